@@ -1,14 +1,135 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! stepbook: a static site generator for help centers.
+//!
+//! Writers keep Markdown articles with YAML frontmatter in `content/`; stepbook turns them into
+//! a cross-linked help site where every step has its own link. The pipeline, one module per
+//! stage, each taking the previous stage's output:
+//!
+//! ```text
+//! config::Config::load      book.toml -> validated Config
+//! discover::discover        content/ -> source files (articles, collection indexes, assets)
+//! frontmatter::parse        YAML block -> typed Frontmatter
+//! markdown::render          body -> HTML + headings, steps, ids, links (one adapter per concern)
+//! site::Site::load          all pages -> collections tree, order, previous/next
+//! linkcheck::check          every link and fragment -> diagnostics
+//! render::render_site       Tera theme -> every output file, in memory
+//! output::write_site        temporary folder -> swapped into place
+//! ```
+//!
+//! `serve` runs the same pipeline and serves the output folder. Every problem is a
+//! [`diagnostics::Diagnostic`]; a build reports them all at once and never panics on input.
+
+pub mod config;
+pub mod diagnostics;
+pub mod discover;
+pub mod frontmatter;
+pub mod init;
+pub mod linkcheck;
+pub mod markdown;
+pub mod output;
+pub mod paths;
+pub mod render;
+pub mod serve;
+pub mod site;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use config::Config;
+use diagnostics::Diagnostics;
+use render::OutFile;
+use site::{LoadOptions, Site};
+
+/// What `stepbook build` was asked for.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Folder holding `book.toml` and `content/`.
+    pub root: PathBuf,
+    /// Output folder; `[build] output-dir` when `None`.
+    pub dest: Option<PathBuf>,
+    pub drafts: bool,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// What a finished build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub dest: PathBuf,
+    pub pages: usize,
+    pub files: usize,
+    pub elapsed: Duration,
+    /// Warnings (a successful build has no errors).
+    pub diagnostics: Diagnostics,
+}
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+/// Loads, checks and renders the site without writing anything.
+pub fn prepare(root: &Path, drafts: bool) -> (Option<(Config, Vec<OutFile>, usize)>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let config = match Config::load(root) {
+        Ok(c) => c,
+        Err(ds) => {
+            diags.extend(ds);
+            return (None, diags);
+        }
+    };
+    let (site, ds) = Site::load(&config, LoadOptions { drafts });
+    diags.extend(ds);
+    let Some(site) = site else {
+        return (None, diags);
+    };
+    diags.extend(linkcheck::check(&site));
+    let theme = match render::Theme::load(&config.theme_dir()) {
+        Ok(t) => t,
+        Err(ds) => {
+            diags.extend(ds);
+            return (None, diags);
+        }
+    };
+    let pages = site.articles.len() + site.collections.len() + 2;
+    match render::render_site(&site, &theme) {
+        Ok(files) => (Some((config, files, pages)), diags),
+        Err(ds) => {
+            diags.extend(ds);
+            (None, diags)
+        }
     }
+}
+
+/// `stepbook build`: the whole site, or nothing at all when there is an error.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+    let start = Instant::now();
+    let (prepared, mut diags) = prepare(&opts.root, opts.drafts);
+    diags.sort();
+    let Some((config, files, pages)) = prepared.filter(|_| !diags.has_errors()) else {
+        return Err(diags);
+    };
+    let dest = opts
+        .dest
+        .clone()
+        .map(|d| {
+            if d.is_absolute() {
+                d
+            } else {
+                opts.root.join(d)
+            }
+        })
+        .unwrap_or(config.output_dir.clone());
+    let written = output::check_destination(&dest, &config.content_dir, &config.root)
+        .and_then(|()| output::write_site(&files, &dest));
+    if let Err(d) = written {
+        diags.push(d);
+        return Err(diags);
+    }
+    Ok(BuildReport {
+        dest,
+        pages,
+        files: files.len(),
+        elapsed: start.elapsed(),
+        diagnostics: diags,
+    })
+}
+
+/// `stepbook check`: every error and warning, nothing written.
+pub fn check(root: &Path, drafts: bool) -> Diagnostics {
+    let (_, mut diags) = prepare(root, drafts);
+    diags.sort();
+    diags
 }

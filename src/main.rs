@@ -1,1 +1,138 @@
-fn main() {}
+//! The `stepbook` binary: parse the command line, run the library, print, exit.
+//!
+//! Exit codes: 0 success, 1 the site has errors (or a command failed), 2 bad usage.
+
+mod cli;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::Parser;
+use cli::{Cli, Command, Format};
+use stepbook::diagnostics::{Diagnostic, Diagnostics, plural};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let root = cli.root.canonicalize().unwrap_or(cli.root.clone());
+    match cli.command {
+        Command::Build { dest, drafts } => build(&root, dest, drafts),
+        Command::Check { format, drafts } => check(&root, format, drafts),
+        Command::Init { dir } => init(&dir),
+        Command::Serve {
+            port,
+            host,
+            open,
+            drafts,
+        } => serve(stepbook::serve::ServeOptions {
+            root,
+            host,
+            port,
+            open,
+            drafts,
+        }),
+    }
+}
+
+fn print(diags: &Diagnostics, root: &Path) {
+    if !diags.is_empty() {
+        let _ = std::io::stderr().write_all(diags.render(root).as_bytes());
+    }
+}
+
+fn fail(d: Diagnostic, root: &Path) -> ExitCode {
+    let mut all = Diagnostics::new();
+    all.push(d);
+    print(&all, root);
+    ExitCode::from(1)
+}
+
+fn build(root: &Path, dest: Option<std::path::PathBuf>, drafts: bool) -> ExitCode {
+    let opts = stepbook::BuildOptions {
+        root: root.to_path_buf(),
+        dest,
+        drafts,
+    };
+    match stepbook::build(&opts) {
+        Ok(report) => {
+            print(&report.diagnostics, root);
+            eprintln!(
+                "built {} ({} files) in {} ms with {} into {}",
+                plural(report.pages, "page"),
+                report.files,
+                report.elapsed.as_millis(),
+                plural(report.diagnostics.warning_count(), "warning"),
+                report.dest.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(diags) => {
+            print(&diags, root);
+            eprintln!("build failed; the previous output was left as it was");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn check(root: &Path, format: Format, drafts: bool) -> ExitCode {
+    let diags = stepbook::check(root, drafts);
+    match format {
+        Format::Json => println!("{}", diags.to_json(root)),
+        Format::Human if diags.is_empty() => eprintln!("no problems found"),
+        Format::Human => print(&diags, root),
+    }
+    if diags.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn init(dir: &Path) -> ExitCode {
+    match stepbook::init::init(dir) {
+        Ok(files) => {
+            for f in files {
+                eprintln!("  created {}", dir.join(f).display());
+            }
+            eprintln!("\nNext: cd {} && stepbook serve", dir.display());
+            ExitCode::SUCCESS
+        }
+        Err(d) => fail(d, dir),
+    }
+}
+
+fn serve(opts: stepbook::serve::ServeOptions) -> ExitCode {
+    let root = opts.root.clone();
+    let build = stepbook::BuildOptions {
+        root: root.clone(),
+        dest: None,
+        drafts: opts.drafts,
+    };
+    let report = match stepbook::build(&build) {
+        Ok(r) => r,
+        Err(diags) => {
+            print(&diags, &root);
+            return ExitCode::from(1);
+        }
+    };
+    print(&report.diagnostics, &root);
+    let port = opts.port.unwrap_or_else(|| {
+        stepbook::config::Config::load(&root)
+            .map(|c| c.port)
+            .unwrap_or(3000)
+    });
+    let server = match stepbook::serve::Server::bind(opts.host, port, report.dest.clone()) {
+        Ok(s) => s,
+        Err(d) => return fail(d, &root),
+    };
+    let url = format!("http://{}/", server.addr);
+    eprintln!(
+        "serving {} at {url} (Ctrl+C to stop)",
+        report.dest.display()
+    );
+    if opts.open {
+        stepbook::serve::open_browser(&url);
+    }
+    server.run(8);
+    ExitCode::SUCCESS
+}

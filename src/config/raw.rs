@@ -1,0 +1,60 @@
+//! The raw mirror of `book.toml`: exactly the file's shape, every table `deny_unknown_fields`.
+//!
+//! Nothing here is validated or defaulted beyond "absent"; [`super::Config`] does that.
+
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    #[serde(default)]
+    pub book: RawBook,
+    #[serde(default)]
+    pub build: RawBuild,
+    #[serde(default)]
+    pub search: RawSearch,
+    #[serde(default)]
+    pub serve: RawServe,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawBook {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub language: Option<String>,
+    pub base_url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawBuild {
+    pub content_dir: Option<String>,
+    pub output_dir: Option<String>,
+    pub theme: Option<String>,
+    pub link_check: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawSearch {
+    pub enable: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawServe {
+    pub port: Option<u16>,
+}
+
+/// Every key `book.toml` knows, by table, for "did you mean" hints.
+pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
+    ("", &["book", "build", "search", "serve"]),
+    ("book", &["title", "description", "language", "base-url"]),
+    (
+        "build",
+        &["content-dir", "output-dir", "theme", "link-check"],
+    ),
+    ("search", &["enable"]),
+    ("serve", &["port"]),
+];

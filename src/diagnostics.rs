@@ -1,0 +1,337 @@
+//! Diagnostics: every problem stepbook reports to a writer.
+//!
+//! Stages never print and never stop at the first problem: they push [`Diagnostic`]s into a
+//! [`Diagnostics`] collection, and `main` renders the whole collection at the end, rustc-style
+//! (`file:line:col`, the source line with a caret, a hint). This module owns the rendering and
+//! the JSON shape of `check --format json`; it knows nothing about Markdown or config.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// How bad a diagnostic is. Errors fail the build (exit code 1); warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A position in a source file, 1-based, with the length of the marked span in characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub path: PathBuf,
+    pub line: usize,
+    pub col: usize,
+    /// The whole source line, shown under the message.
+    pub source_line: Option<String>,
+    /// Characters to underline from `col`; at least one.
+    pub len: usize,
+}
+
+/// One problem, with where it is and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Stable machine-readable code, e.g. `frontmatter-type`.
+    pub code: &'static str,
+    pub message: String,
+    pub location: Option<Box<Location>>,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            location: None,
+            hint: None,
+        }
+    }
+
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(code, message)
+        }
+    }
+
+    /// Points at a file without a position (I/O errors, whole-file problems).
+    pub fn in_file(mut self, path: &Path) -> Self {
+        self.location = Some(Box::new(Location {
+            path: path.to_path_buf(),
+            line: 0,
+            col: 0,
+            source_line: None,
+            len: 0,
+        }));
+        self
+    }
+
+    /// Points at a byte offset of `source`, the full text of the file at `path`.
+    pub fn at(mut self, path: &Path, source: &str, offset: usize, len_bytes: usize) -> Self {
+        let pos = LineIndex::new(source).position(source, offset);
+        let line_text = source.lines().nth(pos.0 - 1).unwrap_or("").to_string();
+        let end = (offset + len_bytes).min(source.len());
+        let len = source
+            .get(offset.min(end)..end)
+            .map(|s| s.lines().next().unwrap_or("").chars().count())
+            .unwrap_or(1)
+            .max(1);
+        self.location = Some(Box::new(Location {
+            path: path.to_path_buf(),
+            line: pos.0,
+            col: pos.1,
+            source_line: Some(line_text),
+            len,
+        }));
+        self
+    }
+
+    /// Points at a 1-based line and column of `source`.
+    pub fn at_line_col(mut self, path: &Path, source: &str, line: usize, col: usize) -> Self {
+        let line_text = source
+            .lines()
+            .nth(line.saturating_sub(1))
+            .map(str::to_string);
+        self.location = Some(Box::new(Location {
+            path: path.to_path_buf(),
+            line,
+            col,
+            source_line: line_text,
+            len: 1,
+        }));
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Byte offset to (line, column) conversion, both 1-based; columns count characters.
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(source: &str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Self { starts }
+    }
+
+    pub fn position(&self, source: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(source.len());
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let col = source
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(0)
+            + 1;
+        (line, col)
+    }
+}
+
+/// Every diagnostic of one run, in the order found.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    pub fn extend(&mut self, ds: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(ds);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.items.len() - self.error_count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
+    /// Sorts by file, then position, so output is stable whatever the build's thread order.
+    pub fn sort(&mut self) {
+        self.items.sort_by(|a, b| {
+            let key = |d: &Diagnostic| {
+                d.location
+                    .as_ref()
+                    .map(|l| (l.path.clone(), l.line, l.col))
+                    .unwrap_or_default()
+            };
+            key(a).cmp(&key(b)).then(a.severity.cmp(&b.severity))
+        });
+    }
+
+    /// Renders every diagnostic rustc-style, paths shown relative to `root`, ending with a
+    /// summary line.
+    pub fn render(&self, root: &Path) -> String {
+        let mut out = String::new();
+        for d in &self.items {
+            out.push_str(&render_one(d, root));
+            out.push('\n');
+        }
+        let (e, w) = (self.error_count(), self.warning_count());
+        if e > 0 {
+            out.push_str(&format!(
+                "error: found {} and {}\n",
+                plural(e, "error"),
+                plural(w, "warning")
+            ));
+        } else if w > 0 {
+            out.push_str(&format!("warning: found {}\n", plural(w, "warning")));
+        }
+        out
+    }
+
+    /// The `check --format json` shape: a JSON array of flat objects with the keys
+    /// `file`, `line`, `col`, `severity`, `code`, `message`, `hint`.
+    pub fn to_json(&self, root: &Path) -> String {
+        #[derive(Serialize)]
+        struct Row<'a> {
+            file: Option<String>,
+            line: Option<usize>,
+            col: Option<usize>,
+            severity: Severity,
+            code: &'a str,
+            message: &'a str,
+            hint: Option<&'a str>,
+        }
+        let rows: Vec<Row> = self
+            .items
+            .iter()
+            .map(|d| {
+                let loc = d.location.as_ref();
+                Row {
+                    file: loc.map(|l| display_path(&l.path, root)),
+                    line: loc.filter(|l| l.line > 0).map(|l| l.line),
+                    col: loc.filter(|l| l.col > 0).map(|l| l.col),
+                    severity: d.severity,
+                    code: d.code,
+                    message: &d.message,
+                    hint: d.hint.as_deref(),
+                }
+            })
+            .collect();
+        serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".into())
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// `path` relative to `root` when it lies under it, with forward slashes.
+pub fn display_path(path: &Path, root: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+fn render_one(d: &Diagnostic, root: &Path) -> String {
+    let label = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut out = format!("{label}[{}]: {}\n", d.code, d.message);
+    if let Some(loc) = &d.location {
+        let path = display_path(&loc.path, root);
+        if loc.line == 0 {
+            out.push_str(&format!("  --> {path}\n"));
+        } else {
+            out.push_str(&format!("  --> {path}:{}:{}\n", loc.line, loc.col));
+        }
+        if let Some(text) = &loc.source_line {
+            let gutter = loc.line.to_string().len();
+            let pad = " ".repeat(gutter);
+            let shown = text.replace('\t', " ");
+            let indent: String = " ".repeat(loc.col.saturating_sub(1));
+            out.push_str(&format!(
+                "{pad} |\n{} | {shown}\n{pad} | {indent}{}\n",
+                loc.line,
+                "^".repeat(loc.len.max(1))
+            ));
+        }
+    }
+    if let Some(hint) = &d.hint {
+        out.push_str(&format!("  = hint: {hint}\n"));
+    }
+    out
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(render_one(self, Path::new("")).trim_end())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_counts_chars_not_bytes() {
+        let src = "a\nxé y\n";
+        let idx = LineIndex::new(src);
+        assert_eq!(idx.position(src, 0), (1, 1));
+        assert_eq!(idx.position(src, 2), (2, 1));
+        assert_eq!(idx.position(src, src.find('y').unwrap()), (2, 4));
+    }
+
+    #[test]
+    fn renders_rustc_style() {
+        let src = "---\nintercom_id: abc\n---\n";
+        let d = Diagnostic::error("frontmatter-type", "`intercom_id` must be a number")
+            .at(Path::new("/site/content/a.md"), src, 17, 3)
+            .with_hint("write digits only, e.g. `intercom_id: 5955049`");
+        let mut all = Diagnostics::new();
+        all.push(d);
+        assert_eq!(
+            all.render(Path::new("/site")),
+            "error[frontmatter-type]: `intercom_id` must be a number\n  --> content/a.md:2:14\n  |\n2 | intercom_id: abc\n  |              ^^^\n  = hint: write digits only, e.g. `intercom_id: 5955049`\n\nerror: found 1 error and 0 warnings\n"
+        );
+    }
+}

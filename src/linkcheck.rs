@@ -1,0 +1,121 @@
+//! Link checking: every internal link and fragment against the whole site.
+//!
+//! In: a [`Site`]. Out: one diagnostic per broken link, at the link's `file:line:col`, with the
+//! closest existing pages or ids as suggestions. Severity follows `[build] link-check`. This
+//! module changes nothing; it only reads the link tables that rendering recorded.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::config::LinkCheck;
+use crate::diagnostics::Diagnostic;
+use crate::paths::SourcePath;
+use crate::site::{Page, Site};
+
+/// Checks every link of every page.
+pub fn check(site: &Site) -> Vec<Diagnostic> {
+    let pages: HashMap<&SourcePath, &Page> = site.pages().map(|p| (&p.source, p)).collect();
+    let ids: HashMap<&SourcePath, HashSet<&str>> = pages
+        .iter()
+        .map(|(s, p)| {
+            (
+                *s,
+                p.md.ids
+                    .iter()
+                    .map(|i| i.as_str())
+                    .chain(p.md.title_id.iter().map(|i| i.as_str()))
+                    .collect(),
+            )
+        })
+        .collect();
+    let mut problems = Vec::new();
+    for page in site.pages() {
+        for link in &page.md.links {
+            let target = link.target.as_ref().unwrap_or(&page.source);
+            let written = &page.text[link.span.clone()];
+            let Some(target_page) = pages.get(target) else {
+                let names: Vec<&str> = pages.keys().map(|s| s.as_str()).collect();
+                let mut d = diagnostic(
+                    site,
+                    format!("link target `{target}` does not exist"),
+                    "link-missing-page",
+                )
+                .at(
+                    &page.abs,
+                    &page.text,
+                    link.span.start,
+                    written.lines().next().unwrap_or("").len(),
+                );
+                d = match closest(target.as_str(), &names, 3).as_slice() {
+                    [] => d.with_hint("check the file name and the path relative to this file"),
+                    found => d.with_hint(format!("did you mean {}?", quote_list(found))),
+                };
+                problems.push(d);
+                continue;
+            };
+            let Some(fragment) = link.fragment.as_deref().filter(|f| !f.is_empty()) else {
+                continue;
+            };
+            if ids[target].contains(fragment) {
+                continue;
+            }
+            let known: Vec<&str> = ids[target].iter().copied().collect();
+            let on = if link.target.is_some() {
+                format!("in {}", target_page.source)
+            } else {
+                "in this page".into()
+            };
+            let mut d = diagnostic(
+                site,
+                format!("`#{fragment}` is not an id {on}"),
+                "link-missing-fragment",
+            )
+            .at(
+                &page.abs,
+                &page.text,
+                link.span.start,
+                written.lines().next().unwrap_or("").len(),
+            );
+            let near = closest(fragment, &known, 3);
+            d = match near.as_slice() {
+                [] => d.with_hint("link to a heading, a step or an explicit `{#id}` of that page"),
+                found => d.with_hint(format!("the closest ids are {}", quote_list(found))),
+            };
+            problems.push(d);
+        }
+    }
+    problems
+}
+
+fn diagnostic(site: &Site, message: String, code: &'static str) -> Diagnostic {
+    match site.config.link_check {
+        LinkCheck::Error => Diagnostic::error(code, message),
+        LinkCheck::Warn => Diagnostic::warning(code, message),
+    }
+}
+
+fn quote_list(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Up to `n` candidates nearest to `word`, best first, leaving out the far-fetched.
+pub fn closest<'a>(word: &str, candidates: &[&'a str], n: usize) -> Vec<&'a str> {
+    let mut scored: Vec<(f64, &str)> = candidates
+        .iter()
+        .map(|c| {
+            let sim = strsim::normalized_damerau_levenshtein(word, c);
+            let bonus = if c.contains(word) || word.contains(c) {
+                0.3
+            } else {
+                0.0
+            };
+            (sim + bonus, *c)
+        })
+        .filter(|(s, _)| *s >= 0.5)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.into_iter().take(n).map(|(_, c)| c).collect()
+}

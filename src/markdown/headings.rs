@@ -1,0 +1,137 @@
+//! Headings (SPEC section 3): GitHub-compatible ids, explicit `{#id}`, self-links.
+//!
+//! [`apply`] gives every heading its id (kept in the event, so later adapters such as
+//! [`super::steps`] can see the nearest heading) and takes a leading `#` heading out of the
+//! body as the page title. [`render`] then writes each heading as HTML with its self-link.
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
+
+use super::ids::IdSet;
+use super::{Ev, Heading, escape, html, plain_text};
+use crate::paths::AnchorId;
+
+#[derive(Debug, Default)]
+pub struct Headings {
+    pub title: Option<String>,
+    pub title_id: Option<AnchorId>,
+    pub headings: Vec<Heading>,
+}
+
+/// Assigns ids to every heading and lifts a leading `#` heading out as the title.
+pub fn apply<'a>(events: Vec<Ev<'a>>, ids: &mut IdSet) -> (Vec<Ev<'a>>, Headings) {
+    let mut out = Vec::with_capacity(events.len());
+    let mut found = Headings::default();
+    let mut i = 0;
+    while i < events.len() {
+        let Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) = &events[i].0
+        else {
+            out.push(events[i].clone());
+            i += 1;
+            continue;
+        };
+        let end = (i..events.len())
+            .find(|&j| matches!(events[j].0, Event::End(TagEnd::Heading(_))))
+            .unwrap_or(events.len() - 1);
+        let text = plain_text(events[i + 1..end].iter().map(|(e, _)| e));
+        let anchor = match id {
+            Some(explicit) => ids.explicit(explicit).0,
+            None => ids.heading(&text),
+        };
+        let is_title = *level == HeadingLevel::H1 && out.is_empty() && found.title.is_none();
+        if is_title {
+            found.title = Some(text);
+            found.title_id = Some(anchor);
+            i = end + 1;
+            continue;
+        }
+        found.headings.push(Heading {
+            level: *level as u8,
+            id: anchor.clone(),
+            text,
+            steps: 0,
+        });
+        let tag = Tag::Heading {
+            level: *level,
+            id: Some(CowStr::from(anchor.as_str().to_string())),
+            classes: classes.clone(),
+            attrs: attrs.clone(),
+        };
+        out.push((Event::Start(tag), events[i].1.clone()));
+        i += 1;
+    }
+    (out, found)
+}
+
+/// Writes headings as `<hN id class="heading">text<a class="heading-anchor">#</a></hN>`.
+pub fn render(events: Vec<Ev<'_>>) -> Vec<Ev<'_>> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut open: Option<String> = None;
+    for (event, range) in events {
+        match event {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                let id = id.map(|s| s.to_string()).unwrap_or_default();
+                let mut class = String::from("heading");
+                for c in &classes {
+                    class.push(' ');
+                    class.push_str(&escape(c));
+                }
+                let mut extra = String::new();
+                for (k, v) in &attrs {
+                    extra.push_str(&format!(
+                        " {}=\"{}\"",
+                        escape(k),
+                        escape(v.as_deref().unwrap_or(""))
+                    ));
+                }
+                out.push(html(
+                    format!("<{level} id=\"{}\" class=\"{class}\"{extra}>", escape(&id)),
+                    &range,
+                ));
+                open = Some(id);
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                let id = escape(open.take().as_deref().unwrap_or(""));
+                out.push(html(
+                    format!("<a class=\"heading-anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></{level}>\n"),
+                    &range,
+                ));
+            }
+            e => out.push((e, range)),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::markdown::tests::render_full;
+
+    #[test]
+    fn ids_self_links_and_title() {
+        let r = render_full(
+            "# Title\n\nIntro.\n\n## 1\\. Link methods\n\n### Phone\n\n### Phone\n\n## Own {#custom}\n",
+        );
+        assert_eq!(r.title.as_deref(), Some("Title"));
+        let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["1-link-methods", "phone", "phone-1", "custom"]);
+        assert!(r.html.starts_with("<p>Intro.</p>\n<h2 id=\"1-link-methods\" class=\"heading\">1. Link methods<a class=\"heading-anchor\" href=\"#1-link-methods\" aria-label=\"Link to this section\">#</a></h2>\n"), "{}", r.html);
+        assert!(!r.html.contains("<h1"));
+    }
+
+    #[test]
+    fn later_h1_stays() {
+        let r = render_full("Intro.\n\n# Not a title\n");
+        assert_eq!(r.title, None);
+        assert_eq!(r.headings[0].id.as_str(), "not-a-title");
+    }
+}

@@ -1,0 +1,224 @@
+//! Markdown to HTML: pulldown-cmark plus one small event adapter per concern.
+//!
+//! In: an article body, where it sits in its file, and the site's table of pages (for links).
+//! Out: [`Rendered`]: the HTML, the headings and steps with their ids, every id of the page,
+//! every internal link (for the link checker) and the diagnostics met on the way.
+//!
+//! The adapters run in this order over one `Vec` of events with their source ranges:
+//! [`callouts`] (GitHub alerts and exported `**NOTE:**` lines), [`headings`] (GitHub ids,
+//! explicit `{#id}`, the leading `#` title), [`steps`] (every ordered-list item becomes a
+//! linkable step), [`headings::render`] (ids and self-links into HTML), [`links`] (`.md`
+//! targets to page URLs). No adapter knows about templates or output files.
+
+pub mod callouts;
+pub mod headings;
+pub mod ids;
+pub mod links;
+pub mod steps;
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, TextMergeWithOffset};
+use serde::Serialize;
+
+use crate::diagnostics::Diagnostic;
+use crate::paths::{AnchorId, SourcePath, UrlPath};
+
+/// One event with its byte range in the body.
+pub type Ev<'a> = (Event<'a>, Range<usize>);
+
+/// The Markdown dialect of SPEC section 1-6.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+        | Options::ENABLE_DEFINITION_LIST
+}
+
+/// A heading of the page, for the on-page contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: AnchorId,
+    pub text: String,
+    /// Steps in the procedures directly under this heading.
+    pub steps: usize,
+}
+
+/// A step: an item of an ordered list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    pub id: AnchorId,
+    /// The number the reader sees.
+    pub number: u64,
+    /// Plain text of the step's first line.
+    pub text: String,
+    /// Nesting depth: 0 for a procedure's own steps.
+    pub depth: usize,
+}
+
+/// An internal link found in the body, for the link checker.
+#[derive(Debug, Clone)]
+pub struct LinkRef {
+    /// The target page, `None` for a same-page `#fragment`.
+    pub target: Option<SourcePath>,
+    pub fragment: Option<String>,
+    /// Byte range of the link in the whole file.
+    pub span: Range<usize>,
+}
+
+/// Everything one Markdown body turns into.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    /// Text of a leading `#` heading, which is taken out of the body as the page title.
+    pub title: Option<String>,
+    /// Id reserved for that title heading.
+    pub title_id: Option<AnchorId>,
+    pub headings: Vec<Heading>,
+    pub steps: Vec<Step>,
+    pub ids: Vec<AnchorId>,
+    pub links: Vec<LinkRef>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Where a body comes from and where its page goes.
+pub struct Input<'a> {
+    /// The file, for diagnostics.
+    pub path: &'a Path,
+    /// The whole file's text.
+    pub source: &'a str,
+    /// Byte offset of the body in `source`.
+    pub body_offset: usize,
+    /// The file's place in the content folder.
+    pub source_path: &'a SourcePath,
+    /// The page's URL.
+    pub url: &'a UrlPath,
+    /// Every Markdown page of the site, by source path.
+    pub pages: &'a HashMap<SourcePath, UrlPath>,
+}
+
+/// Renders one body through every adapter.
+pub fn render(input: &Input<'_>) -> Rendered {
+    let body = &input.source[input.body_offset..];
+    let events: Vec<Ev> =
+        TextMergeWithOffset::new(Parser::new_ext(body, options()).into_offset_iter()).collect();
+    let mut ids = ids::IdSet::default();
+    let mut out = Rendered::default();
+
+    let events = callouts::apply(events);
+    let (events, heads) = headings::apply(events, &mut ids);
+    let (events, steps) = steps::apply(events, &mut ids);
+    let events = headings::render(events);
+    let (events, links, link_problems) = links::apply(events, input);
+
+    out.title = heads.title;
+    out.title_id = heads.title_id;
+    out.headings = heads.headings;
+    for (heading_id, count) in steps.counts {
+        if let Some(h) = out.headings.iter_mut().find(|h| h.id == heading_id) {
+            h.steps += count;
+        }
+    }
+    out.steps = steps.steps;
+    for dup in steps.repeated {
+        out.diagnostics.push(
+            Diagnostic::warning(
+                "step-id-repeated",
+                format!(
+                    "step id `{}` repeats in this page; it became `{}`",
+                    dup.0, dup.1
+                ),
+            )
+            .at(input.path, input.source, input.body_offset + dup.2, 1)
+            .with_hint(
+                "give one of the steps an explicit id with `{#id}` at the end of its first line",
+            ),
+        );
+    }
+    out.links = links;
+    out.diagnostics.extend(link_problems);
+    out.ids = ids.into_ids();
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(e, _)| e));
+    out.html = html;
+    out
+}
+
+/// Plain text of a run of inline events.
+pub fn plain_text<'a>(events: impl IntoIterator<Item = &'a Event<'a>>) -> String {
+    let mut s = String::new();
+    for e in events {
+        match e {
+            Event::Text(t) | Event::Code(t) => s.push_str(t),
+            Event::SoftBreak | Event::HardBreak => s.push(' '),
+            _ => {}
+        }
+    }
+    s.trim().to_string()
+}
+
+/// Escapes text for an HTML attribute or element.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An HTML event that carries no source range of its own.
+pub fn html<'a>(s: String, at: &Range<usize>) -> Ev<'a> {
+    (Event::Html(CowStr::from(s)), at.clone())
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Renders `md` as the file `at`, in a site whose pages are a fixed small set.
+    pub fn render_at(at: &str, md: &str) -> Rendered {
+        let pages: HashMap<SourcePath, UrlPath> = [
+            ("get-started/install.md", "get-started/install.html"),
+            ("write/a.md", "write/a.html"),
+            ("write/b.md", "write/b.html"),
+            ("a.md", "a.html"),
+        ]
+        .into_iter()
+        .map(|(s, u)| (SourcePath::from_relative(Path::new(s)), UrlPath::new(u)))
+        .collect();
+        let sp = SourcePath::from_relative(Path::new(at));
+        let url = pages
+            .get(&sp)
+            .cloned()
+            .unwrap_or_else(|| UrlPath::new("x.html"));
+        render(&Input {
+            path: Path::new(at),
+            source: md,
+            body_offset: 0,
+            source_path: &sp,
+            url: &url,
+            pages: &pages,
+        })
+    }
+
+    pub fn render_full(md: &str) -> Rendered {
+        render_at("a.md", md)
+    }
+
+    pub fn render_body(md: &str) -> String {
+        render_full(md).html
+    }
+}

@@ -1,0 +1,260 @@
+//! Steps (SPEC section 4): every item of an ordered list is a step with a stable id.
+//!
+//! A step's id is `<anchor>-step-<n>`: the nearest heading's id above the list and the number
+//! the reader sees (a list starting at 3 starts at `-step-3`); `step-<n>` with no heading. A
+//! list nested in step `<id>` numbers its steps `<id>-<m>`. `{#id}` at the end of a step's
+//! first line sets the id and is removed from the text. Repeats get `-2`, `-3` and are
+//! reported so `check` can warn.
+
+use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
+
+use super::ids::IdSet;
+use super::{Ev, Step, escape, html, plain_text};
+use crate::paths::AnchorId;
+
+#[derive(Debug, Default)]
+pub struct Steps {
+    pub steps: Vec<Step>,
+    /// Steps per heading, for the on-page contents (top-level procedures only).
+    pub counts: Vec<(AnchorId, usize)>,
+    /// (wanted id, id given, byte offset of the step in the body).
+    pub repeated: Vec<(String, AnchorId, usize)>,
+}
+
+struct ListFrame {
+    ordered: bool,
+    next: u64,
+    prefix: String,
+    depth: usize,
+    /// The heading whose step count this list adds to.
+    counts_for: Option<AnchorId>,
+}
+
+/// Turns ordered lists into step lists with ids and self-links.
+pub fn apply<'a>(mut events: Vec<Ev<'a>>, ids: &mut IdSet) -> (Vec<Ev<'a>>, Steps) {
+    let mut out = Vec::with_capacity(events.len());
+    let mut found = Steps::default();
+    let mut anchor: Option<AnchorId> = None;
+    let mut lists: Vec<ListFrame> = Vec::new();
+    let mut items: Vec<Option<AnchorId>> = Vec::new();
+    let mut i = 0;
+    while i < events.len() {
+        let range = events[i].1.clone();
+        match &events[i].0 {
+            Event::Start(Tag::Heading { id: Some(id), .. }) => {
+                anchor = Some(AnchorId::new(id.to_string()));
+                out.push(events[i].clone());
+            }
+            Event::Start(Tag::List(first)) => {
+                let enclosing = items.iter().rev().flatten().next().cloned();
+                let depth = items.iter().flatten().count();
+                let prefix = match (&enclosing, &anchor) {
+                    (Some(step), _) => format!("{step}-"),
+                    (None, Some(a)) => format!("{a}-step-"),
+                    (None, None) => "step-".to_string(),
+                };
+                let counts_for = if enclosing.is_none() {
+                    anchor.clone()
+                } else {
+                    None
+                };
+                lists.push(ListFrame {
+                    ordered: first.is_some(),
+                    next: first.unwrap_or(1),
+                    prefix,
+                    depth,
+                    counts_for,
+                });
+                match first {
+                    Some(1) => out.push(html("<ol class=\"steps\">\n".into(), &range)),
+                    Some(n) => out.push(html(
+                        format!("<ol class=\"steps\" start=\"{n}\">\n"),
+                        &range,
+                    )),
+                    None => out.push(events[i].clone()),
+                }
+            }
+            Event::End(TagEnd::List(ordered)) => {
+                lists.pop();
+                if *ordered {
+                    out.push(html("</ol>\n".into(), &range));
+                } else {
+                    out.push(events[i].clone());
+                }
+            }
+            Event::Start(Tag::Item) if lists.last().is_some_and(|l| l.ordered) => {
+                let frame = lists.last_mut().expect("checked above");
+                let number = frame.next;
+                frame.next += 1;
+                let (explicit, text) = first_line(&mut events, i);
+                let frame = lists.last().expect("checked above");
+                let wanted = explicit.unwrap_or_else(|| format!("{}{number}", frame.prefix));
+                let (id, repeated) = ids.numbered(&wanted);
+                if repeated {
+                    found.repeated.push((wanted, id.clone(), range.start));
+                }
+                if let Some(h) = &frame.counts_for {
+                    match found.counts.iter_mut().find(|(a, _)| a == h) {
+                        Some((_, n)) => *n += 1,
+                        None => found.counts.push((h.clone(), 1)),
+                    }
+                }
+                found.steps.push(Step {
+                    id: id.clone(),
+                    number,
+                    text,
+                    depth: frame.depth,
+                });
+                let e = escape(id.as_str());
+                out.push(html(
+                    format!(
+                        "<li class=\"step\" id=\"{e}\" data-step=\"{number}\"><a class=\"step-anchor\" href=\"#{e}\" aria-label=\"Link to step {number}\">{number}</a><div class=\"step__body\">"
+                    ),
+                    &range,
+                ));
+                items.push(Some(id));
+            }
+            Event::Start(Tag::Item) => {
+                items.push(None);
+                out.push(events[i].clone());
+            }
+            Event::End(TagEnd::Item) => match items.pop() {
+                Some(Some(_)) => out.push(html("</div></li>\n".into(), &range)),
+                _ => out.push(events[i].clone()),
+            },
+            _ => out.push(events[i].clone()),
+        }
+        i += 1;
+    }
+    (out, found)
+}
+
+/// Reads the first line of the item starting at `start`: takes a trailing `{#id}` off its
+/// text (returning the id) and returns the line's plain text.
+fn first_line(events: &mut [Ev<'_>], start: usize) -> (Option<String>, String) {
+    let mut j = start + 1;
+    if matches!(events.get(j), Some((Event::Start(Tag::Paragraph), _))) {
+        j += 1;
+    }
+    let from = j;
+    while let Some((e, _)) = events.get(j) {
+        let line_end = matches!(
+            e,
+            Event::SoftBreak | Event::HardBreak | Event::End(_) | Event::Start(_)
+        ) && !matches!(
+            e,
+            Event::Start(
+                Tag::Emphasis
+                    | Tag::Strong
+                    | Tag::Strikethrough
+                    | Tag::Link { .. }
+                    | Tag::Image { .. }
+            ) | Event::End(
+                TagEnd::Emphasis
+                    | TagEnd::Strong
+                    | TagEnd::Strikethrough
+                    | TagEnd::Link
+                    | TagEnd::Image
+            )
+        );
+        if line_end {
+            break;
+        }
+        j += 1;
+    }
+    let mut explicit = None;
+    if j > from
+        && let Event::Text(t) = &events[j - 1].0
+        && let Some((rest, id)) = trailing_id(t)
+    {
+        explicit = Some(id.to_string());
+        events[j - 1].0 = Event::Text(CowStr::from(rest.to_string()));
+    }
+    let text = plain_text(events[from..j].iter().map(|(e, _)| e));
+    (explicit, text)
+}
+
+/// `"Open the app {#open-app}"` -> `("Open the app", "open-app")`.
+fn trailing_id(t: &str) -> Option<(&str, &str)> {
+    let t = t.trim_end();
+    let inner = t.strip_suffix('}')?;
+    let at = inner.rfind("{#")?;
+    let id = &inner[at + 2..];
+    let valid = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'));
+    valid.then(|| (t[..at].trim_end(), id))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::markdown::tests::render_full;
+
+    fn ids(md: &str) -> Vec<String> {
+        render_full(md)
+            .steps
+            .iter()
+            .map(|s| s.id.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn numbered_under_the_nearest_heading() {
+        assert_eq!(
+            ids("## Setup\n\n1. a\n2. b\n"),
+            ["setup-step-1", "setup-step-2"]
+        );
+        assert_eq!(ids("1. a\n2. b\n"), ["step-1", "step-2"]);
+    }
+
+    #[test]
+    fn start_number_counts() {
+        assert_eq!(ids("## Go\n\n3. a\n4. b\n"), ["go-step-3", "go-step-4"]);
+        let r = render_full("## Go\n\n3. a\n");
+        assert!(
+            r.html.contains("<ol class=\"steps\" start=\"3\">"),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn nested_steps() {
+        assert_eq!(
+            ids("## A\n\n1. one\n   1. x\n   2. y\n2. two\n"),
+            ["a-step-1", "a-step-1-1", "a-step-1-2", "a-step-2"]
+        );
+    }
+
+    #[test]
+    fn explicit_ids_are_kept_and_hidden() {
+        let r = render_full("## A\n\n1. Open it {#open}\n2. Close it\n");
+        let ids: Vec<_> = r.steps.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["open", "a-step-2"]);
+        assert_eq!(r.steps[0].text, "Open it");
+        assert!(!r.html.contains("{#open}"));
+    }
+
+    #[test]
+    fn repeats_get_suffixes() {
+        let r = render_full("## A\n\n1. x {#same}\n2. y {#same}\n");
+        let ids: Vec<_> = r.steps.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["same", "same-2"]);
+        assert_eq!(r.diagnostics.len(), 1);
+        assert_eq!(r.diagnostics[0].code, "step-id-repeated");
+    }
+
+    #[test]
+    fn step_markup_and_counts() {
+        let r = render_full("## A\n\n1. **Tap** it\n");
+        assert!(r.html.contains("<li class=\"step\" id=\"a-step-1\" data-step=\"1\"><a class=\"step-anchor\" href=\"#a-step-1\" aria-label=\"Link to step 1\">1</a><div class=\"step__body\"><strong>Tap</strong> it</div></li>"), "{}", r.html);
+        assert_eq!(r.headings[0].steps, 1);
+        assert_eq!(r.steps[0].text, "Tap it");
+    }
+
+    #[test]
+    fn bullets_are_not_steps() {
+        assert!(ids("* a\n* b\n").is_empty());
+    }
+}

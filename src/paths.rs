@@ -1,0 +1,234 @@
+//! Identities as types: where a page comes from, where it is written, and its anchor ids.
+//!
+//! [`SourcePath`] is a file's path relative to the content folder; [`UrlPath`] is a page's path
+//! relative to the site root (also its path inside the output folder); [`AnchorId`] is an
+//! `id` attribute in a page. Every conversion between them lives here, so no other module
+//! builds a URL by hand.
+
+use std::fmt;
+use std::path::{Component, Path, PathBuf};
+
+use serde::Serialize;
+
+/// A file's path relative to the content folder, always with `/` separators.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct SourcePath(String);
+
+impl SourcePath {
+    /// `rel` must be relative to the content folder.
+    pub fn from_relative(rel: &Path) -> Self {
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        SourcePath(parts.join("/"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The folder part, `""` at the content root.
+    pub fn dir(&self) -> &str {
+        self.0.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
+    }
+
+    pub fn file_name(&self) -> &str {
+        self.0.rsplit_once('/').map(|(_, f)| f).unwrap_or(&self.0)
+    }
+
+    pub fn stem(&self) -> &str {
+        let name = self.file_name();
+        name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name)
+    }
+
+    /// Resolves a relative link target written in this file (`../a/b.md`) to a source path.
+    /// Returns `None` when the target climbs above the content root.
+    pub fn join_link(&self, target: &str) -> Option<SourcePath> {
+        let mut parts: Vec<&str> = if target.starts_with('/') {
+            Vec::new()
+        } else {
+            self.dir().split('/').filter(|s| !s.is_empty()).collect()
+        };
+        for seg in target.split('/') {
+            match seg {
+                "" | "." => {}
+                ".." => {
+                    parts.pop()?;
+                }
+                s => parts.push(s),
+            }
+        }
+        Some(SourcePath(parts.join("/")))
+    }
+
+    pub fn to_path(&self, root: &Path) -> PathBuf {
+        root.join(&self.0)
+    }
+}
+
+impl fmt::Display for SourcePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A page's path relative to the site root, e.g. `get-started/install.html`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct UrlPath(String);
+
+impl UrlPath {
+    pub fn new(path: impl Into<String>) -> Self {
+        UrlPath(path.into().trim_start_matches('/').to_string())
+    }
+
+    pub fn home() -> Self {
+        UrlPath("index.html".into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Folders between the site root and this page.
+    pub fn depth(&self) -> usize {
+        self.0.matches('/').count()
+    }
+
+    /// The prefix that leads from this page back to the site root: `""`, `"../"`, ...
+    pub fn root_prefix(&self) -> String {
+        "../".repeat(self.depth())
+    }
+
+    /// A relative href from the page at `self` to `target`.
+    pub fn href_to(&self, target: &UrlPath) -> String {
+        let from: Vec<&str> = self.0.split('/').collect();
+        let to: Vec<&str> = target.0.split('/').collect();
+        let from_dirs = &from[..from.len() - 1];
+        let common = from_dirs
+            .iter()
+            .zip(&to[..to.len() - 1])
+            .take_while(|(a, b)| a == b)
+            .count();
+        let mut href = "../".repeat(from_dirs.len() - common);
+        href.push_str(&to[common..].join("/"));
+        href
+    }
+
+    /// Where this page is written inside `out`.
+    pub fn to_output_path(&self, out: &Path) -> PathBuf {
+        out.join(&self.0)
+    }
+}
+
+impl fmt::Display for UrlPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An `id` attribute in a page: a heading, a step, a branch option or an explicit `{#id}`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct AnchorId(String);
+
+impl AnchorId {
+    pub fn new(id: impl Into<String>) -> Self {
+        AnchorId(id.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AnchorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// True when `inner` is `outer` or lies inside it, comparing cleaned absolute forms.
+pub fn is_within(inner: &Path, outer: &Path) -> bool {
+    let clean = |p: &Path| -> PathBuf {
+        let abs = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        };
+        let mut out = PathBuf::new();
+        for c in abs.components() {
+            match c {
+                Component::ParentDir => {
+                    out.pop();
+                }
+                Component::CurDir => {}
+                other => out.push(other),
+            }
+        }
+        std::fs::canonicalize(&out).unwrap_or(out)
+    };
+    clean(inner).starts_with(clean(outer))
+}
+
+/// A URL-safe slug: lowercase letters, digits and `-`, as help centers and static hosts like.
+pub fn slugify(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut dash = false;
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+            dash = false;
+        } else if !dash && !out.is_empty() {
+            out.push('-');
+            dash = true;
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn href_between_pages() {
+        let home = UrlPath::home();
+        let a = UrlPath::new("get-started/install.html");
+        let b = UrlPath::new("write/deep/x.html");
+        assert_eq!(home.href_to(&a), "get-started/install.html");
+        assert_eq!(a.href_to(&home), "../index.html");
+        assert_eq!(a.href_to(&b), "../write/deep/x.html");
+        assert_eq!(b.href_to(&a), "../../get-started/install.html");
+        assert_eq!(
+            a.href_to(&UrlPath::new("get-started/index.html")),
+            "index.html"
+        );
+        assert_eq!(b.root_prefix(), "../../");
+    }
+
+    #[test]
+    fn link_resolution() {
+        let s = SourcePath::from_relative(Path::new("write/steps.md"));
+        assert_eq!(
+            s.join_link("../get-started/install.md").unwrap().as_str(),
+            "get-started/install.md"
+        );
+        assert_eq!(
+            s.join_link("callouts.md").unwrap().as_str(),
+            "write/callouts.md"
+        );
+        assert!(s.join_link("../../x.md").is_none());
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(
+            slugify("How to turn on MFA in TikTok manually"),
+            "how-to-turn-on-mfa-in-tiktok-manually"
+        );
+        assert_eq!(slugify("  Café: déjà vu! "), "café-déjà-vu");
+    }
+}

@@ -1,0 +1,135 @@
+//! The template context: one `#[derive(Serialize)]` struct per page kind.
+//!
+//! This file is the contract with theme authors. Every template gets `site`, `root` (the
+//! relative prefix back to the site root, `""` or `"../"`...), `kind` and `page`. Every URL in
+//! here is relative to the page being rendered, so the output works under any sub-path and
+//! opened from disk. Field by field documentation lives in the user guide.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// Site-wide values, the same on every page.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteCtx {
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    /// Absolute URL of the site when `base-url` is set, ending in `/`.
+    pub base_url: Option<String>,
+    /// Top-level collections, for the header navigation.
+    pub nav: Vec<LinkCtx>,
+    /// Whether the search index is built.
+    pub search: bool,
+}
+
+/// A link to another page of the site.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkCtx {
+    pub title: String,
+    pub url: String,
+    pub description: String,
+    /// True when the link points at the page being rendered or one of its collections.
+    pub current: bool,
+}
+
+/// A collection shown as a card.
+#[derive(Debug, Clone, Serialize)]
+pub struct CardCtx {
+    pub title: String,
+    pub url: String,
+    pub description: String,
+    /// Articles in the collection and below it.
+    pub count: usize,
+}
+
+/// One breadcrumb; the last one (the current page) has no URL.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrumbCtx {
+    pub title: String,
+    pub url: Option<String>,
+}
+
+/// An entry of the on-page contents.
+#[derive(Debug, Clone, Serialize)]
+pub struct TocCtx {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+    /// Steps of the procedures directly under this heading; 0 for plain sections.
+    pub steps: usize,
+}
+
+/// A step of the page.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepCtx {
+    pub id: String,
+    pub number: u64,
+    pub text: String,
+    pub depth: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HomeCtx {
+    pub title: String,
+    pub description: String,
+    /// The HTML of `content/index.md`'s body.
+    pub content: String,
+    pub collections: Vec<CardCtx>,
+    /// Articles at the content root.
+    pub articles: Vec<LinkCtx>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CollectionCtx {
+    pub title: String,
+    pub description: String,
+    /// The HTML of the collection's `_index.md` body.
+    pub content: String,
+    pub breadcrumbs: Vec<CrumbCtx>,
+    pub collections: Vec<CardCtx>,
+    pub articles: Vec<LinkCtx>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleCtx {
+    pub title: String,
+    /// Id of the title heading, when the body opened with one.
+    pub title_id: Option<String>,
+    pub description: String,
+    /// The article body as HTML.
+    pub content: String,
+    /// The page's path from the site root, e.g. `write/steps.html`.
+    pub path: String,
+    /// The Markdown file, relative to the content folder.
+    pub source: String,
+    /// `YYYY-MM-DD`, and the same date for people ("2 March 2026").
+    pub updated: Option<String>,
+    pub updated_display: Option<String>,
+    pub tags: Vec<String>,
+    pub intercom_id: Option<u64>,
+    pub breadcrumbs: Vec<CrumbCtx>,
+    pub toc: Vec<TocCtx>,
+    pub steps: Vec<StepCtx>,
+    pub prev: Option<LinkCtx>,
+    pub next: Option<LinkCtx>,
+    /// Every frontmatter key stepbook does not know.
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// What every page kind shares, around its own `page`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageCtx<'a, P: Serialize> {
+    pub site: &'a SiteCtx,
+    pub root: String,
+    /// `home`, `collection`, `article` or `404`.
+    pub kind: &'static str,
+    /// The page's title for `<title>`.
+    pub title: String,
+    pub description: String,
+    pub page: P,
+}
+
+/// The 404 page has no fields of its own.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotFoundCtx {}

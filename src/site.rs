@@ -1,0 +1,418 @@
+//! The site: every page, collection and link table, built once from the content folder.
+//!
+//! In: a [`Config`]. Out: a [`Site`] whose articles are parsed, rendered to HTML fragments and
+//! ordered, whose collections form a tree, and whose pages know their URLs; plus every
+//! diagnostic met on the way. Reading and rendering run in parallel (rayon); nothing here
+//! touches templates or the output folder.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::discover::{self, SourceFile, SourceKind};
+use crate::frontmatter::{self, Frontmatter};
+use crate::markdown::{self, Rendered};
+use crate::paths::{SourcePath, UrlPath};
+
+/// One Markdown file, read and rendered.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub source: SourcePath,
+    pub abs: PathBuf,
+    pub text: String,
+    pub fm: Frontmatter,
+    pub url: UrlPath,
+    pub md: Rendered,
+}
+
+impl Page {
+    /// Frontmatter title, else the leading `#` heading, else the file or folder name.
+    pub fn title(&self) -> String {
+        self.fm
+            .title
+            .clone()
+            .or_else(|| self.md.title.clone())
+            .unwrap_or_else(|| {
+                let name = if matches!(self.source.file_name(), "_index.md" | "index.md") {
+                    self.source.dir().rsplit('/').next().unwrap_or("")
+                } else {
+                    self.source.stem()
+                };
+                humanize(name)
+            })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Article {
+    pub page: Page,
+    pub title: String,
+    /// Index into [`Site::collections`]; `None` at the content root.
+    pub collection: Option<usize>,
+    pub prev: Option<usize>,
+    pub next: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Collection {
+    /// Folder relative to the content root, e.g. `write/advanced`.
+    pub dir: String,
+    pub url: UrlPath,
+    pub title: String,
+    pub description: String,
+    pub order: Option<i64>,
+    /// The `_index.md` page, when there is one.
+    pub index: Option<Page>,
+    pub parent: Option<usize>,
+    pub children: Vec<usize>,
+    /// Articles directly in this collection, in order.
+    pub articles: Vec<usize>,
+    /// Articles in this collection and all below it.
+    pub total_articles: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub config: Config,
+    /// `content/index.md`, when there is one.
+    pub home: Option<Page>,
+    pub collections: Vec<Collection>,
+    /// Top-level collections, in order.
+    pub roots: Vec<usize>,
+    pub articles: Vec<Article>,
+    /// Articles at the content root, in order.
+    pub root_articles: Vec<usize>,
+    pub assets: Vec<SourceFile>,
+}
+
+/// What a build asks for beyond the config.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    pub drafts: bool,
+}
+
+impl Site {
+    /// Reads, parses and renders the whole content folder. Returns the site when nothing
+    /// stopped it from being assembled; errors found on the way are in the diagnostics.
+    pub fn load(config: &Config, opts: LoadOptions) -> (Option<Site>, Diagnostics) {
+        let mut diags = Diagnostics::new();
+        let mut exclude = vec![config.output_dir.clone()];
+        exclude.push(config.root.join("themes"));
+        let (files, problems) = discover::discover(&config.content_dir, &exclude);
+        diags.extend(problems);
+        if files.is_empty() && diags.has_errors() {
+            return (None, diags);
+        }
+        let (md_files, assets): (Vec<_>, Vec<_>) =
+            files.into_iter().partition(|f| f.kind != SourceKind::Asset);
+
+        let read: Vec<Result<Page, Vec<Diagnostic>>> = md_files.par_iter().map(read_page).collect();
+        let mut pages = Vec::new();
+        for r in read {
+            match r {
+                Ok(p) if p.fm.draft && !opts.drafts => {}
+                Ok(p) => pages.push(p),
+                Err(ds) => diags.extend(ds),
+            }
+        }
+        diags.extend(assign_urls(&mut pages));
+        diags.extend(check_intercom_ids(&pages));
+        let table: HashMap<SourcePath, UrlPath> = pages
+            .iter()
+            .map(|p| (p.source.clone(), p.url.clone()))
+            .collect();
+        pages.par_iter_mut().for_each(|p| {
+            let body_offset = frontmatter::split(&p.text)
+                .map(|s| s.body_offset)
+                .unwrap_or(0);
+            p.md = markdown::render(&markdown::Input {
+                path: &p.abs,
+                source: &p.text,
+                body_offset,
+                source_path: &p.source,
+                url: &p.url,
+                pages: &table,
+            });
+        });
+        for p in &mut pages {
+            diags.extend(std::mem::take(&mut p.md.diagnostics));
+        }
+        let site = assemble(config.clone(), pages, assets);
+        (Some(site), diags)
+    }
+
+    pub fn collection_of(&self, a: &Article) -> Option<&Collection> {
+        a.collection.map(|c| &self.collections[c])
+    }
+
+    /// The chain of collections from the top down to `c`.
+    pub fn ancestry(&self, c: usize) -> Vec<usize> {
+        let mut chain = vec![c];
+        while let Some(p) = self.collections[*chain.last().expect("non-empty")].parent {
+            chain.push(p);
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// Every page, articles and indexes, for link checking.
+    pub fn pages(&self) -> impl Iterator<Item = &Page> {
+        self.home
+            .iter()
+            .chain(self.collections.iter().filter_map(|c| c.index.as_ref()))
+            .chain(self.articles.iter().map(|a| &a.page))
+    }
+}
+
+fn read_page(file: &SourceFile) -> Result<Page, Vec<Diagnostic>> {
+    let bytes = std::fs::read(&file.abs).map_err(|e| {
+        vec![
+            Diagnostic::error("io", format!("cannot read {}: {e}", file.abs.display()))
+                .in_file(&file.abs),
+        ]
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        vec![
+            Diagnostic::error(
+                "not-utf8",
+                format!(
+                    "this file is not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+            .in_file(&file.abs)
+            .with_hint(
+                "save the file as UTF-8, or give it another extension than .md to copy it as it is",
+            ),
+        ]
+    })?;
+    let (fm, _) = frontmatter::parse(&file.abs, &text)?;
+    Ok(Page {
+        source: file.path.clone(),
+        abs: file.abs.clone(),
+        text,
+        fm,
+        url: UrlPath::home(),
+        md: Rendered::default(),
+    })
+}
+
+/// Gives every page its URL and reports two pages that would be written to one place.
+fn assign_urls(pages: &mut [Page]) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for p in pages.iter_mut() {
+        let dir = p.source.dir();
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        if matches!(p.source.file_name(), "_index.md" | "index.md") {
+            p.url = UrlPath::new(format!("{prefix}index.html"));
+            continue;
+        }
+        let slug = match &p.fm.slug {
+            Some(s) if s.is_empty() || s.contains(['/', '\\', '?', '#']) || s.starts_with('.') => {
+                let line = p.fm.key_lines.get("slug").copied().unwrap_or(1);
+                problems.push(
+                    Diagnostic::error(
+                        "slug-invalid",
+                        format!("slug \"{s}\" cannot be a file name"),
+                    )
+                    .at_line_col(&p.abs, &p.text, line, 1)
+                    .with_hint("use letters, digits and dashes, e.g. `slug: reset-password`"),
+                );
+                p.source.stem().to_string()
+            }
+            Some(s) => s.clone(),
+            None => p.source.stem().to_string(),
+        };
+        p.url = UrlPath::new(format!("{prefix}{slug}.html"));
+    }
+    let mut seen: HashMap<&UrlPath, &Page> = HashMap::new();
+    for p in pages.iter() {
+        if let Some(first) = seen.insert(&p.url, p) {
+            let line = p.fm.key_lines.get("slug").copied().unwrap_or(1);
+            problems.push(
+                Diagnostic::error(
+                    "url-collision",
+                    format!(
+                        "this page and {} would both be written to `{}`",
+                        first.source, p.url
+                    ),
+                )
+                .at_line_col(&p.abs, &p.text, line, 1)
+                .with_hint("give one of them another `slug` in its frontmatter"),
+            );
+        }
+    }
+    problems
+}
+
+fn check_intercom_ids(pages: &[Page]) -> Vec<Diagnostic> {
+    let mut seen: HashMap<u64, &Page> = HashMap::new();
+    let mut problems = Vec::new();
+    for p in pages {
+        let Some(id) = p.fm.intercom_id else { continue };
+        if let Some(first) = seen.insert(id, p) {
+            let line = p.fm.key_lines.get("intercom_id").copied().unwrap_or(1);
+            problems.push(
+                Diagnostic::error(
+                    "intercom-id-repeated",
+                    format!("intercom_id {id} is also used by {}", first.source),
+                )
+                .at_line_col(&p.abs, &p.text, line, 1)
+                .with_hint("every article needs its own intercom_id"),
+            );
+        }
+    }
+    problems
+}
+
+/// Builds the collection tree, orders everything and links previous/next.
+fn assemble(config: Config, pages: Vec<Page>, assets: Vec<SourceFile>) -> Site {
+    let mut dirs: BTreeSet<String> = BTreeSet::new();
+    let mut home = None;
+    let mut indexes: BTreeMap<String, Page> = BTreeMap::new();
+    let mut articles: Vec<Article> = Vec::new();
+    for p in pages {
+        let dir = p.source.dir().to_string();
+        let mut d = dir.as_str();
+        while !d.is_empty() {
+            dirs.insert(d.to_string());
+            d = d.rsplit_once('/').map(|(a, _)| a).unwrap_or("");
+        }
+        if matches!(p.source.file_name(), "_index.md" | "index.md") {
+            if dir.is_empty() {
+                home = Some(p);
+            } else {
+                indexes.insert(dir, p);
+            }
+        } else {
+            let title = p.title();
+            articles.push(Article {
+                page: p,
+                title,
+                collection: None,
+                prev: None,
+                next: None,
+            });
+        }
+    }
+    let mut collections: Vec<Collection> = dirs
+        .iter()
+        .map(|dir| {
+            let index = indexes.remove(dir);
+            let name = dir.rsplit('/').next().unwrap_or(dir);
+            Collection {
+                dir: dir.clone(),
+                url: UrlPath::new(format!("{dir}/index.html")),
+                title: index
+                    .as_ref()
+                    .map(Page::title)
+                    .unwrap_or_else(|| humanize(name)),
+                description: index
+                    .as_ref()
+                    .and_then(|i| i.fm.description.clone())
+                    .unwrap_or_default(),
+                order: index.as_ref().and_then(|i| i.fm.order),
+                index,
+                parent: None,
+                children: Vec::new(),
+                articles: Vec::new(),
+                total_articles: 0,
+            }
+        })
+        .collect();
+    let by_dir: HashMap<String, usize> = collections
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.dir.clone(), i))
+        .collect();
+    for c in &mut collections {
+        if let Some((parent, _)) = c.dir.rsplit_once('/') {
+            c.parent = by_dir.get(parent).copied();
+        }
+    }
+    let mut root_articles = Vec::new();
+    for (i, a) in articles.iter_mut().enumerate() {
+        a.collection = by_dir.get(a.page.source.dir()).copied();
+        match a.collection {
+            Some(c) => collections[c].articles.push(i),
+            None => root_articles.push(i),
+        }
+    }
+    let article_key = |i: &usize| {
+        (
+            articles[*i].page.fm.order.unwrap_or(i64::MAX),
+            articles[*i].title.to_lowercase(),
+        )
+    };
+    root_articles.sort_by_key(article_key);
+    for c in &mut collections {
+        c.articles.sort_by_key(article_key);
+    }
+    let mut roots: Vec<usize> = (0..collections.len())
+        .filter(|&i| collections[i].parent.is_none())
+        .collect();
+    for i in 0..collections.len() {
+        if let Some(p) = collections[i].parent {
+            collections[p].children.push(i);
+        }
+    }
+    let coll_key =
+        |c: &[Collection], i: usize| (c[i].order.unwrap_or(i64::MAX), c[i].title.to_lowercase());
+    roots.sort_by_key(|&i| coll_key(&collections, i));
+    for i in 0..collections.len() {
+        let mut kids = std::mem::take(&mut collections[i].children);
+        kids.sort_by_key(|&k| coll_key(&collections, k));
+        collections[i].children = kids;
+    }
+    for i in (0..collections.len()).rev() {
+        let total = collections[i].articles.len()
+            + collections[i]
+                .children
+                .iter()
+                .map(|&k| collections[k].total_articles)
+                .sum::<usize>();
+        collections[i].total_articles = total;
+    }
+    let mut reading = root_articles.clone();
+    for &r in &roots {
+        reading_order(&collections, r, &mut reading);
+    }
+    for w in reading.windows(2) {
+        articles[w[0]].next = Some(w[1]);
+        articles[w[1]].prev = Some(w[0]);
+    }
+    Site {
+        config,
+        home,
+        collections,
+        roots,
+        articles,
+        root_articles,
+        assets,
+    }
+}
+
+/// Depth first: a collection's own articles, then its sub-collections.
+fn reading_order(collections: &[Collection], c: usize, out: &mut Vec<usize>) {
+    out.extend(&collections[c].articles);
+    for &k in &collections[c].children {
+        reading_order(collections, k, out);
+    }
+}
+
+/// `get-started` -> `Get started`.
+pub fn humanize(name: &str) -> String {
+    let spaced = name.replace(['-', '_'], " ");
+    let mut chars = spaced.trim().chars();
+    match chars.next() {
+        Some(f) => f.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

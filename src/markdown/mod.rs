@@ -116,6 +116,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
     let (events, steps) = steps::apply(events, &mut ids);
     let events = headings::render(events);
     let (events, links, link_problems) = links::apply(events, input);
+    let events = label_task_boxes(events);
 
     out.title = heads.title;
     out.title_id = heads.title_id;
@@ -148,6 +149,27 @@ pub fn render(input: &Input<'_>) -> Rendered {
     pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(e, _)| e));
     out.html = html;
     out
+}
+
+/// Task-list boxes get an accessible name: they are read-only marks of done or not done.
+fn label_task_boxes(events: Vec<Ev<'_>>) -> Vec<Ev<'_>> {
+    events
+        .into_iter()
+        .map(|(e, r)| match e {
+            Event::TaskListMarker(done) => {
+                let (checked, label) = if done {
+                    (" checked", "Done")
+                } else {
+                    ("", "Not done")
+                };
+                html(
+                    format!("<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> "),
+                    &r,
+                )
+            }
+            e => (e, r),
+        })
+        .collect()
 }
 
 /// Plain text of a run of inline events.
@@ -220,5 +242,18 @@ pub(crate) mod tests {
 
     pub fn render_body(md: &str) -> String {
         render_full(md).html
+    }
+
+    #[test]
+    fn task_boxes_have_names() {
+        let html = render_body("- [x] a\n- [ ] b\n");
+        assert!(
+            html.contains("<input type=\"checkbox\" disabled checked aria-label=\"Done\"> a"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<input type=\"checkbox\" disabled aria-label=\"Not done\"> b"),
+            "{html}"
+        );
     }
 }

@@ -108,7 +108,7 @@ pub fn apply<'a>(mut events: Vec<Ev<'a>>, ids: &mut IdSet) -> (Vec<Ev<'a>>, Step
                 let e = escape(id.as_str());
                 out.push(html(
                     format!(
-                        "<li class=\"step\" id=\"{e}\" data-step=\"{number}\"><a class=\"step-anchor\" href=\"#{e}\" aria-label=\"Link to step {number}\">{number}</a><div class=\"step__body\">"
+                        "<li class=\"step\" id=\"{e}\" data-step=\"{number}\"><a class=\"step-anchor\" href=\"#{e}\" aria-label=\"Link to step {number}\" title=\"Link to step {number}\">{number}</a><div class=\"step__body\">"
                     ),
                     &range,
                 ));
@@ -248,7 +248,7 @@ mod tests {
     #[test]
     fn step_markup_and_counts() {
         let r = render_full("## A\n\n1. **Tap** it\n");
-        assert!(r.html.contains("<li class=\"step\" id=\"a-step-1\" data-step=\"1\"><a class=\"step-anchor\" href=\"#a-step-1\" aria-label=\"Link to step 1\">1</a><div class=\"step__body\"><strong>Tap</strong> it</div></li>"), "{}", r.html);
+        assert!(r.html.contains("<li class=\"step\" id=\"a-step-1\" data-step=\"1\"><a class=\"step-anchor\" href=\"#a-step-1\" aria-label=\"Link to step 1\" title=\"Link to step 1\">1</a><div class=\"step__body\"><strong>Tap</strong> it</div></li>"), "{}", r.html);
         assert_eq!(r.headings[0].steps, 1);
         assert_eq!(r.steps[0].text, "Tap it");
     }

@@ -238,12 +238,19 @@ fn type_hint(d: Diagnostic) -> Diagnostic {
     d.with_hint(hint)
 }
 
-/// serde_yaml appends " at line L column C" which we already show as `file:line:col`.
+/// serde_yaml writes " at line L column C" (relative to the YAML block) into its messages;
+/// we show the position as `file:line:col` instead.
 fn clean_yaml_message(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
+    let mut out = msg.to_string();
+    while let Some(i) = out.find(" at line ") {
+        let rest = &out[i + 1..];
+        let tail = rest
+            .find(", ")
+            .map(|j| rest[j..].to_string())
+            .unwrap_or_default();
+        out = format!("{}{tail}", &out[..i]);
     }
+    out
 }
 
 /// Line number (in the whole file) of each top-level key.

@@ -33,6 +33,28 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
             let target = link.target.as_ref().unwrap_or(&page.source);
             let written = &page.text[link.span.clone()];
             let Some(target_page) = pages.get(target) else {
+                match site.unavailable.get(target) {
+                    Some(&"is a draft") => {
+                        let d = diagnostic(
+                            site,
+                            format!("link target `{target}` is a draft"),
+                            "link-to-draft",
+                        )
+                        .at(
+                            &page.abs,
+                            &page.text,
+                            link.span.start,
+                            written.lines().next().unwrap_or("").len(),
+                        )
+                        .with_hint(
+                            "publish the target (remove `draft: true`), or build with `--drafts`",
+                        );
+                        problems.push(d);
+                        continue;
+                    }
+                    Some(_) => continue,
+                    None => {}
+                }
                 let names: Vec<&str> = pages.keys().map(|s| s.as_str()).collect();
                 let mut d = diagnostic(
                     site,

@@ -86,6 +86,9 @@ pub struct Site {
     /// Articles at the content root, in order.
     pub root_articles: Vec<usize>,
     pub assets: Vec<SourceFile>,
+    /// Markdown files that exist but are not pages of this build, with the reason
+    /// (`"is a draft"`, `"has errors"`), so links to them are not reported as missing.
+    pub unavailable: HashMap<SourcePath, &'static str>,
 }
 
 /// What a build asks for beyond the config.
@@ -111,11 +114,17 @@ impl Site {
 
         let read: Vec<Result<Page, Vec<Diagnostic>>> = md_files.par_iter().map(read_page).collect();
         let mut pages = Vec::new();
-        for r in read {
+        let mut unavailable = HashMap::new();
+        for (r, file) in read.into_iter().zip(&md_files) {
             match r {
-                Ok(p) if p.fm.draft && !opts.drafts => {}
+                Ok(p) if p.fm.draft && !opts.drafts => {
+                    unavailable.insert(file.path.clone(), "is a draft");
+                }
                 Ok(p) => pages.push(p),
-                Err(ds) => diags.extend(ds),
+                Err(ds) => {
+                    unavailable.insert(file.path.clone(), "has errors");
+                    diags.extend(ds);
+                }
             }
         }
         diags.extend(assign_urls(&mut pages));
@@ -140,7 +149,8 @@ impl Site {
         for p in &mut pages {
             diags.extend(std::mem::take(&mut p.md.diagnostics));
         }
-        let site = assemble(config.clone(), pages, assets);
+        let mut site = assemble(config.clone(), pages, assets);
+        site.unavailable = unavailable;
         (Some(site), diags)
     }
 
@@ -396,6 +406,7 @@ fn assemble(config: Config, pages: Vec<Page>, assets: Vec<SourceFile>) -> Site {
         articles,
         root_articles,
         assets,
+        unavailable: HashMap::new(),
     }
 }
 

@@ -113,22 +113,7 @@ impl Theme {
         if let Err(e) =
             tera.add_raw_templates(sources.iter().map(|(n, t, _)| (n.as_str(), t.as_str())))
         {
-            let message = tera_message(&e);
-            let culprit = sources
-                .iter()
-                .find(|(n, _, _)| message.contains(&format!("'{n}'")));
-            let at = match culprit {
-                Some((_, _, Some(path))) => path.clone(),
-                Some((n, _, None)) => PathBuf::from(format!("<built-in theme>/{n}")),
-                None => tdir.clone(),
-            };
-            problems.push(
-                Diagnostic::error(
-                    "template",
-                    format!("the theme's templates do not compile: {message}"),
-                )
-                .in_file(&at),
-            );
+            problems.push(template_diagnostic(&tera_message(&e), &sources, &tdir));
         }
         let mut statics: Vec<OutFile> = STATIC
             .iter()
@@ -174,6 +159,46 @@ impl Theme {
                 format!("template {template} failed: {}", tera_message(&e)),
             )
         })
+    }
+}
+
+/// Points a template compile error at the template file, line and column Tera names.
+fn template_diagnostic(
+    message: &str,
+    sources: &[(String, String, Option<PathBuf>)],
+    tdir: &Path,
+) -> Diagnostic {
+    let first = message
+        .lines()
+        .next()
+        .unwrap_or(message)
+        .trim_start_matches("error: ");
+    let position = sources.iter().find_map(|(name, text, path)| {
+        let at = message.find(&format!("--> {name}:"))? + 5 + name.len();
+        let mut nums = message[at..]
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|s| !s.is_empty());
+        let line = nums.next()?.parse::<usize>().ok()?;
+        let col = nums.next()?.parse::<usize>().ok()?;
+        Some((name, text, path, line, col))
+    });
+    let culprit = position.map(|(n, t, p, _, _)| (n, t, p)).or_else(|| {
+        sources
+            .iter()
+            .find(|(n, _, _)| message.contains(&format!("'{n}'")))
+            .map(|(n, t, p)| (n, t, p))
+    });
+    let d = Diagnostic::error(
+        "template",
+        format!("the theme's templates do not compile: {first}"),
+    );
+    match (culprit, position) {
+        (Some((_, text, Some(path))), Some((_, _, _, line, col))) => {
+            d.at_line_col(path, text, line, col)
+        }
+        (Some((_, _, Some(path))), None) => d.in_file(path),
+        (Some((name, _, None)), _) => d.in_file(&PathBuf::from(format!("<built-in theme>/{name}"))),
+        (None, _) => d.in_file(tdir),
     }
 }
 

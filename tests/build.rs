@@ -1,0 +1,253 @@
+//! `build`, `init` and the output folder: what lands on disk, and what never gets lost.
+
+mod common;
+
+use common::{Fixture, main_of};
+
+#[test]
+fn bundled_guide_builds_without_warnings() {
+    let f = Fixture::new(".");
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("with 0 warnings"), "{}", run.stderr);
+    let check = f.run(&["check"]);
+    assert_eq!(check.code, 0);
+    assert_eq!(check.stderr, "no problems found\n");
+    for page in [
+        "index.html",
+        "404.html",
+        "get-started/index.html",
+        "write/write-a-procedure.html",
+        "assets/stepbook.css",
+    ] {
+        assert!(f.root().join("public").join(page).is_file(), "{page}");
+    }
+}
+
+#[test]
+fn failed_build_leaves_the_last_output() {
+    let f = Fixture::empty();
+    f.write("content/a.md", "# A\n\nFirst.\n");
+    assert_eq!(f.run(&["build"]).code, 0);
+    let before = f.read("public/a.html");
+    f.write("content/a.md", "---\norder: [\n---\n# A\n\nSecond.\n");
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(f.read("public/a.html"), before);
+    let names: Vec<String> = std::fs::read_dir(f.root())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.contains("stepbook-tmp")),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn dest_with_a_foreign_file_is_refused_and_kept() {
+    let f = Fixture::empty();
+    f.write("content/a.md", "# A\n");
+    f.write("out/notes.txt", "precious");
+    let run = f.run(&["build", "--dest", "out"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("error[output-foreign]: the output folder [ROOT]/out holds files stepbook did not write: notes.txt"), "{}", run.stderr);
+    assert_eq!(f.read("out/notes.txt"), "precious");
+    assert!(!f.root().join("out/a.html").exists());
+
+    assert_eq!(f.run(&["build", "--dest", "site"]).code, 0);
+    f.write("site/extra.html", "mine");
+    assert_eq!(f.run(&["build", "--dest", "site"]).code, 1);
+    assert_eq!(f.read("site/extra.html"), "mine");
+}
+
+#[test]
+fn dest_may_not_be_the_content_folder() {
+    let f = Fixture::empty();
+    f.write("content/a.md", "# A\n");
+    let run = f.run(&["build", "--dest", "content"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("error[output-is-content]"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(f.read("content/a.md"), "# A\n");
+    let run = f.run(&["build", "--dest", "."]);
+    assert_eq!(run.code, 1);
+    assert!(f.root().join("content/a.md").exists());
+}
+
+#[test]
+fn init_then_build() {
+    let f = Fixture::empty();
+    let run = f.run(&["init", "x"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = f.run(&["-C", "x", "build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("with 0 warnings"), "{}", run.stderr);
+    let article = f.read("x/public/getting-started/first-steps.html");
+    assert!(article.contains("id=\"create-your-account-step-2\""));
+    assert!(article.contains("callout callout--note"));
+    assert!(article.contains("href=\"change-your-password.html\""));
+    assert_eq!(
+        f.run(&["init", "x"]).code,
+        1,
+        "init never overwrites a site"
+    );
+}
+
+#[test]
+fn collections_nest_and_order() {
+    let f = Fixture::empty();
+    f.write("content/index.md", "---\ntitle: Help\n---\nWelcome.\n");
+    f.write(
+        "content/billing/_index.md",
+        "---\ntitle: Billing\ndescription: Money.\norder: 2\n---\n",
+    );
+    f.write(
+        "content/account/_index.md",
+        "---\ntitle: Account\norder: 1\n---\n",
+    );
+    f.write(
+        "content/account/zeta.md",
+        "---\ntitle: Zeta\norder: 1\n---\n",
+    );
+    f.write("content/account/alpha.md", "# Alpha\n");
+    f.write("content/account/beta.md", "# Beta\n");
+    f.write(
+        "content/billing/refunds/_index.md",
+        "---\ntitle: Refunds\n---\n",
+    );
+    f.write(
+        "content/billing/refunds/ask.md",
+        "---\ntitle: Ask for a refund\n---\n",
+    );
+    f.write("content/billing/img/chart.png", "PNG");
+    assert_eq!(f.run(&["build"]).code, 0);
+    let home = f.read("public/index.html");
+    let account = home.find(">Account</h2>").unwrap();
+    let billing = home.find(">Billing</h2>").unwrap();
+    assert!(account < billing);
+    assert!(home.contains("<p class=\"card__count\">3 articles</p>"));
+    let coll = f.read("public/account/index.html");
+    let order: Vec<usize> = ["Zeta", "Alpha", "Beta"]
+        .iter()
+        .map(|t| coll.find(&format!(">{t}</span>")).unwrap())
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    let ask = f.read("public/billing/refunds/ask.html");
+    assert!(ask.contains("<li><a href=\"../../index.html\">Home</a></li>"));
+    assert!(ask.contains("<li><a href=\"../index.html\">Billing</a></li>"));
+    assert!(ask.contains("<li><a href=\"index.html\">Refunds</a></li>"));
+    assert!(ask.contains("href=\"../../assets/stepbook.css\""));
+    assert_eq!(f.read("public/billing/img/chart.png"), "PNG");
+    let beta = f.read("public/account/beta.html");
+    assert!(beta.contains("rel=\"prev\" href=\"alpha.html\""));
+    assert!(beta.contains("rel=\"next\" href=\"../billing/refunds/ask.html\""));
+}
+
+#[test]
+fn every_url_is_relative() {
+    let f = Fixture::new(".");
+    assert_eq!(f.run(&["build"]).code, 0);
+    for entry in walkdir::WalkDir::new(f.root().join("public")) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_some_and(|e| e == "html") {
+            let html = std::fs::read_to_string(entry.path()).unwrap();
+            for attr in ["href=\"/", "src=\"/"] {
+                assert!(
+                    !html.contains(attr),
+                    "{} has {attr}",
+                    entry.path().display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn sitemap_only_with_base_url() {
+    let f = Fixture::empty();
+    f.write("content/g/a.md", "---\nupdated: 2026-03-02\n---\n# A\n");
+    assert_eq!(f.run(&["build"]).code, 0);
+    assert!(!f.root().join("public/sitemap.xml").exists());
+    f.write(
+        "book.toml",
+        "[book]\nbase-url = \"https://help.example.com/docs\"\n",
+    );
+    assert_eq!(f.run(&["build"]).code, 0);
+    let map = f.read("public/sitemap.xml");
+    assert!(map.contains("<url><loc>https://help.example.com/docs/g/a.html</loc><lastmod>2026-03-02</lastmod></url>"), "{map}");
+    let a = f.read("public/g/a.html");
+    assert!(a.contains("<time datetime=\"2026-03-02\">2 March 2026</time>"));
+    let missing = f.read("public/404.html");
+    assert!(missing.contains("href=\"https://help.example.com/docs/assets/stepbook.css\""));
+}
+
+#[test]
+fn drafts_only_with_the_flag() {
+    let f = Fixture::empty();
+    f.write("content/a.md", "---\ndraft: true\n---\n# A\n");
+    assert_eq!(f.run(&["build"]).code, 0);
+    assert!(!f.root().join("public/a.html").exists());
+    assert_eq!(f.run(&["build", "--drafts"]).code, 0);
+    assert!(f.root().join("public/a.html").exists());
+}
+
+#[test]
+fn theme_overrides_templates_and_static_files() {
+    let f = Fixture::empty();
+    f.write("book.toml", "[build]\ntheme = \"brand\"\n");
+    f.write(
+        "content/a.md",
+        "---\nteam: billing\n---\n# A\n\n## Go\n\n1. One\n2. Two\n",
+    );
+    f.write(
+        "themes/brand/templates/article.html",
+        "{% extends \"base.html\" %}{% block main %}<h1>{{ page.title }}</h1><p class=\"team\">{{ page.extra.team }}</p><ol>{% for s in page.steps %}<li data-id=\"{{ s.id }}\">{{ s.number }}: {{ s.text }}</li>{% endfor %}</ol>{% endblock main %}",
+    );
+    f.write("themes/brand/static/assets/stepbook.css", "body{color:red}");
+    f.write("themes/brand/static/logo.svg", "<svg/>");
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let a = f.read("public/a.html");
+    assert!(main_of(&a).contains("<p class=\"team\">billing</p><ol><li data-id=\"go-step-1\">1: One</li><li data-id=\"go-step-2\">2: Two</li></ol>"), "{a}");
+    assert_eq!(f.read("public/assets/stepbook.css"), "body{color:red}");
+    assert_eq!(f.read("public/logo.svg"), "<svg/>");
+}
+
+#[test]
+fn broken_template_is_a_diagnostic() {
+    let f = Fixture::empty();
+    f.write("book.toml", "[build]\ntheme = \"brand\"\n");
+    f.write("content/a.md", "# A\n");
+    f.write(
+        "themes/brand/templates/article.html",
+        "{% extends \"base.html\" %}{% block main %}{{ page.title {% endblock main %}",
+    );
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.starts_with("error[template]: the theme's templates do not compile: Found `{` but expected }}.\n  --> themes/brand/templates/article.html:1:56\n"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn titles_are_escaped() {
+    let f = Fixture::empty();
+    f.write("content/a.md", "---\ntitle: \"<script>alert(1)</script> \\\" onload=x\"\ndescription: \"\\\"><img src=x>\"\ntags: [\"<b>t</b>\"]\n---\nBody\n");
+    assert_eq!(f.run(&["build"]).code, 0);
+    let a = f.read("public/a.html");
+    assert!(!a.contains("<script>alert"), "{a}");
+    assert!(!a.contains("<img src=x>"));
+    assert!(!a.contains("<b>t</b>"));
+    assert!(
+        a.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt;")
+            || a.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{a}"
+    );
+}

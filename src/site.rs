@@ -149,6 +149,7 @@ impl Site {
         for p in &mut pages {
             diags.extend(std::mem::take(&mut p.md.diagnostics));
         }
+        fill_link_texts(&mut pages);
         let mut site = assemble(config.clone(), pages, assets);
         site.unavailable = unavailable;
         (Some(site), diags)
@@ -280,6 +281,68 @@ fn check_intercom_ids(pages: &[Page]) -> Vec<Diagnostic> {
         }
     }
     problems
+}
+
+/// Gives empty links (`[](page.md#id)`) the text of what they point at.
+fn fill_link_texts(pages: &mut [Page]) {
+    let index: HashMap<&SourcePath, usize> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (&p.source, i))
+        .collect();
+    let mut fills: Vec<(usize, Vec<(String, String)>)> = Vec::new();
+    for (i, page) in pages.iter().enumerate() {
+        let replacements: Vec<(String, String)> = page
+            .md
+            .links
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.fill)
+            .map(|(k, l)| {
+                let target = match &l.target {
+                    None => Some(page),
+                    Some(t) => index.get(t).map(|&j| &pages[j]),
+                };
+                let text = target
+                    .and_then(|t| link_text(t, l.fragment.as_deref()))
+                    .unwrap_or_else(|| page.text[l.span.clone()].to_string());
+                (markdown::links::fill_marker(k), markdown::escape(&text))
+            })
+            .collect();
+        if !replacements.is_empty() {
+            fills.push((i, replacements));
+        }
+    }
+    for (i, replacements) in fills {
+        for (marker, text) in replacements {
+            pages[i].md.html = pages[i].md.html.replace(&marker, &text);
+        }
+    }
+}
+
+/// The words a reader expects for a link to `page`, or to the id `fragment` in it.
+fn link_text(page: &Page, fragment: Option<&str>) -> Option<String> {
+    let Some(id) = fragment.filter(|f| !f.is_empty()) else {
+        return Some(page.title());
+    };
+    if page.md.title_id.as_ref().is_some_and(|t| t.as_str() == id) {
+        return Some(page.title());
+    }
+    let heading_text = |h: &crate::paths::AnchorId| {
+        page.md
+            .headings
+            .iter()
+            .find(|x| &x.id == h)
+            .map(|x| x.text.clone())
+    };
+    if let Some(h) = page.md.headings.iter().find(|h| h.id.as_str() == id) {
+        return Some(h.text.clone());
+    }
+    let step = page.md.steps.iter().find(|s| s.id.as_str() == id)?;
+    Some(match step.heading.as_ref().and_then(heading_text) {
+        Some(section) => format!("{section}, step {}", step.number),
+        None => format!("{}, step {}", page.title(), step.number),
+    })
 }
 
 /// Builds the collection tree, orders everything and links previous/next.

@@ -251,3 +251,14 @@ fn titles_are_escaped() {
         "{a}"
     );
 }
+
+#[test]
+fn empty_link_text_is_filled() {
+    let f = Fixture::empty();
+    f.write("content/g/a.md", "---\ntitle: Reset your password\n---\n\n## Use the app\n\n1. Open it.\n2. Tap **Reset**.\n");
+    f.write("content/g/b.md", "# B\n\n## Here\n\nSee [](a.md), [](a.md#use-the-app), [](a.md#use-the-app-step-2) and [](#here).\n");
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let b = f.read("public/g/b.html");
+    assert!(b.contains("See <a href=\"a.html\">Reset your password</a>, <a href=\"a.html#use-the-app\">Use the app</a>, <a href=\"a.html#use-the-app-step-2\">Use the app, step 2</a> and <a href=\"#here\">Here</a>."), "{b}");
+}

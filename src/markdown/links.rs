@@ -5,7 +5,7 @@
 //! External links and links to other files (images, PDFs) are left alone. Whether targets and
 //! fragments exist is the link checker's job; this adapter only records [`LinkRef`]s.
 
-use pulldown_cmark::{CowStr, Event, Tag};
+use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
 use super::{Ev, Input, LinkRef};
 use crate::diagnostics::Diagnostic;
@@ -15,20 +15,23 @@ pub fn apply<'a>(
     events: Vec<Ev<'a>>,
     input: &Input<'_>,
 ) -> (Vec<Ev<'a>>, Vec<LinkRef>, Vec<Diagnostic>) {
-    let mut links = Vec::new();
+    let mut links: Vec<LinkRef> = Vec::new();
     let mut problems = Vec::new();
-    let out = events
-        .into_iter()
-        .map(|(event, range)| {
-            let Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) = event
-            else {
-                return (event, range);
-            };
+    let mut out = Vec::with_capacity(events.len());
+    let mut events = events.into_iter().peekable();
+    while let Some((event, range)) = events.next() {
+        let Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) = event
+        else {
+            out.push((event, range));
+            continue;
+        };
+        let recorded = links.len();
+        {
             let span = input.body_offset + range.start..input.body_offset + range.end;
             let dest = match classify(&dest_url) {
                 Target::External => dest_url,
@@ -37,6 +40,7 @@ pub fn apply<'a>(
                         target: None,
                         fragment: Some(frag.to_string()),
                         span,
+                        fill: false,
                     });
                     dest_url
                 }
@@ -48,6 +52,7 @@ pub fn apply<'a>(
                                 target: Some(target),
                                 fragment: frag.map(str::to_string),
                                 span,
+                                fill: false,
                             });
                             match (href, frag) {
                                 (Some(h), Some(f)) => CowStr::from(format!("{h}#{f}")),
@@ -69,18 +74,29 @@ pub fn apply<'a>(
                     }
                 }
             };
-            (
+            out.push((
                 Event::Start(Tag::Link {
                     link_type,
                     dest_url: dest,
                     title,
                     id,
                 }),
-                range,
-            )
-        })
-        .collect();
+                range.clone(),
+            ));
+        }
+        let empty = matches!(events.peek(), Some((Event::End(TagEnd::Link), _)));
+        if empty && links.len() > recorded {
+            links[recorded].fill = true;
+            out.push((Event::Text(CowStr::from(fill_marker(recorded))), range));
+        }
+    }
     (out, links, problems)
+}
+
+/// Stands in the HTML for the text of the empty link recorded at `index`, until the site
+/// knows every page's headings and fills it in ([`crate::site`]).
+pub fn fill_marker(index: usize) -> String {
+    format!("\u{E000}fill{index}\u{E000}")
 }
 
 enum Target<'s> {
@@ -168,6 +184,17 @@ mod tests {
                 (Some("write/b.md".into()), None),
                 (None, Some("here".into())),
             ]
+        );
+    }
+
+    #[test]
+    fn empty_links_get_a_marker() {
+        let r = render_at("a.md", "[](b.md#x) [t](b.md)");
+        assert!(r.links[0].fill && !r.links[1].fill);
+        assert!(
+            r.html.contains(&format!(">{}</a>", super::fill_marker(0))),
+            "{}",
+            r.html
         );
     }
 

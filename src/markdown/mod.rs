@@ -60,6 +60,8 @@ pub struct Step {
     pub text: String,
     /// Nesting depth: 0 for a procedure's own steps.
     pub depth: usize,
+    /// The heading the procedure sits under, if any.
+    pub heading: Option<AnchorId>,
 }
 
 /// An internal link found in the body, for the link checker.
@@ -70,6 +72,9 @@ pub struct LinkRef {
     pub fragment: Option<String>,
     /// Byte range of the link in the whole file.
     pub span: Range<usize>,
+    /// The link was written with empty text (`[](page.md#id)`): the HTML holds
+    /// [`links::fill_marker`] for this link, to be replaced by the target's title or heading.
+    pub fill: bool,
 }
 
 /// Everything one Markdown body turns into.

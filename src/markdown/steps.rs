@@ -104,6 +104,7 @@ pub fn apply<'a>(mut events: Vec<Ev<'a>>, ids: &mut IdSet) -> (Vec<Ev<'a>>, Step
                     number,
                     text,
                     depth: frame.depth,
+                    heading: anchor.clone(),
                 });
                 let e = escape(id.as_str());
                 out.push(html(

@@ -24,6 +24,7 @@ pub mod discover;
 pub mod frontmatter;
 pub mod init;
 pub mod linkcheck;
+pub mod lint;
 pub mod markdown;
 pub mod output;
 pub mod paths;
@@ -60,8 +61,13 @@ pub struct BuildReport {
     pub diagnostics: Diagnostics,
 }
 
-/// Loads, checks and renders the site without writing anything.
-pub fn prepare(root: &Path, drafts: bool) -> (Option<(Config, Vec<OutFile>, usize)>, Diagnostics) {
+/// Loads, checks and renders the site without writing anything; `lint` adds the warnings
+/// that only `check` gives.
+pub fn prepare(
+    root: &Path,
+    drafts: bool,
+    lint: bool,
+) -> (Option<(Config, Vec<OutFile>, usize)>, Diagnostics) {
     let mut diags = Diagnostics::new();
     let config = match Config::load(root) {
         Ok(c) => c,
@@ -76,6 +82,9 @@ pub fn prepare(root: &Path, drafts: bool) -> (Option<(Config, Vec<OutFile>, usiz
         return (None, diags);
     };
     diags.extend(linkcheck::check(&site));
+    if lint {
+        diags.extend(lint::lint(&site));
+    }
     let theme = match render::Theme::load(&config.theme_dir()) {
         Ok(t) => t,
         Err(ds) => {
@@ -96,7 +105,7 @@ pub fn prepare(root: &Path, drafts: bool) -> (Option<(Config, Vec<OutFile>, usiz
 /// `stepbook build`: the whole site, or nothing at all when there is an error.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let start = Instant::now();
-    let (prepared, mut diags) = prepare(&opts.root, opts.drafts);
+    let (prepared, mut diags) = prepare(&opts.root, opts.drafts, false);
     diags.sort();
     let Some((config, files, pages)) = prepared.filter(|_| !diags.has_errors()) else {
         return Err(diags);
@@ -129,7 +138,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
 
 /// `stepbook check`: every error and warning, nothing written.
 pub fn check(root: &Path, drafts: bool) -> Diagnostics {
-    let (_, mut diags) = prepare(root, drafts);
+    let (_, mut diags) = prepare(root, drafts, true);
     diags.sort();
     diags
 }

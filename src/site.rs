@@ -35,14 +35,17 @@ impl Page {
             .title
             .clone()
             .or_else(|| self.md.title.clone())
-            .unwrap_or_else(|| {
-                let name = if matches!(self.source.file_name(), "_index.md" | "index.md") {
-                    self.source.dir().rsplit('/').next().unwrap_or("")
-                } else {
-                    self.source.stem()
-                };
-                humanize(name)
-            })
+            .unwrap_or_else(|| self.fallback_title())
+    }
+
+    /// The file or folder name, made readable.
+    fn fallback_title(&self) -> String {
+        let name = if matches!(self.source.file_name(), "_index.md" | "index.md") {
+            self.source.dir().rsplit('/').next().unwrap_or("")
+        } else {
+            self.source.stem()
+        };
+        humanize(name)
     }
 }
 
@@ -54,6 +57,10 @@ pub struct Article {
     pub collection: Option<usize>,
     pub prev: Option<usize>,
     pub next: Option<usize>,
+    /// Articles that link here ("Linked from"), by title.
+    pub backlinks: Vec<usize>,
+    /// Articles sharing tags with this one, most shared tags first.
+    pub related: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -86,9 +93,19 @@ pub struct Site {
     /// Articles at the content root, in order.
     pub root_articles: Vec<usize>,
     pub assets: Vec<SourceFile>,
+    /// Old addresses that lead to an article: Intercom URL shapes and `aliases`.
+    pub redirects: Vec<Redirect>,
     /// Markdown files that exist but are not pages of this build, with the reason
     /// (`"is a draft"`, `"has errors"`), so links to them are not reported as missing.
     pub unavailable: HashMap<SourcePath, &'static str>,
+}
+
+/// A stub page at `from` that sends readers on to an article, fragment kept.
+#[derive(Debug, Clone)]
+pub struct Redirect {
+    pub from: UrlPath,
+    /// Index into [`Site::articles`].
+    pub to: usize,
 }
 
 /// What a build asks for beyond the config.
@@ -129,10 +146,16 @@ impl Site {
         }
         diags.extend(assign_urls(&mut pages));
         diags.extend(check_intercom_ids(&pages));
-        let table: HashMap<SourcePath, UrlPath> = pages
-            .iter()
-            .map(|p| (p.source.clone(), p.url.clone()))
-            .collect();
+        let mut table = markdown::links::PageTable::default();
+        for p in &pages {
+            let body = frontmatter::split(&p.text).map(|s| s.body).unwrap_or("");
+            let title =
+                p.fm.title
+                    .clone()
+                    .or_else(|| markdown::leading_title(body))
+                    .unwrap_or_else(|| p.fallback_title());
+            table.insert(p.source.clone(), p.url.clone(), &title);
+        }
         pages.par_iter_mut().for_each(|p| {
             let body_offset = frontmatter::split(&p.text)
                 .map(|s| s.body_offset)
@@ -152,6 +175,7 @@ impl Site {
         fill_link_texts(&mut pages);
         let mut site = assemble(config.clone(), pages, assets);
         site.unavailable = unavailable;
+        diags.extend(plan_redirects(&mut site));
         (Some(site), diags)
     }
 
@@ -372,6 +396,8 @@ fn assemble(config: Config, pages: Vec<Page>, assets: Vec<SourceFile>) -> Site {
                 collection: None,
                 prev: None,
                 next: None,
+                backlinks: Vec::new(),
+                related: Vec::new(),
             });
         }
     }
@@ -461,6 +487,8 @@ fn assemble(config: Config, pages: Vec<Page>, assets: Vec<SourceFile>) -> Site {
         articles[w[0]].next = Some(w[1]);
         articles[w[1]].prev = Some(w[0]);
     }
+    link_backlinks(&mut articles);
+    link_related(&mut articles);
     Site {
         config,
         home,
@@ -470,6 +498,173 @@ fn assemble(config: Config, pages: Vec<Page>, assets: Vec<SourceFile>) -> Site {
         root_articles,
         assets,
         unavailable: HashMap::new(),
+        redirects: Vec::new(),
+    }
+}
+
+/// The Intercom URL shapes of every `intercom_id` and every `aliases` path, checked against
+/// each other and against real pages.
+fn plan_redirects(site: &mut Site) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let mut taken: HashMap<UrlPath, String> = site
+        .pages()
+        .map(|p| (p.url.clone(), p.source.to_string()))
+        .collect();
+    let lang = crate::paths::slugify(&site.config.language);
+    let lang = if lang.is_empty() {
+        "en".to_string()
+    } else {
+        lang
+    };
+    let mut redirects = Vec::new();
+    for (i, a) in site.articles.iter().enumerate() {
+        let mut wanted: Vec<(UrlPath, &'static str)> = Vec::new();
+        if let Some(id) = a.page.fm.intercom_id {
+            let slug = crate::paths::slugify(&a.title);
+            wanted.push((
+                UrlPath::new(format!("{lang}/articles/{id}-{slug}/index.html")),
+                "intercom_id",
+            ));
+            wanted.push((
+                UrlPath::new(format!("{lang}/articles/{id}/index.html")),
+                "intercom_id",
+            ));
+        }
+        for alias in &a.page.fm.aliases {
+            match alias_path(alias) {
+                Some(url) => wanted.push((url, "aliases")),
+                None => problems.push(
+                    Diagnostic::error(
+                        "alias-invalid",
+                        format!("alias \"{alias}\" is not a path inside the site"),
+                    )
+                    .at_line_col(
+                        &a.page.abs,
+                        &a.page.text,
+                        a.page.fm.key_lines.get("aliases").copied().unwrap_or(1),
+                        1,
+                    )
+                    .with_hint("write a path from the site root, e.g. `billing/old-refund-policy`"),
+                ),
+            }
+        }
+        for (url, key) in wanted {
+            if let Some(owner) = taken.get(&url) {
+                if *owner != a.page.source.to_string() {
+                    problems.push(
+                        Diagnostic::error(
+                            "redirect-collision",
+                            format!("the redirect `{url}` would replace {owner}"),
+                        )
+                        .at_line_col(
+                            &a.page.abs,
+                            &a.page.text,
+                            a.page.fm.key_lines.get(key).copied().unwrap_or(1),
+                            1,
+                        )
+                        .with_hint("remove the alias, or change the other page's slug"),
+                    );
+                }
+                continue;
+            }
+            taken.insert(url.clone(), a.page.source.to_string());
+            redirects.push(Redirect { from: url, to: i });
+        }
+    }
+    site.redirects = redirects;
+    problems
+}
+
+/// `/billing/old-refunds/` -> `billing/old-refunds/index.html`; `old.html` stays a file.
+fn alias_path(alias: &str) -> Option<UrlPath> {
+    let clean = alias.trim().trim_start_matches('/');
+    let clean = clean.split(['?', '#']).next().unwrap_or("");
+    let parts: Vec<&str> = clean.split('/').filter(|p| !p.is_empty()).collect();
+    if parts.is_empty()
+        || parts
+            .iter()
+            .any(|p| *p == ".." || *p == "." || p.contains('\\'))
+    {
+        return None;
+    }
+    let joined = parts.join("/");
+    if joined.ends_with(".html") || joined.ends_with(".htm") {
+        Some(UrlPath::new(joined))
+    } else {
+        Some(UrlPath::new(format!("{joined}/index.html")))
+    }
+}
+
+/// Fills every article's "Linked from" list.
+fn link_backlinks(articles: &mut [Article]) {
+    let index: HashMap<&SourcePath, usize> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (&a.page.source, i))
+        .collect();
+    let mut back: Vec<BTreeSet<(String, usize)>> = vec![BTreeSet::new(); articles.len()];
+    for (from, a) in articles.iter().enumerate() {
+        for target in a.page.md.links.iter().filter_map(|l| l.target.as_ref()) {
+            if let Some(&to) = index.get(target)
+                && to != from
+            {
+                back[to].insert((a.title.to_lowercase(), from));
+            }
+        }
+    }
+    for (a, set) in articles.iter_mut().zip(back) {
+        a.backlinks = set.into_iter().map(|(_, i)| i).collect();
+    }
+}
+
+/// Fills every article's "Related articles": up to five sharing the most tags.
+fn link_related(articles: &mut [Article]) {
+    const MAX: usize = 5;
+    let mut by_tag: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, a) in articles.iter().enumerate() {
+        let tags: BTreeSet<String> = a
+            .page
+            .fm
+            .tags
+            .iter()
+            .map(|t| t.trim().to_lowercase())
+            .collect();
+        for t in tags {
+            by_tag.entry(t).or_default().push(i);
+        }
+    }
+    let related: Vec<Vec<usize>> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let mut shared: HashMap<usize, usize> = HashMap::new();
+            let tags: BTreeSet<String> = a
+                .page
+                .fm
+                .tags
+                .iter()
+                .map(|t| t.trim().to_lowercase())
+                .collect();
+            for t in &tags {
+                // A tag on a great many articles says little; skip it for speed and sense.
+                let others = &by_tag[t];
+                if others.len() > 200 {
+                    continue;
+                }
+                for &o in others.iter().filter(|&&o| o != i) {
+                    *shared.entry(o).or_default() += 1;
+                }
+            }
+            let mut list: Vec<(usize, usize)> = shared.into_iter().collect();
+            list.sort_by(|x, y| {
+                y.1.cmp(&x.1)
+                    .then_with(|| articles[x.0].title.cmp(&articles[y.0].title))
+            });
+            list.into_iter().take(MAX).map(|(o, _)| o).collect()
+        })
+        .collect();
+    for (a, r) in articles.iter_mut().zip(related) {
+        a.related = r;
     }
 }
 

@@ -1,16 +1,62 @@
-//! Links (SPEC section 7): `.md` targets become page URLs; every internal link is recorded.
+//! Links (SPEC section 7): `.md` targets and `[[wiki links]]` become page URLs; every
+//! internal link is recorded.
 //!
 //! `[text](../billing/refunds.md#step-3)` is resolved against the linking file and rewritten
-//! to the target page's relative URL, fragment kept. Same-page `#fragments` stay as written.
-//! External links and links to other files (images, PDFs) are left alone. Whether targets and
-//! fragments exist is the link checker's job; this adapter only records [`LinkRef`]s.
+//! to the target page's relative URL, fragment kept. `[[Title]]`, `[[Title#Heading]]` and
+//! `[[Title|text]]` are resolved by title (case-insensitive) or slug. Same-page `#fragments`
+//! stay as written; external links and links to other files (images, PDFs) are left alone.
+//! Links written without text get a marker that [`crate::site`] replaces with the target's
+//! title or heading. Whether fragments exist is the link checker's job.
 
-use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
+use std::collections::HashMap;
 
+use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
+
+use super::ids::github_slug;
 use super::{Ev, Input, LinkRef};
 use crate::diagnostics::Diagnostic;
+use crate::paths::{SourcePath, UrlPath};
 
-/// Rewrites `.md` link targets and records every internal link.
+/// Every Markdown page of the site, for resolving links before pages are rendered.
+#[derive(Debug, Default, Clone)]
+pub struct PageTable {
+    pub urls: HashMap<SourcePath, UrlPath>,
+    /// Lowercased title -> pages with that title.
+    by_title: HashMap<String, Vec<SourcePath>>,
+    /// URL slug (file name without `.html`) -> pages.
+    by_slug: HashMap<String, Vec<SourcePath>>,
+    titles: Vec<String>,
+}
+
+impl PageTable {
+    pub fn insert(&mut self, source: SourcePath, url: UrlPath, title: &str) {
+        let slug = url
+            .as_str()
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .trim_end_matches(".html")
+            .to_string();
+        self.by_title
+            .entry(title.trim().to_lowercase())
+            .or_default()
+            .push(source.clone());
+        self.by_slug.entry(slug).or_default().push(source.clone());
+        self.titles.push(title.to_string());
+        self.urls.insert(source, url);
+    }
+
+    /// Pages whose title (case-insensitive) or else slug is `name`.
+    pub fn find(&self, name: &str) -> &[SourcePath] {
+        let key = name.trim().to_lowercase();
+        match self.by_title.get(&key) {
+            Some(found) => found,
+            None => self.by_slug.get(&key).map(Vec::as_slice).unwrap_or(&[]),
+        }
+    }
+}
+
+/// Rewrites link targets and records every internal link.
 pub fn apply<'a>(
     events: Vec<Ev<'a>>,
     input: &Input<'_>,
@@ -30,59 +76,56 @@ pub fn apply<'a>(
             out.push((event, range));
             continue;
         };
+        let span = input.body_offset + range.start..input.body_offset + range.end;
         let recorded = links.len();
-        {
-            let span = input.body_offset + range.start..input.body_offset + range.end;
-            let dest = match classify(&dest_url) {
-                Target::External => dest_url,
-                Target::Fragment(frag) => {
+        let (dest, replace_text) = if let LinkType::WikiLink { has_pothole } = link_type {
+            match wiki_target(&dest_url, input) {
+                Ok((target, fragment)) => {
+                    let href = input.url.href_to(&input.pages.urls[&target]);
+                    let href = match &fragment {
+                        Some(f) => format!("{href}#{f}"),
+                        None => href,
+                    };
                     links.push(LinkRef {
-                        target: None,
-                        fragment: Some(frag.to_string()),
+                        target: Some(target),
+                        fragment,
                         span,
                         fill: false,
                     });
-                    dest_url
+                    (CowStr::from(href), !has_pothole)
                 }
-                Target::Page(path, frag) => {
-                    match input.source_path.join_link(&percent_decode(path)) {
-                        Some(target) => {
-                            let href = input.pages.get(&target).map(|url| input.url.href_to(url));
-                            links.push(LinkRef {
-                                target: Some(target),
-                                fragment: frag.map(str::to_string),
-                                span,
-                                fill: false,
-                            });
-                            match (href, frag) {
-                                (Some(h), Some(f)) => CowStr::from(format!("{h}#{f}")),
-                                (Some(h), None) => CowStr::from(h),
-                                (None, _) => dest_url,
-                            }
-                        }
-                        None => {
-                            problems.push(
-                                Diagnostic::error(
-                                    "link-outside",
-                                    format!("link to `{dest_url}` leaves the content folder"),
-                                )
-                                .at(input.path, input.source, span.start, span.len())
-                                .with_hint("link to a page inside the content folder"),
-                            );
-                            dest_url
-                        }
-                    }
+                Err(message) => {
+                    let (message, hint) = message;
+                    problems.push(
+                        Diagnostic::error("wiki-link", message)
+                            .at(input.path, input.source, span.start, span.len())
+                            .with_hint(hint),
+                    );
+                    (dest_url, false)
                 }
-            };
-            out.push((
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: dest,
-                    title,
-                    id,
-                }),
-                range.clone(),
-            ));
+            }
+        } else {
+            (
+                resolve(&dest_url, span, input, &mut links, &mut problems).unwrap_or(dest_url),
+                false,
+            )
+        };
+        out.push((
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url: dest,
+                title,
+                id,
+            }),
+            range.clone(),
+        ));
+        if replace_text {
+            while events
+                .peek()
+                .is_some_and(|(e, _)| !matches!(e, Event::End(TagEnd::Link)))
+            {
+                events.next();
+            }
         }
         let empty = matches!(events.peek(), Some((Event::End(TagEnd::Link), _)));
         if empty && links.len() > recorded {
@@ -91,6 +134,101 @@ pub fn apply<'a>(
         }
     }
     (out, links, problems)
+}
+
+/// Resolves a Markdown link; returns the new href when it changes.
+fn resolve<'a>(
+    dest: &str,
+    span: std::ops::Range<usize>,
+    input: &Input<'_>,
+    links: &mut Vec<LinkRef>,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<CowStr<'a>> {
+    match classify(dest) {
+        Target::External => None,
+        Target::Fragment(frag) => {
+            links.push(LinkRef {
+                target: None,
+                fragment: Some(frag.to_string()),
+                span,
+                fill: false,
+            });
+            None
+        }
+        Target::Page(path, frag) => {
+            let Some(target) = input.source_path.join_link(&percent_decode(path)) else {
+                problems.push(
+                    Diagnostic::error(
+                        "link-outside",
+                        format!("link to `{dest}` leaves the content folder"),
+                    )
+                    .at(input.path, input.source, span.start, span.len())
+                    .with_hint("link to a page inside the content folder"),
+                );
+                return None;
+            };
+            let href = input
+                .pages
+                .urls
+                .get(&target)
+                .map(|url| input.url.href_to(url));
+            links.push(LinkRef {
+                target: Some(target),
+                fragment: frag.map(str::to_string),
+                span,
+                fill: false,
+            });
+            match (href, frag) {
+                (Some(h), Some(f)) => Some(CowStr::from(format!("{h}#{f}"))),
+                (Some(h), None) => Some(CowStr::from(h)),
+                (None, _) => None,
+            }
+        }
+    }
+}
+
+type Problem = (String, String);
+
+/// `Title#Heading text` -> the page and the heading's id.
+fn wiki_target(dest: &str, input: &Input<'_>) -> Result<(SourcePath, Option<String>), Problem> {
+    let (name, heading) = match dest.split_once('#') {
+        Some((n, h)) => (n.trim(), Some(h.trim())),
+        None => (dest.trim(), None),
+    };
+    let fragment = heading.filter(|h| !h.is_empty()).map(github_slug);
+    if name.is_empty() {
+        return Ok((input.source_path.clone(), fragment));
+    }
+    match input.pages.find(name) {
+        [one] => Ok((one.clone(), fragment)),
+        [] => {
+            let titles: Vec<&str> = input.pages.titles.iter().map(String::as_str).collect();
+            let near = crate::linkcheck::closest(name, &titles, 3);
+            let hint = if near.is_empty() {
+                "write the exact title of an article, or its slug".to_string()
+            } else {
+                format!(
+                    "did you mean {}?",
+                    near.iter()
+                        .map(|t| format!("[[{t}]]"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            Err((format!("no page is titled \"{name}\""), hint))
+        }
+        many => Err((
+            format!(
+                "\"{name}\" is the title of {} pages: {}",
+                many.len(),
+                many.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "link with a relative path instead, e.g. `[text](billing/refunds.md)`".to_string(),
+        )),
+    }
 }
 
 /// Stands in the HTML for the text of the empty link recorded at `index`, until the site
@@ -195,6 +333,60 @@ mod tests {
             r.html.contains(&format!(">{}</a>", super::fill_marker(0))),
             "{}",
             r.html
+        );
+    }
+
+    #[test]
+    fn wiki_links_resolve_by_title_or_slug() {
+        let r = render_at(
+            "write/a.md",
+            "[[install stepbook]] [[Alpha#Some Heading|see here]] [[install#Run it]] [[b]]",
+        );
+        assert!(
+            r.html.contains(&format!(
+                "<a href=\"../get-started/install.html\">{}</a>",
+                super::fill_marker(0)
+            )),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains("<a href=\"../a.html#some-heading\">see here</a>"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains("href=\"../get-started/install.html#run-it\""),
+            "{}",
+            r.html
+        );
+        assert!(r.links[0].fill && !r.links[1].fill && r.links[2].fill);
+        assert_eq!(r.links[1].fragment.as_deref(), Some("some-heading"));
+        assert!(r.html.contains("<a href=\"b.html\">"), "{}", r.html);
+    }
+
+    #[test]
+    fn wiki_link_errors() {
+        let r = render_at("a.md", "[[Instal stepbook]] [[Billing basics]]");
+        let messages: Vec<_> = r
+            .diagnostics
+            .iter()
+            .map(|d| (d.message.as_str(), d.hint.as_deref().unwrap_or("")))
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                (
+                    "no page is titled \"Instal stepbook\"",
+                    "did you mean [[Install stepbook]]?"
+                ),
+                (
+                    "\"Billing basics\" is the title of 2 pages: write/b.md, write/c.md",
+                    "link with a relative path instead, e.g. `[text](billing/refunds.md)`"
+                ),
+            ]
         );
     }
 

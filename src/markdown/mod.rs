@@ -14,9 +14,9 @@ pub mod callouts;
 pub mod headings;
 pub mod ids;
 pub mod links;
+pub mod prose;
 pub mod steps;
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 
@@ -38,6 +38,23 @@ pub fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_GFM
         | Options::ENABLE_DEFINITION_LIST
+        | Options::ENABLE_WIKILINKS
+}
+
+/// The text of a `#` heading that opens `body`, as [`render`] would take it for the title.
+pub fn leading_title(body: &str) -> Option<String> {
+    let mut events = Parser::new_ext(body, options());
+    let Some(Event::Start(pulldown_cmark::Tag::Heading {
+        level: pulldown_cmark::HeadingLevel::H1,
+        ..
+    })) = events.next()
+    else {
+        return None;
+    };
+    let inner: Vec<Event> = events
+        .take_while(|e| !matches!(e, Event::End(pulldown_cmark::TagEnd::Heading(_))))
+        .collect();
+    Some(plain_text(inner.iter()))
 }
 
 /// A heading of the page, for the on-page contents.
@@ -89,6 +106,8 @@ pub struct Rendered {
     pub steps: Vec<Step>,
     pub ids: Vec<AnchorId>,
     pub links: Vec<LinkRef>,
+    /// Plain text outside links and code, for `check`.
+    pub prose: prose::Prose,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -104,8 +123,8 @@ pub struct Input<'a> {
     pub source_path: &'a SourcePath,
     /// The page's URL.
     pub url: &'a UrlPath,
-    /// Every Markdown page of the site, by source path.
-    pub pages: &'a HashMap<SourcePath, UrlPath>,
+    /// Every Markdown page of the site: URLs, titles and slugs.
+    pub pages: &'a links::PageTable,
 }
 
 /// Renders one body through every adapter.
@@ -119,6 +138,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
     let events = callouts::apply(events);
     let (events, heads) = headings::apply(events, &mut ids);
     let (events, steps) = steps::apply(events, &mut ids);
+    out.prose = prose::collect(&events);
     let events = headings::render(events);
     let (events, links, link_problems) = links::apply(events, input);
     let events = label_task_boxes(events);
@@ -217,17 +237,23 @@ pub(crate) mod tests {
 
     /// Renders `md` as the file `at`, in a site whose pages are a fixed small set.
     pub fn render_at(at: &str, md: &str) -> Rendered {
-        let pages: HashMap<SourcePath, UrlPath> = [
-            ("get-started/install.md", "get-started/install.html"),
-            ("write/a.md", "write/a.html"),
-            ("write/b.md", "write/b.html"),
-            ("a.md", "a.html"),
-        ]
-        .into_iter()
-        .map(|(s, u)| (SourcePath::from_relative(Path::new(s)), UrlPath::new(u)))
-        .collect();
+        let mut pages = links::PageTable::default();
+        for (s, u, t) in [
+            (
+                "get-started/install.md",
+                "get-started/install.html",
+                "Install stepbook",
+            ),
+            ("write/a.md", "write/a.html", "Write an article"),
+            ("write/b.md", "write/b.html", "Billing basics"),
+            ("write/c.md", "write/c.html", "Billing basics"),
+            ("a.md", "a.html", "Alpha"),
+        ] {
+            pages.insert(SourcePath::from_relative(Path::new(s)), UrlPath::new(u), t);
+        }
         let sp = SourcePath::from_relative(Path::new(at));
         let url = pages
+            .urls
             .get(&sp)
             .cloned()
             .unwrap_or_else(|| UrlPath::new("x.html"));

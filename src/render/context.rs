@@ -113,6 +113,10 @@ pub struct ArticleCtx {
     pub steps: Vec<StepCtx>,
     pub prev: Option<LinkCtx>,
     pub next: Option<LinkCtx>,
+    /// Articles that link to this one.
+    pub backlinks: Vec<LinkCtx>,
+    /// Articles that share tags with this one.
+    pub related: Vec<LinkCtx>,
     /// Every frontmatter key stepbook does not know.
     pub extra: BTreeMap<String, serde_json::Value>,
 }

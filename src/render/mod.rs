@@ -240,6 +240,7 @@ pub fn render_site(site: &Site, theme: &Theme) -> Result<Vec<OutFile>, Vec<Diagn
             .iter()
             .map(|a| OutFile::Copy(a.path.to_string(), a.abs.clone())),
     );
+    files.extend(site.redirects.iter().map(|r| redirect_stub(site, r)));
     if let Some(base) = &site.config.base_url {
         files.push(OutFile::Bytes(
             "sitemap.xml".into(),
@@ -510,8 +511,41 @@ fn article_ctx(site: &Site, a: &Article) -> ArticleCtx {
             .collect(),
         prev: a.prev.map(|p| article_link(url, &site.articles[p])),
         next: a.next.map(|n| article_link(url, &site.articles[n])),
+        backlinks: a
+            .backlinks
+            .iter()
+            .map(|&b| article_link(url, &site.articles[b]))
+            .collect(),
+        related: a
+            .related
+            .iter()
+            .map(|&r| article_link(url, &site.articles[r]))
+            .collect(),
         extra: a.page.fm.extra.clone(),
     }
+}
+
+/// A page that forwards to its article at once, keeping the `#fragment`; it works on any
+/// static host and from disk, and tells search engines where the page lives now.
+fn redirect_stub(site: &Site, r: &crate::site::Redirect) -> OutFile {
+    use crate::markdown::escape;
+    let a = &site.articles[r.to];
+    let href = r.from.href_to(&a.page.url);
+    let canonical = match &site.config.base_url {
+        Some(base) => format!("{base}{}", a.page.url),
+        None => href.clone(),
+    };
+    let js = serde_json::to_string(&href)
+        .unwrap_or_else(|_| "\"\"".into())
+        .replace('<', "\\u003c");
+    let html = format!(
+        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n<meta name=\"robots\" content=\"noindex\">\n<link rel=\"canonical\" href=\"{canonical}\">\n<script>location.replace({js} + location.hash)</script>\n<meta http-equiv=\"refresh\" content=\"0; url={href}\">\n</head>\n<body>\n<p>This page has moved to <a href=\"{href}\">{title}</a>.</p>\n</body>\n</html>\n",
+        lang = escape(&site.config.language),
+        title = escape(&a.title),
+        canonical = escape(&canonical),
+        href = escape(&href),
+    );
+    OutFile::Bytes(r.from.to_string(), html.into_bytes())
 }
 
 /// `2026-03-02` -> `2 March 2026`.

@@ -1,0 +1,225 @@
+//! Cross-references (SPEC section 7): wiki links, backlinks, related articles, redirects, and
+//! the warnings of `check`.
+
+mod common;
+
+use common::Fixture;
+
+fn site() -> Fixture {
+    let f = Fixture::empty();
+    f.write(
+        "content/billing/refunds.md",
+        "---\ntitle: Ask for a refund\ndescription: Get your money back.\ntags: [billing, money]\nintercom_id: 42\naliases: [old/refunds, /legacy/refund.html]\n---\n\n## Open the form\n\n1. Open **Billing**.\n2. Select **Refund**.\n",
+    );
+    f.write(
+        "content/billing/invoices.md",
+        "---\ntitle: Download an invoice\ndescription: PDF invoices.\ntags: [billing]\n---\n\nSee [[Ask for a refund]], [[ask for a refund#Open the form|the form]] and [[refunds#open the form]].\n",
+    );
+    f.write(
+        "content/account/plans.md",
+        "---\ntitle: Change your plan\ndescription: Upgrade or downgrade.\ntags: [money, billing]\n---\n\nBefore you [ask](../billing/refunds.md#open-the-form-step-2), read this.\n",
+    );
+    f
+}
+
+#[test]
+fn wiki_links_resolve_and_fill_text() {
+    let f = site();
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let inv = f.read("public/billing/invoices.html");
+    assert!(inv.contains("See <a href=\"refunds.html\">Ask for a refund</a>, <a href=\"refunds.html#open-the-form\">the form</a> and <a href=\"refunds.html#open-the-form\">Open the form</a>."), "{inv}");
+}
+
+#[test]
+fn wiki_link_to_a_missing_title_is_an_error() {
+    let f = site();
+    f.write(
+        "content/a.md",
+        "---\ndescription: x\n---\n# A\n\n[[Ask for a refnd]]\n",
+    );
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains(
+            "error[wiki-link]: no page is titled \"Ask for a refnd\"\n  --> content/a.md:6:1\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("= hint: did you mean [[Ask for a refund]]?"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn wiki_link_to_a_missing_heading_is_checked() {
+    let f = site();
+    f.write(
+        "content/a.md",
+        "# A\n\n[[Ask for a refund#Open the door]]\n",
+    );
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains(
+            "error[link-missing-fragment]: `#open-the-door` is not an id in billing/refunds.md"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("the closest ids are `open-the-form`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn linked_from_and_related() {
+    let f = site();
+    assert_eq!(f.run(&["build"]).code, 0);
+    let refunds = f.read("public/billing/refunds.html");
+    let linked = &refunds[refunds.find("id=\"linked-from\"").unwrap()..];
+    let linked = &linked[..linked.find("</section>").unwrap()];
+    assert!(linked.contains("<li><a href=\"../account/plans.html\">Change your plan</a></li>\n<li><a href=\"invoices.html\">Download an invoice</a></li>"), "{linked}");
+    let related = &refunds[refunds.find("id=\"related-articles\"").unwrap()..];
+    let plans = related.find("Change your plan").unwrap();
+    let invoices = related.find("Download an invoice").unwrap();
+    assert!(plans < invoices, "two shared tags rank above one");
+}
+
+#[test]
+fn redirects_land_on_the_article_and_keep_the_fragment() {
+    let f = site();
+    assert_eq!(f.run(&["build"]).code, 0);
+    for (path, href) in [
+        (
+            "public/en/articles/42-ask-for-a-refund/index.html",
+            "../../../billing/refunds.html",
+        ),
+        (
+            "public/en/articles/42/index.html",
+            "../../../billing/refunds.html",
+        ),
+        (
+            "public/old/refunds/index.html",
+            "../../billing/refunds.html",
+        ),
+        ("public/legacy/refund.html", "../billing/refunds.html"),
+    ] {
+        let stub = f.read(path);
+        assert!(
+            stub.contains(&format!("<link rel=\"canonical\" href=\"{href}\">")),
+            "{path}: {stub}"
+        );
+        assert!(
+            stub.contains(&format!("location.replace(\"{href}\" + location.hash)")),
+            "{path}"
+        );
+        assert!(
+            stub.contains(&format!(
+                "<meta http-equiv=\"refresh\" content=\"0; url={href}\">"
+            )),
+            "{path}"
+        );
+    }
+    f.write(
+        "book.toml",
+        "[book]\nbase-url = \"https://help.example.com/\"\nlanguage = \"fr\"\n",
+    );
+    assert_eq!(f.run(&["build"]).code, 0);
+    let stub = f.read("public/fr/articles/42/index.html");
+    assert!(
+        stub.contains(
+            "<link rel=\"canonical\" href=\"https://help.example.com/billing/refunds.html\">"
+        ),
+        "{stub}"
+    );
+}
+
+#[test]
+fn a_redirect_may_not_replace_a_page() {
+    let f = site();
+    f.write("content/old/refunds/_index.md", "# Old\n");
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("error[redirect-collision]: the redirect `old/refunds/index.html` would replace old/refunds/_index.md\n  --> content/billing/refunds.md:6:1"), "{}", run.stderr);
+}
+
+#[test]
+fn check_warns_about_mentions_alt_text_and_descriptions() {
+    let f = site();
+    f.write(
+        "content/billing/tax.md",
+        "---\ndescription: VAT.\n---\n# Claim back the sales tax\n",
+    );
+    f.write("content/account/profile.md", "# Edit your profile\n\nTo pay less, ask for a refund first; see the Claim back the sales tax page.\n\n![](shot.png)\n");
+    let run = f.run(&["check"]);
+    assert_eq!(run.code, 0, "warnings do not fail check");
+    assert!(run.stderr.contains("warning[unlinked-mention]: \"Claim back the sales tax\" names a page of this site but is not a link\n  --> content/account/profile.md:3:46\n"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("= hint: link it: [Claim back the sales tax](../billing/tax.md)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "warning[image-alt]: this image has no alt text\n  --> content/account/profile.md:5:1"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("warning[no-description]: \"Edit your profile\" has no description\n  --> content/account/profile.md:1:1"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("\"ask for a refund\""),
+        "four common words are too few to flag: {}",
+        run.stderr
+    );
+    let build = f.run(&["build"]);
+    assert!(
+        build.stderr.contains("with 0 warnings"),
+        "build leaves advice to check: {}",
+        build.stderr
+    );
+}
+
+#[test]
+fn reference_article_check_finds_both_mentions_with_lines() {
+    let f = Fixture::new("reference");
+    let run = f.run(&["check", "--format", "json"]);
+    assert_eq!(run.code, 0);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    let lines_of = |needle: &str| -> Vec<u64> {
+        rows.iter()
+            .filter(|r| {
+                r["code"] == "unlinked-mention"
+                    && r["message"]
+                        .as_str()
+                        .unwrap()
+                        .to_lowercase()
+                        .contains(&needle.to_lowercase())
+            })
+            .map(|r| r["line"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(
+        lines_of("Retrieve the verification code from Cerby"),
+        [69, 79, 106, 118]
+    );
+    assert_eq!(
+        lines_of("Create a Cerby-managed phone number or email address"),
+        [67, 77, 104, 116]
+    );
+    for r in &rows {
+        assert_eq!(
+            r["file"],
+            "content/guides/turn-on-mfa-in-tiktok-manually.md"
+        );
+        assert_eq!(r["severity"], "warning");
+    }
+}

@@ -73,8 +73,23 @@ impl Diagnostic {
 
     /// Points at a byte offset of `source`, the full text of the file at `path`.
     pub fn at(mut self, path: &Path, source: &str, offset: usize, len_bytes: usize) -> Self {
-        let pos = LineIndex::new(source).position(source, offset);
-        let line_text = source.lines().nth(pos.0 - 1).unwrap_or("").to_string();
+        let mut offset = offset.min(source.len());
+        while !source.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &source[..offset];
+        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let line_end = source[offset..]
+            .find('\n')
+            .map(|i| offset + i)
+            .unwrap_or(source.len());
+        let pos = (
+            before.matches('\n').count() + 1,
+            before[line_start..].chars().count() + 1,
+        );
+        let line_text = source[line_start..line_end]
+            .trim_end_matches('\r')
+            .to_string();
         let end = (offset + len_bytes).min(source.len());
         let len = source
             .get(offset.min(end)..end)

@@ -28,6 +28,10 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
         })
         .collect();
     let mut problems = Vec::new();
+    let names: Vec<&str> = pages.keys().map(|s| s.as_str()).collect();
+    let suggester = Suggester::new(&names);
+    // Many links often miss the same page: work out its suggestions once.
+    let mut suggestions: HashMap<&SourcePath, Vec<&str>> = HashMap::new();
     for page in site.pages() {
         for link in &page.md.links {
             let target = link.target.as_ref().unwrap_or(&page.source);
@@ -55,7 +59,6 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
                     Some(_) => continue,
                     None => {}
                 }
-                let names: Vec<&str> = pages.keys().map(|s| s.as_str()).collect();
                 let mut d = diagnostic(
                     site,
                     format!("link target `{target}` does not exist"),
@@ -67,7 +70,10 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
                     link.span.start,
                     written.lines().next().unwrap_or("").len(),
                 );
-                d = match closest(target.as_str(), &names, 3).as_slice() {
+                let near = suggestions
+                    .entry(target)
+                    .or_insert_with(|| suggester.closest(target.as_str(), 3));
+                d = match near.as_slice() {
                     [] => d.with_hint("check the file name and the path relative to this file"),
                     found => d.with_hint(format!("did you mean {}?", quote_list(found))),
                 };
@@ -125,19 +131,75 @@ fn quote_list(items: &[&str]) -> String {
 
 /// Up to `n` candidates nearest to `word`, best first, leaving out the far-fetched.
 pub fn closest<'a>(word: &str, candidates: &[&'a str], n: usize) -> Vec<&'a str> {
-    let mut scored: Vec<(f64, &str)> = candidates
-        .iter()
-        .map(|c| {
-            let sim = strsim::normalized_damerau_levenshtein(word, c);
-            let bonus = if c.contains(word) || word.contains(c) {
-                0.3
-            } else {
-                0.0
-            };
-            (sim + bonus, *c)
-        })
-        .filter(|(s, _)| *s >= 0.5)
+    Suggester::new(candidates).closest(word, n)
+}
+
+/// "Did you mean" over a fixed set of names. Bigram overlap picks a short list cheaply; edit
+/// distance ranks it. Build it once when many words are looked up in the same set.
+pub struct Suggester<'a> {
+    names: Vec<(&'a str, Vec<u32>)>,
+}
+
+impl<'a> Suggester<'a> {
+    pub fn new(names: &[&'a str]) -> Self {
+        Suggester {
+            names: names.iter().map(|n| (*n, bigrams(n))).collect(),
+        }
+    }
+
+    pub fn closest(&self, word: &str, n: usize) -> Vec<&'a str> {
+        const SHORTLIST: usize = 24;
+        let grams = bigrams(word);
+        let mut short: Vec<(usize, &str)> = self
+            .names
+            .iter()
+            .map(|(name, g)| (shared(&grams, g), *name))
+            .filter(|(k, name)| *k > 0 || word.len() <= 3 || name.len() <= 3)
+            .collect();
+        short.sort_by(|a, b| b.0.cmp(&a.0));
+        short.truncate(SHORTLIST);
+        let mut scored: Vec<(f64, &str)> = short
+            .into_iter()
+            .map(|(_, c)| {
+                let sim = strsim::normalized_levenshtein(word, c);
+                let bonus = if c.contains(word) || word.contains(c) {
+                    0.3
+                } else {
+                    0.0
+                };
+                (sim + bonus, c)
+            })
+            .filter(|(s, _)| *s >= 0.5)
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        scored.into_iter().take(n).map(|(_, c)| c).collect()
+    }
+}
+
+/// Sorted, deduplicated character bigrams, lowercased, each packed into a `u32` hash.
+fn bigrams(s: &str) -> Vec<u32> {
+    let chars: Vec<char> = s.chars().flat_map(char::to_lowercase).collect();
+    let mut out: Vec<u32> = chars
+        .windows(2)
+        .map(|w| (w[0] as u32).wrapping_mul(0x9E37_79B1) ^ w[1] as u32)
         .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    scored.into_iter().take(n).map(|(_, c)| c).collect()
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn shared(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
 }

@@ -156,7 +156,7 @@ impl<'a> Suggester<'a> {
             .map(|(name, g)| (shared(&grams, g), *name))
             .filter(|(k, name)| *k > 0 || word.len() <= 3 || name.len() <= 3)
             .collect();
-        short.sort_by(|a, b| b.0.cmp(&a.0));
+        short.sort_by_key(|x| std::cmp::Reverse(x.0));
         short.truncate(SHORTLIST);
         let mut scored: Vec<(f64, &str)> = short
             .into_iter()

@@ -6,6 +6,7 @@
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
 
+use super::branches::{Branches, Kind};
 use super::ids::IdSet;
 use super::{Ev, Heading, escape, html, plain_text};
 use crate::paths::AnchorId;
@@ -18,11 +19,27 @@ pub struct Headings {
 }
 
 /// Assigns ids to every heading and lifts a leading `#` heading out as the title.
-pub fn apply<'a>(events: Vec<Ev<'a>>, ids: &mut IdSet) -> (Vec<Ev<'a>>, Headings) {
+pub fn apply<'a>(
+    events: Vec<Ev<'a>>,
+    ids: &mut IdSet,
+    branches: &mut Branches,
+) -> (Vec<Ev<'a>>, Headings) {
     let mut out = Vec::with_capacity(events.len());
     let mut found = Headings::default();
     let mut i = 0;
     while i < events.len() {
+        if let Some(n) = Branches::marker_of(&events[i].0) {
+            let m = &mut branches.markers[n];
+            if m.kind == Kind::Option {
+                m.id = Some(match &m.explicit_id {
+                    Some(explicit) => ids.explicit(explicit).0,
+                    None => ids.heading(&m.text),
+                });
+            }
+            out.push(events[i].clone());
+            i += 1;
+            continue;
+        }
         let Event::Start(Tag::Heading {
             level,
             id,

@@ -10,6 +10,7 @@
 //! linkable step), [`headings::render`] (ids and self-links into HTML), [`links`] (`.md`
 //! targets to page URLs). No adapter knows about templates or output files.
 
+pub mod branches;
 pub mod callouts;
 pub mod headings;
 pub mod ids;
@@ -130,16 +131,36 @@ pub struct Input<'a> {
 /// Renders one body through every adapter.
 pub fn render(input: &Input<'_>) -> Rendered {
     let body = &input.source[input.body_offset..];
+    let rewritten = branches::preprocess(body);
+    let (text, mut branch_table) = match &rewritten {
+        Some((text, table)) => (text.as_str(), table.clone()),
+        None => (body, branches::Branches::default()),
+    };
     let events: Vec<Ev> =
-        TextMergeWithOffset::new(Parser::new_ext(body, options()).into_offset_iter()).collect();
+        TextMergeWithOffset::new(Parser::new_ext(text, options()).into_offset_iter()).collect();
     let mut ids = ids::IdSet::default();
     let mut out = Rendered::default();
 
+    let events = if rewritten.is_some() {
+        let (events, problems) = branches::check(
+            events,
+            &mut branch_table,
+            input.path,
+            input.source,
+            input.body_offset,
+        );
+        out.diagnostics.extend(problems);
+        events
+    } else {
+        events
+    };
     let events = callouts::apply(events);
-    let (events, heads) = headings::apply(events, &mut ids);
-    let (events, steps) = steps::apply(events, &mut ids);
+    let (events, heads) = headings::apply(events, &mut ids, &mut branch_table);
+    let (events, steps) = steps::apply(events, &mut ids, &branch_table);
     out.prose = prose::collect(&events);
     let events = headings::render(events);
+    let mut seq = 0;
+    let events = branches::render(events, &branch_table, &mut seq);
     let (events, links, link_problems) = links::apply(events, input);
     let events = label_task_boxes(events);
 

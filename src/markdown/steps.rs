@@ -8,6 +8,7 @@
 
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
+use super::branches::{Branches, Kind};
 use super::ids::IdSet;
 use super::{Ev, Step, escape, html, plain_text};
 use crate::paths::AnchorId;
@@ -31,22 +32,47 @@ struct ListFrame {
 }
 
 /// Turns ordered lists into step lists with ids and self-links.
-pub fn apply<'a>(mut events: Vec<Ev<'a>>, ids: &mut IdSet) -> (Vec<Ev<'a>>, Steps) {
+pub fn apply<'a>(
+    mut events: Vec<Ev<'a>>,
+    ids: &mut IdSet,
+    branches: &Branches,
+) -> (Vec<Ev<'a>>, Steps) {
     let mut out = Vec::with_capacity(events.len());
     let mut found = Steps::default();
     let mut anchor: Option<AnchorId> = None;
+    // The anchor in force before each open branch point, restored when it closes.
+    let mut saved: Vec<Option<AnchorId>> = Vec::new();
+    // Steps open when each branch point opened: a list inside an option belongs to the option,
+    // not to a step around the branch point.
+    let mut barriers: Vec<usize> = Vec::new();
     let mut lists: Vec<ListFrame> = Vec::new();
     let mut items: Vec<Option<AnchorId>> = Vec::new();
     let mut i = 0;
     while i < events.len() {
         let range = events[i].1.clone();
         match &events[i].0 {
+            e if Branches::marker_of(e).is_some() => {
+                let m = &branches.markers[Branches::marker_of(e).unwrap_or_default()];
+                match m.kind {
+                    Kind::Choose => {
+                        saved.push(anchor.clone());
+                        barriers.push(items.len());
+                    }
+                    Kind::Option => anchor = m.id.clone(),
+                    Kind::Close => {
+                        anchor = saved.pop().flatten();
+                        barriers.pop();
+                    }
+                }
+                out.push(events[i].clone());
+            }
             Event::Start(Tag::Heading { id: Some(id), .. }) => {
                 anchor = Some(AnchorId::new(id.to_string()));
                 out.push(events[i].clone());
             }
             Event::Start(Tag::List(first)) => {
-                let enclosing = items.iter().rev().flatten().next().cloned();
+                let barrier = barriers.last().copied().unwrap_or(0).min(items.len());
+                let enclosing = items[barrier..].iter().rev().flatten().next().cloned();
                 let depth = items.iter().flatten().count();
                 let prefix = match (&enclosing, &anchor) {
                     (Some(step), _) => format!("{step}-"),

@@ -12,6 +12,7 @@
 //! site::Site::load          all pages -> collections tree, order, previous/next
 //! linkcheck::check          every link and fragment -> diagnostics
 //! render::render_site       Tera theme -> every output file, in memory
+//! search::build             the search index: term shards and article buckets
 //! output::write_site        temporary folder -> swapped into place
 //! ```
 //!
@@ -29,6 +30,7 @@ pub mod markdown;
 pub mod output;
 pub mod paths;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod site;
 

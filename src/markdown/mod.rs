@@ -15,6 +15,7 @@ pub mod callouts;
 pub mod headings;
 pub mod ids;
 pub mod links;
+pub mod outline;
 pub mod prose;
 pub mod steps;
 
@@ -109,6 +110,8 @@ pub struct Rendered {
     pub links: Vec<LinkRef>,
     /// Plain text outside links and code, for `check`.
     pub prose: prose::Prose,
+    /// Sections, steps and options with their text, for search.
+    pub outline: outline::Outline,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -158,6 +161,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
     let (events, heads) = headings::apply(events, &mut ids, &mut branch_table);
     let (events, steps) = steps::apply(events, &mut ids, &branch_table);
     out.prose = prose::collect(&events);
+    out.outline = outline::collect(&events, &branch_table, &steps.steps);
     let events = headings::render(events);
     let mut seq = 0;
     let events = branches::render(events, &branch_table, &mut seq);

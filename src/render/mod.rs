@@ -241,6 +241,9 @@ pub fn render_site(site: &Site, theme: &Theme) -> Result<Vec<OutFile>, Vec<Diagn
             .map(|a| OutFile::Copy(a.path.to_string(), a.abs.clone())),
     );
     files.extend(site.redirects.iter().map(|r| redirect_stub(site, r)));
+    if site.config.search {
+        files.extend(crate::search::build(site));
+    }
     if let Some(base) = &site.config.base_url {
         files.push(OutFile::Bytes(
             "sitemap.xml".into(),

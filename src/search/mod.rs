@@ -1,0 +1,259 @@
+//! Search: the index builder. The format is `docs/search-index.md`; the browser engine that
+//! reads it is `assets/search.js`.
+//!
+//! In: a [`Site`]. Out: the files of `search/` ([`OutFile`]s): a manifest, term shards
+//! (article-level postings with BM25 scores, sharded by the terms' first two characters so a
+//! query loads only the shards of its words) and article buckets (titles, URLs, sections,
+//! steps and branch options, for results and snippets). The number of files is capped, so it
+//! stays bounded as the site grows.
+
+pub mod tokenize;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde_json::json;
+
+use crate::render::OutFile;
+use crate::site::{Article, Site};
+
+/// Caps that keep the number of files bounded.
+const MAX_SHARDS: usize = 256;
+const MAX_BUCKETS: usize = 1024;
+/// Aimed-for sizes of one file, before compression.
+const SHARD_BYTES: usize = 24_000;
+const BUCKET_BYTES: usize = 12_000;
+
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+/// Title, headings (with option labels, questions and the description), body.
+const BOOSTS: [f64; 3] = [4.0, 2.0, 1.0];
+
+/// Term frequencies of one article, per field, and the fields' lengths.
+struct Counts {
+    tf: HashMap<String, [u32; 3]>,
+    len: [u32; 3],
+}
+
+/// The files of `search/`.
+pub fn build(site: &Site) -> Vec<OutFile> {
+    let counts: Vec<Counts> = site.articles.par_iter().map(count).collect();
+    let n = counts.len().max(1) as f64;
+    let mut avg = [0f64; 3];
+    for c in &counts {
+        for f in 0..3 {
+            avg[f] += c.len[f] as f64 / n;
+        }
+    }
+    let mut postings: HashMap<&str, Vec<(u32, f64)>> = HashMap::new();
+    let mut df: HashMap<&str, u32> = HashMap::new();
+    for c in &counts {
+        for term in c.tf.keys() {
+            *df.entry(term.as_str()).or_default() += 1;
+        }
+    }
+    let mut max_score = 0f64;
+    for (id, c) in counts.iter().enumerate() {
+        for (term, tf) in &c.tf {
+            let idf = (1.0
+                + (n - df[term.as_str()] as f64 + 0.5) / (df[term.as_str()] as f64 + 0.5))
+                .ln();
+            let mut s = 0.0;
+            for f in 0..3 {
+                if tf[f] == 0 {
+                    continue;
+                }
+                let t = tf[f] as f64;
+                let norm = 1.0 - B + B * c.len[f] as f64 / avg[f].max(1.0);
+                s += BOOSTS[f] * t * (K1 + 1.0) / (t + K1 * norm);
+            }
+            let score = idf * s;
+            max_score = max_score.max(score);
+            postings
+                .entry(term.as_str())
+                .or_default()
+                .push((id as u32, score));
+        }
+    }
+    let encoded: Vec<(&str, String)> = {
+        let mut terms: Vec<(&str, Vec<(u32, f64)>)> = postings.into_iter().collect();
+        terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        terms
+            .into_par_iter()
+            .map(|(term, mut list)| {
+                list.sort_unstable_by_key(|p| p.0);
+                (term, encode(&list, max_score))
+            })
+            .collect()
+    };
+    let total: usize = encoded.iter().map(|(t, p)| t.len() + p.len() + 6).sum();
+    let shards = total.div_ceil(SHARD_BYTES).clamp(1, MAX_SHARDS);
+    let mut shard_terms: Vec<serde_json::Map<String, serde_json::Value>> =
+        vec![serde_json::Map::new(); shards];
+    for (term, post) in encoded {
+        let k = tokenize::shard_of(term, shards as u32) as usize;
+        shard_terms[k].insert(term.to_string(), json!(post));
+    }
+
+    let records: Vec<String> = site
+        .articles
+        .par_iter()
+        .map(|a| record(site, a).to_string())
+        .collect();
+    let sizes: usize = records.iter().map(String::len).sum();
+    let avg_record = (sizes / records.len().max(1)).max(1);
+    let per = (BUCKET_BYTES / avg_record)
+        .max(1)
+        .max(records.len().div_ceil(MAX_BUCKETS));
+    let buckets = records.len().div_ceil(per);
+
+    let mut files = Vec::with_capacity(shards + buckets + 1);
+    let manifest = json!({"v": 1, "shards": shards, "per": per, "articles": records.len(), "buckets": buckets});
+    files.push(OutFile::Bytes(
+        "search/manifest.js".into(),
+        format!("stepbookSearch.manifest({manifest});\n").into_bytes(),
+    ));
+    for (k, terms) in shard_terms.into_iter().enumerate() {
+        let body = serde_json::Value::Object(terms);
+        files.push(OutFile::Bytes(
+            format!("search/t{k}.js"),
+            format!("stepbookSearch.terms({k},{body});\n").into_bytes(),
+        ));
+    }
+    for (b, chunk) in records.chunks(per).enumerate() {
+        let body = chunk.join(",");
+        files.push(OutFile::Bytes(
+            format!("search/d{b}.js"),
+            format!("stepbookSearch.docs({b},[{body}]);\n").into_bytes(),
+        ));
+    }
+    files
+}
+
+fn count(a: &Article) -> Counts {
+    let mut c = Counts {
+        tf: HashMap::new(),
+        len: [0; 3],
+    };
+    let mut add = |field: usize, text: &str| {
+        tokenize::tokens(text, |t| {
+            match c.tf.get_mut(t) {
+                Some(tf) => tf[field] += 1,
+                None => {
+                    let mut tf = [0; 3];
+                    tf[field] = 1;
+                    c.tf.insert(t.to_string(), tf);
+                }
+            }
+            c.len[field] += 1;
+        });
+    };
+    add(0, &a.title);
+    let o = &a.page.md.outline;
+    if let Some(d) = &a.page.fm.description {
+        add(1, d);
+    }
+    for s in &o.sections {
+        add(1, &s.heading);
+    }
+    for opt in &o.options {
+        add(1, &opt.label);
+        add(1, &opt.question);
+    }
+    for t in &a.page.fm.tags {
+        add(1, t);
+    }
+    add(2, &o.text);
+    c
+}
+
+/// Postings as base-64 varints: (id delta, score) pairs.
+fn encode(list: &[(u32, f64)], max_score: f64) -> String {
+    let mut out = String::with_capacity(list.len() * 3);
+    let mut prev = 0u32;
+    for &(id, score) in list {
+        varint(&mut out, id - prev);
+        prev = id;
+        let q = (score / max_score.max(f64::MIN_POSITIVE) * 255.0)
+            .ceil()
+            .clamp(1.0, 255.0) as u32;
+        varint(&mut out, q);
+    }
+    out
+}
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+fn varint(out: &mut String, mut v: u32) {
+    loop {
+        let low = v & 31;
+        v >>= 5;
+        let more = if v > 0 { 32 } else { 0 };
+        out.push(ALPHABET[(low | more) as usize] as char);
+        if v == 0 {
+            return;
+        }
+    }
+}
+
+/// The article's entry in a bucket: what results and snippets show.
+fn record(site: &Site, a: &Article) -> serde_json::Value {
+    let o = &a.page.md.outline;
+    let idx = |i: Option<usize>| i.map(|v| v as i64).unwrap_or(-1);
+    let crumb = a
+        .collection
+        .map(|c| {
+            site.ancestry(c)
+                .iter()
+                .map(|&k| site.collections[k].title.clone())
+                .collect::<Vec<_>>()
+                .join(" › ")
+        })
+        .unwrap_or_default();
+    json!({
+        "t": a.title,
+        "u": a.page.url.as_str(),
+        "c": crumb,
+        "d": a.page.fm.description.clone().unwrap_or_default(),
+        "s": o.sections.iter().map(|s| json!([s.id, s.level, s.heading, s.text, idx(s.option)])).collect::<Vec<_>>(),
+        "p": o.steps.iter().map(|s| json!([s.id, s.number, idx(s.section), s.text, idx(s.option)])).collect::<Vec<_>>(),
+        "o": o.options.iter().map(|p| json!([p.id, p.label, idx(p.section), p.question])).collect::<Vec<_>>(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(s: &str) -> Vec<u32> {
+        let mut out = Vec::new();
+        let (mut v, mut shift) = (0u32, 0);
+        for b in s.bytes() {
+            let d = ALPHABET.iter().position(|&a| a == b).unwrap() as u32;
+            v |= (d & 31) << shift;
+            if d & 32 == 0 {
+                out.push(v);
+                v = 0;
+                shift = 0;
+            } else {
+                shift += 5;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn varints_round_trip() {
+        let mut s = String::new();
+        for v in [0, 1, 31, 32, 1000, 1 << 20, u32::MAX] {
+            varint(&mut s, v);
+        }
+        assert_eq!(decode(&s), [0, 1, 31, 32, 1000, 1 << 20, u32::MAX]);
+    }
+
+    #[test]
+    fn postings_are_deltas_and_scaled_scores() {
+        let s = encode(&[(3, 1.0), (10, 2.0), (11, 0.0001)], 2.0);
+        assert_eq!(decode(&s), [3, 128, 7, 255, 1, 1]);
+    }
+}

@@ -1,0 +1,142 @@
+//! Tokens for the search index, exactly as `docs/search-index.md` defines them; the browser
+//! engine (`assets/search.js`) cuts queries the same way.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// NFD, drop combining marks, NFC, lowercase: `Café` -> `cafe`.
+pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    let stripped: String = text.nfd().filter(|c| !is_combining_mark(*c)).collect();
+    stripped.nfc().flat_map(char::to_lowercase).collect()
+}
+
+/// Han, Hiragana, Katakana, Hangul: scripts written without spaces, indexed as bigrams.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF
+        | 0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF | 0x20000..=0x2FA1F)
+}
+
+fn is_word(c: char) -> bool {
+    c.is_alphabetic() || c.is_numeric()
+}
+
+/// Calls `emit` with every token of `text`, in order.
+pub fn tokens(text: &str, mut emit: impl FnMut(&str)) {
+    let folded = fold(text);
+    let chars: Vec<char> = folded.chars().collect();
+    let mut word = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if is_word(c) {
+            word.push(c);
+            continue;
+        }
+        let apostrophe = (c == '\'' || c == '’')
+            && i > 0
+            && is_word(chars[i - 1])
+            && chars.get(i + 1).is_some_and(|&n| is_word(n));
+        if !apostrophe {
+            emit_word(&word, &mut emit);
+            word.clear();
+        }
+    }
+    emit_word(&word, &mut emit);
+}
+
+fn emit_word(word: &str, emit: &mut impl FnMut(&str)) {
+    if word.is_empty() {
+        return;
+    }
+    let mut run = String::new();
+    let mut run_cjk = false;
+    for c in word.chars() {
+        let cjk = is_cjk(c);
+        if !run.is_empty() && cjk != run_cjk {
+            emit_run(&run, run_cjk, emit);
+            run.clear();
+        }
+        run_cjk = cjk;
+        run.push(c);
+    }
+    emit_run(&run, run_cjk, emit);
+}
+
+fn emit_run(run: &str, cjk: bool, emit: &mut impl FnMut(&str)) {
+    let chars: Vec<(usize, char)> = run.char_indices().collect();
+    if !cjk {
+        if chars.len() >= 2 {
+            emit(run);
+        }
+        return;
+    }
+    if chars.len() == 1 {
+        emit(run);
+        return;
+    }
+    for w in chars.windows(2) {
+        let end = w[1].0 + w[1].1.len_utf8();
+        emit(&run[w[0].0..end]);
+    }
+}
+
+/// FNV-1a, 32 bits, over UTF-8 bytes.
+pub fn fnv1a(bytes: &[u8]) -> u32 {
+    let mut h: u32 = 2_166_136_261;
+    for &b in bytes {
+        h ^= b as u32;
+        h = h.wrapping_mul(16_777_619);
+    }
+    h
+}
+
+/// The shard holding `term`: by its first two characters.
+pub fn shard_of(term: &str, shards: u32) -> u32 {
+    let end = term
+        .char_indices()
+        .nth(2)
+        .map(|(i, _)| i)
+        .unwrap_or(term.len());
+    fnv1a(term[..end].as_bytes()) % shards.max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(text: &str) -> Vec<String> {
+        let mut v = Vec::new();
+        tokens(text, |t| v.push(t.to_string()));
+        v
+    }
+
+    #[test]
+    fn words_fold_and_split() {
+        assert_eq!(
+            all("Turn off 2-step verification, Café!"),
+            ["turn", "off", "step", "verification", "cafe"]
+        );
+        assert_eq!(
+            all("Don't use the user’s PIN 42"),
+            ["dont", "use", "the", "users", "pin", "42"]
+        );
+        assert_eq!(all("ab東京都cd 日"), ["ab", "東京", "京都", "cd", "日"]);
+        assert_eq!(all("Ünïcödé STRASSE"), ["unicode", "strasse"]);
+    }
+
+    #[test]
+    fn hangul_stays_whole() {
+        assert_eq!(all("한국어"), ["한국", "국어"]);
+    }
+
+    #[test]
+    fn fnv_matches_the_reference_values() {
+        assert_eq!(fnv1a(b""), 0x811c9dc5);
+        assert_eq!(fnv1a(b"a"), 0xe40c292c);
+        assert_eq!(fnv1a(b"foobar"), 0xbf9cf968);
+        assert_eq!(shard_of("account", 7), fnv1a(b"ac") % 7);
+        assert_eq!(shard_of("東京", 5), fnv1a("東京".as_bytes()) % 5);
+    }
+}

@@ -41,8 +41,8 @@ pub fn build(site: &Site) -> Vec<OutFile> {
     let n = counts.len().max(1) as f64;
     let mut avg = [0f64; 3];
     for c in &counts {
-        for f in 0..3 {
-            avg[f] += c.len[f] as f64 / n;
+        for (a, len) in avg.iter_mut().zip(c.len) {
+            *a += len as f64 / n;
         }
     }
     let mut postings: HashMap<&str, Vec<(u32, f64)>> = HashMap::new();

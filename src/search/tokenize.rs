@@ -99,7 +99,7 @@ pub fn shard_of(term: &str, shards: u32) -> u32 {
         .nth(2)
         .map(|(i, _)| i)
         .unwrap_or(term.len());
-    fnv1a(term[..end].as_bytes()) % shards.max(1)
+    fnv1a(&term.as_bytes()[..end]) % shards.max(1)
 }
 
 #[cfg(test)]

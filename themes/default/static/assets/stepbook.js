@@ -14,8 +14,46 @@
   }
 
   function storageSet(key, value) {
-    try { window.localStorage.setItem(key, value); } catch (e) { /* not saved */ }
+    try {
+      if (value === null) window.localStorage.removeItem(key);
+      else window.localStorage.setItem(key, value);
+    } catch (e) { /* not saved */ }
   }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  // "4", or "6.2" for step 2 of a list nested in step 6.
+  function stepLabel(step) {
+    var parent = step.parentNode.closest('.step');
+    var n = step.getAttribute('data-step') || '';
+    return parent ? stepLabel(parent) + '.' + n : n;
+  }
+
+  function insertAfterAnchor(step, node) {
+    var anchor = step.querySelector(':scope > .step-anchor');
+    step.insertBefore(node, anchor ? anchor.nextSibling : step.firstChild);
+  }
+
+  // One polite live region per page, for confirmations screen readers should hear.
+  var liveRegion;
+  function announce(message) {
+    if (!liveRegion) {
+      liveRegion = el('div', 'sr-only');
+      liveRegion.setAttribute('role', 'status');
+      liveRegion.setAttribute('aria-live', 'polite');
+      document.body.appendChild(liveRegion);
+    }
+    // Empty first, so the same message twice is announced twice.
+    liveRegion.textContent = '';
+    setTimeout(function () { liveRegion.textContent = message; }, 60);
+  }
+
+  var reducedMotion = window.matchMedia ? window.matchMedia('(prefers-reduced-motion: reduce)') : null;
 
   function onMediaChange(query, handler) {
     if (!query) return;
@@ -105,9 +143,200 @@
     update();
   }
 
+  /* ---------- Revealing hidden targets ---------- */
+
+  // Features that hide content (branch options, collapsed blocks) push a
+  // function(target) here that makes `target` visible; revealTarget runs them
+  // all, after opening every <details> around the target.
+  var revealers = [];
+
+  function revealTarget(target) {
+    for (var node = target; node; node = node.parentElement) {
+      if (node.tagName === 'DETAILS' && !node.open) node.open = true;
+    }
+    for (var i = 0; i < revealers.length; i++) {
+      try { revealers[i](target); } catch (e) {
+        if (window.console) console.error('stepbook: revealer failed', e);
+      }
+    }
+  }
+
+  /* ---------- Fragment targets: reveal, scroll, highlight ---------- */
+
+  function initTargets() {
+    var highlighted = null;
+
+    function go(initial) {
+      var hash = location.hash.slice(1);
+      var target = null;
+      if (hash) {
+        try { hash = decodeURIComponent(hash); } catch (e) { /* keep it raw */ }
+        target = document.getElementById(hash);
+      }
+      if (highlighted && highlighted !== target) highlighted.classList.remove('step--highlight');
+      highlighted = null;
+      if (!target) return;
+
+      revealTarget(target);
+      var behavior = reducedMotion && reducedMotion.matches ? 'auto' : initial ? 'instant' : 'smooth';
+      try { target.scrollIntoView({ block: 'start', behavior: behavior }); } catch (e) { target.scrollIntoView(true); }
+
+      if (!target.classList.contains('step')) return;
+      target.classList.remove('step--highlight');
+      void target.offsetWidth; // restart the flash when the same step is targeted again
+      target.classList.add('step--highlight');
+      highlighted = target;
+      if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
+      try { target.focus({ preventScroll: true }); } catch (e) { /* not focusable */ }
+    }
+
+    window.addEventListener('hashchange', function () { go(false); });
+    go(true);
+  }
+
+  /* ---------- Copy a step's link ---------- */
+
+  // Fallback for pages where the async clipboard is missing or refused
+  // (file://, older browsers): copy from a hidden textarea.
+  function copyWithTextarea(text) {
+    var active = document.activeElement;
+    var area = el('textarea');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.style.cssText = 'position:fixed;top:0;left:0;opacity:0';
+    document.body.appendChild(area);
+    area.select();
+    area.setSelectionRange(0, text.length); // iOS
+    var ok = false;
+    try { ok = document.execCommand('copy'); } catch (e) { /* not allowed */ }
+    document.body.removeChild(area);
+    if (active && active.focus) active.focus({ preventScroll: true });
+    return ok;
+  }
+
+  function copyText(text, done) {
+    var clip = navigator.clipboard;
+    if (clip && clip.writeText) {
+      clip.writeText(text).then(function () { done(true); }, function () { done(copyWithTextarea(text)); });
+    } else {
+      done(copyWithTextarea(text));
+    }
+  }
+
+  function initCopyLinks() {
+    var steps = document.querySelectorAll('.step[id]');
+    for (var i = 0; i < steps.length; i++) addCopyButton(steps[i]);
+  }
+
+  function addCopyButton(step) {
+    var label = stepLabel(step);
+    var button = el('button', 'step-copy');
+    var text = el('span', 'step-copy__text', 'Copy link');
+    button.type = 'button';
+    button.appendChild(text);
+    button.appendChild(el('span', 'sr-only', ' to step ' + label));
+    var timer;
+    button.addEventListener('click', function () {
+      var url = location.href.split('#')[0] + '#' + encodeURIComponent(step.id);
+      copyText(url, function (ok) {
+        text.textContent = ok ? 'Link copied' : 'Copy failed';
+        button.classList.toggle('step-copy--done', ok);
+        announce(ok ? 'Link to step ' + label + ' copied' : 'Could not copy the link to step ' + label);
+        clearTimeout(timer);
+        timer = setTimeout(function () {
+          text.textContent = 'Copy link';
+          button.classList.remove('step-copy--done');
+        }, 2000);
+      });
+    });
+    // At the end of the step's first paragraph (or first inline run), like a
+    // heading's anchor, so it never covers the text.
+    var body = step.querySelector(':scope > .step__body');
+    var first = body && body.firstChild;
+    while (first && first.nodeType === 3 && !first.nodeValue.trim()) first = first.nextSibling;
+    if (first && first.nodeName === 'P') return first.appendChild(button);
+    if (!body) return insertAfterAnchor(step, button);
+    var block = body.firstElementChild;
+    while (block && !/^(P|[UO]L|DL|DIV|PRE|TABLE|BLOCKQUOTE|FIGURE|DETAILS|H\d|HR)$/.test(block.nodeName)) block = block.nextElementSibling;
+    body.insertBefore(button, block);
+  }
+
+  /* ---------- Ticking steps as done ---------- */
+
+  function initTicks() {
+    var body = document.querySelector('.article .article-body');
+    var steps = body ? body.querySelectorAll('.step[id]') : [];
+    if (!steps.length) return;
+
+    var key = 'stepbook-ticks:' + location.pathname;
+    var boxes = [];
+    var bar = el('div', 'step-progress');
+    var count = el('span', 'step-progress__count');
+    var reset = el('button', 'step-progress__reset', 'Reset ticks');
+    reset.type = 'button';
+    bar.appendChild(count);
+    bar.appendChild(reset);
+    body.appendChild(bar);
+
+    function load() {
+      var ids = null;
+      try { ids = JSON.parse(storageGet(key)); } catch (e) { /* unreadable: none */ }
+      return Array.isArray(ids) ? ids : [];
+    }
+
+    function apply(ids) {
+      for (var i = 0; i < boxes.length; i++) mark(boxes[i], ids.indexOf(steps[i].id) !== -1);
+      update(false);
+    }
+
+    // Refresh the count; keep the bar while it has focus (after a reset).
+    function update(save) {
+      var ids = [];
+      for (var i = 0; i < boxes.length; i++) if (boxes[i].checked) ids.push(steps[i].id);
+      if (save) storageSet(key, ids.length ? JSON.stringify(ids) : null);
+      count.textContent = ids.length + ' of ' + boxes.length + ' steps done';
+      if (ids.length) bar.hidden = false;
+      else if (!bar.contains(document.activeElement)) bar.hidden = true;
+    }
+
+    function mark(box, done) {
+      box.checked = done;
+      box.parentNode.parentNode.classList.toggle('step--done', done);
+    }
+
+    for (var i = 0; i < steps.length; i++) {
+      var tick = el('label', 'step-tick');
+      var box = el('input', 'step__tick');
+      box.type = 'checkbox';
+      tick.title = 'Mark step ' + stepLabel(steps[i]) + ' as done';
+      tick.appendChild(box);
+      tick.appendChild(el('span', 'sr-only', tick.title));
+      box.addEventListener('change', function () {
+        mark(this, this.checked);
+        update(true);
+      });
+      boxes.push(box);
+      insertAfterAnchor(steps[i], tick);
+    }
+
+    reset.addEventListener('click', function () {
+      apply([]);
+      storageSet(key, null);
+      announce('All ticks cleared');
+    });
+    bar.addEventListener('focusout', function () { setTimeout(function () { update(false); }, 0); });
+
+    // Keep other open tabs of the same article in step.
+    window.addEventListener('storage', function (event) {
+      if (event.key === key) apply(load());
+    });
+
+    apply(load());
+  }
+
   /* ---------- Start ---------- */
 
-  var features = [initThemeToggle, initScrollRegions];
+  var features = [initThemeToggle, initScrollRegions, initCopyLinks, initTicks, initTargets];
 
   function start() {
     for (var i = 0; i < features.length; i++) {

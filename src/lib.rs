@@ -63,13 +63,38 @@ pub struct BuildReport {
     pub diagnostics: Diagnostics,
 }
 
-/// Loads, checks and renders the site without writing anything; `lint` adds the warnings
-/// that only `check` gives.
+/// A rendered site, still in memory.
+pub struct Built {
+    pub config: Config,
+    pub site: Site,
+    pub files: Vec<OutFile>,
+}
+
+impl Built {
+    /// Pages rendered: articles, collections, home and 404.
+    pub fn pages(&self) -> usize {
+        self.site.articles.len() + self.site.collections.len() + 2
+    }
+}
+
+/// What [`prepare`] is asked to do beyond loading and rendering.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PrepareOptions {
+    pub drafts: bool,
+    /// Add the warnings that only `check` gives.
+    pub lint: bool,
+    /// Leave the search index out even when it is enabled (the dev server builds it after
+    /// the pages, so the pages reach the browser sooner).
+    pub skip_search: bool,
+}
+
+/// Loads, checks and renders the site without writing anything. `cache` carries rendered
+/// Markdown between calls.
 pub fn prepare(
     root: &Path,
-    drafts: bool,
-    lint: bool,
-) -> (Option<(Config, Vec<OutFile>, usize)>, Diagnostics) {
+    opts: PrepareOptions,
+    cache: &mut site::RenderCache,
+) -> (Option<Built>, Diagnostics) {
     let mut diags = Diagnostics::new();
     let config = match Config::load(root) {
         Ok(c) => c,
@@ -78,13 +103,19 @@ pub fn prepare(
             return (None, diags);
         }
     };
-    let (site, ds) = Site::load(&config, LoadOptions { drafts });
+    let (site, ds) = Site::load_cached(
+        &config,
+        LoadOptions {
+            drafts: opts.drafts,
+        },
+        cache,
+    );
     diags.extend(ds);
     let Some(site) = site else {
         return (None, diags);
     };
     diags.extend(linkcheck::check(&site));
-    if lint {
+    if opts.lint {
         diags.extend(lint::lint(&site));
     }
     let theme = match render::Theme::load(&config.theme_dir()) {
@@ -94,9 +125,15 @@ pub fn prepare(
             return (None, diags);
         }
     };
-    let pages = site.articles.len() + site.collections.len() + 2;
-    match render::render_site(&site, &theme) {
-        Ok(files) => (Some((config, files, pages)), diags),
+    match render::render_site(&site, &theme, !opts.skip_search) {
+        Ok(files) => (
+            Some(Built {
+                config,
+                site,
+                files,
+            }),
+            diags,
+        ),
         Err(ds) => {
             diags.extend(ds);
             (None, diags)
@@ -107,11 +144,21 @@ pub fn prepare(
 /// `stepbook build`: the whole site, or nothing at all when there is an error.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let start = Instant::now();
-    let (prepared, mut diags) = prepare(&opts.root, opts.drafts, false);
+    let popts = PrepareOptions {
+        drafts: opts.drafts,
+        ..Default::default()
+    };
+    let (prepared, mut diags) = prepare(&opts.root, popts, &mut site::RenderCache::default());
     diags.sort();
-    let Some((config, files, pages)) = prepared.filter(|_| !diags.has_errors()) else {
+    let Some(Built {
+        config,
+        files,
+        site,
+    }) = prepared.filter(|_| !diags.has_errors())
+    else {
         return Err(diags);
     };
+    let pages = site.articles.len() + site.collections.len() + 2;
     let dest = opts
         .dest
         .clone()
@@ -140,7 +187,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
 
 /// `stepbook check`: every error and warning, nothing written.
 pub fn check(root: &Path, drafts: bool) -> Diagnostics {
-    let (_, mut diags) = prepare(root, drafts, true);
+    let opts = PrepareOptions {
+        drafts,
+        lint: true,
+        skip_search: true,
+    };
+    let (_, mut diags) = prepare(root, opts, &mut site::RenderCache::default());
     diags.sort();
     diags
 }

@@ -30,6 +30,7 @@ fn main() -> ExitCode {
             port,
             open,
             drafts,
+            threads: 16,
         }),
     }
 }
@@ -103,36 +104,11 @@ fn init(dir: &Path) -> ExitCode {
 
 fn serve(opts: stepbook::serve::ServeOptions) -> ExitCode {
     let root = opts.root.clone();
-    let build = stepbook::BuildOptions {
-        root: root.clone(),
-        dest: None,
-        drafts: opts.drafts,
-    };
-    let report = match stepbook::build(&build) {
-        Ok(r) => r,
+    match stepbook::serve::run(opts) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(diags) => {
             print(&diags, &root);
-            return ExitCode::from(1);
+            ExitCode::from(1)
         }
-    };
-    print(&report.diagnostics, &root);
-    let port = opts.port.unwrap_or_else(|| {
-        stepbook::config::Config::load(&root)
-            .map(|c| c.port)
-            .unwrap_or(3000)
-    });
-    let server = match stepbook::serve::Server::bind(opts.host, port, report.dest.clone()) {
-        Ok(s) => s,
-        Err(d) => return fail(d, &root),
-    };
-    let url = format!("http://{}/", server.addr);
-    eprintln!(
-        "serving {} at {url} (Ctrl+C to stop)",
-        report.dest.display()
-    );
-    if opts.open {
-        stepbook::serve::open_browser(&url);
     }
-    server.run(8);
-    ExitCode::SUCCESS
 }

@@ -108,6 +108,14 @@ pub struct Redirect {
     pub to: usize,
 }
 
+/// Rendered Markdown kept between builds, keyed by source path; valid while the site's
+/// table of URLs and titles (which links resolve against) has the same fingerprint.
+#[derive(Debug, Default)]
+pub struct RenderCache {
+    fingerprint: u64,
+    entries: HashMap<SourcePath, (String, Rendered)>,
+}
+
 /// What a build asks for beyond the config.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LoadOptions {
@@ -118,6 +126,16 @@ impl Site {
     /// Reads, parses and renders the whole content folder. Returns the site when nothing
     /// stopped it from being assembled; errors found on the way are in the diagnostics.
     pub fn load(config: &Config, opts: LoadOptions) -> (Option<Site>, Diagnostics) {
+        Self::load_cached(config, opts, &mut RenderCache::default())
+    }
+
+    /// [`Site::load`], reusing the Markdown of pages whose text and whose site-wide link
+    /// table are unchanged since the last call with the same cache (the dev server's rebuilds).
+    pub fn load_cached(
+        config: &Config,
+        opts: LoadOptions,
+        cache: &mut RenderCache,
+    ) -> (Option<Site>, Diagnostics) {
         let mut diags = Diagnostics::new();
         let mut exclude = vec![config.output_dir.clone()];
         exclude.push(config.root.join("themes"));
@@ -147,6 +165,7 @@ impl Site {
         diags.extend(assign_urls(&mut pages));
         diags.extend(check_intercom_ids(&pages));
         let mut table = markdown::links::PageTable::default();
+        let mut fingerprint = std::collections::hash_map::DefaultHasher::new();
         for p in &pages {
             let body = frontmatter::split(&p.text).map(|s| s.body).unwrap_or("");
             let title =
@@ -154,9 +173,22 @@ impl Site {
                     .clone()
                     .or_else(|| markdown::leading_title(body))
                     .unwrap_or_else(|| p.fallback_title());
+            std::hash::Hash::hash(&(&p.source, &p.url, &title), &mut fingerprint);
             table.insert(p.source.clone(), p.url.clone(), &title);
         }
+        let fingerprint = std::hash::Hasher::finish(&fingerprint);
+        if cache.fingerprint != fingerprint {
+            cache.entries.clear();
+            cache.fingerprint = fingerprint;
+        }
+        let cached = &cache.entries;
         pages.par_iter_mut().for_each(|p| {
+            if let Some((text, md)) = cached.get(&p.source)
+                && *text == p.text
+            {
+                p.md = md.clone();
+                return;
+            }
             let body_offset = frontmatter::split(&p.text)
                 .map(|s| s.body_offset)
                 .unwrap_or(0);
@@ -169,6 +201,10 @@ impl Site {
                 pages: &table,
             });
         });
+        cache.entries = pages
+            .iter()
+            .map(|p| (p.source.clone(), (p.text.clone(), p.md.clone())))
+            .collect();
         for p in &mut pages {
             diags.extend(std::mem::take(&mut p.md.diagnostics));
         }

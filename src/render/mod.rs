@@ -142,6 +142,11 @@ impl Theme {
         }
     }
 
+    /// The theme's static files (built in, overridden file by file).
+    pub fn static_files(&self) -> Vec<OutFile> {
+        self.statics.clone()
+    }
+
     fn render<P: Serialize>(
         &self,
         template: &str,
@@ -214,7 +219,11 @@ fn tera_message(e: &tera::Error) -> String {
 }
 
 /// Every page and file of the site, rendered.
-pub fn render_site(site: &Site, theme: &Theme) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+pub fn render_site(
+    site: &Site,
+    theme: &Theme,
+    search: bool,
+) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
     let site_ctx = site_ctx(site);
     let mut jobs: Vec<Job> = vec![Job::Home, Job::NotFound];
     jobs.extend((0..site.collections.len()).map(Job::Collection));
@@ -241,7 +250,7 @@ pub fn render_site(site: &Site, theme: &Theme) -> Result<Vec<OutFile>, Vec<Diagn
             .map(|a| OutFile::Copy(a.path.to_string(), a.abs.clone())),
     );
     files.extend(site.redirects.iter().map(|r| redirect_stub(site, r)));
-    if site.config.search {
+    if search && site.config.search {
         files.extend(crate::search::build(site));
     }
     if let Some(base) = &site.config.base_url {

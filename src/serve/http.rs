@@ -1,25 +1,75 @@
-//! HTTP for the dev server: map a request path to a file under the output folder, or refuse.
+//! HTTP for the dev server: answer a request from the site held in memory, or refuse it.
 //!
-//! Paths are percent-decoded, then any `..`, backslash, NUL or absolute part is refused, and the
-//! resolved file must still lie inside the output folder after symlinks are followed.
+//! The site is exactly the files a build would write ([`SiteFiles`]), so nothing else on disk
+//! can be reached. Request paths are percent-decoded; `..`, backslashes and NUL are refused.
+//! Requests whose `Host` is not a loopback name are refused too, which blocks DNS rebinding.
+//! HTML pages get the live-reload script; nothing of it is in `stepbook build` output.
 
-use std::fs::File;
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use tiny_http::{Header, Request, Response, StatusCode};
+
+use crate::render::OutFile;
+
+/// A file of the site being served.
+#[derive(Debug, Clone)]
+pub enum Body {
+    Bytes(Arc<Vec<u8>>),
+    /// Copied as it is from the content or theme folder, read on request.
+    File(PathBuf),
+}
+
+/// The whole site, by path from the site root (`guides/a.html`).
+#[derive(Debug, Clone, Default)]
+pub struct SiteFiles {
+    files: HashMap<String, Body>,
+}
+
+impl SiteFiles {
+    pub fn new(out: Vec<OutFile>) -> SiteFiles {
+        let files = out
+            .into_iter()
+            .map(|f| match f {
+                OutFile::Bytes(p, b) => (p, Body::Bytes(Arc::new(b))),
+                OutFile::Copy(p, from) => (p, Body::File(from)),
+            })
+            .collect();
+        SiteFiles { files }
+    }
+
+    /// Adds or replaces files (the search index, a changed stylesheet).
+    pub fn extend(&mut self, out: Vec<OutFile>) {
+        self.files.extend(SiteFiles::new(out).files);
+    }
+
+    pub fn get(&self, path: &str) -> Option<&Body> {
+        self.files.get(path)
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
 
 /// Where a request path leads.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Resolved {
-    File(PathBuf),
+    /// A file of the site, by its key.
+    File(String),
     /// A folder asked for without its trailing slash: redirect so relative links work.
     Redirect(String),
     NotFound,
     Forbidden,
 }
 
-/// Resolves the path part of a request URL against `root`.
-pub fn resolve(root: &Path, url: &str) -> Resolved {
+/// Resolves the path part of a request URL against the site.
+pub fn resolve(site: &SiteFiles, url: &str) -> Resolved {
     let path = url.split(['?', '#']).next().unwrap_or("");
     let Some(decoded) = percent_decode(path) else {
         return Resolved::Forbidden;
@@ -27,33 +77,30 @@ pub fn resolve(root: &Path, url: &str) -> Resolved {
     if decoded.contains('\\') || decoded.contains('\0') {
         return Resolved::Forbidden;
     }
-    let rel = decoded.trim_start_matches('/');
-    let mut clean = PathBuf::new();
-    for c in Path::new(rel).components() {
+    let mut parts = Vec::new();
+    for c in Path::new(decoded.trim_start_matches('/')).components() {
         match c {
-            Component::Normal(p) => clean.push(p),
+            Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
             Component::CurDir => {}
             _ => return Resolved::Forbidden,
         }
     }
-    let mut file = root.join(&clean);
-    if file.is_dir() {
-        if !path.ends_with('/') && !path.is_empty() {
+    let key = parts.join("/");
+    if !key.is_empty() && site.get(&key).is_some() {
+        return Resolved::File(key);
+    }
+    let index = if key.is_empty() {
+        "index.html".to_string()
+    } else {
+        format!("{key}/index.html")
+    };
+    if site.get(&index).is_some() {
+        if !key.is_empty() && !path.ends_with('/') {
             return Resolved::Redirect(format!("{path}/"));
         }
-        file = file.join("index.html");
+        return Resolved::File(index);
     }
-    let (Ok(real), Ok(real_root)) = (file.canonicalize(), root.canonicalize()) else {
-        return Resolved::NotFound;
-    };
-    if !real.starts_with(&real_root) {
-        return Resolved::Forbidden;
-    }
-    if real.is_file() {
-        Resolved::File(real)
-    } else {
-        Resolved::NotFound
-    }
+    Resolved::NotFound
 }
 
 fn percent_decode(s: &str) -> Option<String> {
@@ -76,13 +123,9 @@ fn percent_decode(s: &str) -> Option<String> {
 }
 
 /// The Content-Type for a file name.
-pub fn content_type(path: &Path) -> &'static str {
-    match path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
+pub fn content_type(path: &str) -> &'static str {
+    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    match ext.as_deref() {
         Some("html" | "htm") => "text/html; charset=utf-8",
         Some("css") => "text/css; charset=utf-8",
         Some("js" | "mjs") => "text/javascript; charset=utf-8",
@@ -101,34 +144,100 @@ pub fn content_type(path: &Path) -> &'static str {
     }
 }
 
-fn header(k: &str, v: &str) -> Header {
+/// True for `localhost`, `127.x.x.x`, `[::1]` (any port), and for the address we listen on.
+pub fn host_allowed(host: Option<&str>, listening: &str) -> bool {
+    let Some(host) = host else { return true };
+    let name = if host.starts_with('[') {
+        host.split(']')
+            .next()
+            .map(|h| format!("{h}]"))
+            .unwrap_or_default()
+    } else {
+        host.rsplit_once(':')
+            .map(|(h, _)| h.to_string())
+            .unwrap_or_else(|| host.to_string())
+    };
+    let name = name.to_ascii_lowercase();
+    let loopback_ip = name
+        .parse::<std::net::Ipv4Addr>()
+        .is_ok_and(|ip| ip.is_loopback());
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || loopback_ip
+        || name == "[::1]"
+        || name == listening
+}
+
+pub fn header(k: &str, v: &str) -> Header {
     Header::from_bytes(k.as_bytes(), v.as_bytes()).expect("static header is valid")
 }
 
-/// Answers one request from the files under `root`.
-pub fn respond(root: &Path, request: Request) {
-    let result = match resolve(root, request.url()) {
-        Resolved::File(path) => match File::open(&path) {
-            Ok(f) => request.respond(
-                Response::from_file(f)
-                    .with_header(header("Content-Type", content_type(&path)))
-                    .with_header(header("Cache-Control", "no-cache")),
-            ),
-            Err(_) => not_found(root, request),
-        },
+fn host_of(request: &Request) -> Option<String> {
+    request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Host"))
+        .map(|h| h.value.as_str().to_string())
+}
+
+/// Answers one request. `inject` turns an HTML page into the served one (live reload).
+pub fn respond(
+    site: &SiteFiles,
+    request: Request,
+    listening: &str,
+    inject: &dyn Fn(Vec<u8>) -> Vec<u8>,
+) {
+    if !host_allowed(host_of(&request).as_deref(), listening) {
+        let _ = request.respond(
+            Response::from_string("403 Forbidden: this server answers only to localhost")
+                .with_status_code(403),
+        );
+        return;
+    }
+    let result = match resolve(site, request.url()) {
+        Resolved::File(key) => {
+            let body = match site.get(&key) {
+                Some(Body::Bytes(b)) => Some(b.as_ref().clone()),
+                Some(Body::File(p)) => std::fs::read(p).ok(),
+                None => None,
+            };
+            match body {
+                Some(bytes) => {
+                    let ct = content_type(&key);
+                    let bytes = if ct.starts_with("text/html") {
+                        inject(bytes)
+                    } else {
+                        bytes
+                    };
+                    request.respond(
+                        Response::from_data(bytes)
+                            .with_header(header("Content-Type", ct))
+                            .with_header(header("Cache-Control", "no-cache")),
+                    )
+                }
+                None => not_found(site, request, inject),
+            }
+        }
         Resolved::Redirect(to) => {
             request.respond(Response::empty(StatusCode(301)).with_header(header("Location", &to)))
         }
         Resolved::Forbidden => {
             request.respond(Response::from_string("403 Forbidden").with_status_code(403))
         }
-        Resolved::NotFound => not_found(root, request),
+        Resolved::NotFound => not_found(site, request, inject),
     };
     let _ = result;
 }
 
-fn not_found(root: &Path, request: Request) -> std::io::Result<()> {
-    let body = std::fs::read(root.join("404.html")).unwrap_or_else(|_| b"404 Not Found".to_vec());
+fn not_found(
+    site: &SiteFiles,
+    request: Request,
+    inject: &dyn Fn(Vec<u8>) -> Vec<u8>,
+) -> std::io::Result<()> {
+    let body = match site.get("404.html") {
+        Some(Body::Bytes(b)) => inject(b.as_ref().clone()),
+        _ => b"404 Not Found".to_vec(),
+    };
     request.respond(
         Response::from_data(body)
             .with_status_code(404)
@@ -140,42 +249,57 @@ fn not_found(root: &Path, request: Request) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
+    fn site() -> SiteFiles {
+        SiteFiles::new(vec![
+            OutFile::Bytes("index.html".into(), b"i".to_vec()),
+            OutFile::Bytes("a/index.html".into(), b"a".to_vec()),
+            OutFile::Bytes("a/b c.html".into(), b"b".to_vec()),
+        ])
+    }
+
     #[test]
-    fn resolves_only_inside_the_root() {
-        let d = tempfile::tempdir().unwrap();
-        let root = d.path().join("site");
-        std::fs::create_dir_all(root.join("a")).unwrap();
-        std::fs::write(root.join("index.html"), "i").unwrap();
-        std::fs::write(root.join("a/index.html"), "a").unwrap();
-        std::fs::write(root.join("a/b c.html"), "b").unwrap();
-        std::fs::write(d.path().join("secret.txt"), "s").unwrap();
-        let real = |p: &str| Resolved::File(root.join(p).canonicalize().unwrap());
-        assert_eq!(resolve(&root, "/"), real("index.html"));
-        assert_eq!(resolve(&root, "/a/"), real("a/index.html"));
-        assert_eq!(resolve(&root, "/a"), Resolved::Redirect("/a/".into()));
-        assert_eq!(resolve(&root, "/a/b%20c.html?x=1"), real("a/b c.html"));
+    fn resolves_only_site_files() {
+        let s = site();
+        assert_eq!(resolve(&s, "/"), Resolved::File("index.html".into()));
+        assert_eq!(resolve(&s, "/a/"), Resolved::File("a/index.html".into()));
+        assert_eq!(resolve(&s, "/a"), Resolved::Redirect("/a/".into()));
+        assert_eq!(
+            resolve(&s, "/a/b%20c.html?x=1"),
+            Resolved::File("a/b c.html".into())
+        );
         for bad in [
             "/../secret.txt",
-            "/a/../../secret.txt",
+            "/a/../../etc/passwd",
             "/%2e%2e/secret.txt",
-            "/..%2fsecret.txt",
-            "/a%5c..%5c..%5csecret.txt",
+            "/..%2fsecret",
+            "/a%5c..%5csecret",
             "/%00",
             "/%zz",
         ] {
-            assert_eq!(resolve(&root, bad), Resolved::Forbidden, "{bad}");
+            assert_eq!(resolve(&s, bad), Resolved::Forbidden, "{bad}");
         }
-        assert_eq!(resolve(&root, "/nope.html"), Resolved::NotFound);
+        assert_eq!(resolve(&s, "/nope.html"), Resolved::NotFound);
+        assert_eq!(resolve(&s, "/book.toml"), Resolved::NotFound);
     }
 
-    #[cfg(unix)]
     #[test]
-    fn symlinks_out_of_the_root_are_refused() {
-        let d = tempfile::tempdir().unwrap();
-        let root = d.path().join("site");
-        std::fs::create_dir_all(&root).unwrap();
-        std::fs::write(d.path().join("secret.txt"), "s").unwrap();
-        std::os::unix::fs::symlink(d.path().join("secret.txt"), root.join("link.txt")).unwrap();
-        assert_eq!(resolve(&root, "/link.txt"), Resolved::Forbidden);
+    fn only_local_hosts() {
+        for ok in [
+            None,
+            Some("localhost:3000"),
+            Some("127.0.0.1:3000"),
+            Some("[::1]:3000"),
+            Some("docs.localhost"),
+        ] {
+            assert!(host_allowed(ok, "127.0.0.1"), "{ok:?}");
+        }
+        for bad in [
+            "evil.example:3000",
+            "127.0.0.1.evil.example",
+            "localhost.evil.example",
+        ] {
+            assert!(!host_allowed(Some(bad), "127.0.0.1"), "{bad}");
+        }
+        assert!(host_allowed(Some("192.168.1.5:3000"), "192.168.1.5"));
     }
 }

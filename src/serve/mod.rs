@@ -1,14 +1,28 @@
-//! `stepbook serve`: build the site, then serve the output folder on loopback.
+//! `stepbook serve`: build into memory, serve on loopback, rebuild on change, reload pages.
 //!
-//! [`http`] answers requests from a small pool of threads, and only with files under the
-//! output folder. Server state is the [`Server`] value owned here; there are no globals.
+//! The site is served from memory ([`http::SiteFiles`]): exactly the files a build would
+//! write, swapped in whole once a rebuild is complete, so a page never sees a half-built
+//! site or a 404 while a rebuild runs, and the last good site stays served while there are
+//! errors. [`watch`] turns file changes into batches; [`reload`] tells open pages. Rendered
+//! Markdown is cached between rebuilds, and the search index is rebuilt after the pages, so
+//! an edit reaches the browser first. Server state is the [`State`] owned here; no globals.
 
 pub mod http;
+pub mod reload;
+pub mod watch;
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::render::{OutFile, Theme};
+use crate::site::RenderCache;
+use crate::{Built, PrepareOptions, prepare};
+use http::SiteFiles;
+use reload::Broadcaster;
 
 /// What `stepbook serve` was asked for.
 #[derive(Debug, Clone)]
@@ -19,52 +33,314 @@ pub struct ServeOptions {
     pub port: Option<u16>,
     pub open: bool,
     pub drafts: bool,
+    /// Worker threads answering requests.
+    pub threads: usize,
 }
 
-/// A running server: the address it listens on and the folder it serves.
+/// Everything the server threads share.
+pub struct State {
+    site: RwLock<Arc<SiteFiles>>,
+    build: AtomicU64,
+    /// The current build's problems as JSON, shown to pages that connect while they last.
+    problems: Mutex<Option<String>>,
+    pub events: Broadcaster,
+    listening: String,
+}
+
+impl State {
+    fn site(&self) -> Arc<SiteFiles> {
+        self.site.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn swap(&self, files: SiteFiles) {
+        *self.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(files);
+        self.build.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn set_problems(&self, p: Option<String>) {
+        *self.problems.lock().unwrap_or_else(|e| e.into_inner()) = p;
+    }
+}
+
+/// A bound server, ready to run.
 pub struct Server {
     pub addr: SocketAddr,
-    pub dir: PathBuf,
-    http: tiny_http::Server,
+    pub state: Arc<State>,
+    http: Arc<tiny_http::Server>,
 }
 
 impl Server {
     /// Binds `host:port`; a port in use is a clear error.
-    pub fn bind(host: IpAddr, port: u16, dir: PathBuf) -> Result<Server, Diagnostic> {
+    pub fn bind(host: IpAddr, port: u16) -> Result<Server, Diagnostic> {
         let addr = SocketAddr::new(host, port);
         let http = tiny_http::Server::http(addr).map_err(|e| {
-            let in_use = e.to_string().contains("in use");
+            let in_use = e.to_string().to_lowercase().contains("in use");
             let d = Diagnostic::error("serve-bind", format!("cannot listen on {addr}: {e}"));
             if in_use {
-                d.with_hint(format!(
-                    "another program uses port {port}; pick another with `--port`"
-                ))
+                d.with_hint(format!("another program uses port {port}; pick another with `--port`, e.g. `--port {}`", port.wrapping_add(1)))
             } else {
                 d.with_hint("check the `--host` address")
             }
         })?;
         let addr = http.server_addr().to_ip().unwrap_or(addr);
-        Ok(Server { addr, dir, http })
+        let state = Arc::new(State {
+            site: RwLock::new(Arc::new(SiteFiles::default())),
+            build: AtomicU64::new(1),
+            problems: Mutex::new(None),
+            events: Broadcaster::default(),
+            listening: host.to_string(),
+        });
+        Ok(Server {
+            addr,
+            state,
+            http: Arc::new(http),
+        })
     }
 
-    /// Answers requests until the process ends, on `threads` worker threads.
-    pub fn run(self, threads: usize) {
-        let server = std::sync::Arc::new(self);
-        let workers: Vec<_> = (0..threads.max(1))
-            .map(|_| {
-                let s = server.clone();
-                std::thread::spawn(move || {
-                    for request in s.http.incoming_requests() {
-                        http::respond(&s.dir, request);
-                    }
-                })
-            })
-            .collect();
-        for w in workers {
-            let _ = w.join();
+    /// Starts `threads` workers answering requests; returns at once.
+    pub fn spawn_workers(&self, threads: usize) {
+        for _ in 0..threads.max(1) {
+            let http = self.http.clone();
+            let state = self.state.clone();
+            std::thread::spawn(move || {
+                for request in http.incoming_requests() {
+                    answer(&state, request);
+                }
+            });
         }
+        let state = self.state.clone();
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(Duration::from_secs(10));
+                state.events.ping();
+            }
+        });
     }
 }
+
+fn answer(state: &State, request: tiny_http::Request) {
+    let path = request.url().split('?').next().unwrap_or("").to_string();
+    if path == reload::EVENTS_PATH {
+        let build = state.build.load(Ordering::SeqCst).to_string();
+        let problems = state
+            .problems
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        state
+            .events
+            .add(request.into_writer(), &build, problems.as_deref());
+        return;
+    }
+    if path == reload::SCRIPT_PATH {
+        let _ = request.respond(
+            tiny_http::Response::from_string(reload::SCRIPT)
+                .with_header(http::header(
+                    "Content-Type",
+                    "text/javascript; charset=utf-8",
+                ))
+                .with_header(http::header("Cache-Control", "no-cache")),
+        );
+        return;
+    }
+    let site = state.site();
+    let build = state.build.load(Ordering::SeqCst);
+    http::respond(&site, request, &state.listening, &|html| {
+        reload::inject(html, build)
+    });
+}
+
+/// Runs `stepbook serve` until the process is stopped.
+pub fn run(opts: ServeOptions) -> Result<(), Diagnostics> {
+    let root = opts.root.clone();
+    let mut session = Session {
+        root: root.clone(),
+        drafts: opts.drafts,
+        cache: RenderCache::default(),
+        last: None,
+    };
+    let config = crate::config::Config::load(&root).map_err(|ds| {
+        let mut all = Diagnostics::new();
+        all.extend(ds);
+        all
+    })?;
+    let port = opts.port.unwrap_or(config.port);
+    let server = Server::bind(opts.host, port).map_err(|d| {
+        let mut all = Diagnostics::new();
+        all.push(d);
+        all
+    })?;
+    let state = server.state.clone();
+    session.rebuild(&state, &[]);
+    server.spawn_workers(opts.threads);
+    let url = format!("http://{}/", server.addr);
+    eprintln!("serving {} at {url} (Ctrl+C to stop)", root.display());
+    if opts.open {
+        open_browser(&url);
+    }
+    let watched = vec![config.content_dir.clone(), config.root.join("themes")];
+    let ignore = vec![config.output_dir.clone()];
+    let watch = watch::Watch::start(&root, &watched, ignore).map_err(|e| {
+        let mut all = Diagnostics::new();
+        all.push(Diagnostic::error(
+            "serve-watch",
+            format!("cannot watch the site for changes: {e}"),
+        ));
+        all
+    })?;
+    while let Some(batch) = watch.next_batch() {
+        session.rebuild(&state, &batch);
+    }
+    Ok(())
+}
+
+/// What the dev server keeps between rebuilds.
+pub struct Session {
+    pub root: PathBuf,
+    pub drafts: bool,
+    pub cache: RenderCache,
+    /// The last good build.
+    pub last: Option<Built>,
+}
+
+impl Session {
+    /// Rebuilds after `changed` (empty: the first build) and tells the pages.
+    pub fn rebuild(&mut self, state: &State, changed: &[PathBuf]) {
+        let start = Instant::now();
+        if !changed.is_empty()
+            && self.only_theme_statics(changed)
+            && self.swap_statics(state, changed)
+        {
+            eprintln!(
+                "updated the theme's static files in {} ms",
+                start.elapsed().as_millis()
+            );
+            return;
+        }
+        let opts = PrepareOptions {
+            drafts: self.drafts,
+            lint: false,
+            skip_search: true,
+        };
+        let (built, mut diags) = prepare(&self.root, opts, &mut self.cache);
+        diags.sort();
+        if !diags.is_empty() {
+            eprint!("{}", diags.render(&self.root));
+        }
+        let Some(built) = built.filter(|_| !diags.has_errors()) else {
+            let json = diags.to_json(&self.root);
+            state.set_problems(Some(json.clone()));
+            state.events.send("problems", &json);
+            if state.site().is_empty() {
+                state.swap(SiteFiles::new(vec![OutFile::Bytes(
+                    "index.html".into(),
+                    PLACEHOLDER.as_bytes().to_vec(),
+                )]));
+            }
+            eprintln!("the site has errors; still serving the last good build");
+            return;
+        };
+        let had_problems = state.problems.lock().map(|p| p.is_some()).unwrap_or(false);
+        state.set_problems(None);
+        let mut files = SiteFiles::new(built.files.clone());
+        // Until the new index is ready, keep serving the previous one.
+        let previous = state.site();
+        files.extend(previous_search(&previous, &self.last));
+        state.swap(files);
+        if had_problems {
+            state.events.send("fixed", "");
+        }
+        if !changed.is_empty() {
+            state.events.send("reload", "");
+        }
+        let pages_ms = start.elapsed().as_millis();
+        if built.config.search {
+            let index = crate::search::build(&built.site);
+            let mut files = (*state.site()).clone();
+            files.extend(index);
+            *state.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(files);
+        }
+        eprintln!(
+            "built {} pages in {pages_ms} ms (search index ready after {} ms)",
+            built.pages(),
+            start.elapsed().as_millis()
+        );
+        self.last = Some(built);
+    }
+
+    /// Serves the theme's new static files; a stylesheet is swapped in place, anything else
+    /// reloads the pages. False when the theme cannot be read (a full rebuild follows).
+    fn swap_statics(&self, state: &State, changed: &[PathBuf]) -> bool {
+        let Some(last) = &self.last else { return false };
+        let Ok(theme) = Theme::load(&last.config.theme_dir()) else {
+            return false;
+        };
+        let mut files = (*state.site()).clone();
+        files.extend(theme.static_files());
+        state.swap(files);
+        for css in changed
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "css"))
+        {
+            if let Some(rel) = static_path(&last.config.theme_dir(), css) {
+                state.events.send("css", &rel);
+            }
+        }
+        if changed
+            .iter()
+            .any(|p| p.extension().is_none_or(|e| e != "css"))
+        {
+            state.events.send("reload", "");
+        }
+        true
+    }
+
+    fn only_theme_statics(&self, changed: &[PathBuf]) -> bool {
+        let Some(last) = &self.last else { return false };
+        let dir = last.config.theme_dir().join("static");
+        changed.iter().all(|p| p.starts_with(&dir))
+    }
+}
+
+/// The search files of the site being served, to keep them while a new index is built.
+fn previous_search(site: &SiteFiles, last: &Option<Built>) -> Vec<OutFile> {
+    let Some(last) = last else { return Vec::new() };
+    if !last.config.search {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut k = 0;
+    while let Some(http::Body::Bytes(b)) = site.get(&format!("search/t{k}.js")) {
+        out.push(OutFile::Bytes(
+            format!("search/t{k}.js"),
+            b.as_ref().clone(),
+        ));
+        k += 1;
+    }
+    let mut d = 0;
+    while let Some(http::Body::Bytes(b)) = site.get(&format!("search/d{d}.js")) {
+        out.push(OutFile::Bytes(
+            format!("search/d{d}.js"),
+            b.as_ref().clone(),
+        ));
+        d += 1;
+    }
+    if let Some(http::Body::Bytes(b)) = site.get("search/manifest.js") {
+        out.push(OutFile::Bytes(
+            "search/manifest.js".into(),
+            b.as_ref().clone(),
+        ));
+    }
+    out
+}
+
+/// `themes/x/static/assets/a.css` -> `assets/a.css`.
+fn static_path(theme_dir: &Path, file: &Path) -> Option<String> {
+    let rel = file.strip_prefix(theme_dir.join("static")).ok()?;
+    Some(rel.to_string_lossy().replace('\\', "/"))
+}
+
+const PLACEHOLDER: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>stepbook</title></head><body><main><h1>The site has errors</h1><p>Fix them and save: this page updates by itself.</p></main></body></html>";
 
 /// Opens `url` in the desktop's browser, if there is one.
 pub fn open_browser(url: &str) {

@@ -10,9 +10,13 @@
     try { y = sessionStorage.getItem(KEY); sessionStorage.removeItem(KEY); } catch (e) { return; }
     if (y === null) return;
     var to = Number(y);
-    var go = function () { window.scrollTo(0, to); };
-    if (document.readyState === "complete") go(); else window.addEventListener("load", go);
-    requestAnimationFrame(go);
+    if ("scrollRestoration" in history) history.scrollRestoration = "manual";
+    var go = function () { window.scrollTo({ top: to, left: 0, behavior: "instant" }); };
+    // Scripts that run after this one (steps, branches) change the layout: restore again
+    // once the page has loaded and settled.
+    var settle = function () { go(); requestAnimationFrame(function () { requestAnimationFrame(go); }); };
+    go();
+    if (document.readyState === "complete") settle(); else window.addEventListener("load", settle);
   }
 
   function reload() {
@@ -59,14 +63,28 @@
     (document.body || document.documentElement).appendChild(overlay);
   }
 
+  function handle(type, data) {
+    if (type === "hello") { if (build && data !== build) reload(); }
+    else if (type === "reload") reload();
+    else if (type === "css") swapCss(data);
+    else if (type === "problems") { try { show(JSON.parse(data)); } catch (err) { /* malformed */ } }
+    else if (type === "fixed") hide();
+  }
+
   restoreScroll();
+  // One event stream for all tabs: browsers allow only six connections to a host, and
+  // each open stream holds one, so tabs share a worker that holds the only stream.
+  if (window.SharedWorker) {
+    try {
+      var worker = new SharedWorker("/__stepbook/live-worker.js");
+      worker.port.onmessage = function (e) { handle(e.data.type, e.data.data); };
+      worker.port.start();
+      return;
+    } catch (e) { /* fall back to a stream of our own */ }
+  }
   if (!window.EventSource) return;
   var source = new EventSource("/__stepbook/events");
-  source.addEventListener("hello", function (e) { if (build && e.data !== build) reload(); });
-  source.addEventListener("reload", reload);
-  source.addEventListener("css", function (e) { swapCss(e.data); });
-  source.addEventListener("problems", function (e) {
-    try { show(JSON.parse(e.data)); } catch (err) { /* malformed: ignore */ }
+  ["hello", "reload", "css", "problems", "fixed"].forEach(function (type) {
+    source.addEventListener(type, function (e) { handle(type, e.data); });
   });
-  source.addEventListener("fixed", hide);
 })();

@@ -41,6 +41,8 @@ pub struct ServeOptions {
 pub struct State {
     site: RwLock<Arc<SiteFiles>>,
     build: AtomicU64,
+    /// Tells one run of the server from the next.
+    run: u64,
     /// The current build's problems as JSON, shown to pages that connect while they last.
     problems: Mutex<Option<String>>,
     pub events: Broadcaster,
@@ -48,6 +50,11 @@ pub struct State {
 }
 
 impl State {
+    /// This server's run and build: a page served by another run or build is stale.
+    fn build_id(&self) -> String {
+        format!("{}-{}", self.run, self.build.load(Ordering::SeqCst))
+    }
+
     fn site(&self) -> Arc<SiteFiles> {
         self.site.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
@@ -86,6 +93,10 @@ impl Server {
         let state = Arc::new(State {
             site: RwLock::new(Arc::new(SiteFiles::default())),
             build: AtomicU64::new(1),
+            run: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as u64)
+                .unwrap_or(0),
             problems: Mutex::new(None),
             events: Broadcaster::default(),
             listening: host.to_string(),
@@ -121,7 +132,7 @@ impl Server {
 fn answer(state: &State, request: tiny_http::Request) {
     let path = request.url().split('?').next().unwrap_or("").to_string();
     if path == reload::EVENTS_PATH {
-        let build = state.build.load(Ordering::SeqCst).to_string();
+        let build = state.build_id();
         let problems = state
             .problems
             .lock()
@@ -132,9 +143,14 @@ fn answer(state: &State, request: tiny_http::Request) {
             .add(request.into_writer(), &build, problems.as_deref());
         return;
     }
-    if path == reload::SCRIPT_PATH {
+    if path == reload::SCRIPT_PATH || path == reload::WORKER_PATH {
+        let script = if path == reload::SCRIPT_PATH {
+            reload::SCRIPT
+        } else {
+            reload::WORKER
+        };
         let _ = request.respond(
-            tiny_http::Response::from_string(reload::SCRIPT)
+            tiny_http::Response::from_string(script)
                 .with_header(http::header(
                     "Content-Type",
                     "text/javascript; charset=utf-8",
@@ -144,9 +160,9 @@ fn answer(state: &State, request: tiny_http::Request) {
         return;
     }
     let site = state.site();
-    let build = state.build.load(Ordering::SeqCst);
+    let build = state.build_id();
     http::respond(&site, request, &state.listening, &|html| {
-        reload::inject(html, build)
+        reload::inject(html, &build)
     });
 }
 

@@ -69,7 +69,7 @@ fn write_event(s: &mut Box<dyn Write + Send>, event: &str, data: &str) -> bool {
 }
 
 /// Adds the live-reload script to a served HTML page, before `</body>`.
-pub fn inject(html: Vec<u8>, build: u64) -> Vec<u8> {
+pub fn inject(html: Vec<u8>, build: &str) -> Vec<u8> {
     let tag = format!("<script src=\"{SCRIPT_PATH}\" data-build=\"{build}\"></script>\n");
     let at = html
         .windows(7)
@@ -84,3 +84,6 @@ pub fn inject(html: Vec<u8>, build: u64) -> Vec<u8> {
 
 /// The script served at [`SCRIPT_PATH`].
 pub const SCRIPT: &str = include_str!("live.js");
+/// The shared worker that holds the one event stream for all tabs.
+pub const WORKER_PATH: &str = "/__stepbook/live-worker.js";
+pub const WORKER: &str = include_str!("live-worker.js");

@@ -1,0 +1,208 @@
+// `stepbook serve` in a real browser: edits reach open pages (scroll kept), a stylesheet
+// edit applies without a reload, a broken file shows the overlay and the fix clears it,
+// 20 open tabs all update, and no request sees a 404 while rebuilds run.
+//
+// Each test works on a copy of the bundled site in a temporary folder.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { launchBrowser, newPage, repoRoot, stepbookBin } from './harness.mjs';
+
+const T = { timeout: 120_000 };
+let browser;
+
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** Copies the bundled site (and its theme overrides) to a fresh folder. */
+function copySite() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepbook-serve-'));
+  fs.cpSync(path.join(repoRoot, 'content'), path.join(dir, 'content'), { recursive: true });
+  fs.copyFileSync(path.join(repoRoot, 'book.toml'), path.join(dir, 'book.toml'));
+  fs.cpSync(path.join(repoRoot, 'themes', 'default', 'static'), path.join(dir, 'themes', 'default', 'static'), { recursive: true });
+  return dir;
+}
+
+/** Starts `stepbook serve --port 0` in `dir`; resolves with its URL and a stop function. */
+function serve(dir) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(stepbookBin(), ['serve', '--port', '0'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${log}`)), 30_000);
+    child.stderr.on('data', (chunk) => {
+      log += chunk;
+      const m = log.match(/at (http:\/\/127\.0\.0\.1:\d+\/)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1], log: () => log, stop: () => child.kill() });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${log}`)));
+  });
+}
+
+async function waitFor(page, fn, arg, timeout = 10_000) {
+  await page.waitForFunction(fn, arg, { timeout, polling: 50 });
+}
+
+const ARTICLE = 'write/write-a-procedure.html';
+const SOURCE = 'content/write/write-a-procedure.md';
+
+test('an edit reaches the open page and the scroll position is kept', T, async () => {
+  const dir = copySite();
+  const srv = await serve(dir);
+  const page = await newPage(browser);
+  try {
+    await page.goto(srv.url + ARTICLE);
+    await page.evaluate(() => window.scrollTo(0, 900));
+    await page.waitForTimeout(200);
+    const before = await page.evaluate(() => window.scrollY);
+    assert.ok(before > 500, `scrolled: ${before}`);
+    fs.appendFileSync(path.join(dir, SOURCE), '\nA sentence added while the page is open.\n');
+    await waitFor(page, () => !!document.body && document.body.textContent.includes('A sentence added while the page is open.'));
+    await page.waitForTimeout(300);
+    const afterY = await page.evaluate(() => window.scrollY);
+    assert.ok(Math.abs(afterY - before) < 5, `scroll kept: ${before} -> ${afterY}`);
+    assert.deepEqual(page.problems().pageErrors, []);
+  } finally {
+    await page.dispose();
+    srv.stop();
+  }
+});
+
+test('a stylesheet edit applies without a reload', T, async () => {
+  const dir = copySite();
+  const srv = await serve(dir);
+  const page = await newPage(browser);
+  try {
+    await page.goto(srv.url + ARTICLE);
+    await page.evaluate(() => { window.__notReloaded = true; });
+    const css = path.join(dir, 'themes/default/static/assets/stepbook.css');
+    fs.appendFileSync(css, '\nbody { outline: 7px solid rgb(255, 0, 0); }\n');
+    await waitFor(page, () => getComputedStyle(document.body).outlineWidth === '7px');
+    assert.equal(await page.evaluate(() => window.__notReloaded), true, 'the page was not reloaded');
+  } finally {
+    await page.dispose();
+    srv.stop();
+  }
+});
+
+test('a broken file shows the overlay, and the fix clears it', T, async () => {
+  const dir = copySite();
+  const srv = await serve(dir);
+  const page = await newPage(browser);
+  try {
+    await page.goto(srv.url + ARTICLE);
+    const file = path.join(dir, SOURCE);
+    const good = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, good.replace(/^---\n/, '---\norder: [\n'));
+    await waitFor(page, () => !!document.getElementById('stepbook-problems'));
+    const text = await page.textContent('#stepbook-problems');
+    assert.match(text, /content\/write\/write-a-procedure\.md:\d+:\d+/);
+    // The last good site stays served.
+    const resp = await page.request.get(srv.url + ARTICLE);
+    assert.equal(resp.status(), 200);
+    fs.writeFileSync(file, good + '\nFixed again.\n');
+    await waitFor(page, () => !document.getElementById("stepbook-problems") && !!document.body && document.body.textContent.includes('Fixed again.'));
+  } finally {
+    await page.dispose();
+    srv.stop();
+  }
+});
+
+test('20 tabs all update', T, async () => {
+  const dir = copySite();
+  const srv = await serve(dir);
+  const context = await browser.newContext();
+  try {
+    const pages = [];
+    for (let i = 0; i < 20; i++) {
+      const p = await context.newPage();
+      await p.goto(srv.url + ARTICLE);
+      pages.push(p);
+    }
+    fs.appendFileSync(path.join(dir, SOURCE), '\nEvery tab sees this.\n');
+    await Promise.all(pages.map((p) => waitFor(p, () => !!document.body && document.body.textContent.includes('Every tab sees this.'), undefined, 20_000)));
+  } finally {
+    await context.close();
+    srv.stop();
+  }
+});
+
+test('no 404 while rebuilds run', T, async () => {
+  const dir = copySite();
+  const srv = await serve(dir);
+  try {
+    const file = path.join(dir, SOURCE);
+    let stop = false;
+    const statuses = [];
+    const poll = (async () => {
+      while (!stop) {
+        const r = await fetch(srv.url + ARTICLE);
+        statuses.push(r.status);
+        await r.arrayBuffer();
+      }
+    })();
+    for (let i = 0; i < 15; i++) {
+      fs.appendFileSync(file, `\nEdit number ${i}.\n`);
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    stop = true;
+    await poll;
+    assert.ok(statuses.length > 20, `${statuses.length} requests`);
+    assert.deepEqual([...new Set(statuses)], [200]);
+  } finally {
+    srv.stop();
+  }
+});
+
+test('the server listens on loopback only, and refuses other Host names', T, async () => {
+  const dir = copySite();
+  const srv = await serve(dir);
+  try {
+    assert.match(srv.url, /^http:\/\/127\.0\.0\.1:/);
+    const port = new URL(srv.url).port;
+    const http = await import('node:http');
+    const status = await new Promise((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port, path: '/', headers: { Host: 'attacker.example' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      }).on('error', reject);
+    });
+    assert.equal(status, 403);
+    const traversal = await new Promise((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port, path: '/../book.toml' }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      }).on('error', reject);
+    });
+    assert.equal(traversal, 403);
+    const served = await fetch(srv.url + 'book.toml');
+    assert.equal(served.status, 404, 'only the built site is served');
+  } finally {
+    srv.stop();
+  }
+});
+
+test('nothing of live reload is in build output', T, async () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'stepbook-out-'));
+  fs.rmSync(out, { recursive: true });
+  const { execFileSync } = await import('node:child_process');
+  execFileSync(stepbookBin(), ['build', '--dest', out], { cwd: repoRoot, stdio: 'ignore' });
+  const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
+  for (const f of walk(out)) {
+    const text = fs.readFileSync(f, 'utf8');
+    assert.ok(!text.includes('__stepbook'), `${f} mentions live reload`);
+    assert.ok(!text.includes('EventSource'), `${f} has an EventSource`);
+  }
+});

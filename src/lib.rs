@@ -67,6 +67,7 @@ pub struct BuildReport {
 pub struct Built {
     pub config: Config,
     pub site: Site,
+    pub theme: render::Theme,
     pub files: Vec<OutFile>,
 }
 
@@ -130,6 +131,7 @@ pub fn prepare(
             Some(Built {
                 config,
                 site,
+                theme,
                 files,
             }),
             diags,
@@ -154,6 +156,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         config,
         files,
         site,
+        ..
     }) = prepared.filter(|_| !diags.has_errors())
     else {
         return Err(diags);

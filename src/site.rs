@@ -95,6 +95,8 @@ pub struct Site {
     pub assets: Vec<SourceFile>,
     /// Old addresses that lead to an article: Intercom URL shapes and `aliases`.
     pub redirects: Vec<Redirect>,
+    /// Every page's URL and title, which links were resolved against.
+    pub table: markdown::links::PageTable,
     /// Markdown files that exist but are not pages of this build, with the reason
     /// (`"is a draft"`, `"has errors"`), so links to them are not reported as missing.
     pub unavailable: HashMap<SourcePath, &'static str>,
@@ -211,6 +213,7 @@ impl Site {
         fill_link_texts(&mut pages);
         let mut site = assemble(config.clone(), pages, assets);
         site.unavailable = unavailable;
+        site.table = table;
         diags.extend(plan_redirects(&mut site));
         (Some(site), diags)
     }
@@ -238,7 +241,7 @@ impl Site {
     }
 }
 
-fn read_page(file: &SourceFile) -> Result<Page, Vec<Diagnostic>> {
+pub(crate) fn read_page(file: &SourceFile) -> Result<Page, Vec<Diagnostic>> {
     let bytes = std::fs::read(&file.abs).map_err(|e| {
         vec![
             Diagnostic::error("io", format!("cannot read {}: {e}", file.abs.display()))
@@ -377,6 +380,32 @@ fn fill_link_texts(pages: &mut [Page]) {
         for (marker, text) in replacements {
             pages[i].md.html = pages[i].md.html.replace(&marker, &text);
         }
+    }
+}
+
+/// [`fill_link_texts`] for one article, against the rest of the site.
+pub(crate) fn fill_article_links(site: &mut Site, i: usize) {
+    let page = &site.articles[i].page;
+    let replacements: Vec<(String, String)> = page
+        .md
+        .links
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.fill)
+        .map(|(k, l)| {
+            let target = match &l.target {
+                None => Some(page),
+                Some(t) => site.pages().find(|p| &p.source == t),
+            };
+            let text = target
+                .and_then(|t| link_text(t, l.fragment.as_deref()))
+                .unwrap_or_else(|| page.text[l.span.clone()].to_string());
+            (markdown::links::fill_marker(k), markdown::escape(&text))
+        })
+        .collect();
+    let html = &mut site.articles[i].page.md.html;
+    for (marker, text) in replacements {
+        *html = html.replace(&marker, &text);
     }
 }
 
@@ -535,6 +564,7 @@ fn assemble(config: Config, pages: Vec<Page>, assets: Vec<SourceFile>) -> Site {
         assets,
         unavailable: HashMap::new(),
         redirects: Vec::new(),
+        table: markdown::links::PageTable::default(),
     }
 }
 
@@ -632,7 +662,7 @@ fn alias_path(alias: &str) -> Option<UrlPath> {
 }
 
 /// Fills every article's "Linked from" list.
-fn link_backlinks(articles: &mut [Article]) {
+pub(crate) fn link_backlinks(articles: &mut [Article]) {
     let index: HashMap<&SourcePath, usize> = articles
         .iter()
         .enumerate()

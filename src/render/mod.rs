@@ -262,6 +262,25 @@ pub fn render_site(
     Ok(files)
 }
 
+/// The pages of the given articles only (the dev server's rebuild of a few pages).
+pub fn render_articles(
+    site: &Site,
+    theme: &Theme,
+    articles: &[usize],
+) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+    let site_ctx = site_ctx(site);
+    let results: Vec<Result<OutFile, Diagnostic>> = articles
+        .par_iter()
+        .map(|&i| render_job(site, theme, &site_ctx, Job::Article(i)))
+        .collect();
+    let (ok, bad): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+    if bad.is_empty() {
+        Ok(ok.into_iter().flatten().collect())
+    } else {
+        Err(bad.into_iter().filter_map(Result::err).collect())
+    }
+}
+
 #[derive(Clone, Copy)]
 enum Job {
     Home,

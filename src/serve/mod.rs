@@ -8,6 +8,7 @@
 //! an edit reaches the browser first. Server state is the [`State`] owned here; no globals.
 
 pub mod http;
+pub mod incremental;
 pub mod reload;
 pub mod watch;
 
@@ -233,6 +234,34 @@ impl Session {
             );
             return;
         }
+        if !changed.is_empty()
+            && let Some(last) = self.last.as_mut()
+        {
+            match incremental::patch(last, changed) {
+                incremental::Patch::NotApplicable => {}
+                incremental::Patch::Problems(diags) => {
+                    self.show_problems(state, diags);
+                    return;
+                }
+                incremental::Patch::Pages(files, diags) => {
+                    if !diags.is_empty() {
+                        eprint!("{}", diags.render(&self.root));
+                    }
+                    let mut site = (*state.site()).clone();
+                    let count = files.len();
+                    site.extend(files);
+                    self.publish(state, site, true);
+                    let pages_ms = start.elapsed().as_millis();
+                    self.refresh_search(state);
+                    eprintln!(
+                        "rebuilt {count} page{} in {pages_ms} ms (search index ready after {} ms)",
+                        if count == 1 { "" } else { "s" },
+                        start.elapsed().as_millis()
+                    );
+                    return;
+                }
+            }
+        }
         let opts = PrepareOptions {
             drafts: self.drafts,
             lint: false,
@@ -240,48 +269,38 @@ impl Session {
         };
         let (built, mut diags) = prepare(&self.root, opts, &mut self.cache);
         diags.sort();
+        let Some(built) = built.filter(|_| !diags.has_errors()) else {
+            self.show_problems(state, diags);
+            return;
+        };
         if !diags.is_empty() {
             eprint!("{}", diags.render(&self.root));
         }
-        let Some(built) = built.filter(|_| !diags.has_errors()) else {
-            let json = diags.to_json(&self.root);
-            state.set_problems(Some(json.clone()));
-            state.events.send("problems", &json);
-            if state.site().is_empty() {
-                state.swap(SiteFiles::new(vec![OutFile::Bytes(
-                    "index.html".into(),
-                    PLACEHOLDER.as_bytes().to_vec(),
-                )]));
-            }
-            eprintln!("the site has errors; still serving the last good build");
-            return;
-        };
-        let had_problems = state.problems.lock().map(|p| p.is_some()).unwrap_or(false);
-        state.set_problems(None);
         let mut files = SiteFiles::new(built.files.clone());
         // Until the new index is ready, keep serving the previous one.
-        let previous = state.site();
-        files.extend(previous_search(&previous, &self.last));
+        files.extend(previous_search(&state.site(), &self.last));
+        let pages = built.pages();
+        self.last = Some(built);
+        self.publish(state, files, !changed.is_empty());
+        let pages_ms = start.elapsed().as_millis();
+        self.refresh_search(state);
+        eprintln!(
+            "built {pages} pages in {pages_ms} ms (search index ready after {} ms)",
+            start.elapsed().as_millis()
+        );
+    }
+
+    /// Serves `files` as the site, clears the overlay and reloads the pages.
+    fn publish(&self, state: &State, files: SiteFiles, reload: bool) {
+        let had_problems = state.problems.lock().map(|p| p.is_some()).unwrap_or(false);
+        state.set_problems(None);
         state.swap(files);
         if had_problems {
             state.events.send("fixed", "");
         }
-        if !changed.is_empty() {
+        if reload {
             state.events.send("reload", "");
         }
-        let pages_ms = start.elapsed().as_millis();
-        if built.config.search {
-            let index = crate::search::build(&built.site);
-            let mut files = (*state.site()).clone();
-            files.extend(index);
-            *state.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(files);
-        }
-        eprintln!(
-            "built {} pages in {pages_ms} ms (search index ready after {} ms)",
-            built.pages(),
-            start.elapsed().as_millis()
-        );
-        self.last = Some(built);
     }
 
     /// Serves the theme's new static files; a stylesheet is swapped in place, anything else
@@ -309,6 +328,34 @@ impl Session {
             state.events.send("reload", "");
         }
         true
+    }
+
+    /// Prints the problems, shows them on open pages, and keeps the last good site.
+    fn show_problems(&self, state: &State, mut diags: Diagnostics) {
+        diags.sort();
+        eprint!("{}", diags.render(&self.root));
+        let json = diags.to_json(&self.root);
+        state.set_problems(Some(json.clone()));
+        state.events.send("problems", &json);
+        if state.site().is_empty() {
+            state.swap(SiteFiles::new(vec![OutFile::Bytes(
+                "index.html".into(),
+                PLACEHOLDER.as_bytes().to_vec(),
+            )]));
+        }
+        eprintln!("the site has errors; still serving the last good build");
+    }
+
+    /// Rebuilds the search index of the last good build and serves it.
+    fn refresh_search(&self, state: &State) {
+        let Some(last) = &self.last else { return };
+        if !last.config.search {
+            return;
+        }
+        let index = crate::search::build(&last.site);
+        let mut files = (*state.site()).clone();
+        files.extend(index);
+        *state.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(files);
     }
 
     fn only_theme_statics(&self, changed: &[PathBuf]) -> bool {

@@ -334,9 +334,153 @@
     apply(load());
   }
 
+  /* ---------- Branch points ---------- */
+
+  // The build emits every option under its label (what readers see without
+  // the script and in print) and a hidden radio group. Here the group shows
+  // and only the chosen option stays, or all of them with "Show all". Branch
+  // points with the same option keys (data-branch) stay in sync on the page
+  // and, through localStorage, across the site. A reader's choice goes in the
+  // URL fragment; a fragment naming an option, or anything inside one, opens
+  // that option and every one around it (a revealer, so links, search
+  // results and step targets all work).
+  var BRANCH_KEY = 'stepbook-branch:';
+
+  function initBranches() {
+    var nodes = document.querySelectorAll('.branch');
+    var points = [];
+    for (var i = 0; i < nodes.length; i++) {
+      var point = enhanceBranch(nodes[i]);
+      if (point) points.push(point);
+    }
+    if (!points.length) return;
+
+    // On-page contents entries that lead into an option.
+    var tocEntries = [];
+    var links = document.querySelectorAll('aside.toc a[href^="#"]');
+    for (i = 0; i < links.length; i++) {
+      var id = links[i].getAttribute('href').slice(1);
+      try { id = decodeURIComponent(id); } catch (e) { /* keep it raw */ }
+      var target = id && document.getElementById(id);
+      if (target && target.closest('.branch__option')) {
+        tocEntries.push({ item: links[i].closest('li') || links[i], target: target });
+      }
+    }
+
+    function pointOf(node) {
+      for (var i = 0; i < points.length; i++) if (points[i].node === node) return points[i];
+      return null;
+    }
+
+    // Shown when it and every option around it are open.
+    function isShown(node) {
+      for (var n = node.closest('.branch__option'); n; n = n.parentNode.closest('.branch__option')) {
+        if (!n.classList.contains('branch__option--open')) return false;
+      }
+      return true;
+    }
+
+    function updateToc() {
+      for (var i = 0; i < tocEntries.length; i++) tocEntries[i].item.hidden = !isShown(tocEntries[i].target);
+    }
+
+    // Choose `key` on every branch point with the same option set.
+    function choose(point, key, save) {
+      if (!point.keys.hasOwnProperty(key)) return;
+      for (var i = 0; i < points.length; i++) {
+        if (points[i].set === point.set) {
+          points[i].key = key;
+          points[i].render();
+        }
+      }
+      if (save) storageSet(BRANCH_KEY + point.set, key);
+      updateToc();
+    }
+
+    points.forEach(function (point) {
+      point.onChoose = function (radio) {
+        point.showAll = false;
+        choose(point, radio.value, true);
+        // Name the choice in the URL without scrolling or a hashchange.
+        try { history.replaceState(history.state, '', '#' + radio.getAttribute('data-target')); } catch (e) { /* not allowed */ }
+      };
+      point.onShowAll = function () {
+        point.showAll = !point.showAll;
+        point.render();
+        updateToc();
+      };
+      var saved = storageGet(BRANCH_KEY + point.set);
+      if (saved && point.keys.hasOwnProperty(saved)) point.key = saved;
+      point.render();
+    });
+    updateToc();
+
+    // Open every option around a fragment target (outermost first); the
+    // fragment's choice wins over the remembered one but is not remembered.
+    revealers.push(function (target) {
+      var path = [];
+      for (var n = target.closest('.branch__option'); n; n = n.parentNode.closest('.branch__option')) path.unshift(n);
+      for (var i = 0; i < path.length; i++) {
+        var point = pointOf(path[i].parentNode);
+        var key = path[i].getAttribute('data-option');
+        if (point && point.key !== key) choose(point, key, false);
+      }
+      // An option named itself scrolls (ours and the browser's own) to show
+      // its question and choices above it.
+      if (target.classList.contains('branch__option')) {
+        var above = target.getBoundingClientRect().top - target.parentNode.getBoundingClientRect().top;
+        target.style.scrollMarginTop = 'calc(' + Math.max(0, Math.round(above)) + 'px + 1.5rem)';
+      }
+    });
+  }
+
+  // Show a branch point's radio group and hint; returns its state, or null
+  // when the markup is not a branch point this script knows.
+  function enhanceBranch(node) {
+    var choices = node.querySelector(':scope > .branch__choices');
+    var radios = choices ? choices.querySelectorAll('input[type="radio"]') : [];
+    var options = node.querySelectorAll(':scope > .branch__option');
+    if (radios.length < 2 || !options.length) return null;
+    var all = choices.querySelector('.branch__all');
+    var hint = el('p', 'branch__hint', 'Choose the one that applies.');
+    node.insertBefore(hint, choices.nextSibling);
+
+    var point = {
+      node: node,
+      set: node.getAttribute('data-branch') || '',
+      keys: {},
+      key: null,
+      showAll: false,
+      render: function () {
+        for (var i = 0; i < options.length; i++) {
+          var chosen = options[i].getAttribute('data-option') === point.key;
+          options[i].classList.toggle('branch__option--open', point.showAll || chosen);
+          options[i].classList.toggle('branch__option--chosen', chosen);
+        }
+        for (i = 0; i < radios.length; i++) radios[i].checked = radios[i].value === point.key;
+        node.classList.toggle('branch--all', point.showAll);
+        if (all) all.setAttribute('aria-pressed', point.showAll ? 'true' : 'false');
+        hint.hidden = point.showAll || point.key !== null;
+      },
+    };
+    for (var i = 0; i < options.length; i++) point.keys[options[i].getAttribute('data-option')] = true;
+
+    function pick() { point.onChoose(this); }
+    for (i = 0; i < radios.length; i++) {
+      radios[i].addEventListener('change', pick);
+      // Clicking the chosen one while all show narrows to it (no change event).
+      radios[i].addEventListener('click', function () { if (point.showAll && this.checked) pick.call(this); });
+    }
+    if (all) all.addEventListener('click', function () { point.onShowAll(); });
+
+    node.classList.add('branch--enhanced');
+    choices.hidden = false;
+    return point;
+  }
+
   /* ---------- Start ---------- */
 
-  var features = [initThemeToggle, initScrollRegions, initCopyLinks, initTicks, initTargets];
+  var features = [initThemeToggle, initScrollRegions, initCopyLinks, initTicks, initBranches, initTargets];
 
   function start() {
     for (var i = 0; i < features.length; i++) {

@@ -60,8 +60,14 @@ This guide takes you from sign-up to your first sign-in.
 
 ## Confirm your email address
 
+::: choose Where do you read your email?
+::: option In a browser {#browser}
 1. Open the confirmation email.
-2. Select **Confirm email address**. The sign-in page opens.
+2. Select **Confirm email address**. The sign-in page opens in a new tab.
+::: option In the mobile app {#mobile-app}
+1. Open the confirmation email on your phone.
+2. Tap **Confirm email address**, then **Open in browser**.
+:::
 
 Next, [change your password](change-your-password.md) whenever you need to, or go back to
 [step 2 of creating your account](#create-your-account-step-2).
@@ -87,7 +93,7 @@ order: 2
 > [!IMPORTANT]
 > You are signed out of every other device when the password changes.
 
-Forgot the old one? Follow [Set up your account](first-steps.md#confirm-your-email-address-step-1)
+Forgot the old one? Follow [Set up your account](first-steps.md#browser-step-1)
 to confirm your email address again.
 "#,
     ),

@@ -13,6 +13,12 @@ use crate::site::{Page, Site};
 
 /// Checks every link of every page.
 pub fn check(site: &Site) -> Vec<Diagnostic> {
+    let mut problems = check_pages(site);
+    problems.extend(check_redirect_links(site));
+    problems
+}
+
+fn check_pages(site: &Site) -> Vec<Diagnostic> {
     let pages: HashMap<&SourcePath, &Page> = site.pages().map(|p| (&p.source, p)).collect();
     let ids: HashMap<&SourcePath, HashSet<&str>> = pages
         .iter()
@@ -112,6 +118,53 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
         }
     }
     problems
+}
+
+/// Content links never point at a redirect stub: they name the article itself.
+pub fn check_redirect_links(site: &Site) -> Vec<Diagnostic> {
+    let stubs: HashMap<&str, usize> = site
+        .redirects
+        .iter()
+        .map(|r| (r.from.as_str(), r.to))
+        .collect();
+    let mut problems = Vec::new();
+    for page in site.pages() {
+        for (path, span) in &page.md.file_links {
+            let trimmed = path.trim_end_matches('/');
+            let as_dir = format!("{trimmed}/index.html");
+            let Some(&to) = stubs
+                .get(path.as_str())
+                .or_else(|| stubs.get(as_dir.as_str()))
+            else {
+                continue;
+            };
+            let target = &site.articles[to].page.source;
+            let written = page.text[span.clone()].lines().next().unwrap_or("");
+            problems.push(
+                diagnostic(
+                    site,
+                    format!("this link points at a redirect to {target}"),
+                    "link-to-redirect",
+                )
+                .at(&page.abs, &page.text, span.start, written.len())
+                .with_hint(format!(
+                    "link to the article itself: `{}`",
+                    relative_md(&page.source, target)
+                )),
+            );
+        }
+    }
+    problems
+}
+
+/// `target` written relative to the page at `from`.
+fn relative_md(from: &SourcePath, target: &SourcePath) -> String {
+    let depth = if from.dir().is_empty() {
+        0
+    } else {
+        from.dir().split('/').count()
+    };
+    format!("{}{target}", "../".repeat(depth))
 }
 
 fn diagnostic(site: &Site, message: String, code: &'static str) -> Diagnostic {

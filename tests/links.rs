@@ -223,3 +223,24 @@ fn reference_article_check_finds_both_mentions_with_lines() {
         assert_eq!(r["severity"], "warning");
     }
 }
+
+#[test]
+fn content_links_never_point_at_redirects() {
+    let f = site();
+    f.write("content/account/old.md", "---\ndescription: x\n---\n# Old\n\nSee [the refund page](../en/articles/42) and [this](../old/refunds/).\n");
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("error[link-to-redirect]: this link points at a redirect to billing/refunds.md\n  --> content/account/old.md:6:5"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("= hint: link to the article itself: `../billing/refunds.md`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stderr.matches("error[link-to-redirect]").count(),
+        2,
+        "{}",
+        run.stderr
+    );
+}

@@ -60,6 +60,7 @@ impl PageTable {
 pub fn apply<'a>(
     events: Vec<Ev<'a>>,
     input: &Input<'_>,
+    file_links: &mut Vec<(String, std::ops::Range<usize>)>,
 ) -> (Vec<Ev<'a>>, Vec<LinkRef>, Vec<Diagnostic>) {
     let mut links: Vec<LinkRef> = Vec::new();
     let mut problems = Vec::new();
@@ -105,6 +106,11 @@ pub fn apply<'a>(
                 }
             }
         } else {
+            if let Target::File(path) = classify(&dest_url)
+                && let Some(p) = input.source_path.join_link(&percent_decode(path))
+            {
+                file_links.push((p.to_string(), span.clone()));
+            }
             (
                 resolve(&dest_url, span, input, &mut links, &mut problems).unwrap_or(dest_url),
                 false,
@@ -145,7 +151,7 @@ fn resolve<'a>(
     problems: &mut Vec<Diagnostic>,
 ) -> Option<CowStr<'a>> {
     match classify(dest) {
-        Target::External => None,
+        Target::External | Target::File(_) => None,
         Target::Fragment(frag) => {
             links.push(LinkRef {
                 target: None,
@@ -239,6 +245,8 @@ pub fn fill_marker(index: usize) -> String {
 
 enum Target<'s> {
     External,
+    /// A relative path to something other than a Markdown page.
+    File(&'s str),
     Fragment(&'s str),
     /// A Markdown file and an optional fragment.
     Page(&'s str, Option<&'s str>),
@@ -261,8 +269,10 @@ fn classify(dest: &str) -> Target<'_> {
     };
     if path.to_ascii_lowercase().ends_with(".md") {
         Target::Page(path, frag)
-    } else {
+    } else if path.is_empty() || path.starts_with('/') {
         Target::External
+    } else {
+        Target::File(path.split('?').next().unwrap_or(path))
     }
 }
 

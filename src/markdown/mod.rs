@@ -108,6 +108,9 @@ pub struct Rendered {
     pub steps: Vec<Step>,
     pub ids: Vec<AnchorId>,
     pub links: Vec<LinkRef>,
+    /// Relative links to anything but a Markdown page (`pic.png`, `../old/page/`): the path
+    /// from the content root they resolve to, and where the link is in the file.
+    pub file_links: Vec<(String, Range<usize>)>,
     /// Plain text outside links and code, for `check`.
     pub prose: prose::Prose,
     /// Sections, steps and options with their text, for search.
@@ -165,7 +168,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
     let events = headings::render(events);
     let mut seq = 0;
     let events = branches::render(events, &branch_table, &mut seq);
-    let (events, links, link_problems) = links::apply(events, input);
+    let (events, links, link_problems) = links::apply(events, input, &mut out.file_links);
     let events = label_task_boxes(events);
 
     out.title = heads.title;

@@ -93,7 +93,10 @@ fn init_then_build() {
     assert!(article.contains("href=\"change-your-password.html\""));
     assert!(article.contains("<div class=\"branch\" data-branch=\"browser mobile-app\">"));
     assert!(article.contains("id=\"mobile-app-step-2\""));
-    assert!(f.read("x/public/getting-started/change-your-password.html").contains("href=\"first-steps.html#browser-step-1\""));
+    assert!(
+        f.read("x/public/getting-started/change-your-password.html")
+            .contains("href=\"first-steps.html#browser-step-1\"")
+    );
     assert_eq!(
         f.run(&["init", "x"]).code,
         1,

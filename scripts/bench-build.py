@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Full-build benchmark: stepbook against Hugo and mdBook on the same generated Markdown.
+
+    cargo build --release --examples && python3 scripts/bench-build.py [--sizes 1000 10000] [--runs 5]
+
+For each size it generates the native, hugo and mdbook flavours with
+../shared/bench/gen_corpus.py, then builds them with stepbook, hugo and mdbook in
+alternating rounds, and prints medians, stepbook-to-peer ratios, stepbook's peak memory
+and the pulldown-cmark floor (examples/markdown_floor: pulldown-cmark alone over the same
+files). A peer that is not installed is skipped, and the script says so.
+"""
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+GEN = os.path.normpath(os.path.join(REPO, "..", "shared", "bench", "gen_corpus.py"))
+STEPBOOK = os.environ.get("STEPBOOK_BIN", os.path.join(REPO, "target", "release", "stepbook"))
+FLOOR = os.path.join(REPO, "target", "release", "examples", "markdown_floor")
+
+
+def run(cmd, cwd):
+    """Runs cmd; returns (seconds, peak RSS of the child in KiB)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    took = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed in {cwd}:\n{proc.stderr.decode()[-2000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return took, max(peak, before)
+
+
+def peak_rss(cmd, cwd):
+    """Peak memory of one run, via /usr/bin/time when it is there."""
+    if not shutil.which("time") and not os.path.exists("/usr/bin/time"):
+        return None
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        return int(proc.stderr.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+    peers = {"hugo": shutil.which("hugo"), "mdbook": shutil.which("mdbook") or os.path.expanduser("~/.cargo/bin/mdbook")}
+    peers = {k: v for k, v in peers.items() if v and os.path.exists(v)}
+    for name in ("hugo", "mdbook"):
+        if name not in peers:
+            print(f"note: {name} is not installed; skipping it")
+    work = tempfile.mkdtemp(prefix="stepbook-bench-")
+    try:
+        for n in args.sizes:
+            sites = {}
+            for flavor in ("native", "hugo", "mdbook"):
+                d = os.path.join(work, f"{flavor}-{n}")
+                subprocess.run([sys.executable, GEN, "--articles", str(n), "--out", d, "--flavor", flavor], check=True, stdout=subprocess.DEVNULL)
+                sites[flavor] = d
+            cmds = {"stepbook": ([STEPBOOK, "build", "--dest", os.path.join(work, f"out-stepbook-{n}")], sites["native"])}
+            if "hugo" in peers:
+                cmds["hugo"] = ([peers["hugo"], "--quiet", "--destination", os.path.join(work, f"out-hugo-{n}")], sites["hugo"])
+            if "mdbook" in peers:
+                cmds["mdbook"] = ([peers["mdbook"], "build", "--dest-dir", os.path.join(work, f"out-mdbook-{n}")], sites["mdbook"])
+            if os.path.exists(FLOOR):
+                cmds["pulldown-cmark floor"] = ([FLOOR, os.path.join(sites["native"], "content")], sites["native"])
+            times = {k: [] for k in cmds}
+            for _ in range(args.runs):
+                for name, (cmd, cwd) in cmds.items():
+                    times[name].append(run(cmd, cwd)[0])
+            med = {k: statistics.median(v) for k, v in times.items()}
+            mem = peak_rss(cmds["stepbook"][0], cmds["stepbook"][1])
+            print(f"\n{n} articles ({args.runs} alternating runs, medians)")
+            for name, t in med.items():
+                line = f"  {name:22} {t * 1000:9.0f} ms"
+                if name != "stepbook":
+                    line += f"   stepbook/{name} = {med['stepbook'] / t:.2f}"
+                print(line)
+            if mem:
+                print(f"  stepbook peak memory   {mem / 1024:9.0f} MiB")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

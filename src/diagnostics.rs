@@ -106,6 +106,37 @@ impl Diagnostic {
         self
     }
 
+    /// [`Diagnostic::at`] with a prepared [`LineIndex`] of `source`, for many diagnostics in
+    /// one large file.
+    pub fn at_indexed(
+        mut self,
+        path: &Path,
+        source: &str,
+        index: &LineIndex,
+        offset: usize,
+        len_bytes: usize,
+    ) -> Self {
+        let (line, col) = index.position(source, offset);
+        let start = index.starts[line - 1];
+        let end = source[start..]
+            .find('\n')
+            .map(|i| start + i)
+            .unwrap_or(source.len());
+        let len = source
+            .get(offset..(offset + len_bytes).min(end))
+            .map(|s| s.chars().count())
+            .unwrap_or(1)
+            .max(1);
+        self.location = Some(Box::new(Location {
+            path: path.to_path_buf(),
+            line,
+            col,
+            source_line: Some(source[start..end].trim_end_matches('\r').to_string()),
+            len,
+        }));
+        self
+    }
+
     /// Points at a 1-based line and column of `source`.
     pub fn at_line_col(mut self, path: &Path, source: &str, line: usize, col: usize) -> Self {
         let line_text = source
@@ -146,7 +177,10 @@ impl LineIndex {
     }
 
     pub fn position(&self, source: &str, offset: usize) -> (usize, usize) {
-        let offset = offset.min(source.len());
+        let mut offset = offset.min(source.len());
+        while !source.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
         let start = self.starts[line - 1];
         let col = source

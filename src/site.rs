@@ -427,8 +427,23 @@ fn link_text(page: &Page, fragment: Option<&str>) -> Option<String> {
     if let Some(h) = page.md.headings.iter().find(|h| h.id.as_str() == id) {
         return Some(h.text.clone());
     }
+    let option_label = |o: &crate::paths::AnchorId| {
+        page.md
+            .outline
+            .options
+            .iter()
+            .find(|x| x.id == o.as_str())
+            .map(|x| x.label.clone())
+    };
+    if let Some(label) = option_label(&crate::paths::AnchorId::new(id)) {
+        return Some(label);
+    }
     let step = page.md.steps.iter().find(|s| s.id.as_str() == id)?;
-    Some(match step.heading.as_ref().and_then(heading_text) {
+    let section = step
+        .heading
+        .as_ref()
+        .and_then(|h| heading_text(h).or_else(|| option_label(h)));
+    Some(match section {
         Some(section) => format!("{section}, step {}", step.number),
         None => format!("{}, step {}", page.title(), step.number),
     })

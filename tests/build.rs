@@ -149,6 +149,11 @@ fn collections_nest_and_order() {
     assert!(ask.contains("<li><a href=\"index.html\">Refunds</a></li>"));
     assert!(ask.contains("href=\"../../assets/stepbook.css\""));
     assert_eq!(f.read("public/billing/img/chart.png"), "PNG");
+    assert!(
+        ask.contains("<a href=\"../../billing/index.html\" aria-current=\"true\">Billing</a>"),
+        "{ask}"
+    );
+    assert!(!ask.contains("account/index.html\" aria-current"));
     let beta = f.read("public/account/beta.html");
     assert!(beta.contains("rel=\"prev\" href=\"alpha.html\""));
     assert!(beta.contains("rel=\"next\" href=\"../billing/refunds/ask.html\""));

@@ -244,3 +244,18 @@ fn content_links_never_point_at_redirects() {
         run.stderr
     );
 }
+
+#[test]
+fn empty_links_to_options_and_their_steps_are_filled() {
+    let f = Fixture::empty();
+    f.write(
+        "content/a.md",
+        "# A\n\n## Pay\n\n::: choose How do you pay?\n::: option By card {#card}\n1. Enter the number.\n::: option By bank transfer\n1. Copy the IBAN.\n:::\n",
+    );
+    f.write("content/b.md", "# B\n\nSee [](a.md#card), [](a.md#card-step-1) and [](a.md#by-bank-transfer-step-1).\n\n| Page | Link |\n|---|---|\n| A | [[A\\|the A page]] |\n");
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let b = f.read("public/b.html");
+    assert!(b.contains(">By card</a>, <a href=\"a.html#card-step-1\">By card, step 1</a> and <a href=\"a.html#by-bank-transfer-step-1\">By bank transfer, step 1</a>"), "{b}");
+    assert!(b.contains("<a href=\"a.html\">the A page</a>"), "{b}");
+}

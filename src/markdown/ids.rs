@@ -9,6 +9,8 @@ use crate::paths::AnchorId;
 pub struct IdSet {
     taken: HashSet<String>,
     order: Vec<AnchorId>,
+    /// The next `-n` to try for a repeated id, by base.
+    next_suffix: HashMap<String, usize>,
     /// github-slugger's occurrence counter, by base slug.
     occurrences: HashMap<String, usize>,
 }
@@ -37,10 +39,15 @@ impl IdSet {
         if !self.taken.contains(base) {
             return (self.take(base.to_string()), false);
         }
-        let id = (2..)
-            .map(|n| format!("{base}-{n}"))
-            .find(|c| !self.taken.contains(c))
-            .unwrap_or_default();
+        // Remember where the search for a free suffix stopped, so a thousand repeats of one
+        // id cost a thousand steps, not half a million.
+        let mut n = self.next_suffix.get(base).copied().unwrap_or(2);
+        let mut id = format!("{base}-{n}");
+        while self.taken.contains(&id) {
+            n += 1;
+            id = format!("{base}-{n}");
+        }
+        self.next_suffix.insert(base.to_string(), n + 1);
         (self.take(id), true)
     }
 

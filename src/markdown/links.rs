@@ -197,6 +197,8 @@ type Problem = (String, String);
 
 /// `Title#Heading text` -> the page and the heading's id.
 fn wiki_target(dest: &str, input: &Input<'_>) -> Result<(SourcePath, Option<String>), Problem> {
+    // Inside a table cell the pipe is written `\|`, which leaves a backslash on the title.
+    let dest = dest.trim_end_matches('\\');
     let (name, heading) = match dest.split_once('#') {
         Some((n, h)) => (n.trim(), Some(h.trim())),
         None => (dest.trim(), None),

@@ -25,7 +25,7 @@ use std::path::Path;
 use pulldown_cmark::{CowStr, Event, Options, Parser, TextMergeWithOffset};
 use serde::Serialize;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, LineIndex};
 use crate::paths::{AnchorId, SourcePath, UrlPath};
 
 /// One event with its byte range in the body.
@@ -180,7 +180,12 @@ pub fn render(input: &Input<'_>) -> Rendered {
         }
     }
     out.steps = steps.steps;
-    for dup in steps.repeated {
+    // A page that repeats one step id thousands of times gets a handful of warnings and a
+    // count, not thousands of lines; positions come from one line index.
+    const SHOWN: usize = 20;
+    let index = (!steps.repeated.is_empty()).then(|| LineIndex::new(input.source));
+    for dup in steps.repeated.iter().take(SHOWN) {
+        let index = index.as_ref().expect("built when there are repeats");
         out.diagnostics.push(
             Diagnostic::warning(
                 "step-id-repeated",
@@ -189,10 +194,29 @@ pub fn render(input: &Input<'_>) -> Rendered {
                     dup.0, dup.1
                 ),
             )
-            .at(input.path, input.source, input.body_offset + dup.2, 1)
+            .at_indexed(
+                input.path,
+                input.source,
+                index,
+                input.body_offset + dup.2,
+                1,
+            )
             .with_hint(
                 "give one of the steps an explicit id with `{#id}` at the end of its first line",
             ),
+        );
+    }
+    if steps.repeated.len() > SHOWN {
+        out.diagnostics.push(
+            Diagnostic::warning(
+                "step-id-repeated",
+                format!(
+                    "{} more step ids repeat in this page",
+                    steps.repeated.len() - SHOWN
+                ),
+            )
+            .in_file(input.path)
+            .with_hint("give repeated steps explicit ids with `{#id}`, or split the page"),
         );
     }
     out.links = links;

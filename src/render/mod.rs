@@ -332,8 +332,9 @@ fn render_job(
         Job::Collection(i) => {
             let c = &site.collections[i];
             let page = collection_ctx(site, i);
+            let sc = nav_for(site, site_ctx, Some(i));
             let ctx = frame(
-                site_ctx,
+                &sc,
                 &c.url,
                 "collection",
                 c.title.clone(),
@@ -349,14 +350,8 @@ fn render_job(
             let a = &site.articles[i];
             let page = article_ctx(site, a);
             let desc = page.description.clone();
-            let ctx = frame(
-                site_ctx,
-                &a.page.url,
-                "article",
-                a.title.clone(),
-                desc,
-                page,
-            );
+            let sc = nav_for(site, site_ctx, a.collection);
+            let ctx = frame(&sc, &a.page.url, "article", a.title.clone(), desc, page);
             let html = theme
                 .render("article.html", &ctx)
                 .map_err(|d| d.in_file(&a.page.abs))?;
@@ -380,6 +375,23 @@ fn frame<'a, P: Serialize>(
         title,
         description,
         page,
+    }
+}
+
+/// The site context with the header link of the page's top-level collection marked current.
+fn nav_for<'a>(
+    site: &Site,
+    base: &'a SiteCtx,
+    collection: Option<usize>,
+) -> std::borrow::Cow<'a, SiteCtx> {
+    let top = collection.and_then(|c| site.ancestry(c).first().copied());
+    match top.and_then(|t| site.roots.iter().position(|&r| r == t)) {
+        Some(pos) => {
+            let mut owned = base.clone();
+            owned.nav[pos].current = true;
+            std::borrow::Cow::Owned(owned)
+        }
+        None => std::borrow::Cow::Borrowed(base),
     }
 }
 

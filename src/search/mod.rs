@@ -114,14 +114,17 @@ pub fn build(site: &Site) -> Vec<OutFile> {
         format!("stepbookSearch.manifest({manifest});\n").into_bytes(),
     ));
     for (k, terms) in shard_terms.into_iter().enumerate() {
-        let body = serde_json::Value::Object(terms);
+        let body = serde_json::Value::Object(terms)
+            .to_string()
+            .replace('<', "\\u003c");
         files.push(OutFile::Bytes(
             format!("search/t{k}.js"),
             format!("stepbookSearch.terms({k},{body});\n").into_bytes(),
         ));
     }
     for (b, chunk) in records.chunks(per).enumerate() {
-        let body = chunk.join(",");
+        // `<` as `\u003c`: the data stays inert even if a file is ever inlined in a page.
+        let body = chunk.join(",").replace('<', "\\u003c");
         files.push(OutFile::Bytes(
             format!("search/d{b}.js"),
             format!("stepbookSearch.docs({b},[{body}]);\n").into_bytes(),

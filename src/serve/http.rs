@@ -144,28 +144,25 @@ pub fn content_type(path: &str) -> &'static str {
     }
 }
 
-/// True for `localhost`, `127.x.x.x`, `[::1]` (any port), and for the address we listen on.
-pub fn host_allowed(host: Option<&str>, listening: &str) -> bool {
+/// True for `localhost` names and IP literals. DNS rebinding needs a domain name that
+/// resolves to us, so any other name is refused; an IP address (the one we listen on when
+/// `--host` opens the server to the network) is fine.
+pub fn host_allowed(host: Option<&str>) -> bool {
     let Some(host) = host else { return true };
-    let name = if host.starts_with('[') {
-        host.split(']')
+    if let Some(v6) = host.strip_prefix('[') {
+        return v6
+            .split(']')
             .next()
-            .map(|h| format!("{h}]"))
-            .unwrap_or_default()
-    } else {
-        host.rsplit_once(':')
-            .map(|(h, _)| h.to_string())
-            .unwrap_or_else(|| host.to_string())
-    };
-    let name = name.to_ascii_lowercase();
-    let loopback_ip = name
-        .parse::<std::net::Ipv4Addr>()
-        .is_ok_and(|ip| ip.is_loopback());
+            .is_some_and(|a| a.parse::<std::net::Ipv6Addr>().is_ok());
+    }
+    let name = host
+        .rsplit_once(':')
+        .map(|(h, _)| h)
+        .unwrap_or(host)
+        .to_ascii_lowercase();
     name == "localhost"
         || name.ends_with(".localhost")
-        || loopback_ip
-        || name == "[::1]"
-        || name == listening
+        || name.parse::<std::net::Ipv4Addr>().is_ok()
 }
 
 pub fn header(k: &str, v: &str) -> Header {
@@ -181,13 +178,8 @@ fn host_of(request: &Request) -> Option<String> {
 }
 
 /// Answers one request. `inject` turns an HTML page into the served one (live reload).
-pub fn respond(
-    site: &SiteFiles,
-    request: Request,
-    listening: &str,
-    inject: &dyn Fn(Vec<u8>) -> Vec<u8>,
-) {
-    if !host_allowed(host_of(&request).as_deref(), listening) {
+pub fn respond(site: &SiteFiles, request: Request, inject: &dyn Fn(Vec<u8>) -> Vec<u8>) {
+    if !host_allowed(host_of(&request).as_deref()) {
         let _ = request.respond(
             Response::from_string("403 Forbidden: this server answers only to localhost")
                 .with_status_code(403),
@@ -290,16 +282,17 @@ mod tests {
             Some("127.0.0.1:3000"),
             Some("[::1]:3000"),
             Some("docs.localhost"),
+            Some("192.168.1.5:3000"),
         ] {
-            assert!(host_allowed(ok, "127.0.0.1"), "{ok:?}");
+            assert!(host_allowed(ok), "{ok:?}");
         }
         for bad in [
             "evil.example:3000",
             "127.0.0.1.evil.example",
             "localhost.evil.example",
+            "[evil]:80",
         ] {
-            assert!(!host_allowed(Some(bad), "127.0.0.1"), "{bad}");
+            assert!(!host_allowed(Some(bad)), "{bad}");
         }
-        assert!(host_allowed(Some("192.168.1.5:3000"), "192.168.1.5"));
     }
 }

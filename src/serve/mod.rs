@@ -47,7 +47,6 @@ pub struct State {
     /// The current build's problems as JSON, shown to pages that connect while they last.
     problems: Mutex<Option<String>>,
     pub events: Broadcaster,
-    listening: String,
 }
 
 impl State {
@@ -100,7 +99,6 @@ impl Server {
                 .unwrap_or(0),
             problems: Mutex::new(None),
             events: Broadcaster::default(),
-            listening: host.to_string(),
         });
         Ok(Server {
             addr,
@@ -162,9 +160,7 @@ fn answer(state: &State, request: tiny_http::Request) {
     }
     let site = state.site();
     let build = state.build_id();
-    http::respond(&site, request, &state.listening, &|html| {
-        reload::inject(html, &build)
-    });
+    http::respond(&site, request, &|html| reload::inject(html, &build));
 }
 
 /// Runs `stepbook serve` until the process is stopped.

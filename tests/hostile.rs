@@ -1,0 +1,187 @@
+//! Hostile input: every case ends in a clean build or a diagnostic naming the file (exit 1),
+//! never a panic, a signal or a hang.
+
+mod common;
+
+use std::time::Duration;
+
+use common::Fixture;
+
+/// Runs `build` with a time limit and checks the outcome is one of the two allowed.
+fn build_ok_or_diagnosed(f: &Fixture, name: &str) -> common::Run {
+    let out = assert_cmd::Command::cargo_bin("stepbook")
+        .unwrap()
+        .current_dir(f.root())
+        .args(["build"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let code = out.status.code();
+    assert!(
+        code == Some(0) || code == Some(1),
+        "{name}: ended with {:?} (signal or timeout)\n{stderr}",
+        out.status
+    );
+    assert!(!stderr.contains("panicked"), "{name}: panicked\n{stderr}");
+    if code == Some(1) {
+        assert!(
+            stderr.contains("--> content/"),
+            "{name}: the diagnostic names the file\n{stderr}"
+        );
+    }
+    common::Run {
+        code: code.unwrap_or(-1),
+        stdout: String::new(),
+        stderr,
+    }
+}
+
+#[test]
+fn empty_and_whitespace_files_build() {
+    let f = Fixture::empty();
+    f.write("content/empty.md", "");
+    f.write("content/blank.md", "\n\n   \n");
+    f.write("content/only-frontmatter.md", "---\n---\n");
+    f.write("content/bom.md", "\u{feff}---\ntitle: Bom\n---\n# Bom\n");
+    let run = build_ok_or_diagnosed(&f, "empty files");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(f.read("public/bom.html").contains("<title>Bom · "));
+}
+
+#[test]
+fn binary_and_unclosed_frontmatter_are_diagnosed() {
+    let f = Fixture::empty();
+    std::fs::create_dir_all(f.root().join("content")).unwrap();
+    std::fs::write(f.root().join("content/bin.md"), b"\x00\x01\x02\xff\xfe").unwrap();
+    f.write("content/open.md", "---\ntitle: never closed\n\n# Body\n");
+    let run = build_ok_or_diagnosed(&f, "binary");
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("content/bin.md") && run.stderr.contains("content/open.md:1:1"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn deep_nesting_builds() {
+    let f = Fixture::empty();
+    f.write(
+        "content/quotes.md",
+        &format!("{}deep\n", "> ".repeat(10_000)),
+    );
+    let lists: String = (0..3_000)
+        .map(|i| format!("{}1. level {i}\n", "   ".repeat(i)))
+        .collect();
+    f.write("content/lists.md", &lists);
+    let mut branches = String::new();
+    for i in 0..3_000 {
+        branches.push_str(&format!("::: choose Question {i}?\n::: option Yes {i}\n"));
+    }
+    branches.push_str("deepest\n");
+    for i in (0..3_000).rev() {
+        branches.push_str(&format!("::: option No {i}\nno\n:::\n"));
+    }
+    f.write("content/branches.md", &branches);
+    let run = build_ok_or_diagnosed(&f, "deep nesting");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        f.read("public/branches.html")
+            .matches("class=\"branch\"")
+            .count()
+            == 3_000
+    );
+}
+
+#[test]
+fn a_20_mb_article_builds() {
+    let f = Fixture::empty();
+    let para = "Open **Settings** and tap [Security](other.md#top). A callout follows.\n\n1. Step one\n2. Step two\n\n";
+    let mut text = String::from("# Big\n\n");
+    while text.len() < 20 * 1024 * 1024 {
+        text.push_str(para);
+    }
+    f.write("content/big.md", &text);
+    f.write("content/other.md", "# Top\n");
+    let run = build_ok_or_diagnosed(&f, "20 MB");
+    assert_eq!(
+        run.code,
+        0,
+        "{}",
+        run.stderr.lines().take(20).collect::<Vec<_>>().join("\n")
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_are_skipped_with_a_warning() {
+    let f = Fixture::empty();
+    f.write("content/a/page.md", "# Page\n");
+    std::os::unix::fs::symlink(f.root().join("content/a"), f.root().join("content/a/loop"))
+        .unwrap();
+    std::os::unix::fs::symlink(
+        f.root().join("content/nowhere"),
+        f.root().join("content/dangling.md"),
+    )
+    .unwrap();
+    let run = build_ok_or_diagnosed(&f, "symlink loop");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning[content-walk]"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn markers_and_payloads_in_code_blocks_stay_text() {
+    let f = Fixture::empty();
+    f.write(
+        "content/code.md",
+        "# Code\n\n```md\n::: choose Q\n::: option A\n:::\n<script>alert(1)</script>\n```\n",
+    );
+    let run = build_ok_or_diagnosed(&f, "code");
+    assert_eq!(run.code, 0);
+    let html = f.read("public/code.html");
+    assert!(
+        html.contains("::: choose Q") && html.contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+    );
+}
+
+#[test]
+fn script_payloads_are_escaped_everywhere() {
+    let f = Fixture::empty();
+    let evil = "\\\"><script>alert(1)</script>";
+    f.write(
+        "content/g/_index.md",
+        &format!("---\ntitle: \"Coll {evil}\"\ndescription: \"{evil}\"\n---\n"),
+    );
+    f.write(
+        "content/g/a.md",
+        &format!("---\ntitle: \"T {evil}\"\ndescription: \"D {evil}\"\ntags: [\"{evil}\"]\nintercom_id: 7\naliases: [\"old/x\"]\n---\n\n## H {{#h}}\n\n1. Step <script>alert(2)</script>\n"),
+    );
+    f.write(
+        "content/g/b.md",
+        &format!("---\ntitle: B\ndescription: d\ntags: [\"{evil}\"]\n---\n\nSee [](a.md#h).\n"),
+    );
+    let run = build_ok_or_diagnosed(&f, "payloads");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for entry in walkdir::WalkDir::new(f.root().join("public"))
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+    {
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        assert!(
+            !text.contains("<script>alert(1)</script>"),
+            "{} carries the payload",
+            entry.path().display()
+        );
+        assert!(
+            !text.contains("\"><script>"),
+            "{} breaks out of an attribute",
+            entry.path().display()
+        );
+    }
+}

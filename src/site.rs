@@ -38,6 +38,21 @@ impl Page {
             .unwrap_or_else(|| self.fallback_title())
     }
 
+    /// Renders the page's body against the site's link table.
+    pub fn render_markdown(&self, table: &markdown::links::PageTable) -> Rendered {
+        let body_offset = frontmatter::split(&self.text)
+            .map(|s| s.body_offset)
+            .unwrap_or(0);
+        markdown::render(&markdown::Input {
+            path: &self.abs,
+            source: &self.text,
+            body_offset,
+            source_path: &self.source,
+            url: &self.url,
+            pages: table,
+        })
+    }
+
     /// The file or folder name, made readable.
     fn fallback_title(&self) -> String {
         let name = if matches!(self.source.file_name(), "_index.md" | "index.md") {
@@ -191,17 +206,7 @@ impl Site {
                 p.md = md.clone();
                 return;
             }
-            let body_offset = frontmatter::split(&p.text)
-                .map(|s| s.body_offset)
-                .unwrap_or(0);
-            p.md = markdown::render(&markdown::Input {
-                path: &p.abs,
-                source: &p.text,
-                body_offset,
-                source_path: &p.source,
-                url: &p.url,
-                pages: &table,
-            });
+            p.md = p.render_markdown(&table);
         });
         cache.entries = pages
             .iter()

@@ -12,8 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::Built;
 use crate::diagnostics::Diagnostics;
 use crate::discover::{SourceFile, SourceKind};
-use crate::frontmatter::{self, Frontmatter};
-use crate::markdown;
+use crate::frontmatter::Frontmatter;
 use crate::paths::SourcePath;
 use crate::render::{self, OutFile};
 use crate::site::{self, Page};
@@ -57,17 +56,7 @@ pub fn patch(built: &mut Built, changed: &[PathBuf]) -> Patch {
             return Patch::NotApplicable;
         }
         page.url = old.url.clone();
-        let body_offset = frontmatter::split(&page.text)
-            .map(|s| s.body_offset)
-            .unwrap_or(0);
-        page.md = markdown::render(&markdown::Input {
-            path: &page.abs,
-            source: &page.text,
-            body_offset,
-            source_path: &page.source,
-            url: &page.url,
-            pages: &built.site.table,
-        });
+        page.md = page.render_markdown(&built.site.table);
         if page.md.title != old.md.title {
             return Patch::NotApplicable;
         }

@@ -36,6 +36,9 @@ pub enum Command {
         /// Include articles marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Print how long each stage took.
+        #[arg(long)]
+        timings: bool,
     },
     /// Build, serve on 127.0.0.1 and open the site for preview.
     Serve {

@@ -61,6 +61,7 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// Warnings (a successful build has no errors).
     pub diagnostics: Diagnostics,
+    pub timings: Timings,
 }
 
 /// A rendered site, still in memory.
@@ -69,6 +70,32 @@ pub struct Built {
     pub site: Site,
     pub theme: render::Theme,
     pub files: Vec<OutFile>,
+    pub timings: Timings,
+}
+
+/// How long each stage of a build took.
+#[derive(Debug, Clone)]
+pub struct Timings {
+    pub stages: Vec<(&'static str, Duration)>,
+    last: Instant,
+}
+
+impl Default for Timings {
+    fn default() -> Self {
+        Timings {
+            stages: Vec::new(),
+            last: Instant::now(),
+        }
+    }
+}
+
+impl Timings {
+    /// Ends the stage `name`, which began when the previous one ended.
+    pub fn lap(&mut self, name: &'static str) {
+        let now = Instant::now();
+        self.stages.push((name, now - self.last));
+        self.last = now;
+    }
 }
 
 impl Built {
@@ -104,6 +131,7 @@ pub fn prepare(
             return (None, diags);
         }
     };
+    let mut timings = Timings::default();
     let (site, ds) = Site::load_cached(
         &config,
         LoadOptions {
@@ -111,11 +139,13 @@ pub fn prepare(
         },
         cache,
     );
+    timings.lap("read and render Markdown");
     diags.extend(ds);
     let Some(site) = site else {
         return (None, diags);
     };
     diags.extend(linkcheck::check(&site));
+    timings.lap("check links");
     if opts.lint {
         diags.extend(lint::lint(&site));
     }
@@ -126,16 +156,22 @@ pub fn prepare(
             return (None, diags);
         }
     };
-    match render::render_site(&site, &theme, !opts.skip_search) {
-        Ok(files) => (
-            Some(Built {
+    match render::render_site(&site, &theme, false) {
+        Ok(mut files) => {
+            timings.lap("render pages");
+            if !opts.skip_search && config.search {
+                files.extend(search::build(&site));
+                timings.lap("build the search index");
+            }
+            let built = Built {
                 config,
                 site,
                 theme,
                 files,
-            }),
-            diags,
-        ),
+                timings,
+            };
+            (Some(built), diags)
+        }
         Err(ds) => {
             diags.extend(ds);
             (None, diags)
@@ -156,6 +192,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         config,
         files,
         site,
+        mut timings,
         ..
     }) = prepared.filter(|_| !diags.has_errors())
     else {
@@ -179,7 +216,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         diags.push(d);
         return Err(diags);
     }
+    timings.lap("write the output");
     Ok(BuildReport {
+        timings,
         dest,
         pages,
         files: files.len(),

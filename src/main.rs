@@ -16,7 +16,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let root = cli.root.canonicalize().unwrap_or(cli.root.clone());
     match cli.command {
-        Command::Build { dest, drafts } => build(&root, dest, drafts),
+        Command::Build {
+            dest,
+            drafts,
+            timings,
+        } => build(&root, dest, drafts, timings),
         Command::Check { format, drafts } => check(&root, format, drafts),
         Command::Init { dir } => init(&dir),
         Command::Serve {
@@ -48,7 +52,7 @@ fn fail(d: Diagnostic, root: &Path) -> ExitCode {
     ExitCode::from(1)
 }
 
-fn build(root: &Path, dest: Option<std::path::PathBuf>, drafts: bool) -> ExitCode {
+fn build(root: &Path, dest: Option<std::path::PathBuf>, drafts: bool, timings: bool) -> ExitCode {
     let opts = stepbook::BuildOptions {
         root: root.to_path_buf(),
         dest,
@@ -57,6 +61,11 @@ fn build(root: &Path, dest: Option<std::path::PathBuf>, drafts: bool) -> ExitCod
     match stepbook::build(&opts) {
         Ok(report) => {
             print(&report.diagnostics, root);
+            if timings {
+                for (stage, took) in &report.timings.stages {
+                    eprintln!("  {:>7.1} ms  {stage}", took.as_secs_f64() * 1000.0);
+                }
+            }
             eprintln!(
                 "built {} ({} files) in {} ms with {} into {}",
                 plural(report.pages, "page"),

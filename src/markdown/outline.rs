@@ -56,6 +56,7 @@ pub fn collect(events: &[Ev<'_>], branches: &Branches, steps: &[super::Step]) ->
     let mut heading: Option<(String, u8, String)> = None;
     let mut open_steps: Vec<usize> = Vec::new();
     let mut option_stack: Vec<Option<usize>> = Vec::new();
+    let mut choose_sections: Vec<Option<usize>> = Vec::new();
     let mut next_step = 0;
     let mut skip = 0usize;
     for (event, _) in events {
@@ -65,7 +66,10 @@ pub fn collect(events: &[Ev<'_>], branches: &Branches, steps: &[super::Step]) ->
         if let Some(n) = Branches::marker_of(event) {
             let m = &branches.markers[n];
             match m.kind {
-                Kind::Choose => option_stack.push(None),
+                Kind::Choose => {
+                    option_stack.push(None);
+                    choose_sections.push(o.sections.len().checked_sub(1));
+                }
                 Kind::Option => {
                     let question = branches
                         .points
@@ -76,7 +80,9 @@ pub fn collect(events: &[Ev<'_>], branches: &Branches, steps: &[super::Step]) ->
                     o.options.push(OptionText {
                         id: m.id.as_ref().map(|i| i.to_string()).unwrap_or_default(),
                         label: m.text.clone(),
-                        section: o.sections.len().checked_sub(1),
+                        // The section the branch point sits in, not a heading inside an
+                        // earlier option of it.
+                        section: choose_sections.last().copied().flatten(),
                         question,
                     });
                     if let Some(top) = option_stack.last_mut() {
@@ -86,6 +92,7 @@ pub fn collect(events: &[Ev<'_>], branches: &Branches, steps: &[super::Step]) ->
                 }
                 Kind::Close => {
                     option_stack.pop();
+                    choose_sections.pop();
                 }
             }
             continue;
@@ -145,9 +152,10 @@ pub fn collect(events: &[Ev<'_>], branches: &Branches, steps: &[super::Step]) ->
                     push_capped(&mut o.steps[s].text, t, STEP_TEXT);
                 }
             }
-            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Item) => {
-                separate(&mut o, &open_steps);
-            }
+            Event::SoftBreak | Event::HardBreak => separate(&mut o, &open_steps),
+            // Block and table-cell boundaries are word boundaries too; inline tags are not.
+            Event::Start(t) if !is_inline(t) => separate(&mut o, &open_steps),
+            Event::End(t) if !is_inline_end(t) => separate(&mut o, &open_steps),
             _ => {}
         }
     }
@@ -157,7 +165,34 @@ pub fn collect(events: &[Ev<'_>], branches: &Branches, steps: &[super::Step]) ->
     for s in &mut o.steps {
         s.text = squash(&s.text);
     }
+    o.text = squash(&o.text);
     o
+}
+
+fn is_inline(t: &Tag<'_>) -> bool {
+    matches!(
+        t,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+            | Tag::Superscript
+            | Tag::Subscript
+    )
+}
+
+fn is_inline_end(t: &TagEnd) -> bool {
+    matches!(
+        t,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Link
+            | TagEnd::Image
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+    )
 }
 
 /// A word break in every text being collected.
@@ -229,6 +264,15 @@ mod tests {
         assert_eq!(o.options[1].label, "Paid");
         assert_eq!(o.options[1].question, "Which plan?");
         assert_eq!(o.options[1].section, Some(0));
+        let r = render_full(
+            "## Pay\n\n::: choose How?\n::: option Card\n### Card details\n::: option Bank\nx\n:::\n\n| a | b |\n|---|---|\n| key | type |\n",
+        );
+        assert_eq!(
+            r.outline.options[1].section,
+            Some(0),
+            "Bank belongs to Pay, not to Card details"
+        );
+        assert!(r.outline.text.contains("key type"), "{:?}", r.outline.text);
         assert!(o.text.contains("Intro words."));
     }
 }

@@ -68,6 +68,18 @@ const STATIC: &[(&str, &[u8])] = &[
         "assets/stepbook.js",
         include_bytes!("../../themes/default/static/assets/stepbook.js"),
     ),
+    (
+        "assets/search.css",
+        include_bytes!("../../themes/default/static/assets/search.css"),
+    ),
+    (
+        "assets/search.js",
+        include_bytes!("../../themes/default/static/assets/search.js"),
+    ),
+    (
+        "assets/search-ui.js",
+        include_bytes!("../../themes/default/static/assets/search-ui.js"),
+    ),
 ];
 
 /// The compiled templates and the static files of the selected theme.

@@ -1,0 +1,403 @@
+// The search query engine (themes/default/static/assets/search.js) under Node: the
+// tokenizer and index decoding of docs/search-index.md, matching (all words, prefix, typos,
+// fallback shards), ranking and grouping, lazy loading; first over hand-made index files,
+// then over indexes that `stepbook build` writes for the bundled site and the reference
+// article. Needs no browser; the built-index tests need the binary (`cargo build`).
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { buildSite, describeBuild, repoRoot } from './harness.mjs';
+import {
+  encodePostings,
+  engine,
+  hasIndex,
+  hitsOf,
+  makeIndex,
+  searchFiles,
+  searchSite,
+} from './search-helpers.mjs';
+
+const { tokenize, shardOf, decodePostings, parseQuery, near, ranges, snippet } = engine;
+
+/** Reference FNV-1a over UTF-8 bytes, written independently of the engine. */
+function fnv1a(text) {
+  let h = 0x811c9dc5;
+  for (const b of new TextEncoder().encode(text)) {
+    h ^= b;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** The text between the ranges' bounds. */
+const cut = (text, rs) => rs.map(([a, b]) => text.slice(a, b));
+
+describe('tokens', () => {
+  test('fold, split and drop one-letter words as the contract says', () => {
+    assert.deepEqual(tokenize("Turn off 2-step verification, Café!"), ['turn', 'off', 'step', 'verification', 'cafe']);
+    assert.deepEqual(tokenize('Don’t use the user\'s PIN 42'), ['dont', 'use', 'the', 'users', 'pin', '42']);
+    assert.deepEqual(tokenize('Ünïcödé STRASSE a I'), ['unicode', 'strasse']);
+    assert.deepEqual(tokenize("'quoted' rock'n'roll"), ['quoted', 'rocknroll']);
+  });
+
+  test('CJK runs are cut into bigrams, a lone character stays', () => {
+    assert.deepEqual(tokenize('ab東京都cd 日'), ['ab', '東京', '京都', 'cd', '日']);
+    assert.deepEqual(tokenize('한국어'), ['한국', '국어']);
+    assert.deepEqual(tokenize('カタカナ'), ['カタ', 'タカ', 'カナ']);
+  });
+
+  test('the shard of a term is FNV-1a of its first two characters', () => {
+    assert.equal(shardOf('a', 2 ** 32), 0xe40c292c);
+    for (const [term, key] of [['account', 'ac'], ['東京', '東京'], ['éclair', 'éc'], ['x', 'x'], ['😀ab', '😀a']]) {
+      for (const n of [1, 7, 64, 256]) assert.equal(shardOf(term, n), fnv1a(key) % n, `${term} mod ${n}`);
+    }
+  });
+
+  test('postings are delta ids and scores as base-64 varints', () => {
+    const list = [[0, 1], [3, 255], [40, 7], [1000, 128], [70000, 31], [70001, 32]];
+    assert.deepEqual([...decodePostings(encodePostings(list))], list);
+    // (3, 128), (10, 255), (11, 1): the example of src/search/mod.rs.
+    assert.deepEqual([...decodePostings('DgEH_HBB')], [[3, 128], [10, 255], [11, 1]]);
+  });
+});
+
+describe('queries', () => {
+  test('every token is a word; the last one is a prefix while it is typed', () => {
+    const brief = (q) => parseQuery(q).map(({ w, prefix, typo }) => ({ w, prefix, typo }));
+    assert.deepEqual(brief('turn off 2-step'), [
+      { w: 'turn', prefix: false, typo: false },
+      { w: 'off', prefix: false, typo: false },
+      { w: 'step', prefix: true, typo: false },
+    ]);
+    assert.deepEqual(parseQuery('publish on pages').map((q) => q.minor), [false, true, false]);
+    assert.deepEqual(parseQuery('deleting settings').map((q) => q.stem), ['delet', 'setting']);
+    assert.deepEqual(parseQuery('shared inbox ').map((q) => q.prefix), [false, false]);
+    assert.deepEqual(parseQuery('Verif').map((q) => [q.w, q.prefix, q.typo]), [['verif', true, true]]);
+    assert.deepEqual(parseQuery('a b c -'), []);
+    assert.deepEqual(parseQuery('step step').map((q) => q.w), ['step']);
+  });
+
+  test('edit distance 1 with transpositions', () => {
+    for (const [a, b] of [['verification', 'verifcation'], ['verification', 'verificaiton'],
+      ['verification', 'vérification'.normalize('NFD').replace(/\p{M}/gu, '')], ['account', 'acount'],
+      ['account', 'accounts'], ['account', 'accoumt'], ['settings', 'setitngs']]) {
+      assert.ok(near(a, b) && near(b, a), `${a} ~ ${b}`);
+    }
+    for (const [a, b] of [['account', 'acconut2'], ['verification', 'verifcaton'], ['abcdef', 'badcef']]) {
+      assert.ok(!near(a, b), `${a} !~ ${b}`);
+    }
+  });
+
+  test('ranges mark whole words whose tokens match, snippets keep them', () => {
+    const text = 'Click the Shared Inbox button. The Shared-Inbox view; sharedinbox is not it.';
+    const set = new Set(['shared', 'inbox']);
+    assert.deepEqual(cut(text, ranges(text, (t) => set.has(t))), ['Shared', 'Inbox', 'Shared', 'Inbox']);
+    const cafe = 'Un café, s’il vous plaît, at the CAFE';
+    assert.deepEqual(cut(cafe, ranges(cafe, (t) => t === 'cafe')), ['café', 'CAFE']);
+    assert.deepEqual(cut('東京都に行く', ranges('東京都に行く', (t) => t === '京都')), ['京都']);
+
+    const long = `${'Lorem ipsum dolor sit amet. '.repeat(20)}Then open the Shared Inbox and copy the code. ${'More text here. '.repeat(20)}`;
+    const s = snippet(long, (t) => set.has(t), 120);
+    assert.ok(s.text.length <= 124, s.text);
+    assert.ok(s.text.startsWith('… ') && s.text.endsWith('…'), s.text);
+    assert.deepEqual(cut(s.text, s.ranges), ['Shared', 'Inbox']);
+    assert.deepEqual(snippet('Short text.', () => false), { text: 'Short text.', ranges: [] });
+  });
+});
+
+// ---------------------------------------------------------------------------
+// A hand-made index
+// ---------------------------------------------------------------------------
+
+const MFA = {
+  t: 'How to turn on MFA in TikTok manually',
+  u: 'guides/mfa.html',
+  c: 'Guides',
+  d: 'Turn on multi-factor authentication in TikTok with a Cerby-managed phone number.',
+  s: [
+    ['requirements', 2, 'Requirements', 'An account in Cerby with an Account Owner role.', -1],
+    ['retrieve-the-verification-code-from-cerby', 2, 'Retrieve the verification code from Cerby',
+      'To retrieve the verification code, complete the following steps: Open your Cerby workspace. Click the Shared Inbox button.', -1],
+    ['turn-off-mfa', 2, 'Turn off MFA',
+      'To turn off MFA, complete the following steps: Tap the Turn off button. The Turn off 2-step verification? dialog box is displayed.', -1],
+  ],
+  p: [
+    ['retrieve-the-verification-code-from-cerby-step-1', 1, 1, 'Open your Cerby workspace in the browser.', -1],
+    ['retrieve-the-verification-code-from-cerby-step-2', 2, 1, 'Click the Shared Inbox button. The Shared Inbox view is displayed.', -1],
+    ['turn-off-mfa-step-1', 1, 2, 'Tap the Turn off button. The Turn off 2-step verification? dialog box is displayed.', -1],
+  ],
+  o: [],
+};
+const PASSWORD = {
+  t: 'Change your password',
+  u: 'account/change-your-password.html',
+  c: 'Account › Security',
+  d: 'Reset or change the password you sign in with.',
+  s: [
+    ['before-you-start', 2, 'Before you start', 'Which sign-in do you use?', -1],
+    ['ask-your-administrator', 3, 'Ask your administrator', 'Your identity provider manages the password.', 1],
+  ],
+  o: [
+    ['email', 'Email and password', 0, 'Which sign-in do you use?'],
+    ['sso', 'Single sign-on', 0, 'Which sign-in do you use?'],
+  ],
+  p: [
+    ['email-step-1', 1, 0, 'Open Settings and choose Security.', 0],
+    ['email-step-2', 2, 0, 'Enter your current password, then the new one twice.', 0],
+    ['ask-your-administrator-step-1', 1, 1, 'Contact the administrator of your identity provider.', 1],
+  ],
+};
+const OTHERS = [
+  { t: 'Install the desktop app', u: 'start/install.html', c: 'Get started', d: 'Download and install the app on Windows or macOS.' },
+  { t: '東京都の案内', u: 'ja/tokyo.html', c: '日本語', d: '東京都についての記事です。' },
+  { t: 'Crème brûlée settings', u: 'cafe.html', c: '', d: 'Don’t forget the café menu.' },
+  { t: 'Evacuate the building', u: 'safety/evacuate.html', c: 'Safety', d: 'Leave calmly when the alarm sounds.' },
+];
+const ARTICLES = [MFA, PASSWORD, ...OTHERS];
+const SHARDS = 64;
+
+describe('engine over a hand-made index', () => {
+  const files = makeIndex(ARTICLES, { shards: SHARDS, per: 2 });
+
+  test('"turn off 2-step" finds the Turn off MFA section first', async () => {
+    const r = await searchFiles(files).search('turn off 2-step');
+    const hits = hitsOf(r);
+    assert.equal(hits[0].url, 'guides/mfa.html#turn-off-mfa');
+    assert.deepEqual(hits[0].crumbs, ['Guides', MFA.t, 'Turn off MFA']);
+    assert.deepEqual(hits[0].path, ['Turn off MFA']);
+    assert.ok(hits.some((h) => h.id === 'turn-off-mfa-step-1'));
+  });
+
+  test('"shared inbox" finds the step, not the section that only holds it', async () => {
+    const hits = hitsOf(await searchFiles(files).search('shared inbox'));
+    assert.equal(hits[0].id, 'retrieve-the-verification-code-from-cerby-step-2');
+    assert.deepEqual(hits[0].crumbs.slice(-2), ['Retrieve the verification code from Cerby', 'Step 2']);
+    assert.ok(!hits.some((h) => h.id === 'retrieve-the-verification-code-from-cerby'));
+  });
+
+  test('every word must match; a word that is nowhere gives nothing', async () => {
+    const s = searchFiles(files);
+    assert.equal((await s.search('password cerby')).groups.length, 0);
+    assert.equal((await s.search('qwzxv')).groups.length, 0);
+    assert.equal((await s.search('shared inbox qwzxvb')).groups.length, 0);
+    assert.equal((await s.search('')).groups.length, 0);
+  });
+
+  test('the word being typed matches as a prefix, earlier words do not', async () => {
+    const s = searchFiles(files);
+    const r = await s.search('verif');
+    assert.ok(r.groups.length > 0);
+    assert.deepEqual(r.groups[0].highlight, ['verification']);
+    assert.equal((await s.search('verif code')).groups.length, 0);
+    assert.equal((await s.search('passw')).groups[0].article.t, 'Change your password');
+  });
+
+  test('one typo in a word of five letters or more', async () => {
+    const s = searchFiles(files);
+    for (const q of ['verifcation', 'verificaiton', 'passwrd', 'adminstrator', 'verifcat']) {
+      const r = await s.search(q);
+      assert.ok(r.groups.length > 0, `no results for ${q}`);
+    }
+    assert.equal((await s.search('pasword')).groups[0].article.t, 'Change your password');
+    // Four letters: no typo allowed.
+    assert.equal((await s.search('tunr off')).groups.length, 0);
+    // A typo is a fallback: the exact word wins alone.
+    assert.deepEqual((await s.search('install ')).groups.map((g) => g.article.t), ['Install the desktop app']);
+  });
+
+  test('typos in the first two letters load the swapped and the shortened shards', async () => {
+    assert.notEqual(shardOf('evrification', SHARDS), shardOf('verification', SHARDS));
+    const swapped = searchFiles(files);
+    const r = await swapped.search('evrification');
+    assert.ok(r.groups.length > 0);
+    assert.ok(swapped.loaded.includes(`search/t${shardOf('ve', SHARDS)}.js`));
+
+    assert.notEqual(shardOf('xverification', SHARDS), shardOf('verification', SHARDS));
+    const longer = searchFiles(files);
+    assert.ok((await longer.search('xverification')).groups.length > 0);
+    assert.ok((await longer.search('pevacuate')).groups.length > 0);
+  });
+
+  test('options and the steps inside them are found and link to their anchors', async () => {
+    const s = searchFiles(files);
+    const sso = hitsOf(await s.search('single sign-on'));
+    const opt = sso[0];
+    assert.equal(opt.kind, 'option');
+    assert.equal(opt.url, 'account/change-your-password.html#sso');
+    assert.deepEqual(opt.crumbs, ['Account', 'Security', 'Change your password', 'Before you start', 'Single sign-on']);
+
+    const step = hitsOf(await s.search('current password'))[0];
+    assert.equal(step.url, 'account/change-your-password.html#email-step-2');
+    assert.deepEqual(step.path, ['Before you start', 'Email and password', 'Step 2']);
+
+    const inner = hitsOf(await s.search('identity provider contact'))[0];
+    assert.equal(inner.id, 'ask-your-administrator-step-1');
+    assert.deepEqual(inner.path, ['Single sign-on', 'Ask your administrator', 'Step 1']);
+  });
+
+  test('word variants match earlier words: "changing" finds "change"', async () => {
+    const s = searchFiles(files);
+    assert.equal((await s.search('changing password')).groups[0]?.article.t, 'Change your password');
+    assert.equal((await s.search('turned off mfa')).groups[0]?.article.t, MFA.t);
+    // Only known endings: "evacuate" is not a variant of "evac".
+    assert.equal((await s.search('evac alarm')).groups.length, 0);
+  });
+
+  test('inside an article, two-letter words may be missing from a hit', async () => {
+    // "on" is in the article (in "Single sign-on") but not in the step.
+    const hits = hitsOf(await searchFiles(files).search('on identity provider'));
+    assert.equal(hits[0].id, 'ask-your-administrator-step-1');
+    assert.equal((await searchFiles(files).search('on identity qwzxv')).groups.length, 0);
+  });
+
+  test('headings and titles rank above body text inside an article', async () => {
+    const hits = hitsOf(await searchFiles(files).search('administrator'));
+    assert.equal(hits[0].id, 'ask-your-administrator');
+    assert.equal(hits[1].id, 'ask-your-administrator-step-1');
+  });
+
+  test('accents, apostrophes and CJK', async () => {
+    const s = searchFiles(files);
+    assert.equal((await s.search('creme brulee')).groups[0].article.u, 'cafe.html');
+    assert.equal((await s.search('CAFÉ')).groups[0].article.u, 'cafe.html');
+    assert.equal((await s.search('dont forget')).groups[0].article.u, 'cafe.html');
+    assert.equal((await s.search('東京')).groups[0].article.u, 'ja/tokyo.html');
+    assert.equal((await s.search('京都の')).groups[0].article.u, 'ja/tokyo.html');
+  });
+
+  test('loads only the manifest, the shards of the words and the buckets of the results', async () => {
+    const s = searchFiles(files);
+    await s.preload();
+    assert.deepEqual(s.loaded, ['search/manifest.js']);
+    await s.search('shared inbox');
+    const want = new Set(['search/manifest.js', `search/t${shardOf('sh', SHARDS)}.js`,
+      `search/t${shardOf('in', SHARDS)}.js`, 'search/d0.js']);
+    assert.deepEqual(new Set(s.loaded), want);
+    const before = s.loaded.length;
+    await s.search('shared inbox');
+    await s.search('shared inb');
+    assert.equal(s.loaded.length, before, 'cached files were loaded again');
+  });
+
+  test('a missing index file rejects, and a later search may retry', async () => {
+    const partial = { ...files };
+    delete partial[`search/t${shardOf('sh', SHARDS)}.js`];
+    const s = searchFiles(partial);
+    await assert.rejects(s.search('shared'));
+    await assert.rejects(s.search('shared'));
+    assert.equal(s.loaded.filter((f) => f.includes(`t${shardOf('sh', SHARDS)}.`)).length, 2);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Indexes written by `stepbook build`
+// ---------------------------------------------------------------------------
+
+/** A site folder in a temp dir holding only the reference article. */
+async function referenceSite() {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'stepbook-ref-'));
+  await fs.mkdir(path.join(dir, 'content', 'guides'), { recursive: true });
+  await fs.writeFile(path.join(dir, 'book.toml'), '[book]\ntitle = "Ref"\n');
+  await fs.copyFile(
+    '/work/shared/seeds/turn-on-mfa-in-tiktok-manually.md',
+    path.join(dir, 'content', 'guides', 'turn-on-mfa-in-tiktok-manually.md'),
+  );
+  return dir;
+}
+
+describe('engine over the index of the reference article', () => {
+  let siteDir;
+  let build;
+  before(async () => {
+    siteDir = await referenceSite();
+    build = await buildSite(siteDir);
+    assert.equal(build.code, 0, describeBuild(build));
+    assert.ok(hasIndex(build.dir), `the build wrote no search index\n${describeBuild(build)}`);
+  }, { timeout: 120_000 });
+  after(async () => {
+    await build?.cleanup();
+    if (siteDir) await fs.rm(siteDir, { recursive: true, force: true });
+  });
+
+  const top = async (q, n = 3) => hitsOf(await searchSite(build.dir).search(q)).slice(0, n);
+
+  test('"turn off 2-step" finds the Turn off MFA section in the top 3', async () => {
+    const hits = await top('turn off 2-step');
+    assert.ok(hits.some((h) => h.id === 'turn-off-mfa'), JSON.stringify(hits.map((h) => h.url)));
+    const h = hits.find((x) => x.id === 'turn-off-mfa');
+    assert.deepEqual(h.crumbs, ['Guides', 'How to turn on MFA in TikTok manually', 'Turn off MFA']);
+  });
+
+  test('"shared inbox" finds step 2 of Retrieve the verification code from Cerby', async () => {
+    const hits = await top('shared inbox');
+    assert.ok(
+      hits.some((h) => h.id === 'retrieve-the-verification-code-from-cerby-step-2'),
+      JSON.stringify(hits.map((h) => h.url)),
+    );
+  });
+
+  test('a typo ("verifcation") and a prefix ("verif") find results', async () => {
+    assert.ok((await top('verifcation')).length > 0);
+    assert.ok((await top('verif')).length > 0);
+    assert.ok((await top('phone numb')).some((h) => /phone-number/.test(h.id ?? '')));
+  });
+
+  test('a word that is nowhere gives no results', async () => {
+    assert.equal((await top('qwzxv')).length, 0);
+    assert.equal((await top('tiktok qwzxvb')).length, 0);
+  });
+
+  test('every hit links to an anchor of the page', async () => {
+    const html = await fs.readFile(path.join(build.dir, 'guides', 'turn-on-mfa-in-tiktok-manually.html'), 'utf8');
+    for (const q of ['turn off 2-step', 'shared inbox', 'phone number', 'email', 'cerby workspace']) {
+      for (const h of await top(q, 10)) {
+        if (h.id) assert.ok(html.includes(`id="${h.id}"`), `${q}: ${h.url} is not an id of the page`);
+      }
+    }
+  });
+});
+
+describe('engine over the index of the bundled site', () => {
+  let build;
+  before(async () => {
+    build = await buildSite(repoRoot);
+    assert.equal(build.code, 0, describeBuild(build));
+    assert.ok(hasIndex(build.dir), `the build wrote no search index\n${describeBuild(build)}`);
+  }, { timeout: 120_000 });
+  after(async () => {
+    await build?.cleanup();
+  });
+
+  test('every article can be found by its title', async () => {
+    const s = searchSite(build.dir);
+    const manifest = await fs.readFile(path.join(build.dir, 'search', 'manifest.js'), 'utf8');
+    const { buckets } = JSON.parse(manifest.slice(manifest.indexOf('(') + 1, manifest.lastIndexOf(')')));
+    const articles = [];
+    const grab = { docs: (b, list) => articles.push(...list) };
+    for (let b = 0; b < buckets; b++) {
+      const code = await fs.readFile(path.join(build.dir, 'search', `d${b}.js`), 'utf8');
+      new Function('stepbookSearch', code)(grab);
+    }
+    assert.ok(articles.length >= 5);
+    for (const a of articles) {
+      const r = await s.search(a.t);
+      const urls = r.groups.slice(0, 3).map((g) => g.url);
+      assert.ok(urls.includes(a.u), `"${a.t}" gives ${JSON.stringify(urls)}`);
+    }
+  });
+
+  test('results are grouped by article, with at most three hits each', async () => {
+    const r = await searchSite(build.dir).search('step');
+    assert.ok(r.groups.length > 1);
+    const urls = r.groups.map((g) => g.url);
+    assert.equal(new Set(urls).size, urls.length);
+    for (const g of r.groups) {
+      assert.ok(g.hits.length >= 1 && g.hits.length <= 3);
+      for (const h of g.hits) assert.ok(h.url.startsWith(g.url));
+    }
+  });
+});

@@ -26,6 +26,9 @@ fn is_word(c: char) -> bool {
 
 /// Calls `emit` with every token of `text`, in order.
 pub fn tokens(text: &str, mut emit: impl FnMut(&str)) {
+    if text.is_ascii() {
+        return ascii_tokens(text.as_bytes(), &mut emit);
+    }
     let folded = fold(text);
     let chars: Vec<char> = folded.chars().collect();
     let mut word = String::new();
@@ -44,6 +47,30 @@ pub fn tokens(text: &str, mut emit: impl FnMut(&str)) {
         }
     }
     emit_word(&word, &mut emit);
+}
+
+/// [`tokens`] for ASCII text, the common case: no folding tables, no allocation per word.
+fn ascii_tokens(b: &[u8], emit: &mut impl FnMut(&str)) {
+    let mut word = String::with_capacity(32);
+    for (i, &c) in b.iter().enumerate() {
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase() as char);
+            continue;
+        }
+        let apostrophe = c == b'\''
+            && i > 0
+            && b[i - 1].is_ascii_alphanumeric()
+            && b.get(i + 1).is_some_and(|n| n.is_ascii_alphanumeric());
+        if !apostrophe {
+            if word.len() >= 2 {
+                emit(&word);
+            }
+            word.clear();
+        }
+    }
+    if word.len() >= 2 {
+        emit(&word);
+    }
 }
 
 fn emit_word(word: &str, emit: &mut impl FnMut(&str)) {
@@ -124,6 +151,35 @@ mod tests {
         );
         assert_eq!(all("ab東京都cd 日"), ["ab", "東京", "京都", "cd", "日"]);
         assert_eq!(all("Ünïcödé STRASSE"), ["unicode", "strasse"]);
+    }
+
+    #[test]
+    fn ascii_and_unicode_paths_agree() {
+        let text = "Don't turn off 2-step verification: e-mail isn't SMS, ok? a b c42 x";
+        let mut slow = Vec::new();
+        emit_word_all(&fold(text), &mut slow);
+        assert_eq!(all(text), slow);
+    }
+
+    /// The general path, forced.
+    fn emit_word_all(folded: &str, out: &mut Vec<String>) {
+        let chars: Vec<char> = folded.chars().collect();
+        let mut word = String::new();
+        for (i, &c) in chars.iter().enumerate() {
+            if is_word(c) {
+                word.push(c);
+                continue;
+            }
+            let apostrophe = c == '\''
+                && i > 0
+                && is_word(chars[i - 1])
+                && chars.get(i + 1).is_some_and(|&n| is_word(n));
+            if !apostrophe {
+                emit_word(&word, &mut |t: &str| out.push(t.to_string()));
+                word.clear();
+            }
+        }
+        emit_word(&word, &mut |t: &str| out.push(t.to_string()));
     }
 
     #[test]

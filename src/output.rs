@@ -172,13 +172,19 @@ fn remove_stale(parent: &Path, name: &str) {
     let Ok(entries) = fs::read_dir(parent) else {
         return;
     };
-    let prefixes = [
-        format!(".{name}.stepbook-tmp-"),
-        format!(".{name}.stepbook-old-"),
-    ];
+    let tmp = format!(".{name}.stepbook-tmp-");
+    let old = format!(".{name}.stepbook-old-");
+    let dest = parent.join(name);
     for entry in entries.flatten() {
         let file = entry.file_name().to_string_lossy().into_owned();
-        if prefixes.iter().any(|p| file.starts_with(p.as_str())) && entry.path().is_dir() {
+        if !entry.path().is_dir() {
+            continue;
+        }
+        if file.starts_with(&old) && !dest.exists() && entry.path().join(MANIFEST).is_file() {
+            // A build was stopped between moving the old site aside and moving the new one
+            // in: put the old site back.
+            let _ = fs::rename(entry.path(), &dest);
+        } else if file.starts_with(&tmp) || file.starts_with(&old) {
             let _ = fs::remove_dir_all(entry.path());
         }
     }
@@ -218,6 +224,23 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("public")]);
+    }
+
+    #[test]
+    fn a_site_moved_aside_by_a_stopped_build_comes_back() {
+        let d = tempfile::tempdir().unwrap();
+        let dest = d.path().join("public");
+        write_site(&files(), &dest).unwrap();
+        fs::rename(&dest, d.path().join(".public.stepbook-old-999")).unwrap();
+        fs::create_dir(d.path().join(".public.stepbook-tmp-999")).unwrap();
+        remove_stale(d.path(), "public");
+        assert_eq!(fs::read_to_string(dest.join("a/b.html")).unwrap(), "b");
+        let names: Vec<_> = fs::read_dir(d.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("public")]);
     }
 
     #[test]

@@ -185,3 +185,52 @@ fn script_payloads_are_escaped_everywhere() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_killed_build_leaves_the_previous_output_whole() {
+    let f = Fixture::empty();
+    for i in 0..400 {
+        f.write(&format!("content/c{}/a{i}.md", i % 9), &format!("---\nintercom_id: {i}\n---\n# Article {i}\n\n## Steps\n\n1. First version {i}.\n2. Then.\n"));
+    }
+    assert_eq!(f.run(&["build"]).code, 0);
+    let before_manifest = f.read("public/.stepbook-manifest");
+    let before_page = f.read("public/c3/a3.html");
+    for i in 0..400 {
+        f.write(&format!("content/c{}/a{i}.md", i % 9), &format!("---\nintercom_id: {i}\n---\n# Article {i}\n\n## Steps\n\n1. Second version {i}.\n2. Then.\n"));
+    }
+    let bin = assert_cmd::cargo::cargo_bin("stepbook");
+    for delay_ms in [5, 20, 40, 80, 120, 200] {
+        let mut child = std::process::Command::new(&bin)
+            .arg("build")
+            .current_dir(f.root())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let page = f.read("public/c3/a3.html");
+        if status.success() {
+            // The build finished before the kill: the new site is whole.
+            assert!(page.contains("Second version 3."));
+            return;
+        }
+        assert_eq!(
+            f.read("public/.stepbook-manifest"),
+            before_manifest,
+            "killed after {delay_ms} ms"
+        );
+        assert_eq!(page, before_page, "killed after {delay_ms} ms");
+    }
+    // A later build cleans up what the killed ones left and finishes.
+    assert_eq!(f.run(&["build"]).code, 0);
+    assert!(f.read("public/c3/a3.html").contains("Second version 3."));
+    let leftovers: Vec<String> = std::fs::read_dir(f.root())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("stepbook-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

@@ -148,13 +148,12 @@ fn answer(state: &State, request: tiny_http::Request) {
         } else {
             reload::WORKER
         };
-        let _ = request.respond(
-            tiny_http::Response::from_string(script)
-                .with_header(http::header(
-                    "Content-Type",
-                    "text/javascript; charset=utf-8",
-                ))
-                .with_header(http::header("Cache-Control", "no-cache")),
+        http::send(
+            request,
+            200,
+            "text/javascript; charset=utf-8",
+            &[],
+            script.as_bytes().to_vec(),
         );
         return;
     }

@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// Bounded loopback load test of `stepbook serve`: requests per second, errors and p99
+// latency while 100 live-reload streams stay open and one slow client trickles its request.
+//
+//   cargo build --release && node scripts/load-serve.mjs [seconds=10] [concurrency=32]
+//
+// Only 127.0.0.1 is ever contacted; every loop stops by itself.
+
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = process.env.STEPBOOK_BIN || path.join(repo, 'target/release/stepbook');
+const seconds = Number(process.argv[2] || 10);
+const concurrency = Number(process.argv[3] || 32);
+const STREAMS = 100;
+const PAGES = ['', 'get-started/index.html', 'write/write-a-procedure.html', 'write/branches.html', 'assets/stepbook.css', 'assets/stepbook.js', 'search/manifest.js', 'nope.html'];
+
+const server = spawn(bin, ['serve', '--port', '0'], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });
+const base = await new Promise((resolve, reject) => {
+  let log = '';
+  server.stderr.on('data', (c) => {
+    log += c;
+    const m = log.match(/at http:\/\/(127\.0\.0\.1):(\d+)\//);
+    if (m && log.includes('search index ready')) resolve({ host: m[1], port: Number(m[2]) });
+  });
+  server.on('exit', (code) => reject(new Error(`serve exited ${code}\n${log}`)));
+});
+
+// 100 open event streams.
+const streams = [];
+for (let i = 0; i < STREAMS; i++) {
+  streams.push(await new Promise((resolve, reject) => {
+    const req = http.get({ ...base, path: '/__stepbook/events', agent: false }, (res) => {
+      res.on('data', () => {});
+      resolve(req);
+    });
+    req.on('error', reject);
+  }));
+}
+
+// A slow client: one byte of its request every 100 ms, for the whole run.
+const slow = net.connect(base.port, base.host);
+const slowRequest = `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: ${'x'.repeat(200)}\r\n\r\n`;
+let slowAt = 0;
+const slowTimer = setInterval(() => {
+  if (slowAt < slowRequest.length) slow.write(slowRequest[slowAt++]);
+}, 100);
+slow.on('error', () => {});
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+const latencies = [];
+let errors = 0;
+let statusErrors = 0;
+let lastError = "";
+const end = Date.now() + seconds * 1000;
+async function worker(w) {
+  let i = w;
+  while (Date.now() < end) {
+    const p = PAGES[i++ % PAGES.length];
+    const t0 = process.hrtime.bigint();
+    await new Promise((resolve) => {
+      const req = http.get({ ...base, path: '/' + p, agent }, (res) => {
+        res.on('data', () => {});
+        res.on('end', () => {
+          latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          const expected = p === 'nope.html' ? 404 : 200;
+          if (res.statusCode !== expected) statusErrors++;
+          resolve();
+        });
+      });
+      req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
+      req.on("error", (e) => { errors++; lastError = e.code || e.message; resolve(); });
+    });
+  }
+}
+const started = Date.now();
+await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
+const took = (Date.now() - started) / 1000;
+
+// The streams are still open and answer to a rebuild.
+const alive = streams.filter((r) => !r.destroyed).length;
+clearInterval(slowTimer);
+slow.destroy();
+streams.forEach((r) => r.destroy());
+agent.destroy();
+server.kill();
+
+latencies.sort((a, b) => a - b);
+const pct = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+console.log(`${latencies.length} requests in ${took.toFixed(1)} s with ${concurrency} workers: ${(latencies.length / took).toFixed(0)} req/s`);
+console.log(`errors: ${errors} connection${lastError ? " (" + lastError + ")" : ""}, ${statusErrors} wrong status; latency p50 ${pct(0.5).toFixed(2)} ms, p99 ${pct(0.99).toFixed(2)} ms, max ${latencies.at(-1).toFixed(2)} ms`);
+console.log(`live-reload streams still open: ${alive}/${STREAMS}; slow client sent ${slowAt} bytes meanwhile`);
+process.exit(errors + statusErrors === 0 && alive === STREAMS ? 0 : 1);

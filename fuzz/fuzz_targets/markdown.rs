@@ -10,9 +10,14 @@ use stepbook::markdown::{self, links::PageTable};
 use stepbook::paths::{SourcePath, UrlPath};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let mut pages = PageTable::default();
-    for (s, u, t) in [("a.md", "a.html", "Alpha"), ("g/b.md", "g/b.html", "Billing basics")] {
+    for (s, u, t) in [
+        ("a.md", "a.html", "Alpha"),
+        ("g/b.md", "g/b.html", "Billing basics"),
+    ] {
         pages.insert(SourcePath::from_relative(Path::new(s)), UrlPath::new(u), t);
     }
     let source_path = SourcePath::from_relative(Path::new("g/c.md"));

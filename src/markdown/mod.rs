@@ -14,6 +14,7 @@ pub mod branches;
 pub mod callouts;
 pub mod headings;
 pub mod ids;
+pub mod images;
 pub mod links;
 pub mod outline;
 pub mod prose;
@@ -170,6 +171,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
     let events = branches::render(events, &branch_table, &mut seq);
     let (events, links, link_problems) = links::apply(events, input, &mut out.file_links);
     let events = label_task_boxes(events);
+    let events = images::apply(events, input.path);
 
     out.title = heads.title;
     out.title_id = heads.title_id;

@@ -305,11 +305,7 @@ test('images in an article fit the column at 320 px and keep their proportions',
   }
 });
 
-test('images from Markdown get loading="lazy" and their size', {
-  ...T,
-  todo: 'the Markdown renderer (src/markdown, pulldown-cmark push_html) emits <img src alt> ' +
-    'without loading="lazy" and without width/height',
-}, async () => {
+test('images from Markdown get loading="lazy" and their size', T, async () => {
   const fixture = await buildSite(imageFixture);
   assert.equal(fixture.code, 0, describeBuild(fixture));
   try {

@@ -1,0 +1,190 @@
+//! Images: lazy loading, and their size written out so the page keeps their space while
+//! they load. The size is read from the file's header (PNG, GIF, JPEG, WebP) when the image
+//! is a file next to the page; other images are only made lazy.
+
+use std::io::Read;
+use std::path::Path;
+
+use pulldown_cmark::{Event, Tag, TagEnd};
+
+use super::{Ev, escape, html, plain_text};
+
+/// Rewrites every image as `<img ... loading="lazy" decoding="async" width height>`.
+pub fn apply<'a>(events: Vec<Ev<'a>>, page_file: &Path) -> Vec<Ev<'a>> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut i = 0;
+    while i < events.len() {
+        let (
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }),
+            range,
+        ) = &events[i]
+        else {
+            out.push(events[i].clone());
+            i += 1;
+            continue;
+        };
+        let end = (i..events.len())
+            .find(|&j| matches!(events[j].0, Event::End(TagEnd::Image)))
+            .unwrap_or(events.len());
+        let alt = plain_text(events[i + 1..end.min(events.len())].iter().map(|(e, _)| e));
+        let mut tag = format!("<img src=\"{}\" alt=\"{}\"", escape(dest_url), escape(&alt));
+        if !title.is_empty() {
+            tag.push_str(&format!(" title=\"{}\"", escape(title)));
+        }
+        if let Some((w, h)) = local_size(page_file, dest_url) {
+            tag.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
+        }
+        tag.push_str(" loading=\"lazy\" decoding=\"async\">");
+        out.push(html(tag, range));
+        i = end + 1;
+    }
+    out
+}
+
+/// The pixel size of a relative image file next to `page_file`.
+fn local_size(page_file: &Path, src: &str) -> Option<(u32, u32)> {
+    if src.contains("://") || src.starts_with('/') || src.starts_with("data:") || src.contains("..")
+    {
+        return None;
+    }
+    let path = page_file.parent()?.join(src.split(['?', '#']).next()?);
+    let mut head = [0u8; 64 * 1024];
+    let mut f = std::fs::File::open(path).ok()?;
+    let n = f.read(&mut head).ok()?;
+    size_of(&head[..n])
+}
+
+/// Width and height from the first bytes of a PNG, GIF, JPEG or WebP file.
+pub fn size_of(b: &[u8]) -> Option<(u32, u32)> {
+    let be32 = |at: usize| {
+        b.get(at..at + 4)
+            .map(|s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
+    };
+    let le16 = |at: usize| {
+        b.get(at..at + 2)
+            .map(|s| u16::from_le_bytes([s[0], s[1]]) as u32)
+    };
+    let be16 = |at: usize| {
+        b.get(at..at + 2)
+            .map(|s| u16::from_be_bytes([s[0], s[1]]) as u32)
+    };
+    if b.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Some((be32(16)?, be32(20)?));
+    }
+    if b.starts_with(b"GIF8") {
+        return Some((le16(6)?, le16(8)?));
+    }
+    if b.starts_with(b"RIFF") && b.get(8..12) == Some(b"WEBP") {
+        return match b.get(12..16)? {
+            b"VP8X" => {
+                let w = 1 + (le16(24)? | (*b.get(26)? as u32) << 16);
+                let h = 1 + (le16(27)? | (*b.get(29)? as u32) << 16);
+                Some((w, h))
+            }
+            b"VP8 " => Some((le16(26)? & 0x3fff, le16(28)? & 0x3fff)),
+            b"VP8L" => {
+                let bits = u32::from_le_bytes([*b.get(21)?, *b.get(22)?, *b.get(23)?, *b.get(24)?]);
+                Some(((bits & 0x3fff) + 1, ((bits >> 14) & 0x3fff) + 1))
+            }
+            _ => None,
+        };
+    }
+    if let Some(size) = svg_size(b) {
+        return Some(size);
+    }
+    if b.starts_with(&[0xff, 0xd8]) {
+        let mut at = 2;
+        while at + 9 < b.len() {
+            if b[at] != 0xff {
+                return None;
+            }
+            let marker = b[at + 1];
+            let len = be16(at + 2)? as usize;
+            // Start of frame: baseline, progressive, and the rarer kinds; not DHT/JPG/DAC.
+            if (0xc0..=0xcf).contains(&marker) && !matches!(marker, 0xc4 | 0xc8 | 0xcc) {
+                return Some((be16(at + 7)?, be16(at + 5)?));
+            }
+            at += 2 + len;
+        }
+    }
+    None
+}
+
+/// `width` and `height` (in px or unitless) of an SVG's root element, else its `viewBox`.
+fn svg_size(b: &[u8]) -> Option<(u32, u32)> {
+    let text = std::str::from_utf8(&b[..b.len().min(4096)]).ok()?;
+    let start = text.find("<svg")?;
+    let tag = &text[start..start + text[start..].find('>')?];
+    let attr = |name: &str| -> Option<&str> {
+        let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        tag[at..].split('"').next()
+    };
+    let number = |v: &str| {
+        v.trim()
+            .trim_end_matches("px")
+            .parse::<f64>()
+            .ok()
+            .filter(|n| *n > 0.0)
+            .map(|n| n.round() as u32)
+    };
+    if let (Some(w), Some(h)) = (
+        attr("width").and_then(number),
+        attr("height").and_then(number),
+    ) {
+        return Some((w, h));
+    }
+    let vb: Vec<f64> = attr("viewBox")?
+        .split([' ', ','])
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    (vb.len() == 4 && vb[2] > 0.0 && vb[3] > 0.0)
+        .then(|| (vb[2].round() as u32, vb[3].round() as u32))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_sizes() {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        png.extend_from_slice(&640u32.to_be_bytes());
+        png.extend_from_slice(&480u32.to_be_bytes());
+        assert_eq!(size_of(&png), Some((640, 480)));
+        assert_eq!(size_of(b"GIF89a\x20\x00\x10\x00rest"), Some((32, 16)));
+        let jpeg = [
+            0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0, 0, 0xff, 0xc0, 0x00, 0x11, 0x08, 0x01, 0x2c,
+            0x00, 0xc8, 0x03, 0, 0,
+        ];
+        assert_eq!(size_of(&jpeg), Some((200, 300)));
+        assert_eq!(size_of(b"nope"), None);
+        assert_eq!(size_of(br#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="1200" height="675">"#), Some((1200, 675)));
+        assert_eq!(
+            size_of(br#"<svg viewBox="0 0 24 16" width="100%">"#),
+            Some((24, 16))
+        );
+    }
+
+    #[test]
+    fn images_are_lazy_and_sized() {
+        let d = tempfile::tempdir().unwrap();
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        png.extend_from_slice(&800u32.to_be_bytes());
+        png.extend_from_slice(&600u32.to_be_bytes());
+        std::fs::write(d.path().join("shot.png"), &png).unwrap();
+        let page = d.path().join("a.md");
+        let md = "![The *Settings* screen](shot.png \"Settings\") ![](https://e.com/x.png)";
+        let events: Vec<Ev> = pulldown_cmark::Parser::new_ext(md, crate::markdown::options())
+            .into_offset_iter()
+            .collect();
+        let mut out = String::new();
+        pulldown_cmark::html::push_html(&mut out, apply(events, &page).into_iter().map(|(e, _)| e));
+        assert_eq!(
+            out,
+            "<p><img src=\"shot.png\" alt=\"The Settings screen\" title=\"Settings\" width=\"800\" height=\"600\" loading=\"lazy\" decoding=\"async\"> <img src=\"https://e.com/x.png\" alt=\"\" loading=\"lazy\" decoding=\"async\"></p>\n"
+        );
+    }
+}

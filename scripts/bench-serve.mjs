@@ -46,7 +46,7 @@ for (const n of sizes.length ? sizes : [1000, 10000]) {
   const t0 = Date.now();
   const srv = await serve(dir);
   const startup = Date.now() - t0;
-  const article = execFileSync('find', [path.join(dir, 'content'), '-name', '*.md', '-not', '-name', '_index.md'], { encoding: 'utf8' })
+  const article = execFileSync('find', [path.join(dir, 'content'), '-name', '*.md', '-not', '-name', '_index.md'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
     .split('\n').filter(Boolean).sort()[0];
   const rel = path.relative(path.join(dir, 'content'), article).replace(/\.md$/, '.html');
   const page = await browser.newPage();

@@ -67,7 +67,8 @@ pub struct BuildReport {
 /// A rendered site, still in memory.
 pub struct Built {
     pub config: Config,
-    pub site: Site,
+    /// Shared, so the dev server can build the search index in the background.
+    pub site: std::sync::Arc<Site>,
     pub theme: render::Theme,
     pub files: Vec<OutFile>,
     pub timings: Timings,
@@ -165,7 +166,7 @@ pub fn prepare(
             }
             let built = Built {
                 config,
-                site,
+                site: std::sync::Arc::new(site),
                 theme,
                 files,
                 timings,

@@ -71,41 +71,43 @@ pub fn patch(built: &mut Built, changed: &[PathBuf]) -> Patch {
     if diags.has_errors() {
         return Patch::Problems(diags);
     }
+    // From here on the site changes; the search thread may still hold the old one.
+    let site = std::sync::Arc::make_mut(&mut built.site);
     let mut affected: BTreeSet<usize> = targets.iter().copied().collect();
     let mut links_changed = false;
     let mut old_pages = Vec::new();
     for (i, page) in fresh {
-        let before = link_targets(&built.site.articles[i].page);
+        let before = link_targets(&site.articles[i].page);
         let after = link_targets(&page);
         if before != after {
             links_changed = true;
             for t in before.union(&after) {
-                if let Some(k) = built.site.articles.iter().position(|a| &a.page.source == t) {
+                if let Some(k) = site.articles.iter().position(|a| &a.page.source == t) {
                     affected.insert(k);
                 }
             }
         }
-        old_pages.push((i, std::mem::replace(&mut built.site.articles[i].page, page)));
-        site::fill_article_links(&mut built.site, i);
+        old_pages.push((i, std::mem::replace(&mut site.articles[i].page, page)));
+        site::fill_article_links(site, i);
     }
-    let checked = crate::linkcheck::check(&built.site);
+    let checked = crate::linkcheck::check(site);
     if checked.iter().any(|d| d.is_error()) {
         for (i, page) in old_pages {
-            built.site.articles[i].page = page;
+            site.articles[i].page = page;
         }
         diags.extend(checked);
         return Patch::Problems(diags);
     }
     diags.extend(checked);
     if links_changed {
-        site::link_backlinks(&mut built.site.articles);
+        site::link_backlinks(&mut site.articles);
     }
     let list: Vec<usize> = affected.into_iter().collect();
-    match render::render_articles(&built.site, &built.theme, &list) {
+    match render::render_articles(site, &built.theme, &list) {
         Ok(files) => Patch::Pages(files, diags),
         Err(ds) => {
             for (i, page) in old_pages {
-                built.site.articles[i].page = page;
+                site.articles[i].page = page;
             }
             diags.extend(ds);
             Patch::Problems(diags)

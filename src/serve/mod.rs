@@ -42,6 +42,8 @@ pub struct ServeOptions {
 pub struct State {
     site: RwLock<Arc<SiteFiles>>,
     build: AtomicU64,
+    /// The newest search index being built; older ones are dropped when they finish.
+    search_generation: AtomicU64,
     /// Tells one run of the server from the next.
     run: u64,
     /// The current build's problems as JSON, shown to pages that connect while they last.
@@ -93,6 +95,7 @@ impl Server {
         let state = Arc::new(State {
             site: RwLock::new(Arc::new(SiteFiles::default())),
             build: AtomicU64::new(1),
+            search_generation: AtomicU64::new(0),
             run: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_millis() as u64)
@@ -217,7 +220,7 @@ pub struct Session {
 
 impl Session {
     /// Rebuilds after `changed` (empty: the first build) and tells the pages.
-    pub fn rebuild(&mut self, state: &State, changed: &[PathBuf]) {
+    pub fn rebuild(&mut self, state: &Arc<State>, changed: &[PathBuf]) {
         let start = Instant::now();
         if !changed.is_empty()
             && self.only_theme_statics(changed)
@@ -246,13 +249,12 @@ impl Session {
                     let count = files.len();
                     site.extend(files);
                     self.publish(state, site, true);
-                    let pages_ms = start.elapsed().as_millis();
-                    self.refresh_search(state);
                     eprintln!(
-                        "rebuilt {count} page{} in {pages_ms} ms (search index ready after {} ms)",
+                        "rebuilt {count} page{} in {} ms",
                         if count == 1 { "" } else { "s" },
                         start.elapsed().as_millis()
                     );
+                    self.refresh_search(state, start);
                     return;
                 }
             }
@@ -277,12 +279,8 @@ impl Session {
         let pages = built.pages();
         self.last = Some(built);
         self.publish(state, files, !changed.is_empty());
-        let pages_ms = start.elapsed().as_millis();
-        self.refresh_search(state);
-        eprintln!(
-            "built {pages} pages in {pages_ms} ms (search index ready after {} ms)",
-            start.elapsed().as_millis()
-        );
+        eprintln!("built {pages} pages in {} ms", start.elapsed().as_millis());
+        self.refresh_search(state, start);
     }
 
     /// Serves `files` as the site, clears the overlay and reloads the pages.
@@ -342,15 +340,29 @@ impl Session {
     }
 
     /// Rebuilds the search index of the last good build and serves it.
-    fn refresh_search(&self, state: &State) {
+    /// Rebuilds the search index of the last good build in the background and serves it,
+    /// unless a newer build has started one of its own by then.
+    fn refresh_search(&self, state: &Arc<State>, start: Instant) {
         let Some(last) = &self.last else { return };
         if !last.config.search {
             return;
         }
-        let index = crate::search::build(&last.site);
-        let mut files = (*state.site()).clone();
-        files.extend(index);
-        *state.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(files);
+        let site = last.site.clone();
+        let generation = state.search_generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let state = state.clone();
+        std::thread::spawn(move || {
+            let index = crate::search::build(&site);
+            if state.search_generation.load(Ordering::SeqCst) != generation {
+                return;
+            }
+            let mut files = (*state.site()).clone();
+            files.extend(index);
+            *state.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(files);
+            eprintln!(
+                "  search index ready after {} ms",
+                start.elapsed().as_millis()
+            );
+        });
     }
 
     fn only_theme_statics(&self, changed: &[PathBuf]) -> bool {

@@ -5,6 +5,7 @@
 (function () {
   'use strict';
   var FIRST = 5, LIMIT = 10;
+  var MORE_AFTER_MS = 300;
   var self = document.currentScript && document.currentScript.src;
   var ENGINE = self ? self.replace(/search-ui\.js(?:[?#].*)?$/, 'search.js') : '';
   var E = null;
@@ -231,8 +232,13 @@
         shown = q;
         render(result, false);
         if (result.total <= FIRST) return;
-        return s.search(q, { limit: LIMIT }).then(function (more) {
-          if (mine === seq) render(more, true);
+        // The rest of the results only once typing has paused: each keystroke would
+        // otherwise fetch the article files of ten results that are gone a moment later.
+        return new Promise(function (resolve) { setTimeout(resolve, MORE_AFTER_MS); }).then(function () {
+          if (mine !== seq) return;
+          return s.search(q, { limit: LIMIT }).then(function (more) {
+            if (mine === seq) render(more, true);
+          });
         });
       });
     }

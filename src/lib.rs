@@ -67,8 +67,7 @@ pub struct BuildReport {
 /// A rendered site, still in memory.
 pub struct Built {
     pub config: Config,
-    /// Shared, so the dev server can build the search index in the background.
-    pub site: std::sync::Arc<Site>,
+    pub site: Site,
     pub theme: render::Theme,
     pub files: Vec<OutFile>,
     pub timings: Timings,
@@ -166,7 +165,7 @@ pub fn prepare(
             }
             let built = Built {
                 config,
-                site: std::sync::Arc::new(site),
+                site,
                 theme,
                 files,
                 timings,

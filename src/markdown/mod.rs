@@ -115,7 +115,7 @@ pub struct Rendered {
     /// Plain text outside links and code, for `check`.
     pub prose: prose::Prose,
     /// Sections, steps and options with their text, for search.
-    pub outline: outline::Outline,
+    pub outline: std::sync::Arc<outline::Outline>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -165,7 +165,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
     let (events, heads) = headings::apply(events, &mut ids, &mut branch_table);
     let (events, steps) = steps::apply(events, &mut ids, &branch_table);
     out.prose = prose::collect(&events);
-    out.outline = outline::collect(&events, &branch_table, &steps.steps);
+    out.outline = std::sync::Arc::new(outline::collect(&events, &branch_table, &steps.steps));
     let events = headings::render(events);
     let mut seq = 0;
     let events = branches::render(events, &branch_table, &mut seq);

@@ -15,7 +15,10 @@ use rayon::prelude::*;
 use serde_json::json;
 
 use crate::render::OutFile;
-use crate::site::{Article, Site};
+use std::sync::Arc;
+
+use crate::markdown::outline::Outline;
+use crate::site::Site;
 
 /// Caps that keep the number of files bounded.
 const MAX_SHARDS: usize = 256;
@@ -35,9 +38,51 @@ struct Counts {
     len: [u32; 3],
 }
 
+/// What the index needs of one article; cheap to gather (the outline is shared), so the
+/// dev server can hand it to a background thread.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    pub title: String,
+    pub url: String,
+    /// Collection breadcrumb, `" › "`-separated.
+    pub crumb: String,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    pub outline: Arc<Outline>,
+}
+
+/// The articles of `site`, in order, as the index sees them.
+pub fn docs(site: &Site) -> Vec<Doc> {
+    site.articles
+        .iter()
+        .map(|a| Doc {
+            title: a.title.clone(),
+            url: a.page.url.to_string(),
+            crumb: a
+                .collection
+                .map(|c| {
+                    site.ancestry(c)
+                        .iter()
+                        .map(|&k| site.collections[k].title.clone())
+                        .collect::<Vec<_>>()
+                        .join(" › ")
+                })
+                .unwrap_or_default(),
+            description: a.page.fm.description.clone(),
+            tags: a.page.fm.tags.clone(),
+            outline: a.page.md.outline.clone(),
+        })
+        .collect()
+}
+
 /// The files of `search/`.
 pub fn build(site: &Site) -> Vec<OutFile> {
-    let counts: Vec<Counts> = site.articles.par_iter().map(count).collect();
+    build_from(&docs(site))
+}
+
+/// The files of `search/`, from the articles' [`Doc`]s.
+pub fn build_from(docs: &[Doc]) -> Vec<OutFile> {
+    let counts: Vec<Counts> = docs.par_iter().map(count).collect();
     let n = counts.len().max(1) as f64;
     let mut avg = [0f64; 3];
     for c in &counts {
@@ -95,11 +140,7 @@ pub fn build(site: &Site) -> Vec<OutFile> {
         shard_terms[k].insert(term.to_string(), json!(post));
     }
 
-    let records: Vec<String> = site
-        .articles
-        .par_iter()
-        .map(|a| record(site, a).to_string())
-        .collect();
+    let records: Vec<String> = docs.par_iter().map(|d| record(d).to_string()).collect();
     let sizes: usize = records.iter().map(String::len).sum();
     let avg_record = (sizes / records.len().max(1)).max(1);
     let per = (BUCKET_BYTES / avg_record)
@@ -133,7 +174,7 @@ pub fn build(site: &Site) -> Vec<OutFile> {
     files
 }
 
-fn count(a: &Article) -> Counts {
+fn count(a: &Doc) -> Counts {
     let mut c = Counts {
         tf: HashMap::new(),
         len: [0; 3],
@@ -152,8 +193,8 @@ fn count(a: &Article) -> Counts {
         });
     };
     add(0, &a.title);
-    let o = &a.page.md.outline;
-    if let Some(d) = &a.page.fm.description {
+    let o = &a.outline;
+    if let Some(d) = &a.description {
         add(1, d);
     }
     for s in &o.sections {
@@ -163,7 +204,7 @@ fn count(a: &Article) -> Counts {
         add(1, &opt.label);
         add(1, &opt.question);
     }
-    for t in &a.page.fm.tags {
+    for t in &a.tags {
         add(1, t);
     }
     add(2, &o.text);
@@ -200,24 +241,14 @@ fn varint(out: &mut String, mut v: u32) {
 }
 
 /// The article's entry in a bucket: what results and snippets show.
-fn record(site: &Site, a: &Article) -> serde_json::Value {
-    let o = &a.page.md.outline;
+fn record(a: &Doc) -> serde_json::Value {
+    let o = &a.outline;
     let idx = |i: Option<usize>| i.map(|v| v as i64).unwrap_or(-1);
-    let crumb = a
-        .collection
-        .map(|c| {
-            site.ancestry(c)
-                .iter()
-                .map(|&k| site.collections[k].title.clone())
-                .collect::<Vec<_>>()
-                .join(" › ")
-        })
-        .unwrap_or_default();
     json!({
         "t": a.title,
-        "u": a.page.url.as_str(),
-        "c": crumb,
-        "d": a.page.fm.description.clone().unwrap_or_default(),
+        "u": a.url,
+        "c": a.crumb,
+        "d": a.description.clone().unwrap_or_default(),
         "s": o.sections.iter().map(|s| json!([s.id, s.level, s.heading, s.text, idx(s.option)])).collect::<Vec<_>>(),
         "p": o.steps.iter().map(|s| json!([s.id, s.number, idx(s.section), s.text, idx(s.option)])).collect::<Vec<_>>(),
         "o": o.options.iter().map(|p| json!([p.id, p.label, idx(p.section), p.question])).collect::<Vec<_>>(),

@@ -71,8 +71,7 @@ pub fn patch(built: &mut Built, changed: &[PathBuf]) -> Patch {
     if diags.has_errors() {
         return Patch::Problems(diags);
     }
-    // From here on the site changes; the search thread may still hold the old one.
-    let site = std::sync::Arc::make_mut(&mut built.site);
+    let site = &mut built.site;
     let mut affected: BTreeSet<usize> = targets.iter().copied().collect();
     let mut links_changed = false;
     let mut old_pages = Vec::new();

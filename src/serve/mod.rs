@@ -347,11 +347,11 @@ impl Session {
         if !last.config.search {
             return;
         }
-        let site = last.site.clone();
+        let docs = crate::search::docs(&last.site);
         let generation = state.search_generation.fetch_add(1, Ordering::SeqCst) + 1;
         let state = state.clone();
         std::thread::spawn(move || {
-            let index = crate::search::build(&site);
+            let index = crate::search::build_from(&docs);
             if state.search_generation.load(Ordering::SeqCst) != generation {
                 return;
             }

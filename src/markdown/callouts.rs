@@ -177,26 +177,8 @@ fn is_inline(e: &Event<'_>) -> bool {
         | Event::SoftBreak
         | Event::HardBreak
         | Event::TaskListMarker(_) => true,
-        Event::Start(t) => matches!(
-            t,
-            Tag::Emphasis
-                | Tag::Strong
-                | Tag::Strikethrough
-                | Tag::Link { .. }
-                | Tag::Image { .. }
-                | Tag::Superscript
-                | Tag::Subscript
-        ),
-        Event::End(t) => matches!(
-            t,
-            TagEnd::Emphasis
-                | TagEnd::Strong
-                | TagEnd::Strikethrough
-                | TagEnd::Link
-                | TagEnd::Image
-                | TagEnd::Superscript
-                | TagEnd::Subscript
-        ),
+        Event::Start(t) => super::is_inline_tag(t),
+        Event::End(t) => super::is_inline_end(t),
         _ => false,
     }
 }

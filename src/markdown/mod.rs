@@ -251,6 +251,36 @@ fn label_task_boxes(events: Vec<Ev<'_>>) -> Vec<Ev<'_>> {
         .collect()
 }
 
+/// Tags that live inside a line of text (emphasis, links, images...), not blocks.
+pub(crate) fn is_inline_tag(t: &pulldown_cmark::Tag<'_>) -> bool {
+    use pulldown_cmark::Tag;
+    matches!(
+        t,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+            | Tag::Superscript
+            | Tag::Subscript
+    )
+}
+
+/// The ends of the tags of [`is_inline_tag`].
+pub(crate) fn is_inline_end(t: &pulldown_cmark::TagEnd) -> bool {
+    use pulldown_cmark::TagEnd;
+    matches!(
+        t,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Link
+            | TagEnd::Image
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+    )
+}
+
 /// Plain text of a run of inline events.
 pub fn plain_text<'a>(events: impl IntoIterator<Item = &'a Event<'a>>) -> String {
     let mut s = String::new();

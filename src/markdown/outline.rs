@@ -154,8 +154,8 @@ pub fn collect(events: &[Ev<'_>], branches: &Branches, steps: &[super::Step]) ->
             }
             Event::SoftBreak | Event::HardBreak => separate(&mut o, &open_steps),
             // Block and table-cell boundaries are word boundaries too; inline tags are not.
-            Event::Start(t) if !is_inline(t) => separate(&mut o, &open_steps),
-            Event::End(t) if !is_inline_end(t) => separate(&mut o, &open_steps),
+            Event::Start(t) if !super::is_inline_tag(t) => separate(&mut o, &open_steps),
+            Event::End(t) if !super::is_inline_end(t) => separate(&mut o, &open_steps),
             _ => {}
         }
     }
@@ -167,32 +167,6 @@ pub fn collect(events: &[Ev<'_>], branches: &Branches, steps: &[super::Step]) ->
     }
     o.text = squash(&o.text);
     o
-}
-
-fn is_inline(t: &Tag<'_>) -> bool {
-    matches!(
-        t,
-        Tag::Emphasis
-            | Tag::Strong
-            | Tag::Strikethrough
-            | Tag::Link { .. }
-            | Tag::Image { .. }
-            | Tag::Superscript
-            | Tag::Subscript
-    )
-}
-
-fn is_inline_end(t: &TagEnd) -> bool {
-    matches!(
-        t,
-        TagEnd::Emphasis
-            | TagEnd::Strong
-            | TagEnd::Strikethrough
-            | TagEnd::Link
-            | TagEnd::Image
-            | TagEnd::Superscript
-            | TagEnd::Subscript
-    )
 }
 
 /// A word break in every text being collected.

@@ -82,7 +82,7 @@ impl Server {
     /// Binds `host:port`; a port in use is a clear error.
     pub fn bind(host: IpAddr, port: u16) -> Result<Server, Diagnostic> {
         let addr = SocketAddr::new(host, port);
-        let http = tiny_http::Server::http(addr).map_err(|e| {
+        let http = listener(addr).and_then(|l| tiny_http::Server::from_listener(l, None)).map_err(|e| {
             let in_use = e.to_string().to_lowercase().contains("in use");
             let d = Diagnostic::error("serve-bind", format!("cannot listen on {addr}: {e}"));
             if in_use {
@@ -411,6 +411,21 @@ fn static_path(theme_dir: &Path, file: &Path) -> Option<String> {
 }
 
 const PLACEHOLDER: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>stepbook</title></head><body><main><h1>The site has errors</h1><p>Fix them and save: this page updates by itself.</p></main></body></html>";
+
+/// A listening socket with Nagle's algorithm off, which the accepted connections inherit:
+/// a response's last partial packet is then sent at once instead of waiting up to 40 ms for
+/// the browser's delayed ACK. (socket2 sets the option; std cannot on a listener.)
+fn listener(
+    addr: SocketAddr,
+) -> Result<std::net::TcpListener, Box<dyn std::error::Error + Send + Sync>> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.set_tcp_nodelay(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(1024)?;
+    Ok(socket.into())
+}
 
 /// Opens `url` in the desktop's browser, if there is one.
 pub fn open_browser(url: &str) {

@@ -21,7 +21,13 @@ for target in markdown frontmatter; do
     done < <(find content tests/fixtures ../shared/corpus ../shared/seeds -name '*.md' 2>/dev/null | sort | head -400)
   fi
   echo "==> fuzzing $target for ${secs}s"
-  cargo fuzz run "$target" "$corpus" -- -max_total_time="$secs" -max_len=20000 -rss_limit_mb=4096 2>&1 \
-    | tee "/tmp/fuzz-$target.log" | grep -E "^(Done|#[0-9]+ +DONE)|SUMMARY|panicked|crash-" || true
-  grep -E "stat::number_of_executed_units|Done [0-9]+ runs" "/tmp/fuzz-$target.log" | tail -1 || true
+  log="${TMPDIR:-/tmp}/fuzz-$target.log"
+  status=0
+  cargo fuzz run "$target" "$corpus" -- -max_total_time="$secs" -max_len=20000 -rss_limit_mb=4096 >"$log" 2>&1 || status=$?
+  grep -E "Done [0-9]+ runs|SUMMARY|panicked|crash-" "$log" | tail -5 || true
+  if [ "$status" -ne 0 ]; then
+    echo "fuzzing $target failed (exit $status); the end of its log:" >&2
+    tail -40 "$log" >&2
+    exit 1
+  fi
 done

@@ -73,7 +73,7 @@ async function worker(w) {
         });
       });
       req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
-      req.on("error", (e) => { errors++; lastError = e.code || e.message; resolve(); });
+      req.on("error", (e) => { errors++; lastError = `${e.code || e.message} on /${p}`; resolve(); });
     });
   }
 }

@@ -2,11 +2,16 @@
 "use strict";
 var ports = [];
 var problems = null;
+// The newest build this stream has heard of; a tab that connects later compares it with
+// the build it was served, and reloads if it missed a change.
+var build = null;
 var source = new EventSource("/__stepbook/events");
-["hello", "reload", "css", "problems", "fixed"].forEach(function (type) {
+["hello", "build", "reload", "css", "problems", "fixed"].forEach(function (type) {
   source.addEventListener(type, function (e) {
+    if (type === "hello" || type === "build") build = e.data;
     if (type === "problems") problems = e.data;
     if (type === "fixed" || type === "reload") problems = null;
+    if (type === "build") return;
     ports.forEach(function (port) { port.postMessage({ type: type, data: e.data }); });
   });
 });
@@ -14,5 +19,6 @@ self.onconnect = function (e) {
   var port = e.ports[0];
   ports.push(port);
   port.start();
+  if (build !== null) port.postMessage({ type: "hello", data: build });
   if (problems !== null) port.postMessage({ type: "problems", data: problems });
 };

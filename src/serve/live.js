@@ -64,7 +64,10 @@
   }
 
   function handle(type, data) {
-    if (type === "hello") { if (build && data !== build) reload(); }
+    if (type === "hello") {
+      document.documentElement.setAttribute("data-stepbook-live", "connected");
+      if (build && data !== build) reload();
+    }
     else if (type === "reload") reload();
     else if (type === "css") swapCss(data);
     else if (type === "problems") { try { show(JSON.parse(data)); } catch (err) { /* malformed */ } }

@@ -64,6 +64,7 @@ impl State {
     fn swap(&self, files: SiteFiles) {
         *self.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(files);
         self.build.fetch_add(1, Ordering::SeqCst);
+        self.events.send("build", &self.build_id());
     }
 
     fn set_problems(&self, p: Option<String>) {
@@ -186,13 +187,7 @@ pub fn run(opts: ServeOptions) -> Result<(), Diagnostics> {
         all
     })?;
     let state = server.state.clone();
-    session.rebuild(&state, &[]);
-    server.spawn_workers(opts.threads);
-    let url = format!("http://{}/", server.addr);
-    eprintln!("serving {} at {url} (Ctrl+C to stop)", root.display());
-    if opts.open {
-        open_browser(&url);
-    }
+    // Watch before the first build: a change saved while it runs is picked up after it.
     let watched = vec![config.content_dir.clone(), config.root.join("themes")];
     let ignore = vec![config.output_dir.clone()];
     let watch = watch::Watch::start(&root, &watched, ignore).map_err(|e| {
@@ -203,6 +198,13 @@ pub fn run(opts: ServeOptions) -> Result<(), Diagnostics> {
         ));
         all
     })?;
+    session.rebuild(&state, &[]);
+    server.spawn_workers(opts.threads);
+    let url = format!("http://{}/", server.addr);
+    eprintln!("serving {} at {url} (Ctrl+C to stop)", root.display());
+    if opts.open {
+        open_browser(&url);
+    }
     while let Some(batch) = watch.next_batch() {
         session.rebuild(&state, &batch);
     }

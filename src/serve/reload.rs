@@ -1,7 +1,8 @@
 //! Live reload: Server-Sent Events to every open page, and the script that listens.
 //!
 //! Pages connect to `/__stepbook/events`. The server sends `hello` (the build number) on
-//! connect, `reload` once a rebuilt site is complete and served, `css` (a stylesheet's path)
+//! connect, `build` (the new number) after every swap, `reload` once a rebuilt site is
+//! complete and served, `css` (a stylesheet's path)
 //! to swap a stylesheet in place, and `problems` (diagnostics as JSON) to show the error
 //! overlay. `EventSource` reconnects by itself after a server restart; the page reloads when
 //! the build number it was served with is not the current one.

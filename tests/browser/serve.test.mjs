@@ -63,6 +63,7 @@ test('an edit reaches the open page and the scroll position is kept', T, async (
   const page = await newPage(browser);
   try {
     await page.goto(srv.url + ARTICLE);
+    await waitFor(page, () => document.documentElement.getAttribute('data-stepbook-live') === 'connected');
     await page.evaluate(() => window.scrollTo(0, 900));
     await page.waitForTimeout(200);
     const before = await page.evaluate(() => window.scrollY);
@@ -85,6 +86,7 @@ test('a stylesheet edit applies without a reload', T, async () => {
   const page = await newPage(browser);
   try {
     await page.goto(srv.url + ARTICLE);
+    await waitFor(page, () => document.documentElement.getAttribute('data-stepbook-live') === 'connected');
     await page.evaluate(() => { window.__notReloaded = true; });
     const css = path.join(dir, 'themes/default/static/assets/stepbook.css');
     fs.appendFileSync(css, '\nbody { outline: 7px solid rgb(255, 0, 0); }\n');
@@ -102,6 +104,7 @@ test('a broken file shows the overlay, and the fix clears it', T, async () => {
   const page = await newPage(browser);
   try {
     await page.goto(srv.url + ARTICLE);
+    await waitFor(page, () => document.documentElement.getAttribute('data-stepbook-live') === 'connected');
     const file = path.join(dir, SOURCE);
     const good = fs.readFileSync(file, 'utf8');
     fs.writeFileSync(file, good.replace(/^---\n/, '---\norder: [\n'));
@@ -128,6 +131,7 @@ test('20 tabs all update', T, async () => {
     for (let i = 0; i < 20; i++) {
       const p = await context.newPage();
       await p.goto(srv.url + ARTICLE);
+      await waitFor(p, () => document.documentElement.getAttribute('data-stepbook-live') === 'connected');
       pages.push(p);
     }
     fs.appendFileSync(path.join(dir, SOURCE), '\nEvery tab sees this.\n');

@@ -285,6 +285,14 @@ test('images in an article fit the column at 320 px and keep their proportions',
   try {
     await withPage('images-320', async (page) => {
       await page.goto(urlOf('guides/pictures.html', fixtureServer.url), { waitUntil: 'load' });
+      // Images load lazily: bring each into view and let it load first.
+      await page.evaluate(async () => {
+        for (const img of document.querySelectorAll('main img')) {
+          img.scrollIntoView();
+          await img.decode().catch(() => {});
+        }
+        window.scrollTo(0, 0);
+      });
       const imgs = await page.evaluate(() =>
         [...document.querySelectorAll('main img')].map((img) => {
           const r = img.getBoundingClientRect();

@@ -33,7 +33,7 @@ pub fn lint(site: &Site) -> Vec<Diagnostic> {
     }
     let mut out = Vec::new();
     for page in site.pages() {
-        let body_offset = page.text.len() - page.text.len().min(body_len(page));
+        let body_offset = page.body_offset;
         for run in &page.md.prose.runs {
             out.extend(mentions(page, run, body_offset, &names, &first_words));
         }
@@ -60,12 +60,6 @@ pub fn lint(site: &Site) -> Vec<Diagnostic> {
         }
     }
     out
-}
-
-fn body_len(page: &Page) -> usize {
-    crate::frontmatter::split(&page.text)
-        .map(|s| s.body.len())
-        .unwrap_or(page.text.len())
 }
 
 fn words(text: &str) -> Vec<(usize, String)> {

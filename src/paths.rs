@@ -147,6 +147,26 @@ impl fmt::Display for AnchorId {
     }
 }
 
+/// `a%20b` -> `a b`; `None` when an escape is broken or the bytes are not UTF-8.
+pub fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            out.push(
+                s.get(i + 1..i + 3)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())?,
+            );
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// True when `inner` is `outer` or lies inside it, comparing cleaned absolute forms.
 pub fn is_within(inner: &Path, outer: &Path) -> bool {
     let clean = |p: &Path| -> PathBuf {

@@ -23,6 +23,8 @@ pub struct Page {
     pub source: SourcePath,
     pub abs: PathBuf,
     pub text: String,
+    /// Byte offset of the Markdown body in `text`, after the frontmatter.
+    pub body_offset: usize,
     pub fm: Frontmatter,
     pub url: UrlPath,
     pub md: Rendered,
@@ -40,13 +42,10 @@ impl Page {
 
     /// Renders the page's body against the site's link table.
     pub fn render_markdown(&self, table: &markdown::links::PageTable) -> Rendered {
-        let body_offset = frontmatter::split(&self.text)
-            .map(|s| s.body_offset)
-            .unwrap_or(0);
         markdown::render(&markdown::Input {
             path: &self.abs,
             source: &self.text,
-            body_offset,
+            body_offset: self.body_offset,
             source_path: &self.source,
             url: &self.url,
             pages: table,
@@ -184,7 +183,7 @@ impl Site {
         let mut table = markdown::links::PageTable::default();
         let mut fingerprint = std::collections::hash_map::DefaultHasher::new();
         for p in &pages {
-            let body = frontmatter::split(&p.text).map(|s| s.body).unwrap_or("");
+            let body = &p.text[p.body_offset..];
             let title =
                 p.fm.title
                     .clone()
@@ -221,10 +220,6 @@ impl Site {
         site.table = table;
         diags.extend(plan_redirects(&mut site));
         (Some(site), diags)
-    }
-
-    pub fn collection_of(&self, a: &Article) -> Option<&Collection> {
-        a.collection.map(|c| &self.collections[c])
     }
 
     /// The chain of collections from the top down to `c`.
@@ -268,10 +263,12 @@ pub(crate) fn read_page(file: &SourceFile) -> Result<Page, Vec<Diagnostic>> {
             ),
         ]
     })?;
-    let (fm, _) = frontmatter::parse(&file.abs, &text)?;
+    let (fm, split) = frontmatter::parse(&file.abs, &text)?;
+    let body_offset = split.body_offset;
     Ok(Page {
         source: file.path.clone(),
         abs: file.abs.clone(),
+        body_offset,
         text,
         fm,
         url: UrlPath::home(),

@@ -15,7 +15,12 @@ use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 use super::ids::github_slug;
 use super::{Ev, Input, LinkRef};
 use crate::diagnostics::Diagnostic;
-use crate::paths::{SourcePath, UrlPath};
+use crate::paths::{SourcePath, UrlPath, percent_decode};
+
+/// `my%20file.md` -> `my file.md`; a path with a broken escape is kept as written.
+fn decoded(path: &str) -> String {
+    percent_decode(path).unwrap_or_else(|| path.to_string())
+}
 
 /// Every Markdown page of the site, for resolving links before pages are rendered.
 #[derive(Debug, Default, Clone)]
@@ -107,7 +112,7 @@ pub fn apply<'a>(
             }
         } else {
             if let Target::File(path) = classify(&dest_url)
-                && let Some(p) = input.source_path.join_link(&percent_decode(path))
+                && let Some(p) = input.source_path.join_link(&decoded(path))
             {
                 file_links.push((p.to_string(), span.clone()));
             }
@@ -162,7 +167,7 @@ fn resolve<'a>(
             None
         }
         Target::Page(path, frag) => {
-            let Some(target) = input.source_path.join_link(&percent_decode(path)) else {
+            let Some(target) = input.source_path.join_link(&decoded(path)) else {
                 problems.push(
                     Diagnostic::error(
                         "link-outside",
@@ -276,27 +281,6 @@ fn classify(dest: &str) -> Target<'_> {
     } else {
         Target::File(path.split('?').next().unwrap_or(path))
     }
-}
-
-/// `my%20file.md` -> `my file.md`; invalid escapes are kept as written.
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(v) = s
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use std::io::Write;
 
-use tiny_http::{Header, Request};
+use tiny_http::Request;
 
 use crate::render::OutFile;
 
@@ -50,8 +50,16 @@ impl SiteFiles {
         self.files.get(path)
     }
 
-    pub fn len(&self) -> usize {
-        self.files.len()
+    /// Copies of the generated files under `prefix`, e.g. `search/`.
+    pub fn under(&self, prefix: &str) -> Vec<OutFile> {
+        self.files
+            .iter()
+            .filter(|(k, _)| k.starts_with(prefix))
+            .filter_map(|(k, b)| match b {
+                Body::Bytes(bytes) => Some(OutFile::Bytes(k.clone(), bytes.as_ref().clone())),
+                Body::File(_) => None,
+            })
+            .collect()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -73,7 +81,7 @@ pub enum Resolved {
 /// Resolves the path part of a request URL against the site.
 pub fn resolve(site: &SiteFiles, url: &str) -> Resolved {
     let path = url.split(['?', '#']).next().unwrap_or("");
-    let Some(decoded) = percent_decode(path) else {
+    let Some(decoded) = crate::paths::percent_decode(path) else {
         return Resolved::Forbidden;
     };
     if decoded.contains('\\') || decoded.contains('\0') {
@@ -103,25 +111,6 @@ pub fn resolve(site: &SiteFiles, url: &str) -> Resolved {
         return Resolved::File(index);
     }
     Resolved::NotFound
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let v = s
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())?;
-            out.push(v);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// The Content-Type for a file name.
@@ -165,10 +154,6 @@ pub fn host_allowed(host: Option<&str>) -> bool {
     name == "localhost"
         || name.ends_with(".localhost")
         || name.parse::<std::net::Ipv4Addr>().is_ok()
-}
-
-pub fn header(k: &str, v: &str) -> Header {
-    Header::from_bytes(k.as_bytes(), v.as_bytes()).expect("static header is valid")
 }
 
 fn host_of(request: &Request) -> Option<String> {

@@ -277,7 +277,7 @@ impl Session {
         }
         let mut files = SiteFiles::new(built.files.clone());
         // Until the new index is ready, keep serving the previous one.
-        files.extend(previous_search(&state.site(), &self.last));
+        files.extend(previous_search(&state.site()));
         let pages = built.pages();
         self.last = Some(built);
         self.publish(state, files, !changed.is_empty());
@@ -375,35 +375,8 @@ impl Session {
 }
 
 /// The search files of the site being served, to keep them while a new index is built.
-fn previous_search(site: &SiteFiles, last: &Option<Built>) -> Vec<OutFile> {
-    let Some(last) = last else { return Vec::new() };
-    if !last.config.search {
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    let mut k = 0;
-    while let Some(http::Body::Bytes(b)) = site.get(&format!("search/t{k}.js")) {
-        out.push(OutFile::Bytes(
-            format!("search/t{k}.js"),
-            b.as_ref().clone(),
-        ));
-        k += 1;
-    }
-    let mut d = 0;
-    while let Some(http::Body::Bytes(b)) = site.get(&format!("search/d{d}.js")) {
-        out.push(OutFile::Bytes(
-            format!("search/d{d}.js"),
-            b.as_ref().clone(),
-        ));
-        d += 1;
-    }
-    if let Some(http::Body::Bytes(b)) = site.get("search/manifest.js") {
-        out.push(OutFile::Bytes(
-            "search/manifest.js".into(),
-            b.as_ref().clone(),
-        ));
-    }
-    out
+fn previous_search(site: &SiteFiles) -> Vec<OutFile> {
+    site.under("search/")
 }
 
 /// `themes/x/static/assets/a.css` -> `assets/a.css`.

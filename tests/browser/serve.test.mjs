@@ -55,15 +55,26 @@ async function waitFor(page, fn, arg, timeout = 10_000) {
 }
 
 const ARTICLE = 'write/write-a-procedure.html';
-const SOURCE = 'content/write/write-a-procedure.md';
 
-test('an edit reaches the open page and the scroll position is kept', T, async () => {
+/** Serves a fresh copy of the site and opens ARTICLE with its live-reload stream connected. */
+async function withLivePage(fn) {
   const dir = copySite();
   const srv = await serve(dir);
   const page = await newPage(browser);
   try {
     await page.goto(srv.url + ARTICLE);
     await waitFor(page, () => document.documentElement.getAttribute('data-stepbook-live') === 'connected');
+    await fn({ dir, srv, page });
+  } finally {
+    await page.dispose();
+    srv.stop();
+  }
+}
+
+const SOURCE = 'content/write/write-a-procedure.md';
+
+test('an edit reaches the open page and the scroll position is kept', T, async () => {
+  await withLivePage(async ({ dir, srv, page }) => {
     await page.evaluate(() => window.scrollTo(0, 900));
     await page.waitForTimeout(200);
     const before = await page.evaluate(() => window.scrollY);
@@ -74,37 +85,21 @@ test('an edit reaches the open page and the scroll position is kept', T, async (
     const afterY = await page.evaluate(() => window.scrollY);
     assert.ok(Math.abs(afterY - before) < 5, `scroll kept: ${before} -> ${afterY}`);
     assert.deepEqual(page.problems().pageErrors, []);
-  } finally {
-    await page.dispose();
-    srv.stop();
-  }
+  });
 });
 
 test('a stylesheet edit applies without a reload', T, async () => {
-  const dir = copySite();
-  const srv = await serve(dir);
-  const page = await newPage(browser);
-  try {
-    await page.goto(srv.url + ARTICLE);
-    await waitFor(page, () => document.documentElement.getAttribute('data-stepbook-live') === 'connected');
+  await withLivePage(async ({ dir, srv, page }) => {
     await page.evaluate(() => { window.__notReloaded = true; });
     const css = path.join(dir, 'themes/default/static/assets/stepbook.css');
     fs.appendFileSync(css, '\nbody { outline: 7px solid rgb(255, 0, 0); }\n');
     await waitFor(page, () => getComputedStyle(document.body).outlineWidth === '7px');
     assert.equal(await page.evaluate(() => window.__notReloaded), true, 'the page was not reloaded');
-  } finally {
-    await page.dispose();
-    srv.stop();
-  }
+  });
 });
 
 test('a broken file shows the overlay, and the fix clears it', T, async () => {
-  const dir = copySite();
-  const srv = await serve(dir);
-  const page = await newPage(browser);
-  try {
-    await page.goto(srv.url + ARTICLE);
-    await waitFor(page, () => document.documentElement.getAttribute('data-stepbook-live') === 'connected');
+  await withLivePage(async ({ dir, srv, page }) => {
     const file = path.join(dir, SOURCE);
     const good = fs.readFileSync(file, 'utf8');
     fs.writeFileSync(file, good.replace(/^---\n/, '---\norder: [\n'));
@@ -116,10 +111,7 @@ test('a broken file shows the overlay, and the fix clears it', T, async () => {
     assert.equal(resp.status(), 200);
     fs.writeFileSync(file, good + '\nFixed again.\n');
     await waitFor(page, () => !document.getElementById("stepbook-problems") && !!document.body && document.body.textContent.includes('Fixed again.'));
-  } finally {
-    await page.dispose();
-    srv.stop();
-  }
+  });
 });
 
 test('20 tabs all update', T, async () => {

@@ -411,7 +411,7 @@ async function benchSize(browser, n, pf) {
       const b = await run(bin, ['build', '--dest', out, '--timings'], { cwd: site });
       if (b.code !== 0) throw new Error(`stepbook build failed (${b.code}):\n${b.out.slice(-3000)}`);
       const idx = /([\d.]+) ms\s+build the search index/.exec(b.out);
-      const tot = /built (\d+) pages? \((\d+) files\) in (\d+) ms/.exec(b.out);
+      const tot = /built (\d+) pages? \((\d+) files[^)]*\) in (\d+) ms/.exec(b.out);
       builds.push({ wallMs: b.ms, buildMs: tot && Number(tot[3]), indexMs: idx && Number(idx[1]), pages: tot && Number(tot[1]) });
     }
     const shares = builds.map((b) => b.indexMs / b.buildMs);

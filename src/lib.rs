@@ -11,9 +11,9 @@
 //! markdown::render          body -> HTML + headings, steps, ids, links (one adapter per concern)
 //! site::Site::load          all pages -> collections tree, order, previous/next
 //! linkcheck::check          every link and fragment -> diagnostics
-//! render::render_site       Tera theme -> every output file, in memory
+//! render::render_each       Tera theme -> every output file, handed on as it is done
 //! search::build             the search index: term shards and article buckets
-//! output::write_site        temporary folder -> swapped into place
+//! output::Staging           files -> temporary folder -> swapped into place
 //! ```
 //!
 //! `serve` runs the same pipeline and serves the output folder. Every problem is a
@@ -39,6 +39,7 @@ use std::time::{Duration, Instant};
 
 use config::Config;
 use diagnostics::Diagnostics;
+use rayon::prelude::*;
 use render::OutFile;
 use site::{LoadOptions, Site};
 
@@ -58,6 +59,8 @@ pub struct BuildReport {
     pub dest: PathBuf,
     pub pages: usize,
     pub files: usize,
+    /// Files whose bytes had not changed since the previous build, kept as they were.
+    pub unchanged: usize,
     pub elapsed: Duration,
     /// Warnings (a successful build has no errors).
     pub diagnostics: Diagnostics,
@@ -116,13 +119,22 @@ pub struct PrepareOptions {
     pub skip_search: bool,
 }
 
-/// Loads, checks and renders the site without writing anything. `cache` carries rendered
-/// Markdown between calls.
-pub fn prepare(
+/// A site loaded, checked and ready to render.
+pub struct Loaded {
+    pub config: Config,
+    pub site: Site,
+    pub theme: render::Theme,
+    pub timings: Timings,
+}
+
+/// Loads and checks the site and compiles its theme; renders nothing. `cache` carries
+/// rendered Markdown between calls. The site is `None` when it could not be loaded at all;
+/// the diagnostics may hold errors either way.
+pub fn load(
     root: &Path,
     opts: PrepareOptions,
     cache: &mut site::RenderCache,
-) -> (Option<Built>, Diagnostics) {
+) -> (Option<Loaded>, Diagnostics) {
     let mut diags = Diagnostics::new();
     let config = match Config::load(root) {
         Ok(c) => c,
@@ -136,6 +148,7 @@ pub fn prepare(
         &config,
         LoadOptions {
             drafts: opts.drafts,
+            lint: opts.lint,
         },
         cache,
     );
@@ -149,12 +162,39 @@ pub fn prepare(
     if opts.lint {
         diags.extend(lint::lint(&site));
     }
-    let theme = match render::Theme::load(&config.theme_dir()) {
-        Ok(t) => t,
+    match render::Theme::load(&config.theme_dir()) {
+        Ok(theme) => (
+            Some(Loaded {
+                config,
+                site,
+                theme,
+                timings,
+            }),
+            diags,
+        ),
         Err(ds) => {
             diags.extend(ds);
-            return (None, diags);
+            (None, diags)
         }
+    }
+}
+
+/// Loads, checks and renders the site without writing anything. `cache` carries rendered
+/// Markdown between calls.
+pub fn prepare(
+    root: &Path,
+    opts: PrepareOptions,
+    cache: &mut site::RenderCache,
+) -> (Option<Built>, Diagnostics) {
+    let (loaded, mut diags) = load(root, opts, cache);
+    let Some(Loaded {
+        config,
+        site,
+        theme,
+        mut timings,
+    }) = loaded
+    else {
+        return (None, diags);
     };
     match render::render_site(&site, &theme, false) {
         Ok(mut files) => {
@@ -179,22 +219,42 @@ pub fn prepare(
     }
 }
 
+/// What a running build reports, for a progress display. Every method may be called from
+/// any thread.
+pub trait Progress: Sync {
+    /// A stage begins; it has `total` steps, or an unknown number when 0.
+    fn stage(&self, _name: &'static str, _total: usize) {}
+    /// `n` more steps of the current stage are done.
+    fn advance(&self, _n: usize) {}
+}
+
+/// No progress display.
+impl Progress for () {}
+
 /// `stepbook build`: the whole site, or nothing at all when there is an error.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+    build_with(opts, &())
+}
+
+/// [`build`], telling `progress` how it goes.
+pub fn build_with(
+    opts: &BuildOptions,
+    progress: &dyn Progress,
+) -> Result<BuildReport, Diagnostics> {
     let start = Instant::now();
     let popts = PrepareOptions {
         drafts: opts.drafts,
         ..Default::default()
     };
-    let (prepared, mut diags) = prepare(&opts.root, popts, &mut site::RenderCache::default());
+    progress.stage("reading", 0);
+    let (loaded, mut diags) = load(&opts.root, popts, &mut site::RenderCache::none());
     diags.sort();
-    let Some(Built {
+    let Some(Loaded {
         config,
-        files,
-        site,
+        mut site,
+        theme,
         mut timings,
-        ..
-    }) = prepared.filter(|_| !diags.has_errors())
+    }) = loaded.filter(|_| !diags.has_errors())
     else {
         return Err(diags);
     };
@@ -210,18 +270,51 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             }
         })
         .unwrap_or(config.output_dir.clone());
-    let written = output::check_destination(&dest, &config.content_dir, &config.root)
-        .and_then(|()| output::write_site(&files, &dest));
-    if let Err(d) = written {
-        diags.push(d);
-        return Err(diags);
+    let fail = |mut diags: Diagnostics, ds: Vec<diagnostics::Diagnostic>| {
+        diags.extend(ds);
+        diags.sort();
+        Err(diags)
+    };
+    if let Err(d) = output::check_destination(&dest, &config.content_dir, &config.root) {
+        return fail(diags, vec![d]);
     }
-    timings.lap("write the output");
+    let staging = match output::Staging::begin(&dest) {
+        Ok(s) => s,
+        Err(d) => return fail(diags, vec![d]),
+    };
+    progress.stage("writing", pages + site.redirects.len());
+    let put = |f: OutFile| {
+        staging.put(&f)?;
+        progress.advance(1);
+        Ok(())
+    };
+    if let Err(ds) = render::render_each(&site, &theme, &put) {
+        return fail(diags, ds);
+    }
+    timings.lap("render and write pages");
+    // The pages are written; their HTML need not stay in memory while the index is built.
+    for a in &mut site.articles {
+        a.page.md.html = String::new();
+    }
+    if config.search {
+        progress.stage("indexing", 0);
+        let index = search::build(&site);
+        if let Err(d) = index.par_iter().try_for_each(|f| staging.put(f)) {
+            return fail(diags, vec![d]);
+        }
+        timings.lap("build the search index");
+    }
+    let stats = match staging.commit() {
+        Ok(s) => s,
+        Err(d) => return fail(diags, vec![d]),
+    };
+    timings.lap("swap in the output");
     Ok(BuildReport {
         timings,
         dest,
         pages,
-        files: files.len(),
+        files: stats.files,
+        unchanged: stats.unchanged,
         elapsed: start.elapsed(),
         diagnostics: diags,
     })
@@ -234,7 +327,7 @@ pub fn check(root: &Path, drafts: bool) -> Diagnostics {
         lint: true,
         skip_search: true,
     };
-    let (_, mut diags) = prepare(root, opts, &mut site::RenderCache::default());
+    let (_, mut diags) = prepare(root, opts, &mut site::RenderCache::none());
     diags.sort();
     diags
 }

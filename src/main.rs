@@ -58,7 +58,10 @@ fn build(root: &Path, dest: Option<std::path::PathBuf>, drafts: bool, timings: b
         dest,
         drafts,
     };
-    match stepbook::build(&opts) {
+    let bar = Bar::new();
+    let result = stepbook::build_with(&opts, &bar);
+    bar.finish();
+    match result {
         Ok(report) => {
             print(&report.diagnostics, root);
             if timings {
@@ -67,9 +70,10 @@ fn build(root: &Path, dest: Option<std::path::PathBuf>, drafts: bool, timings: b
                 }
             }
             eprintln!(
-                "built {} ({} files) in {} ms with {} into {}",
+                "built {} ({} files, {} unchanged) in {} ms with {} into {}",
                 plural(report.pages, "page"),
                 report.files,
+                report.unchanged,
                 report.elapsed.as_millis(),
                 plural(report.diagnostics.warning_count(), "warning"),
                 report.dest.display()
@@ -81,6 +85,55 @@ fn build(root: &Path, dest: Option<std::path::PathBuf>, drafts: bool, timings: b
             eprintln!("build failed; the previous output was left as it was");
             ExitCode::from(1)
         }
+    }
+}
+
+/// The build's progress bar: on a terminal only, and only once a build has taken a second.
+struct Bar {
+    bar: indicatif::ProgressBar,
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Bar {
+    fn new() -> Bar {
+        use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+        use std::io::IsTerminal;
+        use std::sync::atomic::Ordering;
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg:<9} [{bar:30}] {pos}/{len}")
+                .expect("a valid template")
+                .progress_chars("=> "),
+        );
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        if std::io::stderr().is_terminal() {
+            let (bar, done) = (bar.clone(), done.clone());
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_secs(1));
+                if !done.load(Ordering::SeqCst) {
+                    bar.set_draw_target(ProgressDrawTarget::stderr());
+                    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+                }
+            });
+        }
+        Bar { bar, done }
+    }
+
+    fn finish(&self) {
+        self.done.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.bar.finish_and_clear();
+    }
+}
+
+impl stepbook::Progress for Bar {
+    fn stage(&self, name: &'static str, total: usize) {
+        self.bar.set_message(name);
+        self.bar.set_position(0);
+        self.bar.set_length(total as u64);
+    }
+
+    fn advance(&self, n: usize) {
+        self.bar.inc(n as u64);
     }
 }
 

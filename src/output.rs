@@ -6,9 +6,12 @@
 //! wrote before (it carries a manifest of every file written) or an empty one; stepbook
 //! refuses a folder holding anything else, and the content folder itself.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -73,7 +76,7 @@ pub fn check_destination(
         if rel == MANIFEST {
             continue;
         }
-        if !manifest.as_ref().is_some_and(|m| m.contains(&rel)) {
+        if !manifest.as_ref().is_some_and(|m| m.contains_key(&rel)) {
             foreign.push(rel);
         }
     }
@@ -93,78 +96,296 @@ pub fn check_destination(
     .with_hint("move those files away, or choose another `--dest`; stepbook never deletes what it did not write"))
 }
 
-fn read_manifest(dest: &Path) -> Option<HashSet<String>> {
+/// What the manifest of an earlier build says of each file, when it recorded it.
+type Manifest = HashMap<String, Option<Recorded>>;
+
+/// A file as a build wrote it: size, content hash and modification time (nanoseconds since
+/// the epoch), so the next build can tell whether it is still what was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Recorded {
+    size: u64,
+    hash: u64,
+    modified: u128,
+}
+
+fn read_manifest(dest: &Path) -> Option<Manifest> {
     let text = fs::read_to_string(dest.join(MANIFEST)).ok()?;
     Some(
         text.lines()
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(str::to_string)
+            .map(parse_manifest_line)
             .collect(),
     )
 }
 
-/// Writes `files` into a temporary sibling of `dest`, then swaps it in.
-pub fn write_site(files: &[OutFile], dest: &Path) -> Result<(), Diagnostic> {
-    let parent = dest
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(|e| io_error(parent, e))?;
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "site".into());
-    remove_stale(parent, &name);
-    let tmp = parent.join(format!(".{name}.stepbook-tmp-{}", std::process::id()));
-    if tmp.exists() {
-        fs::remove_dir_all(&tmp).map_err(|e| io_error(&tmp, e))?;
+/// `path`, or `path<TAB>size<TAB>hash<TAB>modified` (hash in hex).
+fn parse_manifest_line(line: &str) -> (String, Option<Recorded>) {
+    let mut parts = line.rsplitn(4, '\t');
+    if let (Some(modified), Some(hash), Some(size), Some(path)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+        && let (Ok(size), Ok(hash), Ok(modified)) = (
+            size.parse(),
+            u64::from_str_radix(hash, 16),
+            modified.parse(),
+        )
+    {
+        let recorded = Recorded {
+            size,
+            hash,
+            modified,
+        };
+        return (path.to_string(), Some(recorded));
     }
-    fs::create_dir(&tmp).map_err(|e| io_error(&tmp, e))?;
-    if let Err(e) = fill(&tmp, files) {
-        let _ = fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
-    swap(&tmp, dest, parent, &name)
+    // A line with fields this build does not know: the path comes first.
+    let path = line.split('\t').next().unwrap_or(line);
+    (path.to_string(), None)
 }
 
-fn fill(tmp: &Path, files: &[OutFile]) -> Result<(), Diagnostic> {
-    let dirs: HashSet<PathBuf> = files
-        .iter()
-        .filter_map(|f| tmp.join(f.path()).parent().map(Path::to_path_buf))
-        .collect();
-    for d in &dirs {
-        fs::create_dir_all(d).map_err(|e| io_error(d, e))?;
-    }
-    files.par_iter().try_for_each(|f| {
-        let to = tmp.join(f.path());
-        match f {
-            OutFile::Bytes(_, bytes) => fs::write(&to, bytes).map_err(|e| io_error(&to, e)),
-            OutFile::Copy(_, from) => fs::copy(from, &to)
-                .map(|_| ())
-                .map_err(|e| io_error(from, e)),
+fn modified_ns(meta: &fs::Metadata) -> u128 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos())
+}
+
+fn content_hash(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
+/// A build's output on its way: files go into a temporary sibling of the destination as they
+/// are rendered, from any thread, and [`Staging::commit`] swaps the finished folder in. A file
+/// the previous build wrote with the same bytes is hard-linked from it rather than written
+/// again. Dropped without a commit, the temporary folder is removed and the destination is
+/// left as it was.
+pub struct Staging {
+    tmp: PathBuf,
+    dest: PathBuf,
+    parent: PathBuf,
+    name: String,
+    previous: Manifest,
+    dirs: Mutex<HashSet<PathBuf>>,
+    written: Mutex<Vec<(String, Recorded)>>,
+    reused: AtomicUsize,
+    committed: bool,
+}
+
+/// What [`Staging::commit`] did.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriteStats {
+    pub files: usize,
+    /// Files whose bytes were the same as in the previous build, kept rather than rewritten.
+    pub unchanged: usize,
+}
+
+impl Staging {
+    /// Prepares an empty temporary folder beside `dest` (whose parent is created).
+    pub fn begin(dest: &Path) -> Result<Staging, Diagnostic> {
+        let parent = dest
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        fs::create_dir_all(&parent).map_err(|e| io_error(&parent, e))?;
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "site".into());
+        remove_stale(&parent, &name);
+        let tmp = parent.join(format!(".{name}.stepbook-tmp-{}", std::process::id()));
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp).map_err(|e| io_error(&tmp, e))?;
         }
-    })?;
-    let mut listing: Vec<&str> = files.iter().map(OutFile::path).collect();
-    listing.sort_unstable();
-    let manifest = format!(
-        "# Files written by stepbook. A build replaces this folder only while it holds nothing else.\n{}\n",
-        listing.join("\n")
-    );
-    fs::write(tmp.join(MANIFEST), manifest).map_err(|e| io_error(&tmp.join(MANIFEST), e))
+        fs::create_dir(&tmp).map_err(|e| io_error(&tmp, e))?;
+        Ok(Staging {
+            previous: read_manifest(dest).unwrap_or_default(),
+            dirs: Mutex::new(HashSet::from([tmp.clone()])),
+            tmp,
+            dest: dest.to_path_buf(),
+            parent,
+            name,
+            written: Mutex::new(Vec::new()),
+            reused: AtomicUsize::new(0),
+            committed: false,
+        })
+    }
+
+    /// Writes one file of the site (any thread).
+    pub fn put(&self, file: &OutFile) -> Result<(), Diagnostic> {
+        let rel = file.path();
+        let to = self.tmp.join(rel);
+        if let Some(dir) = to.parent() {
+            self.make_dir(dir)?;
+        }
+        let read;
+        let bytes: &[u8] = match file {
+            OutFile::Bytes(_, b) => b,
+            OutFile::Copy(_, from) => {
+                read = fs::read(from).map_err(|e| {
+                    Diagnostic::error("io", format!("cannot read {}: {e}", from.display()))
+                        .in_file(from)
+                })?;
+                &read
+            }
+        };
+        let size = bytes.len() as u64;
+        let hash = content_hash(bytes);
+        // The previous build's file, if it has the same bytes and nobody touched it since.
+        let kept = self.previous.get(rel).copied().flatten().and_then(|was| {
+            let old = self.dest.join(rel);
+            let meta = fs::symlink_metadata(&old).ok()?;
+            let untouched =
+                meta.is_file() && meta.len() == size && modified_ns(&meta) == was.modified;
+            (untouched && was.size == size && was.hash == hash && fs::hard_link(&old, &to).is_ok())
+                .then_some(was.modified)
+        });
+        let modified = match kept {
+            Some(m) => {
+                self.reused.fetch_add(1, Ordering::Relaxed);
+                m
+            }
+            None => {
+                let mut file = fs::File::create(&to).map_err(|e| io_error(&to, e))?;
+                file.write_all(bytes).map_err(|e| io_error(&to, e))?;
+                file.metadata().map(|m| modified_ns(&m)).unwrap_or(0)
+            }
+        };
+        self.written
+            .lock()
+            .expect("no panic while holding the lock")
+            .push((
+                rel.to_string(),
+                Recorded {
+                    size,
+                    hash,
+                    modified,
+                },
+            ));
+        Ok(())
+    }
+
+    fn make_dir(&self, dir: &Path) -> Result<(), Diagnostic> {
+        if self
+            .dirs
+            .lock()
+            .expect("no panic while holding the lock")
+            .contains(dir)
+        {
+            return Ok(());
+        }
+        fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
+        self.dirs
+            .lock()
+            .expect("no panic while holding the lock")
+            .insert(dir.to_path_buf());
+        Ok(())
+    }
+
+    /// Writes the manifest and swaps the finished folder into place; then removes the
+    /// previous output.
+    pub fn commit(mut self) -> Result<WriteStats, Diagnostic> {
+        let mut written = std::mem::take(
+            &mut *self
+                .written
+                .lock()
+                .expect("no panic while holding the lock"),
+        );
+        written.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut manifest = String::from(
+            "# Files written by stepbook (path, size, hash, modified). A build replaces this folder only while it holds nothing else.\n",
+        );
+        for (path, r) in &written {
+            manifest.push_str(&format!(
+                "{path}\t{}\t{:016x}\t{}\n",
+                r.size, r.hash, r.modified
+            ));
+        }
+        let at = self.tmp.join(MANIFEST);
+        fs::write(&at, manifest).map_err(|e| io_error(&at, e))?;
+        swap(&self.tmp, &self.dest, &self.parent, &self.name)?;
+        self.committed = true;
+        Ok(WriteStats {
+            files: written.len(),
+            unchanged: self.reused.load(Ordering::Relaxed),
+        })
+    }
 }
 
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = remove_tree(&self.tmp);
+        }
+    }
+}
+
+/// Writes `files` into a temporary sibling of `dest`, then swaps it in.
+pub fn write_site(files: &[OutFile], dest: &Path) -> Result<WriteStats, Diagnostic> {
+    let staging = Staging::begin(dest)?;
+    files.par_iter().try_for_each(|f| staging.put(f))?;
+    staging.commit()
+}
+
+/// Puts the finished folder `tmp` at `dest` and removes the previous output. On Linux the
+/// two trade places in one atomic step, so `dest` never goes missing; elsewhere the old
+/// folder is renamed aside first.
 fn swap(tmp: &Path, dest: &Path, parent: &Path, name: &str) -> Result<(), Diagnostic> {
     if !dest.exists() {
         return fs::rename(tmp, dest).map_err(|e| io_error(dest, e));
+    }
+    if exchange(tmp, dest).is_ok() {
+        // `tmp` now holds the previous output.
+        return remove_tree(tmp).map_err(|e| io_error(tmp, e));
     }
     let old = parent.join(format!(".{name}.stepbook-old-{}", std::process::id()));
     fs::rename(dest, &old).map_err(|e| io_error(dest, e))?;
     if let Err(e) = fs::rename(tmp, dest) {
         let _ = fs::rename(&old, dest);
-        let _ = fs::remove_dir_all(tmp);
         return Err(io_error(dest, e));
     }
-    fs::remove_dir_all(&old).map_err(|e| io_error(&old, e))
+    remove_tree(&old).map_err(|e| io_error(&old, e))
+}
+
+/// Atomically exchanges two paths (Linux `renameat2` with `RENAME_EXCHANGE`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes())?;
+    let b = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
+/// Removes a folder and everything in it, its subfolders in parallel.
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    let entries: Vec<fs::DirEntry> = fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.par_iter().try_for_each(|e| {
+        if e.file_type()?.is_dir() {
+            remove_tree(&e.path())
+        } else {
+            fs::remove_file(e.path())
+        }
+    })?;
+    fs::remove_dir(dir)
 }
 
 /// Temporary folders left by a build that was killed: ours by name, safe to remove.
@@ -185,7 +406,7 @@ fn remove_stale(parent: &Path, name: &str) {
             // in: put the old site back.
             let _ = fs::rename(entry.path(), &dest);
         } else if file.starts_with(&tmp) || file.starts_with(&old) {
-            let _ = fs::remove_dir_all(entry.path());
+            let _ = remove_tree(&entry.path());
         }
     }
 }

@@ -42,7 +42,17 @@ impl Page {
 
     /// Renders the page's body against the site's link table.
     pub fn render_markdown(&self, table: &markdown::links::PageTable) -> Rendered {
+        self.render_markdown_with(table, false)
+    }
+
+    /// [`Page::render_markdown`], keeping the page's prose for the lints when `prose`.
+    pub fn render_markdown_with(
+        &self,
+        table: &markdown::links::PageTable,
+        prose: bool,
+    ) -> Rendered {
         markdown::render(&markdown::Input {
+            prose,
             path: &self.abs,
             source: &self.text,
             body_offset: self.body_offset,
@@ -126,23 +136,47 @@ pub struct Redirect {
 
 /// Rendered Markdown kept between builds, keyed by source path; valid while the site's
 /// table of URLs and titles (which links resolve against) has the same fingerprint.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RenderCache {
     fingerprint: u64,
     entries: HashMap<SourcePath, (String, Rendered)>,
+    keep: bool,
+}
+
+impl Default for RenderCache {
+    /// A cache that keeps what each build rendered, for the next one.
+    fn default() -> Self {
+        RenderCache {
+            fingerprint: 0,
+            entries: HashMap::new(),
+            keep: true,
+        }
+    }
+}
+
+impl RenderCache {
+    /// No cache: for a one-off build, which would only pay for the copies.
+    pub fn none() -> Self {
+        RenderCache {
+            keep: false,
+            ..Default::default()
+        }
+    }
 }
 
 /// What a build asks for beyond the config.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LoadOptions {
     pub drafts: bool,
+    /// Keep what the lints of `check` need.
+    pub lint: bool,
 }
 
 impl Site {
     /// Reads, parses and renders the whole content folder. Returns the site when nothing
     /// stopped it from being assembled; errors found on the way are in the diagnostics.
     pub fn load(config: &Config, opts: LoadOptions) -> (Option<Site>, Diagnostics) {
-        Self::load_cached(config, opts, &mut RenderCache::default())
+        Self::load_cached(config, opts, &mut RenderCache::none())
     }
 
     /// [`Site::load`], reusing the Markdown of pages whose text and whose site-wide link
@@ -205,12 +239,14 @@ impl Site {
                 p.md = md.clone();
                 return;
             }
-            p.md = p.render_markdown(&table);
+            p.md = p.render_markdown_with(&table, opts.lint);
         });
-        cache.entries = pages
-            .iter()
-            .map(|p| (p.source.clone(), (p.text.clone(), p.md.clone())))
-            .collect();
+        if cache.keep {
+            cache.entries = pages
+                .iter()
+                .map(|p| (p.source.clone(), (p.text.clone(), p.md.clone())))
+                .collect();
+        }
         for p in &mut pages {
             diags.extend(std::mem::take(&mut p.md.diagnostics));
         }

@@ -273,3 +273,108 @@ fn empty_link_text_is_filled() {
     let b = f.read("public/g/b.html");
     assert!(b.contains("See <a href=\"a.html\">Reset your password</a>, <a href=\"a.html#use-the-app\">Use the app</a>, <a href=\"a.html#use-the-app-step-2\">Use the app, step 2</a> and <a href=\"#here\">Here</a>."), "{b}");
 }
+
+#[test]
+fn summary_line_counts_pages_files_and_unchanged_files() {
+    let f = Fixture::empty();
+    f.write("content/a.md", "# A\n\n1. One.\n");
+    f.write("content/b.md", "# B\n\nSee [](a.md).\n");
+    let first = f.run(&["build"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let line = first.stderr.lines().last().unwrap();
+    assert!(
+        line.starts_with("built 4 pages (") && line.contains(" files, 0 unchanged) in "),
+        "{line}"
+    );
+    assert!(
+        line.ends_with(" ms with 0 warnings into [ROOT]/public"),
+        "{line}"
+    );
+    let second = f.run(&["build"]);
+    let files: usize = line["built 4 pages (".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        second
+            .stderr
+            .contains(&format!("({files} files, {files} unchanged)")),
+        "{}",
+        second.stderr
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn unchanged_files_are_not_rewritten() {
+    use std::os::unix::fs::MetadataExt;
+    let f = Fixture::empty();
+    f.write("content/a.md", "# A\n\n1. One.\n");
+    f.write("content/b.md", "# B\n\nText.\n");
+    assert_eq!(f.run(&["build"]).code, 0);
+    let inode = |p: &str| std::fs::metadata(f.root().join(p)).unwrap().ino();
+    let (a, b, css) = (
+        inode("public/a.html"),
+        inode("public/b.html"),
+        inode("public/assets/stepbook.css"),
+    );
+    f.write("content/b.md", "# B\n\nText, edited.\n");
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(inode("public/a.html"), a, "a.html was rewritten");
+    assert_eq!(
+        inode("public/assets/stepbook.css"),
+        css,
+        "the stylesheet was rewritten"
+    );
+    assert_ne!(inode("public/b.html"), b, "b.html kept its old bytes");
+    assert!(f.read("public/b.html").contains("Text, edited."));
+    // The manifest records size and hash of every file.
+    let manifest = f.read("public/.stepbook-manifest");
+    let line = manifest
+        .lines()
+        .find(|l| l.starts_with("a.html\t"))
+        .unwrap();
+    assert_eq!(line.split('\t').count(), 4, "{line}");
+    // A file changed by hand in the output is written again, not carried over.
+    let same_size = f.read("public/a.html").replace("One.", "Two.");
+    f.write("public/a.html", &same_size);
+    assert_eq!(f.run(&["build"]).code, 0);
+    assert!(f.read("public/a.html").contains("One."));
+}
+
+#[test]
+fn header_lists_top_level_collections_only_while_they_are_few() {
+    let f = Fixture::empty();
+    for c in 0..3 {
+        f.write(&format!("content/c{c}/a.md"), "# A\n");
+    }
+    assert_eq!(f.run(&["build"]).code, 0);
+    let html = f.read("public/c1/a.html");
+    assert!(
+        html.contains("<nav class=\"site-nav\" aria-label=\"Collections\">"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<a href=\"../c1/index.html\" aria-current=\"true\">C1</a>"),
+        "{html}"
+    );
+    for c in 3..9 {
+        f.write(&format!("content/c{c}/a.md"), "# A\n");
+    }
+    assert_eq!(f.run(&["build"]).code, 0);
+    let html = f.read("public/c1/a.html");
+    assert!(
+        !html.contains("class=\"site-nav\""),
+        "nine collections: no header list"
+    );
+    let home = f.read("public/index.html");
+    for c in 0..9 {
+        assert!(
+            home.contains(&format!("href=\"c{c}/index.html\"")),
+            "c{c} card on home"
+        );
+    }
+}

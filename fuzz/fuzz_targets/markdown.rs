@@ -29,6 +29,7 @@ fuzz_target!(|data: &[u8]| {
         source_path: &source_path,
         url: &url,
         pages: &pages,
+        prose: true,
     });
     let unique: HashSet<_> = out.ids.iter().collect();
     assert_eq!(unique.len(), out.ids.len(), "ids repeat");

@@ -1,6 +1,6 @@
 //! The ids of one page: GitHub's heading slugs and the `-2`, `-3` rule for everything else.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::paths::AnchorId;
 

@@ -133,6 +133,8 @@ pub struct Input<'a> {
     pub url: &'a UrlPath,
     /// Every Markdown page of the site: URLs, titles and slugs.
     pub pages: &'a links::PageTable,
+    /// Collect [`Rendered::prose`] (only `check` needs it).
+    pub prose: bool,
 }
 
 /// Renders one body through every adapter.
@@ -164,7 +166,9 @@ pub fn render(input: &Input<'_>) -> Rendered {
     let events = callouts::apply(events);
     let (events, heads) = headings::apply(events, &mut ids, &mut branch_table);
     let (events, steps) = steps::apply(events, &mut ids, &branch_table);
-    out.prose = prose::collect(&events);
+    if input.prose {
+        out.prose = prose::collect(&events);
+    }
     out.outline = std::sync::Arc::new(outline::collect(&events, &branch_table, &steps.steps));
     let events = headings::render(events);
     let mut seq = 0;
@@ -226,6 +230,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
     out.ids = ids.into_ids();
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(e, _)| e));
+    html.shrink_to_fit();
     out.html = html;
     out
 }
@@ -296,17 +301,22 @@ pub fn plain_text<'a>(events: impl IntoIterator<Item = &'a Event<'a>>) -> String
 
 /// Escapes text for an HTML attribute or element.
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let with = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[from..i]);
+        out.push_str(with);
+        from = i + 1;
     }
+    out.push_str(&s[from..]);
     out
 }
 
@@ -348,6 +358,7 @@ pub(crate) mod tests {
             source_path: &sp,
             url: &url,
             pages: &pages,
+            prose: true,
         })
     }
 

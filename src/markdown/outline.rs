@@ -166,6 +166,7 @@ pub fn collect(events: &[Ev<'_>], branches: &Branches, steps: &[super::Step]) ->
         s.text = squash(&s.text);
     }
     o.text = squash(&o.text);
+    o.text.shrink_to_fit();
     o
 }
 
@@ -197,14 +198,66 @@ fn push_capped(into: &mut String, text: &str, cap: usize) {
     into.push_str(&text[..end]);
 }
 
-/// Collapses runs of white space into one space and trims.
+/// Collapses runs of white space into one space and trims (as `split_whitespace` and
+/// `join(" ")` would, copying whole words at a time).
 fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    let bytes = s.as_bytes();
+    let mut word: Option<usize> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let (space, len) = if bytes[i] < 0x80 {
+            (
+                matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c),
+                1,
+            )
+        } else {
+            let c = s[i..].chars().next().expect("i is a char boundary");
+            (c.is_whitespace(), c.len_utf8())
+        };
+        match (space, word) {
+            (true, Some(start)) => {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(&s[start..i]);
+                word = None;
+            }
+            (false, None) => word = Some(i),
+            _ => {}
+        }
+        i += len;
+    }
+    if let Some(start) = word {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&s[start..]);
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use crate::markdown::tests::render_full;
+
+    #[test]
+    fn squash_matches_split_whitespace() {
+        for s in [
+            "",
+            "  ",
+            " a  b\t\nc ",
+            "x",
+            "é\u{a0}ü\u{2003} end",
+            "a\u{b}b\u{c}c",
+        ] {
+            assert_eq!(
+                super::squash(s),
+                s.split_whitespace().collect::<Vec<_>>().join(" "),
+                "{s:?}"
+            );
+        }
+    }
 
     #[test]
     fn sections_steps_and_options() {

@@ -64,13 +64,14 @@ pub fn apply<'a>(
                         barriers.pop();
                     }
                 }
-                out.push(events[i].clone());
+                out.push(take(&mut events[i]));
             }
             Event::Start(Tag::Heading { id: Some(id), .. }) => {
                 anchor = Some(AnchorId::new(id.to_string()));
-                out.push(events[i].clone());
+                out.push(take(&mut events[i]));
             }
             Event::Start(Tag::List(first)) => {
+                let first = *first;
                 let barrier = barriers.last().copied().unwrap_or(0).min(items.len());
                 let enclosing = items[barrier..].iter().rev().flatten().next().cloned();
                 let depth = items.iter().flatten().count();
@@ -97,7 +98,7 @@ pub fn apply<'a>(
                         format!("<ol class=\"steps\" start=\"{n}\">\n"),
                         &range,
                     )),
-                    None => out.push(events[i].clone()),
+                    None => out.push(take(&mut events[i])),
                 }
             }
             Event::End(TagEnd::List(ordered)) => {
@@ -105,7 +106,7 @@ pub fn apply<'a>(
                 if *ordered {
                     out.push(html("</ol>\n".into(), &range));
                 } else {
-                    out.push(events[i].clone());
+                    out.push(take(&mut events[i]));
                 }
             }
             Event::Start(Tag::Item) if lists.last().is_some_and(|l| l.ordered) => {
@@ -143,17 +144,22 @@ pub fn apply<'a>(
             }
             Event::Start(Tag::Item) => {
                 items.push(None);
-                out.push(events[i].clone());
+                out.push(take(&mut events[i]));
             }
             Event::End(TagEnd::Item) => match items.pop() {
                 Some(Some(_)) => out.push(html("</div></li>\n".into(), &range)),
-                _ => out.push(events[i].clone()),
+                _ => out.push(take(&mut events[i])),
             },
-            _ => out.push(events[i].clone()),
+            _ => out.push(take(&mut events[i])),
         }
         i += 1;
     }
     (out, found)
+}
+
+/// Moves an event out of the list being rewritten, which never looks back at it.
+fn take<'a>(e: &mut Ev<'a>) -> Ev<'a> {
+    std::mem::replace(e, (Event::SoftBreak, 0..0))
 }
 
 /// Reads the first line of the item starting at `start`: takes a trailing `{#id}` off its

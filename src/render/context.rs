@@ -17,7 +17,8 @@ pub struct SiteCtx {
     pub language: String,
     /// Absolute URL of the site when `base-url` is set, ending in `/`.
     pub base_url: Option<String>,
-    /// Top-level collections, for the header navigation.
+    /// Top-level collections, for the header navigation; empty when there are more than
+    /// [`super::NAV_LIMIT`].
     pub nav: Vec<LinkCtx>,
     /// Whether the search index is built.
     pub search: bool,

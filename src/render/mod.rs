@@ -230,48 +230,69 @@ fn tera_message(e: &tera::Error) -> String {
     msg
 }
 
-/// Every page and file of the site, rendered.
+/// Every page and file of the site, rendered, in path order.
 pub fn render_site(
     site: &Site,
     theme: &Theme,
     search: bool,
 ) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+    let files = std::sync::Mutex::new(Vec::with_capacity(
+        site.articles.len() + site.collections.len() + site.redirects.len() + 8,
+    ));
+    render_each(site, theme, &|f| {
+        files
+            .lock()
+            .expect("no panic while holding the lock")
+            .push(f);
+        Ok(())
+    })?;
+    let mut files = files.into_inner().expect("no panic while holding the lock");
+    if search && site.config.search {
+        files.extend(crate::search::build(site));
+    }
+    files.sort_unstable_by(|a, b| a.path().cmp(b.path()));
+    Ok(files)
+}
+
+/// Renders every page and file of the site but the search index, in parallel, handing each
+/// to `emit` as soon as it is done, so that a build need not hold the whole site in memory.
+/// Returns every problem met, rendering or emitting.
+pub fn render_each(
+    site: &Site,
+    theme: &Theme,
+    emit: &(dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
+) -> Result<(), Vec<Diagnostic>> {
     let site_ctx = site_ctx(site);
     let mut jobs: Vec<Job> = vec![Job::Home, Job::NotFound];
     jobs.extend((0..site.collections.len()).map(Job::Collection));
     jobs.extend((0..site.articles.len()).map(Job::Article));
-    let results: Vec<Result<OutFile, Diagnostic>> = jobs
-        .par_iter()
-        .map(|job| render_job(site, theme, &site_ctx, *job))
-        .collect();
-    let mut files = Vec::with_capacity(results.len() + site.assets.len() + 4);
-    let mut problems = Vec::new();
-    for r in results {
-        match r {
-            Ok(f) => files.push(f),
-            Err(d) => problems.push(d),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    files.extend(theme.statics.iter().cloned());
+    jobs.extend((0..site.redirects.len()).map(Job::Redirect));
+    let mut files: Vec<OutFile> = theme.statics.clone();
     files.extend(
         site.assets
             .iter()
             .map(|a| OutFile::Copy(a.path.to_string(), a.abs.clone())),
     );
-    files.extend(site.redirects.iter().map(|r| redirect_stub(site, r)));
-    if search && site.config.search {
-        files.extend(crate::search::build(site));
-    }
     if let Some(base) = &site.config.base_url {
         files.push(OutFile::Bytes(
             "sitemap.xml".into(),
             sitemap(site, base).into_bytes(),
         ));
     }
-    Ok(files)
+    let mut problems: Vec<Diagnostic> = jobs
+        .par_iter()
+        .filter_map(|job| {
+            render_job(site, theme, &site_ctx, *job)
+                .and_then(emit)
+                .err()
+        })
+        .collect();
+    problems.par_extend(files.into_par_iter().filter_map(|f| emit(f).err()));
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }
 
 /// The pages of the given articles only (the dev server's rebuild of a few pages).
@@ -299,6 +320,7 @@ enum Job {
     NotFound,
     Collection(usize),
     Article(usize),
+    Redirect(usize),
 }
 
 fn render_job(
@@ -369,6 +391,7 @@ fn render_job(
                 .map_err(|d| d.in_file(&a.page.abs))?;
             Ok(OutFile::Bytes(a.page.url.to_string(), html.into_bytes()))
         }
+        Job::Redirect(i) => Ok(redirect_stub(site, &site.redirects[i])),
     }
 }
 
@@ -397,7 +420,10 @@ fn nav_for<'a>(
     collection: Option<usize>,
 ) -> std::borrow::Cow<'a, SiteCtx> {
     let top = collection.and_then(|c| site.ancestry(c).first().copied());
-    match top.and_then(|t| site.roots.iter().position(|&r| r == t)) {
+    match top
+        .and_then(|t| site.roots.iter().position(|&r| r == t))
+        .filter(|&pos| pos < base.nav.len())
+    {
         Some(pos) => {
             let mut owned = base.clone();
             owned.nav[pos].current = true;
@@ -406,6 +432,11 @@ fn nav_for<'a>(
         None => std::borrow::Cow::Borrowed(base),
     }
 }
+
+/// The most top-level collections the header lists. A site with more of them lists none
+/// there: a header of dozens of links helps no one, and it would repeat on every page (the
+/// home page shows them all as cards).
+pub const NAV_LIMIT: usize = 8;
 
 fn site_ctx(site: &Site) -> SiteCtx {
     SiteCtx {
@@ -416,6 +447,11 @@ fn site_ctx(site: &Site) -> SiteCtx {
         nav: site
             .roots
             .iter()
+            .take(if site.roots.len() <= NAV_LIMIT {
+                NAV_LIMIT
+            } else {
+                0
+            })
             .map(|&r| {
                 let c = &site.collections[r];
                 LinkCtx {

@@ -9,9 +9,8 @@
 
 pub mod tokenize;
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde_json::json;
 
 use crate::render::OutFile;
@@ -34,7 +33,7 @@ const BOOSTS: [f64; 3] = [4.0, 2.0, 1.0];
 
 /// Term frequencies of one article, per field, and the fields' lengths.
 struct Counts {
-    tf: HashMap<String, [u32; 3]>,
+    tf: FxHashMap<String, [u32; 3]>,
     len: [u32; 3],
 }
 
@@ -80,64 +79,99 @@ pub fn build(site: &Site) -> Vec<OutFile> {
     build_from(&docs(site))
 }
 
+/// A term (by number) and its frequency in each field of one article.
+type TermCount = (u32, [u32; 3]);
+
+/// Articles counted at once: enough to keep both cores busy, few enough that their term
+/// tables stay small before they are folded into the index.
+const CHUNK: usize = 512;
+
 /// The files of `search/`, from the articles' [`Doc`]s.
 pub fn build_from(docs: &[Doc]) -> Vec<OutFile> {
-    let counts: Vec<Counts> = docs.par_iter().map(count).collect();
-    let n = counts.len().max(1) as f64;
+    // Every distinct term once; each article as (term, frequencies) pairs.
+    let mut ids: FxHashMap<String, u32> = FxHashMap::default();
+    let mut terms: Vec<String> = Vec::new();
+    let mut df: Vec<u32> = Vec::new();
+    let mut articles: Vec<(Vec<TermCount>, [u32; 3])> = Vec::with_capacity(docs.len());
+    for chunk in docs.chunks(CHUNK) {
+        let counted: Vec<Counts> = chunk.par_iter().map(count).collect();
+        for c in counted {
+            let mut pairs = Vec::with_capacity(c.tf.len());
+            for (term, tf) in c.tf {
+                let id = match ids.get(term.as_str()) {
+                    Some(&id) => id,
+                    None => {
+                        let id = terms.len() as u32;
+                        terms.push(term.clone());
+                        ids.insert(term, id);
+                        df.push(0);
+                        id
+                    }
+                };
+                df[id as usize] += 1;
+                pairs.push((id, tf));
+            }
+            articles.push((pairs, c.len));
+        }
+    }
+    drop(ids);
+    let n = articles.len().max(1) as f64;
     let mut avg = [0f64; 3];
-    for c in &counts {
-        for (a, len) in avg.iter_mut().zip(c.len) {
-            *a += len as f64 / n;
+    for (_, len) in &articles {
+        for (a, len) in avg.iter_mut().zip(len) {
+            *a += *len as f64 / n;
         }
     }
-    let mut postings: HashMap<&str, Vec<(u32, f64)>> = HashMap::new();
-    let mut df: HashMap<&str, u32> = HashMap::new();
-    for c in &counts {
-        for term in c.tf.keys() {
-            *df.entry(term.as_str()).or_default() += 1;
-        }
-    }
+    let idf: Vec<f64> = df
+        .iter()
+        .map(|&df| (1.0 + (n - df as f64 + 0.5) / (df as f64 + 0.5)).ln())
+        .collect();
+    // Postings per term, in article order.
+    let mut postings: Vec<Vec<(u32, f32)>> = df
+        .iter()
+        .map(|&df| Vec::with_capacity(df as usize))
+        .collect();
     let mut max_score = 0f64;
-    for (id, c) in counts.iter().enumerate() {
-        for (term, tf) in &c.tf {
-            let idf = (1.0
-                + (n - df[term.as_str()] as f64 + 0.5) / (df[term.as_str()] as f64 + 0.5))
-                .ln();
+    for (id, (pairs, len)) in articles.iter().enumerate() {
+        for &(term, tf) in pairs {
             let mut s = 0.0;
             for f in 0..3 {
                 if tf[f] == 0 {
                     continue;
                 }
                 let t = tf[f] as f64;
-                let norm = 1.0 - B + B * c.len[f] as f64 / avg[f].max(1.0);
+                let norm = 1.0 - B + B * len[f] as f64 / avg[f].max(1.0);
                 s += BOOSTS[f] * t * (K1 + 1.0) / (t + K1 * norm);
             }
-            let score = idf * s;
+            let score = idf[term as usize] * s;
             max_score = max_score.max(score);
-            postings
-                .entry(term.as_str())
-                .or_default()
-                .push((id as u32, score));
+            postings[term as usize].push((id as u32, score as f32));
         }
     }
-    let encoded: Vec<(&str, String)> = {
-        let mut terms: Vec<(&str, Vec<(u32, f64)>)> = postings.into_iter().collect();
-        terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        terms
-            .into_par_iter()
-            .map(|(term, mut list)| {
-                list.sort_unstable_by_key(|p| p.0);
-                (term, encode(&list, max_score))
-            })
-            .collect()
-    };
-    let total: usize = encoded.iter().map(|(t, p)| t.len() + p.len() + 6).sum();
+    drop(articles);
+    let mut order: Vec<u32> = (0..terms.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| terms[a as usize].cmp(&terms[b as usize]));
+    let encoded: Vec<String> = postings
+        .par_iter()
+        .map(|list| encode(list, max_score))
+        .collect();
+    drop(postings);
+    let total: usize = terms
+        .iter()
+        .zip(&encoded)
+        .map(|(t, p)| t.len() + p.len() + 6)
+        .sum();
     let shards = total.div_ceil(SHARD_BYTES).clamp(1, MAX_SHARDS);
-    let mut shard_terms: Vec<serde_json::Map<String, serde_json::Value>> =
-        vec![serde_json::Map::new(); shards];
-    for (term, post) in encoded {
-        let k = tokenize::shard_of(term, shards as u32) as usize;
-        shard_terms[k].insert(term.to_string(), json!(post));
+    // Each shard as JSON text, its terms in order.
+    let mut shard_text: Vec<String> = vec![String::new(); shards];
+    for &id in &order {
+        let term = &terms[id as usize];
+        let out = &mut shard_text[tokenize::shard_of(term, shards as u32) as usize];
+        out.push(if out.is_empty() { '{' } else { ',' });
+        out.push_str(&serde_json::to_string(term).expect("a string serializes"));
+        out.push_str(":\"");
+        out.push_str(&encoded[id as usize]);
+        out.push('"');
     }
 
     let records: Vec<String> = docs.par_iter().map(|d| record(d).to_string()).collect();
@@ -154,17 +188,19 @@ pub fn build_from(docs: &[Doc]) -> Vec<OutFile> {
         "search/manifest.js".into(),
         format!("stepbookSearch.manifest({manifest});\n").into_bytes(),
     ));
-    for (k, terms) in shard_terms.into_iter().enumerate() {
-        let body = serde_json::Value::Object(terms)
-            .to_string()
-            .replace('<', "\\u003c");
+    for (k, mut body) in shard_text.into_iter().enumerate() {
+        if body.is_empty() {
+            body.push('{');
+        }
+        body.push('}');
+        // `<` as `\u003c`: the data stays inert even if a file is ever inlined in a page.
+        let body = body.replace('<', "\\u003c");
         files.push(OutFile::Bytes(
             format!("search/t{k}.js"),
             format!("stepbookSearch.terms({k},{body});\n").into_bytes(),
         ));
     }
     for (b, chunk) in records.chunks(per).enumerate() {
-        // `<` as `\u003c`: the data stays inert even if a file is ever inlined in a page.
         let body = chunk.join(",").replace('<', "\\u003c");
         files.push(OutFile::Bytes(
             format!("search/d{b}.js"),
@@ -176,7 +212,7 @@ pub fn build_from(docs: &[Doc]) -> Vec<OutFile> {
 
 fn count(a: &Doc) -> Counts {
     let mut c = Counts {
-        tf: HashMap::new(),
+        tf: FxHashMap::default(),
         len: [0; 3],
     };
     let mut add = |field: usize, text: &str| {
@@ -212,13 +248,13 @@ fn count(a: &Doc) -> Counts {
 }
 
 /// Postings as base-64 varints: (id delta, score) pairs.
-fn encode(list: &[(u32, f64)], max_score: f64) -> String {
+fn encode(list: &[(u32, f32)], max_score: f64) -> String {
     let mut out = String::with_capacity(list.len() * 3);
     let mut prev = 0u32;
     for &(id, score) in list {
         varint(&mut out, id - prev);
         prev = id;
-        let q = (score / max_score.max(f64::MIN_POSITIVE) * 255.0)
+        let q = (score as f64 / max_score.max(f64::MIN_POSITIVE) * 255.0)
             .ceil()
             .clamp(1.0, 255.0) as u32;
         varint(&mut out, q);

@@ -60,6 +60,7 @@ def main():
         if name not in peers:
             print(f"note: {name} is not installed; skipping it")
     work = tempfile.mkdtemp(prefix="stepbook-bench-")
+    per_article = {}
     try:
         for n in args.sizes:
             sites = {}
@@ -67,7 +68,12 @@ def main():
                 d = os.path.join(work, f"{flavor}-{n}")
                 subprocess.run([sys.executable, GEN, "--articles", str(n), "--out", d, "--flavor", flavor], check=True, stdout=subprocess.DEVNULL)
                 sites[flavor] = d
-            cmds = {"stepbook": ([STEPBOOK, "build", "--dest", os.path.join(work, f"out-stepbook-{n}")], sites["native"])}
+            fresh = os.path.join(work, f"out-stepbook-fresh-{n}")
+            cmds = {
+                "stepbook": ([STEPBOOK, "build", "--dest", os.path.join(work, f"out-stepbook-{n}")], sites["native"]),
+                # Into an empty folder every time: nothing of an earlier build to keep.
+                "stepbook (empty dest)": ([STEPBOOK, "build", "--dest", fresh], sites["native"]),
+            }
             if "hugo" in peers:
                 cmds["hugo"] = ([peers["hugo"], "--quiet", "--destination", os.path.join(work, f"out-hugo-{n}")], sites["hugo"])
             if "mdbook" in peers:
@@ -77,17 +83,25 @@ def main():
             times = {k: [] for k in cmds}
             for _ in range(args.runs):
                 for name, (cmd, cwd) in cmds.items():
+                    if name == "stepbook (empty dest)":
+                        shutil.rmtree(fresh, ignore_errors=True)
+                        subprocess.run(["sync"])
                     times[name].append(run(cmd, cwd)[0])
             med = {k: statistics.median(v) for k, v in times.items()}
             mem = peak_rss(cmds["stepbook"][0], cmds["stepbook"][1])
             print(f"\n{n} articles ({args.runs} alternating runs, medians)")
             for name, t in med.items():
                 line = f"  {name:22} {t * 1000:9.0f} ms"
-                if name != "stepbook":
-                    line += f"   stepbook/{name} = {med['stepbook'] / t:.2f}"
+                if not name.startswith("stepbook"):
+                    line += f"   stepbook/{name} = {med['stepbook'] / t:.2f} (empty dest: {med['stepbook (empty dest)'] / t:.2f})"
                 print(line)
             if mem:
                 print(f"  stepbook peak memory   {mem / 1024:9.0f} MiB")
+            per_article[n] = med["stepbook"] / n
+        if len(per_article) > 1:
+            sizes = sorted(per_article)
+            growth = ", ".join(f"{k}: {per_article[k] * 1e6:.0f} us" for k in sizes)
+            print(f"\nstepbook time per article ({growth}); linear growth keeps it flat")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

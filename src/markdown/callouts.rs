@@ -8,7 +8,7 @@
 
 use pulldown_cmark::{BlockQuoteKind, CowStr, Event, Tag, TagEnd};
 
-use super::{Ev, html};
+use super::{Ev, html, take};
 
 /// The five callout kinds, in the order GitHub lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,14 +83,15 @@ enum Run {
 }
 
 /// Rewrites alerts and exported callout lines into callout boxes.
-pub fn apply(events: Vec<Ev<'_>>) -> Vec<Ev<'_>> {
+pub fn apply(mut events: Vec<Ev<'_>>) -> Vec<Ev<'_>> {
     let mut out = Vec::with_capacity(events.len() + 8);
     let mut run = Run::None;
     let mut open = false;
     let mut i = 0;
     while i < events.len() {
-        let (event, range) = &events[i];
-        match event {
+        let range = events[i].1.clone();
+        let range = &range;
+        match &events[i].0 {
             Event::Start(Tag::BlockQuote(Some(k))) => {
                 out.push(html(Kind::from_alert(*k).open(), range))
             }
@@ -99,15 +100,15 @@ pub fn apply(events: Vec<Ev<'_>>) -> Vec<Ev<'_>> {
                 run = Run::Paragraph;
                 if let Some((kind, skip, strip)) = label_at(&events, i + 1) {
                     out.push(html(kind.open(), range));
-                    out.push(events[i].clone());
+                    out.push(take(&mut events[i]));
                     i = push_rest(&events, i + 1 + skip, strip, &mut out);
                     open = true;
                     continue;
                 }
-                out.push(events[i].clone());
+                out.push(take(&mut events[i]));
             }
             Event::End(TagEnd::Paragraph) => {
-                out.push(events[i].clone());
+                out.push(take(&mut events[i]));
                 if open {
                     out.push(html(CLOSE.into(), range));
                     open = false;
@@ -115,7 +116,7 @@ pub fn apply(events: Vec<Ev<'_>>) -> Vec<Ev<'_>> {
                 run = Run::None;
             }
             Event::Start(Tag::Item) => {
-                out.push(events[i].clone());
+                out.push(take(&mut events[i]));
                 if events.get(i + 1).is_some_and(|(e, _)| is_inline(e)) {
                     run = Run::TightItem;
                     if let Some((kind, skip, strip)) = label_at(&events, i + 1) {
@@ -150,7 +151,7 @@ pub fn apply(events: Vec<Ev<'_>>) -> Vec<Ev<'_>> {
                     i = push_rest(&events, i + 1 + skip, strip, &mut out);
                     continue;
                 }
-                out.push(events[i].clone());
+                out.push(take(&mut events[i]));
             }
             e if run == Run::TightItem && !is_inline(e) => {
                 if open {
@@ -158,9 +159,9 @@ pub fn apply(events: Vec<Ev<'_>>) -> Vec<Ev<'_>> {
                     open = false;
                 }
                 run = Run::None;
-                out.push(events[i].clone());
+                out.push(take(&mut events[i]));
             }
-            _ => out.push(events[i].clone()),
+            _ => out.push(take(&mut events[i])),
         }
         i += 1;
     }

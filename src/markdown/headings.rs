@@ -8,7 +8,7 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
 
 use super::branches::{Branches, Kind};
 use super::ids::IdSet;
-use super::{Ev, Heading, escape, html, plain_text};
+use super::{Ev, Heading, escape, html, plain_text, take};
 use crate::paths::AnchorId;
 
 #[derive(Debug, Default)]
@@ -20,7 +20,7 @@ pub struct Headings {
 
 /// Assigns ids to every heading and lifts a leading `#` heading out as the title.
 pub fn apply<'a>(
-    events: Vec<Ev<'a>>,
+    mut events: Vec<Ev<'a>>,
     ids: &mut IdSet,
     branches: &mut Branches,
 ) -> (Vec<Ev<'a>>, Headings) {
@@ -36,7 +36,7 @@ pub fn apply<'a>(
                     None => ids.heading(&m.text),
                 });
             }
-            out.push(events[i].clone());
+            out.push(take(&mut events[i]));
             i += 1;
             continue;
         }
@@ -47,7 +47,7 @@ pub fn apply<'a>(
             attrs,
         }) = &events[i].0
         else {
-            out.push(events[i].clone());
+            out.push(take(&mut events[i]));
             i += 1;
             continue;
         };

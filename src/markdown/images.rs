@@ -7,10 +7,10 @@ use std::path::Path;
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use super::{Ev, escape, html, plain_text};
+use super::{Ev, escape, html, plain_text, take};
 
 /// Rewrites every image as `<img ... loading="lazy" decoding="async" width height>`.
-pub fn apply<'a>(events: Vec<Ev<'a>>, page_file: &Path) -> Vec<Ev<'a>> {
+pub fn apply<'a>(mut events: Vec<Ev<'a>>, page_file: &Path) -> Vec<Ev<'a>> {
     let mut out = Vec::with_capacity(events.len());
     let mut i = 0;
     while i < events.len() {
@@ -21,7 +21,7 @@ pub fn apply<'a>(events: Vec<Ev<'a>>, page_file: &Path) -> Vec<Ev<'a>> {
             range,
         ) = &events[i]
         else {
-            out.push(events[i].clone());
+            out.push(take(&mut events[i]));
             i += 1;
             continue;
         };

@@ -320,6 +320,12 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// Moves an event out of a list being rewritten front to back, which never looks back at
+/// it: cheaper than a clone, which copies every owned string.
+pub(crate) fn take<'a>(e: &mut Ev<'a>) -> Ev<'a> {
+    std::mem::replace(e, (Event::SoftBreak, 0..0))
+}
+
 /// An HTML event that carries no source range of its own.
 pub fn html<'a>(s: String, at: &Range<usize>) -> Ev<'a> {
     (Event::Html(CowStr::from(s)), at.clone())

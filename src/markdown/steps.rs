@@ -10,7 +10,7 @@ use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
 use super::branches::{Branches, Kind};
 use super::ids::IdSet;
-use super::{Ev, Step, escape, html, plain_text};
+use super::{Ev, Step, escape, html, plain_text, take};
 use crate::paths::AnchorId;
 
 #[derive(Debug, Default)]
@@ -155,11 +155,6 @@ pub fn apply<'a>(
         i += 1;
     }
     (out, found)
-}
-
-/// Moves an event out of the list being rewritten, which never looks back at it.
-fn take<'a>(e: &mut Ev<'a>) -> Ev<'a> {
-    std::mem::replace(e, (Event::SoftBreak, 0..0))
 }
 
 /// Reads the first line of the item starting at `start`: takes a trailing `{#id}` off its

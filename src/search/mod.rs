@@ -9,6 +9,8 @@
 
 pub mod tokenize;
 
+use std::sync::Mutex;
+
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde_json::json;
@@ -30,12 +32,6 @@ const K1: f64 = 1.2;
 const B: f64 = 0.75;
 /// Title, headings (with option labels, questions and the description), body.
 const BOOSTS: [f64; 3] = [4.0, 2.0, 1.0];
-
-/// Term frequencies of one article, per field, and the fields' lengths.
-struct Counts {
-    tf: FxHashMap<String, [u32; 3]>,
-    len: [u32; 3],
-}
 
 /// What the index needs of one article; cheap to gather (the outline is shared), so the
 /// dev server can hand it to a background thread.
@@ -82,39 +78,49 @@ pub fn build(site: &Site) -> Vec<OutFile> {
 /// A term (by number) and its frequency in each field of one article.
 type TermCount = (u32, [u32; 3]);
 
-/// Articles counted at once: enough to keep both cores busy, few enough that their term
-/// tables stay small before they are folded into the index.
-const CHUNK: usize = 512;
+/// Numbers every distinct term once, shared by the threads that count articles.
+#[derive(Default)]
+struct Terms {
+    ids: Mutex<FxHashMap<String, u32>>,
+}
+
+impl Terms {
+    /// The term's number; `cache` is the calling thread's memory of numbers already seen,
+    /// so the shared table is locked only for terms new to that thread.
+    fn id(&self, cache: &mut FxHashMap<String, u32>, term: &str) -> u32 {
+        if let Some(&id) = cache.get(term) {
+            return id;
+        }
+        let mut ids = self.ids.lock().expect("no panic while holding the lock");
+        let next = ids.len() as u32;
+        let id = *ids.entry(term.to_string()).or_insert(next);
+        cache.insert(term.to_string(), id);
+        id
+    }
+}
 
 /// The files of `search/`, from the articles' [`Doc`]s.
 pub fn build_from(docs: &[Doc]) -> Vec<OutFile> {
-    // Every distinct term once; each article as (term, frequencies) pairs.
-    let mut ids: FxHashMap<String, u32> = FxHashMap::default();
-    let mut terms: Vec<String> = Vec::new();
-    let mut df: Vec<u32> = Vec::new();
-    let mut articles: Vec<(Vec<TermCount>, [u32; 3])> = Vec::with_capacity(docs.len());
-    for chunk in docs.chunks(CHUNK) {
-        let counted: Vec<Counts> = chunk.par_iter().map(count).collect();
-        for c in counted {
-            let mut pairs = Vec::with_capacity(c.tf.len());
-            for (term, tf) in c.tf {
-                let id = match ids.get(term.as_str()) {
-                    Some(&id) => id,
-                    None => {
-                        let id = terms.len() as u32;
-                        terms.push(term.clone());
-                        ids.insert(term, id);
-                        df.push(0);
-                        id
-                    }
-                };
-                df[id as usize] += 1;
-                pairs.push((id, tf));
-            }
-            articles.push((pairs, c.len));
+    // Each article as (term, frequencies) pairs and its field lengths.
+    let table = Terms::default();
+    let articles: Vec<(Vec<TermCount>, [u32; 3])> = docs
+        .par_iter()
+        .map_init(FxHashMap::default, |cache, d| count(d, &table, cache))
+        .collect();
+    let mut terms: Vec<String> = vec![String::new(); table.ids.lock().expect("no panic").len()];
+    for (term, id) in table
+        .ids
+        .into_inner()
+        .expect("no panic while holding the lock")
+    {
+        terms[id as usize] = term;
+    }
+    let mut df = vec![0u32; terms.len()];
+    for (pairs, _) in &articles {
+        for &(id, _) in pairs {
+            df[id as usize] += 1;
         }
     }
-    drop(ids);
     let n = articles.len().max(1) as f64;
     let mut avg = [0f64; 3];
     for (_, len) in &articles {
@@ -210,22 +216,13 @@ pub fn build_from(docs: &[Doc]) -> Vec<OutFile> {
     files
 }
 
-fn count(a: &Doc) -> Counts {
-    let mut c = Counts {
-        tf: FxHashMap::default(),
-        len: [0; 3],
-    };
+fn count(a: &Doc, table: &Terms, cache: &mut FxHashMap<String, u32>) -> (Vec<TermCount>, [u32; 3]) {
+    let mut tf: FxHashMap<u32, [u32; 3]> = FxHashMap::default();
+    let mut len = [0u32; 3];
     let mut add = |field: usize, text: &str| {
         tokenize::tokens(text, |t| {
-            match c.tf.get_mut(t) {
-                Some(tf) => tf[field] += 1,
-                None => {
-                    let mut tf = [0; 3];
-                    tf[field] = 1;
-                    c.tf.insert(t.to_string(), tf);
-                }
-            }
-            c.len[field] += 1;
+            tf.entry(table.id(cache, t)).or_default()[field] += 1;
+            len[field] += 1;
         });
     };
     add(0, &a.title);
@@ -244,7 +241,7 @@ fn count(a: &Doc) -> Counts {
         add(1, t);
     }
     add(2, &o.text);
-    c
+    (tf.into_iter().collect(), len)
 }
 
 /// Postings as base-64 varints: (id delta, score) pairs.

@@ -160,12 +160,12 @@ pub fn collect(events: &[Ev<'_>], branches: &Branches, steps: &[super::Step]) ->
         }
     }
     for s in &mut o.sections {
-        trim_space(&mut s.text);
+        s.text = squash(&s.text);
     }
     for s in &mut o.steps {
-        trim_space(&mut s.text);
+        s.text = squash(&s.text);
     }
-    trim_space(&mut o.text);
+    o.text = squash(&o.text);
     o.text.shrink_to_fit();
     o
 }
@@ -178,61 +178,63 @@ fn separate(o: &mut Outline, open_steps: &[usize]) {
     for &s in open_steps {
         push_capped(&mut o.steps[s].text, " ", STEP_TEXT);
     }
-    push_capped(&mut o.text, " ", usize::MAX);
+    o.text.push(' ');
 }
 
 fn push_words(into: &mut String, text: &str) {
-    push_capped(into, text, usize::MAX);
-    push_capped(into, " ", usize::MAX);
+    into.push_str(text);
+    into.push(' ');
 }
 
-/// Appends `text` with white space collapsed as it goes: one space between words and none at
-/// the start (a trailing one is taken off by [`trim_space`] at the end), and stops at `cap`
-/// bytes, cut at a character boundary.
 fn push_capped(into: &mut String, text: &str, cap: usize) {
-    let bytes = text.as_bytes();
+    if into.len() >= cap {
+        return;
+    }
+    let room = cap - into.len();
+    let mut end = text.len().min(room);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    into.push_str(&text[..end]);
+}
+
+/// Collapses runs of white space into one space and trims (as `split_whitespace` and
+/// `join(" ")` would, copying whole words at a time).
+fn squash(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let bytes = s.as_bytes();
+    let mut word: Option<usize> = None;
     let mut i = 0;
-    while i < bytes.len() && into.len() < cap {
-        let (space, len) = char_at(text, i);
-        if space {
-            if !into.is_empty() && !into.ends_with(' ') {
-                into.push(' ');
+    while i < bytes.len() {
+        let (space, len) = if bytes[i] < 0x80 {
+            (
+                matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c),
+                1,
+            )
+        } else {
+            let c = s[i..].chars().next().expect("i is a char boundary");
+            (c.is_whitespace(), c.len_utf8())
+        };
+        match (space, word) {
+            (true, Some(start)) => {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(&s[start..i]);
+                word = None;
             }
-            i += len;
-            continue;
+            (false, None) => word = Some(i),
+            _ => {}
         }
-        let start = i;
         i += len;
-        while i < bytes.len() {
-            let (space, len) = char_at(text, i);
-            if space {
-                break;
-            }
-            i += len;
+    }
+    if let Some(start) = word {
+        if !out.is_empty() {
+            out.push(' ');
         }
-        let mut end = i.min(start.saturating_add(cap - into.len()));
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        into.push_str(&text[start..end]);
+        out.push_str(&s[start..]);
     }
-}
-
-/// Whether the character at byte `i` is white space, and its length.
-fn char_at(text: &str, i: usize) -> (bool, usize) {
-    let b = text.as_bytes()[i];
-    if b < 0x80 {
-        (matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c), 1)
-    } else {
-        let c = text[i..].chars().next().expect("i is a char boundary");
-        (c.is_whitespace(), c.len_utf8())
-    }
-}
-
-fn trim_space(s: &mut String) {
-    if s.ends_with(' ') {
-        s.pop();
-    }
+    out
 }
 
 #[cfg(test)]
@@ -240,7 +242,7 @@ mod tests {
     use crate::markdown::tests::render_full;
 
     #[test]
-    fn collapsing_matches_split_whitespace() {
+    fn squash_matches_split_whitespace() {
         for s in [
             "",
             "  ",
@@ -250,12 +252,7 @@ mod tests {
             "a\u{b}b\u{c}c",
         ] {
             assert_eq!(
-                {
-                    let mut out = String::new();
-                    super::push_capped(&mut out, s, usize::MAX);
-                    super::trim_space(&mut out);
-                    out
-                },
+                super::squash(s),
                 s.split_whitespace().collect::<Vec<_>>().join(" "),
                 "{s:?}"
             );

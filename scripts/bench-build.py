@@ -53,11 +53,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--peers", nargs="*", default=["hugo", "mdbook"], help="peers to compare with (default: hugo mdbook)")
+    ap.add_argument("--mdbook-max", type=int, default=2000, help="largest size built with mdBook, whose sidebar makes a build grow with the square of the page count (default 2000)")
     args = ap.parse_args()
     peers = {"hugo": shutil.which("hugo"), "mdbook": shutil.which("mdbook") or os.path.expanduser("~/.cargo/bin/mdbook")}
-    peers = {k: v for k, v in peers.items() if v and os.path.exists(v)}
+    peers = {k: v for k, v in peers.items() if v and os.path.exists(v) and k in args.peers}
     for name in ("hugo", "mdbook"):
-        if name not in peers:
+        if name not in peers and name in args.peers:
             print(f"note: {name} is not installed; skipping it")
     work = tempfile.mkdtemp(prefix="stepbook-bench-")
     per_article = {}
@@ -76,7 +78,9 @@ def main():
             }
             if "hugo" in peers:
                 cmds["hugo"] = ([peers["hugo"], "--quiet", "--destination", os.path.join(work, f"out-hugo-{n}")], sites["hugo"])
-            if "mdbook" in peers:
+            if "mdbook" in peers and n > args.mdbook_max:
+                print(f"note: mdbook skipped at {n} articles (over --mdbook-max {args.mdbook_max})")
+            elif "mdbook" in peers:
                 cmds["mdbook"] = ([peers["mdbook"], "build", "--dest-dir", os.path.join(work, f"out-mdbook-{n}")], sites["mdbook"])
             if os.path.exists(FLOOR):
                 cmds["pulldown-cmark floor"] = ([FLOOR, os.path.join(sites["native"], "content")], sites["native"])

@@ -4,7 +4,7 @@
 //! closest existing pages or ids as suggestions. Severity follows `[build] link-check`. This
 //! module changes nothing; it only reads the link tables that rendering recorded.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::config::LinkCheck;
 use crate::diagnostics::Diagnostic;
@@ -13,36 +13,79 @@ use crate::site::{Page, Site};
 
 /// Checks every link of every page.
 pub fn check(site: &Site) -> Vec<Diagnostic> {
-    let mut problems = check_pages(site);
-    problems.extend(check_redirect_links(site));
+    let pages: HashMap<&SourcePath, &Page> = site.pages().map(|p| (&p.source, p)).collect();
+    let mut problems = check_pages(site, site.pages(), &mut |t| pages.get(t).copied());
+    problems.extend(check_redirect_links_of(site, site.pages()));
     problems
 }
 
-fn check_pages(site: &Site) -> Vec<Diagnostic> {
-    let pages: HashMap<&SourcePath, &Page> = site.pages().map(|p| (&p.source, p)).collect();
-    let ids: HashMap<&SourcePath, HashSet<&str>> = pages
+/// Checks the links whose outcome can change when only the articles `changed` (indexes into
+/// [`Site::articles`]) were edited, and nothing that other pages show of them (title, URL,
+/// redirects) changed: every link on those articles, and the links of other pages into them,
+/// whose fragments may be gone. The dev server's fast rebuild uses it; for those pages it
+/// gives what [`check`] gives, without looking at the rest of the site.
+pub fn check_changed(site: &Site, changed: &[usize]) -> Vec<Diagnostic> {
+    let sources: Vec<&SourcePath> = changed
         .iter()
-        .map(|(s, p)| {
-            (
-                *s,
-                p.md.ids
-                    .iter()
-                    .map(|i| i.as_str())
-                    .chain(p.md.title_id.iter().map(|i| i.as_str()))
-                    .collect(),
-            )
-        })
+        .map(|&i| &site.articles[i].page.source)
         .collect();
+    let links_into = |p: &Page| {
+        p.md.links
+            .iter()
+            .any(|l| l.target.as_ref().is_some_and(|t| sources.contains(&t)))
+    };
+    // The articles that link into them are their "Linked from" lists; the home and
+    // collection pages are few enough to look at.
+    let mut articles: BTreeSet<usize> = changed.iter().copied().collect();
+    for &i in changed {
+        articles.extend(site.articles[i].backlinks.iter().copied());
+    }
+    let pages = site
+        .home
+        .iter()
+        .chain(site.collections.iter().filter_map(|c| c.index.as_ref()))
+        .filter(|p| links_into(p))
+        .chain(articles.iter().map(|&i| &site.articles[i].page));
+    // The pages these links lead to, found once each.
+    let mut found: HashMap<&SourcePath, Option<&Page>> = HashMap::new();
+    let mut problems = check_pages(site, pages, &mut |t| {
+        *found
+            .entry(t)
+            .or_insert_with(|| site.pages().find(|p| &p.source == t))
+    });
+    problems.extend(check_redirect_links_of(
+        site,
+        changed.iter().map(|&i| &site.articles[i].page),
+    ));
+    problems
+}
+
+fn ids_of(p: &Page) -> HashSet<&str> {
+    p.md.ids
+        .iter()
+        .map(|i| i.as_str())
+        .chain(p.md.title_id.iter().map(|i| i.as_str()))
+        .collect()
+}
+
+/// Checks the links of `checked`; `page_at` finds the page of the site at a source path.
+fn check_pages<'a>(
+    site: &'a Site,
+    checked: impl Iterator<Item = &'a Page>,
+    page_at: &mut dyn FnMut(&'a SourcePath) -> Option<&'a Page>,
+) -> Vec<Diagnostic> {
+    // The ids of a page and the "did you mean" list are worked out only when a link needs
+    // them: most links name a page without a fragment, and most pages have no broken link.
+    let mut ids: HashMap<&SourcePath, HashSet<&str>> = HashMap::new();
     let mut problems = Vec::new();
-    let names: Vec<&str> = pages.keys().map(|s| s.as_str()).collect();
-    let suggester = Suggester::new(&names);
+    let mut suggester: Option<Suggester> = None;
     // Many links often miss the same page: work out its suggestions once.
     let mut suggestions: HashMap<&SourcePath, Vec<&str>> = HashMap::new();
-    for page in site.pages() {
+    for page in checked {
         for link in &page.md.links {
             let target = link.target.as_ref().unwrap_or(&page.source);
             let written = &page.text[link.span.clone()];
-            let Some(target_page) = pages.get(target) else {
+            let Some(target_page) = page_at(target) else {
                 match site.unavailable.get(target) {
                     Some(&"is a draft") => {
                         let d = diagnostic(
@@ -76,9 +119,15 @@ fn check_pages(site: &Site) -> Vec<Diagnostic> {
                     link.span.start,
                     written.lines().next().unwrap_or("").len(),
                 );
-                let near = suggestions
-                    .entry(target)
-                    .or_insert_with(|| suggester.closest(target.as_str(), 3));
+                let near = suggestions.entry(target).or_insert_with(|| {
+                    suggester
+                        .get_or_insert_with(|| {
+                            let names: Vec<&str> =
+                                site.pages().map(|p| p.source.as_str()).collect();
+                            Suggester::new(&names)
+                        })
+                        .closest(target.as_str(), 3)
+                });
                 d = match near.as_slice() {
                     [] => d.with_hint("check the file name and the path relative to this file"),
                     found => d.with_hint(format!("did you mean {}?", quote_list(found))),
@@ -89,10 +138,11 @@ fn check_pages(site: &Site) -> Vec<Diagnostic> {
             let Some(fragment) = link.fragment.as_deref().filter(|f| !f.is_empty()) else {
                 continue;
             };
-            if ids[target].contains(fragment) {
+            let target_ids = ids.entry(target).or_insert_with(|| ids_of(target_page));
+            if target_ids.contains(fragment) {
                 continue;
             }
-            let known: Vec<&str> = ids[target].iter().copied().collect();
+            let known: Vec<&str> = target_ids.iter().copied().collect();
             let on = if link.target.is_some() {
                 format!("in {}", target_page.source)
             } else {
@@ -122,13 +172,24 @@ fn check_pages(site: &Site) -> Vec<Diagnostic> {
 
 /// Content links never point at a redirect stub: they name the article itself.
 pub fn check_redirect_links(site: &Site) -> Vec<Diagnostic> {
+    check_redirect_links_of(site, site.pages())
+}
+
+fn check_redirect_links_of<'a>(
+    site: &'a Site,
+    checked: impl Iterator<Item = &'a Page>,
+) -> Vec<Diagnostic> {
+    let checked: Vec<&Page> = checked.filter(|p| !p.md.file_links.is_empty()).collect();
+    if checked.is_empty() || site.redirects.is_empty() {
+        return Vec::new();
+    }
     let stubs: HashMap<&str, usize> = site
         .redirects
         .iter()
         .map(|r| (r.from.as_str(), r.to))
         .collect();
     let mut problems = Vec::new();
-    for page in site.pages() {
+    for page in checked {
         for (path, span) in &page.md.file_links {
             let trimmed = path.trim_end_matches('/');
             let as_dir = format!("{trimmed}/index.html");

@@ -1,9 +1,10 @@
 //! Fast rebuilds for the everyday edit: the body of existing articles changed, and nothing
 //! that other pages show of them (title, slug, order, tags...) did.
 //!
-//! The changed articles are read and rendered again against the site's link table, links are
-//! checked, and only the pages that can show a difference are rendered: the articles
-//! themselves and, when their links changed, the articles whose "Linked from" lists changed.
+//! The changed articles are read and rendered again against the site's link table, the links
+//! that can have changed are checked (those on the changed articles and those into them), and
+//! only the pages that can show a difference are rendered: the articles themselves and, when
+//! their links changed, the articles whose "Linked from" lists changed.
 //! Anything else (a new file, a renamed title, a template) falls back to a full rebuild.
 
 use std::collections::BTreeSet;
@@ -89,7 +90,8 @@ pub fn patch(built: &mut Built, changed: &[PathBuf]) -> Patch {
         old_pages.push((i, std::mem::replace(&mut site.articles[i].page, page)));
         site::fill_article_links(site, i);
     }
-    let checked = crate::linkcheck::check(site);
+    // Only the links on the edited pages and the links into them can have changed.
+    let checked = crate::linkcheck::check_changed(site, &targets);
     if checked.iter().any(|d| d.is_error()) {
         for (i, page) in old_pages {
             site.articles[i].page = page;
@@ -141,4 +143,77 @@ fn link_targets(page: &Page) -> BTreeSet<SourcePath> {
         .filter_map(|l| l.target.clone())
         .filter(|t| *t != page.source)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{PrepareOptions, prepare};
+
+    fn site(files: &[(&str, &str)]) -> (tempfile::TempDir, Built) {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let at = dir.path().join(path);
+            std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+            std::fs::write(at, text).unwrap();
+        }
+        let opts = PrepareOptions {
+            skip_search: true,
+            ..Default::default()
+        };
+        let (built, diags) = prepare(dir.path(), opts, &mut site::RenderCache::default());
+        assert!(!diags.has_errors(), "{diags:?}");
+        (dir, built.unwrap())
+    }
+
+    fn edit(dir: &tempfile::TempDir, path: &str, text: &str) -> PathBuf {
+        let at = dir.path().join(path);
+        std::fs::write(&at, text).unwrap();
+        at
+    }
+
+    const INDEX: &str = "---\ntitle: Guide\n---\nSee [the alpha part](a.md#alpha).\n";
+    const A: &str = "---\ntitle: A\n---\n## Alpha\n\n1. One.\n2. Two.\n";
+
+    #[test]
+    fn a_body_edit_renders_only_that_page() {
+        let (dir, mut built) = site(&[
+            ("content/guide/_index.md", INDEX),
+            ("content/guide/a.md", A),
+            ("content/guide/b.md", "---\ntitle: B\n---\nText.\n"),
+        ]);
+        let a = edit(&dir, "content/guide/a.md", &format!("{A}\nA new line.\n"));
+        let Patch::Pages(files, diags) = patch(&mut built, &[a]) else {
+            panic!("not patched")
+        };
+        let paths: Vec<&str> = files.iter().map(|f| f.path()).collect();
+        assert_eq!(paths, ["guide/a.html"]);
+        assert!(diags.is_empty(), "{diags:?}");
+    }
+
+    #[test]
+    fn links_on_and_into_the_edited_page_are_checked() {
+        let (dir, mut built) = site(&[
+            ("content/guide/_index.md", INDEX),
+            ("content/guide/a.md", A),
+        ]);
+        // A link of the edited page.
+        let a = edit(
+            &dir,
+            "content/guide/a.md",
+            &format!("{A}\nSee [nothing](missing.md).\n"),
+        );
+        let Patch::Problems(diags) = patch(&mut built, std::slice::from_ref(&a)) else {
+            panic!("the broken link was missed")
+        };
+        assert!(diags.render(dir.path()).contains("link-missing-page"));
+        // A link of another page into the edited one, whose heading is gone.
+        edit(&dir, "content/guide/a.md", &A.replace("Alpha", "Beta"));
+        let Patch::Problems(diags) = patch(&mut built, &[a]) else {
+            panic!("the broken fragment was missed")
+        };
+        let text = diags.render(dir.path());
+        assert!(text.contains("`#alpha` is not an id"), "{text}");
+        assert!(text.contains("_index.md"), "{text}");
+    }
 }

@@ -3,9 +3,10 @@
 //! The site is served from memory ([`http::SiteFiles`]): exactly the files a build would
 //! write, swapped in whole once a rebuild is complete, so a page never sees a half-built
 //! site or a 404 while a rebuild runs, and the last good site stays served while there are
-//! errors. [`watch`] turns file changes into batches; [`reload`] tells open pages. Rendered
-//! Markdown is cached between rebuilds, and the search index is rebuilt after the pages, so
-//! an edit reaches the browser first. Server state is the [`State`] owned here; no globals.
+//! errors. [`watch`] turns file changes into batches; [`reload`] tells open pages which pages
+//! changed. Rendered Markdown is cached between rebuilds, and the search index is rebuilt in
+//! the background once the saves pause, so an edit reaches the browser first. Server state is
+//! the [`State`] owned here; no globals.
 
 pub mod http;
 pub mod incremental;
@@ -15,6 +16,7 @@ pub mod watch;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -42,8 +44,6 @@ pub struct ServeOptions {
 pub struct State {
     site: RwLock<Arc<SiteFiles>>,
     build: AtomicU64,
-    /// The newest search index being built; older ones are dropped when they finish.
-    search_generation: AtomicU64,
     /// Tells one run of the server from the next.
     run: u64,
     /// The current build's problems as JSON, shown to pages that connect while they last.
@@ -61,8 +61,25 @@ impl State {
         self.site.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// Serves `files` as the whole site, a new build.
     fn swap(&self, files: SiteFiles) {
-        *self.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(files);
+        let old = std::mem::replace(
+            &mut *self.site.write().unwrap_or_else(|e| e.into_inner()),
+            Arc::new(files),
+        );
+        // The old site (maybe 10,000 pages) is freed after the lock is released.
+        drop(old);
+        self.next_build();
+    }
+
+    /// Changes the site in place: no copy of the whole table, unless a request that is being
+    /// answered still holds the site it started with.
+    fn edit(&self, f: impl FnOnce(&mut SiteFiles)) {
+        let mut site = self.site.write().unwrap_or_else(|e| e.into_inner());
+        f(Arc::make_mut(&mut site));
+    }
+
+    fn next_build(&self) {
         self.build.fetch_add(1, Ordering::SeqCst);
         self.events.send("build", &self.build_id());
     }
@@ -96,7 +113,6 @@ impl Server {
         let state = Arc::new(State {
             site: RwLock::new(Arc::new(SiteFiles::default())),
             build: AtomicU64::new(1),
-            search_generation: AtomicU64::new(0),
             run: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_millis() as u64)
@@ -169,12 +185,7 @@ fn answer(state: &State, request: tiny_http::Request) {
 /// Runs `stepbook serve` until the process is stopped.
 pub fn run(opts: ServeOptions) -> Result<(), Diagnostics> {
     let root = opts.root.clone();
-    let mut session = Session {
-        root: root.clone(),
-        drafts: opts.drafts,
-        cache: RenderCache::default(),
-        last: None,
-    };
+    let mut session = Session::new(root.clone(), opts.drafts);
     let config = crate::config::Config::load(&root).map_err(|ds| {
         let mut all = Diagnostics::new();
         all.extend(ds);
@@ -205,7 +216,23 @@ pub fn run(opts: ServeOptions) -> Result<(), Diagnostics> {
     if opts.open {
         open_browser(&url);
     }
-    while let Some(batch) = watch.next_batch() {
+    loop {
+        // Once the saves pause, the search index catches up.
+        let batch = if session.search_due.is_some() {
+            match watch.next_batch_within(SEARCH_QUIET) {
+                None => break,
+                Some(None) => {
+                    session.start_search(&state);
+                    continue;
+                }
+                Some(Some(batch)) => batch,
+            }
+        } else {
+            match watch.next_batch() {
+                None => break,
+                Some(batch) => batch,
+            }
+        };
         session.rebuild(&state, &batch);
     }
     Ok(())
@@ -218,11 +245,39 @@ pub struct Session {
     pub cache: RenderCache,
     /// The last good build.
     pub last: Option<Built>,
+    /// Files changed since the last good build: a failed rebuild leaves `last` as it was, so
+    /// they are read again with the next change, whichever file that is.
+    failed: Vec<PathBuf>,
+    search: Option<Sender<SearchJob>>,
+    /// When the rebuild started whose search index is still to be built.
+    search_due: Option<Instant>,
 }
 
 impl Session {
+    pub fn new(root: PathBuf, drafts: bool) -> Session {
+        Session {
+            root,
+            drafts,
+            cache: RenderCache::default(),
+            last: None,
+            failed: Vec::new(),
+            search: None,
+            search_due: None,
+        }
+    }
+
     /// Rebuilds after `changed` (empty: the first build) and tells the pages.
     pub fn rebuild(&mut self, state: &Arc<State>, changed: &[PathBuf]) {
+        let mut all = std::mem::take(&mut self.failed);
+        for p in changed {
+            if !all.contains(p) {
+                all.push(p.clone());
+            }
+        }
+        self.rebuild_paths(state, &all);
+    }
+
+    fn rebuild_paths(&mut self, state: &Arc<State>, changed: &[PathBuf]) {
         let start = Instant::now();
         if !changed.is_empty()
             && self.only_theme_statics(changed)
@@ -240,6 +295,7 @@ impl Session {
             match incremental::patch(last, changed) {
                 incremental::Patch::NotApplicable => {}
                 incremental::Patch::Problems(diags) => {
+                    self.failed = changed.to_vec();
                     self.show_problems(state, diags);
                     return;
                 }
@@ -247,16 +303,15 @@ impl Session {
                     if !diags.is_empty() {
                         eprint!("{}", diags.render(&self.root));
                     }
-                    let mut site = (*state.site()).clone();
                     let count = files.len();
-                    site.extend(files);
-                    self.publish(state, site, true);
+                    let pages: Vec<String> = files.iter().map(|f| f.path().to_string()).collect();
+                    self.publish(state, NewSite::Patch(files), Reach::Pages(&pages));
                     eprintln!(
                         "rebuilt {count} page{} in {} ms",
                         if count == 1 { "" } else { "s" },
                         start.elapsed().as_millis()
                     );
-                    self.refresh_search(state, start);
+                    self.search_due = Some(start);
                     return;
                 }
             }
@@ -268,34 +323,59 @@ impl Session {
         };
         let (built, mut diags) = prepare(&self.root, opts, &mut self.cache);
         diags.sort();
-        let Some(built) = built.filter(|_| !diags.has_errors()) else {
+        let Some(mut built) = built.filter(|_| !diags.has_errors()) else {
+            self.failed = changed.to_vec();
             self.show_problems(state, diags);
             return;
         };
         if !diags.is_empty() {
             eprint!("{}", diags.render(&self.root));
         }
-        let mut files = SiteFiles::new(built.files.clone());
+        // The served site owns the rendered files; nothing reads them from `last` again.
+        let mut files = SiteFiles::new(std::mem::take(&mut built.files));
         // Until the new index is ready, keep serving the previous one.
         files.extend(previous_search(&state.site()));
         let pages = built.pages();
+        // A page updated in place keeps the images it has; a changed one needs a reload.
+        let assets_changed = changed.iter().any(|p| {
+            p.starts_with(&built.config.content_dir) && p.extension().is_some_and(|e| e != "md")
+        });
         self.last = Some(built);
-        self.publish(state, files, !changed.is_empty());
+        if changed.is_empty() {
+            state.swap(files);
+        } else if assets_changed {
+            self.publish(state, NewSite::Whole(files), Reach::Reload);
+        } else {
+            self.publish(state, NewSite::Whole(files), Reach::All);
+        }
         eprintln!("built {pages} pages in {} ms", start.elapsed().as_millis());
-        self.refresh_search(state, start);
+        self.search_due = Some(start);
+        if changed.is_empty() {
+            self.start_search(state);
+        }
     }
 
-    /// Serves `files` as the site, clears the overlay and reloads the pages.
-    fn publish(&self, state: &State, files: SiteFiles, reload: bool) {
+    /// Serves the new site, clears the overlay and tells the pages which of them changed.
+    fn publish(&self, state: &State, site: NewSite, reach: Reach) {
         let had_problems = state.problems.lock().map(|p| p.is_some()).unwrap_or(false);
         state.set_problems(None);
-        state.swap(files);
+        match site {
+            NewSite::Whole(files) => state.swap(files),
+            NewSite::Patch(files) => {
+                state.edit(|site| site.extend(files));
+                state.next_build();
+            }
+        }
         if had_problems {
             state.events.send("fixed", "");
         }
-        if reload {
-            state.events.send("reload", "");
-        }
+        let pages = match reach {
+            Reach::Reload => return state.events.send("reload", ""),
+            Reach::All => None,
+            Reach::Pages(pages) => Some(pages),
+        };
+        let update = serde_json::json!({ "build": state.build_id(), "pages": pages });
+        state.events.send("update", &update.to_string());
     }
 
     /// Serves the theme's new static files; a stylesheet is swapped in place, anything else
@@ -305,9 +385,8 @@ impl Session {
         let Ok(theme) = Theme::load(&last.config.theme_dir()) else {
             return false;
         };
-        let mut files = (*state.site()).clone();
-        files.extend(theme.static_files());
-        state.swap(files);
+        state.edit(|site| site.extend(theme.static_files()));
+        state.next_build();
         for css in changed
             .iter()
             .filter(|p| p.extension().is_some_and(|e| e == "css"))
@@ -341,36 +420,82 @@ impl Session {
         eprintln!("the site has errors; still serving the last good build");
     }
 
-    /// Rebuilds the search index of the last good build and serves it.
-    /// Rebuilds the search index of the last good build in the background and serves it,
-    /// unless a newer build has started one of its own by then.
-    fn refresh_search(&self, state: &Arc<State>, start: Instant) {
+    /// Has the search index of the last good build rebuilt in the background and served.
+    /// (The caller waits for the saves to pause first: gathering the articles takes a while
+    /// on a big site, and an index build takes seconds of a core.)
+    pub fn start_search(&mut self, state: &Arc<State>) {
+        let Some(start) = self.search_due.take() else {
+            return;
+        };
         let Some(last) = &self.last else { return };
         if !last.config.search {
             return;
         }
-        let docs = crate::search::docs(&last.site);
-        let generation = state.search_generation.fetch_add(1, Ordering::SeqCst) + 1;
-        let state = state.clone();
-        std::thread::spawn(move || {
-            let index = crate::search::build_from(&docs);
-            if state.search_generation.load(Ordering::SeqCst) != generation {
-                return;
-            }
-            let mut files = (*state.site()).clone();
-            files.extend(index);
-            *state.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(files);
-            eprintln!(
-                "  search index ready after {} ms",
-                start.elapsed().as_millis()
-            );
+        let job = SearchJob {
+            docs: crate::search::docs(&last.site),
+            start,
+        };
+        let sender = self.search.get_or_insert_with(|| {
+            let (tx, rx) = channel();
+            let state = state.clone();
+            std::thread::spawn(move || search_worker(&state, &rx));
+            tx
         });
+        let _ = sender.send(job);
     }
 
     fn only_theme_statics(&self, changed: &[PathBuf]) -> bool {
         let Some(last) = &self.last else { return false };
         let dir = last.config.theme_dir().join("static");
         changed.iter().all(|p| p.starts_with(&dir))
+    }
+}
+
+/// A site to serve.
+enum NewSite {
+    /// The whole site.
+    Whole(SiteFiles),
+    /// Files that replace the ones with the same paths.
+    Patch(Vec<OutFile>),
+}
+
+/// Which open pages a new build changes.
+enum Reach<'a> {
+    /// These pages (paths in the site).
+    Pages(&'a [String]),
+    /// Any page may have changed: each open page fetches itself and updates what differs.
+    All,
+    /// Every page reloads: an image or other file the pages show may have changed.
+    Reload,
+}
+
+/// What the search index is built from, and when the rebuild that asked for it started.
+struct SearchJob {
+    docs: Vec<crate::search::Doc>,
+    start: Instant,
+}
+
+/// How long the saves must pause before the search index is rebuilt. An index build of a big
+/// site takes seconds of a core; while a writer saves again and again it would only slow the
+/// rebuilds and the page updates, and be out of date when it is ready.
+pub const SEARCH_QUIET: Duration = Duration::from_millis(500);
+
+/// Builds the newest search index asked for, on one thread, so the other cores stay free for
+/// rebuilds and the browser.
+fn search_worker(state: &State, jobs: &Receiver<SearchJob>) {
+    let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(1).build() else {
+        return;
+    };
+    while let Ok(mut job) = jobs.recv() {
+        while let Ok(newer) = jobs.try_recv() {
+            job = newer;
+        }
+        let index = pool.install(|| crate::search::build_from(&job.docs));
+        state.edit(|site| site.extend(index));
+        eprintln!(
+            "  search index ready after {} ms",
+            job.start.elapsed().as_millis()
+        );
     }
 }
 

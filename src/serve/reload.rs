@@ -1,11 +1,15 @@
 //! Live reload: Server-Sent Events to every open page, and the script that listens.
 //!
-//! Pages connect to `/__stepbook/events`. The server sends `hello` (the build number) on
-//! connect, `build` (the new number) after every swap, `reload` once a rebuilt site is
-//! complete and served, `css` (a stylesheet's path)
-//! to swap a stylesheet in place, and `problems` (diagnostics as JSON) to show the error
-//! overlay. `EventSource` reconnects by itself after a server restart; the page reloads when
-//! the build number it was served with is not the current one.
+//! Pages connect to `/__stepbook/events`. The server sends `hello` (the build id) on
+//! connect, `build` (the new id) after every swap, and once a rebuilt site is complete and
+//! served, `update`: JSON `{"build": id, "pages": [paths]}`, the pages that changed, or
+//! `"pages": null` when any page may have. An open page that changed fetches itself again and
+//! swaps in the parts of its body that differ (its `<main>`, mostly), keeping its scroll
+//! position; it reloads instead when its head's stylesheets or scripts changed. `reload`
+//! makes every page reload (a theme script changed), `css` (a stylesheet's path) swaps a
+//! stylesheet in place, `problems` (diagnostics as JSON) shows the error overlay and `fixed`
+//! hides it. `EventSource` reconnects by itself after a server restart; a page reloads when
+//! it was served by another run of the server, and updates when it missed a build.
 
 use std::io::Write;
 use std::sync::Mutex;

@@ -46,6 +46,20 @@ impl Watch {
     /// Blocks until something changes, then returns every path changed until a quiet time.
     pub fn next_batch(&self) -> Option<Vec<PathBuf>> {
         let first = self.rx.recv().ok()?;
+        self.gather(first)
+    }
+
+    /// [`Watch::next_batch`], but waits at most `wait` for the first change: `Some(None)`
+    /// when nothing changed by then.
+    pub fn next_batch_within(&self, wait: Duration) -> Option<Option<Vec<PathBuf>>> {
+        match self.rx.recv_timeout(wait) {
+            Ok(first) => self.gather(first).map(Some),
+            Err(RecvTimeoutError::Timeout) => Some(None),
+            Err(RecvTimeoutError::Disconnected) => None,
+        }
+    }
+
+    fn gather(&self, first: PathBuf) -> Option<Vec<PathBuf>> {
         let mut batch = vec![first];
         loop {
             match self.rx.recv_timeout(DEBOUNCE) {

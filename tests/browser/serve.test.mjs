@@ -1,6 +1,8 @@
-// `stepbook serve` in a real browser: edits reach open pages (scroll kept), a stylesheet
-// edit applies without a reload, a broken file shows the overlay and the fix clears it,
-// 20 open tabs all update, and no request sees a 404 while rebuilds run.
+// `stepbook serve` in a real browser: edits reach open pages in place, without a navigation
+// (scroll, page state and the reader's branch choice kept), pages that did not change are
+// left alone, a stylesheet edit applies without a reload and a theme script edit reloads, a
+// broken file shows the overlay and the fix clears it, 20 open tabs all update, and no
+// request sees a 404 while rebuilds run.
 //
 // Each test works on a copy of the bundled site in a temporary folder.
 
@@ -56,14 +58,14 @@ async function waitFor(page, fn, arg, timeout = 10_000) {
 
 const ARTICLE = 'write/write-a-procedure.html';
 
-/** Serves a fresh copy of the site and opens ARTICLE with its live-reload stream connected. */
-async function withLivePage(fn) {
+/** Serves a fresh copy of the site and opens `article` (ARTICLE) with its live-reload stream
+ * connected; `page.navigations()` counts the main frame's navigations after that. */
+async function withLivePage(fn, article = ARTICLE) {
   const dir = copySite();
   const srv = await serve(dir);
   const page = await newPage(browser);
   try {
-    await page.goto(srv.url + ARTICLE);
-    await waitFor(page, () => document.documentElement.getAttribute('data-stepbook-live') === 'connected');
+    await openLive(page, srv.url + article);
     await fn({ dir, srv, page });
   } finally {
     await page.dispose();
@@ -71,10 +73,41 @@ async function withLivePage(fn) {
   }
 }
 
+/** Opens `url`, waits for the live stream, and marks the document: the mark survives an
+ * in-place update and is gone after a reload. */
+async function openLive(page, url) {
+  await page.goto(url);
+  await waitFor(page, () => document.documentElement.getAttribute('data-stepbook-live') === 'connected');
+  await page.evaluate(() => { window.__sameDocument = true; });
+  let navigations = 0;
+  page.on('framenavigated', (frame) => { if (frame === page.mainFrame()) navigations++; });
+  page.navigations = () => navigations;
+}
+
+/** True when the page was updated in place: the same document, never navigated. */
+async function sameDocument(page) {
+  return page.navigations() === 0 && (await page.evaluate(() => window.__sameDocument === true));
+}
+
 const SOURCE = 'content/write/write-a-procedure.md';
 
-test('an edit reaches the open page and the scroll position is kept', T, async () => {
+/** How the theme script has enhanced the steps of the page's main content. */
+function enhancements(page) {
+  return page.evaluate(() => {
+    const steps = [...document.querySelectorAll('main .step[id]')];
+    return {
+      steps: steps.length,
+      copy: steps.filter((s) => s.querySelectorAll('.step-copy').length === 1).length,
+      ticks: steps.filter((s) => s.querySelectorAll(':scope > .step-tick').length === 1).length,
+      bars: document.querySelectorAll('main .step-progress').length,
+    };
+  });
+}
+
+test('an edit reaches the open page in place: no navigation, scroll and features kept', T, async () => {
   await withLivePage(async ({ dir, srv, page }) => {
+    const fresh = await enhancements(page);
+    assert.ok(fresh.steps > 3, `steps: ${JSON.stringify(fresh)}`);
     await page.evaluate(() => window.scrollTo(0, 900));
     await page.waitForTimeout(200);
     const before = await page.evaluate(() => window.scrollY);
@@ -84,17 +117,87 @@ test('an edit reaches the open page and the scroll position is kept', T, async (
     await page.waitForTimeout(300);
     const afterY = await page.evaluate(() => window.scrollY);
     assert.ok(Math.abs(afterY - before) < 5, `scroll kept: ${before} -> ${afterY}`);
+    assert.ok(await sameDocument(page), 'the page was updated without a navigation');
+    // The new content is enhanced once, like a freshly loaded page.
+    assert.deepEqual(await enhancements(page), fresh);
+    // The step links and ticks of the new content work.
+    const tick = page.locator('main .step[id] .step__tick').first();
+    await tick.check();
+    assert.match(await page.textContent('main .step-progress__count'), /^1 of \d+ steps done$/);
     assert.deepEqual(page.problems().pageErrors, []);
+    assert.deepEqual(page.problems().consoleErrors, []);
+  });
+});
+
+test('a title or description change updates the head in place', T, async () => {
+  await withLivePage(async ({ dir, page }) => {
+    const file = path.join(dir, SOURCE);
+    const text = fs.readFileSync(file, 'utf8')
+      .replace('title: Write a procedure\n', 'title: Write a numbered procedure\n')
+      .replace(/^description: .*$/m, 'description: A new description.');
+    fs.writeFileSync(file, text);
+    await waitFor(page, () => document.title.startsWith('Write a numbered procedure'));
+    assert.equal(await page.textContent('main h1'), 'Write a numbered procedure');
+    assert.equal(await page.getAttribute('meta[name="description"]', 'content'), 'A new description.');
+    assert.ok(await sameDocument(page), 'the page was updated without a navigation');
+    assert.deepEqual(page.problems().pageErrors, []);
+  });
+});
+
+test('an update keeps the branch option the reader opened', T, async () => {
+  await withLivePage(async ({ dir, page }) => {
+    const open = () => page.evaluate(() => [...document.querySelectorAll('.branch__option--open')].map((o) => o.id));
+    assert.deepEqual(await open(), ['macos-or-linux']);
+    fs.appendFileSync(path.join(dir, 'content/get-started/install.md'), '\nA line for the branch test.\n');
+    await waitFor(page, () => document.body.textContent.includes('A line for the branch test.'));
+    assert.ok(await sameDocument(page), 'the page was updated without a navigation');
+    assert.deepEqual(await open(), ['macos-or-linux']);
+    assert.equal(await page.isChecked('.branch__choices input[value="macos-or-linux"]'), true);
+    assert.deepEqual(page.problems().pageErrors, []);
+  }, 'get-started/install.html#macos-or-linux');
+});
+
+test('a page that did not change is not fetched again', T, async () => {
+  await withLivePage(async ({ dir, srv, page }) => {
+    const other = await page.context().newPage();
+    await openLive(other, srv.url + 'write/callouts.html');
+    const fetched = [];
+    page.on('request', (r) => fetched.push(r.url()));
+    fs.appendFileSync(path.join(dir, 'content/write/callouts.md'), '\nOnly the callouts page changes.\n');
+    await waitFor(other, () => document.body.textContent.includes('Only the callouts page changes.'));
+    await page.waitForTimeout(300);
+    assert.deepEqual(fetched, []);
+    assert.ok(await sameDocument(page) && (await sameDocument(other)), 'no navigation');
   });
 });
 
 test('a stylesheet edit applies without a reload', T, async () => {
   await withLivePage(async ({ dir, srv, page }) => {
-    await page.evaluate(() => { window.__notReloaded = true; });
     const css = path.join(dir, 'themes/default/static/assets/stepbook.css');
     fs.appendFileSync(css, '\nbody { outline: 7px solid rgb(255, 0, 0); }\n');
     await waitFor(page, () => getComputedStyle(document.body).outlineWidth === '7px');
-    assert.equal(await page.evaluate(() => window.__notReloaded), true, 'the page was not reloaded');
+    assert.ok(await sameDocument(page), 'the page was not reloaded');
+    // A later edit still updates the page in place, with the new stylesheet.
+    fs.appendFileSync(path.join(dir, SOURCE), '\nAfter the stylesheet.\n');
+    await waitFor(page, () => document.body.textContent.includes('After the stylesheet.'));
+    assert.ok(await sameDocument(page), 'the page was not reloaded');
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).outlineWidth), '7px');
+  });
+});
+
+test('a theme script edit reloads the page, at the same scroll position', T, async () => {
+  await withLivePage(async ({ dir, page }) => {
+    await page.evaluate(() => window.scrollTo(0, 700));
+    await page.waitForTimeout(200);
+    const before = await page.evaluate(() => window.scrollY);
+    const loaded = page.waitForEvent('load');
+    fs.appendFileSync(path.join(dir, 'themes/default/static/assets/stepbook.js'), '\nwindow.__newScript = true;\n');
+    await loaded;
+    await waitFor(page, () => window.__newScript === true);
+    assert.equal(await page.evaluate(() => window.__sameDocument), undefined, 'the page reloaded');
+    await page.waitForTimeout(300);
+    const afterY = await page.evaluate(() => window.scrollY);
+    assert.ok(Math.abs(afterY - before) < 5, `scroll kept: ${before} -> ${afterY}`);
   });
 });
 
@@ -111,6 +214,7 @@ test('a broken file shows the overlay, and the fix clears it', T, async () => {
     assert.equal(resp.status(), 200);
     fs.writeFileSync(file, good + '\nFixed again.\n');
     await waitFor(page, () => !document.getElementById("stepbook-problems") && !!document.body && document.body.textContent.includes('Fixed again.'));
+    assert.ok(await sameDocument(page), 'the fix was shown without a navigation');
   });
 });
 
@@ -122,12 +226,12 @@ test('20 tabs all update', T, async () => {
     const pages = [];
     for (let i = 0; i < 20; i++) {
       const p = await context.newPage();
-      await p.goto(srv.url + ARTICLE);
-      await waitFor(p, () => document.documentElement.getAttribute('data-stepbook-live') === 'connected');
+      await openLive(p, srv.url + ARTICLE);
       pages.push(p);
     }
     fs.appendFileSync(path.join(dir, SOURCE), '\nEvery tab sees this.\n');
     await Promise.all(pages.map((p) => waitFor(p, () => !!document.body && document.body.textContent.includes('Every tab sees this.'), undefined, 20_000)));
+    for (const p of pages) assert.ok(await sameDocument(p), 'every tab was updated in place');
   } finally {
     await context.close();
     srv.stop();

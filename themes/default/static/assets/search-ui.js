@@ -311,11 +311,11 @@
 
   var SKIP = 'code, pre, kbd, samp, script, style, textarea, mark, svg, .heading-anchor, .step-anchor, [aria-hidden="true"]';
 
-  function highlightPage(words) {
+  function highlightPage(words, scope) {
     var terms = new Set(E.tokenize(words));
     if (!terms.size) return;
     var isMatch = function (t) { return terms.has(t); };
-    var bodies = document.querySelectorAll('.article-body');
+    var bodies = scope.querySelectorAll('.article-body');
     for (var b = 0; b < bodies.length; b++) {
       var walker = document.createTreeWalker(bodies[b], NodeFilter.SHOW_TEXT, null);
       var nodes = [];
@@ -337,16 +337,25 @@
     }
   }
 
-  function start() {
-    var roots = document.querySelectorAll('[data-search]');
+  var seen = new WeakSet();
+
+  // Sets up the search boxes and highlights in `scope`: the whole page at first, and again
+  // any part of it replaced later (a `stepbook:content` event, as `stepbook serve` sends).
+  function start(scope) {
+    scope = scope && scope.querySelectorAll ? scope : document;
+    boxes = boxes.filter(function (b) { return document.documentElement.contains(b.root); });
+    var roots = scope.querySelectorAll('[data-search]');
     for (var i = 0; i < roots.length; i++) {
+      if (seen.has(roots[i])) continue;
+      seen.add(roots[i]);
       if (roots[i].querySelector('input') && roots[i].querySelector('[role="listbox"]')) boxes.push(Box(roots[i]));
     }
     var words = null;
     try { words = new URLSearchParams(location.search).get('highlight'); } catch (e) { /* none */ }
-    if (words) engine().then(function () { highlightPage(words); }).catch(function () {});
+    if (words) engine().then(function () { highlightPage(words, scope); }).catch(function () {});
   }
 
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
-  else start();
+  document.addEventListener('stepbook:content', function (event) { start(event.detail && event.detail.root); });
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', function () { start(document); });
+  else start(document);
 })();

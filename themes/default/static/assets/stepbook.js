@@ -1,5 +1,6 @@
-/* stepbook default theme script. Vanilla JS, no dependencies, no globals.
-   Each feature is one small init function, started from the list at the end. */
+/* stepbook default theme script. Vanilla JS, no dependencies. Its one global is
+   window.stepbook.init(root), which enhances content put into the page later.
+   Each feature is one small init function, started from the lists at the end. */
 (function () {
   'use strict';
 
@@ -32,6 +33,24 @@
     var parent = step.parentNode.closest('.step');
     var n = step.getAttribute('data-step') || '';
     return parent ? stepLabel(parent) + '.' + n : n;
+  }
+
+  // The elements in `scope` that match `selector` and that this feature (`seen`) has
+  // not enhanced yet, so a feature can start again for content that replaced old content.
+  function fresh(scope, selector, seen) {
+    var found = scope.querySelectorAll(selector);
+    var out = [];
+    for (var i = 0; i < found.length; i++) {
+      if (!seen.has(found[i])) {
+        seen.add(found[i]);
+        out.push(found[i]);
+      }
+    }
+    return out;
+  }
+
+  function connected(node) {
+    return document.documentElement.contains(node);
   }
 
   function insertAfterAnchor(step, node) {
@@ -76,71 +95,85 @@
     return darkQuery && darkQuery.matches ? 'dark' : 'light';
   }
 
-  function initThemeToggle() {
+  var toggleSeen = new WeakSet();
+  var toggleStarted = false;
+
+  function syncToggles() {
+    var dark = currentTheme() === 'dark';
     var buttons = document.querySelectorAll('.theme-toggle');
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].setAttribute('aria-pressed', dark ? 'true' : 'false');
+      buttons[i].title = dark ? 'Switch to light theme' : 'Switch to dark theme';
+    }
+  }
+
+  function applyTheme(theme, save) {
+    root.setAttribute('data-theme', theme);
+    if (save) storageSet(THEME_KEY, theme);
+    syncToggles();
+  }
+
+  function initThemeToggle(scope) {
+    var buttons = fresh(scope, '.theme-toggle', toggleSeen);
     if (!buttons.length) return;
-
-    function sync() {
-      var dark = currentTheme() === 'dark';
-      for (var i = 0; i < buttons.length; i++) {
-        buttons[i].setAttribute('aria-pressed', dark ? 'true' : 'false');
-        buttons[i].title = dark ? 'Switch to light theme' : 'Switch to dark theme';
-      }
-    }
-
-    function apply(theme, save) {
-      root.setAttribute('data-theme', theme);
-      if (save) storageSet(THEME_KEY, theme);
-      sync();
-    }
 
     for (var i = 0; i < buttons.length; i++) {
       buttons[i].addEventListener('click', function () {
-        apply(currentTheme() === 'dark' ? 'light' : 'dark', true);
+        applyTheme(currentTheme() === 'dark' ? 'light' : 'dark', true);
       });
     }
 
-    // Follow the system while no choice is saved.
-    onMediaChange(darkQuery, sync);
+    if (!toggleStarted) {
+      toggleStarted = true;
+      // Follow the system while no choice is saved.
+      onMediaChange(darkQuery, syncToggles);
+      // Keep other open tabs of the site in step.
+      window.addEventListener('storage', function (event) {
+        if (event.key === THEME_KEY && isTheme(event.newValue)) applyTheme(event.newValue, false);
+      });
+    }
 
-    // Keep other open tabs of the site in step.
-    window.addEventListener('storage', function (event) {
-      if (event.key === THEME_KEY && isTheme(event.newValue)) apply(event.newValue, false);
-    });
-
-    sync();
+    syncToggles();
   }
 
   /* ---------- Scrollable code blocks and tables ---------- */
 
   // A <pre> or <table> wider than the column scrolls inside itself; make it
   // reachable by keyboard so it can be scrolled without a mouse (WCAG 2.1.1).
-  function initScrollRegions() {
-    var boxes = document.querySelectorAll('.prose pre, .prose table');
-    if (!boxes.length) return;
-    var pending = false;
+  var regionSeen = new WeakSet();
+  var regions = [];
+  var regionsPending = false;
+  var regionsStarted = false;
 
-    function update() {
-      pending = false;
-      for (var i = 0; i < boxes.length; i++) {
-        var box = boxes[i];
-        var scrolls = box.scrollWidth > box.clientWidth + 1;
-        if (scrolls && !box.hasAttribute('tabindex')) {
-          box.setAttribute('tabindex', '0');
-          box.setAttribute('data-scroll-region', '');
-        } else if (!scrolls && box.hasAttribute('data-scroll-region')) {
-          box.removeAttribute('tabindex');
-          box.removeAttribute('data-scroll-region');
-        }
+  function updateRegions() {
+    regionsPending = false;
+    regions = regions.filter(connected);
+    for (var i = 0; i < regions.length; i++) {
+      var box = regions[i];
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute('tabindex')) {
+        box.setAttribute('tabindex', '0');
+        box.setAttribute('data-scroll-region', '');
+      } else if (!scrolls && box.hasAttribute('data-scroll-region')) {
+        box.removeAttribute('tabindex');
+        box.removeAttribute('data-scroll-region');
       }
     }
+  }
 
-    window.addEventListener('resize', function () {
-      if (pending) return;
-      pending = true;
-      (window.requestAnimationFrame || setTimeout)(update);
-    });
-    update();
+  function initScrollRegions(scope) {
+    var boxes = fresh(scope, '.prose pre, .prose table', regionSeen);
+    if (!boxes.length) return;
+    if (!regionsStarted) {
+      regionsStarted = true;
+      window.addEventListener('resize', function () {
+        if (regionsPending) return;
+        regionsPending = true;
+        (window.requestAnimationFrame || setTimeout)(updateRegions);
+      });
+    }
+    regions = regions.concat(boxes);
+    updateRegions();
   }
 
   /* ---------- Revealing hidden targets ---------- */
@@ -223,8 +256,10 @@
     }
   }
 
-  function initCopyLinks() {
-    var steps = document.querySelectorAll('.step[id]');
+  var copySeen = new WeakSet();
+
+  function initCopyLinks(scope) {
+    var steps = fresh(scope, '.step[id]', copySeen);
     for (var i = 0; i < steps.length; i++) addCopyButton(steps[i]);
   }
 
@@ -263,9 +298,16 @@
 
   /* ---------- Ticking steps as done ---------- */
 
-  function initTicks() {
-    var body = document.querySelector('.article .article-body');
-    var steps = body ? body.querySelectorAll('.step[id]') : [];
+  var tickSeen = new WeakSet();
+  // What other tabs' ticks change: one function per ticked article body on the page.
+  var tickListeners = [];
+  var ticksStarted = false;
+
+  function initTicks(scope) {
+    var body = scope.querySelector('.article .article-body');
+    if (!body || tickSeen.has(body)) return;
+    tickSeen.add(body);
+    var steps = body.querySelectorAll('.step[id]');
     if (!steps.length) return;
 
     var key = 'stepbook-ticks:' + location.pathname;
@@ -327,9 +369,18 @@
     bar.addEventListener('focusout', function () { setTimeout(function () { update(false); }, 0); });
 
     // Keep other open tabs of the same article in step.
-    window.addEventListener('storage', function (event) {
-      if (event.key === key) apply(load());
-    });
+    if (!ticksStarted) {
+      ticksStarted = true;
+      window.addEventListener('storage', function (event) {
+        for (var i = 0; i < tickListeners.length; i++) tickListeners[i](event);
+      });
+    }
+    tickListeners = tickListeners.filter(function (f) { return connected(f.body); });
+    var listener = function (event) {
+      if (event.key === key && connected(body)) apply(load());
+    };
+    listener.body = body;
+    tickListeners.push(listener);
 
     apply(load());
   }
@@ -346,19 +397,33 @@
   // results and step targets all work).
   var BRANCH_KEY = 'stepbook-branch:';
 
-  function initBranches() {
-    var nodes = document.querySelectorAll('.branch');
-    var points = [];
-    for (var i = 0; i < nodes.length; i++) {
-      var point = enhanceBranch(nodes[i]);
-      if (point) points.push(point);
-    }
-    if (!points.length) return;
+  var branchSeen = new WeakSet();
+  // The branch points on the page, and the on-page contents entries that lead into an option.
+  var points = [];
+  var tocEntries = [];
+  var branchesStarted = false;
 
-    // On-page contents entries that lead into an option.
-    var tocEntries = [];
+  function pointOf(node) {
+    for (var i = 0; i < points.length; i++) if (points[i].node === node) return points[i];
+    return null;
+  }
+
+  // Shown when it and every option around it are open.
+  function isShown(node) {
+    for (var n = node.closest('.branch__option'); n; n = n.parentNode.closest('.branch__option')) {
+      if (!n.classList.contains('branch__option--open')) return false;
+    }
+    return true;
+  }
+
+  function updateToc() {
+    for (var i = 0; i < tocEntries.length; i++) tocEntries[i].item.hidden = !isShown(tocEntries[i].target);
+  }
+
+  function findTocEntries() {
+    tocEntries = [];
     var links = document.querySelectorAll('aside.toc a[href^="#"]');
-    for (i = 0; i < links.length; i++) {
+    for (var i = 0; i < links.length; i++) {
       var id = links[i].getAttribute('href').slice(1);
       try { id = decodeURIComponent(id); } catch (e) { /* keep it raw */ }
       var target = id && document.getElementById(id);
@@ -366,38 +431,43 @@
         tocEntries.push({ item: links[i].closest('li') || links[i], target: target });
       }
     }
+  }
 
-    function pointOf(node) {
-      for (var i = 0; i < points.length; i++) if (points[i].node === node) return points[i];
-      return null;
-    }
-
-    // Shown when it and every option around it are open.
-    function isShown(node) {
-      for (var n = node.closest('.branch__option'); n; n = n.parentNode.closest('.branch__option')) {
-        if (!n.classList.contains('branch__option--open')) return false;
+  // Choose `key` on every branch point with the same option set.
+  function choose(point, key, save) {
+    if (!point.keys.hasOwnProperty(key)) return;
+    for (var i = 0; i < points.length; i++) {
+      if (points[i].set === point.set) {
+        points[i].key = key;
+        points[i].render();
       }
-      return true;
     }
+    if (save) storageSet(BRANCH_KEY + point.set, key);
+    updateToc();
+  }
 
-    function updateToc() {
-      for (var i = 0; i < tocEntries.length; i++) tocEntries[i].item.hidden = !isShown(tocEntries[i].target);
+  function initBranches(scope) {
+    var nodes = fresh(scope, '.branch', branchSeen);
+    if (!nodes.length) return;
+    // Points whose content was replaced hand their state (the reader's choice, even one
+    // that came from a fragment and was not remembered, and "Show all") to the new points
+    // of the same option set, in order.
+    var gone = {};
+    points = points.filter(function (p) {
+      if (connected(p.node)) return true;
+      (gone[p.set] = gone[p.set] || []).push(p);
+      return false;
+    });
+    var added = [];
+    for (var i = 0; i < nodes.length; i++) {
+      var point = enhanceBranch(nodes[i]);
+      if (point) added.push(point);
     }
+    if (!added.length) return;
+    points = points.concat(added);
+    findTocEntries();
 
-    // Choose `key` on every branch point with the same option set.
-    function choose(point, key, save) {
-      if (!point.keys.hasOwnProperty(key)) return;
-      for (var i = 0; i < points.length; i++) {
-        if (points[i].set === point.set) {
-          points[i].key = key;
-          points[i].render();
-        }
-      }
-      if (save) storageSet(BRANCH_KEY + point.set, key);
-      updateToc();
-    }
-
-    points.forEach(function (point) {
+    added.forEach(function (point) {
       point.onChoose = function (radio) {
         point.showAll = false;
         choose(point, radio.value, true);
@@ -409,12 +479,20 @@
         point.render();
         updateToc();
       };
+      var before = gone[point.set] && gone[point.set].shift();
       var saved = storageGet(BRANCH_KEY + point.set);
-      if (saved && point.keys.hasOwnProperty(saved)) point.key = saved;
+      if (before) {
+        if (before.key !== null && point.keys.hasOwnProperty(before.key)) point.key = before.key;
+        point.showAll = before.showAll;
+      } else if (saved && point.keys.hasOwnProperty(saved)) {
+        point.key = saved;
+      }
       point.render();
     });
     updateToc();
 
+    if (branchesStarted) return;
+    branchesStarted = true;
     // Open every option around a fragment target (outermost first); the
     // fragment's choice wins over the remembered one but is not remembered.
     revealers.push(function (target) {
@@ -480,13 +558,31 @@
 
   /* ---------- Start ---------- */
 
-  var features = [initThemeToggle, initScrollRegions, initCopyLinks, initTicks, initBranches, initTargets];
+  // Features that enhance content start for the whole page, and again for any part of it that
+  // is replaced later: window.stepbook.init(root), or a `stepbook:content` event on the
+  // document with `detail.root` (what `stepbook serve` sends after it updates a page in
+  // place). Each is idempotent: it skips what it has enhanced already.
+  var features = [initThemeToggle, initScrollRegions, initCopyLinks, initTicks, initBranches];
 
-  function start() {
+  function init(scope) {
+    scope = scope || document;
     for (var i = 0; i < features.length; i++) {
-      try { features[i](); } catch (e) {
+      try { features[i](scope); } catch (e) {
         if (window.console) console.error('stepbook: ' + (features[i].name || 'feature') + ' failed', e);
       }
+    }
+  }
+
+  window.stepbook = { init: init };
+  document.addEventListener('stepbook:content', function (event) {
+    init(event.detail && event.detail.root);
+  });
+
+  function start() {
+    init(document);
+    // Once per page: the fragment target (the browser's own jump), not on later updates.
+    try { initTargets(); } catch (e) {
+      if (window.console) console.error('stepbook: initTargets failed', e);
     }
   }
 

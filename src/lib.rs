@@ -282,7 +282,7 @@ pub fn build_with(
         Ok(s) => s,
         Err(d) => return fail(diags, vec![d]),
     };
-    progress.stage("writing", pages + site.redirects.len());
+    progress.stage("writing", render::file_count(&site, &theme));
     let put = |f: OutFile| {
         staging.put(&f)?;
         progress.advance(1);

@@ -96,15 +96,10 @@ struct Bar {
 
 impl Bar {
     fn new() -> Bar {
-        use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+        use indicatif::{ProgressBar, ProgressDrawTarget};
         use std::io::IsTerminal;
         use std::sync::atomic::Ordering;
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg:<9} [{bar:30}] {pos}/{len}")
-                .expect("a valid template")
-                .progress_chars("=> "),
-        );
         let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         if std::io::stderr().is_terminal() {
             let (bar, done) = (bar.clone(), done.clone());
@@ -127,6 +122,16 @@ impl Bar {
 
 impl stepbook::Progress for Bar {
     fn stage(&self, name: &'static str, total: usize) {
+        use indicatif::ProgressStyle;
+        // A bar when the stage knows its size, a spinner when it does not.
+        let style = if total > 0 {
+            ProgressStyle::with_template("{spinner} {msg:<9} [{bar:30}] {pos}/{len}")
+                .expect("a valid template")
+                .progress_chars("=> ")
+        } else {
+            ProgressStyle::with_template("{spinner} {msg}").expect("a valid template")
+        };
+        self.bar.set_style(style);
         self.bar.set_message(name);
         self.bar.set_position(0);
         self.bar.set_length(total as u64);

@@ -254,6 +254,16 @@ pub fn render_site(
     Ok(files)
 }
 
+/// How many files [`render_each`] hands on.
+pub fn file_count(site: &Site, theme: &Theme) -> usize {
+    2 + site.collections.len()
+        + site.articles.len()
+        + site.redirects.len()
+        + theme.statics.len()
+        + site.assets.len()
+        + usize::from(site.config.base_url.is_some())
+}
+
 /// Renders every page and file of the site but the search index, in parallel, handing each
 /// to `emit` as soon as it is done, so that a build need not hold the whole site in memory.
 /// Returns every problem met, rendering or emitting.

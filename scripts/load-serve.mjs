@@ -4,7 +4,10 @@
 //
 //   cargo build --release && node scripts/load-serve.mjs [seconds=10] [concurrency=32]
 //
-// Only 127.0.0.1 is ever contacted; every loop stops by itself.
+// Only 127.0.0.1 is ever contacted; every loop stops by itself. Exits 1 on any failed
+// request (an error, a timeout after 10 s or an unexpected status), a closed live-reload
+// stream, or a server that does not start within a minute. Latency is reported, never
+// judged. STEPBOOK_BIN picks the binary (default: target/release/stepbook).
 
 import { spawn } from 'node:child_process';
 import http from 'node:http';
@@ -20,14 +23,25 @@ const STREAMS = 100;
 const PAGES = ['', 'get-started/index.html', 'write/write-a-procedure.html', 'write/branches.html', 'assets/stepbook.css', 'assets/stepbook.js', 'search/manifest.js', 'nope.html'];
 
 const server = spawn(bin, ['serve', '--port', '0'], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });
+process.on('exit', () => server.kill());
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(1));
+let log = '';
+let exited = null;
+server.on('exit', (code, signal) => { exited = signal || code; });
 const base = await new Promise((resolve, reject) => {
-  let log = '';
+  const timer = setTimeout(() => reject(new Error(`serve did not get ready within 60 s:\n${log}`)), 60_000);
   server.stderr.on('data', (c) => {
     log += c;
     const m = log.match(/at http:\/\/(127\.0\.0\.1):(\d+)\//);
-    if (m && log.includes('search index ready')) resolve({ host: m[1], port: Number(m[2]) });
+    if (m && log.includes('search index ready')) {
+      clearTimeout(timer);
+      resolve({ host: m[1], port: Number(m[2]) });
+    }
   });
   server.on('exit', (code) => reject(new Error(`serve exited ${code}\n${log}`)));
+}).catch((e) => {
+  console.error(e.message);
+  process.exit(1);
 });
 
 // 100 open event streams.
@@ -36,8 +50,10 @@ for (let i = 0; i < STREAMS; i++) {
   streams.push(await new Promise((resolve, reject) => {
     const req = http.get({ ...base, path: '/__stepbook/events', agent: false }, (res) => {
       res.on('data', () => {});
+      req.setTimeout(0);
       resolve(req);
     });
+    req.setTimeout(10_000, () => req.destroy(new Error('timeout opening a live-reload stream')));
     req.on('error', reject);
   }));
 }
@@ -83,6 +99,7 @@ const took = (Date.now() - started) / 1000;
 
 // The streams are still open and answer to a rebuild.
 const alive = streams.filter((r) => !r.destroyed).length;
+const exitedDuringRun = exited;
 clearInterval(slowTimer);
 slow.destroy();
 streams.forEach((r) => r.destroy());
@@ -90,8 +107,13 @@ agent.destroy();
 server.kill();
 
 latencies.sort((a, b) => a - b);
-const pct = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+const pct = (q) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : NaN);
 console.log(`${latencies.length} requests in ${took.toFixed(1)} s with ${concurrency} workers: ${(latencies.length / took).toFixed(0)} req/s`);
-console.log(`errors: ${errors} connection${lastError ? " (" + lastError + ")" : ""}, ${statusErrors} wrong status; latency p50 ${pct(0.5).toFixed(2)} ms, p99 ${pct(0.99).toFixed(2)} ms, max ${latencies.at(-1).toFixed(2)} ms`);
+console.log(`errors: ${errors} connection${lastError ? " (" + lastError + ")" : ""}, ${statusErrors} wrong status; latency p50 ${pct(0.5).toFixed(2)} ms, p99 ${pct(0.99).toFixed(2)} ms, max ${pct(1).toFixed(2)} ms`);
 console.log(`live-reload streams still open: ${alive}/${STREAMS}; slow client sent ${slowAt} bytes meanwhile`);
-process.exit(errors + statusErrors === 0 && alive === STREAMS ? 0 : 1);
+const ok = errors + statusErrors === 0 && alive === STREAMS && latencies.length > 0 && exitedDuringRun === null;
+if (!ok) {
+  if (exitedDuringRun !== null) console.error(`serve exited (${exitedDuringRun}) during the run`);
+  console.error(`load test failed; the end of serve's log:\n${log.slice(-4000)}`);
+}
+process.exit(ok ? 0 : 1);

@@ -275,10 +275,11 @@ pub fn build_with(
         diags.sort();
         Err(diags)
     };
-    if let Err(d) = output::check_destination(&dest, &config.content_dir, &config.root) {
-        return fail(diags, vec![d]);
-    }
-    let staging = match output::Staging::begin(&dest) {
+    let previous = match output::check_destination(&dest, &config.content_dir, &config.root) {
+        Ok(p) => p,
+        Err(d) => return fail(diags, vec![d]),
+    };
+    let staging = match output::Staging::begin(&dest, previous) {
         Ok(s) => s,
         Err(d) => return fail(diags, vec![d]),
     };

@@ -23,12 +23,19 @@ use crate::render::OutFile;
 /// The file, at the top of every output folder, that lists what stepbook wrote there.
 pub const MANIFEST: &str = ".stepbook-manifest";
 
-/// Checks that `dest` may be replaced by a build, before any work is done.
+/// What the previous build left in the output folder, as its manifest records it.
+#[derive(Debug, Default)]
+pub struct Previous {
+    files: Manifest,
+}
+
+/// Checks that `dest` may be replaced by a build, before any work is done, and returns what
+/// the previous build wrote there.
 pub fn check_destination(
     dest: &Path,
     content_dir: &Path,
     site_root: &Path,
-) -> Result<(), Diagnostic> {
+) -> Result<Previous, Diagnostic> {
     if is_within(content_dir, dest) || is_within(dest, content_dir) {
         return Err(Diagnostic::error(
             "output-is-content",
@@ -47,7 +54,7 @@ pub fn check_destination(
         .with_hint("write the site to a folder of its own, e.g. `--dest public`"));
     }
     if !dest.exists() {
-        return Ok(());
+        return Ok(Previous::default());
     }
     if !dest.is_dir() {
         return Err(Diagnostic::error(
@@ -81,7 +88,9 @@ pub fn check_destination(
         }
     }
     if foreign.is_empty() {
-        return Ok(());
+        return Ok(Previous {
+            files: manifest.unwrap_or_default(),
+        });
     }
     let shown: Vec<&str> = foreign.iter().take(5).map(String::as_str).collect();
     let more = if foreign.len() > 5 {
@@ -178,8 +187,9 @@ pub struct WriteStats {
 }
 
 impl Staging {
-    /// Prepares an empty temporary folder beside `dest` (whose parent is created).
-    pub fn begin(dest: &Path) -> Result<Staging, Diagnostic> {
+    /// Prepares an empty temporary folder beside `dest` (whose parent is created);
+    /// `previous` is what [`check_destination`] found there.
+    pub fn begin(dest: &Path, previous: Previous) -> Result<Staging, Diagnostic> {
         let parent = dest
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -197,7 +207,7 @@ impl Staging {
         }
         fs::create_dir(&tmp).map_err(|e| io_error(&tmp, e))?;
         Ok(Staging {
-            previous: read_manifest(dest).unwrap_or_default(),
+            previous: previous.files,
             dirs: Mutex::new(HashSet::from([tmp.clone()])),
             tmp,
             dest: dest.to_path_buf(),
@@ -318,13 +328,6 @@ impl Drop for Staging {
     }
 }
 
-/// Writes `files` into a temporary sibling of `dest`, then swaps it in.
-pub fn write_site(files: &[OutFile], dest: &Path) -> Result<WriteStats, Diagnostic> {
-    let staging = Staging::begin(dest)?;
-    files.par_iter().try_for_each(|f| staging.put(f))?;
-    staging.commit()
-}
-
 /// Puts the finished folder `tmp` at `dest` and removes the previous output. On Linux the
 /// two trade places in one atomic step, so `dest` never goes missing; elsewhere the old
 /// folder is renamed aside first.
@@ -418,6 +421,16 @@ fn io_error(path: &Path, e: std::io::Error) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Writes `files` into a temporary sibling of `dest`, then swaps it in.
+    fn write_site(files: &[OutFile], dest: &Path) -> Result<WriteStats, Diagnostic> {
+        let previous = Previous {
+            files: read_manifest(dest).unwrap_or_default(),
+        };
+        let staging = Staging::begin(dest, previous)?;
+        files.par_iter().try_for_each(|f| staging.put(f))?;
+        staging.commit()
+    }
 
     fn files() -> Vec<OutFile> {
         vec![

@@ -256,23 +256,12 @@ pub fn render_site(
 
 /// How many files [`render_each`] hands on.
 pub fn file_count(site: &Site, theme: &Theme) -> usize {
-    2 + site.collections.len()
-        + site.articles.len()
-        + site.redirects.len()
-        + theme.statics.len()
-        + site.assets.len()
-        + usize::from(site.config.base_url.is_some())
+    let (jobs, files) = work(site, theme);
+    jobs.len() + files.len()
 }
 
-/// Renders every page and file of the site but the search index, in parallel, handing each
-/// to `emit` as soon as it is done, so that a build need not hold the whole site in memory.
-/// Returns every problem met, rendering or emitting.
-pub fn render_each(
-    site: &Site,
-    theme: &Theme,
-    emit: &(dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
-) -> Result<(), Vec<Diagnostic>> {
-    let site_ctx = site_ctx(site);
+/// What [`render_each`] does: the pages to render, and the files that need no template.
+fn work(site: &Site, theme: &Theme) -> (Vec<Job>, Vec<OutFile>) {
     let mut jobs: Vec<Job> = vec![Job::Home, Job::NotFound];
     jobs.extend((0..site.collections.len()).map(Job::Collection));
     jobs.extend((0..site.articles.len()).map(Job::Article));
@@ -289,6 +278,19 @@ pub fn render_each(
             sitemap(site, base).into_bytes(),
         ));
     }
+    (jobs, files)
+}
+
+/// Renders every page and file of the site but the search index, in parallel, handing each
+/// to `emit` as soon as it is done, so that a build need not hold the whole site in memory.
+/// Returns every problem met, rendering or emitting.
+pub fn render_each(
+    site: &Site,
+    theme: &Theme,
+    emit: &(dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
+) -> Result<(), Vec<Diagnostic>> {
+    let site_ctx = site_ctx(site);
+    let (jobs, files) = work(site, theme);
     let mut problems: Vec<Diagnostic> = jobs
         .par_iter()
         .filter_map(|job| {

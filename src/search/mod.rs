@@ -107,12 +107,12 @@ pub fn build_from(docs: &[Doc]) -> Vec<OutFile> {
         .par_iter()
         .map_init(FxHashMap::default, |cache, d| count(d, &table, cache))
         .collect();
-    let mut terms: Vec<String> = vec![String::new(); table.ids.lock().expect("no panic").len()];
-    for (term, id) in table
+    let ids = table
         .ids
         .into_inner()
-        .expect("no panic while holding the lock")
-    {
+        .expect("no panic while holding the lock");
+    let mut terms: Vec<String> = vec![String::new(); ids.len()];
+    for (term, id) in ids {
         terms[id as usize] = term;
     }
     let mut df = vec![0u32; terms.len()];

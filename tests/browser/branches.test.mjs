@@ -13,6 +13,8 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import {
+  assertNoProblems,
+  withPage as sharedWithPage,
   buildSite,
   describeBuild,
   fileUrl,
@@ -22,6 +24,9 @@ import {
   serveStatic,
   settle,
 } from './harness.mjs';
+
+const withPage = (name, fn, contextOptions) =>
+  sharedWithPage(browser, 'branches', name, fn, contextOptions);
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = path.join(here, 'fixtures', 'branches');
@@ -54,26 +59,6 @@ after(async () => {
 
 const byId = (id) => `[id="${id}"]`;
 const radio = (point, key) => `input[name="${point}"][value="${key}"]`;
-
-function assertNoProblems(page, where) {
-  const found = Object.fromEntries(
-    Object.entries(page.problems()).filter(([, list]) => list.length),
-  );
-  assert.deepEqual(found, {}, `problems on ${where}:\n${JSON.stringify(found, null, 2)}`);
-}
-
-async function withPage(name, fn, contextOptions = {}) {
-  const page = await newPage(browser, contextOptions);
-  try {
-    await fn(page);
-    assertNoProblems(page, name);
-  } catch (err) {
-    await screenshot(page, `branches-${name}-FAILED`).catch(() => {});
-    throw err;
-  } finally {
-    await page.dispose();
-  }
-}
 
 /** Ids of the options that show (laid out, not display: none), in page order. */
 const openOptions = (page) =>

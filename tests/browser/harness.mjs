@@ -4,6 +4,7 @@
 // Debian's Chromium through playwright-core (no downloaded browser), collect
 // every console error / page error / failed request, and take screenshots.
 
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -397,4 +398,29 @@ export async function screenshot(page, name, { fullPage = true } = {}) {
   const file = path.join(artifactsDir, safe.endsWith('.png') ? safe : `${safe}.png`);
   await page.screenshot({ path: file, fullPage });
   return file;
+}
+
+/** Fails with every console error, page error and failed request `page` collected. */
+export function assertNoProblems(page, where) {
+  const found = Object.fromEntries(
+    Object.entries(page.problems()).filter(([, list]) => list.length),
+  );
+  assert.deepEqual(found, {}, `problems on ${where}:\n${JSON.stringify(found, null, 2)}`);
+}
+
+/**
+ * Opens a page, runs `fn(page)`, checks it logged no problems, and on failure saves the
+ * screenshot `<prefix>-<name>-FAILED`.
+ */
+export async function withPage(browser, prefix, name, fn, contextOptions = {}) {
+  const page = await newPage(browser, contextOptions);
+  try {
+    await fn(page);
+    assertNoProblems(page, name);
+  } catch (err) {
+    await screenshot(page, `${prefix}-${name}-FAILED`).catch(() => {});
+    throw err;
+  } finally {
+    await page.dispose();
+  }
 }

@@ -14,16 +14,19 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import {
+  withPage as sharedWithPage,
   buildSite,
   describeBuild,
   fileUrl,
   launchBrowser,
-  newPage,
   repoRoot,
   screenshot,
   serveStatic,
   settle,
 } from './harness.mjs';
+
+const withPage = (name, fn, contextOptions) =>
+  sharedWithPage(browser, 'search', name, fn, contextOptions);
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const axePath = path.join(here, 'node_modules', 'axe-core', 'axe.min.js');
@@ -63,24 +66,6 @@ after(async () => {
   await guides?.cleanup();
   if (guidesDir) await fs.rm(guidesDir, { recursive: true, force: true });
 });
-
-function assertNoProblems(page, where) {
-  const found = Object.fromEntries(Object.entries(page.problems()).filter(([, l]) => l.length));
-  assert.deepEqual(found, {}, `problems on ${where}:\n${JSON.stringify(found, null, 2)}`);
-}
-
-async function withPage(name, fn, contextOptions = {}) {
-  const page = await newPage(browser, contextOptions);
-  try {
-    await fn(page);
-    assertNoProblems(page, name);
-  } catch (err) {
-    await screenshot(page, `search-${name}-FAILED`).catch(() => {});
-    throw err;
-  } finally {
-    await page.dispose();
-  }
-}
 
 /** Type `q` into the focused search box and wait until its results (or none) show. */
 async function search(page, q, box = '.search') {

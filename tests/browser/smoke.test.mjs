@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import {
+  assertNoProblems,
   buildSite,
   describeBuild,
   fileUrl,
@@ -64,12 +65,6 @@ after(async () => {
 
 function fmt(list) {
   return JSON.stringify(list, null, 2);
-}
-
-function assertNoProblems(page, where) {
-  const problems = page.problems();
-  const found = Object.fromEntries(Object.entries(problems).filter(([, list]) => list.length));
-  assert.deepEqual(found, {}, `problems on ${where}:\n${fmt(found)}`);
 }
 
 async function assertStructure(page, where) {

@@ -11,6 +11,8 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import {
+  assertNoProblems,
+  withPage as sharedWithPage,
   buildSite,
   describeBuild,
   fileUrl,
@@ -20,6 +22,9 @@ import {
   serveStatic,
   settle,
 } from './harness.mjs';
+
+const withPage = (name, fn, contextOptions) =>
+  sharedWithPage(browser, 'steps', name, fn, contextOptions);
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = path.join(here, 'fixtures', 'steps');
@@ -49,27 +54,6 @@ after(async () => {
 
 /** `#id` selectors break on ids starting with a digit; this does not. */
 const byId = (id) => `[id="${id}"]`;
-
-function assertNoProblems(page, where) {
-  const found = Object.fromEntries(
-    Object.entries(page.problems()).filter(([, list]) => list.length),
-  );
-  assert.deepEqual(found, {}, `problems on ${where}:\n${JSON.stringify(found, null, 2)}`);
-}
-
-/** Open a page, run `fn(page)`, check it logged no problems, screenshot on failure. */
-async function withPage(name, fn, contextOptions = {}) {
-  const page = await newPage(browser, contextOptions);
-  try {
-    await fn(page);
-    assertNoProblems(page, name);
-  } catch (err) {
-    await screenshot(page, `steps-${name}-FAILED`).catch(() => {});
-    throw err;
-  } finally {
-    await page.dispose();
-  }
-}
 
 async function grantClipboard(page) {
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin });

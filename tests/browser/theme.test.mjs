@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 import {
+  assertNoProblems,
   artifactsDir,
   buildSite,
   describeBuild,
@@ -85,13 +86,6 @@ after(async () => {
 });
 
 const urlOf = (rel, base = server.url) => new URL(rel, base).href;
-
-function assertNoProblems(page, where) {
-  const found = Object.fromEntries(
-    Object.entries(page.problems()).filter(([, list]) => list.length),
-  );
-  assert.deepEqual(found, {}, `problems on ${where}:\n${JSON.stringify(found, null, 2)}`);
-}
 
 /** Every request must stay on the site's origin (or be a data: URL). */
 function assertSameOrigin(requests, origin, where) {

@@ -26,6 +26,8 @@ enable = true
 port = 3000
 "#;
 
+const GITIGNORE: &str = "/public/\n/.public.stepbook-spare/\n";
+
 const FILES: &[(&str, &str)] = &[
     (
         "content/index.md",
@@ -123,6 +125,13 @@ pub fn init(dir: &Path) -> Result<Vec<String>, Diagnostic> {
         }
         fs::write(&path, text).map_err(|e| io(&path, e))?;
         written.push(rel.to_string());
+    }
+    // The built site and the spare kept beside it are not sources; a .gitignore of the
+    // writer's own is left as it is.
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        fs::write(&ignore, GITIGNORE).map_err(|e| io(&ignore, e))?;
+        written.push(".gitignore".into());
     }
     Ok(written)
 }

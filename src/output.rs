@@ -5,6 +5,12 @@
 //! which is renamed into place only once complete. The destination must be a folder stepbook
 //! wrote before (it carries a manifest of every file written) or an empty one; stepbook
 //! refuses a folder holding anything else, and the content folder itself.
+//!
+//! The output a build replaces is kept beside the destination as the *spare*
+//! (`.public.stepbook-spare`), and the next build works in it: files whose bytes are still
+//! right stay as they are, others are rewritten in place, and files of no page any more are
+//! removed. A rebuild so touches only what changed instead of making every folder and file
+//! anew. Deleting the spare is always safe; the next build then starts from an empty folder.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -14,7 +20,6 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
-use walkdir::WalkDir;
 
 use crate::diagnostics::Diagnostic;
 use crate::paths::is_within;
@@ -27,6 +32,8 @@ pub const MANIFEST: &str = ".stepbook-manifest";
 #[derive(Debug, Default)]
 pub struct Previous {
     files: Manifest,
+    /// The spare's manifest, when the spare holds nothing but what it lists.
+    spare: Option<Manifest>,
 }
 
 /// Checks that `dest` may be replaced by a build, before any work is done, and returns what
@@ -53,43 +60,20 @@ pub fn check_destination(
         )
         .with_hint("write the site to a folder of its own, e.g. `--dest public`"));
     }
-    if !dest.exists() {
-        return Ok(Previous::default());
-    }
-    if !dest.is_dir() {
+    if dest.exists() && !dest.is_dir() {
         return Err(Diagnostic::error(
             "output-foreign",
             format!("{} exists and is not a folder", dest.display()),
         )
         .with_hint("choose another `--dest`"));
     }
-    let manifest = read_manifest(dest);
-    let mut foreign = Vec::new();
-    for entry in WalkDir::new(dest)
-        .min_depth(1)
-        .sort_by_file_name()
-        .into_iter()
-        .flatten()
-    {
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let rel = entry
-            .path()
-            .strip_prefix(dest)
-            .unwrap_or(entry.path())
-            .to_string_lossy()
-            .replace('\\', "/");
-        if rel == MANIFEST {
-            continue;
-        }
-        if !manifest.as_ref().is_some_and(|m| m.contains_key(&rel)) {
-            foreign.push(rel);
-        }
-    }
+    let spare = spare_path(dest);
+    let (manifest, spare) = rayon::join(|| read_checked(dest), || read_checked(&spare));
+    let (manifest, foreign) = manifest;
     if foreign.is_empty() {
         return Ok(Previous {
             files: manifest.unwrap_or_default(),
+            spare: spare.0.filter(|_| spare.1.is_empty()),
         });
     }
     let shown: Vec<&str> = foreign.iter().take(5).map(String::as_str).collect();
@@ -103,6 +87,67 @@ pub fn check_destination(
         format!("the output folder {} holds files stepbook did not write: {}{more}", dest.display(), shown.join(", ")),
     )
     .with_hint("move those files away, or choose another `--dest`; stepbook never deletes what it did not write"))
+}
+
+/// The folder beside `dest` that keeps the output a build replaced, for the next build to
+/// work in: `.public.stepbook-spare` for `public`.
+pub fn spare_path(dest: &Path) -> PathBuf {
+    let (parent, name) = split(dest);
+    parent.join(format!(".{name}.stepbook-spare"))
+}
+
+/// The parent folder of `dest` and its name.
+fn split(dest: &Path) -> (PathBuf, String) {
+    let parent = dest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "site".into());
+    (parent, name)
+}
+
+/// A folder's manifest, when it has one, and its files that the manifest does not list
+/// (sorted). A folder that does not exist has neither.
+fn read_checked(dir: &Path) -> (Option<Manifest>, Vec<String>) {
+    if !dir.is_dir() {
+        return (None, Vec::new());
+    }
+    let manifest = read_manifest(dir);
+    let empty = Manifest::default();
+    let mut foreign = unlisted(dir, "", manifest.as_ref().unwrap_or(&empty));
+    foreign.sort_unstable();
+    (manifest, foreign)
+}
+
+/// Files under `dir` (whose path from the output's top is `rel`) that `manifest` does not
+/// list; subfolders are read in parallel. Folders themselves are never foreign.
+fn unlisted(dir: &Path, rel: &str, manifest: &Manifest) -> Vec<String> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let entries: Vec<fs::DirEntry> = entries.flatten().collect();
+    entries
+        .par_iter()
+        .flat_map_iter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let path = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                unlisted(&e.path(), &path, manifest)
+            } else if path == MANIFEST || manifest.contains_key(&path) {
+                Vec::new()
+            } else {
+                vec![path]
+            }
+        })
+        .collect()
 }
 
 /// What the manifest of an earlier build says of each file, when it recorded it.
@@ -162,17 +207,19 @@ fn content_hash(bytes: &[u8]) -> u64 {
 }
 
 /// A build's output on its way: files go into a temporary sibling of the destination as they
-/// are rendered, from any thread, and [`Staging::commit`] swaps the finished folder in. A file
-/// the previous build wrote with the same bytes is hard-linked from it rather than written
-/// again. Dropped without a commit, the temporary folder is removed and the destination is
-/// left as it was.
+/// are rendered, from any thread, and [`Staging::commit`] swaps the finished folder in. The
+/// temporary folder is the spare when there is one, so a file whose bytes it already holds
+/// stays as it is; otherwise a file the previous build wrote with the same bytes is
+/// hard-linked from it rather than written again. Dropped without a commit, the temporary
+/// folder is removed and the destination is left as it was.
 pub struct Staging {
     tmp: PathBuf,
     dest: PathBuf,
     parent: PathBuf,
     name: String,
     previous: Manifest,
-    dirs: Mutex<HashSet<PathBuf>>,
+    /// What the temporary folder holds at the start: the spare's manifest, or nothing.
+    spare: Manifest,
     written: Mutex<Vec<(String, Recorded)>>,
     reused: AtomicUsize,
     committed: bool,
@@ -187,28 +234,28 @@ pub struct WriteStats {
 }
 
 impl Staging {
-    /// Prepares an empty temporary folder beside `dest` (whose parent is created);
-    /// `previous` is what [`check_destination`] found there.
+    /// Prepares the temporary folder beside `dest` (whose parent is created): the spare,
+    /// taken over, or an empty folder. `previous` is what [`check_destination`] found.
     pub fn begin(dest: &Path, previous: Previous) -> Result<Staging, Diagnostic> {
-        let parent = dest
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
+        let (parent, name) = split(dest);
         fs::create_dir_all(&parent).map_err(|e| io_error(&parent, e))?;
-        let name = dest
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "site".into());
         remove_stale(&parent, &name);
         let tmp = parent.join(format!(".{name}.stepbook-tmp-{}", std::process::id()));
         if tmp.exists() {
             fs::remove_dir_all(&tmp).map_err(|e| io_error(&tmp, e))?;
         }
-        fs::create_dir(&tmp).map_err(|e| io_error(&tmp, e))?;
+        // Under the temporary name, a spare that a stopped build half changed is removed by
+        // the next build instead of being trusted.
+        let spare = match previous.spare {
+            Some(m) if fs::rename(spare_path(dest), &tmp).is_ok() => m,
+            _ => {
+                fs::create_dir(&tmp).map_err(|e| io_error(&tmp, e))?;
+                Manifest::default()
+            }
+        };
         Ok(Staging {
             previous: previous.files,
-            dirs: Mutex::new(HashSet::from([tmp.clone()])),
+            spare,
             tmp,
             dest: dest.to_path_buf(),
             parent,
@@ -223,9 +270,6 @@ impl Staging {
     pub fn put(&self, file: &OutFile) -> Result<(), Diagnostic> {
         let rel = file.path();
         let to = self.tmp.join(rel);
-        if let Some(dir) = to.parent() {
-            self.make_dir(dir)?;
-        }
         let read;
         let bytes: &[u8] = match file {
             OutFile::Bytes(_, b) => b,
@@ -239,25 +283,18 @@ impl Staging {
         };
         let size = bytes.len() as u64;
         let hash = content_hash(bytes);
-        // The previous build's file, if it has the same bytes and nobody touched it since.
-        let kept = self.previous.get(rel).copied().flatten().and_then(|was| {
-            let old = self.dest.join(rel);
-            let meta = fs::symlink_metadata(&old).ok()?;
-            let untouched =
-                meta.is_file() && meta.len() == size && modified_ns(&meta) == was.modified;
-            (untouched && was.size == size && was.hash == hash && fs::hard_link(&old, &to).is_ok())
-                .then_some(was.modified)
-        });
-        let modified = match kept {
+        // What the spare holds at this path; nothing is there when the spare does not list it.
+        let here = self
+            .spare
+            .contains_key(rel)
+            .then(|| fs::symlink_metadata(&to).ok())
+            .flatten();
+        let modified = match self.keep(rel, &to, here.as_ref(), size, hash) {
             Some(m) => {
                 self.reused.fetch_add(1, Ordering::Relaxed);
                 m
             }
-            None => {
-                let mut file = fs::File::create(&to).map_err(|e| io_error(&to, e))?;
-                file.write_all(bytes).map_err(|e| io_error(&to, e))?;
-                file.metadata().map(|m| modified_ns(&m)).unwrap_or(0)
-            }
+            None => self.write(&to, here.as_ref(), bytes)?,
         };
         self.written
             .lock()
@@ -273,25 +310,127 @@ impl Staging {
         Ok(())
     }
 
-    fn make_dir(&self, dir: &Path) -> Result<(), Diagnostic> {
-        if self
-            .dirs
-            .lock()
-            .expect("no panic while holding the lock")
-            .contains(dir)
+    /// When a file with these bytes is already at `to` (the spare's own copy, untouched
+    /// since it was written) or can be hard-linked there from the previous build: its
+    /// modification time.
+    fn keep(
+        &self,
+        rel: &str,
+        to: &Path,
+        here: Option<&fs::Metadata>,
+        size: u64,
+        hash: u64,
+    ) -> Option<u128> {
+        let same = |was: &Recorded| was.size == size && was.hash == hash;
+        let untouched = |meta: &fs::Metadata, was: &Recorded| {
+            meta.is_file() && meta.len() == was.size && modified_ns(meta) == was.modified
+        };
+        if let (Some(meta), Some(was)) = (here, self.spare.get(rel).copied().flatten())
+            && same(&was)
+            && untouched(meta, &was)
         {
-            return Ok(());
+            return Some(was.modified);
         }
-        fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
-        self.dirs
-            .lock()
-            .expect("no panic while holding the lock")
-            .insert(dir.to_path_buf());
-        Ok(())
+        let was = self.previous.get(rel).copied().flatten().filter(same)?;
+        let old = self.dest.join(rel);
+        if !untouched(&fs::symlink_metadata(&old).ok()?, &was) {
+            return None;
+        }
+        if here.is_some_and(|m| !m.is_dir()) {
+            fs::remove_file(to).ok()?;
+        }
+        match fs::hard_link(&old, to) {
+            Err(e) if no_folder(&e) => {
+                self.make_dir(to.parent()?).ok()?;
+                fs::hard_link(&old, to).ok()?;
+            }
+            r => r.ok()?,
+        }
+        Some(was.modified)
     }
 
-    /// Writes the manifest and swaps the finished folder into place; then removes the
-    /// previous output.
+    /// Writes `bytes` to `to`, in place when the spare's file there is its own; returns the
+    /// file's modification time.
+    fn write(
+        &self,
+        to: &Path,
+        here: Option<&fs::Metadata>,
+        bytes: &[u8],
+    ) -> Result<u128, Diagnostic> {
+        match here {
+            Some(m) if m.is_dir() => remove_tree(to).map_err(|e| io_error(to, e))?,
+            // A hard link shares its bytes with the live site: never write through it.
+            Some(m) if !m.is_file() || shared(m) => {
+                fs::remove_file(to).map_err(|e| io_error(to, e))?
+            }
+            _ => {}
+        }
+        let mut file = match fs::File::create(to) {
+            Err(e) if no_folder(&e) => {
+                if let Some(dir) = to.parent() {
+                    self.make_dir(dir)?;
+                }
+                fs::File::create(to)
+            }
+            // A folder of the spare where this file goes now.
+            Err(_) if to.is_dir() => {
+                remove_tree(to).map_err(|e| io_error(to, e))?;
+                fs::File::create(to)
+            }
+            r => r,
+        }
+        .map_err(|e| io_error(to, e))?;
+        file.write_all(bytes).map_err(|e| io_error(to, e))?;
+        Ok(file.metadata().map(|m| modified_ns(&m)).unwrap_or(0))
+    }
+
+    /// Creates `dir` and its parents in the temporary folder; a file of the spare standing
+    /// where a folder must go is removed first.
+    fn make_dir(&self, dir: &Path) -> Result<(), Diagnostic> {
+        if fs::create_dir_all(dir).is_ok() {
+            return Ok(());
+        }
+        let mut at = dir;
+        while at != self.tmp {
+            if fs::symlink_metadata(at).is_ok_and(|m| !m.is_dir()) {
+                fs::remove_file(at).map_err(|e| io_error(at, e))?;
+                break;
+            }
+            match at.parent() {
+                Some(p) => at = p,
+                None => break,
+            }
+        }
+        fs::create_dir_all(dir).map_err(|e| io_error(dir, e))
+    }
+
+    /// Removes the files of the spare that this build did not write, then the folders they
+    /// leave empty.
+    fn remove_leftovers(&self, written: &[(String, Recorded)]) {
+        if self.spare.is_empty() {
+            return;
+        }
+        let kept: HashSet<&str> = written.iter().map(|(p, _)| p.as_str()).collect();
+        let mut dirs = std::collections::BTreeSet::new();
+        for rel in self.spare.keys().filter(|r| !kept.contains(r.as_str())) {
+            let path = self.tmp.join(rel);
+            if fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) {
+                let _ = fs::remove_file(&path);
+            }
+            let mut dir = rel.as_str();
+            while let Some((up, _)) = dir.rsplit_once('/') {
+                dirs.insert(up);
+                dir = up;
+            }
+        }
+        // A folder sorts after its parent: deepest first. A folder still holding files stays.
+        for dir in dirs.iter().rev() {
+            let _ = fs::remove_dir(self.tmp.join(dir));
+        }
+    }
+
+    /// Writes the manifest and swaps the finished folder into place; the previous output
+    /// becomes the spare.
     pub fn commit(mut self) -> Result<WriteStats, Diagnostic> {
         let mut written = std::mem::take(
             &mut *self
@@ -300,6 +439,7 @@ impl Staging {
                 .expect("no panic while holding the lock"),
         );
         written.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.remove_leftovers(&written);
         let mut manifest = String::from(
             "# Files written by stepbook (path, size, hash, modified). A build replaces this folder only while it holds nothing else.\n",
         );
@@ -320,6 +460,25 @@ impl Staging {
     }
 }
 
+/// Whether an error says that the folder to hold a file is not there (or is a file).
+fn no_folder(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+    )
+}
+
+/// Whether a file has other names (hard links), which writing in place would change too.
+#[cfg(unix)]
+fn shared(meta: &fs::Metadata) -> bool {
+    std::os::unix::fs::MetadataExt::nlink(meta) > 1
+}
+
+#[cfg(not(unix))]
+fn shared(_: &fs::Metadata) -> bool {
+    true
+}
+
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
@@ -328,16 +487,16 @@ impl Drop for Staging {
     }
 }
 
-/// Puts the finished folder `tmp` at `dest` and removes the previous output. On Linux the
-/// two trade places in one atomic step, so `dest` never goes missing; elsewhere the old
-/// folder is renamed aside first.
+/// Puts the finished folder `tmp` at `dest` and keeps the previous output as the spare. On
+/// Linux the two trade places in one atomic step, so `dest` never goes missing; elsewhere
+/// the old folder is renamed aside first.
 fn swap(tmp: &Path, dest: &Path, parent: &Path, name: &str) -> Result<(), Diagnostic> {
     if !dest.exists() {
         return fs::rename(tmp, dest).map_err(|e| io_error(dest, e));
     }
     if exchange(tmp, dest).is_ok() {
         // `tmp` now holds the previous output.
-        return remove_tree(tmp).map_err(|e| io_error(tmp, e));
+        return keep_as_spare(tmp, dest);
     }
     let old = parent.join(format!(".{name}.stepbook-old-{}", std::process::id()));
     fs::rename(dest, &old).map_err(|e| io_error(dest, e))?;
@@ -345,7 +504,17 @@ fn swap(tmp: &Path, dest: &Path, parent: &Path, name: &str) -> Result<(), Diagno
         let _ = fs::rename(&old, dest);
         return Err(io_error(dest, e));
     }
-    remove_tree(&old).map_err(|e| io_error(&old, e))
+    keep_as_spare(&old, dest)
+}
+
+/// Moves the output a build replaced to the spare's place, or removes it when the place is
+/// taken (by a spare holding files stepbook did not write, which is left alone).
+fn keep_as_spare(old: &Path, dest: &Path) -> Result<(), Diagnostic> {
+    let spare = spare_path(dest);
+    if spare.symlink_metadata().is_err() && fs::rename(old, &spare).is_ok() {
+        return Ok(());
+    }
+    remove_tree(old).map_err(|e| io_error(old, e))
 }
 
 /// Atomically exchanges two paths (Linux `renameat2` with `RENAME_EXCHANGE`).
@@ -421,11 +590,14 @@ fn io_error(path: &Path, e: std::io::Error) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     /// Writes `files` into a temporary sibling of `dest`, then swaps it in.
     fn write_site(files: &[OutFile], dest: &Path) -> Result<WriteStats, Diagnostic> {
+        let (files_, foreign) = read_checked(&spare_path(dest));
         let previous = Previous {
             files: read_manifest(dest).unwrap_or_default(),
+            spare: files_.filter(|_| foreign.is_empty()),
         };
         let staging = Staging::begin(dest, previous)?;
         files.par_iter().try_for_each(|f| staging.put(f))?;
@@ -452,12 +624,166 @@ mod tests {
         )
         .unwrap();
         assert!(!dest.join("a/b.html").exists());
-        let leftovers: Vec<_> = fs::read_dir(d.path())
+        assert_eq!(names(d.path()), [".public.stepbook-spare", "public"]);
+        // The replaced output is the spare, whole.
+        assert_eq!(tree(&spare_path(&dest)), tree_of(&files()));
+    }
+
+    /// Every file under `dir` but the manifest, with its text; and every empty folder.
+    fn tree(dir: &Path) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for e in walkdir::WalkDir::new(dir).min_depth(1) {
+            let e = e.unwrap();
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            if e.file_type().is_dir() {
+                if fs::read_dir(e.path()).unwrap().next().is_none() {
+                    out.insert(rel, "<empty folder>".into());
+                }
+            } else if rel != MANIFEST {
+                out.insert(rel, fs::read_to_string(e.path()).unwrap());
+            }
+        }
+        out
+    }
+
+    fn tree_of(files: &[OutFile]) -> BTreeMap<String, String> {
+        files
+            .iter()
+            .map(|f| match f {
+                OutFile::Bytes(p, b) => (p.clone(), String::from_utf8(b.clone()).unwrap()),
+                OutFile::Copy(..) => unreachable!(),
+            })
+            .collect()
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
             .unwrap()
             .flatten()
-            .map(|e| e.file_name())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
-        assert_eq!(leftovers, vec![std::ffi::OsString::from("public")]);
+        names.sort();
+        names
+    }
+
+    fn site(files: &[(&str, &str)]) -> Vec<OutFile> {
+        files
+            .iter()
+            .map(|(p, t)| OutFile::Bytes(p.to_string(), t.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn builds_in_the_spare_come_out_exact() {
+        let d = tempfile::tempdir().unwrap();
+        let dest = d.path().join("public");
+        // Files change, go, come back, and turn into folders and back.
+        let generations = [
+            site(&[
+                ("index.html", "1"),
+                ("a/b.html", "b"),
+                ("a/c/d.html", "d"),
+                ("x", "file"),
+            ]),
+            site(&[("index.html", "2"), ("a/b.html", "b"), ("x/y.html", "y")]),
+            site(&[
+                ("index.html", "2"),
+                ("a/b.html", "b2"),
+                ("a/c/d.html", "d"),
+                ("x", "file"),
+            ]),
+            site(&[("index.html", "3"), ("a", "now a file"), ("x/y.html", "y")]),
+            site(&[
+                ("index.html", "3"),
+                ("a/b.html", "b"),
+                ("z/deep/er.html", "z"),
+            ]),
+            site(&[
+                ("index.html", "3"),
+                ("a/b.html", "b"),
+                ("z/deep/er.html", "z"),
+            ]),
+        ];
+        let mut unchanged = Vec::new();
+        for (i, files) in generations.iter().enumerate() {
+            let stats = write_site(files, &dest).unwrap();
+            assert_eq!(tree(&dest), tree_of(files), "generation {i}");
+            if i > 0 {
+                assert_eq!(
+                    tree(&spare_path(&dest)),
+                    tree_of(&generations[i - 1]),
+                    "spare after {i}"
+                );
+            }
+            unchanged.push(stats.unchanged);
+            check_destination(&dest, &d.path().join("content"), &d.path().join("site")).unwrap();
+        }
+        assert_eq!(unchanged, [0, 1, 3, 1, 1, 3]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_linked_with_the_live_site_is_never_written_through() {
+        let d = tempfile::tempdir().unwrap();
+        let dest = d.path().join("public");
+        let one = site(&[("index.html", "1")]);
+        write_site(&one, &dest).unwrap();
+        // Hard-linked from the first output: the live file and the spare's share their bytes.
+        write_site(&one, &dest).unwrap();
+        let previous = Previous {
+            files: read_manifest(&dest).unwrap(),
+            spare: read_checked(&spare_path(&dest)).0,
+        };
+        assert!(previous.spare.is_some());
+        let staging = Staging::begin(&dest, previous).unwrap();
+        staging.put(&site(&[("index.html", "2")])[0]).unwrap();
+        assert_eq!(fs::read_to_string(dest.join("index.html")).unwrap(), "1");
+        staging.commit().unwrap();
+        assert_eq!(fs::read_to_string(dest.join("index.html")).unwrap(), "2");
+        assert_eq!(
+            fs::read_to_string(spare_path(&dest).join("index.html")).unwrap(),
+            "1"
+        );
+    }
+
+    #[test]
+    fn a_spare_holding_other_files_is_left_alone() {
+        let d = tempfile::tempdir().unwrap();
+        let dest = d.path().join("public");
+        write_site(&files(), &dest).unwrap();
+        write_site(&files(), &dest).unwrap();
+        let spare = spare_path(&dest);
+        fs::write(spare.join("notes.txt"), "mine").unwrap();
+        let previous =
+            check_destination(&dest, &d.path().join("content"), &d.path().join("site")).unwrap();
+        assert!(previous.spare.is_none());
+        let next = site(&[("index.html", "3")]);
+        write_site(&next, &dest).unwrap();
+        assert_eq!(tree(&dest), tree_of(&next));
+        assert_eq!(fs::read_to_string(spare.join("notes.txt")).unwrap(), "mine");
+        assert_eq!(names(d.path()), [".public.stepbook-spare", "public"]);
+    }
+
+    #[test]
+    fn a_build_dropped_while_working_in_the_spare_leaves_the_site() {
+        let d = tempfile::tempdir().unwrap();
+        let dest = d.path().join("public");
+        write_site(&files(), &dest).unwrap();
+        write_site(&files(), &dest).unwrap();
+        let previous =
+            check_destination(&dest, &d.path().join("content"), &d.path().join("site")).unwrap();
+        let staging = Staging::begin(&dest, previous).unwrap();
+        staging.put(&site(&[("index.html", "changed")])[0]).unwrap();
+        drop(staging);
+        assert_eq!(tree(&dest), tree_of(&files()));
+        assert_eq!(names(d.path()), ["public"]);
+        write_site(&files(), &dest).unwrap();
+        assert_eq!(tree(&dest), tree_of(&files()));
     }
 
     #[test]

@@ -87,6 +87,10 @@ fn init_then_build() {
     let run = f.run(&["-C", "x", "build"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("with 0 warnings"), "{}", run.stderr);
+    assert_eq!(
+        f.read("x/.gitignore"),
+        "/public/\n/.public.stepbook-spare/\n"
+    );
     let article = f.read("x/public/getting-started/first-steps.html");
     assert!(article.contains("id=\"create-your-account-step-2\""));
     assert!(article.contains("callout callout--note"));
@@ -102,6 +106,9 @@ fn init_then_build() {
         1,
         "init never overwrites a site"
     );
+    f.write("y/.gitignore", "mine\n");
+    assert_eq!(f.run(&["init", "y"]).code, 0);
+    assert_eq!(f.read("y/.gitignore"), "mine\n");
 }
 
 #[test]

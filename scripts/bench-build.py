@@ -5,9 +5,10 @@
 
 For each size it generates the native, hugo and mdbook flavours with
 ../shared/bench/gen_corpus.py, then builds them with stepbook, hugo and mdbook in
-alternating rounds, and prints medians, stepbook-to-peer ratios, stepbook's peak memory
-and the pulldown-cmark floor (examples/markdown_floor: pulldown-cmark alone over the same
-files). A peer that is not installed is skipped, and the script says so.
+alternating rounds (after untimed warm-up rounds), and prints medians, stepbook-to-peer
+ratios, stepbook's peak memory and the pulldown-cmark floor (examples/markdown_floor:
+pulldown-cmark alone over the same files). "stepbook (empty dest)" builds into a new
+folder each time. A peer that is not installed is skipped, and the script says so.
 """
 import argparse
 import os
@@ -53,6 +54,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=2, help="untimed rounds first (default 2: stepbook's second build into a folder is the first to keep files of an earlier one)")
     ap.add_argument("--peers", nargs="*", default=["hugo", "mdbook"], help="peers to compare with (default: hugo mdbook)")
     ap.add_argument("--mdbook-max", type=int, default=2000, help="largest size built with mdBook, whose sidebar makes a build grow with the square of the page count (default 2000)")
     args = ap.parse_args()
@@ -70,11 +72,13 @@ def main():
                 d = os.path.join(work, f"{flavor}-{n}")
                 subprocess.run([sys.executable, GEN, "--articles", str(n), "--out", d, "--flavor", flavor], check=True, stdout=subprocess.DEVNULL)
                 sites[flavor] = d
-            fresh = os.path.join(work, f"out-stepbook-fresh-{n}")
             cmds = {
                 "stepbook": ([STEPBOOK, "build", "--dest", os.path.join(work, f"out-stepbook-{n}")], sites["native"]),
-                # Into an empty folder every time: nothing of an earlier build to keep.
-                "stepbook (empty dest)": ([STEPBOOK, "build", "--dest", fresh], sites["native"]),
+                # Into a new folder every time: nothing of an earlier build to keep. Each run
+                # gets its own folder, and they are deleted only after the last run: on ext4
+                # without a journal, files made within a minute of deleting tens of
+                # thousands of others are slow to make, and the benchmark would time that.
+                "stepbook (empty dest)": ([STEPBOOK, "build", "--dest"], sites["native"]),
             }
             if "hugo" in peers:
                 cmds["hugo"] = ([peers["hugo"], "--quiet", "--destination", os.path.join(work, f"out-hugo-{n}")], sites["hugo"])
@@ -85,15 +89,19 @@ def main():
             if os.path.exists(FLOOR):
                 cmds["pulldown-cmark floor"] = ([FLOOR, os.path.join(sites["native"], "content")], sites["native"])
             times = {k: [] for k in cmds}
-            for _ in range(args.runs):
+            for r in range(args.warmup + args.runs):
                 for name, (cmd, cwd) in cmds.items():
                     if name == "stepbook (empty dest)":
-                        shutil.rmtree(fresh, ignore_errors=True)
+                        if r < args.warmup:
+                            continue
+                        cmd = cmd + [os.path.join(work, f"out-stepbook-fresh-{n}-{r}")]
                         subprocess.run(["sync"])
-                    times[name].append(run(cmd, cwd)[0])
+                    took = run(cmd, cwd)[0]
+                    if r >= args.warmup:
+                        times[name].append(took)
             med = {k: statistics.median(v) for k, v in times.items()}
             mem = peak_rss(cmds["stepbook"][0], cmds["stepbook"][1])
-            print(f"\n{n} articles ({args.runs} alternating runs, medians)")
+            print(f"\n{n} articles ({args.runs} alternating runs after {args.warmup} untimed, medians)")
             for name, t in med.items():
                 line = f"  {name:22} {t * 1000:9.0f} ms"
                 if not name.startswith("stepbook"):

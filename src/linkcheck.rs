@@ -4,7 +4,9 @@
 //! closest existing pages or ids as suggestions. Severity follows `[build] link-check`. This
 //! module changes nothing; it only reads the link tables that rendering recorded.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::config::LinkCheck;
 use crate::diagnostics::Diagnostic;
@@ -47,7 +49,7 @@ pub fn check_changed(site: &Site, changed: &[usize]) -> Vec<Diagnostic> {
         .filter(|p| links_into(p))
         .chain(articles.iter().map(|&i| &site.articles[i].page));
     // The pages these links lead to, found once each.
-    let mut found: HashMap<&SourcePath, Option<&Page>> = HashMap::new();
+    let mut found: HashMap<&SourcePath, Option<&Page>> = HashMap::default();
     let mut problems = check_pages(site, pages, &mut |t| {
         *found
             .entry(t)
@@ -76,11 +78,11 @@ fn check_pages<'a>(
 ) -> Vec<Diagnostic> {
     // The ids of a page and the "did you mean" list are worked out only when a link needs
     // them: most links name a page without a fragment, and most pages have no broken link.
-    let mut ids: HashMap<&SourcePath, HashSet<&str>> = HashMap::new();
+    let mut ids: HashMap<&SourcePath, HashSet<&str>> = HashMap::default();
     let mut problems = Vec::new();
     let mut suggester: Option<Suggester> = None;
     // Many links often miss the same page: work out its suggestions once.
-    let mut suggestions: HashMap<&SourcePath, Vec<&str>> = HashMap::new();
+    let mut suggestions: HashMap<&SourcePath, Vec<&str>> = HashMap::default();
     for page in checked {
         for link in &page.md.links {
             let target = link.target.as_ref().unwrap_or(&page.source);

@@ -22,7 +22,7 @@ use std::path::Path;
 
 use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd};
 
-use super::{Ev, escape, html};
+use super::{Ev, escape};
 use crate::diagnostics::Diagnostic;
 use crate::paths::AnchorId;
 
@@ -275,26 +275,24 @@ pub fn check<'a>(
 
 /// Writes every marker token as HTML: the branch point's frame, its choice control and
 /// each option under its label.
-pub fn render<'a>(events: Vec<Ev<'a>>, branches: &Branches, seq: &mut usize) -> Vec<Ev<'a>> {
-    let mut out = Vec::with_capacity(events.len());
-    for (event, range) in events {
-        let Some(n) = Branches::marker_of(&event) else {
-            out.push((event, range));
+pub fn render(events: &mut [Ev<'_>], branches: &Branches, seq: &mut usize) {
+    for (event, _) in events.iter_mut() {
+        let Some(n) = Branches::marker_of(event) else {
             continue;
         };
-        if !branches.valid {
+        let html = if branches.valid {
+            marker_html(n, branches, seq)
+        } else {
             let m = &branches.markers[n];
             let raw = match m.kind {
                 Kind::Choose => format!("::: choose {}", m.text),
                 Kind::Option => format!("::: option {}", m.text),
                 Kind::Close => ":::".into(),
             };
-            out.push(html(format!("<p>{}</p>\n", escape(&raw)), &range));
-            continue;
-        }
-        out.push(html(marker_html(n, branches, seq), &range));
+            format!("<p>{}</p>\n", escape(&raw))
+        };
+        *event = Event::Html(CowStr::from(html));
     }
-    out
 }
 
 fn marker_html(n: usize, branches: &Branches, seq: &mut usize) -> String {

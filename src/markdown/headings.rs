@@ -8,7 +8,7 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
 
 use super::branches::{Branches, Kind};
 use super::ids::IdSet;
-use super::{Ev, Heading, escape, html, plain_text, take};
+use super::{Ev, Heading, escape, plain_text, take};
 use crate::paths::AnchorId;
 
 #[derive(Debug, Default)]
@@ -85,48 +85,44 @@ pub fn apply<'a>(
 }
 
 /// Writes headings as `<hN id class="heading">text<a class="heading-anchor">#</a></hN>`.
-pub fn render(events: Vec<Ev<'_>>) -> Vec<Ev<'_>> {
-    let mut out = Vec::with_capacity(events.len());
+pub fn render(events: &mut [Ev<'_>]) {
     let mut open: Option<String> = None;
-    for (event, range) in events {
-        match event {
+    for (event, _) in events.iter_mut() {
+        let html = match event {
             Event::Start(Tag::Heading {
                 level,
                 id,
                 classes,
                 attrs,
             }) => {
-                let id = id.map(|s| s.to_string()).unwrap_or_default();
+                let id = id.as_deref().unwrap_or("").to_string();
                 let mut class = String::from("heading");
-                for c in &classes {
+                for c in classes.iter() {
                     class.push(' ');
                     class.push_str(&escape(c));
                 }
                 let mut extra = String::new();
-                for (k, v) in &attrs {
+                for (k, v) in attrs.iter() {
                     extra.push_str(&format!(
                         " {}=\"{}\"",
                         escape(k),
                         escape(v.as_deref().unwrap_or(""))
                     ));
                 }
-                out.push(html(
-                    format!("<{level} id=\"{}\" class=\"{class}\"{extra}>", escape(&id)),
-                    &range,
-                ));
+                let tag = format!("<{level} id=\"{}\" class=\"{class}\"{extra}>", escape(&id));
                 open = Some(id);
+                tag
             }
             Event::End(TagEnd::Heading(level)) => {
                 let id = escape(open.take().as_deref().unwrap_or(""));
-                out.push(html(
-                    format!("<a class=\"heading-anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></{level}>\n"),
-                    &range,
-                ));
+                format!(
+                    "<a class=\"heading-anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></{level}>\n"
+                )
             }
-            e => out.push((e, range)),
-        }
+            _ => continue,
+        };
+        *event = Event::Html(CowStr::from(html));
     }
-    out
 }
 
 #[cfg(test)]

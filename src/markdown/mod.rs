@@ -165,16 +165,17 @@ pub fn render(input: &Input<'_>) -> Rendered {
     };
     let events = callouts::apply(events);
     let (events, heads) = headings::apply(events, &mut ids, &mut branch_table);
-    let (events, steps) = steps::apply(events, &mut ids, &branch_table);
+    let mut events = events;
+    let steps = steps::apply(&mut events, &mut ids, &branch_table);
     if input.prose {
         out.prose = prose::collect(&events);
     }
     out.outline = std::sync::Arc::new(outline::collect(&events, &branch_table, &steps.steps));
-    let events = headings::render(events);
+    headings::render(&mut events);
     let mut seq = 0;
-    let events = branches::render(events, &branch_table, &mut seq);
-    let (events, links, link_problems) = links::apply(events, input, &mut out.file_links);
-    let events = label_task_boxes(events);
+    branches::render(&mut events, &branch_table, &mut seq);
+    let (mut events, links, link_problems) = links::apply(events, input, &mut out.file_links);
+    label_task_boxes(&mut events);
     let events = images::apply(events, input.path);
 
     out.title = heads.title;
@@ -236,24 +237,19 @@ pub fn render(input: &Input<'_>) -> Rendered {
 }
 
 /// Task-list boxes get an accessible name: they are read-only marks of done or not done.
-fn label_task_boxes(events: Vec<Ev<'_>>) -> Vec<Ev<'_>> {
-    events
-        .into_iter()
-        .map(|(e, r)| match e {
-            Event::TaskListMarker(done) => {
-                let (checked, label) = if done {
-                    (" checked", "Done")
-                } else {
-                    ("", "Not done")
-                };
-                html(
-                    format!("<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> "),
-                    &r,
-                )
-            }
-            e => (e, r),
-        })
-        .collect()
+fn label_task_boxes(events: &mut [Ev<'_>]) {
+    for (event, _) in events.iter_mut() {
+        if let Event::TaskListMarker(done) = *event {
+            let (checked, label) = if done {
+                (" checked", "Done")
+            } else {
+                ("", "Not done")
+            };
+            *event = Event::Html(CowStr::from(format!(
+                "<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> "
+            )));
+        }
+    }
 }
 
 /// Tags that live inside a line of text (emphasis, links, images...), not blocks.

@@ -10,7 +10,7 @@ use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
 use super::branches::{Branches, Kind};
 use super::ids::IdSet;
-use super::{Ev, Step, escape, html, plain_text, take};
+use super::{Ev, Step, escape, plain_text};
 use crate::paths::AnchorId;
 
 #[derive(Debug, Default)]
@@ -32,12 +32,7 @@ struct ListFrame {
 }
 
 /// Turns ordered lists into step lists with ids and self-links.
-pub fn apply<'a>(
-    mut events: Vec<Ev<'a>>,
-    ids: &mut IdSet,
-    branches: &Branches,
-) -> (Vec<Ev<'a>>, Steps) {
-    let mut out = Vec::with_capacity(events.len());
+pub fn apply(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Steps {
     let mut found = Steps::default();
     let mut anchor: Option<AnchorId> = None;
     // The anchor in force before each open branch point, restored when it closes.
@@ -64,11 +59,9 @@ pub fn apply<'a>(
                         barriers.pop();
                     }
                 }
-                out.push(take(&mut events[i]));
             }
             Event::Start(Tag::Heading { id: Some(id), .. }) => {
                 anchor = Some(AnchorId::new(id.to_string()));
-                out.push(take(&mut events[i]));
             }
             Event::Start(Tag::List(first)) => {
                 let first = *first;
@@ -93,27 +86,25 @@ pub fn apply<'a>(
                     counts_for,
                 });
                 match first {
-                    Some(1) => out.push(html("<ol class=\"steps\">\n".into(), &range)),
-                    Some(n) => out.push(html(
+                    Some(1) => set_html(&mut events[i], "<ol class=\"steps\">\n".into()),
+                    Some(n) => set_html(
+                        &mut events[i],
                         format!("<ol class=\"steps\" start=\"{n}\">\n"),
-                        &range,
-                    )),
-                    None => out.push(take(&mut events[i])),
+                    ),
+                    None => {}
                 }
             }
             Event::End(TagEnd::List(ordered)) => {
                 lists.pop();
                 if *ordered {
-                    out.push(html("</ol>\n".into(), &range));
-                } else {
-                    out.push(take(&mut events[i]));
+                    set_html(&mut events[i], "</ol>\n".into());
                 }
             }
             Event::Start(Tag::Item) if lists.last().is_some_and(|l| l.ordered) => {
                 let frame = lists.last_mut().expect("checked above");
                 let number = frame.next;
                 frame.next += 1;
-                let (explicit, text) = first_line(&mut events, i);
+                let (explicit, text) = first_line(events, i);
                 let frame = lists.last().expect("checked above");
                 let wanted = explicit.unwrap_or_else(|| format!("{}{number}", frame.prefix));
                 let (id, repeated) = ids.numbered(&wanted);
@@ -134,27 +125,29 @@ pub fn apply<'a>(
                     heading: anchor.clone(),
                 });
                 let e = escape(id.as_str());
-                out.push(html(
+                set_html(
+                    &mut events[i],
                     format!(
                         "<li class=\"step\" id=\"{e}\" data-step=\"{number}\"><a class=\"step-anchor\" href=\"#{e}\" aria-label=\"Link to step {number}\" title=\"Link to step {number}\">{number}</a><div class=\"step__body\">"
                     ),
-                    &range,
-                ));
+                );
                 items.push(Some(id));
             }
-            Event::Start(Tag::Item) => {
-                items.push(None);
-                out.push(take(&mut events[i]));
+            Event::Start(Tag::Item) => items.push(None),
+            Event::End(TagEnd::Item) => {
+                if let Some(Some(_)) = items.pop() {
+                    set_html(&mut events[i], "</div></li>\n".into());
+                }
             }
-            Event::End(TagEnd::Item) => match items.pop() {
-                Some(Some(_)) => out.push(html("</div></li>\n".into(), &range)),
-                _ => out.push(take(&mut events[i])),
-            },
-            _ => out.push(take(&mut events[i])),
+            _ => {}
         }
         i += 1;
     }
-    (out, found)
+    found
+}
+
+fn set_html(ev: &mut Ev<'_>, html: String) {
+    ev.0 = Event::Html(CowStr::from(html));
 }
 
 /// Reads the first line of the item starting at `start`: takes a trailing `{#id}` off its

@@ -247,7 +247,29 @@ pub fn build_with(
         ..Default::default()
     };
     progress.stage("reading", 0);
-    let (loaded, mut diags) = load(&opts.root, popts, &mut site::RenderCache::none());
+    let dest_of = |config: &Config| {
+        opts.dest
+            .clone()
+            .map(|d| {
+                if d.is_absolute() {
+                    d
+                } else {
+                    opts.root.join(d)
+                }
+            })
+            .unwrap_or(config.output_dir.clone())
+    };
+    let check = |config: &Config| {
+        output::check_destination(&dest_of(config), &config.content_dir, &config.root)
+    };
+    // Walking the output folder and the spare is mostly waiting on the file system: it runs
+    // beside the Markdown stage, and its outcome counts only once the site loads cleanly.
+    let early = Config::load(&opts.root).ok();
+    let ((loaded, mut diags), checked) = std::thread::scope(|s| {
+        let checking = early.as_ref().map(|c| s.spawn(move || (c, check(c))));
+        let loaded = load(&opts.root, popts, &mut site::RenderCache::none());
+        (loaded, checking.and_then(|h| h.join().ok()))
+    });
     diags.sort();
     let Some(Loaded {
         config,
@@ -259,23 +281,22 @@ pub fn build_with(
         return Err(diags);
     };
     let pages = site.articles.len() + site.collections.len() + 2;
-    let dest = opts
-        .dest
-        .clone()
-        .map(|d| {
-            if d.is_absolute() {
-                d
-            } else {
-                opts.root.join(d)
-            }
-        })
-        .unwrap_or(config.output_dir.clone());
+    let dest = dest_of(&config);
     let fail = |mut diags: Diagnostics, ds: Vec<diagnostics::Diagnostic>| {
         diags.extend(ds);
         diags.sort();
         Err(diags)
     };
-    let previous = match output::check_destination(&dest, &config.content_dir, &config.root) {
+    // The early check holds only if it saw the configuration the build uses.
+    let checked = match checked {
+        Some((seen, result))
+            if seen.output_dir == config.output_dir && seen.content_dir == config.content_dir =>
+        {
+            result
+        }
+        _ => check(&config),
+    };
+    let previous = match checked {
         Ok(p) => p,
         Err(d) => return fail(diags, vec![d]),
     };
@@ -310,6 +331,9 @@ pub fn build_with(
         Err(d) => return fail(diags, vec![d]),
     };
     timings.lap("swap in the output");
+    // Freeing every page's text and outline is a noticeable serial share of a large build;
+    // it need not hold up the report, and a process that exits first skips it.
+    std::thread::spawn(move || drop(site));
     Ok(BuildReport {
         timings,
         dest,

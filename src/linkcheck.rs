@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::config::LinkCheck;
@@ -16,8 +17,20 @@ use crate::site::{Page, Site};
 /// Checks every link of every page.
 pub fn check(site: &Site) -> Vec<Diagnostic> {
     let pages: HashMap<&SourcePath, &Page> = site.pages().map(|p| (&p.source, p)).collect();
-    let mut problems = check_pages(site, site.pages(), &mut |t| pages.get(t).copied());
-    problems.extend(check_redirect_links_of(site, site.pages()));
+    let all: Vec<&Page> = site.pages().collect();
+    // In parallel, a few chunks per thread, each with its own caches; order is kept.
+    let size = all.len().div_ceil(rayon::current_num_threads() * 4).max(64);
+    let (mut problems, redirects) = rayon::join(
+        || {
+            all.par_chunks(size)
+                .flat_map_iter(|chunk| {
+                    check_pages(site, chunk.iter().copied(), &mut |t| pages.get(t).copied())
+                })
+                .collect::<Vec<_>>()
+        },
+        || check_redirect_links_of(site, site.pages()),
+    );
+    problems.extend(redirects);
     problems
 }
 

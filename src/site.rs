@@ -568,9 +568,9 @@ fn assemble(config: Config, pages: Vec<Page>, assets: Vec<SourceFile>) -> Site {
             articles[*i].title.to_lowercase(),
         )
     };
-    root_articles.sort_by_key(article_key);
+    root_articles.sort_by_cached_key(article_key);
     for c in &mut collections {
-        c.articles.sort_by_key(article_key);
+        c.articles.sort_by_cached_key(article_key);
     }
     let mut roots: Vec<usize> = (0..collections.len())
         .filter(|&i| collections[i].parent.is_none())
@@ -721,18 +721,27 @@ pub(crate) fn link_backlinks(articles: &mut [Article]) {
         .enumerate()
         .map(|(i, a)| (&a.page.source, i))
         .collect();
-    let mut back: Vec<BTreeSet<(String, usize)>> = vec![BTreeSet::new(); articles.len()];
+    let mut back: Vec<Vec<usize>> = vec![Vec::new(); articles.len()];
     for (from, a) in articles.iter().enumerate() {
         for target in a.page.md.links.iter().filter_map(|l| l.target.as_ref()) {
             if let Some(&to) = index.get(target)
                 && to != from
             {
-                back[to].insert((a.title.to_lowercase(), from));
+                back[to].push(from);
             }
         }
     }
-    for (a, set) in articles.iter_mut().zip(back) {
-        a.backlinks = set.into_iter().map(|(_, i)| i).collect();
+    // By title, case aside; each article once.
+    let titles: Vec<String> = articles
+        .par_iter()
+        .map(|a| a.title.to_lowercase())
+        .collect();
+    back.par_iter_mut().for_each(|list| {
+        list.sort_unstable_by(|&x, &y| titles[x].cmp(&titles[y]).then(x.cmp(&y)));
+        list.dedup();
+    });
+    for (a, list) in articles.iter_mut().zip(back) {
+        a.backlinks = list;
     }
 }
 
@@ -753,7 +762,7 @@ fn link_related(articles: &mut [Article]) {
         }
     }
     let related: Vec<Vec<usize>> = articles
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, a)| {
             let mut shared: HashMap<usize, usize> = HashMap::new();

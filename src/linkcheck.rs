@@ -75,11 +75,20 @@ pub fn check_changed(site: &Site, changed: &[usize]) -> Vec<Diagnostic> {
     problems
 }
 
-fn ids_of(p: &Page) -> HashSet<&str> {
+/// Whether `id` is an id of the page (a heading, a step, an option or its title).
+fn has_id(p: &Page, id: &str) -> bool {
+    p.md.ids.iter().any(|i| i.as_str() == id)
+        || p.md.title_id.as_ref().is_some_and(|i| i.as_str() == id)
+}
+
+/// Every id of the page, each once, in page order.
+fn ids_of(p: &Page) -> Vec<&str> {
+    let mut seen = HashSet::default();
     p.md.ids
         .iter()
         .map(|i| i.as_str())
         .chain(p.md.title_id.iter().map(|i| i.as_str()))
+        .filter(|i| seen.insert(*i))
         .collect()
 }
 
@@ -89,9 +98,8 @@ fn check_pages<'a>(
     checked: impl Iterator<Item = &'a Page>,
     page_at: &mut dyn FnMut(&'a SourcePath) -> Option<&'a Page>,
 ) -> Vec<Diagnostic> {
-    // The ids of a page and the "did you mean" list are worked out only when a link needs
-    // them: most links name a page without a fragment, and most pages have no broken link.
-    let mut ids: HashMap<&SourcePath, HashSet<&str>> = HashMap::default();
+    // The "did you mean" lists are worked out only when a link needs one: most links name a
+    // page without a fragment, and most pages have no broken link.
     let mut problems = Vec::new();
     let mut suggester: Option<Suggester> = None;
     // Many links often miss the same page: work out its suggestions once.
@@ -153,11 +161,10 @@ fn check_pages<'a>(
             let Some(fragment) = link.fragment.as_deref().filter(|f| !f.is_empty()) else {
                 continue;
             };
-            let target_ids = ids.entry(target).or_insert_with(|| ids_of(target_page));
-            if target_ids.contains(fragment) {
+            if has_id(target_page, fragment) {
                 continue;
             }
-            let known: Vec<&str> = target_ids.iter().copied().collect();
+            let known = ids_of(target_page);
             let on = if link.target.is_some() {
                 format!("in {}", target_page.source)
             } else {

@@ -8,7 +8,8 @@ For each size it generates the native, hugo and mdbook flavours with
 alternating rounds (after untimed warm-up rounds), and prints medians, stepbook-to-peer
 ratios, stepbook's peak memory and the pulldown-cmark floor (examples/markdown_floor:
 pulldown-cmark alone over the same files). "stepbook (empty dest)" builds into a new
-folder each time. A peer that is not installed is skipped, and the script says so.
+folder each time, and so does "hugo (empty dest)". A peer that is not installed is skipped,
+and the script says so.
 """
 import argparse
 import os
@@ -82,6 +83,7 @@ def main():
             }
             if "hugo" in peers:
                 cmds["hugo"] = ([peers["hugo"], "--quiet", "--destination", os.path.join(work, f"out-hugo-{n}")], sites["hugo"])
+                cmds["hugo (empty dest)"] = ([peers["hugo"], "--quiet", "--destination"], sites["hugo"])
             if "mdbook" in peers and n > args.mdbook_max:
                 print(f"note: mdbook skipped at {n} articles (over --mdbook-max {args.mdbook_max})")
             elif "mdbook" in peers:
@@ -91,10 +93,10 @@ def main():
             times = {k: [] for k in cmds}
             for r in range(args.warmup + args.runs):
                 for name, (cmd, cwd) in cmds.items():
-                    if name == "stepbook (empty dest)":
+                    if name.endswith("(empty dest)"):
                         if r < args.warmup:
                             continue
-                        cmd = cmd + [os.path.join(work, f"out-stepbook-fresh-{n}-{r}")]
+                        cmd = cmd + [os.path.join(work, f"out-{name.split()[0]}-fresh-{n}-{r}")]
                         subprocess.run(["sync"])
                     took = run(cmd, cwd)[0]
                     if r >= args.warmup:
@@ -103,12 +105,14 @@ def main():
             mem = peak_rss(cmds["stepbook"][0], cmds["stepbook"][1])
             print(f"\n{n} articles ({args.runs} alternating runs after {args.warmup} untimed, medians)")
             for name, t in med.items():
-                line = f"  {name:22} {t * 1000:9.0f} ms"
-                if not name.startswith("stepbook"):
+                line = f"  {name:24} {t * 1000:9.0f} ms"
+                if name.endswith("(empty dest)") and not name.startswith("stepbook"):
+                    line += f"   stepbook/{name.split()[0]}, both into an empty folder = {med['stepbook (empty dest)'] / t:.2f}"
+                elif not name.startswith("stepbook"):
                     line += f"   stepbook/{name} = {med['stepbook'] / t:.2f} (empty dest: {med['stepbook (empty dest)'] / t:.2f})"
                 print(line)
             if mem:
-                print(f"  stepbook peak memory   {mem / 1024:9.0f} MiB")
+                print(f"  stepbook peak memory     {mem / 1024:9.0f} MiB")
             per_article[n] = med["stepbook"] / n
         if len(per_article) > 1:
             sizes = sorted(per_article)

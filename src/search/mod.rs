@@ -180,7 +180,7 @@ pub fn build_from(docs: &[Doc]) -> Vec<OutFile> {
         out.push('"');
     }
 
-    let records: Vec<String> = docs.par_iter().map(|d| record(d).to_string()).collect();
+    let records: Vec<String> = docs.par_iter().map(record).collect();
     let sizes: usize = records.iter().map(String::len).sum();
     let avg_record = (sizes / records.len().max(1)).max(1);
     let per = (BUCKET_BYTES / avg_record)
@@ -273,19 +273,63 @@ fn varint(out: &mut String, mut v: u32) {
     }
 }
 
-/// The article's entry in a bucket: what results and snippets show.
-fn record(a: &Doc) -> serde_json::Value {
+/// The article's entry in a bucket: what results and snippets show. Serialized straight
+/// from the outline, keys in the order `serde_json::json!` would give them.
+fn record(a: &Doc) -> String {
+    #[derive(serde::Serialize)]
+    struct Record<'a> {
+        c: &'a str,
+        d: &'a str,
+        o: Vec<(&'a str, &'a str, i64, &'a str)>,
+        p: Vec<(&'a str, u64, i64, &'a str, i64)>,
+        s: Vec<(&'a str, u8, &'a str, &'a str, i64)>,
+        t: &'a str,
+        u: &'a str,
+    }
     let o = &a.outline;
     let idx = |i: Option<usize>| i.map(|v| v as i64).unwrap_or(-1);
-    json!({
-        "t": a.title,
-        "u": a.url,
-        "c": a.crumb,
-        "d": a.description.clone().unwrap_or_default(),
-        "s": o.sections.iter().map(|s| json!([s.id, s.level, s.heading, s.text, idx(s.option)])).collect::<Vec<_>>(),
-        "p": o.steps.iter().map(|s| json!([s.id, s.number, idx(s.section), s.text, idx(s.option)])).collect::<Vec<_>>(),
-        "o": o.options.iter().map(|p| json!([p.id, p.label, idx(p.section), p.question])).collect::<Vec<_>>(),
-    })
+    let record = Record {
+        c: &a.crumb,
+        d: a.description.as_deref().unwrap_or_default(),
+        o: o.options
+            .iter()
+            .map(|p| {
+                (
+                    p.id.as_str(),
+                    p.label.as_str(),
+                    idx(p.section),
+                    p.question.as_str(),
+                )
+            })
+            .collect(),
+        p: o.steps
+            .iter()
+            .map(|s| {
+                (
+                    s.id.as_str(),
+                    s.number,
+                    idx(s.section),
+                    s.text.as_str(),
+                    idx(s.option),
+                )
+            })
+            .collect(),
+        s: o.sections
+            .iter()
+            .map(|s| {
+                (
+                    s.id.as_str(),
+                    s.level,
+                    s.heading.as_str(),
+                    s.text.as_str(),
+                    idx(s.option),
+                )
+            })
+            .collect(),
+        t: &a.title,
+        u: &a.url,
+    };
+    serde_json::to_string(&record).expect("a record serializes")
 }
 
 #[cfg(test)]

@@ -220,7 +220,9 @@ pub struct Staging {
     previous: Manifest,
     /// What the temporary folder holds at the start: the spare's manifest, or nothing.
     spare: Manifest,
-    written: Mutex<Vec<(String, Recorded)>>,
+    /// What was written, one list per thread of the pool (and one for other threads), so
+    /// that threads never wait on each other to record a file.
+    written: Vec<Mutex<Vec<(String, Recorded)>>>,
     reused: AtomicUsize,
     committed: bool,
 }
@@ -260,7 +262,9 @@ impl Staging {
             dest: dest.to_path_buf(),
             parent,
             name,
-            written: Mutex::new(Vec::new()),
+            written: (0..=rayon::current_num_threads())
+                .map(|_| Mutex::new(Vec::new()))
+                .collect(),
             reused: AtomicUsize::new(0),
             committed: false,
         })
@@ -296,7 +300,8 @@ impl Staging {
             }
             None => self.write(&to, here.as_ref(), bytes)?,
         };
-        self.written
+        let slot = rayon::current_thread_index().map_or(0, |i| i + 1);
+        self.written[slot.min(self.written.len() - 1)]
             .lock()
             .expect("no panic while holding the lock")
             .push((
@@ -432,12 +437,11 @@ impl Staging {
     /// Writes the manifest and swaps the finished folder into place; the previous output
     /// becomes the spare.
     pub fn commit(mut self) -> Result<WriteStats, Diagnostic> {
-        let mut written = std::mem::take(
-            &mut *self
-                .written
-                .lock()
-                .expect("no panic while holding the lock"),
-        );
+        let mut written: Vec<(String, Recorded)> = self
+            .written
+            .iter_mut()
+            .flat_map(|w| std::mem::take(w.get_mut().expect("no panic while holding the lock")))
+            .collect();
         written.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         self.remove_leftovers(&written);
         let mut manifest = String::from(

@@ -160,10 +160,10 @@ pub fn collect(events: &[Ev<'_>], branches: &Branches, steps: &[super::Step]) ->
         }
     }
     for s in &mut o.sections {
-        s.text = squash(&s.text);
+        tidy(&mut s.text);
     }
     for s in &mut o.steps {
-        s.text = squash(&s.text);
+        tidy(&mut s.text);
     }
     // Only search reads `text`, and its tokenizer splits at any white space: no need to
     // collapse the runs.
@@ -171,15 +171,39 @@ pub fn collect(events: &[Ev<'_>], branches: &Branches, steps: &[super::Step]) ->
     o
 }
 
-/// A word break in every text being collected.
+/// A word break in every text being collected: one space, and none at the start or after
+/// another break.
 fn separate(o: &mut Outline, open_steps: &[usize]) {
-    if let Some(sec) = o.sections.last_mut() {
+    let space = |t: &String| !t.is_empty() && !t.ends_with(' ');
+    if let Some(sec) = o.sections.last_mut()
+        && space(&sec.text)
+    {
         push_capped(&mut sec.text, " ", SECTION_TEXT);
     }
     for &s in open_steps {
-        push_capped(&mut o.steps[s].text, " ", STEP_TEXT);
+        if space(&o.steps[s].text) {
+            push_capped(&mut o.steps[s].text, " ", STEP_TEXT);
+        }
     }
     o.text.push(' ');
+}
+
+/// [`squash`] in place, skipping the copy in the common case: ASCII text whose only white
+/// space is single spaces between words, as [`separate`] leaves it.
+fn tidy(s: &mut String) {
+    let b = s.as_bytes();
+    let plain = s.is_ascii()
+        && b.first() != Some(&b' ')
+        && !b.windows(2).any(|w| w == b"  ")
+        && !b
+            .iter()
+            .any(|c| matches!(c, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c));
+    if plain {
+        let end = s.trim_end_matches(' ').len();
+        s.truncate(end);
+    } else {
+        *s = squash(s);
+    }
 }
 
 fn push_words(into: &mut String, text: &str) {
@@ -241,6 +265,17 @@ fn squash(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use crate::markdown::tests::render_full;
+
+    #[test]
+    fn tidy_matches_squash() {
+        for s in [
+            "", " ", "a", "a b", "a b ", "a  b", " a", "a\tb", "a\nb", "é b ", "a\u{b}b", "x y z  ",
+        ] {
+            let mut t = s.to_string();
+            super::tidy(&mut t);
+            assert_eq!(t, super::squash(s), "{s:?}");
+        }
+    }
 
     #[test]
     fn squash_matches_split_whitespace() {

@@ -12,7 +12,6 @@
 //! removed. A rebuild so touches only what changed instead of making every folder and file
 //! anew. Deleting the spare is always safe; the next build then starts from an empty folder.
 
-use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -20,6 +19,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::diagnostics::Diagnostic;
 use crate::paths::is_within;
@@ -118,36 +118,65 @@ fn read_checked(dir: &Path) -> (Option<Manifest>, Vec<String>) {
     }
     let manifest = read_manifest(dir);
     let empty = Manifest::default();
-    let mut foreign = unlisted(dir, "", manifest.as_ref().unwrap_or(&empty));
+    let mut foreign = unlisted(dir, manifest.as_ref().unwrap_or(&empty));
     foreign.sort_unstable();
     (manifest, foreign)
 }
 
-/// Files under `dir` (whose path from the output's top is `rel`) that `manifest` does not
-/// list; subfolders are read in parallel. Folders themselves are never foreign.
-fn unlisted(dir: &Path, rel: &str, manifest: &Manifest) -> Vec<String> {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let entries: Vec<fs::DirEntry> = entries.flatten().collect();
-    entries
-        .par_iter()
-        .flat_map_iter(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let path = if rel.is_empty() {
-                name
-            } else {
-                format!("{rel}/{name}")
-            };
-            if e.file_type().is_ok_and(|t| t.is_dir()) {
-                unlisted(&e.path(), &path, manifest)
-            } else if path == MANIFEST || manifest.contains_key(&path) {
-                Vec::new()
-            } else {
-                vec![path]
+/// Files under `dir` that `manifest` does not list, as paths from `dir`. The first two
+/// levels of folders are read in parallel (a site keeps most of its files a level or two
+/// down), the rest on the thread that reached them. Folders themselves are never foreign.
+fn unlisted(dir: &Path, manifest: &Manifest) -> Vec<String> {
+    fn walk(
+        dir: &Path,
+        rel: &mut String,
+        depth: usize,
+        manifest: &Manifest,
+        found: &mut Vec<String>,
+    ) {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        if depth < 2 {
+            let entries: Vec<fs::DirEntry> = entries.flatten().collect();
+            let prefix = rel.clone();
+            found.par_extend(entries.par_iter().flat_map_iter(|e| {
+                let mut rel = prefix.clone();
+                let mut found = Vec::new();
+                visit(e, &mut rel, depth, manifest, &mut found);
+                found
+            }));
+        } else {
+            for e in entries.flatten() {
+                visit(&e, rel, depth, manifest, found);
             }
-        })
-        .collect()
+        }
+    }
+    fn visit(
+        e: &fs::DirEntry,
+        rel: &mut String,
+        depth: usize,
+        manifest: &Manifest,
+        found: &mut Vec<String>,
+    ) {
+        let len = rel.len();
+        if len > 0 {
+            rel.push('/');
+        }
+        rel.push_str(&e.file_name().to_string_lossy());
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            walk(&e.path(), rel, depth + 1, manifest, found);
+        } else {
+            let ours = manifest.contains_key(rel.as_str()) || (depth == 0 && rel == MANIFEST);
+            if !ours {
+                found.push(rel.clone());
+            }
+        }
+        rel.truncate(len);
+    }
+    let mut found = Vec::new();
+    walk(dir, &mut String::new(), 0, manifest, &mut found);
+    found
 }
 
 /// What the manifest of an earlier build says of each file, when it recorded it.

@@ -191,13 +191,18 @@ fn separate(o: &mut Outline, open_steps: &[usize]) {
 /// [`squash`] in place, skipping the copy in the common case: ASCII text whose only white
 /// space is single spaces between words, as [`separate`] leaves it.
 fn tidy(s: &mut String) {
-    let b = s.as_bytes();
-    let plain = s.is_ascii()
-        && b.first() != Some(&b' ')
-        && !b.windows(2).any(|w| w == b"  ")
-        && !b
-            .iter()
-            .any(|c| matches!(c, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c));
+    // One pass: a space at the start or after another, any other white space, or any
+    // non-ASCII byte (which may be white space) needs the full squash.
+    let mut after_space = true;
+    let plain = s.bytes().all(|c| {
+        let ok = match c {
+            b' ' => !after_space,
+            b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => false,
+            c => c.is_ascii(),
+        };
+        after_space = c == b' ';
+        ok
+    });
     if plain {
         let end = s.trim_end_matches(' ').len();
         s.truncate(end);

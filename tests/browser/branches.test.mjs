@@ -330,6 +330,33 @@ test('on-page contents leave out entries inside hidden options', T, async () => 
   });
 });
 
+test('the tick counter counts the steps on the reader\'s path, not those in hidden options', T, async () => {
+  await withPage('tick-count', async (page) => {
+    await page.goto(articleUrl, { waitUntil: 'load' });
+    const shownSteps = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll('.article-body .step')].filter((s) => s.getClientRects().length > 0).length,
+      );
+    const count = () => page.locator('.step-progress__count').textContent();
+    const total = async () => Number((await count()).match(/of (\d+) steps done/)[1]);
+    const all = await page.locator('.article-body .step').count();
+    const first = await page.evaluate(
+      () => [...document.querySelectorAll('.article-body .step')].find((s) => s.getClientRects().length > 0).id,
+    );
+    await page.locator(`${byId(first)} > .step-tick .step__tick`).check();
+    const before = await total();
+    assert.equal(before, await shownSteps());
+    assert.ok(before < all, 'the fixture no longer has steps inside options');
+
+    await page.locator(radio('branch-1', 'phone')).check();
+    assert.ok((await total()) > before, 'choosing an option with steps adds them');
+    assert.equal(await total(), await shownSteps());
+    await page.locator('.branch').first().locator('.branch__all').click();
+    assert.equal(await total(), await shownSteps());
+    assert.match(await count(), /^1 of \d+ steps done$/);
+  });
+});
+
 test('in print and without JavaScript every option shows under its label, and no radio group', T, async () => {
   const everyOption = ['phone', 'email', 'phone-2', 'email-2', 'sign-in', 'expired', 'android', 'iphone',
     'wrong-password', 'after-sign-in', 'verified', 'pending'];

@@ -302,6 +302,8 @@
   // What other tabs' ticks change: one function per ticked article body on the page.
   var tickListeners = [];
   var ticksStarted = false;
+  // What a change of the options shown changes: one step count per ticked article body.
+  var shownListeners = [];
 
   function initTicks(scope) {
     var body = scope.querySelector('.article .article-body');
@@ -331,12 +333,20 @@
       update(false);
     }
 
-    // Refresh the count; keep the bar while it has focus (after a reset).
+    // Refresh the count, over the steps the reader can see (those in hidden branch options
+    // are not on their path); keep the bar while it has focus (after a reset).
     function update(save) {
       var ids = [];
-      for (var i = 0; i < boxes.length; i++) if (boxes[i].checked) ids.push(steps[i].id);
+      var shown = 0;
+      var done = 0;
+      for (var i = 0; i < boxes.length; i++) {
+        if (boxes[i].checked) ids.push(steps[i].id);
+        if (!isShown(steps[i])) continue;
+        shown++;
+        if (boxes[i].checked) done++;
+      }
       if (save) storageSet(key, ids.length ? JSON.stringify(ids) : null);
-      count.textContent = ids.length + ' of ' + boxes.length + ' steps done';
+      count.textContent = done + ' of ' + shown + ' steps done';
       if (ids.length) bar.hidden = false;
       else if (!bar.contains(document.activeElement)) bar.hidden = true;
     }
@@ -381,6 +391,10 @@
     };
     listener.body = body;
     tickListeners.push(listener);
+    shownListeners = shownListeners.filter(function (f) { return connected(f.body); });
+    var recount = function () { update(false); };
+    recount.body = body;
+    shownListeners.push(recount);
 
     apply(load());
   }
@@ -416,8 +430,10 @@
     return true;
   }
 
+  // The options shown changed: the on-page contents and the step counts follow.
   function updateToc() {
     for (var i = 0; i < tocEntries.length; i++) tocEntries[i].item.hidden = !isShown(tocEntries[i].target);
+    for (var j = 0; j < shownListeners.length; j++) shownListeners[j]();
   }
 
   function findTocEntries() {

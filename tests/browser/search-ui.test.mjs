@@ -336,6 +336,18 @@ test('usable at 320 px wide', T, async () => {
     for (const rel of ['index.html', 'get-started/create-a-site.html']) {
       await page.goto(new URL(rel, server.url).href);
       await settle(page);
+      // The placeholder fits its box whole: no "/" hint in the way on a narrow screen.
+      const fits = await page.evaluate(() =>
+        [...document.querySelectorAll('.search__input')].map((input) => {
+          const s = getComputedStyle(input);
+          const ctx = document.createElement('canvas').getContext('2d');
+          ctx.font = `${s.fontWeight} ${s.fontSize} ${s.fontFamily}`;
+          const room = input.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+          return { placeholder: input.placeholder, text: ctx.measureText(input.placeholder).width, room };
+        }),
+      );
+      for (const f of fits) assert.ok(f.text <= f.room, `placeholder clipped: ${JSON.stringify(f)}`);
+      assert.ok(await page.locator('.search__key').first().isHidden(), 'the "/" hint shows at 320 px');
       await search(page, 'site');
       const box = await page.evaluate(() => {
         const r = document.querySelector('.search__panel').getBoundingClientRect();

@@ -68,12 +68,15 @@ pub fn check_destination(
         .with_hint("choose another `--dest`"));
     }
     let spare = spare_path(dest);
-    let (manifest, spare) = rayon::join(|| read_checked(dest), || read_checked(&spare));
+    // Only a real folder: a link could lead the build to write somewhere else.
+    let real = fs::symlink_metadata(&spare).is_ok_and(|m| m.is_dir());
+    let (manifest, spare) =
+        rayon::join(|| read_checked(dest), || real.then(|| read_checked(&spare)));
     let (manifest, foreign) = manifest;
     if foreign.is_empty() {
         return Ok(Previous {
             files: manifest.unwrap_or_default(),
-            spare: spare.0.filter(|_| spare.1.is_empty()),
+            spare: spare.and_then(|(m, foreign)| m.filter(|_| foreign.is_empty())),
         });
     }
     let shown: Vec<&str> = foreign.iter().take(5).map(String::as_str).collect();
@@ -800,6 +803,33 @@ mod tests {
         assert_eq!(tree(&dest), tree_of(&next));
         assert_eq!(fs::read_to_string(spare.join("notes.txt")).unwrap(), "mine");
         assert_eq!(names(d.path()), [".public.stepbook-spare", "public"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_in_the_spares_place_is_not_followed() {
+        let d = tempfile::tempdir().unwrap();
+        let dest = d.path().join("public");
+        let other = d.path().join("other");
+        // Another stepbook output, which a link in the spare's place leads to.
+        write_site(&files(), &other).unwrap();
+        write_site(&files(), &dest).unwrap();
+        std::os::unix::fs::symlink(&other, spare_path(&dest)).unwrap();
+        let previous =
+            check_destination(&dest, &d.path().join("content"), &d.path().join("site")).unwrap();
+        assert!(previous.spare.is_none());
+        let staging = Staging::begin(&dest, previous).unwrap();
+        staging.put(&site(&[("index.html", "new")])[0]).unwrap();
+        staging.commit().unwrap();
+        assert_eq!(tree(&dest), tree_of(&site(&[("index.html", "new")])));
+        assert_eq!(tree(&other), tree_of(&files()));
+        assert!(
+            spare_path(&dest)
+                .symlink_metadata()
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
     }
 
     #[test]

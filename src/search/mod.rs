@@ -9,7 +9,9 @@
 
 pub mod tokenize;
 
+use std::hash::BuildHasher;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -78,11 +80,25 @@ pub fn build(site: &Site) -> Vec<OutFile> {
 /// A term (by number) and its frequency in each field of one article.
 type TermCount = (u32, [u32; 3]);
 
-/// Numbers every distinct term once, shared by the threads that count articles.
-#[derive(Default)]
+/// Numbers every distinct term once, shared by the threads that count articles. The table
+/// is split into shards by the term's hash, each behind its own lock, and numbers come from
+/// one counter, so they stay dense.
 struct Terms {
-    ids: Mutex<FxHashMap<String, u32>>,
+    shards: Vec<Mutex<FxHashMap<String, u32>>>,
+    next: AtomicU32,
 }
+
+impl Default for Terms {
+    fn default() -> Self {
+        Terms {
+            shards: (0..TERM_SHARDS).map(|_| Mutex::default()).collect(),
+            next: AtomicU32::new(0),
+        }
+    }
+}
+
+/// Locks of the shared term table: enough that threads rarely meet at one.
+const TERM_SHARDS: usize = 64;
 
 impl Terms {
     /// The term's number; `cache` is the calling thread's memory of numbers already seen,
@@ -91,11 +107,27 @@ impl Terms {
         if let Some(&id) = cache.get(term) {
             return id;
         }
-        let mut ids = self.ids.lock().expect("no panic while holding the lock");
-        let next = ids.len() as u32;
-        let id = *ids.entry(term.to_string()).or_insert(next);
+        let shard = (rustc_hash::FxBuildHasher.hash_one(term) as usize) % TERM_SHARDS;
+        let mut ids = self.shards[shard]
+            .lock()
+            .expect("no panic while holding the lock");
+        let id = *ids
+            .entry(term.to_string())
+            .or_insert_with(|| self.next.fetch_add(1, Ordering::Relaxed));
         cache.insert(term.to_string(), id);
         id
+    }
+
+    /// Every term, at the index of its number.
+    fn into_terms(self) -> Vec<String> {
+        let mut terms = vec![String::new(); self.next.into_inner() as usize];
+        for shard in self.shards {
+            let shard = shard.into_inner().expect("no panic while holding the lock");
+            for (term, id) in shard {
+                terms[id as usize] = term;
+            }
+        }
+        terms
     }
 }
 
@@ -107,14 +139,7 @@ pub fn build_from(docs: &[Doc]) -> Vec<OutFile> {
         .par_iter()
         .map_init(FxHashMap::default, |cache, d| count(d, &table, cache))
         .collect();
-    let ids = table
-        .ids
-        .into_inner()
-        .expect("no panic while holding the lock");
-    let mut terms: Vec<String> = vec![String::new(); ids.len()];
-    for (term, id) in ids {
-        terms[id as usize] = term;
-    }
+    let terms = table.into_terms();
     let mut df = vec![0u32; terms.len()];
     for (pairs, _) in &articles {
         for &(id, _) in pairs {

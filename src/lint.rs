@@ -4,7 +4,8 @@
 //! without linking to it, images without alt text and articles without a description. Build
 //! does not run these, so a site can build clean while `check` still has advice.
 
-use std::collections::HashMap;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{escape, prose::Run};
@@ -15,6 +16,8 @@ use crate::site::{Page, Site};
 const MIN_WORDS: usize = 5;
 /// Shorter names are flagged only when they hold a proper noun ("Turn on MFA in TikTok").
 const MIN_WORDS_PROPER: usize = 4;
+// Names are looked up by their first two words.
+const _: () = assert!(MIN_WORDS >= 2 && MIN_WORDS_PROPER >= 2);
 
 /// A name of the site a writer might mention: an article title or a heading.
 struct Name {
@@ -27,24 +30,26 @@ struct Name {
 
 pub fn lint(site: &Site) -> Vec<Diagnostic> {
     let names = names(site);
-    let mut first_words: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, n) in names.iter().enumerate() {
-        first_words.entry(n.words[0].as_str()).or_default().push(i);
-    }
-    let mut out = Vec::new();
-    for page in site.pages() {
-        let body_offset = page.body_offset;
-        for run in &page.md.prose.runs {
-            out.extend(mentions(page, run, body_offset, &names, &first_words));
-        }
-        for img in &page.md.prose.images_without_alt {
-            out.push(
-                Diagnostic::warning("image-alt", "this image has no alt text")
-                    .at(&page.abs, &page.text, body_offset + img.start, img.len())
-                    .with_hint("describe the image for readers who cannot see it: `![The Settings screen](settings.png)`"),
-            );
-        }
-    }
+    let index = NameIndex::new(&names);
+    let pages: Vec<&Page> = site.pages().collect();
+    let mut out: Vec<Diagnostic> = pages
+        .par_iter()
+        .flat_map_iter(|page| {
+            let body_offset = page.body_offset;
+            let mut out = Vec::new();
+            for run in &page.md.prose.runs {
+                out.extend(mentions(page, run, body_offset, &names, &index));
+            }
+            for img in &page.md.prose.images_without_alt {
+                out.push(
+                    Diagnostic::warning("image-alt", "this image has no alt text")
+                        .at(&page.abs, &page.text, body_offset + img.start, img.len())
+                        .with_hint("describe the image for readers who cannot see it: `![The Settings screen](settings.png)`"),
+                );
+            }
+            out
+        })
+        .collect();
     for a in &site.articles {
         if a.page
             .fm
@@ -108,31 +113,72 @@ fn names(site: &Site) -> Vec<Name> {
     names
 }
 
-fn mentions(
+/// Names by their words: a name's first two words say which lengths to try at a place in
+/// the text, and the words of that length find the names (several pages may share a title).
+struct NameIndex<'a> {
+    lengths: HashMap<(&'a str, &'a str), Vec<usize>>,
+    by_words: HashMap<String, Vec<usize>>,
+}
+
+impl<'a> NameIndex<'a> {
+    fn new(names: &'a [Name]) -> Self {
+        let mut lengths: HashMap<(&str, &str), Vec<usize>> = HashMap::default();
+        let mut by_words: HashMap<String, Vec<usize>> = HashMap::default();
+        for (i, n) in names.iter().enumerate() {
+            let l = lengths
+                .entry((n.words[0].as_str(), n.words[1].as_str()))
+                .or_default();
+            if !l.contains(&n.words.len()) {
+                l.push(n.words.len());
+            }
+            by_words.entry(n.words.join(" ")).or_default().push(i);
+        }
+        // Longest first: a mention is the longest name that matches.
+        for l in lengths.values_mut() {
+            l.sort_unstable_by(|a, b| b.cmp(a));
+        }
+        NameIndex { lengths, by_words }
+    }
+}
+
+fn mentions<'n>(
     page: &Page,
     run: &Run,
     body_offset: usize,
-    names: &[Name],
-    first_words: &HashMap<&str, Vec<usize>>,
+    names: &'n [Name],
+    index: &NameIndex<'_>,
 ) -> Vec<Diagnostic> {
     let ws = words(&run.text);
     let mut out = Vec::new();
+    let mut key = String::new();
     let mut i = 0;
     while i < ws.len() {
-        let found = first_words.get(ws[i].1.as_str()).and_then(|cands| {
-            cands
-                .iter()
-                .map(|&c| &names[c])
-                .filter(|n| {
-                    ws.len() - i >= n.words.len()
-                        && ws[i..i + n.words.len()]
-                            .iter()
-                            .zip(&n.words)
-                            .all(|(a, b)| a.1 == *b)
-                })
-                .filter(|n| !is_self(page, run, n))
-                .max_by_key(|n| n.words.len())
-        });
+        let lengths = ws
+            .get(i + 1)
+            .and_then(|next| index.lengths.get(&(ws[i].1.as_str(), next.1.as_str())));
+        let mut found: Option<&'n Name> = None;
+        for &len in lengths.into_iter().flatten() {
+            if ws.len() - i < len {
+                continue;
+            }
+            key.clear();
+            for (k, w) in ws[i..i + len].iter().enumerate() {
+                if k > 0 {
+                    key.push(' ');
+                }
+                key.push_str(&w.1);
+            }
+            // Of names with the same words, the last one that is not this page itself.
+            found = index.by_words.get(key.as_str()).and_then(|cands| {
+                cands
+                    .iter()
+                    .map(|&c| &names[c])
+                    .rfind(|n| !is_self(page, run, n))
+            });
+            if found.is_some() {
+                break;
+            }
+        }
         let Some(name) = found else {
             i += 1;
             continue;

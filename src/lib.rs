@@ -135,14 +135,23 @@ pub fn load(
     opts: PrepareOptions,
     cache: &mut site::RenderCache,
 ) -> (Option<Loaded>, Diagnostics) {
-    let mut diags = Diagnostics::new();
-    let config = match Config::load(root) {
-        Ok(c) => c,
+    match Config::load(root) {
+        Ok(config) => load_with(config, opts, cache),
         Err(ds) => {
+            let mut diags = Diagnostics::new();
             diags.extend(ds);
-            return (None, diags);
+            (None, diags)
         }
-    };
+    }
+}
+
+/// [`load`], with the configuration already read.
+fn load_with(
+    config: Config,
+    opts: PrepareOptions,
+    cache: &mut site::RenderCache,
+) -> (Option<Loaded>, Diagnostics) {
+    let mut diags = Diagnostics::new();
     let mut timings = Timings::default();
     let (site, ds) = Site::load_cached(
         &config,
@@ -247,28 +256,36 @@ pub fn build_with(
         ..Default::default()
     };
     progress.stage("reading", 0);
-    let dest_of = |config: &Config| {
-        opts.dest
-            .clone()
-            .map(|d| {
-                if d.is_absolute() {
-                    d
-                } else {
-                    opts.root.join(d)
-                }
-            })
-            .unwrap_or(config.output_dir.clone())
+    let config = match Config::load(&opts.root) {
+        Ok(c) => c,
+        Err(ds) => {
+            let mut diags = Diagnostics::new();
+            diags.extend(ds);
+            diags.sort();
+            return Err(diags);
+        }
     };
-    let check = |config: &Config| {
-        output::check_destination(&dest_of(config), &config.content_dir, &config.root)
-    };
+    let dest = opts
+        .dest
+        .clone()
+        .map(|d| {
+            if d.is_absolute() {
+                d
+            } else {
+                opts.root.join(d)
+            }
+        })
+        .unwrap_or(config.output_dir.clone());
     // Walking the output folder and the spare is mostly waiting on the file system: it runs
     // beside the Markdown stage, and its outcome counts only once the site loads cleanly.
-    let early = Config::load(&opts.root).ok();
     let ((loaded, mut diags), checked) = std::thread::scope(|s| {
-        let checking = early.as_ref().map(|c| s.spawn(move || (c, check(c))));
-        let loaded = load(&opts.root, popts, &mut site::RenderCache::none());
-        (loaded, checking.and_then(|h| h.join().ok()))
+        let checking =
+            s.spawn(|| output::check_destination(&dest, &config.content_dir, &config.root));
+        let loaded = load_with(config.clone(), popts, &mut site::RenderCache::none());
+        let checked = checking
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (loaded, checked)
     });
     diags.sort();
     let Some(Loaded {
@@ -281,20 +298,10 @@ pub fn build_with(
         return Err(diags);
     };
     let pages = site.articles.len() + site.collections.len() + 2;
-    let dest = dest_of(&config);
     let fail = |mut diags: Diagnostics, ds: Vec<diagnostics::Diagnostic>| {
         diags.extend(ds);
         diags.sort();
         Err(diags)
-    };
-    // The early check holds only if it saw the configuration the build uses.
-    let checked = match checked {
-        Some((seen, result))
-            if seen.output_dir == config.output_dir && seen.content_dir == config.content_dir =>
-        {
-            result
-        }
-        _ => check(&config),
     };
     let previous = match checked {
         Ok(p) => p,

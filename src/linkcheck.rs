@@ -75,21 +75,18 @@ pub fn check_changed(site: &Site, changed: &[usize]) -> Vec<Diagnostic> {
     problems
 }
 
-/// Whether `id` is an id of the page (a heading, a step, an option or its title).
-fn has_id(p: &Page, id: &str) -> bool {
-    p.md.ids.iter().any(|i| i.as_str() == id)
-        || p.md.title_id.as_ref().is_some_and(|i| i.as_str() == id)
+/// The ids of the page (headings, steps, options and its title), in page order.
+fn ids(p: &Page) -> impl Iterator<Item = &str> {
+    p.md.ids
+        .iter()
+        .chain(p.md.title_id.iter())
+        .map(|i| i.as_str())
 }
 
 /// Every id of the page, each once, in page order.
 fn ids_of(p: &Page) -> Vec<&str> {
     let mut seen = HashSet::default();
-    p.md.ids
-        .iter()
-        .map(|i| i.as_str())
-        .chain(p.md.title_id.iter().map(|i| i.as_str()))
-        .filter(|i| seen.insert(*i))
-        .collect()
+    ids(p).filter(|i| seen.insert(*i)).collect()
 }
 
 /// Checks the links of `checked`; `page_at` finds the page of the site at a source path.
@@ -161,7 +158,7 @@ fn check_pages<'a>(
             let Some(fragment) = link.fragment.as_deref().filter(|f| !f.is_empty()) else {
                 continue;
             };
-            if has_id(target_page, fragment) {
+            if ids(target_page).any(|i| i == fragment) {
                 continue;
             }
             let known = ids_of(target_page);

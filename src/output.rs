@@ -247,8 +247,6 @@ fn content_hash(bytes: &[u8]) -> u64 {
 pub struct Staging {
     tmp: PathBuf,
     dest: PathBuf,
-    parent: PathBuf,
-    name: String,
     previous: Manifest,
     /// What the temporary folder holds at the start: the spare's manifest, or nothing.
     spare: Manifest,
@@ -292,8 +290,6 @@ impl Staging {
             spare,
             tmp,
             dest: dest.to_path_buf(),
-            parent,
-            name,
             written: (0..=rayon::current_num_threads())
                 .map(|_| Mutex::new(Vec::new()))
                 .collect(),
@@ -376,13 +372,7 @@ impl Staging {
         if here.is_some_and(|m| !m.is_dir()) {
             fs::remove_file(to).ok()?;
         }
-        match fs::hard_link(&old, to) {
-            Err(e) if no_folder(&e) => {
-                self.make_dir(to.parent()?).ok()?;
-                fs::hard_link(&old, to).ok()?;
-            }
-            r => r.ok()?,
-        }
+        self.in_folder(to, || fs::hard_link(&old, to)).ok()?;
         Some(was.modified)
     }
 
@@ -402,23 +392,36 @@ impl Staging {
             }
             _ => {}
         }
-        let mut file = match fs::File::create(to) {
+        let mut file = match self.in_folder(to, || fs::File::create(to)) {
+            // A folder of the spare where this file goes now.
+            Err(_) if to.is_dir() => {
+                remove_tree(to).map_err(|e| io_error(to, e))?;
+                fs::File::create(to).map_err(|e| io_error(to, e))
+            }
+            r => r,
+        }?;
+        file.write_all(bytes).map_err(|e| io_error(to, e))?;
+        Ok(file.metadata().map(|m| modified_ns(&m)).unwrap_or(0))
+    }
+
+    /// Runs `make` (which creates `to`), and once more after making the folder to hold `to`
+    /// when that was missing: most folders are there already (in the spare) or made by an
+    /// earlier file, so trying first saves a `mkdir` per file.
+    fn in_folder<T>(
+        &self,
+        to: &Path,
+        make: impl Fn() -> std::io::Result<T>,
+    ) -> Result<T, Diagnostic> {
+        match make() {
             Err(e) if no_folder(&e) => {
                 if let Some(dir) = to.parent() {
                     self.make_dir(dir)?;
                 }
-                fs::File::create(to)
-            }
-            // A folder of the spare where this file goes now.
-            Err(_) if to.is_dir() => {
-                remove_tree(to).map_err(|e| io_error(to, e))?;
-                fs::File::create(to)
+                make()
             }
             r => r,
         }
-        .map_err(|e| io_error(to, e))?;
-        file.write_all(bytes).map_err(|e| io_error(to, e))?;
-        Ok(file.metadata().map(|m| modified_ns(&m)).unwrap_or(0))
+        .map_err(|e| io_error(to, e))
     }
 
     /// Creates `dir` and its parents in the temporary folder; a file of the spare standing
@@ -487,7 +490,7 @@ impl Staging {
         }
         let at = self.tmp.join(MANIFEST);
         fs::write(&at, manifest).map_err(|e| io_error(&at, e))?;
-        swap(&self.tmp, &self.dest, &self.parent, &self.name)?;
+        swap(&self.tmp, &self.dest)?;
         self.committed = true;
         Ok(WriteStats {
             files: written.len(),
@@ -526,7 +529,7 @@ impl Drop for Staging {
 /// Puts the finished folder `tmp` at `dest` and keeps the previous output as the spare. On
 /// Linux the two trade places in one atomic step, so `dest` never goes missing; elsewhere
 /// the old folder is renamed aside first.
-fn swap(tmp: &Path, dest: &Path, parent: &Path, name: &str) -> Result<(), Diagnostic> {
+fn swap(tmp: &Path, dest: &Path) -> Result<(), Diagnostic> {
     if !dest.exists() {
         return fs::rename(tmp, dest).map_err(|e| io_error(dest, e));
     }
@@ -534,6 +537,7 @@ fn swap(tmp: &Path, dest: &Path, parent: &Path, name: &str) -> Result<(), Diagno
         // `tmp` now holds the previous output.
         return keep_as_spare(tmp, dest);
     }
+    let (parent, name) = split(dest);
     let old = parent.join(format!(".{name}.stepbook-old-{}", std::process::id()));
     fs::rename(dest, &old).map_err(|e| io_error(dest, e))?;
     if let Err(e) = fs::rename(tmp, dest) {
@@ -630,21 +634,19 @@ mod tests {
 
     /// Writes `files` into a temporary sibling of `dest`, then swaps it in.
     fn write_site(files: &[OutFile], dest: &Path) -> Result<WriteStats, Diagnostic> {
-        let (files_, foreign) = read_checked(&spare_path(dest));
-        let previous = Previous {
-            files: read_manifest(dest).unwrap_or_default(),
-            spare: files_.filter(|_| foreign.is_empty()),
-        };
-        let staging = Staging::begin(dest, previous)?;
+        let staging = Staging::begin(dest, check(dest))?;
         files.par_iter().try_for_each(|f| staging.put(f))?;
         staging.commit()
     }
 
+    /// [`check_destination`] for an output folder whose site and content are elsewhere.
+    fn check(dest: &Path) -> Previous {
+        let beside = dest.parent().unwrap();
+        check_destination(dest, &beside.join("content"), &beside.join("site")).unwrap()
+    }
+
     fn files() -> Vec<OutFile> {
-        vec![
-            OutFile::Bytes("index.html".into(), b"hi".to_vec()),
-            OutFile::Bytes("a/b.html".into(), b"b".to_vec()),
-        ]
+        site(&[("index.html", "hi"), ("a/b.html", "b")])
     }
 
     #[test]
@@ -653,7 +655,7 @@ mod tests {
         let dest = d.path().join("public");
         write_site(&files(), &dest).unwrap();
         assert_eq!(fs::read_to_string(dest.join("a/b.html")).unwrap(), "b");
-        check_destination(&dest, &d.path().join("content"), &d.path().join("site")).unwrap();
+        check(&dest);
         write_site(
             &[OutFile::Bytes("index.html".into(), b"new".to_vec())],
             &dest,
@@ -757,7 +759,7 @@ mod tests {
                 );
             }
             unchanged.push(stats.unchanged);
-            check_destination(&dest, &d.path().join("content"), &d.path().join("site")).unwrap();
+            check(&dest);
         }
         assert_eq!(unchanged, [0, 1, 3, 1, 1, 3]);
     }
@@ -771,10 +773,7 @@ mod tests {
         write_site(&one, &dest).unwrap();
         // Hard-linked from the first output: the live file and the spare's share their bytes.
         write_site(&one, &dest).unwrap();
-        let previous = Previous {
-            files: read_manifest(&dest).unwrap(),
-            spare: read_checked(&spare_path(&dest)).0,
-        };
+        let previous = check(&dest);
         assert!(previous.spare.is_some());
         let staging = Staging::begin(&dest, previous).unwrap();
         staging.put(&site(&[("index.html", "2")])[0]).unwrap();
@@ -795,8 +794,7 @@ mod tests {
         write_site(&files(), &dest).unwrap();
         let spare = spare_path(&dest);
         fs::write(spare.join("notes.txt"), "mine").unwrap();
-        let previous =
-            check_destination(&dest, &d.path().join("content"), &d.path().join("site")).unwrap();
+        let previous = check(&dest);
         assert!(previous.spare.is_none());
         let next = site(&[("index.html", "3")]);
         write_site(&next, &dest).unwrap();
@@ -815,8 +813,7 @@ mod tests {
         write_site(&files(), &other).unwrap();
         write_site(&files(), &dest).unwrap();
         std::os::unix::fs::symlink(&other, spare_path(&dest)).unwrap();
-        let previous =
-            check_destination(&dest, &d.path().join("content"), &d.path().join("site")).unwrap();
+        let previous = check(&dest);
         assert!(previous.spare.is_none());
         let staging = Staging::begin(&dest, previous).unwrap();
         staging.put(&site(&[("index.html", "new")])[0]).unwrap();
@@ -838,8 +835,7 @@ mod tests {
         let dest = d.path().join("public");
         write_site(&files(), &dest).unwrap();
         write_site(&files(), &dest).unwrap();
-        let previous =
-            check_destination(&dest, &d.path().join("content"), &d.path().join("site")).unwrap();
+        let previous = check(&dest);
         let staging = Staging::begin(&dest, previous).unwrap();
         staging.put(&site(&[("index.html", "changed")])[0]).unwrap();
         drop(staging);

@@ -137,7 +137,7 @@ pub fn build_from(docs: &[Doc]) -> Vec<OutFile> {
     let table = Terms::default();
     let articles: Vec<(Vec<TermCount>, [u32; 3])> = docs
         .par_iter()
-        .map_init(FxHashMap::default, |cache, d| count(d, &table, cache))
+        .map_init(Counter::default, |counter, d| count(d, &table, counter))
         .collect();
     let terms = table.into_terms();
     let mut df = vec![0u32; terms.len()];
@@ -241,12 +241,30 @@ pub fn build_from(docs: &[Doc]) -> Vec<OutFile> {
     files
 }
 
-fn count(a: &Doc, table: &Terms, cache: &mut FxHashMap<String, u32>) -> (Vec<TermCount>, [u32; 3]) {
-    let mut tf: FxHashMap<u32, [u32; 3]> = FxHashMap::default();
+/// A thread's working memory for counting: the numbers of the terms it has met (so the
+/// shared table is locked once per new term), and frequencies indexed by term number, reset
+/// after each article, so a word is hashed once, not twice.
+#[derive(Default)]
+struct Counter {
+    ids: FxHashMap<String, u32>,
+    tf: Vec<[u32; 3]>,
+    /// Terms of the current article, in the order met.
+    seen: Vec<u32>,
+}
+
+fn count(a: &Doc, table: &Terms, counter: &mut Counter) -> (Vec<TermCount>, [u32; 3]) {
+    let Counter { ids, tf, seen } = counter;
     let mut len = [0u32; 3];
     let mut add = |field: usize, text: &str| {
         tokenize::tokens(text, |t| {
-            tf.entry(table.id(cache, t)).or_default()[field] += 1;
+            let id = table.id(ids, t) as usize;
+            if id >= tf.len() {
+                tf.resize((id + 1).max(tf.len() * 2), [0; 3]);
+            }
+            if tf[id] == [0; 3] {
+                seen.push(id as u32);
+            }
+            tf[id][field] += 1;
             len[field] += 1;
         });
     };
@@ -266,7 +284,11 @@ fn count(a: &Doc, table: &Terms, cache: &mut FxHashMap<String, u32>) -> (Vec<Ter
         add(1, t);
     }
     add(2, &o.text);
-    (tf.into_iter().collect(), len)
+    let pairs = seen
+        .drain(..)
+        .map(|id| (id, std::mem::take(&mut tf[id as usize])))
+        .collect();
+    (pairs, len)
 }
 
 /// Postings as base-64 varints: (id delta, score) pairs.

@@ -27,7 +27,7 @@ fn is_word(c: char) -> bool {
 /// Calls `emit` with every token of `text`, in order.
 pub fn tokens(text: &str, mut emit: impl FnMut(&str)) {
     if text.is_ascii() {
-        return ascii_tokens(text.as_bytes(), &mut emit);
+        return ascii_tokens(text, &mut emit);
     }
     folded_tokens(&fold(text), &mut emit);
 }
@@ -53,27 +53,68 @@ fn folded_tokens(folded: &str, emit: &mut impl FnMut(&str)) {
     emit_word(&word, emit);
 }
 
-/// [`tokens`] for ASCII text, the common case: no folding tables, no allocation per word.
-fn ascii_tokens(b: &[u8], emit: &mut impl FnMut(&str)) {
-    let mut word = String::with_capacity(32);
-    for (i, &c) in b.iter().enumerate() {
-        if c.is_ascii_alphanumeric() {
-            word.push(c.to_ascii_lowercase() as char);
+/// ASCII bytes by class: 0 for a word break, [`UPPER`] for a capital, 1 for any other
+/// letter or digit. One table lookup per byte in the scanning loop.
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 128 {
+        let b = c as u8;
+        if b.is_ascii_uppercase() {
+            t[c] = UPPER;
+        } else if b.is_ascii_alphanumeric() {
+            t[c] = 1;
+        }
+        c += 1;
+    }
+    t
+};
+const UPPER: u8 = 3;
+
+/// [`tokens`] for ASCII text, the common case: no folding tables, and a word that is already
+/// lower case (most are) is handed on as a slice of `text`, with no copy.
+fn ascii_tokens(text: &str, emit: &mut impl FnMut(&str)) {
+    let b = text.as_bytes();
+    let mut lowered = String::with_capacity(32);
+    let mut i = 0;
+    while i < b.len() {
+        if CLASS[b[i] as usize] == 0 {
+            i += 1;
             continue;
         }
-        let apostrophe = c == b'\''
-            && i > 0
-            && b[i - 1].is_ascii_alphanumeric()
-            && b.get(i + 1).is_some_and(|n| n.is_ascii_alphanumeric());
-        if !apostrophe {
-            if word.len() >= 2 {
-                emit(&word);
+        let start = i;
+        let mut upper = 0;
+        loop {
+            while let Some(&c) = b.get(i) {
+                let class = CLASS[c as usize];
+                if class == 0 {
+                    break;
+                }
+                upper |= class;
+                i += 1;
             }
-            word.clear();
+            // An apostrophe between letters stays in the word, and is dropped from it.
+            if b.get(i) == Some(&b'\'') && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) {
+                upper = UPPER;
+                i += 1;
+                continue;
+            }
+            break;
         }
-    }
-    if word.len() >= 2 {
-        emit(&word);
+        let word = if upper != UPPER {
+            &text[start..i]
+        } else {
+            lowered.clear();
+            for &c in &b[start..i] {
+                if c != b'\'' {
+                    lowered.push(c.to_ascii_lowercase() as char);
+                }
+            }
+            lowered.as_str()
+        };
+        if word.len() >= 2 {
+            emit(word);
+        }
     }
 }
 

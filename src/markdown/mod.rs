@@ -145,8 +145,11 @@ pub fn render(input: &Input<'_>) -> Rendered {
         Some((text, table)) => (text.as_str(), table.clone()),
         None => (body, branches::Branches::default()),
     };
-    let events: Vec<Ev> =
-        TextMergeWithOffset::new(Parser::new_ext(text, options()).into_offset_iter()).collect();
+    // About one event per ten bytes of Markdown: sized up front, the list rarely regrows.
+    let mut events: Vec<Ev> = Vec::with_capacity(text.len() / 8 + 16);
+    events.extend(TextMergeWithOffset::new(
+        Parser::new_ext(text, options()).into_offset_iter(),
+    ));
     let mut ids = ids::IdSet::default();
     let mut out = Rendered::default();
 
@@ -282,22 +285,55 @@ pub(crate) fn is_inline_end(t: &pulldown_cmark::TagEnd) -> bool {
     )
 }
 
-/// Plain text of a run of inline events.
-pub fn plain_text<'a>(events: impl IntoIterator<Item = &'a Event<'a>>) -> String {
-    let mut s = String::new();
-    for e in events {
+/// Plain text of a run of inline events, trimmed, in one allocation of the right size.
+pub fn plain_text<'a, I>(events: I) -> String
+where
+    I: IntoIterator<Item = &'a Event<'a>>,
+    I::IntoIter: Clone,
+{
+    let events = events.into_iter();
+    let piece = |e: &'a Event<'a>| -> &'a str {
         match e {
-            Event::Text(t) | Event::Code(t) => s.push_str(t),
-            Event::SoftBreak | Event::HardBreak => s.push(' '),
-            _ => {}
+            Event::Text(t) | Event::Code(t) => t,
+            Event::SoftBreak | Event::HardBreak => " ",
+            _ => "",
         }
+    };
+    let mut pieces = events
+        .clone()
+        .map(piece)
+        .skip_while(|p| p.trim_start().is_empty());
+    let Some(first) = pieces.next() else {
+        return String::new();
+    };
+    let first = first.trim_start();
+    let len = first.len() + pieces.map(str::len).sum::<usize>();
+    let mut s = String::with_capacity(len);
+    s.push_str(first);
+    let rest = events
+        .map(piece)
+        .skip_while(|p| p.trim_start().is_empty())
+        .skip(1);
+    for p in rest {
+        s.push_str(p);
     }
-    s.trim().to_string()
+    s.truncate(s.trim_end().len());
+    s
 }
 
 /// Escapes text for an HTML attribute or element.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
+    let Ok(()) = escape_pieces(s, |piece| {
+        out.push_str(piece);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    out
+}
+
+/// Hands `s` to `push` in pieces, with `&`, `<`, `>`, `"` and `'` escaped: runs of plain
+/// text go in one piece each.
+pub fn escape_pieces<E>(s: &str, mut push: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
     let mut from = 0;
     for (i, b) in s.bytes().enumerate() {
         let with = match b {
@@ -308,12 +344,11 @@ pub fn escape(s: &str) -> String {
             b'\'' => "&#39;",
             _ => continue,
         };
-        out.push_str(&s[from..i]);
-        out.push_str(with);
+        push(&s[from..i])?;
+        push(with)?;
         from = i + 1;
     }
-    out.push_str(&s[from..]);
-    out
+    push(&s[from..])
 }
 
 /// Moves an event out of a list being rewritten front to back, which never looks back at
@@ -370,6 +405,31 @@ pub(crate) mod tests {
 
     pub fn render_body(md: &str) -> String {
         render_full(md).html
+    }
+
+    #[test]
+    fn plain_text_is_trimmed_across_pieces() {
+        use pulldown_cmark::CowStr;
+        let events = [
+            Event::SoftBreak,
+            Event::Text(CowStr::from("  ")),
+            Event::Text(CowStr::from(" Open ")),
+            Event::Start(pulldown_cmark::Tag::Strong),
+            Event::Code(CowStr::from("Settings")),
+            Event::End(pulldown_cmark::TagEnd::Strong),
+            Event::HardBreak,
+            Event::Text(CowStr::from("now ")),
+            Event::SoftBreak,
+        ];
+        assert_eq!(plain_text(events.iter()), "Open Settings now");
+        assert_eq!(plain_text([Event::SoftBreak].iter()), "");
+        assert_eq!(plain_text([].iter()), "");
+    }
+
+    #[test]
+    fn escape_covers_the_five_characters() {
+        assert_eq!(escape(r#"a<b>&"c'd"#), "a&lt;b&gt;&amp;&quot;c&#39;d");
+        assert_eq!(escape("plain"), "plain");
     }
 
     #[test]

@@ -53,6 +53,9 @@ pub const STEP_TEXT: usize = 300;
 /// Collects the outline. `steps` gives the id and number of each step in document order.
 pub fn collect(events: &[Ev<'_>], branches: &Branches, steps: &[super::Step]) -> Outline {
     let mut o = Outline::default();
+    // The page's text is at most its Markdown and a space per event: one allocation.
+    let body = events.last().map_or(0, |(_, r)| r.end);
+    o.text.reserve(body + events.len());
     let mut heading: Option<(String, u8, String)> = None;
     let mut open_steps: Vec<usize> = Vec::new();
     let mut option_stack: Vec<Option<usize>> = Vec::new();
@@ -113,7 +116,7 @@ pub fn collect(events: &[Ev<'_>], branches: &Branches, steps: &[super::Step]) ->
                         id,
                         level,
                         heading: text.trim().to_string(),
-                        text: String::new(),
+                        text: String::with_capacity(SECTION_TEXT),
                         option,
                     });
                 }
@@ -124,7 +127,7 @@ pub fn collect(events: &[Ev<'_>], branches: &Branches, steps: &[super::Step]) ->
                         id: s.id.to_string(),
                         number: s.number,
                         section: o.sections.len().checked_sub(1),
-                        text: String::new(),
+                        text: String::with_capacity(STEP_TEXT),
                         option,
                     });
                     open_steps.push(o.steps.len() - 1);
@@ -191,21 +194,23 @@ fn separate(o: &mut Outline, open_steps: &[usize]) {
 /// [`squash`] in place, skipping the copy in the common case: ASCII text whose only white
 /// space is single spaces between words, as [`separate`] leaves it.
 fn tidy(s: &mut String) {
-    // One pass: a space at the start or after another, any other white space, or any
+    // A space at the start or after another, any other white space or control byte, or any
     // non-ASCII byte (which may be white space) needs the full squash.
-    let mut after_space = true;
-    let plain = s.bytes().all(|c| {
-        let ok = match c {
-            b' ' => !after_space,
-            b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => false,
-            c => c.is_ascii(),
-        };
-        after_space = c == b' ';
-        ok
-    });
+    let b = s.as_bytes();
+    // Branch-free over pairs of bytes, so the compiler can check many at a time.
+    let odd = |c: u8| !(b' '..0x80).contains(&c);
+    let bad = b
+        .iter()
+        .zip(b.iter().skip(1))
+        .fold(false, |bad, (&c, &next)| {
+            bad | odd(c) | ((c == b' ') & (next == b' '))
+        });
+    let plain = !bad && b.first() != Some(&b' ') && b.last().is_none_or(|&c| !odd(c));
     if plain {
         let end = s.trim_end_matches(' ').len();
         s.truncate(end);
+        // Collected into room for the longest text: give back what it did not use.
+        s.shrink_to_fit();
     } else {
         *s = squash(s);
     }

@@ -205,6 +205,23 @@ fn sitemap_only_with_base_url() {
 }
 
 #[test]
+fn the_404_page_links_from_the_root_without_base_url() {
+    let f = Fixture::empty();
+    f.write("content/g/a.md", "# A\n");
+    assert_eq!(f.run(&["build"]).code, 0);
+    let missing = f.read("public/404.html");
+    assert!(
+        missing.contains("href=\"/assets/stepbook.css\""),
+        "{missing}"
+    );
+    assert!(missing.contains("href=\"/index.html\""), "{missing}");
+    assert!(missing.contains("data-root=\"/\""), "{missing}");
+    // Other pages stay relative, so the site works under any path and from disk.
+    let a = f.read("public/g/a.html");
+    assert!(a.contains("href=\"../assets/stepbook.css\""), "{a}");
+}
+
+#[test]
 fn drafts_only_with_the_flag() {
     let f = Fixture::empty();
     f.write("content/a.md", "---\ndraft: true\n---\n# A\n");

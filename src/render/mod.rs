@@ -374,9 +374,9 @@ fn render_job(
                 String::new(),
                 NotFoundCtx {},
             );
-            if let Some(base) = &site.config.base_url {
-                ctx.root = base.clone();
-            }
+            // Hosts show this page at any missing address, however deep, so its links
+            // cannot be relative: they start at `base-url`, or at the domain's root.
+            ctx.root = site.config.base_url.clone().unwrap_or_else(|| "/".into());
             Ok(OutFile::Bytes(
                 url.to_string(),
                 theme.render("404.html", &ctx)?.into_bytes(),

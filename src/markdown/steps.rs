@@ -106,7 +106,12 @@ pub fn apply(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Ste
                 frame.next += 1;
                 let (explicit, text) = first_line(events, i);
                 let frame = lists.last().expect("checked above");
-                let wanted = explicit.unwrap_or_else(|| format!("{}{number}", frame.prefix));
+                let wanted = explicit.unwrap_or_else(|| {
+                    let mut id = String::with_capacity(frame.prefix.len() + 4);
+                    id.push_str(&frame.prefix);
+                    id.push_str(Digits::new(number).as_str());
+                    id
+                });
                 let (id, repeated) = ids.numbered(&wanted);
                 if repeated {
                     found.repeated.push((wanted, id.clone(), range.start));
@@ -143,26 +148,52 @@ pub fn apply(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Ste
 /// `<li class="step" id=…>` with its self-link, opening the step's body. Written piece by
 /// piece: one of these per step makes `format!` a measurable share of a build.
 fn step_open(id: &str, number: u64) -> String {
-    let n = number.to_string();
+    let digits = Digits::new(number);
+    let n = digits.as_str();
     let mut s = String::with_capacity(190 + 2 * id.len() + 4 * n.len());
     for part in [
         "<li class=\"step\" id=\"",
         id,
         "\" data-step=\"",
-        &n,
+        n,
         "\"><a class=\"step-anchor\" href=\"#",
         id,
         "\" aria-label=\"Link to step ",
-        &n,
+        n,
         "\" title=\"Link to step ",
-        &n,
+        n,
         "\">",
-        &n,
+        n,
         "</a><div class=\"step__body\">",
     ] {
         s.push_str(part);
     }
     s
+}
+
+/// A step number as decimal text, without `format!`: one per step adds up in a big build.
+struct Digits {
+    buf: [u8; 20],
+    start: usize,
+}
+
+impl Digits {
+    fn new(mut n: u64) -> Digits {
+        let mut buf = [0u8; 20];
+        let mut start = buf.len();
+        loop {
+            start -= 1;
+            buf[start] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                return Digits { buf, start };
+            }
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[self.start..]).expect("ASCII digits")
+    }
 }
 
 fn set_html(ev: &mut Ev<'_>, html: String) {
@@ -291,6 +322,13 @@ mod tests {
         assert!(r.html.contains("<li class=\"step\" id=\"a-step-1\" data-step=\"1\"><a class=\"step-anchor\" href=\"#a-step-1\" aria-label=\"Link to step 1\" title=\"Link to step 1\">1</a><div class=\"step__body\"><strong>Tap</strong> it</div></li>"), "{}", r.html);
         assert_eq!(r.headings[0].steps, 1);
         assert_eq!(r.steps[0].text, "Tap it");
+    }
+
+    #[test]
+    fn digits_match_display() {
+        for n in [0, 7, 10, 99, 1000, 4_294_967_296, u64::MAX] {
+            assert_eq!(super::Digits::new(n).as_str(), n.to_string());
+        }
     }
 
     #[test]

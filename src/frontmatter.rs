@@ -158,7 +158,12 @@ pub fn parse<'a>(
         }
     };
     let key_lines = key_lines(source, split.yaml_offset, yaml);
-    let raw: Raw = serde_yaml::from_str(yaml).map_err(|e| {
+    let value = serde_yaml::Value::Mapping(mapping);
+    // The parsed mapping almost always reads as the known keys. When it does not (a type
+    // error, or a scalar only the text reader coerces), the text is read again: for what
+    // it coerces, and for the position and wording of the error.
+    let raw = Raw::deserialize(&value).or_else(|_| serde_yaml::from_str::<Raw>(yaml));
+    let raw: Raw = raw.map_err(|e| {
         let message = clean_yaml_message(&e.to_string());
         let key = KNOWN.iter().find(|k| {
             message.starts_with(&format!("{k}:")) || message.starts_with(&format!("{k} "))
@@ -210,12 +215,12 @@ pub fn parse<'a>(
             }
         }
     }
-    for (k, v) in mapping {
+    for (k, v) in value.as_mapping().into_iter().flatten() {
         let Some(key) = k.as_str() else { continue };
         if KNOWN.contains(&key) {
             continue;
         }
-        if let Ok(json) = serde_json::to_value(&v) {
+        if let Ok(json) = serde_json::to_value(v) {
             fm.extra.insert(key.to_string(), json);
         }
     }
@@ -303,6 +308,17 @@ mod tests {
         assert_eq!(fm.extra["team"], serde_json::json!("billing"));
         assert_eq!(split.body, "# Body\n");
         assert_eq!(&src[split.body_offset..], "# Body\n");
+    }
+
+    #[test]
+    fn scalars_in_text_keys_read_as_written() {
+        let fm = p("---\ntitle: 2024\nslug: 42\ntags: [1, true, x]\ndraft: false\norder: 3\n---\n")
+            .unwrap();
+        assert_eq!(fm.title.as_deref(), Some("2024"));
+        assert_eq!(fm.slug.as_deref(), Some("42"));
+        assert_eq!(fm.tags, vec!["1", "true", "x"]);
+        assert!(!fm.draft);
+        assert_eq!(fm.order, Some(3));
     }
 
     #[test]

@@ -92,22 +92,23 @@ pub struct CollectionCtx {
     pub articles: Vec<LinkCtx>,
 }
 
+/// Borrows what it can from the article: the body's HTML alone is tens of kilobytes.
 #[derive(Debug, Clone, Serialize)]
-pub struct ArticleCtx {
-    pub title: String,
+pub struct ArticleCtx<'a> {
+    pub title: &'a str,
     /// Id of the title heading, when the body opened with one.
-    pub title_id: Option<String>,
-    pub description: String,
+    pub title_id: Option<&'a str>,
+    pub description: &'a str,
     /// The article body as HTML.
-    pub content: String,
+    pub content: &'a str,
     /// The page's path from the site root, e.g. `write/steps.html`.
     pub path: String,
     /// The Markdown file, relative to the content folder.
     pub source: String,
     /// `YYYY-MM-DD`, and the same date for people ("2 March 2026").
-    pub updated: Option<String>,
+    pub updated: Option<&'a str>,
     pub updated_display: Option<String>,
-    pub tags: Vec<String>,
+    pub tags: &'a [String],
     pub intercom_id: Option<u64>,
     pub breadcrumbs: Vec<CrumbCtx>,
     pub toc: Vec<TocCtx>,

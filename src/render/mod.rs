@@ -402,7 +402,7 @@ fn render_job(
         Job::Article(i) => {
             let a = &site.articles[i];
             let page = article_ctx(site, a);
-            let desc = page.description.clone();
+            let desc = page.description.to_string();
             let sc = nav_for(site, site_ctx, a.collection);
             let ctx = frame(&sc, &a.page.url, "article", a.title.clone(), desc, page);
             let html = theme
@@ -583,19 +583,19 @@ fn collection_ctx(site: &Site, i: usize) -> CollectionCtx {
     }
 }
 
-fn article_ctx(site: &Site, a: &Article) -> ArticleCtx {
+fn article_ctx<'a>(site: &Site, a: &'a Article) -> ArticleCtx<'a> {
     let url = &a.page.url;
     let md = &a.page.md;
     ArticleCtx {
-        title: a.title.clone(),
-        title_id: md.title_id.as_ref().map(|i| i.to_string()),
-        description: a.page.fm.description.clone().unwrap_or_default(),
-        content: md.html.clone(),
+        title: &a.title,
+        title_id: md.title_id.as_ref().map(|i| i.as_str()),
+        description: a.page.fm.description.as_deref().unwrap_or_default(),
+        content: &md.html,
         path: url.to_string(),
         source: a.page.source.to_string(),
-        updated: a.page.fm.updated.clone(),
+        updated: a.page.fm.updated.as_deref(),
         updated_display: a.page.fm.updated.as_deref().map(display_date),
-        tags: a.page.fm.tags.clone(),
+        tags: &a.page.fm.tags,
         intercom_id: a.page.fm.intercom_id,
         breadcrumbs: crumbs(site, url, a.collection, Some(&a.title)),
         toc: md

@@ -299,25 +299,12 @@ where
             _ => "",
         }
     };
-    let mut pieces = events
-        .clone()
-        .map(piece)
-        .skip_while(|p| p.trim_start().is_empty());
-    let Some(first) = pieces.next() else {
-        return String::new();
-    };
-    let first = first.trim_start();
-    let len = first.len() + pieces.map(str::len).sum::<usize>();
+    let len = events.clone().map(piece).map(str::len).sum();
     let mut s = String::with_capacity(len);
-    s.push_str(first);
-    let rest = events
-        .map(piece)
-        .skip_while(|p| p.trim_start().is_empty())
-        .skip(1);
-    for p in rest {
-        s.push_str(p);
-    }
+    events.map(piece).for_each(|p| s.push_str(p));
     s.truncate(s.trim_end().len());
+    let lead = s.len() - s.trim_start().len();
+    s.drain(..lead);
     s
 }
 

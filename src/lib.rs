@@ -256,14 +256,14 @@ pub fn build_with(
         ..Default::default()
     };
     progress.stage("reading", 0);
+    let fail = |mut diags: Diagnostics, ds: Vec<diagnostics::Diagnostic>| {
+        diags.extend(ds);
+        diags.sort();
+        Err(diags)
+    };
     let config = match Config::load(&opts.root) {
         Ok(c) => c,
-        Err(ds) => {
-            let mut diags = Diagnostics::new();
-            diags.extend(ds);
-            diags.sort();
-            return Err(diags);
-        }
+        Err(ds) => return fail(Diagnostics::new(), ds),
     };
     let dest = opts
         .dest
@@ -298,11 +298,6 @@ pub fn build_with(
         return Err(diags);
     };
     let pages = site.articles.len() + site.collections.len() + 2;
-    let fail = |mut diags: Diagnostics, ds: Vec<diagnostics::Diagnostic>| {
-        diags.extend(ds);
-        diags.sort();
-        Err(diags)
-    };
     let previous = match checked {
         Ok(p) => p,
         Err(d) => return fail(diags, vec![d]),

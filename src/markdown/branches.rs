@@ -22,7 +22,7 @@ use std::path::Path;
 
 use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd};
 
-use super::{Ev, escape};
+use super::{Ev, escape, set_html};
 use crate::diagnostics::Diagnostic;
 use crate::paths::AnchorId;
 
@@ -291,7 +291,7 @@ pub fn render(events: &mut [Ev<'_>], branches: &Branches, seq: &mut usize) {
             };
             format!("<p>{}</p>\n", escape(&raw))
         };
-        *event = Event::Html(CowStr::from(html));
+        set_html(event, html);
     }
 }
 

@@ -8,7 +8,7 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
 
 use super::branches::{Branches, Kind};
 use super::ids::IdSet;
-use super::{Ev, Heading, escape, plain_text, take};
+use super::{Ev, Heading, escape, plain_text, set_html, take};
 use crate::paths::AnchorId;
 
 #[derive(Debug, Default)]
@@ -121,7 +121,7 @@ pub fn render(events: &mut [Ev<'_>]) {
             }
             _ => continue,
         };
-        *event = Event::Html(CowStr::from(html));
+        set_html(event, html);
     }
 }
 

@@ -167,8 +167,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
         events
     };
     let events = callouts::apply(events);
-    let (events, heads) = headings::apply(events, &mut ids, &mut branch_table);
-    let mut events = events;
+    let (mut events, heads) = headings::apply(events, &mut ids, &mut branch_table);
     let steps = steps::apply(&mut events, &mut ids, &branch_table);
     if input.prose {
         out.prose = prose::collect(&events);
@@ -248,9 +247,10 @@ fn label_task_boxes(events: &mut [Ev<'_>]) {
             } else {
                 ("", "Not done")
             };
-            *event = Event::Html(CowStr::from(format!(
-                "<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> "
-            )));
+            set_html(
+                event,
+                format!("<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> "),
+            );
         }
     }
 }
@@ -347,6 +347,11 @@ pub(crate) fn take<'a>(e: &mut Ev<'a>) -> Ev<'a> {
 /// An HTML event that carries no source range of its own.
 pub fn html<'a>(s: String, at: &Range<usize>) -> Ev<'a> {
     (Event::Html(CowStr::from(s)), at.clone())
+}
+
+/// Turns an event, in place, into raw HTML; its source range stays.
+pub(crate) fn set_html(event: &mut Event<'_>, html: String) {
+    *event = Event::Html(CowStr::from(html));
 }
 
 #[cfg(test)]

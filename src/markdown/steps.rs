@@ -10,7 +10,7 @@ use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
 use super::branches::{Branches, Kind};
 use super::ids::IdSet;
-use super::{Ev, Step, escape, plain_text};
+use super::{Ev, Step, escape, plain_text, set_html};
 use crate::paths::AnchorId;
 
 #[derive(Debug, Default)]
@@ -86,9 +86,9 @@ pub fn apply(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Ste
                     counts_for,
                 });
                 match first {
-                    Some(1) => set_html(&mut events[i], "<ol class=\"steps\">\n".into()),
+                    Some(1) => set_html(&mut events[i].0, "<ol class=\"steps\">\n".into()),
                     Some(n) => set_html(
-                        &mut events[i],
+                        &mut events[i].0,
                         format!("<ol class=\"steps\" start=\"{n}\">\n"),
                     ),
                     None => {}
@@ -97,7 +97,7 @@ pub fn apply(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Ste
             Event::End(TagEnd::List(ordered)) => {
                 lists.pop();
                 if *ordered {
-                    set_html(&mut events[i], "</ol>\n".into());
+                    set_html(&mut events[i].0, "</ol>\n".into());
                 }
             }
             Event::Start(Tag::Item) if lists.last().is_some_and(|l| l.ordered) => {
@@ -109,7 +109,7 @@ pub fn apply(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Ste
                 let wanted = explicit.unwrap_or_else(|| {
                     let mut id = String::with_capacity(frame.prefix.len() + 4);
                     id.push_str(&frame.prefix);
-                    id.push_str(Digits::new(number).as_str());
+                    id.push_str(itoa::Buffer::new().format(number));
                     id
                 });
                 let (id, repeated) = ids.numbered(&wanted);
@@ -129,13 +129,13 @@ pub fn apply(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Ste
                     depth: frame.depth,
                     heading: anchor.clone(),
                 });
-                set_html(&mut events[i], step_open(&escape(id.as_str()), number));
+                set_html(&mut events[i].0, step_open(&escape(id.as_str()), number));
                 items.push(Some(id));
             }
             Event::Start(Tag::Item) => items.push(None),
             Event::End(TagEnd::Item) => {
                 if let Some(Some(_)) = items.pop() {
-                    set_html(&mut events[i], "</div></li>\n".into());
+                    set_html(&mut events[i].0, "</div></li>\n".into());
                 }
             }
             _ => {}
@@ -148,8 +148,8 @@ pub fn apply(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Ste
 /// `<li class="step" id=…>` with its self-link, opening the step's body. Written piece by
 /// piece: one of these per step makes `format!` a measurable share of a build.
 fn step_open(id: &str, number: u64) -> String {
-    let digits = Digits::new(number);
-    let n = digits.as_str();
+    let mut digits = itoa::Buffer::new();
+    let n = digits.format(number);
     let mut s = String::with_capacity(190 + 2 * id.len() + 4 * n.len());
     for part in [
         "<li class=\"step\" id=\"",
@@ -169,35 +169,6 @@ fn step_open(id: &str, number: u64) -> String {
         s.push_str(part);
     }
     s
-}
-
-/// A step number as decimal text, without `format!`: one per step adds up in a big build.
-struct Digits {
-    buf: [u8; 20],
-    start: usize,
-}
-
-impl Digits {
-    fn new(mut n: u64) -> Digits {
-        let mut buf = [0u8; 20];
-        let mut start = buf.len();
-        loop {
-            start -= 1;
-            buf[start] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                return Digits { buf, start };
-            }
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.buf[self.start..]).expect("ASCII digits")
-    }
-}
-
-fn set_html(ev: &mut Ev<'_>, html: String) {
-    ev.0 = Event::Html(CowStr::from(html));
 }
 
 /// Reads the first line of the item starting at `start`: takes a trailing `{#id}` off its
@@ -322,13 +293,6 @@ mod tests {
         assert!(r.html.contains("<li class=\"step\" id=\"a-step-1\" data-step=\"1\"><a class=\"step-anchor\" href=\"#a-step-1\" aria-label=\"Link to step 1\" title=\"Link to step 1\">1</a><div class=\"step__body\"><strong>Tap</strong> it</div></li>"), "{}", r.html);
         assert_eq!(r.headings[0].steps, 1);
         assert_eq!(r.steps[0].text, "Tap it");
-    }
-
-    #[test]
-    fn digits_match_display() {
-        for n in [0, 7, 10, 99, 1000, 4_294_967_296, u64::MAX] {
-            assert_eq!(super::Digits::new(n).as_str(), n.to_string());
-        }
     }
 
     #[test]

@@ -183,10 +183,19 @@ pub fn render(input: &Input<'_>) -> Rendered {
     out.title = heads.title;
     out.title_id = heads.title_id;
     out.headings = heads.headings;
-    for (heading_id, count) in steps.counts {
-        if let Some(h) = out.headings.iter_mut().find(|h| h.id == heading_id) {
-            h.steps += count;
-        }
+    let heading_at: rustc_hash::FxHashMap<&AnchorId, usize> = out
+        .headings
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (&h.id, i))
+        .collect();
+    let counted: Vec<(usize, usize)> = steps
+        .counts
+        .iter()
+        .filter_map(|(id, count)| heading_at.get(id).map(|&i| (i, *count)))
+        .collect();
+    for (i, count) in counted {
+        out.headings[i].steps += count;
     }
     out.steps = steps.steps;
     // A page that repeats one step id thousands of times gets a handful of warnings and a

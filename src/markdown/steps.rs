@@ -20,6 +20,8 @@ pub struct Steps {
     pub counts: Vec<(AnchorId, usize)>,
     /// (wanted id, id given, byte offset of the step in the body).
     pub repeated: Vec<(String, AnchorId, usize)>,
+    /// Where each heading's entry sits in `counts`, so a page of many headings stays linear.
+    count_at: rustc_hash::FxHashMap<AnchorId, usize>,
 }
 
 struct ListFrame {
@@ -117,9 +119,12 @@ pub fn apply(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Ste
                     found.repeated.push((wanted, id.clone(), range.start));
                 }
                 if let Some(h) = &frame.counts_for {
-                    match found.counts.iter_mut().find(|(a, _)| a == h) {
-                        Some((_, n)) => *n += 1,
-                        None => found.counts.push((h.clone(), 1)),
+                    match found.count_at.get(h) {
+                        Some(&at) => found.counts[at].1 += 1,
+                        None => {
+                            found.count_at.insert(h.clone(), found.counts.len());
+                            found.counts.push((h.clone(), 1));
+                        }
                     }
                 }
                 found.steps.push(Step {
@@ -298,5 +303,26 @@ mod tests {
     #[test]
     fn bullets_are_not_steps() {
         assert!(ids("* a\n* b\n").is_empty());
+    }
+
+    /// A page of tens of thousands of headings, each over a procedure, once took seconds
+    /// (one linear search per step): every heading still counts its own steps.
+    #[test]
+    fn a_page_of_many_headings_counts_every_procedure() {
+        const N: usize = 40_000;
+        let mut md = String::new();
+        for i in 0..N {
+            md.push_str(&format!("## Part {i}\n\n1. One.\n2. Two.\n\n"));
+        }
+        let r = crate::markdown::tests::render_full(&md);
+        assert_eq!(r.headings.len(), N);
+        assert_eq!(r.steps.len(), 2 * N);
+        assert!(r.headings.iter().all(|h| h.steps == 2));
+        let last = &r.steps[2 * N - 1];
+        assert_eq!(last.id.as_str(), format!("part-{}-step-2", N - 1));
+        assert_eq!(
+            last.heading.as_ref().map(|h| h.as_str().to_string()),
+            Some(format!("part-{}", N - 1))
+        );
     }
 }

@@ -22,6 +22,7 @@
 pub mod config;
 pub mod diagnostics;
 pub mod discover;
+pub mod engine;
 pub mod frontmatter;
 pub mod init;
 pub mod linkcheck;
@@ -39,9 +40,10 @@ use std::time::{Duration, Instant};
 
 use config::Config;
 use diagnostics::Diagnostics;
+use engine::{Engine, Loaded};
 use rayon::prelude::*;
 use render::OutFile;
-use site::{LoadOptions, Site};
+use site::Site;
 
 /// What `stepbook build` was asked for.
 #[derive(Debug, Clone, Default)]
@@ -114,88 +116,20 @@ pub struct PrepareOptions {
     pub drafts: bool,
     /// Add the warnings that only `check` gives.
     pub lint: bool,
-    /// Leave the search index out even when it is enabled (the dev server builds it after
-    /// the pages, so the pages reach the browser sooner).
+    /// Leave the search index out even when it is enabled.
     pub skip_search: bool,
 }
 
-/// A site loaded, checked and ready to render.
-pub struct Loaded {
-    pub config: Config,
-    pub site: Site,
-    pub theme: render::Theme,
-    pub timings: Timings,
-}
-
-/// Loads and checks the site and compiles its theme; renders nothing. `cache` carries
-/// rendered Markdown between calls. The site is `None` when it could not be loaded at all;
-/// the diagnostics may hold errors either way.
-pub fn load(
-    root: &Path,
-    opts: PrepareOptions,
-    cache: &mut site::RenderCache,
-) -> (Option<Loaded>, Diagnostics) {
-    match Config::load(root) {
-        Ok(config) => load_with(config, opts, cache),
-        Err(ds) => {
-            let mut diags = Diagnostics::new();
-            diags.extend(ds);
-            (None, diags)
-        }
-    }
-}
-
-/// [`load`], with the configuration already read.
-fn load_with(
-    config: Config,
-    opts: PrepareOptions,
-    cache: &mut site::RenderCache,
-) -> (Option<Loaded>, Diagnostics) {
-    let mut diags = Diagnostics::new();
-    let mut timings = Timings::default();
-    let (site, ds) = Site::load_cached(
-        &config,
-        LoadOptions {
+/// Loads, checks and renders the whole site without writing anything.
+pub fn prepare(root: &Path, opts: PrepareOptions) -> (Option<Built>, Diagnostics) {
+    let mut engine = Engine::new(
+        root,
+        engine::Options {
             drafts: opts.drafts,
             lint: opts.lint,
         },
-        cache,
     );
-    timings.lap("read and render Markdown");
-    diags.extend(ds);
-    let Some(site) = site else {
-        return (None, diags);
-    };
-    diags.extend(linkcheck::check(&site));
-    timings.lap("check links");
-    if opts.lint {
-        diags.extend(lint::lint(&site));
-    }
-    match render::Theme::load(&config.theme_dir()) {
-        Ok(theme) => (
-            Some(Loaded {
-                config,
-                site,
-                theme,
-                timings,
-            }),
-            diags,
-        ),
-        Err(ds) => {
-            diags.extend(ds);
-            (None, diags)
-        }
-    }
-}
-
-/// Loads, checks and renders the site without writing anything. `cache` carries rendered
-/// Markdown between calls.
-pub fn prepare(
-    root: &Path,
-    opts: PrepareOptions,
-    cache: &mut site::RenderCache,
-) -> (Option<Built>, Diagnostics) {
-    let (loaded, mut diags) = load(root, opts, cache);
+    let (loaded, mut diags) = engine.load();
     let Some(Loaded {
         config,
         site,
@@ -205,27 +139,39 @@ pub fn prepare(
     else {
         return (None, diags);
     };
-    match render::render_site(&site, &theme, false) {
-        Ok(mut files) => {
-            timings.lap("render pages");
-            if !opts.skip_search && config.search {
-                files.extend(search::build(&site));
-                timings.lap("build the search index");
-            }
-            let built = Built {
-                config,
-                site,
-                theme,
-                files,
-                timings,
-            };
-            (Some(built), diags)
-        }
-        Err(ds) => {
-            diags.extend(ds);
-            (None, diags)
-        }
+    let files = std::sync::Mutex::new(Vec::new());
+    let put = |f: OutFile| {
+        files
+            .lock()
+            .expect("no panic while holding the lock")
+            .push(f);
+        Ok(())
+    };
+    let loaded = Loaded {
+        config,
+        site,
+        theme,
+        timings: Timings::default(),
+    };
+    if let Err(ds) = engine.render(&loaded, &put) {
+        diags.extend(ds);
+        return (None, diags);
     }
+    timings.lap("render pages");
+    let mut files = files.into_inner().expect("no panic while holding the lock");
+    if !opts.skip_search && loaded.config.search {
+        files.extend(search::build(&loaded.site));
+        timings.lap("build the search index");
+    }
+    files.sort_unstable_by(|a, b| a.path().cmp(b.path()));
+    let built = Built {
+        config: loaded.config,
+        site: loaded.site,
+        theme: loaded.theme,
+        files,
+        timings,
+    };
+    (Some(built), diags)
 }
 
 /// What a running build reports, for a progress display. Every method may be called from
@@ -251,9 +197,9 @@ pub fn build_with(
     progress: &dyn Progress,
 ) -> Result<BuildReport, Diagnostics> {
     let start = Instant::now();
-    let popts = PrepareOptions {
+    let popts = engine::Options {
         drafts: opts.drafts,
-        ..Default::default()
+        lint: false,
     };
     progress.stage("reading", 0);
     let fail = |mut diags: Diagnostics, ds: Vec<diagnostics::Diagnostic>| {
@@ -278,26 +224,22 @@ pub fn build_with(
         .unwrap_or(config.output_dir.clone());
     // Walking the output folder and the spare is mostly waiting on the file system: it runs
     // beside the Markdown stage, and its outcome counts only once the site loads cleanly.
+    let mut engine = Engine::new(&opts.root, popts);
     let ((loaded, mut diags), checked) = std::thread::scope(|s| {
         let checking =
             s.spawn(|| output::check_destination(&dest, &config.content_dir, &config.root));
-        let loaded = load_with(config.clone(), popts, &mut site::RenderCache::none());
+        let loaded = engine.load_with(config.clone());
         let checked = checking
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (loaded, checked)
     });
     diags.sort();
-    let Some(Loaded {
-        config,
-        mut site,
-        theme,
-        mut timings,
-    }) = loaded.filter(|_| !diags.has_errors())
-    else {
+    let Some(mut loaded) = loaded.filter(|_| !diags.has_errors()) else {
         return Err(diags);
     };
-    let pages = site.articles.len() + site.collections.len() + 2;
+    let mut timings = std::mem::take(&mut loaded.timings);
+    let pages = loaded.site.articles.len() + loaded.site.collections.len() + 2;
     let previous = match checked {
         Ok(p) => p,
         Err(d) => return fail(diags, vec![d]),
@@ -306,21 +248,18 @@ pub fn build_with(
         Ok(s) => s,
         Err(d) => return fail(diags, vec![d]),
     };
-    progress.stage("writing", render::file_count(&site, &theme));
+    progress.stage("writing", render::file_count(&loaded.site, &loaded.theme));
     let put = |f: OutFile| {
         staging.put(&f)?;
         progress.advance(1);
         Ok(())
     };
-    if let Err(ds) = render::render_each(&site, &theme, &put) {
+    if let Err(ds) = engine.render(&loaded, &put) {
         return fail(diags, ds);
     }
     timings.lap("render and write pages");
-    // The pages are written; their HTML need not stay in memory while the index is built.
-    for a in &mut site.articles {
-        a.page.md.html = String::new();
-    }
-    if config.search {
+    let site = loaded.site;
+    if site.config.search {
         progress.stage("indexing", 0);
         let index = search::build(&site);
         if let Err(d) = index.par_iter().try_for_each(|f| staging.put(f)) {
@@ -354,7 +293,7 @@ pub fn check(root: &Path, drafts: bool) -> Diagnostics {
         lint: true,
         skip_search: true,
     };
-    let (_, mut diags) = prepare(root, opts, &mut site::RenderCache::none());
+    let (_, mut diags) = prepare(root, opts);
     diags.sort();
     diags
 }

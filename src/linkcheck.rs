@@ -4,8 +4,6 @@
 //! closest existing pages or ids as suggestions. Severity follows `[build] link-check`. This
 //! module changes nothing; it only reads the link tables that rendering recorded.
 
-use std::collections::BTreeSet;
-
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -31,47 +29,6 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
         || check_redirect_links_of(site, site.pages()),
     );
     problems.extend(redirects);
-    problems
-}
-
-/// Checks the links whose outcome can change when only the articles `changed` (indexes into
-/// [`Site::articles`]) were edited, and nothing that other pages show of them (title, URL,
-/// redirects) changed: every link on those articles, and the links of other pages into them,
-/// whose fragments may be gone. The dev server's fast rebuild uses it; for those pages it
-/// gives what [`check`] gives, without looking at the rest of the site.
-pub fn check_changed(site: &Site, changed: &[usize]) -> Vec<Diagnostic> {
-    let sources: Vec<&SourcePath> = changed
-        .iter()
-        .map(|&i| &site.articles[i].page.source)
-        .collect();
-    let links_into = |p: &Page| {
-        p.md.links
-            .iter()
-            .any(|l| l.target.as_ref().is_some_and(|t| sources.contains(&t)))
-    };
-    // The articles that link into them are their "Linked from" lists; the home and
-    // collection pages are few enough to look at.
-    let mut articles: BTreeSet<usize> = changed.iter().copied().collect();
-    for &i in changed {
-        articles.extend(site.articles[i].backlinks.iter().copied());
-    }
-    let pages = site
-        .home
-        .iter()
-        .chain(site.collections.iter().filter_map(|c| c.index.as_ref()))
-        .filter(|p| links_into(p))
-        .chain(articles.iter().map(|&i| &site.articles[i].page));
-    // The pages these links lead to, found once each.
-    let mut found: HashMap<&SourcePath, Option<&Page>> = HashMap::default();
-    let mut problems = check_pages(site, pages, &mut |t| {
-        *found
-            .entry(t)
-            .or_insert_with(|| site.pages().find(|p| &p.source == t))
-    });
-    problems.extend(check_redirect_links_of(
-        site,
-        changed.iter().map(|&i| &site.articles[i].page),
-    ));
     problems
 }
 

@@ -3,14 +3,19 @@
 //! is a file next to the page; other images are only made lazy.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::{Ev, escape, html, plain_text, take};
 
 /// Rewrites every image as `<img ... loading="lazy" decoding="async" width height>`.
-pub fn apply<'a>(mut events: Vec<Ev<'a>>, page_file: &Path) -> Vec<Ev<'a>> {
+/// Every image file it looks at is noted in `measured`, found or not.
+pub fn apply<'a>(
+    mut events: Vec<Ev<'a>>,
+    page_file: &Path,
+    measured: &mut Vec<PathBuf>,
+) -> Vec<Ev<'a>> {
     let mut out = Vec::with_capacity(events.len());
     let mut i = 0;
     while i < events.len() {
@@ -33,7 +38,7 @@ pub fn apply<'a>(mut events: Vec<Ev<'a>>, page_file: &Path) -> Vec<Ev<'a>> {
         if !title.is_empty() {
             tag.push_str(&format!(" title=\"{}\"", escape(title)));
         }
-        if let Some((w, h)) = local_size(page_file, dest_url) {
+        if let Some((w, h)) = local_size(page_file, dest_url, measured) {
             tag.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
         }
         tag.push_str(" loading=\"lazy\" decoding=\"async\">");
@@ -44,12 +49,13 @@ pub fn apply<'a>(mut events: Vec<Ev<'a>>, page_file: &Path) -> Vec<Ev<'a>> {
 }
 
 /// The pixel size of a relative image file next to `page_file`.
-fn local_size(page_file: &Path, src: &str) -> Option<(u32, u32)> {
+fn local_size(page_file: &Path, src: &str, measured: &mut Vec<PathBuf>) -> Option<(u32, u32)> {
     if src.contains("://") || src.starts_with('/') || src.starts_with("data:") || src.contains("..")
     {
         return None;
     }
     let path = page_file.parent()?.join(src.split(['?', '#']).next()?);
+    measured.push(path.clone());
     let mut head = [0u8; 64 * 1024];
     let mut f = std::fs::File::open(path).ok()?;
     let n = f.read(&mut head).ok()?;
@@ -181,7 +187,10 @@ mod tests {
             .into_offset_iter()
             .collect();
         let mut out = String::new();
-        pulldown_cmark::html::push_html(&mut out, apply(events, &page).into_iter().map(|(e, _)| e));
+        let mut measured = Vec::new();
+        let events = apply(events, &page, &mut measured);
+        pulldown_cmark::html::push_html(&mut out, events.into_iter().map(|(e, _)| e));
+        assert_eq!(measured, [d.path().join("shot.png")]);
         assert_eq!(
             out,
             "<p><img src=\"shot.png\" alt=\"The Settings screen\" title=\"Settings\" width=\"800\" height=\"600\" loading=\"lazy\" decoding=\"async\"> <img src=\"https://e.com/x.png\" alt=\"\" loading=\"lazy\" decoding=\"async\"></p>\n"

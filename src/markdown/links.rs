@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 
 use super::ids::github_slug;
-use super::{Ev, Input, LinkRef};
+use super::{Ev, Input, LinkRef, Reads};
 use crate::diagnostics::Diagnostic;
 use crate::paths::{SourcePath, UrlPath, percent_decode};
 
@@ -51,6 +51,36 @@ impl PageTable {
         self.urls.insert(source, url);
     }
 
+    /// The URL of the page made from `source`, noted in `reads`.
+    pub fn url(&self, source: &SourcePath, reads: &mut Reads) -> Option<&UrlPath> {
+        let url = self.urls.get(source);
+        reads.urls.push((source.clone(), url.cloned()));
+        url
+    }
+
+    /// [`PageTable::find`], noted in `reads`.
+    pub fn lookup(&self, name: &str, reads: &mut Reads) -> &[SourcePath] {
+        let found = self.find(name);
+        reads.names.push((name.to_string(), found.to_vec()));
+        found
+    }
+
+    /// Every page's title, in table order, noted in `reads`.
+    pub fn titles(&self, reads: &mut Reads) -> &[String] {
+        reads.titles = true;
+        &self.titles
+    }
+
+    /// A fingerprint of [`PageTable::titles`], to tell whether they changed.
+    pub fn titles_fingerprint(&self) -> u64 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        for t in &self.titles {
+            h.update(t.as_bytes());
+            h.update(&[0]);
+        }
+        h.digest()
+    }
+
     /// Pages whose title (case-insensitive) or else slug is `name`.
     pub fn find(&self, name: &str) -> &[SourcePath] {
         let key = name.trim().to_lowercase();
@@ -66,6 +96,7 @@ pub fn apply<'a>(
     events: Vec<Ev<'a>>,
     input: &Input<'_>,
     file_links: &mut Vec<(String, std::ops::Range<usize>)>,
+    reads: &mut Reads,
 ) -> (Vec<Ev<'a>>, Vec<LinkRef>, Vec<Diagnostic>) {
     let mut links: Vec<LinkRef> = Vec::new();
     let mut problems = Vec::new();
@@ -85,9 +116,10 @@ pub fn apply<'a>(
         let span = input.body_offset + range.start..input.body_offset + range.end;
         let recorded = links.len();
         let (dest, replace_text) = if let LinkType::WikiLink { has_pothole } = link_type {
-            match wiki_target(&dest_url, input) {
+            match wiki_target(&dest_url, input, reads) {
                 Ok((target, fragment)) => {
-                    let href = input.url.href_to(&input.pages.urls[&target]);
+                    let url = input.pages.url(&target, reads).cloned();
+                    let href = url.map(|u| input.url.href_to(&u)).unwrap_or_default();
                     let href = match &fragment {
                         Some(f) => format!("{href}#{f}"),
                         None => href,
@@ -117,7 +149,8 @@ pub fn apply<'a>(
                 file_links.push((p.to_string(), span.clone()));
             }
             (
-                resolve(&dest_url, span, input, &mut links, &mut problems).unwrap_or(dest_url),
+                resolve(&dest_url, span, input, reads, &mut links, &mut problems)
+                    .unwrap_or(dest_url),
                 false,
             )
         };
@@ -152,6 +185,7 @@ fn resolve<'a>(
     dest: &str,
     span: std::ops::Range<usize>,
     input: &Input<'_>,
+    reads: &mut Reads,
     links: &mut Vec<LinkRef>,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<CowStr<'a>> {
@@ -180,8 +214,7 @@ fn resolve<'a>(
             };
             let href = input
                 .pages
-                .urls
-                .get(&target)
+                .url(&target, reads)
                 .map(|url| input.url.href_to(url));
             links.push(LinkRef {
                 target: Some(target),
@@ -201,7 +234,11 @@ fn resolve<'a>(
 type Problem = (String, String);
 
 /// `Title#Heading text` -> the page and the heading's id.
-fn wiki_target(dest: &str, input: &Input<'_>) -> Result<(SourcePath, Option<String>), Problem> {
+fn wiki_target(
+    dest: &str,
+    input: &Input<'_>,
+    reads: &mut Reads,
+) -> Result<(SourcePath, Option<String>), Problem> {
     // Inside a table cell the pipe is written `\|`, which leaves a backslash on the title.
     let dest = dest.trim_end_matches('\\');
     let (name, heading) = match dest.split_once('#') {
@@ -212,10 +249,15 @@ fn wiki_target(dest: &str, input: &Input<'_>) -> Result<(SourcePath, Option<Stri
     if name.is_empty() {
         return Ok((input.source_path.clone(), fragment));
     }
-    match input.pages.find(name) {
+    match input.pages.lookup(name, reads) {
         [one] => Ok((one.clone(), fragment)),
         [] => {
-            let titles: Vec<&str> = input.pages.titles.iter().map(String::as_str).collect();
+            let titles: Vec<&str> = input
+                .pages
+                .titles(reads)
+                .iter()
+                .map(String::as_str)
+                .collect();
             let near = crate::linkcheck::closest(name, &titles, 3);
             let hint = if near.is_empty() {
                 "write the exact title of an article, or its slug".to_string()

@@ -117,6 +117,24 @@ pub struct Rendered {
     /// Sections, steps and options with their text, for search.
     pub outline: std::sync::Arc<outline::Outline>,
     pub diagnostics: Vec<Diagnostic>,
+    /// What rendering read besides the body itself.
+    pub reads: Reads,
+}
+
+/// What rendering a body read besides its own text: the answers it got from the site's
+/// [`links::PageTable`] and the image files it measured. The body renders the same while
+/// every answer stays the same and no image file changes, which is how the build engine
+/// knows it can keep it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reads {
+    /// Pages asked for by source path, and their URL (`None`: no such page).
+    pub urls: Vec<(SourcePath, Option<UrlPath>)>,
+    /// Titles or slugs of wiki links, and the pages they named.
+    pub names: Vec<(String, Vec<SourcePath>)>,
+    /// Whether it read every page's title (a wiki link that named no page suggests some).
+    pub titles: bool,
+    /// Image files it looked at, found or not.
+    pub images: Vec<std::path::PathBuf>,
 }
 
 /// Where a body comes from and where its page goes.
@@ -176,9 +194,10 @@ pub fn render(input: &Input<'_>) -> Rendered {
     headings::render(&mut events);
     let mut seq = 0;
     branches::render(&mut events, &branch_table, &mut seq);
-    let (mut events, links, link_problems) = links::apply(events, input, &mut out.file_links);
+    let (mut events, links, link_problems) =
+        links::apply(events, input, &mut out.file_links, &mut out.reads);
     label_task_boxes(&mut events);
-    let events = images::apply(events, input.path);
+    let events = images::apply(events, input.path, &mut out.reads.images);
 
     out.title = heads.title;
     out.title_id = heads.title_id;

@@ -4,13 +4,18 @@
 //! relative prefix back to the site root, `""` or `"../"`...), `kind` and `page`. Every URL in
 //! here is relative to the page being rendered, so the output works under any sub-path and
 //! opened from disk. Field by field documentation lives in the user guide.
+//!
+//! A template sees nothing but its context, so a page is a pure function of its template and
+//! its context: every struct here is `Hash`, and the build engine renders a page again only
+//! when that hash changes.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 /// Site-wide values, the same on every page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct SiteCtx {
     pub title: String,
     pub description: String,
@@ -25,7 +30,7 @@ pub struct SiteCtx {
 }
 
 /// A link to another page of the site.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct LinkCtx {
     pub title: String,
     pub url: String,
@@ -35,7 +40,7 @@ pub struct LinkCtx {
 }
 
 /// A collection shown as a card.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct CardCtx {
     pub title: String,
     pub url: String,
@@ -45,14 +50,14 @@ pub struct CardCtx {
 }
 
 /// One breadcrumb; the last one (the current page) has no URL.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct CrumbCtx {
     pub title: String,
     pub url: Option<String>,
 }
 
 /// An entry of the on-page contents.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct TocCtx {
     pub level: u8,
     pub id: String,
@@ -62,7 +67,7 @@ pub struct TocCtx {
 }
 
 /// A step of the page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct StepCtx {
     pub id: String,
     pub number: u64,
@@ -70,7 +75,7 @@ pub struct StepCtx {
     pub depth: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct HomeCtx {
     pub title: String,
     pub description: String,
@@ -81,7 +86,7 @@ pub struct HomeCtx {
     pub articles: Vec<LinkCtx>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct CollectionCtx {
     pub title: String,
     pub description: String,
@@ -93,14 +98,14 @@ pub struct CollectionCtx {
 }
 
 /// Borrows what it can from the article: the body's HTML alone is tens of kilobytes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct ArticleCtx<'a> {
     pub title: &'a str,
     /// Id of the title heading, when the body opened with one.
     pub title_id: Option<&'a str>,
     pub description: &'a str,
     /// The article body as HTML.
-    pub content: &'a str,
+    pub content: Cow<'a, str>,
     /// The page's path from the site root, e.g. `write/steps.html`.
     pub path: String,
     /// The Markdown file, relative to the content folder.
@@ -120,12 +125,26 @@ pub struct ArticleCtx<'a> {
     /// Articles that share tags with this one.
     pub related: Vec<LinkCtx>,
     /// Every frontmatter key stepbook does not know.
-    pub extra: BTreeMap<String, serde_json::Value>,
+    pub extra: Extra<'a>,
+}
+
+/// The frontmatter keys stepbook does not know, as written.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct Extra<'a>(pub &'a BTreeMap<String, serde_json::Value>);
+
+impl std::hash::Hash for Extra<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for (k, v) in self.0 {
+            k.hash(state);
+            v.to_string().hash(state);
+        }
+    }
 }
 
 /// What every page kind shares, around its own `page`.
-#[derive(Debug, Clone, Serialize)]
-pub struct PageCtx<'a, P: Serialize> {
+#[derive(Debug, Clone, Serialize, Hash)]
+pub struct PageCtx<'a, P: Serialize + std::hash::Hash> {
     pub site: &'a SiteCtx,
     pub root: String,
     /// `home`, `collection`, `article` or `404`.
@@ -137,5 +156,5 @@ pub struct PageCtx<'a, P: Serialize> {
 }
 
 /// The 404 page has no fields of its own.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct NotFoundCtx {}

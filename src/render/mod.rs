@@ -86,6 +86,8 @@ const STATIC: &[(&str, &[u8])] = &[
 pub struct Theme {
     tera: Tera,
     statics: Vec<OutFile>,
+    /// A hash of every template's text: pages render again when it changes.
+    pub fingerprint: u64,
 }
 
 impl Theme {
@@ -148,8 +150,13 @@ impl Theme {
             statics.retain(|f| f.path() != rel);
             statics.push(OutFile::Copy(rel, entry.path().to_path_buf()));
         }
+        let fingerprint = key_of(&sources.iter().map(|(n, t, _)| (n, t)).collect::<Vec<_>>());
         if problems.is_empty() {
-            Ok(Theme { tera, statics })
+            Ok(Theme {
+                tera,
+                statics,
+                fingerprint,
+            })
         } else {
             Err(problems)
         }
@@ -160,7 +167,28 @@ impl Theme {
         self.statics.clone()
     }
 
-    fn render<P: Serialize>(
+    /// Renders the page at `url` when `sink` wants it: its key is the hash of the template's
+    /// name and the whole context, which is all a template sees.
+    fn render_if<P: Serialize + std::hash::Hash>(
+        &self,
+        salt: u64,
+        url: &UrlPath,
+        template: &str,
+        ctx: &PageCtx<'_, P>,
+        sink: &dyn Sink,
+    ) -> Result<Option<(OutFile, u64)>, Diagnostic> {
+        let key = key_of(&(salt, template, ctx));
+        if !sink.wants(url.as_str(), key) {
+            return Ok(None);
+        }
+        let html = self.render(template, ctx)?;
+        Ok(Some((
+            OutFile::Bytes(url.to_string(), html.into_bytes()),
+            key,
+        )))
+    }
+
+    fn render<P: Serialize + std::hash::Hash>(
         &self,
         template: &str,
         ctx: &PageCtx<'_, P>,
@@ -237,31 +265,51 @@ fn tera_message(e: &tera::Error) -> String {
     msg
 }
 
+/// Where [`render_each`] hands its files, and which it wants at all.
+///
+/// Every file comes with a key: a hash of everything it is made from (a page's template and
+/// context, a generated file's bytes, a copied file's path and stamp). A sink that already
+/// holds a file with the same key can decline it, and the page is not even rendered.
+pub trait Sink: Sync {
+    /// Whether the file at `path`, made from inputs that hash to `key`, is wanted.
+    fn wants(&self, path: &str, key: u64) -> bool;
+    /// Takes a file it wanted.
+    fn put(&self, file: OutFile, key: u64) -> Result<(), Diagnostic>;
+    /// The key of a file copied as it is from `from`: it changes when the file does.
+    fn copy_key(&self, from: &Path) -> u64;
+}
+
 /// Every page and file of the site, rendered, in path order.
-pub fn render_site(
-    site: &Site,
-    theme: &Theme,
-    search: bool,
-) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
-    let files = std::sync::Mutex::new(Vec::with_capacity(
-        site.articles.len() + site.collections.len() + site.redirects.len() + 8,
-    ));
-    render_each(site, theme, &|f| {
-        files
-            .lock()
-            .expect("no panic while holding the lock")
-            .push(f);
-        Ok(())
-    })?;
-    let mut files = files.into_inner().expect("no panic while holding the lock");
-    if search && site.config.search {
-        files.extend(crate::search::build(site));
+pub fn render_site(site: &Site, theme: &Theme) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+    struct Collect(std::sync::Mutex<Vec<OutFile>>);
+    impl Sink for Collect {
+        fn wants(&self, _: &str, _: u64) -> bool {
+            true
+        }
+        fn put(&self, file: OutFile, _: u64) -> Result<(), Diagnostic> {
+            self.0
+                .lock()
+                .expect("no panic while holding the lock")
+                .push(file);
+            Ok(())
+        }
+        fn copy_key(&self, _: &Path) -> u64 {
+            0
+        }
     }
+    let sink = Collect(std::sync::Mutex::new(Vec::with_capacity(
+        site.articles.len() + site.collections.len() + site.redirects.len() + 8,
+    )));
+    render_each(site, theme, 0, &sink)?;
+    let mut files = sink
+        .0
+        .into_inner()
+        .expect("no panic while holding the lock");
     files.sort_unstable_by(|a, b| a.path().cmp(b.path()));
     Ok(files)
 }
 
-/// How many files [`render_each`] hands on.
+/// How many files [`render_each`] considers.
 pub fn file_count(site: &Site, theme: &Theme) -> usize {
     let (jobs, files) = work(site, theme);
     jobs.len() + files.len()
@@ -288,25 +336,41 @@ fn work(site: &Site, theme: &Theme) -> (Vec<Job>, Vec<OutFile>) {
     (jobs, files)
 }
 
-/// Renders every page and file of the site but the search index, in parallel, handing each
-/// to `emit` as soon as it is done, so that a build need not hold the whole site in memory.
-/// Returns every problem met, rendering or emitting.
+/// Renders every page and file of the site but the search index that `sink` wants, in
+/// parallel, handing each on as soon as it is done, so that a build need not hold the whole
+/// site in memory. `salt` goes into every key (the config, the theme). Returns every problem
+/// met, rendering or handing on.
 pub fn render_each(
     site: &Site,
     theme: &Theme,
-    emit: &(dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
+    salt: u64,
+    sink: &dyn Sink,
 ) -> Result<(), Vec<Diagnostic>> {
     let site_ctx = site_ctx(site);
     let (jobs, files) = work(site, theme);
+    let salt = key_of(&(salt, theme.fingerprint));
     let mut problems: Vec<Diagnostic> = jobs
         .par_iter()
         .filter_map(|job| {
-            render_job(site, theme, &site_ctx, *job)
-                .and_then(emit)
-                .err()
+            let out = render_job(site, theme, &site_ctx, salt, *job, sink);
+            match out {
+                Ok(Some((file, key))) => sink.put(file, key).err(),
+                Ok(None) => None,
+                Err(d) => Some(d),
+            }
         })
         .collect();
-    problems.par_extend(files.into_par_iter().filter_map(|f| emit(f).err()));
+    problems.par_extend(files.into_par_iter().filter_map(|f| {
+        let key = match &f {
+            OutFile::Bytes(p, b) => key_of(&(salt, p, b)),
+            OutFile::Copy(p, from) => key_of(&(salt, p, sink.copy_key(from))),
+        };
+        if sink.wants(f.path(), key) {
+            sink.put(f, key).err()
+        } else {
+            None
+        }
+    }));
     if problems.is_empty() {
         Ok(())
     } else {
@@ -314,23 +378,11 @@ pub fn render_each(
     }
 }
 
-/// The pages of the given articles only (the dev server's rebuild of a few pages).
-pub fn render_articles(
-    site: &Site,
-    theme: &Theme,
-    articles: &[usize],
-) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
-    let site_ctx = site_ctx(site);
-    let results: Vec<Result<OutFile, Diagnostic>> = articles
-        .par_iter()
-        .map(|&i| render_job(site, theme, &site_ctx, Job::Article(i)))
-        .collect();
-    let (ok, bad): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
-    if bad.is_empty() {
-        Ok(ok.into_iter().flatten().collect())
-    } else {
-        Err(bad.into_iter().filter_map(Result::err).collect())
-    }
+/// A 64-bit hash of `value`: the same for the same inputs, in every run.
+pub fn key_of<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    value.hash(&mut h);
+    std::hash::Hasher::finish(&h)
 }
 
 #[derive(Clone, Copy)]
@@ -342,12 +394,15 @@ enum Job {
     Redirect(usize),
 }
 
+/// The page of `job`, rendered when `sink` wants it.
 fn render_job(
     site: &Site,
     theme: &Theme,
     site_ctx: &SiteCtx,
+    salt: u64,
     job: Job,
-) -> Result<OutFile, Diagnostic> {
+    sink: &dyn Sink,
+) -> Result<Option<(OutFile, u64)>, Diagnostic> {
     match job {
         Job::Home => {
             let url = UrlPath::home();
@@ -359,10 +414,7 @@ fn render_job(
                 site.config.description.clone(),
                 home_ctx(site, &url),
             );
-            Ok(OutFile::Bytes(
-                url.to_string(),
-                theme.render("home.html", &ctx)?.into_bytes(),
-            ))
+            theme.render_if(salt, &url, "home.html", &ctx, sink)
         }
         Job::NotFound => {
             let url = UrlPath::new("404.html");
@@ -377,10 +429,7 @@ fn render_job(
             // Hosts show this page at any missing address, however deep, so its links
             // cannot be relative: they start at `base-url`, or at the domain's root.
             ctx.root = site.config.base_url.clone().unwrap_or_else(|| "/".into());
-            Ok(OutFile::Bytes(
-                url.to_string(),
-                theme.render("404.html", &ctx)?.into_bytes(),
-            ))
+            theme.render_if(salt, &url, "404.html", &ctx, sink)
         }
         Job::Collection(i) => {
             let c = &site.collections[i];
@@ -394,10 +443,7 @@ fn render_job(
                 c.description.clone(),
                 page,
             );
-            Ok(OutFile::Bytes(
-                c.url.to_string(),
-                theme.render("collection.html", &ctx)?.into_bytes(),
-            ))
+            theme.render_if(salt, &c.url, "collection.html", &ctx, sink)
         }
         Job::Article(i) => {
             let a = &site.articles[i];
@@ -405,16 +451,22 @@ fn render_job(
             let desc = page.description.to_string();
             let sc = nav_for(site, site_ctx, a.collection);
             let ctx = frame(&sc, &a.page.url, "article", a.title.clone(), desc, page);
-            let html = theme
-                .render("article.html", &ctx)
-                .map_err(|d| d.in_file(&a.page.abs))?;
-            Ok(OutFile::Bytes(a.page.url.to_string(), html.into_bytes()))
+            theme
+                .render_if(salt, &a.page.url, "article.html", &ctx, sink)
+                .map_err(|d| d.in_file(&a.page.abs))
         }
-        Job::Redirect(i) => Ok(redirect_stub(site, &site.redirects[i])),
+        Job::Redirect(i) => {
+            let file = redirect_stub(site, &site.redirects[i]);
+            let OutFile::Bytes(path, bytes) = &file else {
+                unreachable!("a redirect stub is generated")
+            };
+            let key = key_of(&(salt, path, bytes));
+            Ok(sink.wants(path, key).then_some((file, key)))
+        }
     }
 }
 
-fn frame<'a, P: Serialize>(
+fn frame<'a, P: Serialize + std::hash::Hash>(
     site: &'a SiteCtx,
     url: &UrlPath,
     kind: &'static str,
@@ -512,7 +564,9 @@ fn home_ctx(site: &Site, url: &UrlPath) -> HomeCtx {
         description: home
             .and_then(|h| h.fm.description.clone())
             .unwrap_or_else(|| site.config.description.clone()),
-        content: home.map(|h| h.md.html.clone()).unwrap_or_default(),
+        content: home
+            .map(|h| crate::site::xref::filled_html(site, h).into_owned())
+            .unwrap_or_default(),
         collections: site
             .roots
             .iter()
@@ -567,7 +621,7 @@ fn collection_ctx(site: &Site, i: usize) -> CollectionCtx {
         content: c
             .index
             .as_ref()
-            .map(|p| p.md.html.clone())
+            .map(|p| crate::site::xref::filled_html(site, p).into_owned())
             .unwrap_or_default(),
         breadcrumbs: crumbs(site, &c.url, Some(i), None),
         collections: c
@@ -590,7 +644,7 @@ fn article_ctx<'a>(site: &Site, a: &'a Article) -> ArticleCtx<'a> {
         title: &a.title,
         title_id: md.title_id.as_ref().map(|i| i.as_str()),
         description: a.page.fm.description.as_deref().unwrap_or_default(),
-        content: &md.html,
+        content: crate::site::xref::filled_html(site, &a.page),
         path: url.to_string(),
         source: a.page.source.to_string(),
         updated: a.page.fm.updated.as_deref(),
@@ -631,7 +685,7 @@ fn article_ctx<'a>(site: &Site, a: &'a Article) -> ArticleCtx<'a> {
             .iter()
             .map(|&r| article_link(url, &site.articles[r]))
             .collect(),
-        extra: a.page.fm.extra.clone(),
+        extra: Extra(&a.page.fm.extra),
     }
 }
 

@@ -46,6 +46,13 @@ impl SiteFiles {
         self.files.extend(SiteFiles::new(out).files);
     }
 
+    /// Removes the files at `paths`.
+    pub fn remove(&mut self, paths: &[String]) {
+        for p in paths {
+            self.files.remove(p);
+        }
+    }
+
     pub fn get(&self, path: &str) -> Option<&Body> {
         self.files.get(path)
     }

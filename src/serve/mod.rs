@@ -4,26 +4,25 @@
 //! write, swapped in whole once a rebuild is complete, so a page never sees a half-built
 //! site or a 404 while a rebuild runs, and the last good site stays served while there are
 //! errors. [`watch`] turns file changes into batches; [`reload`] tells open pages which pages
-//! changed. Rendered Markdown is cached between rebuilds, and the search index is rebuilt in
-//! the background once the saves pause, so an edit reaches the browser first. Server state is
+//! changed. Every rebuild runs the one build engine ([`crate::engine`]), which renders again
+//! only the pages whose inputs changed and hands on exactly those files; the search index is
+//! rebuilt in the background once the saves pause, so an edit reaches the browser first. Server state is
 //! the [`State`] owned here; no globals.
 
 pub mod http;
-pub mod incremental;
 pub mod reload;
 pub mod watch;
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::engine::{self, Engine, Loaded};
 use crate::render::{OutFile, Theme};
-use crate::site::RenderCache;
-use crate::{Built, PrepareOptions, prepare};
 use http::SiteFiles;
 use reload::Broadcaster;
 
@@ -241,13 +240,9 @@ pub fn run(opts: ServeOptions) -> Result<(), Diagnostics> {
 /// What the dev server keeps between rebuilds.
 pub struct Session {
     pub root: PathBuf,
-    pub drafts: bool,
-    pub cache: RenderCache,
-    /// The last good build.
-    pub last: Option<Built>,
-    /// Files changed since the last good build: a failed rebuild leaves `last` as it was, so
-    /// they are read again with the next change, whichever file that is.
-    failed: Vec<PathBuf>,
+    engine: Engine,
+    /// The last good site, for the search index.
+    last: Option<Loaded>,
     search: Option<Sender<SearchJob>>,
     /// When the rebuild started whose search index is still to be built.
     search_due: Option<Instant>,
@@ -255,153 +250,108 @@ pub struct Session {
 
 impl Session {
     pub fn new(root: PathBuf, drafts: bool) -> Session {
+        let engine = Engine::new(
+            &root,
+            engine::Options {
+                drafts,
+                lint: false,
+            },
+        );
         Session {
             root,
-            drafts,
-            cache: RenderCache::default(),
+            engine,
             last: None,
-            failed: Vec::new(),
             search: None,
             search_due: None,
         }
     }
 
-    /// Rebuilds after `changed` (empty: the first build) and tells the pages.
+    /// Rebuilds after `changed` (empty: the first build) and tells the pages. The engine finds
+    /// what changed by itself; `changed` only tells the first build from the others.
     pub fn rebuild(&mut self, state: &Arc<State>, changed: &[PathBuf]) {
-        let mut all = std::mem::take(&mut self.failed);
-        for p in changed {
-            if !all.contains(p) {
-                all.push(p.clone());
-            }
-        }
-        self.rebuild_paths(state, &all);
-    }
-
-    fn rebuild_paths(&mut self, state: &Arc<State>, changed: &[PathBuf]) {
         let start = Instant::now();
-        if !changed.is_empty()
-            && self.only_theme_statics(changed)
-            && self.swap_statics(state, changed)
-        {
-            eprintln!(
-                "updated the theme's static files in {} ms",
-                start.elapsed().as_millis()
-            );
-            return;
-        }
-        if !changed.is_empty()
-            && let Some(last) = self.last.as_mut()
-        {
-            match incremental::patch(last, changed) {
-                incremental::Patch::NotApplicable => {}
-                incremental::Patch::Problems(diags) => {
-                    self.failed = changed.to_vec();
-                    self.show_problems(state, diags);
-                    return;
-                }
-                incremental::Patch::Pages(files, diags) => {
-                    if !diags.is_empty() {
-                        eprint!("{}", diags.render(&self.root));
-                    }
-                    let count = files.len();
-                    let pages: Vec<String> = files.iter().map(|f| f.path().to_string()).collect();
-                    self.publish(state, NewSite::Patch(files), Reach::Pages(&pages));
-                    eprintln!(
-                        "rebuilt {count} page{} in {} ms",
-                        if count == 1 { "" } else { "s" },
-                        start.elapsed().as_millis()
-                    );
-                    self.search_due = Some(start);
-                    return;
-                }
-            }
-        }
-        let opts = PrepareOptions {
-            drafts: self.drafts,
-            lint: false,
-            skip_search: true,
-        };
-        let (built, mut diags) = prepare(&self.root, opts, &mut self.cache);
+        let first = state.site().is_empty() || self.last.is_none();
+        let (loaded, mut diags) = self.engine.load();
         diags.sort();
-        let Some(mut built) = built.filter(|_| !diags.has_errors()) else {
-            self.failed = changed.to_vec();
+        let Some(loaded) = loaded.filter(|_| !diags.has_errors()) else {
             self.show_problems(state, diags);
             return;
+        };
+        let files = Mutex::new(Vec::new());
+        let put = |f: OutFile| {
+            files
+                .lock()
+                .expect("no panic while holding the lock")
+                .push(f);
+            Ok(())
+        };
+        let gone = match self.engine.render(&loaded, &put) {
+            Ok(gone) => gone,
+            Err(ds) => {
+                diags.extend(ds);
+                self.show_problems(state, diags);
+                return;
+            }
         };
         if !diags.is_empty() {
             eprint!("{}", diags.render(&self.root));
         }
-        // The served site owns the rendered files; nothing reads them from `last` again.
-        let mut files = SiteFiles::new(std::mem::take(&mut built.files));
-        // Until the new index is ready, keep serving the previous one.
-        files.extend(previous_search(&state.site()));
-        let pages = built.pages();
-        // A page updated in place keeps the images it has; a changed one needs a reload.
-        let assets_changed = changed.iter().any(|p| {
-            p.starts_with(&built.config.content_dir) && p.extension().is_some_and(|e| e != "md")
-        });
-        self.last = Some(built);
-        if changed.is_empty() {
-            state.swap(files);
-        } else if assets_changed {
-            self.publish(state, NewSite::Whole(files), Reach::Reload);
+        let files = files.into_inner().expect("no panic while holding the lock");
+        let count = files.len() + gone.len();
+        let pages = loaded.site.articles.len() + loaded.site.collections.len() + 2;
+        if first {
+            let mut site = SiteFiles::new(files);
+            // Until the new index is ready, keep serving the previous one.
+            site.extend(previous_search(&state.site()));
+            state.set_problems(None);
+            state.swap(site);
+            eprintln!("built {pages} pages in {} ms", start.elapsed().as_millis());
         } else {
-            self.publish(state, NewSite::Whole(files), Reach::All);
+            let reach = Reach::of(&files, &gone, &loaded.theme);
+            self.publish(state, files, &gone, reach);
+            eprintln!(
+                "rebuilt {count} file{} of {pages} pages in {} ms",
+                if count == 1 { "" } else { "s" },
+                start.elapsed().as_millis()
+            );
         }
-        eprintln!("built {pages} pages in {} ms", start.elapsed().as_millis());
-        self.search_due = Some(start);
+        self.last = Some(loaded);
+        if count > 0 || first {
+            self.search_due = Some(start);
+        }
         if changed.is_empty() {
             self.start_search(state);
         }
     }
 
-    /// Serves the new site, clears the overlay and tells the pages which of them changed.
-    fn publish(&self, state: &State, site: NewSite, reach: Reach) {
+    /// Serves the changed files, clears the overlay and tells the pages what changed.
+    fn publish(&self, state: &State, files: Vec<OutFile>, gone: &[String], reach: Reach) {
         let had_problems = state.problems.lock().map(|p| p.is_some()).unwrap_or(false);
         state.set_problems(None);
-        match site {
-            NewSite::Whole(files) => state.swap(files),
-            NewSite::Patch(files) => {
-                state.edit(|site| site.extend(files));
-                state.next_build();
-            }
+        let nothing = files.is_empty() && gone.is_empty();
+        if !nothing {
+            state.edit(|site| {
+                site.extend(files);
+                site.remove(gone);
+            });
+            state.next_build();
         }
         if had_problems {
             state.events.send("fixed", "");
         }
-        let pages = match reach {
-            Reach::Reload => return state.events.send("reload", ""),
-            Reach::All => None,
-            Reach::Pages(pages) => Some(pages),
-        };
-        let update = serde_json::json!({ "build": state.build_id(), "pages": pages });
-        state.events.send("update", &update.to_string());
-    }
-
-    /// Serves the theme's new static files; a stylesheet is swapped in place, anything else
-    /// reloads the pages. False when the theme cannot be read (a full rebuild follows).
-    fn swap_statics(&self, state: &State, changed: &[PathBuf]) -> bool {
-        let Some(last) = &self.last else { return false };
-        let Ok(theme) = Theme::load(&last.config.theme_dir()) else {
-            return false;
-        };
-        state.edit(|site| site.extend(theme.static_files()));
-        state.next_build();
-        for css in changed
-            .iter()
-            .filter(|p| p.extension().is_some_and(|e| e == "css"))
-        {
-            if let Some(rel) = static_path(&last.config.theme_dir(), css) {
-                state.events.send("css", &rel);
-            }
+        if nothing {
+            return;
         }
-        if changed
-            .iter()
-            .any(|p| p.extension().is_none_or(|e| e != "css"))
-        {
-            state.events.send("reload", "");
+        for css in &reach.stylesheets {
+            state.events.send("css", css);
         }
-        true
+        if reach.reload {
+            return state.events.send("reload", "");
+        }
+        if !reach.pages.is_empty() {
+            let update = serde_json::json!({ "build": state.build_id(), "pages": reach.pages });
+            state.events.send("update", &update.to_string());
+        }
     }
 
     /// Prints the problems, shows them on open pages, and keeps the last good site.
@@ -443,30 +393,43 @@ impl Session {
         });
         let _ = sender.send(job);
     }
+}
 
-    fn only_theme_statics(&self, changed: &[PathBuf]) -> bool {
-        let Some(last) = &self.last else { return false };
-        let dir = last.config.theme_dir().join("static");
-        changed.iter().all(|p| p.starts_with(&dir))
+/// Which open pages a rebuild changes, and how they learn of it.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Reach {
+    /// Pages (paths in the site) that fetch themselves and update what differs.
+    pages: Vec<String>,
+    /// The theme's stylesheets, swapped in place.
+    stylesheets: Vec<String>,
+    /// Every page reloads: a script, an image or another file the pages use changed.
+    reload: bool,
+}
+
+impl Reach {
+    fn of(files: &[OutFile], gone: &[String], theme: &Theme) -> Reach {
+        let statics: Vec<String> = theme
+            .static_files()
+            .iter()
+            .map(|f| f.path().to_string())
+            .collect();
+        let mut reach = Reach::default();
+        for path in files
+            .iter()
+            .map(OutFile::path)
+            .chain(gone.iter().map(String::as_str))
+        {
+            if path.ends_with(".html") {
+                reach.pages.push(path.to_string());
+            } else if path.ends_with(".css") && statics.iter().any(|s| s == path) {
+                reach.stylesheets.push(path.to_string());
+            } else {
+                reach.reload = true;
+            }
+        }
+        reach.pages.sort_unstable();
+        reach
     }
-}
-
-/// A site to serve.
-enum NewSite {
-    /// The whole site.
-    Whole(SiteFiles),
-    /// Files that replace the ones with the same paths.
-    Patch(Vec<OutFile>),
-}
-
-/// Which open pages a new build changes.
-enum Reach<'a> {
-    /// These pages (paths in the site).
-    Pages(&'a [String]),
-    /// Any page may have changed: each open page fetches itself and updates what differs.
-    All,
-    /// Every page reloads: an image or other file the pages show may have changed.
-    Reload,
 }
 
 /// What the search index is built from, and when the rebuild that asked for it started.
@@ -502,12 +465,6 @@ fn search_worker(state: &State, jobs: &Receiver<SearchJob>) {
 /// The search files of the site being served, to keep them while a new index is built.
 fn previous_search(site: &SiteFiles) -> Vec<OutFile> {
     site.under("search/")
-}
-
-/// `themes/x/static/assets/a.css` -> `assets/a.css`.
-fn static_path(theme_dir: &Path, file: &Path) -> Option<String> {
-    let rel = file.strip_prefix(theme_dir.join("static")).ok()?;
-    Some(rel.to_string_lossy().replace('\\', "/"))
 }
 
 const PLACEHOLDER: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>stepbook</title></head><body><main><h1>The site has errors</h1><p>Fix them and save: this page updates by itself.</p></main></body></html>";

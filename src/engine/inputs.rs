@@ -1,0 +1,276 @@
+//! The files a build reads, and how the engine tells which of them changed since the last
+//! build without reading them all again.
+//!
+//! Each file is known by its stamp: its size and modification time. A file whose stamp is the
+//! same as last time is taken as unchanged, unless the stamp was *racy*: taken so soon after
+//! the file was written that a second write in the same clock tick could leave the same stamp
+//! (the "racy git" problem). A racy file is read again and compared by content next time.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use rayon::prelude::*;
+
+use crate::diagnostics::Diagnostic;
+
+/// A file's size and modification time, in nanoseconds since the epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Stamp {
+    pub len: u64,
+    pub modified: u128,
+}
+
+impl Stamp {
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        Some(Stamp {
+            len: meta.len(),
+            modified,
+        })
+    }
+}
+
+/// A file whose modification time is this close to the moment its stamp was taken may be
+/// written again without its stamp changing: file system clocks tick coarsely (a few
+/// milliseconds on Linux). The margin is generous.
+const RACY: Duration = Duration::from_millis(100);
+
+/// What tells one version of a file from another: its stamp and, for a file that was written
+/// just before it was stamped, a hash of its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Version {
+    pub stamp: Stamp,
+    pub digest: Option<u64>,
+}
+
+/// One file as last seen.
+#[derive(Debug, Clone)]
+struct Seen {
+    version: Version,
+    racy: bool,
+    /// The text of a Markdown file (other files are only read when their stamp is racy).
+    text: Option<Arc<str>>,
+}
+
+/// The files of the site as the last build saw them.
+#[derive(Debug, Default)]
+pub struct Files {
+    seen: HashMap<PathBuf, Seen>,
+}
+
+/// A file that cannot be read as a page.
+pub type ReadError = Vec<Diagnostic>;
+
+/// A Markdown file's text, or why it could not be read.
+pub type Text = Result<Arc<str>, ReadError>;
+
+impl Files {
+    /// Brings the record up to date for `texts` (Markdown files, read as UTF-8) and `others`
+    /// (assets, only stamped), in parallel, and returns each text in order. Files no longer
+    /// listed are forgotten.
+    pub fn refresh(&mut self, texts: &[PathBuf], others: &[PathBuf]) -> Vec<Text> {
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let racy_after = now.saturating_sub(RACY.as_nanos());
+        let seen = &self.seen;
+        let read: Vec<(Text, Option<Seen>)> = texts
+            .par_iter()
+            .map(|path| {
+                let stamp = Stamp::of(path);
+                if let (Some(stamp), Some(old)) = (stamp, seen.get(path))
+                    && old.version.stamp == stamp
+                    && !old.racy
+                    && let Some(text) = &old.text
+                {
+                    return (Ok(text.clone()), Some(old.clone()));
+                }
+                match read_text(path) {
+                    Ok(text) => {
+                        // Keep the old text when it is the same, so its rendering is kept.
+                        let text = match seen.get(path).and_then(|o| o.text.clone()) {
+                            Some(old) if *old == *text => old,
+                            _ => Arc::from(text),
+                        };
+                        let entry = stamp.map(|stamp| Seen {
+                            version: Version {
+                                stamp,
+                                digest: None,
+                            },
+                            racy: stamp.modified >= racy_after,
+                            text: Some(text.clone()),
+                        });
+                        (Ok(text), entry)
+                    }
+                    Err(e) => (Err(e), None),
+                }
+            })
+            .collect();
+        let stamped: Vec<Option<Seen>> = others
+            .par_iter()
+            .map(|path| {
+                let stamp = Stamp::of(path)?;
+                let racy = stamp.modified >= racy_after;
+                let old = seen.get(path).filter(|o| o.version.stamp == stamp);
+                let digest = match old {
+                    Some(o) if !o.racy => o.version.digest,
+                    // Written too recently to trust the stamp alone, now or last time.
+                    Some(_) => digest_of(path),
+                    None if racy => digest_of(path),
+                    None => None,
+                };
+                Some(Seen {
+                    version: Version { stamp, digest },
+                    racy,
+                    text: None,
+                })
+            })
+            .collect();
+        let mut fresh = HashMap::with_capacity(texts.len() + others.len());
+        let mut out = Vec::with_capacity(texts.len());
+        for (path, (text, entry)) in texts.iter().zip(read) {
+            if let Some(e) = entry {
+                fresh.insert(path.clone(), e);
+            }
+            out.push(text);
+        }
+        for (path, entry) in others.iter().zip(stamped) {
+            if let Some(e) = entry {
+                fresh.insert(path.clone(), e);
+            }
+        }
+        self.seen = fresh;
+        out
+    }
+
+    /// The version of `path` as last seen, and whether it can be trusted to change with the
+    /// file.
+    pub fn version(&self, path: &Path) -> (Option<Version>, bool) {
+        match self.seen.get(path) {
+            Some(s) => (Some(s.version), !s.racy),
+            // A missing file is surely missing; one outside the record (a hidden file)
+            // is stamped afresh each time and never trusted.
+            None => match Stamp::of(path) {
+                None => (None, true),
+                Some(stamp) => (
+                    Some(Version {
+                        stamp,
+                        digest: None,
+                    }),
+                    false,
+                ),
+            },
+        }
+    }
+}
+
+/// A hash of the file's bytes, read as a stream.
+fn digest_of(path: &Path) -> Option<u64> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).ok()?;
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match f.read(&mut buf) {
+            Ok(0) => return Some(h.digest()),
+            Ok(n) => h.update(&buf[..n]),
+            Err(_) => return None,
+        }
+    }
+}
+
+/// Reads a Markdown file as UTF-8 text.
+pub fn read_text(path: &Path) -> Result<String, ReadError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        vec![Diagnostic::error("io", format!("cannot read {}: {e}", path.display())).in_file(path)]
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        vec![
+            Diagnostic::error(
+                "not-utf8",
+                format!(
+                    "this file is not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+            .in_file(path)
+            .with_hint(
+                "save the file as UTF-8, or give it another extension than .md to copy it as it is",
+            ),
+        ]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rewrite_with_the_same_stamp_is_seen_while_the_stamp_is_racy() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.md");
+        std::fs::write(&a, "one").unwrap();
+        let mut files = Files::default();
+        let first = files.refresh(std::slice::from_ref(&a), &[]);
+        assert_eq!(first[0].as_deref().ok(), Some("one"));
+        // Same length, and (most likely) the same clock tick: only a fresh read tells.
+        std::fs::write(&a, "two").unwrap();
+        let second = files.refresh(std::slice::from_ref(&a), &[]);
+        assert_eq!(second[0].as_deref().ok(), Some("two"));
+    }
+
+    #[test]
+    fn an_unchanged_text_is_the_same_shared_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.md");
+        std::fs::write(&a, "same").unwrap();
+        let mut files = Files::default();
+        let first = files
+            .refresh(std::slice::from_ref(&a), &[])
+            .remove(0)
+            .unwrap();
+        let second = files
+            .refresh(std::slice::from_ref(&a), &[])
+            .remove(0)
+            .unwrap();
+        assert!(Arc::ptr_eq(&first, &second));
+    }
+
+    #[test]
+    fn a_file_rewritten_in_the_same_tick_gets_another_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let pic = dir.path().join("pic.png");
+        std::fs::write(&pic, "aaaa").unwrap();
+        let mut files = Files::default();
+        files.refresh(&[], std::slice::from_ref(&pic));
+        let (first, trusted) = files.version(&pic);
+        assert!(!trusted, "just written: the stamp alone cannot be trusted");
+        std::fs::write(&pic, "bbbb").unwrap();
+        files.refresh(&[], std::slice::from_ref(&pic));
+        let (second, _) = files.version(&pic);
+        assert_ne!(first, second);
+    }
+
+    #[test]
+    fn unreadable_text_is_an_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("bin.md");
+        std::fs::write(&a, [b'o', b'k', 0xff]).unwrap();
+        let mut files = Files::default();
+        let read = files.refresh(std::slice::from_ref(&a), &[]).remove(0);
+        let problems = read.unwrap_err();
+        assert_eq!(
+            problems[0].message,
+            "this file is not UTF-8 text (invalid byte at offset 2)"
+        );
+    }
+}

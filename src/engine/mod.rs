@@ -1,0 +1,321 @@
+//! The build engine: the one path from the site's folder to its output, for `build`, `check`
+//! and `serve` alike.
+//!
+//! A page is a pure function of inputs the engine records, and it is rendered again only when
+//! one of them changed:
+//!
+//! - **Markdown stage** ([`pages`]): a body is rendered from its file's text, its URL and what
+//!   it reads from the rest of the site, which rendering notes in [`markdown::Reads`] (the URL
+//!   of every page it links to, the pages a wiki link names, the list of titles, the image
+//!   files it measured). The body is kept while the text and the URL are the same and every
+//!   noted answer is still the same.
+//! - **Template stage** ([`crate::render`]): a page is rendered from its template and its
+//!   context, which holds every fact it shows of other pages (titles, URLs, "Linked from",
+//!   previous and next, breadcrumbs, collection lists, filled link texts). Its key is a hash
+//!   of the config, the theme, the template name and the whole context; the page is rendered
+//!   again only when the key differs from the one of the output the engine last handed on.
+//! - **Files** ([`inputs`]): every file is known by its size and modification time, with a
+//!   fresh read for a file written too recently to trust them.
+//!
+//! The site itself (collections, order, cross-links, link checking) is assembled anew on every
+//! run from the kept pages: it is cheap next to rendering, and it is never edited in place.
+//! A fresh engine renders everything: that is `stepbook build`. `serve` keeps one engine and
+//! gets from each run only the files that changed and the paths that went away.
+
+pub mod inputs;
+pub mod pages;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::discover::{self, SourceKind};
+use crate::markdown::links::PageTable;
+use crate::paths::SourcePath;
+use crate::render::{self, OutFile, Theme};
+use crate::site::{self, Page, PageFile, Parts, Site};
+use crate::{Timings, linkcheck, lint};
+use inputs::Files;
+use pages::{Memo, RenderCtx};
+
+/// What the engine builds.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Include articles marked `draft: true`.
+    pub drafts: bool,
+    /// Add the warnings that only `check` gives.
+    pub lint: bool,
+}
+
+/// A site loaded, checked and ready to render.
+pub struct Loaded {
+    pub config: Config,
+    pub site: Site,
+    pub theme: Theme,
+    pub timings: Timings,
+}
+
+/// The build engine and its memory of the last run.
+pub struct Engine {
+    root: PathBuf,
+    opts: Options,
+    /// The config of the last run, as text: a new config starts from scratch.
+    config: Option<String>,
+    files: Files,
+    memos: HashMap<SourcePath, Memo>,
+    /// The key of every output file last handed on.
+    published: HashMap<String, u64>,
+}
+
+impl Engine {
+    /// An engine with no memory: its first run renders everything.
+    pub fn new(root: &Path, opts: Options) -> Engine {
+        Engine {
+            root: root.to_path_buf(),
+            opts,
+            config: None,
+            files: Files::default(),
+            memos: HashMap::new(),
+            published: HashMap::new(),
+        }
+    }
+
+    /// Reads the config and the content folder, renders the Markdown that changed, assembles
+    /// the site, checks its links and loads the theme. The site is `None` when it could not be
+    /// assembled; the diagnostics may hold errors either way.
+    pub fn load(&mut self) -> (Option<Loaded>, Diagnostics) {
+        match Config::load(&self.root) {
+            Ok(config) => self.load_with(config),
+            Err(ds) => {
+                let mut diags = Diagnostics::new();
+                diags.extend(ds);
+                (None, diags)
+            }
+        }
+    }
+
+    /// [`Engine::load`], with the config already read.
+    pub fn load_with(&mut self, config: Config) -> (Option<Loaded>, Diagnostics) {
+        let mut diags = Diagnostics::new();
+        let mut timings = Timings::default();
+        let seen = format!("{config:?}");
+        if self.config.as_ref() != Some(&seen) {
+            self.memos.clear();
+            self.config = Some(seen);
+        }
+        let theme = Theme::load(&config.theme_dir());
+        let exclude = vec![config.output_dir.clone(), config.root.join("themes")];
+        let (found, problems) = discover::discover(&config.content_dir, &exclude);
+        diags.extend(problems);
+        if found.is_empty() && diags.has_errors() {
+            return (None, diags);
+        }
+        let (md_files, assets): (Vec<_>, Vec<_>) =
+            found.into_iter().partition(|f| f.kind != SourceKind::Asset);
+        let texts: Vec<PathBuf> = md_files.iter().map(|f| f.abs.clone()).collect();
+        let mut others: Vec<PathBuf> = assets.iter().map(|f| f.abs.clone()).collect();
+        if let Ok(t) = &theme {
+            others.extend(t.static_files().into_iter().filter_map(|f| match f {
+                OutFile::Copy(_, from) => Some(from),
+                OutFile::Bytes(..) => None,
+            }));
+        }
+        let read = self.files.refresh(&texts, &others);
+
+        // Frontmatter, kept for every file whose text is the same.
+        let mut old = std::mem::take(&mut self.memos);
+        let olds: Vec<Option<Memo>> = md_files.iter().map(|f| old.remove(&f.path)).collect();
+        drop(old);
+        let mut memos: Vec<Option<Memo>> = md_files
+            .par_iter()
+            .zip(read)
+            .zip(olds)
+            .map(|((f, text), old)| match text {
+                Ok(text) => Some(Memo::new(old, &f.abs, text)),
+                Err(_) => None,
+            })
+            .collect();
+        let mut files: Vec<Option<PageFile>> = Vec::with_capacity(md_files.len());
+        // Frontmatter title, else the leading heading, else the file name.
+        let mut titles: Vec<String> = Vec::with_capacity(md_files.len());
+        let mut unavailable = HashMap::new();
+        for (f, memo) in md_files.iter().zip(&memos) {
+            let parsed = match memo.as_ref().map(Memo::parsed) {
+                Some(Ok(p)) => p,
+                Some(Err(ds)) => {
+                    diags.extend(ds.iter().cloned());
+                    unavailable.insert(f.path.clone(), "has errors");
+                    files.push(None);
+                    continue;
+                }
+                None => {
+                    let ds = inputs::read_text(&f.abs).err().unwrap_or_default();
+                    diags.extend(ds);
+                    unavailable.insert(f.path.clone(), "has errors");
+                    files.push(None);
+                    continue;
+                }
+            };
+            if parsed.fm.draft && !self.opts.drafts {
+                unavailable.insert(f.path.clone(), "is a draft");
+                files.push(None);
+                continue;
+            }
+            let memo = memo.as_ref().expect("parsed above");
+            titles.push(
+                parsed
+                    .fm
+                    .title
+                    .clone()
+                    .or_else(|| parsed.heading_title.clone())
+                    .unwrap_or_else(|| site::fallback_title(&f.path)),
+            );
+            files.push(Some(pages::page_file(&f.path, &f.abs, memo, parsed)));
+        }
+
+        // URLs and the table links resolve against.
+        let listed: Vec<PageFile> = files.iter().flatten().cloned().collect();
+        let (urls, problems) = site::urls::assign(&listed);
+        diags.extend(problems);
+        diags.extend(site::urls::check_intercom_ids(&listed));
+        let mut table = PageTable::default();
+        for ((p, url), title) in listed.iter().zip(&urls).zip(&titles) {
+            table.insert(p.source.clone(), url.clone(), title);
+        }
+        let mut url_of: Vec<Option<&crate::paths::UrlPath>> = Vec::with_capacity(files.len());
+        let mut next = urls.iter();
+        for f in &files {
+            url_of.push(f.as_ref().and_then(|_| next.next()));
+        }
+
+        // Bodies, each rendered again only when something it read changed.
+        let ctx = RenderCtx {
+            titles: table.titles_fingerprint(),
+            table: &table,
+            files: &self.files,
+            prose: self.opts.lint,
+        };
+        let bodies: Vec<Option<Arc<crate::markdown::Rendered>>> = memos
+            .par_iter_mut()
+            .zip(files.par_iter())
+            .zip(url_of.par_iter())
+            .map(|((memo, file), url)| match (memo, file, url) {
+                (Some(memo), Some(file), Some(url)) => Some(memo.body(file, url, &ctx)),
+                _ => None,
+            })
+            .collect();
+        let mut pages = Vec::with_capacity(listed.len());
+        for ((file, url), md) in files.into_iter().zip(url_of).zip(bodies) {
+            let (Some(f), Some(url), Some(md)) = (file, url, md) else {
+                continue;
+            };
+            diags.extend(md.diagnostics.iter().cloned());
+            pages.push(Page {
+                source: f.source,
+                abs: f.abs,
+                text: f.text,
+                body_offset: f.body_offset,
+                fm: f.fm,
+                url: url.clone(),
+                md,
+            });
+        }
+        self.memos = md_files
+            .iter()
+            .zip(memos)
+            .filter_map(|(f, m)| m.map(|m| (f.path.clone(), m)))
+            .collect();
+        timings.lap("read and render Markdown");
+
+        let (site, problems) = Site::new(Parts {
+            config: config.clone(),
+            pages,
+            assets,
+            table,
+            unavailable,
+        });
+        diags.extend(problems);
+        diags.extend(linkcheck::check(&site));
+        timings.lap("check links");
+        if self.opts.lint {
+            diags.extend(lint::lint(&site));
+        }
+        match theme {
+            Ok(theme) => (
+                Some(Loaded {
+                    config,
+                    site,
+                    theme,
+                    timings,
+                }),
+                diags,
+            ),
+            Err(ds) => {
+                diags.extend(ds);
+                (None, diags)
+            }
+        }
+    }
+
+    /// Renders every output file whose inputs changed since the last successful render and
+    /// hands each to `put`, from many threads; returns the paths that are no longer part of
+    /// the site. The search index is not among the files. When anything fails, the engine
+    /// remembers nothing of this render.
+    pub fn render(
+        &mut self,
+        loaded: &Loaded,
+        put: &(dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
+    ) -> Result<Vec<String>, Vec<Diagnostic>> {
+        let sink = Sink {
+            published: &self.published,
+            files: &self.files,
+            keys: Mutex::new(HashMap::with_capacity(self.published.len())),
+            put,
+        };
+        let salt = render::key_of(self.config.as_deref().unwrap_or(""));
+        render::render_each(&loaded.site, &loaded.theme, salt, &sink)?;
+        let keys = sink
+            .keys
+            .into_inner()
+            .expect("no panic while holding the lock");
+        let mut gone: Vec<String> = self
+            .published
+            .keys()
+            .filter(|p| !keys.contains_key(*p))
+            .cloned()
+            .collect();
+        gone.sort_unstable();
+        self.published = keys;
+        Ok(gone)
+    }
+}
+
+/// Hands on what changed and notes the key of every file of the site.
+struct Sink<'a> {
+    published: &'a HashMap<String, u64>,
+    files: &'a Files,
+    keys: Mutex<HashMap<String, u64>>,
+    put: &'a (dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
+}
+
+impl render::Sink for Sink<'_> {
+    fn wants(&self, path: &str, key: u64) -> bool {
+        self.keys
+            .lock()
+            .expect("no panic while holding the lock")
+            .insert(path.to_string(), key);
+        self.published.get(path) != Some(&key)
+    }
+
+    fn put(&self, file: OutFile, _key: u64) -> Result<(), Diagnostic> {
+        (self.put)(file)
+    }
+
+    fn copy_key(&self, from: &Path) -> u64 {
+        render::key_of(&self.files.version(from))
+    }
+}

@@ -1,0 +1,148 @@
+//! The engine's memory of each Markdown file: its frontmatter, and its rendered body with
+//! what rendering read, so that a body is rendered again only when its text, its URL or one
+//! of the answers it read has changed.
+
+use std::sync::Arc;
+
+use super::inputs::{Files, Version};
+use crate::diagnostics::Diagnostic;
+use crate::frontmatter::{self, Frontmatter};
+use crate::markdown::{self, Rendered, links::PageTable};
+use crate::paths::{SourcePath, UrlPath};
+use crate::site::PageFile;
+
+/// A Markdown file as the last build knew it.
+pub struct Memo {
+    text: Arc<str>,
+    parsed: Result<Parsed, Vec<Diagnostic>>,
+    body: Option<Body>,
+}
+
+/// The frontmatter and where the body starts.
+#[derive(Clone)]
+pub struct Parsed {
+    pub fm: Arc<Frontmatter>,
+    pub body_offset: usize,
+    /// The text of a leading `#` heading, the title when the frontmatter has none.
+    pub heading_title: Option<String>,
+}
+
+/// A rendered body and what it was rendered from, besides the text.
+struct Body {
+    url: UrlPath,
+    prose: bool,
+    md: Arc<Rendered>,
+    /// The fingerprint of every title, when rendering read them all.
+    titles: Option<u64>,
+    /// The version of every image it measured, in [`markdown::Reads::images`] order; `None`
+    /// when it could not be trusted to change with the file.
+    images: Vec<Option<Option<Version>>>,
+}
+
+impl Memo {
+    /// The memory of `text`, kept from `old` when the text is the same.
+    pub fn new(old: Option<Memo>, abs: &std::path::Path, text: Arc<str>) -> Memo {
+        match old {
+            Some(m) if Arc::ptr_eq(&m.text, &text) || *m.text == *text => m,
+            _ => {
+                let parsed = parse(abs, &text);
+                Memo {
+                    text,
+                    parsed,
+                    body: None,
+                }
+            }
+        }
+    }
+
+    pub fn text(&self) -> &Arc<str> {
+        &self.text
+    }
+
+    pub fn parsed(&self) -> &Result<Parsed, Vec<Diagnostic>> {
+        &self.parsed
+    }
+
+    /// The rendered body, kept when it would render the same, rendered anew otherwise.
+    pub fn body(&mut self, page: &PageFile, url: &UrlPath, ctx: &RenderCtx<'_>) -> Arc<Rendered> {
+        if let Some(b) = &self.body
+            && b.url == *url
+            && b.prose == ctx.prose
+            && still_valid(b, ctx)
+        {
+            return b.md.clone();
+        }
+        let md = Arc::new(markdown::render(&markdown::Input {
+            prose: ctx.prose,
+            path: &page.abs,
+            source: &page.text,
+            body_offset: page.body_offset,
+            source_path: &page.source,
+            url,
+            pages: ctx.table,
+        }));
+        let images = md
+            .reads
+            .images
+            .iter()
+            .map(|p| match ctx.files.version(p) {
+                (v, true) => Some(v),
+                (_, false) => None,
+            })
+            .collect();
+        self.body = Some(Body {
+            url: url.clone(),
+            prose: ctx.prose,
+            titles: md.reads.titles.then_some(ctx.titles),
+            images,
+            md: md.clone(),
+        });
+        md
+    }
+}
+
+/// What a body is rendered against.
+pub struct RenderCtx<'a> {
+    pub table: &'a PageTable,
+    /// [`PageTable::titles_fingerprint`] of `table`.
+    pub titles: u64,
+    pub files: &'a Files,
+    pub prose: bool,
+}
+
+/// Whether every answer the body read is still the same.
+fn still_valid(b: &Body, ctx: &RenderCtx<'_>) -> bool {
+    let reads = &b.md.reads;
+    reads
+        .urls
+        .iter()
+        .all(|(source, url)| ctx.table.urls.get(source) == url.as_ref())
+        && reads
+            .names
+            .iter()
+            .all(|(name, found)| ctx.table.find(name) == found.as_slice())
+        && b.titles.is_none_or(|t| t == ctx.titles)
+        && reads.images.iter().zip(&b.images).all(|(path, was)| {
+            was.is_some() && matches!(ctx.files.version(path), (now, true) if Some(now) == *was)
+        })
+}
+
+fn parse(abs: &std::path::Path, text: &str) -> Result<Parsed, Vec<Diagnostic>> {
+    let (fm, split) = frontmatter::parse(abs, text)?;
+    Ok(Parsed {
+        heading_title: markdown::leading_title(split.body),
+        body_offset: split.body_offset,
+        fm: Arc::new(fm),
+    })
+}
+
+/// The page file of a parsed Markdown file.
+pub fn page_file(source: &SourcePath, abs: &std::path::Path, memo: &Memo, p: &Parsed) -> PageFile {
+    PageFile {
+        source: source.clone(),
+        abs: abs.to_path_buf(),
+        text: memo.text.clone(),
+        body_offset: p.body_offset,
+        fm: p.fm.clone(),
+    }
+}

@@ -1,0 +1,370 @@
+//! The site: every page, collection and redirect of one build, assembled once and never
+//! changed afterwards.
+//!
+//! In: the pages, already read and rendered to HTML fragments by [`crate::engine`], and the
+//! content folder's other files. Out: a [`Site`] whose collections form a tree, whose articles
+//! are ordered and cross-linked, and whose redirects are planned; plus the diagnostics met on
+//! the way. Each job has its own module: [`urls`] (where every page and redirect goes),
+//! [`tree`] (collections, order, previous and next) and [`xref`] (what pages say about each
+//! other: "Linked from", "Related articles", the text of empty links). Nothing here reads
+//! files, touches templates or writes output.
+
+pub mod tree;
+pub mod urls;
+pub mod xref;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::discover::SourceFile;
+use crate::frontmatter::Frontmatter;
+use crate::markdown::{self, Rendered};
+use crate::paths::{SourcePath, UrlPath};
+
+/// A Markdown file read and its frontmatter parsed: a page before its URL and body are known.
+#[derive(Debug, Clone)]
+pub struct PageFile {
+    pub source: SourcePath,
+    pub abs: PathBuf,
+    pub text: Arc<str>,
+    /// Byte offset of the Markdown body in `text`, after the frontmatter.
+    pub body_offset: usize,
+    pub fm: Arc<Frontmatter>,
+}
+
+/// One Markdown file, read and rendered. Its text, frontmatter and rendered body are shared
+/// with the engine's memory of the build, never copied.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub source: SourcePath,
+    pub abs: PathBuf,
+    pub text: Arc<str>,
+    /// Byte offset of the Markdown body in `text`, after the frontmatter.
+    pub body_offset: usize,
+    pub fm: Arc<Frontmatter>,
+    pub url: UrlPath,
+    pub md: Arc<Rendered>,
+}
+
+impl Page {
+    /// Frontmatter title, else the leading `#` heading, else the file or folder name.
+    pub fn title(&self) -> String {
+        self.fm
+            .title
+            .clone()
+            .or_else(|| self.md.title.clone())
+            .unwrap_or_else(|| fallback_title(&self.source))
+    }
+}
+
+/// The file or folder name of a page, made readable: its title when it names none.
+pub fn fallback_title(source: &SourcePath) -> String {
+    let name = if matches!(source.file_name(), "_index.md" | "index.md") {
+        source.dir().rsplit('/').next().unwrap_or("")
+    } else {
+        source.stem()
+    };
+    humanize(name)
+}
+
+/// Whether the Markdown file is a collection's index (or, at the root, the home page).
+pub fn is_index(source: &SourcePath) -> bool {
+    matches!(source.file_name(), "_index.md" | "index.md")
+}
+
+#[derive(Debug, Clone)]
+pub struct Article {
+    pub page: Page,
+    pub title: String,
+    /// Index into [`Site::collections`]; `None` at the content root.
+    pub collection: Option<usize>,
+    pub prev: Option<usize>,
+    pub next: Option<usize>,
+    /// Articles that link here ("Linked from"), by title.
+    pub backlinks: Vec<usize>,
+    /// Articles sharing tags with this one, most shared tags first.
+    pub related: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Collection {
+    /// Folder relative to the content root, e.g. `write/advanced`.
+    pub dir: String,
+    pub url: UrlPath,
+    pub title: String,
+    pub description: String,
+    pub order: Option<i64>,
+    /// The `_index.md` page, when there is one.
+    pub index: Option<Page>,
+    pub parent: Option<usize>,
+    pub children: Vec<usize>,
+    /// Articles directly in this collection, in order.
+    pub articles: Vec<usize>,
+    /// Articles in this collection and all below it.
+    pub total_articles: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub config: Config,
+    /// `content/index.md`, when there is one.
+    pub home: Option<Page>,
+    pub collections: Vec<Collection>,
+    /// Top-level collections, in order.
+    pub roots: Vec<usize>,
+    pub articles: Vec<Article>,
+    /// Articles at the content root, in order.
+    pub root_articles: Vec<usize>,
+    pub assets: Vec<SourceFile>,
+    /// Old addresses that lead to an article: Intercom URL shapes and `aliases`.
+    pub redirects: Vec<Redirect>,
+    /// Every page's URL and title, which links were resolved against.
+    pub table: markdown::links::PageTable,
+    /// Markdown files that exist but are not pages of this build, with the reason
+    /// (`"is a draft"`, `"has errors"`), so links to them are not reported as missing.
+    pub unavailable: HashMap<SourcePath, &'static str>,
+    /// Every page by its Markdown file.
+    by_source: HashMap<SourcePath, PageAt>,
+}
+
+/// Where a page sits in the [`Site`].
+#[derive(Debug, Clone, Copy)]
+enum PageAt {
+    Home,
+    Index(usize),
+    Article(usize),
+}
+
+/// A stub page at `from` that sends readers on to an article, fragment kept.
+#[derive(Debug, Clone)]
+pub struct Redirect {
+    pub from: UrlPath,
+    /// Index into [`Site::articles`].
+    pub to: usize,
+}
+
+/// Everything a [`Site`] is made of.
+pub struct Parts {
+    pub config: Config,
+    /// Every page of the build, rendered, in content order.
+    pub pages: Vec<Page>,
+    pub assets: Vec<SourceFile>,
+    pub table: markdown::links::PageTable,
+    pub unavailable: HashMap<SourcePath, &'static str>,
+}
+
+impl Site {
+    /// Assembles the site: the collection tree, the order of everything, previous and next,
+    /// "Linked from", "Related articles" and the redirects. Problems with redirects are
+    /// returned beside it.
+    pub fn new(parts: Parts) -> (Site, Vec<Diagnostic>) {
+        let Parts {
+            config,
+            pages,
+            assets,
+            table,
+            unavailable,
+        } = parts;
+        let tree = tree::assemble(pages);
+        let (redirects, problems) = urls::plan_redirects(&config, &tree);
+        let mut by_source = HashMap::with_capacity(tree.articles.len() + tree.collections.len());
+        if let Some(h) = &tree.home {
+            by_source.insert(h.source.clone(), PageAt::Home);
+        }
+        for (i, c) in tree.collections.iter().enumerate() {
+            if let Some(p) = &c.index {
+                by_source.insert(p.source.clone(), PageAt::Index(i));
+            }
+        }
+        for (i, a) in tree.articles.iter().enumerate() {
+            by_source.insert(a.page.source.clone(), PageAt::Article(i));
+        }
+        let site = Site {
+            config,
+            home: tree.home,
+            collections: tree.collections,
+            roots: tree.roots,
+            articles: tree.articles,
+            root_articles: tree.root_articles,
+            assets,
+            redirects,
+            table,
+            unavailable,
+            by_source,
+        };
+        (site, problems)
+    }
+
+    /// The chain of collections from the top down to `c`.
+    pub fn ancestry(&self, c: usize) -> Vec<usize> {
+        let mut chain = vec![c];
+        while let Some(p) = self.collections[*chain.last().expect("non-empty")].parent {
+            chain.push(p);
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// Every page, articles and indexes, for link checking.
+    pub fn pages(&self) -> impl Iterator<Item = &Page> {
+        self.home
+            .iter()
+            .chain(self.collections.iter().filter_map(|c| c.index.as_ref()))
+            .chain(self.articles.iter().map(|a| &a.page))
+    }
+
+    /// The page made from the Markdown file `source`.
+    pub fn page(&self, source: &SourcePath) -> Option<&Page> {
+        match *self.by_source.get(source)? {
+            PageAt::Home => self.home.as_ref(),
+            PageAt::Index(i) => self.collections[i].index.as_ref(),
+            PageAt::Article(i) => Some(&self.articles[i].page),
+        }
+    }
+}
+
+/// `get-started` -> `Get started`.
+pub fn humanize(name: &str) -> String {
+    let spaced = name.replace(['-', '_'], " ");
+    let mut chars = spaced.trim().chars();
+    match chars.next() {
+        Some(f) => f.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::markdown::{Heading, Step};
+    use crate::paths::AnchorId;
+
+    /// A page at `source` (`"guide/a.md"`) with the given frontmatter and rendered parts.
+    pub fn page(source: &str, fm: Frontmatter, md: Rendered) -> Page {
+        let source = SourcePath::from_relative(std::path::Path::new(source));
+        let url = if is_index(&source) {
+            let dir = source.dir();
+            UrlPath::new(if dir.is_empty() {
+                "index.html".to_string()
+            } else {
+                format!("{dir}/index.html")
+            })
+        } else {
+            UrlPath::new(format!(
+                "{}{}.html",
+                if source.dir().is_empty() {
+                    String::new()
+                } else {
+                    format!("{}/", source.dir())
+                },
+                source.stem()
+            ))
+        };
+        Page {
+            abs: PathBuf::from("/site/content").join(source.as_str()),
+            source,
+            text: Arc::from(""),
+            body_offset: 0,
+            fm: Arc::new(fm),
+            url,
+            md: Arc::new(md),
+        }
+    }
+
+    pub fn titled(title: &str) -> Frontmatter {
+        Frontmatter {
+            title: Some(title.to_string()),
+            ..Default::default()
+        }
+    }
+
+    pub fn site_of(pages: Vec<Page>) -> Site {
+        let parts = Parts {
+            config: Config::from_source(
+                std::path::Path::new("/site"),
+                std::path::Path::new("/site/book.toml"),
+                "",
+            )
+            .expect("the defaults are valid"),
+            pages,
+            assets: Vec::new(),
+            table: markdown::links::PageTable::default(),
+            unavailable: HashMap::new(),
+        };
+        Site::new(parts).0
+    }
+
+    #[test]
+    fn pages_are_found_by_their_file() {
+        let site = site_of(vec![
+            page("index.md", titled("Home"), Rendered::default()),
+            page("guide/_index.md", titled("Guide"), Rendered::default()),
+            page("guide/a.md", titled("A"), Rendered::default()),
+        ]);
+        let find = |s: &str| {
+            site.page(&SourcePath::from_relative(std::path::Path::new(s)))
+                .map(|p| p.url.to_string())
+        };
+        assert_eq!(find("index.md").as_deref(), Some("index.html"));
+        assert_eq!(find("guide/_index.md").as_deref(), Some("guide/index.html"));
+        assert_eq!(find("guide/a.md").as_deref(), Some("guide/a.html"));
+        assert_eq!(find("guide/b.md"), None);
+    }
+
+    #[test]
+    fn titles_fall_back_to_the_heading_then_the_file_name() {
+        let md = Rendered {
+            title: Some("From the heading".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            page("a.md", Frontmatter::default(), md.clone()).title(),
+            "From the heading"
+        );
+        assert_eq!(page("a.md", titled("Set"), md).title(), "Set");
+        assert_eq!(
+            page(
+                "reset-your_password.md",
+                Frontmatter::default(),
+                Rendered::default()
+            )
+            .title(),
+            "Reset your password"
+        );
+        assert_eq!(
+            page(
+                "get-started/_index.md",
+                Frontmatter::default(),
+                Rendered::default()
+            )
+            .title(),
+            "Get started"
+        );
+    }
+
+    /// A rendered body with one heading holding two steps, for the link-text tests.
+    pub fn with_steps() -> Rendered {
+        let h = AnchorId::new("set-up");
+        Rendered {
+            headings: vec![Heading {
+                level: 2,
+                id: h.clone(),
+                text: "Set it up".into(),
+                steps: 2,
+            }],
+            steps: (1..=2)
+                .map(|n| Step {
+                    id: AnchorId::new(format!("set-up-step-{n}")),
+                    number: n,
+                    text: format!("Do {n}."),
+                    depth: 0,
+                    heading: Some(h.clone()),
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! The collection tree: every folder of the content folder is a collection, collections
+//! nest, and articles and collections are ordered by `order`, then by title. Reading order
+//! (a collection's own articles, then its sub-collections, depth first) chains previous and
+//! next.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::{Article, Collection, Page, humanize, is_index, xref};
+
+/// The pages arranged: what [`super::Site`] holds besides its config, assets and tables.
+pub struct Tree {
+    pub home: Option<Page>,
+    pub collections: Vec<Collection>,
+    pub roots: Vec<usize>,
+    pub articles: Vec<Article>,
+    pub root_articles: Vec<usize>,
+}
+
+/// Builds the collection tree, orders everything, links previous and next, and fills every
+/// article's "Linked from" and "Related articles".
+pub fn assemble(pages: Vec<Page>) -> Tree {
+    let mut dirs: BTreeSet<String> = BTreeSet::new();
+    let mut home = None;
+    let mut indexes: BTreeMap<String, Page> = BTreeMap::new();
+    let mut articles: Vec<Article> = Vec::new();
+    for p in pages {
+        let dir = p.source.dir().to_string();
+        let mut d = dir.as_str();
+        while !d.is_empty() {
+            dirs.insert(d.to_string());
+            d = d.rsplit_once('/').map(|(a, _)| a).unwrap_or("");
+        }
+        if is_index(&p.source) {
+            if dir.is_empty() {
+                home = Some(p);
+            } else {
+                indexes.insert(dir, p);
+            }
+        } else {
+            let title = p.title();
+            articles.push(Article {
+                page: p,
+                title,
+                collection: None,
+                prev: None,
+                next: None,
+                backlinks: Vec::new(),
+                related: Vec::new(),
+            });
+        }
+    }
+    let mut collections: Vec<Collection> = dirs
+        .iter()
+        .map(|dir| collection(dir, indexes.remove(dir)))
+        .collect();
+    let by_dir: HashMap<String, usize> = collections
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.dir.clone(), i))
+        .collect();
+    for c in &mut collections {
+        if let Some((parent, _)) = c.dir.rsplit_once('/') {
+            c.parent = by_dir.get(parent).copied();
+        }
+    }
+    let mut root_articles = Vec::new();
+    for (i, a) in articles.iter_mut().enumerate() {
+        a.collection = by_dir.get(a.page.source.dir()).copied();
+        match a.collection {
+            Some(c) => collections[c].articles.push(i),
+            None => root_articles.push(i),
+        }
+    }
+    let article_key = |i: &usize| {
+        (
+            articles[*i].page.fm.order.unwrap_or(i64::MAX),
+            articles[*i].title.to_lowercase(),
+        )
+    };
+    root_articles.sort_by_cached_key(article_key);
+    for c in &mut collections {
+        c.articles.sort_by_cached_key(article_key);
+    }
+    let roots = order_collections(&mut collections);
+    let mut reading = root_articles.clone();
+    for &r in &roots {
+        reading_order(&collections, r, &mut reading);
+    }
+    for w in reading.windows(2) {
+        articles[w[0]].next = Some(w[1]);
+        articles[w[1]].prev = Some(w[0]);
+    }
+    xref::link_backlinks(&mut articles);
+    xref::link_related(&mut articles);
+    Tree {
+        home,
+        collections,
+        roots,
+        articles,
+        root_articles,
+    }
+}
+
+/// The collection of the folder `dir`, titled by its index page or its folder name.
+fn collection(dir: &str, index: Option<Page>) -> Collection {
+    let name = dir.rsplit('/').next().unwrap_or(dir);
+    Collection {
+        dir: dir.to_string(),
+        url: crate::paths::UrlPath::new(format!("{dir}/index.html")),
+        title: index
+            .as_ref()
+            .map(Page::title)
+            .unwrap_or_else(|| humanize(name)),
+        description: index
+            .as_ref()
+            .and_then(|i| i.fm.description.clone())
+            .unwrap_or_default(),
+        order: index.as_ref().and_then(|i| i.fm.order),
+        index,
+        parent: None,
+        children: Vec::new(),
+        articles: Vec::new(),
+        total_articles: 0,
+    }
+}
+
+/// Gives every collection its ordered children and article count; returns the top-level
+/// collections in order.
+fn order_collections(collections: &mut [Collection]) -> Vec<usize> {
+    let mut roots: Vec<usize> = (0..collections.len())
+        .filter(|&i| collections[i].parent.is_none())
+        .collect();
+    for i in 0..collections.len() {
+        if let Some(p) = collections[i].parent {
+            collections[p].children.push(i);
+        }
+    }
+    let key =
+        |c: &[Collection], i: usize| (c[i].order.unwrap_or(i64::MAX), c[i].title.to_lowercase());
+    roots.sort_by_key(|&i| key(collections, i));
+    for i in 0..collections.len() {
+        let mut kids = std::mem::take(&mut collections[i].children);
+        kids.sort_by_key(|&k| key(collections, k));
+        collections[i].children = kids;
+    }
+    // Folders sort before their sub-folders, so children come after their parents.
+    for i in (0..collections.len()).rev() {
+        let total = collections[i].articles.len()
+            + collections[i]
+                .children
+                .iter()
+                .map(|&k| collections[k].total_articles)
+                .sum::<usize>();
+        collections[i].total_articles = total;
+    }
+    roots
+}
+
+/// Depth first: a collection's own articles, then its sub-collections.
+fn reading_order(collections: &[Collection], c: usize, out: &mut Vec<usize>) {
+    out.extend(&collections[c].articles);
+    for &k in &collections[c].children {
+        reading_order(collections, k, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frontmatter::Frontmatter;
+    use crate::markdown::Rendered;
+    use crate::site::tests::{page, titled};
+
+    fn ordered(title: &str, order: i64) -> Frontmatter {
+        Frontmatter {
+            order: Some(order),
+            ..titled(title)
+        }
+    }
+
+    fn tree() -> Tree {
+        assemble(vec![
+            page("index.md", titled("Home"), Rendered::default()),
+            page("top.md", titled("Top"), Rendered::default()),
+            page("b/_index.md", ordered("Bee", 1), Rendered::default()),
+            page("b/z.md", titled("Zed"), Rendered::default()),
+            page("b/y.md", ordered("Why", 1), Rendered::default()),
+            page("a/deep/d.md", titled("Deep"), Rendered::default()),
+            page("a/x.md", titled("Ex"), Rendered::default()),
+        ])
+    }
+
+    #[test]
+    fn folders_nest_and_sort_by_order_then_title() {
+        let t = tree();
+        let dirs: Vec<&str> = t.collections.iter().map(|c| c.dir.as_str()).collect();
+        assert_eq!(dirs, ["a", "a/deep", "b"]);
+        let roots: Vec<&str> = t
+            .roots
+            .iter()
+            .map(|&r| t.collections[r].title.as_str())
+            .collect();
+        assert_eq!(roots, ["Bee", "A"]);
+        assert_eq!(t.collections[1].parent, Some(0));
+        assert_eq!(t.collections[0].children, [1]);
+        assert_eq!(t.collections[0].total_articles, 2);
+        let in_b: Vec<&str> = t.collections[2]
+            .articles
+            .iter()
+            .map(|&i| t.articles[i].title.as_str())
+            .collect();
+        assert_eq!(in_b, ["Why", "Zed"]);
+        assert_eq!(t.home.as_ref().map(|h| h.title()).as_deref(), Some("Home"));
+        assert_eq!(
+            t.collections[2]
+                .index
+                .as_ref()
+                .map(|p| p.title())
+                .as_deref(),
+            Some("Bee")
+        );
+    }
+
+    #[test]
+    fn previous_and_next_follow_reading_order() {
+        let t = tree();
+        let mut order = Vec::new();
+        let mut at = t.root_articles.first().copied();
+        while let Some(i) = at {
+            order.push(t.articles[i].title.as_str());
+            at = t.articles[i].next;
+        }
+        assert_eq!(order, ["Top", "Why", "Zed", "Ex", "Deep"]);
+        let first = t.root_articles[0];
+        assert_eq!(t.articles[first].prev, None);
+    }
+}

@@ -1,0 +1,287 @@
+//! Where everything goes: each page's URL from its place in the content folder and its
+//! `slug`, and the redirect stubs of `intercom_id` (the URL shapes of an Intercom help
+//! center) and `aliases`. Two pages or redirects that would be written to one place are
+//! errors that name both.
+
+use std::collections::HashMap;
+
+use super::tree::Tree;
+use super::{PageFile, Redirect, is_index};
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::paths::{UrlPath, slugify};
+
+/// The URL of every page, in order, and the problems: a slug that cannot be a file name, and
+/// two pages that would be written to one place.
+pub fn assign(pages: &[PageFile]) -> (Vec<UrlPath>, Vec<Diagnostic>) {
+    let mut problems = Vec::new();
+    let urls: Vec<UrlPath> = pages
+        .iter()
+        .map(|p| {
+            let (url, problem) = url_of(p);
+            problems.extend(problem);
+            url
+        })
+        .collect();
+    let mut seen: HashMap<&UrlPath, &PageFile> = HashMap::new();
+    for (p, url) in pages.iter().zip(&urls) {
+        if let Some(first) = seen.insert(url, p) {
+            let line = p.fm.key_lines.get("slug").copied().unwrap_or(1);
+            problems.push(
+                Diagnostic::error(
+                    "url-collision",
+                    format!(
+                        "this page and {} would both be written to `{url}`",
+                        first.source
+                    ),
+                )
+                .at_line_col(&p.abs, &p.text, line, 1)
+                .with_hint("give one of them another `slug` in its frontmatter"),
+            );
+        }
+    }
+    (urls, problems)
+}
+
+/// `guide/_index.md` -> `guide/index.html`; `guide/a.md` -> `guide/<slug or a>.html`.
+fn url_of(p: &PageFile) -> (UrlPath, Option<Diagnostic>) {
+    let dir = p.source.dir();
+    let prefix = if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    };
+    if is_index(&p.source) {
+        return (UrlPath::new(format!("{prefix}index.html")), None);
+    }
+    let mut problem = None;
+    let slug = match &p.fm.slug {
+        Some(s) if s.is_empty() || s.contains(['/', '\\', '?', '#']) || s.starts_with('.') => {
+            let line = p.fm.key_lines.get("slug").copied().unwrap_or(1);
+            problem = Some(
+                Diagnostic::error(
+                    "slug-invalid",
+                    format!("slug \"{s}\" cannot be a file name"),
+                )
+                .at_line_col(&p.abs, &p.text, line, 1)
+                .with_hint("use letters, digits and dashes, e.g. `slug: reset-password`"),
+            );
+            p.source.stem()
+        }
+        Some(s) => s.as_str(),
+        None => p.source.stem(),
+    };
+    (UrlPath::new(format!("{prefix}{slug}.html")), problem)
+}
+
+/// Reports every `intercom_id` that an earlier page already has.
+pub fn check_intercom_ids(pages: &[PageFile]) -> Vec<Diagnostic> {
+    let mut seen: HashMap<u64, &PageFile> = HashMap::new();
+    let mut problems = Vec::new();
+    for p in pages {
+        let Some(id) = p.fm.intercom_id else { continue };
+        if let Some(first) = seen.insert(id, p) {
+            let line = p.fm.key_lines.get("intercom_id").copied().unwrap_or(1);
+            problems.push(
+                Diagnostic::error(
+                    "intercom-id-repeated",
+                    format!("intercom_id {id} is also used by {}", first.source),
+                )
+                .at_line_col(&p.abs, &p.text, line, 1)
+                .with_hint("every article needs its own intercom_id"),
+            );
+        }
+    }
+    problems
+}
+
+/// The Intercom URL shapes of every `intercom_id` and every `aliases` path, checked against
+/// each other and against real pages.
+pub fn plan_redirects(config: &Config, tree: &Tree) -> (Vec<Redirect>, Vec<Diagnostic>) {
+    let mut problems = Vec::new();
+    let mut taken: HashMap<UrlPath, String> = tree
+        .home
+        .iter()
+        .chain(tree.collections.iter().filter_map(|c| c.index.as_ref()))
+        .chain(tree.articles.iter().map(|a| &a.page))
+        .map(|p| (p.url.clone(), p.source.to_string()))
+        .collect();
+    let lang = match slugify(&config.language) {
+        l if l.is_empty() => "en".to_string(),
+        l => l,
+    };
+    let mut redirects = Vec::new();
+    for (i, a) in tree.articles.iter().enumerate() {
+        let page = &a.page;
+        let at_key = |key: &str, d: Diagnostic| {
+            d.at_line_col(
+                &page.abs,
+                &page.text,
+                page.fm.key_lines.get(key).copied().unwrap_or(1),
+                1,
+            )
+        };
+        let mut wanted: Vec<(UrlPath, &'static str)> = Vec::new();
+        if let Some(id) = page.fm.intercom_id {
+            let slug = slugify(&a.title);
+            wanted.push((
+                UrlPath::new(format!("{lang}/articles/{id}-{slug}/index.html")),
+                "intercom_id",
+            ));
+            wanted.push((
+                UrlPath::new(format!("{lang}/articles/{id}/index.html")),
+                "intercom_id",
+            ));
+        }
+        for alias in &page.fm.aliases {
+            match alias_path(alias) {
+                Some(url) => wanted.push((url, "aliases")),
+                None => problems.push(at_key(
+                    "aliases",
+                    Diagnostic::error(
+                        "alias-invalid",
+                        format!("alias \"{alias}\" is not a path inside the site"),
+                    )
+                    .with_hint("write a path from the site root, e.g. `billing/old-refund-policy`"),
+                )),
+            }
+        }
+        for (url, key) in wanted {
+            if let Some(owner) = taken.get(&url) {
+                if *owner != page.source.to_string() {
+                    problems.push(at_key(
+                        key,
+                        Diagnostic::error(
+                            "redirect-collision",
+                            format!("the redirect `{url}` would replace {owner}"),
+                        )
+                        .with_hint("remove the alias, or change the other page's slug"),
+                    ));
+                }
+                continue;
+            }
+            taken.insert(url.clone(), page.source.to_string());
+            redirects.push(Redirect { from: url, to: i });
+        }
+    }
+    (redirects, problems)
+}
+
+/// `/billing/old-refunds/` -> `billing/old-refunds/index.html`; `old.html` stays a file.
+fn alias_path(alias: &str) -> Option<UrlPath> {
+    let clean = alias.trim().trim_start_matches('/');
+    let clean = clean.split(['?', '#']).next().unwrap_or("");
+    let parts: Vec<&str> = clean.split('/').filter(|p| !p.is_empty()).collect();
+    if parts.is_empty()
+        || parts
+            .iter()
+            .any(|p| *p == ".." || *p == "." || p.contains('\\'))
+    {
+        return None;
+    }
+    let joined = parts.join("/");
+    if joined.ends_with(".html") || joined.ends_with(".htm") {
+        Some(UrlPath::new(joined))
+    } else {
+        Some(UrlPath::new(format!("{joined}/index.html")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::frontmatter::Frontmatter;
+    use crate::markdown::Rendered;
+    use crate::paths::SourcePath;
+    use crate::site::tests::{page, titled};
+    use crate::site::tree::assemble;
+
+    fn file(source: &str, fm: Frontmatter) -> PageFile {
+        PageFile {
+            source: SourcePath::from_relative(Path::new(source)),
+            abs: PathBuf::from("/site/content").join(source),
+            text: Arc::from("---\ntitle: x\nslug: s\n---\n"),
+            body_offset: 0,
+            fm: Arc::new(fm),
+        }
+    }
+
+    #[test]
+    fn urls_come_from_folders_and_slugs() {
+        let slugged = Frontmatter {
+            slug: Some("renamed".into()),
+            ..Default::default()
+        };
+        let (urls, problems) = assign(&[
+            file("index.md", Frontmatter::default()),
+            file("guide/_index.md", Frontmatter::default()),
+            file("guide/a.md", Frontmatter::default()),
+            file("guide/b.md", slugged),
+        ]);
+        let urls: Vec<&str> = urls.iter().map(UrlPath::as_str).collect();
+        assert_eq!(
+            urls,
+            [
+                "index.html",
+                "guide/index.html",
+                "guide/a.html",
+                "guide/renamed.html"
+            ]
+        );
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn two_pages_at_one_url_are_an_error() {
+        let mut fm = Frontmatter {
+            slug: Some("a".into()),
+            ..Default::default()
+        };
+        fm.key_lines.insert("slug".into(), 3);
+        let (_, problems) = assign(&[
+            file("guide/a.md", Frontmatter::default()),
+            file("guide/b.md", fm),
+        ]);
+        let rendered: Vec<String> = problems
+            .iter()
+            .map(|d| {
+                let line = d.location.as_ref().map(|l| l.line);
+                format!("{} {} {line:?}", d.code, d.message)
+            })
+            .collect();
+        assert_eq!(
+            rendered,
+            [
+                "url-collision this page and guide/a.md would both be written to `guide/a.html` Some(3)"
+            ]
+        );
+    }
+
+    #[test]
+    fn aliases_and_intercom_ids_become_redirects() {
+        let fm = Frontmatter {
+            intercom_id: Some(42),
+            aliases: vec!["/old/place/".into(), "legacy.html".into(), "../up".into()],
+            ..titled("Reset your password")
+        };
+        let tree = assemble(vec![page("guide/a.md", fm, Rendered::default())]);
+        let config = Config::from_source(Path::new("/site"), Path::new("/site/book.toml"), "")
+            .expect("the defaults are valid");
+        let (redirects, problems) = plan_redirects(&config, &tree);
+        let from: Vec<&str> = redirects.iter().map(|r| r.from.as_str()).collect();
+        assert_eq!(
+            from,
+            [
+                "en/articles/42-reset-your-password/index.html",
+                "en/articles/42/index.html",
+                "old/place/index.html",
+                "legacy.html"
+            ]
+        );
+        let codes: Vec<&str> = problems.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["alias-invalid"]);
+    }
+}

@@ -1,0 +1,248 @@
+//! What pages say about each other: every article's "Linked from" and "Related articles",
+//! and the words of a link written without text (`[](reset.md#set-up-step-2)`), taken from
+//! what it points at.
+
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
+
+use rayon::prelude::*;
+
+use super::{Article, Page, Site};
+use crate::markdown;
+use crate::paths::{AnchorId, SourcePath};
+
+/// Fills every article's "Linked from" list: by title, case aside; each article once.
+pub fn link_backlinks(articles: &mut [Article]) {
+    let index: HashMap<&SourcePath, usize> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (&a.page.source, i))
+        .collect();
+    let mut back: Vec<Vec<usize>> = vec![Vec::new(); articles.len()];
+    for (from, a) in articles.iter().enumerate() {
+        for target in a.page.md.links.iter().filter_map(|l| l.target.as_ref()) {
+            if let Some(&to) = index.get(target)
+                && to != from
+            {
+                back[to].push(from);
+            }
+        }
+    }
+    let titles: Vec<String> = articles
+        .par_iter()
+        .map(|a| a.title.to_lowercase())
+        .collect();
+    back.par_iter_mut().for_each(|list| {
+        list.sort_unstable_by(|&x, &y| titles[x].cmp(&titles[y]).then(x.cmp(&y)));
+        list.dedup();
+    });
+    for (a, list) in articles.iter_mut().zip(back) {
+        a.backlinks = list;
+    }
+}
+
+/// Fills every article's "Related articles": up to five sharing the most tags.
+pub fn link_related(articles: &mut [Article]) {
+    const MAX: usize = 5;
+    // A tag on a great many articles says little; it is skipped, for speed and sense.
+    const TOO_COMMON: usize = 200;
+    let tags_of = |a: &Article| -> BTreeSet<String> {
+        a.page
+            .fm
+            .tags
+            .iter()
+            .map(|t| t.trim().to_lowercase())
+            .collect()
+    };
+    let mut by_tag: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, a) in articles.iter().enumerate() {
+        for t in tags_of(a) {
+            by_tag.entry(t).or_default().push(i);
+        }
+    }
+    let related: Vec<Vec<usize>> = articles
+        .par_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let mut shared: HashMap<usize, usize> = HashMap::new();
+            for t in &tags_of(a) {
+                let others = &by_tag[t];
+                if others.len() > TOO_COMMON {
+                    continue;
+                }
+                for &o in others.iter().filter(|&&o| o != i) {
+                    *shared.entry(o).or_default() += 1;
+                }
+            }
+            let mut list: Vec<(usize, usize)> = shared.into_iter().collect();
+            list.sort_by(|x, y| {
+                y.1.cmp(&x.1)
+                    .then_with(|| articles[x.0].title.cmp(&articles[y.0].title))
+            });
+            list.into_iter().take(MAX).map(|(o, _)| o).collect()
+        })
+        .collect();
+    for (a, r) in articles.iter_mut().zip(related) {
+        a.related = r;
+    }
+}
+
+/// The page's body HTML with every empty link's text filled in from what it points at.
+pub fn filled_html<'a>(site: &Site, page: &'a Page) -> Cow<'a, str> {
+    if !page.md.links.iter().any(|l| l.fill) {
+        return Cow::Borrowed(&page.md.html);
+    }
+    let mut html = page.md.html.clone();
+    for (k, l) in page.md.links.iter().enumerate().filter(|(_, l)| l.fill) {
+        let target = match &l.target {
+            None => Some(page),
+            Some(t) => site.page(t),
+        };
+        let text = target
+            .and_then(|t| link_text(t, l.fragment.as_deref()))
+            .unwrap_or_else(|| page.text[l.span.clone()].to_string());
+        html = html.replace(&markdown::links::fill_marker(k), &markdown::escape(&text));
+    }
+    Cow::Owned(html)
+}
+
+/// The words a reader expects for a link to `page`, or to the id `fragment` in it.
+pub fn link_text(page: &Page, fragment: Option<&str>) -> Option<String> {
+    let Some(id) = fragment.filter(|f| !f.is_empty()) else {
+        return Some(page.title());
+    };
+    if page.md.title_id.as_ref().is_some_and(|t| t.as_str() == id) {
+        return Some(page.title());
+    }
+    let heading_text = |h: &AnchorId| {
+        page.md
+            .headings
+            .iter()
+            .find(|x| &x.id == h)
+            .map(|x| x.text.clone())
+    };
+    if let Some(text) = heading_text(&AnchorId::new(id)) {
+        return Some(text);
+    }
+    let option_label = |o: &AnchorId| {
+        page.md
+            .outline
+            .options
+            .iter()
+            .find(|x| x.id == o.as_str())
+            .map(|x| x.label.clone())
+    };
+    if let Some(label) = option_label(&AnchorId::new(id)) {
+        return Some(label);
+    }
+    let step = page.md.steps.iter().find(|s| s.id.as_str() == id)?;
+    let section = step
+        .heading
+        .as_ref()
+        .and_then(|h| heading_text(h).or_else(|| option_label(h)));
+    Some(match section {
+        Some(section) => format!("{section}, step {}", step.number),
+        None => format!("{}, step {}", page.title(), step.number),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frontmatter::Frontmatter;
+    use crate::markdown::{LinkRef, Rendered};
+    use crate::site::tests::{page, site_of, titled, with_steps};
+    use crate::site::tree::assemble;
+
+    fn link_to(target: &str) -> LinkRef {
+        LinkRef {
+            target: Some(SourcePath::from_relative(std::path::Path::new(target))),
+            fragment: None,
+            span: 0..0,
+            fill: false,
+        }
+    }
+
+    fn linking(targets: &[&str]) -> Rendered {
+        Rendered {
+            links: targets.iter().map(|t| link_to(t)).collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn backlinks_are_listed_once_by_title() {
+        let t = assemble(vec![
+            page("a.md", titled("Zebra"), linking(&["c.md", "c.md"])),
+            page("b.md", titled("apple"), linking(&["c.md", "b.md"])),
+            page("c.md", titled("Target"), Rendered::default()),
+        ]);
+        let c = t.articles.iter().find(|a| a.title == "Target").unwrap();
+        let names: Vec<&str> = c
+            .backlinks
+            .iter()
+            .map(|&i| t.articles[i].title.as_str())
+            .collect();
+        assert_eq!(names, ["apple", "Zebra"]);
+        let b = t.articles.iter().find(|a| a.title == "apple").unwrap();
+        assert!(b.backlinks.is_empty(), "a page never lists itself");
+    }
+
+    #[test]
+    fn related_articles_share_the_most_tags() {
+        let tagged = |title: &str, tags: &[&str]| Frontmatter {
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            ..titled(title)
+        };
+        let t = assemble(vec![
+            page("a.md", tagged("A", &["x", "y"]), Rendered::default()),
+            page("b.md", tagged("B", &["X"]), Rendered::default()),
+            page("c.md", tagged("C", &["x", " y "]), Rendered::default()),
+            page("d.md", tagged("D", &["z"]), Rendered::default()),
+        ]);
+        let related: Vec<&str> = t.articles[0]
+            .related
+            .iter()
+            .map(|&i| t.articles[i].title.as_str())
+            .collect();
+        assert_eq!(related, ["C", "B"]);
+        assert!(t.articles[3].related.is_empty());
+    }
+
+    #[test]
+    fn empty_links_take_the_words_of_their_target() {
+        let target = page("guide/setup.md", titled("Setup"), with_steps());
+        let mut fills = Vec::new();
+        let mut html = String::new();
+        for (k, frag) in [None, Some("set-up"), Some("set-up-step-2"), Some("nope")]
+            .into_iter()
+            .enumerate()
+        {
+            fills.push(LinkRef {
+                fragment: frag.map(str::to_string),
+                fill: true,
+                span: 0..5,
+                ..link_to("guide/setup.md")
+            });
+            html.push_str(&format!("<a>{}</a>", markdown::links::fill_marker(k)));
+        }
+        let linking = Rendered {
+            html,
+            links: fills,
+            ..Default::default()
+        };
+        let mut from = page("guide/from.md", titled("From"), linking);
+        from.text = std::sync::Arc::from("[](x)");
+        let site = site_of(vec![target, from]);
+        let from = &site
+            .articles
+            .iter()
+            .find(|a| a.title == "From")
+            .unwrap()
+            .page;
+        assert_eq!(
+            filled_html(&site, from),
+            "<a>Setup</a><a>Set it up</a><a>Set it up, step 2</a><a>[](x)</a>"
+        );
+    }
+}

@@ -1,0 +1,585 @@
+//! The build engine, held to one rule: whatever it renders again after an edit, the site it
+//! hands on equals a build from scratch, byte for byte, over every file, and so do the
+//! diagnostics.
+//!
+//! A seeded random sequence of edits of every kind (bodies, titles, descriptions, tags,
+//! slugs, renames, new and deleted articles, collection pages, drafts, replaced images,
+//! templates, stylesheets, `book.toml`) is applied to a generated site. After each one, one
+//! long-lived engine brings its copy of the output up to date from the files it hands on and
+//! the paths it drops, and a fresh engine builds the whole site; the two must agree. An edit
+//! that leaves the site with errors is undone by the next step, which is itself an edit.
+//!
+//! `STEPBOOK_DIFF_EDITS` sets the number of edits (60 by default) and `STEPBOOK_DIFF_SEED`
+//! the seed; `scripts/diff-engine.sh` runs thousands.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use stepbook::engine::{Engine, Options};
+use stepbook::render::OutFile;
+
+/// A small deterministic random number generator (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// The output of a site: every file's bytes by path.
+type Output = BTreeMap<String, Vec<u8>>;
+
+fn bytes_of(f: &OutFile) -> Vec<u8> {
+    match f {
+        OutFile::Bytes(_, b) => b.clone(),
+        OutFile::Copy(_, from) => std::fs::read(from).expect("a copied file exists"),
+    }
+}
+
+/// Runs `engine` once: its diagnostics, rendered, and the files it hands on and drops (or
+/// `None` when the site has errors).
+fn run(engine: &mut Engine, root: &Path) -> (String, Option<(Vec<OutFile>, Vec<String>)>) {
+    let (loaded, mut diags) = engine.load();
+    diags.sort();
+    let text = diags.render(root);
+    let Some(loaded) = loaded.filter(|_| !diags.has_errors()) else {
+        return (text, None);
+    };
+    let files = Mutex::new(Vec::new());
+    let gone = engine
+        .render(&loaded, &|f| {
+            files.lock().unwrap().push(f);
+            Ok(())
+        })
+        .expect("the theme renders");
+    (text, Some((files.into_inner().unwrap(), gone)))
+}
+
+/// A PNG header of `w` x `h` pixels: enough for the size to be read.
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    b.extend_from_slice(&w.to_be_bytes());
+    b.extend_from_slice(&h.to_be_bytes());
+    b
+}
+
+const COLLECTIONS: [&str; 3] = ["start", "billing", "account"];
+const TAGS: [&str; 5] = ["mfa", "phone", "email", "refunds", "security"];
+
+#[derive(Clone)]
+struct Article {
+    title: String,
+    slug: Option<String>,
+    description: String,
+    tags: Vec<String>,
+    draft: bool,
+    /// Extra paragraphs and steps added by body edits.
+    extra: Vec<String>,
+    /// Heading of the second section, the target of links from other articles.
+    heading: String,
+    /// Articles this one links to: (collection, name).
+    links: Vec<(usize, String)>,
+}
+
+/// The generated site and the model it is written from.
+#[derive(Clone)]
+struct Site {
+    root: PathBuf,
+    /// (collection, file name without `.md`) -> article.
+    articles: BTreeMap<(usize, String), Article>,
+    collection_titles: [String; 3],
+    book_title: String,
+    template_mark: Option<u32>,
+    stylesheet: Option<u32>,
+    next_name: usize,
+}
+
+impl Site {
+    fn new(root: &Path, rng: &mut Rng) -> Site {
+        let mut site = Site {
+            root: root.to_path_buf(),
+            articles: BTreeMap::new(),
+            collection_titles: ["Start here".into(), "Billing".into(), "Account".into()],
+            book_title: "Help".into(),
+            template_mark: None,
+            stylesheet: None,
+            next_name: 0,
+        };
+        for _ in 0..12 {
+            site.add_article(rng);
+        }
+        for c in 0..COLLECTIONS.len() {
+            for k in 0..3 {
+                site.write_image(c, k, 10 + k as u32, 20);
+            }
+        }
+        site
+    }
+
+    fn add_article(&mut self, rng: &mut Rng) -> (usize, String) {
+        let c = rng.below(COLLECTIONS.len());
+        let name = format!("a{}", self.next_name);
+        self.next_name += 1;
+        let others: Vec<(usize, String)> = self.articles.keys().cloned().collect();
+        let links = (0..rng.below(3))
+            .filter(|_| !others.is_empty())
+            .map(|_| rng.pick(&others).clone())
+            .collect();
+        let article = Article {
+            title: format!("Article {name}"),
+            slug: None,
+            description: format!("About {name}."),
+            tags: vec![rng.pick(&TAGS).to_string()],
+            draft: false,
+            extra: Vec::new(),
+            heading: format!("Details of {name}"),
+            links,
+        };
+        self.articles.insert((c, name.clone()), article);
+        self.write_article(c, &name);
+        (c, name)
+    }
+
+    fn path(&self, c: usize, name: &str) -> PathBuf {
+        self.root
+            .join("content")
+            .join(COLLECTIONS[c])
+            .join(format!("{name}.md"))
+    }
+
+    fn write_article(&self, c: usize, name: &str) {
+        let a = &self.articles[&(c, name.to_string())];
+        let mut text = format!("---\ntitle: {}\ndescription: {}\n", a.title, a.description);
+        text.push_str(&format!("tags: [{}]\n", a.tags.join(", ")));
+        if let Some(s) = &a.slug {
+            text.push_str(&format!("slug: {s}\n"));
+        }
+        if a.draft {
+            text.push_str("draft: true\n");
+        }
+        text.push_str(
+            "---\n\n## Before you start\n\n1. Open **Settings**.\n2. Select **Security**.\n\n",
+        );
+        text.push_str(&format!("![Screen](pic-{}.png)\n\n", name.len() % 3));
+        text.push_str(&format!("## {}\n\n1. Do the first thing.\n\n", a.heading));
+        for (tc, tn) in &a.links {
+            let Some(target) = self.articles.get(&(*tc, tn.clone())) else {
+                continue;
+            };
+            let rel = format!("../{}/{tn}.md", COLLECTIONS[*tc]);
+            let fragment = stepbook::markdown::ids::github_slug(&target.heading);
+            text.push_str(&format!(
+                "See []({rel}#{fragment}), [its first step]({rel}#{fragment}-step-1) and [[{}]].\n\n",
+                target.title
+            ));
+        }
+        for e in &a.extra {
+            text.push_str(e);
+            text.push_str("\n\n");
+        }
+        write(&self.path(c, name), text.as_bytes());
+    }
+
+    fn write_image(&self, c: usize, k: usize, w: u32, h: u32) {
+        let at = self
+            .root
+            .join("content")
+            .join(COLLECTIONS[c])
+            .join(format!("pic-{k}.png"));
+        write(&at, &png(w, h));
+    }
+
+    fn write_collection(&self, c: usize) {
+        write(
+            &self
+                .root
+                .join("content")
+                .join(COLLECTIONS[c])
+                .join("_index.md"),
+            format!(
+                "---\ntitle: {}\n---\nThe {} articles.\n",
+                self.collection_titles[c], COLLECTIONS[c]
+            )
+            .as_bytes(),
+        );
+    }
+
+    fn write_config(&self) {
+        write(
+            &self.root.join("book.toml"),
+            format!(
+                "[book]\ntitle = \"{}\"\nbase-url = \"https://help.example.com/\"\n\n[build]\ntheme = \"custom\"\n",
+                self.book_title
+            )
+            .as_bytes(),
+        );
+    }
+
+    fn write_theme(&self) {
+        let dir = self.root.join("themes/custom");
+        match self.template_mark {
+            Some(n) => {
+                let base = include_str!("../themes/default/templates/base.html")
+                    .replace("</body>", &format!("<!-- theme {n} --></body>"));
+                write(&dir.join("templates/base.html"), base.as_bytes());
+            }
+            None => {
+                let _ = std::fs::remove_file(dir.join("templates/base.html"));
+            }
+        }
+        match self.stylesheet {
+            Some(n) => write(
+                &dir.join("static/assets/stepbook.css"),
+                format!("body {{ margin: {n}px }}\n").as_bytes(),
+            ),
+            None => {
+                let _ = std::fs::remove_file(dir.join("static/assets/stepbook.css"));
+            }
+        }
+    }
+
+    fn keys(&self) -> Vec<(usize, String)> {
+        self.articles.keys().cloned().collect()
+    }
+
+    /// Applies one random edit; returns its name.
+    fn edit(&mut self, rng: &mut Rng, step: usize) -> String {
+        let keys = self.keys();
+        let (c, name) = rng.pick(&keys).clone();
+        let key = (c, name.clone());
+        let kind = rng.below(17);
+        match kind {
+            0 | 1 => {
+                let a = self.articles.get_mut(&key).unwrap();
+                a.extra.push(match rng.below(3) {
+                    0 => format!("A new paragraph, number {step}."),
+                    1 => format!("1. A new step {step}.\n2. And one more."),
+                    _ => format!("> [!NOTE]\n> A note added at {step}."),
+                });
+                self.write_article(c, &name);
+                format!("body of {name}")
+            }
+            2 => {
+                self.articles.get_mut(&key).unwrap().title = format!("Renamed {name} {step}");
+                self.rewrite_all();
+                format!("title of {name}")
+            }
+            3 => {
+                self.articles.get_mut(&key).unwrap().description = format!("Now {step}.");
+                self.write_article(c, &name);
+                format!("description of {name}")
+            }
+            4 => {
+                self.articles.get_mut(&key).unwrap().tags = vec![rng.pick(&TAGS).to_string()];
+                self.write_article(c, &name);
+                format!("tags of {name}")
+            }
+            5 => {
+                let a = self.articles.get_mut(&key).unwrap();
+                a.slug = if a.slug.is_some() {
+                    None
+                } else {
+                    Some(format!("s-{name}-{step}"))
+                };
+                self.write_article(c, &name);
+                format!("slug of {name}")
+            }
+            6 => {
+                // Move the article to another collection; links to it follow.
+                let to = (c + 1) % COLLECTIONS.len();
+                let a = self.articles.remove(&key).unwrap();
+                std::fs::remove_file(self.path(c, &name)).unwrap();
+                self.articles.insert((to, name.clone()), a);
+                for other in self.articles.values_mut() {
+                    for l in &mut other.links {
+                        if *l == key {
+                            l.0 = to;
+                        }
+                    }
+                }
+                self.rewrite_all();
+                format!("move {name}")
+            }
+            7 => {
+                let (_, new) = self.add_article(rng);
+                format!("new {new}")
+            }
+            8 if self.articles.len() > 4 => {
+                self.articles.remove(&key);
+                std::fs::remove_file(self.path(c, &name)).unwrap();
+                for other in self.articles.values_mut() {
+                    other.links.retain(|l| *l != key);
+                }
+                self.rewrite_all();
+                format!("delete {name}")
+            }
+            9 => {
+                let k = rng.below(3);
+                let (w, h) = (1 + rng.below(400) as u32, 1 + rng.below(300) as u32);
+                self.write_image(c, k, w, h);
+                format!("image {c}/{k} to {w}x{h}")
+            }
+            10 => {
+                self.template_mark = if rng.below(4) == 0 {
+                    None
+                } else {
+                    Some(step as u32)
+                };
+                self.write_theme();
+                "template".into()
+            }
+            11 => {
+                self.stylesheet = if rng.below(4) == 0 {
+                    None
+                } else {
+                    Some(step as u32)
+                };
+                self.write_theme();
+                "stylesheet".into()
+            }
+            12 => {
+                self.book_title = format!("Help {step}");
+                self.write_config();
+                "book.toml".into()
+            }
+            13 => {
+                self.articles.get_mut(&key).unwrap().heading = format!("Section {step} of {name}");
+                self.rewrite_all();
+                format!("heading of {name}")
+            }
+            14 => {
+                let cc = rng.below(COLLECTIONS.len());
+                self.collection_titles[cc] = format!("Collection {step}");
+                self.write_collection(cc);
+                format!("collection {cc}")
+            }
+            15 => {
+                let a = self.articles.get_mut(&key).unwrap();
+                a.draft = !a.draft;
+                self.write_article(c, &name);
+                format!("draft of {name}")
+            }
+            _ => {
+                // The same size, written again at once: only its bytes tell.
+                let path = self.path(c, &name);
+                let mut text = std::fs::read_to_string(&path).unwrap();
+                let (at, now) = match text.find("first thing") {
+                    Some(at) => (at, "FIRST thing"),
+                    None => (text.find("FIRST thing").unwrap(), "first thing"),
+                };
+                text.replace_range(at..at + now.len(), now);
+                write(&path, text.as_bytes());
+                format!("same-size rewrite of {name}")
+            }
+        }
+    }
+
+    fn rewrite_all(&self) {
+        for (c, name) in self.keys() {
+            self.write_article(c, &name);
+        }
+    }
+
+    fn snapshot(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut all = Vec::new();
+        for entry in walkdir::WalkDir::new(&self.root).sort_by_file_name() {
+            let entry = entry.unwrap();
+            if entry.file_type().is_file() {
+                all.push((
+                    entry.path().to_path_buf(),
+                    std::fs::read(entry.path()).unwrap(),
+                ));
+            }
+        }
+        all
+    }
+
+    /// Puts the files back as they were in `snapshot`.
+    fn restore(&self, snapshot: &[(PathBuf, Vec<u8>)]) {
+        for entry in walkdir::WalkDir::new(&self.root).contents_first(true) {
+            let entry = entry.unwrap();
+            if entry.file_type().is_file() && !snapshot.iter().any(|(p, _)| p == entry.path()) {
+                std::fs::remove_file(entry.path()).unwrap();
+            }
+        }
+        for (p, bytes) in snapshot {
+            if std::fs::read(p).ok().as_deref() != Some(bytes.as_slice()) {
+                write(p, bytes);
+            }
+        }
+    }
+}
+
+fn write(path: &Path, bytes: &[u8]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn incremental_output_equals_a_clean_build_after_every_edit() {
+    let edits: usize = std::env::var("STEPBOOK_DIFF_EDITS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60);
+    let seed: u64 = std::env::var("STEPBOOK_DIFF_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x5eed);
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let mut rng = Rng(seed | 1);
+    let mut site = Site::new(root, &mut rng);
+    site.write_config();
+    for c in 0..COLLECTIONS.len() {
+        site.write_collection(c);
+    }
+    let opts = Options::default();
+    let mut engine = Engine::new(root, opts);
+    let mut served: Output = BTreeMap::new();
+    let mut good = (site.snapshot(), site.clone());
+    let (mut failed, mut kept, mut broken) = (0, 0, 0);
+    for step in 0..=edits {
+        let what = if step == 0 {
+            "first build".to_string()
+        } else if failed > 0 && rng.below(2) == 0 {
+            // Undo the edit that broke the site.
+            site.restore(&good.0);
+            site = good.1.clone();
+            failed = 0;
+            "undo".to_string()
+        } else {
+            site.edit(&mut rng, step)
+        };
+        let (diags, out) = run(&mut engine, root);
+        let (fresh_diags, fresh) = run(&mut Engine::new(root, opts), root);
+        assert_eq!(diags, fresh_diags, "diagnostics after edit {step} ({what})");
+        match (out, fresh) {
+            (Some((changed, gone)), Some((all, _))) => {
+                kept += all.len() - changed.len();
+                for path in gone {
+                    served.remove(&path);
+                }
+                for f in &changed {
+                    served.insert(f.path().to_string(), bytes_of(f));
+                }
+                let clean: Output = all
+                    .iter()
+                    .map(|f| (f.path().to_string(), bytes_of(f)))
+                    .collect();
+                let differing: std::collections::BTreeSet<&String> = clean
+                    .keys()
+                    .chain(served.keys())
+                    .filter(|p| clean.get(*p) != served.get(*p))
+                    .collect();
+                assert!(
+                    differing.is_empty(),
+                    "after edit {step} ({what}), these files differ from a clean build: {differing:?}"
+                );
+                good = (site.snapshot(), site.clone());
+            }
+            (None, None) => {
+                failed += 1;
+                broken += 1;
+            }
+            (a, b) => panic!(
+                "after edit {step} ({what}) one build failed and the other did not: {} {}",
+                a.is_some(),
+                b.is_some()
+            ),
+        }
+    }
+    eprintln!(
+        "{edits} edits, {broken} of them left errors; {kept} files kept as they were instead of rendered again"
+    );
+    assert!(
+        kept > 0,
+        "the engine never kept a file: it is not incremental"
+    );
+}
+
+/// The size of a replaced image reaches the page at once, though the page's text is the same.
+#[test]
+fn a_replaced_image_updates_the_size_on_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        &root.join("content/guide/a.md"),
+        b"---\ntitle: A\n---\n![Screen](pic.png)\n",
+    );
+    write(&root.join("content/guide/pic.png"), &png(10, 20));
+    let mut engine = Engine::new(root, Options::default());
+    let page = |out: Option<(Vec<OutFile>, Vec<String>)>| {
+        let (files, _) = out.expect("the site builds");
+        let a = files
+            .iter()
+            .find(|f| f.path() == "guide/a.html")
+            .map(bytes_of);
+        let html = String::from_utf8(a.expect("the page is rendered again")).unwrap();
+        let at = html.find("<img").unwrap();
+        html[at..at + html[at..].find('>').unwrap() + 1].to_string()
+    };
+    let first = page(run(&mut engine, root).1);
+    assert_eq!(
+        first,
+        "<img src=\"pic.png\" alt=\"Screen\" width=\"10\" height=\"20\" loading=\"lazy\" decoding=\"async\">"
+    );
+    write(&root.join("content/guide/pic.png"), &png(300, 40));
+    let second = page(run(&mut engine, root).1);
+    assert_eq!(
+        second,
+        "<img src=\"pic.png\" alt=\"Screen\" width=\"300\" height=\"40\" loading=\"lazy\" decoding=\"async\">"
+    );
+}
+
+/// A body edit renders that page again, and no other.
+#[test]
+fn a_body_edit_renders_only_its_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        &root.join("content/guide/a.md"),
+        b"---\ntitle: A\n---\nSee [B](b.md).\n",
+    );
+    write(
+        &root.join("content/guide/b.md"),
+        b"---\ntitle: B\n---\nText.\n",
+    );
+    let mut engine = Engine::new(root, Options::default());
+    run(&mut engine, root);
+    write(
+        &root.join("content/guide/b.md"),
+        b"---\ntitle: B\n---\nMore text.\n",
+    );
+    let (_, out) = run(&mut engine, root);
+    let (files, gone) = out.unwrap();
+    let paths: Vec<&str> = files.iter().map(OutFile::path).collect();
+    assert_eq!(paths, ["guide/b.html"]);
+    assert!(gone.is_empty());
+    // A new title reaches the pages that show it: the link list and its neighbour.
+    write(
+        &root.join("content/guide/b.md"),
+        b"---\ntitle: Bee\n---\nMore text.\n",
+    );
+    let (_, out) = run(&mut engine, root);
+    let mut paths: Vec<String> = out
+        .unwrap()
+        .0
+        .iter()
+        .map(|f| f.path().to_string())
+        .collect();
+    paths.sort();
+    assert_eq!(paths, ["guide/a.html", "guide/b.html", "guide/index.html"]);
+}

@@ -49,9 +49,12 @@ fn bytes_of(f: &OutFile) -> Vec<u8> {
     }
 }
 
+/// The files an engine run hands on, and the paths it drops.
+type Delta = (Vec<OutFile>, Vec<String>);
+
 /// Runs `engine` once: its diagnostics, rendered, and the files it hands on and drops (or
 /// `None` when the site has errors).
-fn run(engine: &mut Engine, root: &Path) -> (String, Option<(Vec<OutFile>, Vec<String>)>) {
+fn run(engine: &mut Engine, root: &Path) -> (String, Option<Delta>) {
     let (loaded, mut diags) = engine.load();
     diags.sort();
     let text = diags.render(root);
@@ -521,7 +524,7 @@ fn a_replaced_image_updates_the_size_on_the_page() {
     );
     write(&root.join("content/guide/pic.png"), &png(10, 20));
     let mut engine = Engine::new(root, Options::default());
-    let page = |out: Option<(Vec<OutFile>, Vec<String>)>| {
+    let page = |out: Option<Delta>| {
         let (files, _) = out.expect("the site builds");
         let a = files
             .iter()

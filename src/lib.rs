@@ -9,14 +9,16 @@
 //! discover::discover        content/ -> source files (articles, collection indexes, assets)
 //! frontmatter::parse        YAML block -> typed Frontmatter
 //! markdown::render          body -> HTML + headings, steps, ids, links (one adapter per concern)
-//! site::Site::load          all pages -> collections tree, order, previous/next
+//! engine::Engine            runs the stages below, again only for what changed
+//! site::Site::new           all pages -> collections tree, order, previous/next
 //! linkcheck::check          every link and fragment -> diagnostics
 //! render::render_each       Tera theme -> every output file, handed on as it is done
 //! search::build             the search index: term shards and article buckets
 //! output::Staging           files -> temporary folder -> swapped into place
 //! ```
 //!
-//! `serve` runs the same pipeline and serves the output folder. Every problem is a
+//! `build`, `check` and `serve` run the one [`engine::Engine`]; `serve` keeps it between
+//! rebuilds and serves, from memory, the files it hands on. Every problem is a
 //! [`diagnostics::Diagnostic`]; a build reports them all at once and never panics on input.
 
 pub mod config;

@@ -316,6 +316,7 @@ impl render::Sink for Sink<'_> {
     }
 
     fn copy_key(&self, from: &Path) -> u64 {
-        render::key_of(&self.files.version(from))
+        // The version alone: whether it could be trusted yet does not change the file.
+        render::key_of(&self.files.version(from).0)
     }
 }

@@ -360,10 +360,11 @@ pub fn render_each(
             }
         })
         .collect();
+    // Files made without a template are what their bytes, or their source, are.
     problems.par_extend(files.into_par_iter().filter_map(|f| {
         let key = match &f {
-            OutFile::Bytes(p, b) => key_of(&(salt, p, b)),
-            OutFile::Copy(p, from) => key_of(&(salt, p, sink.copy_key(from))),
+            OutFile::Bytes(p, b) => key_of(&(p, b)),
+            OutFile::Copy(p, from) => key_of(&(p, sink.copy_key(from))),
         };
         if sink.wants(f.path(), key) {
             sink.put(f, key).err()
@@ -460,7 +461,7 @@ fn render_job(
             let OutFile::Bytes(path, bytes) = &file else {
                 unreachable!("a redirect stub is generated")
             };
-            let key = key_of(&(salt, path, bytes));
+            let key = key_of(&(path, bytes));
             Ok(sink.wants(path, key).then_some((file, key)))
         }
     }

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Save-to-screen latency of `stepbook serve`: the time from writing a Markdown file to the
-// open page in headless Chromium showing the change. Median of several edits, at each size,
-// split into the server's part (write -> the page's `update` event arrives) and the
-// browser's part (event -> the change is on the page).
+// Save-to-screen latency of `stepbook serve`: the time from a save to the open page in
+// headless Chromium showing the change, for each kind of edit (body, title, description,
+// tags, a new article, a deletion, a rename, a template), median of several edits at each
+// size, with the server's part (save -> the page's `update` or `reload` event arrives).
+// `KINDS=body,title` runs only those.
 //
 //   cargo build --release && node scripts/bench-serve.mjs [--pause MS] [1000 10000 ...]
 //
@@ -58,41 +59,97 @@ for (const n of sizes.length ? sizes : [1000, 10000]) {
   const article = execFileSync('find', [path.join(dir, 'content'), '-name', '*.md', '-not', '-name', '_index.md'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
     .split('\n').filter(Boolean).sort()[0];
   const rel = path.relative(path.join(dir, 'content'), article).replace(/\.md$/, '.html');
+  const collection = path.dirname(article);
+  const collectionUrl = path.relative(path.join(dir, 'content'), collection) + '/index.html';
   const page = await browser.newPage();
-  await page.goto(srv.url + rel);
-  await page.waitForFunction(() => document.documentElement.getAttribute('data-stepbook-live') === 'connected');
-  // A stream of our own that notes when each update event reaches the page.
-  await page.evaluate(() => {
-    window.__updates = [];
-    const events = new EventSource('/__stepbook/events');
-    events.addEventListener('update', () => window.__updates.push(Date.now()));
-    return new Promise((resolve) => events.addEventListener('hello', resolve));
-  });
-  const times = [];
-  const server = [];
-  const browserPart = [];
-  for (let i = 0; i < EDITS; i++) {
-    const marker = `Edit marker ${n}-${i}-${Math.random().toString(36).slice(2)}`;
-    const seen = page.waitForFunction((m) => !!document.body && document.body.textContent.includes(m), marker, { polling: 'raf', timeout: 60_000 });
-    const start = Date.now();
-    fs.appendFileSync(article, `\n${marker}\n`);
-    await seen;
-    const end = Date.now();
-    times.push(end - start);
-    const event = await page.evaluate((t) => (window.__updates || []).find((u) => u >= t), start);
-    if (event !== undefined) {
-      server.push(event - start);
-      browserPart.push(end - event);
+  const open = async (url) => {
+    await page.goto(srv.url + url);
+    await page.waitForFunction(() => document.documentElement.getAttribute('data-stepbook-live') === 'connected');
+    // A stream of our own that notes when each update or reload event reaches the page.
+    await page.evaluate(() => {
+      window.__updates = [];
+      const events = new EventSource('/__stepbook/events');
+      for (const e of ['update', 'reload']) events.addEventListener(e, () => window.__updates.push(Date.now()));
+      return new Promise((resolve) => events.addEventListener('hello', resolve));
+    });
+  };
+  const setKey = (file, key, value) => {
+    const text = fs.readFileSync(file, 'utf8');
+    const re = new RegExp(`^${key}:.*$`, 'm');
+    const line = `${key}: ${JSON.stringify(value)}`;
+    fs.writeFileSync(file, re.test(text) ? text.replace(re, line) : text.replace(/^---\n/, `---\n${line}\n`));
+  };
+  const base = path.join(repo, 'themes/default/templates/base.html');
+  const override = path.join(dir, 'themes/default/templates/base.html');
+  // Each kind of edit: the page that shows it, the edit, and what the page shows after it.
+  const kinds = {
+    body: { url: rel, edit: (m) => fs.appendFileSync(article, `\n${m}\n`), shows: (m) => (document.body ? document.body.textContent : '').includes(m) },
+    title: { url: rel, edit: (m) => setKey(article, 'title', m), shows: (m) => document.title.includes(m) },
+    description: {
+      url: rel,
+      edit: (m) => setKey(article, 'description', m),
+      shows: (m) => document.querySelector('meta[name="description"]')?.content === m,
+    },
+    tags: { url: rel, edit: (m) => setKey(article, 'tags', [m]), shows: (m) => (document.body ? document.body.textContent : '').includes(m) },
+    'new article': {
+      url: collectionUrl,
+      edit: (m) => fs.writeFileSync(path.join(collection, `${m.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.md`), `---\ntitle: ${m}\n---\nNew.\n`),
+      shows: (m) => (document.body ? document.body.textContent : '').includes(m),
+    },
+    deletion: {
+      url: collectionUrl,
+      prepare: (m) => fs.writeFileSync(path.join(collection, 'to-delete.md'), `---\ntitle: ${m}\n---\nGone soon.\n`),
+      edit: () => fs.rmSync(path.join(collection, 'to-delete.md')),
+      shows: (m) => !(document.body ? document.body.textContent : '').includes(m),
+      before: (m) => (document.body ? document.body.textContent : '').includes(m),
+    },
+    rename: {
+      url: collectionUrl,
+      prepare: (m) => fs.writeFileSync(path.join(collection, 'to-rename.md'), `---\ntitle: Renamed ${m}\n---\nMoving.\n`),
+      edit: (m) => fs.renameSync(path.join(collection, 'to-rename.md'), path.join(collection, `r-${m.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.md`)),
+      shows: (m) => [...document.querySelectorAll('a')].some((a) => (a.getAttribute('href') || '').includes(`r-${m.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`)),
+      before: (m) => (document.body ? document.body.textContent : '').includes(`Renamed ${m}`),
+    },
+    template: {
+      url: rel,
+      edit: (m) => {
+        fs.mkdirSync(path.dirname(override), { recursive: true });
+        fs.writeFileSync(override, fs.readFileSync(base, 'utf8').replace('</footer>', `<p>${m}</p></footer>`));
+      },
+      shows: (m) => (document.body ? document.body.textContent : '').includes(m),
+      edits: 3,
+    },
+  };
+  const only = process.env.KINDS ? process.env.KINDS.split(',') : Object.keys(kinds);
+  for (const name of only) {
+    const kind = kinds[name];
+    await open(kind.url);
+    const times = [];
+    const server = [];
+    for (let i = 0; i < (kind.edits || EDITS); i++) {
+      const marker = `Edit marker ${n} ${name} ${i} ${Math.random().toString(36).slice(2)}`;
+      if (kind.prepare) {
+        kind.prepare(marker);
+        await page.waitForFunction(kind.before, marker, { polling: 'raf', timeout: 120_000 });
+        await page.waitForTimeout(PAUSE);
+      }
+      const seen = page.waitForFunction(kind.shows, marker, { polling: 'raf', timeout: 120_000 })
+        .catch((e) => { throw new Error(`${name}: the page never showed edit ${i}: ${e.message}`); });
+      const start = Date.now();
+      kind.edit(marker);
+      await seen;
+      const end = Date.now();
+      times.push(end - start);
+      const event = await page.evaluate((t) => (window.__updates || []).find((u) => u >= t), start);
+      if (event !== undefined) server.push(event - start);
+      await page.waitForTimeout(PAUSE);
     }
-    await page.waitForTimeout(PAUSE);
+    console.log(`  ${n} ${name}: save -> page shows it median ${median(times)} ms (min ${Math.min(...times)}, max ${Math.max(...times)}), server part median ${median(server)} ms`);
   }
-  const reloaded = await page.evaluate(() => window.__updates === undefined);
   await page.close();
   srv.child.kill();
-  const rebuilds = [...srv.log().matchAll(/built \d+ pages? in (\d+) ms/g)].map((m) => Number(m[1])).slice(1);
-  console.log(`${n} articles: serve ready in ${startup} ms; save -> page shows it: median ${median(times)} ms (min ${Math.min(...times)}, max ${Math.max(...times)}); ` +
-    `server (save -> event) median ${median(server)} ms, browser (event -> shown) median ${median(browserPart)} ms; rebuild median ${median(rebuilds)} ms` +
-    (reloaded ? ' (the page reloaded)' : ''));
+  const rebuilds = [...srv.log().matchAll(/rebuilt \d+ files? of \d+ pages in (\d+) ms/g)].map((m) => Number(m[1]));
+  console.log(`${n} articles: serve ready in ${startup} ms; engine rebuild median ${median(rebuilds)} ms over ${rebuilds.length} rebuilds`);
   fs.rmSync(dir, { recursive: true, force: true });
 }
 await browser.close();

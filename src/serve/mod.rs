@@ -200,7 +200,7 @@ pub fn run(opts: ServeOptions) -> Result<(), Diagnostics> {
     // Watch before the first build: a change saved while it runs is picked up after it.
     let watched = vec![config.content_dir.clone(), config.root.join("themes")];
     let ignore = vec![config.output_dir.clone()];
-    let watch = watch::Watch::start(&root, &watched, ignore).map_err(|e| {
+    let mut watch = watch::Watch::start(&root, &watched, ignore).map_err(|e| {
         let mut all = Diagnostics::new();
         all.push(Diagnostic::error(
             "serve-watch",

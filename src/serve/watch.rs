@@ -13,8 +13,10 @@ pub const DEBOUNCE: Duration = Duration::from_millis(25);
 
 /// A running watcher and the batches of changed paths it produces.
 pub struct Watch {
-    _watcher: notify::RecommendedWatcher,
+    watcher: notify::RecommendedWatcher,
     rx: Receiver<PathBuf>,
+    /// Folders to watch that did not exist yet (a `themes/` folder made while serving).
+    missing: Vec<PathBuf>,
 }
 
 impl Watch {
@@ -34,24 +36,37 @@ impl Watch {
                 }
             })?;
         watcher.watch(root, RecursiveMode::NonRecursive)?;
-        for dir in watched.iter().filter(|d| d.is_dir()) {
-            watcher.watch(dir, RecursiveMode::Recursive)?;
+        let mut missing = Vec::new();
+        for dir in watched {
+            if dir.is_dir() {
+                watcher.watch(dir, RecursiveMode::Recursive)?;
+            } else {
+                missing.push(dir.clone());
+            }
         }
         Ok(Watch {
-            _watcher: watcher,
+            watcher,
             rx,
+            missing,
         })
     }
 
+    /// Starts watching the folders that have been made since, with everything in them.
+    fn watch_new_folders(&mut self) {
+        let watcher = &mut self.watcher;
+        self.missing
+            .retain(|dir| !(dir.is_dir() && watcher.watch(dir, RecursiveMode::Recursive).is_ok()));
+    }
+
     /// Blocks until something changes, then returns every path changed until a quiet time.
-    pub fn next_batch(&self) -> Option<Vec<PathBuf>> {
+    pub fn next_batch(&mut self) -> Option<Vec<PathBuf>> {
         let first = self.rx.recv().ok()?;
         self.gather(first)
     }
 
     /// [`Watch::next_batch`], but waits at most `wait` for the first change: `Some(None)`
     /// when nothing changed by then.
-    pub fn next_batch_within(&self, wait: Duration) -> Option<Option<Vec<PathBuf>>> {
+    pub fn next_batch_within(&mut self, wait: Duration) -> Option<Option<Vec<PathBuf>>> {
         match self.rx.recv_timeout(wait) {
             Ok(first) => self.gather(first).map(Some),
             Err(RecvTimeoutError::Timeout) => Some(None),
@@ -59,7 +74,10 @@ impl Watch {
         }
     }
 
-    fn gather(&self, first: PathBuf) -> Option<Vec<PathBuf>> {
+    fn gather(&mut self, first: PathBuf) -> Option<Vec<PathBuf>> {
+        if !self.missing.is_empty() {
+            self.watch_new_folders();
+        }
         let mut batch = vec![first];
         loop {
             match self.rx.recv_timeout(DEBOUNCE) {

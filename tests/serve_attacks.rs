@@ -52,14 +52,8 @@ fn a_huge_content_length_is_never_read() {
 fn unsent_bodies_do_not_starve_other_requests() {
     let f = site();
     let s = Served::start(&f);
-    let mut posts: Vec<TcpStream> = (0..32)
-        .map(|_| {
-            let mut c = s.connect();
-            c.write_all(b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n\r\n")
-                .unwrap();
-            c
-        })
-        .collect();
+    let raw = b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n\r\n";
+    let mut posts = s.open(32, raw);
     assert_eq!(status(&s.get("/")), "HTTP/1.1 200 OK");
     for c in &mut posts {
         let answer = read_until_closed(c, Duration::from_secs(5));
@@ -199,14 +193,7 @@ fn two_hundred_slowloris_connections_starve_nobody() {
     let f = site();
     let s = Served::start(&f);
     let before = common::served::rss_kib(s.pid());
-    let mut slow: Vec<TcpStream> = (0..200)
-        .map(|_| {
-            let mut c = s.connect();
-            c.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n")
-                .unwrap();
-            c
-        })
-        .collect();
+    let mut slow = s.open(200, b"GET / HTTP/1.1\r\nHost: localhost\r\n");
     // Each sends a byte of a header every 100 ms, for 3 s; others are served meanwhile.
     let end = Instant::now() + Duration::from_secs(3);
     let mut answered = 0;

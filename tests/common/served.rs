@@ -118,6 +118,17 @@ impl Served {
         s
     }
 
+    /// `n` new connections, each of which has sent `raw`.
+    pub fn open(&self, n: usize, raw: &[u8]) -> Vec<TcpStream> {
+        (0..n)
+            .map(|_| {
+                let mut c = self.connect();
+                c.write_all(raw).unwrap();
+                c
+            })
+            .collect()
+    }
+
     /// Sends `raw` on a new connection and reads until the server closes it, for at most
     /// `secs`.
     pub fn exchange(&self, raw: &[u8], secs: u64) -> String {

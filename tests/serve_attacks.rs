@@ -31,7 +31,7 @@ fn still_serves_and_rebuilds(s: &Served, f: &Fixture, word: &str) {
 }
 
 #[test]
-fn a_huge_content_length_is_never_read() {
+fn request_bodies_are_never_read() {
     let f = site();
     let mut s = Served::start(&f);
     for host in ["evil.com", "localhost"] {
@@ -44,6 +44,19 @@ fn a_huge_content_length_is_never_read() {
         };
         assert_eq!(status(&answer), expected, "{answer}");
     }
+    // A body that is sent is not read either: the answer comes, then the connection closes.
+    let mut c = s.connect();
+    let raw = b"GET /guides/a.html HTTP/1.1\r\nHost: localhost\r\nContent-Length: 8388608\r\n\r\n";
+    c.write_all(raw).unwrap();
+    let chunk = vec![b'a'; 64 * 1024];
+    for _ in 0..128 {
+        if c.write_all(&chunk).is_err() {
+            break;
+        }
+    }
+    let answer = read_until_closed(&mut c, Duration::from_secs(5));
+    assert_eq!(status(&answer), "HTTP/1.1 200 OK", "{answer}");
+    assert!(answer.contains("The first page."), "{answer}");
     assert!(s.alive(), "{}", s.log());
     still_serves_and_rebuilds(&s, &f, "Saved after a huge Content-Length.");
 }

@@ -39,7 +39,7 @@ pub struct ServeOptions {
     pub port: Option<u16>,
     pub open: bool,
     pub drafts: bool,
-    /// Threads answering requests.
+    /// Worker threads answering requests.
     pub threads: usize,
 }
 

@@ -88,6 +88,10 @@ impl Server {
             .thread_name("stepbook-http")
             .enable_all()
             .build()?;
+        let listener = {
+            let _in = runtime.enter();
+            TcpListener::from_std(listener)?
+        };
         let state = self.state.clone();
         std::thread::Builder::new()
             .name("stepbook-serve".into())
@@ -97,14 +101,7 @@ impl Server {
 }
 
 /// Accepts connections until Ctrl+C, then closes them and ends the process.
-async fn serve(listener: std::net::TcpListener, state: Arc<State>) {
-    let listener = match TcpListener::from_std(listener) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: cannot serve: {e}");
-            std::process::exit(1);
-        }
-    };
+async fn serve(listener: TcpListener, state: Arc<State>) {
     let (stop, stopping) = watch::channel(false);
     let open = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     tokio::spawn(ping(state.clone()));

@@ -34,7 +34,7 @@ fn main() -> ExitCode {
             port,
             open,
             drafts,
-            threads: 16,
+            threads: 2,
         }),
     }
 }
@@ -171,6 +171,12 @@ fn init(dir: &Path) -> ExitCode {
 
 fn serve(opts: stepbook::serve::ServeOptions) -> ExitCode {
     let root = opts.root.clone();
+    if !opts.host.is_loopback() {
+        eprintln!(
+            "warning[serve-host]: `--host {}` opens the preview to the network\n  = hint: anyone who can reach this computer can read the site, unpublished changes included; leave out `--host` to serve on 127.0.0.1 only",
+            opts.host
+        );
+    }
     match stepbook::serve::run(opts) {
         Ok(()) => ExitCode::SUCCESS,
         Err(diags) => {

@@ -1,5 +1,6 @@
-//! `stepbook serve` from the command line: binding errors are clear and end the process.
-//! (Live reload, overlays and the rest are tested in a browser: tests/browser/serve.test.mjs.)
+//! `stepbook serve` from the command line: binding errors are clear and end the process, and
+//! an address open to the network is warned about. (Attacks: tests/serve_attacks.rs. Live
+//! reload, overlays and the rest are tested in a browser: tests/browser/serve.test.mjs.)
 
 mod common;
 
@@ -49,4 +50,47 @@ fn a_bad_config_stops_serve_before_it_listens() {
         "{stderr}"
     );
     assert!(stderr.contains("did you mean `port`?"), "{stderr}");
+}
+
+#[test]
+fn a_host_that_is_not_loopback_is_warned_about() {
+    let f = Fixture::empty();
+    f.write("content/a.md", "# A\n");
+    // A documentation address (TEST-NET-1) that this machine does not have: the warning is
+    // printed before binding fails, and nothing is opened to the network.
+    let out = assert_cmd::Command::cargo_bin("stepbook")
+        .unwrap()
+        .current_dir(f.root())
+        .args(["serve", "--host", "192.0.2.1", "--port", "0"])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let warning = "warning[serve-host]: `--host 192.0.2.1` opens the preview to the network\n  = hint: anyone who can reach this computer can read the site, unpublished changes included; leave out `--host` to serve on 127.0.0.1 only\nerror[serve-bind]: cannot listen on 192.0.2.1:0: ";
+    assert!(stderr.starts_with(warning), "{stderr}");
+}
+
+#[test]
+fn loopback_hosts_are_not_warned_about() {
+    let f = Fixture::empty();
+    // A bad config stops serve right after the warning would have been printed.
+    f.write("book.toml", "[serve]\nprot = 4000\n");
+    for host in ["127.0.0.1", "::1"] {
+        let out = assert_cmd::Command::cargo_bin("stepbook")
+            .unwrap()
+            .current_dir(f.root())
+            .args(["serve", "--host", host, "--port", "0"])
+            .timeout(Duration::from_secs(20))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        // The config error comes first: nothing was printed before it.
+        assert!(
+            stderr.starts_with(
+                "error[config-unknown-key]: unknown key `prot` in [serve] of book.toml\n"
+            ),
+            "{stderr}"
+        );
+    }
 }

@@ -2,16 +2,21 @@
 //!
 //! The site is exactly the files a build would write ([`SiteFiles`]), so nothing else on disk
 //! can be reached. Request paths are percent-decoded; `..`, backslashes and NUL are refused.
-//! Requests whose `Host` is not a loopback name are refused too, which blocks DNS rebinding.
-//! HTML pages get the live-reload script; nothing of it is in `stepbook build` output.
+//! Requests whose `Host` is not a loopback name are refused too, which blocks DNS rebinding,
+//! and so is every method but GET and HEAD. HTML pages get the live-reload script; nothing of
+//! it is in `stepbook build` output. This module builds hyper responses and never touches a
+//! connection: [`super::server`] owns those.
 
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use std::io::Write;
-
-use tiny_http::Request;
+use bytes::Bytes;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full};
+use hyper::header::{self, HeaderName, HeaderValue};
+use hyper::{Method, Response, StatusCode};
 
 use crate::render::OutFile;
 
@@ -113,7 +118,8 @@ pub fn resolve(site: &SiteFiles, url: &str) -> Resolved {
     };
     if site.get(&index).is_some() {
         if !key.is_empty() && !path.ends_with('/') {
-            return Resolved::Redirect(format!("{path}/"));
+            // One leading slash: `//a` would be the host `a` to the browser.
+            return Resolved::Redirect(format!("/{}/", path.trim_start_matches('/')));
         }
         return Resolved::File(index);
     }
@@ -163,102 +169,109 @@ pub fn host_allowed(host: Option<&str>) -> bool {
         || name.parse::<std::net::Ipv4Addr>().is_ok()
 }
 
-fn host_of(request: &Request) -> Option<String> {
-    request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Host"))
-        .map(|h| h.value.as_str().to_string())
+/// A response body: a whole file, or an event stream ([`super::reload`]).
+pub type ResBody = BoxBody<Bytes, Infallible>;
+
+/// The refusal owed to a request before its path is even looked at: a `Host` that is not
+/// loopback (DNS rebinding), or a method other than GET and HEAD (405). `None`: go on.
+pub fn refuse(method: &Method, host: Option<&HeaderValue>) -> Option<Response<ResBody>> {
+    let host_ok = match host {
+        None => true,
+        Some(h) => h.to_str().is_ok_and(|h| host_allowed(Some(h))),
+    };
+    if !host_ok {
+        let body = "403 Forbidden: this server answers only to localhost";
+        return Some(reply(StatusCode::FORBIDDEN, TEXT, &[], body.into()));
+    }
+    if method != Method::GET && method != Method::HEAD {
+        let allow = [(header::ALLOW, "GET, HEAD")];
+        let body = "405 Method Not Allowed: this server only reads";
+        return Some(reply(
+            StatusCode::METHOD_NOT_ALLOWED,
+            TEXT,
+            &allow,
+            body.into(),
+        ));
+    }
+    None
 }
 
-/// Answers one request. `inject` turns an HTML page into the served one (live reload).
-pub fn respond(site: &SiteFiles, request: Request, inject: &dyn Fn(Vec<u8>) -> Vec<u8>) {
-    if !host_allowed(host_of(&request).as_deref()) {
-        let body = b"403 Forbidden: this server answers only to localhost".to_vec();
-        return send(request, 403, "text/plain; charset=utf-8", &[], body);
-    }
-    match resolve(site, request.url()) {
+/// Answers a GET or HEAD for `path` (a request's path, undecoded). `inject` turns an HTML page
+/// into the served one (live reload).
+pub fn respond(
+    site: &SiteFiles,
+    path: &str,
+    inject: &dyn Fn(Vec<u8>) -> Vec<u8>,
+) -> Response<ResBody> {
+    match resolve(site, path) {
         Resolved::File(key) => {
+            let ct = content_type(&key);
             let body = match site.get(&key) {
-                Some(Body::Bytes(b)) => Some(b.as_ref().clone()),
-                Some(Body::File(p)) => std::fs::read(p).ok(),
+                Some(Body::Bytes(b)) if ct.starts_with("text/html") => {
+                    Some(Bytes::from(inject(b.as_ref().clone())))
+                }
+                Some(Body::Bytes(b)) => Some(Bytes::from_owner(Shared(b.clone()))),
+                Some(Body::File(p)) => std::fs::read(p).ok().map(|b| match ct {
+                    c if c.starts_with("text/html") => Bytes::from(inject(b)),
+                    _ => Bytes::from(b),
+                }),
                 None => None,
             };
-            let Some(bytes) = body else {
-                return not_found(site, request, inject);
-            };
-            let ct = content_type(&key);
-            let bytes = if ct.starts_with("text/html") {
-                inject(bytes)
-            } else {
-                bytes
-            };
-            send(request, 200, ct, &[], bytes);
+            match body {
+                Some(body) => reply(StatusCode::OK, ct, &[], body),
+                None => not_found(site, inject),
+            }
         }
-        Resolved::Redirect(to) => send(
-            request,
-            301,
-            "text/plain; charset=utf-8",
-            &[("Location", &to)],
-            Vec::new(),
-        ),
-        Resolved::Forbidden => send(
-            request,
-            403,
-            "text/plain; charset=utf-8",
-            &[],
-            b"403 Forbidden".to_vec(),
-        ),
-        Resolved::NotFound => not_found(site, request, inject),
+        Resolved::Redirect(to) => {
+            let location = [(header::LOCATION, to.as_str())];
+            reply(StatusCode::MOVED_PERMANENTLY, TEXT, &location, Bytes::new())
+        }
+        Resolved::Forbidden => reply(StatusCode::FORBIDDEN, TEXT, &[], "403 Forbidden".into()),
+        Resolved::NotFound => not_found(site, inject),
     }
 }
 
-fn not_found(site: &SiteFiles, request: Request, inject: &dyn Fn(Vec<u8>) -> Vec<u8>) {
+fn not_found(site: &SiteFiles, inject: &dyn Fn(Vec<u8>) -> Vec<u8>) -> Response<ResBody> {
     let body = match site.get("404.html") {
-        Some(Body::Bytes(b)) => inject(b.as_ref().clone()),
-        _ => b"404 Not Found".to_vec(),
+        Some(Body::Bytes(b)) => Bytes::from(inject(b.as_ref().clone())),
+        _ => Bytes::from_static(b"404 Not Found"),
     };
-    send(request, 404, "text/html; charset=utf-8", &[], body);
+    reply(StatusCode::NOT_FOUND, "text/html; charset=utf-8", &[], body)
 }
 
-/// Writes the whole response, head and body, in one write. (Writing the head and the body
-/// separately lets Nagle's algorithm and delayed ACKs stall every response by ~40 ms.)
-pub fn send(
-    request: Request,
-    status: u16,
-    content_type: &str,
-    headers: &[(&str, &str)],
-    body: Vec<u8>,
-) {
-    let reason = match status {
-        200 => "OK",
-        301 => "Moved Permanently",
-        403 => "Forbidden",
-        404 => "Not Found",
-        _ => "",
-    };
-    let head_only = *request.method() == tiny_http::Method::Head;
-    let close = request
-        .headers()
-        .iter()
-        .any(|h| h.field.equiv("Connection") && h.value.as_str().eq_ignore_ascii_case("close"));
-    let mut out = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n",
-        body.len()
-    )
-    .into_bytes();
+const TEXT: &str = "text/plain; charset=utf-8";
+
+/// A whole response. hyper adds `Content-Length` and leaves the body out for HEAD.
+pub fn reply(
+    status: StatusCode,
+    content_type: &'static str,
+    headers: &[(HeaderName, &str)],
+    body: Bytes,
+) -> Response<ResBody> {
+    let mut response = Response::new(Full::new(body).boxed());
+    *response.status_mut() = status;
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     for (k, v) in headers {
-        out.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
+        if let Ok(v) = HeaderValue::from_str(v) {
+            h.insert(k.clone(), v);
+        }
     }
-    if close {
-        out.extend_from_slice(b"Connection: close\r\n");
+    response
+}
+
+/// A site file's bytes shared with the response, not copied.
+struct Shared(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
     }
-    out.extend_from_slice(b"\r\n");
-    if !head_only {
-        out.extend_from_slice(&body);
-    }
-    let mut writer = request.into_writer();
-    let _ = writer.write_all(&out).and_then(|()| writer.flush());
 }
 
 #[cfg(test)]
@@ -279,6 +292,8 @@ mod tests {
         assert_eq!(resolve(&s, "/"), Resolved::File("index.html".into()));
         assert_eq!(resolve(&s, "/a/"), Resolved::File("a/index.html".into()));
         assert_eq!(resolve(&s, "/a"), Resolved::Redirect("/a/".into()));
+        assert_eq!(resolve(&s, "//a"), Resolved::Redirect("/a/".into()));
+        assert_eq!(resolve(&s, "///a?x=1"), Resolved::Redirect("/a/".into()));
         assert_eq!(
             resolve(&s, "/a/b%20c.html?x=1"),
             Resolved::File("a/b c.html".into())

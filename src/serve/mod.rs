@@ -11,9 +11,12 @@
 
 pub mod http;
 pub mod reload;
+mod server;
 pub mod watch;
 
-use std::net::{IpAddr, SocketAddr};
+pub use server::Server;
+
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -51,6 +54,19 @@ pub struct State {
 }
 
 impl State {
+    fn new() -> State {
+        State {
+            site: RwLock::new(Arc::new(SiteFiles::default())),
+            build: AtomicU64::new(1),
+            run: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as u64)
+                .unwrap_or(0),
+            problems: Mutex::new(None),
+            events: Broadcaster::default(),
+        }
+    }
+
     /// This server's run and build: a page served by another run or build is stale.
     fn build_id(&self) -> String {
         format!("{}-{}", self.run, self.build.load(Ordering::SeqCst))
@@ -88,99 +104,6 @@ impl State {
     }
 }
 
-/// A bound server, ready to run.
-pub struct Server {
-    pub addr: SocketAddr,
-    pub state: Arc<State>,
-    http: Arc<tiny_http::Server>,
-}
-
-impl Server {
-    /// Binds `host:port`; a port in use is a clear error.
-    pub fn bind(host: IpAddr, port: u16) -> Result<Server, Diagnostic> {
-        let addr = SocketAddr::new(host, port);
-        let http = listener(addr).and_then(|l| tiny_http::Server::from_listener(l, None)).map_err(|e| {
-            let in_use = e.to_string().to_lowercase().contains("in use");
-            let d = Diagnostic::error("serve-bind", format!("cannot listen on {addr}: {e}"));
-            if in_use {
-                d.with_hint(format!("another program uses port {port}; pick another with `--port`, e.g. `--port {}`", port.wrapping_add(1)))
-            } else {
-                d.with_hint("check the `--host` address")
-            }
-        })?;
-        let addr = http.server_addr().to_ip().unwrap_or(addr);
-        let state = Arc::new(State {
-            site: RwLock::new(Arc::new(SiteFiles::default())),
-            build: AtomicU64::new(1),
-            run: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_millis() as u64)
-                .unwrap_or(0),
-            problems: Mutex::new(None),
-            events: Broadcaster::default(),
-        });
-        Ok(Server {
-            addr,
-            state,
-            http: Arc::new(http),
-        })
-    }
-
-    /// Starts `threads` workers answering requests; returns at once.
-    pub fn spawn_workers(&self, threads: usize) {
-        for _ in 0..threads.max(1) {
-            let http = self.http.clone();
-            let state = self.state.clone();
-            std::thread::spawn(move || {
-                for request in http.incoming_requests() {
-                    answer(&state, request);
-                }
-            });
-        }
-        let state = self.state.clone();
-        std::thread::spawn(move || {
-            loop {
-                std::thread::sleep(Duration::from_secs(10));
-                state.events.ping();
-            }
-        });
-    }
-}
-
-fn answer(state: &State, request: tiny_http::Request) {
-    let path = request.url().split('?').next().unwrap_or("").to_string();
-    if path == reload::EVENTS_PATH {
-        let build = state.build_id();
-        let problems = state
-            .problems
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        state
-            .events
-            .add(request.into_writer(), &build, problems.as_deref());
-        return;
-    }
-    if path == reload::SCRIPT_PATH || path == reload::WORKER_PATH {
-        let script = if path == reload::SCRIPT_PATH {
-            reload::SCRIPT
-        } else {
-            reload::WORKER
-        };
-        http::send(
-            request,
-            200,
-            "text/javascript; charset=utf-8",
-            &[],
-            script.as_bytes().to_vec(),
-        );
-        return;
-    }
-    let site = state.site();
-    let build = state.build_id();
-    http::respond(&site, request, &|html| reload::inject(html, &build));
-}
-
 /// Runs `stepbook serve` until the process is stopped.
 pub fn run(opts: ServeOptions) -> Result<(), Diagnostics> {
     let root = opts.root.clone();
@@ -209,7 +132,14 @@ pub fn run(opts: ServeOptions) -> Result<(), Diagnostics> {
         all
     })?;
     session.rebuild(&state, &[]);
-    server.spawn_workers(opts.threads);
+    server.spawn_workers(opts.threads).map_err(|e| {
+        let mut all = Diagnostics::new();
+        all.push(Diagnostic::error(
+            "serve-start",
+            format!("cannot serve: {e}"),
+        ));
+        all
+    })?;
     let url = format!("http://{}/", server.addr);
     eprintln!("serving {} at {url} (Ctrl+C to stop)", root.display());
     if opts.open {
@@ -468,21 +398,6 @@ fn previous_search(site: &SiteFiles) -> Vec<OutFile> {
 }
 
 const PLACEHOLDER: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>stepbook</title></head><body><main><h1>The site has errors</h1><p>Fix them and save: this page updates by itself.</p></main></body></html>";
-
-/// A listening socket with Nagle's algorithm off, which the accepted connections inherit:
-/// a response's last partial packet is then sent at once instead of waiting up to 40 ms for
-/// the browser's delayed ACK. (socket2 sets the option; std cannot on a listener.)
-fn listener(
-    addr: SocketAddr,
-) -> Result<std::net::TcpListener, Box<dyn std::error::Error + Send + Sync>> {
-    use socket2::{Domain, Socket, Type};
-    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
-    socket.set_reuse_address(true)?;
-    socket.set_tcp_nodelay(true)?;
-    socket.bind(&addr.into())?;
-    socket.listen(1024)?;
-    Ok(socket.into())
-}
 
 /// Opens `url` in the desktop's browser, if there is one.
 pub fn open_browser(url: &str) {

@@ -10,56 +10,94 @@
 //! stylesheet in place, `problems` (diagnostics as JSON) shows the error overlay and `fixed`
 //! hides it. `EventSource` reconnects by itself after a server restart; a page reloads when
 //! it was served by another run of the server, and updates when it missed a build.
+//!
+//! Each stream is a bounded queue of events that its connection drains. Sending never waits:
+//! a stream whose queue is full (its page stopped reading) is dropped, and the connection
+//! behind it is closed once its writes stall (see [`super::server`]).
 
-use std::io::Write;
+use std::convert::Infallible;
+use std::pin::Pin;
 use std::sync::Mutex;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use hyper::body::{Body, Frame};
+use tokio::sync::mpsc;
 
 /// The path pages load the script from.
 pub const SCRIPT_PATH: &str = "/__stepbook/live.js";
 /// The event stream's path.
 pub const EVENTS_PATH: &str = "/__stepbook/events";
+/// Events a stream may have queued and not yet sent before it is dropped.
+const QUEUE: usize = 16;
 
 /// The open event streams.
 #[derive(Default)]
 pub struct Broadcaster {
-    clients: Mutex<Vec<Box<dyn Write + Send>>>,
+    clients: Mutex<Vec<mpsc::Sender<Bytes>>>,
 }
 
 impl Broadcaster {
-    /// Takes over a connection as an event stream and greets it.
-    pub fn add(&self, mut stream: Box<dyn Write + Send>, hello: &str, problems: Option<&str>) {
-        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\nX-Accel-Buffering: no\r\n\r\nretry: 500\n\n";
-        let mut ok =
-            stream.write_all(head.as_bytes()).is_ok() && write_event(&mut stream, "hello", hello);
+    /// Opens a new event stream and greets it: the body of the response to an events request.
+    pub fn add(&self, hello: &str, problems: Option<&str>) -> EventStream {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let mut greeting = String::from("retry: 500\n\n");
+        greeting.push_str(&event("hello", hello));
         if let Some(p) = problems {
-            ok = ok && write_event(&mut stream, "problems", p);
+            greeting.push_str(&event("problems", p));
         }
-        if ok {
-            self.lock().push(stream);
+        if tx.try_send(Bytes::from(greeting)).is_ok() {
+            self.lock().push(tx);
         }
+        EventStream { rx }
     }
 
-    /// Sends an event to every page; streams that fail are dropped.
-    pub fn send(&self, event: &str, data: &str) {
-        self.lock().retain_mut(|s| write_event(s, event, data));
+    /// Sends an event to every page; streams that are closed or too far behind are dropped.
+    pub fn send(&self, event_name: &str, data: &str) {
+        self.send_bytes(Bytes::from(event(event_name, data)));
     }
 
     /// A comment line, so dead connections are noticed and dropped.
     pub fn ping(&self) {
-        self.lock()
-            .retain_mut(|s| s.write_all(b": ping\n\n").and_then(|()| s.flush()).is_ok());
+        self.send_bytes(Bytes::from_static(b": ping\n\n"));
+    }
+
+    /// Ends every stream (the server is stopping).
+    pub fn close(&self) {
+        self.lock().clear();
     }
 
     pub fn count(&self) -> usize {
         self.lock().len()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Box<dyn Write + Send>>> {
+    fn send_bytes(&self, msg: Bytes) {
+        self.lock().retain(|tx| tx.try_send(msg.clone()).is_ok());
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<mpsc::Sender<Bytes>>> {
         self.clients.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
-fn write_event(s: &mut Box<dyn Write + Send>, event: &str, data: &str) -> bool {
+/// One page's event stream as a response body; it ends when the broadcaster drops it.
+pub struct EventStream {
+    rx: mpsc::Receiver<Bytes>,
+}
+
+impl Body for EventStream {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        self.rx.poll_recv(cx).map(|m| m.map(|b| Ok(Frame::data(b))))
+    }
+}
+
+fn event(event: &str, data: &str) -> String {
     let mut msg = format!("event: {event}\n");
     for line in data.lines() {
         msg.push_str("data: ");
@@ -70,7 +108,7 @@ fn write_event(s: &mut Box<dyn Write + Send>, event: &str, data: &str) -> bool {
         msg.push_str("data:\n");
     }
     msg.push('\n');
-    s.write_all(msg.as_bytes()).and_then(|()| s.flush()).is_ok()
+    msg
 }
 
 /// Adds the live-reload script to a served HTML page, before `</body>`.

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+pub mod served;
+
 pub struct Fixture {
     pub dir: tempfile::TempDir,
 }

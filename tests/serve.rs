@@ -94,3 +94,33 @@ fn loopback_hosts_are_not_warned_about() {
         );
     }
 }
+
+/// A `themes/` folder made while serving is watched from then on: every later edit of a
+/// template in it reaches the pages.
+#[test]
+fn a_theme_folder_made_while_serving_is_watched() {
+    let f = Fixture::empty();
+    f.write("content/a.md", "# A\n\nText.\n");
+    let served = common::served::Served::start(&f);
+    served.wait_builds(1);
+    let base = include_str!("../themes/default/templates/base.html");
+    for mark in ["first override", "second override"] {
+        f.write(
+            "themes/default/templates/base.html",
+            &base.replace("</body>", &format!("<!-- {mark} --></body>")),
+        );
+        let end = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let page = served.get("/a.html");
+            if page.contains(&format!("<!-- {mark} -->")) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < end,
+                "the {mark} never reached the page:\n{page}\n{}",
+                served.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}

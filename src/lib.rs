@@ -33,6 +33,7 @@ pub mod render;
 pub mod search;
 pub mod serve;
 pub mod site;
+pub mod suggest;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

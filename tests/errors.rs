@@ -114,24 +114,19 @@ fn broken_fragment_suggests_close_ids() {
 }
 
 #[test]
-fn missing_page_suggests_the_nearest_file() {
+fn missing_page_suggests_the_nearest_file_as_the_link_writes_it() {
     let f = Fixture::empty();
     f.write("content/guides/reset-password.md", "# R\n");
-    f.write("content/guides/b.md", "# B\n\n[r](reset-pasword.md)\n");
-    let run = f.run(&["check"]);
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains(
-            "error[link-missing-page]: link target `guides/reset-pasword.md` does not exist"
-        ),
-        "{}",
-        run.stderr
+    f.write("content/guides/_index.md", "# Guides\n");
+    f.write(
+        "content/guides/b.md",
+        "# B\n\n[r](reset-pasword.md) [s](../b.md)\n",
     );
-    assert!(
-        run.stderr
-            .contains("= hint: did you mean `guides/reset-password.md`?"),
-        "{}",
-        run.stderr
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        "error[link-missing-page]: link target `guides/reset-pasword.md` does not exist\n  --> content/guides/b.md:3:1\n  |\n3 | [r](reset-pasword.md) [s](../b.md)\n  | ^^^^^^^^^^^^^^^^^^^^^\n  = hint: did you mean `reset-password.md`?\n\nerror[link-missing-page]: link target `b.md` does not exist\n  --> content/guides/b.md:3:23\n  |\n3 | [r](reset-pasword.md) [s](../b.md)\n  |                       ^^^^^^^^^^^^\n  = hint: check the file name and the path relative to this file\n\nerror: found 2 errors and 0 warnings\nbuild failed; the previous output was left as it was\n"
     );
 }
 

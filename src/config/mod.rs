@@ -178,7 +178,7 @@ fn toml_diagnostic(e: &toml::de::Error, path: &Path, source: &str) -> Diagnostic
             format!("unknown key `{key}` in {shown_table} of book.toml"),
         )
         .at(path, source, offset, len);
-        d = match nearest(key, known) {
+        d = match crate::suggest::nearest(key, known) {
             Some(best) => d.with_hint(format!("did you mean `{best}`?")),
             None => d.with_hint(format!("known keys here: {}", known.join(", "))),
         };
@@ -216,16 +216,6 @@ fn table_at(source: &str, offset: usize) -> String {
         .find(|l| l.starts_with('[') && l.ends_with(']'))
         .map(|l| l.trim_matches(['[', ']']).trim().to_string())
         .unwrap_or_default()
-}
-
-/// The known name closest to `word`, if it is close enough to be a plausible typo.
-pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::damerau_levenshtein(&word.to_lowercase(), c), *c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
 }
 
 #[cfg(test)]

@@ -216,7 +216,7 @@ fn wiki_target(dest: &str, input: &Input<'_>) -> Result<(SourcePath, Option<Stri
         [one] => Ok((one.clone(), fragment)),
         [] => {
             let titles: Vec<&str> = input.pages.titles.iter().map(String::as_str).collect();
-            let near = crate::linkcheck::closest(name, &titles, 3);
+            let near = crate::suggest::closest(name, &titles, 3);
             let hint = if near.is_empty() {
                 "write the exact title of an article, or its slug".to_string()
             } else {

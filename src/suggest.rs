@@ -1,0 +1,314 @@
+//! "Did you mean": the one ranker behind every suggestion stepbook makes.
+//!
+//! In: the word a writer wrote and the names that exist (config keys, frontmatter keys, page
+//! paths, page titles, ids, image files). Out: the nearest names, best first. Every caller
+//! ranks the same way: Damerau-Levenshtein distance over lowercased text, turned into a
+//! similarity by the longer length, with a bonus when one name contains the other. Large
+//! sets (the pages of a 10,000-article site) are first cut to a short list by shared
+//! character pairs, so a lookup costs one pass of cheap comparisons and a few edit distances.
+//!
+//! Two cut-offs: [`Suggester::closest`] is for a name that must exist (a link target, a
+//! config key), where a looser guess still helps; [`typo_of`] is for a name that may rightly
+//! be something else (a writer's own frontmatter key), and only answers for a likely typo.
+//! This module knows nothing about what the names are.
+
+/// Names ranked against many words: build it once when many words are looked up in one set.
+pub struct Suggester<'a> {
+    names: Vec<Name<'a>>,
+}
+
+struct Name<'a> {
+    text: &'a str,
+    lower: String,
+    pairs: Vec<u32>,
+}
+
+/// One candidate's standing against a word.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Rank {
+    /// Edits (insert, delete, change, swap two neighbours) from the word to the name.
+    distance: usize,
+    /// `1 - distance / longer length`, plus the containment bonus.
+    score: f64,
+}
+
+/// Above this many names, only the names sharing the most character pairs with the word are
+/// measured by edit distance.
+const SHORTLIST: usize = 24;
+/// The lowest score [`Suggester::closest`] offers.
+const LOOSE: f64 = 0.5;
+
+impl<'a> Suggester<'a> {
+    pub fn new(names: impl IntoIterator<Item = &'a str>) -> Self {
+        Suggester {
+            names: names
+                .into_iter()
+                .map(|text| {
+                    let lower = text.to_lowercase();
+                    let pairs = pairs(&lower);
+                    Name { text, lower, pairs }
+                })
+                .collect(),
+        }
+    }
+
+    /// Up to `n` names nearest to `word`, best first, leaving out the far-fetched.
+    pub fn closest(&self, word: &str, n: usize) -> Vec<&'a str> {
+        let lower = word.to_lowercase();
+        let mut ranked = self.ranked(&lower);
+        ranked.retain(|(_, r)| r.score >= LOOSE);
+        ranked.into_iter().take(n).map(|(name, _)| name).collect()
+    }
+
+    /// [`Suggester::closest`] for file paths: the file name counts three times as much as
+    /// its folder, so a shared folder (or extension) does not make every file look alike.
+    pub fn closest_path(&self, path: &str, n: usize) -> Vec<&'a str> {
+        let lower = path.to_lowercase();
+        let mut ranked = self.ranked_by(&lower, rank_path);
+        ranked.retain(|(_, r)| r.score >= LOOSE);
+        ranked.into_iter().take(n).map(|(name, _)| name).collect()
+    }
+
+    /// The names worth measuring, ranked best first.
+    fn ranked(&self, lower: &str) -> Vec<(&'a str, Rank)> {
+        self.ranked_by(lower, rank)
+    }
+
+    fn ranked_by(&self, lower: &str, rank: fn(&str, &str) -> Rank) -> Vec<(&'a str, Rank)> {
+        let shortlist: Vec<&Name<'a>> = if self.names.len() <= SHORTLIST {
+            self.names.iter().collect()
+        } else {
+            let word_pairs = pairs(lower);
+            let mut scored: Vec<(u32, &Name<'a>)> = self
+                .names
+                .iter()
+                .map(|n| (dice(&word_pairs, &n.pairs), n))
+                .filter(|(d, n)| *d > 0 || lower.len() <= 3 || n.lower.len() <= 3)
+                .collect();
+            if scored.len() > SHORTLIST {
+                scored.select_nth_unstable_by(SHORTLIST - 1, |a, b| b.0.cmp(&a.0));
+                scored.truncate(SHORTLIST);
+            }
+            scored.into_iter().map(|(_, n)| n).collect()
+        };
+        let mut ranked: Vec<(&'a str, Rank)> = shortlist
+            .into_iter()
+            .map(|n| (n.text, rank(lower, &n.lower)))
+            .collect();
+        ranked.sort_by(|a, b| {
+            b.1.score
+                .total_cmp(&a.1.score)
+                .then(a.1.distance.cmp(&b.1.distance))
+                .then(a.0.cmp(b.0))
+        });
+        ranked
+    }
+}
+
+/// Up to `n` of `candidates` nearest to `word`, best first, leaving out the far-fetched.
+pub fn closest<'a>(word: &str, candidates: &[&'a str], n: usize) -> Vec<&'a str> {
+    Suggester::new(candidates.iter().copied()).closest(word, n)
+}
+
+/// The one candidate nearest to `word`, if any is near enough to offer.
+pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    closest(word, candidates, 1).into_iter().next()
+}
+
+/// The known name that `word` is most likely a typo of: one edit away (two for long names),
+/// or its start (`alias` for `aliases`). A word that is merely similar gets `None`: it may
+/// be a name of the writer's own.
+pub fn typo_of<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    let lower = word.to_lowercase();
+    if lower.chars().count() < 3 {
+        return None;
+    }
+    Suggester::new(known.iter().copied())
+        .ranked(&lower)
+        .into_iter()
+        .find(|(name, r)| {
+            let name = name.to_lowercase();
+            let shorter = lower.chars().count().min(name.chars().count());
+            let longer = lower.chars().count().max(name.chars().count());
+            let prefix =
+                (name.starts_with(&lower) || lower.starts_with(&name)) && shorter * 5 >= longer * 3;
+            r.distance == 1 || (r.distance == 2 && shorter >= 7) || prefix
+        })
+        .map(|(name, _)| name)
+}
+
+fn rank(word: &str, name: &str) -> Rank {
+    let distance = strsim::damerau_levenshtein(word, name);
+    let (a, b) = (word.chars().count(), name.chars().count());
+    let longer = a.max(b).max(1);
+    let contains = a.min(b) >= 3 && (name.contains(word) || word.contains(name));
+    let bonus = if contains { 0.3 } else { 0.0 };
+    Rank {
+        distance,
+        score: 1.0 - distance as f64 / longer as f64 + bonus,
+    }
+}
+
+/// [`rank`] of the file names without their extensions, weighted 3 to 1 against the
+/// folders'.
+fn rank_path(word: &str, name: &str) -> Rank {
+    fn split(p: &str) -> (&str, &str) {
+        let (dir, file) = p.rsplit_once('/').unwrap_or(("", p));
+        let stem = file
+            .rsplit_once('.')
+            .map(|(s, _)| s)
+            .filter(|s| !s.is_empty());
+        (dir, stem.unwrap_or(file))
+    }
+    let (wd, wf) = split(word);
+    let (nd, nf) = split(name);
+    let (file, dir) = (rank(wf, nf), rank(wd, nd));
+    Rank {
+        distance: file.distance + dir.distance,
+        score: 0.75 * file.score + 0.25 * dir.score.min(1.0),
+    }
+}
+
+/// Sorted, deduplicated character pairs of lowercased text, each packed into a `u32` hash.
+fn pairs(lower: &str) -> Vec<u32> {
+    let mut out = Vec::with_capacity(lower.len());
+    let mut chars = lower.chars();
+    let Some(mut prev) = chars.next() else {
+        return out;
+    };
+    for c in chars {
+        out.push((prev as u32).wrapping_mul(0x9E37_79B1) ^ c as u32);
+        prev = c;
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Dice's coefficient of two pair sets, scaled to 0..=1000 so it sorts as an integer.
+fn dice(a: &[u32], b: &[u32]) -> u32 {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (2000 * shared / (a.len() + b.len()).max(1)) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranks_by_edits_then_name() {
+        let ids = [
+            "a",
+            "reset-the-password",
+            "reset-the-password-step-1",
+            "reset-the-password-step-2",
+        ];
+        assert_eq!(
+            closest("reset-the-pasword-step-2", &ids, 3),
+            [
+                "reset-the-password-step-2",
+                "reset-the-password-step-1",
+                "reset-the-password"
+            ]
+        );
+        assert_eq!(closest("zzz", &ids, 3), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn config_keys() {
+        let top = ["book", "build", "search", "serve"];
+        assert_eq!(nearest("builds", &top), Some("build"));
+        let build = ["content-dir", "output-dir", "theme", "link-check"];
+        assert_eq!(nearest("output-dri", &build), Some("output-dir"));
+        assert_eq!(nearest("Link-Chek", &build), Some("link-check"));
+        assert_eq!(nearest("port", &build), None);
+    }
+
+    #[test]
+    fn typos_of_known_keys_only() {
+        let known = [
+            "title",
+            "description",
+            "intercom_id",
+            "slug",
+            "order",
+            "tags",
+            "aliases",
+            "draft",
+            "updated",
+        ];
+        for (typo, key) in [
+            ("titel", "title"),
+            ("desciption", "description"),
+            ("draftt", "draft"),
+            ("intercom-id", "intercom_id"),
+            ("intercomID", "intercom_id"),
+            ("alias", "aliases"),
+            ("tag", "tags"),
+            ("udpated", "updated"),
+        ] {
+            assert_eq!(typo_of(typo, &known), Some(key), "{typo}");
+        }
+        for own in [
+            "owner",
+            "team",
+            "subtitle",
+            "date",
+            "draft_notes",
+            "desc",
+            "lang",
+            "id",
+        ] {
+            assert_eq!(typo_of(own, &known), None, "{own}");
+        }
+    }
+
+    #[test]
+    fn paths_rank_by_file_name_first() {
+        let files = [
+            "guides/_index.md",
+            "guides/reset.md",
+            "guides/cart.png",
+            "images/card.png",
+        ];
+        let s = Suggester::new(files);
+        assert_eq!(s.closest_path("guides/_indx.md", 3), ["guides/_index.md"]);
+        assert_eq!(
+            s.closest_path("guides/reset-pasword.md", 3),
+            ["guides/reset.md"]
+        );
+        assert_eq!(
+            s.closest_path("guides/card.png", 3),
+            ["images/card.png", "guides/cart.png"]
+        );
+    }
+
+    #[test]
+    fn large_sets_are_shortlisted_without_losing_the_match() {
+        let names: Vec<String> = (0..10_000)
+            .map(|i| format!("collection-{}/article-{i}.md", i % 40))
+            .collect();
+        let mut refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        refs.push("billing/refund-a-payment.md");
+        let s = Suggester::new(refs.iter().copied());
+        assert_eq!(
+            s.closest_path("billing/refund-a-paymnet.md", 1),
+            ["billing/refund-a-payment.md"]
+        );
+        assert_eq!(
+            s.closest_path("collection-3/artcle-4043.md", 1),
+            ["collection-3/article-4043.md"]
+        );
+    }
+}

@@ -136,14 +136,20 @@ pub fn load(
     opts: PrepareOptions,
     cache: &mut site::RenderCache,
 ) -> (Option<Loaded>, Diagnostics) {
-    match Config::load(root) {
-        Ok(config) => load_with(config, opts, cache),
-        Err(ds) => {
-            let mut diags = Diagnostics::new();
-            diags.extend(ds);
-            (None, diags)
-        }
+    // A book.toml with errors still names the content folder: its errors come in the same
+    // run, and the run fails.
+    let (config, problems) = Config::load_reporting(root);
+    let Some(config) = config else {
+        let mut diags = Diagnostics::new();
+        diags.extend(problems);
+        return (None, diags);
+    };
+    let (loaded, mut diags) = load_with(config, opts, cache);
+    if problems.is_empty() {
+        return (loaded, diags);
     }
+    diags.extend(problems);
+    (None, diags)
 }
 
 /// [`load`], with the configuration already read.
@@ -262,9 +268,9 @@ pub fn build_with(
         diags.sort();
         Err(diags)
     };
-    let config = match Config::load(&opts.root) {
-        Ok(c) => c,
-        Err(ds) => return fail(Diagnostics::new(), ds),
+    let (config, config_problems) = Config::load_reporting(&opts.root);
+    let Some(config) = config else {
+        return fail(Diagnostics::new(), config_problems);
     };
     let dest = opts
         .dest
@@ -288,6 +294,7 @@ pub fn build_with(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (loaded, checked)
     });
+    diags.extend(config_problems);
     diags.sort();
     let Some(Loaded {
         config,

@@ -205,7 +205,10 @@ impl Site {
                 Ok(p) if p.fm.draft && !opts.drafts => {
                     unavailable.insert(file.path.clone(), "is a draft");
                 }
-                Ok(p) => pages.push(p),
+                Ok(mut p) => {
+                    diags.extend(std::mem::take(&mut p.fm.warnings));
+                    pages.push(p);
+                }
                 Err(ds) => {
                     unavailable.insert(file.path.clone(), "has errors");
                     diags.extend(ds);
@@ -328,14 +331,13 @@ fn assign_urls(pages: &mut [Page]) -> Vec<Diagnostic> {
         }
         let slug = match &p.fm.slug {
             Some(s) if s.is_empty() || s.contains(['/', '\\', '?', '#']) || s.starts_with('.') => {
-                let line = p.fm.key_lines.get("slug").copied().unwrap_or(1);
+                let d = Diagnostic::error(
+                    "slug-invalid",
+                    format!("slug \"{s}\" cannot be a file name"),
+                );
                 problems.push(
-                    Diagnostic::error(
-                        "slug-invalid",
-                        format!("slug \"{s}\" cannot be a file name"),
-                    )
-                    .at_line_col(&p.abs, &p.text, line, 1)
-                    .with_hint("use letters, digits and dashes, e.g. `slug: reset-password`"),
+                    frontmatter::at_value(d, &p.abs, &p.text, &p.fm, "slug")
+                        .with_hint("use letters, digits and dashes, e.g. `slug: reset-password`"),
                 );
                 p.source.stem().to_string()
             }
@@ -347,17 +349,22 @@ fn assign_urls(pages: &mut [Page]) -> Vec<Diagnostic> {
     let mut seen: HashMap<&UrlPath, &Page> = HashMap::new();
     for p in pages.iter() {
         if let Some(first) = seen.insert(&p.url, p) {
-            let line = p.fm.key_lines.get("slug").copied().unwrap_or(1);
+            // Reported where a `slug` sent the page there, naming the other page.
+            let (here, other) = if p.fm.slug.is_none() && first.fm.slug.is_some() {
+                (first, p)
+            } else {
+                (p, first)
+            };
+            let d = Diagnostic::error(
+                "url-collision",
+                format!(
+                    "this page and {} would both be written to `{}`",
+                    other.source, p.url
+                ),
+            );
             problems.push(
-                Diagnostic::error(
-                    "url-collision",
-                    format!(
-                        "this page and {} would both be written to `{}`",
-                        first.source, p.url
-                    ),
-                )
-                .at_line_col(&p.abs, &p.text, line, 1)
-                .with_hint("give one of them another `slug` in its frontmatter"),
+                frontmatter::at_value(d, &here.abs, &here.text, &here.fm, "slug")
+                    .with_hint("give one of them another `slug` in its frontmatter"),
             );
         }
     }
@@ -370,14 +377,13 @@ fn check_intercom_ids(pages: &[Page]) -> Vec<Diagnostic> {
     for p in pages {
         let Some(id) = p.fm.intercom_id else { continue };
         if let Some(first) = seen.insert(id, p) {
-            let line = p.fm.key_lines.get("intercom_id").copied().unwrap_or(1);
+            let d = Diagnostic::error(
+                "intercom-id-repeated",
+                format!("intercom_id {id} is also used by {}", first.source),
+            );
             problems.push(
-                Diagnostic::error(
-                    "intercom-id-repeated",
-                    format!("intercom_id {id} is also used by {}", first.source),
-                )
-                .at_line_col(&p.abs, &p.text, line, 1)
-                .with_hint("every article needs its own intercom_id"),
+                frontmatter::at_value(d, &p.abs, &p.text, &p.fm, "intercom_id")
+                    .with_hint("every article needs its own intercom_id"),
             );
         }
     }
@@ -636,6 +642,7 @@ fn plan_redirects(site: &mut Site) -> Vec<Diagnostic> {
         lang
     };
     let mut redirects = Vec::new();
+    let mut intercom_urls: std::collections::HashSet<UrlPath> = Default::default();
     for (i, a) in site.articles.iter().enumerate() {
         let mut wanted: Vec<(UrlPath, &'static str)> = Vec::new();
         if let Some(id) = a.page.fm.intercom_id {
@@ -669,22 +676,26 @@ fn plan_redirects(site: &mut Site) -> Vec<Diagnostic> {
         }
         for (url, key) in wanted {
             if let Some(owner) = taken.get(&url) {
-                if *owner != a.page.source.to_string() {
+                // Two articles with one intercom_id are reported as `intercom-id-repeated`.
+                let repeated_id = key == "intercom_id" && intercom_urls.contains(&url);
+                if *owner != a.page.source.to_string() && !repeated_id {
+                    let hint = match key {
+                        "aliases" => "remove the alias, or change the other page's slug",
+                        _ => "check the intercom_id, or move the other page",
+                    };
+                    let d = Diagnostic::error(
+                        "redirect-collision",
+                        format!("the redirect `{url}` would replace {owner}"),
+                    );
                     problems.push(
-                        Diagnostic::error(
-                            "redirect-collision",
-                            format!("the redirect `{url}` would replace {owner}"),
-                        )
-                        .at_line_col(
-                            &a.page.abs,
-                            &a.page.text,
-                            a.page.fm.key_lines.get(key).copied().unwrap_or(1),
-                            1,
-                        )
-                        .with_hint("remove the alias, or change the other page's slug"),
+                        frontmatter::at_value(d, &a.page.abs, &a.page.text, &a.page.fm, key)
+                            .with_hint(hint),
                     );
                 }
                 continue;
+            }
+            if key == "intercom_id" {
+                intercom_urls.insert(url.clone());
             }
             taken.insert(url.clone(), a.page.source.to_string());
             redirects.push(Redirect { from: url, to: i });

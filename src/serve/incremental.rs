@@ -53,6 +53,7 @@ pub fn patch(built: &mut Built, changed: &[PathBuf]) -> Patch {
                 continue;
             }
         };
+        diags.extend(std::mem::take(&mut page.fm.warnings));
         if !same_meta(&page.fm, &old.fm) {
             return Patch::NotApplicable;
         }

@@ -1,5 +1,5 @@
-//! Cross-references (user guide: `content/write/link-between-articles.md`): wiki links, backlinks, related articles, redirects, and
-//! the warnings of `check`.
+//! Cross-references: wiki links, backlinks, related articles, redirects, and the warnings of
+//! `check` (user guide: `content/write/link-between-articles.md`).
 
 mod common;
 

@@ -1,5 +1,5 @@
-//! Links (SPEC section 7): `.md` targets and `[[wiki links]]` become page URLs; every
-//! internal link is recorded.
+//! Links: `.md` targets and `[[wiki links]]` become page URLs; every internal link is
+//! recorded (user guide: `content/write/link-between-articles.md`).
 //!
 //! `[text](../billing/refunds.md#step-3)` is resolved against the linking file and rewritten
 //! to the target page's relative URL, fragment kept. `[[Title]]`, `[[Title#Heading]]` and

@@ -570,6 +570,15 @@ warning: found 2 warnings\n"
     }
 
     #[test]
+    fn each_list_item_must_be_text() {
+        let errs = p("---\ntags: [billing, [a, b]]\n---\n").unwrap_err();
+        assert_eq!(
+            shown(&errs),
+            "error[frontmatter-type]: each item of `tags` must be text, found a list\n  --> a.md:2:7\n  |\n2 | tags: [billing, [a, b]]\n  |       ^^^^^^^^^^^^^^^^^\n  = hint: write a list, e.g. `tags: [billing, refunds]`\n\nerror: found 1 error and 0 warnings\n"
+        );
+    }
+
+    #[test]
     fn a_repeated_key_is_reported_at_the_repeat() {
         let errs = p("---\ntitle: One\norder: 1\ntitle: Two\n---\n").unwrap_err();
         assert_eq!(

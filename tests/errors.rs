@@ -315,6 +315,58 @@ fn missing_page_suggests_the_nearest_file_as_the_link_writes_it() {
     );
 }
 
+/// The hints with nothing near to offer, a collection index offered for a name like one, an
+/// image outside the content folder, and a bad `slug` pointed at.
+#[test]
+fn hints_for_indexes_far_headings_outside_images_and_slugs() {
+    let f = Fixture::empty();
+    f.write("content/g/_index.md", "# Guides\n");
+    f.write(
+        "content/g/a.md",
+        "---\nslug: \"a/b\"\n---\n# A\n\n## Open the form\n",
+    );
+    f.write(
+        "content/g/b.md",
+        "# B\n\nSee [[A#Zebra crossing]], [i](_indx.md) and ![](../../up.png).\n",
+    );
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        r#"error[slug-invalid]: slug "a/b" cannot be a file name
+  --> content/g/a.md:2:7
+  |
+2 | slug: "a/b"
+  |       ^^^^^
+  = hint: use letters, digits and dashes, e.g. `slug: reset-password`
+
+error[link-missing-fragment]: `#zebra-crossing` is not an id in g/a.md
+  --> content/g/b.md:3:5
+  |
+3 | See [[A#Zebra crossing]], [i](_indx.md) and ![](../../up.png).
+  |     ^^^^^^^^^^^^^^^^^^^^
+  = hint: name a heading of that page as it reads, e.g. `[[Title#Heading text]]`
+
+error[link-missing-page]: link target `g/_indx.md` does not exist
+  --> content/g/b.md:3:27
+  |
+3 | See [[A#Zebra crossing]], [i](_indx.md) and ![](../../up.png).
+  |                           ^^^^^^^^^^^^^
+  = hint: did you mean `_index.md`?
+
+error[image-missing]: this image is outside the content folder
+  --> content/g/b.md:3:45
+  |
+3 | See [[A#Zebra crossing]], [i](_indx.md) and ![](../../up.png).
+  |                                             ^^^^^^^^^^^^^^^^^
+  = hint: only files in the content folder are published: move the image there
+
+error: found 4 errors and 0 warnings
+build failed; the previous output was left as it was
+"#
+    );
+}
+
 #[test]
 fn links_to_drafts_say_so() {
     let f = Fixture::empty();

@@ -459,6 +459,27 @@ error: found 4 errors and 0 warnings\n"
     }
 
     #[test]
+    fn hints_with_nothing_near() {
+        assert_eq!(
+            shown(load("colour = \"red\"\n\n[theme]\nname = \"x\"\n").unwrap_err()),
+            "error[config-unknown-key]: unknown key `colour` at the top level of book.toml\n  --> book.toml:1:1\n  |\n1 | colour = \"red\"\n  | ^^^^^^\n  = hint: every setting goes under one of the tables `[book]`, `[build]`, `[search]`, `[serve]`\n\n\
+error[config-unknown-key]: unknown table `[theme]` in book.toml\n  --> book.toml:3:2\n  |\n3 | [theme]\n  |  ^^^^^\n  = hint: the tables are `[book]`, `[build]`, `[search]`, `[serve]`\n\n\
+error: found 2 errors and 0 warnings\n"
+        );
+    }
+
+    #[test]
+    fn bad_values_say_what_is_expected() {
+        let src = "[book]\nbase-url = \"help.example.com\"\n\n[build]\ntheme = \"../x\"\n";
+        assert_eq!(
+            shown(load(src).unwrap_err()),
+            "error[config-value]: `base-url` must be an absolute http(s) URL, found \"help.example.com\"\n  --> book.toml:2:13\n  |\n2 | base-url = \"help.example.com\"\n  |             ^^^^^^^^^^^^^^^^\n  = hint: write the address the site is published at, e.g. \"https://help.example.com/docs/\"\n\n\
+error[config-value]: `theme` must be a folder name, found \"../x\"\n  --> book.toml:5:10\n  |\n5 | theme = \"../x\"\n  |          ^^^^\n  = hint: name a folder under themes/, e.g. \"brand\" for themes/brand/\n\n\
+error: found 2 errors and 0 warnings\n"
+        );
+    }
+
+    #[test]
     fn every_known_key_is_a_field_of_the_raw_file() {
         for (table, keys) in raw::KNOWN_KEYS.iter().filter(|(t, _)| !t.is_empty()) {
             for key in *keys {

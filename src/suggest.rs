@@ -2,25 +2,32 @@
 //!
 //! In: the word a writer wrote and the names that exist (config keys, frontmatter keys, page
 //! paths, page titles, ids, image files). Out: the nearest names, best first. Every caller
-//! ranks the same way: Damerau-Levenshtein distance over lowercased text, turned into a
+//! ranks the same way: the edit distance over lowercased text (insert, delete, change, swap
+//! two neighbours: the optimal string alignment form of Damerau-Levenshtein), turned into a
 //! similarity by the longer length, with a bonus when one name contains the other. Large
-//! sets (the pages of a 10,000-article site) are first cut to a short list by shared
-//! character pairs, so a lookup costs one pass of cheap comparisons and a few edit distances.
+//! sets (the pages of a 10,000-article site) are first cut to a short list by the character
+//! pairs they share with the word, counted through an index of pairs, so a lookup costs one
+//! pass over the names and a few edit distances (`scripts/bench-suggest.py`).
 //!
 //! Two cut-offs: [`Suggester::closest`] is for a name that must exist (a link target, a
 //! config key), where a looser guess still helps; [`typo_of`] is for a name that may rightly
 //! be something else (a writer's own frontmatter key), and only answers for a likely typo.
 //! This module knows nothing about what the names are.
 
+use rustc_hash::FxHashMap;
+
 /// Names ranked against many words: build it once when many words are looked up in one set.
 pub struct Suggester<'a> {
     names: Vec<Name<'a>>,
+    /// Above [`SHORTLIST`] names: each character pair and the names that hold it, in order.
+    postings: FxHashMap<u32, Vec<u32>>,
 }
 
 struct Name<'a> {
     text: &'a str,
     lower: String,
-    pairs: Vec<u32>,
+    /// How many distinct character pairs it has.
+    pairs: usize,
 }
 
 /// One candidate's standing against a word.
@@ -40,15 +47,29 @@ const LOOSE: f64 = 0.5;
 
 impl<'a> Suggester<'a> {
     pub fn new(names: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut all = Vec::new();
+        let mut listed = Vec::new();
+        for text in names {
+            let lower = text.to_lowercase();
+            let p = pairs(&lower);
+            all.push(Name {
+                text,
+                lower,
+                pairs: p.len(),
+            });
+            listed.push(p);
+        }
+        let mut postings: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        if all.len() > SHORTLIST {
+            for (i, p) in listed.iter().enumerate() {
+                for pair in p {
+                    postings.entry(*pair).or_default().push(i as u32);
+                }
+            }
+        }
         Suggester {
-            names: names
-                .into_iter()
-                .map(|text| {
-                    let lower = text.to_lowercase();
-                    let pairs = pairs(&lower);
-                    Name { text, lower, pairs }
-                })
-                .collect(),
+            names: all,
+            postings,
         }
     }
 
@@ -78,18 +99,7 @@ impl<'a> Suggester<'a> {
         let shortlist: Vec<&Name<'a>> = if self.names.len() <= SHORTLIST {
             self.names.iter().collect()
         } else {
-            let word_pairs = pairs(lower);
-            let mut scored: Vec<(u32, &Name<'a>)> = self
-                .names
-                .iter()
-                .map(|n| (dice(&word_pairs, &n.pairs), n))
-                .filter(|(d, n)| *d > 0 || lower.len() <= 3 || n.lower.len() <= 3)
-                .collect();
-            if scored.len() > SHORTLIST {
-                scored.select_nth_unstable_by(SHORTLIST - 1, |a, b| b.0.cmp(&a.0));
-                scored.truncate(SHORTLIST);
-            }
-            scored.into_iter().map(|(_, n)| n).collect()
+            self.shortlist(lower)
         };
         let mut ranked: Vec<(&'a str, Rank)> = shortlist
             .into_iter()
@@ -102,6 +112,36 @@ impl<'a> Suggester<'a> {
                 .then(a.0.cmp(b.0))
         });
         ranked
+    }
+}
+
+impl<'a> Suggester<'a> {
+    /// The [`SHORTLIST`] names sharing the most character pairs with `word`, by Dice's
+    /// coefficient: one pass over the postings of the word's pairs, then one over the names.
+    fn shortlist(&self, lower: &str) -> Vec<&Name<'a>> {
+        let word_pairs = pairs(lower);
+        let mut shared = vec![0u32; self.names.len()];
+        for pair in &word_pairs {
+            for &i in self.postings.get(pair).map(Vec::as_slice).unwrap_or(&[]) {
+                shared[i as usize] += 1;
+            }
+        }
+        let short_word = lower.len() <= 3;
+        let mut scored: Vec<(u64, &Name<'a>)> = self
+            .names
+            .iter()
+            .zip(&shared)
+            .filter(|(n, k)| **k > 0 || short_word || n.lower.len() <= 3)
+            .map(|(n, &k)| {
+                let dice = 2000 * u64::from(k) / (word_pairs.len() + n.pairs).max(1) as u64;
+                (dice, n)
+            })
+            .collect();
+        if scored.len() > SHORTLIST {
+            scored.select_nth_unstable_by(SHORTLIST - 1, |a, b| b.0.cmp(&a.0));
+            scored.truncate(SHORTLIST);
+        }
+        scored.into_iter().map(|(_, n)| n).collect()
     }
 }
 
@@ -138,7 +178,7 @@ pub fn typo_of<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
 }
 
 fn rank(word: &str, name: &str) -> Rank {
-    let distance = strsim::damerau_levenshtein(word, name);
+    let distance = strsim::osa_distance(word, name);
     let (a, b) = (word.chars().count(), name.chars().count());
     let longer = a.max(b).max(1);
     let contains = a.min(b) >= 3 && (name.contains(word) || word.contains(name));
@@ -185,23 +225,6 @@ fn pairs(lower: &str) -> Vec<u32> {
     out
 }
 
-/// Dice's coefficient of two pair sets, scaled to 0..=1000 so it sorts as an integer.
-fn dice(a: &[u32], b: &[u32]) -> u32 {
-    let (mut i, mut j, mut shared) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                shared += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    (2000 * shared / (a.len() + b.len()).max(1)) as u32
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,17 +260,7 @@ mod tests {
 
     #[test]
     fn typos_of_known_keys_only() {
-        let known = [
-            "title",
-            "description",
-            "intercom_id",
-            "slug",
-            "order",
-            "tags",
-            "aliases",
-            "draft",
-            "updated",
-        ];
+        let known = crate::frontmatter::KNOWN;
         for (typo, key) in [
             ("titel", "title"),
             ("desciption", "description"),
@@ -258,7 +271,7 @@ mod tests {
             ("tag", "tags"),
             ("udpated", "updated"),
         ] {
-            assert_eq!(typo_of(typo, &known), Some(key), "{typo}");
+            assert_eq!(typo_of(typo, known), Some(key), "{typo}");
         }
         for own in [
             "owner",
@@ -270,7 +283,7 @@ mod tests {
             "lang",
             "id",
         ] {
-            assert_eq!(typo_of(own, &known), None, "{own}");
+            assert_eq!(typo_of(own, known), None, "{own}");
         }
     }
 

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde_yaml::Value;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, LineIndex};
 
 /// The typed keys the user guide lists (`content/write/frontmatter.md`). Every key is
 /// optional.
@@ -123,6 +123,7 @@ pub fn parse<'a>(
         path,
         source,
         key_lines: keys.iter().cloned().collect(),
+        index: LineIndex::new(source),
     };
     let mut errors = Vec::new();
     let mut fm = Frontmatter::default();
@@ -150,7 +151,7 @@ pub fn at_value(
 ) -> Diagnostic {
     match fm.key_lines.get(key) {
         Some(&line) => {
-            let (offset, len) = value_span(source, line);
+            let (offset, len) = value_span(source, line_start(source, line));
             d.at(path, source, offset, len)
         }
         None => d.at_line_col(path, source, 1, 1),
@@ -162,6 +163,9 @@ struct Reader<'a> {
     path: &'a Path,
     source: &'a str,
     key_lines: BTreeMap<String, usize>,
+    /// Every diagnostic finds its line through one index: a frontmatter of many keys stays
+    /// linear.
+    index: LineIndex,
 }
 
 impl Reader<'_> {
@@ -312,12 +316,11 @@ impl Reader<'_> {
         ));
         match self.key_lines.get(key) {
             Some(&line) => {
-                let offset = line_start(self.source, line);
-                let indent = self.source[offset..].len() - self.source[offset..].trim_start().len();
-                let len = self.source[offset + indent..]
-                    .find(':')
-                    .unwrap_or(key.len());
-                d.at(self.path, self.source, offset + indent, len)
+                let offset = self.index.line_start(line);
+                let text = self.source[offset..].lines().next().unwrap_or("");
+                let indent = text.len() - text.trim_start().len();
+                let len = text[indent..].find(':').unwrap_or(key.len());
+                self.located(d, offset + indent, len)
             }
             None => d.at_line_col(self.path, self.source, 1, 1),
         }
@@ -326,17 +329,21 @@ impl Reader<'_> {
     fn at(&self, key: &str, d: Diagnostic) -> Diagnostic {
         match self.key_lines.get(key) {
             Some(&line) => {
-                let (offset, len) = value_span(self.source, line);
-                d.at(self.path, self.source, offset, len)
+                let (offset, len) = value_span(self.source, self.index.line_start(line));
+                self.located(d, offset, len)
             }
             None => d.at_line_col(self.path, self.source, 1, 1),
         }
     }
 
+    fn located(&self, d: Diagnostic, offset: usize, len: usize) -> Diagnostic {
+        d.at_indexed(self.path, self.source, &self.index, offset, len)
+    }
+
     /// The scalar value of `key` exactly as written on its line.
     fn written(&self, key: &str) -> Option<String> {
         let line = *self.key_lines.get(key)?;
-        let (offset, len) = value_span(self.source, line);
+        let (offset, len) = value_span(self.source, self.index.line_start(line));
         let text = self.source.get(offset..offset + len)?;
         let text = text.split(" #").next().unwrap_or(text).trim_end();
         (!text.is_empty()).then(|| text.to_string())
@@ -375,8 +382,9 @@ fn syntax_error(
 ) -> Diagnostic {
     let message = clean_yaml_message(&e.to_string());
     if message.starts_with("duplicate entry with key") {
-        for (i, (key, line)) in keys.iter().enumerate() {
-            if let Some((_, first)) = keys[..i].iter().find(|(k, _)| k == key) {
+        let mut first_at: std::collections::HashMap<&str, usize> = Default::default();
+        for (key, line) in keys {
+            if let Some(&first) = first_at.get(key.as_str()) {
                 let offset = line_start(source, *line);
                 let indent = source[offset..].len() - source[offset..].trim_start().len();
                 return Diagnostic::error(
@@ -388,6 +396,7 @@ fn syntax_error(
                     "the first `{key}` is on line {first}; keep one of them"
                 ));
             }
+            first_at.insert(key, *line);
         }
     }
     let offset = split.yaml_offset + e.location().map(|l| l.index()).unwrap_or(0);
@@ -437,10 +446,9 @@ fn line_start(source: &str, line: usize) -> usize {
         .sum()
 }
 
-/// Offset and length of the value on the `key: value` line `line`; the key itself when the
-/// value is on the lines below.
-fn value_span(source: &str, line: usize) -> (usize, usize) {
-    let start = line_start(source, line);
+/// Offset and length of the value on the `key: value` line that starts at `start`; the key
+/// itself when the value is on the lines below.
+fn value_span(source: &str, start: usize) -> (usize, usize) {
     let text = source[start..].lines().next().unwrap_or("");
     let Some(colon) = text.find(':') else {
         return (start, 1);

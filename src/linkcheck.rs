@@ -14,7 +14,7 @@ use crate::diagnostics::Diagnostic;
 use crate::markdown::images::ImageRef;
 use crate::paths::SourcePath;
 use crate::site::{Page, Site};
-use crate::suggest::{self, Suggester};
+use crate::suggest::{self, Names};
 
 /// Checks every link of every page.
 pub fn check(site: &Site) -> Vec<Diagnostic> {
@@ -214,7 +214,7 @@ fn fragment_hint(target: &Page, fragment: &str, written: &str) -> String {
 /// Images that name a file the site does not have, with the nearest files that exist.
 struct NearImages<'a> {
     site: &'a Site,
-    files: Option<(HashSet<&'a str>, Suggester<'a>)>,
+    files: Option<(HashSet<&'a str>, Names<'a>)>,
 }
 
 impl<'a> NearImages<'a> {
@@ -238,7 +238,7 @@ impl<'a> NearImages<'a> {
         let site = self.site;
         let (known, suggester) = self.files.get_or_insert_with(|| {
             let names: Vec<&str> = site.assets.iter().map(|a| a.path.as_str()).collect();
-            (names.iter().copied().collect(), Suggester::new(names))
+            (names.iter().copied().collect(), Names::new(names))
         });
         if known.contains(file.as_str()) {
             return None;
@@ -267,8 +267,8 @@ impl<'a> NearImages<'a> {
 /// for its own links.
 struct NearPages<'a> {
     site: &'a Site,
-    articles: Option<Suggester<'a>>,
-    all: Option<Suggester<'a>>,
+    articles: Option<Names<'a>>,
+    all: Option<Names<'a>>,
     /// Many links often miss the same page: its suggestions are worked out once.
     found: HashMap<&'a SourcePath, Vec<&'a str>>,
 }
@@ -295,7 +295,7 @@ impl<'a> NearPages<'a> {
                         Box::new(site.articles.iter().map(|a| &a.page)),
                     )
                 };
-            slot.get_or_insert_with(|| Suggester::new(pages.map(|p| p.source.as_str())))
+            slot.get_or_insert_with(|| Names::new(pages.map(|p| p.source.as_str()).collect()))
                 .closest_path(target.as_str(), 4)
         });
         near.iter()

@@ -17,17 +17,26 @@
 use rustc_hash::FxHashMap;
 
 /// Names ranked against many words: build it once when many words are looked up in one set.
-pub struct Suggester<'a> {
-    names: Vec<Name<'a>>,
+/// It keeps its own lowercased copy of the names and answers with their positions, so it
+/// can be kept beside the names it was built from.
+#[derive(Default, Clone)]
+pub struct Suggester {
+    names: Vec<Name>,
     /// Above [`SHORTLIST`] names: each character pair and the names that hold it, in order.
     postings: FxHashMap<u32, Vec<u32>>,
 }
 
-struct Name<'a> {
-    text: &'a str,
+#[derive(Clone)]
+struct Name {
     lower: String,
     /// How many distinct character pairs it has.
     pairs: usize,
+}
+
+impl std::fmt::Debug for Suggester {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Suggester({} names)", self.names.len())
+    }
 }
 
 /// One candidate's standing against a word.
@@ -45,15 +54,14 @@ const SHORTLIST: usize = 24;
 /// The lowest score [`Suggester::closest`] offers.
 const LOOSE: f64 = 0.5;
 
-impl<'a> Suggester<'a> {
-    pub fn new(names: impl IntoIterator<Item = &'a str>) -> Self {
+impl Suggester {
+    pub fn new<'s>(names: impl IntoIterator<Item = &'s str>) -> Self {
         let mut all = Vec::new();
         let mut listed = Vec::new();
         for text in names {
             let lower = text.to_lowercase();
             let p = pairs(&lower);
             all.push(Name {
-                text,
                 lower,
                 pairs: p.len(),
             });
@@ -73,52 +81,48 @@ impl<'a> Suggester<'a> {
         }
     }
 
-    /// Up to `n` names nearest to `word`, best first, leaving out the far-fetched.
-    pub fn closest(&self, word: &str, n: usize) -> Vec<&'a str> {
+    /// The positions of up to `n` names nearest to `word`, best first, leaving out the
+    /// far-fetched.
+    pub fn closest(&self, word: &str, n: usize) -> Vec<usize> {
         let lower = word.to_lowercase();
-        let mut ranked = self.ranked(&lower);
+        let mut ranked = self.ranked_by(&lower, rank);
         ranked.retain(|(_, r)| r.score >= LOOSE);
-        ranked.into_iter().take(n).map(|(name, _)| name).collect()
+        ranked.into_iter().take(n).map(|(i, _)| i).collect()
     }
 
     /// [`Suggester::closest`] for file paths: the file name counts three times as much as
     /// its folder, so a shared folder (or extension) does not make every file look alike.
-    pub fn closest_path(&self, path: &str, n: usize) -> Vec<&'a str> {
+    pub fn closest_path(&self, path: &str, n: usize) -> Vec<usize> {
         let lower = path.to_lowercase();
         let mut ranked = self.ranked_by(&lower, rank_path);
         ranked.retain(|(_, r)| r.score >= LOOSE);
-        ranked.into_iter().take(n).map(|(name, _)| name).collect()
+        ranked.into_iter().take(n).map(|(i, _)| i).collect()
     }
 
     /// The names worth measuring, ranked best first.
-    fn ranked(&self, lower: &str) -> Vec<(&'a str, Rank)> {
-        self.ranked_by(lower, rank)
-    }
-
-    fn ranked_by(&self, lower: &str, rank: fn(&str, &str) -> Rank) -> Vec<(&'a str, Rank)> {
-        let shortlist: Vec<&Name<'a>> = if self.names.len() <= SHORTLIST {
-            self.names.iter().collect()
+    fn ranked_by(&self, lower: &str, rank: fn(&str, &str) -> Rank) -> Vec<(usize, Rank)> {
+        let shortlist: Vec<usize> = if self.names.len() <= SHORTLIST {
+            (0..self.names.len()).collect()
         } else {
             self.shortlist(lower)
         };
-        let mut ranked: Vec<(&'a str, Rank)> = shortlist
+        let mut ranked: Vec<(usize, Rank)> = shortlist
             .into_iter()
-            .map(|n| (n.text, rank(lower, &n.lower)))
+            .map(|i| (i, rank(lower, &self.names[i].lower)))
             .collect();
         ranked.sort_by(|a, b| {
             b.1.score
                 .total_cmp(&a.1.score)
                 .then(a.1.distance.cmp(&b.1.distance))
-                .then(a.0.cmp(b.0))
+                .then_with(|| self.names[a.0].lower.cmp(&self.names[b.0].lower))
+                .then(a.0.cmp(&b.0))
         });
         ranked
     }
-}
 
-impl<'a> Suggester<'a> {
     /// The [`SHORTLIST`] names sharing the most character pairs with `word`, by Dice's
     /// coefficient: one pass over the postings of the word's pairs, then one over the names.
-    fn shortlist(&self, lower: &str) -> Vec<&Name<'a>> {
+    fn shortlist(&self, lower: &str) -> Vec<usize> {
         let word_pairs = pairs(lower);
         let mut shared = vec![0u32; self.names.len()];
         for pair in &word_pairs {
@@ -127,27 +131,53 @@ impl<'a> Suggester<'a> {
             }
         }
         let short_word = lower.len() <= 3;
-        let mut scored: Vec<(u64, &Name<'a>)> = self
+        let mut scored: Vec<(u64, usize)> = self
             .names
             .iter()
             .zip(&shared)
-            .filter(|(n, k)| **k > 0 || short_word || n.lower.len() <= 3)
-            .map(|(n, &k)| {
+            .enumerate()
+            .filter(|(_, (n, k))| **k > 0 || short_word || n.lower.len() <= 3)
+            .map(|(i, (n, &k))| {
                 let dice = 2000 * u64::from(k) / (word_pairs.len() + n.pairs).max(1) as u64;
-                (dice, n)
+                (dice, i)
             })
             .collect();
         if scored.len() > SHORTLIST {
             scored.select_nth_unstable_by(SHORTLIST - 1, |a, b| b.0.cmp(&a.0));
             scored.truncate(SHORTLIST);
         }
-        scored.into_iter().map(|(_, n)| n).collect()
+        scored.into_iter().map(|(_, i)| i).collect()
+    }
+}
+
+/// A [`Suggester`] with the names it was built from, answering with the names.
+pub struct Names<'a> {
+    names: Vec<&'a str>,
+    suggester: Suggester,
+}
+
+impl<'a> Names<'a> {
+    pub fn new(names: Vec<&'a str>) -> Self {
+        let suggester = Suggester::new(names.iter().copied());
+        Names { names, suggester }
+    }
+
+    /// [`Suggester::closest`], as names.
+    pub fn closest(&self, word: &str, n: usize) -> Vec<&'a str> {
+        let found = self.suggester.closest(word, n);
+        found.into_iter().map(|i| self.names[i]).collect()
+    }
+
+    /// [`Suggester::closest_path`], as names.
+    pub fn closest_path(&self, path: &str, n: usize) -> Vec<&'a str> {
+        let found = self.suggester.closest_path(path, n);
+        found.into_iter().map(|i| self.names[i]).collect()
     }
 }
 
 /// Up to `n` of `candidates` nearest to `word`, best first, leaving out the far-fetched.
 pub fn closest<'a>(word: &str, candidates: &[&'a str], n: usize) -> Vec<&'a str> {
-    Suggester::new(candidates.iter().copied()).closest(word, n)
+    Names::new(candidates.to_vec()).closest(word, n)
 }
 
 /// The one candidate nearest to `word`, if any is near enough to offer.
@@ -160,16 +190,18 @@ pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 /// be a name of the writer's own.
 pub fn typo_of<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
     let lower = word.to_lowercase();
-    if lower.chars().count() < 3 {
+    let len = lower.chars().count();
+    if len < 3 {
         return None;
     }
     Suggester::new(known.iter().copied())
-        .ranked(&lower)
+        .ranked_by(&lower, rank)
         .into_iter()
+        .map(|(i, r)| (known[i], r))
         .find(|(name, r)| {
             let name = name.to_lowercase();
-            let shorter = lower.chars().count().min(name.chars().count());
-            let longer = lower.chars().count().max(name.chars().count());
+            let shorter = len.min(name.chars().count());
+            let longer = len.max(name.chars().count());
             let prefix =
                 (name.starts_with(&lower) || lower.starts_with(&name)) && shorter * 5 >= longer * 3;
             r.distance == 1 || (r.distance == 2 && shorter >= 7) || prefix
@@ -296,13 +328,16 @@ mod tests {
             "images/card.png",
         ];
         let s = Suggester::new(files);
-        assert_eq!(s.closest_path("guides/_indx.md", 3), ["guides/_index.md"]);
+        let near = |path: &str| -> Vec<&str> {
+            s.closest_path(path, 3)
+                .into_iter()
+                .map(|i| files[i])
+                .collect()
+        };
+        assert_eq!(near("guides/_indx.md"), ["guides/_index.md"]);
+        assert_eq!(near("guides/reset-pasword.md"), ["guides/reset.md"]);
         assert_eq!(
-            s.closest_path("guides/reset-pasword.md", 3),
-            ["guides/reset.md"]
-        );
-        assert_eq!(
-            s.closest_path("guides/card.png", 3),
+            near("guides/card.png"),
             ["images/card.png", "guides/cart.png"]
         );
     }
@@ -315,12 +350,18 @@ mod tests {
         let mut refs: Vec<&str> = names.iter().map(String::as_str).collect();
         refs.push("billing/refund-a-payment.md");
         let s = Suggester::new(refs.iter().copied());
+        let near = |path: &str| -> Vec<&str> {
+            s.closest_path(path, 1)
+                .into_iter()
+                .map(|i| refs[i])
+                .collect()
+        };
         assert_eq!(
-            s.closest_path("billing/refund-a-paymnet.md", 1),
+            near("billing/refund-a-paymnet.md"),
             ["billing/refund-a-payment.md"]
         );
         assert_eq!(
-            s.closest_path("collection-3/artcle-4043.md", 1),
+            near("collection-3/artcle-4043.md"),
             ["collection-3/article-4043.md"]
         );
     }

@@ -31,6 +31,8 @@ pub struct PageTable {
     /// URL slug (file name without `.html`) -> pages.
     by_slug: HashMap<String, Vec<SourcePath>>,
     titles: Vec<String>,
+    /// The ranker over `titles`, built the first time a wiki link names no page.
+    near_titles: std::sync::OnceLock<crate::suggest::Suggester>,
 }
 
 impl PageTable {
@@ -48,7 +50,17 @@ impl PageTable {
             .push(source.clone());
         self.by_slug.entry(slug).or_default().push(source.clone());
         self.titles.push(title.to_string());
+        self.near_titles = std::sync::OnceLock::new();
         self.urls.insert(source, url);
+    }
+
+    /// Up to `n` page titles nearest to `name`, best first.
+    pub fn near_titles(&self, name: &str, n: usize) -> Vec<&str> {
+        let titles = self
+            .near_titles
+            .get_or_init(|| crate::suggest::Suggester::new(self.titles.iter().map(String::as_str)));
+        let found = titles.closest(name, n);
+        found.into_iter().map(|i| self.titles[i].as_str()).collect()
     }
 
     /// Pages whose title (case-insensitive) or else slug is `name`.
@@ -215,8 +227,7 @@ fn wiki_target(dest: &str, input: &Input<'_>) -> Result<(SourcePath, Option<Stri
     match input.pages.find(name) {
         [one] => Ok((one.clone(), fragment)),
         [] => {
-            let titles: Vec<&str> = input.pages.titles.iter().map(String::as_str).collect();
-            let near = crate::suggest::closest(name, &titles, 3);
+            let near = input.pages.near_titles(name, 3);
             let hint = if near.is_empty() {
                 "write the exact title of an article, or its slug".to_string()
             } else {

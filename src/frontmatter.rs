@@ -151,7 +151,12 @@ pub fn at_value(
 ) -> Diagnostic {
     match fm.key_lines.get(key) {
         Some(&line) => {
-            let (offset, len) = value_span(source, line_start(source, line));
+            let start = line_start(source, line);
+            if line > 1 && start >= source.len() {
+                // A line the text does not have: say which, without a span.
+                return d.at_line_col(path, source, line, 1);
+            }
+            let (offset, len) = value_span(source, start);
             d.at(path, source, offset, len)
         }
         None => d.at_line_col(path, source, 1, 1),
@@ -593,6 +598,39 @@ warning: found 2 warnings\n"
             shown(&errs),
             "error[frontmatter-duplicate-key]: `title` is set twice\n  --> a.md:4:1\n  |\n4 | title: Two\n  | ^^^^^\n  = hint: the first `title` is on line 2; keep one of them\n\nerror: found 1 error and 0 warnings\n"
         );
+    }
+
+    #[test]
+    fn at_value_points_at_the_value_or_the_line() {
+        let src = "---\ntitle: A\nslug:   reset-password  \n---\n";
+        let fm = p(src).unwrap();
+        let d = at_value(
+            Diagnostic::error("x", "m"),
+            Path::new("a.md"),
+            src,
+            &fm,
+            "slug",
+        );
+        assert_eq!(
+            d.to_string(),
+            "error[x]: m\n  --> a.md:3:9\n  |\n3 | slug:   reset-password  \n  |         ^^^^^^^^^^^^^^"
+        );
+        let d = at_value(
+            Diagnostic::error("x", "m"),
+            Path::new("a.md"),
+            "",
+            &fm,
+            "slug",
+        );
+        assert_eq!(d.location.map(|l| (l.line, l.col)), Some((3, 1)));
+        let d = at_value(
+            Diagnostic::error("x", "m"),
+            Path::new("a.md"),
+            src,
+            &fm,
+            "order",
+        );
+        assert_eq!(d.location.map(|l| (l.line, l.col)), Some((1, 1)));
     }
 
     #[test]

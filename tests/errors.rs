@@ -160,7 +160,7 @@ fn every_error_of_every_kind_in_one_run() {
     assert_eq!(check.code, 1);
     let rows: Vec<serde_json::Value> = serde_json::from_str(&check.stdout).unwrap();
     let errors = rows.iter().filter(|r| r["severity"] == "error").count();
-    assert_eq!(errors, 15, "check finds what build finds: {}", check.stdout);
+    assert_eq!(errors, 16, "check finds what build finds: {}", check.stdout);
 }
 
 const EVERY_ERROR: &str = r#"error[config-unknown-key]: unknown key `lang` in [book] of book.toml
@@ -219,6 +219,10 @@ error[image-missing]: image `card.png` does not exist
   |                         ^^^^^^^^^^^^^
   = hint: did you mean `cart.png`?
 
+error[not-utf8]: this file is not UTF-8 text (invalid byte at offset 0)
+  --> content/bin.md
+  = hint: save the file as UTF-8, or give it another extension than .md to copy it as it is
+
 error[intercom-id-repeated]: intercom_id 7 is also used by b.md
   --> content/c.md:2:14
   |
@@ -275,7 +279,7 @@ error[redirect-collision]: the redirect `b.html` would replace b.md
   |          ^^^^^^^^
   = hint: remove the alias, or change the other page's slug
 
-error: found 15 errors and 1 warning
+error: found 16 errors and 1 warning
 build failed; the previous output was left as it was
 "#;
 

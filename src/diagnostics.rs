@@ -176,6 +176,12 @@ impl LineIndex {
         Self { starts }
     }
 
+    /// Byte offset where 1-based `line` starts; the last line's start past the end.
+    pub fn line_start(&self, line: usize) -> usize {
+        let i = line.clamp(1, self.starts.len()) - 1;
+        self.starts[i]
+    }
+
     pub fn position(&self, source: &str, offset: usize) -> (usize, usize) {
         let mut offset = offset.min(source.len());
         while !source.is_char_boundary(offset) {

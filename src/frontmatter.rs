@@ -7,11 +7,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::{Deserialize, Deserializer};
+use serde_yaml::Value;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, LineIndex};
 
-/// The typed keys of SPEC section 2. Every key is optional.
+/// The typed keys the user guide lists (`content/write/frontmatter.md`). Every key is
+/// optional.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Frontmatter {
     pub title: Option<String>,
@@ -28,6 +29,8 @@ pub struct Frontmatter {
     pub extra: BTreeMap<String, serde_json::Value>,
     /// 1-based line of each key, for diagnostics about a key's value.
     pub key_lines: BTreeMap<String, usize>,
+    /// Problems that do not stop the page: an unknown key that looks like a typo of a known one.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// A file split into its frontmatter and body.
@@ -41,7 +44,8 @@ pub struct Split<'a> {
     pub body_offset: usize,
 }
 
-const KNOWN: &[&str] = &[
+/// The keys stepbook reads; any other key goes to `extra`.
+pub const KNOWN: &[&str] = &[
     "title",
     "description",
     "intercom_id",
@@ -52,38 +56,6 @@ const KNOWN: &[&str] = &[
     "draft",
     "updated",
 ];
-
-#[derive(Deserialize)]
-struct Raw {
-    title: Option<String>,
-    description: Option<String>,
-    #[serde(default, deserialize_with = "intercom_id")]
-    intercom_id: Option<u64>,
-    slug: Option<String>,
-    order: Option<i64>,
-    #[serde(default)]
-    tags: Option<Vec<String>>,
-    #[serde(default)]
-    aliases: Option<Vec<String>>,
-    draft: Option<bool>,
-    updated: Option<String>,
-}
-
-fn intercom_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Id {
-        Num(u64),
-        Text(String),
-    }
-    match Option::<Id>::deserialize(d)? {
-        None => Ok(None),
-        Some(Id::Num(n)) => Ok(Some(n)),
-        Some(Id::Text(s)) => s.trim().parse::<u64>().map(Some).map_err(|_| {
-            serde::de::Error::custom(format!("intercom_id must be a whole number, found \"{s}\""))
-        }),
-    }
-}
 
 /// Splits `---` frontmatter off `source`. An opening `---` without a closing one is an error.
 pub fn split(source: &str) -> Result<Split<'_>, &'static str> {
@@ -117,6 +89,7 @@ pub fn split(source: &str) -> Result<Split<'_>, &'static str> {
 }
 
 /// Parses an article's frontmatter. `source` is the whole file, `path` names it in errors.
+/// Every key with a value of the wrong type is reported, not only the first.
 pub fn parse<'a>(
     path: &Path,
     source: &'a str,
@@ -128,20 +101,13 @@ pub fn parse<'a>(
                 .with_hint("end the frontmatter with a line holding only `---`"),
         ]
     })?;
-    let Some(yaml) = split.yaml else {
+    let Some(yaml) = split.yaml.filter(|y| !y.trim().is_empty()) else {
         return Ok((Frontmatter::default(), split));
     };
-    if yaml.trim().is_empty() {
-        return Ok((Frontmatter::default(), split));
-    }
-    let yaml_error = |e: serde_yaml::Error, code: &'static str| {
-        let offset = split.yaml_offset + e.location().map(|l| l.index()).unwrap_or(0);
-        let message = clean_yaml_message(&e.to_string());
-        Diagnostic::error(code, message).at(path, source, offset, 1)
-    };
-    let mapping: serde_yaml::Mapping = match serde_yaml::from_str(yaml) {
-        Ok(serde_yaml::Value::Mapping(m)) => m,
-        Ok(serde_yaml::Value::Null) => return Ok((Frontmatter::default(), split)),
+    let keys = top_level_keys(source, split.yaml_offset, yaml);
+    let mapping = match serde_yaml::from_str(yaml) {
+        Ok(Value::Mapping(m)) => m,
+        Ok(Value::Null) => return Ok((Frontmatter::default(), split)),
         Ok(_) => {
             return Err(vec![
                 Diagnostic::error(
@@ -151,96 +117,297 @@ pub fn parse<'a>(
                 .at(path, source, split.yaml_offset, 1),
             ]);
         }
-        Err(e) => {
-            return Err(vec![yaml_error(e, "frontmatter-syntax").with_hint(
-                "frontmatter is YAML: check quotes, colons and indentation",
-            )]);
-        }
+        Err(e) => return Err(vec![syntax_error(path, source, &split, &keys, &e)]),
     };
-    let key_lines = key_lines(source, split.yaml_offset, yaml);
-    let value = serde_yaml::Value::Mapping(mapping);
-    // The parsed mapping almost always reads as the known keys. When it does not (a type
-    // error, or a scalar only the text reader coerces), the text is read again: for what
-    // it coerces, and for the position and wording of the error.
-    let raw = Raw::deserialize(&value).or_else(|_| serde_yaml::from_str::<Raw>(yaml));
-    let raw: Raw = raw.map_err(|e| {
-        let message = clean_yaml_message(&e.to_string());
-        let key = KNOWN.iter().find(|k| {
-            message.starts_with(&format!("{k}:")) || message.starts_with(&format!("{k} "))
-        });
-        let d = match key.and_then(|k| key_lines.get(*k).map(|l| (k, *l))) {
-            Some((k, line)) => {
-                let message = message
-                    .strip_prefix(&format!("{k}: "))
-                    .map(|m| format!("`{k}`: {m}"))
-                    .unwrap_or(message);
-                let col = source
-                    .lines()
-                    .nth(line - 1)
-                    .and_then(|l| l.find(':'))
-                    .map(|c| c + 3)
-                    .unwrap_or(1);
-                Diagnostic::error("frontmatter-type", message).at_line_col(path, source, line, col)
-            }
-            None => yaml_error(e, "frontmatter-type"),
-        };
-        vec![type_hint(d)]
-    })?;
-    let mut fm = Frontmatter {
-        title: raw.title,
-        description: raw.description,
-        intercom_id: raw.intercom_id,
-        slug: raw.slug,
-        order: raw.order,
-        tags: raw.tags.unwrap_or_default(),
-        aliases: raw.aliases.unwrap_or_default(),
-        draft: raw.draft.unwrap_or(false),
-        updated: None,
-        extra: BTreeMap::new(),
-        key_lines,
+    let reader = Reader {
+        path,
+        source,
+        key_lines: keys.iter().cloned().collect(),
+        index: LineIndex::new(source),
     };
-    if let Some(date) = raw.updated {
-        match normalize_date(&date) {
-            Some(d) => fm.updated = Some(d),
-            None => {
-                let line = fm.key_lines.get("updated").copied().unwrap_or(1);
-                return Err(vec![
-                    Diagnostic::error(
-                        "frontmatter-type",
-                        format!("`updated` must be a date, found \"{date}\""),
-                    )
-                    .at_line_col(path, source, line, 1)
-                    .with_hint("write the date as YYYY-MM-DD, e.g. `updated: 2026-03-14`"),
-                ]);
-            }
-        }
-    }
-    for (k, v) in value.as_mapping().into_iter().flatten() {
+    let mut errors = Vec::new();
+    let mut fm = Frontmatter::default();
+    for (k, v) in &mapping {
         let Some(key) = k.as_str() else { continue };
-        if KNOWN.contains(&key) {
-            continue;
-        }
-        if let Ok(json) = serde_json::to_value(v) {
-            fm.extra.insert(key.to_string(), json);
+        if let Err(d) = reader.read(&mut fm, key, v) {
+            errors.push(d);
         }
     }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    fm.key_lines = reader.key_lines;
     Ok((fm, split))
 }
 
-fn type_hint(d: Diagnostic) -> Diagnostic {
-    let m = d.message.trim_start_matches('`');
-    let hint = if m.starts_with("intercom_id") {
-        "write the article's numeric id, e.g. `intercom_id: 5955049`"
-    } else if m.starts_with("tags") || m.starts_with("aliases") {
-        "write a list, e.g. `tags: [billing, refunds]`"
-    } else if m.starts_with("draft") {
-        "write `draft: true` or `draft: false`"
-    } else if m.starts_with("order") {
-        "write a whole number, e.g. `order: 2`"
-    } else {
-        "check the value's type against the frontmatter keys in the user guide"
-    };
-    d.with_hint(hint)
+/// Points `d` at the value of `key` in the frontmatter of `source` (the file at `path`), or
+/// at the key when its value is on the lines below; at the first line when the key is absent.
+pub fn at_value(
+    d: Diagnostic,
+    path: &Path,
+    source: &str,
+    fm: &Frontmatter,
+    key: &str,
+) -> Diagnostic {
+    match fm.key_lines.get(key) {
+        Some(&line) => {
+            let start = line_start(source, line);
+            if line > 1 && start >= source.len() {
+                // A line the text does not have: say which, without a span.
+                return d.at_line_col(path, source, line, 1);
+            }
+            let (offset, len) = value_span(source, start);
+            d.at(path, source, offset, len)
+        }
+        None => d.at_line_col(path, source, 1, 1),
+    }
+}
+
+/// Reads each key of the parsed mapping into [`Frontmatter`].
+struct Reader<'a> {
+    path: &'a Path,
+    source: &'a str,
+    key_lines: BTreeMap<String, usize>,
+    /// Every diagnostic finds its line through one index: a frontmatter of many keys stays
+    /// linear.
+    index: LineIndex,
+}
+
+impl Reader<'_> {
+    fn read(&self, fm: &mut Frontmatter, key: &str, v: &Value) -> Result<(), Diagnostic> {
+        if v.is_null() {
+            return Ok(());
+        }
+        match key {
+            "title" => fm.title = Some(self.text(key, v)?),
+            "description" => fm.description = Some(self.text(key, v)?),
+            "slug" => fm.slug = Some(self.text(key, v)?),
+            "intercom_id" => fm.intercom_id = Some(self.intercom_id(v)?),
+            "order" => match v.as_i64() {
+                Some(n) if v.is_i64() || v.is_u64() => fm.order = Some(n),
+                _ => {
+                    return Err(self.wrong(
+                        key,
+                        "a whole number",
+                        v,
+                        "write a whole number, e.g. `order: 2`",
+                    ));
+                }
+            },
+            "tags" => {
+                fm.tags = self.list(key, v, "write a list, e.g. `tags: [billing, refunds]`")?
+            }
+            "aliases" => {
+                fm.aliases = self.list(
+                    key,
+                    v,
+                    "write a list of old paths, e.g. `aliases: [/billing/old-refund-policy]`",
+                )?
+            }
+            "draft" => match v.as_bool() {
+                Some(b) => fm.draft = b,
+                None => {
+                    return Err(self.wrong(
+                        key,
+                        "true or false",
+                        v,
+                        "write `draft: true` or `draft: false`",
+                    ));
+                }
+            },
+            "updated" => {
+                let date = self.text(key, v).ok().and_then(|d| normalize_date(&d));
+                match date {
+                    Some(d) => fm.updated = Some(d),
+                    None => {
+                        return Err(self.wrong(
+                            key,
+                            "a date",
+                            v,
+                            "write the date as YYYY-MM-DD, e.g. `updated: 2026-03-14`",
+                        ));
+                    }
+                }
+            }
+            _ => {
+                if let Some(known) = crate::suggest::typo_of(key, KNOWN) {
+                    fm.warnings.push(self.unknown_key(key, known));
+                }
+                if let Ok(json) = serde_json::to_value(v) {
+                    fm.extra.insert(key.to_string(), json);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Text as written: a number or `true` in a text key is the writer's text.
+    fn text(&self, key: &str, v: &Value) -> Result<String, Diagnostic> {
+        match v {
+            Value::String(s) => Ok(s.clone()),
+            Value::Number(_) | Value::Bool(_) => Ok(self.written(key).unwrap_or_else(|| scalar(v))),
+            _ => Err(self.wrong(
+                key,
+                "text",
+                v,
+                "write the text after the colon, in quotes when it holds `: ` or starts with `[`, `{` or `#`",
+            )),
+        }
+    }
+
+    fn intercom_id(&self, v: &Value) -> Result<u64, Diagnostic> {
+        let id = match v {
+            Value::Number(n) => n.as_u64(),
+            Value::String(s)
+                if !s.trim().is_empty() && s.trim().bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                s.trim().parse().ok()
+            }
+            _ => None,
+        };
+        id.ok_or_else(|| {
+            self.wrong(
+                "intercom_id",
+                "digits only",
+                v,
+                "write the number from the article's Intercom URL, with or without quotes, e.g. `intercom_id: 5955049`",
+            )
+        })
+    }
+
+    fn list(&self, key: &str, v: &Value, hint: &str) -> Result<Vec<String>, Diagnostic> {
+        let Value::Sequence(items) = v else {
+            return Err(self.wrong(key, "a list", v, hint));
+        };
+        items
+            .iter()
+            .map(|item| match item {
+                Value::String(s) => Ok(s.clone()),
+                Value::Number(_) | Value::Bool(_) => Ok(scalar(item)),
+                _ => Err(self
+                    .at(
+                        key,
+                        Diagnostic::error(
+                            "frontmatter-type",
+                            format!(
+                                "each item of `{key}` must be text, found {}",
+                                describe(item)
+                            ),
+                        ),
+                    )
+                    .with_hint(hint)),
+            })
+            .collect()
+    }
+
+    fn wrong(&self, key: &str, expected: &str, found: &Value, hint: &str) -> Diagnostic {
+        self.at(
+            key,
+            Diagnostic::error(
+                "frontmatter-type",
+                format!("`{key}` must be {expected}, found {}", describe(found)),
+            ),
+        )
+        .with_hint(hint)
+    }
+
+    fn unknown_key(&self, key: &str, known: &str) -> Diagnostic {
+        let d = Diagnostic::warning(
+            "frontmatter-unknown-key",
+            format!("unknown frontmatter key `{key}`"),
+        )
+        .with_hint(format!(
+            "did you mean `{known}`? stepbook does not read `{key}`; templates get it as `page.extra.{key}`"
+        ));
+        match self.key_lines.get(key) {
+            Some(&line) => {
+                let offset = self.index.line_start(line);
+                let text = self.source[offset..].lines().next().unwrap_or("");
+                let indent = text.len() - text.trim_start().len();
+                let len = text[indent..].find(':').unwrap_or(key.len());
+                self.located(d, offset + indent, len)
+            }
+            None => d.at_line_col(self.path, self.source, 1, 1),
+        }
+    }
+
+    fn at(&self, key: &str, d: Diagnostic) -> Diagnostic {
+        match self.key_lines.get(key) {
+            Some(&line) => {
+                let (offset, len) = value_span(self.source, self.index.line_start(line));
+                self.located(d, offset, len)
+            }
+            None => d.at_line_col(self.path, self.source, 1, 1),
+        }
+    }
+
+    fn located(&self, d: Diagnostic, offset: usize, len: usize) -> Diagnostic {
+        d.at_indexed(self.path, self.source, &self.index, offset, len)
+    }
+
+    /// The scalar value of `key` exactly as written on its line.
+    fn written(&self, key: &str) -> Option<String> {
+        let line = *self.key_lines.get(key)?;
+        let (offset, len) = value_span(self.source, self.index.line_start(line));
+        let text = self.source.get(offset..offset + len)?;
+        let text = text.split(" #").next().unwrap_or(text).trim_end();
+        (!text.is_empty()).then(|| text.to_string())
+    }
+}
+
+/// How a wrong value reads in a message.
+fn describe(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("{s:?}"),
+        Value::Number(_) | Value::Bool(_) => scalar(v),
+        Value::Null => "nothing".into(),
+        Value::Sequence(_) => "a list".into(),
+        Value::Mapping(_) => "a group of `key: value` lines".into(),
+        Value::Tagged(t) => format!("a value tagged `{}`", t.tag),
+    }
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::String(s) => s.clone(),
+        _ => String::new(),
+    }
+}
+
+/// A YAML syntax error, at its position in the file. A repeated top-level key is reported at
+/// the repeat, naming the line of the first.
+fn syntax_error(
+    path: &Path,
+    source: &str,
+    split: &Split<'_>,
+    keys: &[(String, usize)],
+    e: &serde_yaml::Error,
+) -> Diagnostic {
+    let message = clean_yaml_message(&e.to_string());
+    if message.starts_with("duplicate entry with key") {
+        let mut first_at: std::collections::HashMap<&str, usize> = Default::default();
+        for (key, line) in keys {
+            if let Some(&first) = first_at.get(key.as_str()) {
+                let offset = line_start(source, *line);
+                let indent = source[offset..].len() - source[offset..].trim_start().len();
+                return Diagnostic::error(
+                    "frontmatter-duplicate-key",
+                    format!("`{key}` is set twice"),
+                )
+                .at(path, source, offset + indent, key.len())
+                .with_hint(format!(
+                    "the first `{key}` is on line {first}; keep one of them"
+                ));
+            }
+            first_at.insert(key, *line);
+        }
+    }
+    let offset = split.yaml_offset + e.location().map(|l| l.index()).unwrap_or(0);
+    Diagnostic::error("frontmatter-syntax", message)
+        .at(path, source, offset, 1)
+        .with_hint("frontmatter is YAML: check quotes, colons and indentation")
 }
 
 /// serde_yaml writes " at line L column C" (relative to the YAML block) into its messages;
@@ -258,8 +425,8 @@ fn clean_yaml_message(msg: &str) -> String {
     out
 }
 
-/// Line number (in the whole file) of each top-level key.
-fn key_lines(source: &str, yaml_offset: usize, yaml: &str) -> BTreeMap<String, usize> {
+/// Each top-level key with its line in the whole file, in the order written.
+fn top_level_keys(source: &str, yaml_offset: usize, yaml: &str) -> Vec<(String, usize)> {
     let first_line = source[..yaml_offset].matches('\n').count() + 1;
     yaml.lines()
         .enumerate()
@@ -273,6 +440,32 @@ fn key_lines(source: &str, yaml_offset: usize, yaml: &str) -> BTreeMap<String, u
             })
         })
         .collect()
+}
+
+/// Byte offset where 1-based `line` of `source` starts.
+fn line_start(source: &str, line: usize) -> usize {
+    source
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum()
+}
+
+/// Offset and length of the value on the `key: value` line that starts at `start`; the key
+/// itself when the value is on the lines below.
+fn value_span(source: &str, start: usize) -> (usize, usize) {
+    let text = source[start..].lines().next().unwrap_or("");
+    let Some(colon) = text.find(':') else {
+        return (start, 1);
+    };
+    let after = &text[colon + 1..];
+    let value = after.trim();
+    if value.is_empty() {
+        let indent = text.len() - text.trim_start().len();
+        return (start + indent, colon - indent);
+    }
+    let lead = after.len() - after.trim_start().len();
+    (start + colon + 1 + lead, value.len())
 }
 
 fn normalize_date(s: &str) -> Option<String> {
@@ -328,21 +521,123 @@ mod tests {
         assert_eq!(split.body_offset, 0);
     }
 
+    /// The diagnostics of `src` as `build` prints them.
+    fn shown(ds: &[Diagnostic]) -> String {
+        let mut all = crate::diagnostics::Diagnostics::new();
+        all.extend(ds.iter().cloned());
+        all.render(Path::new(""))
+    }
+
     #[test]
-    fn wrong_type_names_line_and_column() {
-        let errs = p("---\ntitle: x\nintercom_id: abc\n---\n").unwrap_err();
-        let loc = errs[0].location.as_ref().unwrap();
+    fn every_wrong_type_of_a_file_at_once_in_plain_words() {
+        let errs = p("---\ntitle: [a]\nintercom_id: -5\norder: first\ndraft: maybe\ntags: billing\nupdated: last week\n---\n").unwrap_err();
         assert_eq!(
-            errs[0].message,
-            "intercom_id must be a whole number, found \"abc\""
+            shown(&errs),
+            "error[frontmatter-type]: `title` must be text, found a list\n  --> a.md:2:8\n  |\n2 | title: [a]\n  |        ^^^\n  = hint: write the text after the colon, in quotes when it holds `: ` or starts with `[`, `{` or `#`\n\n\
+error[frontmatter-type]: `intercom_id` must be digits only, found -5\n  --> a.md:3:14\n  |\n3 | intercom_id: -5\n  |              ^^\n  = hint: write the number from the article's Intercom URL, with or without quotes, e.g. `intercom_id: 5955049`\n\n\
+error[frontmatter-type]: `order` must be a whole number, found \"first\"\n  --> a.md:4:8\n  |\n4 | order: first\n  |        ^^^^^\n  = hint: write a whole number, e.g. `order: 2`\n\n\
+error[frontmatter-type]: `draft` must be true or false, found \"maybe\"\n  --> a.md:5:8\n  |\n5 | draft: maybe\n  |        ^^^^^\n  = hint: write `draft: true` or `draft: false`\n\n\
+error[frontmatter-type]: `tags` must be a list, found \"billing\"\n  --> a.md:6:7\n  |\n6 | tags: billing\n  |       ^^^^^^^\n  = hint: write a list, e.g. `tags: [billing, refunds]`\n\n\
+error[frontmatter-type]: `updated` must be a date, found \"last week\"\n  --> a.md:7:10\n  |\n7 | updated: last week\n  |          ^^^^^^^^^\n  = hint: write the date as YYYY-MM-DD, e.g. `updated: 2026-03-14`\n\n\
+error: found 6 errors and 0 warnings\n"
         );
-        assert_eq!((loc.line, loc.col), (3, 14));
-        let errs = p("---\ntags: 3\n---\n").unwrap_err();
+    }
+
+    #[test]
+    fn intercom_id_is_digits_with_or_without_quotes() {
         assert_eq!(
-            errs[0].message,
-            "`tags`: invalid type: integer `3`, expected a sequence"
+            p("---\nintercom_id: \"0042\"\n---\n").unwrap().intercom_id,
+            Some(42)
         );
-        assert_eq!(errs[0].location.as_ref().unwrap().line, 2);
+        assert_eq!(
+            p("---\nintercom_id: 5955049\n---\n").unwrap().intercom_id,
+            Some(5955049)
+        );
+        for (value, found) in [
+            ("abc", "\"abc\""),
+            ("-5", "-5"),
+            ("1.5", "1.5"),
+            ("\"12a\"", "\"12a\""),
+            ("{a: 1}", "a group of `key: value` lines"),
+        ] {
+            let errs = p(&format!("---\nintercom_id: {value}\n---\n")).unwrap_err();
+            assert_eq!(
+                errs[0].message,
+                format!("`intercom_id` must be digits only, found {found}")
+            );
+        }
+    }
+
+    #[test]
+    fn a_typo_of_a_known_key_is_a_warning_and_the_key_stays_extra() {
+        let fm = p("---\ntitel: Refunds\ndraftt: true\nteam: billing\nowner: Ana\n---\n").unwrap();
+        assert_eq!(fm.title, None);
+        assert!(!fm.draft);
+        assert_eq!(fm.extra["draftt"], serde_json::json!(true));
+        assert_eq!(
+            shown(&fm.warnings),
+            "warning[frontmatter-unknown-key]: unknown frontmatter key `titel`\n  --> a.md:2:1\n  |\n2 | titel: Refunds\n  | ^^^^^\n  = hint: did you mean `title`? stepbook does not read `titel`; templates get it as `page.extra.titel`\n\n\
+warning[frontmatter-unknown-key]: unknown frontmatter key `draftt`\n  --> a.md:3:1\n  |\n3 | draftt: true\n  | ^^^^^^\n  = hint: did you mean `draft`? stepbook does not read `draftt`; templates get it as `page.extra.draftt`\n\n\
+warning: found 2 warnings\n"
+        );
+    }
+
+    #[test]
+    fn each_list_item_must_be_text() {
+        let errs = p("---\ntags: [billing, [a, b]]\n---\n").unwrap_err();
+        assert_eq!(
+            shown(&errs),
+            "error[frontmatter-type]: each item of `tags` must be text, found a list\n  --> a.md:2:7\n  |\n2 | tags: [billing, [a, b]]\n  |       ^^^^^^^^^^^^^^^^^\n  = hint: write a list, e.g. `tags: [billing, refunds]`\n\nerror: found 1 error and 0 warnings\n"
+        );
+    }
+
+    #[test]
+    fn a_repeated_key_is_reported_at_the_repeat() {
+        let errs = p("---\ntitle: One\norder: 1\ntitle: Two\n---\n").unwrap_err();
+        assert_eq!(
+            shown(&errs),
+            "error[frontmatter-duplicate-key]: `title` is set twice\n  --> a.md:4:1\n  |\n4 | title: Two\n  | ^^^^^\n  = hint: the first `title` is on line 2; keep one of them\n\nerror: found 1 error and 0 warnings\n"
+        );
+    }
+
+    #[test]
+    fn at_value_points_at_the_value_or_the_line() {
+        let src = "---\ntitle: A\nslug:   reset-password  \n---\n";
+        let fm = p(src).unwrap();
+        let d = at_value(
+            Diagnostic::error("x", "m"),
+            Path::new("a.md"),
+            src,
+            &fm,
+            "slug",
+        );
+        assert_eq!(
+            d.to_string(),
+            "error[x]: m\n  --> a.md:3:9\n  |\n3 | slug:   reset-password  \n  |         ^^^^^^^^^^^^^^"
+        );
+        let d = at_value(
+            Diagnostic::error("x", "m"),
+            Path::new("a.md"),
+            "",
+            &fm,
+            "slug",
+        );
+        assert_eq!(d.location.map(|l| (l.line, l.col)), Some((3, 1)));
+        let d = at_value(
+            Diagnostic::error("x", "m"),
+            Path::new("a.md"),
+            src,
+            &fm,
+            "order",
+        );
+        assert_eq!(d.location.map(|l| (l.line, l.col)), Some((1, 1)));
+    }
+
+    #[test]
+    fn numbers_in_text_keys_keep_their_digits() {
+        let fm = p("---\ntitle: 1.10 # the version\nslug: 007\n---\n").unwrap();
+        assert_eq!(fm.title.as_deref(), Some("1.10"));
+        assert_eq!(fm.slug.as_deref(), Some("007"));
     }
 
     #[test]
@@ -357,15 +652,5 @@ mod tests {
         let errs = p("---\ntitle: x\n").unwrap_err();
         assert_eq!(errs[0].message, "the frontmatter block is not closed");
         assert_eq!(errs[0].location.as_ref().unwrap().line, 1);
-    }
-
-    #[test]
-    fn bad_date() {
-        let errs = p("---\nupdated: last week\n---\n").unwrap_err();
-        assert_eq!(
-            errs[0].message,
-            "`updated` must be a date, found \"last week\""
-        );
-        assert_eq!(errs[0].location.as_ref().unwrap().line, 2);
     }
 }

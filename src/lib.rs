@@ -36,6 +36,7 @@ pub mod render;
 pub mod search;
 pub mod serve;
 pub mod site;
+pub mod suggest;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -209,9 +210,9 @@ pub fn build_with(
         diags.sort();
         Err(diags)
     };
-    let config = match Config::load(&opts.root) {
-        Ok(c) => c,
-        Err(ds) => return fail(Diagnostics::new(), ds),
+    let (config, config_problems) = Config::load_reporting(&opts.root);
+    let Some(config) = config else {
+        return fail(Diagnostics::new(), config_problems);
     };
     let dest = opts
         .dest
@@ -236,6 +237,7 @@ pub fn build_with(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (loaded, checked)
     });
+    diags.extend(config_problems);
     diags.sort();
     let Some(mut loaded) = loaded.filter(|_| !diags.has_errors()) else {
         return Err(diags);

@@ -9,8 +9,10 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::config::LinkCheck;
 use crate::diagnostics::Diagnostic;
+use crate::markdown::images::ImageRef;
 use crate::paths::SourcePath;
 use crate::site::{Page, Site};
+use crate::suggest::{self, Names};
 
 /// Checks every link of every page.
 pub fn check(site: &Site) -> Vec<Diagnostic> {
@@ -55,9 +57,8 @@ fn check_pages<'a>(
     // The "did you mean" lists are worked out only when a link needs one: most links name a
     // page without a fragment, and most pages have no broken link.
     let mut problems = Vec::new();
-    let mut suggester: Option<Suggester> = None;
-    // Many links often miss the same page: work out its suggestions once.
-    let mut suggestions: HashMap<&SourcePath, Vec<&str>> = HashMap::default();
+    let mut near_pages = NearPages::new(site);
+    let mut near_images = NearImages::new(site);
     for page in checked {
         for link in &page.md.links {
             let target = link.target.as_ref().unwrap_or(&page.source);
@@ -96,15 +97,7 @@ fn check_pages<'a>(
                     link.span.start,
                     written.lines().next().unwrap_or("").len(),
                 );
-                let near = suggestions.entry(target).or_insert_with(|| {
-                    suggester
-                        .get_or_insert_with(|| {
-                            let names: Vec<&str> =
-                                site.pages().map(|p| p.source.as_str()).collect();
-                            Suggester::new(&names)
-                        })
-                        .closest(target.as_str(), 3)
-                });
+                let near = near_pages.of(target, &page.source);
                 d = match near.as_slice() {
                     [] => d.with_hint("check the file name and the path relative to this file"),
                     found => d.with_hint(format!("did you mean {}?", quote_list(found))),
@@ -118,13 +111,12 @@ fn check_pages<'a>(
             if ids(target_page).any(|i| i == fragment) {
                 continue;
             }
-            let known = ids_of(target_page);
             let on = if link.target.is_some() {
                 format!("in {}", target_page.source)
             } else {
                 "in this page".into()
             };
-            let mut d = diagnostic(
+            let d = diagnostic(
                 site,
                 format!("`#{fragment}` is not an id {on}"),
                 "link-missing-fragment",
@@ -134,16 +126,157 @@ fn check_pages<'a>(
                 &page.text,
                 link.span.start,
                 written.lines().next().unwrap_or("").len(),
-            );
-            let near = closest(fragment, &known, 3);
-            d = match near.as_slice() {
-                [] => d.with_hint("link to a heading, a step or an explicit `{#id}` of that page"),
-                found => d.with_hint(format!("the closest ids are {}", quote_list(found))),
-            };
+            )
+            .with_hint(fragment_hint(target_page, fragment, written));
             problems.push(d);
+        }
+        for image in &page.md.images {
+            if let Some(d) = near_images.check(page, image) {
+                problems.push(d);
+            }
         }
     }
     problems
+}
+
+/// What to write instead of a missing `#fragment`: for a `[[Title#Heading]]` wiki link, the
+/// nearest headings as the writer writes them; for any other link, the nearest ids.
+fn fragment_hint(target: &Page, fragment: &str, written: &str) -> String {
+    if let Some(inner) = written
+        .strip_prefix("[[")
+        .and_then(|w| w.strip_suffix("]]"))
+    {
+        let (dest, text) = match inner.split_once('|') {
+            Some((d, t)) => (d, format!("|{t}")),
+            None => (inner, String::new()),
+        };
+        let (name, heading) = dest.split_once('#').unwrap_or((dest, ""));
+        let texts: Vec<&str> = target.md.headings.iter().map(|h| h.text.as_str()).collect();
+        let near: Vec<String> = suggest::closest(heading.trim(), &texts, 3)
+            .iter()
+            .map(|h| format!("[[{name}#{h}{text}]]"))
+            .collect();
+        return match near.as_slice() {
+            [] => "name a heading of that page as it reads, e.g. `[[Title#Heading text]]`".into(),
+            found => format!("did you mean {}?", quote_list(found)),
+        };
+    }
+    let known = ids_of(target);
+    match suggest::closest(fragment, &known, 3).as_slice() {
+        [] => "link to a heading, a step or an explicit `{#id}` of that page".into(),
+        found => format!("the closest ids are {}", quote_list(found)),
+    }
+}
+
+/// Images that name a file the site does not have, with the nearest files that exist.
+struct NearImages<'a> {
+    site: &'a Site,
+    files: Option<(HashSet<&'a str>, Names<'a>)>,
+}
+
+impl<'a> NearImages<'a> {
+    fn new(site: &'a Site) -> Self {
+        NearImages { site, files: None }
+    }
+
+    fn check(&mut self, page: &Page, image: &ImageRef) -> Option<Diagnostic> {
+        let written = page.text[image.span.clone()].lines().next().unwrap_or("");
+        let at = |d: Diagnostic| d.at(&page.abs, &page.text, image.span.start, written.len());
+        let Some(file) = &image.file else {
+            return Some(
+                at(diagnostic(
+                    self.site,
+                    "this image is outside the content folder".into(),
+                    "image-missing",
+                ))
+                .with_hint("only files in the content folder are published: move the image there"),
+            );
+        };
+        let site = self.site;
+        let (known, suggester) = self.files.get_or_insert_with(|| {
+            let names: Vec<&str> = site.assets.iter().map(|a| a.path.as_str()).collect();
+            (names.iter().copied().collect(), Names::new(names))
+        });
+        if known.contains(file.as_str()) {
+            return None;
+        }
+        let near: Vec<String> = suggester
+            .closest_path(file.as_str(), 3)
+            .iter()
+            .map(|n| written_from(&page.source, n))
+            .collect();
+        let d = at(diagnostic(
+            site,
+            format!("image `{file}` does not exist"),
+            "image-missing",
+        ));
+        Some(match near.as_slice() {
+            [] => d.with_hint(
+                "image paths are relative to this file; put the image in the content folder",
+            ),
+            found => d.with_hint(format!("did you mean {}?", quote_list(found))),
+        })
+    }
+}
+
+/// The pages nearest to a link target that does not exist, as the linking page would write
+/// them. Collection indexes are offered only for a target named like one, and a page never
+/// for its own links.
+struct NearPages<'a> {
+    site: &'a Site,
+    articles: Option<Names<'a>>,
+    all: Option<Names<'a>>,
+    /// Many links often miss the same page: its suggestions are worked out once.
+    found: HashMap<&'a SourcePath, Vec<&'a str>>,
+}
+
+impl<'a> NearPages<'a> {
+    fn new(site: &'a Site) -> Self {
+        NearPages {
+            site,
+            articles: None,
+            all: None,
+            found: HashMap::default(),
+        }
+    }
+
+    fn of(&mut self, target: &'a SourcePath, from: &SourcePath) -> Vec<String> {
+        let site = self.site;
+        let near = self.found.entry(target).or_insert_with(|| {
+            let (slot, pages): (_, Box<dyn Iterator<Item = &'a Page>>) =
+                if suggest::typo_of(target.stem().trim_start_matches('_'), &["index"]).is_some() {
+                    (&mut self.all, Box::new(site.pages()))
+                } else {
+                    (
+                        &mut self.articles,
+                        Box::new(site.articles.iter().map(|a| &a.page)),
+                    )
+                };
+            slot.get_or_insert_with(|| Names::new(pages.map(|p| p.source.as_str()).collect()))
+                .closest_path(target.as_str(), 4)
+        });
+        near.iter()
+            .filter(|n| **n != from.as_str())
+            .take(3)
+            .map(|n| written_from(from, n))
+            .collect()
+    }
+}
+
+/// The content path `target` as a link on the page at `from` writes it: relative to the
+/// page's folder, climbing with `../` only as far as needed.
+fn written_from(from: &SourcePath, target: &str) -> String {
+    let dir: Vec<&str> = from.dir().split('/').filter(|s| !s.is_empty()).collect();
+    let parts: Vec<&str> = target.split('/').collect();
+    let (folders, file) = parts.split_at(parts.len() - 1);
+    let common = dir.iter().zip(folders).take_while(|(a, b)| a == b).count();
+    let mut out = "../".repeat(dir.len() - common);
+    for f in &folders[common..] {
+        out.push_str(f);
+        out.push('/');
+    }
+    out.push_str(file[0]);
+    out
 }
 
 /// Content links never point at a redirect stub: they name the article itself.
@@ -211,85 +344,10 @@ fn diagnostic(site: &Site, message: String, code: &'static str) -> Diagnostic {
     }
 }
 
-fn quote_list(items: &[&str]) -> String {
+fn quote_list(items: &[impl AsRef<str>]) -> String {
     items
         .iter()
-        .map(|s| format!("`{s}`"))
+        .map(|s| format!("`{}`", s.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Up to `n` candidates nearest to `word`, best first, leaving out the far-fetched.
-pub fn closest<'a>(word: &str, candidates: &[&'a str], n: usize) -> Vec<&'a str> {
-    Suggester::new(candidates).closest(word, n)
-}
-
-/// "Did you mean" over a fixed set of names. Bigram overlap picks a short list cheaply; edit
-/// distance ranks it. Build it once when many words are looked up in the same set.
-pub struct Suggester<'a> {
-    names: Vec<(&'a str, Vec<u32>)>,
-}
-
-impl<'a> Suggester<'a> {
-    pub fn new(names: &[&'a str]) -> Self {
-        Suggester {
-            names: names.iter().map(|n| (*n, bigrams(n))).collect(),
-        }
-    }
-
-    pub fn closest(&self, word: &str, n: usize) -> Vec<&'a str> {
-        const SHORTLIST: usize = 24;
-        let grams = bigrams(word);
-        let mut short: Vec<(usize, &str)> = self
-            .names
-            .iter()
-            .map(|(name, g)| (shared(&grams, g), *name))
-            .filter(|(k, name)| *k > 0 || word.len() <= 3 || name.len() <= 3)
-            .collect();
-        short.sort_by_key(|x| std::cmp::Reverse(x.0));
-        short.truncate(SHORTLIST);
-        let mut scored: Vec<(f64, &str)> = short
-            .into_iter()
-            .map(|(_, c)| {
-                let sim = strsim::normalized_levenshtein(word, c);
-                let bonus = if c.contains(word) || word.contains(c) {
-                    0.3
-                } else {
-                    0.0
-                };
-                (sim + bonus, c)
-            })
-            .filter(|(s, _)| *s >= 0.5)
-            .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-        scored.into_iter().take(n).map(|(_, c)| c).collect()
-    }
-}
-
-/// Sorted, deduplicated character bigrams, lowercased, each packed into a `u32` hash.
-fn bigrams(s: &str) -> Vec<u32> {
-    let chars: Vec<char> = s.chars().flat_map(char::to_lowercase).collect();
-    let mut out: Vec<u32> = chars
-        .windows(2)
-        .map(|w| (w[0] as u32).wrapping_mul(0x9E37_79B1) ^ w[1] as u32)
-        .collect();
-    out.sort_unstable();
-    out.dedup();
-    out
-}
-
-fn shared(a: &[u32], b: &[u32]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
 }

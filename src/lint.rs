@@ -1,4 +1,5 @@
-//! Lints: the warnings only `stepbook check` gives (SPEC section 9).
+//! Lints: the warnings only `stepbook check` gives (user guide:
+//! `content/publish/check-your-site.md`).
 //!
 //! In: a [`Site`]. Out: warnings for plain text that names an article or a heading of the site
 //! without linking to it, images without alt text and articles without a description. Build

@@ -1,4 +1,4 @@
-//! The reference article (SPEC "The reference article"), built unchanged.
+//! The reference article (`tests/fixtures/reference/`), built unchanged.
 
 mod common;
 

@@ -43,33 +43,71 @@ impl Config {
     /// Reads `<root>/book.toml`. A missing file gives the defaults, so a bare `content/`
     /// folder builds.
     pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+        match Self::load_reporting(root) {
+            (Some(config), problems) if problems.is_empty() => Ok(config),
+            (_, problems) => Err(problems),
+        }
+    }
+
+    /// [`Config::load`] that goes on past the errors it can: with unknown keys left out and
+    /// bad values at their defaults, the config is still returned beside the errors, so a
+    /// build can report the content's problems in the same run. `None` when the file cannot
+    /// be read that far (unreadable, not TOML, a value of the wrong type).
+    pub fn load_reporting(root: &Path) -> (Option<Config>, Vec<Diagnostic>) {
         let path = root.join(CONFIG_FILE);
         let source = match std::fs::read_to_string(&path) {
             Ok(s) => s,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => {
-                return Err(vec![
-                    Diagnostic::error("io", format!("cannot read {}: {e}", path.display()))
-                        .in_file(&path),
-                ]);
+                return (
+                    None,
+                    vec![
+                        Diagnostic::error("io", format!("cannot read {}: {e}", path.display()))
+                            .in_file(&path),
+                    ],
+                );
             }
         };
-        Self::from_source(root, &path, &source)
+        Self::read(root, &path, &source)
     }
 
     /// Parses and validates `source`, the text of the config file at `path`.
     pub fn from_source(root: &Path, path: &Path, source: &str) -> Result<Config, Vec<Diagnostic>> {
-        let raw: RawConfig =
-            toml::from_str(source).map_err(|e| vec![toml_diagnostic(&e, path, source)])?;
-        Self::validate(root, raw, path, source)
+        match Self::read(root, path, source) {
+            (Some(config), problems) if problems.is_empty() => Ok(config),
+            (_, problems) => Err(problems),
+        }
     }
 
+    fn read(root: &Path, path: &Path, source: &str) -> (Option<Config>, Vec<Diagnostic>) {
+        let e = match toml::from_str::<RawConfig>(source) {
+            Ok(raw) => return Self::validate(root, raw, path, source),
+            Err(e) => e,
+        };
+        // serde stops at the first unknown key; the writer should see them all at once.
+        let unknown = match unknown_field(e.message()) {
+            Some(_) => unknown_keys(path, source),
+            None => Vec::new(),
+        };
+        if unknown.is_empty() {
+            return (None, vec![toml_diagnostic(&e, path, source)]);
+        }
+        let (names, mut problems): (Vec<_>, Vec<_>) = unknown.into_iter().unzip();
+        let Some(raw) = without_keys(source, &names) else {
+            return (None, problems);
+        };
+        let (config, more) = Self::validate(root, raw, path, source);
+        problems.extend(more);
+        (config, problems)
+    }
+
+    /// The config with defaults applied, and every bad value (left at its default).
     fn validate(
         root: &Path,
         raw: RawConfig,
         path: &Path,
         source: &str,
-    ) -> Result<Config, Vec<Diagnostic>> {
+    ) -> (Option<Config>, Vec<Diagnostic>) {
         let mut errors = Vec::new();
         let link_check = match raw.build.link_check.as_deref() {
             None | Some("error") => LinkCheck::Error,
@@ -80,7 +118,8 @@ impl Config {
                     source,
                     "link-check",
                     other,
-                    "`link-check` must be \"error\" or \"warn\"",
+                    "\"error\" or \"warn\"",
+                    "\"error\" fails the build on a broken link, \"warn\" only reports it",
                 ));
                 LinkCheck::Error
             }
@@ -92,7 +131,8 @@ impl Config {
                     source,
                     "base-url",
                     &url,
-                    "`base-url` must be an absolute http(s) URL, e.g. \"https://help.example.com/docs/\"",
+                    "an absolute http(s) URL",
+                    "write the address the site is published at, e.g. \"https://help.example.com/docs/\"",
                 ));
                 None
             }
@@ -100,20 +140,19 @@ impl Config {
             Some(url) => Some(format!("{url}/")),
             None => None,
         };
-        let theme = raw.build.theme.unwrap_or_else(|| "default".into());
+        let mut theme = raw.build.theme.unwrap_or_else(|| "default".into());
         if theme.is_empty() || theme.contains(['/', '\\']) || theme.starts_with('.') {
             errors.push(value_error(
                 path,
                 source,
                 "theme",
                 &theme,
-                "`theme` must be a folder name under themes/",
+                "a folder name",
+                "name a folder under themes/, e.g. \"brand\" for themes/brand/",
             ));
+            theme = "default".into();
         }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(Config {
+        let config = Config {
             root: root.to_path_buf(),
             title: raw.book.title.unwrap_or_else(|| "Help center".into()),
             description: raw.book.description.unwrap_or_default(),
@@ -125,7 +164,8 @@ impl Config {
             link_check,
             search: raw.search.enable.unwrap_or(true),
             port: raw.serve.port.unwrap_or(3000),
-        })
+        };
+        (Some(config), errors)
     }
 
     /// The folder of the selected theme's overrides, which may not exist.
@@ -134,8 +174,19 @@ impl Config {
     }
 }
 
-fn value_error(path: &Path, source: &str, key: &str, value: &str, message: &str) -> Diagnostic {
-    let d = Diagnostic::error("config-value", message.to_string());
+fn value_error(
+    path: &Path,
+    source: &str,
+    key: &str,
+    value: &str,
+    expected: &str,
+    hint: &str,
+) -> Diagnostic {
+    let d = Diagnostic::error(
+        "config-value",
+        format!("`{key}` must be {expected}, found \"{value}\""),
+    )
+    .with_hint(hint);
     match find_key_value(source, key, value) {
         Some(offset) => d.at(path, source, offset, value.len()),
         None => d.in_file(path),
@@ -156,40 +207,51 @@ fn find_key_value(source: &str, key: &str, value: &str) -> Option<usize> {
     None
 }
 
-/// Turns a TOML or serde error into a diagnostic; unknown keys get the nearest known key.
+/// Turns a TOML or serde error into a diagnostic at its span; a value of the wrong type is
+/// said in plain words.
 fn toml_diagnostic(e: &toml::de::Error, path: &Path, source: &str) -> Diagnostic {
     let message = e.message().trim().to_string();
     let span = e.span().unwrap_or(0..0);
-    if let Some(key) = unknown_field(&message) {
-        let table = table_at(source, span.start);
-        let known = KNOWN_KEYS
-            .iter()
-            .find(|(t, _)| *t == table)
-            .map(|(_, k)| *k)
-            .unwrap_or(&[]);
-        let (offset, len) = key_span(source, &span, key);
-        let shown_table = if table.is_empty() {
-            "the top level".to_string()
-        } else {
-            format!("[{table}]")
-        };
-        let mut d = Diagnostic::error(
-            "config-unknown-key",
-            format!("unknown key `{key}` in {shown_table} of book.toml"),
+    let line = source[..span.start.min(source.len())]
+        .rsplit('\n')
+        .next()
+        .unwrap_or("");
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim().trim_matches('"'));
+    let d = match (key, plain_type_error(&message)) {
+        (Some(key), Some((expected, found))) => Diagnostic::error(
+            "config-type",
+            format!("`{key}` must be {expected}, found {found}"),
         )
-        .at(path, source, offset, len);
-        d = match nearest(key, known) {
-            Some(best) => d.with_hint(format!("did you mean `{best}`?")),
-            None => d.with_hint(format!("known keys here: {}", known.join(", "))),
-        };
-        return d;
-    }
-    Diagnostic::error("config-syntax", format!("invalid book.toml: {message}")).at(
-        path,
-        source,
-        span.start,
-        span.len(),
-    )
+        .with_hint("book.toml is TOML: text goes in quotes; numbers, true and false do not"),
+        _ => Diagnostic::error("config-syntax", format!("invalid book.toml: {message}")),
+    };
+    d.at(path, source, span.start, span.len())
+}
+
+/// serde's "invalid type: string \"80\", expected u16" as ("a whole number ...", "\"80\"").
+fn plain_type_error(message: &str) -> Option<(&'static str, String)> {
+    let rest = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "))?;
+    let (found, expected) = rest.rsplit_once(", expected ")?;
+    let expected = match expected {
+        "u16" => "a whole number from 0 to 65535",
+        "a boolean" => "true or false",
+        "a string" => "text in quotes",
+        _ => return None,
+    };
+    let found = match found.split_once(' ') {
+        Some(("string", s)) => s.to_string(),
+        Some((_, v)) if v.starts_with('`') => v.trim_matches('`').to_string(),
+        _ => match found {
+            "sequence" => "a list".into(),
+            "map" => "a table".into(),
+            other => other.to_string(),
+        },
+    };
+    Some((expected, found))
 }
 
 fn unknown_field(message: &str) -> Option<&str> {
@@ -197,35 +259,120 @@ fn unknown_field(message: &str) -> Option<&str> {
     rest.split('`').next()
 }
 
-/// Where the key name itself sits: serde's span may cover the whole entry.
-fn key_span(source: &str, span: &std::ops::Range<usize>, key: &str) -> (usize, usize) {
-    let hay = source.get(span.clone()).unwrap_or("");
-    match hay.find(key) {
-        Some(i) => (span.start + i, key.len()),
-        None => (span.start, span.len().max(1)),
+/// Every key and table of `source` that `book.toml` does not know, each with the nearest
+/// known name, in file order.
+fn unknown_keys(path: &Path, source: &str) -> Vec<(KeyName, Diagnostic)> {
+    use toml::de::{DeTable, DeValue};
+    let Ok(doc) = DeTable::parse(source) else {
+        return Vec::new();
+    };
+    let tables = KNOWN_KEYS[0].1;
+    let mut found = Vec::new();
+    for (key, value) in doc.get_ref() {
+        let name: &str = key.get_ref();
+        let known = KNOWN_KEYS
+            .iter()
+            .find(|(t, _)| !t.is_empty() && *t == name)
+            .map(|(_, k)| *k);
+        match (known, value.get_ref()) {
+            (Some(known), DeValue::Table(table)) => {
+                for (key, _) in table {
+                    if !known.contains(&&**key.get_ref()) {
+                        let d = unknown_in_table(name, key.get_ref(), known);
+                        let at = (Some(name.to_string()), key.get_ref().to_string());
+                        found.push((key.span(), at, d));
+                    }
+                }
+            }
+            (Some(_), _) => {}
+            (None, DeValue::Table(_)) => {
+                let d = Diagnostic::error(
+                    "config-unknown-key",
+                    format!("unknown table `[{name}]` in book.toml"),
+                );
+                let d = match crate::suggest::nearest(name, tables) {
+                    Some(best) => d.with_hint(format!("did you mean `[{best}]`?")),
+                    None => d.with_hint(format!("the tables are {}", bracketed(tables))),
+                };
+                found.push((key.span(), (None, name.to_string()), d));
+            }
+            (None, _) => {
+                let d = Diagnostic::error(
+                    "config-unknown-key",
+                    format!("unknown key `{name}` at the top level of book.toml"),
+                );
+                // A setting written above every table header: name the table it belongs in.
+                let settings: Vec<&str> = KNOWN_KEYS[1..]
+                    .iter()
+                    .flat_map(|(_, k)| *k)
+                    .copied()
+                    .collect();
+                let near = crate::suggest::nearest(name, &settings);
+                let table = |key: &str| {
+                    KNOWN_KEYS[1..]
+                        .iter()
+                        .find(|(_, k)| k.contains(&key))
+                        .map(|(t, _)| *t)
+                };
+                let d = match near.and_then(|k| Some((k, table(k)?))) {
+                    Some((key, table)) if key == name => {
+                        d.with_hint(format!("`{name}` belongs under `[{table}]`"))
+                    }
+                    Some((key, table)) => {
+                        d.with_hint(format!("did you mean `{key}`, under `[{table}]`?"))
+                    }
+                    None => d.with_hint(format!(
+                        "every setting goes under one of the tables {}",
+                        bracketed(tables)
+                    )),
+                };
+                found.push((key.span(), (None, name.to_string()), d));
+            }
+        }
+    }
+    found.sort_by_key(|(span, _, _)| span.start);
+    found
+        .into_iter()
+        .map(|(span, at, d)| (at, d.at(path, source, span.start, span.len())))
+        .collect()
+}
+
+/// A key of `book.toml`: its table (`None` at the top level) and its name.
+type KeyName = (Option<String>, String);
+
+/// The file read without the keys `names`, when the rest reads.
+fn without_keys(source: &str, names: &[KeyName]) -> Option<RawConfig> {
+    let mut doc: toml::Table = toml::from_str(source).ok()?;
+    for (table, key) in names {
+        match table {
+            None => {
+                doc.remove(key);
+            }
+            Some(t) => {
+                doc.get_mut(t)?.as_table_mut()?.remove(key);
+            }
+        }
+    }
+    serde::Deserialize::deserialize(toml::Value::Table(doc)).ok()
+}
+
+fn unknown_in_table(table: &str, key: &str, known: &[&str]) -> Diagnostic {
+    let d = Diagnostic::error(
+        "config-unknown-key",
+        format!("unknown key `{key}` in [{table}] of book.toml"),
+    );
+    match crate::suggest::nearest(key, known) {
+        Some(best) => d.with_hint(format!("did you mean `{best}`?")),
+        None => d.with_hint(format!("known keys here: {}", known.join(", "))),
     }
 }
 
-/// The `[table]` header in force at `offset`.
-fn table_at(source: &str, offset: usize) -> String {
-    let before = source.get(..offset).unwrap_or(source);
-    before
-        .lines()
-        .rev()
-        .map(str::trim)
-        .find(|l| l.starts_with('[') && l.ends_with(']'))
-        .map(|l| l.trim_matches(['[', ']']).trim().to_string())
-        .unwrap_or_default()
-}
-
-/// The known name closest to `word`, if it is close enough to be a plausible typo.
-pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
+fn bracketed(tables: &[&str]) -> String {
+    tables
         .iter()
-        .map(|c| (strsim::damerau_levenshtein(&word.to_lowercase(), c), *c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+        .map(|t| format!("`[{t}]`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -259,12 +406,100 @@ mod tests {
         assert_eq!((loc.line, loc.col), (5, 1));
     }
 
+    fn shown(ds: Vec<Diagnostic>) -> String {
+        let mut all = crate::diagnostics::Diagnostics::new();
+        all.extend(ds);
+        all.render(Path::new("/s"))
+    }
+
+    #[test]
+    fn every_unknown_key_and_table_at_once() {
+        let src = "titel = \"x\"\n\n[book]\ntitle = \"x\"\nauthor = \"Ana\"\n\n[builds]\ntheme = \"a\"\n\n[search]\nenabled = false\n";
+        assert_eq!(
+            shown(load(src).unwrap_err()),
+            "error[config-unknown-key]: unknown key `titel` at the top level of book.toml\n  --> book.toml:1:1\n  |\n1 | titel = \"x\"\n  | ^^^^^\n  = hint: did you mean `title`, under `[book]`?\n\n\
+error[config-unknown-key]: unknown key `author` in [book] of book.toml\n  --> book.toml:5:1\n  |\n5 | author = \"Ana\"\n  | ^^^^^^\n  = hint: known keys here: title, description, language, base-url\n\n\
+error[config-unknown-key]: unknown table `[builds]` in book.toml\n  --> book.toml:7:2\n  |\n7 | [builds]\n  |  ^^^^^^\n  = hint: did you mean `[build]`?\n\n\
+error[config-unknown-key]: unknown key `enabled` in [search] of book.toml\n  --> book.toml:11:1\n   |\n11 | enabled = false\n   | ^^^^^^^\n  = hint: did you mean `enable`?\n\n\
+error: found 4 errors and 0 warnings\n"
+        );
+        assert_eq!(
+            shown(load("title = \"x\"\n").unwrap_err()),
+            "error[config-unknown-key]: unknown key `title` at the top level of book.toml\n  --> book.toml:1:1\n  |\n1 | title = \"x\"\n  | ^^^^^\n  = hint: `title` belongs under `[book]`\n\nerror: found 1 error and 0 warnings\n"
+        );
+    }
+
+    #[test]
+    fn wrong_types_in_plain_words() {
+        let src = "[serve]\nport = \"80\"\n";
+        assert_eq!(
+            shown(load(src).unwrap_err()),
+            "error[config-type]: `port` must be a whole number from 0 to 65535, found \"80\"\n  --> book.toml:2:8\n  |\n2 | port = \"80\"\n  |        ^^^^\n  = hint: book.toml is TOML: text goes in quotes; numbers, true and false do not\n\nerror: found 1 error and 0 warnings\n"
+        );
+        for (src, message) in [
+            (
+                "[serve]\nport = 70000\n",
+                "`port` must be a whole number from 0 to 65535, found 70000",
+            ),
+            (
+                "[search]\nenable = \"yes\"\n",
+                "`enable` must be true or false, found \"yes\"",
+            ),
+            (
+                "[book]\ntitle = 5\n",
+                "`title` must be text in quotes, found 5",
+            ),
+            (
+                "[book]\ntitle = [1]\n",
+                "`title` must be text in quotes, found a list",
+            ),
+        ] {
+            assert_eq!(load(src).unwrap_err()[0].message, message, "{src}");
+        }
+    }
+
+    #[test]
+    fn hints_with_nothing_near() {
+        assert_eq!(
+            shown(load("colour = \"red\"\n\n[theme]\nname = \"x\"\n").unwrap_err()),
+            "error[config-unknown-key]: unknown key `colour` at the top level of book.toml\n  --> book.toml:1:1\n  |\n1 | colour = \"red\"\n  | ^^^^^^\n  = hint: every setting goes under one of the tables `[book]`, `[build]`, `[search]`, `[serve]`\n\n\
+error[config-unknown-key]: unknown table `[theme]` in book.toml\n  --> book.toml:3:2\n  |\n3 | [theme]\n  |  ^^^^^\n  = hint: the tables are `[book]`, `[build]`, `[search]`, `[serve]`\n\n\
+error: found 2 errors and 0 warnings\n"
+        );
+    }
+
+    #[test]
+    fn bad_values_say_what_is_expected() {
+        let src = "[book]\nbase-url = \"help.example.com\"\n\n[build]\ntheme = \"../x\"\n";
+        assert_eq!(
+            shown(load(src).unwrap_err()),
+            "error[config-value]: `base-url` must be an absolute http(s) URL, found \"help.example.com\"\n  --> book.toml:2:13\n  |\n2 | base-url = \"help.example.com\"\n  |             ^^^^^^^^^^^^^^^^\n  = hint: write the address the site is published at, e.g. \"https://help.example.com/docs/\"\n\n\
+error[config-value]: `theme` must be a folder name, found \"../x\"\n  --> book.toml:5:10\n  |\n5 | theme = \"../x\"\n  |          ^^^^\n  = hint: name a folder under themes/, e.g. \"brand\" for themes/brand/\n\n\
+error: found 2 errors and 0 warnings\n"
+        );
+    }
+
+    #[test]
+    fn every_known_key_is_a_field_of_the_raw_file() {
+        for (table, keys) in raw::KNOWN_KEYS.iter().filter(|(t, _)| !t.is_empty()) {
+            for key in *keys {
+                let src = format!("[{table}]\n{key} = []\n");
+                let err = toml::from_str::<RawConfig>(&src).unwrap_err();
+                assert!(
+                    !err.message().contains("unknown field"),
+                    "[{table}] {key}: {}",
+                    err.message()
+                );
+            }
+        }
+    }
+
     #[test]
     fn bad_link_check_value() {
         let errs = load("[build]\nlink-check = \"loud\"\n").unwrap_err();
         assert_eq!(
-            errs[0].message,
-            "`link-check` must be \"error\" or \"warn\""
+            errs[0].to_string(),
+            "error[config-value]: `link-check` must be \"error\" or \"warn\", found \"loud\"\n  --> /s/book.toml:2:15\n  |\n2 | link-check = \"loud\"\n  |               ^^^^\n  = hint: \"error\" fails the build on a broken link, \"warn\" only reports it"
         );
         assert_eq!(errs[0].location.as_ref().unwrap().line, 2);
     }

@@ -88,14 +88,20 @@ impl Engine {
     /// the site, checks its links and loads the theme. The site is `None` when it could not be
     /// assembled; the diagnostics may hold errors either way.
     pub fn load(&mut self) -> (Option<Loaded>, Diagnostics) {
-        match Config::load(&self.root) {
-            Ok(config) => self.load_with(config),
-            Err(ds) => {
-                let mut diags = Diagnostics::new();
-                diags.extend(ds);
-                (None, diags)
-            }
+        // A book.toml with errors still names the content folder: its errors come in the
+        // same run as the content's, and the run fails.
+        let (config, problems) = Config::load_reporting(&self.root);
+        let Some(config) = config else {
+            let mut diags = Diagnostics::new();
+            diags.extend(problems);
+            return (None, diags);
+        };
+        let (loaded, mut diags) = self.load_with(config);
+        if problems.is_empty() {
+            return (loaded, diags);
         }
+        diags.extend(problems);
+        (None, diags)
     }
 
     /// [`Engine::load`], with the config already read.
@@ -160,6 +166,7 @@ impl Engine {
                     continue;
                 }
             };
+            diags.extend(parsed.fm.warnings.iter().cloned());
             if parsed.fm.draft && !self.opts.drafts {
                 unavailable.insert(f.path.clone(), "is a draft");
                 files.push(None);

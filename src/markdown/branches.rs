@@ -1,4 +1,5 @@
-//! Branch points (SPEC section 5): procedures that fork on the reader's situation.
+//! Branch points: procedures that fork on the reader's situation (user guide:
+//! `content/write/branches.md`).
 //!
 //! ```text
 //! ::: choose Which fields show a value?

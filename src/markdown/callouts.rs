@@ -1,4 +1,5 @@
-//! Callouts (SPEC section 6): GitHub alerts and exported `**NOTE:**` lines.
+//! Callouts: GitHub alerts and exported `**NOTE:**` lines (user guide:
+//! `content/write/callouts.md`).
 //!
 //! `> [!TIP]` blockquotes become callout boxes. A line starting with a bold `NOTE:`, `TIP:`,
 //! `IMPORTANT:`, `WARNING:` or `CAUTION:` starts a callout that runs to the end of its

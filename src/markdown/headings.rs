@@ -1,4 +1,5 @@
-//! Headings (SPEC section 3): GitHub-compatible ids, explicit `{#id}`, self-links.
+//! Headings: GitHub-compatible ids, explicit `{#id}`, self-links (user guide:
+//! `content/write/link-to-a-step.md`).
 //!
 //! [`apply`] gives every heading its id (kept in the event, so later adapters such as
 //! [`super::steps`] can see the nearest heading) and takes a leading `#` heading out of the

@@ -1,21 +1,36 @@
 //! Images: lazy loading, and their size written out so the page keeps their space while
-//! they load. The size is read from the file's header (PNG, GIF, JPEG, WebP) when the image
-//! is a file next to the page; other images are only made lazy.
+//! they load. The size is read from the file's header (PNG, GIF, JPEG, WebP, SVG) when the
+//! image is a file next to the page; other images are only made lazy. Every image that names
+//! a file of the site (not a URL) is recorded in [`Rendered::images`](super::Rendered), so
+//! the link checker can report the ones that do not exist.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use super::{Ev, escape, html, plain_text, take};
+use super::{Ev, Input, escape, html, plain_text, take};
+use crate::paths::percent_decode;
 
-/// Rewrites every image as `<img ... loading="lazy" decoding="async" width height>`.
-/// Every image file it looks at is noted in `measured`, found or not.
+/// An image that names a file of the site, for the link checker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef {
+    /// The file's path from the content folder; `None` when the path climbs out of it.
+    pub file: Option<crate::paths::SourcePath>,
+    /// Byte range of the image in the whole file.
+    pub span: std::ops::Range<usize>,
+}
+
+/// Rewrites every image as `<img ... loading="lazy" decoding="async" width height>`, and
+/// records in `found` every image that names a local file. Every image file it looks at is
+/// noted in `measured`, found or not.
 pub fn apply<'a>(
     mut events: Vec<Ev<'a>>,
-    page_file: &Path,
+    input: &Input<'_>,
+    found: &mut Vec<ImageRef>,
     measured: &mut Vec<PathBuf>,
 ) -> Vec<Ev<'a>> {
+    let page_file = input.path;
     let mut out = Vec::with_capacity(events.len());
     let mut i = 0;
     while i < events.len() {
@@ -38,6 +53,12 @@ pub fn apply<'a>(
         if !title.is_empty() {
             tag.push_str(&format!(" title=\"{}\"", escape(title)));
         }
+        if let Some(path) = local_path(dest_url) {
+            found.push(ImageRef {
+                file: input.source_path.join_link(&path),
+                span: input.body_offset + range.start..input.body_offset + range.end,
+            });
+        }
         if let Some((w, h)) = local_size(page_file, dest_url, measured) {
             tag.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
         }
@@ -46,6 +67,17 @@ pub fn apply<'a>(
         i = end + 1;
     }
     out
+}
+
+/// The file path of an image source that names a file of the site: not a URL, not a
+/// `data:` image, not a path from the domain's root; percent escapes decoded.
+fn local_path(src: &str) -> Option<String> {
+    let path = src.split(['?', '#']).next().unwrap_or("");
+    let scheme = path.split('/').next().is_some_and(|s| s.contains(':'));
+    if path.is_empty() || scheme || path.starts_with('/') {
+        return None;
+    }
+    Some(percent_decode(path).unwrap_or_else(|| path.to_string()))
 }
 
 /// The pixel size of a relative image file next to `page_file`.
@@ -174,6 +206,48 @@ mod tests {
         );
     }
 
+    /// Runs the adapter alone over `md`, the whole file `page` at `source` in the content.
+    /// The HTML, the images found, and the image files measured.
+    fn render_with(page: &Path, source: &str, md: &str) -> (String, Vec<ImageRef>, Vec<PathBuf>) {
+        let source_path = crate::paths::SourcePath::from_relative(Path::new(source));
+        let input = Input {
+            path: page,
+            source: md,
+            body_offset: 0,
+            source_path: &source_path,
+            url: &crate::paths::UrlPath::new("a.html"),
+            pages: &crate::markdown::links::PageTable::default(),
+            prose: false,
+        };
+        let events: Vec<Ev> = pulldown_cmark::Parser::new_ext(md, crate::markdown::options())
+            .into_offset_iter()
+            .collect();
+        let (mut found, mut measured) = (Vec::new(), Vec::new());
+        let mut out = String::new();
+        let events = apply(events, &input, &mut found, &mut measured);
+        pulldown_cmark::html::push_html(&mut out, events.into_iter().map(|(e, _)| e));
+        (out, found, measured)
+    }
+
+    #[test]
+    fn local_images_are_recorded_with_their_content_path() {
+        let md = "![a](shot%201.png?v=2) ![b](../img/x.svg#top) ![c](https://e.com/x.png) \
+                  ![d](/logo.png) ![e](data:image/png;base64,AA) ![f](../../up.png)";
+        let found = render_with(Path::new("/nowhere/a.md"), "guides/a.md", md).1;
+        let files: Vec<(Option<&str>, &str)> = found
+            .iter()
+            .map(|i| (i.file.as_ref().map(|f| f.as_str()), &md[i.span.clone()]))
+            .collect();
+        assert_eq!(
+            files,
+            [
+                (Some("guides/shot 1.png"), "![a](shot%201.png?v=2)"),
+                (Some("img/x.svg"), "![b](../img/x.svg#top)"),
+                (None, "![f](../../up.png)"),
+            ]
+        );
+    }
+
     #[test]
     fn images_are_lazy_and_sized() {
         let d = tempfile::tempdir().unwrap();
@@ -183,13 +257,7 @@ mod tests {
         std::fs::write(d.path().join("shot.png"), &png).unwrap();
         let page = d.path().join("a.md");
         let md = "![The *Settings* screen](shot.png \"Settings\") ![](https://e.com/x.png)";
-        let events: Vec<Ev> = pulldown_cmark::Parser::new_ext(md, crate::markdown::options())
-            .into_offset_iter()
-            .collect();
-        let mut out = String::new();
-        let mut measured = Vec::new();
-        let events = apply(events, &page, &mut measured);
-        pulldown_cmark::html::push_html(&mut out, events.into_iter().map(|(e, _)| e));
+        let (out, _, measured) = render_with(&page, "guides/a.md", md);
         assert_eq!(measured, [d.path().join("shot.png")]);
         assert_eq!(
             out,

@@ -1,5 +1,5 @@
-//! Links (SPEC section 7): `.md` targets and `[[wiki links]]` become page URLs; every
-//! internal link is recorded.
+//! Links: `.md` targets and `[[wiki links]]` become page URLs; every internal link is
+//! recorded (user guide: `content/write/link-between-articles.md`).
 //!
 //! `[text](../billing/refunds.md#step-3)` is resolved against the linking file and rewritten
 //! to the target page's relative URL, fragment kept. `[[Title]]`, `[[Title#Heading]]` and
@@ -31,6 +31,8 @@ pub struct PageTable {
     /// URL slug (file name without `.html`) -> pages.
     by_slug: HashMap<String, Vec<SourcePath>>,
     titles: Vec<String>,
+    /// The ranker over `titles`, built the first time a wiki link names no page.
+    near_titles: std::sync::OnceLock<crate::suggest::Suggester>,
 }
 
 impl PageTable {
@@ -48,6 +50,7 @@ impl PageTable {
             .push(source.clone());
         self.by_slug.entry(slug).or_default().push(source.clone());
         self.titles.push(title.to_string());
+        self.near_titles = std::sync::OnceLock::new();
         self.urls.insert(source, url);
     }
 
@@ -65,12 +68,6 @@ impl PageTable {
         found
     }
 
-    /// Every page's title, in table order, noted in `reads`.
-    pub fn titles(&self, reads: &mut Reads) -> &[String] {
-        reads.titles = true;
-        &self.titles
-    }
-
     /// A fingerprint of [`PageTable::titles`], to tell whether they changed.
     pub fn titles_fingerprint(&self) -> u64 {
         let mut h = xxhash_rust::xxh3::Xxh3::new();
@@ -79,6 +76,17 @@ impl PageTable {
             h.update(&[0]);
         }
         h.digest()
+    }
+
+    /// Up to `n` page titles nearest to `name`, best first; having read every title is
+    /// noted in `reads`.
+    pub fn near_titles(&self, name: &str, n: usize, reads: &mut Reads) -> Vec<&str> {
+        reads.titles = true;
+        let titles = self
+            .near_titles
+            .get_or_init(|| crate::suggest::Suggester::new(self.titles.iter().map(String::as_str)));
+        let found = titles.closest(name, n);
+        found.into_iter().map(|i| self.titles[i].as_str()).collect()
     }
 
     /// Pages whose title (case-insensitive) or else slug is `name`.
@@ -252,13 +260,7 @@ fn wiki_target(
     match input.pages.lookup(name, reads) {
         [one] => Ok((one.clone(), fragment)),
         [] => {
-            let titles: Vec<&str> = input
-                .pages
-                .titles(reads)
-                .iter()
-                .map(String::as_str)
-                .collect();
-            let near = crate::linkcheck::closest(name, &titles, 3);
+            let near = input.pages.near_titles(name, 3, reads);
             let hint = if near.is_empty() {
                 "write the exact title of an article, or its slug".to_string()
             } else {

@@ -32,7 +32,7 @@ use crate::paths::{AnchorId, SourcePath, UrlPath};
 /// One event with its byte range in the body.
 pub type Ev<'a> = (Event<'a>, Range<usize>);
 
-/// The Markdown dialect of SPEC section 1-6.
+/// The Markdown dialect the user guide describes (`content/write/`).
 pub fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -112,6 +112,8 @@ pub struct Rendered {
     /// Relative links to anything but a Markdown page (`pic.png`, `../old/page/`): the path
     /// from the content root they resolve to, and where the link is in the file.
     pub file_links: Vec<(String, Range<usize>)>,
+    /// Images that name a file of the site, for the link checker.
+    pub images: Vec<images::ImageRef>,
     /// Plain text outside links and code, for `check`.
     pub prose: prose::Prose,
     /// Sections, steps and options with their text, for search.
@@ -197,7 +199,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
     let (mut events, links, link_problems) =
         links::apply(events, input, &mut out.file_links, &mut out.reads);
     label_task_boxes(&mut events);
-    let events = images::apply(events, input.path, &mut out.reads.images);
+    let events = images::apply(events, input, &mut out.images, &mut out.reads.images);
 
     out.title = heads.title;
     out.title_id = heads.title_id;

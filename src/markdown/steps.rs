@@ -1,4 +1,5 @@
-//! Steps (SPEC section 4): every item of an ordered list is a step with a stable id.
+//! Steps: every item of an ordered list is a step with a stable id (user guide:
+//! `content/write/write-a-procedure.md`).
 //!
 //! A step's id is `<anchor>-step-<n>`: the nearest heading's id above the list and the number
 //! the reader sees (a list starting at 3 starts at `-step-3`); `step-<n>` with no heading. A

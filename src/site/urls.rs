@@ -9,6 +9,7 @@ use super::tree::Tree;
 use super::{PageFile, Redirect, is_index};
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
+use crate::frontmatter;
 use crate::paths::{UrlPath, slugify};
 
 /// The URL of every page, in order, and the problems: a slug that cannot be a file name, and
@@ -26,17 +27,22 @@ pub fn assign(pages: &[PageFile]) -> (Vec<UrlPath>, Vec<Diagnostic>) {
     let mut seen: HashMap<&UrlPath, &PageFile> = HashMap::new();
     for (p, url) in pages.iter().zip(&urls) {
         if let Some(first) = seen.insert(url, p) {
-            let line = p.fm.key_lines.get("slug").copied().unwrap_or(1);
+            // Reported where a `slug` sent the page there, naming the other page.
+            let (here, other) = if p.fm.slug.is_none() && first.fm.slug.is_some() {
+                (first, p)
+            } else {
+                (p, first)
+            };
+            let d = Diagnostic::error(
+                "url-collision",
+                format!(
+                    "this page and {} would both be written to `{url}`",
+                    other.source
+                ),
+            );
             problems.push(
-                Diagnostic::error(
-                    "url-collision",
-                    format!(
-                        "this page and {} would both be written to `{url}`",
-                        first.source
-                    ),
-                )
-                .at_line_col(&p.abs, &p.text, line, 1)
-                .with_hint("give one of them another `slug` in its frontmatter"),
+                frontmatter::at_value(d, &here.abs, &here.text, &here.fm, "slug")
+                    .with_hint("give one of them another `slug` in its frontmatter"),
             );
         }
     }
@@ -57,14 +63,13 @@ fn url_of(p: &PageFile) -> (UrlPath, Option<Diagnostic>) {
     let mut problem = None;
     let slug = match &p.fm.slug {
         Some(s) if s.is_empty() || s.contains(['/', '\\', '?', '#']) || s.starts_with('.') => {
-            let line = p.fm.key_lines.get("slug").copied().unwrap_or(1);
+            let d = Diagnostic::error(
+                "slug-invalid",
+                format!("slug \"{s}\" cannot be a file name"),
+            );
             problem = Some(
-                Diagnostic::error(
-                    "slug-invalid",
-                    format!("slug \"{s}\" cannot be a file name"),
-                )
-                .at_line_col(&p.abs, &p.text, line, 1)
-                .with_hint("use letters, digits and dashes, e.g. `slug: reset-password`"),
+                frontmatter::at_value(d, &p.abs, &p.text, &p.fm, "slug")
+                    .with_hint("use letters, digits and dashes, e.g. `slug: reset-password`"),
             );
             p.source.stem()
         }
@@ -81,14 +86,13 @@ pub fn check_intercom_ids(pages: &[PageFile]) -> Vec<Diagnostic> {
     for p in pages {
         let Some(id) = p.fm.intercom_id else { continue };
         if let Some(first) = seen.insert(id, p) {
-            let line = p.fm.key_lines.get("intercom_id").copied().unwrap_or(1);
+            let d = Diagnostic::error(
+                "intercom-id-repeated",
+                format!("intercom_id {id} is also used by {}", first.source),
+            );
             problems.push(
-                Diagnostic::error(
-                    "intercom-id-repeated",
-                    format!("intercom_id {id} is also used by {}", first.source),
-                )
-                .at_line_col(&p.abs, &p.text, line, 1)
-                .with_hint("every article needs its own intercom_id"),
+                frontmatter::at_value(d, &p.abs, &p.text, &p.fm, "intercom_id")
+                    .with_hint("every article needs its own intercom_id"),
             );
         }
     }
@@ -111,15 +115,11 @@ pub fn plan_redirects(config: &Config, tree: &Tree) -> (Vec<Redirect>, Vec<Diagn
         l => l,
     };
     let mut redirects = Vec::new();
+    let mut intercom_urls: std::collections::HashSet<UrlPath> = Default::default();
     for (i, a) in tree.articles.iter().enumerate() {
         let page = &a.page;
         let at_key = |key: &str, d: Diagnostic| {
-            d.at_line_col(
-                &page.abs,
-                &page.text,
-                page.fm.key_lines.get(key).copied().unwrap_or(1),
-                1,
-            )
+            frontmatter::at_value(d, &page.abs, &page.text, &page.fm, key)
         };
         let mut wanted: Vec<(UrlPath, &'static str)> = Vec::new();
         if let Some(id) = page.fm.intercom_id {
@@ -148,17 +148,23 @@ pub fn plan_redirects(config: &Config, tree: &Tree) -> (Vec<Redirect>, Vec<Diagn
         }
         for (url, key) in wanted {
             if let Some(owner) = taken.get(&url) {
-                if *owner != page.source.to_string() {
-                    problems.push(at_key(
-                        key,
-                        Diagnostic::error(
-                            "redirect-collision",
-                            format!("the redirect `{url}` would replace {owner}"),
-                        )
-                        .with_hint("remove the alias, or change the other page's slug"),
-                    ));
+                // Two articles with one intercom_id are reported as `intercom-id-repeated`.
+                let repeated_id = key == "intercom_id" && intercom_urls.contains(&url);
+                if *owner != page.source.to_string() && !repeated_id {
+                    let hint = match key {
+                        "aliases" => "remove the alias, or change the other page's slug",
+                        _ => "check the intercom_id, or move the other page",
+                    };
+                    let d = Diagnostic::error(
+                        "redirect-collision",
+                        format!("the redirect `{url}` would replace {owner}"),
+                    );
+                    problems.push(at_key(key, d).with_hint(hint));
                 }
                 continue;
+            }
+            if key == "intercom_id" {
+                intercom_urls.insert(url.clone());
             }
             taken.insert(url.clone(), page.source.to_string());
             redirects.push(Redirect { from: url, to: i });

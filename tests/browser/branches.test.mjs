@@ -1,4 +1,4 @@
-// Reader-side branch points (SPEC section 5): a radio group shows only the
+// Reader-side branch points (content/write/branches.md): a radio group shows only the
 // chosen option (or all of them), the choice goes in the URL fragment, stays
 // in sync across branch points with the same options on the page and the
 // site (localStorage), and a fragment naming anything inside an option opens

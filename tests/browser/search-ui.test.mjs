@@ -1,4 +1,4 @@
-// The search box in headless Chromium (SPEC section 8): lazy loading of the index, results
+// The search box in headless Chromium (content/publish/search.md): lazy loading of the index, results
 // grouped by article with breadcrumbs and <mark>ed words, the ARIA combobox and its keys
 // (`/`, arrows, Enter, Escape), the no-results state, highlighted words on the page a result
 // opens, a result inside a branch option, file://, 320 px, dark mode, axe-core.

@@ -1,4 +1,4 @@
-// Reader-side step features (SPEC section 4): opening a step's URL scrolls to
+// Reader-side step features (content/write/write-a-procedure.md): opening a step's URL scrolls to
 // it and highlights it, each step has a "Copy link" button, and readers can
 // tick steps as done (kept per article in localStorage, with a reset).
 //

@@ -1,4 +1,4 @@
-// The built-in theme (SPEC section 10) over the bundled site (book.toml +
+// The built-in theme (content/publish/customize-the-theme.md) over the bundled site (book.toml +
 // content/ at the repo root), served over HTTP to headless Chromium:
 //
 // - axe-core finds no violations on the home page, a collection, two articles

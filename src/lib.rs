@@ -10,6 +10,7 @@
 //! frontmatter::parse        YAML block -> typed Frontmatter
 //! markdown::render          body -> HTML + headings, steps, ids, links (one adapter per concern)
 //! site::Site::load          all pages -> collections tree, order, previous/next
+//! claims::check             every output path, written once and portable
 //! linkcheck::check          every link and fragment -> diagnostics
 //! render::render_each       Tera theme -> every output file, handed on as it is done
 //! search::build             the search index: term shards and article buckets
@@ -19,6 +20,7 @@
 //! `serve` runs the same pipeline and serves the output folder. Every problem is a
 //! [`diagnostics::Diagnostic`]; a build reports them all at once and never panics on input.
 
+pub mod claims;
 pub mod config;
 pub mod diagnostics;
 pub mod discover;
@@ -172,15 +174,18 @@ fn load_with(
         diags.extend(lint::lint(&site));
     }
     match render::Theme::load(&config.theme_dir()) {
-        Ok(theme) => (
-            Some(Loaded {
-                config,
-                site,
-                theme,
-                timings,
-            }),
-            diags,
-        ),
+        Ok(theme) => {
+            diags.extend(claims::check(&site, &theme));
+            (
+                Some(Loaded {
+                    config,
+                    site,
+                    theme,
+                    timings,
+                }),
+                diags,
+            )
+        }
         Err(ds) => {
             diags.extend(ds);
             (None, diags)
@@ -276,6 +281,10 @@ pub fn build_with(
             }
         })
         .unwrap_or(config.output_dir.clone());
+    let dest = match output::resolve_destination(&dest) {
+        Ok(d) => d,
+        Err(d) => return fail(Diagnostics::new(), vec![d]),
+    };
     // Walking the output folder and the spare is mostly waiting on the file system: it runs
     // beside the Markdown stage, and its outcome counts only once the site loads cleanly.
     let ((loaded, mut diags), checked) = std::thread::scope(|s| {

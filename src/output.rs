@@ -67,6 +67,16 @@ pub fn check_destination(
         )
         .with_hint("choose another `--dest`"));
     }
+    if read_only(dest) {
+        return Err(Diagnostic::error(
+            "output-read-only",
+            format!(
+                "the output folder {} is read-only, and a build replaces it whole",
+                dest.display()
+            ),
+        )
+        .with_hint("make it writable (`chmod u+w`), or choose another `--dest`"));
+    }
     let spare = spare_path(dest);
     // Only a real folder: a link could lead the build to write somewhere else.
     let real = fs::symlink_metadata(&spare).is_ok_and(|m| m.is_dir());
@@ -90,6 +100,38 @@ pub fn check_destination(
         format!("the output folder {} holds files stepbook did not write: {}{more}", dest.display(), shown.join(", ")),
     )
     .with_hint("move those files away, or choose another `--dest`; stepbook never deletes what it did not write"))
+}
+
+/// The folder a build writes to: `dest`, or the folder it leads to when `dest` is a symbolic
+/// link. The build then works beside that folder and the link stays as it is.
+pub fn resolve_destination(dest: &Path) -> Result<PathBuf, Diagnostic> {
+    if !fs::symlink_metadata(dest).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Ok(dest.to_path_buf());
+    }
+    fs::canonicalize(dest).map_err(|_| {
+        let to = fs::read_link(dest).unwrap_or_default();
+        Diagnostic::error(
+            "output-link",
+            format!(
+                "the output folder {} is a symbolic link to {}, which does not exist",
+                dest.display(),
+                to.display()
+            ),
+        )
+        .with_hint("create the folder it leads to, or remove the link")
+    })
+}
+
+/// Whether the owner may not write in the folder `dir` (one that exists).
+#[cfg(unix)]
+fn read_only(dir: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(dir).is_ok_and(|m| m.permissions().mode() & 0o200 == 0)
+}
+
+#[cfg(not(unix))]
+fn read_only(dir: &Path) -> bool {
+    fs::metadata(dir).is_ok_and(|m| m.permissions().readonly())
 }
 
 /// The folder beside `dest` that keeps the output a build replaced, for the next build to
@@ -238,6 +280,37 @@ fn content_hash(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
+/// The size and [`content_hash`] of a file, read as a stream.
+fn file_hash(path: &Path) -> std::io::Result<(u64, u64)> {
+    use std::io::Read;
+    let mut file = fs::File::open(path)?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut buf = vec![0; 256 * 1024];
+    let mut size = 0;
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => return Ok((size, hasher.digest())),
+            Ok(n) => {
+                hasher.update(&buf[..n]);
+                size += n as u64;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// What a file of the site is written from: bytes in memory, or a file copied as a stream.
+#[derive(Clone, Copy)]
+enum Body<'a> {
+    Bytes(&'a [u8]),
+    File(&'a Path),
+}
+
+fn read_error(path: &Path, e: std::io::Error) -> Diagnostic {
+    Diagnostic::error("io", format!("cannot read {}: {e}", path.display())).in_file(path)
+}
+
 /// A build's output on its way: files go into a temporary sibling of the destination as they
 /// are rendered, from any thread, and [`Staging::commit`] swaps the finished folder in. The
 /// temporary folder is the spare when there is one, so a file whose bytes it already holds
@@ -273,8 +346,18 @@ impl Staging {
         fs::create_dir_all(&parent).map_err(|e| io_error(&parent, e))?;
         remove_stale(&parent, &name);
         let tmp = parent.join(format!(".{name}.stepbook-tmp-{}", std::process::id()));
-        if tmp.exists() {
-            fs::remove_dir_all(&tmp).map_err(|e| io_error(&tmp, e))?;
+        if fs::symlink_metadata(&tmp).is_ok() {
+            if !ours(&tmp) {
+                return Err(Diagnostic::error(
+                    "output-foreign",
+                    format!(
+                        "{} is in the way of the build, and stepbook did not make it",
+                        tmp.display()
+                    ),
+                )
+                .with_hint("move it away; stepbook never deletes what it did not write"));
+            }
+            remove_tree(&tmp).map_err(|e| io_error(&tmp, e))?;
         }
         // Under the temporary name, a spare that a stopped build half changed is removed by
         // the next build instead of being trusted.
@@ -282,6 +365,10 @@ impl Staging {
             Some(m) if fs::rename(spare_path(dest), &tmp).is_ok() => m,
             _ => {
                 fs::create_dir(&tmp).map_err(|e| io_error(&tmp, e))?;
+                // An empty manifest marks the folder as stepbook's until the real one
+                // replaces it, so that the next build may remove it if this one is stopped.
+                let mark = tmp.join(MANIFEST);
+                fs::write(&mark, "").map_err(|e| io_error(&mark, e))?;
                 Manifest::default()
             }
         };
@@ -302,19 +389,13 @@ impl Staging {
     pub fn put(&self, file: &OutFile) -> Result<(), Diagnostic> {
         let rel = file.path();
         let to = self.tmp.join(rel);
-        let read;
-        let bytes: &[u8] = match file {
-            OutFile::Bytes(_, b) => b,
+        let (body, size, hash) = match file {
+            OutFile::Bytes(_, b) => (Body::Bytes(b), b.len() as u64, content_hash(b)),
             OutFile::Copy(_, from) => {
-                read = fs::read(from).map_err(|e| {
-                    Diagnostic::error("io", format!("cannot read {}: {e}", from.display()))
-                        .in_file(from)
-                })?;
-                &read
+                let (size, hash) = file_hash(from).map_err(|e| read_error(from, e))?;
+                (Body::File(from), size, hash)
             }
         };
-        let size = bytes.len() as u64;
-        let hash = content_hash(bytes);
         // What the spare holds at this path; nothing is there when the spare does not list it.
         let here = self
             .spare
@@ -326,7 +407,7 @@ impl Staging {
                 self.reused.fetch_add(1, Ordering::Relaxed);
                 m
             }
-            None => self.write(&to, here.as_ref(), bytes)?,
+            None => self.write(&to, here.as_ref(), body)?,
         };
         let slot = rayon::current_thread_index().map_or(0, |i| i + 1);
         self.written[slot.min(self.written.len() - 1)]
@@ -382,7 +463,7 @@ impl Staging {
         &self,
         to: &Path,
         here: Option<&fs::Metadata>,
-        bytes: &[u8],
+        body: Body<'_>,
     ) -> Result<u128, Diagnostic> {
         match here {
             Some(m) if m.is_dir() => remove_tree(to).map_err(|e| io_error(to, e))?,
@@ -400,7 +481,15 @@ impl Staging {
             }
             r => r,
         }?;
-        file.write_all(bytes).map_err(|e| io_error(to, e))?;
+        match body {
+            Body::Bytes(bytes) => file.write_all(bytes).map_err(|e| io_error(to, e))?,
+            // A stream: an asset of any size needs no more memory than a buffer (and on Linux
+            // `copy_file_range` lets the file system share the blocks where it can).
+            Body::File(from) => {
+                let mut source = fs::File::open(from).map_err(|e| read_error(from, e))?;
+                std::io::copy(&mut source, &mut file).map_err(|e| io_error(to, e))?;
+            }
+        }
         Ok(file.metadata().map(|m| modified_ns(&m)).unwrap_or(0))
     }
 
@@ -610,17 +699,30 @@ fn remove_stale(parent: &Path, name: &str) {
     let dest = parent.join(name);
     for entry in entries.flatten() {
         let file = entry.file_name().to_string_lossy().into_owned();
-        if !entry.path().is_dir() {
+        // Never a link: removing what it leads to would delete files elsewhere.
+        if !entry.file_type().is_ok_and(|t| t.is_dir())
+            || !(file.starts_with(&tmp) || file.starts_with(&old))
+        {
             continue;
         }
-        if file.starts_with(&old) && !dest.exists() && entry.path().join(MANIFEST).is_file() {
+        let path = entry.path();
+        if !ours(&path) {
+            // Someone's own folder under a name like ours; or an empty output folder a
+            // stopped build moved aside.
+            let _ = fs::remove_dir(&path);
+        } else if file.starts_with(&old) && !dest.exists() {
             // A build was stopped between moving the old site aside and moving the new one
             // in: put the old site back.
-            let _ = fs::rename(entry.path(), &dest);
-        } else if file.starts_with(&tmp) || file.starts_with(&old) {
-            let _ = remove_tree(&entry.path());
+            let _ = fs::rename(&path, &dest);
+        } else {
+            let _ = remove_tree(&path);
         }
     }
+}
+
+/// Whether a folder is one a build made: it carries a manifest (maybe still empty).
+fn ours(dir: &Path) -> bool {
+    fs::symlink_metadata(dir.join(MANIFEST)).is_ok_and(|m| m.is_file())
 }
 
 fn io_error(path: &Path, e: std::io::Error) -> Diagnostic {

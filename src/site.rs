@@ -189,7 +189,7 @@ impl Site {
         let mut diags = Diagnostics::new();
         let mut exclude = vec![config.output_dir.clone()];
         exclude.push(config.root.join("themes"));
-        let (files, problems) = discover::discover(&config.content_dir, &exclude);
+        let (files, problems) = discover::discover(&config.content_dir, &exclude, &config.root);
         diags.extend(problems);
         if files.is_empty() && diags.has_errors() {
             return (None, diags);
@@ -326,20 +326,25 @@ fn assign_urls(pages: &mut [Page]) -> Vec<Diagnostic> {
             p.url = UrlPath::new(format!("{prefix}index.html"));
             continue;
         }
-        let slug = match &p.fm.slug {
-            Some(s) if s.is_empty() || s.contains(['/', '\\', '?', '#']) || s.starts_with('.') => {
+        let slug = match p
+            .fm
+            .slug
+            .as_deref()
+            .map(|s| (s, crate::paths::name_problem(s)))
+        {
+            Some((s, Some(why))) => {
                 let line = p.fm.key_lines.get("slug").copied().unwrap_or(1);
                 problems.push(
                     Diagnostic::error(
                         "slug-invalid",
-                        format!("slug \"{s}\" cannot be a file name"),
+                        format!("slug \"{s}\" cannot be a file name: {why}"),
                     )
                     .at_line_col(&p.abs, &p.text, line, 1)
                     .with_hint("use letters, digits and dashes, e.g. `slug: reset-password`"),
                 );
                 p.source.stem().to_string()
             }
-            Some(s) => s.clone(),
+            Some((s, None)) => s.to_string(),
             None => p.source.stem().to_string(),
         };
         p.url = UrlPath::new(format!("{prefix}{slug}.html"));
@@ -650,12 +655,12 @@ fn plan_redirects(site: &mut Site) -> Vec<Diagnostic> {
             ));
         }
         for alias in &a.page.fm.aliases {
-            match alias_path(alias) {
-                Some(url) => wanted.push((url, "aliases")),
-                None => problems.push(
+            match UrlPath::from_alias(alias) {
+                Ok(url) => wanted.push((url, "aliases")),
+                Err(why) => problems.push(
                     Diagnostic::error(
                         "alias-invalid",
-                        format!("alias \"{alias}\" is not a path inside the site"),
+                        format!("alias \"{alias}\" is not a path inside the site: {why}"),
                     )
                     .at_line_col(
                         &a.page.abs,
@@ -692,26 +697,6 @@ fn plan_redirects(site: &mut Site) -> Vec<Diagnostic> {
     }
     site.redirects = redirects;
     problems
-}
-
-/// `/billing/old-refunds/` -> `billing/old-refunds/index.html`; `old.html` stays a file.
-fn alias_path(alias: &str) -> Option<UrlPath> {
-    let clean = alias.trim().trim_start_matches('/');
-    let clean = clean.split(['?', '#']).next().unwrap_or("");
-    let parts: Vec<&str> = clean.split('/').filter(|p| !p.is_empty()).collect();
-    if parts.is_empty()
-        || parts
-            .iter()
-            .any(|p| *p == ".." || *p == "." || p.contains('\\'))
-    {
-        return None;
-    }
-    let joined = parts.join("/");
-    if joined.ends_with(".html") || joined.ends_with(".htm") {
-        Some(UrlPath::new(joined))
-    } else {
-        Some(UrlPath::new(format!("{joined}/index.html")))
-    }
 }
 
 /// Fills every article's "Linked from" list.

@@ -56,6 +56,10 @@ pub fn discover(
         return (files, problems);
     }
     let inside = [site_root, content_dir].map(|p| fs::canonicalize(p).unwrap_or(p.to_path_buf()));
+    let excluded: Vec<PathBuf> = exclude
+        .iter()
+        .filter_map(|x| fs::canonicalize(x).ok())
+        .collect();
     let escapes = RefCell::new(Vec::new());
     let walker = WalkDir::new(content_dir)
         .follow_links(true)
@@ -66,6 +70,13 @@ pub fn discover(
                 return true;
             }
             if is_hidden(e.file_name()) || exclude.iter().any(|x| e.path() == x) {
+                return false;
+            }
+            // A link into a left-out folder (the output) is left out with it.
+            if e.path_is_symlink()
+                && fs::canonicalize(e.path())
+                    .is_ok_and(|t| excluded.iter().any(|x| t.starts_with(x)))
+            {
                 return false;
             }
             match e
@@ -125,7 +136,7 @@ pub fn discover(
         });
     }
     problems.extend(escapes.into_inner());
-    problems.extend(file_names(&files));
+    problems.extend(file_names(&files, content_dir));
     problems.extend(duplicate_indexes(&files));
     let shadowed: Vec<SourcePath> = files
         .iter()
@@ -159,23 +170,28 @@ fn leaves(link: &Path, inside: &[PathBuf]) -> Option<Diagnostic> {
 }
 
 /// Names that cannot go into the output as they are: a control character (a line break, a
-/// tab) in a file or folder name would break links and the output's manifest.
-fn file_names(files: &[SourceFile]) -> Vec<Diagnostic> {
+/// tab) in a file or folder name would break links and the output's manifest, and a name that
+/// is not UTF-8 has no link at all.
+fn file_names(files: &[SourceFile], content_dir: &Path) -> Vec<Diagnostic> {
     files
         .iter()
         .filter_map(|f| {
-            let c = f.path.as_str().chars().find(|c| c.is_control())?;
+            let message = match f.path.as_str().chars().find(|c| c.is_control()) {
+                Some(c) => format!(
+                    "the name `{}` holds {}, which cannot be part of a link",
+                    f.path.as_str().escape_debug(),
+                    describe_char(c)
+                ),
+                None if f.abs.strip_prefix(content_dir).ok()?.to_str().is_none() => format!(
+                    "the name `{}` is not valid UTF-8, so it cannot be part of a link",
+                    f.path
+                ),
+                None => return None,
+            };
             Some(
-                Diagnostic::error(
-                    "file-name",
-                    format!(
-                        "the name `{}` holds {}, which cannot be part of a link",
-                        f.path.as_str().escape_debug(),
-                        describe_char(c)
-                    ),
-                )
-                .in_file(&f.abs)
-                .with_hint("rename the file or folder"),
+                Diagnostic::error("file-name", message)
+                    .in_file(&f.abs)
+                    .with_hint("rename the file or folder"),
             )
         })
         .collect()

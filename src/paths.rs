@@ -355,6 +355,60 @@ mod tests {
     }
 
     #[test]
+    fn hrefs_encode_what_a_path_cannot_hold() {
+        let home = UrlPath::home();
+        let odd = UrlPath::new("g/what?#100%: a\tb\"<>.html");
+        let want = "g/what%3F%23100%25%3A%20a%09b%22%3C%3E.html";
+        assert_eq!(home.href_to(&odd), want);
+        assert_eq!(odd.encoded(), want);
+        assert_eq!(percent_decode(want).as_deref(), Some(odd.as_str()));
+        // Letters of any script stay as they are.
+        assert_eq!(UrlPath::new("café/日本.html").encoded(), "café/日本.html");
+    }
+
+    #[test]
+    fn aliases_become_files_or_say_why_not() {
+        let ok = |a: &str| UrlPath::from_alias(a).unwrap().to_string();
+        assert_eq!(ok("/billing/old/"), "billing/old/index.html");
+        assert_eq!(ok("old.html?x=1#top"), "old.html");
+        assert_eq!(ok("caf%C3%A9"), "café/index.html");
+        let err = |a: &str| UrlPath::from_alias(a).unwrap_err();
+        assert_eq!(err("/"), "it names no page");
+        assert_eq!(err("a/%zz"), "a `%` escape in it is broken");
+        assert_eq!(
+            err("a/../b"),
+            "its part `..` cannot be a file name: `.` and `..` name folders"
+        );
+        assert_eq!(
+            err("x/javascript:alert(1)"),
+            "its part `javascript:alert(1)` cannot be a file name: it holds `:`"
+        );
+        assert_eq!(
+            err("a\\b"),
+            "its part `a\\\\b` cannot be a file name: it holds `\\`"
+        );
+    }
+
+    #[test]
+    fn names_writers_choose() {
+        assert_eq!(name_problem("reset-password"), None);
+        assert_eq!(name_problem("Café 2"), None);
+        assert_eq!(name_problem("").as_deref(), Some("it is empty"));
+        assert_eq!(
+            name_problem(".env").as_deref(),
+            Some("it starts with `.`, which hides a file on most hosts")
+        );
+        assert_eq!(
+            name_problem("a\nb").as_deref(),
+            Some("it holds the character U+000A")
+        );
+        assert_eq!(
+            name_problem(&"x".repeat(256)).as_deref(),
+            Some("it is 256 bytes long; file systems allow 255")
+        );
+    }
+
+    #[test]
     fn slugs() {
         assert_eq!(
             slugify("How to turn on MFA in TikTok manually"),

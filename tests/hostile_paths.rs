@@ -493,3 +493,81 @@ fn folders_named_like_the_builds_own_are_left_alone() {
     build_ok(&f);
     assert!(!f.root().join(".public.stepbook-tmp-999").exists());
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_name_that_is_not_utf8_is_an_error() {
+    use std::os::unix::ffi::OsStrExt;
+    let f = Fixture::empty();
+    f.write("content/a.md", "# A\n");
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.md");
+    std::fs::write(f.root().join("content").join(name), "# Latin-1\n").unwrap();
+    let stderr = build_fails(&f);
+    assert_eq!(
+        stderr,
+        "error[file-name]: the name `caf\u{fffd}.md` is not valid UTF-8, so it cannot be part of a link
+  --> content/caf\u{fffd}.md
+  = hint: rename the file or folder
+
+error: found 1 error and 0 warnings
+build failed; the previous output was left as it was
+"
+    );
+}
+
+/// The status line of `GET path` from a server on `port`.
+fn http_status(port: u16, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response.lines().next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn the_dev_server_answers_the_encoded_links() {
+    let f = Fixture::empty();
+    f.write("content/what?.md", "# What\n");
+    f.write("content/a#b.md", "# AB\n");
+    f.write("content/100%.md", "# Percent\n");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new(assert_cmd::cargo::cargo_bin("stepbook"))
+        .args(["serve", "--port", &port.to_string()])
+        .current_dir(f.root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "serve did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let statuses: Vec<String> = ["/what%3F.html", "/a%23b.html", "/100%25.html"]
+        .iter()
+        .map(|p| http_status(port, p))
+        .collect();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(statuses, ["HTTP/1.1 200 OK"; 3]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_to_the_output_folder_is_left_out() {
+    let f = Fixture::empty();
+    f.write("content/a.md", "# A\n");
+    symlink("../public", f.root().join("content/published"));
+    build_ok(&f);
+    build_ok(&f);
+    assert!(!f.root().join("public/published").exists());
+}

@@ -231,8 +231,13 @@ pub(super) fn read_manifest(dest: &Path) -> Option<Manifest> {
     let text = fs::read_to_string(dest.join(MANIFEST)).ok()?;
     Some(
         text.lines()
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(parse_manifest_line)
+            .filter(|l| !l.is_empty())
+            .filter_map(|l| {
+                let (path, recorded) = parse_manifest_line(l);
+                // A comment starts with `#`; a line with all its fields is a file, even one
+                // whose name starts with `#`.
+                (recorded.is_some() || !l.starts_with('#')).then_some((path, recorded))
+            })
             .collect(),
     )
 }

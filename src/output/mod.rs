@@ -637,6 +637,17 @@ mod tests {
     }
 
     #[test]
+    fn names_that_look_like_manifest_comments_are_listed() {
+        let d = tempfile::tempdir().unwrap();
+        let dest = d.path().join("public");
+        let odd = site(&[("#a.html", "a"), ("# notes.txt", "n"), ("g/#b", "b")]);
+        for _ in 0..3 {
+            write_site(&odd, &dest).unwrap();
+            assert_eq!(tree(&dest), tree_of(&odd));
+        }
+    }
+
+    #[test]
     fn a_streamed_hash_is_the_hash_of_the_bytes() {
         let d = tempfile::tempdir().unwrap();
         for len in [0, 1, 240, 256 * 1024, 256 * 1024 + 7, 600_000] {

@@ -102,20 +102,27 @@ pub fn discover(
                 let dangling = fs::read_link(&path)
                     .ok()
                     .filter(|_| e.loop_ancestor().is_none() && !path.exists());
-                let message = match dangling {
-                    Some(to) => format!(
-                        "skipped a symbolic link to {}, which does not exist",
-                        to.display()
+                let (message, hint) = match dangling {
+                    Some(to) => (
+                        format!(
+                            "skipped a symbolic link to {}, which does not exist",
+                            to.display()
+                        ),
+                        "remove the link, or create what it leads to",
                     ),
-                    None if e.loop_ancestor().is_some() => {
-                        format!("skipped a symbolic link loop: {e}")
-                    }
-                    None => format!("skipped an unreadable entry: {e}"),
+                    None if e.loop_ancestor().is_some() => (
+                        format!("skipped a symbolic link loop: {e}"),
+                        "remove the link that leads back into its own folder",
+                    ),
+                    None => (
+                        format!("skipped an unreadable entry: {e}"),
+                        "fix the file's permissions, or remove it",
+                    ),
                 };
                 problems.push(
                     Diagnostic::warning("content-walk", message)
                         .in_file(&path)
-                        .with_hint("remove the link or fix the file's permissions"),
+                        .with_hint(hint),
                 );
                 continue;
             }

@@ -130,7 +130,7 @@ fn a_dangling_link_is_skipped_with_a_warning() {
         stderr.split("built ").next().unwrap(),
         "warning[content-walk]: skipped a symbolic link to nowhere.md, which does not exist
   --> content/dangling.md
-  = hint: remove the link or fix the file's permissions
+  = hint: remove the link, or create what it leads to
 
 warning: found 1 warning
 "

@@ -102,19 +102,22 @@ pub fn discover(
                 let dangling = fs::read_link(&path)
                     .ok()
                     .filter(|_| e.loop_ancestor().is_none() && !path.exists());
-                let (message, hint) = match dangling {
-                    Some(to) => (
+                let (message, hint) = match (dangling, e.loop_ancestor()) {
+                    (Some(to), _) => (
                         format!(
                             "skipped a symbolic link to {}, which does not exist",
                             to.display()
                         ),
                         "remove the link, or create what it leads to",
                     ),
-                    None if e.loop_ancestor().is_some() => (
-                        format!("skipped a symbolic link loop: {e}"),
+                    (None, Some(up)) => (
+                        format!(
+                            "skipped a symbolic link to {}, a folder it is in",
+                            up.display()
+                        ),
                         "remove the link that leads back into its own folder",
                     ),
-                    None => (
+                    (None, None) => (
                         format!("skipped an unreadable entry: {e}"),
                         "fix the file's permissions, or remove it",
                     ),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs each fuzz target for a set time (default 60 s each), seeded from the bundled guide,
-# the test fixtures, ../shared/seeds and ../shared/corpus (each only if it exists), and prints
-# executions and crashes. Exits 1 on a crash, a hang (an input that takes over 10 s) or an
+# Runs each fuzz target for a set time (default 60 s each), and prints executions and
+# crashes. The Markdown and frontmatter targets are seeded from the bundled guide, the test
+# fixtures, ../shared/seeds and ../shared/corpus (each only if it exists); the file-name
+# target from a few lists of hostile names written here. Exits 1 on a crash, a hang (an input that takes over 10 s) or an
 # input that needs over 4 GB; the failing input is in fuzz/artifacts/<target>/.
 #
 #   scripts/fuzz.sh [SECONDS]
@@ -40,10 +41,26 @@ if ! cargo fuzz build -s "$sanitizer" >"$log" 2>&1; then
   exit 1
 fi
 
-for target in markdown frontmatter; do
+# Seeds for `names`: lists of paths separated by NUL bytes (see fuzz/fuzz_targets/names.rs).
+seed_names() {
+  local corpus="$1"
+  printf 'a.md\0g/_index.md\0g/b.md\0g/pic.png' >"$corpus/seed-plain"
+  printf 'what?.md\0a#b.md\0100%%.md\0g/a b: c.md' >"$corpus/seed-url"
+  printf 'a\nb.md\0tab\there/c.png\0\r.md' >"$corpus/seed-control"
+  printf 'Setup.md\0setup.md\0caf\xc3\xa9.md\0cafe\xcc\x81.md' >"$corpus/seed-case"
+  printf '\xff\xfe.md\0\xff\xfd.md\0.hidden/x.md\0x~\0index.md\0_index.md' >"$corpus/seed-odd"
+  printf 'a.md\0a.html\0index.html\0404.html\0assets/stepbook.js\0search/manifest.js' >"$corpus/seed-claims"
+  echo "seeded $corpus with 6 files"
+}
+
+for target in markdown frontmatter names; do
   corpus="fuzz/corpus/$target"
   mkdir -p "$corpus"
-  if [ -z "$(ls -A "$corpus")" ]; then
+  max_len=20000
+  if [ "$target" = names ]; then
+    max_len=2048
+    [ -n "$(ls -A "$corpus")" ] || seed_names "$corpus"
+  elif [ -z "$(ls -A "$corpus")" ]; then
     i=0
     while IFS= read -r f; do
       head -c 20000 "$f" >"$corpus/seed-$i"
@@ -58,7 +75,7 @@ for target in markdown frontmatter; do
   # only guards against libFuzzer itself not stopping.
   timeout --kill-after=10s "$((secs + 120))" \
     cargo fuzz run -s "$sanitizer" "$target" "$corpus" -- \
-    -max_total_time="$secs" -max_len=20000 -timeout=10 -rss_limit_mb=4096 \
+    -max_total_time="$secs" -max_len="$max_len" -timeout=10 -rss_limit_mb=4096 \
     >"$log" 2>&1 || status=$?
   grep -E "Done [0-9]+ runs|SUMMARY|panicked|crash-|timeout-|oom-" "$log" | tail -5 || true
   if [ "$status" -ne 0 ]; then

@@ -3,14 +3,19 @@
 //! In: the content folder and folders to leave out (the output folder when it sits inside).
 //! Out: [`SourceFile`]s sorted by path, each classified as an article, a collection index or
 //! an asset to copy. Hidden files and folders (`.git`, `.DS_Store`, editor swap files) are
-//! skipped. This module reads no file contents.
+//! skipped. Symbolic links are followed only while they stay inside the site's folder (or the
+//! content folder): one that leads elsewhere would publish whatever it points at, so it is an
+//! error. A name with a control character in it is an error too. This module reads no file
+//! contents.
 
+use std::cell::RefCell;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
 use crate::diagnostics::Diagnostic;
-use crate::paths::SourcePath;
+use crate::paths::{SourcePath, describe_char};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceKind {
@@ -31,7 +36,13 @@ pub struct SourceFile {
 }
 
 /// Every file under `content_dir`, sorted by path, plus the problems met on the way.
-pub fn discover(content_dir: &Path, exclude: &[PathBuf]) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+/// Symbolic links are followed while they lead to a place inside `site_root` or the content
+/// folder; one that leads anywhere else is an error, and nothing behind it is read.
+pub fn discover(
+    content_dir: &Path,
+    exclude: &[PathBuf],
+    site_root: &Path,
+) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     if !content_dir.is_dir() {
@@ -44,12 +55,41 @@ pub fn discover(content_dir: &Path, exclude: &[PathBuf]) -> (Vec<SourceFile>, Ve
         );
         return (files, problems);
     }
+    let inside = [site_root, content_dir].map(|p| fs::canonicalize(p).unwrap_or(p.to_path_buf()));
+    let excluded: Vec<PathBuf> = exclude
+        .iter()
+        .filter_map(|x| fs::canonicalize(x).ok())
+        .collect();
+    let escapes = RefCell::new(Vec::new());
     let walker = WalkDir::new(content_dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
-            e.depth() == 0 || !(is_hidden(e.file_name()) || exclude.iter().any(|x| e.path() == x))
+            if e.depth() == 0 {
+                return true;
+            }
+            if is_hidden(e.file_name()) || exclude.iter().any(|x| e.path() == x) {
+                return false;
+            }
+            // A link into a left-out folder (the output) is left out with it.
+            if e.path_is_symlink()
+                && fs::canonicalize(e.path())
+                    .is_ok_and(|t| excluded.iter().any(|x| t.starts_with(x)))
+            {
+                return false;
+            }
+            match e
+                .path_is_symlink()
+                .then(|| leaves(e.path(), &inside))
+                .flatten()
+            {
+                Some(problem) => {
+                    escapes.borrow_mut().push(problem);
+                    false
+                }
+                None => true,
+            }
         });
     for entry in walker {
         let entry = match entry {
@@ -59,15 +99,33 @@ pub fn discover(content_dir: &Path, exclude: &[PathBuf]) -> (Vec<SourceFile>, Ve
                     .path()
                     .map(Path::to_path_buf)
                     .unwrap_or_else(|| content_dir.to_path_buf());
-                let what = if e.loop_ancestor().is_some() {
-                    "a symbolic link loop"
-                } else {
-                    "an unreadable entry"
+                let dangling = fs::read_link(&path)
+                    .ok()
+                    .filter(|_| e.loop_ancestor().is_none() && !path.exists());
+                let (message, hint) = match (dangling, e.loop_ancestor()) {
+                    (Some(to), _) => (
+                        format!(
+                            "skipped a symbolic link to {}, which does not exist",
+                            to.display()
+                        ),
+                        "remove the link, or create what it leads to",
+                    ),
+                    (None, Some(up)) => (
+                        format!(
+                            "skipped a symbolic link to {}, a folder it is in",
+                            up.display()
+                        ),
+                        "remove the link that leads back into its own folder",
+                    ),
+                    (None, None) => (
+                        format!("skipped an unreadable entry: {e}"),
+                        "fix the file's permissions, or remove it",
+                    ),
                 };
                 problems.push(
-                    Diagnostic::warning("content-walk", format!("skipped {what}: {e}"))
+                    Diagnostic::warning("content-walk", message)
                         .in_file(&path)
-                        .with_hint("remove the link or fix the file's permissions"),
+                        .with_hint(hint),
                 );
                 continue;
             }
@@ -87,6 +145,8 @@ pub fn discover(content_dir: &Path, exclude: &[PathBuf]) -> (Vec<SourceFile>, Ve
             kind,
         });
     }
+    problems.extend(escapes.into_inner());
+    problems.extend(file_names(&files, content_dir));
     problems.extend(duplicate_indexes(&files));
     let shadowed: Vec<SourcePath> = files
         .iter()
@@ -95,6 +155,56 @@ pub fn discover(content_dir: &Path, exclude: &[PathBuf]) -> (Vec<SourceFile>, Ve
         .collect();
     files.retain(|f| !shadowed.contains(&f.path));
     (files, problems)
+}
+
+/// The error for the symbolic link `link` when it leads outside every folder of `inside`
+/// (canonical paths).
+fn leaves(link: &Path, inside: &[PathBuf]) -> Option<Diagnostic> {
+    let target = fs::canonicalize(link).ok()?;
+    if inside.iter().any(|dir| target.starts_with(dir)) {
+        return None;
+    }
+    Some(
+        Diagnostic::error(
+            "symlink-outside",
+            format!(
+                "this is a symbolic link to {}, outside the site's folder; stepbook does not follow it",
+                target.display()
+            ),
+        )
+        .in_file(link)
+        .with_hint(
+            "copy what it leads to into the site's folder, or remove the link; links that stay inside the site's folder are followed",
+        ),
+    )
+}
+
+/// Names that cannot go into the output as they are: a control character (a line break, a
+/// tab) in a file or folder name would break links and the output's manifest, and a name that
+/// is not UTF-8 has no link at all.
+fn file_names(files: &[SourceFile], content_dir: &Path) -> Vec<Diagnostic> {
+    files
+        .iter()
+        .filter_map(|f| {
+            let message = match f.path.as_str().chars().find(|c| c.is_control()) {
+                Some(c) => format!(
+                    "the name `{}` holds {}, which cannot be part of a link",
+                    f.path.as_str().escape_debug(),
+                    describe_char(c)
+                ),
+                None if f.abs.strip_prefix(content_dir).ok()?.to_str().is_none() => format!(
+                    "the name `{}` is not valid UTF-8, so it cannot be part of a link",
+                    f.path
+                ),
+                None => return None,
+            };
+            Some(
+                Diagnostic::error("file-name", message)
+                    .in_file(&f.abs)
+                    .with_hint("rename the file or folder"),
+            )
+        })
+        .collect()
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
@@ -153,7 +263,7 @@ mod tests {
         ] {
             std::fs::write(c.join(f), "x").unwrap();
         }
-        let (files, problems) = discover(c, &[]);
+        let (files, problems) = discover(c, &[], c);
         assert!(problems.is_empty());
         let listed: Vec<_> = files.iter().map(|f| (f.path.as_str(), f.kind)).collect();
         assert_eq!(

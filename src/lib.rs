@@ -11,6 +11,7 @@
 //! markdown::render          body -> HTML + headings, steps, ids, links (one adapter per concern)
 //! engine::Engine            runs the stages below, again only for what changed
 //! site::Site::new           all pages -> collections tree, order, previous/next
+//! claims::check             every output path, written once and portable
 //! linkcheck::check          every link and fragment -> diagnostics
 //! render::render_each       Tera theme -> every output file, handed on as it is done
 //! search::build             the search index: term shards and article buckets
@@ -21,6 +22,7 @@
 //! rebuilds and serves, from memory, the files it hands on. Every problem is a
 //! [`diagnostics::Diagnostic`]; a build reports them all at once and never panics on input.
 
+pub mod claims;
 pub mod config;
 pub mod diagnostics;
 pub mod discover;
@@ -225,6 +227,10 @@ pub fn build_with(
             }
         })
         .unwrap_or(config.output_dir.clone());
+    let dest = match output::resolve_destination(&dest) {
+        Ok(d) => d,
+        Err(d) => return fail(Diagnostics::new(), vec![d]),
+    };
     // Walking the output folder and the spare is mostly waiting on the file system: it runs
     // beside the Markdown stage, and its outcome counts only once the site loads cleanly.
     let mut engine = Engine::new(&opts.root, popts);

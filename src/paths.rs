@@ -82,6 +82,35 @@ impl UrlPath {
         UrlPath(path.into().trim_start_matches('/').to_string())
     }
 
+    /// The file an `aliases` entry names: `/billing/old-refunds/` ->
+    /// `billing/old-refunds/index.html`, while `old.html` stays a file. A query or fragment is
+    /// dropped and `%` escapes are decoded. Every segment must be a name [`name_problem`]
+    /// accepts; the error says why one is not.
+    pub fn from_alias(alias: &str) -> Result<UrlPath, String> {
+        let clean = alias.trim().trim_start_matches('/');
+        let clean = clean.split(['?', '#']).next().unwrap_or("");
+        let clean = percent_decode(clean).ok_or("a `%` escape in it is broken")?;
+        let parts: Vec<&str> = clean.split('/').filter(|p| !p.is_empty()).collect();
+        if parts.is_empty() {
+            return Err("it names no page".into());
+        }
+        if let Some(why) = parts.iter().find_map(|p| {
+            let why = name_problem(p)?;
+            Some(format!(
+                "its part `{}` cannot be a file name: {why}",
+                p.escape_debug()
+            ))
+        }) {
+            return Err(why);
+        }
+        let joined = parts.join("/");
+        if joined.ends_with(".html") || joined.ends_with(".htm") {
+            Ok(UrlPath::new(joined))
+        } else {
+            Ok(UrlPath::new(format!("{joined}/index.html")))
+        }
+    }
+
     pub fn home() -> Self {
         UrlPath("index.html".into())
     }
@@ -111,8 +140,26 @@ impl UrlPath {
             .take_while(|(a, b)| a == b)
             .count();
         let mut href = "../".repeat(from_dirs.len() - common);
-        href.push_str(&to[common..].join("/"));
+        for (i, seg) in to[common..].iter().enumerate() {
+            if i > 0 {
+                href.push('/');
+            }
+            encode_segment(seg, &mut href);
+        }
         href
+    }
+
+    /// This path as it is written in a link: every character that would end it, start a
+    /// query or a fragment, or read as a scheme (`?`, `#`, `%`, `:`, spaces) percent-encoded.
+    pub fn encoded(&self) -> String {
+        let mut out = String::with_capacity(self.0.len());
+        for (i, seg) in self.0.split('/').enumerate() {
+            if i > 0 {
+                out.push('/');
+            }
+            encode_segment(seg, &mut out);
+        }
+        out
     }
 
     /// Where this page is written inside `out`.
@@ -144,6 +191,70 @@ impl AnchorId {
 impl fmt::Display for AnchorId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// Appends `seg` to `out` with the characters a URL path segment cannot hold as they are
+/// percent-encoded. Letters of any script stay as they are: browsers send them as UTF-8.
+fn encode_segment(seg: &str, out: &mut String) {
+    for c in seg.chars() {
+        if c.is_control()
+            || matches!(
+                c,
+                ' ' | '"' | '#' | '%' | ':' | '<' | '>' | '?' | '\\' | '^' | '`' | '{' | '|' | '}'
+            )
+        {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+/// The longest file or folder name, in bytes, that common file systems accept.
+pub const MAX_NAME_BYTES: usize = 255;
+
+/// Why `name` cannot be a file or folder name that a writer chose for the output (a `slug`,
+/// a segment of an alias), or `None` when it can. Such a name stays portable: it is not
+/// hidden, holds no separator, no character that ends or escapes a link, and no character
+/// Windows or macOS refuse in a file name.
+pub fn name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("it is empty".into());
+    }
+    if name == "." || name == ".." {
+        return Some("`.` and `..` name folders".into());
+    }
+    if name.starts_with('.') {
+        return Some("it starts with `.`, which hides a file on most hosts".into());
+    }
+    if let Some(c) = name.chars().find(|c| {
+        c.is_control()
+            || matches!(
+                c,
+                '/' | '\\' | '?' | '#' | '%' | ':' | '*' | '"' | '<' | '>' | '|'
+            )
+    }) {
+        return Some(format!("it holds {}", describe_char(c)));
+    }
+    if name.len() > MAX_NAME_BYTES {
+        return Some(format!(
+            "it is {} bytes long; file systems allow {MAX_NAME_BYTES}",
+            name.len()
+        ));
+    }
+    None
+}
+
+/// A character as a message shows it: `` `:` ``, or its code point when it is invisible.
+pub fn describe_char(c: char) -> String {
+    if c.is_control() || c.is_whitespace() {
+        format!("the character U+{:04X}", c as u32)
+    } else {
+        format!("`{c}`")
     }
 }
 
@@ -241,6 +352,60 @@ mod tests {
             "write/callouts.md"
         );
         assert!(s.join_link("../../x.md").is_none());
+    }
+
+    #[test]
+    fn hrefs_encode_what_a_path_cannot_hold() {
+        let home = UrlPath::home();
+        let odd = UrlPath::new("g/what?#100%: a\tb\"<>.html");
+        let want = "g/what%3F%23100%25%3A%20a%09b%22%3C%3E.html";
+        assert_eq!(home.href_to(&odd), want);
+        assert_eq!(odd.encoded(), want);
+        assert_eq!(percent_decode(want).as_deref(), Some(odd.as_str()));
+        // Letters of any script stay as they are.
+        assert_eq!(UrlPath::new("café/日本.html").encoded(), "café/日本.html");
+    }
+
+    #[test]
+    fn aliases_become_files_or_say_why_not() {
+        let ok = |a: &str| UrlPath::from_alias(a).unwrap().to_string();
+        assert_eq!(ok("/billing/old/"), "billing/old/index.html");
+        assert_eq!(ok("old.html?x=1#top"), "old.html");
+        assert_eq!(ok("caf%C3%A9"), "café/index.html");
+        let err = |a: &str| UrlPath::from_alias(a).unwrap_err();
+        assert_eq!(err("/"), "it names no page");
+        assert_eq!(err("a/%zz"), "a `%` escape in it is broken");
+        assert_eq!(
+            err("a/../b"),
+            "its part `..` cannot be a file name: `.` and `..` name folders"
+        );
+        assert_eq!(
+            err("x/javascript:alert(1)"),
+            "its part `javascript:alert(1)` cannot be a file name: it holds `:`"
+        );
+        assert_eq!(
+            err("a\\b"),
+            "its part `a\\\\b` cannot be a file name: it holds `\\`"
+        );
+    }
+
+    #[test]
+    fn names_writers_choose() {
+        assert_eq!(name_problem("reset-password"), None);
+        assert_eq!(name_problem("Café 2"), None);
+        assert_eq!(name_problem("").as_deref(), Some("it is empty"));
+        assert_eq!(
+            name_problem(".env").as_deref(),
+            Some("it starts with `.`, which hides a file on most hosts")
+        );
+        assert_eq!(
+            name_problem("a\nb").as_deref(),
+            Some("it holds the character U+000A")
+        );
+        assert_eq!(
+            name_problem(&"x".repeat(256)).as_deref(),
+            Some("it is 256 bytes long; file systems allow 255")
+        );
     }
 
     #[test]

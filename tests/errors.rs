@@ -337,7 +337,7 @@ fn hints_for_indexes_far_headings_outside_images_and_slugs() {
     assert_eq!(run.code, 1);
     assert_eq!(
         run.stderr,
-        r#"error[slug-invalid]: slug "a/b" cannot be a file name
+        r#"error[slug-invalid]: slug "a/b" cannot be a file name: it holds `/`
   --> content/g/a.md:2:7
   |
 2 | slug: "a/b"

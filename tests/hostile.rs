@@ -125,12 +125,20 @@ fn symlink_loops_are_skipped_with_a_warning() {
         f.root().join("content/dangling.md"),
     )
     .unwrap();
-    let run = build_ok_or_diagnosed(&f, "symlink loop");
+    let run = f.run(&["build"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("warning[content-walk]"),
-        "{}",
-        run.stderr
+    assert_eq!(
+        run.stderr.split("built ").next().unwrap(),
+        "warning[content-walk]: skipped a symbolic link to [ROOT]/content/a, a folder it is in
+  --> content/a/loop
+  = hint: remove the link that leads back into its own folder
+
+warning[content-walk]: skipped a symbolic link to [ROOT]/content/nowhere, which does not exist
+  --> content/dangling.md
+  = hint: remove the link, or create what it leads to
+
+warning: found 2 warnings
+"
     );
 }
 
@@ -255,4 +263,90 @@ fn a_killed_build_leaves_the_previous_output_whole() {
         .filter(|n| n.contains("stepbook-") && n != ".public.stepbook-spare")
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn deeply_nested_steps_are_capped_with_a_warning() {
+    let f = Fixture::empty();
+    // 24 kB: 8,000 lists, each nested in the first step of the one before.
+    let line = format!("{}x", "1. ".repeat(8_000));
+    f.write("content/deep.md", &format!("# Deep\n\n{line}\n"));
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", &run.stderr[..run.stderr.len().min(2000)]);
+    let expected = format!(
+        "warning[steps-too-deep]: steps nested more than 8 deep get no ids or links; this list and those inside it are plain numbered lists
+  --> content/deep.md:3:25
+  |
+3 | {line}
+  |                         ^
+  = hint: split the procedure into shorter ones, or move the deep steps into their own section
+
+warning: found 1 warning
+"
+    );
+    assert_eq!(run.stderr.split("built ").next().unwrap(), expected);
+    let html = f.read("public/deep.html");
+    let ids: Vec<&str> = html
+        .split("<li class=\"step\" id=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "step-1",
+            "step-1-1",
+            "step-1-1-1",
+            "step-1-1-1-1",
+            "step-1-1-1-1-1",
+            "step-1-1-1-1-1-1",
+            "step-1-1-1-1-1-1-1",
+            "step-1-1-1-1-1-1-1-1"
+        ]
+    );
+    // Linear in the depth: a few bytes of HTML per level, not kilobytes.
+    let body = &html[html.find("article-body").unwrap()..];
+    assert_eq!(body.matches("<ol class=\"steps\">").count(), 8);
+    assert_eq!(body.matches("<ol>").count(), 8_000 - 8);
+    assert!(html.len() < 300_000, "{} bytes", html.len());
+}
+
+#[test]
+fn raw_html_left_open_cannot_swallow_the_theme() {
+    let f = Fixture::empty();
+    f.write(
+        "content/open.md",
+        "# Open\n\nText.\n\n<div class=\"note\">\n\n<!-- a comment never closed\n\nMore.\n",
+    );
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.split("built ").next().unwrap(),
+        "warning[html-left-open]: this page leaves `<div>` open; it is closed at the end of the page, so that it cannot hide the theme's markup
+  --> content/open.md:5:1
+  |
+5 | <div class=\"note\">
+  | ^
+  = hint: close it where it should end
+
+warning[html-left-open]: this page leaves a comment (`<!--`) open; it is closed at the end of the page, so that it cannot hide the theme's markup
+  --> content/open.md:7:1
+  |
+7 | <!-- a comment never closed
+  | ^
+  = hint: close it where it should end
+
+warning: found 2 warnings
+"
+    );
+    let html = f.read("public/open.html");
+    let body = &html[html.find("<!-- a comment").unwrap()..];
+    assert!(
+        body.starts_with("<!-- a comment never closed\n\nMore.\n--></div>\n\n</div>"),
+        "{body}"
+    );
+    // The theme's footer and scripts are outside any comment.
+    let tail = &body[body.find("-->").unwrap()..];
+    assert!(!tail.contains("<!--"));
+    assert!(tail.contains("<footer") && tail.contains("<script src=\"assets/stepbook.js\""));
 }

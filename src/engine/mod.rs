@@ -115,7 +115,7 @@ impl Engine {
         }
         let theme = Theme::load(&config.theme_dir());
         let exclude = vec![config.output_dir.clone(), config.root.join("themes")];
-        let (found, problems) = discover::discover(&config.content_dir, &exclude);
+        let (found, problems) = discover::discover(&config.content_dir, &exclude, &config.root);
         diags.extend(problems);
         if found.is_empty() && diags.has_errors() {
             return (None, diags);
@@ -252,15 +252,18 @@ impl Engine {
             diags.extend(lint::lint(&site));
         }
         match theme {
-            Ok(theme) => (
-                Some(Loaded {
-                    config,
-                    site,
-                    theme,
-                    timings,
-                }),
-                diags,
-            ),
+            Ok(theme) => {
+                diags.extend(crate::claims::check(&site, &theme));
+                (
+                    Some(Loaded {
+                        config,
+                        site,
+                        theme,
+                        timings,
+                    }),
+                    diags,
+                )
+            }
             Err(ds) => {
                 diags.extend(ds);
                 (None, diags)

@@ -5,7 +5,7 @@
 //! every internal link (for the link checker) and the diagnostics met on the way.
 //!
 //! The adapters run in this order over one `Vec` of events with their source ranges:
-//! [`callouts`] (GitHub alerts and exported `**NOTE:**` lines), [`headings`] (GitHub ids,
+//! [`raw_html`] (closes raw HTML left open), [`callouts`] (GitHub alerts and exported `**NOTE:**` lines), [`headings`] (GitHub ids,
 //! explicit `{#id}`, the leading `#` title), [`steps`] (every ordered-list item becomes a
 //! linkable step), [`headings::render`] (ids and self-links into HTML), [`links`] (`.md`
 //! targets to page URLs). No adapter knows about templates or output files.
@@ -18,6 +18,7 @@ pub mod images;
 pub mod links;
 pub mod outline;
 pub mod prose;
+pub mod raw_html;
 pub mod steps;
 
 use std::ops::Range;
@@ -186,6 +187,17 @@ pub fn render(input: &Input<'_>) -> Rendered {
     } else {
         events
     };
+    let mut events = events;
+    for (at, what) in raw_html::close(&mut events) {
+        out.diagnostics.push(
+            Diagnostic::warning(
+                "html-left-open",
+                format!("this page leaves {what} open; it is closed at the end of the page, so that it cannot hide the theme's markup"),
+            )
+            .at(input.path, input.source, input.body_offset + at, 1)
+            .with_hint("close it where it should end"),
+        );
+    }
     let events = callouts::apply(events);
     let (mut events, heads) = headings::apply(events, &mut ids, &mut branch_table);
     let steps = steps::apply(&mut events, &mut ids, &branch_table);
@@ -256,6 +268,19 @@ pub fn render(input: &Input<'_>) -> Rendered {
             )
             .in_file(input.path)
             .with_hint("give repeated steps explicit ids with `{#id}`, or split the page"),
+        );
+    }
+    if let Some(at) = steps.too_deep {
+        out.diagnostics.push(
+            Diagnostic::warning(
+                "steps-too-deep",
+                format!(
+                    "steps nested more than {} deep get no ids or links; this list and those inside it are plain numbered lists",
+                    steps::MAX_DEPTH
+                ),
+            )
+            .at(input.path, input.source, input.body_offset + at, 1)
+            .with_hint("split the procedure into shorter ones, or move the deep steps into their own section"),
         );
     }
     out.links = links;

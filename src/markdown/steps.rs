@@ -5,7 +5,8 @@
 //! the reader sees (a list starting at 3 starts at `-step-3`); `step-<n>` with no heading. A
 //! list nested in step `<id>` numbers its steps `<id>-<m>`. `{#id}` at the end of a step's
 //! first line sets the id and is removed from the text. Repeats get `-2`, `-3` and are
-//! reported so `check` can warn.
+//! reported so `check` can warn. Lists nested [`MAX_DEPTH`] steps deep stay plain numbered
+//! lists, with a warning.
 
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
@@ -23,7 +24,14 @@ pub struct Steps {
     pub repeated: Vec<(String, AnchorId, usize)>,
     /// Where each heading's entry sits in `counts`, so a page of many headings stays linear.
     count_at: rustc_hash::FxHashMap<AnchorId, usize>,
+    /// Byte offset of the first ordered list nested deeper than [`MAX_DEPTH`], which stays a
+    /// plain numbered list.
+    pub too_deep: Option<usize>,
 }
+
+/// Steps nested this deep or deeper get no ids and no links of their own: each level lengthens
+/// every id below it, so the page would grow with the square of the depth.
+pub const MAX_DEPTH: usize = 8;
 
 struct ListFrame {
     ordered: bool,
@@ -81,6 +89,11 @@ pub fn apply(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Ste
                 } else {
                     None
                 };
+                let plain = first.is_some() && depth >= MAX_DEPTH;
+                if plain && found.too_deep.is_none() {
+                    found.too_deep = Some(range.start);
+                }
+                let first = first.filter(|_| !plain);
                 lists.push(ListFrame {
                     ordered: first.is_some(),
                     next: first.unwrap_or(1),
@@ -97,9 +110,10 @@ pub fn apply(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Ste
                     None => {}
                 }
             }
-            Event::End(TagEnd::List(ordered)) => {
-                lists.pop();
-                if *ordered {
+            Event::End(TagEnd::List(_)) => {
+                // A list past the depth limit is a plain `<ol>`: its end stays as it is.
+                let steps = lists.pop().is_some_and(|l| l.ordered);
+                if steps {
                     set_html(&mut events[i].0, "</ol>\n".into());
                 }
             }

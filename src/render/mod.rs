@@ -528,7 +528,7 @@ fn site_ctx(site: &Site) -> SiteCtx {
                 let c = &site.collections[r];
                 LinkCtx {
                     title: c.title.clone(),
-                    url: c.url.to_string(),
+                    url: c.url.encoded(),
                     description: c.description.clone(),
                     current: false,
                 }
@@ -697,7 +697,7 @@ fn redirect_stub(site: &Site, r: &crate::site::Redirect) -> OutFile {
     let a = &site.articles[r.to];
     let href = r.from.href_to(&a.page.url);
     let canonical = match &site.config.base_url {
-        Some(base) => format!("{base}{}", a.page.url),
+        Some(base) => format!("{base}{}", a.page.url.encoded()),
         None => href.clone(),
     };
     let js = serde_json::to_string(&href)
@@ -740,12 +740,12 @@ pub fn display_date(date: &str) -> String {
 }
 
 fn sitemap(site: &Site, base: &str) -> String {
-    let mut urls: Vec<(String, Option<String>)> = vec![(UrlPath::home().to_string(), None)];
-    urls.extend(site.collections.iter().map(|c| (c.url.to_string(), None)));
+    let mut urls: Vec<(String, Option<String>)> = vec![(UrlPath::home().encoded(), None)];
+    urls.extend(site.collections.iter().map(|c| (c.url.encoded(), None)));
     urls.extend(
         site.articles
             .iter()
-            .map(|a| (a.page.url.to_string(), a.page.fm.updated.clone())),
+            .map(|a| (a.page.url.encoded(), a.page.fm.updated.clone())),
     );
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",

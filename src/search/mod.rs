@@ -54,7 +54,7 @@ pub fn docs(site: &Site) -> Vec<Doc> {
         .iter()
         .map(|a| Doc {
             title: a.title.clone(),
-            url: a.page.url.to_string(),
+            url: a.page.url.encoded(),
             crumb: a
                 .collection
                 .map(|c| {

@@ -61,11 +61,16 @@ fn url_of(p: &PageFile) -> (UrlPath, Option<Diagnostic>) {
         return (UrlPath::new(format!("{prefix}index.html")), None);
     }
     let mut problem = None;
-    let slug = match &p.fm.slug {
-        Some(s) if s.is_empty() || s.contains(['/', '\\', '?', '#']) || s.starts_with('.') => {
+    let slug = match p
+        .fm
+        .slug
+        .as_deref()
+        .map(|s| (s, crate::paths::name_problem(s)))
+    {
+        Some((s, Some(why))) => {
             let d = Diagnostic::error(
                 "slug-invalid",
-                format!("slug \"{s}\" cannot be a file name"),
+                format!("slug \"{s}\" cannot be a file name: {why}"),
             );
             problem = Some(
                 frontmatter::at_value(d, &p.abs, &p.text, &p.fm, "slug")
@@ -73,7 +78,7 @@ fn url_of(p: &PageFile) -> (UrlPath, Option<Diagnostic>) {
             );
             p.source.stem()
         }
-        Some(s) => s.as_str(),
+        Some((s, None)) => s,
         None => p.source.stem(),
     };
     (UrlPath::new(format!("{prefix}{slug}.html")), problem)
@@ -134,13 +139,13 @@ pub fn plan_redirects(config: &Config, tree: &Tree) -> (Vec<Redirect>, Vec<Diagn
             ));
         }
         for alias in &page.fm.aliases {
-            match alias_path(alias) {
-                Some(url) => wanted.push((url, "aliases")),
-                None => problems.push(at_key(
+            match UrlPath::from_alias(alias) {
+                Ok(url) => wanted.push((url, "aliases")),
+                Err(why) => problems.push(at_key(
                     "aliases",
                     Diagnostic::error(
                         "alias-invalid",
-                        format!("alias \"{alias}\" is not a path inside the site"),
+                        format!("alias \"{alias}\" is not a path inside the site: {why}"),
                     )
                     .with_hint("write a path from the site root, e.g. `billing/old-refund-policy`"),
                 )),
@@ -171,26 +176,6 @@ pub fn plan_redirects(config: &Config, tree: &Tree) -> (Vec<Redirect>, Vec<Diagn
         }
     }
     (redirects, problems)
-}
-
-/// `/billing/old-refunds/` -> `billing/old-refunds/index.html`; `old.html` stays a file.
-fn alias_path(alias: &str) -> Option<UrlPath> {
-    let clean = alias.trim().trim_start_matches('/');
-    let clean = clean.split(['?', '#']).next().unwrap_or("");
-    let parts: Vec<&str> = clean.split('/').filter(|p| !p.is_empty()).collect();
-    if parts.is_empty()
-        || parts
-            .iter()
-            .any(|p| *p == ".." || *p == "." || p.contains('\\'))
-    {
-        return None;
-    }
-    let joined = parts.join("/");
-    if joined.ends_with(".html") || joined.ends_with(".htm") {
-        Some(UrlPath::new(joined))
-    } else {
-        Some(UrlPath::new(format!("{joined}/index.html")))
-    }
 }
 
 #[cfg(test)]

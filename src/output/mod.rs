@@ -11,6 +11,10 @@
 //! right stay as they are, others are rewritten in place, and files of no page any more are
 //! removed. A rebuild so touches only what changed instead of making every folder and file
 //! anew. Deleting the spare is always safe; the next build then starts from an empty folder.
+//!
+//! `destination` checks the folder before a build and reads the previous manifests; this
+//! module writes the files ([`Staging`]), as streams for copied files; `swap` puts the
+//! finished folder in place and removes what stopped builds left.
 
 use std::fs;
 use std::io::Write;
@@ -18,214 +22,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use rayon::prelude::*;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::diagnostics::Diagnostic;
-use crate::paths::is_within;
 use crate::render::OutFile;
 
-/// The file, at the top of every output folder, that lists what stepbook wrote there.
-pub const MANIFEST: &str = ".stepbook-manifest";
+mod destination;
+mod swap;
 
-/// What the previous build left in the output folder, as its manifest records it.
-#[derive(Debug, Default)]
-pub struct Previous {
-    files: Manifest,
-    /// The spare's manifest, when the spare holds nothing but what it lists.
-    spare: Option<Manifest>,
-}
-
-/// Checks that `dest` may be replaced by a build, before any work is done, and returns what
-/// the previous build wrote there.
-pub fn check_destination(
-    dest: &Path,
-    content_dir: &Path,
-    site_root: &Path,
-) -> Result<Previous, Diagnostic> {
-    if is_within(content_dir, dest) || is_within(dest, content_dir) {
-        return Err(Diagnostic::error(
-            "output-is-content",
-            format!(
-                "the output folder {} is, or holds, or sits inside the content folder",
-                dest.display()
-            ),
-        )
-        .with_hint("write the site elsewhere, e.g. `--dest public`"));
-    }
-    if is_within(site_root, dest) {
-        return Err(Diagnostic::error(
-            "output-foreign",
-            format!("the output folder {} holds the site itself", dest.display()),
-        )
-        .with_hint("write the site to a folder of its own, e.g. `--dest public`"));
-    }
-    if dest.exists() && !dest.is_dir() {
-        return Err(Diagnostic::error(
-            "output-foreign",
-            format!("{} exists and is not a folder", dest.display()),
-        )
-        .with_hint("choose another `--dest`"));
-    }
-    let spare = spare_path(dest);
-    // Only a real folder: a link could lead the build to write somewhere else.
-    let real = fs::symlink_metadata(&spare).is_ok_and(|m| m.is_dir());
-    let (manifest, spare) =
-        rayon::join(|| read_checked(dest), || real.then(|| read_checked(&spare)));
-    let (manifest, foreign) = manifest;
-    if foreign.is_empty() {
-        return Ok(Previous {
-            files: manifest.unwrap_or_default(),
-            spare: spare.and_then(|(m, foreign)| m.filter(|_| foreign.is_empty())),
-        });
-    }
-    let shown: Vec<&str> = foreign.iter().take(5).map(String::as_str).collect();
-    let more = if foreign.len() > 5 {
-        format!(" and {} more", foreign.len() - 5)
-    } else {
-        String::new()
-    };
-    Err(Diagnostic::error(
-        "output-foreign",
-        format!("the output folder {} holds files stepbook did not write: {}{more}", dest.display(), shown.join(", ")),
-    )
-    .with_hint("move those files away, or choose another `--dest`; stepbook never deletes what it did not write"))
-}
-
-/// The folder beside `dest` that keeps the output a build replaced, for the next build to
-/// work in: `.public.stepbook-spare` for `public`.
-pub fn spare_path(dest: &Path) -> PathBuf {
-    let (parent, name) = split(dest);
-    parent.join(format!(".{name}.stepbook-spare"))
-}
-
-/// The parent folder of `dest` and its name.
-fn split(dest: &Path) -> (PathBuf, String) {
-    let parent = dest
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "site".into());
-    (parent, name)
-}
-
-/// A folder's manifest, when it has one, and its files that the manifest does not list
-/// (sorted). A folder that does not exist has neither.
-fn read_checked(dir: &Path) -> (Option<Manifest>, Vec<String>) {
-    if !dir.is_dir() {
-        return (None, Vec::new());
-    }
-    let manifest = read_manifest(dir);
-    let empty = Manifest::default();
-    let mut foreign = unlisted(dir, manifest.as_ref().unwrap_or(&empty));
-    foreign.sort_unstable();
-    (manifest, foreign)
-}
-
-/// Files under `dir` that `manifest` does not list, as paths from `dir`. The first two
-/// levels of folders are read in parallel (a site keeps most of its files a level or two
-/// down), the rest on the thread that reached them. Folders themselves are never foreign.
-fn unlisted(dir: &Path, manifest: &Manifest) -> Vec<String> {
-    fn walk(
-        dir: &Path,
-        rel: &mut String,
-        depth: usize,
-        manifest: &Manifest,
-        found: &mut Vec<String>,
-    ) {
-        let Ok(entries) = fs::read_dir(dir) else {
-            return;
-        };
-        if depth < 2 {
-            let entries: Vec<fs::DirEntry> = entries.flatten().collect();
-            let prefix = rel.clone();
-            found.par_extend(entries.par_iter().flat_map_iter(|e| {
-                let mut rel = prefix.clone();
-                let mut found = Vec::new();
-                visit(e, &mut rel, depth, manifest, &mut found);
-                found
-            }));
-        } else {
-            for e in entries.flatten() {
-                visit(&e, rel, depth, manifest, found);
-            }
-        }
-    }
-    fn visit(
-        e: &fs::DirEntry,
-        rel: &mut String,
-        depth: usize,
-        manifest: &Manifest,
-        found: &mut Vec<String>,
-    ) {
-        let len = rel.len();
-        if len > 0 {
-            rel.push('/');
-        }
-        rel.push_str(&e.file_name().to_string_lossy());
-        if e.file_type().is_ok_and(|t| t.is_dir()) {
-            walk(&e.path(), rel, depth + 1, manifest, found);
-        } else {
-            let ours = manifest.contains_key(rel.as_str()) || (depth == 0 && rel == MANIFEST);
-            if !ours {
-                found.push(rel.clone());
-            }
-        }
-        rel.truncate(len);
-    }
-    let mut found = Vec::new();
-    walk(dir, &mut String::new(), 0, manifest, &mut found);
-    found
-}
-
-/// What the manifest of an earlier build says of each file, when it recorded it.
-type Manifest = HashMap<String, Option<Recorded>>;
-
-/// A file as a build wrote it: size, content hash and modification time (nanoseconds since
-/// the epoch), so the next build can tell whether it is still what was written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Recorded {
-    size: u64,
-    hash: u64,
-    modified: u128,
-}
-
-fn read_manifest(dest: &Path) -> Option<Manifest> {
-    let text = fs::read_to_string(dest.join(MANIFEST)).ok()?;
-    Some(
-        text.lines()
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(parse_manifest_line)
-            .collect(),
-    )
-}
-
-/// `path`, or `path<TAB>size<TAB>hash<TAB>modified` (hash in hex).
-fn parse_manifest_line(line: &str) -> (String, Option<Recorded>) {
-    let mut parts = line.rsplitn(4, '\t');
-    if let (Some(modified), Some(hash), Some(size), Some(path)) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-        && let (Ok(size), Ok(hash), Ok(modified)) = (
-            size.parse(),
-            u64::from_str_radix(hash, 16),
-            modified.parse(),
-        )
-    {
-        let recorded = Recorded {
-            size,
-            hash,
-            modified,
-        };
-        return (path.to_string(), Some(recorded));
-    }
-    // A line with fields this build does not know: the path comes first.
-    let path = line.split('\t').next().unwrap_or(line);
-    (path.to_string(), None)
-}
+pub use destination::{MANIFEST, Previous, check_destination, resolve_destination, spare_path};
+use destination::{Manifest, Recorded, split};
+use swap::{ours, remove_stale, remove_tree, swap};
 
 fn modified_ns(meta: &fs::Metadata) -> u128 {
     meta.modified()
@@ -236,6 +43,37 @@ fn modified_ns(meta: &fs::Metadata) -> u128 {
 
 fn content_hash(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
+/// The size and [`content_hash`] of a file, read as a stream.
+fn file_hash(path: &Path) -> std::io::Result<(u64, u64)> {
+    use std::io::Read;
+    let mut file = fs::File::open(path)?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut buf = vec![0; 256 * 1024];
+    let mut size = 0;
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => return Ok((size, hasher.digest())),
+            Ok(n) => {
+                hasher.update(&buf[..n]);
+                size += n as u64;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// What a file of the site is written from: bytes in memory, or a file copied as a stream.
+#[derive(Clone, Copy)]
+enum Body<'a> {
+    Bytes(&'a [u8]),
+    File(&'a Path),
+}
+
+fn read_error(path: &Path, e: std::io::Error) -> Diagnostic {
+    Diagnostic::error("io", format!("cannot read {}: {e}", path.display())).in_file(path)
 }
 
 /// A build's output on its way: files go into a temporary sibling of the destination as they
@@ -273,8 +111,18 @@ impl Staging {
         fs::create_dir_all(&parent).map_err(|e| io_error(&parent, e))?;
         remove_stale(&parent, &name);
         let tmp = parent.join(format!(".{name}.stepbook-tmp-{}", std::process::id()));
-        if tmp.exists() {
-            fs::remove_dir_all(&tmp).map_err(|e| io_error(&tmp, e))?;
+        if fs::symlink_metadata(&tmp).is_ok() {
+            if !ours(&tmp) {
+                return Err(Diagnostic::error(
+                    "output-foreign",
+                    format!(
+                        "{} is in the way of the build, and stepbook did not make it",
+                        tmp.display()
+                    ),
+                )
+                .with_hint("move it away; stepbook never deletes what it did not write"));
+            }
+            remove_tree(&tmp).map_err(|e| io_error(&tmp, e))?;
         }
         // Under the temporary name, a spare that a stopped build half changed is removed by
         // the next build instead of being trusted.
@@ -282,6 +130,10 @@ impl Staging {
             Some(m) if fs::rename(spare_path(dest), &tmp).is_ok() => m,
             _ => {
                 fs::create_dir(&tmp).map_err(|e| io_error(&tmp, e))?;
+                // An empty manifest marks the folder as stepbook's until the real one
+                // replaces it, so that the next build may remove it if this one is stopped.
+                let mark = tmp.join(MANIFEST);
+                fs::write(&mark, "").map_err(|e| io_error(&mark, e))?;
                 Manifest::default()
             }
         };
@@ -302,19 +154,13 @@ impl Staging {
     pub fn put(&self, file: &OutFile) -> Result<(), Diagnostic> {
         let rel = file.path();
         let to = self.tmp.join(rel);
-        let read;
-        let bytes: &[u8] = match file {
-            OutFile::Bytes(_, b) => b,
+        let (body, size, hash) = match file {
+            OutFile::Bytes(_, b) => (Body::Bytes(b), b.len() as u64, content_hash(b)),
             OutFile::Copy(_, from) => {
-                read = fs::read(from).map_err(|e| {
-                    Diagnostic::error("io", format!("cannot read {}: {e}", from.display()))
-                        .in_file(from)
-                })?;
-                &read
+                let (size, hash) = file_hash(from).map_err(|e| read_error(from, e))?;
+                (Body::File(from), size, hash)
             }
         };
-        let size = bytes.len() as u64;
-        let hash = content_hash(bytes);
         // What the spare holds at this path; nothing is there when the spare does not list it.
         let here = self
             .spare
@@ -326,7 +172,7 @@ impl Staging {
                 self.reused.fetch_add(1, Ordering::Relaxed);
                 m
             }
-            None => self.write(&to, here.as_ref(), bytes)?,
+            None => self.write(&to, here.as_ref(), body)?,
         };
         let slot = rayon::current_thread_index().map_or(0, |i| i + 1);
         self.written[slot.min(self.written.len() - 1)]
@@ -382,7 +228,7 @@ impl Staging {
         &self,
         to: &Path,
         here: Option<&fs::Metadata>,
-        bytes: &[u8],
+        body: Body<'_>,
     ) -> Result<u128, Diagnostic> {
         match here {
             Some(m) if m.is_dir() => remove_tree(to).map_err(|e| io_error(to, e))?,
@@ -400,7 +246,15 @@ impl Staging {
             }
             r => r,
         }?;
-        file.write_all(bytes).map_err(|e| io_error(to, e))?;
+        match body {
+            Body::Bytes(bytes) => file.write_all(bytes).map_err(|e| io_error(to, e))?,
+            // A stream: an asset of any size needs no more memory than a buffer (and on Linux
+            // `copy_file_range` lets the file system share the blocks where it can).
+            Body::File(from) => {
+                let mut source = fs::File::open(from).map_err(|e| read_error(from, e))?;
+                std::io::copy(&mut source, &mut file).map_err(|e| io_error(to, e))?;
+            }
+        }
         Ok(file.metadata().map(|m| modified_ns(&m)).unwrap_or(0))
     }
 
@@ -526,110 +380,14 @@ impl Drop for Staging {
     }
 }
 
-/// Puts the finished folder `tmp` at `dest` and keeps the previous output as the spare. On
-/// Linux the two trade places in one atomic step, so `dest` never goes missing; elsewhere
-/// the old folder is renamed aside first.
-fn swap(tmp: &Path, dest: &Path) -> Result<(), Diagnostic> {
-    if !dest.exists() {
-        return fs::rename(tmp, dest).map_err(|e| io_error(dest, e));
-    }
-    if exchange(tmp, dest).is_ok() {
-        // `tmp` now holds the previous output.
-        return keep_as_spare(tmp, dest);
-    }
-    let (parent, name) = split(dest);
-    let old = parent.join(format!(".{name}.stepbook-old-{}", std::process::id()));
-    fs::rename(dest, &old).map_err(|e| io_error(dest, e))?;
-    if let Err(e) = fs::rename(tmp, dest) {
-        let _ = fs::rename(&old, dest);
-        return Err(io_error(dest, e));
-    }
-    keep_as_spare(&old, dest)
-}
-
-/// Moves the output a build replaced to the spare's place, or removes it when the place is
-/// taken (by a spare holding files stepbook did not write, which is left alone).
-fn keep_as_spare(old: &Path, dest: &Path) -> Result<(), Diagnostic> {
-    let spare = spare_path(dest);
-    if spare.symlink_metadata().is_err() && fs::rename(old, &spare).is_ok() {
-        return Ok(());
-    }
-    remove_tree(old).map_err(|e| io_error(old, e))
-}
-
-/// Atomically exchanges two paths (Linux `renameat2` with `RENAME_EXCHANGE`).
-#[cfg(target_os = "linux")]
-fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let a = CString::new(a.as_os_str().as_bytes())?;
-    let b = CString::new(b.as_os_str().as_bytes())?;
-    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
-    let rc = unsafe {
-        libc::syscall(
-            libc::SYS_renameat2,
-            libc::AT_FDCWD,
-            a.as_ptr(),
-            libc::AT_FDCWD,
-            b.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
-    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
-}
-
-/// Removes a folder and everything in it, its subfolders in parallel.
-fn remove_tree(dir: &Path) -> std::io::Result<()> {
-    let entries: Vec<fs::DirEntry> = fs::read_dir(dir)?.collect::<Result<_, _>>()?;
-    entries.par_iter().try_for_each(|e| {
-        if e.file_type()?.is_dir() {
-            remove_tree(&e.path())
-        } else {
-            fs::remove_file(e.path())
-        }
-    })?;
-    fs::remove_dir(dir)
-}
-
-/// Temporary folders left by a build that was killed: ours by name, safe to remove.
-fn remove_stale(parent: &Path, name: &str) {
-    let Ok(entries) = fs::read_dir(parent) else {
-        return;
-    };
-    let tmp = format!(".{name}.stepbook-tmp-");
-    let old = format!(".{name}.stepbook-old-");
-    let dest = parent.join(name);
-    for entry in entries.flatten() {
-        let file = entry.file_name().to_string_lossy().into_owned();
-        if !entry.path().is_dir() {
-            continue;
-        }
-        if file.starts_with(&old) && !dest.exists() && entry.path().join(MANIFEST).is_file() {
-            // A build was stopped between moving the old site aside and moving the new one
-            // in: put the old site back.
-            let _ = fs::rename(entry.path(), &dest);
-        } else if file.starts_with(&tmp) || file.starts_with(&old) {
-            let _ = remove_tree(&entry.path());
-        }
-    }
-}
-
-fn io_error(path: &Path, e: std::io::Error) -> Diagnostic {
+pub(super) fn io_error(path: &Path, e: std::io::Error) -> Diagnostic {
     Diagnostic::error("io", format!("cannot write {}: {e}", path.display())).in_file(path)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rayon::prelude::*;
     use std::collections::BTreeMap;
 
     /// Writes `files` into a temporary sibling of `dest`, then swaps it in.
@@ -876,6 +634,32 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn names_that_look_like_manifest_comments_are_listed() {
+        let d = tempfile::tempdir().unwrap();
+        let dest = d.path().join("public");
+        let odd = site(&[("#a.html", "a"), ("# notes.txt", "n"), ("g/#b", "b")]);
+        for _ in 0..3 {
+            write_site(&odd, &dest).unwrap();
+            assert_eq!(tree(&dest), tree_of(&odd));
+        }
+    }
+
+    #[test]
+    fn a_streamed_hash_is_the_hash_of_the_bytes() {
+        let d = tempfile::tempdir().unwrap();
+        for len in [0, 1, 240, 256 * 1024, 256 * 1024 + 7, 600_000] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            let path = d.path().join(format!("f{len}"));
+            fs::write(&path, &bytes).unwrap();
+            assert_eq!(
+                file_hash(&path).unwrap(),
+                (len as u64, content_hash(&bytes)),
+                "{len}"
+            );
+        }
     }
 
     #[test]

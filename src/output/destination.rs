@@ -1,0 +1,266 @@
+//! The output folder before a build: whether it may be replaced, and what the previous build
+//! wrote there.
+//!
+//! In: the destination, the content folder and the site's folder. Out: the [`Previous`]
+//! manifests (of the output and of the spare), or an error that stops the build before
+//! anything is written: a folder holding files stepbook did not write, the content folder, a
+//! read-only folder, or a symbolic link to nowhere. A destination that is a link to a folder is
+//! resolved to it ([`resolve_destination`]). Nothing here writes.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap as HashMap;
+
+use crate::diagnostics::Diagnostic;
+use crate::paths::is_within;
+
+/// The file, at the top of every output folder, that lists what stepbook wrote there.
+pub const MANIFEST: &str = ".stepbook-manifest";
+
+/// What the previous build left in the output folder, as its manifest records it.
+#[derive(Debug, Default)]
+pub struct Previous {
+    pub(super) files: Manifest,
+    /// The spare's manifest, when the spare holds nothing but what it lists.
+    pub(super) spare: Option<Manifest>,
+}
+
+/// Checks that `dest` may be replaced by a build, before any work is done, and returns what
+/// the previous build wrote there.
+pub fn check_destination(
+    dest: &Path,
+    content_dir: &Path,
+    site_root: &Path,
+) -> Result<Previous, Diagnostic> {
+    if is_within(content_dir, dest) || is_within(dest, content_dir) {
+        return Err(Diagnostic::error(
+            "output-is-content",
+            format!(
+                "the output folder {} is, or holds, or sits inside the content folder",
+                dest.display()
+            ),
+        )
+        .with_hint("write the site elsewhere, e.g. `--dest public`"));
+    }
+    if is_within(site_root, dest) {
+        return Err(Diagnostic::error(
+            "output-foreign",
+            format!("the output folder {} holds the site itself", dest.display()),
+        )
+        .with_hint("write the site to a folder of its own, e.g. `--dest public`"));
+    }
+    if dest.exists() && !dest.is_dir() {
+        return Err(Diagnostic::error(
+            "output-foreign",
+            format!("{} exists and is not a folder", dest.display()),
+        )
+        .with_hint("choose another `--dest`"));
+    }
+    if read_only(dest) {
+        return Err(Diagnostic::error(
+            "output-read-only",
+            format!(
+                "the output folder {} is read-only, and a build replaces it whole",
+                dest.display()
+            ),
+        )
+        .with_hint("make it writable (`chmod u+w`), or choose another `--dest`"));
+    }
+    let spare = spare_path(dest);
+    // Only a real folder: a link could lead the build to write somewhere else.
+    let real = fs::symlink_metadata(&spare).is_ok_and(|m| m.is_dir());
+    let (manifest, spare) =
+        rayon::join(|| read_checked(dest), || real.then(|| read_checked(&spare)));
+    let (manifest, foreign) = manifest;
+    if foreign.is_empty() {
+        return Ok(Previous {
+            files: manifest.unwrap_or_default(),
+            spare: spare.and_then(|(m, foreign)| m.filter(|_| foreign.is_empty())),
+        });
+    }
+    let shown: Vec<&str> = foreign.iter().take(5).map(String::as_str).collect();
+    let more = if foreign.len() > 5 {
+        format!(" and {} more", foreign.len() - 5)
+    } else {
+        String::new()
+    };
+    Err(Diagnostic::error(
+        "output-foreign",
+        format!("the output folder {} holds files stepbook did not write: {}{more}", dest.display(), shown.join(", ")),
+    )
+    .with_hint("move those files away, or choose another `--dest`; stepbook never deletes what it did not write"))
+}
+
+/// The folder a build writes to: `dest`, or the folder it leads to when `dest` is a symbolic
+/// link. The build then works beside that folder and the link stays as it is.
+pub fn resolve_destination(dest: &Path) -> Result<PathBuf, Diagnostic> {
+    if !fs::symlink_metadata(dest).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Ok(dest.to_path_buf());
+    }
+    fs::canonicalize(dest).map_err(|_| {
+        let to = fs::read_link(dest).unwrap_or_default();
+        Diagnostic::error(
+            "output-link",
+            format!(
+                "the output folder {} is a symbolic link to {}, which does not exist",
+                dest.display(),
+                to.display()
+            ),
+        )
+        .with_hint("create the folder it leads to, or remove the link")
+    })
+}
+
+/// Whether the owner may not write in the folder `dir` (one that exists).
+#[cfg(unix)]
+fn read_only(dir: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(dir).is_ok_and(|m| m.permissions().mode() & 0o200 == 0)
+}
+
+#[cfg(not(unix))]
+fn read_only(dir: &Path) -> bool {
+    fs::metadata(dir).is_ok_and(|m| m.permissions().readonly())
+}
+
+/// The folder beside `dest` that keeps the output a build replaced, for the next build to
+/// work in: `.public.stepbook-spare` for `public`.
+pub fn spare_path(dest: &Path) -> PathBuf {
+    let (parent, name) = split(dest);
+    parent.join(format!(".{name}.stepbook-spare"))
+}
+
+/// The parent folder of `dest` and its name.
+pub(super) fn split(dest: &Path) -> (PathBuf, String) {
+    let parent = dest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "site".into());
+    (parent, name)
+}
+
+/// A folder's manifest, when it has one, and its files that the manifest does not list
+/// (sorted). A folder that does not exist has neither.
+pub(super) fn read_checked(dir: &Path) -> (Option<Manifest>, Vec<String>) {
+    if !dir.is_dir() {
+        return (None, Vec::new());
+    }
+    let manifest = read_manifest(dir);
+    let empty = Manifest::default();
+    let mut foreign = unlisted(dir, manifest.as_ref().unwrap_or(&empty));
+    foreign.sort_unstable();
+    (manifest, foreign)
+}
+
+/// Files under `dir` that `manifest` does not list, as paths from `dir`. The first two
+/// levels of folders are read in parallel (a site keeps most of its files a level or two
+/// down), the rest on the thread that reached them. Folders themselves are never foreign.
+pub(super) fn unlisted(dir: &Path, manifest: &Manifest) -> Vec<String> {
+    fn walk(
+        dir: &Path,
+        rel: &mut String,
+        depth: usize,
+        manifest: &Manifest,
+        found: &mut Vec<String>,
+    ) {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        if depth < 2 {
+            let entries: Vec<fs::DirEntry> = entries.flatten().collect();
+            let prefix = rel.clone();
+            found.par_extend(entries.par_iter().flat_map_iter(|e| {
+                let mut rel = prefix.clone();
+                let mut found = Vec::new();
+                visit(e, &mut rel, depth, manifest, &mut found);
+                found
+            }));
+        } else {
+            for e in entries.flatten() {
+                visit(&e, rel, depth, manifest, found);
+            }
+        }
+    }
+    fn visit(
+        e: &fs::DirEntry,
+        rel: &mut String,
+        depth: usize,
+        manifest: &Manifest,
+        found: &mut Vec<String>,
+    ) {
+        let len = rel.len();
+        if len > 0 {
+            rel.push('/');
+        }
+        rel.push_str(&e.file_name().to_string_lossy());
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            walk(&e.path(), rel, depth + 1, manifest, found);
+        } else {
+            let ours = manifest.contains_key(rel.as_str()) || (depth == 0 && rel == MANIFEST);
+            if !ours {
+                found.push(rel.clone());
+            }
+        }
+        rel.truncate(len);
+    }
+    let mut found = Vec::new();
+    walk(dir, &mut String::new(), 0, manifest, &mut found);
+    found
+}
+
+/// What the manifest of an earlier build says of each file, when it recorded it.
+pub(super) type Manifest = HashMap<String, Option<Recorded>>;
+
+/// A file as a build wrote it: size, content hash and modification time (nanoseconds since
+/// the epoch), so the next build can tell whether it is still what was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Recorded {
+    pub(super) size: u64,
+    pub(super) hash: u64,
+    pub(super) modified: u128,
+}
+
+pub(super) fn read_manifest(dest: &Path) -> Option<Manifest> {
+    let text = fs::read_to_string(dest.join(MANIFEST)).ok()?;
+    Some(
+        text.lines()
+            .filter(|l| !l.is_empty())
+            .filter_map(|l| {
+                let (path, recorded) = parse_manifest_line(l);
+                // A comment starts with `#`; a line with all its fields is a file, even one
+                // whose name starts with `#`.
+                (recorded.is_some() || !l.starts_with('#')).then_some((path, recorded))
+            })
+            .collect(),
+    )
+}
+
+/// `path`, or `path<TAB>size<TAB>hash<TAB>modified` (hash in hex).
+pub(super) fn parse_manifest_line(line: &str) -> (String, Option<Recorded>) {
+    let mut parts = line.rsplitn(4, '\t');
+    if let (Some(modified), Some(hash), Some(size), Some(path)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+        && let (Ok(size), Ok(hash), Ok(modified)) = (
+            size.parse(),
+            u64::from_str_radix(hash, 16),
+            modified.parse(),
+        )
+    {
+        let recorded = Recorded {
+            size,
+            hash,
+            modified,
+        };
+        return (path.to_string(), Some(recorded));
+    }
+    // A line with fields this build does not know: the path comes first.
+    let path = line.split('\t').next().unwrap_or(line);
+    (path.to_string(), None)
+}

@@ -23,10 +23,12 @@ pub mod config;
 pub mod diagnostics;
 pub mod discover;
 pub mod frontmatter;
+pub mod gitdates;
 pub mod init;
 pub mod linkcheck;
 pub mod lint;
 pub mod markdown;
+pub mod new;
 pub mod output;
 pub mod paths;
 pub mod render;
@@ -152,6 +154,7 @@ fn load_with(
     cache: &mut site::RenderCache,
 ) -> (Option<Loaded>, Diagnostics) {
     let mut diags = Diagnostics::new();
+    diags.extend(config.warnings.iter().cloned());
     let mut timings = Timings::default();
     let (site, ds) = Site::load_cached(
         &config,

@@ -124,6 +124,8 @@ pub struct Site {
     /// Markdown files that exist but are not pages of this build, with the reason
     /// (`"is a draft"`, `"has errors"`), so links to them are not reported as missing.
     pub unavailable: HashMap<SourcePath, &'static str>,
+    /// Each file's last commit date, for articles without `updated` (empty outside git).
+    pub git_dates: crate::gitdates::Dates,
 }
 
 /// A stub page at `from` that sends readers on to an article, fragment kept.
@@ -254,6 +256,7 @@ impl Site {
         let mut site = assemble(config.clone(), pages, assets);
         site.unavailable = unavailable;
         site.table = table;
+        site.git_dates = crate::gitdates::read(&config.content_dir);
         diags.extend(plan_redirects(&mut site));
         (Some(site), diags)
     }
@@ -616,6 +619,7 @@ fn assemble(config: Config, pages: Vec<Page>, assets: Vec<SourceFile>) -> Site {
         root_articles,
         assets,
         unavailable: HashMap::new(),
+        git_dates: crate::gitdates::Dates::new(),
         redirects: Vec::new(),
         table: markdown::links::PageTable::default(),
     }

@@ -5,6 +5,7 @@
 //! [`Diagnostic`]s pointing into `book.toml`, with the nearest known key as a hint. Runtime
 //! state (serve mode, chosen ports) never lives here.
 
+pub mod brand;
 pub mod raw;
 
 use std::path::{Path, PathBuf};
@@ -35,6 +36,12 @@ pub struct Config {
     pub link_check: LinkCheck,
     pub search: bool,
     pub port: u16,
+    /// `[brand]`: logo, favicon and accent colour.
+    pub brand: brand::Brand,
+    /// Link to a page's source, with `{path}` where the path from the content folder goes.
+    pub edit_url: Option<String>,
+    /// Problems that do not stop the build (an accent colour with too little contrast).
+    pub warnings: Vec<Diagnostic>,
 }
 
 pub const CONFIG_FILE: &str = "book.toml";
@@ -110,6 +117,32 @@ impl Config {
                 "`theme` must be a folder name under themes/",
             ));
         }
+        let edit_url = match raw.book.edit_url {
+            Some(url)
+                if !(url.starts_with("http://") || url.starts_with("https://"))
+                    || !url.contains("{path}") =>
+            {
+                errors.push(value_error(
+                    path,
+                    source,
+                    "edit-url",
+                    &url,
+                    "`edit-url` must be an absolute http(s) URL with `{path}` where the article's path goes, e.g. \"https://github.com/acme/help/edit/main/content/{path}\"",
+                ));
+                None
+            }
+            url => url,
+        };
+        let content_dir = root.join(raw.build.content_dir.unwrap_or_else(|| "content".into()));
+        let mut warnings = Vec::new();
+        let brand = brand::validate(
+            raw.brand,
+            &content_dir,
+            path,
+            source,
+            &mut errors,
+            &mut warnings,
+        );
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -119,12 +152,15 @@ impl Config {
             description: raw.book.description.unwrap_or_default(),
             language: raw.book.language.unwrap_or_else(|| "en".into()),
             base_url,
-            content_dir: root.join(raw.build.content_dir.unwrap_or_else(|| "content".into())),
+            content_dir,
             output_dir: root.join(raw.build.output_dir.unwrap_or_else(|| "public".into())),
             theme,
             link_check,
             search: raw.search.enable.unwrap_or(true),
             port: raw.serve.port.unwrap_or(3000),
+            brand,
+            edit_url,
+            warnings,
         })
     }
 

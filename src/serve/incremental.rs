@@ -187,7 +187,7 @@ mod tests {
             panic!("not patched")
         };
         let paths: Vec<&str> = files.iter().map(|f| f.path()).collect();
-        assert_eq!(paths, ["guide/a.html"]);
+        assert_eq!(paths, ["guide/a.html", "guide/a.md"]);
         assert!(diags.is_empty(), "{diags:?}");
     }
 

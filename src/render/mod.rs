@@ -495,10 +495,17 @@ fn not_found_base(base_url: Option<&str>) -> String {
         return "/".into();
     };
     let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    match after_scheme.find('/') {
-        Some(i) => after_scheme[i..].to_string(),
-        None => "/".into(),
+    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    // It goes into a script's string too: anything but plain URL characters is encoded.
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~%!$()*+,;=:@".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
     }
+    out
 }
 
 fn frame<'a, P: Serialize>(

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 /// Site-wide values, the same on every page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct SiteCtx {
     pub title: String,
     pub description: String,
@@ -32,7 +32,7 @@ pub struct SiteCtx {
 }
 
 /// The brand accent of each scheme, and the text colour that reads on it; `#rrggbb`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct AccentCtx {
     pub light: String,
     pub dark: String,
@@ -41,7 +41,7 @@ pub struct AccentCtx {
 }
 
 /// A link to another page of the site.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct LinkCtx {
     pub title: String,
     pub url: String,
@@ -51,7 +51,7 @@ pub struct LinkCtx {
 }
 
 /// A collection shown as a card.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct CardCtx {
     pub title: String,
     pub url: String,
@@ -63,7 +63,7 @@ pub struct CardCtx {
 }
 
 /// A tag, with the page that lists its articles.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct TagCtx {
     pub name: String,
     pub url: String,
@@ -72,7 +72,7 @@ pub struct TagCtx {
 }
 
 /// The list beside an article: the articles of its collection, the current one marked.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct SidebarCtx {
     /// The collection's title and URL.
     pub title: String,
@@ -81,14 +81,14 @@ pub struct SidebarCtx {
 }
 
 /// One breadcrumb; the last one (the current page) has no URL.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct CrumbCtx {
     pub title: String,
     pub url: Option<String>,
 }
 
 /// An entry of the on-page contents.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct TocCtx {
     pub level: u8,
     pub id: String,
@@ -98,7 +98,7 @@ pub struct TocCtx {
 }
 
 /// A step of the page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct StepCtx {
     pub id: String,
     pub number: u64,
@@ -106,7 +106,7 @@ pub struct StepCtx {
     pub depth: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct HomeCtx {
     pub title: String,
     pub description: String,
@@ -117,7 +117,7 @@ pub struct HomeCtx {
     pub articles: Vec<LinkCtx>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct CollectionCtx {
     pub title: String,
     pub description: String,
@@ -184,7 +184,7 @@ pub struct PageCtx<'a, P: Serialize> {
 }
 
 /// The 404 page: hosts serve it at any missing address, however deep.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct NotFoundCtx {
     /// The site's root from the domain's: the path part of `base-url`, or `/`. The page's
     /// `<base>` holds it, so `root` is `""` and every link is written from the site root.
@@ -192,7 +192,7 @@ pub struct NotFoundCtx {
 }
 
 /// A tag's page: `tags/<tag>.html`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct TagPageCtx {
     pub name: String,
     pub breadcrumbs: Vec<CrumbCtx>,
@@ -200,7 +200,7 @@ pub struct TagPageCtx {
 }
 
 /// The list of every tag: `tags/index.html`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct TagsCtx {
     pub breadcrumbs: Vec<CrumbCtx>,
     pub tags: Vec<TagCtx>,

@@ -104,9 +104,9 @@ impl Timings {
 }
 
 impl Built {
-    /// Pages rendered: articles, collections, home and 404.
+    /// Pages rendered: articles, collections, home, 404 and the tag pages.
     pub fn pages(&self) -> usize {
-        self.site.articles.len() + self.site.collections.len() + 2
+        render::pages::page_count(&self.site)
     }
 }
 
@@ -300,7 +300,7 @@ pub fn build_with(
     else {
         return Err(diags);
     };
-    let pages = site.articles.len() + site.collections.len() + 2;
+    let pages = render::pages::page_count(&site);
     let previous = match checked {
         Ok(p) => p,
         Err(d) => return fail(diags, vec![d]),

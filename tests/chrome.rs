@@ -121,7 +121,10 @@ fn the_sidebar_lists_the_collection_and_home_cards_its_first_articles() {
 #[test]
 fn tag_pages_list_their_articles_and_articles_link_their_tags() {
     let f = site(BASE);
-    assert_eq!(f.run(&["build"]).code, 0);
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 0);
+    // 5 articles, 2 collections, home, 404, and 3 tag pages (2 tags and their list).
+    assert!(run.stderr.starts_with("built 12 pages ("), "{}", run.stderr);
     let index = common::main_of(&f.read("public/tags/index.html")).to_string();
     assert!(
         index.contains(

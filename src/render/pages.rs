@@ -51,6 +51,13 @@ impl<'a> Facts<'a> {
     }
 }
 
+/// Pages a render makes: home, 404, every collection and article, and the tag pages.
+pub fn page_count(site: &Site) -> usize {
+    let tags = tags(site).len();
+    let tag_pages = if tags == 0 { 0 } else { tags + 1 };
+    site.articles.len() + site.collections.len() + 2 + tag_pages
+}
+
 fn tag_url(name: &str) -> UrlPath {
     let slug = crate::markdown::ids::github_slug(name);
     let slug = match slug.as_str() {

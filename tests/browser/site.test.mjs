@@ -70,6 +70,10 @@ test('ticking: sub-steps have no box, a ticked step keeps its number, each proce
       number: document.querySelector('[id="create-an-account-step-2"] > .step-anchor').textContent,
     }));
     assert.deepEqual(state.counts, ['1 of 3 steps done', null]);
+    assert.deepEqual(
+      await page.evaluate(() => [...document.querySelectorAll('.step-progress__reset')].map((b) => b.getAttribute('aria-label'))),
+      ['Reset ticks: Create an account', 'Reset ticks: Sign in'],
+    );
     assert.equal(state.number, '2');
     await page.locator('[id="create-an-account-step-2"]').scrollIntoViewIfNeeded();
     await screenshot(page, 'site-ticked-step', { fullPage: false });

@@ -329,6 +329,15 @@
       var count = el('span', 'step-progress__count');
       var reset = el('button', 'step-progress__reset', 'Reset');
       reset.type = 'button';
+      // Each procedure has a reset: its name says which, after the heading above the list.
+      var heading = list.previousElementSibling;
+      while (heading && !/^H[2-6]$/.test(heading.nodeName)) heading = heading.previousElementSibling;
+      if (heading) {
+        heading = heading.cloneNode(true);
+        var anchors = heading.querySelectorAll('.heading-anchor');
+        for (var a = 0; a < anchors.length; a++) anchors[a].remove();
+      }
+      reset.setAttribute('aria-label', 'Reset ticks' + (heading ? ': ' + heading.textContent.trim() : ''));
       meter.setAttribute('aria-hidden', 'true');
       meter.appendChild(fill);
       bar.appendChild(meter);

@@ -152,8 +152,10 @@ fn step_ids(body: &str, steps: &[crate::markdown::Step]) -> Vec<(Range<usize>, S
     let mut edits = Vec::new();
     for (start, step) in starts.into_iter().zip(steps) {
         let start = map.map_or(start, |m| m.to_original(start));
-        let line_end = body[start..].find('\n').map_or(body.len(), |i| start + i);
-        let line = body[start..line_end].trim_end_matches('\r');
+        let Some(rest) = body.get(start..) else {
+            continue;
+        };
+        let line = rest.split('\n').next().unwrap_or("").trim_end_matches('\r');
         if line.contains("{#") {
             continue;
         }

@@ -1,4 +1,4 @@
-//! The command line (clap derive): `build`, `serve`, `check`, `init`.
+//! The command line (clap derive): `build`, `serve`, `check`, `init`, `new`.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -69,6 +69,15 @@ pub enum Command {
         /// Folder to create the site in.
         #[arg(default_value = ".")]
         dir: PathBuf,
+    },
+    /// Create an article: content/<collection>/<slug>.md, with its frontmatter.
+    New {
+        /// Where the article goes, as <collection>/<slug> (collections may nest).
+        #[arg(value_name = "COLLECTION/SLUG")]
+        path: String,
+        /// The article's title (default: the slug in words).
+        #[arg(long)]
+        title: Option<String>,
     },
 }
 

@@ -28,10 +28,12 @@ pub mod diagnostics;
 pub mod discover;
 pub mod engine;
 pub mod frontmatter;
+pub mod gitdates;
 pub mod init;
 pub mod linkcheck;
 pub mod lint;
 pub mod markdown;
+pub mod new;
 pub mod output;
 pub mod paths;
 pub mod render;
@@ -109,9 +111,9 @@ impl Timings {
 }
 
 impl Built {
-    /// Pages rendered: articles, collections, home and 404.
+    /// Pages rendered: articles, collections, home, 404 and the tag pages.
     pub fn pages(&self) -> usize {
-        self.site.articles.len() + self.site.collections.len() + 2
+        render::pages::page_count(&self.site)
     }
 }
 
@@ -249,7 +251,7 @@ pub fn build_with(
         return Err(diags);
     };
     let mut timings = std::mem::take(&mut loaded.timings);
-    let pages = loaded.site.articles.len() + loaded.site.collections.len() + 2;
+    let pages = render::pages::page_count(&loaded.site);
     let previous = match checked {
         Ok(p) => p,
         Err(d) => return fail(diags, vec![d]),

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         } => build(&root, dest, drafts, timings),
         Command::Check { format, drafts } => check(&root, format, drafts),
         Command::Init { dir } => init(&dir),
+        Command::New { path, title } => new(&root, &path, title.as_deref()),
         Command::Serve {
             port,
             host,
@@ -153,6 +154,27 @@ fn check(root: &Path, format: Format, drafts: bool) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn new(root: &Path, path: &str, title: Option<&str>) -> ExitCode {
+    let config = match stepbook::config::Config::load(root) {
+        Ok(c) => c,
+        Err(ds) => {
+            let mut diags = Diagnostics::new();
+            diags.extend(ds);
+            print(&diags, root);
+            return ExitCode::from(1);
+        }
+    };
+    match stepbook::new::new_article(&config, path, title) {
+        Ok(files) => {
+            for f in files {
+                eprintln!("  created {f}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(d) => fail(d, root),
     }
 }
 

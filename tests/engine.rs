@@ -590,10 +590,13 @@ fn a_body_edit_renders_only_its_page() {
     );
     let (_, out) = run(&mut engine, root);
     let (files, gone) = out.unwrap();
-    let paths: Vec<&str> = files.iter().map(OutFile::path).collect();
-    assert_eq!(paths, ["guide/b.html"]);
+    let mut paths: Vec<&str> = files.iter().map(OutFile::path).collect();
+    paths.sort();
+    // The page and its Markdown copy.
+    assert_eq!(paths, ["guide/b.html", "guide/b.md"]);
     assert!(gone.is_empty());
-    // A new title reaches the pages that show it: the link list and its neighbour.
+    // A new title reaches the pages that show it: its neighbour, the collection's list, the
+    // home page's card, llms.txt and its own page and Markdown copy.
     write(
         &root.join("content/guide/b.md"),
         b"---\ntitle: Bee\n---\nMore text.\n",
@@ -606,5 +609,15 @@ fn a_body_edit_renders_only_its_page() {
         .map(|f| f.path().to_string())
         .collect();
     paths.sort();
-    assert_eq!(paths, ["guide/a.html", "guide/b.html", "guide/index.html"]);
+    assert_eq!(
+        paths,
+        [
+            "guide/a.html",
+            "guide/b.html",
+            "guide/b.md",
+            "guide/index.html",
+            "index.html",
+            "llms.txt"
+        ]
+    );
 }

@@ -5,6 +5,7 @@
 //! [`Diagnostic`]s pointing into `book.toml`, with the nearest known key as a hint. Runtime
 //! state (serve mode, chosen ports) never lives here.
 
+pub mod brand;
 pub mod raw;
 
 use std::path::{Path, PathBuf};
@@ -35,6 +36,12 @@ pub struct Config {
     pub link_check: LinkCheck,
     pub search: bool,
     pub port: u16,
+    /// `[brand]`: logo, favicon and accent colour.
+    pub brand: brand::Brand,
+    /// Link to a page's source, with `{path}` where the path from the content folder goes.
+    pub edit_url: Option<String>,
+    /// Problems that do not stop the build (an accent colour with too little contrast).
+    pub warnings: Vec<Diagnostic>,
 }
 
 pub const CONFIG_FILE: &str = "book.toml";
@@ -152,18 +159,48 @@ impl Config {
             ));
             theme = "default".into();
         }
+        let edit_url = match raw.book.edit_url {
+            Some(url)
+                if !(url.starts_with("http://") || url.starts_with("https://"))
+                    || !url.contains("{path}") =>
+            {
+                errors.push(value_error(
+                    path,
+                    source,
+                    "edit-url",
+                    &url,
+                    "an absolute http(s) URL with `{path}` where the article's path goes",
+                    "e.g. \"https://github.com/acme/help/edit/main/content/{path}\"",
+                ));
+                None
+            }
+            url => url,
+        };
+        let content_dir = root.join(raw.build.content_dir.unwrap_or_else(|| "content".into()));
+        let mut warnings = Vec::new();
+        let brand = brand::validate(
+            raw.brand,
+            &content_dir,
+            path,
+            source,
+            &mut errors,
+            &mut warnings,
+        );
         let config = Config {
             root: root.to_path_buf(),
             title: raw.book.title.unwrap_or_else(|| "Help center".into()),
             description: raw.book.description.unwrap_or_default(),
             language: raw.book.language.unwrap_or_else(|| "en".into()),
             base_url,
-            content_dir: root.join(raw.build.content_dir.unwrap_or_else(|| "content".into())),
+            content_dir,
             output_dir: root.join(raw.build.output_dir.unwrap_or_else(|| "public".into())),
             theme,
             link_check,
             search: raw.search.enable.unwrap_or(true),
             port: raw.serve.port.unwrap_or(3000),
+            brand,
+            edit_url,
+            warnings,
         };
         (Some(config), errors)
     }
@@ -418,7 +455,7 @@ mod tests {
         assert_eq!(
             shown(load(src).unwrap_err()),
             "error[config-unknown-key]: unknown key `titel` at the top level of book.toml\n  --> book.toml:1:1\n  |\n1 | titel = \"x\"\n  | ^^^^^\n  = hint: did you mean `title`, under `[book]`?\n\n\
-error[config-unknown-key]: unknown key `author` in [book] of book.toml\n  --> book.toml:5:1\n  |\n5 | author = \"Ana\"\n  | ^^^^^^\n  = hint: known keys here: title, description, language, base-url\n\n\
+error[config-unknown-key]: unknown key `author` in [book] of book.toml\n  --> book.toml:5:1\n  |\n5 | author = \"Ana\"\n  | ^^^^^^\n  = hint: known keys here: title, description, language, base-url, edit-url\n\n\
 error[config-unknown-key]: unknown table `[builds]` in book.toml\n  --> book.toml:7:2\n  |\n7 | [builds]\n  |  ^^^^^^\n  = hint: did you mean `[build]`?\n\n\
 error[config-unknown-key]: unknown key `enabled` in [search] of book.toml\n  --> book.toml:11:1\n   |\n11 | enabled = false\n   | ^^^^^^^\n  = hint: did you mean `enable`?\n\n\
 error: found 4 errors and 0 warnings\n"
@@ -462,8 +499,8 @@ error: found 4 errors and 0 warnings\n"
     fn hints_with_nothing_near() {
         assert_eq!(
             shown(load("colour = \"red\"\n\n[theme]\nname = \"x\"\n").unwrap_err()),
-            "error[config-unknown-key]: unknown key `colour` at the top level of book.toml\n  --> book.toml:1:1\n  |\n1 | colour = \"red\"\n  | ^^^^^^\n  = hint: every setting goes under one of the tables `[book]`, `[build]`, `[search]`, `[serve]`\n\n\
-error[config-unknown-key]: unknown table `[theme]` in book.toml\n  --> book.toml:3:2\n  |\n3 | [theme]\n  |  ^^^^^\n  = hint: the tables are `[book]`, `[build]`, `[search]`, `[serve]`\n\n\
+            "error[config-unknown-key]: unknown key `colour` at the top level of book.toml\n  --> book.toml:1:1\n  |\n1 | colour = \"red\"\n  | ^^^^^^\n  = hint: every setting goes under one of the tables `[book]`, `[build]`, `[search]`, `[serve]`, `[brand]`\n\n\
+error[config-unknown-key]: unknown table `[theme]` in book.toml\n  --> book.toml:3:2\n  |\n3 | [theme]\n  |  ^^^^^\n  = hint: the tables are `[book]`, `[build]`, `[search]`, `[serve]`, `[brand]`\n\n\
 error: found 2 errors and 0 warnings\n"
         );
     }

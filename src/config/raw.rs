@@ -15,6 +15,8 @@ pub struct RawConfig {
     pub search: RawSearch,
     #[serde(default)]
     pub serve: RawServe,
+    #[serde(default)]
+    pub brand: RawBrand,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -24,6 +26,7 @@ pub struct RawBook {
     pub description: Option<String>,
     pub language: Option<String>,
     pub base_url: Option<String>,
+    pub edit_url: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -47,14 +50,27 @@ pub struct RawServe {
     pub port: Option<u16>,
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawBrand {
+    pub logo: Option<String>,
+    pub favicon: Option<String>,
+    pub accent: Option<String>,
+    pub accent_dark: Option<String>,
+}
+
 /// Every key `book.toml` knows, by table, for "did you mean" hints.
 pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
-    ("", &["book", "build", "search", "serve"]),
-    ("book", &["title", "description", "language", "base-url"]),
+    ("", &["book", "build", "search", "serve", "brand"]),
+    (
+        "book",
+        &["title", "description", "language", "base-url", "edit-url"],
+    ),
     (
         "build",
         &["content-dir", "output-dir", "theme", "link-check"],
     ),
     ("search", &["enable"]),
     ("serve", &["port"]),
+    ("brand", &["logo", "favicon", "accent", "accent-dark"]),
 ];

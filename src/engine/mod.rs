@@ -107,6 +107,7 @@ impl Engine {
     /// [`Engine::load`], with the config already read.
     pub fn load_with(&mut self, config: Config) -> (Option<Loaded>, Diagnostics) {
         let mut diags = Diagnostics::new();
+        diags.extend(config.warnings.iter().cloned());
         let mut timings = Timings::default();
         let seen = format!("{config:?}");
         if self.config.as_ref() != Some(&seen) {
@@ -244,6 +245,8 @@ impl Engine {
             assets,
             table,
             unavailable,
+            // The dates of the last commits are an input too: read anew each run.
+            git_dates: crate::gitdates::read(&config.content_dir),
         });
         diags.extend(problems);
         diags.extend(linkcheck::check(&site));

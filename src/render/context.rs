@@ -27,6 +27,22 @@ pub struct SiteCtx {
     pub nav: Vec<LinkCtx>,
     /// Whether the search index is built.
     pub search: bool,
+    /// `[brand] logo` and `favicon`: paths from the site root (put `root` before them).
+    pub logo: Option<String>,
+    pub favicon: Option<String>,
+    /// `[brand] accent`, when set.
+    pub accent: Option<AccentCtx>,
+    /// Whether any article has tags, so that `tags/index.html` exists.
+    pub tags: bool,
+}
+
+/// The brand accent of each scheme, and the text colour that reads on it; `#rrggbb`.
+#[derive(Debug, Clone, Serialize, Hash)]
+pub struct AccentCtx {
+    pub light: String,
+    pub dark: String,
+    pub on_light: String,
+    pub on_dark: String,
 }
 
 /// A link to another page of the site.
@@ -47,6 +63,26 @@ pub struct CardCtx {
     pub description: String,
     /// Articles in the collection and below it.
     pub count: usize,
+    /// The first few of them, in reading order (at most [`super::pages::CARD_ARTICLES`]).
+    pub articles: Vec<LinkCtx>,
+}
+
+/// A tag, with the page that lists its articles.
+#[derive(Debug, Clone, Serialize, Hash)]
+pub struct TagCtx {
+    pub name: String,
+    pub url: String,
+    /// Articles with this tag.
+    pub count: usize,
+}
+
+/// The list beside an article: the articles of its collection, the current one marked.
+#[derive(Debug, Clone, Serialize, Hash)]
+pub struct SidebarCtx {
+    /// The collection's title and URL.
+    pub title: String,
+    pub url: String,
+    pub articles: Vec<LinkCtx>,
 }
 
 /// One breadcrumb; the last one (the current page) has no URL.
@@ -110,10 +146,19 @@ pub struct ArticleCtx<'a> {
     pub path: String,
     /// The Markdown file, relative to the content folder.
     pub source: String,
-    /// `YYYY-MM-DD`, and the same date for people ("2 March 2026").
+    /// `YYYY-MM-DD`, and the same date for people ("2 March 2026"): frontmatter `updated`,
+    /// else the date of the file's last commit when the site is in a git repository.
     pub updated: Option<&'a str>,
     pub updated_display: Option<String>,
     pub tags: &'a [String],
+    /// The tags with their pages, in the same order.
+    pub tag_links: Vec<TagCtx>,
+    /// `[book] edit-url` with this article's source path in it.
+    pub edit_url: Option<String>,
+    /// This article as Markdown, next to its HTML.
+    pub markdown_url: String,
+    /// The articles of its collection; `None` for articles at the content root.
+    pub sidebar: Option<SidebarCtx>,
     pub intercom_id: Option<u64>,
     pub breadcrumbs: Vec<CrumbCtx>,
     pub toc: Vec<TocCtx>,
@@ -147,14 +192,35 @@ impl std::hash::Hash for Extra<'_> {
 pub struct PageCtx<'a, P: Serialize + std::hash::Hash> {
     pub site: &'a SiteCtx,
     pub root: String,
-    /// `home`, `collection`, `article` or `404`.
+    /// `home`, `collection`, `article`, `tag`, `tags` or `404`.
     pub kind: &'static str,
     /// The page's title for `<title>`.
     pub title: String,
     pub description: String,
+    /// The page's absolute URL, when `base-url` is set: for the canonical link and Open Graph.
+    pub canonical: Option<String>,
     pub page: P,
 }
 
-/// The 404 page has no fields of its own.
+/// The 404 page: hosts serve it at any missing address, however deep.
 #[derive(Debug, Clone, Serialize, Hash)]
-pub struct NotFoundCtx {}
+pub struct NotFoundCtx {
+    /// The site's root from the domain's: the path part of `base-url`, or `/`. The page's
+    /// `<base>` holds it, so `root` is `""` and every link is written from the site root.
+    pub base: String,
+}
+
+/// A tag's page: `tags/<tag>.html`.
+#[derive(Debug, Clone, Serialize, Hash)]
+pub struct TagPageCtx {
+    pub name: String,
+    pub breadcrumbs: Vec<CrumbCtx>,
+    pub articles: Vec<LinkCtx>,
+}
+
+/// The list of every tag: `tags/index.html`.
+#[derive(Debug, Clone, Serialize, Hash)]
+pub struct TagsCtx {
+    pub breadcrumbs: Vec<CrumbCtx>,
+    pub tags: Vec<TagCtx>,
+}

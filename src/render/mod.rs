@@ -6,6 +6,8 @@
 //! file by file. Pages render in parallel; templates are compiled once.
 
 pub mod context;
+mod llms;
+pub mod pages;
 
 use std::path::{Path, PathBuf};
 
@@ -16,8 +18,9 @@ use walkdir::WalkDir;
 
 use crate::diagnostics::Diagnostic;
 use crate::paths::UrlPath;
-use crate::site::{Article, Collection, Site};
+use crate::site::Site;
 use context::*;
+use pages::Facts;
 
 /// A file of the finished site.
 #[derive(Debug, Clone)]
@@ -56,6 +59,38 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "404.html",
         include_str!("../../themes/default/templates/404.html"),
+    ),
+    (
+        "tag.html",
+        include_str!("../../themes/default/templates/tag.html"),
+    ),
+    (
+        "tags.html",
+        include_str!("../../themes/default/templates/tags.html"),
+    ),
+    (
+        "parts/breadcrumbs.html",
+        include_str!("../../themes/default/templates/parts/breadcrumbs.html"),
+    ),
+    (
+        "parts/search-box.html",
+        include_str!("../../themes/default/templates/parts/search-box.html"),
+    ),
+    (
+        "parts/cards.html",
+        include_str!("../../themes/default/templates/parts/cards.html"),
+    ),
+    (
+        "parts/article-list.html",
+        include_str!("../../themes/default/templates/parts/article-list.html"),
+    ),
+    (
+        "parts/link-list.html",
+        include_str!("../../themes/default/templates/parts/link-list.html"),
+    ),
+    (
+        "parts/sidebar.html",
+        include_str!("../../themes/default/templates/parts/sidebar.html"),
     ),
 ];
 
@@ -309,17 +344,23 @@ pub fn render_site(site: &Site, theme: &Theme) -> Result<Vec<OutFile>, Vec<Diagn
     Ok(files)
 }
 
-/// How many files [`render_each`] considers.
+/// How many files [`render_each`] hands on.
 pub fn file_count(site: &Site, theme: &Theme) -> usize {
-    let (jobs, files) = work(site, theme);
+    let (jobs, files) = work(site, &Facts::new(site), theme);
     jobs.len() + files.len()
 }
 
 /// What [`render_each`] does: the pages to render, and the files that need no template.
-fn work(site: &Site, theme: &Theme) -> (Vec<Job>, Vec<OutFile>) {
+fn work(site: &Site, facts: &Facts, theme: &Theme) -> (Vec<Job>, Vec<OutFile>) {
     let mut jobs: Vec<Job> = vec![Job::Home, Job::NotFound];
     jobs.extend((0..site.collections.len()).map(Job::Collection));
     jobs.extend((0..site.articles.len()).map(Job::Article));
+    jobs.extend((0..site.articles.len()).map(Job::Markdown));
+    jobs.push(Job::Llms);
+    if !facts.tags.is_empty() {
+        jobs.push(Job::Tags);
+        jobs.extend((0..facts.tags.len()).map(Job::Tag));
+    }
     jobs.extend((0..site.redirects.len()).map(Job::Redirect));
     let mut files: Vec<OutFile> = theme.statics.clone();
     files.extend(
@@ -346,13 +387,13 @@ pub fn render_each(
     salt: u64,
     sink: &dyn Sink,
 ) -> Result<(), Vec<Diagnostic>> {
-    let site_ctx = site_ctx(site);
-    let (jobs, files) = work(site, theme);
+    let facts = Facts::new(site);
+    let (jobs, files) = work(site, &facts, theme);
     let salt = key_of(&(salt, theme.fingerprint));
     let mut problems: Vec<Diagnostic> = jobs
         .par_iter()
         .filter_map(|job| {
-            let out = render_job(site, theme, &site_ctx, salt, *job, sink);
+            let out = render_job(site, theme, &facts, salt, *job, sink);
             match out {
                 Ok(Some((file, key))) => sink.put(file, key).err(),
                 Ok(None) => None,
@@ -393,82 +434,153 @@ enum Job {
     Collection(usize),
     Article(usize),
     Redirect(usize),
+    Tags,
+    Tag(usize),
+    /// An article's Markdown copy.
+    Markdown(usize),
+    Llms,
 }
 
-/// The page of `job`, rendered when `sink` wants it.
+/// The page or file of `job`, made when `sink` wants it, with its key.
 fn render_job(
     site: &Site,
     theme: &Theme,
-    site_ctx: &SiteCtx,
+    facts: &Facts,
     salt: u64,
     job: Job,
     sink: &dyn Sink,
 ) -> Result<Option<(OutFile, u64)>, Diagnostic> {
+    let base = &facts.site;
+    // A file made without a template is keyed by its bytes.
+    let bytes = |file: OutFile| {
+        let OutFile::Bytes(path, b) = &file else {
+            unreachable!("generated files are bytes")
+        };
+        let key = key_of(&(path, b));
+        Ok(sink.wants(path, key).then_some((file, key)))
+    };
     match job {
         Job::Home => {
             let url = UrlPath::home();
+            let (title, desc) = (site.config.title.clone(), site.config.description.clone());
             let ctx = frame(
-                site_ctx,
+                site,
+                base,
                 &url,
                 "home",
-                site.config.title.clone(),
-                site.config.description.clone(),
-                home_ctx(site, &url),
+                title,
+                desc,
+                pages::home_ctx(site, &url),
             );
             theme.render_if(salt, &url, "home.html", &ctx, sink)
         }
         Job::NotFound => {
             let url = UrlPath::new("404.html");
             let mut ctx = frame(
-                site_ctx,
+                site,
+                base,
                 &url,
                 "404",
                 "Page not found".into(),
                 String::new(),
-                NotFoundCtx {},
+                NotFoundCtx {
+                    base: not_found_base(site.config.base_url.as_deref()),
+                },
             );
-            // Hosts show this page at any missing address, however deep, so its links
-            // cannot be relative: they start at `base-url`, or at the domain's root.
-            ctx.root = site.config.base_url.clone().unwrap_or_else(|| "/".into());
+            // Hosts show this page at any missing address, however deep; its `<base>`
+            // makes its relative links start at the site's root.
+            ctx.canonical = None;
             theme.render_if(salt, &url, "404.html", &ctx, sink)
         }
         Job::Collection(i) => {
             let c = &site.collections[i];
-            let page = collection_ctx(site, i);
-            let sc = nav_for(site, site_ctx, Some(i));
+            let sc = pages::nav_for(site, base, Some(i));
+            let (title, desc) = (c.title.clone(), c.description.clone());
             let ctx = frame(
+                site,
                 &sc,
                 &c.url,
                 "collection",
-                c.title.clone(),
-                c.description.clone(),
-                page,
+                title,
+                desc,
+                pages::collection_ctx(site, i),
             );
             theme.render_if(salt, &c.url, "collection.html", &ctx, sink)
         }
         Job::Article(i) => {
             let a = &site.articles[i];
-            let page = article_ctx(site, a);
-            let desc = page.description.to_string();
-            let sc = nav_for(site, site_ctx, a.collection);
-            let ctx = frame(&sc, &a.page.url, "article", a.title.clone(), desc, page);
+            let ctx = pages::article_ctx(site, facts, a);
+            let desc = ctx.description.to_string();
+            let sc = pages::nav_for(site, base, a.collection);
+            let ctx = frame(
+                site,
+                &sc,
+                &a.page.url,
+                "article",
+                a.title.clone(),
+                desc,
+                ctx,
+            );
             theme
                 .render_if(salt, &a.page.url, "article.html", &ctx, sink)
                 .map_err(|d| d.in_file(&a.page.abs))
         }
-        Job::Redirect(i) => {
-            let file = redirect_stub(site, &site.redirects[i]);
-            let OutFile::Bytes(path, bytes) = &file else {
-                unreachable!("a redirect stub is generated")
-            };
-            let key = key_of(&(path, bytes));
-            Ok(sink.wants(path, key).then_some((file, key)))
+        Job::Redirect(i) => bytes(redirect_stub(site, &site.redirects[i])),
+        Job::Markdown(i) => bytes(llms::copy(site, &facts.sources, &site.articles[i])),
+        Job::Llms => bytes(llms::llms_txt(site)),
+        Job::Tags => {
+            let url = pages::tags_index();
+            let ctx = frame(
+                site,
+                base,
+                &url,
+                "tags",
+                "Tags".into(),
+                String::new(),
+                pages::tags_ctx(site, facts),
+            );
+            theme.render_if(salt, &url, "tags.html", &ctx, sink)
+        }
+        Job::Tag(i) => {
+            let tag = &facts.tags[i];
+            let title = format!("Tagged “{}”", tag.name);
+            let ctx = frame(
+                site,
+                base,
+                &tag.url,
+                "tag",
+                title,
+                String::new(),
+                pages::tag_ctx(site, tag),
+            );
+            theme.render_if(salt, &tag.url, "tag.html", &ctx, sink)
         }
     }
 }
 
+/// The path part of `base-url` (`/docs/`), or `/`: the 404 page's links start there on any
+/// host that serves the site, the real one, a staging one or a local one.
+fn not_found_base(base_url: Option<&str>) -> String {
+    let Some(url) = base_url else {
+        return "/".into();
+    };
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    // It goes into a script's string too: anything but plain URL characters is encoded.
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~%!$()*+,;=:@".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 fn frame<'a, P: Serialize + std::hash::Hash>(
-    site: &'a SiteCtx,
+    site: &Site,
+    site_ctx: &'a SiteCtx,
     url: &UrlPath,
     kind: &'static str,
     title: String,
@@ -476,217 +588,13 @@ fn frame<'a, P: Serialize + std::hash::Hash>(
     page: P,
 ) -> PageCtx<'a, P> {
     PageCtx {
-        site,
+        site: site_ctx,
         root: url.root_prefix(),
         kind,
         title,
         description,
+        canonical: site.config.base_url.as_ref().map(|b| format!("{b}{url}")),
         page,
-    }
-}
-
-/// The site context with the header link of the page's top-level collection marked current.
-fn nav_for<'a>(
-    site: &Site,
-    base: &'a SiteCtx,
-    collection: Option<usize>,
-) -> std::borrow::Cow<'a, SiteCtx> {
-    let top = collection.and_then(|c| site.ancestry(c).first().copied());
-    match top
-        .and_then(|t| site.roots.iter().position(|&r| r == t))
-        .filter(|&pos| pos < base.nav.len())
-    {
-        Some(pos) => {
-            let mut owned = base.clone();
-            owned.nav[pos].current = true;
-            std::borrow::Cow::Owned(owned)
-        }
-        None => std::borrow::Cow::Borrowed(base),
-    }
-}
-
-/// The most top-level collections the header lists. A site with more of them lists none
-/// there: a header of dozens of links helps no one, and it would repeat on every page (the
-/// home page shows them all as cards).
-pub const NAV_LIMIT: usize = 8;
-
-fn site_ctx(site: &Site) -> SiteCtx {
-    SiteCtx {
-        title: site.config.title.clone(),
-        description: site.config.description.clone(),
-        language: site.config.language.clone(),
-        base_url: site.config.base_url.clone(),
-        nav: site
-            .roots
-            .iter()
-            .take(if site.roots.len() <= NAV_LIMIT {
-                NAV_LIMIT
-            } else {
-                0
-            })
-            .map(|&r| {
-                let c = &site.collections[r];
-                LinkCtx {
-                    title: c.title.clone(),
-                    url: c.url.encoded(),
-                    description: c.description.clone(),
-                    current: false,
-                }
-            })
-            .collect(),
-        search: site.config.search,
-    }
-}
-
-fn card(from: &UrlPath, c: &Collection) -> CardCtx {
-    CardCtx {
-        title: c.title.clone(),
-        url: from.href_to(&c.url),
-        description: c.description.clone(),
-        count: c.total_articles,
-    }
-}
-
-fn article_link(from: &UrlPath, a: &Article) -> LinkCtx {
-    LinkCtx {
-        title: a.title.clone(),
-        url: from.href_to(&a.page.url),
-        description: a.page.fm.description.clone().unwrap_or_default(),
-        current: false,
-    }
-}
-
-fn home_ctx(site: &Site, url: &UrlPath) -> HomeCtx {
-    let home = site.home.as_ref();
-    HomeCtx {
-        title: home
-            .and_then(|h| h.fm.title.clone().or_else(|| h.md.title.clone()))
-            .unwrap_or_else(|| site.config.title.clone()),
-        description: home
-            .and_then(|h| h.fm.description.clone())
-            .unwrap_or_else(|| site.config.description.clone()),
-        content: home
-            .map(|h| crate::site::xref::filled_html(site, h).into_owned())
-            .unwrap_or_default(),
-        collections: site
-            .roots
-            .iter()
-            .map(|&r| card(url, &site.collections[r]))
-            .collect(),
-        articles: site
-            .root_articles
-            .iter()
-            .map(|&i| article_link(url, &site.articles[i]))
-            .collect(),
-    }
-}
-
-fn crumbs(
-    site: &Site,
-    from: &UrlPath,
-    collection: Option<usize>,
-    current: Option<&str>,
-) -> Vec<CrumbCtx> {
-    let mut out = vec![CrumbCtx {
-        title: "Home".into(),
-        url: Some(from.href_to(&UrlPath::home())),
-    }];
-    if let Some(c) = collection {
-        for k in site.ancestry(c) {
-            let col = &site.collections[k];
-            out.push(CrumbCtx {
-                title: col.title.clone(),
-                url: Some(from.href_to(&col.url)),
-            });
-        }
-    }
-    match current {
-        Some(t) => out.push(CrumbCtx {
-            title: t.to_string(),
-            url: None,
-        }),
-        None => {
-            if let Some(last) = out.last_mut() {
-                last.url = None;
-            }
-        }
-    }
-    out
-}
-
-fn collection_ctx(site: &Site, i: usize) -> CollectionCtx {
-    let c = &site.collections[i];
-    CollectionCtx {
-        title: c.title.clone(),
-        description: c.description.clone(),
-        content: c
-            .index
-            .as_ref()
-            .map(|p| crate::site::xref::filled_html(site, p).into_owned())
-            .unwrap_or_default(),
-        breadcrumbs: crumbs(site, &c.url, Some(i), None),
-        collections: c
-            .children
-            .iter()
-            .map(|&k| card(&c.url, &site.collections[k]))
-            .collect(),
-        articles: c
-            .articles
-            .iter()
-            .map(|&a| article_link(&c.url, &site.articles[a]))
-            .collect(),
-    }
-}
-
-fn article_ctx<'a>(site: &Site, a: &'a Article) -> ArticleCtx<'a> {
-    let url = &a.page.url;
-    let md = &a.page.md;
-    ArticleCtx {
-        title: &a.title,
-        title_id: md.title_id.as_ref().map(|i| i.as_str()),
-        description: a.page.fm.description.as_deref().unwrap_or_default(),
-        content: crate::site::xref::filled_html(site, &a.page),
-        path: url.to_string(),
-        source: a.page.source.to_string(),
-        updated: a.page.fm.updated.as_deref(),
-        updated_display: a.page.fm.updated.as_deref().map(display_date),
-        tags: &a.page.fm.tags,
-        intercom_id: a.page.fm.intercom_id,
-        breadcrumbs: crumbs(site, url, a.collection, Some(&a.title)),
-        toc: md
-            .headings
-            .iter()
-            .filter(|h| h.level <= 3)
-            .map(|h| TocCtx {
-                level: h.level,
-                id: h.id.to_string(),
-                text: h.text.clone(),
-                steps: h.steps,
-            })
-            .collect(),
-        steps: md
-            .steps
-            .iter()
-            .map(|s| StepCtx {
-                id: s.id.to_string(),
-                number: s.number,
-                text: s.text.clone(),
-                depth: s.depth,
-            })
-            .collect(),
-        prev: a.prev.map(|p| article_link(url, &site.articles[p])),
-        next: a.next.map(|n| article_link(url, &site.articles[n])),
-        backlinks: a
-            .backlinks
-            .iter()
-            .map(|&b| article_link(url, &site.articles[b]))
-            .collect(),
-        related: a
-            .related
-            .iter()
-            .map(|&r| article_link(url, &site.articles[r]))
-            .collect(),
-        extra: Extra(&a.page.fm.extra),
     }
 }
 
@@ -697,7 +605,7 @@ fn redirect_stub(site: &Site, r: &crate::site::Redirect) -> OutFile {
     let a = &site.articles[r.to];
     let href = r.from.href_to(&a.page.url);
     let canonical = match &site.config.base_url {
-        Some(base) => format!("{base}{}", a.page.url.encoded()),
+        Some(base) => format!("{base}{}", a.page.url),
         None => href.clone(),
     };
     let js = serde_json::to_string(&href)
@@ -740,12 +648,12 @@ pub fn display_date(date: &str) -> String {
 }
 
 fn sitemap(site: &Site, base: &str) -> String {
-    let mut urls: Vec<(String, Option<String>)> = vec![(UrlPath::home().encoded(), None)];
-    urls.extend(site.collections.iter().map(|c| (c.url.encoded(), None)));
+    let mut urls: Vec<(String, Option<String>)> = vec![(UrlPath::home().to_string(), None)];
+    urls.extend(site.collections.iter().map(|c| (c.url.to_string(), None)));
     urls.extend(
         site.articles
             .iter()
-            .map(|a| (a.page.url.encoded(), a.page.fm.updated.clone())),
+            .map(|a| (a.page.url.to_string(), a.page.fm.updated.clone())),
     );
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",

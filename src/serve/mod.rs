@@ -337,6 +337,9 @@ struct Reach {
 }
 
 impl Reach {
+    /// Pages update in place; a theme stylesheet is swapped; a script or an image the pages
+    /// load reloads them. Other generated files (Markdown copies, `llms.txt`, the sitemap)
+    /// change nothing on an open page.
     fn of(files: &[OutFile], gone: &[String], theme: &Theme) -> Reach {
         let statics: Vec<String> = theme
             .static_files()
@@ -344,19 +347,22 @@ impl Reach {
             .map(|f| f.path().to_string())
             .collect();
         let mut reach = Reach::default();
-        for path in files
-            .iter()
-            .map(OutFile::path)
-            .chain(gone.iter().map(String::as_str))
-        {
-            if path.ends_with(".html") {
-                reach.pages.push(path.to_string());
-            } else if path.ends_with(".css") && statics.iter().any(|s| s == path) {
-                reach.stylesheets.push(path.to_string());
-            } else {
-                reach.reload = true;
+        for f in files {
+            let path = f.path();
+            match f {
+                OutFile::Bytes(..) if path.ends_with(".html") => reach.pages.push(path.to_string()),
+                OutFile::Bytes(..) => {}
+                OutFile::Copy(..)
+                    if path.ends_with(".css") && statics.iter().any(|s| s == path) =>
+                {
+                    reach.stylesheets.push(path.to_string())
+                }
+                OutFile::Copy(..) => reach.reload = true,
             }
         }
+        reach
+            .pages
+            .extend(gone.iter().filter(|p| p.ends_with(".html")).cloned());
         reach.pages.sort_unstable();
         reach
     }
@@ -409,4 +415,39 @@ pub fn open_browser(url: &str) {
         "xdg-open"
     };
     let _ = std::process::Command::new(opener).arg(url).spawn();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_pages_reload_only_for_what_they_load() {
+        let theme = Theme::load(std::path::Path::new("/nowhere")).expect("the built-in theme");
+        let bytes = |p: &str| OutFile::Bytes(p.into(), Vec::new());
+        let copy = |p: &str| OutFile::Copy(p.into(), PathBuf::from("/x"));
+        let reach = Reach::of(
+            &[
+                bytes("guide/a.html"),
+                bytes("guide/a.md"),
+                bytes("llms.txt"),
+            ],
+            &["guide/old.html".into(), "guide/old.md".into()],
+            &theme,
+        );
+        assert_eq!(
+            reach,
+            Reach {
+                pages: vec!["guide/a.html".into(), "guide/old.html".into()],
+                ..Default::default()
+            }
+        );
+        let reach = Reach::of(
+            &[copy("assets/stepbook.css"), copy("guide/pic.png")],
+            &[],
+            &theme,
+        );
+        assert_eq!(reach.stylesheets, ["assets/stepbook.css"]);
+        assert!(reach.reload);
+    }
 }

@@ -126,6 +126,8 @@ pub struct Site {
     /// Markdown files that exist but are not pages of this build, with the reason
     /// (`"is a draft"`, `"has errors"`), so links to them are not reported as missing.
     pub unavailable: HashMap<SourcePath, &'static str>,
+    /// Each file's last commit date, for articles without `updated` (empty outside git).
+    pub git_dates: crate::gitdates::Dates,
     /// Every page by its Markdown file.
     by_source: HashMap<SourcePath, PageAt>,
 }
@@ -154,6 +156,7 @@ pub struct Parts {
     pub assets: Vec<SourceFile>,
     pub table: markdown::links::PageTable,
     pub unavailable: HashMap<SourcePath, &'static str>,
+    pub git_dates: crate::gitdates::Dates,
 }
 
 impl Site {
@@ -167,6 +170,7 @@ impl Site {
             assets,
             table,
             unavailable,
+            git_dates,
         } = parts;
         let tree = tree::assemble(pages);
         let (redirects, problems) = urls::plan_redirects(&config, &tree);
@@ -193,6 +197,7 @@ impl Site {
             redirects,
             table,
             unavailable,
+            git_dates,
             by_source,
         };
         (site, problems)
@@ -293,6 +298,7 @@ pub(crate) mod tests {
             assets: Vec::new(),
             table: markdown::links::PageTable::default(),
             unavailable: HashMap::new(),
+            git_dates: crate::gitdates::Dates::new(),
         };
         Site::new(parts).0
     }

@@ -178,14 +178,18 @@ function isInside(root, p) {
  *
  * @returns {Promise<{url: string, port: number, requests: Array<{method: string,
  *   url: string, status: number}>, close: () => Promise<void>}>}
- *   `url` ends with '/', so `new URL('a/b.html', url)` works.
+ *   `url` ends with '/' (the prefix), so `new URL('a/b.html', url)` works.
+ *
+ * Options, as a static host may be set up: `prefix` serves the site under a
+ * sub-path (`/docs/`; anything outside it is missing), and `notFound` names a
+ * file of the site (`404.html`) sent, with status 404, for anything missing.
  */
-export async function serveStatic(dir) {
+export async function serveStatic(dir, { prefix = '/', notFound = null } = {}) {
   const root = await fs.realpath(path.resolve(dir));
   const requests = [];
 
   const server = http.createServer(async (req, res) => {
-    const send = (status, body = '', headers = {}) => {
+    const plainSend = (status, body = '', headers = {}) => {
       requests.push({ method: req.method, url: req.url, status });
       res.writeHead(status, {
         'Content-Type': 'text/plain; charset=utf-8',
@@ -195,12 +199,19 @@ export async function serveStatic(dir) {
       });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
+    const send = async (status, body = '', headers = {}) => {
+      if (status !== 404 || !notFound) return plainSend(status, body, headers);
+      const page = await fs.readFile(path.join(root, notFound));
+      return plainSend(404, page, { 'Content-Type': 'text/html; charset=utf-8' });
+    };
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         return send(405, 'method not allowed\n', { Allow: 'GET, HEAD' });
       }
-      const rawPath = (req.url || '/').split(/[?#]/, 1)[0];
-      if (!rawPath.startsWith('/')) return send(400, 'bad request\n');
+      const fullPath = (req.url || '/').split(/[?#]/, 1)[0];
+      if (!fullPath.startsWith('/')) return send(400, 'bad request\n');
+      if (!fullPath.startsWith(prefix)) return send(404, 'not found\n');
+      const rawPath = '/' + fullPath.slice(prefix.length);
       let decoded;
       try {
         decoded = decodeURIComponent(rawPath);
@@ -225,8 +236,8 @@ export async function serveStatic(dir) {
       }
       if (st.isDirectory()) {
         if (!rawPath.endsWith('/')) {
-          const query = (req.url || '').slice(rawPath.length);
-          return send(301, 'moved\n', { Location: rawPath + '/' + query });
+          const query = (req.url || '').slice(fullPath.length);
+          return send(301, 'moved\n', { Location: fullPath + '/' + query });
         }
         file = path.join(file, 'index.html');
         try {
@@ -262,7 +273,7 @@ export async function serveStatic(dir) {
   });
   const { port } = server.address();
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `http://127.0.0.1:${port}${prefix}`,
     port,
     requests,
     close: () =>

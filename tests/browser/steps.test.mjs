@@ -178,43 +178,92 @@ test('"Copy link" puts the step URL on the clipboard and confirms it', T, async 
   });
 });
 
-test('ticks survive a reload; "Reset ticks" clears them and the stored entry', T, async () => {
+test('each procedure counts its own ticks; they survive a reload, and its reset clears only them', T, async () => {
   await withPage('ticks', async (page) => {
     await page.goto(articleUrl, { waitUntil: 'load' });
-    const total = await page.locator('.article-body .step').count();
-    assert.equal(await page.locator('.step__tick').count(), total, 'one tick box per step');
-    const bar = page.locator('.step-progress');
-    assert.ok(await bar.isHidden(), 'the progress bar shows before anything is ticked');
+    // A procedure is a list of steps that is not inside another step; sub-steps get no box.
+    const procedures = await page.evaluate(() =>
+      [...document.querySelectorAll('.article-body ol.steps')]
+        .filter((l) => !l.parentElement.closest('.step'))
+        .map((l) => [...l.children].filter((s) => s.matches('.step[id]')).map((s) => s.id)),
+    );
+    const topLevel = procedures.flat();
+    assert.ok(procedures.length > 3, 'the fixture has several procedures');
+    assert.deepEqual(
+      await page.evaluate(() => [...document.querySelectorAll('.step__tick')].map((b) => b.closest('.step').id)),
+      topLevel,
+      'one tick box per step of a procedure, none for sub-steps',
+    );
+    // One progress line right after each procedure, hidden while nothing in it is ticked.
+    assert.equal(await page.locator('.step-progress').count(), procedures.length);
+    assert.equal(await page.locator('.step-progress:not([hidden])').count(), 0);
 
     const tick = (id) => page.locator(`${byId(id)} > .step-tick .step__tick`);
+    const barOf = (id) =>
+      page.locator(byId(id)).evaluate((s) => {
+        const bar = s.parentElement.nextElementSibling;
+        return bar.matches('.step-progress') && !bar.hidden ? bar.querySelector('.step-progress__count').textContent : null;
+      });
+    const email = procedures.find((p) => p.includes('email-step-3'));
+    const off = procedures.find((p) => p.includes('turn-off-mfa-step-10'));
     assert.equal(
       await tick('email-step-3').evaluate((b) => b.labels[0].textContent.trim()),
       'Mark step 3 as done',
     );
     await tick('email-step-3').check();
     await page.locator(`${byId('turn-off-mfa-step-10')} > .step-tick`).click(); // the label works too
+    await tick('turn-off-mfa-step-9').check();
     assert.ok(await tick('turn-off-mfa-step-10').isChecked());
-    assert.deepEqual(JSON.parse(await storedTicks(page)).sort(), ['email-step-3', 'turn-off-mfa-step-10']);
-    assert.equal((await bar.textContent()).match(/\d+ of \d+ steps done/)?.[0], `2 of ${total} steps done`);
+    assert.deepEqual(
+      JSON.parse(await storedTicks(page)).sort(),
+      ['email-step-3', 'turn-off-mfa-step-10', 'turn-off-mfa-step-9'],
+    );
+    assert.equal(await barOf('email-step-3'), `1 of ${email.length} steps done`);
+    assert.equal(await barOf('turn-off-mfa-step-10'), `2 of ${off.length} steps done`);
+    assert.equal(await page.locator('.step-progress:not([hidden])').count(), 2, 'untouched procedures show no count');
+
+    // A ticked step keeps its number, readable, and the box covers none of its text.
+    const done = await page.locator(byId('email-step-3')).evaluate((s) => {
+      const badge = s.querySelector(':scope > .step-anchor');
+      const box = s.querySelector(':scope > .step-tick').getBoundingClientRect();
+      const body = s.querySelector(':scope > .step__body');
+      const range = document.createRange();
+      range.selectNodeContents(body);
+      const overlaps = [...range.getClientRects()].some(
+        (r) => r.width > 0 && r.left < box.right && box.left < r.right && r.top < box.bottom && box.top < r.bottom,
+      );
+      return { number: badge.textContent, color: getComputedStyle(badge).color, overlaps };
+    });
+    assert.equal(done.number, '3');
+    assert.notEqual(done.color, 'rgba(0, 0, 0, 0)');
+    assert.equal(done.overlaps, false, 'the tick box covers the step text');
+    // The count sits in the flow under its procedure: it floats over nothing.
+    assert.equal(
+      await page.locator('.step-progress:not([hidden])').first().evaluate((b) => getComputedStyle(b).position),
+      'static',
+    );
 
     await page.reload({ waitUntil: 'load' });
     assert.ok(await tick('email-step-3').isChecked(), 'tick lost on reload');
     assert.ok(await tick('turn-off-mfa-step-10').isChecked(), 'tick lost on reload');
-    assert.equal(await page.locator('.step__tick:checked').count(), 2);
+    assert.equal(await page.locator('.step__tick:checked').count(), 3);
     assert.deepEqual(
       await page.evaluate(() => [...document.querySelectorAll('.step--done')].map((s) => s.id)),
-      ['email-step-3', 'turn-off-mfa-step-10'],
+      ['email-step-3', 'turn-off-mfa-step-9', 'turn-off-mfa-step-10'],
     );
-    assert.ok(await bar.isVisible(), 'the progress bar is hidden while steps are ticked');
-    assert.match(await bar.textContent(), new RegExp(`2 of ${total} steps done`));
+    assert.equal(await barOf('turn-off-mfa-step-10'), `2 of ${off.length} steps done`);
     await screenshot(page, 'steps-ticked');
 
     // Unticking updates the stored list.
     await tick('email-step-3').uncheck();
-    assert.deepEqual(JSON.parse(await storedTicks(page)), ['turn-off-mfa-step-10']);
+    assert.deepEqual(JSON.parse(await storedTicks(page)).sort(), ['turn-off-mfa-step-10', 'turn-off-mfa-step-9']);
     assert.ok(!(await page.locator(byId('email-step-3')).evaluate((s) => s.classList.contains('step--done'))));
 
-    await page.locator('.step-progress__reset').click();
+    // A procedure's reset clears its own ticks only.
+    await tick('email-step-3').check();
+    await page.locator(byId('turn-off-mfa-step-10')).evaluate((s) => s.parentElement.nextElementSibling.querySelector('.step-progress__reset').click());
+    assert.deepEqual(JSON.parse(await storedTicks(page)), ['email-step-3']);
+    await page.locator(byId('email-step-3')).evaluate((s) => s.parentElement.nextElementSibling.querySelector('.step-progress__reset').click());
     assert.equal(await page.locator('.step__tick:checked').count(), 0);
     assert.equal(await page.locator('.step--done').count(), 0);
     assert.equal(await storedTicks(page), null, 'the localStorage entry survived the reset');
@@ -306,7 +355,7 @@ test('from disk, without clipboard API or localStorage: no errors, copy falls ba
     const tick = page.locator(`${byId('email-step-4')} .step__tick`);
     await tick.check();
     assert.ok(await page.locator(byId('email-step-4')).evaluate((s) => s.classList.contains('step--done')));
-    await page.locator('.step-progress__reset').click();
+    await page.locator('.step-progress:not([hidden]) .step-progress__reset').click();
     assert.ok(!(await tick.isChecked()));
     assertNoProblems(page, url);
   } catch (err) {

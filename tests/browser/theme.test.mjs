@@ -45,6 +45,8 @@ const ARTICLE = 'write/branches.html'; // steps, callouts, a branch point in a s
 const ARTICLE2 = 'write/write-a-procedure.html'; // many steps, nested steps, callouts, tables
 const NOT_FOUND = '404.html';
 const KINDS = [
+  { kind: 'tags', rel: 'tags/index.html' },
+  { kind: 'tag', rel: 'tags/steps.html' },
   { kind: 'home', rel: HOME },
   { kind: 'collection', rel: COLLECTION },
   { kind: 'article', rel: ARTICLE },
@@ -433,7 +435,7 @@ test('print: no site chrome, every branch option shown, no ticks', T, async () =
       const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
       const sel = ['.site-header', '.site-footer', '.site-nav', '.toc', '.pager', '.search',
         '.skip-link', '.breadcrumbs', '.theme-toggle', '.step-tick', '.step__tick', '.step-copy',
-        '.step-progress', '.branch__choices', '.heading-anchor', '.see-also'];
+        '.step-progress', '.branch__choices', '.heading-anchor', '.see-also', '.sidebar', '.print-button'];
       return {
         present: sel.filter((s) => document.querySelector(s)),
         visible: sel.filter((s) => [...document.querySelectorAll(s)].some(shown)),
@@ -443,7 +445,7 @@ test('print: no site chrome, every branch option shown, no ticks', T, async () =
         anchorBg: getComputedStyle(document.querySelector('.step--done > .step-anchor')).backgroundColor,
       };
     });
-    for (const s of ['.site-header', '.site-footer', '.toc', '.pager', '.search', '.step-tick', '.step-copy', '.see-also']) {
+    for (const s of ['.site-header', '.site-footer', '.toc', '.pager', '.search', '.step-tick', '.step-copy', '.see-also', '.sidebar', '.print-button']) {
       assert.ok(state.present.includes(s), `the article has no ${s} to hide`);
     }
     assert.deepEqual(state.visible, [], 'shown in print');

@@ -298,29 +298,81 @@
 
   /* ---------- Ticking steps as done ---------- */
 
+  // Each procedure (a list of steps that is not inside another step) counts its own steps:
+  // a tick box at the end of each step's first line, and under the list a line with
+  // "2 of 5 steps done" and a reset, shown while any of its steps is ticked. Sub-steps
+  // belong to their step and get no box. Ticks are kept per page in localStorage.
   var tickSeen = new WeakSet();
   // What other tabs' ticks change: one function per ticked article body on the page.
   var tickListeners = [];
   var ticksStarted = false;
-  // What a change of the options shown changes: one step count per ticked article body.
+  // What a change of the options shown changes: one recount per ticked article body.
   var shownListeners = [];
 
   function initTicks(scope) {
     var body = scope.querySelector('.article .article-body');
     if (!body || tickSeen.has(body)) return;
     tickSeen.add(body);
-    var steps = body.querySelectorAll('.step[id]');
-    if (!steps.length) return;
+    var lists = [].filter.call(body.querySelectorAll('ol.steps'), function (list) {
+      return !list.parentNode.closest('.step');
+    });
+    if (!lists.length) return;
 
     var key = 'stepbook-ticks:' + location.pathname;
-    var boxes = [];
-    var bar = el('div', 'step-progress');
-    var count = el('span', 'step-progress__count');
-    var reset = el('button', 'step-progress__reset', 'Reset ticks');
-    reset.type = 'button';
-    bar.appendChild(count);
-    bar.appendChild(reset);
-    body.appendChild(bar);
+    var procedures = lists.map(procedure);
+
+    function procedure(list) {
+      var steps = [].filter.call(list.children, function (s) { return s.matches('.step[id]'); });
+      var bar = el('div', 'step-progress');
+      var meter = el('span', 'step-progress__meter');
+      var fill = el('span', 'step-progress__fill');
+      var count = el('span', 'step-progress__count');
+      var reset = el('button', 'step-progress__reset', 'Reset');
+      reset.type = 'button';
+      // Each procedure has a reset: its name says which, after the heading above the list.
+      var heading = list.previousElementSibling;
+      while (heading && !/^H[2-6]$/.test(heading.nodeName)) heading = heading.previousElementSibling;
+      if (heading) {
+        heading = heading.cloneNode(true);
+        var anchors = heading.querySelectorAll('.heading-anchor');
+        for (var a = 0; a < anchors.length; a++) anchors[a].remove();
+      }
+      reset.setAttribute('aria-label', 'Reset ticks' + (heading ? ': ' + heading.textContent.trim() : ''));
+      meter.setAttribute('aria-hidden', 'true');
+      meter.appendChild(fill);
+      bar.appendChild(meter);
+      bar.appendChild(count);
+      bar.appendChild(reset);
+      bar.hidden = true;
+      list.parentNode.insertBefore(bar, list.nextSibling);
+      var boxes = steps.map(function (step) {
+        var label = 'Mark step ' + stepLabel(step) + ' as done';
+        var tick = el('label', 'step-tick');
+        var box = el('input', 'step__tick');
+        box.type = 'checkbox';
+        tick.title = label;
+        tick.appendChild(box);
+        tick.appendChild(el('span', 'sr-only', label));
+        box.addEventListener('change', function () {
+          mark(box, box.checked);
+          update(true);
+        });
+        insertAfterAnchor(step, tick);
+        return box;
+      });
+      reset.addEventListener('click', function () {
+        for (var i = 0; i < boxes.length; i++) mark(boxes[i], false);
+        update(true);
+        announce('Ticks cleared');
+      });
+      bar.addEventListener('focusout', function () { setTimeout(function () { update(false); }, 0); });
+      return { steps: steps, boxes: boxes, bar: bar, count: count, fill: fill };
+    }
+
+    function mark(box, done) {
+      box.checked = done;
+      box.closest('.step').classList.toggle('step--done', done);
+    }
 
     function load() {
       var ids = null;
@@ -329,54 +381,32 @@
     }
 
     function apply(ids) {
-      for (var i = 0; i < boxes.length; i++) mark(boxes[i], ids.indexOf(steps[i].id) !== -1);
+      procedures.forEach(function (p) {
+        for (var i = 0; i < p.boxes.length; i++) mark(p.boxes[i], ids.indexOf(p.steps[i].id) !== -1);
+      });
       update(false);
     }
 
-    // Refresh the count, over the steps the reader can see (those in hidden branch options
-    // are not on their path); keep the bar while it has focus (after a reset).
+    // Refresh each procedure's count over the steps the reader can see (a step hidden in a
+    // branch option is not on their path); keep a bar while it has focus (after a reset).
     function update(save) {
       var ids = [];
-      var shown = 0;
-      var done = 0;
-      for (var i = 0; i < boxes.length; i++) {
-        if (boxes[i].checked) ids.push(steps[i].id);
-        if (!isShown(steps[i])) continue;
-        shown++;
-        if (boxes[i].checked) done++;
-      }
-      if (save) storageSet(key, ids.length ? JSON.stringify(ids) : null);
-      count.textContent = done + ' of ' + shown + ' steps done';
-      if (ids.length) bar.hidden = false;
-      else if (!bar.contains(document.activeElement)) bar.hidden = true;
-    }
-
-    function mark(box, done) {
-      box.checked = done;
-      box.parentNode.parentNode.classList.toggle('step--done', done);
-    }
-
-    for (var i = 0; i < steps.length; i++) {
-      var tick = el('label', 'step-tick');
-      var box = el('input', 'step__tick');
-      box.type = 'checkbox';
-      tick.title = 'Mark step ' + stepLabel(steps[i]) + ' as done';
-      tick.appendChild(box);
-      tick.appendChild(el('span', 'sr-only', tick.title));
-      box.addEventListener('change', function () {
-        mark(this, this.checked);
-        update(true);
+      procedures.forEach(function (p) {
+        var shown = 0;
+        var done = 0;
+        for (var i = 0; i < p.boxes.length; i++) {
+          if (p.boxes[i].checked) ids.push(p.steps[i].id);
+          if (!isShown(p.steps[i])) continue;
+          shown++;
+          if (p.boxes[i].checked) done++;
+        }
+        p.count.textContent = done + ' of ' + shown + ' step' + (shown === 1 ? '' : 's') + ' done';
+        p.fill.style.width = (shown ? Math.round(done / shown * 100) : 0) + '%';
+        if (done) p.bar.hidden = false;
+        else if (!p.bar.contains(document.activeElement)) p.bar.hidden = true;
       });
-      boxes.push(box);
-      insertAfterAnchor(steps[i], tick);
+      if (save) storageSet(key, ids.length ? JSON.stringify(ids) : null);
     }
-
-    reset.addEventListener('click', function () {
-      apply([]);
-      storageSet(key, null);
-      announce('All ticks cleared');
-    });
-    bar.addEventListener('focusout', function () { setTimeout(function () { update(false); }, 0); });
 
     // Keep other open tabs of the same article in step.
     if (!ticksStarted) {
@@ -572,13 +602,40 @@
     return point;
   }
 
+  /* ---------- Print button and sidebar ---------- */
+
+  // The print button is hidden in the HTML: it does nothing without the script.
+  var printSeen = new WeakSet();
+  function initPrint(scope) {
+    fresh(scope, '.print-button', printSeen).forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener('click', function () { window.print(); });
+    });
+  }
+
+  // The collection's article list folds away on narrow screens (it comes before the
+  // article there); on wide ones it is a column, always open.
+  var sidebarSeen = new WeakSet();
+  var wideQuery = window.matchMedia ? window.matchMedia('(min-width: 64rem)') : null;
+  function initSidebar(scope) {
+    fresh(scope, '.sidebar__details', sidebarSeen).forEach(function (details) {
+      var fit = function () { details.open = !wideQuery || wideQuery.matches; };
+      fit();
+      onMediaChange(wideQuery, function () { if (connected(details)) fit(); });
+      details.querySelector('summary').addEventListener('click', function (event) {
+        if (wideQuery && wideQuery.matches) event.preventDefault();
+      });
+    });
+  }
+
   /* ---------- Start ---------- */
 
   // Features that enhance content start for the whole page, and again for any part of it that
   // is replaced later: window.stepbook.init(root), or a `stepbook:content` event on the
   // document with `detail.root` (what `stepbook serve` sends after it updates a page in
   // place). Each is idempotent: it skips what it has enhanced already.
-  var features = [initThemeToggle, initScrollRegions, initCopyLinks, initTicks, initBranches];
+  var features = [initThemeToggle, initScrollRegions, initCopyLinks, initTicks, initBranches,
+    initPrint, initSidebar];
 
   function init(scope) {
     scope = scope || document;

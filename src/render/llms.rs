@@ -1,0 +1,260 @@
+//! Machine-readable copies: `llms.txt` and a Markdown copy of every article next to its HTML.
+//!
+//! In: the loaded site. Out: [`OutFile`]s. The copy of `write/steps.html` is `write/steps.md`:
+//! the article's own Markdown with a short header (title, description, URL), its `.md` and
+//! wiki links rewritten to the pages' URLs (absolute when `base-url` is set), and every step's
+//! id written after its first line as `{#id}`, so that a support agent that answers from the
+//! help center can cite "step 3" with a link straight to it. `llms.txt` lists every article's
+//! copy by collection.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+
+use super::OutFile;
+use super::pages::markdown_path;
+use crate::markdown::branches;
+use crate::paths::{SourcePath, UrlPath};
+use crate::site::{Article, Site};
+
+/// The Markdown copy of one article.
+pub fn copy(site: &Site, index: &HashMap<&SourcePath, usize>, a: &Article) -> OutFile {
+    let page = &a.page;
+    let body = &page.text[page.body_offset..];
+    let mut edits: Vec<(Range<usize>, String)> = Vec::new();
+    let from = markdown_path(&page.url);
+    for link in &page.md.links {
+        let Some(span) = link
+            .span
+            .start
+            .checked_sub(page.body_offset)
+            .zip(link.span.end.checked_sub(page.body_offset))
+        else {
+            continue;
+        };
+        let target = match &link.target {
+            Some(t) => index.get(t).map(|&i| &site.articles[i]),
+            None => Some(a),
+        };
+        let Some(target) = target else { continue };
+        let url = href(site, &from, &target.page.url, link.fragment.as_deref());
+        // An empty link text shows the heading it points at, or the page's title.
+        let title = link
+            .fragment
+            .as_deref()
+            .and_then(|f| target.page.md.headings.iter().find(|h| h.id.as_str() == f))
+            .map_or(target.title.as_str(), |h| h.text.as_str());
+        if let Some(written) = body.get(span.0..span.1)
+            && let Some(new) = rewrite_link(written, &url, title)
+        {
+            edits.push((span.0..span.1, new));
+        }
+    }
+    edits.extend(step_ids(body, &page.md.steps));
+    let edited = apply(body, edits);
+    // The title: the body's own leading `#` line, or one made from the title.
+    let (title, rest) = match page.md.title {
+        Some(_) => {
+            let edited = edited.trim_start_matches(['\n', '\r']);
+            edited.split_once('\n').unwrap_or((edited, ""))
+        }
+        None => ("", edited.as_str()),
+    };
+    let mut out = String::with_capacity(edited.len() + 256);
+    if title.is_empty() {
+        out.push_str(&format!("# {}\n\n", text(&a.title)));
+    } else {
+        out.push_str(title.trim_end());
+        out.push_str("\n\n");
+    }
+    if let Some(d) = &page.fm.description {
+        out.push_str(&format!("> {}\n\n", text(d)));
+    }
+    out.push_str(&format!("URL: {}\n\n", href(site, &from, &page.url, None)));
+    out.push_str(rest.trim_start_matches(['\n', '\r']));
+    OutFile::Bytes(from.to_string(), out.into_bytes())
+}
+
+/// Each article's index by its source path.
+pub fn titles(site: &Site) -> HashMap<&SourcePath, usize> {
+    site.articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (&a.page.source, i))
+        .collect()
+}
+
+/// Plain text (a title, a description) as Markdown that shows it as written: HTML
+/// characters as entities, brackets escaped so that they never open or close a link.
+fn text(s: &str) -> String {
+    crate::markdown::escape(s)
+        .replace('[', "\\[")
+        .replace(']', "\\]")
+}
+
+/// `target#fragment`: absolute with `base-url`, else relative to `from`.
+fn href(site: &Site, from: &UrlPath, target: &UrlPath, fragment: Option<&str>) -> String {
+    let mut url = match &site.config.base_url {
+        Some(base) => format!("{base}{target}"),
+        None => from.href_to(target),
+    };
+    if let Some(f) = fragment {
+        url.push('#');
+        url.push_str(f);
+    }
+    url
+}
+
+/// `[text](dest "title")` or `[[target|label]]` pointing at `url`; `None` for shapes whose
+/// destination is not inside the link (reference links), which stay as written.
+/// `title` fills a link written with no text.
+fn rewrite_link(link: &str, url: &str, title: &str) -> Option<String> {
+    if let Some(inner) = link.strip_prefix("[[").and_then(|t| t.strip_suffix("]]")) {
+        let label = inner.split_once('|').map_or(inner, |(_, l)| l).trim();
+        return Some(format!("[{}]({url})", text(label)));
+    }
+    let close = link.rfind("](")?;
+    if !link.ends_with(')') {
+        return None;
+    }
+    let label = &link[1..close];
+    if label.trim().is_empty() {
+        Some(format!("[{}]({url})", text(title)))
+    } else {
+        Some(format!("[{label}]({url})"))
+    }
+}
+
+/// ` {#id}` at the end of each step's first line that does not already carry one.
+fn step_ids(body: &str, steps: &[crate::markdown::Step]) -> Vec<(Range<usize>, String)> {
+    let rewritten = branches::preprocess(body);
+    let (text, map) = match &rewritten {
+        Some((t, b)) => (t.as_str(), Some(b)),
+        None => (body, None),
+    };
+    let mut ordered: Vec<bool> = Vec::new();
+    let mut starts = Vec::new();
+    for (event, range) in Parser::new_ext(text, crate::markdown::options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::List(first)) => ordered.push(first.is_some()),
+            Event::End(TagEnd::List(_)) => {
+                ordered.pop();
+            }
+            Event::Start(Tag::Item) if ordered.last() == Some(&true) => starts.push(range.start),
+            _ => {}
+        }
+    }
+    // Each ordered item is one step, in document order; anything else would misplace ids.
+    if starts.len() != steps.len() {
+        return Vec::new();
+    }
+    let mut edits = Vec::new();
+    for (start, step) in starts.into_iter().zip(steps) {
+        let start = map.map_or(start, |m| m.to_original(start));
+        let Some(rest) = body.get(start..) else {
+            continue;
+        };
+        let line = rest.split('\n').next().unwrap_or("").trim_end_matches('\r');
+        if line.contains("{#") {
+            continue;
+        }
+        let at = start + line.trim_end().len();
+        edits.push((at..at, format!(" {{#{}}}", step.id)));
+    }
+    edits
+}
+
+/// `body` with every edit made; edits never overlap.
+fn apply(body: &str, mut edits: Vec<(Range<usize>, String)>) -> String {
+    edits.sort_by_key(|(r, _)| (r.start, r.end));
+    let mut out = String::with_capacity(body.len() + edits.len() * 24);
+    let mut at = 0;
+    for (range, text) in edits {
+        if range.start < at || !body.is_char_boundary(range.start) {
+            continue;
+        }
+        out.push_str(&body[at..range.start]);
+        out.push_str(&text);
+        at = range.end;
+    }
+    out.push_str(&body[at..]);
+    out
+}
+
+/// `llms.txt`: the site, then every collection's articles, linking their Markdown copies.
+pub fn llms_txt(site: &Site) -> OutFile {
+    let from = UrlPath::new("llms.txt");
+    let mut out = format!("# {}\n\n", text(&site.config.title));
+    if !site.config.description.is_empty() {
+        out.push_str(&format!("> {}\n\n", text(&site.config.description)));
+    }
+    out.push_str("Each link is an article as Markdown; its steps carry their ids as `{#id}`, and `URL:` gives the page to link readers to.\n");
+    let entry = |out: &mut String, i: usize| {
+        let a = &site.articles[i];
+        let md = markdown_path(&a.page.url);
+        out.push_str(&format!(
+            "- [{}]({})",
+            text(&a.title),
+            href(site, &from, &md, None)
+        ));
+        if let Some(d) = &a.page.fm.description {
+            out.push_str(&format!(": {}", text(d)));
+        }
+        out.push('\n');
+    };
+    if !site.root_articles.is_empty() {
+        out.push_str("\n## Articles\n\n");
+        for &i in &site.root_articles {
+            entry(&mut out, i);
+        }
+    }
+    let mut stack: Vec<usize> = site.roots.iter().rev().copied().collect();
+    while let Some(c) = stack.pop() {
+        let col = &site.collections[c];
+        if !col.articles.is_empty() {
+            let path: Vec<&str> = site
+                .ancestry(c)
+                .iter()
+                .map(|&k| site.collections[k].title.as_str())
+                .collect();
+            out.push_str(&format!("\n## {}\n\n", text(&path.join(" › "))));
+            for &i in &col.articles {
+                entry(&mut out, i);
+            }
+        }
+        stack.extend(col.children.iter().rev());
+    }
+    OutFile::Bytes(from.to_string(), out.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_point_at_the_url() {
+        assert_eq!(
+            rewrite_link("[the steps](steps.md#a)", "steps.html#a", "Steps").as_deref(),
+            Some("[the steps](steps.html#a)")
+        );
+        assert_eq!(
+            rewrite_link("[](steps.md)", "steps.html", "Steps").as_deref(),
+            Some("[Steps](steps.html)")
+        );
+        assert_eq!(
+            rewrite_link("[[Steps#One|step one]]", "steps.html#one", "Steps").as_deref(),
+            Some("[step one](steps.html#one)")
+        );
+        assert_eq!(rewrite_link("[text][ref]", "x.html", "X"), None);
+    }
+
+    #[test]
+    fn edits_apply_in_order() {
+        let edits = vec![(20..20, " {#b}".to_string()), (3..5, "Open".to_string())];
+        assert_eq!(
+            apply("1. Go there.\n2. See.\n", edits),
+            "1. Open there.\n2. See. {#b}\n"
+        );
+    }
+}

@@ -1,0 +1,416 @@
+//! Each page's template context, built from the [`Site`] in one place.
+//!
+//! In: the loaded site. Out: the `*Ctx` values of [`super::context`]. What a page takes from
+//! other pages (titles, URLs, the articles of a collection, tags, previous/next) is read here
+//! from the site's structures, never inside templates and never from disk. [`Facts`] holds
+//! what every page shares, computed once per render.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::context::*;
+use crate::paths::{SourcePath, UrlPath};
+use crate::site::{Article, Collection, Site};
+
+/// The most top-level collections the header lists. A site with more of them lists none
+/// there: a header of dozens of links helps no one, and it would repeat on every page (the
+/// home page shows them all as cards).
+pub const NAV_LIMIT: usize = 8;
+
+/// How many of its first articles a collection's card lists.
+pub const CARD_ARTICLES: usize = 3;
+
+/// A tag and the articles that carry it, in reading order.
+pub struct Tag {
+    pub name: String,
+    pub url: UrlPath,
+    pub articles: Vec<usize>,
+}
+
+/// What every page's context shares, computed once per render.
+pub struct Facts<'a> {
+    pub site: SiteCtx,
+    /// Each article's index by its source path.
+    pub sources: HashMap<&'a SourcePath, usize>,
+    /// Every tag, by its URL slug; tags whose slugs agree are one tag, named as first seen.
+    pub tags: Vec<Tag>,
+}
+
+impl<'a> Facts<'a> {
+    pub fn new(site: &'a Site) -> Facts<'a> {
+        let tags = tags(site);
+        Facts {
+            site: site_ctx(site, !tags.is_empty()),
+            sources: super::llms::titles(site),
+            tags,
+        }
+    }
+
+    fn tag(&self, name: &str) -> Option<&Tag> {
+        let url = tag_url(name);
+        self.tags.iter().find(|t| t.url == url)
+    }
+}
+
+/// Pages a render makes: home, 404, every collection and article, and the tag pages.
+pub fn page_count(site: &Site) -> usize {
+    let tags = tags(site).len();
+    let tag_pages = if tags == 0 { 0 } else { tags + 1 };
+    site.articles.len() + site.collections.len() + 2 + tag_pages
+}
+
+fn tag_url(name: &str) -> UrlPath {
+    let slug = crate::markdown::ids::github_slug(name);
+    let slug = match slug.as_str() {
+        "" => "tag".to_string(),
+        "index" => "tag-index".to_string(),
+        _ => slug,
+    };
+    UrlPath::new(format!("tags/{slug}.html"))
+}
+
+fn tags(site: &Site) -> Vec<Tag> {
+    let mut by_url: BTreeMap<UrlPath, Tag> = BTreeMap::new();
+    for &i in &reading_order(site) {
+        for name in &site.articles[i].page.fm.tags {
+            let url = tag_url(name);
+            let tag = by_url.entry(url.clone()).or_insert_with(|| Tag {
+                name: name.clone(),
+                url,
+                articles: Vec::new(),
+            });
+            if tag.articles.last() != Some(&i) {
+                tag.articles.push(i);
+            }
+        }
+    }
+    let mut tags: Vec<Tag> = by_url.into_values().collect();
+    tags.sort_by_key(|t| t.name.to_lowercase());
+    tags
+}
+
+/// Every article in the order a reader meets them: root articles, then each collection
+/// depth first.
+fn reading_order(site: &Site) -> Vec<usize> {
+    let mut out = site.root_articles.clone();
+    for &r in &site.roots {
+        subtree_articles(site, r, usize::MAX, &mut out);
+    }
+    out
+}
+
+/// The articles of collection `c` and of its sub-collections, in reading order, until `out`
+/// holds `limit`.
+fn subtree_articles(site: &Site, c: usize, limit: usize, out: &mut Vec<usize>) {
+    let col = &site.collections[c];
+    for &a in &col.articles {
+        if out.len() >= limit {
+            return;
+        }
+        out.push(a);
+    }
+    for &k in &col.children {
+        subtree_articles(site, k, limit, out);
+    }
+}
+
+fn site_ctx(site: &Site, has_tags: bool) -> SiteCtx {
+    let brand = &site.config.brand;
+    SiteCtx {
+        title: site.config.title.clone(),
+        description: site.config.description.clone(),
+        language: site.config.language.clone(),
+        base_url: site.config.base_url.clone(),
+        nav: site
+            .roots
+            .iter()
+            .take(if site.roots.len() <= NAV_LIMIT {
+                NAV_LIMIT
+            } else {
+                0
+            })
+            .map(|&r| {
+                let c = &site.collections[r];
+                LinkCtx {
+                    title: c.title.clone(),
+                    url: c.url.to_string(),
+                    description: c.description.clone(),
+                    current: false,
+                }
+            })
+            .collect(),
+        search: site.config.search,
+        logo: brand.logo.clone(),
+        favicon: brand.favicon.clone(),
+        accent: brand.accent.map(|(light, dark)| AccentCtx {
+            light: light.hex(),
+            dark: dark.hex(),
+            on_light: light.text_on().hex(),
+            on_dark: dark.text_on().hex(),
+        }),
+        tags: has_tags,
+    }
+}
+
+/// The site context with the header link of the page's top-level collection marked current.
+pub fn nav_for<'a>(
+    site: &Site,
+    base: &'a SiteCtx,
+    collection: Option<usize>,
+) -> std::borrow::Cow<'a, SiteCtx> {
+    let top = collection.and_then(|c| site.ancestry(c).first().copied());
+    match top
+        .and_then(|t| site.roots.iter().position(|&r| r == t))
+        .filter(|&pos| pos < base.nav.len())
+    {
+        Some(pos) => {
+            let mut owned = base.clone();
+            owned.nav[pos].current = true;
+            std::borrow::Cow::Owned(owned)
+        }
+        None => std::borrow::Cow::Borrowed(base),
+    }
+}
+
+fn card(site: &Site, from: &UrlPath, c: usize) -> CardCtx {
+    let col = &site.collections[c];
+    let mut first = Vec::with_capacity(CARD_ARTICLES);
+    subtree_articles(site, c, CARD_ARTICLES, &mut first);
+    CardCtx {
+        title: col.title.clone(),
+        url: from.href_to(&col.url),
+        description: col.description.clone(),
+        count: col.total_articles,
+        articles: first
+            .iter()
+            .map(|&a| article_link(from, &site.articles[a]))
+            .collect(),
+    }
+}
+
+fn article_link(from: &UrlPath, a: &Article) -> LinkCtx {
+    LinkCtx {
+        title: a.title.clone(),
+        url: from.href_to(&a.page.url),
+        description: a.page.fm.description.clone().unwrap_or_default(),
+        current: false,
+    }
+}
+
+pub fn home_ctx(site: &Site, url: &UrlPath) -> HomeCtx {
+    let home = site.home.as_ref();
+    HomeCtx {
+        title: home
+            .and_then(|h| h.fm.title.clone().or_else(|| h.md.title.clone()))
+            .unwrap_or_else(|| site.config.title.clone()),
+        description: home
+            .and_then(|h| h.fm.description.clone())
+            .unwrap_or_else(|| site.config.description.clone()),
+        content: home
+            .map(|h| crate::site::xref::filled_html(site, h).into_owned())
+            .unwrap_or_default(),
+        collections: site.roots.iter().map(|&r| card(site, url, r)).collect(),
+        articles: site
+            .root_articles
+            .iter()
+            .map(|&i| article_link(url, &site.articles[i]))
+            .collect(),
+    }
+}
+
+fn crumbs(
+    site: &Site,
+    from: &UrlPath,
+    collection: Option<usize>,
+    current: Option<&str>,
+) -> Vec<CrumbCtx> {
+    let mut out = vec![CrumbCtx {
+        title: "Home".into(),
+        url: Some(from.href_to(&UrlPath::home())),
+    }];
+    if let Some(c) = collection {
+        for k in site.ancestry(c) {
+            let col = &site.collections[k];
+            out.push(CrumbCtx {
+                title: col.title.clone(),
+                url: Some(from.href_to(&col.url)),
+            });
+        }
+    }
+    match current {
+        Some(t) => out.push(CrumbCtx {
+            title: t.to_string(),
+            url: None,
+        }),
+        None => {
+            if let Some(last) = out.last_mut() {
+                last.url = None;
+            }
+        }
+    }
+    out
+}
+
+pub fn collection_ctx(site: &Site, i: usize) -> CollectionCtx {
+    let c = &site.collections[i];
+    CollectionCtx {
+        title: c.title.clone(),
+        description: c.description.clone(),
+        content: c
+            .index
+            .as_ref()
+            .map(|p| crate::site::xref::filled_html(site, p).into_owned())
+            .unwrap_or_default(),
+        breadcrumbs: crumbs(site, &c.url, Some(i), None),
+        collections: c.children.iter().map(|&k| card(site, &c.url, k)).collect(),
+        articles: c
+            .articles
+            .iter()
+            .map(|&a| article_link(&c.url, &site.articles[a]))
+            .collect(),
+    }
+}
+
+fn sidebar(site: &Site, from: &UrlPath, c: &Collection) -> SidebarCtx {
+    SidebarCtx {
+        title: c.title.clone(),
+        url: from.href_to(&c.url),
+        articles: c
+            .articles
+            .iter()
+            .map(|&i| {
+                let a = &site.articles[i];
+                LinkCtx {
+                    current: a.page.url == *from,
+                    ..article_link(from, a)
+                }
+            })
+            .collect(),
+    }
+}
+
+/// The Markdown copy of an article, next to its HTML: `write/steps.md`.
+pub fn markdown_path(url: &UrlPath) -> UrlPath {
+    let s = url.as_str();
+    UrlPath::new(format!("{}.md", s.strip_suffix(".html").unwrap_or(s)))
+}
+
+pub fn article_ctx<'a>(site: &'a Site, facts: &Facts, a: &'a Article) -> ArticleCtx<'a> {
+    let url = &a.page.url;
+    let md = &a.page.md;
+    let updated = a
+        .page
+        .fm
+        .updated
+        .as_deref()
+        .or_else(|| site.git_dates.get(&a.page.source).map(String::as_str));
+    ArticleCtx {
+        title: &a.title,
+        title_id: md.title_id.as_ref().map(|i| i.as_str()),
+        description: a.page.fm.description.as_deref().unwrap_or_default(),
+        content: crate::site::xref::filled_html(site, &a.page),
+        path: url.to_string(),
+        source: a.page.source.to_string(),
+        updated,
+        updated_display: updated.map(super::display_date),
+        tags: &a.page.fm.tags,
+        tag_links: a
+            .page
+            .fm
+            .tags
+            .iter()
+            .filter_map(|t| facts.tag(t))
+            .map(|t| TagCtx {
+                name: t.name.clone(),
+                url: url.href_to(&t.url),
+                count: t.articles.len(),
+            })
+            .collect(),
+        edit_url: site
+            .config
+            .edit_url
+            .as_ref()
+            .map(|e| e.replace("{path}", a.page.source.as_str())),
+        markdown_url: url.href_to(&markdown_path(url)),
+        sidebar: a
+            .collection
+            .map(|c| sidebar(site, url, &site.collections[c])),
+        intercom_id: a.page.fm.intercom_id,
+        breadcrumbs: crumbs(site, url, a.collection, Some(&a.title)),
+        toc: md
+            .headings
+            .iter()
+            .filter(|h| h.level <= 3)
+            .map(|h| TocCtx {
+                level: h.level,
+                id: h.id.to_string(),
+                text: h.text.clone(),
+                steps: h.steps,
+            })
+            .collect(),
+        steps: md
+            .steps
+            .iter()
+            .map(|s| StepCtx {
+                id: s.id.to_string(),
+                number: s.number,
+                text: s.text.clone(),
+                depth: s.depth,
+            })
+            .collect(),
+        prev: a.prev.map(|p| article_link(url, &site.articles[p])),
+        next: a.next.map(|n| article_link(url, &site.articles[n])),
+        backlinks: a
+            .backlinks
+            .iter()
+            .map(|&b| article_link(url, &site.articles[b]))
+            .collect(),
+        related: a
+            .related
+            .iter()
+            .map(|&r| article_link(url, &site.articles[r]))
+            .collect(),
+        extra: Extra(&a.page.fm.extra),
+    }
+}
+
+/// The URL of the page listing every tag.
+pub fn tags_index() -> UrlPath {
+    UrlPath::new("tags/index.html")
+}
+
+pub fn tag_ctx(site: &Site, tag: &Tag) -> TagPageCtx {
+    let from = &tag.url;
+    let mut breadcrumbs = crumbs(site, from, None, Some(&tag.name));
+    breadcrumbs.insert(
+        1,
+        CrumbCtx {
+            title: "Tags".into(),
+            url: Some(from.href_to(&tags_index())),
+        },
+    );
+    TagPageCtx {
+        name: tag.name.clone(),
+        breadcrumbs,
+        articles: tag
+            .articles
+            .iter()
+            .map(|&a| article_link(from, &site.articles[a]))
+            .collect(),
+    }
+}
+
+pub fn tags_ctx(site: &Site, facts: &Facts) -> TagsCtx {
+    let from = tags_index();
+    TagsCtx {
+        breadcrumbs: crumbs(site, &from, None, Some("Tags")),
+        tags: facts
+            .tags
+            .iter()
+            .map(|t| TagCtx {
+                name: t.name.clone(),
+                url: from.href_to(&t.url),
+                count: t.articles.len(),
+            })
+            .collect(),
+    }
+}

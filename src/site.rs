@@ -407,7 +407,7 @@ fn fill_link_texts(pages: &mut [Page]) {
                 let text = target
                     .and_then(|t| link_text(t, l.fragment.as_deref()))
                     .unwrap_or_else(|| page.text[l.span.clone()].to_string());
-                (markdown::links::fill_marker(k), markdown::escape(&text))
+                (markdown::links::fill_marker(k), text)
             })
             .collect();
         if !replacements.is_empty() {
@@ -415,9 +415,16 @@ fn fill_link_texts(pages: &mut [Page]) {
         }
     }
     for (i, replacements) in fills {
-        for (marker, text) in replacements {
-            pages[i].md.html = pages[i].md.html.replace(&marker, &text);
-        }
+        fill(&mut pages[i].md, &replacements);
+    }
+}
+
+/// Puts each link text in place of its marker, in the HTML and in the search outline.
+fn fill(md: &mut markdown::Rendered, replacements: &[(String, String)]) {
+    let outline = std::sync::Arc::make_mut(&mut md.outline);
+    for (marker, text) in replacements {
+        md.html = md.html.replace(marker, &markdown::escape(text));
+        outline.fill(marker, text);
     }
 }
 
@@ -438,13 +445,10 @@ pub(crate) fn fill_article_links(site: &mut Site, i: usize) {
             let text = target
                 .and_then(|t| link_text(t, l.fragment.as_deref()))
                 .unwrap_or_else(|| page.text[l.span.clone()].to_string());
-            (markdown::links::fill_marker(k), markdown::escape(&text))
+            (markdown::links::fill_marker(k), text)
         })
         .collect();
-    let html = &mut site.articles[i].page.md.html;
-    for (marker, text) in replacements {
-        *html = html.replace(&marker, &text);
-    }
+    fill(&mut site.articles[i].page.md, &replacements);
 }
 
 /// The words a reader expects for a link to `page`, or to the id `fragment` in it.
@@ -465,14 +469,8 @@ fn link_text(page: &Page, fragment: Option<&str>) -> Option<String> {
     if let Some(h) = page.md.headings.iter().find(|h| h.id.as_str() == id) {
         return Some(h.text.clone());
     }
-    let option_label = |o: &crate::paths::AnchorId| {
-        page.md
-            .outline
-            .options
-            .iter()
-            .find(|x| x.id == o.as_str())
-            .map(|x| x.label.clone())
-    };
+    let option_label =
+        |o: &crate::paths::AnchorId| page.md.outline.option_label(o.as_str()).map(str::to_string);
     if let Some(label) = option_label(&crate::paths::AnchorId::new(id)) {
         return Some(label);
     }

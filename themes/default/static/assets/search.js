@@ -344,6 +344,12 @@
       var toks = tokenize(u.label);
       return words.filter(function (q) { return toks.some(function (t) { return q.terms.has(t); }); }).length;
     }
+    // How many of the unit's own words are query words, for the length of its text.
+    function density(u) {
+      var toks = tokenize(u.label + ' ' + u.text), n = 0;
+      toks.forEach(function (t) { if (words.some(function (q) { return q.terms.has(t); })) n++; });
+      return toks.length ? n / Math.sqrt(toks.length) : 0;
+    }
     var best = cov[0];
     var hits = [];
     for (var k = 0; k < n; k++) {
@@ -355,11 +361,12 @@
         for (var j = k + 1; j < u.end && !inner; j++) inner = cov[j] >= cov[k] - 1e-9;
         if (inner) continue;
       }
-      hits.push({ k: k, cov: cov[k], label: label === words.length, size: u.size });
+      hits.push({ k: k, cov: cov[k], label: label === words.length, size: u.size, dense: density(u) });
     }
-    // A heading (or title) that holds every word first, then the smallest unit.
+    // A heading (or title) that holds every word first, then the unit where the words are
+    // densest, then the smallest.
     hits.sort(function (a, b) {
-      return b.cov - a.cov || b.label - a.label || a.size - b.size || a.k - b.k;
+      return b.cov - a.cov || b.label - a.label || b.dense - a.dense || a.size - b.size || a.k - b.k;
     });
     return { list: list, hits: hits.slice(0, HITS_PER_ARTICLE) };
   }

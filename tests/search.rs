@@ -138,13 +138,16 @@ fn every_word_is_in_its_deepest_unit_and_filled_link_texts_are_indexed() {
     // "resend" is posted for the option only; "forgot" for the step whose link shows it.
     let post = |t: &str| terms[t].as_str().unwrap().to_string();
     let sign_in_id = articles.iter().position(|a| a["t"] == "Sign in").unwrap() as u32;
-    assert_eq!(units_of(&post("resend"), sign_in_id), [no as u32 + 1]);
+    // Units are written as `unit × 2`, plus 1 for a word of the unit's label.
+    assert_eq!(units_of(&post("resend"), sign_in_id), [(no as u32 + 1) * 2]);
     let step2 = units
         .iter()
         .position(|u| u.1 == "get-a-code-step-2")
         .unwrap() as u32
         + 1;
-    assert!(units_of(&post("forgot"), sign_in_id).contains(&step2));
+    assert!(units_of(&post("forgot"), sign_in_id).contains(&(step2 * 2)));
+    let section = units.iter().position(|u| u.1 == "get-a-code").unwrap() as u32 + 1;
+    assert!(units_of(&post("get"), sign_in_id).contains(&(section * 2 + 1)));
     let html = f.read("public/sign-in.html");
     assert!(html.contains(">Forgot it</a>"), "{html}");
 }

@@ -2,8 +2,9 @@
 //!
 //! Every article is counted on its own thread, numbering terms in one shared table. A unit
 //! is the article (number 0: its title, description, tags and intro) or one of its
-//! outline's units (number `i + 1`: a heading or label and the unit's own text). Stop words
-//! count only in titles, headings and labels.
+//! outline's units (number `i + 1`: a heading or label and the unit's own text). A posting
+//! names each unit as `unit × 2`, plus 1 when the term is in the unit's title, heading or
+//! label. Stop words count only in titles, headings and labels.
 
 use std::hash::BuildHasher;
 use std::sync::Mutex;
@@ -202,14 +203,15 @@ struct Counter {
     tf: Vec<[u32; 3]>,
     /// One more than the last unit the term was met in (0: not met in this article).
     last: Vec<u32>,
-    /// (term, unit) for each term met in each unit.
+    /// (term, unit × 2 + 1 if met in the unit's label) for each term met in each unit.
     met: Vec<(u32, u32)>,
 }
 
 fn count(a: &Doc, table: &Terms, counter: &mut Counter) -> Counted {
     let Counter { ids, tf, last, met } = counter;
     let mut len = [0u32; 3];
-    let mut add = |field: usize, unit: u32, text: &str| {
+    // `label`: the text is the unit's title, heading or label (the article's: its title).
+    let mut add = |field: usize, unit: u32, label: bool, text: &str| {
         tokenize::tokens(text, |t| {
             if field == 2 && tokenize::is_stop(t) {
                 return;
@@ -222,25 +224,27 @@ fn count(a: &Doc, table: &Terms, counter: &mut Counter) -> Counted {
             }
             tf[id][field] += 1;
             len[field] += 1;
+            // A unit's label is counted before its text, so the first meeting says whether
+            // the term is in the label.
             if last[id] != unit + 1 {
                 last[id] = unit + 1;
-                met.push((id as u32, unit));
+                met.push((id as u32, unit * 2 + label as u32));
             }
         });
     };
-    add(0, 0, &a.title);
+    add(0, 0, true, &a.title);
     if let Some(d) = &a.description {
-        add(1, 0, d);
+        add(1, 0, false, d);
     }
     for t in &a.tags {
-        add(1, 0, t);
+        add(1, 0, false, t);
     }
     let o = &a.outline;
-    add(2, 0, &o.intro);
+    add(2, 0, false, &o.intro);
     for (i, u) in o.units.iter().enumerate() {
         let unit = i as u32 + 1;
-        add(1, unit, &u.label);
-        add(2, unit, &u.text);
+        add(1, unit, true, &u.label);
+        add(2, unit, false, &u.text);
     }
     met.sort_unstable();
     let mut pairs: Vec<Pair> = Vec::new();
@@ -330,19 +334,22 @@ mod tests {
         let index = Index::build(&docs);
         let id = |t: &str| index.terms.iter().position(|x| x == t).unwrap() as u32;
         let mut ends = Vec::new();
-        // "code": article 0 in the heading (unit 1) and both steps (2, 3); article 1 in its
-        // intro (unit 0).
+        // "code": article 0 in the heading (unit 1, label: 3) and both steps (units 2 and
+        // 3: 4 and 6); article 1 in its intro (unit 0: 0).
         let code = decode(&index.encode(id("code"), 0, 2, &mut ends));
         assert_eq!(code.len(), 2 + 1 + 3 + 2 + 1 + 1, "{code:?}");
         assert_eq!(code[0], 0);
-        assert_eq!(&code[2..6], [3, 1, 1, 1]);
+        assert_eq!(&code[2..6], [3, 3, 1, 2]);
         assert_eq!(code[6], 1, "the second article, as a delta");
         assert_eq!(&code[8..], [1, 0]);
         assert_eq!(ends.len(), 2);
-        // Stop words of the body are not indexed; "resend" is in the nested step only.
+        // Stop words of the body are not indexed; "resend" is in the nested step only; the
+        // title's words are in the article's label.
         assert!(!index.terms.iter().any(|t| t == "the" || t == "but"));
         let resend = decode(&index.encode(id("resend"), 0, 1, &mut ends));
-        assert_eq!(&resend[2..], [1, 3]);
+        assert_eq!(&resend[2..], [1, 6]);
+        let reset = decode(&index.encode(id("reset"), 0, 1, &mut ends));
+        assert_eq!(&reset[2..], [1, 1]);
         assert_eq!(index.count(id("code")), 2);
     }
 

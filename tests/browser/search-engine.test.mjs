@@ -43,11 +43,13 @@ describe('tokens', () => {
   });
 
   test('postings are delta ids, scores and delta units as base-64 varints', () => {
-    const list = [[0, 1, [0]], [3, 31, [1, 4, 40]], [40, 7, [2]], [1000, 16, [0, 1]], [70000, 31, [3]]];
-    const got = [...decodePostings(encodePostings(list))].map(([id, p]) => [id, p.s, p.u]);
-    assert.deepEqual(got, list);
-    // Article 3 (score 16, units 1 and 3), then article 10 (score 31, unit 0): written by hand.
-    assert.deepEqual([...decodePostings('DQCBCHfBA')].map(([id, p]) => [id, p.s, p.u]), [[3, 16, [1, 3]], [10, 31, [0]]]);
+    const list = [[0, 1, [0]], [3, 31, [1, 4, 40]], [40, 7, [2]], [1000, 16, [0, 3]], [70000, 31, [3]]];
+    const got = [...decodePostings(encodePostings(list))].map(([id, p]) => [id, p.s, p.u.map((u, k) => u * 2 + (p.l.includes(u) ? 1 : 0))]);
+    assert.deepEqual(got, list.map(([id, s, u]) => [id, s, u]));
+    // Article 3 (score 16, unit 1 in its label and unit 3 in its text), then article 10
+    // (score 31, unit 0 in its text): written by hand.
+    assert.deepEqual([...decodePostings('DQCDDHfBA')].map(([id, p]) => [id, p.s, p.u, p.l]),
+      [[3, 16, [1, 3], [1]], [10, 31, [0], []]]);
   });
 });
 

@@ -67,7 +67,7 @@ export function varint(n) {
 
 /**
  * Postings string for [[id, score, [units...]], ...] in ascending id order: id delta, score,
- * number of units, unit deltas.
+ * number of units, unit deltas (each unit as `unit × 2`, plus 1 when in its label).
  */
 export function encodePostings(list) {
   let prev = 0;
@@ -103,20 +103,21 @@ export function makeIndex(articles, { shardBytes = 400, per = 2 } = {}) {
   const counted = articles.map((a) => {
     const fields = [[], [], []];
     const units = new Map();
-    const add = (f, unit, text) => {
+    // term -> Map(unit -> in its label)
+    const add = (f, unit, label, text) => {
       for (const t of tokenize(text || '')) {
         if (f === 2 && stop.has(t)) continue;
         fields[f].push(t);
-        if (!units.has(t)) units.set(t, new Set());
-        units.get(t).add(unit);
+        if (!units.has(t)) units.set(t, new Map());
+        units.get(t).set(unit, units.get(t).get(unit) || label);
       }
     };
-    add(0, 0, a.t);
-    add(1, 0, a.d);
-    add(2, 0, a.x);
+    add(0, 0, true, a.t);
+    add(1, 0, false, a.d);
+    add(2, 0, false, a.x);
     (a.n || []).forEach((n, i) => {
-      if (n[0] !== 1) add(1, i + 1, n[3]);
-      add(2, i + 1, n[4]);
+      if (n[0] !== 1) add(1, i + 1, true, n[3]);
+      add(2, i + 1, false, n[4]);
     });
     return { fields, units };
   });
@@ -139,7 +140,7 @@ export function makeIndex(articles, { shardBytes = 400, per = 2 } = {}) {
       s *= Math.log(1 + (N - df.get(t) + 0.5) / (df.get(t) + 0.5));
       max = Math.max(max, s);
       if (!raw.has(t)) raw.set(t, []);
-      raw.get(t).push([id, s, [...units].sort((x, y) => x - y)]);
+      raw.get(t).push([id, s, [...units].map(([u, label]) => u * 2 + (label ? 1 : 0)).sort((x, y) => x - y)]);
     });
   });
   const terms = [...raw.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

@@ -31,6 +31,9 @@
   var HITS_PER_ARTICLE = 3;
   // How much a word's BM25 score in an article adds to its weight there (at most).
   var BM25 = 4;
+  // What an article gains (times the words' idf) when one unit holds every word in its own
+  // text, and when one heading (or the title) holds them.
+  var OWN = 0.3, LABEL = 0.5;
   var KINDS = ['section', 'step', 'option'];
 
   function fold(s) {
@@ -234,7 +237,8 @@
     return [c[1] + c[0] + c.slice(2).join(''), c.slice(1).join('')];
   }
 
-  /** Postings of one term (its pieces, in order) into `into`: article id -> {s, u}. */
+  /** Postings of one term (its pieces, in order) into `into`: article id -> {s: score,
+   *  u: units, l: the units whose label holds the term}. */
   function decodePostings(str, into) {
     into = into || new Map();
     var nums = [], v = 0, mul = 1;
@@ -250,12 +254,13 @@
     var id = 0;
     for (var n = 0; n < nums.length;) {
       id = n === 0 ? nums[0] : id + nums[n];
-      var score = nums[n + 1], count = nums[n + 2], units = [], u = 0;
+      var score = nums[n + 1], count = nums[n + 2], units = [], labels = [], u = 0;
       for (var j = 0; j < count; j++) {
         u = j === 0 ? nums[n + 3] : u + nums[n + 3 + j];
-        units.push(u);
+        units.push(u >> 1);
+        if (u & 1) labels.push(u >> 1);
       }
-      into.set(id, { s: score, u: units });
+      into.set(id, { s: score, u: units, l: labels });
       n += 3 + count;
     }
     return into;
@@ -355,18 +360,17 @@
     for (var k = 0; k < n; k++) {
       if (!cov[k] || cov[k] < best * 0.5) continue;
       var u = list[k], label = labelHolds(u);
+      var inner = false;
+      for (var j = k + 1; j < u.end && !inner; j++) inner = cov[j] >= cov[k] - 1e-9;
       // The article itself: only when its title holds every word, or nothing inside does.
-      if (!label || (k === 0 && label < words.length)) {
-        var inner = false;
-        for (var j = k + 1; j < u.end && !inner; j++) inner = cov[j] >= cov[k] - 1e-9;
-        if (inner) continue;
-      }
-      hits.push({ k: k, cov: cov[k], label: label === words.length, size: u.size, dense: density(u) });
+      if (inner && (!label || (k === 0 && label < words.length))) continue;
+      hits.push({ k: k, cov: cov[k], label: label === words.length, inner: inner, size: u.size, dense: density(u) });
     }
-    // A heading (or title) that holds every word first, then the unit where the words are
-    // densest, then the smallest.
+    // A heading (or title) that holds every word first; a unit before one around it that
+    // holds no more; then the unit where the words are densest, then the smallest.
     hits.sort(function (a, b) {
-      return b.cov - a.cov || b.label - a.label || b.dense - a.dense || a.size - b.size || a.k - b.k;
+      return b.cov - a.cov || b.label - a.label || a.inner - b.inner || b.dense - a.dense ||
+        a.size - b.size || a.k - b.k;
     });
     return { list: list, hits: hits.slice(0, HITS_PER_ARTICLE) };
   }
@@ -496,30 +500,41 @@
         q.terms.forEach(function (w, term) {
           post(term).forEach(function (p, id) {
             var a = arts.get(id);
-            if (!a) arts.set(id, (a = { best: 0, units: new Map() }));
+            if (!a) arts.set(id, (a = { best: 0, units: new Map(), labels: new Set() }));
             var s = w * (1 + BM25 * (p.s / TOP) * (p.s / TOP));
             if (s > a.best) a.best = s;
             p.u.forEach(function (u) { if (w > (a.units.get(u) || 0)) a.units.set(u, w); });
+            p.l.forEach(function (u) { a.labels.add(u); });
           });
         });
         q.idf = Math.log(1 + (N - arts.size + 0.5) / (arts.size + 0.5));
         arts.forEach(function (a, id) {
           var r = scores.get(id);
-          if (!r) scores.set(id, (r = { score: 0, held: words.map(function () { return new Map(); }) }));
+          if (!r) {
+            scores.set(id, (r = {
+              score: 0,
+              held: words.map(function () { return new Map(); }),
+              labels: words.map(function () { return new Set(); }),
+            }));
+          }
           r.score += q.idf * a.best;
           r.held[qi] = a.units;
+          r.labels[qi] = a.labels;
         });
       });
-      // A unit holding every word on its own: the article is likely about the question.
-      if (words.length > 1) {
-        var all = words.reduce(function (s, q) { return s + q.idf; }, 0);
-        scores.forEach(function (r) {
-          var first = r.held[0];
-          for (var u of first.keys()) {
-            if (r.held.every(function (h) { return h.has(u); })) { r.score += 0.3 * all; break; }
-          }
-        });
-      }
+      // A unit holding every word on its own, more so in its heading: the article likely
+      // answers the question there.
+      var all = words.reduce(function (s, q) { return s + q.idf; }, 0);
+      scores.forEach(function (r) {
+        var own = false, label = false;
+        for (var u of r.held[0].keys()) {
+          if (!own && r.held.every(function (h) { return h.has(u); })) own = true;
+          if (!label && r.labels.every(function (h) { return h.has(u); })) label = true;
+          if (own && label) break;
+        }
+        if (own && words.length > 1) r.score += OWN * all;
+        if (label) r.score += LABEL * all;
+      });
       return Array.from(scores).map(function (e) { return [e[0], e[1].score, e[1].held]; })
         .sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
     }

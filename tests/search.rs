@@ -44,11 +44,28 @@ fn read_index(
     let mut articles = Vec::new();
     for b in 0..manifest["buckets"].as_u64().unwrap() {
         let js = f.read(&format!("public/search/d{b}.js"));
-        let list: Vec<serde_json::Value> =
-            serde_json::from_str(call_arg(&js, "docs").split_once(',').unwrap().1).unwrap();
+        let packed = call_arg(&js, "docs").split_once(',').unwrap().1;
+        let json =
+            miniz_oxide::inflate::decompress_to_vec(&base64(packed.trim_matches('"'))).unwrap();
+        let list: Vec<serde_json::Value> = serde_json::from_slice(&json).unwrap();
         articles.extend(list);
     }
     (manifest, terms, articles)
+}
+
+/// Standard base 64, padded.
+fn base64(s: &str) -> Vec<u8> {
+    const A: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let (mut bits, mut n, mut out) = (0u32, 0, Vec::new());
+    for c in s.chars().filter(|&c| c != '=') {
+        bits = (bits << 6) | A.find(c).unwrap() as u32;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+        }
+    }
+    out
 }
 
 /// The units of a record as (kind, full id, parent, label, text).

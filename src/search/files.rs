@@ -1,5 +1,6 @@
-//! The files of `search/`: term shards cut from the sorted terms, article buckets, and the
-//! manifest that tells the engine which shard holds a term.
+//! The files of `search/`: term shards cut from the sorted terms, article buckets (JSON,
+//! deflated and written in base 64, so they take less room on disk), and the manifest that
+//! tells the engine which shard holds a term.
 //!
 //! Shards are filled in term order up to about [`SHARD_BYTES`]; a term whose postings are
 //! longer is split over shards of its own, so no shard is much larger than the others.
@@ -14,7 +15,7 @@ use crate::markdown::outline::Kind;
 
 /// Aimed-for sizes of one file, before compression.
 const SHARD_BYTES: usize = 14_000;
-const BUCKET_BYTES: usize = 8_000;
+const BUCKET_BYTES: usize = 20_000;
 /// The most article buckets: more articles share a bucket beyond it.
 const MAX_BUCKETS: usize = 8192;
 
@@ -129,11 +130,43 @@ pub fn buckets(docs: &[Doc]) -> Buckets {
     let per = (BUCKET_BYTES / avg)
         .max(1)
         .max(records.len().div_ceil(MAX_BUCKETS));
-    let bodies = records
-        .chunks(per)
-        .map(|chunk| format!("[{}]", chunk.join(",")).replace('<', "\\u003c"))
+    let chunks: Vec<&[String]> = records.chunks(per).collect();
+    let bodies = chunks
+        .par_iter()
+        .map(|chunk| {
+            let json = format!("[{}]", chunk.join(","));
+            let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), DEFLATE_LEVEL);
+            let mut out = String::with_capacity(packed.len() * 4 / 3 + 4);
+            out.push('"');
+            base64(&packed, &mut out);
+            out.push('"');
+            out
+        })
         .collect();
     Buckets { bodies, per }
+}
+
+/// How hard buckets are compressed (0 to 10): the default of zlib.
+const DEFLATE_LEVEL: u8 = 6;
+
+/// Standard base-64 with padding, as `atob` reads it.
+fn base64(bytes: &[u8], out: &mut String) {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
 }
 
 pub fn manifest(articles: usize, shards: &Shards, buckets: &Buckets) -> String {
@@ -237,6 +270,65 @@ mod tests {
         assert_eq!(short_id("+odd", ""), "=+odd");
         assert_eq!(short_id("=odd", "x"), "==odd");
         assert_eq!(short_id("set-up", ""), "set-up");
+    }
+
+    #[test]
+    fn base64_matches_the_standard() {
+        for (bytes, want) in [
+            (&b""[..], ""),
+            (b"f", "Zg=="),
+            (b"fo", "Zm8="),
+            (b"foo", "Zm9v"),
+            (b"foobar", "Zm9vYmFy"),
+            (&[0xfb, 0xff, 0xbf], "+/+/"),
+        ] {
+            let mut out = String::new();
+            base64(bytes, &mut out);
+            assert_eq!(out, want);
+        }
+    }
+
+    #[test]
+    fn buckets_are_deflated_json() {
+        use std::sync::Arc;
+        let doc = Doc {
+            title: "A <b>".into(),
+            url: "a.html".into(),
+            crumb: String::new(),
+            description: None,
+            tags: Vec::new(),
+            outline: Arc::new(
+                crate::markdown::tests::render_full("## Set up\n\n1. Go.\n")
+                    .outline
+                    .as_ref()
+                    .clone(),
+            ),
+        };
+        let b = buckets(&[doc]);
+        assert_eq!(b.bodies.len(), 1);
+        let text = b.bodies[0].trim_matches('"');
+        let packed = decode64(text);
+        let json = miniz_oxide::inflate::decompress_to_vec(&packed).unwrap();
+        assert_eq!(
+            String::from_utf8(json).unwrap(),
+            r#"[{"t":"A <b>","u":"a.html","c":"","d":"","x":"","n":[[0,"set-up",0,"Set up",""],[1,"+step-1",1,1,"Go."]]}]"#
+        );
+    }
+
+    fn decode64(s: &str) -> Vec<u8> {
+        const A: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut bits = 0u32;
+        let mut n = 0;
+        let mut out = Vec::new();
+        for c in s.chars().filter(|&c| c != '=') {
+            bits = bits << 6 | A.find(c).unwrap() as u32;
+            n += 6;
+            if n >= 8 {
+                n -= 8;
+                out.push((bits >> n) as u8);
+            }
+        }
+        out
     }
 
     #[test]

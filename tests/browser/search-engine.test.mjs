@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 
 import { buildSite, describeBuild, repoRoot } from './harness.mjs';
@@ -388,7 +389,7 @@ describe('engine over the index of the bundled site', () => {
     const manifest = await fs.readFile(path.join(build.dir, 'search', 'manifest.js'), 'utf8');
     const { buckets } = JSON.parse(manifest.slice(manifest.indexOf('(') + 1, manifest.lastIndexOf(')')));
     const articles = [];
-    const grab = { docs: (b, list) => articles.push(...list) };
+    const grab = { docs: (b, packed) => articles.push(...JSON.parse(zlib.inflateRawSync(Buffer.from(packed, 'base64')))) };
     for (let b = 0; b < buckets; b++) {
       const code = await fs.readFile(path.join(build.dir, 'search', `d${b}.js`), 'utf8');
       new Function('stepbookSearch', code)(grab);

@@ -266,6 +266,14 @@
     return into;
   }
 
+  /** The text of base-64, raw-deflated (RFC 1951) UTF-8: a promise. */
+  function inflate(b64) {
+    var bin = atob(b64), bytes = new Uint8Array(bin.length);
+    for (var k = 0; k < bin.length; k++) bytes[k] = bin.charCodeAt(k);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+    return new Response(stream).text();
+  }
+
   /* ---------- Units inside an article ---------- */
 
   /** The units of an article record: 0 is the article, then its sections, steps, options. */
@@ -383,12 +391,17 @@
    * methods of `receiver`, which the caller exposes as the global `stepbookSearch`.
    */
   function createSearch(load) {
-    var manifest = null, terms = {}, buckets = {}, pending = {}, postings = new Map();
+    var manifest = null, terms = {}, buckets = {}, packed = {}, unpacking = {}, pending = {};
+    var postings = new Map();
 
     var receiver = {
       manifest: function (m) { manifest = m; },
       terms: function (k, obj) { terms[k] = obj; },
-      docs: function (b, list) { buckets[b] = list; },
+      // A bucket comes deflated in base 64 (what the builder writes) or as the list itself.
+      docs: function (b, list) {
+        if (typeof list === 'string') packed[b] = list;
+        else buckets[b] = list;
+      },
     };
 
     function ensure(path, ready) {
@@ -411,7 +424,18 @@
       return ensure('search/t' + k + '.js', function () { return !!terms[k]; });
     }
     function loadBucket(b) {
-      return ensure('search/d' + b + '.js', function () { return !!buckets[b]; });
+      return ensure('search/d' + b + '.js', function () { return !!buckets[b] || b in packed; })
+        .then(function () {
+          if (buckets[b]) return;
+          if (!unpacking[b]) {
+            unpacking[b] = inflate(packed[b]).then(function (text) {
+              buckets[b] = JSON.parse(text);
+              delete packed[b];
+            });
+            unpacking[b].catch(function () { delete unpacking[b]; });
+          }
+          return unpacking[b];
+        });
     }
 
     /** The shard where `term` is or would be. */

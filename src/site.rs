@@ -407,7 +407,7 @@ fn fill_link_texts(pages: &mut [Page]) {
                 let text = target
                     .and_then(|t| link_text(t, l.fragment.as_deref()))
                     .unwrap_or_else(|| page.text[l.span.clone()].to_string());
-                (markdown::links::fill_marker(k), text)
+                (markdown::links::fill_marker(k), markdown::escape(&text))
             })
             .collect();
         if !replacements.is_empty() {
@@ -415,16 +415,9 @@ fn fill_link_texts(pages: &mut [Page]) {
         }
     }
     for (i, replacements) in fills {
-        fill(&mut pages[i].md, &replacements);
-    }
-}
-
-/// Puts each link text in place of its marker, in the HTML and in the search outline.
-fn fill(md: &mut markdown::Rendered, replacements: &[(String, String)]) {
-    let outline = std::sync::Arc::make_mut(&mut md.outline);
-    for (marker, text) in replacements {
-        md.html = md.html.replace(marker, &markdown::escape(text));
-        outline.fill(marker, text);
+        for (marker, text) in replacements {
+            pages[i].md.html = pages[i].md.html.replace(&marker, &text);
+        }
     }
 }
 
@@ -445,14 +438,17 @@ pub(crate) fn fill_article_links(site: &mut Site, i: usize) {
             let text = target
                 .and_then(|t| link_text(t, l.fragment.as_deref()))
                 .unwrap_or_else(|| page.text[l.span.clone()].to_string());
-            (markdown::links::fill_marker(k), text)
+            (markdown::links::fill_marker(k), markdown::escape(&text))
         })
         .collect();
-    fill(&mut site.articles[i].page.md, &replacements);
+    let html = &mut site.articles[i].page.md.html;
+    for (marker, text) in replacements {
+        *html = html.replace(&marker, &text);
+    }
 }
 
 /// The words a reader expects for a link to `page`, or to the id `fragment` in it.
-fn link_text(page: &Page, fragment: Option<&str>) -> Option<String> {
+pub(crate) fn link_text(page: &Page, fragment: Option<&str>) -> Option<String> {
     let Some(id) = fragment.filter(|f| !f.is_empty()) else {
         return Some(page.title());
     };

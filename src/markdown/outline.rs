@@ -6,7 +6,7 @@
 //! not its parent step; an option owns its text outside steps; a callout belongs to the step
 //! or section it sits in; text before the first heading belongs to the article. Nothing is
 //! cut. Links written without text carry [`crate::markdown::links::fill_marker`]s until
-//! [`Outline::fill`] puts in the words the reader sees.
+//! [`Outline::fill`] puts in the words the reader sees (search does, as it reads the site).
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 

@@ -14,11 +14,13 @@ mod files;
 mod postings;
 pub mod tokenize;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::markdown::outline::Outline;
+use crate::paths::SourcePath;
 use crate::render::OutFile;
-use crate::site::Site;
+use crate::site::{Page, Site};
 
 /// What the index needs of one article; cheap to gather (the outline is shared), so the
 /// dev server can hand it to a background thread.
@@ -35,6 +37,7 @@ pub struct Doc {
 
 /// The articles of `site`, in order, as the index sees them.
 pub fn docs(site: &Site) -> Vec<Doc> {
+    let mut pages: Option<HashMap<&SourcePath, &Page>> = None;
     site.articles
         .iter()
         .map(|a| Doc {
@@ -52,9 +55,34 @@ pub fn docs(site: &Site) -> Vec<Doc> {
                 .unwrap_or_default(),
             description: a.page.fm.description.clone(),
             tags: a.page.fm.tags.clone(),
-            outline: a.page.md.outline.clone(),
+            outline: filled(site, &a.page, &mut pages),
         })
         .collect()
+}
+
+/// The page's outline with the text of each link written without text, as the page shows
+/// it; `pages` finds link targets (made on first use).
+fn filled<'a>(
+    site: &'a Site,
+    page: &'a Page,
+    pages: &mut Option<HashMap<&'a SourcePath, &'a Page>>,
+) -> Arc<Outline> {
+    if !page.md.links.iter().any(|l| l.fill) {
+        return page.md.outline.clone();
+    }
+    let pages = pages.get_or_insert_with(|| site.pages().map(|p| (&p.source, p)).collect());
+    let mut outline = page.md.outline.as_ref().clone();
+    for (k, l) in page.md.links.iter().enumerate().filter(|(_, l)| l.fill) {
+        let target = match &l.target {
+            None => Some(page),
+            Some(t) => pages.get(t).copied(),
+        };
+        let text = target
+            .and_then(|t| crate::site::link_text(t, l.fragment.as_deref()))
+            .unwrap_or_else(|| page.text[l.span.clone()].to_string());
+        outline.fill(&crate::markdown::links::fill_marker(k), &text);
+    }
+    Arc::new(outline)
 }
 
 /// The files of `search/`.

@@ -204,10 +204,12 @@ function copyForPagefind(out, dest) {
   for (const f of walk(out)) {
     if (!f.endsWith('.html')) continue;
     const html = fs.readFileSync(f, 'utf8');
-    if (!html.includes('<article class="article"')) continue;
+    // The article element: class "article", maybe with modifiers ("article article--toc").
+    const open = /<article class="article(?: [^"]*)?"/;
+    if (!open.test(html)) continue;
     const to = path.join(dest, path.relative(out, f));
     fs.mkdirSync(path.dirname(to), { recursive: true });
-    fs.writeFileSync(to, html.replace('<article class="article"', '<article class="article" data-pagefind-body'));
+    fs.writeFileSync(to, html.replace(open, (m) => `${m} data-pagefind-body`));
     n++;
   }
   return n;

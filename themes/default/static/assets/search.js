@@ -333,7 +333,8 @@
   }
 
   /**
-   * The hits of one article. `held[q][u]`: how well word q matches in unit u's own words.
+   * The hits of one article. `held[q]`: weight, posting, weight, posting... of the terms that
+   * matched word q in the article (a posting names the units whose own words hold the term).
    * A unit holds what its subtree holds; the smallest unit holding the most wins, and a unit
    * is left out when one inside it holds as much, unless its own heading holds some of the
    * words (the article: its title holds them all).
@@ -343,7 +344,11 @@
     var cov = new Float64Array(n), count = new Uint8Array(n);
     words.forEach(function (q, qi) {
       var sub = new Float64Array(n);
-      held[qi].forEach(function (w, u) { if (u < n && w > sub[u]) sub[u] = w; });
+      var parts = held[qi] || [];
+      for (var j = 0; j < parts.length; j += 2) {
+        var w = parts[j];
+        parts[j + 1].u.forEach(function (u) { if (u < n && w > sub[u]) sub[u] = w; });
+      }
       for (var k = n - 1; k > 0; k--) {
         var p = list[k].parent;
         if (sub[k] > sub[p]) sub[p] = sub[k];
@@ -513,54 +518,63 @@
     }
 
     /**
-     * Every article holding any word, best first: [[id, score, held], ...]. A word counts by
+     * Every article holding any word, best first: [{id, score, held}, ...]. A word counts by
      * how rare it is (idf), how well it matched, and a little by its BM25 score there;
-     * `held[q]` maps each unit of the article to the weight of word q in its own words.
+     * `held[q]` lists weight, posting, weight, posting... of the terms that matched word q
+     * in the article.
      */
     function rank(words) {
-      var N = manifest.articles, scores = new Map();
+      var N = manifest.articles, scores = new Map(), list = [];
+      // Few objects per article: a search over a large site must not wake the collector.
       words.forEach(function (q, qi) {
-        var arts = new Map();
+        var touched = [];
         q.terms.forEach(function (w, term) {
           post(term).forEach(function (p, id) {
-            var a = arts.get(id);
-            if (!a) arts.set(id, (a = { best: 0, units: new Map(), labels: new Set() }));
+            var r = scores.get(id);
+            if (!r) {
+              r = { id: id, score: 0, held: new Array(words.length), seen: -1, best: 0 };
+              scores.set(id, r);
+              list.push(r);
+            }
+            if (r.seen !== qi) {
+              r.seen = qi;
+              r.best = 0;
+              r.held[qi] = [];
+              touched.push(r);
+            }
             var s = w * (1 + BM25 * (p.s / TOP) * (p.s / TOP));
-            if (s > a.best) a.best = s;
-            p.u.forEach(function (u) { if (w > (a.units.get(u) || 0)) a.units.set(u, w); });
-            p.l.forEach(function (u) { a.labels.add(u); });
+            if (s > r.best) r.best = s;
+            r.held[qi].push(w, p);
           });
         });
-        q.idf = Math.log(1 + (N - arts.size + 0.5) / (arts.size + 0.5));
-        arts.forEach(function (a, id) {
-          var r = scores.get(id);
-          if (!r) {
-            scores.set(id, (r = {
-              score: 0,
-              held: words.map(function () { return new Map(); }),
-              labels: words.map(function () { return new Set(); }),
-            }));
-          }
-          r.score += q.idf * a.best;
-          r.held[qi] = a.units;
-          r.labels[qi] = a.labels;
-        });
+        q.idf = Math.log(1 + (N - touched.length + 0.5) / (touched.length + 0.5));
+        for (var k = 0; k < touched.length; k++) touched[k].score += q.idf * touched[k].best;
       });
       // A unit holding every word on its own, more so in its heading: the article likely
       // answers the question there.
       var all = words.reduce(function (s, q) { return s + q.idf; }, 0);
-      scores.forEach(function (r) {
-        var own = false, label = false;
-        for (var u of r.held[0].keys()) {
-          if (!own && r.held.every(function (h) { return h.has(u); })) own = true;
-          if (!label && r.labels.every(function (h) { return h.has(u); })) label = true;
-          if (own && label) break;
+      function everyHas(held, u, key) {
+        for (var k = 0; k < held.length; k++) {
+          var parts = held[k] || [], found = false;
+          for (var j = 1; j < parts.length && !found; j += 2) found = parts[j][key].indexOf(u) >= 0;
+          if (!found) return false;
         }
-        if (own && words.length > 1) r.score += OWN * all;
-        if (label) r.score += LABEL * all;
-      });
-      return Array.from(scores).map(function (e) { return [e[0], e[1].score, e[1].held]; })
-        .sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
+        return true;
+      }
+      function some(held, key) {
+        var first = held[0] || [];
+        for (var j = 1; j < first.length; j += 2) {
+          var units = first[j][key];
+          for (var k = 0; k < units.length; k++) if (everyHas(held, units[k], key)) return true;
+        }
+        return false;
+      }
+      for (var k = 0; k < list.length; k++) {
+        var r = list[k];
+        if (words.length > 1 && some(r.held, 'u')) r.score += OWN * all;
+        if (some(r.held, 'l')) r.score += LABEL * all;
+      }
+      return list.sort(function (a, b) { return b.score - a.score || a.id - b.id; });
     }
 
     /**
@@ -584,12 +598,12 @@
           result.total = ranked.length;
           var top = ranked.slice(0, limit), P = manifest.per;
           var need = {};
-          top.forEach(function (r) { need[Math.floor(r[0] / P)] = true; });
+          top.forEach(function (r) { need[Math.floor(r.id / P)] = true; });
           return Promise.all(Object.keys(need).map(function (b) { return loadBucket(+b); }))
             .then(function () {
               result.groups = top.map(function (r) {
-                var art = buckets[Math.floor(r[0] / P)][r[0] % P];
-                return group(art, r[0], r[1], found, r[2]);
+                var art = buckets[Math.floor(r.id / P)][r.id % P];
+                return group(art, r.id, r.score, found, r.held);
               });
               return result;
             });

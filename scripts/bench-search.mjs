@@ -6,8 +6,8 @@
 // Only the sizes given are run (default: 1000 and 10000). For each size it
 //  1. generates the native flavour of ../shared/bench/gen_corpus.py (DIR/content only);
 //  2. builds it with `stepbook build --dest OUT --timings` (BUILD_RUNS times, default 3, medians)
-//     and reports the build time, the "build the search index" stage and its share, and the bytes
-//     and files of OUT/search/;
+//     and reports the build time, the "build the search index" stage and its share, the bytes
+//     and files of OUT/search/, and the balance of the term shards (largest against median);
 //  3. copies the article pages of OUT (only those: Pagefind would skip the rest anyway) into a
 //     second folder, marks each page's <article class="article"> with data-pagefind-body (what a
 //     Pagefind user does, so that it indexes the article, not the header, collection nav, TOC
@@ -59,8 +59,10 @@ const PAGEFIND_VERSION = process.env.PAGEFIND_VERSION || '1.6.0';
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 
 // A common two-word query, a rare word (a generated pseudo-word in ~0.3% of the articles),
-// a typo of a common word ("password").
-const QUERIES = ['export settings', 'siranmen', 'pasword reset'];
+// a typo of a common word ("password"), two common words that often stand apart, and
+// questions as readers type them (stop words, a word that is nowhere).
+const QUERIES = ['export settings', 'siranmen', 'pasword reset', 'resend code',
+  'how do I invite a teammate', "why can't I reset my password"];
 const TYPE_DELAY = 150;
 const LAT_RUNS = 11;
 const BUILD_RUNS = Number(process.env.BUILD_RUNS || 3);
@@ -202,10 +204,12 @@ function copyForPagefind(out, dest) {
   for (const f of walk(out)) {
     if (!f.endsWith('.html')) continue;
     const html = fs.readFileSync(f, 'utf8');
-    if (!html.includes('<article class="article"')) continue;
+    // The article element: class "article", maybe with modifiers ("article article--toc").
+    const open = /<article class="article(?: [^"]*)?"/;
+    if (!open.test(html)) continue;
     const to = path.join(dest, path.relative(out, f));
     fs.mkdirSync(path.dirname(to), { recursive: true });
-    fs.writeFileSync(to, html.replace('<article class="article"', '<article class="article" data-pagefind-body'));
+    fs.writeFileSync(to, html.replace(open, (m) => `${m} data-pagefind-body`));
     n++;
   }
   return n;
@@ -431,6 +435,8 @@ async function benchSize(browser, n, pf) {
     const termFiles = walk(path.join(out, 'search')).filter((f) => /\/t\d+\.js$/.test(f));
     res.sb.docs = sizeOf(docsFiles);
     res.sb.terms = sizeOf(termFiles);
+    const shardBytes = termFiles.map((f) => fs.statSync(f).size);
+    res.sb.balance = { median: median(shardBytes), max: Math.max(...shardBytes) };
 
     const article = walk(path.join(site, 'content')).filter((f) => f.endsWith('.md') && !f.endsWith('_index.md')).sort()[0];
     const pagePath = path.relative(path.join(site, 'content'), article).replace(/\.md$/, '.html').split(path.sep).join('/');
@@ -492,7 +498,9 @@ function report(res, pf) {
   const p = res.pf && !res.pf.error ? res.pf : null;
   const pfName = pf.version ? `Pagefind ${pf.version.replace(/^pagefind\s*/i, '')}` : 'Pagefind';
   const lines = [];
-  lines.push(`\n=== ${res.n} articles (stepbook: ${sb.pages} pages; manifest ${JSON.stringify(sb.manifest)}; load average at start ${res.load}) ===`);
+  const m = sb.manifest;
+  const brief = { v: m.v, articles: m.articles, per: m.per, buckets: m.buckets, shards: m.shards?.length ?? m.shards, split: m.more?.length ?? 0 };
+  lines.push(`\n=== ${res.n} articles (stepbook: ${sb.pages} pages; manifest ${JSON.stringify(brief)}; load average at start ${res.load}) ===`);
   if (!pf.bin) lines.push(`Pagefind: not available (${pf.error.split('\n')[0]})`);
   else if (res.pf?.error) lines.push(`Pagefind: ${res.pf.error}`);
   else if (res.pf?.browserError) lines.push(`Pagefind browser runs failed: ${res.pf.browserError.split('\n')[0]}`);
@@ -501,6 +509,7 @@ function report(res, pf) {
   rows.push(['  of which terms / docs', `${kb(sb.terms.bytes)} (${sb.terms.files}) / ${kb(sb.docs.bytes)} (${sb.docs.files})`,
     p ? `index ${kb(p.index_.bytes)} (${p.index_.files}) / fragments ${kb(p.fragments.bytes)} (${p.fragments.files})` : '']);
   rows.push(['index as served (gzip)', kb(sb.index.served), p ? kb(p.index.served) : '']);
+  rows.push(['term shards: largest / median', `${kb(sb.balance.max)} / ${kb(sb.balance.median)} (${(sb.balance.max / sb.balance.median).toFixed(2)}x)`, '']);
   rows.push(['search code: raw / served', `${kb(sb.runtime.bytes)} / ${kb(sb.runtime.served)} (${sb.runtime.files} files)`,
     p ? `${kb(p.runtime.bytes)} / ${kb(p.runtime.served)} (${p.runtime.files} files; folder ${kb(p.folder.bytes)}, ${p.folder.files} files)` : '']);
   rows.push([`build time (median of ${sb.builds.length})`, `${ms(sb.buildMs)} (wall ${ms(sb.wallMs)}; runs ${sb.builds.map((b) => b.buildMs).join(', ')} ms)`, '']);
@@ -515,7 +524,9 @@ function report(res, pf) {
     for (const q of QUERIES) rows.push([`  "${q}"`, fmtFirst(bs.queries[q][mode]), fmtFirst(bp?.queries[q]?.[mode])]);
     const med = (b) => b && median(QUERIES.map((q) => b.queries[q]?.[mode]?.before?.bytes));
     const medAll = (b) => b && median(QUERIES.map((q) => b.queries[q]?.[mode]?.all?.bytes));
+    const maxOf = (b) => b && Math.max(...QUERIES.map((q) => b.queries[q]?.[mode]?.before?.bytes ?? 0));
     rows.push(['  median', `${kb(med(bs))}; idle ${kb(medAll(bs))}`, bp ? `${kb(med(bp))}; idle ${kb(medAll(bp))}` : '']);
+    rows.push(['  largest', kb(maxOf(bs)), bp ? kb(maxOf(bp)) : '']);
   }
   rows.push(['results: total (shown)', QUERIES.map((q) => { const r = bs.queries[q].paste; return r.error ? '?' : `${r.total} (${r.shown})`; }).join(' | '),
     bp ? QUERIES.map((q) => { const r = bp.queries[q]?.paste; return !r || r.error ? '?' : `${r.total} (${r.shown})`; }).join(' | ') : '']);

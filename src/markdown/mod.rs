@@ -204,12 +204,13 @@ pub fn render(input: &Input<'_>) -> Rendered {
     if input.prose {
         out.prose = prose::collect(&events);
     }
+    // Links first, so the outline holds the markers of links written without text.
+    let (mut events, links, link_problems) =
+        links::apply(events, input, &mut out.file_links, &mut out.reads);
     out.outline = std::sync::Arc::new(outline::collect(&events, &branch_table, &steps.steps));
     headings::render(&mut events);
     let mut seq = 0;
     branches::render(&mut events, &branch_table, &mut seq);
-    let (mut events, links, link_problems) =
-        links::apply(events, input, &mut out.file_links, &mut out.reads);
     label_task_boxes(&mut events);
     let events = images::apply(events, input, &mut out.images, &mut out.reads.images);
 

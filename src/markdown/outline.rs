@@ -1,194 +1,213 @@
 //! Outline: what search needs from a page, collected from the events (read-only).
 //!
-//! Sections (text under each heading, steps included), steps (their own text, nested steps
-//! included), branch options with their questions, and the plain text of the whole page. Each
-//! section and step knows the innermost branch option it sits in.
+//! The page is a tree of units: the article itself, its sections (a heading and the text up
+//! to the next heading), its steps and its branch options. Every word of the body belongs to
+//! exactly one unit, the deepest one open where the word is: a nested step owns its own text,
+//! not its parent step; an option owns its text outside steps; a callout belongs to the step
+//! or section it sits in; text before the first heading belongs to the article. Nothing is
+//! cut. Links written without text carry [`crate::markdown::links::fill_marker`]s until
+//! [`Outline::fill`] puts in the words the reader sees (search does, as it reads the site).
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::Ev;
-use super::branches::{Branches, Kind};
+use super::branches::{Branches, Kind as Marker};
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Section {
-    pub id: String,
-    pub level: u8,
-    pub heading: String,
-    pub text: String,
-    /// Index into [`Outline::options`], innermost.
-    pub option: Option<usize>,
+/// What a unit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Section,
+    Step,
+    Option,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StepText {
+/// One unit below the article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    pub kind: Kind,
+    /// The anchor id (empty only for an option whose id could not be made).
     pub id: String,
-    pub number: u64,
-    /// Index into [`Outline::sections`].
-    pub section: Option<usize>,
-    pub text: String,
-    pub option: Option<usize>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OptionText {
-    pub id: String,
+    /// The enclosing unit, as an index into [`Outline::units`]; `None`: the article.
+    pub parent: Option<usize>,
+    /// A section's heading or an option's label; empty for a step.
     pub label: String,
-    pub section: Option<usize>,
-    pub question: String,
+    /// A step's number as the reader sees it (0 for the other kinds).
+    pub number: u64,
+    /// The unit's own words, separated by single spaces: not those of the units inside it.
+    pub text: String,
 }
 
+/// The units of a page, in document order (a unit comes before the units inside it).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outline {
-    pub sections: Vec<Section>,
-    pub steps: Vec<StepText>,
-    pub options: Vec<OptionText>,
-    /// Every word of the body, headings included, separated by runs of white space.
-    pub text: String,
+    /// The article's own text: what stands before the first heading, outside steps and options.
+    pub intro: String,
+    pub units: Vec<Unit>,
 }
 
-/// The limits of stored text, in bytes (cut at a character boundary).
-pub const SECTION_TEXT: usize = 400;
-pub const STEP_TEXT: usize = 300;
+impl Outline {
+    /// The label of the option with anchor `id`.
+    pub fn option_label(&self, id: &str) -> Option<&str> {
+        self.units
+            .iter()
+            .find(|u| u.kind == Kind::Option && u.id == id)
+            .map(|u| u.label.as_str())
+    }
+
+    /// Replaces `marker` (a link written without text) with `text` wherever it stands.
+    pub fn fill(&mut self, marker: &str, text: &str) {
+        let fill = |s: &mut String| {
+            if s.contains(marker) {
+                *s = s.replace(marker, text);
+            }
+        };
+        fill(&mut self.intro);
+        for u in &mut self.units {
+            fill(&mut u.label);
+            fill(&mut u.text);
+        }
+    }
+}
+
+/// What is open where an event stands, innermost last.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Open {
+    Unit(usize),
+    /// A branch point: its options close with it.
+    Choose,
+}
+
+struct Collector {
+    o: Outline,
+    open: Vec<Open>,
+}
+
+impl Collector {
+    /// The innermost open unit (`None`: the article).
+    fn owner(&self) -> Option<usize> {
+        self.open.iter().rev().find_map(|o| match o {
+            Open::Unit(u) => Some(*u),
+            Open::Choose => None,
+        })
+    }
+
+    fn text(&mut self) -> &mut String {
+        match self.owner() {
+            Some(u) => &mut self.o.units[u].text,
+            None => &mut self.o.intro,
+        }
+    }
+
+    /// A word break in the owner's text: one space, none at the start or after another.
+    fn separate(&mut self) {
+        let t = self.text();
+        if !t.is_empty() && !t.ends_with(' ') {
+            t.push(' ');
+        }
+    }
+
+    fn push_text(&mut self, s: &str) {
+        self.text().push_str(s);
+    }
+
+    fn open(&mut self, kind: Kind, id: String, label: String, number: u64) {
+        let parent = self.owner();
+        self.o.units.push(Unit {
+            kind,
+            id,
+            parent,
+            label,
+            number,
+            text: String::new(),
+        });
+        self.open.push(Open::Unit(self.o.units.len() - 1));
+    }
+
+    /// Closes everything down to and including the innermost open `what`.
+    fn close(&mut self, what: impl Fn(Open, &Outline) -> bool) {
+        while let Some(top) = self.open.pop() {
+            if what(top, &self.o) {
+                return;
+            }
+        }
+    }
+
+    fn is_step(top: Open, o: &Outline) -> bool {
+        matches!(top, Open::Unit(u) if o.units[u].kind == Kind::Step)
+    }
+}
 
 /// Collects the outline. `steps` gives the id and number of each step in document order.
 pub fn collect(events: &[Ev<'_>], branches: &Branches, steps: &[super::Step]) -> Outline {
-    let mut o = Outline::default();
-    // The page's text is at most its Markdown and a space per event: one allocation.
-    let body = events.last().map_or(0, |(_, r)| r.end);
-    o.text.reserve(body + events.len());
-    let mut heading: Option<(String, u8, String)> = None;
-    let mut open_steps: Vec<usize> = Vec::new();
-    let mut option_stack: Vec<Option<usize>> = Vec::new();
-    let mut choose_sections: Vec<Option<usize>> = Vec::new();
+    let mut c = Collector {
+        o: Outline::default(),
+        open: Vec::new(),
+    };
+    let mut heading: Option<(String, String)> = None;
     let mut next_step = 0;
-    let mut skip = 0usize;
     for (event, _) in events {
-        if matches!(event, Event::Html(_)) {
-            separate(&mut o, &open_steps);
-        }
         if let Some(n) = Branches::marker_of(event) {
             let m = &branches.markers[n];
             match m.kind {
-                Kind::Choose => {
-                    option_stack.push(None);
-                    choose_sections.push(o.sections.len().checked_sub(1));
+                Marker::Choose => {
+                    c.separate();
+                    c.push_text(&m.text);
+                    c.separate();
+                    c.open.push(Open::Choose);
                 }
-                Kind::Option => {
-                    let question = branches
-                        .points
-                        .iter()
-                        .find(|p| p.options.contains(&n))
-                        .map(|p| branches.markers[p.choose].text.clone())
-                        .unwrap_or_default();
-                    o.options.push(OptionText {
-                        id: m.id.as_ref().map(|i| i.to_string()).unwrap_or_default(),
-                        label: m.text.clone(),
-                        // The section the branch point sits in, not a heading inside an
-                        // earlier option of it.
-                        section: choose_sections.last().copied().flatten(),
-                        question,
-                    });
-                    if let Some(top) = option_stack.last_mut() {
-                        *top = Some(o.options.len() - 1);
+                Marker::Option => {
+                    // The previous option of the same branch point ends here.
+                    while let Some(&Open::Unit(_)) = c.open.last() {
+                        c.open.pop();
                     }
-                    push_words(&mut o.text, &m.text);
+                    let id = m.id.as_ref().map(|i| i.to_string()).unwrap_or_default();
+                    c.open(Kind::Option, id, m.text.trim().to_string(), 0);
                 }
-                Kind::Close => {
-                    option_stack.pop();
-                    choose_sections.pop();
-                }
+                Marker::Close => c.close(|top, _| top == Open::Choose),
             }
             continue;
         }
-        let option = option_stack.iter().rev().flatten().next().copied();
         match event {
-            Event::Start(Tag::Heading { level, id, .. }) => {
-                heading = Some((
-                    id.as_deref().unwrap_or("").to_string(),
-                    *level as u8,
-                    String::new(),
-                ));
+            Event::Start(Tag::Heading { id, .. }) => {
+                heading = Some((id.as_deref().unwrap_or("").to_string(), String::new()));
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((id, level, text)) = heading.take() {
-                    push_words(&mut o.text, &text);
-                    o.sections.push(Section {
-                        id,
-                        level,
-                        heading: text.trim().to_string(),
-                        text: String::with_capacity(SECTION_TEXT),
-                        option,
-                    });
+                if let Some((id, text)) = heading.take() {
+                    // A heading ends the section before it (sections do not nest).
+                    while let Some(&Open::Unit(u)) = c.open.last() {
+                        if c.o.units[u].kind != Kind::Section {
+                            break;
+                        }
+                        c.open.pop();
+                    }
+                    c.open(Kind::Section, id, squash(&text), 0);
                 }
             }
             Event::Html(h) if h.starts_with("<li class=\"step\" id=\"") => {
                 if let Some(s) = steps.get(next_step) {
-                    o.steps.push(StepText {
-                        id: s.id.to_string(),
-                        number: s.number,
-                        section: o.sections.len().checked_sub(1),
-                        text: String::with_capacity(STEP_TEXT),
-                        option,
-                    });
-                    open_steps.push(o.steps.len() - 1);
+                    c.open(Kind::Step, s.id.to_string(), String::new(), s.number);
                 }
                 next_step += 1;
             }
-            Event::Html(h) if h.as_ref() == "</div></li>\n" => {
-                open_steps.pop();
-            }
-            Event::Start(Tag::CodeBlock(_)) => skip += 1,
-            Event::End(TagEnd::CodeBlock) => skip = skip.saturating_sub(1),
-            Event::Text(t) | Event::Code(t) => {
-                if let Some((_, _, text)) = heading.as_mut() {
-                    text.push_str(t);
-                    continue;
-                }
-                push_words(&mut o.text, t);
-                if skip > 0 {
-                    continue;
-                }
-                if let Some(sec) = o.sections.last_mut() {
-                    push_capped(&mut sec.text, t, SECTION_TEXT);
-                }
-                for &s in &open_steps {
-                    push_capped(&mut o.steps[s].text, t, STEP_TEXT);
-                }
-            }
-            Event::SoftBreak | Event::HardBreak => separate(&mut o, &open_steps),
+            Event::Html(h) if h.as_ref() == "</div></li>\n" => c.close(Collector::is_step),
+            Event::Html(_) => c.separate(),
+            Event::Text(t) | Event::Code(t) => match heading.as_mut() {
+                Some((_, text)) => text.push_str(t),
+                None => c.push_text(t),
+            },
+            Event::SoftBreak | Event::HardBreak => c.separate(),
             // Block and table-cell boundaries are word boundaries too; inline tags are not.
-            Event::Start(t) if !super::is_inline_tag(t) => separate(&mut o, &open_steps),
-            Event::End(t) if !super::is_inline_end(t) => separate(&mut o, &open_steps),
+            Event::Start(t) if !super::is_inline_tag(t) => c.separate(),
+            Event::End(t) if !super::is_inline_end(t) => c.separate(),
             _ => {}
         }
     }
-    for s in &mut o.sections {
-        tidy(&mut s.text);
+    let mut o = c.o;
+    tidy(&mut o.intro);
+    for u in &mut o.units {
+        tidy(&mut u.text);
     }
-    for s in &mut o.steps {
-        tidy(&mut s.text);
-    }
-    // Only search reads `text`, and its tokenizer splits at any white space: no need to
-    // collapse the runs.
-    o.text.shrink_to_fit();
     o
-}
-
-/// A word break in every text being collected: one space, and none at the start or after
-/// another break.
-fn separate(o: &mut Outline, open_steps: &[usize]) {
-    let space = |t: &String| !t.is_empty() && !t.ends_with(' ');
-    if let Some(sec) = o.sections.last_mut()
-        && space(&sec.text)
-    {
-        push_capped(&mut sec.text, " ", SECTION_TEXT);
-    }
-    for &s in open_steps {
-        if space(&o.steps[s].text) {
-            push_capped(&mut o.steps[s].text, " ", STEP_TEXT);
-        }
-    }
-    o.text.push(' ');
 }
 
 /// [`squash`] in place, skipping the copy in the common case: ASCII text whose only white
@@ -214,23 +233,6 @@ fn tidy(s: &mut String) {
     } else {
         *s = squash(s);
     }
-}
-
-fn push_words(into: &mut String, text: &str) {
-    into.push_str(text);
-    into.push(' ');
-}
-
-fn push_capped(into: &mut String, text: &str, cap: usize) {
-    if into.len() >= cap {
-        return;
-    }
-    let room = cap - into.len();
-    let mut end = text.len().min(room);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    into.push_str(&text[..end]);
 }
 
 /// Collapses runs of white space into one space and trims (as `split_whitespace` and
@@ -274,6 +276,7 @@ fn squash(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::Kind;
     use crate::markdown::tests::render_full;
 
     #[test]
@@ -305,48 +308,104 @@ mod tests {
         }
     }
 
-    #[test]
-    fn sections_steps_and_options() {
-        let r = render_full(
-            "Intro words.\n\n## Set up\n\nFirst do this.\n\n1. Open **Settings**.\n   1. Tap it.\n2. Save.\n\n::: choose Which plan?\n::: option Free\n1. Sign up.\n::: option Paid\nPay.\n:::\n",
-        );
+    /// (kind, id, parent, label, number, text) of a unit.
+    type Row = (Kind, String, Option<usize>, String, u64, String);
+
+    /// The intro and every unit.
+    fn units(md: &str) -> (String, Vec<Row>) {
+        let r = render_full(md);
         let o = &r.outline;
-        assert_eq!(o.sections.len(), 1);
-        assert_eq!(o.sections[0].heading, "Set up");
-        assert!(
-            o.sections[0]
-                .text
-                .starts_with("First do this. Open Settings. Tap it. Save."),
-            "{:?}",
-            o.sections[0].text
-        );
-        let steps: Vec<(&str, &str, Option<usize>)> = o
-            .steps
+        let units = o
+            .units
             .iter()
-            .map(|s| (s.id.as_str(), s.text.as_str(), s.option))
+            .map(|u| {
+                (
+                    u.kind,
+                    u.id.clone(),
+                    u.parent,
+                    u.label.clone(),
+                    u.number,
+                    u.text.clone(),
+                )
+            })
             .collect();
+        (o.intro.clone(), units)
+    }
+
+    fn u(kind: Kind, id: &str, parent: Option<usize>, label: &str, number: u64, text: &str) -> Row {
+        (kind, id.into(), parent, label.into(), number, text.into())
+    }
+
+    #[test]
+    fn every_word_belongs_to_its_deepest_unit() {
+        let (intro, got) = units(
+            "Intro words.\n\n## Set up\n\nFirst do this.\n\n1. Open **Settings**.\n   1. Tap it.\n\n   Then save.\n2. Save.\n\n> [!WARNING]\n> Back up first.\n\n::: choose Which plan?\n::: option Free\nFree text.\n1. Sign up.\n::: option Paid\nPay.\n:::\n\nAfter the choice.\n\n## Next\n\n| a | b |\n|---|---|\n| key | type |\n",
+        );
+        assert_eq!(intro, "Intro words.");
         assert_eq!(
-            steps,
+            got,
             [
-                ("set-up-step-1", "Open Settings. Tap it.", None),
-                ("set-up-step-1-1", "Tap it.", None),
-                ("set-up-step-2", "Save.", None),
-                ("free-step-1", "Sign up.", Some(0)),
+                u(
+                    Kind::Section,
+                    "set-up",
+                    None,
+                    "Set up",
+                    0,
+                    "First do this. Back up first. Which plan? After the choice."
+                ),
+                u(
+                    Kind::Step,
+                    "set-up-step-1",
+                    Some(0),
+                    "",
+                    1,
+                    "Open Settings. Then save."
+                ),
+                u(Kind::Step, "set-up-step-1-1", Some(1), "", 1, "Tap it."),
+                u(Kind::Step, "set-up-step-2", Some(0), "", 2, "Save."),
+                u(Kind::Option, "free", Some(0), "Free", 0, "Free text."),
+                u(Kind::Step, "free-step-1", Some(4), "", 1, "Sign up."),
+                u(Kind::Option, "paid", Some(0), "Paid", 0, "Pay."),
+                u(Kind::Section, "next", None, "Next", 0, "a b key type"),
             ]
         );
-        assert_eq!(o.options[1].label, "Paid");
-        assert_eq!(o.options[1].question, "Which plan?");
-        assert_eq!(o.options[1].section, Some(0));
-        let r = render_full(
-            "## Pay\n\n::: choose How?\n::: option Card\n### Card details\n::: option Bank\nx\n:::\n\n| a | b |\n|---|---|\n| key | type |\n",
-        );
+    }
+
+    #[test]
+    fn sections_have_no_length_cap() {
+        let long = "word ".repeat(400);
+        let (_, got) = units(&format!(
+            "## Long\n\n{long}\n\n1. Step.\n\nWarning at the end.\n"
+        ));
         assert_eq!(
-            r.outline.options[1].section,
-            Some(0),
-            "Bank belongs to Pay, not to Card details"
+            got[0].5.len(),
+            long.trim_end().len() + " Warning at the end.".len()
         );
-        let words: Vec<&str> = r.outline.text.split_whitespace().collect();
-        assert!(words.windows(2).any(|w| w == ["key", "type"]), "{words:?}");
-        assert!(o.text.contains("Intro words."));
+        assert!(got[0].5.ends_with("word Warning at the end."));
+    }
+
+    #[test]
+    fn options_nest_and_headings_inside_options_are_their_sections() {
+        let (_, got) = units(
+            "## Pay\n\n1. Start.\n\n   ::: choose Got the code?\n   ::: option Yes\n   Enter it.\n   ::: option No\n   ::: choose How?\n   ::: option Mail\n   Resend the code.\n   :::\n   :::\n2. Done.\n\n::: choose Card?\n::: option Card\n### Card details\nNumber.\n::: option Bank\nIBAN.\n:::\nTail.\n",
+        );
+        let short: Vec<(Kind, &str, Option<usize>, &str)> = got
+            .iter()
+            .map(|g| (g.0, g.1.as_str(), g.2, g.5.as_str()))
+            .collect();
+        assert_eq!(
+            short,
+            [
+                (Kind::Section, "pay", None, "Card? Tail."),
+                (Kind::Step, "pay-step-1", Some(0), "Start. Got the code?"),
+                (Kind::Option, "yes", Some(1), "Enter it."),
+                (Kind::Option, "no", Some(1), "How?"),
+                (Kind::Option, "mail", Some(3), "Resend the code."),
+                (Kind::Step, "pay-step-2", Some(0), "Done."),
+                (Kind::Option, "card", Some(0), ""),
+                (Kind::Section, "card-details", Some(6), "Number."),
+                (Kind::Option, "bank", Some(0), "IBAN."),
+            ]
+        );
     }
 }

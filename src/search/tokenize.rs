@@ -156,24 +156,32 @@ fn emit_run(run: &str, cjk: bool, emit: &mut impl FnMut(&str)) {
     }
 }
 
-/// FNV-1a, 32 bits, over UTF-8 bytes.
-pub fn fnv1a(bytes: &[u8]) -> u32 {
-    let mut h: u32 = 2_166_136_261;
-    for &b in bytes {
-        h ^= b as u32;
-        h = h.wrapping_mul(16_777_619);
-    }
-    h
+/// Words a question is made of rather than what it is about (tokens, so already folded and
+/// without apostrophes). A query need not match them; the index keeps them only where they
+/// stand in a title, heading or label. The same list is in `assets/search.js`.
+pub const STOP_WORDS: &[&str] = &[
+    "about", "am", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "cant",
+    "could", "did", "do", "does", "doesnt", "dont", "for", "from", "had", "has", "have", "how",
+    "if", "im", "in", "into", "is", "isnt", "it", "its", "ive", "me", "my", "of", "or", "our",
+    "should", "so", "that", "the", "their", "them", "then", "there", "these", "they", "this", "to",
+    "was", "we", "were", "what", "when", "where", "which", "who", "why", "will", "with", "wont",
+    "would", "you", "your", "youre",
+];
+
+/// Is `token` one of the [`STOP_WORDS`]? (Asked of every word of the body: a hash set.)
+pub fn is_stop(token: &str) -> bool {
+    static SET: std::sync::LazyLock<rustc_hash::FxHashSet<&str>> =
+        std::sync::LazyLock::new(|| STOP_WORDS.iter().copied().collect());
+    token.len() <= 7 && SET.contains(token)
 }
 
-/// The shard holding `term`: by its first two characters.
-pub fn shard_of(term: &str, shards: u32) -> u32 {
-    let end = term
-        .char_indices()
-        .nth(2)
-        .map(|(i, _)| i)
-        .unwrap_or(term.len());
-    fnv1a(&term.as_bytes()[..end]) % shards.max(1)
+/// Orders terms as JavaScript compares strings (by UTF-16 code units), so the engine can
+/// search the sorted shard list with `<`.
+pub fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        return a.cmp(b);
+    }
+    a.encode_utf16().cmp(b.encode_utf16())
 }
 
 #[cfg(test)]
@@ -211,16 +219,25 @@ mod tests {
     }
 
     #[test]
+    fn stop_words_are_sorted_tokens() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+        for w in STOP_WORDS {
+            assert_eq!(all(w), [*w]);
+        }
+        assert!(STOP_WORDS.iter().all(|w| w.len() <= 7 && is_stop(w)));
+        assert!(is_stop("the") && is_stop("dont") && !is_stop("off") && !is_stop("reset"));
+    }
+
+    #[test]
     fn hangul_stays_whole() {
         assert_eq!(all("한국어"), ["한국", "국어"]);
     }
 
     #[test]
-    fn fnv_matches_the_reference_values() {
-        assert_eq!(fnv1a(b""), 0x811c9dc5);
-        assert_eq!(fnv1a(b"a"), 0xe40c292c);
-        assert_eq!(fnv1a(b"foobar"), 0xbf9cf968);
-        assert_eq!(shard_of("account", 7), fnv1a(b"ac") % 7);
-        assert_eq!(shard_of("東京", 5), fnv1a("東京".as_bytes()) % 5);
+    fn terms_sort_as_javascript_compares_them() {
+        use std::cmp::Ordering::Less;
+        assert_eq!(js_order("ab", "abc"), Less);
+        // U+FF21 sorts after U+1F600 in UTF-16 (a surrogate pair starts with 0xD83D).
+        assert_eq!(js_order("😀", "Ａ"), Less);
     }
 }

@@ -89,21 +89,31 @@ pub fn link_related(articles: &mut [Article]) {
 
 /// The page's body HTML with every empty link's text filled in from what it points at.
 pub fn filled_html<'a>(site: &Site, page: &'a Page) -> Cow<'a, str> {
-    if !page.md.links.iter().any(|l| l.fill) {
-        return Cow::Borrowed(&page.md.html);
+    let mut html = Cow::Borrowed(page.md.html.as_str());
+    for (marker, text) in fills(site, page) {
+        html = Cow::Owned(html.replace(&marker, &markdown::escape(&text)));
     }
-    let mut html = page.md.html.clone();
-    for (k, l) in page.md.links.iter().enumerate().filter(|(_, l)| l.fill) {
-        let target = match &l.target {
-            None => Some(page),
-            Some(t) => site.page(t),
-        };
-        let text = target
-            .and_then(|t| link_text(t, l.fragment.as_deref()))
-            .unwrap_or_else(|| page.text[l.span.clone()].to_string());
-        html = html.replace(&markdown::links::fill_marker(k), &markdown::escape(&text));
-    }
-    Cow::Owned(html)
+    html
+}
+
+/// For each link of the page written without text: its marker in the page's HTML and outline,
+/// and the words it gets from what it points at (the link as written when that is gone).
+pub fn fills<'a>(site: &'a Site, page: &'a Page) -> impl Iterator<Item = (String, String)> + 'a {
+    page.md
+        .links
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.fill)
+        .map(move |(k, l)| {
+            let target = match &l.target {
+                None => Some(page),
+                Some(t) => site.page(t),
+            };
+            let text = target
+                .and_then(|t| link_text(t, l.fragment.as_deref()))
+                .unwrap_or_else(|| page.text[l.span.clone()].to_string());
+            (markdown::links::fill_marker(k), text)
+        })
 }
 
 /// The words a reader expects for a link to `page`, or to the id `fragment` in it.
@@ -124,14 +134,7 @@ pub fn link_text(page: &Page, fragment: Option<&str>) -> Option<String> {
     if let Some(text) = heading_text(&AnchorId::new(id)) {
         return Some(text);
     }
-    let option_label = |o: &AnchorId| {
-        page.md
-            .outline
-            .options
-            .iter()
-            .find(|x| x.id == o.as_str())
-            .map(|x| x.label.clone())
-    };
+    let option_label = |o: &AnchorId| page.md.outline.option_label(o.as_str()).map(str::to_string);
     if let Some(label) = option_label(&AnchorId::new(id)) {
         return Some(label);
     }

@@ -1,6 +1,6 @@
 // Helpers for the search tests: load the query engine under Node, run a built index from
-// disk, and write a small hand-made index that follows docs/search-index.md (used to test
-// the engine on exact data, and as a stand-in while a build writes no index).
+// disk, and write a small hand-made index that follows docs/search-index.md (format 2),
+// written apart from the Rust builder, to test the engine on exact data.
 
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -65,73 +65,128 @@ export function varint(n) {
   return out;
 }
 
-/** Postings string for [[id, score], ...] in ascending id order. */
+/**
+ * Postings string for [[id, score, [units...]], ...] in ascending id order: id delta, score,
+ * number of units, unit deltas (each unit as `unit × 2`, plus 1 when in its label).
+ */
 export function encodePostings(list) {
   let prev = 0;
   let out = '';
-  list.forEach(([id, score], i) => {
-    out += varint(i === 0 ? id : id - prev) + varint(score);
+  list.forEach(([id, score, units = [0]], i) => {
+    out += varint(i === 0 ? id : id - prev) + varint(score) + varint(units.length);
+    units.forEach((u, k) => { out += varint(k === 0 ? u : u - units[k - 1]); });
     prev = id;
   });
   return out;
 }
 
-/**
- * Index files for `articles` (objects with the ARTICLE keys t, u, c, d, s, p, o): BM25 over
- * title (boost 4), headings + option labels + questions (2), description + section text +
- * step text (1). Returns {path: file text}.
- */
-export function makeIndex(articles, { shards = 4, per = 2 } = {}) {
-  const { tokenize, shardOf } = engine;
-  const fields = articles.map((a) => [
-    tokenize(a.t),
-    tokenize([...(a.s || []).map((s) => s[2]), ...(a.o || []).flatMap((o) => [o[1], o[3]])].join(' ')),
-    tokenize([a.d, ...(a.s || []).map((s) => s[3]), ...(a.p || []).map((p) => p[3])].join(' ')),
-  ]);
-  const boosts = [4, 2, 1];
-  const avg = [0, 1, 2].map((f) => fields.reduce((n, d) => n + d[f].length, 0) / articles.length || 1);
-  const df = new Map();
-  fields.forEach((d) => new Set(d.flat()).forEach((t) => df.set(t, (df.get(t) || 0) + 1)));
-  const raw = new Map(); // term -> [[id, score]]
-  fields.forEach((d, id) => {
-    const terms = new Set(d.flat());
-    for (const t of terms) {
-      let tf = 0;
-      d.forEach((toks, f) => {
-        const n = toks.filter((x) => x === t).length;
-        tf += (boosts[f] * n) / (1 - 0.75 + (0.75 * toks.length) / avg[f]);
-      });
-      const N = articles.length;
-      const idf = Math.log(1 + (N - df.get(t) + 0.5) / (df.get(t) + 0.5));
-      const s = (idf * tf * 2.2) / (tf + 1.2);
-      if (!raw.has(t)) raw.set(t, []);
-      raw.get(t).push([id, s]);
-    }
-  });
-  let max = 0;
-  raw.forEach((l) => l.forEach(([, s]) => (max = Math.max(max, s))));
-  const shardTerms = Array.from({ length: shards }, () => ({}));
-  for (const [t, l] of [...raw].sort()) {
-    shardTerms[shardOf(t, shards)][t] = encodePostings(
-      l.map(([id, s]) => [id, Math.max(1, Math.min(255, Math.ceil((s / max) * 255)))]),
-    );
+/** The shortest start of `term` that sorts after `before`. */
+function separator(before, term) {
+  const chars = Array.from(term);
+  for (let n = 1; n < chars.length; n++) {
+    const p = chars.slice(0, n).join('');
+    if (p > before) return p;
   }
-  const buckets = Math.ceil(articles.length / per);
+  return term;
+}
+
+/**
+ * Index files (format 2) for `articles`, records as docs/search-index.md defines them
+ * ({t, u, c, d, x, n: [[kind, id, parent, label, text], ...]}): BM25 over title (boost 4),
+ * description and labels (2), intro and unit texts (1), stop words only outside the body;
+ * terms sorted and cut into shards of about `shardBytes`. Returns {path: file text}.
+ */
+export function makeIndex(articles, { shardBytes = 400, per = 2 } = {}) {
+  const { tokenize, STOP_WORDS } = engine;
+  const stop = new Set(STOP_WORDS);
+  // For each article, its fields and for each token the units it is in.
+  const counted = articles.map((a) => {
+    const fields = [[], [], []];
+    const units = new Map();
+    // term -> Map(unit -> in its label)
+    const add = (f, unit, label, text) => {
+      for (const t of tokenize(text || '')) {
+        if (f === 2 && stop.has(t)) continue;
+        fields[f].push(t);
+        if (!units.has(t)) units.set(t, new Map());
+        units.get(t).set(unit, units.get(t).get(unit) || label);
+      }
+    };
+    add(0, 0, true, a.t);
+    add(1, 0, false, a.d);
+    add(2, 0, false, a.x);
+    (a.n || []).forEach((n, i) => {
+      if (n[0] !== 1) add(1, i + 1, true, n[3]);
+      add(2, i + 1, false, n[4]);
+    });
+    return { fields, units };
+  });
+  const boosts = [4, 2, 1];
+  const N = articles.length;
+  const avg = [0, 1, 2].map((f) => counted.reduce((n, d) => n + d.fields[f].length, 0) / N || 1);
+  const df = new Map();
+  counted.forEach((d) => d.units.forEach((_, t) => df.set(t, (df.get(t) || 0) + 1)));
+  const raw = new Map(); // term -> [[id, score, units]]
+  let max = 0;
+  counted.forEach((d, id) => {
+    d.units.forEach((units, t) => {
+      let s = 0;
+      d.fields.forEach((toks, f) => {
+        const n = toks.filter((x) => x === t).length;
+        if (!n) return;
+        const norm = 1 - 0.75 + (0.75 * toks.length) / avg[f];
+        s += (boosts[f] * n * 2.2) / (n + 1.2 * norm);
+      });
+      s *= Math.log(1 + (N - df.get(t) + 0.5) / (df.get(t) + 0.5));
+      max = Math.max(max, s);
+      if (!raw.has(t)) raw.set(t, []);
+      raw.get(t).push([id, s, [...units].map(([u, label]) => u * 2 + (label ? 1 : 0)).sort((x, y) => x - y)]);
+    });
+  });
+  const terms = [...raw.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const shards = [];
+  const first = [];
+  let body = {};
+  let size = 0;
+  let last = '';
+  for (const t of terms) {
+    const enc = encodePostings(raw.get(t).map(([id, s, u]) => [id, Math.max(1, Math.min(31, Math.ceil(Math.sqrt(s / max) * 31))), u]));
+    if (!first.length || size + t.length + enc.length > shardBytes) {
+      if (first.length) shards.push(body);
+      first.push(first.length ? separator(last, t) : '');
+      body = {};
+      size = 0;
+    }
+    body[t] = enc;
+    size += t.length + enc.length + 6;
+    last = t;
+  }
+  shards.push(body);
+  const buckets = Math.ceil(N / per);
   const files = {
     'search/manifest.js': `stepbookSearch.manifest(${JSON.stringify({
-      v: 1, shards, per, articles: articles.length, buckets,
+      v: 2, articles: N, per, buckets, shards: first, more: [],
     })});\n`,
   };
-  shardTerms.forEach((obj, k) => {
+  shards.forEach((obj, k) => {
     files[`search/t${k}.js`] = `stepbookSearch.terms(${k},${JSON.stringify(obj)});\n`;
   });
   for (let b = 0; b < buckets; b++) {
     const list = articles.slice(b * per, b * per + per).map((a) => ({
-      t: a.t, u: a.u, c: a.c || '', d: a.d || '', s: a.s || [], p: a.p || [], o: a.o || [],
+      t: a.t, u: a.u, c: a.c || '', d: a.d || '', x: a.x || '', n: a.n || [],
     }));
     files[`search/d${b}.js`] = `stepbookSearch.docs(${b},${JSON.stringify(list)});\n`;
   }
   return files;
+}
+
+/** The shard (by number) whose range holds `term`, in files from `makeIndex`. */
+export function shardOfTerm(files, term) {
+  const code = files['search/manifest.js'];
+  const { shards } = JSON.parse(code.slice(code.indexOf('(') + 1, code.lastIndexOf(')')));
+  let k = 0;
+  while (k + 1 < shards.length && shards[k + 1] <= term) k++;
+  return k;
 }
 
 /** Write index files into `dir`/search (replacing any there). */

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+pub mod search_index;
 pub mod served;
 
 pub struct Fixture {

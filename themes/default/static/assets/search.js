@@ -1,6 +1,7 @@
 /* stepbook search: the query engine. DOM-free: it tokenizes, loads index files through a
-   loader it is given, ranks articles and finds the sections, steps and options that match.
-   The index format is docs/search-index.md. Works as a classic <script> (it defines
+   loader it is given, ranks articles by the words they hold, and finds in each the smallest
+   units (sections, steps, branch options) that hold them. The index format is
+   docs/search-index.md (format 2). Works as a classic <script> (it defines
    globalThis.stepbookSearchEngine) and under Node (module.exports). */
 (function (root) {
   'use strict';
@@ -13,14 +14,27 @@
   var B64I = {};
   for (var i = 0; i < 64; i++) B64I[B64.charCodeAt(i)] = i;
 
+  // Words a question is made of rather than what it is about: the same list as
+  // src/search/tokenize.rs. A query need not match them.
+  var STOP = new Set(('about am an and are as at be been but by can cant could did do does doesnt dont ' +
+    'for from had has have how if im in into is isnt it its ive me my of or our should so that the ' +
+    'their them then there these they this to was we were what when where which who why will with ' +
+    'wont would you your youre').split(' '));
+
   // Weights of a matched term: the exact word, a completion of the word being typed, a typo.
   var EXACT = 1, PREFIX = 0.8, VARIANT = 0.7, TYPO = 0.5;
   // Endings that make variants of a word ("delete": "deleting", "deleted", "deletion").
   var ENDINGS = ['ations', 'ation', 'ments', 'ment', 'ions', 'ion', 'ing', 'ies', 'ied', 'ers', 'er',
     'es', 'ed', 'e', 's', 'd', 'y', ''];
-  // Weights of where a word matched inside a document (see docs()).
-  var LABEL = 4, TEXT = 1, NEAR = 0.5, FAR = 0.25;
+  // The highest score of a posting (docs/search-index.md).
+  var TOP = 31;
   var HITS_PER_ARTICLE = 3;
+  // How much a word's BM25 score in an article adds to its weight there (at most).
+  var BM25 = 4;
+  // What an article gains (times the words' idf) when one unit holds every word in its own
+  // text, and when one heading (or the title) holds them.
+  var OWN = 0.3, LABEL = 0.5;
+  var KINDS = ['section', 'step', 'option'];
 
   function fold(s) {
     return s.normalize('NFD').replace(/\p{M}/gu, '').normalize('NFC').toLowerCase();
@@ -65,46 +79,6 @@
     return out;
   }
 
-  /** FNV-1a (32 bit) of the UTF-8 bytes of the term's first two scalar values, mod `shards`. */
-  function shardOf(term, shards) {
-    var h = 2166136261, n = 0;
-    function add(b) { h = Math.imul(h ^ b, 16777619); }
-    for (var ch of term) {
-      if (n++ === 2) break;
-      var c = ch.codePointAt(0);
-      if (c < 0x80) add(c);
-      else if (c < 0x800) { add(0xc0 | (c >> 6)); add(0x80 | (c & 63)); }
-      else if (c < 0x10000) { add(0xe0 | (c >> 12)); add(0x80 | ((c >> 6) & 63)); add(0x80 | (c & 63)); }
-      else {
-        add(0xf0 | (c >> 18)); add(0x80 | ((c >> 12) & 63));
-        add(0x80 | ((c >> 6) & 63)); add(0x80 | (c & 63));
-      }
-    }
-    return (h >>> 0) % shards;
-  }
-
-  /** Postings string to a Map of article id to score. */
-  function decodePostings(str) {
-    var out = new Map(), v = 0, mul = 1, id = 0, first = true, pending = -1;
-    for (var k = 0; k < str.length; k++) {
-      var d = B64I[str.charCodeAt(k)];
-      if (d === undefined) throw new Error('bad postings character ' + str[k]);
-      v += (d & 31) * mul;
-      if (d & 32) { mul *= 32; continue; }
-      if (pending < 0) {
-        id = first ? v : id + v;
-        first = false;
-        pending = id;
-      } else {
-        out.set(pending, v);
-        pending = -1;
-      }
-      v = 0;
-      mul = 1;
-    }
-    return out;
-  }
-
   /** Is the edit distance (with transposition of neighbours) between a and b at most 1? */
   function near(a, b) {
     if (a === b) return true;
@@ -140,38 +114,6 @@
       if (l <= term.length && near(q.w, term.slice(0, l))) return l === term.length ? TYPO : TYPO * PREFIX;
     }
     return 0;
-  }
-
-  /**
-   * The words of a query: every token must match; the last one is a prefix unless the query
-   * ends with a separator; words of five letters or more tolerate one typo.
-   */
-  function parseQuery(query) {
-    var s = String(query || '');
-    var words = tokenize(s);
-    var open = /[\p{L}\p{N}\p{M}]$/u.test(fold(s));
-    var out = [], seen = {};
-    for (var k = 0; k < words.length; k++) {
-      var prefix = open && k === words.length - 1;
-      var key = words[k] + (prefix ? '*' : '');
-      if (seen[key]) continue;
-      seen[key] = true;
-      var st = /^[a-z]{4,}$/.test(words[k]) ? stem(words[k]) : '';
-      out.push({
-        w: words[k], prefix: prefix, typo: len(words[k]) >= 5, stem: st,
-        minor: !prefix && len(words[k]) < 3 && !CJK.test(words[k]),
-      });
-    }
-    // A prefix that repeats a whole word adds nothing ("step step" while typing).
-    return out.filter(function (q) {
-      return !q.prefix || !out.some(function (o) { return o !== q && !o.prefix && o.w === q.w; });
-    });
-  }
-
-  /** Shards to try for a word of five letters or more that matched nothing in its own shard. */
-  function fallbackKeys(w) {
-    var c = Array.from(w);
-    return [c[1] + c[0] + c.slice(2).join(''), c.slice(1).join('')];
   }
 
   /* ---------- Snippets and highlighting ---------- */
@@ -218,17 +160,27 @@
     return out;
   }
 
-  /** About `max` characters of `text` around its first match, cut at word boundaries. */
+  /** About `max` characters of `text` around the place where most of its matches are, cut at
+   *  word boundaries. */
   function snippet(text, isMatch, max) {
     text = String(text || '').replace(/\s+/g, ' ').trim();
     max = max || 160;
     var rs = ranges(text, isMatch);
     var start = 0;
     if (text.length > max && rs.length) {
-      start = Math.max(0, Math.min(rs[0][0] - 40, text.length - max));
+      // The window that starts a little before a match and holds the most different words.
+      var best = -1, at = rs[0][0];
+      for (var k = 0; k < rs.length; k++) {
+        var seen = new Set();
+        for (var j = k; j < rs.length && rs[j][1] <= rs[k][0] + max - 40; j++) {
+          seen.add(text.slice(rs[j][0], rs[j][1]).toLowerCase());
+        }
+        if (seen.size > best) { best = seen.size; at = rs[k][0]; }
+      }
+      start = Math.max(0, Math.min(at - 40, text.length - max));
       if (start > 0) {
         var sp = text.indexOf(' ', start);
-        start = sp >= 0 && sp < rs[0][0] ? sp + 1 : Math.min(start, rs[0][0]);
+        start = sp >= 0 && sp < at ? sp + 1 : Math.min(start, at);
       }
     }
     var end = Math.min(text.length, start + max);
@@ -240,148 +192,200 @@
     var body = text.slice(start, end).replace(/\u2026$/, '');
     var shift = pre.length - start;
     var out = [];
-    for (var k = 0; k < rs.length; k++) {
-      var a = Math.max(rs[k][0], start), b = Math.min(rs[k][1], start + body.length);
+    for (var r = 0; r < rs.length; r++) {
+      var a = Math.max(rs[r][0], start), b = Math.min(rs[r][1], start + body.length);
       if (a < b) out.push([a + shift, b + shift]);
     }
     return { text: pre + body + post, ranges: out };
   }
 
-  /* ---------- Documents inside an article ---------- */
+  /* ---------- Queries ---------- */
 
-  // Where each kind of document finds its words, and how much a match there counts:
-  // LABEL its own title (heading, option label), TEXT its own text, NEAR the heading or the
-  // question above it, FAR the article title, the collection and "Step n".
-  function docs(art) {
-    if (art._docs) return art._docs;
-    var c = art.c ? tokenize(art.c) : [], t = tokenize(art.t);
-    var article = {
-      kind: 'article', id: null, order: -1, option: -1, heading: '', text: art.d,
-      fields: [[t, LABEL], [tokenize(art.d), TEXT], [c, FAR]],
-    };
-    var list = [article];
-    var secs = (art.s || []).map(function (s, k) {
-      var h = tokenize(s[2]);
-      var doc = {
-        kind: 'section', id: s[0], order: k, heading: s[2], text: s[3], option: s[4],
-        section: k, headingTokens: h,
-        fields: [[h, LABEL], [tokenize(s[3]), TEXT], [t, FAR], [c, FAR]],
-      };
-      list.push(doc);
-      return doc;
-    });
-    function under(k) { return k >= 0 && secs[k] ? secs[k].headingTokens : []; }
-    var opts = art.o || [];
-    opts.forEach(function (o, k) {
-      list.push({
-        kind: 'option', id: o[0], order: 1e6 + k, label: o[1], section: o[2], question: o[3],
-        text: o[3], option: k,
-        fields: [[tokenize(o[1]), LABEL], [tokenize(o[3]), NEAR], [under(o[2]), NEAR], [t, FAR], [c, FAR]],
-      });
-    });
-    (art.p || []).forEach(function (p, k) {
-      list.push({
-        kind: 'step', id: p[0], number: p[1], section: p[2], text: p[3], option: p[4],
-        order: 2e6 + k,
-        fields: [[tokenize(p[3]), TEXT], [under(p[2]), NEAR], [['step', String(p[1])], FAR], [t, FAR], [c, FAR]],
-      });
-    });
-    for (var k = 0; k < list.length; k++) {
-      list[k].fields.forEach(function (f) {
-        var counts = new Map();
-        f[0].forEach(function (tok) { counts.set(tok, (counts.get(tok) || 0) + 1); });
-        f[0] = counts;
-      });
+  /**
+   * The words of a query. The last one is a prefix unless the query ends with a separator;
+   * words of five letters or more tolerate one typo; stop words are marked: they count only
+   * when the query has nothing else.
+   */
+  function parseQuery(query) {
+    var s = String(query || '');
+    var words = tokenize(s);
+    var open = /[\p{L}\p{N}\p{M}]$/u.test(fold(s));
+    var out = [], seen = {};
+    for (var k = 0; k < words.length; k++) {
+      var prefix = open && k === words.length - 1;
+      var key = words[k] + (prefix ? '*' : '');
+      if (seen[key]) continue;
+      seen[key] = true;
+      var st = /^[a-z]{4,}$/.test(words[k]) ? stem(words[k]) : '';
+      out.push({ w: words[k], prefix: prefix, typo: len(words[k]) >= 5, stem: st, stop: STOP.has(words[k]) });
     }
-    art._docs = list;
+    // A prefix that repeats a whole word adds nothing ("step step" while typing).
+    return out.filter(function (q) {
+      return !q.prefix || !out.some(function (o) { return o !== q && !o.prefix && o.w === q.w; });
+    });
+  }
+
+  /** The words that must be looked up: all but the stop words, or all when only those. */
+  function contentWords(words) {
+    var content = words.filter(function (q) { return !q.stop; });
+    return content.length ? content : words;
+  }
+
+  /** Keys to try for a word of five letters or more that matched nothing near its place. */
+  function fallbackKeys(w) {
+    var c = Array.from(w);
+    return [c[1] + c[0] + c.slice(2).join(''), c.slice(1).join('')];
+  }
+
+  /** Postings of one term (its pieces, in order) into `into`: article id -> {s: score,
+   *  u: units, l: the units whose label holds the term}. */
+  function decodePostings(str, into) {
+    into = into || new Map();
+    var nums = [], v = 0, mul = 1;
+    for (var k = 0; k < str.length; k++) {
+      var d = B64I[str.charCodeAt(k)];
+      if (d === undefined) throw new Error('bad postings character ' + str[k]);
+      v += (d & 31) * mul;
+      if (d & 32) { mul *= 32; continue; }
+      nums.push(v);
+      v = 0;
+      mul = 1;
+    }
+    var id = 0;
+    for (var n = 0; n < nums.length;) {
+      id = n === 0 ? nums[0] : id + nums[n];
+      var score = nums[n + 1], count = nums[n + 2], units = [], labels = [], u = 0;
+      for (var j = 0; j < count; j++) {
+        u = j === 0 ? nums[n + 3] : u + nums[n + 3 + j];
+        units.push(u >> 1);
+        if (u & 1) labels.push(u >> 1);
+      }
+      into.set(id, { s: score, u: units, l: labels });
+      n += 3 + count;
+    }
+    return into;
+  }
+
+  /** The text of base-64, raw-deflated (RFC 1951) UTF-8: a promise. */
+  function inflate(b64) {
+    var bin = atob(b64), bytes = new Uint8Array(bin.length);
+    for (var k = 0; k < bin.length; k++) bytes[k] = bin.charCodeAt(k);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+    return new Response(stream).text();
+  }
+
+  /* ---------- Units inside an article ---------- */
+
+  /** The units of an article record: 0 is the article, then its sections, steps, options. */
+  function units(art) {
+    if (art._units) return art._units;
+    var list = [{ kind: 'article', id: null, parent: -1, label: art.t, text: [art.d, art.x].filter(Boolean).join(' ') }];
+    (art.n || []).forEach(function (n) {
+      var parent = list[n[2]];
+      var id = n[1];
+      if (id[0] === '+') id = parent.id + '-' + id.slice(1);
+      else if (id[0] === '=') id = id.slice(1);
+      list.push({ kind: KINDS[n[0]], id: id, parent: n[2], label: n[0] === 1 ? '' : n[3], number: n[3], text: n[4] });
+    });
+    // Where each unit's subtree ends (units come before the units inside them).
+    for (var k = list.length - 1; k >= 0; k--) {
+      var u = list[k];
+      u.end = u.end || k + 1;
+      u.size = u.size || 1;
+      if (u.parent >= 0) {
+        var p = list[u.parent];
+        p.end = Math.max(p.end || 0, u.end);
+        p.size = (p.size || 1) + u.size;
+      }
+    }
+    art._units = list;
     return list;
   }
 
-  /** Best weight of a word over the tokens of a field (token -> count); repeats add a little. */
-  function fieldWeight(tokens, terms) {
-    var best = 0;
-    function see(w, n) {
-      w *= n > 1 ? 1.2 : 1;
-      if (w > best) best = w;
+  /** "Step 2", or "Step 2.1" for a step inside step 2. */
+  function stepName(list, u) {
+    var nums = [];
+    for (var x = u; x && x.kind === 'step'; x = list[x.parent]) nums.unshift(x.number);
+    return 'Step ' + nums.join('.');
+  }
+
+  /** The words a reader sees leading to a unit, from the collection to the unit itself. */
+  function crumbs(art, list, k) {
+    var out = art.c ? art.c.split(' \u203a ') : [];
+    out.push(art.t);
+    var chain = [];
+    for (var x = k; x > 0; x = list[x].parent) {
+      var u = list[x];
+      if (u.kind !== 'step') chain.unshift(u.label);
+      else if (x === k || list[u.parent].kind !== 'step') chain.unshift(stepName(list, u));
     }
-    if (tokens.size < terms.size) {
-      tokens.forEach(function (n, tok) { var w = terms.get(tok); if (w) see(w, n); });
-    } else {
-      terms.forEach(function (w, term) { var n = tokens.get(term); if (n) see(w, n); });
+    return out.concat(chain);
+  }
+
+  /** The text a hit shows: the unit's own, or else that of the first unit inside it with a match. */
+  function hitText(list, k, isMatch) {
+    var u = list[k];
+    if (ranges(u.text, isMatch).length || u.end === k + 1) return u.text;
+    for (var j = k + 1; j < u.end; j++) {
+      if (ranges(list[j].text, isMatch).length) return list[j].text;
     }
-    return best;
+    return u.text;
   }
 
   /**
-   * Score a document: null unless it holds every word (the article holds them all; inside it,
-   * two-letter words such as "on" or "to" may be missing) and one of them in its own fields.
+   * The hits of one article. `held[q]`: weight, posting, weight, posting... of the terms that
+   * matched word q in the article (a posting names the units whose own words hold the term).
+   * A unit holds what its subtree holds; the smallest unit holding the most wins, and a unit
+   * is left out when one inside it holds as much, unless its own heading holds some of the
+   * words (the article: its title holds them all).
    */
-  function scoreDoc(doc, words) {
-    var total = 0, own = false;
-    var strict = words.every(function (q) { return q.minor; });
-    for (var k = 0; k < words.length; k++) {
-      var best = 0;
-      for (var f = 0; f < doc.fields.length; f++) {
-        var weight = fieldWeight(doc.fields[f][0], words[k].terms) * doc.fields[f][1];
-        if (weight > best) best = weight;
-        if (weight > 0 && doc.fields[f][1] >= TEXT) own = true;
+  function articleHits(art, words, held) {
+    var list = units(art), n = list.length;
+    var cov = new Float64Array(n), count = new Uint8Array(n);
+    words.forEach(function (q, qi) {
+      var sub = new Float64Array(n);
+      var parts = held[qi] || [];
+      for (var j = 0; j < parts.length; j += 2) {
+        var w = parts[j];
+        parts[j + 1].u.forEach(function (u) { if (u < n && w > sub[u]) sub[u] = w; });
       }
-      if (!best && (strict || !words[k].minor)) return null;
-      total += best;
+      for (var k = n - 1; k > 0; k--) {
+        var p = list[k].parent;
+        if (sub[k] > sub[p]) sub[p] = sub[k];
+      }
+      for (var k2 = 0; k2 < n; k2++) {
+        if (sub[k2] > 0) { cov[k2] += q.idf * sub[k2]; count[k2]++; }
+      }
+    });
+    // How many words the unit's own heading (the title for the article) holds.
+    function labelHolds(u) {
+      var toks = tokenize(u.label);
+      return words.filter(function (q) { return toks.some(function (t) { return q.terms.has(t); }); }).length;
     }
-    return own ? total : null;
-  }
-
-  function crumbs(art, doc) {
-    var out = art.c ? art.c.split(' \u203a ') : [];
-    out.push(art.t);
-    if (doc.kind === 'article') return out;
-    var sec = doc.section >= 0 && art.s[doc.section];
-    var opt = doc.kind !== 'option' && doc.option >= 0 && art.o[doc.option];
-    // The option a section or step is in shows before its heading when the heading is inside
-    // the option, after it when the option is under the heading.
-    var optFirst = opt && sec && sec[4] === doc.option;
-    if (optFirst) out.push(opt[1]);
-    if (sec) out.push(sec[2]);
-    if (opt && !optFirst) out.push(opt[1]);
-    if (doc.kind === 'option') out.push(doc.label);
-    if (doc.kind === 'step') out.push('Step ' + doc.number);
-    return out;
-  }
-
-  /** The hits to show for one article: its best documents, deepest first on ties. */
-  function articleHits(art, words) {
-    var scored = [];
-    docs(art).forEach(function (doc) {
-      var s = scoreDoc(doc, words);
-      if (s !== null) scored.push({ doc: doc, score: s });
+    // How many of the unit's own words are query words, for the length of its text.
+    function density(u) {
+      var toks = tokenize(u.label + ' ' + u.text), n = 0;
+      toks.forEach(function (t) { if (words.some(function (q) { return q.terms.has(t); })) n++; });
+      return toks.length ? n / Math.sqrt(toks.length) : 0;
+    }
+    var best = cov[0];
+    var hits = [];
+    for (var k = 0; k < n; k++) {
+      if (!cov[k] || cov[k] < best * 0.5) continue;
+      var u = list[k], label = labelHolds(u);
+      var inner = false;
+      for (var j = k + 1; j < u.end && !inner; j++) inner = cov[j] >= cov[k] - 1e-9;
+      // The article itself: only when its title holds every word, or nothing inside does.
+      if (inner && (!label || (k === 0 && label < words.length))) continue;
+      hits.push({ k: k, cov: cov[k], label: label === words.length, inner: inner, size: u.size, dense: density(u) });
+    }
+    // A heading (or title) that holds every word first; a unit before one around it that
+    // holds no more; then the unit where the words are densest, then the smallest.
+    hits.sort(function (a, b) {
+      return b.cov - a.cov || b.label - a.label || a.inner - b.inner || b.dense - a.dense ||
+        a.size - b.size || a.k - b.k;
     });
-    var hasChild = {};
-    scored.forEach(function (h) {
-      if (h.doc.kind !== 'section' && h.doc.kind !== 'article') hasChild[h.doc.section] = true;
-    });
-    scored = scored.filter(function (h) {
-      var d = h.doc;
-      if (d.kind === 'section' && hasChild[d.section]) {
-        // A section whose heading does not match is only the sum of its steps: show those.
-        return words.some(function (q) { return fieldWeight(d.fields[0][0], q.terms) > 0; });
-      }
-      if (d.kind === 'step') {
-        // A step whose nested step matches: show the nested one.
-        return !scored.some(function (o) {
-          return o.doc.kind === 'step' && o.doc.id.indexOf(d.id + '-') === 0;
-        });
-      }
-      return true;
-    });
-    scored.sort(function (a, b) { return b.score - a.score || a.doc.order - b.doc.order; });
-    scored = scored.slice(0, HITS_PER_ARTICLE);
-    // The article itself heads its group: first when it is a hit, the only hit when nothing
-    // inside it holds every word (the words are spread over its sections).
-    var head = scored.findIndex(function (h) { return h.doc.kind === 'article'; });
-    if (head > 0) scored.unshift(scored.splice(head, 1)[0]);
-    if (!scored.length) scored.push({ doc: docs(art)[0], score: 0 });
-    return scored;
+    return { list: list, hits: hits.slice(0, HITS_PER_ARTICLE) };
   }
 
   /* ---------- The search ---------- */
@@ -392,12 +396,17 @@
    * methods of `receiver`, which the caller exposes as the global `stepbookSearch`.
    */
   function createSearch(load) {
-    var manifest = null, terms = {}, buckets = {}, pending = {}, postings = new Map();
+    var manifest = null, terms = {}, buckets = {}, packed = {}, unpacking = {}, pending = {};
+    var postings = new Map();
 
     var receiver = {
       manifest: function (m) { manifest = m; },
       terms: function (k, obj) { terms[k] = obj; },
-      docs: function (b, list) { buckets[b] = list; },
+      // A bucket comes deflated in base 64 (what the builder writes) or as the list itself.
+      docs: function (b, list) {
+        if (typeof list === 'string') packed[b] = list;
+        else buckets[b] = list;
+      },
     };
 
     function ensure(path, ready) {
@@ -420,124 +429,204 @@
       return ensure('search/t' + k + '.js', function () { return !!terms[k]; });
     }
     function loadBucket(b) {
-      return ensure('search/d' + b + '.js', function () { return !!buckets[b]; });
+      return ensure('search/d' + b + '.js', function () { return !!buckets[b] || b in packed; })
+        .then(function () {
+          if (buckets[b]) return;
+          if (!unpacking[b]) {
+            unpacking[b] = inflate(packed[b]).then(function (text) {
+              buckets[b] = JSON.parse(text);
+              delete packed[b];
+            });
+            unpacking[b].catch(function () { delete unpacking[b]; });
+          }
+          return unpacking[b];
+        });
     }
 
-    function post(term, k) {
-      var key = k + ':' + term, p = postings.get(key);
-      if (!p) postings.set(key, (p = decodePostings(terms[k][term])));
+    /** The shard where `term` is or would be. */
+    function shardAt(term) {
+      var first = manifest.shards, lo = 0, hi = first.length - 1;
+      while (lo < hi) {
+        var mid = (lo + hi + 1) >> 1;
+        if (first[mid] <= term) lo = mid; else hi = mid - 1;
+      }
+      return lo;
+    }
+
+    /** The shards holding `term` (more than one when its postings are split). */
+    function shardsOf(term) {
+      var b = shardAt(term), out = [b];
+      while (b > 0 && manifest.more.indexOf(b) >= 0) out.unshift(--b);
+      return out;
+    }
+
+    /** The shards a word needs: its own place, its stem's, and for a prefix one more. */
+    function shardsFor(q) {
+      var out = shardsOf(q.w);
+      if (q.stem) shardsOf(q.stem).forEach(function (k) { if (out.indexOf(k) < 0) out.push(k); });
+      var next = out[out.length - 1] + 1;
+      if (q.prefix && len(q.w) >= 3 && next < manifest.shards.length &&
+          manifest.shards[next].indexOf(q.w) === 0) out.push(next);
+      return out;
+    }
+
+    /** Postings of a term: article id -> {s: score, u: units}, from every shard holding it. */
+    function post(term) {
+      var p = postings.get(term);
+      if (p) return p;
+      p = new Map();
+      shardsOf(term).forEach(function (k) {
+        var str = terms[k] && terms[k][term];
+        if (str) decodePostings(str, p);
+      });
+      postings.set(term, p);
       return p;
     }
 
-    function collect(q, k, into, typo) {
+    function collect(q, k, typo) {
       var shard = terms[k];
       for (var term in shard) {
         var w = matchWeight(q, term, typo);
-        if (w > (into.get(term) || 0)) {
-          into.set(term, w);
-          q.shardOf.set(term, k);
-        }
+        if (w > (q.terms.get(term) || 0)) q.terms.set(term, w);
       }
     }
 
+    function loadAll(list) {
+      return Promise.all(list.map(loadShard));
+    }
+
     function matchWords(words) {
-      var S = manifest.shards;
-      words.forEach(function (q) {
-        q.terms = new Map();
-        q.shardOf = new Map();
-        q.shards = [shardOf(q.w, S)];
-      });
-      return Promise.all(words.map(function (q) { return loadShard(q.shards[0]); }))
+      words.forEach(function (q) { q.terms = new Map(); q.shards = shardsFor(q); });
+      return loadAll([].concat.apply([], words.map(function (q) { return q.shards; })))
         .then(function () {
           var retry = [];
           words.forEach(function (q) {
-            collect(q, q.shards[0], q.terms, false);
-            // A typo is tried only when the word itself is nowhere in the index.
-            if (!q.terms.size && q.typo) collect(q, q.shards[0], q.terms, true);
+            q.shards.forEach(function (k) { collect(q, k, false); });
+            // A typo is tried only when the word itself is nowhere near its place.
+            if (!q.terms.size && q.typo) q.shards.forEach(function (k) { collect(q, k, true); });
             if (!q.terms.size && q.typo) {
               fallbackKeys(q.w).forEach(function (key) {
-                var k = shardOf(key, S);
+                var k = shardAt(key);
                 if (q.shards.indexOf(k) < 0) { q.shards.push(k); retry.push([q, k]); }
               });
             }
           });
-          return Promise.all(retry.map(function (r) { return loadShard(r[1]); })).then(function () {
-            retry.forEach(function (r) { collect(r[0], r[1], r[0].terms, true); });
+          return loadAll(retry.map(function (r) { return r[1]; })).then(function () {
+            retry.forEach(function (r) { collect(r[0], r[1], true); });
           });
         });
     }
 
-    /** Article ids with every word, best first: [[id, score], ...]. */
+    /**
+     * Every article holding any word, best first: [{id, score, held}, ...]. A word counts by
+     * how rare it is (idf), how well it matched, and a little by its BM25 score there;
+     * `held[q]` lists weight, posting, weight, posting... of the terms that matched word q
+     * in the article.
+     */
     function rank(words) {
-      var total = null;
-      for (var k = 0; k < words.length; k++) {
-        var q = words[k], best = new Map();
+      var N = manifest.articles, scores = new Map(), list = [];
+      // Few objects per article: a search over a large site must not wake the collector.
+      words.forEach(function (q, qi) {
+        var touched = [];
         q.terms.forEach(function (w, term) {
-          post(term, q.shardOf.get(term)).forEach(function (score, id) {
-            var s = score * w;
-            if (s > (best.get(id) || 0)) best.set(id, s);
+          post(term).forEach(function (p, id) {
+            var r = scores.get(id);
+            if (!r) {
+              r = { id: id, score: 0, held: new Array(words.length), seen: -1, best: 0 };
+              scores.set(id, r);
+              list.push(r);
+            }
+            if (r.seen !== qi) {
+              r.seen = qi;
+              r.best = 0;
+              r.held[qi] = [];
+              touched.push(r);
+            }
+            var s = w * (1 + BM25 * (p.s / TOP) * (p.s / TOP));
+            if (s > r.best) r.best = s;
+            r.held[qi].push(w, p);
           });
         });
-        if (total === null) total = best;
-        else {
-          var next = new Map();
-          total.forEach(function (s, id) { var b = best.get(id); if (b) next.set(id, s + b); });
-          total = next;
+        q.idf = Math.log(1 + (N - touched.length + 0.5) / (touched.length + 0.5));
+        for (var k = 0; k < touched.length; k++) touched[k].score += q.idf * touched[k].best;
+      });
+      // A unit holding every word on its own, more so in its heading: the article likely
+      // answers the question there.
+      var all = words.reduce(function (s, q) { return s + q.idf; }, 0);
+      function everyHas(held, u, key) {
+        for (var k = 0; k < held.length; k++) {
+          var parts = held[k] || [], found = false;
+          for (var j = 1; j < parts.length && !found; j += 2) found = parts[j][key].indexOf(u) >= 0;
+          if (!found) return false;
         }
-        if (!total.size) break;
+        return true;
       }
-      return Array.from(total || []).sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
+      function some(held, key) {
+        var first = held[0] || [];
+        for (var j = 1; j < first.length; j += 2) {
+          var units = first[j][key];
+          for (var k = 0; k < units.length; k++) if (everyHas(held, units[k], key)) return true;
+        }
+        return false;
+      }
+      for (var k = 0; k < list.length; k++) {
+        var r = list[k];
+        if (words.length > 1 && some(r.held, 'u')) r.score += OWN * all;
+        if (some(r.held, 'l')) r.score += LABEL * all;
+      }
+      return list.sort(function (a, b) { return b.score - a.score || a.id - b.id; });
     }
 
     /**
      * Search. Resolves to {query, words, total, groups}: `groups` are the best articles, each
      * {article, url, score, highlight, hits}; each hit {kind, id, url, crumbs, path (the
-     * crumbs inside the article), title, text, score}. `url`s are relative to the site root; `highlight` lists the index terms found
-     * in that article, for the landing page.
+     * crumbs inside the article), title, text, score}. `url`s are relative to the site root;
+     * `highlight` lists the index terms found in that article, for the landing page.
      */
     function search(query, opts) {
       var limit = (opts && opts.limit) || 10;
       var words = parseQuery(query);
       var result = { query: String(query || ''), words: words, total: 0, groups: [] };
       if (!words.length) return Promise.resolve(result);
+      var content = contentWords(words);
       return loadManifest()
-        .then(function () { return matchWords(words); })
+        .then(function () { return matchWords(content); })
         .then(function () {
-          if (words.some(function (q) { return !q.terms.size; })) return result;
-          var ranked = rank(words);
+          var found = content.filter(function (q) { return q.terms.size; });
+          if (!found.length) return result;
+          var ranked = rank(found);
           result.total = ranked.length;
           var top = ranked.slice(0, limit), P = manifest.per;
           var need = {};
-          top.forEach(function (r) { need[Math.floor(r[0] / P)] = true; });
+          top.forEach(function (r) { need[Math.floor(r.id / P)] = true; });
           return Promise.all(Object.keys(need).map(function (b) { return loadBucket(+b); }))
             .then(function () {
               result.groups = top.map(function (r) {
-                var art = buckets[Math.floor(r[0] / P)][r[0] % P];
-                return group(art, r[0], r[1], words);
+                var art = buckets[Math.floor(r.id / P)][r.id % P];
+                return group(art, r.id, r.score, found, r.held);
               });
               return result;
             });
         });
     }
 
-    function group(art, id, score, words) {
-      var seen = new Set();
+    function group(art, id, score, words, held) {
       var isMatch = function (tok) { return words.some(function (q) { return q.terms.has(tok); }); };
-      var hits = articleHits(art, words).map(function (h) {
-        var d = h.doc, c = crumbs(art, d);
-        d.fields.forEach(function (f) {
-          if (f[1] >= NEAR) f[0].forEach(function (n, tok) { if (isMatch(tok)) seen.add(tok); });
-        });
+      var found = articleHits(art, words, held), list = found.list;
+      var skip = art.c ? art.c.split(' \u203a ').length + 1 : 1;
+      var hits = found.hits.map(function (h) {
+        var u = list[h.k], c = crumbs(art, list, h.k);
         return {
-          kind: d.kind, id: d.id, url: art.u + (d.id ? '#' + d.id : ''), crumbs: c,
-          path: c.slice((art.c ? art.c.split(' \u203a ').length : 0) + 1),
-          title: c[c.length - 1], text: d.text || '', score: h.score,
+          kind: u.kind, id: u.id, url: art.u + (u.id ? '#' + u.id : ''), crumbs: c,
+          path: c.slice(skip), title: c[c.length - 1], text: hitText(list, h.k, isMatch) || '',
+          score: h.cov,
         };
       });
-      return {
-        id: id, article: art, url: art.u, score: score, hits: hits,
-        highlight: Array.from(seen).slice(0, 12),
-      };
+      var highlight = [];
+      words.forEach(function (q) {
+        q.terms.forEach(function (w, term) { if (post(term).has(id)) highlight.push(term); });
+      });
+      return { id: id, article: art, url: art.u, score: score, hits: hits, highlight: highlight.slice(0, 12) };
     }
 
     return {
@@ -554,13 +643,13 @@
   var api = {
     fold: fold,
     tokenize: tokenize,
-    shardOf: shardOf,
     decodePostings: decodePostings,
     parseQuery: parseQuery,
     near: near,
     ranges: ranges,
     snippet: snippet,
     createSearch: createSearch,
+    STOP_WORDS: Array.from(STOP),
   };
   if (typeof module === 'object' && module.exports) module.exports = api;
   root.stepbookSearchEngine = api;

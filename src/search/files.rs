@@ -1,0 +1,342 @@
+//! The files of `search/`: term shards cut from the sorted terms, article buckets (JSON,
+//! deflated and written in base 64, so they take less room on disk), and the manifest that
+//! tells the engine which shard holds a term.
+//!
+//! Shards are filled in term order up to about [`SHARD_BYTES`]; a term whose postings are
+//! longer is split over shards of its own, so no shard is much larger than the others.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::Doc;
+use super::postings::Index;
+use super::tokenize::js_order;
+use crate::markdown::outline::Kind;
+
+/// Aimed-for sizes of one file, before compression.
+const SHARD_BYTES: usize = 14_000;
+const BUCKET_BYTES: usize = 20_000;
+/// The most article buckets: more articles share a bucket beyond it.
+const MAX_BUCKETS: usize = 8192;
+
+/// Term shards: each one's text, and what the manifest says of them.
+pub struct Shards {
+    pub bodies: Vec<String>,
+    /// For each shard, a string that sorts after every term of the shards before it and
+    /// not after its own first term (`""` for the first shard).
+    pub first: Vec<String>,
+    /// The shards that go on with the postings of the previous shard's last term.
+    pub more: Vec<usize>,
+}
+
+/// Article buckets: each one's text, and how many articles each holds.
+pub struct Buckets {
+    pub bodies: Vec<String>,
+    pub per: usize,
+}
+
+pub fn shards(index: &Index) -> Shards {
+    let terms = &index.terms;
+    let mut order: Vec<u32> = (0..terms.len() as u32).collect();
+    order.par_sort_unstable_by(|&a, &b| js_order(&terms[a as usize], &terms[b as usize]));
+    // Each term's postings, in pieces that fit a shard.
+    let pieces: Vec<Vec<String>> = order
+        .par_iter()
+        .map(|&t| {
+            let mut ends = Vec::new();
+            let n = index.count(t);
+            let whole = index.encode(t, 0, n, &mut ends);
+            if whole.len() <= SHARD_BYTES {
+                return vec![whole];
+            }
+            let mut out = Vec::new();
+            let (mut from, mut start) = (0, 0);
+            for (k, &end) in ends.iter().enumerate() {
+                if end - start > SHARD_BYTES && k > from {
+                    out.push(index.encode(t, from, k, &mut Vec::new()));
+                    from = k;
+                    start = ends[k - 1];
+                }
+            }
+            out.push(index.encode(t, from, n, &mut Vec::new()));
+            out
+        })
+        .collect();
+    let mut s = Shards {
+        bodies: Vec::new(),
+        first: Vec::new(),
+        more: Vec::new(),
+    };
+    let mut body = String::new();
+    let mut last: &str = "";
+    for (&t, pieces) in order.iter().zip(&pieces) {
+        let term = terms[t as usize].as_str();
+        let key = serde_json::to_string(term).expect("a string serializes");
+        for (p, piece) in pieces.iter().enumerate() {
+            if p > 0 || s.first.is_empty() || body.len() + key.len() + piece.len() + 4 > SHARD_BYTES
+            {
+                if !s.first.is_empty() {
+                    s.bodies.push(close(&mut body));
+                }
+                if p > 0 {
+                    s.more.push(s.first.len());
+                    s.first.push(term.to_string());
+                } else {
+                    s.first.push(separator(last, term, s.first.is_empty()));
+                }
+            }
+            body.push(if body.is_empty() { '{' } else { ',' });
+            body.push_str(&key);
+            body.push_str(":\"");
+            body.push_str(piece);
+            body.push('"');
+        }
+        last = term;
+    }
+    if s.first.is_empty() {
+        s.first.push(String::new());
+    }
+    s.bodies.push(close(&mut body));
+    s
+}
+
+/// The shortest start of `term` that sorts after `before` (`""` for the first shard).
+fn separator(before: &str, term: &str, first: bool) -> String {
+    if first {
+        return String::new();
+    }
+    term.char_indices()
+        .skip(1)
+        .map(|(i, _)| &term[..i])
+        .find(|p| js_order(p, before).is_gt())
+        .unwrap_or(term)
+        .to_string()
+}
+
+/// A shard's JSON object, closed; `<` as `\u003c`, so the data stays inert even if a file is
+/// ever inlined in a page.
+fn close(body: &mut String) -> String {
+    if body.is_empty() {
+        body.push('{');
+    }
+    body.push('}');
+    std::mem::take(body).replace('<', "\\u003c")
+}
+
+pub fn buckets(docs: &[Doc]) -> Buckets {
+    let records: Vec<String> = docs.par_iter().map(record).collect();
+    let sizes: usize = records.iter().map(String::len).sum();
+    let avg = (sizes / records.len().max(1)).max(1);
+    let per = (BUCKET_BYTES / avg)
+        .max(1)
+        .max(records.len().div_ceil(MAX_BUCKETS));
+    let chunks: Vec<&[String]> = records.chunks(per).collect();
+    let bodies = chunks
+        .par_iter()
+        .map(|chunk| {
+            let json = format!("[{}]", chunk.join(","));
+            let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), DEFLATE_LEVEL);
+            let mut out = String::with_capacity(packed.len() * 4 / 3 + 4);
+            out.push('"');
+            base64(&packed, &mut out);
+            out.push('"');
+            out
+        })
+        .collect();
+    Buckets { bodies, per }
+}
+
+/// How hard buckets are compressed (0 to 10): a fast level, about 10% larger than the
+/// default (6) and several times faster.
+const DEFLATE_LEVEL: u8 = 2;
+
+/// Standard base-64 with padding, as `atob` reads it.
+fn base64(bytes: &[u8], out: &mut String) {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+}
+
+pub fn manifest(articles: usize, shards: &Shards, buckets: &Buckets) -> String {
+    #[derive(Serialize)]
+    struct Manifest<'a> {
+        v: u8,
+        articles: usize,
+        per: usize,
+        buckets: usize,
+        shards: &'a [String],
+        more: &'a [usize],
+    }
+    let m = Manifest {
+        v: 2,
+        articles,
+        per: buckets.per,
+        buckets: buckets.bodies.len(),
+        shards: &shards.first,
+        more: &shards.more,
+    };
+    let json = serde_json::to_string(&m)
+        .expect("a manifest serializes")
+        .replace('<', "\\u003c");
+    format!("stepbookSearch.manifest({json});\n")
+}
+
+/// A unit's label: a heading or option label, or a step's number.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Label<'a> {
+    Text(&'a str),
+    Number(u64),
+}
+
+/// The article's entry in a bucket: what results and snippets show.
+fn record(a: &Doc) -> String {
+    #[derive(Serialize)]
+    struct Record<'a> {
+        t: &'a str,
+        u: &'a str,
+        c: &'a str,
+        d: &'a str,
+        x: &'a str,
+        n: Vec<(u8, String, usize, Label<'a>, &'a str)>,
+    }
+    let units = &a.outline.units;
+    let n = units
+        .iter()
+        .map(|u| {
+            let parent = u.parent.map(|p| units[p].id.as_str()).unwrap_or("");
+            let (kind, label) = match u.kind {
+                Kind::Section => (0, Label::Text(&u.label)),
+                Kind::Step => (1, Label::Number(u.number)),
+                Kind::Option => (2, Label::Text(&u.label)),
+            };
+            let parent_index = u.parent.map_or(0, |p| p + 1);
+            (
+                kind,
+                short_id(&u.id, parent),
+                parent_index,
+                label,
+                u.text.as_str(),
+            )
+        })
+        .collect();
+    let record = Record {
+        t: &a.title,
+        u: &a.url,
+        c: &a.crumb,
+        d: a.description.as_deref().unwrap_or_default(),
+        x: &a.outline.intro,
+        n,
+    };
+    serde_json::to_string(&record).expect("a record serializes")
+}
+
+/// A unit's id as stored: `+rest` for the parent's id, `-` and `rest`; `=id` for an id that
+/// starts with `+` or `=`; the id itself otherwise.
+fn short_id(id: &str, parent: &str) -> String {
+    if !parent.is_empty()
+        && let Some(rest) = id.strip_prefix(parent).and_then(|r| r.strip_prefix('-'))
+    {
+        return format!("+{rest}");
+    }
+    if id.starts_with(['+', '=']) {
+        return format!("={id}");
+    }
+    id.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_stored_after_their_parents() {
+        assert_eq!(short_id("set-up-step-1", "set-up"), "+step-1");
+        assert_eq!(short_id("set-up-step-1-2", "set-up-step-1"), "+2");
+        assert_eq!(short_id("mine", "set-up"), "mine");
+        assert_eq!(short_id("set-upx", "set-up"), "set-upx");
+        assert_eq!(short_id("+odd", ""), "=+odd");
+        assert_eq!(short_id("=odd", "x"), "==odd");
+        assert_eq!(short_id("set-up", ""), "set-up");
+    }
+
+    #[test]
+    fn base64_matches_the_standard() {
+        for (bytes, want) in [
+            (&b""[..], ""),
+            (b"f", "Zg=="),
+            (b"fo", "Zm8="),
+            (b"foo", "Zm9v"),
+            (b"foobar", "Zm9vYmFy"),
+            (&[0xfb, 0xff, 0xbf], "+/+/"),
+        ] {
+            let mut out = String::new();
+            base64(bytes, &mut out);
+            assert_eq!(out, want);
+        }
+    }
+
+    #[test]
+    fn buckets_are_deflated_json() {
+        use std::sync::Arc;
+        let doc = Doc {
+            title: "A <b>".into(),
+            url: "a.html".into(),
+            crumb: String::new(),
+            description: None,
+            tags: Vec::new(),
+            outline: Arc::new(
+                crate::markdown::tests::render_full("## Set up\n\n1. Go.\n")
+                    .outline
+                    .as_ref()
+                    .clone(),
+            ),
+        };
+        let b = buckets(&[doc]);
+        assert_eq!(b.bodies.len(), 1);
+        let text = b.bodies[0].trim_matches('"');
+        let packed = decode64(text);
+        let json = miniz_oxide::inflate::decompress_to_vec(&packed).unwrap();
+        assert_eq!(
+            String::from_utf8(json).unwrap(),
+            r#"[{"t":"A <b>","u":"a.html","c":"","d":"","x":"","n":[[0,"set-up",0,"Set up",""],[1,"+step-1",1,1,"Go."]]}]"#
+        );
+    }
+
+    fn decode64(s: &str) -> Vec<u8> {
+        const A: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut bits = 0u32;
+        let mut n = 0;
+        let mut out = Vec::new();
+        for c in s.chars().filter(|&c| c != '=') {
+            bits = bits << 6 | A.find(c).unwrap() as u32;
+            n += 6;
+            if n >= 8 {
+                n -= 8;
+                out.push((bits >> n) as u8);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn separators_are_the_shortest_start_after_the_last_term() {
+        assert_eq!(separator("", "apple", true), "");
+        assert_eq!(separator("apple", "banana", false), "b");
+        assert_eq!(separator("apple", "apricot", false), "apr");
+        assert_eq!(separator("app", "apple", false), "appl");
+    }
+}

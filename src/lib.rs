@@ -47,7 +47,7 @@ use std::time::{Duration, Instant};
 
 use config::Config;
 use diagnostics::Diagnostics;
-use engine::{Engine, Loaded};
+use engine::Engine;
 use rayon::prelude::*;
 use render::OutFile;
 use site::Site;
@@ -137,35 +137,18 @@ pub fn prepare(root: &Path, opts: PrepareOptions) -> (Option<Built>, Diagnostics
         },
     );
     let (loaded, mut diags) = engine.load();
-    let Some(Loaded {
-        config,
-        site,
-        theme,
-        mut timings,
-    }) = loaded
-    else {
+    let Some(mut loaded) = loaded else {
         return (None, diags);
     };
-    let files = std::sync::Mutex::new(Vec::new());
-    let put = |f: OutFile| {
-        files
-            .lock()
-            .expect("no panic while holding the lock")
-            .push(f);
-        Ok(())
+    let mut files = match engine.render_all(&loaded) {
+        Ok((files, _)) => files,
+        Err(ds) => {
+            diags.extend(ds);
+            return (None, diags);
+        }
     };
-    let loaded = Loaded {
-        config,
-        site,
-        theme,
-        timings: Timings::default(),
-    };
-    if let Err(ds) = engine.render(&loaded, &put) {
-        diags.extend(ds);
-        return (None, diags);
-    }
+    let mut timings = std::mem::take(&mut loaded.timings);
     timings.lap("render pages");
-    let mut files = files.into_inner().expect("no panic while holding the lock");
     if !opts.skip_search && loaded.config.search {
         files.extend(search::build(&loaded.site));
         timings.lap("build the search index");

@@ -14,7 +14,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use stepbook::engine::{Engine, Options};
 use stepbook::render::OutFile;
@@ -61,14 +60,8 @@ fn run(engine: &mut Engine, root: &Path) -> (String, Option<Delta>) {
     let Some(loaded) = loaded.filter(|_| !diags.has_errors()) else {
         return (text, None);
     };
-    let files = Mutex::new(Vec::new());
-    let gone = engine
-        .render(&loaded, &|f| {
-            files.lock().unwrap().push(f);
-            Ok(())
-        })
-        .expect("the theme renders");
-    (text, Some((files.into_inner().unwrap(), gone)))
+    let delta = engine.render_all(&loaded).expect("the theme renders");
+    (text, Some(delta))
 }
 
 /// A PNG header of `w` x `h` pixels: enough for the size to be read.

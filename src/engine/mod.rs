@@ -305,6 +305,25 @@ impl Engine {
         self.published = keys;
         Ok(gone)
     }
+
+    /// [`Engine::render`], collecting the files it hands on.
+    pub fn render_all(
+        &mut self,
+        loaded: &Loaded,
+    ) -> Result<(Vec<OutFile>, Vec<String>), Vec<Diagnostic>> {
+        let files = Mutex::new(Vec::new());
+        let gone = self.render(loaded, &|f| {
+            files
+                .lock()
+                .expect("no panic while holding the lock")
+                .push(f);
+            Ok(())
+        })?;
+        Ok((
+            files.into_inner().expect("no panic while holding the lock"),
+            gone,
+        ))
+    }
 }
 
 /// Hands on what changed and notes the key of every file of the site.

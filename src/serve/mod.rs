@@ -207,16 +207,8 @@ impl Session {
             self.show_problems(state, diags);
             return;
         };
-        let files = Mutex::new(Vec::new());
-        let put = |f: OutFile| {
-            files
-                .lock()
-                .expect("no panic while holding the lock")
-                .push(f);
-            Ok(())
-        };
-        let gone = match self.engine.render(&loaded, &put) {
-            Ok(gone) => gone,
+        let (files, gone) = match self.engine.render_all(&loaded) {
+            Ok(out) => out,
             Err(ds) => {
                 diags.extend(ds);
                 self.show_problems(state, diags);
@@ -226,7 +218,6 @@ impl Session {
         if !diags.is_empty() {
             eprint!("{}", diags.render(&self.root));
         }
-        let files = files.into_inner().expect("no panic while holding the lock");
         let count = files.len() + gone.len();
         let pages = loaded.site.articles.len() + loaded.site.collections.len() + 2;
         if first {

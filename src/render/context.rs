@@ -85,6 +85,47 @@ pub struct SidebarCtx {
     pub articles: Vec<LinkCtx>,
 }
 
+/// A collection's [`SidebarCtx`], shared by all its articles (they sit in one folder, so its
+/// links read the same from each), with the current article marked as it is written out.
+/// It hashes as the shared list's hash and the current entry.
+#[derive(Debug, Clone)]
+pub struct SidebarRef<'a> {
+    /// The list with no entry marked current.
+    pub list: &'a SidebarCtx,
+    /// The hash of `list`.
+    pub digest: u64,
+    /// The entry of the page being rendered.
+    pub current: Option<usize>,
+}
+
+impl Serialize for SidebarRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let articles: Vec<LinkCtx> = self
+            .list
+            .articles
+            .iter()
+            .enumerate()
+            .map(|(i, l)| LinkCtx {
+                current: Some(i) == self.current,
+                ..l.clone()
+            })
+            .collect();
+        let mut st = s.serialize_struct("SidebarCtx", 3)?;
+        st.serialize_field("title", &self.list.title)?;
+        st.serialize_field("url", &self.list.url)?;
+        st.serialize_field("articles", &articles)?;
+        st.end()
+    }
+}
+
+impl std::hash::Hash for SidebarRef<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.digest.hash(state);
+        self.current.hash(state);
+    }
+}
+
 /// One breadcrumb; the last one (the current page) has no URL.
 #[derive(Debug, Clone, Serialize, Hash)]
 pub struct CrumbCtx {
@@ -158,7 +199,7 @@ pub struct ArticleCtx<'a> {
     /// This article as Markdown, next to its HTML.
     pub markdown_url: String,
     /// The articles of its collection; `None` for articles at the content root.
-    pub sidebar: Option<SidebarCtx>,
+    pub sidebar: Option<SidebarRef<'a>>,
     pub intercom_id: Option<u64>,
     pub breadcrumbs: Vec<CrumbCtx>,
     pub toc: Vec<TocCtx>,

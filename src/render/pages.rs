@@ -33,6 +33,8 @@ pub struct Facts<'a> {
     pub sources: HashMap<&'a SourcePath, usize>,
     /// Every tag, by its URL slug; tags whose slugs agree are one tag, named as first seen.
     pub tags: Vec<Tag>,
+    /// Each collection's sidebar and its hash, by collection.
+    pub sidebars: Vec<(SidebarCtx, u64)>,
 }
 
 impl<'a> Facts<'a> {
@@ -42,6 +44,15 @@ impl<'a> Facts<'a> {
             site: site_ctx(site, !tags.is_empty()),
             sources: super::llms::titles(site),
             tags,
+            sidebars: site
+                .collections
+                .iter()
+                .map(|c| {
+                    let list = sidebar(site, &c.url, c);
+                    let digest = super::key_of(&list);
+                    (list, digest)
+                })
+                .collect(),
         }
     }
 
@@ -270,6 +281,8 @@ pub fn collection_ctx(site: &Site, i: usize) -> CollectionCtx {
     }
 }
 
+/// The sidebar of collection `c` as its articles show it (they sit in its folder), with no
+/// entry marked current.
 fn sidebar(site: &Site, from: &UrlPath, c: &Collection) -> SidebarCtx {
     SidebarCtx {
         title: c.title.clone(),
@@ -279,10 +292,7 @@ fn sidebar(site: &Site, from: &UrlPath, c: &Collection) -> SidebarCtx {
             .iter()
             .map(|&i| {
                 let a = &site.articles[i];
-                LinkCtx {
-                    current: a.page.url == *from,
-                    ..article_link(from, a)
-                }
+                article_link(from, a)
             })
             .collect(),
     }
@@ -294,7 +304,7 @@ pub fn markdown_path(url: &UrlPath) -> UrlPath {
     UrlPath::new(format!("{}.md", s.strip_suffix(".html").unwrap_or(s)))
 }
 
-pub fn article_ctx<'a>(site: &'a Site, facts: &Facts, a: &'a Article) -> ArticleCtx<'a> {
+pub fn article_ctx<'a>(site: &'a Site, facts: &'a Facts, a: &'a Article) -> ArticleCtx<'a> {
     let url = &a.page.url;
     let md = &a.page.md;
     let updated = a
@@ -331,9 +341,17 @@ pub fn article_ctx<'a>(site: &'a Site, facts: &Facts, a: &'a Article) -> Article
             .as_ref()
             .map(|e| e.replace("{path}", a.page.source.as_str())),
         markdown_url: url.href_to(&markdown_path(url)),
-        sidebar: a
-            .collection
-            .map(|c| sidebar(site, url, &site.collections[c])),
+        sidebar: a.collection.map(|c| {
+            let (list, digest) = &facts.sidebars[c];
+            SidebarRef {
+                list,
+                digest: *digest,
+                current: site.collections[c]
+                    .articles
+                    .iter()
+                    .position(|&i| std::ptr::eq(&site.articles[i], a)),
+            }
+        }),
         intercom_id: a.page.fm.intercom_id,
         breadcrumbs: crumbs(site, url, a.collection, Some(&a.title)),
         toc: md

@@ -72,7 +72,7 @@ pub struct Heading {
 }
 
 /// A step: an item of an ordered list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Step {
     pub id: AnchorId,
     /// The number the reader sees.

@@ -76,6 +76,44 @@ pub fn copy(site: &Site, index: &HashMap<&SourcePath, usize>, a: &Article) -> Ou
     OutFile::Bytes(from.to_string(), out.into_bytes())
 }
 
+/// A hash of everything [`copy`] reads to write the article's Markdown copy: its text,
+/// title, description and URL, its steps, and for each link the target's URL and title and
+/// the heading it names. The copy is written again only when this changes.
+pub fn copy_key(site: &Site, index: &HashMap<&SourcePath, usize>, a: &Article) -> u64 {
+    let page = &a.page;
+    let links: Vec<_> = page
+        .md
+        .links
+        .iter()
+        .map(|link| {
+            let target = match &link.target {
+                Some(t) => index.get(t).map(|&i| &site.articles[i]),
+                None => Some(a),
+            };
+            let heading = target.and_then(|t| {
+                let f = link.fragment.as_deref()?;
+                t.page.md.headings.iter().find(|h| h.id.as_str() == f)
+            });
+            (
+                &link.span,
+                &link.fragment,
+                target.map(|t| (&t.page.url, &t.title)),
+                heading.map(|h| &h.text),
+            )
+        })
+        .collect();
+    super::key_of(&(
+        &*page.text,
+        page.body_offset,
+        page.md.title.is_some(),
+        &a.title,
+        &page.fm.description,
+        &page.url,
+        &page.md.steps,
+        links,
+    ))
+}
+
 /// Each article's index by its source path.
 pub fn titles(site: &Site) -> HashMap<&SourcePath, usize> {
     site.articles

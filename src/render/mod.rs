@@ -526,7 +526,16 @@ fn render_job(
                 .map_err(|d| d.in_file(&a.page.abs))
         }
         Job::Redirect(i) => bytes(redirect_stub(site, &site.redirects[i])),
-        Job::Markdown(i) => bytes(llms::copy(site, &facts.sources, &site.articles[i])),
+        Job::Markdown(i) => {
+            // Keyed by what it is made from, so an unchanged copy is not even written out.
+            let a = &site.articles[i];
+            let path = pages::markdown_path(&a.page.url);
+            let key = key_of(&(salt, llms::copy_key(site, &facts.sources, a)));
+            if !sink.wants(path.as_str(), key) {
+                return Ok(None);
+            }
+            Ok(Some((llms::copy(site, &facts.sources, a), key)))
+        }
         Job::Llms => bytes(llms::llms_txt(site)),
         Job::Tags => {
             let url = pages::tags_index();

@@ -38,6 +38,8 @@ enum Party<'a> {
     Collection(&'a str),
     /// A static file of the theme, built in or overridden.
     Theme,
+    /// The Markdown copy of an article, next to its page.
+    Copy(&'a Page),
 }
 
 struct Claim<'a> {
@@ -55,6 +57,7 @@ impl Party<'_> {
             Party::Generated(what) => (*what).to_string(),
             Party::Collection(dir) => format!("the page of the collection `{dir}`"),
             Party::Theme => format!("the theme's file `{path}`"),
+            Party::Copy(p) => format!("the Markdown copy of {}", p.source),
         }
     }
 
@@ -131,6 +134,24 @@ fn claims<'a>(site: &'a Site, theme: &Theme) -> Vec<Claim<'a>> {
     }
     for a in &site.articles {
         claim(a.page.url.to_string(), Party::Page(&a.page));
+        claim(
+            crate::render::pages::markdown_path(&a.page.url).to_string(),
+            Party::Copy(&a.page),
+        );
+    }
+    claim(
+        "llms.txt".into(),
+        Party::Generated("llms.txt, the site's list for AI agents"),
+    );
+    let tags = crate::render::pages::tag_urls(site);
+    if !tags.is_empty() {
+        claim(
+            crate::render::pages::tags_index().to_string(),
+            Party::Generated("the list of tags"),
+        );
+    }
+    for t in tags {
+        claim(t.to_string(), Party::Generated("a tag's page"));
     }
     for r in &site.redirects {
         let page = &site.articles[r.to].page;

@@ -585,3 +585,26 @@ fn a_link_to_the_output_folder_is_left_out() {
     build_ok(&f);
     assert!(!f.root().join("public/published").exists());
 }
+
+#[test]
+fn content_files_never_replace_generated_copies_or_lists() {
+    let f = Fixture::empty();
+    f.write("content/a.md", "---\ntags: [x]\n---\n# A\n");
+    f.write("content/llms.txt", "mine\n");
+    f.write("content/tags/x.html", "<p>mine</p>\n");
+    let stderr = build_fails(&f);
+    assert_eq!(
+        stderr,
+        "error[output-collision]: `llms.txt` would be written twice, by this file and by llms.txt, the site's list for AI agents
+  --> content/llms.txt
+  = hint: stepbook writes `llms.txt` itself: rename this one (a page's look comes from the theme's templates in `themes/default/templates/`)
+
+error[output-collision]: `tags/x.html` would be written twice, by this file and by a tag's page
+  --> content/tags/x.html
+  = hint: stepbook writes `tags/x.html` itself: rename this one (a page's look comes from the theme's templates in `themes/default/templates/`)
+
+error: found 2 errors and 0 warnings
+build failed; the previous output was left as it was
+"
+    );
+}

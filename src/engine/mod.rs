@@ -249,6 +249,7 @@ impl Engine {
             git_dates: crate::gitdates::read(&config.content_dir),
         });
         diags.extend(problems);
+        timings.lap("assemble the site");
         diags.extend(linkcheck::check(&site));
         timings.lap("check links");
         if self.opts.lint {
@@ -257,6 +258,7 @@ impl Engine {
         match theme {
             Ok(theme) => {
                 diags.extend(crate::claims::check(&site, &theme));
+                timings.lap("check output paths");
                 (
                     Some(Loaded {
                         config,

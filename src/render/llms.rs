@@ -77,8 +77,8 @@ pub fn copy(site: &Site, index: &HashMap<&SourcePath, usize>, a: &Article) -> Ou
 }
 
 /// A hash of everything [`copy`] reads to write the article's Markdown copy: its text,
-/// title, description and URL, its steps, and for each link the target's URL and title and
-/// the heading it names. The copy is written again only when this changes.
+/// title, description and URL, its steps, and for each link the target's URL and, for a
+/// link written without text, the title or heading it names. The copy is written again only when this changes.
 pub fn copy_key(site: &Site, index: &HashMap<&SourcePath, usize>, a: &Article) -> u64 {
     let page = &a.page;
     let links: Vec<_> = page
@@ -94,11 +94,12 @@ pub fn copy_key(site: &Site, index: &HashMap<&SourcePath, usize>, a: &Article) -
                 let f = link.fragment.as_deref()?;
                 t.page.md.headings.iter().find(|h| h.id.as_str() == f)
             });
+            // A title or heading is read only to fill a link written without text.
             (
                 &link.span,
                 &link.fragment,
-                target.map(|t| (&t.page.url, &t.title)),
-                heading.map(|h| &h.text),
+                target.map(|t| (&t.page.url, link.fill.then_some(&t.title))),
+                heading.filter(|_| link.fill).map(|h| &h.text),
             )
         })
         .collect();

@@ -62,6 +62,11 @@ impl<'a> Facts<'a> {
     }
 }
 
+/// The URL of every tag's page.
+pub fn tag_urls(site: &Site) -> Vec<UrlPath> {
+    tags(site).into_iter().map(|t| t.url).collect()
+}
+
 /// Pages a render makes: home, 404, every collection and article, and the tag pages.
 pub fn page_count(site: &Site) -> usize {
     let tags = tags(site).len();

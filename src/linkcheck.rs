@@ -171,12 +171,18 @@ fn fragment_hint(target: &Page, fragment: &str, written: &str) -> String {
 /// Images that name a file the site does not have, with the nearest files that exist.
 struct NearImages<'a> {
     site: &'a Site,
-    files: Option<(HashSet<&'a str>, Names<'a>)>,
+    files: Option<HashSet<&'a str>>,
+    /// Made only when an image is missing: ranking every file takes a while.
+    names: Option<Names<'a>>,
 }
 
 impl<'a> NearImages<'a> {
     fn new(site: &'a Site) -> Self {
-        NearImages { site, files: None }
+        NearImages {
+            site,
+            files: None,
+            names: None,
+        }
     }
 
     fn check(&mut self, page: &Page, image: &ImageRef) -> Option<Diagnostic> {
@@ -193,13 +199,15 @@ impl<'a> NearImages<'a> {
             );
         };
         let site = self.site;
-        let (known, suggester) = self.files.get_or_insert_with(|| {
-            let names: Vec<&str> = site.assets.iter().map(|a| a.path.as_str()).collect();
-            (names.iter().copied().collect(), Names::new(names))
-        });
+        let known = self
+            .files
+            .get_or_insert_with(|| site.assets.iter().map(|a| a.path.as_str()).collect());
         if known.contains(file.as_str()) {
             return None;
         }
+        let suggester = self.names.get_or_insert_with(|| {
+            Names::new(site.assets.iter().map(|a| a.path.as_str()).collect())
+        });
         let near: Vec<String> = suggester
             .closest_path(file.as_str(), 3)
             .iter()

@@ -131,22 +131,33 @@ impl UrlPath {
 
     /// A relative href from the page at `self` to `target`.
     pub fn href_to(&self, target: &UrlPath) -> String {
-        let from: Vec<&str> = self.0.split('/').collect();
-        let to: Vec<&str> = target.0.split('/').collect();
-        let from_dirs = &from[..from.len() - 1];
-        let common = from_dirs
-            .iter()
-            .zip(&to[..to.len() - 1])
-            .take_while(|(a, b)| a == b)
-            .count();
-        let mut href = "../".repeat(from_dirs.len() - common);
-        for (i, seg) in to[common..].iter().enumerate() {
-            if i > 0 {
-                href.push('/');
+        // The folders both paths start with, compared segment by segment without collecting.
+        let (from_dir, to) = (self.dir(), target.0.as_str());
+        let mut common = 0;
+        let mut shared_dirs = 0;
+        let mut rest = from_dir;
+        while !rest.is_empty() {
+            let (seg, next) = rest.split_once('/').unwrap_or((rest, ""));
+            let end = common + seg.len();
+            if to.get(common..end) != Some(seg) || to.as_bytes().get(end) != Some(&b'/') {
+                break;
             }
-            encode_segment(seg, &mut href);
+            common = end + 1;
+            shared_dirs += 1;
+            rest = next;
         }
+        let ups = self.depth() - shared_dirs;
+        let mut href = String::with_capacity(3 * ups + to.len() - common);
+        for _ in 0..ups {
+            href.push_str("../");
+        }
+        encode_path(&to[common..], &mut href);
         href
+    }
+
+    /// The folders of this path, without a trailing `/`: `a/b` for `a/b/c.html`.
+    fn dir(&self) -> &str {
+        self.0.rsplit_once('/').map_or("", |(d, _)| d)
     }
 
     /// This path as it is written in a link: every character that would end it, start a
@@ -196,7 +207,25 @@ impl fmt::Display for AnchorId {
 
 /// Appends `seg` to `out` with the characters a URL path segment cannot hold as they are
 /// percent-encoded. Letters of any script stay as they are: browsers send them as UTF-8.
+/// [`encode_segment`] for each segment of `path`, `/` kept.
+fn encode_path(path: &str, out: &mut String) {
+    for (i, seg) in path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        encode_segment(seg, out);
+    }
+}
+
 fn encode_segment(seg: &str, out: &mut String) {
+    // Nearly every name needs no escape: copy it whole.
+    if seg
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    {
+        out.push_str(seg);
+        return;
+    }
     for c in seg.chars() {
         if c.is_control()
             || matches!(

@@ -219,7 +219,7 @@ impl Session {
             eprint!("{}", diags.render(&self.root));
         }
         let count = files.len() + gone.len();
-        let pages = loaded.site.articles.len() + loaded.site.collections.len() + 2;
+        let pages = crate::render::pages::page_count(&loaded.site);
         if first {
             let mut site = SiteFiles::new(files);
             // Until the new index is ready, keep serving the previous one.

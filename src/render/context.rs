@@ -135,20 +135,20 @@ pub struct CrumbCtx {
 
 /// An entry of the on-page contents.
 #[derive(Debug, Clone, Serialize, Hash)]
-pub struct TocCtx {
+pub struct TocCtx<'a> {
     pub level: u8,
-    pub id: String,
-    pub text: String,
+    pub id: &'a str,
+    pub text: &'a str,
     /// Steps of the procedures directly under this heading; 0 for plain sections.
     pub steps: usize,
 }
 
 /// A step of the page.
 #[derive(Debug, Clone, Serialize, Hash)]
-pub struct StepCtx {
-    pub id: String,
+pub struct StepCtx<'a> {
+    pub id: &'a str,
     pub number: u64,
-    pub text: String,
+    pub text: &'a str,
     pub depth: usize,
 }
 
@@ -202,8 +202,8 @@ pub struct ArticleCtx<'a> {
     pub sidebar: Option<SidebarRef<'a>>,
     pub intercom_id: Option<u64>,
     pub breadcrumbs: Vec<CrumbCtx>,
-    pub toc: Vec<TocCtx>,
-    pub steps: Vec<StepCtx>,
+    pub toc: Vec<TocCtx<'a>>,
+    pub steps: Vec<StepCtx<'a>>,
     pub prev: Option<LinkCtx>,
     pub next: Option<LinkCtx>,
     /// Articles that link to this one.

@@ -365,8 +365,8 @@ pub fn article_ctx<'a>(site: &'a Site, facts: &'a Facts, a: &'a Article) -> Arti
             .filter(|h| h.level <= 3)
             .map(|h| TocCtx {
                 level: h.level,
-                id: h.id.to_string(),
-                text: h.text.clone(),
+                id: h.id.as_str(),
+                text: &h.text,
                 steps: h.steps,
             })
             .collect(),
@@ -374,9 +374,9 @@ pub fn article_ctx<'a>(site: &'a Site, facts: &'a Facts, a: &'a Article) -> Arti
             .steps
             .iter()
             .map(|s| StepCtx {
-                id: s.id.to_string(),
+                id: s.id.as_str(),
                 number: s.number,
-                text: s.text.clone(),
+                text: &s.text,
                 depth: s.depth,
             })
             .collect(),

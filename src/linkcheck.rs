@@ -16,16 +16,13 @@ use crate::suggest::{self, Names};
 
 /// Checks every link of every page.
 pub fn check(site: &Site) -> Vec<Diagnostic> {
-    let pages: HashMap<&SourcePath, &Page> = site.pages().map(|p| (&p.source, p)).collect();
     let all: Vec<&Page> = site.pages().collect();
     // In parallel, a few chunks per thread, each with its own caches; order is kept.
     let size = all.len().div_ceil(rayon::current_num_threads() * 4).max(64);
     let (mut problems, redirects) = rayon::join(
         || {
             all.par_chunks(size)
-                .flat_map_iter(|chunk| {
-                    check_pages(site, chunk.iter().copied(), &mut |t| pages.get(t).copied())
-                })
+                .flat_map_iter(|chunk| check_pages(site, chunk.iter().copied()))
                 .collect::<Vec<_>>()
         },
         || check_redirect_links_of(site, site.pages()),
@@ -48,12 +45,8 @@ fn ids_of(p: &Page) -> Vec<&str> {
     ids(p).filter(|i| seen.insert(*i)).collect()
 }
 
-/// Checks the links of `checked`; `page_at` finds the page of the site at a source path.
-fn check_pages<'a>(
-    site: &'a Site,
-    checked: impl Iterator<Item = &'a Page>,
-    page_at: &mut dyn FnMut(&'a SourcePath) -> Option<&'a Page>,
-) -> Vec<Diagnostic> {
+/// Checks the links of `checked`.
+fn check_pages<'a>(site: &'a Site, checked: impl Iterator<Item = &'a Page>) -> Vec<Diagnostic> {
     // The "did you mean" lists are worked out only when a link needs one: most links name a
     // page without a fragment, and most pages have no broken link.
     let mut problems = Vec::new();
@@ -63,7 +56,7 @@ fn check_pages<'a>(
         for link in &page.md.links {
             let target = link.target.as_ref().unwrap_or(&page.source);
             let written = &page.text[link.span.clone()];
-            let Some(target_page) = page_at(target) else {
+            let Some(target_page) = site.page(target) else {
                 match site.unavailable.get(target) {
                     Some(&"is a draft") => {
                         let d = diagnostic(

@@ -137,40 +137,33 @@ impl Engine {
         let mut old = std::mem::take(&mut self.memos);
         let olds: Vec<Option<Memo>> = md_files.iter().map(|f| old.remove(&f.path)).collect();
         drop(old);
-        let mut memos: Vec<Option<Memo>> = md_files
+        let mut memos: Vec<Result<Memo, inputs::ReadError>> = md_files
             .par_iter()
             .zip(read)
             .zip(olds)
-            .map(|((f, text), old)| match text {
-                Ok(text) => Some(Memo::new(old, &f.abs, text)),
-                Err(_) => None,
-            })
+            .map(|((f, text), old)| text.map(|text| Memo::new(old, &f.abs, text)))
             .collect();
-        let mut files: Vec<Option<PageFile>> = Vec::with_capacity(md_files.len());
+        // The pages of this build, and where each Markdown file's page is among them.
+        let mut listed: Vec<PageFile> = Vec::with_capacity(md_files.len());
+        let mut slot: Vec<Option<usize>> = Vec::with_capacity(md_files.len());
         // Frontmatter title, else the leading heading, else the file name.
         let mut titles: Vec<String> = Vec::with_capacity(md_files.len());
         let mut unavailable = HashMap::new();
         for (f, memo) in md_files.iter().zip(&memos) {
+            // A file that could not be read, or whose frontmatter is wrong.
             let parsed = match memo.as_ref().map(Memo::parsed) {
-                Some(Ok(p)) => p,
-                Some(Err(ds)) => {
+                Ok(Ok(p)) => p,
+                Ok(Err(ds)) | Err(ds) => {
                     diags.extend(ds.iter().cloned());
                     unavailable.insert(f.path.clone(), "has errors");
-                    files.push(None);
-                    continue;
-                }
-                None => {
-                    let ds = inputs::read_text(&f.abs).err().unwrap_or_default();
-                    diags.extend(ds);
-                    unavailable.insert(f.path.clone(), "has errors");
-                    files.push(None);
+                    slot.push(None);
                     continue;
                 }
             };
             diags.extend(parsed.fm.warnings.iter().cloned());
             if parsed.fm.draft && !self.opts.drafts {
                 unavailable.insert(f.path.clone(), "is a draft");
-                files.push(None);
+                slot.push(None);
                 continue;
             }
             let memo = memo.as_ref().expect("parsed above");
@@ -182,22 +175,17 @@ impl Engine {
                     .or_else(|| parsed.heading_title.clone())
                     .unwrap_or_else(|| site::fallback_title(&f.path)),
             );
-            files.push(Some(pages::page_file(&f.path, &f.abs, memo, parsed)));
+            slot.push(Some(listed.len()));
+            listed.push(pages::page_file(&f.path, &f.abs, memo, parsed));
         }
 
         // URLs and the table links resolve against.
-        let listed: Vec<PageFile> = files.iter().flatten().cloned().collect();
         let (urls, problems) = site::urls::assign(&listed);
         diags.extend(problems);
         diags.extend(site::urls::check_intercom_ids(&listed));
         let mut table = PageTable::default();
         for ((p, url), title) in listed.iter().zip(&urls).zip(&titles) {
             table.insert(p.source.clone(), url.clone(), title);
-        }
-        let mut url_of: Vec<Option<&crate::paths::UrlPath>> = Vec::with_capacity(files.len());
-        let mut next = urls.iter();
-        for f in &files {
-            url_of.push(f.as_ref().and_then(|_| next.next()));
         }
 
         // Bodies, each rendered again only when something it read changed.
@@ -207,20 +195,16 @@ impl Engine {
             files: &self.files,
             prose: self.opts.lint,
         };
-        let bodies: Vec<Option<Arc<crate::markdown::Rendered>>> = memos
+        let bodies: Vec<Arc<crate::markdown::Rendered>> = memos
             .par_iter_mut()
-            .zip(files.par_iter())
-            .zip(url_of.par_iter())
-            .map(|((memo, file), url)| match (memo, file, url) {
-                (Some(memo), Some(file), Some(url)) => Some(memo.body(file, url, &ctx)),
+            .zip(slot.par_iter())
+            .filter_map(|(memo, slot)| match (memo, slot) {
+                (Ok(memo), Some(i)) => Some(memo.body(&listed[*i], &urls[*i], &ctx)),
                 _ => None,
             })
             .collect();
         let mut pages = Vec::with_capacity(listed.len());
-        for ((file, url), md) in files.into_iter().zip(url_of).zip(bodies) {
-            let (Some(f), Some(url), Some(md)) = (file, url, md) else {
-                continue;
-            };
+        for ((f, url), md) in listed.into_iter().zip(urls).zip(bodies) {
             diags.extend(md.diagnostics.iter().cloned());
             pages.push(Page {
                 source: f.source,
@@ -228,14 +212,14 @@ impl Engine {
                 text: f.text,
                 body_offset: f.body_offset,
                 fm: f.fm,
-                url: url.clone(),
+                url,
                 md,
             });
         }
         self.memos = md_files
             .iter()
             .zip(memos)
-            .filter_map(|(f, m)| m.map(|m| (f.path.clone(), m)))
+            .filter_map(|(f, m)| m.ok().map(|m| (f.path.clone(), m)))
             .collect();
         timings.lap("read and render Markdown");
 

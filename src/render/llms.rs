@@ -7,7 +7,6 @@
 //! help center can cite "step 3" with a link straight to it. `llms.txt` lists every article's
 //! copy by collection.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
@@ -15,11 +14,11 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use super::OutFile;
 use super::pages::markdown_path;
 use crate::markdown::branches;
-use crate::paths::{SourcePath, UrlPath};
+use crate::paths::UrlPath;
 use crate::site::{Article, Site};
 
 /// The Markdown copy of one article.
-pub fn copy(site: &Site, index: &HashMap<&SourcePath, usize>, a: &Article) -> OutFile {
+pub fn copy(site: &Site, a: &Article) -> OutFile {
     let page = &a.page;
     let body = &page.text[page.body_offset..];
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
@@ -34,7 +33,7 @@ pub fn copy(site: &Site, index: &HashMap<&SourcePath, usize>, a: &Article) -> Ou
             continue;
         };
         let target = match &link.target {
-            Some(t) => index.get(t).map(|&i| &site.articles[i]),
+            Some(t) => site.article(t),
             None => Some(a),
         };
         let Some(target) = target else { continue };
@@ -79,7 +78,7 @@ pub fn copy(site: &Site, index: &HashMap<&SourcePath, usize>, a: &Article) -> Ou
 /// A hash of everything [`copy`] reads to write the article's Markdown copy: its text,
 /// title, description and URL, its steps, and for each link the target's URL and, for a
 /// link written without text, the title or heading it names. The copy is written again only when this changes.
-pub fn copy_key(site: &Site, index: &HashMap<&SourcePath, usize>, a: &Article) -> u64 {
+pub fn copy_key(site: &Site, a: &Article) -> u64 {
     let page = &a.page;
     let links: Vec<_> = page
         .md
@@ -87,7 +86,7 @@ pub fn copy_key(site: &Site, index: &HashMap<&SourcePath, usize>, a: &Article) -
         .iter()
         .map(|link| {
             let target = match &link.target {
-                Some(t) => index.get(t).map(|&i| &site.articles[i]),
+                Some(t) => site.article(t),
                 None => Some(a),
             };
             let heading = target.and_then(|t| {
@@ -113,15 +112,6 @@ pub fn copy_key(site: &Site, index: &HashMap<&SourcePath, usize>, a: &Article) -
         &page.md.steps,
         links,
     ))
-}
-
-/// Each article's index by its source path.
-pub fn titles(site: &Site) -> HashMap<&SourcePath, usize> {
-    site.articles
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (&a.page.source, i))
-        .collect()
 }
 
 /// Plain text (a title, a description) as Markdown that shows it as written: HTML

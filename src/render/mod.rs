@@ -530,11 +530,11 @@ fn render_job(
             // Keyed by what it is made from, so an unchanged copy is not even written out.
             let a = &site.articles[i];
             let path = pages::markdown_path(&a.page.url);
-            let key = key_of(&(salt, llms::copy_key(site, &facts.sources, a)));
+            let key = key_of(&(salt, llms::copy_key(site, a)));
             if !sink.wants(path.as_str(), key) {
                 return Ok(None);
             }
-            Ok(Some((llms::copy(site, &facts.sources, a), key)))
+            Ok(Some((llms::copy(site, a), key)))
         }
         Job::Llms => bytes(llms::llms_txt(site)),
         Job::Tags => {

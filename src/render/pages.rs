@@ -5,10 +5,10 @@
 //! from the site's structures, never inside templates and never from disk. [`Facts`] holds
 //! what every page shares, computed once per render.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use super::context::*;
-use crate::paths::{SourcePath, UrlPath};
+use crate::paths::UrlPath;
 use crate::site::{Article, Collection, Site};
 
 /// The most top-level collections the header lists. A site with more of them lists none
@@ -27,22 +27,19 @@ pub struct Tag {
 }
 
 /// What every page's context shares, computed once per render.
-pub struct Facts<'a> {
+pub struct Facts {
     pub site: SiteCtx,
-    /// Each article's index by its source path.
-    pub sources: HashMap<&'a SourcePath, usize>,
     /// Every tag, by its URL slug; tags whose slugs agree are one tag, named as first seen.
     pub tags: Vec<Tag>,
     /// Each collection's sidebar and its hash, by collection.
     pub sidebars: Vec<(SidebarCtx, u64)>,
 }
 
-impl<'a> Facts<'a> {
-    pub fn new(site: &'a Site) -> Facts<'a> {
+impl Facts {
+    pub fn new(site: &Site) -> Facts {
         let tags = tags(site);
         Facts {
             site: site_ctx(site, !tags.is_empty()),
-            sources: super::llms::titles(site),
             tags,
             sidebars: site
                 .collections

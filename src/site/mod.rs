@@ -221,6 +221,14 @@ impl Site {
             .chain(self.articles.iter().map(|a| &a.page))
     }
 
+    /// The article made from the Markdown file `source`.
+    pub fn article(&self, source: &SourcePath) -> Option<&Article> {
+        match *self.by_source.get(source)? {
+            PageAt::Article(i) => Some(&self.articles[i]),
+            PageAt::Home | PageAt::Index(_) => None,
+        }
+    }
+
     /// The page made from the Markdown file `source`.
     pub fn page(&self, source: &SourcePath) -> Option<&Page> {
         match *self.by_source.get(source)? {

@@ -118,7 +118,7 @@ fn claims<'a>(site: &'a Site, theme: &Theme) -> Vec<Claim<'a>> {
     match &site.home {
         Some(p) => claim(p.url.to_string(), Party::Page(p)),
         None => claim(
-            UrlPath::home().to_string(),
+            site.home_url().to_string(),
             Party::Generated("the home page"),
         ),
     }
@@ -146,7 +146,7 @@ fn claims<'a>(site: &'a Site, theme: &Theme) -> Vec<Claim<'a>> {
     let tags = crate::render::pages::tag_urls(site);
     if !tags.is_empty() {
         claim(
-            crate::render::pages::tags_index().to_string(),
+            crate::render::pages::tags_index(site).to_string(),
             Party::Generated("the list of tags"),
         );
     }

@@ -41,6 +41,7 @@ pub mod search;
 pub mod serve;
 pub mod site;
 pub mod suggest;
+pub mod translations;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

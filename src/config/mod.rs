@@ -6,6 +6,7 @@
 //! state (serve mode, chosen ports) never lives here.
 
 pub mod brand;
+pub mod languages;
 pub mod raw;
 
 use std::path::{Path, PathBuf};
@@ -40,6 +41,10 @@ pub struct Config {
     pub brand: brand::Brand,
     /// Link to a page's source, with `{path}` where the path from the content folder goes.
     pub edit_url: Option<String>,
+    /// `[languages.<tag>]`: the other languages, sorted by tag.
+    pub languages: Vec<languages::Language>,
+    /// The theme's texts this site sets for the default language.
+    pub strings: std::collections::BTreeMap<String, String>,
     /// Problems that do not stop the build (an accent colour with too little contrast).
     pub warnings: Vec<Diagnostic>,
 }
@@ -186,11 +191,14 @@ impl Config {
             &mut errors,
             &mut warnings,
         );
+        let language = raw.book.language.unwrap_or_else(|| "en".into());
+        let (languages, strings) =
+            languages::validate(raw.languages, &language, path, source, &mut errors);
         let config = Config {
             root: root.to_path_buf(),
             title: raw.book.title.unwrap_or_else(|| "Help center".into()),
             description: raw.book.description.unwrap_or_default(),
-            language: raw.book.language.unwrap_or_else(|| "en".into()),
+            language,
             base_url,
             content_dir,
             output_dir: root.join(raw.build.output_dir.unwrap_or_else(|| "public".into())),
@@ -200,6 +208,8 @@ impl Config {
             port: raw.serve.port.unwrap_or(3000),
             brand,
             edit_url,
+            languages,
+            strings,
             warnings,
         };
         (Some(config), errors)
@@ -312,6 +322,20 @@ fn unknown_keys(path: &Path, source: &str) -> Vec<(KeyName, Diagnostic)> {
             .find(|(t, _)| !t.is_empty() && *t == name)
             .map(|(_, k)| *k);
         match (known, value.get_ref()) {
+            (Some(_), DeValue::Table(table)) if name == "languages" => {
+                for (tag, value) in table {
+                    let DeValue::Table(inner) = value.get_ref() else {
+                        continue;
+                    };
+                    let at = format!("languages.{}", tag.get_ref());
+                    for (key, _) in inner {
+                        if !raw::LANGUAGE_KEYS.contains(&&**key.get_ref()) {
+                            let d = unknown_in_table(&at, key.get_ref(), raw::LANGUAGE_KEYS);
+                            found.push((key.span(), (Some(at.clone()), key.get_ref().to_string()), d));
+                        }
+                    }
+                }
+            }
             (Some(known), DeValue::Table(table)) => {
                 for (key, _) in table {
                     if !known.contains(&&**key.get_ref()) {
@@ -386,7 +410,11 @@ fn without_keys(source: &str, names: &[KeyName]) -> Option<RawConfig> {
                 doc.remove(key);
             }
             Some(t) => {
-                doc.get_mut(t)?.as_table_mut()?.remove(key);
+                let mut table = &mut doc;
+                for part in t.split('.') {
+                    table = table.get_mut(part)?.as_table_mut()?;
+                }
+                table.remove(key);
             }
         }
     }

@@ -17,6 +17,19 @@ pub struct RawConfig {
     pub serve: RawServe,
     #[serde(default)]
     pub brand: RawBrand,
+    /// `[languages.<tag>]`, by tag as written.
+    #[serde(default)]
+    pub languages: std::collections::BTreeMap<String, RawLanguage>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawLanguage {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// The theme's texts, by name, replacing the built-in translation.
+    #[serde(default)]
+    pub strings: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -61,7 +74,10 @@ pub struct RawBrand {
 
 /// Every key `book.toml` knows, by table, for "did you mean" hints.
 pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
-    ("", &["book", "build", "search", "serve", "brand"]),
+    (
+        "",
+        &["book", "build", "search", "serve", "brand", "languages"],
+    ),
     (
         "book",
         &["title", "description", "language", "base-url", "edit-url"],
@@ -73,4 +89,9 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
     ("search", &["enable"]),
     ("serve", &["port"]),
     ("brand", &["logo", "favicon", "accent", "accent-dark"]),
+    // Tables named by language tags; the keys of each are `LANGUAGE_KEYS`.
+    ("languages", &[]),
 ];
+
+/// The keys of a `[languages.<tag>]` table.
+pub const LANGUAGE_KEYS: &[&str] = &["title", "description", "strings"];

@@ -23,6 +23,7 @@
 //! gets from each run only the files that changed and the paths that went away.
 
 pub mod inputs;
+pub mod languages;
 pub mod pages;
 
 use std::collections::HashMap;
@@ -67,6 +68,8 @@ pub struct Engine {
     config: Option<String>,
     files: Files,
     memos: HashMap<SourcePath, Memo>,
+    /// The memos of default-language indexes shown in another language, by language.
+    fallbacks: HashMap<(usize, SourcePath), Memo>,
     /// The key of every output file last handed on.
     published: HashMap<String, u64>,
 }
@@ -80,6 +83,7 @@ impl Engine {
             config: None,
             files: Files::default(),
             memos: HashMap::new(),
+            fallbacks: HashMap::new(),
             published: HashMap::new(),
         }
     }
@@ -112,6 +116,7 @@ impl Engine {
         let seen = format!("{config:?}");
         if self.config.as_ref() != Some(&seen) {
             self.memos.clear();
+            self.fallbacks.clear();
             self.config = Some(seen);
         }
         let theme = Theme::load(&config.theme_dir());
@@ -149,7 +154,8 @@ impl Engine {
         // Frontmatter title, else the leading heading, else the file name.
         let mut titles: Vec<String> = Vec::with_capacity(md_files.len());
         let mut unavailable = HashMap::new();
-        for (f, memo) in md_files.iter().zip(&memos) {
+        let mut found_translations = Vec::new();
+        for (i, (f, memo)) in md_files.iter().zip(&memos).enumerate() {
             // A file that could not be read, or whose frontmatter is wrong.
             let parsed = match memo.as_ref().map(Memo::parsed) {
                 Ok(Ok(p)) => p,
@@ -167,6 +173,20 @@ impl Engine {
                 continue;
             }
             let memo = memo.as_ref().expect("parsed above");
+            if let Some((lang, source)) = languages::translation_of(&f.path, &config.languages) {
+                let mut page = pages::page_file(&source, &f.abs, memo, parsed);
+                page.source = source.clone();
+                let title = parsed.fm.title.clone().or_else(|| parsed.heading_title.clone());
+                found_translations.push(languages::Found {
+                    file: i,
+                    lang,
+                    source,
+                    title: title.unwrap_or_else(|| site::fallback_title(&page.source)),
+                    page,
+                });
+                slot.push(None);
+                continue;
+            }
             titles.push(
                 parsed
                     .fm
@@ -203,6 +223,25 @@ impl Engine {
                 _ => None,
             })
             .collect();
+        let found_translations = self.own_sources(found_translations, &listed, &unavailable, &mut diags);
+        let mut lang_problems = Vec::new();
+        let langs = languages::pages(
+            found_translations,
+            &languages::Defaults {
+                listed: &listed,
+                urls: &urls,
+                titles: &titles,
+            },
+            &mut memos,
+            &mut self.fallbacks,
+            &languages::Inputs {
+                config: &config,
+                files: &self.files,
+                prose: self.opts.lint,
+            },
+            &mut lang_problems,
+        );
+        diags.extend(lang_problems);
         let mut pages = Vec::with_capacity(listed.len());
         for ((f, url), md) in listed.into_iter().zip(urls).zip(bodies) {
             diags.extend(md.diagnostics.iter().cloned());
@@ -223,25 +262,51 @@ impl Engine {
             .collect();
         timings.lap("read and render Markdown");
 
+        // The dates of the last commits are an input too: read anew each run.
+        let git_dates = crate::gitdates::read(&config.content_dir);
+        let alternates = Arc::new(languages::alternates(&config, &pages, &langs));
+        let mut translations = Vec::with_capacity(langs.len());
+        for (l, lang) in langs.into_iter().enumerate() {
+            let (site, problems) = Site::new(Parts {
+                config: lang.config,
+                pages: lang.pages,
+                assets: Vec::new(),
+                table: lang.table,
+                unavailable: unavailable.clone(),
+                git_dates: git_dates.clone(),
+                lang: l + 1,
+                alternates: alternates.clone(),
+                translations: Vec::new(),
+            });
+            diags.extend(problems);
+            translations.push(site);
+        }
         let (site, problems) = Site::new(Parts {
             config: config.clone(),
             pages,
             assets,
             table,
             unavailable,
-            // The dates of the last commits are an input too: read anew each run.
-            git_dates: crate::gitdates::read(&config.content_dir),
+            git_dates,
+            lang: 0,
+            alternates,
+            translations,
         });
         diags.extend(problems);
         timings.lap("assemble the site");
-        diags.extend(linkcheck::check(&site));
+        for s in site.all() {
+            diags.extend(linkcheck::check(s));
+        }
         timings.lap("check links");
         if self.opts.lint {
             diags.extend(lint::lint(&site));
+            diags.extend(crate::translations::report(&site));
         }
         match theme {
             Ok(theme) => {
-                diags.extend(crate::claims::check(&site, &theme));
+                for s in site.all() {
+                    diags.extend(crate::claims::check(s, &theme));
+                }
                 timings.lap("check output paths");
                 (
                     Some(Loaded {
@@ -309,6 +374,39 @@ impl Engine {
             files.into_inner().expect("no panic while holding the lock"),
             gone,
         ))
+    }
+}
+
+impl Engine {
+    /// The translations whose source is a page of this build. A translation of a file that
+    /// does not exist is an error; one of a draft, or of a file with errors, is left out.
+    fn own_sources(
+        &self,
+        found: Vec<languages::Found>,
+        listed: &[PageFile],
+        unavailable: &HashMap<SourcePath, &'static str>,
+        diags: &mut Diagnostics,
+    ) -> Vec<languages::Found> {
+        let mut kept = Vec::with_capacity(found.len());
+        for mut f in found {
+            if let Some(src) = listed.iter().find(|p| p.source == f.source) {
+                f.page.fm = Arc::new(languages::inherit(&f.page.fm, &src.fm));
+                kept.push(f);
+            } else if !unavailable.contains_key(&f.source) {
+                let name = f.source.file_name().to_string();
+                diags.push(
+                    Diagnostic::error(
+                        "translation-orphan",
+                        format!("this translation's source {} does not exist", f.source),
+                    )
+                    .in_file(&f.page.abs)
+                    .with_hint(format!(
+                        "a translation sits beside its source: rename the file, or add {name}"
+                    )),
+                );
+            }
+        }
+        kept
     }
 }
 

@@ -20,6 +20,13 @@ pub struct SiteCtx {
     pub title: String,
     pub description: String,
     pub language: String,
+    /// Where this language's pages start, from the site root: `""`, or `"de/"` for a
+    /// language of `[languages.de]`. Its home is `{{ root }}{{ site.lang_root }}index.html`.
+    pub lang_root: String,
+    /// The theme's texts in this language, by name (`site.t.on_this_page`).
+    pub t: BTreeMap<String, String>,
+    /// The same texts as JSON for the theme's scripts, when they are not the English ones.
+    pub scripts_t: Option<String>,
     /// Absolute URL of the site when `base-url` is set, ending in `/`.
     pub base_url: Option<String>,
     /// Top-level collections, for the header navigation; empty when there are more than
@@ -240,7 +247,26 @@ pub struct PageCtx<'a, P: Serialize + std::hash::Hash> {
     pub description: String,
     /// The page's absolute URL, when `base-url` is set: for the canonical link and Open Graph.
     pub canonical: Option<String>,
+    /// The page in every language of the site, this one's first; empty with one language.
+    pub alternates: Vec<AlternateCtx>,
     pub page: P,
+}
+
+/// The page in one language, for the language switcher and `hreflang` links.
+#[derive(Debug, Clone, Serialize, Hash)]
+pub struct AlternateCtx {
+    /// The BCP 47 tag, for `hreflang` and `lang`.
+    pub tag: String,
+    /// The language's name in itself (`Deutsch`).
+    pub name: String,
+    /// The page in that language, relative to this page; its home when the page has no
+    /// translation.
+    pub url: String,
+    /// The absolute URL, when `base-url` is set.
+    pub absolute: Option<String>,
+    /// Whether the page exists in that language (else `url` is the language's home).
+    pub exists: bool,
+    pub current: bool,
 }
 
 /// The 404 page: hosts serve it at any missing address, however deep.

@@ -8,6 +8,7 @@
 pub mod context;
 mod llms;
 pub mod pages;
+pub mod strings;
 
 use std::path::{Path, PathBuf};
 
@@ -346,22 +347,37 @@ pub fn render_site(site: &Site, theme: &Theme) -> Result<Vec<OutFile>, Vec<Diagn
 
 /// How many files [`render_each`] hands on.
 pub fn file_count(site: &Site, theme: &Theme) -> usize {
-    let (jobs, files) = work(site, &Facts::new(site), theme);
-    jobs.len() + files.len()
+    site.all()
+        .map(|s| {
+            let (jobs, files) = work(s, &Facts::new(s), theme);
+            jobs.len() + files.len()
+        })
+        .sum()
 }
 
 /// What [`render_each`] does: the pages to render, and the files that need no template.
+///
+/// The site of another language makes its own pages only: the 404 page, `llms.txt`, the
+/// sitemap, the theme's files and the content's files are the default language's.
 fn work(site: &Site, facts: &Facts, theme: &Theme) -> (Vec<Job>, Vec<OutFile>) {
-    let mut jobs: Vec<Job> = vec![Job::Home, Job::NotFound];
+    let mut jobs: Vec<Job> = vec![Job::Home];
+    if site.lang == 0 {
+        jobs.push(Job::NotFound);
+    }
     jobs.extend((0..site.collections.len()).map(Job::Collection));
     jobs.extend((0..site.articles.len()).map(Job::Article));
     jobs.extend((0..site.articles.len()).map(Job::Markdown));
-    jobs.push(Job::Llms);
+    if site.lang == 0 {
+        jobs.push(Job::Llms);
+    }
     if !facts.tags.is_empty() {
         jobs.push(Job::Tags);
         jobs.extend((0..facts.tags.len()).map(Job::Tag));
     }
     jobs.extend((0..site.redirects.len()).map(Job::Redirect));
+    if site.lang != 0 {
+        return (jobs, Vec::new());
+    }
     let mut files: Vec<OutFile> = theme.statics.clone();
     files.extend(
         site.assets
@@ -382,6 +398,26 @@ fn work(site: &Site, facts: &Facts, theme: &Theme) -> (Vec<Job>, Vec<OutFile>) {
 /// site in memory. `salt` goes into every key (the config, the theme). Returns every problem
 /// met, rendering or handing on.
 pub fn render_each(
+    site: &Site,
+    theme: &Theme,
+    salt: u64,
+    sink: &dyn Sink,
+) -> Result<(), Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    for s in site.all() {
+        if let Err(ds) = render_one(s, theme, salt, sink) {
+            problems.extend(ds);
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// [`render_each`] for the site of one language.
+fn render_one(
     site: &Site,
     theme: &Theme,
     salt: u64,
@@ -461,12 +497,13 @@ fn render_job(
     };
     match job {
         Job::Home => {
-            let url = UrlPath::home();
+            let url = site.home_url();
             let (title, desc) = (site.config.title.clone(), site.config.description.clone());
             let ctx = frame(
                 site,
                 base,
                 &url,
+                None,
                 "home",
                 title,
                 desc,
@@ -480,6 +517,7 @@ fn render_job(
                 site,
                 base,
                 &url,
+                None,
                 "404",
                 "Page not found".into(),
                 String::new(),
@@ -500,6 +538,7 @@ fn render_job(
                 site,
                 &sc,
                 &c.url,
+                c.index.as_ref().map(|p| &p.source),
                 "collection",
                 title,
                 desc,
@@ -516,6 +555,7 @@ fn render_job(
                 site,
                 &sc,
                 &a.page.url,
+                Some(&a.page.source),
                 "article",
                 a.title.clone(),
                 desc,
@@ -538,13 +578,14 @@ fn render_job(
         }
         Job::Llms => bytes(llms::llms_txt(site)),
         Job::Tags => {
-            let url = pages::tags_index();
+            let url = pages::tags_index(site);
             let ctx = frame(
                 site,
                 base,
                 &url,
+                None,
                 "tags",
-                "Tags".into(),
+                pages::text(site, "tags"),
                 String::new(),
                 pages::tags_ctx(site, facts),
             );
@@ -552,11 +593,12 @@ fn render_job(
         }
         Job::Tag(i) => {
             let tag = &facts.tags[i];
-            let title = format!("Tagged “{}”", tag.name);
+            let title = format!("{} “{}”", pages::text(site, "tagged"), tag.name);
             let ctx = frame(
                 site,
                 base,
                 &tag.url,
+                None,
                 "tag",
                 title,
                 String::new(),
@@ -587,10 +629,12 @@ fn not_found_base(base_url: Option<&str>) -> String {
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 fn frame<'a, P: Serialize + std::hash::Hash>(
     site: &Site,
     site_ctx: &'a SiteCtx,
     url: &UrlPath,
+    source: Option<&crate::paths::SourcePath>,
     kind: &'static str,
     title: String,
     description: String,
@@ -603,6 +647,7 @@ fn frame<'a, P: Serialize + std::hash::Hash>(
         title,
         description,
         canonical: site.config.base_url.as_ref().map(|b| format!("{b}{url}")),
+        alternates: pages::alternates(site, url, source),
         page,
     }
 }

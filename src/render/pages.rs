@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::context::*;
+use super::strings;
 use crate::paths::UrlPath;
 use crate::site::{Article, Collection, Site};
 
@@ -54,7 +55,7 @@ impl Facts {
     }
 
     fn tag(&self, name: &str) -> Option<&Tag> {
-        let url = tag_url(name);
+        let url = tag_url(&self.site.lang_root, name);
         self.tags.iter().find(|t| t.url == url)
     }
 }
@@ -71,21 +72,21 @@ pub fn page_count(site: &Site) -> usize {
     site.articles.len() + site.collections.len() + 2 + tag_pages
 }
 
-fn tag_url(name: &str) -> UrlPath {
+fn tag_url(lang_root: &str, name: &str) -> UrlPath {
     let slug = crate::markdown::ids::github_slug(name);
     let slug = match slug.as_str() {
         "" => "tag".to_string(),
         "index" => "tag-index".to_string(),
         _ => slug,
     };
-    UrlPath::new(format!("tags/{slug}.html"))
+    UrlPath::new(format!("{lang_root}tags/{slug}.html"))
 }
 
 fn tags(site: &Site) -> Vec<Tag> {
     let mut by_url: BTreeMap<UrlPath, Tag> = BTreeMap::new();
     for &i in &reading_order(site) {
         for name in &site.articles[i].page.fm.tags {
-            let url = tag_url(name);
+            let url = tag_url(site.lang_root(), name);
             let tag = by_url.entry(url.clone()).or_insert_with(|| Tag {
                 name: name.clone(),
                 url,
@@ -132,6 +133,13 @@ fn site_ctx(site: &Site, has_tags: bool) -> SiteCtx {
         title: site.config.title.clone(),
         description: site.config.description.clone(),
         language: site.config.language.clone(),
+        lang_root: site.lang_root().to_string(),
+        t: strings::for_language(&site.config.language, strings_of(site)),
+        scripts_t: strings::scripts_need(&site.config.language, strings_of(site)).then(|| {
+            serde_json::to_string(&strings::for_language(&site.config.language, strings_of(site)))
+                .unwrap_or_default()
+                .replace('<', "\\u003c")
+        }),
         base_url: site.config.base_url.clone(),
         nav: site
             .roots
@@ -161,6 +169,57 @@ fn site_ctx(site: &Site, has_tags: bool) -> SiteCtx {
             on_dark: dark.text_on().hex(),
         }),
         tags: has_tags,
+    }
+}
+
+/// The page at `url` (made from `source`) in every language, this one first; its home in a
+/// language it has no translation in. Empty when the site has one language.
+pub fn alternates(
+    site: &Site,
+    url: &UrlPath,
+    source: Option<&crate::paths::SourcePath>,
+) -> Vec<AlternateCtx> {
+    let alt = &site.alternates;
+    if !alt.many() {
+        return Vec::new();
+    }
+    let is_home = *url == site.home_url();
+    let urls = source.map(|s| alt.of(s)).unwrap_or(&[]);
+    let mut out: Vec<AlternateCtx> = alt
+        .langs
+        .iter()
+        .enumerate()
+        .map(|(l, lang)| {
+            let home = UrlPath::new(format!("{}index.html", lang.root));
+            let (to, exists) = match urls.get(l).cloned().flatten() {
+                Some(u) => (u, true),
+                None => (home, is_home),
+            };
+            AlternateCtx {
+                tag: lang.tag.clone(),
+                name: strings::native_name(&lang.tag),
+                url: url.href_to(&to),
+                absolute: site.config.base_url.as_ref().map(|b| format!("{b}{to}")),
+                exists,
+                current: l == site.lang,
+            }
+        })
+        .collect();
+    let here = out.remove(site.lang);
+    out.insert(0, here);
+    out
+}
+
+/// The theme's text `name` in the site's language.
+pub fn text(site: &Site, name: &str) -> String {
+    strings::text(&site.config.language, strings_of(site), name)
+}
+
+/// The texts this site sets for its language.
+fn strings_of(site: &Site) -> &BTreeMap<String, String> {
+    match site.lang {
+        0 => &site.config.strings,
+        l => &site.config.languages[l - 1].strings,
     }
 }
 
@@ -237,8 +296,8 @@ fn crumbs(
     current: Option<&str>,
 ) -> Vec<CrumbCtx> {
     let mut out = vec![CrumbCtx {
-        title: "Home".into(),
-        url: Some(from.href_to(&UrlPath::home())),
+        title: text(site, "home"),
+        url: Some(from.href_to(&site.home_url())),
     }];
     if let Some(c) = collection {
         for k in site.ancestry(c) {
@@ -394,8 +453,8 @@ pub fn article_ctx<'a>(site: &'a Site, facts: &'a Facts, a: &'a Article) -> Arti
 }
 
 /// The URL of the page listing every tag.
-pub fn tags_index() -> UrlPath {
-    UrlPath::new("tags/index.html")
+pub fn tags_index(site: &Site) -> UrlPath {
+    UrlPath::new(format!("{}tags/index.html", site.lang_root()))
 }
 
 pub fn tag_ctx(site: &Site, tag: &Tag) -> TagPageCtx {
@@ -404,8 +463,8 @@ pub fn tag_ctx(site: &Site, tag: &Tag) -> TagPageCtx {
     breadcrumbs.insert(
         1,
         CrumbCtx {
-            title: "Tags".into(),
-            url: Some(from.href_to(&tags_index())),
+            title: text(site, "tags"),
+            url: Some(from.href_to(&tags_index(site))),
         },
     );
     TagPageCtx {
@@ -420,9 +479,9 @@ pub fn tag_ctx(site: &Site, tag: &Tag) -> TagPageCtx {
 }
 
 pub fn tags_ctx(site: &Site, facts: &Facts) -> TagsCtx {
-    let from = tags_index();
+    let from = tags_index(site);
     TagsCtx {
-        breadcrumbs: crumbs(site, &from, None, Some("Tags")),
+        breadcrumbs: crumbs(site, &from, None, Some(&text(site, "tags"))),
         tags: facts
             .tags
             .iter()

@@ -9,6 +9,7 @@
 //! other: "Linked from", "Related articles", the text of empty links). Nothing here reads
 //! files, touches templates or writes output.
 
+pub mod langs;
 pub mod tree;
 pub mod urls;
 pub mod xref;
@@ -128,6 +129,12 @@ pub struct Site {
     pub unavailable: HashMap<SourcePath, &'static str>,
     /// Each file's last commit date, for articles without `updated` (empty outside git).
     pub git_dates: crate::gitdates::Dates,
+    /// Which language this site is: an index into `alternates.langs` (0, the default).
+    pub lang: usize,
+    /// The languages and where every page is in each.
+    pub alternates: Arc<langs::Alternates>,
+    /// The site of every other language, for the default language's site (empty for them).
+    pub translations: Vec<Site>,
     /// Every page by its Markdown file.
     by_source: HashMap<SourcePath, PageAt>,
 }
@@ -157,6 +164,10 @@ pub struct Parts {
     pub table: markdown::links::PageTable,
     pub unavailable: HashMap<SourcePath, &'static str>,
     pub git_dates: crate::gitdates::Dates,
+    /// Which language of `alternates` this is.
+    pub lang: usize,
+    pub alternates: Arc<langs::Alternates>,
+    pub translations: Vec<Site>,
 }
 
 impl Site {
@@ -171,9 +182,12 @@ impl Site {
             table,
             unavailable,
             git_dates,
+            lang,
+            alternates,
+            translations,
         } = parts;
         let tree = tree::assemble(pages);
-        let (redirects, problems) = urls::plan_redirects(&config, &tree);
+        let (redirects, problems) = urls::plan_redirects(&config, &tree, lang, &alternates);
         let mut by_source = HashMap::with_capacity(tree.articles.len() + tree.collections.len());
         if let Some(h) = &tree.home {
             by_source.insert(h.source.clone(), PageAt::Home);
@@ -198,9 +212,30 @@ impl Site {
             table,
             unavailable,
             git_dates,
+            lang,
+            alternates,
+            translations,
             by_source,
         };
         (site, problems)
+    }
+
+    /// Where this language's pages start: `""`, or `"de/"`.
+    pub fn lang_root(&self) -> &str {
+        self.alternates
+            .langs
+            .get(self.lang)
+            .map_or("", |l| l.root.as_str())
+    }
+
+    /// The URL of this language's home page.
+    pub fn home_url(&self) -> UrlPath {
+        UrlPath::new(format!("{}index.html", self.lang_root()))
+    }
+
+    /// This site and the site of every other language.
+    pub fn all(&self) -> impl Iterator<Item = &Site> {
+        std::iter::once(self).chain(&self.translations)
     }
 
     /// The chain of collections from the top down to `c`.
@@ -307,6 +342,9 @@ pub(crate) mod tests {
             table: markdown::links::PageTable::default(),
             unavailable: HashMap::new(),
             git_dates: crate::gitdates::Dates::new(),
+            lang: 0,
+            alternates: Default::default(),
+            translations: Vec::new(),
         };
         Site::new(parts).0
     }

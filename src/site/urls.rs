@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use super::tree::Tree;
+use super::langs::Alternates;
 use super::{PageFile, Redirect, is_index};
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
@@ -106,7 +107,15 @@ pub fn check_intercom_ids(pages: &[PageFile]) -> Vec<Diagnostic> {
 
 /// The Intercom URL shapes of every `intercom_id` and every `aliases` path, checked against
 /// each other and against real pages.
-pub fn plan_redirects(config: &Config, tree: &Tree) -> (Vec<Redirect>, Vec<Diagnostic>) {
+///
+/// The site of the default language (`lang` 0) also leads each other language's Intercom
+/// addresses of an article without a translation to the default page.
+pub fn plan_redirects(
+    config: &Config,
+    tree: &Tree,
+    lang: usize,
+    alternates: &Alternates,
+) -> (Vec<Redirect>, Vec<Diagnostic>) {
     let mut problems = Vec::new();
     let mut taken: HashMap<UrlPath, String> = tree
         .home
@@ -115,10 +124,11 @@ pub fn plan_redirects(config: &Config, tree: &Tree) -> (Vec<Redirect>, Vec<Diagn
         .chain(tree.articles.iter().map(|a| &a.page))
         .map(|p| (p.url.clone(), p.source.to_string()))
         .collect();
-    let lang = match slugify(&config.language) {
+    let prefix = match slugify(&config.language) {
         l if l.is_empty() => "en".to_string(),
         l => l,
     };
+    let prefix = prefix.as_str();
     let mut redirects = Vec::new();
     let mut intercom_urls: std::collections::HashSet<UrlPath> = Default::default();
     for (i, a) in tree.articles.iter().enumerate() {
@@ -129,14 +139,23 @@ pub fn plan_redirects(config: &Config, tree: &Tree) -> (Vec<Redirect>, Vec<Diagn
         let mut wanted: Vec<(UrlPath, &'static str)> = Vec::new();
         if let Some(id) = page.fm.intercom_id {
             let slug = slugify(&a.title);
-            wanted.push((
-                UrlPath::new(format!("{lang}/articles/{id}-{slug}/index.html")),
-                "intercom_id",
-            ));
-            wanted.push((
-                UrlPath::new(format!("{lang}/articles/{id}/index.html")),
-                "intercom_id",
-            ));
+            let untranslated = alternates
+                .of(&page.source)
+                .iter()
+                .zip(&alternates.langs)
+                .skip(1)
+                .filter(|(url, _)| lang == 0 && url.is_none())
+                .map(|(_, l)| l.root.trim_end_matches('/'));
+            for prefix in std::iter::once(prefix).chain(untranslated) {
+                wanted.push((
+                    UrlPath::new(format!("{prefix}/articles/{id}-{slug}/index.html")),
+                    "intercom_id",
+                ));
+                wanted.push((
+                    UrlPath::new(format!("{prefix}/articles/{id}/index.html")),
+                    "intercom_id",
+                ));
+            }
         }
         for alias in &page.fm.aliases {
             match UrlPath::from_alias(alias) {
@@ -261,7 +280,7 @@ mod tests {
         let tree = assemble(vec![page("guide/a.md", fm, Rendered::default())]);
         let config = Config::from_source(Path::new("/site"), Path::new("/site/book.toml"), "")
             .expect("the defaults are valid");
-        let (redirects, problems) = plan_redirects(&config, &tree);
+        let (redirects, problems) = plan_redirects(&config, &tree, 0, &Alternates::default());
         let from: Vec<&str> = redirects.iter().map(|r| r.from.as_str()).collect();
         assert_eq!(
             from,

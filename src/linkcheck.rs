@@ -16,13 +16,19 @@ use crate::suggest::{self, Names};
 
 /// Checks every link of every page.
 pub fn check(site: &Site) -> Vec<Diagnostic> {
+    check_in(site, None)
+}
+
+/// [`check`] for the site of a language, whose links lead to the default language's pages
+/// (`fallback`) where a page has no translation.
+pub fn check_in(site: &Site, fallback: Option<&Site>) -> Vec<Diagnostic> {
     let all: Vec<&Page> = site.pages().collect();
     // In parallel, a few chunks per thread, each with its own caches; order is kept.
     let size = all.len().div_ceil(rayon::current_num_threads() * 4).max(64);
     let (mut problems, redirects) = rayon::join(
         || {
             all.par_chunks(size)
-                .flat_map_iter(|chunk| check_pages(site, chunk.iter().copied()))
+                .flat_map_iter(|chunk| check_pages(site, fallback, chunk.iter().copied()))
                 .collect::<Vec<_>>()
         },
         || check_redirect_links_of(site, site.pages()),
@@ -46,7 +52,11 @@ fn ids_of(p: &Page) -> Vec<&str> {
 }
 
 /// Checks the links of `checked`.
-fn check_pages<'a>(site: &'a Site, checked: impl Iterator<Item = &'a Page>) -> Vec<Diagnostic> {
+fn check_pages<'a>(
+    site: &'a Site,
+    fallback: Option<&'a Site>,
+    checked: impl Iterator<Item = &'a Page>,
+) -> Vec<Diagnostic> {
     // The "did you mean" lists are worked out only when a link needs one: most links name a
     // page without a fragment, and most pages have no broken link.
     let mut problems = Vec::new();
@@ -56,7 +66,8 @@ fn check_pages<'a>(site: &'a Site, checked: impl Iterator<Item = &'a Page>) -> V
         for link in &page.md.links {
             let target = link.target.as_ref().unwrap_or(&page.source);
             let written = &page.text[link.span.clone()];
-            let Some(target_page) = site.page(target) else {
+            let found = site.page(target);
+            let Some(target_page) = found.or_else(|| fallback?.page(target)) else {
                 match site.unavailable.get(target) {
                     Some(&"is a draft") => {
                         let d = diagnostic(

@@ -35,7 +35,10 @@ pub fn report(site: &Site) -> Vec<Diagnostic> {
                 )
                 .with_hint(format!(
                     "translate an article beside its source, e.g. {}",
-                    translated_name(&site.articles[0].page.source, tag)
+                    translated_name(
+                        &crate::paths::SourcePath::from_relative(std::path::Path::new(&missing[0])),
+                        tag
+                    )
                 )),
             );
         }

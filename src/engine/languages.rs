@@ -10,6 +10,8 @@
 //! language's text in the language's site, so its articles still have a place.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use super::inputs::{Files, ReadError};
@@ -17,7 +19,7 @@ use super::pages::{Memo, RenderCtx};
 use crate::config::{Config, languages::Language};
 use crate::diagnostics::Diagnostic;
 use crate::frontmatter::Frontmatter;
-use crate::markdown::links::PageTable;
+use crate::markdown::{Rendered, links::PageTable};
 use crate::paths::{SourcePath, UrlPath};
 use crate::site::langs::{Alternates, Lang};
 use crate::site::{Page, PageFile, is_index};
@@ -149,7 +151,7 @@ pub fn pages(
         }
         let bodies: Vec<_> = jobs
             .into_par_iter()
-            .map(|(memo, p, url)| memo.body(p, url, &ctx))
+            .map(|(memo, p, url)| rebase_images(memo.body(p, url, &ctx)))
             .collect();
         let mut pages = Vec::with_capacity(listed.len());
         for (((file, f, _), url), md) in listed.into_iter().zip(urls).zip(bodies) {
@@ -260,6 +262,37 @@ pub fn alternates(config: &Config, pages: &[Page], langs: &[LangPages]) -> Alter
         }
     }
     alt
+}
+
+/// The body with every relative image source one folder up: an image is written as the
+/// Markdown names it, relative to the page, and a language's page sits one folder below the
+/// default language's, beside which the content's files are copied.
+fn rebase_images(md: Arc<Rendered>) -> Arc<Rendered> {
+    const SRC: &str = "<img src=\"";
+    let relative = |rest: &str| {
+        !(rest.starts_with('/')
+            || rest.starts_with('#')
+            || rest.starts_with("data:")
+            || rest.contains("://"))
+    };
+    let html = &md.html;
+    if !html.match_indices(SRC).any(|(i, _)| relative(&html[i + SRC.len()..])) {
+        return md;
+    }
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html.as_str();
+    while let Some(i) = rest.find(SRC) {
+        let (before, after) = rest.split_at(i + SRC.len());
+        out.push_str(before);
+        if relative(after) {
+            out.push_str("../");
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    let mut md = md.as_ref().clone();
+    md.html = out;
+    Arc::new(md)
 }
 
 /// `guide/reset.md` -> `guide/reset.de.md`.

@@ -294,8 +294,9 @@ impl Engine {
         });
         diags.extend(problems);
         timings.lap("assemble the site");
-        for s in site.all() {
-            diags.extend(linkcheck::check(s));
+        diags.extend(linkcheck::check(&site));
+        for t in &site.translations {
+            diags.extend(linkcheck::check_in(t, Some(&site)));
         }
         timings.lap("check links");
         if self.opts.lint {

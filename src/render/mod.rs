@@ -701,26 +701,47 @@ pub fn display_date(date: &str) -> String {
     }
 }
 
+/// `sitemap.xml`: every page of every language, each with its translations as `hreflang`
+/// alternates when the site has more than one language.
 fn sitemap(site: &Site, base: &str) -> String {
-    let mut urls: Vec<(String, Option<String>)> = vec![(UrlPath::home().to_string(), None)];
-    urls.extend(site.collections.iter().map(|c| (c.url.to_string(), None)));
-    urls.extend(
-        site.articles
-            .iter()
-            .map(|a| (a.page.url.to_string(), a.page.fm.updated.clone())),
-    );
-    let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    for (path, updated) in urls {
-        xml.push_str(&format!(
-            "  <url><loc>{}</loc>",
-            crate::markdown::escape(&format!("{base}{path}"))
-        ));
-        if let Some(u) = updated {
-            xml.push_str(&format!("<lastmod>{u}</lastmod>"));
+    let many = site.alternates.many();
+    let mut xml = String::from(if many {
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n"
+    } else {
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
+    });
+    for s in site.all() {
+        let mut urls: Vec<(UrlPath, Option<&crate::paths::SourcePath>, Option<String>)> =
+            vec![(s.home_url(), None, None)];
+        urls.extend(
+            s.collections
+                .iter()
+                .map(|c| (c.url.clone(), c.index.as_ref().map(|p| &p.source), None)),
+        );
+        urls.extend(s.articles.iter().map(|a| {
+            (
+                a.page.url.clone(),
+                Some(&a.page.source),
+                a.page.fm.updated.clone(),
+            )
+        }));
+        for (url, source, updated) in urls {
+            xml.push_str(&format!(
+                "  <url><loc>{}</loc>",
+                crate::markdown::escape(&format!("{base}{url}"))
+            ));
+            if let Some(u) = updated {
+                xml.push_str(&format!("<lastmod>{u}</lastmod>"));
+            }
+            for a in pages::alternates(s, &url, source).iter().filter(|a| a.exists) {
+                xml.push_str(&format!(
+                    "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
+                    crate::markdown::escape(&a.tag),
+                    crate::markdown::escape(a.absolute.as_deref().unwrap_or(&a.url))
+                ));
+            }
+            xml.push_str("</url>\n");
         }
-        xml.push_str("</url>\n");
     }
     xml.push_str("</urlset>\n");
     xml

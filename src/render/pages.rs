@@ -67,9 +67,15 @@ pub fn tag_urls(site: &Site) -> Vec<UrlPath> {
 
 /// Pages a render makes: home, 404, every collection and article, and the tag pages.
 pub fn page_count(site: &Site) -> usize {
-    let tags = tags(site).len();
-    let tag_pages = if tags == 0 { 0 } else { tags + 1 };
-    site.articles.len() + site.collections.len() + 2 + tag_pages
+    site.all()
+        .map(|s| {
+            let tags = tags(s).len();
+            let tag_pages = if tags == 0 { 0 } else { tags + 1 };
+            // The 404 page is the default language's alone.
+            let not_found = usize::from(s.lang == 0);
+            s.articles.len() + s.collections.len() + 1 + not_found + tag_pages
+        })
+        .sum()
 }
 
 fn tag_url(lang_root: &str, name: &str) -> UrlPath {

@@ -186,7 +186,8 @@ impl Site {
             alternates,
             translations,
         } = parts;
-        let tree = tree::assemble(pages);
+        let lang_root = alternates.langs.get(lang).map_or("", |l| l.root.as_str());
+        let tree = tree::assemble_in(pages, lang_root);
         let (redirects, problems) = urls::plan_redirects(&config, &tree, lang, &alternates);
         let mut by_source = HashMap::with_capacity(tree.articles.len() + tree.collections.len());
         if let Some(h) = &tree.home {

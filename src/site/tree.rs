@@ -19,6 +19,11 @@ pub struct Tree {
 /// Builds the collection tree, orders everything, links previous and next, and fills every
 /// article's "Linked from" and "Related articles".
 pub fn assemble(pages: Vec<Page>) -> Tree {
+    assemble_in(pages, "")
+}
+
+/// [`assemble`] for a language whose pages live under `lang_root` (`"de/"`).
+pub fn assemble_in(pages: Vec<Page>, lang_root: &str) -> Tree {
     let mut dirs: BTreeSet<String> = BTreeSet::new();
     let mut home = None;
     let mut indexes: BTreeMap<String, Page> = BTreeMap::new();
@@ -51,7 +56,7 @@ pub fn assemble(pages: Vec<Page>) -> Tree {
     }
     let mut collections: Vec<Collection> = dirs
         .iter()
-        .map(|dir| collection(dir, indexes.remove(dir)))
+        .map(|dir| collection(dir, lang_root, indexes.remove(dir)))
         .collect();
     let by_dir: HashMap<String, usize> = collections
         .iter()
@@ -102,11 +107,11 @@ pub fn assemble(pages: Vec<Page>) -> Tree {
 }
 
 /// The collection of the folder `dir`, titled by its index page or its folder name.
-fn collection(dir: &str, index: Option<Page>) -> Collection {
+fn collection(dir: &str, lang_root: &str, index: Option<Page>) -> Collection {
     let name = dir.rsplit('/').next().unwrap_or(dir);
     Collection {
         dir: dir.to_string(),
-        url: crate::paths::UrlPath::new(format!("{dir}/index.html")),
+        url: crate::paths::UrlPath::new(format!("{lang_root}{dir}/index.html")),
         title: index
             .as_ref()
             .map(Page::title)

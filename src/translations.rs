@@ -130,7 +130,8 @@ fn heading_lines(text: &str, body_offset: usize) -> Vec<usize> {
 /// source's, with the line on both sides.
 fn drift(source: &Page, translation: &Page) -> Option<Diagnostic> {
     let (a, b) = (shape(source), shape(translation));
-    let at = (0..a.len().max(b.len())).find(|&i| a.get(i).map(|x| &x.0) != b.get(i).map(|x| &x.0))?;
+    let at =
+        (0..a.len().max(b.len())).find(|&i| a.get(i).map(|x| &x.0) != b.get(i).map(|x| &x.0))?;
     let side = |s: &[(String, usize)], page: &Page| match s.get(at) {
         Some((what, line)) => (what.clone(), format!("{}:{line}", rel(page))),
         None => ("nothing more".to_string(), rel(page)),
@@ -152,7 +153,10 @@ fn drift(source: &Page, translation: &Page) -> Option<Diagnostic> {
 
 /// The page's file as messages name it: its path in the content folder.
 fn rel(page: &Page) -> String {
-    let name = page.abs.file_name().map(|n| n.to_string_lossy().into_owned());
+    let name = page
+        .abs
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned());
     match (page.source.dir(), name) {
         ("", Some(n)) => n,
         (dir, Some(n)) => format!("{dir}/{n}"),

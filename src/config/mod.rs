@@ -331,7 +331,11 @@ fn unknown_keys(path: &Path, source: &str) -> Vec<(KeyName, Diagnostic)> {
                     for (key, _) in inner {
                         if !raw::LANGUAGE_KEYS.contains(&&**key.get_ref()) {
                             let d = unknown_in_table(&at, key.get_ref(), raw::LANGUAGE_KEYS);
-                            found.push((key.span(), (Some(at.clone()), key.get_ref().to_string()), d));
+                            found.push((
+                                key.span(),
+                                (Some(at.clone()), key.get_ref().to_string()),
+                                d,
+                            ));
                         }
                     }
                 }

@@ -53,6 +53,8 @@ pub fn inherit(own: &Frontmatter, source: &Frontmatter) -> Frontmatter {
 /// The default language's pages, as the languages' pages build on them.
 pub struct Defaults<'a> {
     pub listed: &'a [PageFile],
+    /// Their rendered bodies, whose ids translations take.
+    pub bodies: &'a [Arc<Rendered>],
     pub urls: &'a [UrlPath],
     pub titles: &'a [String],
 }
@@ -103,7 +105,12 @@ pub fn pages(
         let lang = &config.languages[l];
         // Indexes without a translation, in the default language's words.
         let mut listed: Vec<(Option<usize>, PageFile, String)> = Vec::new();
-        for ((p, _), title) in defaults.listed.iter().zip(defaults.urls).zip(defaults.titles) {
+        for ((p, _), title) in defaults
+            .listed
+            .iter()
+            .zip(defaults.urls)
+            .zip(defaults.titles)
+        {
             if is_index(&p.source) && !found.iter().any(|f| f.source == p.source) {
                 let text = p.text.clone();
                 let key = (l, p.source.clone());
@@ -155,6 +162,11 @@ pub fn pages(
             .collect();
         let mut pages = Vec::with_capacity(listed.len());
         for (((file, f, _), url), md) in listed.into_iter().zip(urls).zip(bodies) {
+            let source = defaults.listed.iter().position(|p| p.source == f.source);
+            let md = match (file, source) {
+                (Some(_), Some(j)) => super::align::align(&defaults.bodies[j], md),
+                _ => md,
+            };
             if file.is_some() {
                 diags.extend(md.diagnostics.iter().cloned());
                 if inputs.prose {
@@ -196,7 +208,12 @@ fn table_of(
     urls: &[UrlPath],
 ) -> PageTable {
     let mut table = PageTable::default();
-    for ((p, url), title) in defaults.listed.iter().zip(defaults.urls).zip(defaults.titles) {
+    for ((p, url), title) in defaults
+        .listed
+        .iter()
+        .zip(defaults.urls)
+        .zip(defaults.titles)
+    {
         if !listed.iter().any(|(_, l, _)| l.source == p.source) {
             table.insert(p.source.clone(), url.clone(), title);
         }
@@ -276,7 +293,10 @@ fn rebase_images(md: Arc<Rendered>) -> Arc<Rendered> {
             || rest.contains("://"))
     };
     let html = &md.html;
-    if !html.match_indices(SRC).any(|(i, _)| relative(&html[i + SRC.len()..])) {
+    if !html
+        .match_indices(SRC)
+        .any(|(i, _)| relative(&html[i + SRC.len()..]))
+    {
         return md;
     }
     let mut out = String::with_capacity(html.len() + 64);

@@ -22,6 +22,7 @@
 //! A fresh engine renders everything: that is `stepbook build`. `serve` keeps one engine and
 //! gets from each run only the files that changed and the paths that went away.
 
+pub mod align;
 pub mod inputs;
 pub mod languages;
 pub mod pages;
@@ -176,7 +177,11 @@ impl Engine {
             if let Some((lang, source)) = languages::translation_of(&f.path, &config.languages) {
                 let mut page = pages::page_file(&source, &f.abs, memo, parsed);
                 page.source = source.clone();
-                let title = parsed.fm.title.clone().or_else(|| parsed.heading_title.clone());
+                let title = parsed
+                    .fm
+                    .title
+                    .clone()
+                    .or_else(|| parsed.heading_title.clone());
                 found_translations.push(languages::Found {
                     file: i,
                     lang,
@@ -223,12 +228,14 @@ impl Engine {
                 _ => None,
             })
             .collect();
-        let found_translations = self.own_sources(found_translations, &listed, &unavailable, &mut diags);
+        let found_translations =
+            self.own_sources(found_translations, &listed, &unavailable, &mut diags);
         let mut lang_problems = Vec::new();
         let langs = languages::pages(
             found_translations,
             &languages::Defaults {
                 listed: &listed,
+                bodies: &bodies,
                 urls: &urls,
                 titles: &titles,
             },

@@ -733,7 +733,10 @@ fn sitemap(site: &Site, base: &str) -> String {
             if let Some(u) = updated {
                 xml.push_str(&format!("<lastmod>{u}</lastmod>"));
             }
-            for a in pages::alternates(s, &url, source).iter().filter(|a| a.exists) {
+            for a in pages::alternates(s, &url, source)
+                .iter()
+                .filter(|a| a.exists)
+            {
                 xml.push_str(&format!(
                     "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
                     crate::markdown::escape(&a.tag),

@@ -142,9 +142,12 @@ fn site_ctx(site: &Site, has_tags: bool) -> SiteCtx {
         lang_root: site.lang_root().to_string(),
         t: strings::for_language(&site.config.language, strings_of(site)),
         scripts_t: strings::scripts_need(&site.config.language, strings_of(site)).then(|| {
-            serde_json::to_string(&strings::for_language(&site.config.language, strings_of(site)))
-                .unwrap_or_default()
-                .replace('<', "\\u003c")
+            serde_json::to_string(&strings::for_language(
+                &site.config.language,
+                strings_of(site),
+            ))
+            .unwrap_or_default()
+            .replace('<', "\\u003c")
         }),
         base_url: site.config.base_url.clone(),
         nav: site

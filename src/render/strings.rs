@@ -40,7 +40,12 @@ pub fn text(tag: &str, overrides: &BTreeMap<String, String>, name: &str) -> Stri
 
 /// Whether pages must carry the texts for scripts: they differ from the English ones.
 pub fn scripts_need(tag: &str, overrides: &BTreeMap<String, String>) -> bool {
-    !overrides.is_empty() || !tag.split('-').next().unwrap_or("").eq_ignore_ascii_case("en")
+    !overrides.is_empty()
+        || !tag
+            .split('-')
+            .next()
+            .unwrap_or("")
+            .eq_ignore_ascii_case("en")
 }
 
 /// A language's name in itself, for the language switcher; the tag for one not listed.
@@ -344,13 +349,7 @@ pub const STRINGS: &[(&str, [&str; 7])] = &[
     (
         "print",
         [
-            "Print",
-            "Drucken",
-            "Imprimer",
-            "Imprimir",
-            "Imprimir",
-            "印刷",
-            "打印",
+            "Print", "Drucken", "Imprimer", "Imprimir", "Imprimir", "印刷", "打印",
         ],
     ),
     (
@@ -392,13 +391,7 @@ pub const STRINGS: &[(&str, [&str; 7])] = &[
     (
         "language",
         [
-            "Language",
-            "Sprache",
-            "Langue",
-            "Idioma",
-            "Idioma",
-            "言語",
-            "语言",
+            "Language", "Sprache", "Langue", "Idioma", "Idioma", "言語", "语言",
         ],
     ),
     (
@@ -569,6 +562,66 @@ pub const STRINGS: &[(&str, [&str; 7])] = &[
             "浏览所有文章",
         ],
     ),
+    (
+        "progress",
+        [
+            "{done} of {total} steps done",
+            "{done} von {total} Schritten erledigt",
+            "{done} étapes sur {total} faites",
+            "{done} de {total} pasos hechos",
+            "{done} de {total} passos concluídos",
+            "{total} ステップ中 {done} 完了",
+            "已完成 {done}/{total} 个步骤",
+        ],
+    ),
+    (
+        "reset_ticks",
+        [
+            "Reset ticks",
+            "Häkchen zurücksetzen",
+            "Effacer les coches",
+            "Borrar las marcas",
+            "Limpar as marcações",
+            "チェックをリセット",
+            "清除勾选",
+        ],
+    ),
+    (
+        "ticks_cleared",
+        [
+            "Ticks cleared",
+            "Häkchen entfernt",
+            "Coches effacées",
+            "Marcas borradas",
+            "Marcações limpas",
+            "チェックをクリアしました",
+            "已清除勾选",
+        ],
+    ),
+    (
+        "no_results_for",
+        [
+            "No results for",
+            "Keine Ergebnisse für",
+            "Aucun résultat pour",
+            "Sin resultados para",
+            "Nenhum resultado para",
+            "次の結果はありません:",
+            "没有以下内容的结果：",
+        ],
+    ),
+    (
+        "search_unavailable",
+        [
+            "Search is not available: the search index could not be loaded.",
+            "Die Suche ist nicht verfügbar: Der Suchindex konnte nicht geladen werden.",
+            "La recherche n’est pas disponible : l’index n’a pas pu être chargé.",
+            "La búsqueda no está disponible: no se pudo cargar el índice.",
+            "A pesquisa não está disponível: o índice não pôde ser carregado.",
+            "検索を利用できません: 検索インデックスを読み込めませんでした。",
+            "搜索不可用：无法加载搜索索引。",
+        ],
+    ),
 ];
 
 #[cfg(test)]
@@ -582,8 +635,14 @@ mod tests {
         let de = for_language("de-AT", &own);
         assert_eq!(de["on_this_page"], "Auf dieser Seite");
         assert_eq!(de["search"], "Finden");
-        assert_eq!(for_language("pt-BR", &BTreeMap::new())["copy_link"], "Copiar link");
-        assert_eq!(for_language("ko", &BTreeMap::new())["copy_link"], "Copy link");
+        assert_eq!(
+            for_language("pt-BR", &BTreeMap::new())["copy_link"],
+            "Copiar link"
+        );
+        assert_eq!(
+            for_language("ko", &BTreeMap::new())["copy_link"],
+            "Copy link"
+        );
         assert!(!scripts_need("en-GB", &BTreeMap::new()));
         assert!(scripts_need("ja", &BTreeMap::new()));
     }

@@ -170,7 +170,7 @@ fn base64(bytes: &[u8], out: &mut String) {
     }
 }
 
-pub fn manifest(articles: usize, shards: &Shards, buckets: &Buckets) -> String {
+pub fn manifest(articles: usize, shards: &Shards, buckets: &Buckets, endings: &[String]) -> String {
     #[derive(Serialize)]
     struct Manifest<'a> {
         v: u8,
@@ -179,6 +179,8 @@ pub fn manifest(articles: usize, shards: &Shards, buckets: &Buckets) -> String {
         buckets: usize,
         shards: &'a [String],
         more: &'a [usize],
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        endings: &'a [String],
     }
     let m = Manifest {
         v: 2,
@@ -187,6 +189,7 @@ pub fn manifest(articles: usize, shards: &Shards, buckets: &Buckets) -> String {
         buckets: buckets.bodies.len(),
         shards: &shards.first,
         more: &shards.more,
+        endings,
     };
     let json = serde_json::to_string(&m)
         .expect("a manifest serializes")

@@ -33,13 +33,21 @@ pub struct Doc {
     pub outline: Arc<Outline>,
 }
 
-/// The articles of `site`, in order, as the index sees them.
+/// The articles of `site`, in order, as the index sees them; their URLs start at the
+/// language's root, where its index is.
 pub fn docs(site: &Site) -> Vec<Doc> {
+    let root = site.lang_root();
     site.articles
         .iter()
         .map(|a| Doc {
             title: a.title.clone(),
-            url: a.page.url.encoded(),
+            url: a
+                .page
+                .url
+                .encoded()
+                .strip_prefix(root)
+                .map(str::to_string)
+                .unwrap_or_else(|| a.page.url.encoded()),
             crumb: a
                 .collection
                 .map(|c| {
@@ -70,30 +78,86 @@ fn filled(site: &Site, page: &Page) -> Arc<Outline> {
     Arc::new(outline)
 }
 
-/// The files of `search/`.
+/// The files of `search/`, and of `<tag>/search/` for every other language.
 pub fn build(site: &Site) -> Vec<OutFile> {
-    build_from(&docs(site))
+    build_from(&languages(site))
 }
 
-/// The files of `search/`, from the articles' [`Doc`]s.
-pub fn build_from(docs: &[Doc]) -> Vec<OutFile> {
-    let index = postings::Index::build(docs);
+/// What each language's index is built from: its folder (`""`, `"de/"`), its language and
+/// its articles. The dev server gathers it under its lock and builds on another thread.
+pub fn languages(site: &Site) -> Vec<LangDocs> {
+    site.all()
+        .map(|s| LangDocs {
+            root: s.lang_root().to_string(),
+            language: s.config.language.clone(),
+            docs: docs(s),
+        })
+        .collect()
+}
+
+/// The articles of one language, and where its index goes.
+#[derive(Debug, Clone)]
+pub struct LangDocs {
+    pub root: String,
+    pub language: String,
+    pub docs: Vec<Doc>,
+}
+
+/// The Snowball stemmer of a language, when there is one. English keeps the light stemming
+/// of the browser engine's own list of endings, which the ranking tests were tuned with.
+pub fn stemmer(tag: &str) -> Option<rust_stemmers::Stemmer> {
+    use rust_stemmers::Algorithm::*;
+    let primary = tag.split('-').next().unwrap_or("").to_ascii_lowercase();
+    let algorithm = match primary.as_str() {
+        "ar" => Arabic,
+        "da" => Danish,
+        "nl" => Dutch,
+        "fi" => Finnish,
+        "fr" => French,
+        "de" => German,
+        "el" => Greek,
+        "hu" => Hungarian,
+        "it" => Italian,
+        "no" | "nb" | "nn" => Norwegian,
+        "pt" => Portuguese,
+        "ro" => Romanian,
+        "ru" => Russian,
+        "es" => Spanish,
+        "sv" => Swedish,
+        "ta" => Tamil,
+        "tr" => Turkish,
+        _ => return None,
+    };
+    Some(rust_stemmers::Stemmer::create(algorithm))
+}
+
+/// The index of every language.
+pub fn build_from(langs: &[LangDocs]) -> Vec<OutFile> {
+    langs
+        .iter()
+        .flat_map(|l| build_one(&l.docs, stemmer(&l.language).as_ref(), &l.root))
+        .collect()
+}
+
+/// The files of `<root>search/`, from the articles' [`Doc`]s.
+fn build_one(docs: &[Doc], stemmer: Option<&rust_stemmers::Stemmer>, root: &str) -> Vec<OutFile> {
+    let index = postings::Index::build_with(docs, stemmer);
     let shards = files::shards(&index);
     let buckets = files::buckets(docs);
     let mut out = Vec::with_capacity(shards.bodies.len() + buckets.bodies.len() + 1);
     out.push(OutFile::Bytes(
-        "search/manifest.js".into(),
-        files::manifest(docs.len(), &shards, &buckets).into_bytes(),
+        format!("{root}search/manifest.js"),
+        files::manifest(docs.len(), &shards, &buckets, &index.endings).into_bytes(),
     ));
     for (k, body) in shards.bodies.into_iter().enumerate() {
         out.push(OutFile::Bytes(
-            format!("search/t{k}.js"),
+            format!("{root}search/t{k}.js"),
             format!("stepbookSearch.terms({k},{body});\n").into_bytes(),
         ));
     }
     for (b, body) in buckets.bodies.into_iter().enumerate() {
         out.push(OutFile::Bytes(
-            format!("search/d{b}.js"),
+            format!("{root}search/d{b}.js"),
             format!("stepbookSearch.docs({b},{body});\n").into_bytes(),
         ));
     }

@@ -42,16 +42,32 @@ pub struct Index {
     /// on the scale `1..=TOP_SCORE`).
     lists: Vec<Vec<(u32, u32, u8)>>,
     articles: Vec<Counted>,
+    /// The endings the language's stemmer takes off the index's words, most common first
+    /// then longest first (empty without a stemmer): the browser takes them off query words.
+    pub endings: Vec<String>,
 }
 
+/// How many endings the manifest lists at most.
+const ENDINGS: usize = 48;
+
 impl Index {
+    #[cfg(test)]
     pub fn build(docs: &[Doc]) -> Index {
+        Self::build_with(docs, None)
+    }
+
+    /// The index of articles in a language that `stemmer` stems: every word is indexed both
+    /// as it is written and by its stem.
+    pub fn build_with(docs: &[Doc], stemmer: Option<&rust_stemmers::Stemmer>) -> Index {
         let table = Terms::default();
         let articles: Vec<Counted> = docs
             .par_iter()
-            .map_init(Counter::default, |counter, d| count(d, &table, counter))
+            .map_init(Counter::default, |counter, d| {
+                count(d, &table, counter, stemmer)
+            })
             .collect();
         let terms = table.into_terms();
+        let endings = stemmer.map(|s| endings(&terms, s)).unwrap_or_default();
         let mut df = vec![0u32; terms.len()];
         for a in &articles {
             for p in &a.pairs {
@@ -103,6 +119,7 @@ impl Index {
             terms,
             lists,
             articles,
+            endings,
         }
     }
 
@@ -207,28 +224,56 @@ struct Counter {
     met: Vec<(u32, u32)>,
 }
 
-fn count(a: &Doc, table: &Terms, counter: &mut Counter) -> Counted {
+/// The endings `stemmer` takes off `terms`, most common first, each as often as it is met;
+/// the list the browser tries, longest first.
+fn endings(terms: &[String], stemmer: &rust_stemmers::Stemmer) -> Vec<String> {
+    let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
+    for t in terms {
+        let stem = stemmer.stem(t);
+        if stem.len() < t.len() && t.starts_with(stem.as_ref()) {
+            *seen.entry(&t[stem.len()..]).or_default() += 1;
+        }
+    }
+    let mut list: Vec<(&str, usize)> = seen.into_iter().collect();
+    list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    list.truncate(ENDINGS);
+    let mut out: Vec<String> = list.into_iter().map(|(e, _)| e.to_string()).collect();
+    out.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    out
+}
+
+fn count(
+    a: &Doc,
+    table: &Terms,
+    counter: &mut Counter,
+    stemmer: Option<&rust_stemmers::Stemmer>,
+) -> Counted {
     let Counter { ids, tf, last, met } = counter;
     let mut len = [0u32; 3];
     // `label`: the text is the unit's title, heading or label (the article's: its title).
     let mut add = |field: usize, unit: u32, label: bool, text: &str| {
-        tokenize::tokens(text, |t| {
-            if field == 2 && tokenize::is_stop(t) {
+        tokenize::tokens(text, |word| {
+            if field == 2 && tokenize::is_stop(word) {
                 return;
             }
-            let id = table.id(ids, t) as usize;
-            if id >= tf.len() {
-                let size = (id + 1).max(tf.len() * 2);
-                tf.resize(size, [0; 3]);
-                last.resize(size, 0);
-            }
-            tf[id][field] += 1;
-            len[field] += 1;
-            // A unit's label is counted before its text, so the first meeting says whether
-            // the term is in the label.
-            if last[id] != unit + 1 {
-                last[id] = unit + 1;
-                met.push((id as u32, unit * 2 + label as u32));
+            let stem = stemmer
+                .map(|s| s.stem(word))
+                .filter(|s| s.len() >= 2 && s != word);
+            for t in std::iter::once(word).chain(stem.as_deref()) {
+                let id = table.id(ids, t) as usize;
+                if id >= tf.len() {
+                    let size = (id + 1).max(tf.len() * 2);
+                    tf.resize(size, [0; 3]);
+                    last.resize(size, 0);
+                }
+                tf[id][field] += 1;
+                len[field] += 1;
+                // A unit's label is counted before its text, so the first meeting says whether
+                // the term is in the label.
+                if last[id] != unit + 1 {
+                    last[id] = unit + 1;
+                    met.push((id as u32, unit * 2 + label as u32));
+                }
             }
         });
     };

@@ -223,7 +223,8 @@ impl Session {
         if first {
             let mut site = SiteFiles::new(files);
             // Until the new index is ready, keep serving the previous one.
-            site.extend(previous_search(&state.site()));
+            let roots: Vec<&str> = loaded.site.all().map(|s| s.lang_root()).collect();
+            site.extend(previous_search(&state.site(), &roots));
             state.set_problems(None);
             state.swap(site);
             eprintln!("built {pages} pages in {} ms", start.elapsed().as_millis());
@@ -303,7 +304,7 @@ impl Session {
             return;
         }
         let job = SearchJob {
-            docs: crate::search::docs(&last.site),
+            docs: crate::search::languages(&last.site),
             start,
         };
         let sender = self.search.get_or_insert_with(|| {
@@ -361,7 +362,7 @@ impl Reach {
 
 /// What the search index is built from, and when the rebuild that asked for it started.
 struct SearchJob {
-    docs: Vec<crate::search::Doc>,
+    docs: Vec<crate::search::LangDocs>,
     start: Instant,
 }
 
@@ -390,8 +391,12 @@ fn search_worker(state: &State, jobs: &Receiver<SearchJob>) {
 }
 
 /// The search files of the site being served, to keep them while a new index is built.
-fn previous_search(site: &SiteFiles) -> Vec<OutFile> {
-    site.under("search/")
+/// `roots` are the folders of the site's languages (`""`, `"de/"`).
+fn previous_search(site: &SiteFiles, roots: &[&str]) -> Vec<OutFile> {
+    roots
+        .iter()
+        .flat_map(|root| site.under(&format!("{root}search/")))
+        .collect()
 }
 
 const PLACEHOLDER: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>stepbook</title></head><body><main><h1>The site has errors</h1><p>Fix them and save: this page updates by itself.</p></main></body></html>";

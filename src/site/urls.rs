@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
-use super::tree::Tree;
 use super::langs::Alternates;
+use super::tree::Tree;
 use super::{PageFile, Redirect, is_index};
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;

@@ -13,6 +13,18 @@
   var searcher = null;
   var boxes = [];
 
+  // The theme's texts in the page's language (the page's `stepbook-strings` block), or the
+  // English ones written here.
+  var TEXTS = (function () {
+    var block = document.getElementById('stepbook-strings');
+    try { return block ? JSON.parse(block.textContent) : {}; } catch (e) { return {}; }
+  })();
+  function t(name, english, vars) {
+    var s = Object.prototype.hasOwnProperty.call(TEXTS, name) ? TEXTS[name] : english;
+    for (var k in vars || {}) s = s.split('{' + k + '}').join(vars[k]);
+    return s;
+  }
+
   function loadScript(src) {
     return new Promise(function (resolve, reject) {
       var s = document.createElement('script');
@@ -173,18 +185,18 @@
       list.hidden = none;
       if (none) {
         empty.textContent = '';
-        var p = empty.appendChild(el('p', 'search__empty-title', 'No results for \u201c'));
+        var p = empty.appendChild(el('p', 'search__empty-title', t('no_results_for', 'No results for') + ' \u201c'));
         p.appendChild(el('strong', '', result.query.trim()));
         p.appendChild(document.createTextNode('\u201d'));
         var tips = empty.appendChild(el('ul'));
-        tips.appendChild(el('li', '', 'Check the spelling.'));
-        tips.appendChild(el('li', '', 'Try fewer or different words.'));
-        var home = el('a', '', 'Browse all articles');
+        tips.appendChild(el('li', '', t('check_spelling', 'Check the spelling.')));
+        tips.appendChild(el('li', '', t('fewer_words', 'Try fewer or different words.')));
+        var home = el('a', '', t('browse_all', 'Browse all articles'));
         home.href = siteRoot + 'index.html';
         var li = tips.appendChild(el('li'));
         li.appendChild(home);
         li.appendChild(document.createTextNode(' from the home page.'));
-        say('No results');
+        say(t('no_results', 'No results'));
       } else {
         var n = result.total;
         say(n + (n === 1 ? ' article matches' : ' articles match') + '. Use the arrow keys to move through the results.');
@@ -199,7 +211,7 @@
       options = [];
       list.hidden = true;
       empty.hidden = false;
-      empty.textContent = 'Search is not available: the search index could not be loaded.';
+      empty.textContent = t('search_unavailable', 'Search is not available: the search index could not be loaded.');
       say(empty.textContent);
       open(false);
     }

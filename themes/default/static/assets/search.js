@@ -94,9 +94,10 @@
   }
 
   /** The word without its ending, when at least four letters stay ("settings": "setting"). */
-  function stem(w) {
-    for (var k = 0; k < ENDINGS.length; k++) {
-      var e = ENDINGS[k];
+  function stem(w, endings) {
+    endings = endings || ENDINGS;
+    for (var k = 0; k < endings.length; k++) {
+      var e = endings[k];
       if (e && w.length - e.length >= 4 && w.endsWith(e)) return w.slice(0, -e.length);
     }
     return w;
@@ -106,7 +107,7 @@
   function matchWeight(q, term, typo) {
     if (term === q.w) return EXACT;
     if (q.prefix && term.startsWith(q.w)) return PREFIX;
-    if (q.stem && term.startsWith(q.stem) && ENDINGS.indexOf(term.slice(q.stem.length)) >= 0) return VARIANT;
+    if (q.stem && term.startsWith(q.stem) && (q.endings || ENDINGS).indexOf(term.slice(q.stem.length)) >= 0) return VARIANT;
     if (!typo) return 0;
     var n = q.w.length;
     if (!q.prefix) return near(q.w, term) ? TYPO : 0;
@@ -491,6 +492,21 @@
       }
     }
 
+    /**
+     * A language stemmed at build time lists the endings its stemmer took off (the
+     * manifest's `endings`): its query words lose those instead of the English ones, and
+     * meet the stems the index holds.
+     */
+    function stemmed(words) {
+      var endings = manifest.endings;
+      if (!endings) return;
+      endings = endings.concat(['']);
+      words.forEach(function (q) {
+        q.endings = endings;
+        q.stem = len(q.w) >= 4 && !CJK.test(q.w) ? stem(q.w, endings) : '';
+      });
+    }
+
     function loadAll(list) {
       return Promise.all(list.map(loadShard));
     }
@@ -590,7 +606,7 @@
       if (!words.length) return Promise.resolve(result);
       var content = contentWords(words);
       return loadManifest()
-        .then(function () { return matchWords(content); })
+        .then(function () { stemmed(content); return matchWords(content); })
         .then(function () {
           var found = content.filter(function (q) { return q.terms.size; });
           if (!found.length) return result;

@@ -7,6 +7,18 @@
   var root = document.documentElement;
   var THEME_KEY = 'stepbook-theme';
 
+  // The theme's texts in the page's language (the page's `stepbook-strings` block), or the
+  // English ones written here.
+  var TEXTS = (function () {
+    var block = document.getElementById('stepbook-strings');
+    try { return block ? JSON.parse(block.textContent) : {}; } catch (e) { return {}; }
+  })();
+  function t(name, english, vars) {
+    var s = Object.prototype.hasOwnProperty.call(TEXTS, name) ? TEXTS[name] : english;
+    for (var k in vars || {}) s = s.split('{' + k + '}').join(vars[k]);
+    return s;
+  }
+
   /* ---------- Helpers ---------- */
 
   // localStorage may throw (file://, privacy modes, quota, disabled storage).
@@ -266,7 +278,7 @@
   function addCopyButton(step) {
     var label = stepLabel(step);
     var button = el('button', 'step-copy');
-    var text = el('span', 'step-copy__text', 'Copy link');
+    var text = el('span', 'step-copy__text', t('copy_link', 'Copy link'));
     button.type = 'button';
     button.appendChild(text);
     button.appendChild(el('span', 'sr-only', ' to step ' + label));
@@ -274,12 +286,12 @@
     button.addEventListener('click', function () {
       var url = location.href.split('#')[0] + '#' + encodeURIComponent(step.id);
       copyText(url, function (ok) {
-        text.textContent = ok ? 'Link copied' : 'Copy failed';
+        text.textContent = ok ? t('link_copied', 'Link copied') : t('copy_failed', 'Copy failed');
         button.classList.toggle('step-copy--done', ok);
         announce(ok ? 'Link to step ' + label + ' copied' : 'Could not copy the link to step ' + label);
         clearTimeout(timer);
         timer = setTimeout(function () {
-          text.textContent = 'Copy link';
+          text.textContent = t('copy_link', 'Copy link');
           button.classList.remove('step-copy--done');
         }, 2000);
       });
@@ -327,7 +339,7 @@
       var meter = el('span', 'step-progress__meter');
       var fill = el('span', 'step-progress__fill');
       var count = el('span', 'step-progress__count');
-      var reset = el('button', 'step-progress__reset', 'Reset');
+      var reset = el('button', 'step-progress__reset', t('reset', 'Reset'));
       reset.type = 'button';
       // Each procedure has a reset: its name says which, after the heading above the list.
       var heading = list.previousElementSibling;
@@ -337,7 +349,7 @@
         var anchors = heading.querySelectorAll('.heading-anchor');
         for (var a = 0; a < anchors.length; a++) anchors[a].remove();
       }
-      reset.setAttribute('aria-label', 'Reset ticks' + (heading ? ': ' + heading.textContent.trim() : ''));
+      reset.setAttribute('aria-label', t('reset_ticks', 'Reset ticks') + (heading ? ': ' + heading.textContent.trim() : ''));
       meter.setAttribute('aria-hidden', 'true');
       meter.appendChild(fill);
       bar.appendChild(meter);
@@ -346,7 +358,7 @@
       bar.hidden = true;
       list.parentNode.insertBefore(bar, list.nextSibling);
       var boxes = steps.map(function (step) {
-        var label = 'Mark step ' + stepLabel(step) + ' as done';
+        var label = t('mark_step', 'Mark step {n} as done', { n: stepLabel(step) });
         var tick = el('label', 'step-tick');
         var box = el('input', 'step__tick');
         box.type = 'checkbox';
@@ -363,7 +375,7 @@
       reset.addEventListener('click', function () {
         for (var i = 0; i < boxes.length; i++) mark(boxes[i], false);
         update(true);
-        announce('Ticks cleared');
+        announce(t('ticks_cleared', 'Ticks cleared'));
       });
       bar.addEventListener('focusout', function () { setTimeout(function () { update(false); }, 0); });
       return { steps: steps, boxes: boxes, bar: bar, count: count, fill: fill };
@@ -400,7 +412,8 @@
           shown++;
           if (p.boxes[i].checked) done++;
         }
-        p.count.textContent = done + ' of ' + shown + ' step' + (shown === 1 ? '' : 's') + ' done';
+        p.count.textContent = 'progress' in TEXTS ? t('progress', '', { done: done, total: shown }) :
+          done + ' of ' + shown + ' step' + (shown === 1 ? '' : 's') + ' done';
         p.fill.style.width = (shown ? Math.round(done / shown * 100) : 0) + '%';
         if (done) p.bar.hidden = false;
         else if (!p.bar.contains(document.activeElement)) p.bar.hidden = true;
@@ -566,7 +579,7 @@
     var options = node.querySelectorAll(':scope > .branch__option');
     if (radios.length < 2 || !options.length) return null;
     var all = choices.querySelector('.branch__all');
-    var hint = el('p', 'branch__hint', 'Choose the one that applies.');
+    var hint = el('p', 'branch__hint', t('choose_one', 'Choose the one that applies.'));
     node.insertBefore(hint, choices.nextSibling);
 
     var point = {
@@ -634,8 +647,20 @@
   // is replaced later: window.stepbook.init(root), or a `stepbook:content` event on the
   // document with `detail.root` (what `stepbook serve` sends after it updates a page in
   // place). Each is idempotent: it skips what it has enhanced already.
+  // The language switcher keeps the place on the page: the fragment (a step, a section, the
+  // reader's branch choice) goes with a link to the same page in another language.
+  function initLangSwitch(scope) {
+    var links = scope.querySelectorAll('.lang-switch a[href]:not([data-home])');
+    for (var i = 0; i < links.length; i++) {
+      links[i].addEventListener('click', function (e) {
+        var a = e.currentTarget;
+        a.href = a.getAttribute('href').split('#')[0] + location.hash;
+      });
+    }
+  }
+
   var features = [initThemeToggle, initScrollRegions, initCopyLinks, initTicks, initBranches,
-    initPrint, initSidebar];
+    initPrint, initSidebar, initLangSwitch];
 
   function init(scope) {
     scope = scope || document;

@@ -47,7 +47,7 @@ pub fn report(site: &Site) -> Vec<Diagnostic> {
                 continue;
             };
             out.extend(outdated(source, &a.page));
-            out.extend(drift(source, &a.page));
+            out.extend(drift(source, &a.page, &site.config.root));
         }
     }
     out
@@ -84,20 +84,30 @@ fn outdated(source: &Page, translation: &Page) -> Option<Diagnostic> {
 /// The structure of a page, item by item: headings by level, then the number of steps of
 /// each procedure and the options of each branch point.
 fn shape(page: &Page) -> Vec<(String, usize)> {
-    let lines = heading_lines(&page.text, page.body_offset);
+    let lines = marker_lines(&page.text, page.body_offset);
+    let mut headings = lines.iter().filter(|l| l.1).map(|l| l.0);
     let mut shape = Vec::new();
-    for (i, h) in page.md.headings.iter().enumerate() {
-        let line = lines.get(i).copied().unwrap_or(1);
+    for h in &page.md.headings {
+        let line = headings.next().unwrap_or(1);
         shape.push((format!("a level-{} heading", h.level), line));
         if h.steps > 0 {
             shape.push((format!("a procedure of {} steps", h.steps), line));
         }
     }
+    const BRANCH: &str = " data-branch=\"";
+    let mut branches = lines.iter().filter(|l| !l.1).map(|l| l.0);
+    for (i, _) in page.md.html.match_indices(BRANCH) {
+        let rest = &page.md.html[i + BRANCH.len()..];
+        let options = rest[..rest.find('"').unwrap_or(0)].split(' ').count();
+        let line = branches.next().unwrap_or(1);
+        shape.push((format!("a branch point of {options} options"), line));
+    }
     shape
 }
 
-/// The line of every `#` heading of the body after the page title, skipping fenced code.
-fn heading_lines(text: &str, body_offset: usize) -> Vec<usize> {
+/// The line of every `#` heading of the body after the page title (`true`) and of every
+/// `::: choose` line (`false`), skipping fenced code.
+fn marker_lines(text: &str, body_offset: usize) -> Vec<(usize, bool)> {
     let first = text[..body_offset.min(text.len())].lines().count() + 1;
     let mut fence: Option<&str> = None;
     let mut out = Vec::new();
@@ -114,13 +124,16 @@ fn heading_lines(text: &str, body_offset: usize) -> Vec<usize> {
             fence = Some(&t[..3]);
             continue;
         }
+        if t.starts_with("::: choose") {
+            out.push((first + i, false));
+        }
         let hashes = t.bytes().take_while(|&b| b == b'#').count();
         if (1..=6).contains(&hashes) && t[hashes..].starts_with([' ', '\t']) {
-            if hashes == 1 && !title_seen && out.is_empty() {
+            if hashes == 1 && !title_seen && !out.iter().any(|l| l.1) {
                 title_seen = true;
                 continue;
             }
-            out.push(first + i);
+            out.push((first + i, true));
         }
     }
     out
@@ -128,13 +141,13 @@ fn heading_lines(text: &str, body_offset: usize) -> Vec<usize> {
 
 /// A warning naming the first place where the translation's structure differs from its
 /// source's, with the line on both sides.
-fn drift(source: &Page, translation: &Page) -> Option<Diagnostic> {
+fn drift(source: &Page, translation: &Page, root: &std::path::Path) -> Option<Diagnostic> {
     let (a, b) = (shape(source), shape(translation));
     let at =
         (0..a.len().max(b.len())).find(|&i| a.get(i).map(|x| &x.0) != b.get(i).map(|x| &x.0))?;
     let side = |s: &[(String, usize)], page: &Page| match s.get(at) {
-        Some((what, line)) => (what.clone(), format!("{}:{line}", rel(page))),
-        None => ("nothing more".to_string(), rel(page)),
+        Some((what, line)) => (what.clone(), format!("{}:{line}", rel(page, root))),
+        None => ("nothing more".to_string(), rel(page, root)),
     };
     let (theirs, there) = side(&a, source);
     let (ours, here) = side(&b, translation);
@@ -151,15 +164,8 @@ fn drift(source: &Page, translation: &Page) -> Option<Diagnostic> {
     )
 }
 
-/// The page's file as messages name it: its path in the content folder.
-fn rel(page: &Page) -> String {
-    let name = page
-        .abs
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned());
-    match (page.source.dir(), name) {
-        ("", Some(n)) => n,
-        (dir, Some(n)) => format!("{dir}/{n}"),
-        (_, None) => page.source.to_string(),
-    }
+/// The page's file as diagnostics name it: its path from the site's folder.
+fn rel(page: &Page, root: &std::path::Path) -> String {
+    let path = page.abs.strip_prefix(root).unwrap_or(&page.abs);
+    path.to_string_lossy().replace('\\', "/")
 }

@@ -79,6 +79,29 @@ pub fn validate(
 ) -> (Vec<Language>, BTreeMap<String, String>) {
     let mut languages = Vec::new();
     let mut default_strings = BTreeMap::new();
+    let names = crate::render::strings::names();
+    for (tag, table) in &raw {
+        for key in table
+            .strings
+            .keys()
+            .filter(|k| !names.contains(&k.as_str()))
+        {
+            let d = Diagnostic::error(
+                "language-string",
+                format!(
+                    "`[languages.{tag}.strings]` sets `{key}`, which is not a text of the theme"
+                ),
+            );
+            let d = match crate::suggest::nearest(key, &names) {
+                Some(near) => d.with_hint(format!("did you mean `{near}`?")),
+                None => d.with_hint("the user guide lists the theme's texts"),
+            };
+            errors.push(match find_key(source, key) {
+                Some(i) => d.at(path, source, i, key.len()),
+                None => d.in_file(path),
+            });
+        }
+    }
     for (tag, table) in raw {
         if let Some(why) = tag_problem(&tag) {
             let d = Diagnostic::error(
@@ -116,6 +139,21 @@ pub fn validate(
         });
     }
     (languages, default_strings)
+}
+
+/// Byte offset of the line that sets `key`.
+fn find_key(source: &str, key: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in source.split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+        {
+            return Some(offset + line.len() - t.len());
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// `d` at the header of `[languages.<tag>]`.

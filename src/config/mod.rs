@@ -531,8 +531,29 @@ error: found 4 errors and 0 warnings\n"
     fn hints_with_nothing_near() {
         assert_eq!(
             shown(load("colour = \"red\"\n\n[theme]\nname = \"x\"\n").unwrap_err()),
-            "error[config-unknown-key]: unknown key `colour` at the top level of book.toml\n  --> book.toml:1:1\n  |\n1 | colour = \"red\"\n  | ^^^^^^\n  = hint: every setting goes under one of the tables `[book]`, `[build]`, `[search]`, `[serve]`, `[brand]`\n\n\
-error[config-unknown-key]: unknown table `[theme]` in book.toml\n  --> book.toml:3:2\n  |\n3 | [theme]\n  |  ^^^^^\n  = hint: the tables are `[book]`, `[build]`, `[search]`, `[serve]`, `[brand]`\n\n\
+            "error[config-unknown-key]: unknown key `colour` at the top level of book.toml\n  --> book.toml:1:1\n  |\n1 | colour = \"red\"\n  | ^^^^^^\n  = hint: every setting goes under one of the tables `[book]`, `[build]`, `[search]`, `[serve]`, `[brand]`, `[languages]`\n\n\
+error[config-unknown-key]: unknown table `[theme]` in book.toml\n  --> book.toml:3:2\n  |\n3 | [theme]\n  |  ^^^^^\n  = hint: the tables are `[book]`, `[build]`, `[search]`, `[serve]`, `[brand]`, `[languages]`\n\n\
+error: found 2 errors and 0 warnings\n"
+        );
+    }
+
+    #[test]
+    fn languages_are_tables_of_known_keys() {
+        let c = load("[book]\nlanguage = \"en\"\n\n[languages.de]\ntitle = \"Hilfe\"\n\n[languages.pt-BR]\n[languages.en.strings]\nsearch = \"Find\"\n").unwrap();
+        let tags: Vec<(&str, &str, &str)> = c
+            .languages
+            .iter()
+            .map(|l| (l.tag.as_str(), l.folder.as_str(), l.title.as_str()))
+            .collect();
+        assert_eq!(tags, [("de", "de", "Hilfe"), ("pt-BR", "pt-br", "")]);
+        assert_eq!(c.strings["search"], "Find");
+        assert_eq!(
+            shown(
+                load("[languages.de]\ntitel = \"x\"\n\n[languages.en]\ntitle = \"y\"\n")
+                    .unwrap_err()
+            ),
+            "error[config-unknown-key]: unknown key `titel` in [languages.de] of book.toml\n  --> book.toml:2:1\n  |\n2 | titel = \"x\"\n  | ^^^^^\n  = hint: did you mean `title`?\n\n\
+error[language-default]: `[languages.en]` is the default language: it takes only `strings`\n  --> book.toml:4:12\n  |\n4 | [languages.en]\n  |            ^^\n  = hint: the default language's title and description are those of [book]\n\n\
 error: found 2 errors and 0 warnings\n"
         );
     }

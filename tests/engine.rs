@@ -4,7 +4,7 @@
 //!
 //! A seeded random sequence of edits of every kind (bodies, titles, descriptions, tags,
 //! slugs, renames, new and deleted articles, collection pages, drafts, replaced images,
-//! templates, stylesheets, `book.toml`) is applied to a generated site. After each one, one
+//! templates, stylesheets, `book.toml`, German translations written, changed and deleted) is applied to a generated site. After each one, one
 //! long-lived engine brings its copy of the output up to date from the files it hands on and
 //! the paths it drops, and a fresh engine builds the whole site; the two must agree. An edit
 //! that leaves the site with errors is undone by the next step, which is itself an edit.
@@ -101,6 +101,8 @@ struct Site {
     template_mark: Option<u32>,
     stylesheet: Option<u32>,
     next_name: usize,
+    /// Articles with a German translation (`<name>.de.md`), by the step that last wrote it.
+    translations: BTreeMap<(usize, String), usize>,
 }
 
 impl Site {
@@ -113,6 +115,7 @@ impl Site {
             template_mark: None,
             stylesheet: None,
             next_name: 0,
+            translations: BTreeMap::new(),
         };
         for _ in 0..12 {
             site.add_article(rng);
@@ -189,6 +192,35 @@ impl Site {
         write(&self.path(c, name), text.as_bytes());
     }
 
+    fn translation_path(&self, c: usize, name: &str) -> PathBuf {
+        self.root
+            .join("content")
+            .join(COLLECTIONS[c])
+            .join(format!("{name}.de.md"))
+    }
+
+    /// The German translation: the source's structure (so its ids are the source's), its
+    /// links (to pages that may have no translation), and an image of the collection.
+    fn write_translation(&self, c: usize, name: &str) {
+        let Some(version) = self.translations.get(&(c, name.to_string())) else {
+            return;
+        };
+        let a = &self.articles[&(c, name.to_string())];
+        let mut text = format!(
+            "---\ntitle: Artikel {name} {version}\n---\n\n## Bevor Sie anfangen\n\n1. Öffnen Sie **Einstellungen**.\n2. Wählen Sie **Sicherheit**.\n\n"
+        );
+        text.push_str(&format!(
+            "![Bild](pic-{}.png)\n\n## Einzelheiten\n\n1. Rechnungen prüfen.\n\n",
+            version % 3
+        ));
+        for (tc, tn) in &a.links {
+            if self.articles.contains_key(&(*tc, tn.clone())) {
+                text.push_str(&format!("Siehe [](../{}/{tn}.md).\n\n", COLLECTIONS[*tc]));
+            }
+        }
+        write(&self.translation_path(c, name), text.as_bytes());
+    }
+
     fn write_image(&self, c: usize, k: usize, w: u32, h: u32) {
         let at = self
             .root
@@ -217,7 +249,7 @@ impl Site {
         write(
             &self.root.join("book.toml"),
             format!(
-                "[book]\ntitle = \"{}\"\nbase-url = \"https://help.example.com/\"\n\n[build]\ntheme = \"custom\"\n",
+                "[book]\ntitle = \"{}\"\nbase-url = \"https://help.example.com/\"\n\n[build]\ntheme = \"custom\"\n\n[languages.de]\ntitle = \"Hilfe\"\n",
                 self.book_title
             )
             .as_bytes(),
@@ -256,7 +288,7 @@ impl Site {
         let keys = self.keys();
         let (c, name) = rng.pick(&keys).clone();
         let key = (c, name.clone());
-        let kind = rng.below(17);
+        let kind = rng.below(18);
         match kind {
             0 | 1 => {
                 let a = self.articles.get_mut(&key).unwrap();
@@ -299,6 +331,10 @@ impl Site {
                 let a = self.articles.remove(&key).unwrap();
                 std::fs::remove_file(self.path(c, &name)).unwrap();
                 self.articles.insert((to, name.clone()), a);
+                if let Some(v) = self.translations.remove(&key) {
+                    std::fs::remove_file(self.translation_path(c, &name)).unwrap();
+                    self.translations.insert((to, name.clone()), v);
+                }
                 for other in self.articles.values_mut() {
                     for l in &mut other.links {
                         if *l == key {
@@ -316,6 +352,9 @@ impl Site {
             8 if self.articles.len() > 4 => {
                 self.articles.remove(&key);
                 std::fs::remove_file(self.path(c, &name)).unwrap();
+                if self.translations.remove(&key).is_some() {
+                    std::fs::remove_file(self.translation_path(c, &name)).unwrap();
+                }
                 for other in self.articles.values_mut() {
                     other.links.retain(|l| *l != key);
                 }
@@ -368,6 +407,17 @@ impl Site {
                 self.write_article(c, &name);
                 format!("draft of {name}")
             }
+            17 => {
+                if self.translations.contains_key(&key) && rng.below(3) == 0 {
+                    self.translations.remove(&key);
+                    std::fs::remove_file(self.translation_path(c, &name)).unwrap();
+                    format!("delete the translation of {name}")
+                } else {
+                    self.translations.insert(key, step);
+                    self.write_translation(c, &name);
+                    format!("translation of {name}")
+                }
+            }
             _ => {
                 // The same size, written again at once: only its bytes tell.
                 let path = self.path(c, &name);
@@ -386,6 +436,7 @@ impl Site {
     fn rewrite_all(&self) {
         for (c, name) in self.keys() {
             self.write_article(c, &name);
+            self.write_translation(c, &name);
         }
     }
 
@@ -453,6 +504,8 @@ fn incremental_output_equals_a_clean_build_after_every_edit() {
     let mut served: Output = BTreeMap::new();
     let mut good = (site.snapshot(), site.clone());
     let (mut failed, mut kept, mut broken) = (0, 0, 0);
+    // The most translated articles a successful build had.
+    let mut translated = 0;
     // Whether the build before this edit succeeded.
     let mut last_ok = false;
     for step in 0..=edits {
@@ -504,6 +557,14 @@ fn incremental_output_equals_a_clean_build_after_every_edit() {
                     differing.is_empty(),
                     "after edit {step} ({what}), these files differ from a clean build: {differing:?}"
                 );
+                translated = translated.max(
+                    clean
+                        .keys()
+                        .filter(|p| {
+                            p.starts_with("de/") && p.ends_with(".html") && p.contains("/a")
+                        })
+                        .count(),
+                );
                 good = (site.snapshot(), site.clone());
                 last_ok = true;
             }
@@ -520,7 +581,11 @@ fn incremental_output_equals_a_clean_build_after_every_edit() {
         }
     }
     eprintln!(
-        "{edits} edits, {broken} of them left errors; {kept} files kept as they were instead of rendered again"
+        "{edits} edits, {broken} of them left errors; {kept} files kept as they were instead of rendered again; up to {translated} translated articles"
+    );
+    assert!(
+        edits < 60 || translated > 0,
+        "no translation was ever built: the edits do not reach the languages"
     );
     assert!(
         kept > 0,

@@ -158,7 +158,7 @@ pub fn pages(
         }
         let bodies: Vec<_> = jobs
             .into_par_iter()
-            .map(|(memo, p, url)| rebase_images(memo.body(p, url, &ctx)))
+            .map(|(memo, p, url)| rebase_images(memo.body(p, url, &ctx), p.source.dir()))
             .collect();
         let mut pages = Vec::with_capacity(listed.len());
         for (((file, f, _), url), md) in listed.into_iter().zip(urls).zip(bodies) {
@@ -281,12 +281,13 @@ pub fn alternates(config: &Config, pages: &[Page], langs: &[LangPages]) -> Alter
     alt
 }
 
-/// The body with every relative image source one folder up: an image is written as the
-/// Markdown names it, relative to the page, and a language's page sits one folder below the
-/// default language's, beside which the content's files are copied.
-fn rebase_images(md: Arc<Rendered>) -> Arc<Rendered> {
+/// The body with every relative image source led back to the content's files: an image is
+/// written as the Markdown names it, relative to the page, and a language's page in the
+/// folder `dir` sits under the language's folder, away from the files beside its source.
+fn rebase_images(md: Arc<Rendered>, dir: &str) -> Arc<Rendered> {
     const SRC: &str = "<img src=\"";
     let relative = |rest: &str| {
+        let rest = &rest[..rest.find('"').unwrap_or(rest.len())];
         !(rest.starts_with('/')
             || rest.starts_with('#')
             || rest.starts_with("data:")
@@ -299,13 +300,17 @@ fn rebase_images(md: Arc<Rendered>) -> Arc<Rendered> {
     {
         return md;
     }
+    let back = match dir {
+        "" => "../".to_string(),
+        dir => format!("{}{dir}/", "../".repeat(dir.split('/').count() + 1)),
+    };
     let mut out = String::with_capacity(html.len() + 64);
     let mut rest = html.as_str();
     while let Some(i) = rest.find(SRC) {
         let (before, after) = rest.split_at(i + SRC.len());
         out.push_str(before);
         if relative(after) {
-            out.push_str("../");
+            out.push_str(&back);
         }
         rest = after;
     }
@@ -356,5 +361,24 @@ mod tests {
         assert_eq!(of("guide/reset.md"), None);
         assert_eq!(of("guide/v1.2.md"), None);
         assert_eq!(of("guide/reset.fr.md"), None);
+    }
+
+    #[test]
+    fn images_lead_back_to_the_files_beside_the_source() {
+        let md = |html: &str| {
+            Arc::new(Rendered {
+                html: html.into(),
+                ..Default::default()
+            })
+        };
+        let html = "<img src=\"pic.png\" alt=\"\"><img src=\"https://x.test/a.png\"><img src=\"/abs.png\">";
+        assert_eq!(
+            rebase_images(md(html), "guide/deep").html,
+            "<img src=\"../../../guide/deep/pic.png\" alt=\"\"><img src=\"https://x.test/a.png\"><img src=\"/abs.png\">"
+        );
+        assert_eq!(
+            rebase_images(md(html), "").html,
+            "<img src=\"../pic.png\" alt=\"\"><img src=\"https://x.test/a.png\"><img src=\"/abs.png\">"
+        );
     }
 }

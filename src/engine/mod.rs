@@ -277,7 +277,8 @@ impl Engine {
             let (site, problems) = Site::new(Parts {
                 config: lang.config,
                 pages: lang.pages,
-                assets: Vec::new(),
+                // For the image check: a language's site copies no file of its own.
+                assets: assets.clone(),
                 table: lang.table,
                 unavailable: unavailable.clone(),
                 git_dates: git_dates.clone(),

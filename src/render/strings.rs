@@ -622,6 +622,42 @@ pub const STRINGS: &[(&str, [&str; 7])] = &[
             "搜索不可用：无法加载搜索索引。",
         ],
     ),
+    (
+        "to_step",
+        [
+            " to step {n}",
+            " zu Schritt {n}",
+            " vers l’étape {n}",
+            " al paso {n}",
+            " para o passo {n}",
+            " (ステップ {n})",
+            " (第 {n} 步)",
+        ],
+    ),
+    (
+        "step_link_copied",
+        [
+            "Link to step {n} copied",
+            "Link zu Schritt {n} kopiert",
+            "Lien vers l’étape {n} copié",
+            "Enlace al paso {n} copiado",
+            "Link para o passo {n} copiado",
+            "ステップ {n} へのリンクをコピーしました",
+            "已复制第 {n} 步的链接",
+        ],
+    ),
+    (
+        "step_link_failed",
+        [
+            "Could not copy the link to step {n}",
+            "Der Link zu Schritt {n} konnte nicht kopiert werden",
+            "Impossible de copier le lien vers l’étape {n}",
+            "No se pudo copiar el enlace al paso {n}",
+            "Não foi possível copiar o link para o passo {n}",
+            "ステップ {n} へのリンクをコピーできませんでした",
+            "无法复制第 {n} 步的链接",
+        ],
+    ),
 ];
 
 #[cfg(test)]

@@ -281,14 +281,15 @@
     var text = el('span', 'step-copy__text', t('copy_link', 'Copy link'));
     button.type = 'button';
     button.appendChild(text);
-    button.appendChild(el('span', 'sr-only', ' to step ' + label));
+    button.appendChild(el('span', 'sr-only', t('to_step', ' to step {n}', { n: label })));
     var timer;
     button.addEventListener('click', function () {
       var url = location.href.split('#')[0] + '#' + encodeURIComponent(step.id);
       copyText(url, function (ok) {
         text.textContent = ok ? t('link_copied', 'Link copied') : t('copy_failed', 'Copy failed');
         button.classList.toggle('step-copy--done', ok);
-        announce(ok ? 'Link to step ' + label + ' copied' : 'Could not copy the link to step ' + label);
+        announce(ok ? t('step_link_copied', 'Link to step {n} copied', { n: label }) :
+          t('step_link_failed', 'Could not copy the link to step {n}', { n: label }));
         clearTimeout(timer);
         timer = setTimeout(function () {
           text.textContent = t('copy_link', 'Copy link');

@@ -10,9 +10,13 @@ fn bundled_guide_builds_without_warnings() {
     let run = f.run(&["build"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("with 0 warnings"), "{}", run.stderr);
+    // The guide is partly translated into German: `check` lists what is left to translate.
     let check = f.run(&["check"]);
     assert_eq!(check.code, 0);
-    assert_eq!(check.stderr, "no problems found\n");
+    assert_eq!(
+        check.stderr,
+        "warning[translation-missing]: 13 of 15 articles have no de translation: get-started/create-a-site.md, get-started/preview.md, get-started/site-layout.md, publish/check-your-site.md, publish/customize-the-theme.md, publish/languages.md, publish/publish-your-site.md, write/branches.md, write/callouts.md, write/frontmatter.md, write/link-between-articles.md, write/link-to-a-step.md, write/write-a-procedure.md\n  = hint: translate an article beside its source, e.g. get-started/create-a-site.de.md\n\nwarning[link-untranslated]: publish/check-your-site.md has no de translation\n  --> content/get-started/install.de.md:129:26\n    |\n129 | > veröffentlichen. Siehe [Ihre Site prüfen](../publish/check-your-site.md).\n    |                          ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  = hint: readers of this page go to the page in the default language; translate it as publish/check-your-site.de.md\n\nwarning[link-untranslated]: get-started/create-a-site.md has no de translation\n  --> content/get-started/install.de.md:144:47\n    |\n144 | Jetzt, da der Befehl `stepbook` funktioniert, [erstellen Sie Ihre erste Site](create-a-site.md).\n    |                                               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  = hint: readers of this page go to the page in the default language; translate it as get-started/create-a-site.de.md\n\nwarning[link-untranslated]: get-started/create-a-site.md has no de translation\n  --> content/get-started/install.de.md:146:1\n    |\n146 | [Schritt 2 von Vorschau Ihrer Site](create-a-site.md#preview-your-site-step-2) beschrieben.\n    | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  = hint: readers of this page go to the page in the default language; translate it as get-started/create-a-site.de.md\n\nwarning[link-untranslated]: get-started/site-layout.md has no de translation\n  --> content/publish/search.de.md:108:1\n    |\n108 | [Einstellungen für Suche und Vorschau](../get-started/site-layout.md#search-and-serve-settings).\n    | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  = hint: readers of this page go to the page in the default language; translate it as get-started/site-layout.de.md\n\nwarning: found 5 warnings\n"
+    );
     for page in [
         "index.html",
         "404.html",

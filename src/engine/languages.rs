@@ -173,15 +173,7 @@ pub fn pages(
                     diags.extend(untranslated_links(&f, &md, defaults, &table, lang));
                 }
             }
-            pages.push(Page {
-                source: f.source,
-                abs: f.abs,
-                text: f.text,
-                body_offset: f.body_offset,
-                fm: f.fm,
-                url,
-                md,
-            });
+            pages.push(Page::new(f, url, md));
         }
         let mut lconfig = config.clone();
         lconfig.language = lang.tag.clone();

@@ -252,15 +252,7 @@ impl Engine {
         let mut pages = Vec::with_capacity(listed.len());
         for ((f, url), md) in listed.into_iter().zip(urls).zip(bodies) {
             diags.extend(md.diagnostics.iter().cloned());
-            pages.push(Page {
-                source: f.source,
-                abs: f.abs,
-                text: f.text,
-                body_offset: f.body_offset,
-                fm: f.fm,
-                url,
-                md,
-            });
+            pages.push(Page::new(f, url, md));
         }
         self.memos = md_files
             .iter()

@@ -219,6 +219,17 @@ pub fn alternates(
     out
 }
 
+/// A page's body as it shows: its empty links filled, and the words the Markdown renderer
+/// writes in English in the site's language.
+fn body(site: &Site, page: &crate::site::Page) -> String {
+    let html = crate::site::xref::filled_html(site, page);
+    let (tag, own) = (&site.config.language, strings_of(site));
+    if !strings::scripts_need(tag, own) {
+        return html.into_owned();
+    }
+    strings::localize(&html, &strings::for_language(tag, own)).unwrap_or_else(|| html.into_owned())
+}
+
 /// The theme's text `name` in the site's language.
 pub fn text(site: &Site, name: &str) -> String {
     strings::text(&site.config.language, strings_of(site), name)
@@ -286,9 +297,7 @@ pub fn home_ctx(site: &Site, url: &UrlPath) -> HomeCtx {
         description: home
             .and_then(|h| h.fm.description.clone())
             .unwrap_or_else(|| site.config.description.clone()),
-        content: home
-            .map(|h| crate::site::xref::filled_html(site, h).into_owned())
-            .unwrap_or_default(),
+        content: home.map(|h| body(site, h)).unwrap_or_default(),
         collections: site.roots.iter().map(|&r| card(site, url, r)).collect(),
         articles: site
             .root_articles
@@ -336,11 +345,7 @@ pub fn collection_ctx(site: &Site, i: usize) -> CollectionCtx {
     CollectionCtx {
         title: c.title.clone(),
         description: c.description.clone(),
-        content: c
-            .index
-            .as_ref()
-            .map(|p| crate::site::xref::filled_html(site, p).into_owned())
-            .unwrap_or_default(),
+        content: c.index.as_ref().map(|p| body(site, p)).unwrap_or_default(),
         breadcrumbs: crumbs(site, &c.url, Some(i), None),
         collections: c.children.iter().map(|&k| card(site, &c.url, k)).collect(),
         articles: c
@@ -387,7 +392,7 @@ pub fn article_ctx<'a>(site: &'a Site, facts: &'a Facts, a: &'a Article) -> Arti
         title: &a.title,
         title_id: md.title_id.as_ref().map(|i| i.as_str()),
         description: a.page.fm.description.as_deref().unwrap_or_default(),
-        content: crate::site::xref::filled_html(site, &a.page),
+        content: body(site, &a.page).into(),
         path: url.to_string(),
         source: a.page.source.to_string(),
         updated,

@@ -38,6 +38,77 @@ pub fn text(tag: &str, overrides: &BTreeMap<String, String>, name: &str) -> Stri
         .map_or_else(|| name.to_string(), |(_, v)| v[col].to_string())
 }
 
+/// An article body in the language of `texts`: the words the Markdown renderer writes in
+/// English (callout titles, the links to sections and steps, "Show all" of a branch point).
+/// `None` when the texts are the English ones, or the body has none of those words.
+pub fn localize(html: &str, texts: &BTreeMap<String, String>) -> Option<String> {
+    let text = |name: &str| texts.get(name).map_or("", String::as_str);
+    let mut fixed: Vec<(String, String)> = Vec::new();
+    for (name, english) in [
+        ("note", "Note"),
+        ("tip", "Tip"),
+        ("important", "Important"),
+        ("warning", "Warning"),
+        ("caution", "Caution"),
+    ] {
+        fixed.push((
+            format!("<p class=\"callout__title\">{english}</p>"),
+            format!("<p class=\"callout__title\">{}</p>", escape(text(name))),
+        ));
+    }
+    fixed.push((
+        " aria-label=\"Link to this section\">".into(),
+        format!(" aria-label=\"{}\">", escape(text("section_link"))),
+    ));
+    fixed.push((
+        ">Show all</button>".into(),
+        format!(">{}</button>", escape(text("show_all"))),
+    ));
+    fixed.retain(|(a, b)| a != b);
+    const STEP: &str = "\" aria-label=\"Link to step ";
+    let step_link = text("step_link");
+    let steps = step_link != "Link to step {n}" && html.contains(STEP);
+    if !steps && !fixed.iter().any(|(a, _)| html.contains(a.as_str())) {
+        return None;
+    }
+    let mut out = html.to_string();
+    for (a, b) in &fixed {
+        if out.contains(a.as_str()) {
+            out = out.replace(a.as_str(), b);
+        }
+    }
+    if steps {
+        out = localize_steps(&out, &escape(step_link));
+    }
+    Some(out)
+}
+
+/// Every step link's `aria-label` and `title` (`Link to step 3`) made from `template`.
+fn localize_steps(html: &str, template: &str) -> String {
+    let mut text = html.to_string();
+    for attr in [" aria-label=\"", " title=\""] {
+        let pattern = format!("{attr}Link to step ");
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find(&pattern) {
+            let start = i + pattern.len();
+            let end = rest[start..].find('"').map_or(rest.len(), |e| start + e);
+            out.push_str(&rest[..i]);
+            out.push_str(attr);
+            out.push_str(&template.replace("{n}", &rest[start..end]));
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        text = out;
+    }
+    text
+}
+
+/// `&`, `<`, `>` and `"` escaped, for a text set in `book.toml` going into HTML.
+fn escape(text: &str) -> String {
+    crate::markdown::escape(text)
+}
+
 /// Whether pages must carry the texts for scripts: they differ from the English ones.
 pub fn scripts_need(tag: &str, overrides: &BTreeMap<String, String>) -> bool {
     !overrides.is_empty()
@@ -658,6 +729,94 @@ pub const STRINGS: &[(&str, [&str; 7])] = &[
             "无法复制第 {n} 步的链接",
         ],
     ),
+    (
+        "note",
+        [
+            "Note",
+            "Hinweis",
+            "Remarque",
+            "Nota",
+            "Observação",
+            "注記",
+            "注意",
+        ],
+    ),
+    (
+        "tip",
+        ["Tip", "Tipp", "Astuce", "Consejo", "Dica", "ヒント", "提示"],
+    ),
+    (
+        "important",
+        [
+            "Important",
+            "Wichtig",
+            "Important",
+            "Importante",
+            "Importante",
+            "重要",
+            "重要",
+        ],
+    ),
+    (
+        "warning",
+        [
+            "Warning",
+            "Warnung",
+            "Avertissement",
+            "Advertencia",
+            "Aviso",
+            "警告",
+            "警告",
+        ],
+    ),
+    (
+        "caution",
+        [
+            "Caution",
+            "Vorsicht",
+            "Attention",
+            "Precaución",
+            "Cuidado",
+            "注意",
+            "小心",
+        ],
+    ),
+    (
+        "section_link",
+        [
+            "Link to this section",
+            "Link zu diesem Abschnitt",
+            "Lien vers cette section",
+            "Enlace a esta sección",
+            "Link para esta seção",
+            "このセクションへのリンク",
+            "链接到本节",
+        ],
+    ),
+    (
+        "step_link",
+        [
+            "Link to step {n}",
+            "Link zu Schritt {n}",
+            "Lien vers l’étape {n}",
+            "Enlace al paso {n}",
+            "Link para o passo {n}",
+            "ステップ {n} へのリンク",
+            "链接到第 {n} 步",
+        ],
+    ),
+    (
+        "show_all",
+        [
+            "Show all",
+            "Alle zeigen",
+            "Tout afficher",
+            "Mostrar todo",
+            "Mostrar tudo",
+            "すべて表示",
+            "全部显示",
+        ],
+    ),
 ];
 
 #[cfg(test)]
@@ -681,6 +840,17 @@ mod tests {
         );
         assert!(!scripts_need("en-GB", &BTreeMap::new()));
         assert!(scripts_need("ja", &BTreeMap::new()));
+    }
+
+    #[test]
+    fn bodies_speak_the_language() {
+        let de = for_language("de", &BTreeMap::new());
+        let html = "<div class=\"callout callout--tip\" role=\"note\"><p class=\"callout__title\">Tip</p>\n<h2 id=\"a\">A<a class=\"heading-anchor\" href=\"#a\" aria-label=\"Link to this section\">#</a></h2><a class=\"step-anchor\" href=\"#a-step-12\" aria-label=\"Link to step 12\" title=\"Link to step 12\">12</a><button type=\"button\" class=\"branch__all\" aria-pressed=\"false\">Show all</button>";
+        assert_eq!(
+            localize(html, &de).unwrap(),
+            "<div class=\"callout callout--tip\" role=\"note\"><p class=\"callout__title\">Tipp</p>\n<h2 id=\"a\">A<a class=\"heading-anchor\" href=\"#a\" aria-label=\"Link zu diesem Abschnitt\">#</a></h2><a class=\"step-anchor\" href=\"#a-step-12\" aria-label=\"Link zu Schritt 12\" title=\"Link zu Schritt 12\">12</a><button type=\"button\" class=\"branch__all\" aria-pressed=\"false\">Alle zeigen</button>"
+        );
+        assert_eq!(localize(html, &for_language("en", &BTreeMap::new())), None);
     }
 
     #[test]

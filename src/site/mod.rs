@@ -51,6 +51,19 @@ pub struct Page {
 }
 
 impl Page {
+    /// The page of a file at `url`, with its rendered body.
+    pub fn new(f: PageFile, url: UrlPath, md: Arc<Rendered>) -> Page {
+        Page {
+            source: f.source,
+            abs: f.abs,
+            text: f.text,
+            body_offset: f.body_offset,
+            fm: f.fm,
+            url,
+            md,
+        }
+    }
+
     /// Frontmatter title, else the leading `#` heading, else the file or folder name.
     pub fn title(&self) -> String {
         self.fm

@@ -13,16 +13,9 @@
   var searcher = null;
   var boxes = [];
 
-  // The theme's texts in the page's language (the page's `stepbook-strings` block), or the
-  // English ones written here.
-  var TEXTS = (function () {
-    var block = document.getElementById('stepbook-strings');
-    try { return block ? JSON.parse(block.textContent) : {}; } catch (e) { return {}; }
-  })();
-  function t(name, english, vars) {
-    var s = Object.prototype.hasOwnProperty.call(TEXTS, name) ? TEXTS[name] : english;
-    for (var k in vars || {}) s = s.split('{' + k + '}').join(vars[k]);
-    return s;
+  // A text of the theme in the page's language (stepbook.js reads them), or the English one.
+  function t(name, english) {
+    return window.stepbook && window.stepbook.t ? window.stepbook.t(name, english) : english;
   }
 
   function loadScript(src) {

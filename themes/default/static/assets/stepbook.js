@@ -1,5 +1,6 @@
 /* stepbook default theme script. Vanilla JS, no dependencies. Its one global is
-   window.stepbook.init(root), which enhances content put into the page later.
+   window.stepbook: init(root) enhances content put into the page later, and t(name, english,
+   vars) is a text of the theme in the page's language.
    Each feature is one small init function, started from the lists at the end. */
 (function () {
   'use strict';
@@ -672,7 +673,7 @@
     }
   }
 
-  window.stepbook = { init: init };
+  window.stepbook = { init: init, t: t };
   document.addEventListener('stepbook:content', function (event) {
     init(event.detail && event.detail.root);
   });

@@ -119,7 +119,9 @@ fn the_switcher_offers_the_languages_a_page_exists_in() {
 fn hreflang_alternates_and_the_sitemap() {
     let f = built();
     let en = f.read("public/billing/download-invoices.html");
-    assert!(en.contains("<link rel=\"alternate\" hreflang=\"en\" href=\"https://help.acme.test/billing/download-invoices.html\">\n<link rel=\"alternate\" hreflang=\"de\" href=\"https://help.acme.test/de/billing/download-invoices.html\">\n"), "{en}");
+    assert!(en.contains("<link rel=\"alternate\" hreflang=\"en\" href=\"https://help.acme.test/billing/download-invoices.html\">\n<link rel=\"alternate\" hreflang=\"x-default\" href=\"https://help.acme.test/billing/download-invoices.html\">\n<link rel=\"alternate\" hreflang=\"de\" href=\"https://help.acme.test/de/billing/download-invoices.html\">\n"), "{en}");
+    let de = f.read("public/de/billing/download-invoices.html");
+    assert!(de.contains("<link rel=\"alternate\" hreflang=\"de\" href=\"https://help.acme.test/de/billing/download-invoices.html\">\n<link rel=\"alternate\" hreflang=\"en\" href=\"https://help.acme.test/billing/download-invoices.html\">\n<link rel=\"alternate\" hreflang=\"x-default\" href=\"https://help.acme.test/billing/download-invoices.html\">\n"), "{de}");
     let refunds = f.read("public/billing/refunds.html");
     assert!(!refunds.contains("hreflang=\"de\" href"), "{refunds}");
     assert_eq!(
@@ -283,7 +285,9 @@ fn bad_tags_and_orphans_are_errors() {
         run.stderr,
         "error[language-tag]: `[languages.german]` does not name a language: a tag starts with a two-letter language code\n  --> book.toml:4:12\n  |\n4 | [languages.german]\n  |            ^^^^^^\n  = hint: write a BCP 47 tag such as `de`, `pt-BR` or `zh-Hans`\n\n\
 error[language-tag]: `[languages.xx]` does not name a language: `xx` is not a language code\n  --> book.toml:7:12\n  |\n7 | [languages.xx]\n  |            ^^\n  = hint: write a BCP 47 tag such as `de`, `pt-BR` or `zh-Hans`\n\n\
-error: found 2 errors and 0 warnings\nbuild failed; the previous output was left as it was\n"
+warning[translation-unlisted]: this file is named like a `de` translation of billing/_index.md, but book.toml lists no such language\n  --> content/billing/_index.de.md\n  = hint: add `[languages.de]` to book.toml, or rename the file\n\n\
+warning[translation-unlisted]: this file is named like a `de` translation of billing/download-invoices.md, but book.toml lists no such language\n  --> content/billing/download-invoices.de.md\n  = hint: add `[languages.de]` to book.toml, or rename the file\n\n\
+error: found 2 errors and 2 warnings\nbuild failed; the previous output was left as it was\n"
     );
     let f = Fixture::new("languages");
     f.write("content/billing/gone.de.md", "# Weg\n");
@@ -293,13 +297,30 @@ error: found 2 errors and 0 warnings\nbuild failed; the previous output was left
 }
 
 #[test]
+fn files_named_like_translations_and_pages_in_a_language_folder() {
+    let f = Fixture::new("languages");
+    f.write("content/billing/refunds.fr.md", "# Remboursement\n");
+    f.write("content/de/setup.md", "# Setup\n");
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        "warning[translation-unlisted]: this file is named like a `fr` translation of billing/refunds.md, but book.toml lists no such language\n  --> content/billing/refunds.fr.md\n  = hint: add `[languages.fr]` to book.toml, or rename the file\n\n\
+error[language-folder]: this page would be written to `de/setup.html`, in the folder of the `de` pages\n  --> content/de/setup.md\n  = hint: rename the content folder `de`, or give the page another `slug`\n\n\
+error: found 1 error and 1 warning\nbuild failed; the previous output was left as it was\n"
+    );
+}
+
+#[test]
 fn a_site_with_one_language_has_no_switcher() {
     let f = Fixture::new("languages");
     let toml = f.read("book.toml");
     f.write("book.toml", &toml[..toml.find("[languages.de]").unwrap()]);
     let run = f.run(&["build"]);
-    // The translations are now articles of their own, named after their files.
+    // The translations are now articles of their own, named after their files, with a
+    // warning each.
     assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("with 2 warnings"), "{}", run.stderr);
     let en = f.read("public/billing/download-invoices.html");
     assert!(
         !en.contains("lang-switch") && !en.contains("hreflang"),

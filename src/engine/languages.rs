@@ -38,6 +38,68 @@ pub fn translation_of(path: &SourcePath, langs: &[Language]) -> Option<(usize, S
     Some((l, SourcePath::from_relative(std::path::Path::new(&source))))
 }
 
+/// Problems with the names of the content's files and folders: a file named like a
+/// translation into a language `book.toml` does not list (`reset.fr.md` beside `reset.md`),
+/// and a page of the default language in a folder a language lives in (`de/`).
+pub fn name_problems(
+    config: &Config,
+    files: &[crate::discover::SourceFile],
+    urls: &[(&PageFile, &UrlPath)],
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let paths: std::collections::HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    for f in files {
+        let Some(stem) = f.path.file_name().strip_suffix(".md") else {
+            continue;
+        };
+        let Some((name, tag)) = stem.rsplit_once('.') else {
+            continue;
+        };
+        let source = match f.path.dir() {
+            "" => format!("{name}.md"),
+            dir => format!("{dir}/{name}.md"),
+        };
+        let listed = tag.eq_ignore_ascii_case(&config.language)
+            || config.languages.iter().any(|l| l.tag == tag);
+        if listed || !paths.contains(source.as_str()) {
+            continue;
+        }
+        if crate::config::languages::tag_problem(tag).is_none() {
+            out.push(
+                Diagnostic::warning(
+                    "translation-unlisted",
+                    format!("this file is named like a `{tag}` translation of {source}, but book.toml lists no such language"),
+                )
+                .in_file(&f.abs)
+                .with_hint(format!("add `[languages.{tag}]` to book.toml, or rename the file")),
+            );
+        }
+    }
+    for (p, url) in urls {
+        if let Some(l) = config
+            .languages
+            .iter()
+            .find(|l| url.as_str().starts_with(&format!("{}/", l.folder)))
+        {
+            out.push(
+                Diagnostic::error(
+                    "language-folder",
+                    format!(
+                        "this page would be written to `{url}`, in the folder of the `{}` pages",
+                        l.tag
+                    ),
+                )
+                .in_file(&p.abs)
+                .with_hint(format!(
+                    "rename the content folder `{}`, or give the page another `slug`",
+                    url.as_str().split('/').next().unwrap_or("")
+                )),
+            );
+        }
+    }
+    out
+}
+
 /// A translation's frontmatter with what it inherits from its source's.
 pub fn inherit(own: &Frontmatter, source: &Frontmatter) -> Frontmatter {
     let mut fm = own.clone();

@@ -228,6 +228,11 @@ impl Engine {
                 _ => None,
             })
             .collect();
+        diags.extend(languages::name_problems(
+            &config,
+            &md_files,
+            &listed.iter().zip(&urls).collect::<Vec<_>>(),
+        ));
         let found_translations =
             self.own_sources(found_translations, &listed, &unavailable, &mut diags);
         let mut lang_problems = Vec::new();

@@ -267,6 +267,8 @@ pub struct AlternateCtx {
     /// Whether the page exists in that language (else `url` is the language's home).
     pub exists: bool,
     pub current: bool,
+    /// Whether it is the default language: the `x-default` alternate.
+    pub default: bool,
 }
 
 /// The 404 page: hosts serve it at any missing address, however deep.

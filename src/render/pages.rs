@@ -211,6 +211,7 @@ pub fn alternates(
                 absolute: site.config.base_url.as_ref().map(|b| format!("{b}{to}")),
                 exists,
                 current: l == site.lang,
+                default: l == 0,
             }
         })
         .collect();

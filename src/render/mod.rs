@@ -6,6 +6,7 @@
 //! file by file. Pages render in parallel; templates are compiled once.
 
 pub mod context;
+pub mod language;
 mod llms;
 pub mod pages;
 pub mod strings;
@@ -585,7 +586,7 @@ fn render_job(
                 &url,
                 None,
                 "tags",
-                pages::text(site, "tags"),
+                language::text(site, "tags"),
                 String::new(),
                 pages::tags_ctx(site, facts),
             );
@@ -593,7 +594,7 @@ fn render_job(
         }
         Job::Tag(i) => {
             let tag = &facts.tags[i];
-            let title = format!("{} “{}”", pages::text(site, "tagged"), tag.name);
+            let title = format!("{} “{}”", language::text(site, "tagged"), tag.name);
             let ctx = frame(
                 site,
                 base,
@@ -647,7 +648,7 @@ fn frame<'a, P: Serialize + std::hash::Hash>(
         title,
         description,
         canonical: site.config.base_url.as_ref().map(|b| format!("{b}{url}")),
-        alternates: pages::alternates(site, url, source),
+        alternates: language::alternates(site, url, source),
         page,
     }
 }
@@ -733,7 +734,7 @@ fn sitemap(site: &Site, base: &str) -> String {
             if let Some(u) = updated {
                 xml.push_str(&format!("<lastmod>{u}</lastmod>"));
             }
-            for a in pages::alternates(s, &url, source)
+            for a in language::alternates(s, &url, source)
                 .iter()
                 .filter(|a| a.exists)
             {

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::context::*;
+use super::language::{body, strings_of, text};
 use super::strings;
 use crate::paths::UrlPath;
 use crate::site::{Article, Collection, Site};
@@ -178,69 +179,6 @@ fn site_ctx(site: &Site, has_tags: bool) -> SiteCtx {
             on_dark: dark.text_on().hex(),
         }),
         tags: has_tags,
-    }
-}
-
-/// The page at `url` (made from `source`) in every language, this one first; its home in a
-/// language it has no translation in. Empty when the site has one language.
-pub fn alternates(
-    site: &Site,
-    url: &UrlPath,
-    source: Option<&crate::paths::SourcePath>,
-) -> Vec<AlternateCtx> {
-    let alt = &site.alternates;
-    if !alt.many() {
-        return Vec::new();
-    }
-    let is_home = *url == site.home_url();
-    let urls = source.map(|s| alt.of(s)).unwrap_or(&[]);
-    let mut out: Vec<AlternateCtx> = alt
-        .langs
-        .iter()
-        .enumerate()
-        .map(|(l, lang)| {
-            let home = UrlPath::new(format!("{}index.html", lang.root));
-            let (to, exists) = match urls.get(l).cloned().flatten() {
-                Some(u) => (u, true),
-                None => (home, is_home),
-            };
-            AlternateCtx {
-                tag: lang.tag.clone(),
-                name: strings::native_name(&lang.tag),
-                url: url.href_to(&to),
-                absolute: site.config.base_url.as_ref().map(|b| format!("{b}{to}")),
-                exists,
-                current: l == site.lang,
-                default: l == 0,
-            }
-        })
-        .collect();
-    let here = out.remove(site.lang);
-    out.insert(0, here);
-    out
-}
-
-/// A page's body as it shows: its empty links filled, and the words the Markdown renderer
-/// writes in English in the site's language.
-fn body(site: &Site, page: &crate::site::Page) -> String {
-    let html = crate::site::xref::filled_html(site, page);
-    let (tag, own) = (&site.config.language, strings_of(site));
-    if !strings::scripts_need(tag, own) {
-        return html.into_owned();
-    }
-    strings::localize(&html, &strings::for_language(tag, own)).unwrap_or_else(|| html.into_owned())
-}
-
-/// The theme's text `name` in the site's language.
-pub fn text(site: &Site, name: &str) -> String {
-    strings::text(&site.config.language, strings_of(site), name)
-}
-
-/// The texts this site sets for its language.
-fn strings_of(site: &Site) -> &BTreeMap<String, String> {
-    match site.lang {
-        0 => &site.config.strings,
-        l => &site.config.languages[l - 1].strings,
     }
 }
 

@@ -9,7 +9,7 @@
 //! is no translation. A collection or home page without a translation shows the default
 //! language's text in the language's site, so its articles still have a place.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -162,10 +162,18 @@ pub fn pages(
         by_lang[f.lang].push(f);
     }
     let mut old = std::mem::take(fallbacks);
+    // Where each default-language page is, by its file.
+    let index: HashMap<&SourcePath, usize> = defaults
+        .listed
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (&p.source, i))
+        .collect();
     let mut out = Vec::with_capacity(by_lang.len());
     for (l, found) in by_lang.into_iter().enumerate() {
         let lang = &config.languages[l];
         // Indexes without a translation, in the default language's words.
+        let translated: HashSet<SourcePath> = found.iter().map(|f| f.source.clone()).collect();
         let mut listed: Vec<(Option<usize>, PageFile, String)> = Vec::new();
         for ((p, _), title) in defaults
             .listed
@@ -173,7 +181,7 @@ pub fn pages(
             .zip(defaults.urls)
             .zip(defaults.titles)
         {
-            if is_index(&p.source) && !found.iter().any(|f| f.source == p.source) {
+            if is_index(&p.source) && !translated.contains(&p.source) {
                 let text = p.text.clone();
                 let key = (l, p.source.clone());
                 let memo = Memo::new(old.remove(&key), &p.abs, text);
@@ -191,6 +199,7 @@ pub fn pages(
             .map(|u| UrlPath::new(format!("{}/{u}", lang.folder)))
             .collect();
         let table = table_of(defaults, &listed, &urls);
+        let wanted: HashSet<usize> = listed.iter().filter_map(|(f, _, _)| *f).collect();
         let ctx = RenderCtx {
             titles: table.titles_fingerprint(),
             table: &table,
@@ -201,7 +210,7 @@ pub fn pages(
             .iter_mut()
             .enumerate()
             .filter_map(|(i, m)| Some((i, m.as_mut().ok()?)))
-            .filter(|(i, _)| listed.iter().any(|(f, _, _)| *f == Some(*i)))
+            .filter(|(i, _)| wanted.contains(i))
             .collect();
         let mut jobs: Vec<(&mut Memo, &PageFile, &UrlPath)> = Vec::with_capacity(listed.len());
         let mut shown = fallbacks
@@ -224,15 +233,14 @@ pub fn pages(
             .collect();
         let mut pages = Vec::with_capacity(listed.len());
         for (((file, f, _), url), md) in listed.into_iter().zip(urls).zip(bodies) {
-            let source = defaults.listed.iter().position(|p| p.source == f.source);
-            let md = match (file, source) {
-                (Some(_), Some(j)) => super::align::align(&defaults.bodies[j], md),
+            let md = match (file, index.get(&f.source)) {
+                (Some(_), Some(&j)) => super::align::align(&defaults.bodies[j], md),
                 _ => md,
             };
             if file.is_some() {
                 diags.extend(md.diagnostics.iter().cloned());
                 if inputs.prose {
-                    diags.extend(untranslated_links(&f, &md, defaults, &table, lang));
+                    diags.extend(untranslated_links(&f, &md, &index, &table, lang));
                 }
             }
             pages.push(Page::new(f, url, md));
@@ -262,13 +270,14 @@ fn table_of(
     urls: &[UrlPath],
 ) -> PageTable {
     let mut table = PageTable::default();
+    let own: HashSet<&SourcePath> = listed.iter().map(|(_, p, _)| &p.source).collect();
     for ((p, url), title) in defaults
         .listed
         .iter()
         .zip(defaults.urls)
         .zip(defaults.titles)
     {
-        if !listed.iter().any(|(_, l, _)| l.source == p.source) {
+        if !own.contains(&p.source) {
             table.insert(p.source.clone(), url.clone(), title);
         }
     }
@@ -282,7 +291,7 @@ fn table_of(
 fn untranslated_links(
     page: &PageFile,
     md: &crate::markdown::Rendered,
-    defaults: &Defaults<'_>,
+    defaults: &HashMap<&SourcePath, usize>,
     table: &PageTable,
     lang: &Language,
 ) -> Vec<Diagnostic> {
@@ -292,9 +301,7 @@ fn untranslated_links(
         .filter_map(|link| {
             let target = link.target.as_ref()?;
             let url = table.urls.get(target)?;
-            if url.as_str().starts_with(&prefix)
-                || !defaults.listed.iter().any(|p| &p.source == target)
-            {
+            if url.as_str().starts_with(&prefix) || !defaults.contains_key(target) {
                 return None;
             }
             let d = Diagnostic::warning(

@@ -394,8 +394,10 @@ impl Engine {
         diags: &mut Diagnostics,
     ) -> Vec<languages::Found> {
         let mut kept = Vec::with_capacity(found.len());
+        let by_source: HashMap<&SourcePath, &PageFile> =
+            listed.iter().map(|p| (&p.source, p)).collect();
         for mut f in found {
-            if let Some(src) = listed.iter().find(|p| p.source == f.source) {
+            if let Some(src) = by_source.get(&f.source) {
                 f.page.fm = Arc::new(languages::inherit(&f.page.fm, &src.fm));
                 kept.push(f);
             } else if !unavailable.contains_key(&f.source) {

@@ -38,6 +38,7 @@ use crate::markdown::links::PageTable;
 use crate::paths::SourcePath;
 use crate::render::{self, OutFile, Theme};
 use crate::site::{self, Page, PageFile, Parts, Site};
+use crate::snippets::{self, Library, Origins, Snippet};
 use crate::{Timings, linkcheck, lint};
 use inputs::Files;
 use pages::{Memo, RenderCtx};
@@ -121,9 +122,16 @@ impl Engine {
         if found.is_empty() && diags.has_errors() {
             return (None, diags);
         }
+        let (snippet_files, found): (Vec<_>, Vec<_>) = found
+            .into_iter()
+            .partition(|f| f.kind == SourceKind::Snippet);
         let (md_files, assets): (Vec<_>, Vec<_>) =
             found.into_iter().partition(|f| f.kind != SourceKind::Asset);
-        let texts: Vec<PathBuf> = md_files.iter().map(|f| f.abs.clone()).collect();
+        let texts: Vec<PathBuf> = md_files
+            .iter()
+            .chain(&snippet_files)
+            .map(|f| f.abs.clone())
+            .collect();
         let mut others: Vec<PathBuf> = assets.iter().map(|f| f.abs.clone()).collect();
         if let Ok(t) = &theme {
             others.extend(t.static_files().into_iter().filter_map(|f| match f {
@@ -131,7 +139,8 @@ impl Engine {
                 OutFile::Bytes(..) => None,
             }));
         }
-        let read = self.files.refresh(&texts, &others);
+        let mut read = self.files.refresh(&texts, &others);
+        let library = self.snippets(snippet_files, read.split_off(md_files.len()), &mut diags);
 
         // Frontmatter, kept for every file whose text is the same.
         let mut old = std::mem::take(&mut self.memos);
@@ -141,8 +150,28 @@ impl Engine {
             .par_iter()
             .zip(read)
             .zip(olds)
-            .map(|((f, text), old)| text.map(|text| Memo::new(old, &f.abs, text)))
+            .map(|((f, text), old)| {
+                text.map(|text| {
+                    let mut memo = Memo::new(old, &f.abs, text);
+                    memo.expand(&f.path, &f.abs, &library);
+                    memo
+                })
+            })
             .collect();
+        let mut used: HashMap<String, Vec<SourcePath>> = HashMap::new();
+        for (f, memo) in md_files.iter().zip(&memos) {
+            if let Some(e) = memo.as_ref().ok().and_then(Memo::expanded) {
+                diags.extend(e.diagnostics.iter().cloned());
+                for name in e.used() {
+                    used.entry(name.to_string())
+                        .or_default()
+                        .push(f.path.clone());
+                }
+            }
+        }
+        if self.opts.lint {
+            diags.extend(snippets::unused(&library, &used));
+        }
         // The pages of this build, and where each Markdown file's page is among them.
         let mut listed: Vec<PageFile> = Vec::with_capacity(md_files.len());
         let mut slot: Vec<Option<usize>> = Vec::with_capacity(md_files.len());
@@ -216,12 +245,23 @@ impl Engine {
                 md,
             });
         }
+        // Problems the site finds in a page's text point into the text with its snippets
+        // included: each is moved back to the file it was written in.
+        let origins: HashMap<PathBuf, Arc<Origins>> = md_files
+            .iter()
+            .zip(&memos)
+            .filter_map(|(f, m)| {
+                let o = m.as_ref().ok()?.expanded()?.origins.clone()?;
+                Some((f.abs.clone(), o))
+            })
+            .collect();
         self.memos = md_files
             .iter()
             .zip(memos)
             .filter_map(|(f, m)| m.ok().map(|m| (f.path.clone(), m)))
             .collect();
         timings.lap("read and render Markdown");
+        let site_problems_from = diags.len();
 
         let (site, problems) = Site::new(Parts {
             config: config.clone(),
@@ -239,20 +279,30 @@ impl Engine {
         if self.opts.lint {
             diags.extend(lint::lint(&site));
         }
+        if let Ok(theme) = &theme {
+            diags.extend(crate::claims::check(&site, theme));
+            timings.lap("check output paths");
+        }
+        if !origins.is_empty() {
+            diags.adjust_from(site_problems_from, |d| {
+                let page = d.location.as_ref().map(|l| l.path.clone());
+                if let Some(page) = page
+                    && let Some(o) = origins.get(&page)
+                {
+                    o.remap(&page, d);
+                }
+            });
+        }
         match theme {
-            Ok(theme) => {
-                diags.extend(crate::claims::check(&site, &theme));
-                timings.lap("check output paths");
-                (
-                    Some(Loaded {
-                        config,
-                        site,
-                        theme,
-                        timings,
-                    }),
-                    diags,
-                )
-            }
+            Ok(theme) => (
+                Some(Loaded {
+                    config,
+                    site,
+                    theme,
+                    timings,
+                }),
+                diags,
+            ),
             Err(ds) => {
                 diags.extend(ds);
                 (None, diags)
@@ -309,6 +359,31 @@ impl Engine {
             files.into_inner().expect("no panic while holding the lock"),
             gone,
         ))
+    }
+}
+
+impl Engine {
+    /// The library of the snippet files, from their texts as read; problems go to `diags`.
+    fn snippets(
+        &self,
+        files: Vec<discover::SourceFile>,
+        read: Vec<inputs::Text>,
+        diags: &mut Diagnostics,
+    ) -> Library {
+        let mut found = Vec::with_capacity(files.len());
+        for (f, text) in files.into_iter().zip(read) {
+            match text {
+                Ok(text) => found.push(Snippet {
+                    source: f.path,
+                    abs: f.abs,
+                    text,
+                }),
+                Err(ds) => diags.extend(ds),
+            }
+        }
+        let (library, problems) = Library::new(found);
+        diags.extend(problems);
+        library
     }
 }
 

@@ -151,16 +151,27 @@ pub fn apply<'a>(
                 }
             }
         } else {
+            let base = input.base_at(range.start);
+            let mut moved = None;
             if let Target::File(path) = classify(&dest_url)
-                && let Some(p) = input.source_path.join_link(&decoded(path))
+                && let Some(p) = base.join_link(&decoded(path))
             {
+                // A snippet's link to a file is written from the snippet's folder.
+                if input.snippet_at(range.start).is_some() {
+                    moved = Some(CowStr::from(file_href(input, &p, &dest_url[path.len()..])));
+                }
                 file_links.push((p.to_string(), span.clone()));
             }
-            (
-                resolve(&dest_url, span, input, reads, &mut links, &mut problems)
-                    .unwrap_or(dest_url),
-                false,
-            )
+            let resolved = resolve(
+                &dest_url,
+                span,
+                base,
+                input,
+                reads,
+                &mut links,
+                &mut problems,
+            );
+            (resolved.or(moved).unwrap_or(dest_url), false)
         };
         out.push((
             Event::Start(Tag::Link {
@@ -192,6 +203,7 @@ pub fn apply<'a>(
 fn resolve<'a>(
     dest: &str,
     span: std::ops::Range<usize>,
+    base: &SourcePath,
     input: &Input<'_>,
     reads: &mut Reads,
     links: &mut Vec<LinkRef>,
@@ -209,7 +221,7 @@ fn resolve<'a>(
             None
         }
         Target::Page(path, frag) => {
-            let Some(target) = input.source_path.join_link(&decoded(path)) else {
+            let Some(target) = base.join_link(&decoded(path)) else {
                 problems.push(
                     Diagnostic::error(
                         "link-outside",
@@ -237,6 +249,14 @@ fn resolve<'a>(
             }
         }
     }
+}
+
+/// The href from the page to the content file `file`, with what followed its path in the
+/// written target (`?query`, `#fragment`).
+pub(crate) fn file_href(input: &Input<'_>, file: &SourcePath, tail: &str) -> String {
+    let mut href = input.url.href_to(&UrlPath::new(file.as_str()));
+    href.push_str(tail);
+    href
 }
 
 type Problem = (String, String);

@@ -295,20 +295,13 @@ impl Run<'_> {
         let problem = match found {
             None => Some(self.missing(name)),
             Some(_) if self.stack.iter().any(|n| n == name) => {
-                let mut chain: Vec<&str> = self.stack.iter().map(String::as_str).collect();
-                chain.push(name);
+                let mut chain = format!("this include makes a cycle: `{}`", self.stack[0]);
+                for (i, n) in self.stack[1..].iter().chain([&name.to_string()]).enumerate() {
+                    let joint = if i == 0 { " includes" } else { ", which includes" };
+                    chain.push_str(&format!("{joint} `{n}`"));
+                }
                 Some(
-                    Diagnostic::error(
-                        "snippet-cycle",
-                        format!(
-                            "this include makes a cycle: {}",
-                            chain
-                                .iter()
-                                .map(|n| format!("`{n}`"))
-                                .collect::<Vec<_>>()
-                                .join(" includes ")
-                        ),
-                    )
+                    Diagnostic::error("snippet-cycle", chain)
                     .with_hint("a snippet cannot include itself, directly or through other snippets; remove one of these includes"),
                 )
             }

@@ -195,6 +195,7 @@ pub fn expand(
         diagnostics: Vec::new(),
         included: false,
         spent: text.len(),
+        over: false,
     };
     let head = &text[..body_offset];
     run.out.push_str(head);
@@ -244,6 +245,8 @@ struct Run<'l> {
     included: bool,
     /// Bytes counted against [`MAX_BYTES`].
     spent: usize,
+    /// The page reached [`MAX_BYTES`]: later includes are left out without a word.
+    over: bool,
 }
 
 impl Run<'_> {
@@ -305,6 +308,10 @@ impl Run<'_> {
                     .with_hint("a snippet cannot include itself, directly or through other snippets; remove one of these includes"),
                 )
             }
+            // Past the limit, one error for the page is enough.
+            Some(_) if self.over => {
+                return self.blank(file, line_no);
+            }
             Some(s) if self.spent + s.text.len() + INCLUDE_COST > MAX_BYTES => Some(
                 Diagnostic::error(
                     "snippet-too-large",
@@ -318,18 +325,13 @@ impl Run<'_> {
             Some(_) => None,
         };
         if let Some(d) = problem {
+            self.over |= d.code == "snippet-too-large";
             let here = &self.files[file];
             let d = d
                 .at(&here.abs, &self.texts[file], name_at, name.len())
                 .with_via(origins::chain(&self.files, file));
             self.diagnostics.push(d);
-            self.out.push('\n');
-            self.lines.push(Line {
-                file: file as u32,
-                line: line_no as u32,
-                indent: 0,
-            });
-            return;
+            return self.blank(file, line_no);
         }
         let s = found.expect("checked above").clone();
         // A byte order mark opens the file, not the text.
@@ -345,6 +347,16 @@ impl Run<'_> {
         self.stack.push(name.to_string());
         self.walk(self.files.len() - 1, bom, 1, indent);
         self.stack.pop();
+    }
+
+    /// An include line that includes nothing becomes a blank line.
+    fn blank(&mut self, file: usize, line_no: usize) {
+        self.out.push('\n');
+        self.lines.push(Line {
+            file: file as u32,
+            line: line_no as u32,
+            indent: 0,
+        });
     }
 
     /// The error for a snippet that does not exist, with the nearest name.
@@ -408,4 +420,119 @@ pub fn unused(
         })
         .collect::<Vec<_>>()
         .into_iter()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn library(files: &[(&str, &str)]) -> Library {
+        let snippets = files
+            .iter()
+            .map(|(name, text)| Snippet {
+                source: SourcePath::from_relative(Path::new(&format!("{FOLDER}/{name}.md"))),
+                abs: PathBuf::from(format!("/site/content/{FOLDER}/{name}.md")),
+                text: Arc::from(*text),
+            })
+            .collect();
+        Library::new(snippets).0
+    }
+
+    fn expand_page(text: &str, library: &Library) -> Expanded {
+        let source = SourcePath::from_relative(Path::new("guides/a.md"));
+        expand(
+            Path::new("/site/content/guides/a.md"),
+            &source,
+            &Arc::from(text),
+            0,
+            library,
+        )
+    }
+
+    #[test]
+    fn include_lines_are_recognised_by_their_word() {
+        assert_eq!(include_name("::: include a/b"), Some("a/b"));
+        assert_eq!(include_name(":::\tinclude  a/b.md  \n"), Some("a/b.md"));
+        assert_eq!(include_name("::: include"), None);
+        assert_eq!(include_name("::: includes a"), None);
+        assert_eq!(include_name(":::include a"), None);
+        assert_eq!(include_name("::: option include a"), None);
+    }
+
+    #[test]
+    fn included_lines_are_indented_like_the_include_and_map_back() {
+        let lib = library(&[("steps", "1. One\n\n2. Two")]);
+        let e = expand_page("Intro\n\n   ::: include steps\nEnd\n", &lib);
+        assert_eq!(&*e.text, "Intro\n\n   1. One\n\n   2. Two\nEnd\n");
+        let o = e.origins.expect("an include");
+        let at = |needle: &str| {
+            let inc = o.snippet_at(e.text.find(needle).unwrap());
+            inc.map(|i| i.source.as_str().to_string())
+        };
+        assert_eq!(at("Two").as_deref(), Some("_snippets/steps.md"));
+        assert_eq!(at("End"), None);
+        // A problem at "Two" (line 5, column 7 of the page) is at line 3, column 4 of the
+        // snippet, included from line 3 of the page.
+        let mut d = Diagnostic::warning("x", "y").at_line_col(
+            Path::new("/site/content/guides/a.md"),
+            &e.text,
+            5,
+            7,
+        );
+        o.remap(Path::new("/site/content/guides/a.md"), &mut d);
+        let loc = d.location.unwrap();
+        assert_eq!(
+            (
+                loc.path.to_str().unwrap(),
+                loc.line,
+                loc.col,
+                loc.source_line.as_deref()
+            ),
+            ("/site/content/_snippets/steps.md", 3, 4, Some("2. Two"))
+        );
+        assert_eq!(loc.via, [(PathBuf::from("/site/content/guides/a.md"), 3)]);
+    }
+
+    #[test]
+    fn a_page_without_includes_keeps_its_text_and_reads_nothing() {
+        let lib = library(&[("steps", "1. One\n")]);
+        let text: Arc<str> = Arc::from("It includes nothing.\n```\n::: include steps\n```\n");
+        let source = SourcePath::from_relative(Path::new("a.md"));
+        let e = expand(Path::new("/a.md"), &source, &text, 0, &lib);
+        assert!(Arc::ptr_eq(&e.text, &text));
+        assert!(e.origins.is_none() && e.read.is_empty());
+    }
+
+    #[test]
+    fn an_edited_or_new_snippet_invalidates_what_read_it() {
+        let e = expand_page(
+            "::: include steps\n::: include missing\n",
+            &library(&[("steps", "1. One\n")]),
+        );
+        assert!(e.still_valid(&library(&[("steps", "1. One\n")])));
+        assert!(!e.still_valid(&library(&[("steps", "1. Two\n")])));
+        // A new snippet may be the one the missing include meant.
+        assert!(!e.still_valid(&library(&[("steps", "1. One\n"), ("missin", "")])));
+    }
+
+    #[test]
+    fn includes_that_multiply_stop_at_the_size_limit() {
+        let wide = |name: &str| format!("::: include {name}\n").repeat(64);
+        // 64 x 64 x 64 copies of a 1,000-byte snippet, or of an empty one.
+        for last in ["x".repeat(1000), String::new()] {
+            let lib = library(&[
+                ("a", &wide("b")),
+                ("b", &wide("c")),
+                ("c", &wide("d")),
+                ("d", &last),
+            ]);
+            let e = expand_page("::: include a\n", &lib);
+            assert!(e.text.len() <= MAX_BYTES, "{}", e.text.len());
+            let too_large = e
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == "snippet-too-large");
+            assert!(too_large.count() > 0, "{:?}", e.diagnostics.first());
+        }
+    }
 }

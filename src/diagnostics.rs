@@ -218,6 +218,8 @@ impl LineIndex {
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    /// For `check`: every snippet file and the pages that include it, for the JSON report.
+    includers: std::collections::BTreeMap<PathBuf, Vec<PathBuf>>,
 }
 
 impl Diagnostics {
@@ -231,6 +233,12 @@ impl Diagnostics {
 
     pub fn extend(&mut self, ds: impl IntoIterator<Item = Diagnostic>) {
         self.items.extend(ds);
+    }
+
+    /// Notes the pages that include the snippet at `snippet` (none: it is unused), which
+    /// the JSON report gives with every problem of that file.
+    pub fn note_includers(&mut self, snippet: PathBuf, pages: Vec<PathBuf>) {
+        self.includers.insert(snippet, pages);
     }
 
     /// The number of diagnostics so far.
@@ -298,8 +306,9 @@ impl Diagnostics {
     }
 
     /// The `check --format json` shape: a JSON array of flat objects with the keys
-    /// `file`, `line`, `col`, `severity`, `code`, `message`, `hint`, and `included_from`
-    /// (`file:line` of each include line, innermost first) for a problem in a snippet's text.
+    /// `file`, `line`, `col`, `severity`, `code`, `message`, `hint`; `included_from`
+    /// (`file:line` of each include line, innermost first) for a problem in a snippet's text,
+    /// and `used_by` (every page that includes it) for a problem whose file is a snippet.
     pub fn to_json(&self, root: &Path) -> String {
         #[derive(Serialize)]
         struct Row<'a> {
@@ -312,6 +321,8 @@ impl Diagnostics {
             hint: Option<&'a str>,
             #[serde(skip_serializing_if = "Vec::is_empty")]
             included_from: Vec<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            used_by: Option<Vec<String>>,
         }
         let rows: Vec<Row> = self
             .items
@@ -334,6 +345,9 @@ impl Diagnostics {
                                 .collect()
                         })
                         .unwrap_or_default(),
+                    used_by: loc
+                        .and_then(|l| self.includers.get(&l.path))
+                        .map(|pages| pages.iter().map(|p| display_path(p, root)).collect()),
                 }
             })
             .collect();

@@ -345,6 +345,7 @@ fn check_warns_about_unused_snippets_and_json_names_the_including_pages() {
             "code": "snippet-unused",
             "message": "no page includes the snippet `with-frontmatter`",
             "hint": "include it with a line `::: include with-frontmatter` in a page, or delete it",
+            "used_by": [],
         })]
     );
     assert_eq!(
@@ -358,6 +359,7 @@ fn check_warns_about_unused_snippets_and_json_names_the_including_pages() {
             "message": "this include makes a cycle: `loop/first` includes `loop/second`, which includes `loop/first`",
             "hint": "a snippet cannot include itself, directly or through other snippets; remove one of these includes",
             "included_from": ["content/_snippets/loop/first.md:1", "content/guides/a.md:16"],
+            "used_by": ["content/guides/a.md"],
         })]
     );
     // One snippet, two pages: the same broken link is reported for each page.
@@ -372,12 +374,24 @@ fn check_warns_about_unused_snippets_and_json_names_the_including_pages() {
             &serde_json::json!(["content/guides/b.md:7"])
         ]
     );
+    // Every problem of a snippet's file names all the pages that include it.
+    for r in of("link-missing-page") {
+        assert_eq!(
+            r["used_by"],
+            serde_json::json!(["content/guides/a.md", "content/guides/b.md"])
+        );
+    }
     // A problem in a page's own text names no include.
+    let missing = of("snippet-missing");
+    assert_eq!(missing.len(), 2);
     assert!(
-        of("snippet-missing")
+        missing
             .iter()
-            .all(|r| r.get("included_from").is_none())
+            .all(|r| r.get("included_from").is_none() && r.get("used_by").is_none())
     );
+    // `build` reports the same problems, without the warning of `check`.
+    let build = f.run(&["build"]);
+    assert_eq!(build.stderr, BROKEN);
 }
 
 #[test]

@@ -158,19 +158,24 @@ impl Engine {
                 })
             })
             .collect();
-        let mut used: HashMap<String, Vec<SourcePath>> = HashMap::new();
+        // Which pages include each snippet, directly or through others.
+        let mut used: HashMap<&str, Vec<PathBuf>> = HashMap::new();
         for (f, memo) in md_files.iter().zip(&memos) {
             if let Some(e) = memo.as_ref().ok().and_then(Memo::expanded) {
                 diags.extend(e.diagnostics.iter().cloned());
                 for name in e.used() {
-                    used.entry(name.to_string())
-                        .or_default()
-                        .push(f.path.clone());
+                    if let Some((name, _)) = library.entry(name) {
+                        used.entry(name).or_default().push(f.abs.clone());
+                    }
                 }
             }
         }
         if self.opts.lint {
             diags.extend(snippets::unused(&library, &used));
+            for (name, s) in library.iter() {
+                let pages = used.get(name).cloned().unwrap_or_default();
+                diags.note_includers(s.abs.clone(), pages);
+            }
         }
         // The pages of this build, and where each Markdown file's page is among them.
         let mut listed: Vec<PageFile> = Vec::with_capacity(md_files.len());

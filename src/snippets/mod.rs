@@ -95,6 +95,13 @@ impl Library {
         self.by_name.get(name)
     }
 
+    /// The snippet `name` with the library's own copy of its name.
+    pub fn entry(&self, name: &str) -> Option<(&str, &Snippet)> {
+        self.by_name
+            .get_key_value(name)
+            .map(|(k, v)| (k.as_str(), v))
+    }
+
     /// Every snippet, sorted by name.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Snippet)> {
         self.names.iter().map(|n| (n.as_str(), &self.by_name[n]))
@@ -401,13 +408,10 @@ fn code_blocks(text: &str) -> Vec<Range<usize>> {
 
 /// A warning for each snippet that no page includes (`used`: the pages that include each
 /// snippet, by name).
-pub fn unused(
-    library: &Library,
-    used: &HashMap<String, Vec<SourcePath>>,
-) -> impl Iterator<Item = Diagnostic> {
+pub fn unused<T>(library: &Library, used: &HashMap<&str, T>) -> impl Iterator<Item = Diagnostic> {
     library
         .iter()
-        .filter(|(name, _)| !used.contains_key(*name))
+        .filter(|(name, _)| !used.contains_key(name))
         .map(|(name, s)| {
             Diagnostic::warning(
                 "snippet-unused",

@@ -483,3 +483,40 @@ fn serve_updates_every_page_that_includes_an_edited_snippet() {
         s.log()
     );
 }
+
+/// Positions after an include are the page's own lines, and a message that names another
+/// place names the snippet it is in.
+#[test]
+fn a_branch_point_split_between_a_snippet_and_its_page_names_both_places() {
+    let f = Fixture::empty();
+    f.write(
+        "content/_snippets/half.md",
+        "::: choose Which?\n::: option A\nText.\n",
+    );
+    f.write(
+        "content/p.md",
+        "# P\n\n1. Step\n\n   ::: include half\n::: option B\nMore.\n:::\n",
+    );
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        r#"error[branch-nesting]: this option is not at the same level as its `::: choose` (line 1 of `_snippets/half.md`)
+  --> content/p.md:6:1
+  |
+6 | ::: option B
+  | ^^^^^^^^^^^^
+  = hint: indent every marker of a branch point alike, e.g. all inside the same list step
+
+error[branch-nesting]: this `:::` is not at the same level as its `::: choose` (line 1 of `_snippets/half.md`)
+  --> content/p.md:8:1
+  |
+8 | :::
+  | ^^^
+  = hint: indent every marker of a branch point alike, e.g. all inside the same list step
+
+error: found 2 errors and 0 warnings
+build failed; the previous output was left as it was
+"#
+    );
+}

@@ -191,13 +191,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
     let mut out = Rendered::default();
 
     let events = if rewritten.is_some() {
-        let (events, problems) = branches::check(
-            events,
-            &mut branch_table,
-            input.path,
-            input.source,
-            input.body_offset,
-        );
+        let (events, problems) = branches::check(events, &mut branch_table, input);
         out.diagnostics.extend(problems);
         events
     } else {

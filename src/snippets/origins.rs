@@ -66,6 +66,19 @@ impl Origins {
         (line.file > 0).then(|| &self.files[line.file as usize])
     }
 
+    /// Where the byte at `offset` of the expanded text was written, for a message that names
+    /// another place: `line 12`, or ``line 3 of `_snippets/steps.md` `` in a snippet.
+    pub fn line_label(&self, offset: usize) -> String {
+        match self.line_of(offset) {
+            Some(l) if l.file > 0 => format!(
+                "line {} of `{}`",
+                l.line, self.files[l.file as usize].source
+            ),
+            Some(l) => format!("line {}", l.line),
+            None => "line 1".to_string(),
+        }
+    }
+
     /// The includes that brought `file` into the page, innermost first: each as the file
     /// and the line of its include.
     pub fn chain(&self, file: usize) -> Vec<(PathBuf, usize)> {

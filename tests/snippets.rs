@@ -106,6 +106,19 @@ fn steps_of_snippets_continue_the_procedure_with_the_ids_they_have_inline() {
         "{}",
         body(&included)
     );
+    // So do the Markdown copies, below their headers.
+    let copy = |name: &str| {
+        let text = f.read(&format!("public/repositories/{name}.md"));
+        text[text.find("\n\n## ").unwrap()..].to_string()
+    };
+    assert_eq!(
+        copy("change-the-default-branch"),
+        copy("change-the-default-branch-inline")
+    );
+    assert!(
+        copy("change-the-default-branch")
+            .contains("   ![Repository settings button](../images/repo-settings.png)\n")
+    );
 }
 
 #[test]

@@ -28,6 +28,7 @@ pub fn apply<'a>(
     mut events: Vec<Ev<'a>>,
     input: &Input<'_>,
     found: &mut Vec<ImageRef>,
+    relocated: &mut Vec<(std::ops::Range<usize>, String)>,
     measured: &mut Vec<PathBuf>,
 ) -> Vec<Ev<'a>> {
     let page_file = input.path;
@@ -55,7 +56,10 @@ pub fn apply<'a>(
         let src = match (&local, input.snippet_at(range.start)) {
             (Some(path), Some(_)) => base.join_link(path).map_or(dest_url.to_string(), |p| {
                 let tail = dest_url.split(['?', '#']).next().map_or(0, str::len);
-                super::links::file_href(input, &p, &dest_url[tail..])
+                let href = super::links::file_href(input, &p, &dest_url[tail..]);
+                let span = input.body_offset + range.start..input.body_offset + range.end;
+                relocated.push((span, href.clone()));
+                href
             }),
             _ => dest_url.to_string(),
         };
@@ -235,7 +239,7 @@ mod tests {
             .collect();
         let (mut found, mut measured) = (Vec::new(), Vec::new());
         let mut out = String::new();
-        let events = apply(events, &input, &mut found, &mut measured);
+        let events = apply(events, &input, &mut found, &mut Vec::new(), &mut measured);
         pulldown_cmark::html::push_html(&mut out, events.into_iter().map(|(e, _)| e));
         (out, found, measured)
     }

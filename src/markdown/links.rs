@@ -104,6 +104,7 @@ pub fn apply<'a>(
     events: Vec<Ev<'a>>,
     input: &Input<'_>,
     file_links: &mut Vec<(String, std::ops::Range<usize>)>,
+    relocated: &mut Vec<(std::ops::Range<usize>, String)>,
     reads: &mut Reads,
 ) -> (Vec<Ev<'a>>, Vec<LinkRef>, Vec<Diagnostic>) {
     let mut links: Vec<LinkRef> = Vec::new();
@@ -158,7 +159,9 @@ pub fn apply<'a>(
             {
                 // A snippet's link to a file is written from the snippet's folder.
                 if input.snippet_at(range.start).is_some() {
-                    moved = Some(CowStr::from(file_href(input, &p, &dest_url[path.len()..])));
+                    let href = file_href(input, &p, &dest_url[path.len()..]);
+                    relocated.push((span.clone(), href.clone()));
+                    moved = Some(CowStr::from(href));
                 }
                 file_links.push((p.to_string(), span.clone()));
             }

@@ -115,6 +115,9 @@ pub struct Rendered {
     pub file_links: Vec<(String, Range<usize>)>,
     /// Images that name a file of the site, for the link checker.
     pub images: Vec<images::ImageRef>,
+    /// Links to files and images of a snippet's text, written from the snippet's folder: where
+    /// each is in the file, and its href from the page (for the Markdown copy).
+    pub relocated: Vec<(Range<usize>, String)>,
     /// Plain text outside links and code, for `check`.
     pub prose: prose::Prose,
     /// Sections, steps and options with their text, for search.
@@ -215,14 +218,25 @@ pub fn render(input: &Input<'_>) -> Rendered {
         out.prose = prose::collect(&events);
     }
     // Links first, so the outline holds the markers of links written without text.
-    let (mut events, links, link_problems) =
-        links::apply(events, input, &mut out.file_links, &mut out.reads);
+    let (mut events, links, link_problems) = links::apply(
+        events,
+        input,
+        &mut out.file_links,
+        &mut out.relocated,
+        &mut out.reads,
+    );
     out.outline = std::sync::Arc::new(outline::collect(&events, &branch_table, &steps.steps));
     headings::render(&mut events);
     let mut seq = 0;
     branches::render(&mut events, &branch_table, &mut seq);
     label_task_boxes(&mut events);
-    let events = images::apply(events, input, &mut out.images, &mut out.reads.images);
+    let events = images::apply(
+        events,
+        input,
+        &mut out.images,
+        &mut out.relocated,
+        &mut out.reads.images,
+    );
 
     out.title = heads.title;
     out.title_id = heads.title_id;

@@ -70,12 +70,7 @@ impl PageTable {
 
     /// A fingerprint of [`PageTable::titles`], to tell whether they changed.
     pub fn titles_fingerprint(&self) -> u64 {
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        for t in &self.titles {
-            h.update(t.as_bytes());
-            h.update(&[0]);
-        }
-        h.digest()
+        crate::suggest::fingerprint(&self.titles)
     }
 
     /// Up to `n` page titles nearest to `name`, best first; having read every title is

@@ -109,12 +109,7 @@ impl Library {
 
     /// A fingerprint of the names, to tell whether a suggestion could change.
     pub fn names_fingerprint(&self) -> u64 {
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        for n in &self.names {
-            h.update(n.as_bytes());
-            h.update(&[0]);
-        }
-        h.digest()
+        crate::suggest::fingerprint(&self.names)
     }
 
     fn nearest(&self, name: &str) -> Option<&str> {

@@ -262,7 +262,7 @@ impl Run<'_> {
         let mut at = 0;
         for (n, line) in region.split_inclusive('\n').enumerate() {
             let line_no = first_line + n;
-            let in_code = code.iter().any(|r| r.start <= at && at < r.end);
+            let in_code = code.iter().any(|r| r.start < at + line.len() && at < r.end);
             let own = line.len() - line.trim_start_matches([' ', '\t']).len();
             match include_name(&line[own..]).filter(|_| !in_code) {
                 Some(name) => {
@@ -391,7 +391,13 @@ fn include_name(line: &str) -> Option<&str> {
 
 /// Byte ranges of the code blocks of `text`, where include lines stay as they are.
 fn code_blocks(text: &str) -> Vec<Range<usize>> {
-    if !text.contains(":::") {
+    // Without a fence or a line indented by four columns there is no code block, and no
+    // need to parse.
+    let indented = text.lines().any(|l| {
+        let ws = &l[..l.len() - l.trim_start_matches([' ', '\t']).len()];
+        ws.len() >= 4 || ws.contains('\t')
+    });
+    if !text.contains(":::") || !(indented || text.contains("```") || text.contains("~~~")) {
         return Vec::new();
     }
     Parser::new_ext(text, crate::markdown::options())
@@ -500,6 +506,24 @@ mod tests {
         let e = expand(Path::new("/a.md"), &source, &text, 0, &lib);
         assert!(Arc::ptr_eq(&e.text, &text));
         assert!(e.origins.is_none() && e.read.is_empty());
+    }
+
+    #[test]
+    fn include_lines_in_any_code_block_stay_literal() {
+        let lib = library(&[("steps", "1. One\n")]);
+        for page in [
+            "Text.\n\n    ::: include steps\n",
+            "Text.\n\n\t::: include steps\n",
+            "~~~\n::: include steps\n~~~\n",
+            "- Item\n\n  ```\n  ::: include steps\n  ```\n",
+        ] {
+            let e = expand_page(page, &lib);
+            assert_eq!(&*e.text, page);
+            assert!(e.read.is_empty(), "{page:?}");
+        }
+        // Four columns inside a list item are the item's text, not code.
+        let e = expand_page("- Item\n\n  ::: include steps\n", &lib);
+        assert_eq!(&*e.text, "- Item\n\n  1. One\n");
     }
 
     #[test]

@@ -259,10 +259,16 @@ impl Run<'_> {
         let region = &text[from..];
         let code = code_blocks(region);
         let indent_chars = indent.chars().count() as u32;
-        let mut at = 0;
+        let (mut at, mut next_code) = (0, 0);
         for (n, line) in region.split_inclusive('\n').enumerate() {
             let line_no = first_line + n;
-            let in_code = code.iter().any(|r| r.start < at + line.len() && at < r.end);
+            // Code blocks come in order: skip those that end before this line.
+            while code.get(next_code).is_some_and(|r| r.end <= at) {
+                next_code += 1;
+            }
+            let in_code = code
+                .get(next_code)
+                .is_some_and(|r| r.start < at + line.len());
             let own = line.len() - line.trim_start_matches([' ', '\t']).len();
             match include_name(&line[own..]).filter(|_| !in_code) {
                 Some(name) => {

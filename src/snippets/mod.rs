@@ -129,7 +129,8 @@ pub struct Expanded {
     pub text: Arc<str>,
     /// `None` when the page includes nothing.
     pub origins: Option<Arc<Origins>>,
-    /// Every snippet name looked up, and the text it had (`None`: no such snippet).
+    /// Every snippet name looked up, once each, and the text it had (`None`: no such
+    /// snippet).
     pub read: Vec<(String, Option<Arc<str>>)>,
     /// The fingerprint of the names when a missing snippet was given the nearest name.
     pub names: Option<u64>,
@@ -149,16 +150,11 @@ impl Expanded {
     }
 
     /// The snippets the page included, found ones only, each once, sorted.
-    pub fn used(&self) -> Vec<&str> {
-        let mut used: Vec<&str> = self
-            .read
+    pub fn used(&self) -> impl Iterator<Item = &str> {
+        self.read
             .iter()
             .filter(|(_, t)| t.is_some())
             .map(|(n, _)| n.as_str())
-            .collect();
-        used.sort_unstable();
-        used.dedup();
-        used
     }
 }
 
@@ -208,6 +204,9 @@ pub fn expand(
         indent: 0,
     }));
     run.walk(0, body_offset, head_lines + 1, "");
+    // One record per snippet, however often it was included: a name has one text per run.
+    run.read.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    run.read.dedup_by(|a, b| a.0 == b.0);
     if !run.included && run.diagnostics.is_empty() {
         return Expanded {
             read: run.read,
@@ -535,9 +534,11 @@ mod tests {
     #[test]
     fn an_edited_or_new_snippet_invalidates_what_read_it() {
         let e = expand_page(
-            "::: include steps\n::: include missing\n",
+            "::: include steps\n::: include missing\n::: include steps\n",
             &library(&[("steps", "1. One\n")]),
         );
+        let names: Vec<&str> = e.read.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["missing", "steps"]);
         assert!(e.still_valid(&library(&[("steps", "1. One\n")])));
         assert!(!e.still_valid(&library(&[("steps", "1. Two\n")])));
         // A new snippet may be the one the missing include meant.

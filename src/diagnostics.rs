@@ -28,6 +28,9 @@ pub struct Location {
     pub source_line: Option<String>,
     /// Characters to underline from `col`; at least one.
     pub len: usize,
+    /// For text of a snippet: the include lines that brought it into the page, innermost
+    /// first, each as the file and the line.
+    pub via: Vec<(PathBuf, usize)>,
 }
 
 /// One problem, with where it is and what to do about it.
@@ -67,6 +70,7 @@ impl Diagnostic {
             col: 0,
             source_line: None,
             len: 0,
+            via: Vec::new(),
         }));
         self
     }
@@ -102,6 +106,7 @@ impl Diagnostic {
             col: pos.1,
             source_line: Some(line_text),
             len,
+            via: Vec::new(),
         }));
         self
     }
@@ -133,6 +138,7 @@ impl Diagnostic {
             col,
             source_line: Some(source[start..end].trim_end_matches('\r').to_string()),
             len,
+            via: Vec::new(),
         }));
         self
     }
@@ -149,7 +155,17 @@ impl Diagnostic {
             col,
             source_line: line_text,
             len: 1,
+            via: Vec::new(),
         }));
+        self
+    }
+
+    /// Notes the include lines that brought the located text into a page (see
+    /// [`Location::via`]).
+    pub fn with_via(mut self, via: Vec<(PathBuf, usize)>) -> Self {
+        if let Some(loc) = &mut self.location {
+            loc.via = via;
+        }
         self
     }
 
@@ -202,6 +218,8 @@ impl LineIndex {
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    /// For `check`: every snippet file and the pages that include it, for the JSON report.
+    includers: std::collections::BTreeMap<PathBuf, Vec<PathBuf>>,
 }
 
 impl Diagnostics {
@@ -215,6 +233,22 @@ impl Diagnostics {
 
     pub fn extend(&mut self, ds: impl IntoIterator<Item = Diagnostic>) {
         self.items.extend(ds);
+    }
+
+    /// Notes the pages that include the snippet at `snippet` (none: it is unused), which
+    /// the JSON report gives with every problem of that file.
+    pub fn note_includers(&mut self, snippet: PathBuf, pages: Vec<PathBuf>) {
+        self.includers.insert(snippet, pages);
+    }
+
+    /// The number of diagnostics so far.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Changes, with `f`, every diagnostic from the `from`th on.
+    pub fn adjust_from(&mut self, from: usize, f: impl FnMut(&mut Diagnostic)) {
+        self.items.iter_mut().skip(from).for_each(f);
     }
 
     pub fn has_errors(&self) -> bool {
@@ -272,7 +306,9 @@ impl Diagnostics {
     }
 
     /// The `check --format json` shape: a JSON array of flat objects with the keys
-    /// `file`, `line`, `col`, `severity`, `code`, `message`, `hint`.
+    /// `file`, `line`, `col`, `severity`, `code`, `message`, `hint`; `included_from`
+    /// (`file:line` of each include line, innermost first) for a problem in a snippet's text,
+    /// and `used_by` (every page that includes it) for a problem whose file is a snippet.
     pub fn to_json(&self, root: &Path) -> String {
         #[derive(Serialize)]
         struct Row<'a> {
@@ -283,6 +319,10 @@ impl Diagnostics {
             code: &'a str,
             message: &'a str,
             hint: Option<&'a str>,
+            #[serde(skip_serializing_if = "Vec::is_empty")]
+            included_from: Vec<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            used_by: Option<Vec<String>>,
         }
         let rows: Vec<Row> = self
             .items
@@ -297,6 +337,17 @@ impl Diagnostics {
                     code: d.code,
                     message: &d.message,
                     hint: d.hint.as_deref(),
+                    included_from: loc
+                        .map(|l| {
+                            l.via
+                                .iter()
+                                .map(|(p, line)| format!("{}:{line}", display_path(p, root)))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    used_by: loc
+                        .and_then(|l| self.includers.get(&l.path))
+                        .map(|pages| pages.iter().map(|p| display_path(p, root)).collect()),
                 }
             })
             .collect();
@@ -348,6 +399,12 @@ fn render_one(d: &Diagnostic, root: &Path) -> String {
                 "{pad} |\n{} | {shown}\n{pad} | {indent}{}\n",
                 loc.line,
                 "^".repeat(loc.len.max(1))
+            ));
+        }
+        for (path, line) in &loc.via {
+            out.push_str(&format!(
+                "  = note: included from {}:{line}\n",
+                display_path(path, root)
             ));
         }
     }

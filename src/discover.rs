@@ -1,8 +1,9 @@
 //! Content discovery: walk the content folder (walkdir) into a stable list of source files.
 //!
 //! In: the content folder and folders to leave out (the output folder when it sits inside).
-//! Out: [`SourceFile`]s sorted by path, each classified as an article, a collection index or
-//! an asset to copy. Hidden files and folders (`.git`, `.DS_Store`, editor swap files) are
+//! Out: [`SourceFile`]s sorted by path, each classified as an article, a collection index,
+//! an asset to copy or a snippet (a `.md` file under `_snippets/`; other files there are left
+//! out). Hidden files and folders (`.git`, `.DS_Store`, editor swap files) are
 //! skipped. Symbolic links are followed only while they stay inside the site's folder (or the
 //! content folder): one that leads elsewhere would publish whatever it points at, so it is an
 //! error. A name with a control character in it is an error too. This module reads no file
@@ -26,6 +27,9 @@ pub enum SourceKind {
     CollectionIndex,
     /// Any other file, copied as it is.
     Asset,
+    /// A `.md` file under `_snippets/`: text that pages include, never published on its own
+    /// ([`crate::snippets`]). Other files there are left out.
+    Snippet,
 }
 
 #[derive(Debug, Clone)]
@@ -138,7 +142,9 @@ pub fn discover(
             .strip_prefix(content_dir)
             .unwrap_or(entry.path());
         let path = SourcePath::from_relative(rel);
-        let kind = classify(&path);
+        let Some(kind) = classify(&path) else {
+            continue;
+        };
         files.push(SourceFile {
             path,
             abs: entry.path().to_path_buf(),
@@ -212,12 +218,20 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp")
 }
 
-fn classify(path: &SourcePath) -> SourceKind {
-    match path.file_name() {
+fn classify(path: &SourcePath) -> Option<SourceKind> {
+    if path.as_str().starts_with(crate::snippets::FOLDER)
+        && path.as_str()[crate::snippets::FOLDER.len()..].starts_with('/')
+    {
+        return path
+            .file_name()
+            .ends_with(".md")
+            .then_some(SourceKind::Snippet);
+    }
+    Some(match path.file_name() {
         "_index.md" | "index.md" => SourceKind::CollectionIndex,
         name if name.ends_with(".md") => SourceKind::Article,
         _ => SourceKind::Asset,
-    }
+    })
 }
 
 fn has_underscore_index(files: &[SourceFile], dir: &str) -> bool {

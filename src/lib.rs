@@ -8,6 +8,7 @@
 //! config::Config::load      book.toml -> validated Config
 //! discover::discover        content/ -> source files (articles, collection indexes, assets)
 //! frontmatter::parse        YAML block -> typed Frontmatter
+//! snippets::expand          `::: include` lines -> the snippet's text, with a line map back
 //! markdown::render          body -> HTML + headings, steps, ids, links (one adapter per concern)
 //! engine::Engine            runs the stages below, again only for what changed
 //! site::Site::new           all pages -> collections tree, order, previous/next
@@ -40,6 +41,7 @@ pub mod render;
 pub mod search;
 pub mod serve;
 pub mod site;
+pub mod snippets;
 pub mod suggest;
 pub mod translations;
 

@@ -175,6 +175,17 @@ impl<'a> Names<'a> {
     }
 }
 
+/// A fingerprint of a list of names, to tell whether the names a suggestion was chosen from
+/// changed.
+pub fn fingerprint(names: &[String]) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for n in names {
+        h.update(n.as_bytes());
+        h.update(&[0]);
+    }
+    h.digest()
+}
+
 /// Up to `n` of `candidates` nearest to `word`, best first, leaving out the far-fetched.
 pub fn closest<'a>(word: &str, candidates: &[&'a str], n: usize) -> Vec<&'a str> {
     Names::new(candidates.to_vec()).closest(word, n)

@@ -4,7 +4,9 @@
 //!
 //! A seeded random sequence of edits of every kind (bodies, titles, descriptions, tags,
 //! slugs, renames, new and deleted articles, collection pages, drafts, replaced images,
-//! templates, stylesheets, `book.toml`, German translations written, changed and deleted) is applied to a generated site. After each one, one
+//! templates, stylesheets, `book.toml`, German translations written, changed and deleted,
+//! snippets edited, created, deleted, included and no longer included) is applied to a
+//! generated site. After each one, one
 //! long-lived engine brings its copy of the output up to date from the files it hands on and
 //! the paths it drops, and a fresh engine builds the whole site; the two must agree. An edit
 //! that leaves the site with errors is undone by the next step, which is itself an edit.
@@ -88,6 +90,8 @@ struct Article {
     heading: String,
     /// Articles this one links to: (collection, name).
     links: Vec<(usize, String)>,
+    /// Snippets included at the end of the first procedure.
+    includes: Vec<String>,
 }
 
 /// The generated site and the model it is written from.
@@ -103,7 +107,12 @@ struct Site {
     next_name: usize,
     /// Articles with a German translation (`<name>.de.md`), by the step that last wrote it.
     translations: BTreeMap<(usize, String), usize>,
+    /// Snippet name -> its version; a missing name has no file.
+    snippets: BTreeMap<String, u32>,
 }
+
+/// The snippets an edit may write; `shared/nested` includes `confirm` in its even versions.
+const SNIPPETS: [&str; 3] = ["shared/open", "shared/nested", "confirm"];
 
 impl Site {
     fn new(root: &Path, rng: &mut Rng) -> Site {
@@ -116,7 +125,11 @@ impl Site {
             stylesheet: None,
             next_name: 0,
             translations: BTreeMap::new(),
+            snippets: BTreeMap::new(),
         };
+        for (v, name) in SNIPPETS.iter().enumerate() {
+            site.write_snippet(name, Some(v as u32));
+        }
         for _ in 0..12 {
             site.add_article(rng);
         }
@@ -146,6 +159,9 @@ impl Site {
             extra: Vec::new(),
             heading: format!("Details of {name}"),
             links,
+            includes: (0..rng.below(2))
+                .map(|_| rng.pick(&SNIPPETS).to_string())
+                .collect(),
         };
         self.articles.insert((c, name.clone()), article);
         self.write_article(c, &name);
@@ -170,8 +186,12 @@ impl Site {
             text.push_str("draft: true\n");
         }
         text.push_str(
-            "---\n\n## Before you start\n\n1. Open **Settings**.\n2. Select **Security**.\n\n",
+            "---\n\n## Before you start\n\n1. Open **Settings**.\n2. Select **Security**.\n",
         );
+        for s in &a.includes {
+            text.push_str(&format!("::: include {s}\n"));
+        }
+        text.push('\n');
         text.push_str(&format!("![Screen](pic-{}.png)\n\n", name.len() % 3));
         text.push_str(&format!("## {}\n\n1. Do the first thing.\n\n", a.heading));
         for (tc, tn) in &a.links {
@@ -219,6 +239,27 @@ impl Site {
             }
         }
         write(&self.translation_path(c, name), text.as_bytes());
+    }
+
+    /// Writes the snippet `name` at `version`, or deletes it for `None`.
+    fn write_snippet(&mut self, name: &str, version: Option<u32>) {
+        let path = self.root.join(format!("content/_snippets/{name}.md"));
+        let Some(v) = version else {
+            let _ = std::fs::remove_file(path);
+            self.snippets.remove(name);
+            return;
+        };
+        // Relative links and images resolve from the snippet's own folder.
+        let up = "../".repeat(name.matches('/').count() + 1);
+        let mut text = format!(
+            "1. Step of {name}, version {v}: see [the billing page]({up}billing/_index.md).\n2. Check the icon ![Icon]({up}start/pic-{}.png).\n",
+            v % 3
+        );
+        if name == "shared/nested" && v % 2 == 0 {
+            text.push_str("   ::: include confirm\n");
+        }
+        write(&path, text.as_bytes());
+        self.snippets.insert(name.to_string(), v);
     }
 
     fn write_image(&self, c: usize, k: usize, w: u32, h: u32) {
@@ -288,7 +329,7 @@ impl Site {
         let keys = self.keys();
         let (c, name) = rng.pick(&keys).clone();
         let key = (c, name.clone());
-        let kind = rng.below(18);
+        let kind = rng.below(20);
         match kind {
             0 | 1 => {
                 let a = self.articles.get_mut(&key).unwrap();
@@ -407,7 +448,33 @@ impl Site {
                 self.write_article(c, &name);
                 format!("draft of {name}")
             }
+            16 => {
+                // Edit, create or delete a snippet: every page that includes it follows.
+                let snippet = rng.pick(&SNIPPETS).to_string();
+                let version = match self.snippets.get(&snippet) {
+                    Some(_) if rng.below(4) == 0 => None,
+                    _ => Some(step as u32),
+                };
+                self.write_snippet(&snippet, version);
+                match version {
+                    Some(_) => format!("snippet {snippet}"),
+                    None => format!("delete snippet {snippet}"),
+                }
+            }
             17 => {
+                let snippet = rng.pick(&SNIPPETS).to_string();
+                let a = self.articles.get_mut(&key).unwrap();
+                let what = if let Some(at) = a.includes.iter().position(|s| *s == snippet) {
+                    a.includes.remove(at);
+                    "no longer includes"
+                } else {
+                    a.includes.push(snippet.clone());
+                    "includes"
+                };
+                self.write_article(c, &name);
+                format!("{name} {what} {snippet}")
+            }
+            18 => {
                 if self.translations.contains_key(&key) && rng.below(3) == 0 {
                     self.translations.remove(&key);
                     std::fs::remove_file(self.translation_path(c, &name)).unwrap();

@@ -30,6 +30,7 @@ fuzz_target!(|data: &[u8]| {
         url: &url,
         pages: &pages,
         prose: true,
+        origins: None,
     });
     let unique: HashSet<_> = out.ids.iter().collect();
     assert_eq!(unique.len(), out.ids.len(), "ids repeat");

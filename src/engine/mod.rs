@@ -40,6 +40,7 @@ use crate::markdown::links::PageTable;
 use crate::paths::SourcePath;
 use crate::render::{self, OutFile, Theme};
 use crate::site::{self, Page, PageFile, Parts, Site};
+use crate::snippets::{self, Library, Origins, Snippet};
 use crate::{Timings, linkcheck, lint};
 use inputs::Files;
 use pages::{Memo, RenderCtx};
@@ -127,9 +128,16 @@ impl Engine {
         if found.is_empty() && diags.has_errors() {
             return (None, diags);
         }
+        let (snippet_files, found): (Vec<_>, Vec<_>) = found
+            .into_iter()
+            .partition(|f| f.kind == SourceKind::Snippet);
         let (md_files, assets): (Vec<_>, Vec<_>) =
             found.into_iter().partition(|f| f.kind != SourceKind::Asset);
-        let texts: Vec<PathBuf> = md_files.iter().map(|f| f.abs.clone()).collect();
+        let texts: Vec<PathBuf> = md_files
+            .iter()
+            .chain(&snippet_files)
+            .map(|f| f.abs.clone())
+            .collect();
         let mut others: Vec<PathBuf> = assets.iter().map(|f| f.abs.clone()).collect();
         if let Ok(t) = &theme {
             others.extend(t.static_files().into_iter().filter_map(|f| match f {
@@ -137,7 +145,8 @@ impl Engine {
                 OutFile::Bytes(..) => None,
             }));
         }
-        let read = self.files.refresh(&texts, &others);
+        let mut read = self.files.refresh(&texts, &others);
+        let library = self.snippets(snippet_files, read.split_off(md_files.len()), &mut diags);
 
         // Frontmatter, kept for every file whose text is the same.
         let mut old = std::mem::take(&mut self.memos);
@@ -147,8 +156,33 @@ impl Engine {
             .par_iter()
             .zip(read)
             .zip(olds)
-            .map(|((f, text), old)| text.map(|text| Memo::new(old, &f.abs, text)))
+            .map(|((f, text), old)| {
+                text.map(|text| {
+                    let mut memo = Memo::new(old, &f.abs, text);
+                    memo.expand(&f.path, &f.abs, &library);
+                    memo
+                })
+            })
             .collect();
+        // Which pages include each snippet, directly or through others.
+        let mut used: HashMap<&str, Vec<PathBuf>> = HashMap::new();
+        for (f, memo) in md_files.iter().zip(&memos) {
+            if let Some(e) = memo.as_ref().ok().and_then(Memo::expanded) {
+                diags.extend(e.diagnostics.iter().cloned());
+                for name in e.used() {
+                    if let Some((name, _)) = library.entry(name) {
+                        used.entry(name).or_default().push(f.abs.clone());
+                    }
+                }
+            }
+        }
+        if self.opts.lint {
+            diags.extend(snippets::unused(&library, &used));
+            for (name, s) in library.iter() {
+                let pages = used.get(name).cloned().unwrap_or_default();
+                diags.note_includers(s.abs.clone(), pages);
+            }
+        }
         // The pages of this build, and where each Markdown file's page is among them.
         let mut listed: Vec<PageFile> = Vec::with_capacity(md_files.len());
         let mut slot: Vec<Option<usize>> = Vec::with_capacity(md_files.len());
@@ -259,12 +293,23 @@ impl Engine {
             diags.extend(md.diagnostics.iter().cloned());
             pages.push(Page::new(f, url, md));
         }
+        // Problems the site finds in a page's text point into the text with its snippets
+        // included: each is moved back to the file it was written in.
+        let origins: HashMap<PathBuf, Arc<Origins>> = md_files
+            .iter()
+            .zip(&memos)
+            .filter_map(|(f, m)| {
+                let o = m.as_ref().ok()?.expanded()?.origins.clone()?;
+                Some((f.abs.clone(), o))
+            })
+            .collect();
         self.memos = md_files
             .iter()
             .zip(memos)
             .filter_map(|(f, m)| m.ok().map(|m| (f.path.clone(), m)))
             .collect();
         timings.lap("read and render Markdown");
+        let site_problems_from = diags.len();
 
         // The dates of the last commits are an input too: read anew each run.
         let git_dates = crate::gitdates::read(&config.content_dir);
@@ -308,22 +353,32 @@ impl Engine {
             diags.extend(lint::lint(&site));
             diags.extend(crate::translations::report(&site));
         }
-        match theme {
-            Ok(theme) => {
-                for s in site.all() {
-                    diags.extend(crate::claims::check(s, &theme));
-                }
-                timings.lap("check output paths");
-                (
-                    Some(Loaded {
-                        config,
-                        site,
-                        theme,
-                        timings,
-                    }),
-                    diags,
-                )
+        if let Ok(theme) = &theme {
+            for s in site.all() {
+                diags.extend(crate::claims::check(s, theme));
             }
+            timings.lap("check output paths");
+        }
+        if !origins.is_empty() {
+            diags.adjust_from(site_problems_from, |d| {
+                let page = d.location.as_ref().map(|l| l.path.clone());
+                if let Some(page) = page
+                    && let Some(o) = origins.get(&page)
+                {
+                    o.remap(&page, d);
+                }
+            });
+        }
+        match theme {
+            Ok(theme) => (
+                Some(Loaded {
+                    config,
+                    site,
+                    theme,
+                    timings,
+                }),
+                diags,
+            ),
             Err(ds) => {
                 diags.extend(ds);
                 (None, diags)
@@ -415,6 +470,29 @@ impl Engine {
             }
         }
         kept
+    }
+
+    /// The library of the snippet files, from their texts as read; problems go to `diags`.
+    fn snippets(
+        &self,
+        files: Vec<discover::SourceFile>,
+        read: Vec<inputs::Text>,
+        diags: &mut Diagnostics,
+    ) -> Library {
+        let mut found = Vec::with_capacity(files.len());
+        for (f, text) in files.into_iter().zip(read) {
+            match text {
+                Ok(text) => found.push(Snippet {
+                    source: f.path,
+                    abs: f.abs,
+                    text,
+                }),
+                Err(ds) => diags.extend(ds),
+            }
+        }
+        let (library, problems) = Library::new(found);
+        diags.extend(problems);
+        library
     }
 }
 

@@ -1,7 +1,9 @@
-//! The engine's memory of each Markdown file: its frontmatter, and its rendered body with
-//! what rendering read, so that a body is rendered again only when its text, its URL or one
-//! of the answers it read has changed.
+//! The engine's memory of each Markdown file: its frontmatter, its text with snippets
+//! included (with the snippets it read), and its rendered body with what rendering read, so
+//! that a body is rendered again only when its text, a snippet it includes, its URL or one of
+//! the answers it read has changed.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use super::inputs::{Files, Version};
@@ -10,11 +12,14 @@ use crate::frontmatter::{self, Frontmatter};
 use crate::markdown::{self, Rendered, links::PageTable};
 use crate::paths::{SourcePath, UrlPath};
 use crate::site::PageFile;
+use crate::snippets::{self, Expanded, Library};
 
 /// A Markdown file as the last build knew it.
 pub struct Memo {
     text: Arc<str>,
     parsed: Result<Parsed, Vec<Diagnostic>>,
+    /// The text with its snippets included, kept while every snippet it read is the same.
+    expanded: Option<Expanded>,
     body: Option<Body>,
 }
 
@@ -41,7 +46,7 @@ struct Body {
 
 impl Memo {
     /// The memory of `text`, kept from `old` when the text is the same.
-    pub fn new(old: Option<Memo>, abs: &std::path::Path, text: Arc<str>) -> Memo {
+    pub fn new(old: Option<Memo>, abs: &Path, text: Arc<str>) -> Memo {
         match old {
             Some(m) if Arc::ptr_eq(&m.text, &text) || *m.text == *text => m,
             _ => {
@@ -49,6 +54,7 @@ impl Memo {
                 Memo {
                     text,
                     parsed,
+                    expanded: None,
                     body: None,
                 }
             }
@@ -61,6 +67,35 @@ impl Memo {
 
     pub fn parsed(&self) -> &Result<Parsed, Vec<Diagnostic>> {
         &self.parsed
+    }
+
+    /// The text with every include replaced (`None` when the frontmatter has errors),
+    /// expanded again only when a snippet it read changed; a different result forgets the
+    /// rendered body.
+    pub fn expand(&mut self, source: &SourcePath, abs: &Path, library: &Library) {
+        let Ok(p) = &self.parsed else {
+            return;
+        };
+        if self
+            .expanded
+            .as_ref()
+            .is_some_and(|e| e.still_valid(library))
+        {
+            return;
+        }
+        let fresh = snippets::expand(abs, source, &self.text, p.body_offset, library);
+        let same = self
+            .expanded
+            .as_ref()
+            .is_some_and(|old| old.text == fresh.text && old.origins == fresh.origins);
+        if !same {
+            self.body = None;
+        }
+        self.expanded = Some(fresh);
+    }
+
+    pub fn expanded(&self) -> Option<&Expanded> {
+        self.expanded.as_ref()
     }
 
     /// The rendered body, kept when it would render the same, rendered anew otherwise.
@@ -80,6 +115,7 @@ impl Memo {
             source_path: &page.source,
             url,
             pages: ctx.table,
+            origins: self.expanded.as_ref().and_then(|e| e.origins.as_deref()),
         }));
         let images = md
             .reads
@@ -127,7 +163,7 @@ fn still_valid(b: &Body, ctx: &RenderCtx<'_>) -> bool {
         })
 }
 
-fn parse(abs: &std::path::Path, text: &str) -> Result<Parsed, Vec<Diagnostic>> {
+fn parse(abs: &Path, text: &str) -> Result<Parsed, Vec<Diagnostic>> {
     let (fm, split) = frontmatter::parse(abs, text)?;
     Ok(Parsed {
         heading_title: markdown::leading_title(split.body),
@@ -136,12 +172,15 @@ fn parse(abs: &std::path::Path, text: &str) -> Result<Parsed, Vec<Diagnostic>> {
     })
 }
 
-/// The page file of a parsed Markdown file.
-pub fn page_file(source: &SourcePath, abs: &std::path::Path, memo: &Memo, p: &Parsed) -> PageFile {
+/// The page file of a parsed Markdown file: its text is the one with snippets included.
+pub fn page_file(source: &SourcePath, abs: &Path, memo: &Memo, p: &Parsed) -> PageFile {
     PageFile {
         source: source.clone(),
         abs: abs.to_path_buf(),
-        text: memo.text.clone(),
+        text: memo
+            .expanded
+            .as_ref()
+            .map_or_else(|| memo.text.clone(), |e| e.text.clone()),
         body_offset: p.body_offset,
         fm: p.fm.clone(),
     }

@@ -19,7 +19,6 @@
 //! without JavaScript and in print every option shows in order.
 
 use std::ops::Range;
-use std::path::Path;
 
 use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd};
 
@@ -186,10 +185,17 @@ fn parse_marker(line: &str) -> Option<(Kind, String, Option<String>)> {
 pub fn check<'a>(
     events: Vec<Ev<'a>>,
     branches: &mut Branches,
-    path: &Path,
-    source: &str,
-    body_offset: usize,
+    input: &super::Input<'_>,
 ) -> (Vec<Ev<'a>>, Vec<Diagnostic>) {
+    let (path, source, body_offset) = (input.path, input.source, input.body_offset);
+    // Where a marker was written, for a message that names another marker.
+    let line_of = |m: &Marker| match input.origins {
+        Some(o) => o.line_label(body_offset + m.range.start),
+        None => format!(
+            "line {}",
+            source[..body_offset + m.range.start].matches('\n').count() + 1
+        ),
+    };
     let mut out: Vec<Ev<'a>> = Vec::with_capacity(events.len());
     let mut containers: Vec<usize> = Vec::new();
     let mut open: Vec<(usize, Option<usize>, Vec<usize>)> = Vec::new();
@@ -228,8 +234,8 @@ pub fn check<'a>(
                     None => problems.push(at(m, Diagnostic::error("branch-syntax", "`::: option` outside a branch point").with_hint("open the branch point first with `::: choose <question>`"))),
                     Some((c, cont, opts)) => {
                         if *cont != container {
-                            let line = source[..body_offset + branches.markers[*c].range.start].matches('\n').count() + 1;
-                            problems.push(at(m, Diagnostic::error("branch-nesting", format!("this option is not at the same level as its `::: choose` (line {line})")).with_hint("indent every marker of a branch point alike, e.g. all inside the same list step")));
+                            let line = line_of(&branches.markers[*c]);
+                            problems.push(at(m, Diagnostic::error("branch-nesting", format!("this option is not at the same level as its `::: choose` ({line})")).with_hint("indent every marker of a branch point alike, e.g. all inside the same list step")));
                         }
                         if m.text.is_empty() {
                             problems.push(at(m, Diagnostic::error("branch-syntax", "`::: option` needs a label").with_hint("write the situation after it: `::: option I pay by card`")));
@@ -241,8 +247,8 @@ pub fn check<'a>(
                     None => problems.push(at(m, Diagnostic::error("branch-syntax", "`:::` closes no branch point").with_hint("remove it, or open a branch point with `::: choose <question>` above"))),
                     Some((c, cont, opts)) => {
                         if cont != container {
-                            let line = source[..body_offset + branches.markers[c].range.start].matches('\n').count() + 1;
-                            problems.push(at(m, Diagnostic::error("branch-nesting", format!("this `:::` is not at the same level as its `::: choose` (line {line})")).with_hint("indent every marker of a branch point alike, e.g. all inside the same list step")));
+                            let line = line_of(&branches.markers[c]);
+                            problems.push(at(m, Diagnostic::error("branch-nesting", format!("this `:::` is not at the same level as its `::: choose` ({line})")).with_hint("indent every marker of a branch point alike, e.g. all inside the same list step")));
                         }
                         if opts.len() < 2 {
                             problems.push(at(&branches.markers[c], Diagnostic::error("branch-options", format!("a branch point needs at least two options; this one has {}", opts.len())).with_hint("add `::: option <label>` lines, or write the content without a branch point")));

@@ -17,6 +17,8 @@ pub struct Headings {
     pub title: Option<String>,
     pub title_id: Option<AnchorId>,
     pub headings: Vec<Heading>,
+    /// Explicit ids written twice: the id, what it became, and the body offset of the repeat.
+    pub repeated: Vec<(String, AnchorId, usize)>,
 }
 
 /// Assigns ids to every heading and lifts a leading `#` heading out as the title.
@@ -33,7 +35,7 @@ pub fn apply<'a>(
             let m = &mut branches.markers[n];
             if m.kind == Kind::Option {
                 m.id = Some(match &m.explicit_id {
-                    Some(explicit) => ids.explicit(explicit).0,
+                    Some(explicit) => explicit_id(ids, explicit, m.range.start, &mut found),
                     None => ids.heading(&m.text),
                 });
             }
@@ -57,7 +59,7 @@ pub fn apply<'a>(
             .unwrap_or(events.len() - 1);
         let text = plain_text(events[i + 1..end].iter().map(|(e, _)| e));
         let anchor = match id {
-            Some(explicit) => ids.explicit(explicit).0,
+            Some(explicit) => explicit_id(ids, explicit, events[i].1.start, &mut found),
             None => ids.heading(&text),
         };
         let is_title = *level == HeadingLevel::H1 && out.is_empty() && found.title.is_none();
@@ -83,6 +85,15 @@ pub fn apply<'a>(
         i += 1;
     }
     (out, found)
+}
+
+/// Claims an explicit id, noting a repeat.
+fn explicit_id(ids: &mut IdSet, wanted: &str, at: usize, found: &mut Headings) -> AnchorId {
+    let (id, repeated) = ids.explicit(wanted);
+    if repeated {
+        found.repeated.push((wanted.to_string(), id.clone(), at));
+    }
+    id
 }
 
 /// Writes headings as `<hN id class="heading">text<a class="heading-anchor">#</a></hN>`.

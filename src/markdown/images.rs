@@ -28,6 +28,7 @@ pub fn apply<'a>(
     mut events: Vec<Ev<'a>>,
     input: &Input<'_>,
     found: &mut Vec<ImageRef>,
+    relocated: &mut Vec<(std::ops::Range<usize>, String)>,
     measured: &mut Vec<PathBuf>,
 ) -> Vec<Ev<'a>> {
     let page_file = input.path;
@@ -49,17 +50,30 @@ pub fn apply<'a>(
             .find(|&j| matches!(events[j].0, Event::End(TagEnd::Image)))
             .unwrap_or(events.len());
         let alt = plain_text(events[i + 1..end.min(events.len())].iter().map(|(e, _)| e));
-        let mut tag = format!("<img src=\"{}\" alt=\"{}\"", escape(dest_url), escape(&alt));
+        let local = local_path(dest_url);
+        let base = input.base_at(range.start);
+        // A snippet's image is written from the snippet's folder: its src is moved to the page.
+        let src = match (&local, input.snippet_at(range.start)) {
+            (Some(path), Some(_)) => base.join_link(path).map_or(dest_url.to_string(), |p| {
+                let tail = dest_url.split(['?', '#']).next().map_or(0, str::len);
+                let href = super::links::file_href(input, &p, &dest_url[tail..]);
+                let span = input.body_offset + range.start..input.body_offset + range.end;
+                relocated.push((span, href.clone()));
+                href
+            }),
+            _ => dest_url.to_string(),
+        };
+        let mut tag = format!("<img src=\"{}\" alt=\"{}\"", escape(&src), escape(&alt));
         if !title.is_empty() {
             tag.push_str(&format!(" title=\"{}\"", escape(title)));
         }
-        if let Some(path) = local_path(dest_url) {
+        if let Some(path) = local {
             found.push(ImageRef {
-                file: input.source_path.join_link(&path),
+                file: base.join_link(&path),
                 span: input.body_offset + range.start..input.body_offset + range.end,
             });
         }
-        if let Some((w, h)) = local_size(page_file, dest_url, measured) {
+        if let Some((w, h)) = local_size(page_file, &src, measured) {
             tag.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
         }
         tag.push_str(" loading=\"lazy\" decoding=\"async\">");
@@ -218,13 +232,14 @@ mod tests {
             url: &crate::paths::UrlPath::new("a.html"),
             pages: &crate::markdown::links::PageTable::default(),
             prose: false,
+            origins: None,
         };
         let events: Vec<Ev> = pulldown_cmark::Parser::new_ext(md, crate::markdown::options())
             .into_offset_iter()
             .collect();
         let (mut found, mut measured) = (Vec::new(), Vec::new());
         let mut out = String::new();
-        let events = apply(events, &input, &mut found, &mut measured);
+        let events = apply(events, &input, &mut found, &mut Vec::new(), &mut measured);
         pulldown_cmark::html::push_html(&mut out, events.into_iter().map(|(e, _)| e));
         (out, found, measured)
     }

@@ -70,12 +70,7 @@ impl PageTable {
 
     /// A fingerprint of [`PageTable::titles`], to tell whether they changed.
     pub fn titles_fingerprint(&self) -> u64 {
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        for t in &self.titles {
-            h.update(t.as_bytes());
-            h.update(&[0]);
-        }
-        h.digest()
+        crate::suggest::fingerprint(&self.titles)
     }
 
     /// Up to `n` page titles nearest to `name`, best first; having read every title is
@@ -104,6 +99,7 @@ pub fn apply<'a>(
     events: Vec<Ev<'a>>,
     input: &Input<'_>,
     file_links: &mut Vec<(String, std::ops::Range<usize>)>,
+    relocated: &mut Vec<(std::ops::Range<usize>, String)>,
     reads: &mut Reads,
 ) -> (Vec<Ev<'a>>, Vec<LinkRef>, Vec<Diagnostic>) {
     let mut links: Vec<LinkRef> = Vec::new();
@@ -151,16 +147,29 @@ pub fn apply<'a>(
                 }
             }
         } else {
+            let base = input.base_at(range.start);
+            let mut moved = None;
             if let Target::File(path) = classify(&dest_url)
-                && let Some(p) = input.source_path.join_link(&decoded(path))
+                && let Some(p) = base.join_link(&decoded(path))
             {
+                // A snippet's link to a file is written from the snippet's folder.
+                if input.snippet_at(range.start).is_some() {
+                    let href = file_href(input, &p, &dest_url[path.len()..]);
+                    relocated.push((span.clone(), href.clone()));
+                    moved = Some(CowStr::from(href));
+                }
                 file_links.push((p.to_string(), span.clone()));
             }
-            (
-                resolve(&dest_url, span, input, reads, &mut links, &mut problems)
-                    .unwrap_or(dest_url),
-                false,
-            )
+            let resolved = resolve(
+                &dest_url,
+                span,
+                base,
+                input,
+                reads,
+                &mut links,
+                &mut problems,
+            );
+            (resolved.or(moved).unwrap_or(dest_url), false)
         };
         out.push((
             Event::Start(Tag::Link {
@@ -192,6 +201,7 @@ pub fn apply<'a>(
 fn resolve<'a>(
     dest: &str,
     span: std::ops::Range<usize>,
+    base: &SourcePath,
     input: &Input<'_>,
     reads: &mut Reads,
     links: &mut Vec<LinkRef>,
@@ -209,7 +219,7 @@ fn resolve<'a>(
             None
         }
         Target::Page(path, frag) => {
-            let Some(target) = input.source_path.join_link(&decoded(path)) else {
+            let Some(target) = base.join_link(&decoded(path)) else {
                 problems.push(
                     Diagnostic::error(
                         "link-outside",
@@ -237,6 +247,14 @@ fn resolve<'a>(
             }
         }
     }
+}
+
+/// The href from the page to the content file `file`, with what followed its path in the
+/// written target (`?query`, `#fragment`).
+pub(crate) fn file_href(input: &Input<'_>, file: &SourcePath, tail: &str) -> String {
+    let mut href = input.url.href_to(&UrlPath::new(file.as_str()));
+    href.push_str(tail);
+    href
 }
 
 type Problem = (String, String);

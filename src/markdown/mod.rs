@@ -115,6 +115,9 @@ pub struct Rendered {
     pub file_links: Vec<(String, Range<usize>)>,
     /// Images that name a file of the site, for the link checker.
     pub images: Vec<images::ImageRef>,
+    /// Links to files and images of a snippet's text, written from the snippet's folder: where
+    /// each is in the file, and its href from the page (for the Markdown copy).
+    pub relocated: Vec<(Range<usize>, String)>,
     /// Plain text outside links and code, for `check`.
     pub prose: prose::Prose,
     /// Sections, steps and options with their text, for search.
@@ -156,6 +159,22 @@ pub struct Input<'a> {
     pub pages: &'a links::PageTable,
     /// Collect [`Rendered::prose`] (only `check` needs it).
     pub prose: bool,
+    /// Where each line came from, when `source` has snippets included
+    /// ([`crate::snippets`]): positions are moved back to the files the writer wrote, and a
+    /// snippet's relative links resolve from its own file.
+    pub origins: Option<&'a crate::snippets::Origins>,
+}
+
+impl Input<'_> {
+    /// The snippet the byte at `at` of the body comes from, `None` when the page holds it.
+    pub fn snippet_at(&self, at: usize) -> Option<&crate::snippets::Inclusion> {
+        self.origins?.snippet_at(self.body_offset + at)
+    }
+
+    /// The file relative links at byte `at` of the body are written in.
+    pub fn base_at(&self, at: usize) -> &SourcePath {
+        self.snippet_at(at).map_or(self.source_path, |s| &s.source)
+    }
 }
 
 /// Renders one body through every adapter.
@@ -175,13 +194,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
     let mut out = Rendered::default();
 
     let events = if rewritten.is_some() {
-        let (events, problems) = branches::check(
-            events,
-            &mut branch_table,
-            input.path,
-            input.source,
-            input.body_offset,
-        );
+        let (events, problems) = branches::check(events, &mut branch_table, input);
         out.diagnostics.extend(problems);
         events
     } else {
@@ -205,14 +218,25 @@ pub fn render(input: &Input<'_>) -> Rendered {
         out.prose = prose::collect(&events);
     }
     // Links first, so the outline holds the markers of links written without text.
-    let (mut events, links, link_problems) =
-        links::apply(events, input, &mut out.file_links, &mut out.reads);
+    let (mut events, links, link_problems) = links::apply(
+        events,
+        input,
+        &mut out.file_links,
+        &mut out.relocated,
+        &mut out.reads,
+    );
     out.outline = std::sync::Arc::new(outline::collect(&events, &branch_table, &steps.steps));
     headings::render(&mut events);
     let mut seq = 0;
     branches::render(&mut events, &branch_table, &mut seq);
     label_task_boxes(&mut events);
-    let events = images::apply(events, input, &mut out.images, &mut out.reads.images);
+    let events = images::apply(
+        events,
+        input,
+        &mut out.images,
+        &mut out.relocated,
+        &mut out.reads.images,
+    );
 
     out.title = heads.title;
     out.title_id = heads.title_id;
@@ -232,11 +256,34 @@ pub fn render(input: &Input<'_>) -> Rendered {
         out.headings[i].steps += count;
     }
     out.steps = steps.steps;
+    // An id of a snippet's text that repeats one of its page is an error: links to it would
+    // land on the wrong place.
+    let mut repeated = steps.repeated;
+    if input.origins.is_some() {
+        let (collide, rest): (Vec<_>, Vec<_>) = repeated
+            .into_iter()
+            .partition(|d| input.snippet_at(d.2).is_some());
+        repeated = rest;
+        let heads = heads
+            .repeated
+            .iter()
+            .filter(|d| input.snippet_at(d.2).is_some());
+        for (id, became, at) in collide.iter().chain(heads) {
+            out.diagnostics.push(
+                Diagnostic::error(
+                    "snippet-id-collision",
+                    format!("id `{id}` from this snippet is already an id of the page that includes it; here it became `{became}`"),
+                )
+                .at(input.path, input.source, input.body_offset + at, 1)
+                .with_hint("give it another `{#id}`, or include the snippet only once in a page"),
+            );
+        }
+    }
     // A page that repeats one step id thousands of times gets a handful of warnings and a
     // count, not thousands of lines; positions come from one line index.
     const SHOWN: usize = 20;
-    let index = (!steps.repeated.is_empty()).then(|| LineIndex::new(input.source));
-    for dup in steps.repeated.iter().take(SHOWN) {
+    let index = (!repeated.is_empty()).then(|| LineIndex::new(input.source));
+    for dup in repeated.iter().take(SHOWN) {
         let index = index.as_ref().expect("built when there are repeats");
         out.diagnostics.push(
             Diagnostic::warning(
@@ -258,13 +305,13 @@ pub fn render(input: &Input<'_>) -> Rendered {
             ),
         );
     }
-    if steps.repeated.len() > SHOWN {
+    if repeated.len() > SHOWN {
         out.diagnostics.push(
             Diagnostic::warning(
                 "step-id-repeated",
                 format!(
                     "{} more step ids repeat in this page",
-                    steps.repeated.len() - SHOWN
+                    repeated.len() - SHOWN
                 ),
             )
             .in_file(input.path)
@@ -291,6 +338,11 @@ pub fn render(input: &Input<'_>) -> Rendered {
     pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(e, _)| e));
     html.shrink_to_fit();
     out.html = html;
+    if let Some(origins) = input.origins {
+        for d in &mut out.diagnostics {
+            origins.remap(input.path, d);
+        }
+    }
     out
 }
 
@@ -444,6 +496,7 @@ pub(crate) mod tests {
             url: &url,
             pages: &pages,
             prose: true,
+            origins: None,
         })
     }
 

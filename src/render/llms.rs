@@ -50,6 +50,26 @@ pub fn copy(site: &Site, a: &Article) -> OutFile {
             edits.push((span.0..span.1, new));
         }
     }
+    // A snippet's images and file links were written from the snippet's folder.
+    for (span, url) in &page.md.relocated {
+        let (Some(start), Some(end)) = (
+            span.start.checked_sub(page.body_offset),
+            span.end.checked_sub(page.body_offset),
+        ) else {
+            continue;
+        };
+        let overlaps = edits.iter().any(|(r, _)| r.start < end && start < r.end);
+        let Some(written) = body.get(start..end).filter(|_| !overlaps) else {
+            continue;
+        };
+        let (bang, link) = match written.strip_prefix('!') {
+            Some(rest) => ("!", rest),
+            None => ("", written),
+        };
+        if let Some(new) = rewrite_link(link, url, "") {
+            edits.push((start..end, format!("{bang}{new}")));
+        }
+    }
     edits.extend(step_ids(body, &page.md.steps));
     let edited = apply(body, edits);
     // The title: the body's own leading `#` line, or one made from the title.
@@ -111,6 +131,7 @@ pub fn copy_key(site: &Site, a: &Article) -> u64 {
         &page.url,
         &page.md.steps,
         links,
+        &page.md.relocated,
     ))
 }
 

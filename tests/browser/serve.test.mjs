@@ -171,6 +171,32 @@ test('a page that did not change is not fetched again', T, async () => {
   });
 });
 
+test('a snippet edit updates in place every open page that includes it, and no other', T, async () => {
+  await withLivePage(async ({ dir, srv, page }) => {
+    // Both pages include content/_snippets/open-the-site-folder.md; ARTICLE does not.
+    const preview = await page.context().newPage();
+    await openLive(preview, srv.url + 'get-started/preview.html');
+    const check = await page.context().newPage();
+    await openLive(check, srv.url + 'publish/check-your-site.html');
+    const fetched = [];
+    page.on('request', (r) => fetched.push(r.url()));
+    const file = path.join(dir, 'content/_snippets/open-the-site-folder.md');
+    const text = fs.readFileSync(file, 'utf8');
+    assert.ok(text.includes('for example:'), text);
+    fs.writeFileSync(file, text.replace('for example:', 'for example with the cd command:'));
+    const edited = (id) => document.getElementById(id)?.textContent.includes('for example with the cd command:');
+    await waitFor(preview, edited, 'start-the-preview-step-2');
+    await waitFor(check, edited, 'run-a-check-step-2');
+    await page.waitForTimeout(300);
+    assert.deepEqual(fetched, []);
+    for (const p of [page, preview, check]) assert.ok(await sameDocument(p), 'no navigation');
+    // The steps after the snippet keep their numbers and ids.
+    assert.equal(await preview.getAttribute('#start-the-preview-step-3', 'data-step'), '3');
+    assert.equal(await check.getAttribute('#run-the-check', 'data-step'), '3');
+    assert.deepEqual(page.problems().pageErrors, []);
+  });
+});
+
 test('a stylesheet edit applies without a reload', T, async () => {
   await withLivePage(async ({ dir, srv, page }) => {
     const css = path.join(dir, 'themes/default/static/assets/stepbook.css');

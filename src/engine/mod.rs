@@ -49,6 +49,8 @@ pub struct Options {
     pub drafts: bool,
     /// Add the warnings that only `check` gives.
     pub lint: bool,
+    /// An anchor record (`anchors.lock`) that this run would change is an error.
+    pub locked: bool,
 }
 
 /// A site loaded, checked and ready to render.
@@ -223,6 +225,9 @@ impl Engine {
             .collect();
         timings.lap("read and render Markdown");
 
+        // The anchor record is an input of every article: read anew each run, like the dates.
+        let (anchors, problems) = crate::anchors::Recorded::read(&config.root);
+        diags.extend(problems);
         let (site, problems) = Site::new(Parts {
             config: config.clone(),
             pages,
@@ -231,8 +236,15 @@ impl Engine {
             unavailable,
             // The dates of the last commits are an input too: read anew each run.
             git_dates: crate::gitdates::read(&config.content_dir),
+            anchors,
         });
         diags.extend(problems);
+        if self.opts.lint {
+            diags.extend(site.anchors.reports.iter().cloned());
+        }
+        if self.opts.locked {
+            diags.extend(site.anchors.unlocked());
+        }
         timings.lap("assemble the site");
         diags.extend(linkcheck::check(&site));
         timings.lap("check links");

@@ -128,6 +128,8 @@ pub struct Site {
     pub unavailable: HashMap<SourcePath, &'static str>,
     /// Each file's last commit date, for articles without `updated` (empty outside git).
     pub git_dates: crate::gitdates::Dates,
+    /// What the anchor record decides: old fragments' maps, the record to write, reports.
+    pub anchors: crate::anchors::Plan,
     /// Every page by its Markdown file.
     by_source: HashMap<SourcePath, PageAt>,
 }
@@ -157,6 +159,8 @@ pub struct Parts {
     pub table: markdown::links::PageTable,
     pub unavailable: HashMap<SourcePath, &'static str>,
     pub git_dates: crate::gitdates::Dates,
+    /// The anchor record as this run read it.
+    pub anchors: crate::anchors::Recorded,
 }
 
 impl Site {
@@ -171,9 +175,21 @@ impl Site {
             table,
             unavailable,
             git_dates,
+            anchors,
         } = parts;
         let tree = tree::assemble(pages);
-        let (redirects, problems) = urls::plan_redirects(&config, &tree);
+        let (mut redirects, mut problems) = urls::plan_redirects(&config, &tree);
+        // Old addresses of moved articles redirect too, once every planned redirect is known.
+        let (anchors, more) = crate::anchors::plan(crate::anchors::Input {
+            tree: &tree,
+            redirects: &redirects,
+            recorded: &anchors,
+        });
+        problems.extend(more);
+        redirects.extend(anchors.moved.iter().map(|(from, to)| Redirect {
+            from: from.clone(),
+            to: *to,
+        }));
         let mut by_source = HashMap::with_capacity(tree.articles.len() + tree.collections.len());
         if let Some(h) = &tree.home {
             by_source.insert(h.source.clone(), PageAt::Home);
@@ -198,6 +214,7 @@ impl Site {
             table,
             unavailable,
             git_dates,
+            anchors,
             by_source,
         };
         (site, problems)
@@ -307,6 +324,7 @@ pub(crate) mod tests {
             table: markdown::links::PageTable::default(),
             unavailable: HashMap::new(),
             git_dates: crate::gitdates::Dates::new(),
+            anchors: Default::default(),
         };
         Site::new(parts).0
     }

@@ -11,6 +11,7 @@
 //! markdown::render          body -> HTML + headings, steps, ids, links (one adapter per concern)
 //! engine::Engine            runs the stages below, again only for what changed
 //! site::Site::new           all pages -> collections tree, order, previous/next
+//! anchors::plan             anchors.lock + articles -> old fragments' new ids, moved pages
 //! claims::check             every output path, written once and portable
 //! linkcheck::check          every link and fragment -> diagnostics
 //! render::render_each       Tera theme -> every output file, handed on as it is done

@@ -156,22 +156,34 @@ struct Unit<'a> {
     fingerprint: Fingerprint,
 }
 
-/// The anchored units of an article, and its own fingerprint.
+/// The anchored units of an article, and its own fingerprint. A section's or an option's
+/// words are its own and those of every unit inside it (its steps), so a renamed heading is
+/// still known by its procedure.
 fn units_of(a: &Article) -> (Fingerprint, Vec<Unit<'_>>) {
     let outline = &a.page.md.outline;
     let mut all = String::from(&outline.intro);
+    let mut inner: Vec<String> = outline.units.iter().map(|u| u.text.clone()).collect();
+    for (i, u) in outline.units.iter().enumerate().rev() {
+        if let Some(p) = u.parent {
+            let words = std::mem::take(&mut inner[i]);
+            inner[p].push(' ');
+            inner[p].push_str(&words);
+            inner[i] = words;
+        }
+    }
     let units = outline
         .units
         .iter()
-        .filter(|u| !u.id.is_empty())
-        .map(|u| {
+        .zip(&inner)
+        .filter(|(u, _)| !u.id.is_empty())
+        .map(|(u, inner)| {
             for s in [&u.label, &u.text] {
                 all.push(' ');
                 all.push_str(s);
             }
             let (kind, fingerprint) = match u.kind {
-                outline::Kind::Section => (Kind::Section, Fingerprint::of(&u.label, &u.text)),
-                outline::Kind::Option => (Kind::Option, Fingerprint::of(&u.label, &u.text)),
+                outline::Kind::Section => (Kind::Section, Fingerprint::of(&u.label, inner)),
+                outline::Kind::Option => (Kind::Option, Fingerprint::of(&u.label, inner)),
                 outline::Kind::Step => (Kind::Step, Fingerprint::of(&u.text, "")),
             };
             Unit {

@@ -138,7 +138,7 @@ fn a_renamed_heading_leads_to_its_new_id_by_its_words() {
     );
     assert_eq!(
         reports(&plan)[0],
-        "4: warning[anchor-moved]: `guide/a.html#set-up` now leads to `guide/a.html#set-up-mfa`, which holds similar text (83% of words shared)"
+        "4: warning[anchor-moved]: `guide/a.html#set-up` now leads to `guide/a.html#set-up-mfa`, which holds similar text (88% of words shared)"
     );
 }
 

@@ -316,3 +316,28 @@ fn the_user_guide_commits_its_record_up_to_date() {
     let run = f.run(&["check", "--locked"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+#[test]
+fn a_link_in_the_content_to_an_id_the_record_sends_elsewhere_is_a_warning() {
+    let f = built_site();
+    f.write("content/guide/mfa.md", &edited());
+    f.write(
+        "content/guide/help.md",
+        "---\ndescription: Help.\n---\n# Help\n\nSee [the settings step](mfa.md#set-up-step-2).\n",
+    );
+    let run = f.run(&["check"]);
+    let warning = run
+        .stderr
+        .split("\n\n")
+        .find(|d| d.starts_with("warning[link-to-moved-anchor]"))
+        .expect("the link is reported");
+    assert_eq!(
+        warning,
+        "warning[link-to-moved-anchor]: this link names `#set-up-step-2`, but the anchor record sends links to `#set-up-step-2` on to `#set-up-step-3`
+  --> content/guide/help.md:6:5
+  |
+6 | See [the settings step](mfa.md#set-up-step-2).
+  |     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  = hint: link to `#set-up-step-3` if that is what you mean; to link to what `#set-up-step-2` shows now, write `set-up-step-2: retire` under `anchors:` in the frontmatter of guide/mfa.md, or give it a fixed id"
+    );
+}

@@ -21,6 +21,7 @@
 //! writes files; `build` writes [`Plan::record`] when it differs from what it read.
 
 pub mod fingerprint;
+pub mod lint;
 pub mod pins;
 pub mod record;
 
@@ -98,6 +99,8 @@ pub struct Plan {
     /// Every article's map from old fragment to id, as JSON, by the article's URL; only
     /// articles with a mapping are here.
     pub maps: HashMap<UrlPath, String>,
+    /// The same maps, to look up: for `check`'s links into them ([`lint`]).
+    pub followed: HashMap<UrlPath, BTreeMap<String, String>>,
     /// The old addresses of moved articles, with the article (index into the articles).
     pub moved: Vec<(UrlPath, usize)>,
     /// What `check` reports: each mapping guessed, each moved or deleted page.
@@ -371,15 +374,20 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
                 });
         }
     }
-    let maps = ctx
+    let followed: HashMap<UrlPath, BTreeMap<String, String>> = ctx
         .maps
-        .iter()
+        .into_iter()
         .enumerate()
         .filter(|(_, m)| !m.is_empty())
-        .map(|(i, m)| (articles[i].page.url.clone(), map_json(m)))
+        .map(|(i, m)| (articles[i].page.url.clone(), m))
+        .collect();
+    let maps = followed
+        .iter()
+        .map(|(url, m)| (url.clone(), map_json(m)))
         .collect();
     let plan = Plan {
         maps,
+        followed,
         moved: ctx.moved,
         reports: ctx.reports,
         record: ctx.record,

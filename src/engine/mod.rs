@@ -241,6 +241,7 @@ impl Engine {
         diags.extend(problems);
         if self.opts.lint {
             diags.extend(site.anchors.reports.iter().cloned());
+            diags.extend(crate::anchors::lint::lint(&site));
         }
         if self.opts.locked {
             diags.extend(site.anchors.unlocked());

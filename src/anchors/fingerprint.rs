@@ -22,20 +22,59 @@ pub struct Fingerprint {
 impl Fingerprint {
     /// The fingerprint of a unit named `name` holding `text` (either may be empty).
     pub fn of(name: &str, text: &str) -> Fingerprint {
-        let name = normalize(name);
-        let mut words: Vec<u32> = name
-            .split(' ')
-            .chain(normalize(text).split(' '))
-            .filter(|w| !w.is_empty())
-            .map(word_hash)
-            .collect();
-        words.sort_unstable();
-        words.dedup();
-        words.truncate(SKETCH);
-        Fingerprint {
-            hash: crate::render::key_of(name.as_str()),
-            sketch: words,
+        let mut sketch = Vec::with_capacity(16);
+        let mut buf = String::new();
+        // The hash of the name's words, lowercased, each followed by a space: what
+        // `normalize` gives, without making it.
+        let mut hash = xxhash_rust::xxh3::Xxh3::new();
+        for word in words(name) {
+            let word = lower(word, &mut buf);
+            hash.update(word.as_bytes());
+            hash.update(b" ");
+            sketch.push(word_hash(word));
         }
+        for word in words(text) {
+            sketch.push(word_hash(lower(word, &mut buf)));
+        }
+        Fingerprint {
+            hash: hash.digest(),
+            sketch: bottom(sketch),
+        }
+    }
+
+    /// Adds the words of `other` to the sketch (the hash stays): the sketch of both texts
+    /// together, as if the words had been read at once.
+    pub fn absorb(&mut self, other: &[u32]) {
+        // Both are sorted: merge the smallest, without duplicates.
+        let mut merged = [0u32; SKETCH];
+        let (mut a, mut b, mut n) = (0, 0, 0);
+        let mine = &self.sketch;
+        while n < SKETCH && (a < mine.len() || b < other.len()) {
+            let next = match (mine.get(a), other.get(b)) {
+                (Some(x), Some(y)) if x == y => {
+                    a += 1;
+                    b += 1;
+                    *x
+                }
+                (Some(x), Some(y)) if x < y => {
+                    a += 1;
+                    *x
+                }
+                (Some(x), None) => {
+                    a += 1;
+                    *x
+                }
+                (_, Some(y)) => {
+                    b += 1;
+                    *y
+                }
+                (None, None) => unreachable!("the loop stops first"),
+            };
+            merged[n] = next;
+            n += 1;
+        }
+        self.sketch.clear();
+        self.sketch.extend_from_slice(&merged[..n]);
     }
 
     /// The estimated share of words the two texts have in common, from 0 to 1: the share of
@@ -58,24 +97,46 @@ impl Fingerprint {
     }
 }
 
+/// The [`SKETCH`] smallest distinct hashes, ascending.
+fn bottom(mut hashes: Vec<u32>) -> Vec<u32> {
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes.truncate(SKETCH);
+    hashes
+}
+
+/// The runs of letters and digits of `text`.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// `word` in lowercase, in `buf` only when it has capitals.
+fn lower<'a>(word: &'a str, buf: &'a mut String) -> &'a str {
+    if !word.chars().any(char::is_uppercase) {
+        return word;
+    }
+    buf.clear();
+    buf.extend(word.chars().flat_map(char::to_lowercase));
+    buf
+}
+
 /// Letters and digits, lowercased, one space between words.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for word in text.split(|c: char| !c.is_alphanumeric()) {
-        if word.is_empty() {
-            continue;
-        }
+    let mut buf = String::new();
+    for word in words(text) {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.extend(word.chars().flat_map(char::to_lowercase));
+        out.push_str(lower(word, &mut buf));
     }
     out
 }
 
 fn word_hash(word: &str) -> u32 {
     // The low half of a stable 64-bit hash: the same word, the same value in every build.
-    crate::render::key_of(word) as u32
+    xxhash_rust::xxh3::xxh3_64(word.as_bytes()) as u32
 }
 
 #[cfg(test)]
@@ -111,6 +172,22 @@ mod tests {
             Fingerprint::default().similarity(&Fingerprint::default()),
             0.0
         );
+    }
+
+    #[test]
+    fn absorbing_a_sketch_is_reading_both_texts() {
+        let mut a = Fingerprint::of("Set up", "one two three four five");
+        a.absorb(&Fingerprint::of("", "four five six seven eight nine ten").sketch);
+        let both = Fingerprint::of("Set up", "one two three four five six seven eight nine ten");
+        assert_eq!(a, both);
+    }
+
+    #[test]
+    fn the_hash_is_of_the_normalized_name() {
+        let fp = Fingerprint::of("Tap **Save**, then Done", "");
+        assert_eq!(normalize("Tap **Save**, then Done"), "tap save then done");
+        // Each word followed by a space.
+        assert_eq!(fp.hash, xxhash_rust::xxh3::xxh3_64(b"tap save then done "));
     }
 
     #[test]

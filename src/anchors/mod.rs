@@ -110,23 +110,25 @@ pub struct Plan {
     /// Where it is, and its text as read.
     pub path: PathBuf,
     pub read: Option<String>,
+    /// The record's text, made once when asked for.
+    text: std::sync::OnceLock<String>,
 }
 
 impl Plan {
     /// The record's text as this build leaves it.
-    pub fn text(&self) -> String {
-        self.record.render()
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| self.record.render())
     }
 
     /// Whether the build would change the file.
     pub fn changed(&self) -> bool {
-        self.read.as_deref() != Some(self.text().as_str())
+        self.read.as_deref() != Some(self.text())
     }
 
     /// The error of `--locked` when the build would change the record, naming how.
     pub fn unlocked(&self) -> Option<Diagnostic> {
         let new = self.text();
-        if self.read.as_deref() == Some(new.as_str()) {
+        if !self.changed() {
             return None;
         }
         let message = match &self.read {
@@ -160,33 +162,18 @@ struct Unit<'a> {
 }
 
 /// The anchored units of an article, and its own fingerprint. A section's or an option's
-/// words are its own and those of every unit inside it (its steps), so a renamed heading is
-/// still known by its procedure.
+/// sketch holds its own words and those of every unit inside it (its steps), so a renamed
+/// heading is still known by its procedure; the page's holds every word. The smallest hashes
+/// of a union are among the smallest of its parts, so the sketches merge without the text.
 fn units_of(a: &Article) -> (Fingerprint, Vec<Unit<'_>>) {
     let outline = &a.page.md.outline;
-    let mut all = String::from(&outline.intro);
-    let mut inner: Vec<String> = outline.units.iter().map(|u| u.text.clone()).collect();
-    for (i, u) in outline.units.iter().enumerate().rev() {
-        if let Some(p) = u.parent {
-            let words = std::mem::take(&mut inner[i]);
-            inner[p].push(' ');
-            inner[p].push_str(&words);
-            inner[i] = words;
-        }
-    }
-    let units = outline
+    let mut units: Vec<Unit> = outline
         .units
         .iter()
-        .zip(&inner)
-        .filter(|(u, _)| !u.id.is_empty())
-        .map(|(u, inner)| {
-            for s in [&u.label, &u.text] {
-                all.push(' ');
-                all.push_str(s);
-            }
+        .map(|u| {
             let (kind, fingerprint) = match u.kind {
-                outline::Kind::Section => (Kind::Section, Fingerprint::of(&u.label, inner)),
-                outline::Kind::Option => (Kind::Option, Fingerprint::of(&u.label, inner)),
+                outline::Kind::Section => (Kind::Section, Fingerprint::of(&u.label, &u.text)),
+                outline::Kind::Option => (Kind::Option, Fingerprint::of(&u.label, &u.text)),
                 outline::Kind::Step => (Kind::Step, Fingerprint::of(&u.text, "")),
             };
             Unit {
@@ -196,7 +183,17 @@ fn units_of(a: &Article) -> (Fingerprint, Vec<Unit<'_>>) {
             }
         })
         .collect();
-    (Fingerprint::of(&a.title, &all), units)
+    let mut page = Fingerprint::of(&a.title, &outline.intro);
+    // Units come before the units inside them: children are merged into parents from the end.
+    for (i, u) in outline.units.iter().enumerate().rev() {
+        let own = units[i].fingerprint.sketch.clone();
+        page.absorb(&own);
+        if let Some(p) = u.parent {
+            units[p].fingerprint.absorb(&own);
+        }
+    }
+    units.retain(|u| !u.id.is_empty());
+    (page, units)
 }
 
 /// Where a recorded fragment leads now.
@@ -275,7 +272,7 @@ fn find(fragment: &str, entry: &Entry, units: &[Unit]) -> Found {
 pub struct Input<'a> {
     pub tree: &'a Tree,
     pub redirects: &'a [Redirect],
-    pub recorded: &'a Recorded,
+    pub recorded: Recorded,
 }
 
 /// Decides the maps, the moved pages' redirects, the reports and the new record. The
@@ -287,9 +284,17 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
         redirects,
         recorded,
     } = input;
+    let Recorded {
+        path,
+        text: read,
+        record,
+    } = recorded;
     let mut problems = Vec::new();
     let articles = &tree.articles;
-    let prints: Vec<(Fingerprint, Vec<Unit>)> = articles.iter().map(units_of).collect();
+    let prints: Vec<(Fingerprint, Vec<Unit>)> = {
+        use rayon::prelude::*;
+        articles.par_iter().map(units_of).collect()
+    };
     let pins: Vec<BTreeMap<String, Pin>> = articles
         .iter()
         .map(|a| {
@@ -315,26 +320,35 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
         articles,
         prints: &prints,
         pins: &pins,
-        recorded,
+        path: &path,
+        read: read.as_deref(),
         maps: vec![BTreeMap::new(); articles.len()],
         reports: Vec::new(),
-        record: recorded.record.clone(),
+        retired: Vec::new(),
         moved: Vec::new(),
     };
-    // Every recorded address, with its fragments; an article's own address first, so its
-    // maps win over those of addresses that moved to it.
-    let mut addresses: BTreeMap<&str, Vec<(&Key, &Entry)>> = BTreeMap::new();
-    for (key, entry) in &recorded.record.entries {
-        addresses
-            .entry(key.0.as_str())
-            .or_default()
-            .push((key, entry));
+    // Every recorded address, with its fragments (the record is sorted by address, so each
+    // address is one run of entries); an article's own address first, so its maps win over
+    // those of addresses that moved to it.
+    let mut addresses: Vec<(&str, Vec<(&Key, &Entry)>)> = Vec::new();
+    for (key, entry) in &record.entries {
+        match addresses.last_mut() {
+            Some((a, run)) if *a == key.0 => run.push((key, entry)),
+            _ => addresses.push((key.0.as_str(), vec![(key, entry)])),
+        }
+    }
+    // The fragments already recorded at each article's address: only new ones are added.
+    let mut known: Vec<HashSet<&str>> = vec![HashSet::new(); articles.len()];
+    for (address, entries) in &addresses {
+        if let Some(&i) = by_url.get(address) {
+            known[i].extend(entries.iter().map(|(k, _)| k.1.as_str()));
+        }
     }
     let mut later = Vec::new();
     for (address, entries) in &addresses {
-        match by_url.get(address) {
+        match by_url.get(*address) {
             Some(&i) => ctx.follow(i, entries),
-            None if taken.contains(address) => {}
+            None if taken.contains(*address) => {}
             None => later.push((*address, entries)),
         }
     }
@@ -344,38 +358,58 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
             None => ctx.gone(address, entries),
         }
     }
+    let Planner {
+        mut maps,
+        reports,
+        retired,
+        moved,
+        ..
+    } = ctx;
+    for (address, fragment) in &retired {
+        if let Some(&i) = by_url.get(address.as_str()) {
+            known[i].remove(fragment.as_str());
+        }
+    }
     // Pins of fragments never recorded, and what is published for the first time.
+    let mut added: Vec<(Key, Entry)> = Vec::new();
     for (i, a) in articles.iter().enumerate() {
         for (old, pin) in &pins[i] {
             if let Pin::To(to) = pin {
-                ctx.maps[i].entry(old.clone()).or_insert_with(|| to.clone());
+                maps[i].entry(old.clone()).or_insert_with(|| to.clone());
             }
         }
-        let address = a.page.url.as_str().to_string();
+        let address = a.page.url.as_str();
         let (page_print, units) = &prints[i];
-        ctx.record
-            .entries
-            .entry((address.clone(), String::new()))
-            .or_insert_with(|| Entry {
-                kind: Kind::Page,
-                fingerprint: page_print.clone(),
-                intercom: a.page.fm.intercom_id,
+        let new = |fragment: &str, kind, fingerprint: &Fingerprint, intercom| {
+            let key = (address.to_string(), fragment.to_string());
+            let entry = Entry {
+                kind,
+                fingerprint: fingerprint.clone(),
+                intercom,
                 line: 0,
-            });
+            };
+            (key, entry)
+        };
+        if !known[i].contains("") {
+            added.push(new("", Kind::Page, page_print, a.page.fm.intercom_id));
+        }
         for u in units {
-            ctx.record
-                .entries
-                .entry((address.clone(), u.id.to_string()))
-                .or_insert_with(|| Entry {
-                    kind: u.kind,
-                    fingerprint: u.fingerprint.clone(),
-                    intercom: None,
-                    line: 0,
-                });
+            if !known[i].contains(u.id) {
+                added.push(new(u.id, u.kind, &u.fingerprint, None));
+            }
         }
     }
-    let followed: HashMap<UrlPath, BTreeMap<String, String>> = ctx
-        .maps
+    drop(known);
+    drop(addresses);
+    let mut record = record;
+    for key in &retired {
+        record.entries.remove(key);
+    }
+    for (key, entry) in added {
+        // A repeated id (reported as such) keeps its first unit.
+        record.entries.entry(key).or_insert(entry);
+    }
+    let followed: HashMap<UrlPath, BTreeMap<String, String>> = maps
         .into_iter()
         .enumerate()
         .filter(|(_, m)| !m.is_empty())
@@ -388,11 +422,12 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
     let plan = Plan {
         maps,
         followed,
-        moved: ctx.moved,
-        reports: ctx.reports,
-        record: ctx.record,
-        path: recorded.path.clone(),
-        read: recorded.text.clone(),
+        moved,
+        reports,
+        record,
+        path,
+        read,
+        text: Default::default(),
     };
     (plan, problems)
 }
@@ -411,10 +446,13 @@ struct Planner<'a> {
     articles: &'a [Article],
     prints: &'a [(Fingerprint, Vec<Unit<'a>>)],
     pins: &'a [BTreeMap<String, Pin>],
-    recorded: &'a Recorded,
+    /// The record's file and its text as read, for the reports' lines.
+    path: &'a Path,
+    read: Option<&'a str>,
     maps: Vec<BTreeMap<String, String>>,
     reports: Vec<Diagnostic>,
-    record: Record,
+    /// Recorded anchors the writer retired: they leave the record.
+    retired: Vec<Key>,
     moved: Vec<(UrlPath, usize)>,
 }
 
@@ -437,7 +475,7 @@ impl Planner<'_> {
                     continue;
                 }
                 Some(Pin::Retire) => {
-                    self.record.entries.remove(*key);
+                    self.retired.push((*key).clone());
                     continue;
                 }
                 None => {}
@@ -494,7 +532,7 @@ impl Planner<'_> {
         let d = report::page_moved(address, &self.articles[i], &why);
         self.reports.push(match page {
             Some(p) => self.at_line(d, p),
-            None => d.in_file(&self.recorded.path),
+            None => d.in_file(self.path),
         });
         Some(i)
     }
@@ -548,9 +586,9 @@ impl Planner<'_> {
     }
 
     fn at_line(&self, d: Diagnostic, entry: &Entry) -> Diagnostic {
-        match &self.recorded.text {
-            Some(text) if entry.line > 0 => d.at_line_col(&self.recorded.path, text, entry.line, 1),
-            _ => d.in_file(&self.recorded.path),
+        match self.read {
+            Some(text) if entry.line > 0 => d.at_line_col(self.path, text, entry.line, 1),
+            _ => d.in_file(self.path),
         }
     }
 }

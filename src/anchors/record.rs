@@ -95,11 +95,18 @@ impl Record {
             match parse_line(line) {
                 Ok((key, mut entry)) => {
                     entry.line = i + 1;
-                    if record.entries.insert(key.clone(), entry).is_some() {
-                        bad.push(BadLine {
-                            line: i + 1,
-                            why: format!("`{}` is recorded twice", display_key(&key)),
-                        });
+                    match record.entries.entry(key) {
+                        std::collections::btree_map::Entry::Vacant(v) => {
+                            v.insert(entry);
+                        }
+                        std::collections::btree_map::Entry::Occupied(mut o) => {
+                            bad.push(BadLine {
+                                line: i + 1,
+                                why: format!("`{}` is recorded twice", display_key(o.key())),
+                            });
+                            // The later line wins, as it would in a map.
+                            o.insert(entry);
+                        }
                     }
                 }
                 Err(why) => bad.push(BadLine { line: i + 1, why }),
@@ -146,16 +153,21 @@ pub fn display_key((address, fragment): &Key) -> String {
 }
 
 fn parse_line(line: &str) -> Result<(Key, Entry), String> {
-    let fields: Vec<&str> = line.split(' ').collect();
-    let (anchor, kind, hash, sketch, rest) = match fields.as_slice() {
-        [a, k, h, s, rest @ ..] if rest.len() <= 1 => (*a, *k, *h, *s, rest),
-        _ => {
-            return Err(format!(
-                "expected `address[#fragment] kind hash sketch`, found {} fields",
-                fields.len()
-            ));
+    let mut fields = [""; 6];
+    let mut count = 0;
+    for f in line.split(' ') {
+        if count < fields.len() {
+            fields[count] = f;
         }
-    };
+        count += 1;
+    }
+    if !(4..=5).contains(&count) {
+        return Err(format!(
+            "expected `address[#fragment] kind hash sketch`, found {count} fields"
+        ));
+    }
+    let [anchor, kind, hash, sketch, ..] = fields;
+    let rest = &fields[4..count];
     let (address, fragment) = anchor.split_once('#').unwrap_or((anchor, ""));
     let (Some(address), Some(fragment)) = (decode(address), decode(fragment)) else {
         return Err("the address is not URL-encoded UTF-8".into());

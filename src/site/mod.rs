@@ -183,7 +183,7 @@ impl Site {
         let (anchors, more) = crate::anchors::plan(crate::anchors::Input {
             tree: &tree,
             redirects: &redirects,
-            recorded: &anchors,
+            recorded: anchors,
         });
         problems.extend(more);
         redirects.extend(anchors.moved.iter().map(|(from, to)| Redirect {

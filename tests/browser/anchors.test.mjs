@@ -78,6 +78,17 @@ const landing = (page) =>
     hash: location.hash,
   }));
 
+/**
+ * Forgets the redirect stub's own document request when it was cut short: the stub's
+ * script leaves the page at once, and on a busy machine that can be before Chromium has
+ * read the end of the stub's response. Any other failed request stays a problem.
+ */
+const forgetStub = (page, stub) => {
+  page.failedRequests = page.failedRequests.filter(
+    (r) => !(r.resourceType === 'document' && r.failure === 'net::ERR_ABORTED' && r.url.endsWith(stub)),
+  );
+};
+
 /** The text of the step with id `id`, without its number, buttons or inner steps. */
 const stepText = (page, id) =>
   page.evaluate((id) => {
@@ -146,6 +157,7 @@ test('an article moved to another collection: its old address redirects, fragmen
     assert.equal(at.path, 'billing/refund-policy.html');
     assert.equal(at.hash, '#ask-step-3');
     assert.equal(await stepText(page, 'ask-step-3'), 'Pick the payment to refund.');
+    forgetStub(page, '/guide/refunds.html');
   });
 });
 
@@ -154,5 +166,6 @@ test('from disk too: the redirect and the map work over file://', T, async () =>
     await page.goto(fileUrl(build.dir, 'guide/refunds.html') + '#ask-step-3');
     await page.waitForSelector('[id="ask-step-4"].step--highlight');
     assert.equal(await stepText(page, 'ask-step-4'), 'Tell us why, and send the request.');
+    forgetStub(page, '/guide/refunds.html');
   });
 });

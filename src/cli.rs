@@ -39,6 +39,9 @@ pub enum Command {
         /// Print how long each stage took.
         #[arg(long)]
         timings: bool,
+        /// Fail, writing nothing, when the anchor record (anchors.lock) would change.
+        #[arg(long)]
+        locked: bool,
     },
     /// Build, serve on 127.0.0.1 and open the site for preview.
     Serve {
@@ -63,6 +66,9 @@ pub enum Command {
         /// Include articles marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Fail when the anchor record (anchors.lock) would change.
+        #[arg(long)]
+        locked: bool,
     },
     /// Create a new site with an example article.
     Init {

@@ -12,6 +12,7 @@
 //! markdown::render          body -> HTML + headings, steps, ids, links (one adapter per concern)
 //! engine::Engine            runs the stages below, again only for what changed
 //! site::Site::new           all pages -> collections tree, order, previous/next
+//! anchors::plan             anchors.lock + articles -> old fragments' new ids, moved pages
 //! claims::check             every output path, written once and portable
 //! linkcheck::check          every link and fragment -> diagnostics
 //! render::render_each       Tera theme -> every output file, handed on as it is done
@@ -23,6 +24,7 @@
 //! rebuilds and serves, from memory, the files it hands on. Every problem is a
 //! [`diagnostics::Diagnostic`]; a build reports them all at once and never panics on input.
 
+pub mod anchors;
 pub mod claims;
 pub mod config;
 pub mod diagnostics;
@@ -63,6 +65,8 @@ pub struct BuildOptions {
     /// Output folder; `[build] output-dir` when `None`.
     pub dest: Option<PathBuf>,
     pub drafts: bool,
+    /// Fail, writing nothing, when the build would change the anchor record.
+    pub locked: bool,
 }
 
 /// What a finished build did.
@@ -128,6 +132,8 @@ pub struct PrepareOptions {
     pub lint: bool,
     /// Leave the search index out even when it is enabled.
     pub skip_search: bool,
+    /// An anchor record the build would change is an error.
+    pub locked: bool,
 }
 
 /// Loads, checks and renders the whole site without writing anything.
@@ -137,6 +143,7 @@ pub fn prepare(root: &Path, opts: PrepareOptions) -> (Option<Built>, Diagnostics
         engine::Options {
             drafts: opts.drafts,
             lint: opts.lint,
+            locked: opts.locked,
         },
     );
     let (loaded, mut diags) = engine.load();
@@ -193,6 +200,7 @@ pub fn build_with(
     let popts = engine::Options {
         drafts: opts.drafts,
         lint: false,
+        locked: opts.locked,
     };
     progress.stage("reading", 0);
     let fail = |mut diags: Diagnostics, ds: Vec<diagnostics::Diagnostic>| {
@@ -270,6 +278,12 @@ pub fn build_with(
         Err(d) => return fail(diags, vec![d]),
     };
     timings.lap("swap in the output");
+    // A preview with drafts publishes nothing for good: only a real build records anchors.
+    if !opts.drafts
+        && let Err(d) = write_record(&site.anchors)
+    {
+        return fail(diags, vec![d]);
+    }
     // Freeing every page's text and outline is a noticeable serial share of a large build;
     // it need not hold up the report, and a process that exits first skips it.
     std::thread::spawn(move || drop(site));
@@ -284,12 +298,38 @@ pub fn build_with(
     })
 }
 
+/// Writes the anchor record when the build changed it, through a temporary file, so a
+/// killed build never leaves half a record.
+fn write_record(plan: &anchors::Plan) -> Result<(), diagnostics::Diagnostic> {
+    if !plan.changed() {
+        return Ok(());
+    }
+    let tmp = plan.path.with_file_name(format!(
+        ".{}.tmp-{}",
+        anchors::record::FILE,
+        std::process::id()
+    ));
+    let written =
+        std::fs::write(&tmp, plan.text()).and_then(|()| std::fs::rename(&tmp, &plan.path));
+    written.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        diagnostics::Diagnostic::error("anchors-record", format!("cannot write it: {e}"))
+            .in_file(&plan.path)
+    })
+}
+
 /// `stepbook check`: every error and warning, nothing written.
 pub fn check(root: &Path, drafts: bool) -> Diagnostics {
+    check_with(root, drafts, false)
+}
+
+/// [`check`]; with `locked`, an anchor record that a build would change is an error.
+pub fn check_with(root: &Path, drafts: bool, locked: bool) -> Diagnostics {
     let opts = PrepareOptions {
         drafts,
         lint: true,
         skip_search: true,
+        locked,
     };
     let (_, mut diags) = prepare(root, opts);
     diags.sort();

@@ -20,8 +20,13 @@ fn main() -> ExitCode {
             dest,
             drafts,
             timings,
-        } => build(&root, dest, drafts, timings),
-        Command::Check { format, drafts } => check(&root, format, drafts),
+            locked,
+        } => build(&root, dest, drafts, timings, locked),
+        Command::Check {
+            format,
+            drafts,
+            locked,
+        } => check(&root, format, drafts, locked),
         Command::Init { dir } => init(&dir),
         Command::New { path, title } => new(&root, &path, title.as_deref()),
         Command::Serve {
@@ -53,11 +58,18 @@ fn fail(d: Diagnostic, root: &Path) -> ExitCode {
     ExitCode::from(1)
 }
 
-fn build(root: &Path, dest: Option<std::path::PathBuf>, drafts: bool, timings: bool) -> ExitCode {
+fn build(
+    root: &Path,
+    dest: Option<std::path::PathBuf>,
+    drafts: bool,
+    timings: bool,
+    locked: bool,
+) -> ExitCode {
     let opts = stepbook::BuildOptions {
         root: root.to_path_buf(),
         dest,
         drafts,
+        locked,
     };
     let bar = Bar::new();
     let result = stepbook::build_with(&opts, &bar);
@@ -143,8 +155,8 @@ impl stepbook::Progress for Bar {
     }
 }
 
-fn check(root: &Path, format: Format, drafts: bool) -> ExitCode {
-    let diags = stepbook::check(root, drafts);
+fn check(root: &Path, format: Format, drafts: bool, locked: bool) -> ExitCode {
+    let diags = stepbook::check_with(root, drafts, locked);
     match format {
         Format::Json => println!("{}", diags.to_json(root)),
         Format::Human if diags.is_empty() => eprintln!("no problems found"),

@@ -5,8 +5,8 @@
 //! A seeded random sequence of edits of every kind (bodies, titles, descriptions, tags,
 //! slugs, renames, new and deleted articles, collection pages, drafts, replaced images,
 //! templates, stylesheets, `book.toml`, German translations written, changed and deleted,
-//! snippets edited, created, deleted, included and no longer included) is applied to a
-//! generated site. After each one, one
+//! snippets edited, created, deleted, included and no longer included, the anchor record a
+//! build writes) is applied to a generated site. After each one, one
 //! long-lived engine brings its copy of the output up to date from the files it hands on and
 //! the paths it drops, and a fresh engine builds the whole site; the two must agree. An edit
 //! that leaves the site with errors is undone by the next step, which is itself an edit.
@@ -329,7 +329,7 @@ impl Site {
         let keys = self.keys();
         let (c, name) = rng.pick(&keys).clone();
         let key = (c, name.clone());
-        let kind = rng.below(20);
+        let kind = rng.below(21);
         match kind {
             0 | 1 => {
                 let a = self.articles.get_mut(&key).unwrap();
@@ -484,6 +484,19 @@ impl Site {
                     self.write_translation(c, &name);
                     format!("translation of {name}")
                 }
+            }
+            19 => {
+                // What `stepbook build` does after a build: later renames, moves and new
+                // steps then map old fragments and redirect old addresses.
+                let (loaded, _) = Engine::new(&self.root, Options::default()).load();
+                match loaded {
+                    Some(l) => write(
+                        &self.root.join("anchors.lock"),
+                        l.site.anchors.text().as_bytes(),
+                    ),
+                    None => return "anchor record (site has errors)".into(),
+                }
+                "anchor record".into()
             }
             _ => {
                 // The same size, written again at once: only its bytes tell.

@@ -52,6 +52,8 @@ pub struct Options {
     pub drafts: bool,
     /// Add the warnings that only `check` gives.
     pub lint: bool,
+    /// An anchor record (`anchors.lock`) that this run would change is an error.
+    pub locked: bool,
 }
 
 /// A site loaded, checked and ready to render.
@@ -311,6 +313,9 @@ impl Engine {
         timings.lap("read and render Markdown");
         let site_problems_from = diags.len();
 
+        // The anchor record is an input of every article: read anew each run, like the dates.
+        let (anchors, problems) = crate::anchors::Recorded::read(&config.root);
+        diags.extend(problems);
         // The dates of the last commits are an input too: read anew each run.
         let git_dates = crate::gitdates::read(&config.content_dir);
         let alternates = Arc::new(languages::alternates(&config, &pages, &langs));
@@ -327,6 +332,8 @@ impl Engine {
                 lang: l + 1,
                 alternates: alternates.clone(),
                 translations: Vec::new(),
+                // The record holds the default language's addresses only.
+                anchors: Default::default(),
             });
             diags.extend(problems);
             translations.push(site);
@@ -341,8 +348,16 @@ impl Engine {
             lang: 0,
             alternates,
             translations,
+            anchors,
         });
         diags.extend(problems);
+        if self.opts.lint {
+            diags.extend(site.anchors.reports.iter().cloned());
+            diags.extend(crate::anchors::lint::lint(&site));
+        }
+        if self.opts.locked {
+            diags.extend(site.anchors.unlocked());
+        }
         timings.lap("assemble the site");
         diags.extend(linkcheck::check(&site));
         for t in &site.translations {

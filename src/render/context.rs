@@ -219,6 +219,9 @@ pub struct ArticleCtx<'a> {
     pub related: Vec<LinkCtx>,
     /// Every frontmatter key stepbook does not know.
     pub extra: Extra<'a>,
+    /// Old fragments of this article and the ids they lead to now, as JSON safe inside a
+    /// `<script>` element; empty when there are none (see `anchors.lock` in the user guide).
+    pub anchor_map: &'a str,
 }
 
 /// The frontmatter keys stepbook does not know, as written.

@@ -402,6 +402,12 @@ pub fn article_ctx<'a>(site: &'a Site, facts: &'a Facts, a: &'a Article) -> Arti
             .map(|&r| article_link(url, &site.articles[r]))
             .collect(),
         extra: Extra(&a.page.fm.extra),
+        anchor_map: site
+            .anchors
+            .maps
+            .get(url)
+            .map(String::as_str)
+            .unwrap_or_default(),
     }
 }
 

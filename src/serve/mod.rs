@@ -185,6 +185,8 @@ impl Session {
             engine::Options {
                 drafts,
                 lint: false,
+                // The preview reads the anchor record and never writes it.
+                locked: false,
             },
         );
         Session {

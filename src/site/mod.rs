@@ -148,6 +148,8 @@ pub struct Site {
     pub alternates: Arc<langs::Alternates>,
     /// The site of every other language, for the default language's site (empty for them).
     pub translations: Vec<Site>,
+    /// What the anchor record decides: old fragments' maps, the record to write, reports.
+    pub anchors: crate::anchors::Plan,
     /// Every page by its Markdown file.
     by_source: HashMap<SourcePath, PageAt>,
 }
@@ -181,6 +183,8 @@ pub struct Parts {
     pub lang: usize,
     pub alternates: Arc<langs::Alternates>,
     pub translations: Vec<Site>,
+    /// The anchor record as this run read it.
+    pub anchors: crate::anchors::Recorded,
 }
 
 impl Site {
@@ -198,10 +202,22 @@ impl Site {
             lang,
             alternates,
             translations,
+            anchors,
         } = parts;
         let lang_root = alternates.langs.get(lang).map_or("", |l| l.root.as_str());
         let tree = tree::assemble_in(pages, lang_root);
-        let (redirects, problems) = urls::plan_redirects(&config, &tree, lang, &alternates);
+        let (mut redirects, mut problems) = urls::plan_redirects(&config, &tree, lang, &alternates);
+        // Old addresses of moved articles redirect too, once every planned redirect is known.
+        let (anchors, more) = crate::anchors::plan(crate::anchors::Input {
+            tree: &tree,
+            redirects: &redirects,
+            recorded: anchors,
+        });
+        problems.extend(more);
+        redirects.extend(anchors.moved.iter().map(|(from, to)| Redirect {
+            from: from.clone(),
+            to: *to,
+        }));
         let mut by_source = HashMap::with_capacity(tree.articles.len() + tree.collections.len());
         if let Some(h) = &tree.home {
             by_source.insert(h.source.clone(), PageAt::Home);
@@ -229,6 +245,7 @@ impl Site {
             lang,
             alternates,
             translations,
+            anchors,
             by_source,
         };
         (site, problems)
@@ -359,6 +376,7 @@ pub(crate) mod tests {
             lang: 0,
             alternates: Default::default(),
             translations: Vec::new(),
+            anchors: Default::default(),
         };
         Site::new(parts).0
     }

@@ -209,15 +209,29 @@
 
   /* ---------- Fragment targets: reveal, scroll, highlight ---------- */
 
+  // Old fragments of this page and the ids they lead to now (the anchor record): a link
+  // to a step that was renumbered, or a heading that was renamed, still lands on it.
+  function anchorMap() {
+    var node = document.getElementById('stepbook-anchors');
+    if (!node) return {};
+    try { return JSON.parse(node.textContent) || {}; } catch (e) { return {}; }
+  }
+
   function initTargets() {
     var highlighted = null;
+    var moved = anchorMap();
 
     function go(initial) {
       var hash = location.hash.slice(1);
       var target = null;
       if (hash) {
         try { hash = decodeURIComponent(hash); } catch (e) { /* keep it raw */ }
-        target = document.getElementById(hash);
+        var now = Object.prototype.hasOwnProperty.call(moved, hash) ? moved[hash] : null;
+        target = document.getElementById(now || hash);
+        // The address bar shows the id of today, so a copied link stays right.
+        if (now && target && history.replaceState) {
+          try { history.replaceState(history.state, '', '#' + encodeURIComponent(now)); } catch (e) { /* file:// */ }
+        }
       }
       if (highlighted && highlighted !== target) highlighted.classList.remove('step--highlight');
       highlighted = null;

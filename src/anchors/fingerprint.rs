@@ -1,0 +1,202 @@
+//! Fingerprints: what an anchor points at, in a few bytes that stay the same while the text
+//! does.
+//!
+//! A [`Fingerprint`] holds a hash of the anchored unit's name (a heading's or an option's
+//! label, a step's text: exact matches) and a sketch of its words (the smallest hashes of
+//! its distinct words: how much two texts share, estimated from the sketches alone). Text is
+//! normalized first: letters and digits only, lowercased, words separated by one space, so
+//! punctuation, Markdown marks and the step number change nothing.
+
+/// How many word hashes a sketch keeps.
+pub const SKETCH: usize = 8;
+
+/// The fingerprint of one anchored unit.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Fingerprint {
+    /// Of the normalized name (label or step text).
+    pub hash: u64,
+    /// The [`SKETCH`] smallest distinct word hashes of the name and the text, ascending.
+    pub sketch: Vec<u32>,
+}
+
+impl Fingerprint {
+    /// The fingerprint of a unit named `name` holding `text` (either may be empty).
+    pub fn of(name: &str, text: &str) -> Fingerprint {
+        let mut sketch = Vec::with_capacity(16);
+        let mut buf = String::new();
+        // The hash of the name's words, lowercased, each followed by a space: what
+        // `normalize` gives, without making it.
+        let mut hash = xxhash_rust::xxh3::Xxh3::new();
+        for word in words(name) {
+            let word = lower(word, &mut buf);
+            hash.update(word.as_bytes());
+            hash.update(b" ");
+            sketch.push(word_hash(word));
+        }
+        for word in words(text) {
+            sketch.push(word_hash(lower(word, &mut buf)));
+        }
+        Fingerprint {
+            hash: hash.digest(),
+            sketch: bottom(sketch),
+        }
+    }
+
+    /// Adds the words of `other` to the sketch (the hash stays): the sketch of both texts
+    /// together, as if the words had been read at once.
+    pub fn absorb(&mut self, other: &[u32]) {
+        // Both are sorted: merge the smallest, without duplicates.
+        let mut merged = [0u32; SKETCH];
+        let (mut a, mut b, mut n) = (0, 0, 0);
+        let mine = &self.sketch;
+        while n < SKETCH && (a < mine.len() || b < other.len()) {
+            let next = match (mine.get(a), other.get(b)) {
+                (Some(x), Some(y)) if x == y => {
+                    a += 1;
+                    b += 1;
+                    *x
+                }
+                (Some(x), Some(y)) if x < y => {
+                    a += 1;
+                    *x
+                }
+                (Some(x), None) => {
+                    a += 1;
+                    *x
+                }
+                (_, Some(y)) => {
+                    b += 1;
+                    *y
+                }
+                (None, None) => unreachable!("the loop stops first"),
+            };
+            merged[n] = next;
+            n += 1;
+        }
+        self.sketch.clear();
+        self.sketch.extend_from_slice(&merged[..n]);
+    }
+
+    /// The estimated share of words the two texts have in common, from 0 to 1: the share of
+    /// the smallest hashes of both sketches together that both hold.
+    pub fn similarity(&self, other: &Fingerprint) -> f64 {
+        let mut union: Vec<u32> = self.sketch.iter().chain(&other.sketch).copied().collect();
+        union.sort_unstable();
+        union.dedup();
+        union.truncate(SKETCH);
+        if union.is_empty() {
+            return 0.0;
+        }
+        let both = union
+            .iter()
+            .filter(|h| {
+                self.sketch.binary_search(h).is_ok() && other.sketch.binary_search(h).is_ok()
+            })
+            .count();
+        both as f64 / union.len() as f64
+    }
+}
+
+/// The [`SKETCH`] smallest distinct hashes, ascending.
+fn bottom(mut hashes: Vec<u32>) -> Vec<u32> {
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes.truncate(SKETCH);
+    hashes
+}
+
+/// The runs of letters and digits of `text`.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// `word` in lowercase, in `buf` only when it has capitals.
+fn lower<'a>(word: &'a str, buf: &'a mut String) -> &'a str {
+    if !word.chars().any(char::is_uppercase) {
+        return word;
+    }
+    buf.clear();
+    buf.extend(word.chars().flat_map(char::to_lowercase));
+    buf
+}
+
+/// Letters and digits, lowercased, one space between words.
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut buf = String::new();
+    for word in words(text) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(lower(word, &mut buf));
+    }
+    out
+}
+
+fn word_hash(word: &str) -> u32 {
+    // The low half of a stable 64-bit hash: the same word, the same value in every build.
+    xxhash_rust::xxh3::xxh3_64(word.as_bytes()) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_normalized_before_hashing() {
+        assert_eq!(
+            normalize("  Click **Save**, then—wait!  "),
+            "click save then wait"
+        );
+        assert_eq!(
+            Fingerprint::of("Click **Save**.", ""),
+            Fingerprint::of("click save", "")
+        );
+        assert_ne!(
+            Fingerprint::of("Click Save", "").hash,
+            Fingerprint::of("Click Cancel", "").hash
+        );
+    }
+
+    #[test]
+    fn similarity_is_the_share_of_words_in_common() {
+        let a = Fingerprint::of("Set up", "open settings, tap save");
+        let b = Fingerprint::of("Configure", "Open settings and tap Save");
+        // 4 words in common out of 8 distinct ones: every word fits in the sketches.
+        assert_eq!(a.similarity(&b), 0.5);
+        assert_eq!(a.similarity(&a), 1.0);
+        let c = Fingerprint::of("Billing", "refunds arrive within five days");
+        assert_eq!(a.similarity(&c), 0.0);
+        assert_eq!(
+            Fingerprint::default().similarity(&Fingerprint::default()),
+            0.0
+        );
+    }
+
+    #[test]
+    fn absorbing_a_sketch_is_reading_both_texts() {
+        let mut a = Fingerprint::of("Set up", "one two three four five");
+        a.absorb(&Fingerprint::of("", "four five six seven eight nine ten").sketch);
+        let both = Fingerprint::of("Set up", "one two three four five six seven eight nine ten");
+        assert_eq!(a, both);
+    }
+
+    #[test]
+    fn the_hash_is_of_the_normalized_name() {
+        let fp = Fingerprint::of("Tap **Save**, then Done", "");
+        assert_eq!(normalize("Tap **Save**, then Done"), "tap save then done");
+        // Each word followed by a space.
+        assert_eq!(fp.hash, xxhash_rust::xxh3::xxh3_64(b"tap save then done "));
+    }
+
+    #[test]
+    fn a_sketch_keeps_the_smallest_word_hashes() {
+        let long = Fingerprint::of(
+            "",
+            "one two three four five six seven eight nine ten eleven",
+        );
+        assert_eq!(long.sketch.len(), SKETCH);
+        assert!(long.sketch.windows(2).all(|w| w[0] < w[1]));
+    }
+}

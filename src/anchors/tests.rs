@@ -1,0 +1,293 @@
+//! The plan: which old fragments move where, which pages moved, what the record keeps.
+
+use super::*;
+use crate::frontmatter::Frontmatter;
+use crate::markdown::tests::render_full;
+use crate::site::tests::{page, titled};
+use crate::site::tree::assemble;
+
+const BEFORE: &str = "## Set up\n\nFirst the app.\n\n1. Open the app.\n2. Tap Settings.\n3. Tap Security and privacy.\n4. Turn on two-step login.\n";
+
+fn tree_of(pages: &[(&str, &str, Frontmatter)]) -> Tree {
+    assemble(
+        pages
+            .iter()
+            .map(|(source, md, fm)| page(source, fm.clone(), render_full(md)))
+            .collect(),
+    )
+}
+
+fn plan_of(tree: &Tree, recorded: &Recorded) -> Plan {
+    let (plan, problems) = plan(Input {
+        tree,
+        redirects: &[],
+        recorded: recorded.clone(),
+    });
+    assert_eq!(problems, []);
+    plan
+}
+
+/// The record a first build of `pages` leaves, as the next build reads it.
+fn recorded(pages: &[(&str, &str, Frontmatter)]) -> Recorded {
+    let text = plan_of(&tree_of(pages), &Recorded::default())
+        .text()
+        .to_string();
+    let (record, bad) = Record::parse(&text);
+    assert!(bad.is_empty());
+    Recorded {
+        path: PathBuf::from("/site/anchors.lock"),
+        text: Some(text),
+        record,
+    }
+}
+
+fn reports(plan: &Plan) -> Vec<String> {
+    plan.reports
+        .iter()
+        .map(|d| {
+            let line = d.location.as_ref().map_or(0, |l| l.line);
+            format!("{line}: {}[{}]: {}", d.severity_word(), d.code, d.message)
+        })
+        .collect()
+}
+
+trait Word {
+    fn severity_word(&self) -> &'static str;
+}
+
+impl Word for Diagnostic {
+    fn severity_word(&self) -> &'static str {
+        if self.is_error() { "error" } else { "warning" }
+    }
+}
+
+#[test]
+fn a_first_build_records_every_anchor_and_maps_nothing() {
+    let pages = [("guide/a.md", BEFORE, titled("MFA"))];
+    let plan = plan_of(&tree_of(&pages), &Recorded::default());
+    let anchors: Vec<String> = plan
+        .record
+        .entries
+        .keys()
+        .map(record::display_key)
+        .collect();
+    assert_eq!(
+        anchors,
+        [
+            "guide/a.html",
+            "guide/a.html#set-up",
+            "guide/a.html#set-up-step-1",
+            "guide/a.html#set-up-step-2",
+            "guide/a.html#set-up-step-3",
+            "guide/a.html#set-up-step-4",
+        ]
+    );
+    assert!(plan.maps.is_empty());
+    assert!(plan.changed());
+    // Built again from its own record, nothing changes.
+    let again = plan_of(&tree_of(&pages), &recorded(&pages));
+    assert!(!again.changed());
+    assert!(again.maps.is_empty() && again.reports.is_empty());
+}
+
+#[test]
+fn a_step_inserted_at_the_top_moves_every_old_link_one_down() {
+    let old = recorded(&[("guide/a.md", BEFORE, titled("MFA"))]);
+    let after = BEFORE.replace(
+        "1. Open the app.",
+        "1. Unlock your phone.\n1. Open the app.",
+    );
+    let pages = [("guide/a.md", after.as_str(), titled("MFA"))];
+    let plan = plan_of(&tree_of(&pages), &old);
+    assert_eq!(
+        plan.maps[&UrlPath::new("guide/a.html")],
+        r#"{"set-up-step-1":"set-up-step-2","set-up-step-2":"set-up-step-3","set-up-step-3":"set-up-step-4","set-up-step-4":"set-up-step-5"}"#
+    );
+    assert_eq!(
+        reports(&plan)[2],
+        "7: warning[anchor-moved]: `guide/a.html#set-up-step-3` now leads to `guide/a.html#set-up-step-4`, which holds the same text"
+    );
+    // The record keeps what each old fragment anchored, and adds the new step 5.
+    let text = plan.text().to_string();
+    assert_eq!(
+        text.lines().count(),
+        old.text.as_ref().unwrap().lines().count() + 1
+    );
+    let (again, _) = Record::parse(&text);
+    let recorded = Recorded {
+        text: Some(text),
+        record: again,
+        ..old
+    };
+    // The next build maps the same way, and leaves the record as it is.
+    let next = plan_of(&tree_of(&pages), &recorded);
+    assert_eq!(next.maps, plan.maps);
+    assert!(!next.changed());
+}
+
+#[test]
+fn a_renamed_heading_leads_to_its_new_id_by_its_words() {
+    let old = recorded(&[("guide/a.md", BEFORE, titled("MFA"))]);
+    let after = BEFORE
+        .replace("## Set up", "## Set it up {#set-up-mfa}")
+        .replace("set-up-step", "set-up-mfa-step");
+    let pages = [("guide/a.md", after.as_str(), titled("MFA"))];
+    let plan = plan_of(&tree_of(&pages), &old);
+    let map = &plan.maps[&UrlPath::new("guide/a.html")];
+    assert!(
+        map.starts_with(r#"{"set-up":"set-up-mfa","set-up-step-1":"set-up-mfa-step-1""#),
+        "{map}"
+    );
+    assert_eq!(
+        reports(&plan)[0],
+        "4: warning[anchor-moved]: `guide/a.html#set-up` now leads to `guide/a.html#set-up-mfa`, which holds similar text (88% of words shared)"
+    );
+}
+
+#[test]
+fn a_step_whose_text_is_gone_is_reported_lost() {
+    let old = recorded(&[("guide/a.md", BEFORE, titled("MFA"))]);
+    let after = BEFORE.replace("4. Turn on two-step login.\n", "");
+    let plan = plan_of(
+        &tree_of(&[("guide/a.md", after.as_str(), titled("MFA"))]),
+        &old,
+    );
+    assert!(plan.maps.is_empty());
+    assert_eq!(
+        reports(&plan),
+        [
+            "8: warning[anchor-lost]: `guide/a.html#set-up-step-4` anchored a step that is gone: old links to it open the top of `guide/a.html`"
+        ]
+    );
+    let hint = plan.reports[0].hint.as_deref().unwrap();
+    assert_eq!(
+        hint,
+        "send it to an id of the page with `set-up-step-4: new-id` under `anchors:` in the frontmatter of guide/a.md, or `set-up-step-4: retire`"
+    );
+}
+
+#[test]
+fn an_edited_step_keeps_its_links() {
+    let old = recorded(&[("guide/a.md", BEFORE, titled("MFA"))]);
+    let after = BEFORE.replace(
+        "Tap Security and privacy.",
+        "Tap **Security & privacy**, at the bottom.",
+    );
+    let plan = plan_of(
+        &tree_of(&[("guide/a.md", after.as_str(), titled("MFA"))]),
+        &old,
+    );
+    assert!(plan.maps.is_empty(), "{:?}", plan.maps);
+    assert_eq!(reports(&plan), Vec::<String>::new());
+}
+
+#[test]
+fn a_moved_article_is_found_by_its_intercom_id_or_its_anchors() {
+    let with_id = Frontmatter {
+        intercom_id: Some(7),
+        ..titled("MFA")
+    };
+    let old = recorded(&[
+        ("guide/a.md", BEFORE, with_id.clone()),
+        (
+            "guide/b.md",
+            "1. Pay the bill.\n2. Keep the receipt.\n",
+            titled("Pay"),
+        ),
+        ("guide/c.md", "Nothing here.\n", titled("Gone")),
+    ]);
+    let tree = tree_of(&[
+        ("account/mfa.md", BEFORE, with_id),
+        (
+            "billing/pay.md",
+            "1. Pay the bill.\n2. Keep the receipt.\n",
+            titled("Pay"),
+        ),
+    ]);
+    let plan = plan_of(&tree, &old);
+    let moved: Vec<String> = plan
+        .moved
+        .iter()
+        .map(|(from, to)| format!("{from} -> {}", tree.articles[*to].page.url))
+        .collect();
+    assert_eq!(
+        moved,
+        [
+            "guide/a.html -> account/mfa.html",
+            "guide/b.html -> billing/pay.html"
+        ]
+    );
+    assert_eq!(
+        reports(&plan),
+        [
+            "3: warning[page-moved]: `guide/a.html` is now `account/mfa.html` (it has the same intercom_id): a redirect takes old links there",
+            "9: warning[page-moved]: `guide/b.html` is now `billing/pay.html` (it holds 2 of its 2 recorded anchors): a redirect takes old links there",
+            "12: warning[page-gone]: `guide/c.html` was published, and no page holds it now: old links to it find nothing",
+        ]
+    );
+    // The old and the new addresses are both recorded from now on.
+    assert!(
+        plan.record
+            .entries
+            .contains_key(&("guide/a.html".into(), "set-up-step-3".into()))
+    );
+    assert!(
+        plan.record
+            .entries
+            .contains_key(&("account/mfa.html".into(), "set-up-step-3".into()))
+    );
+}
+
+#[test]
+fn pins_win_over_guesses_and_retired_fragments_are_forgotten() {
+    let old = recorded(&[("guide/a.md", BEFORE, titled("MFA"))]);
+    let after = BEFORE.replace(
+        "1. Open the app.",
+        "1. Unlock your phone.\n1. Open the app.",
+    );
+    let mut fm = titled("MFA");
+    fm.extra.insert(
+        "anchors".into(),
+        serde_json::json!({"set-up-step-1": "set-up-step-1", "set-up-step-2": "set-up", "set-up-step-3": "retire", "from-an-email": "#set-up-step-5"}),
+    );
+    let plan = plan_of(&tree_of(&[("guide/a.md", after.as_str(), fm)]), &old);
+    assert_eq!(
+        plan.maps[&UrlPath::new("guide/a.html")],
+        r#"{"from-an-email":"set-up-step-5","set-up-step-1":"set-up-step-1","set-up-step-2":"set-up","set-up-step-4":"set-up-step-5"}"#
+    );
+    // Only the guess is reported.
+    assert_eq!(reports(&plan).len(), 1);
+    // The retired step is recorded afresh, with what it anchors now.
+    let retired = &plan.record.entries[&("guide/a.html".into(), "set-up-step-3".into())];
+    assert_eq!(retired.fingerprint, Fingerprint::of("Tap Settings.", ""));
+}
+
+#[test]
+fn locked_names_what_would_change() {
+    let pages = [("guide/a.md", BEFORE, titled("MFA"))];
+    let plan = plan_of(&tree_of(&pages), &Recorded::default());
+    let d = plan.unlocked().expect("no record yet");
+    assert_eq!(
+        d.message,
+        "anchors.lock is missing: the build would write it"
+    );
+    let old = recorded(&pages);
+    let after = format!("{BEFORE}5. Log out.\n");
+    let plan = plan_of(
+        &tree_of(&[("guide/a.md", after.as_str(), titled("MFA"))]),
+        &old,
+    );
+    let d = plan.unlocked().expect("a new step");
+    assert_eq!(
+        d.message,
+        "anchors.lock is out of date: the build would add 1 line and remove 0 lines"
+    );
+    assert_eq!(
+        d.hint.as_deref(),
+        Some("run `stepbook build` and commit anchors.lock")
+    );
+    assert_eq!(
+        plan_of(&tree_of(&pages), &recorded(&pages)).unlocked(),
+        None
+    );
+}

@@ -48,7 +48,6 @@ use std::time::{Duration, Instant};
 use config::Config;
 use diagnostics::Diagnostics;
 use engine::Engine;
-use rayon::prelude::*;
 use render::OutFile;
 use site::Site;
 
@@ -60,6 +59,8 @@ pub struct BuildOptions {
     /// Output folder; `[build] output-dir` when `None`.
     pub dest: Option<PathBuf>,
     pub drafts: bool,
+    /// Build from scratch: leave the cache of the last build unread (and write it anew).
+    pub force: bool,
 }
 
 /// What a finished build did.
@@ -70,6 +71,9 @@ pub struct BuildReport {
     pub files: usize,
     /// Files whose bytes had not changed since the previous build, kept as they were.
     pub unchanged: usize,
+    /// Files rendered by this build; the others were kept from the previous build, their
+    /// inputs unchanged ([`engine::cache`]).
+    pub rendered: usize,
     pub elapsed: Duration,
     /// Warnings (a successful build has no errors).
     pub diagnostics: Diagnostics,
@@ -217,16 +221,21 @@ pub fn build_with(
         Err(d) => return fail(Diagnostics::new(), vec![d]),
     };
     // Walking the output folder and the spare is mostly waiting on the file system: it runs
-    // beside the Markdown stage, and its outcome counts only once the site loads cleanly.
-    let mut engine = Engine::new(&opts.root, popts);
-    let ((loaded, mut diags), checked) = std::thread::scope(|s| {
+    // beside reading the cache and the Markdown stage, and its outcome counts only once the
+    // site loads cleanly.
+    let (mut engine, (loaded, mut diags), checked) = std::thread::scope(|s| {
         let checking =
             s.spawn(|| output::check_destination(&dest, &config.content_dir, &config.root));
+        let mut engine = if opts.force {
+            Engine::new(&opts.root, popts)
+        } else {
+            Engine::from_cache(&opts.root, popts)
+        };
         let loaded = engine.load_with(config.clone());
         let checked = checking
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (loaded, checked)
+        (engine, loaded, checked)
     });
     diags.extend(config_problems);
     diags.sort();
@@ -239,43 +248,57 @@ pub fn build_with(
         Ok(p) => p,
         Err(d) => return fail(diags, vec![d]),
     };
+    engine.adopt_output(&dest, previous.digest);
     let staging = match output::Staging::begin(&dest, previous) {
         Ok(s) => s,
         Err(d) => return fail(diags, vec![d]),
     };
     progress.stage("writing", render::file_count(&loaded.site, &loaded.theme));
+    let rendered = std::sync::atomic::AtomicUsize::new(0);
     let put = |f: OutFile| {
         staging.put(&f)?;
+        rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         progress.advance(1);
         Ok(())
     };
-    if let Err(ds) = engine.render(&loaded, &put) {
+    let keep = |path: &str| {
+        let kept = staging.reuse(path);
+        if kept {
+            progress.advance(1);
+        }
+        kept
+    };
+    if let Err(ds) = engine.render_keeping(&loaded, &put, &keep) {
         return fail(diags, ds);
     }
     timings.lap("render and write pages");
-    let site = loaded.site;
-    if site.config.search {
+    if loaded.config.search {
         progress.stage("indexing", 0);
-        let index = search::build(&site);
-        if let Err(d) = index.par_iter().try_for_each(|f| staging.put(f)) {
+        if let Err(d) = engine.search(&loaded, &put, &keep) {
             return fail(diags, vec![d]);
         }
         timings.lap("build the search index");
     }
+    let site = loaded.site;
     let stats = match staging.commit() {
         Ok(s) => s,
         Err(d) => return fail(diags, vec![d]),
     };
     timings.lap("swap in the output");
+    if let Err(d) = engine.save_cache(Some((dest.clone(), stats.digest))) {
+        diags.extend([d]);
+    }
+    timings.lap("save the cache");
     // Freeing every page's text and outline is a noticeable serial share of a large build;
     // it need not hold up the report, and a process that exits first skips it.
-    std::thread::spawn(move || drop(site));
+    std::thread::spawn(move || drop((site, engine)));
     Ok(BuildReport {
         timings,
         dest,
         pages,
         files: stats.files,
         unchanged: stats.unchanged,
+        rendered: rendered.into_inner(),
         elapsed: start.elapsed(),
         diagnostics: diags,
     })

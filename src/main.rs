@@ -19,8 +19,9 @@ fn main() -> ExitCode {
         Command::Build {
             dest,
             drafts,
+            force,
             timings,
-        } => build(&root, dest, drafts, timings),
+        } => build(&root, dest, drafts, force, timings),
         Command::Check { format, drafts } => check(&root, format, drafts),
         Command::Init { dir } => init(&dir),
         Command::New { path, title } => new(&root, &path, title.as_deref()),
@@ -53,11 +54,18 @@ fn fail(d: Diagnostic, root: &Path) -> ExitCode {
     ExitCode::from(1)
 }
 
-fn build(root: &Path, dest: Option<std::path::PathBuf>, drafts: bool, timings: bool) -> ExitCode {
+fn build(
+    root: &Path,
+    dest: Option<std::path::PathBuf>,
+    drafts: bool,
+    force: bool,
+    timings: bool,
+) -> ExitCode {
     let opts = stepbook::BuildOptions {
         root: root.to_path_buf(),
         dest,
         drafts,
+        force,
     };
     let bar = Bar::new();
     let result = stepbook::build_with(&opts, &bar);
@@ -69,6 +77,10 @@ fn build(root: &Path, dest: Option<std::path::PathBuf>, drafts: bool, timings: b
                 for (stage, took) in &report.timings.stages {
                     eprintln!("  {:>7.1} ms  {stage}", took.as_secs_f64() * 1000.0);
                 }
+                eprintln!(
+                    "  {} of {} files rendered, the others kept from the last build",
+                    report.rendered, report.files
+                );
             }
             eprintln!(
                 "built {} ({} files, {} unchanged) in {} ms with {} into {}",

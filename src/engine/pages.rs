@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use super::inputs::{Files, Version};
 use crate::diagnostics::Diagnostic;
 use crate::frontmatter::{self, Frontmatter};
@@ -14,12 +16,32 @@ use crate::site::PageFile;
 /// A Markdown file as the last build knew it.
 pub struct Memo {
     text: Arc<str>,
+    /// For a memo read back from the cache, which keeps no text: the hash of the text.
+    digest: Option<u64>,
+    parsed: Result<Parsed, Vec<Diagnostic>>,
+    body: Option<Body>,
+    /// Made or changed by this engine since it was read back from the cache.
+    fresh: bool,
+}
+
+/// A memo as the cache keeps it: the text's hash instead of the text.
+#[derive(Serialize, Deserialize)]
+pub struct Saved {
+    digest: u64,
     parsed: Result<Parsed, Vec<Diagnostic>>,
     body: Option<Body>,
 }
 
+/// [`Saved`], borrowed from a memo, to be written.
+#[derive(Serialize)]
+pub struct SavedRef<'a> {
+    digest: u64,
+    parsed: &'a Result<Parsed, Vec<Diagnostic>>,
+    body: Option<&'a Body>,
+}
+
 /// The frontmatter and where the body starts.
-#[derive(Clone)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Parsed {
     pub fm: Arc<Frontmatter>,
     pub body_offset: usize,
@@ -28,6 +50,7 @@ pub struct Parsed {
 }
 
 /// A rendered body and what it was rendered from, besides the text.
+#[derive(Serialize, Deserialize)]
 struct Body {
     url: UrlPath,
     prose: bool,
@@ -44,15 +67,47 @@ impl Memo {
     pub fn new(old: Option<Memo>, abs: &std::path::Path, text: Arc<str>) -> Memo {
         match old {
             Some(m) if Arc::ptr_eq(&m.text, &text) || *m.text == *text => m,
+            Some(m) if m.digest.is_some_and(|d| d == digest(&text)) => Memo {
+                text,
+                digest: None,
+                ..m
+            },
             _ => {
                 let parsed = parse(abs, &text);
                 Memo {
                     text,
+                    digest: None,
                     parsed,
                     body: None,
+                    fresh: true,
                 }
             }
         }
+    }
+
+    /// What the cache keeps of this memo.
+    pub fn save(&self) -> SavedRef<'_> {
+        SavedRef {
+            digest: self.digest.unwrap_or_else(|| digest(&self.text)),
+            parsed: &self.parsed,
+            body: self.body.as_ref(),
+        }
+    }
+
+    /// A memo read back from the cache: kept once the file's text is seen to be the same.
+    pub fn restore(saved: Saved) -> Memo {
+        Memo {
+            text: Arc::from(""),
+            digest: Some(saved.digest),
+            parsed: saved.parsed,
+            body: saved.body,
+            fresh: false,
+        }
+    }
+
+    /// Whether this memo was made or changed since it was read back from the cache.
+    pub fn fresh(&self) -> bool {
+        self.fresh
     }
 
     pub fn text(&self) -> &Arc<str> {
@@ -90,6 +145,7 @@ impl Memo {
                 (_, false) => None,
             })
             .collect();
+        self.fresh = true;
         self.body = Some(Body {
             url: url.clone(),
             prose: ctx.prose,
@@ -125,6 +181,11 @@ fn still_valid(b: &Body, ctx: &RenderCtx<'_>) -> bool {
         && reads.images.iter().zip(&b.images).all(|(path, was)| {
             was.is_some() && matches!(ctx.files.version(path), (now, true) if Some(now) == *was)
         })
+}
+
+/// The hash that tells a file's text from another.
+fn digest(text: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
 }
 
 fn parse(abs: &std::path::Path, text: &str) -> Result<Parsed, Vec<Diagnostic>> {

@@ -25,6 +25,7 @@
 //! the files that changed and the paths that went away.
 
 pub mod cache;
+pub mod cutoff;
 pub mod inputs;
 pub mod pages;
 
@@ -79,6 +80,8 @@ pub struct Engine {
     shards: Vec<Option<(u64, usize)>>,
     /// The key of the search index last handed on, and its files.
     search: Option<(u64, Vec<String>)>,
+    /// The facts the last render saw, to build only the contexts that may have changed.
+    cutoff: cutoff::Cutoff,
 }
 
 impl Engine {
@@ -94,6 +97,7 @@ impl Engine {
             cached: None,
             shards: Vec::new(),
             search: None,
+            cutoff: cutoff::Cutoff::default(),
         }
     }
 
@@ -359,7 +363,7 @@ impl Engine {
         loaded: &Loaded,
         put: &(dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
     ) -> Result<Vec<String>, Vec<Diagnostic>> {
-        self.render_keeping(loaded, put, &|_| true)
+        self.render_with(loaded, put, &|_| true, true)
     }
 
     /// [`Engine::render`], for a consumer that holds the files last handed on only when
@@ -371,6 +375,33 @@ impl Engine {
         put: &(dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
         keep: &(dyn Fn(&str) -> bool + Sync),
     ) -> Result<Vec<String>, Vec<Diagnostic>> {
+        self.render_with(loaded, put, keep, false)
+    }
+
+    /// [`Engine::render_keeping`]; with `cut`, the contexts of pages whose facts and own
+    /// rendering are those of the last render are not built ([`cutoff`]): their files keep
+    /// their keys, so `keep` is not asked about them.
+    fn render_with(
+        &mut self,
+        loaded: &Loaded,
+        put: &(dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
+        keep: &(dyn Fn(&str) -> bool + Sync),
+        cut: bool,
+    ) -> Result<Vec<String>, Vec<Diagnostic>> {
+        let salt = render::key_of(self.config.as_deref().unwrap_or(""));
+        // The theme's files are output paths too: with the same facts, the same paths.
+        let statics = loaded.theme.static_files();
+        let statics: Vec<&str> = statics.iter().map(OutFile::path).collect();
+        let observed = self.cutoff.observe(
+            &loaded.site,
+            render::key_of(&(salt, loaded.theme.fingerprint, statics)),
+        );
+        let changed = if cut {
+            self.cutoff.changed(&loaded.site, &observed)
+        } else {
+            None
+        };
+        self.cutoff.clear();
         let sink = Sink {
             published: &self.published,
             files: &self.files,
@@ -378,12 +409,20 @@ impl Engine {
             put,
             keep,
         };
-        let salt = render::key_of(self.config.as_deref().unwrap_or(""));
-        render::render_each(&loaded.site, &loaded.theme, salt, &sink)?;
-        let keys = sink
+        render::render_each(&loaded.site, &loaded.theme, salt, &sink, changed.as_ref())?;
+        let mut keys = sink
             .keys
             .into_inner()
             .expect("no panic while holding the lock");
+        self.cutoff.update(observed);
+        if changed.is_some() {
+            // The same facts make the same paths: those not looked at keep their keys.
+            for (path, key) in std::mem::take(&mut self.published) {
+                keys.entry(path).or_insert(key);
+            }
+            self.published = keys;
+            return Ok(Vec::new());
+        }
         let mut gone: Vec<String> = self
             .published
             .keys()

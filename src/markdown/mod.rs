@@ -62,7 +62,7 @@ pub fn leading_title(body: &str) -> Option<String> {
 }
 
 /// A heading of the page, for the on-page contents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Heading {
     pub level: u8,
     pub id: AnchorId,

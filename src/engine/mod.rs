@@ -82,6 +82,8 @@ pub struct Engine {
     search: Option<(u64, Vec<String>)>,
     /// The facts the last render saw, to build only the contexts that may have changed.
     cutoff: cutoff::Cutoff,
+    /// How many page contexts the last render built.
+    contexts: usize,
 }
 
 impl Engine {
@@ -98,6 +100,7 @@ impl Engine {
             shards: Vec::new(),
             search: None,
             cutoff: cutoff::Cutoff::default(),
+            contexts: 0,
         }
     }
 
@@ -409,7 +412,8 @@ impl Engine {
             put,
             keep,
         };
-        render::render_each(&loaded.site, &loaded.theme, salt, &sink, changed.as_ref())?;
+        self.contexts =
+            render::render_each(&loaded.site, &loaded.theme, salt, &sink, changed.as_ref())?;
         let mut keys = sink
             .keys
             .into_inner()
@@ -432,6 +436,12 @@ impl Engine {
         gone.sort_unstable();
         self.published = keys;
         Ok(gone)
+    }
+
+    /// How many pages (with Markdown copies) the last render built the context of: every page
+    /// of the site, or after an edit that changed no fact other pages read, the edited ones.
+    pub fn contexts_built(&self) -> usize {
+        self.contexts
     }
 
     /// [`Engine::render`], collecting the files it hands on.

@@ -402,19 +402,21 @@ impl Changed {
 /// Renders every page and file of the site but the search index that `sink` wants, in
 /// parallel, handing each on as soon as it is done, so that a build need not hold the whole
 /// site in memory. `salt` goes into every key (the config, the theme). With `changed`, only
-/// those pages are looked at. Returns every problem met, rendering or handing on.
+/// those pages are looked at. Returns how many pages (and Markdown copies) were looked at,
+/// or every problem met, rendering or handing on.
 pub fn render_each(
     site: &Site,
     theme: &Theme,
     salt: u64,
     sink: &dyn Sink,
     changed: Option<&Changed>,
-) -> Result<(), Vec<Diagnostic>> {
+) -> Result<usize, Vec<Diagnostic>> {
     let facts = Facts::new(site);
     let (mut jobs, files) = work(site, &facts, theme);
     if let Some(changed) = changed {
         jobs.retain(|j| changed.wants(*j));
     }
+    let looked_at = jobs.len();
     let salt = key_of(&(salt, theme.fingerprint));
     let mut problems: Vec<Diagnostic> = jobs
         .par_iter()
@@ -440,7 +442,7 @@ pub fn render_each(
         }
     }));
     if problems.is_empty() {
-        Ok(())
+        Ok(looked_at)
     } else {
         Err(problems)
     }

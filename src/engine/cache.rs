@@ -101,14 +101,13 @@ fn fingerprint_of(version: &str, exe: (u64, u128)) -> u64 {
     xxhash_rust::xxh3::xxh3_64(text.as_bytes())
 }
 
-/// `payload` behind its header.
-fn seal(payload: &[u8], fingerprint: u64) -> Vec<u8> {
-    let mut out = Vec::with_capacity(payload.len() + 32);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&fingerprint.to_le_bytes());
-    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    out.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(payload).to_le_bytes());
-    out.extend_from_slice(payload);
+/// The header that goes before `payload`.
+fn header(payload: &[u8], fingerprint: u64) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out[..8].copy_from_slice(MAGIC);
+    out[8..16].copy_from_slice(&fingerprint.to_le_bytes());
+    out[16..24].copy_from_slice(&(payload.len() as u64).to_le_bytes());
+    out[24..].copy_from_slice(&xxhash_rust::xxh3::xxh3_64(payload).to_le_bytes());
     out
 }
 
@@ -244,7 +243,7 @@ pub fn save(root: &Path, what: &ToSave<'_>) -> Result<Vec<Option<(u64, usize)>>,
                 memos.iter().map(|(p, m)| (*p, m.save())).collect();
             let payload = postcard::to_allocvec(&saved).map_err(|e| encode_error(&dir, e))?;
             let digest = xxhash_rust::xxh3::xxh3_64(&payload);
-            write(&dir.join(shard_name(i)), &seal(&payload, fingerprint))?;
+            write(&dir.join(shard_name(i)), &payload, fingerprint)?;
             Ok((digest, memos.len()))
         })
         .collect::<Result<_, Diagnostic>>()?;
@@ -262,7 +261,7 @@ pub fn save(root: &Path, what: &ToSave<'_>) -> Result<Vec<Option<(u64, usize)>>,
         search: what.search.clone(),
     };
     let payload = postcard::to_allocvec(&index).map_err(|e| encode_error(&dir, e))?;
-    write(&dir.join(INDEX), &seal(&payload, fingerprint))?;
+    write(&dir.join(INDEX), &payload, fingerprint)?;
     Ok(shards.into_iter().map(Some).collect())
 }
 
@@ -284,10 +283,17 @@ fn remove_stale(dir: &Path) {
     }
 }
 
-/// Writes `bytes` to `path` through a temporary file beside it, so a reader never sees half.
-fn write(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+/// Writes `payload` behind its header to `path`, through a temporary file beside it, so a
+/// reader never sees half.
+fn write(path: &Path, payload: &[u8], fingerprint: u64) -> Result<(), Diagnostic> {
+    use std::io::Write;
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    fs::write(&tmp, bytes).map_err(|e| cache_error(&tmp, e))?;
+    fs::File::create(&tmp)
+        .and_then(|mut f| {
+            f.write_all(&header(payload, fingerprint))?;
+            f.write_all(payload)
+        })
+        .map_err(|e| cache_error(&tmp, e))?;
     fs::rename(&tmp, path).map_err(|e| {
         let _ = fs::remove_file(&tmp);
         cache_error(path, e)
@@ -316,6 +322,12 @@ const TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn seal(payload: &[u8], fingerprint: u64) -> Vec<u8> {
+        let mut out = header(payload, fingerprint).to_vec();
+        out.extend_from_slice(payload);
+        out
+    }
 
     #[test]
     fn a_sealed_file_opens_only_whole_and_for_its_own_stepbook() {

@@ -432,10 +432,17 @@ fn an_output_folder_that_is_a_link_is_built_through() {
         assert!(link.file_type().is_symlink(), "round {round}");
         assert!(f.read("www/a.html").contains(&format!("A {round}")));
     }
-    // The spare sits beside the folder the link leads to, and nothing else is left.
+    // The spare sits beside the folder the link leads to, and nothing else is left but the
+    // build cache.
     assert_eq!(
         top_level(f.root()),
-        [".www.stepbook-spare", "content", "public", "www"]
+        [
+            ".stepbook-cache",
+            ".www.stepbook-spare",
+            "content",
+            "public",
+            "www"
+        ]
     );
 }
 
@@ -482,7 +489,11 @@ build failed; the previous output was left as it was
 "
     );
     assert_eq!(listing(&public), before);
-    assert_eq!(top_level(f.root()), ["content", "public"]);
+    // The cache of the first build; the failed one left nothing.
+    assert_eq!(
+        top_level(f.root()),
+        [".stepbook-cache", "content", "public"]
+    );
 }
 
 #[test]

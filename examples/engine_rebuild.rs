@@ -48,12 +48,13 @@ fn main() {
             .map(|(n, d)| format!("{n} {:.1} ms", d.as_secs_f64() * 1e3))
             .collect();
         println!(
-            "{}: {:.1} ms ({}; load {:.1} ms, render {:.1} ms), {} files handed on",
+            "{}: {:.1} ms ({}; load {:.1} ms, render {:.1} ms), {} contexts built, {} files handed on",
             if round == 0 { "build" } else { "rebuild" },
             total.as_secs_f64() * 1e3,
             stages.join(", "),
             loaded_at.as_secs_f64() * 1e3,
             (total - loaded_at).as_secs_f64() * 1e3,
+            engine.contexts_built(),
             count.into_inner()
         );
     }

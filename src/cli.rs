@@ -36,6 +36,9 @@ pub enum Command {
         /// Include articles marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Build from scratch, without the cache the last build kept in `.stepbook-cache/`.
+        #[arg(long)]
+        force: bool,
         /// Print how long each stage took.
         #[arg(long)]
         timings: bool,

@@ -8,10 +8,10 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How bad a diagnostic is. Errors fail the build (exit code 1); warnings do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -19,7 +19,7 @@ pub enum Severity {
 }
 
 /// A position in a source file, 1-based, with the length of the marked span in characters.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
     pub path: PathBuf,
     pub line: usize,
@@ -34,7 +34,7 @@ pub struct Location {
 }
 
 /// One problem, with where it is and what to do about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// Stable machine-readable code, e.g. `frontmatter-type`.
@@ -42,6 +42,40 @@ pub struct Diagnostic {
     pub message: String,
     pub location: Option<Box<Location>>,
     pub hint: Option<String>,
+}
+
+/// A diagnostic read back (from the engine's cache). Codes are few, so each distinct one is
+/// kept once for the life of the process.
+impl<'de> Deserialize<'de> for Diagnostic {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use std::sync::Mutex;
+        static CODES: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+        #[derive(Deserialize)]
+        struct Read {
+            severity: Severity,
+            code: String,
+            message: String,
+            location: Option<Box<Location>>,
+            hint: Option<String>,
+        }
+        let r = Read::deserialize(d)?;
+        let mut codes = CODES.lock().unwrap_or_else(|e| e.into_inner());
+        let code = match codes.iter().find(|c| **c == r.code) {
+            Some(known) => known,
+            None => {
+                let kept: &'static str = Box::leak(r.code.into_boxed_str());
+                codes.push(kept);
+                kept
+            }
+        };
+        Ok(Diagnostic {
+            severity: r.severity,
+            code,
+            message: r.message,
+            location: r.location,
+            hint: r.hint,
+        })
+    }
 }
 
 impl Diagnostic {

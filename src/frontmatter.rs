@@ -13,7 +13,7 @@ use crate::diagnostics::{Diagnostic, LineIndex};
 
 /// The typed keys the user guide lists (`content/write/frontmatter.md`). Every key is
 /// optional.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Frontmatter {
     pub title: Option<String>,
     pub description: Option<String>,
@@ -26,6 +26,7 @@ pub struct Frontmatter {
     /// `YYYY-MM-DD`.
     pub updated: Option<String>,
     /// Every other key, for templates as `page.extra.<key>`.
+    #[serde(with = "json_values")]
     pub extra: BTreeMap<String, serde_json::Value>,
     /// 1-based line of each key, for diagnostics about a key's value.
     pub key_lines: BTreeMap<String, usize>,
@@ -480,6 +481,67 @@ fn normalize_date(s: &str) -> Option<String> {
     let month: u32 = d.get(5..7)?.parse().ok()?;
     let day: u32 = d.get(8..10)?.parse().ok()?;
     (ok && (1..=12).contains(&month) && (1..=31).contains(&day)).then(|| d.to_string())
+}
+
+/// `extra` in a form that formats without self-description (the engine's cache) can read
+/// back: each JSON value tagged with its kind.
+mod json_values {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use serde_json::Value;
+
+    #[derive(Serialize, Deserialize)]
+    enum Tagged {
+        Null,
+        Bool(bool),
+        Unsigned(u64),
+        Signed(i64),
+        Float(f64),
+        Text(String),
+        List(Vec<Tagged>),
+        Map(Vec<(String, Tagged)>),
+    }
+
+    fn tag(v: &Value) -> Tagged {
+        match v {
+            Value::Null => Tagged::Null,
+            Value::Bool(b) => Tagged::Bool(*b),
+            Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => Tagged::Unsigned(u),
+                (_, Some(i)) => Tagged::Signed(i),
+                _ => Tagged::Float(n.as_f64().unwrap_or(0.0)),
+            },
+            Value::String(s) => Tagged::Text(s.clone()),
+            Value::Array(a) => Tagged::List(a.iter().map(tag).collect()),
+            Value::Object(o) => Tagged::Map(o.iter().map(|(k, v)| (k.clone(), tag(v))).collect()),
+        }
+    }
+
+    fn untag(t: Tagged) -> Value {
+        match t {
+            Tagged::Null => Value::Null,
+            Tagged::Bool(b) => Value::Bool(b),
+            Tagged::Unsigned(u) => Value::from(u),
+            Tagged::Signed(i) => Value::from(i),
+            Tagged::Float(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+            Tagged::Text(s) => Value::String(s),
+            Tagged::List(a) => Value::Array(a.into_iter().map(untag).collect()),
+            Tagged::Map(o) => Value::Object(o.into_iter().map(|(k, v)| (k, untag(v))).collect()),
+        }
+    }
+
+    pub fn serialize<S: Serializer>(m: &BTreeMap<String, Value>, s: S) -> Result<S::Ok, S::Error> {
+        let tagged: Vec<(&String, Tagged)> = m.iter().map(|(k, v)| (k, tag(v))).collect();
+        tagged.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<String, Value>, D::Error> {
+        let tagged = Vec::<(String, Tagged)>::deserialize(d)?;
+        Ok(tagged.into_iter().map(|(k, v)| (k, untag(v))).collect())
+    }
 }
 
 #[cfg(test)]

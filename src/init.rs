@@ -26,7 +26,7 @@ enable = true
 port = 3000
 "#;
 
-const GITIGNORE: &str = "/public/\n/.public.stepbook-spare/\n";
+const GITIGNORE: &str = "/public/\n/.public.stepbook-spare/\n/.stepbook-cache/\n";
 
 const FILES: &[(&str, &str)] = &[
     (

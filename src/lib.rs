@@ -53,7 +53,6 @@ use std::time::{Duration, Instant};
 use config::Config;
 use diagnostics::Diagnostics;
 use engine::Engine;
-use rayon::prelude::*;
 use render::OutFile;
 use site::Site;
 
@@ -67,6 +66,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Fail, writing nothing, when the build would change the anchor record.
     pub locked: bool,
+    /// Build from scratch: leave the cache of the last build unread (and write it anew).
+    pub force: bool,
 }
 
 /// What a finished build did.
@@ -77,6 +78,9 @@ pub struct BuildReport {
     pub files: usize,
     /// Files whose bytes had not changed since the previous build, kept as they were.
     pub unchanged: usize,
+    /// Files rendered by this build; the others were kept from the previous build, their
+    /// inputs unchanged ([`engine::cache`]).
+    pub rendered: usize,
     pub elapsed: Duration,
     /// Warnings (a successful build has no errors).
     pub diagnostics: Diagnostics,
@@ -228,16 +232,23 @@ pub fn build_with(
         Err(d) => return fail(Diagnostics::new(), vec![d]),
     };
     // Walking the output folder and the spare is mostly waiting on the file system: it runs
-    // beside the Markdown stage, and its outcome counts only once the site loads cleanly.
-    let mut engine = Engine::new(&opts.root, popts);
-    let ((loaded, mut diags), checked) = std::thread::scope(|s| {
+    // beside reading the cache and the Markdown stage, and its outcome counts only once the
+    // site loads cleanly.
+    let (mut engine, (loaded, mut diags), checked, cache_read) = std::thread::scope(|s| {
         let checking =
             s.spawn(|| output::check_destination(&dest, &config.content_dir, &config.root));
+        let reading = Instant::now();
+        let mut engine = if opts.force {
+            Engine::new(&opts.root, popts)
+        } else {
+            Engine::from_cache(&opts.root, popts)
+        };
+        let cache_read = reading.elapsed();
         let loaded = engine.load_with(config.clone());
         let checked = checking
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (loaded, checked)
+        (engine, loaded, checked, cache_read)
     });
     diags.extend(config_problems);
     diags.sort();
@@ -245,34 +256,44 @@ pub fn build_with(
         return Err(diags);
     };
     let mut timings = std::mem::take(&mut loaded.timings);
+    timings.stages.insert(0, ("read the cache", cache_read));
     let pages = render::pages::page_count(&loaded.site);
     let previous = match checked {
         Ok(p) => p,
         Err(d) => return fail(diags, vec![d]),
     };
+    engine.adopt_output(&dest, previous.digest);
     let staging = match output::Staging::begin(&dest, previous) {
         Ok(s) => s,
         Err(d) => return fail(diags, vec![d]),
     };
     progress.stage("writing", render::file_count(&loaded.site, &loaded.theme));
+    let rendered = std::sync::atomic::AtomicUsize::new(0);
     let put = |f: OutFile| {
         staging.put(&f)?;
+        rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         progress.advance(1);
         Ok(())
     };
-    if let Err(ds) = engine.render(&loaded, &put) {
+    let keep = |path: &str| {
+        let kept = staging.reuse(path);
+        if kept {
+            progress.advance(1);
+        }
+        kept
+    };
+    if let Err(ds) = engine.render_keeping(&loaded, &put, &keep) {
         return fail(diags, ds);
     }
     timings.lap("render and write pages");
-    let site = loaded.site;
-    if site.config.search {
+    if loaded.config.search {
         progress.stage("indexing", 0);
-        let index = search::build(&site);
-        if let Err(d) = index.par_iter().try_for_each(|f| staging.put(f)) {
+        if let Err(d) = engine.search(&loaded, &put, &keep) {
             return fail(diags, vec![d]);
         }
         timings.lap("build the search index");
     }
+    let site = loaded.site;
     let stats = match staging.commit() {
         Ok(s) => s,
         Err(d) => return fail(diags, vec![d]),
@@ -284,15 +305,20 @@ pub fn build_with(
     {
         return fail(diags, vec![d]);
     }
+    if let Err(d) = engine.save_cache(Some((dest.clone(), stats.digest))) {
+        diags.extend([d]);
+    }
+    timings.lap("save the cache");
     // Freeing every page's text and outline is a noticeable serial share of a large build;
     // it need not hold up the report, and a process that exits first skips it.
-    std::thread::spawn(move || drop(site));
+    std::thread::spawn(move || drop((site, engine)));
     Ok(BuildReport {
         timings,
         dest,
         pages,
         files: stats.files,
         unchanged: stats.unchanged,
+        rendered: rendered.into_inner(),
         elapsed: start.elapsed(),
         diagnostics: diags,
     })

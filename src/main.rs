@@ -19,9 +19,10 @@ fn main() -> ExitCode {
         Command::Build {
             dest,
             drafts,
+            force,
             timings,
             locked,
-        } => build(&root, dest, drafts, timings, locked),
+        } => build(&root, dest, drafts, force, timings, locked),
         Command::Check {
             format,
             drafts,
@@ -62,6 +63,7 @@ fn build(
     root: &Path,
     dest: Option<std::path::PathBuf>,
     drafts: bool,
+    force: bool,
     timings: bool,
     locked: bool,
 ) -> ExitCode {
@@ -70,6 +72,7 @@ fn build(
         dest,
         drafts,
         locked,
+        force,
     };
     let bar = Bar::new();
     let result = stepbook::build_with(&opts, &bar);
@@ -81,6 +84,10 @@ fn build(
                 for (stage, took) in &report.timings.stages {
                     eprintln!("  {:>7.1} ms  {stage}", took.as_secs_f64() * 1000.0);
                 }
+                eprintln!(
+                    "  {} of {} files rendered, the others kept from the last build",
+                    report.rendered, report.files
+                );
             }
             eprintln!(
                 "built {} ({} files, {} unchanged) in {} ms with {} into {}",

@@ -8,10 +8,10 @@
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A file's path relative to the content folder, always with `/` separators.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct SourcePath(String);
 
 impl SourcePath {
@@ -74,7 +74,7 @@ impl fmt::Display for SourcePath {
 }
 
 /// A page's path relative to the site root, e.g. `get-started/install.html`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct UrlPath(String);
 
 impl UrlPath {
@@ -186,7 +186,7 @@ impl fmt::Display for UrlPath {
 }
 
 /// An `id` attribute in a page: a heading, a step, a branch option or an explicit `{#id}`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct AnchorId(String);
 
 impl AnchorId {

@@ -93,7 +93,7 @@ fn init_then_build() {
     assert!(run.stderr.contains("with 0 warnings"), "{}", run.stderr);
     assert_eq!(
         f.read("x/.gitignore"),
-        "/public/\n/.public.stepbook-spare/\n"
+        "/public/\n/.public.stepbook-spare/\n/.stepbook-cache/\n"
     );
     let article = f.read("x/public/getting-started/first-steps.html");
     assert!(article.contains("id=\"create-your-account-step-2\""));

@@ -730,9 +730,10 @@ fn a_body_edit_renders_only_its_page() {
     let (files, gone) = out.unwrap();
     let mut paths: Vec<&str> = files.iter().map(OutFile::path).collect();
     paths.sort();
-    // The page and its Markdown copy.
+    // The page and its Markdown copy; no other page's context was even built.
     assert_eq!(paths, ["guide/b.html", "guide/b.md"]);
     assert!(gone.is_empty());
+    assert_eq!(engine.contexts_built(), 2);
     // A new title reaches the pages that show it: its neighbour, the collection's list, the
     // home page's card, llms.txt and its own page and Markdown copy.
     write(
@@ -758,4 +759,7 @@ fn a_body_edit_renders_only_its_page() {
             "llms.txt"
         ]
     );
+    // A title is a fact other pages read: every page is looked at again (home, 404,
+    // collection, two articles and their Markdown copies, llms.txt).
+    assert_eq!(engine.contexts_built(), 8);
 }

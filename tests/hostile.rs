@@ -260,7 +260,9 @@ fn a_killed_build_leaves_the_previous_output_whole() {
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("stepbook-") && n != ".public.stepbook-spare")
+        .filter(|n| {
+            n.contains("stepbook-") && n != ".public.stepbook-spare" && n != ".stepbook-cache"
+        })
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }

@@ -433,10 +433,11 @@ fn an_output_folder_that_is_a_link_is_built_through() {
         assert!(f.read("www/a.html").contains(&format!("A {round}")));
     }
     // The spare sits beside the folder the link leads to, and nothing else is left but the
-    // anchor record.
+    // anchor record and the build cache.
     assert_eq!(
         top_level(f.root()),
         [
+            ".stepbook-cache",
             ".www.stepbook-spare",
             "anchors.lock",
             "content",
@@ -489,7 +490,11 @@ build failed; the previous output was left as it was
 "
     );
     assert_eq!(listing(&public), before);
-    assert_eq!(top_level(f.root()), ["anchors.lock", "content", "public"]);
+    // The cache and the anchor record of the first build; the failed one left nothing.
+    assert_eq!(
+        top_level(f.root()),
+        [".stepbook-cache", "anchors.lock", "content", "public"]
+    );
 }
 
 #[test]

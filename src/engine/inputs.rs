@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::diagnostics::Diagnostic;
 
 /// A file's size and modification time, in nanoseconds since the epoch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Stamp {
     pub len: u64,
     pub modified: u128,
@@ -45,7 +45,7 @@ const RACY: Duration = Duration::from_millis(100);
 
 /// What tells one version of a file from another: its stamp and, for a file that was written
 /// just before it was stamped, a hash of its bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Version {
     pub stamp: Stamp,
     pub digest: Option<u64>,

@@ -19,10 +19,14 @@
 //!
 //! The site itself (collections, order, cross-links, link checking) is assembled anew on every
 //! run from the kept pages: it is cheap next to rendering, and it is never edited in place.
-//! A fresh engine renders everything: that is `stepbook build`. `serve` keeps one engine and
-//! gets from each run only the files that changed and the paths that went away.
+//! A fresh engine renders everything: that is `stepbook check` and `build --force`.
+//! `stepbook build` starts from the memory the last build saved ([`cache`]) and keeps the
+//! output files whose keys are unchanged. `serve` keeps one engine and gets from each run only
+//! the files that changed and the paths that went away.
 
 pub mod align;
+pub mod cache;
+pub mod cutoff;
 pub mod inputs;
 pub mod languages;
 pub mod pages;
@@ -76,6 +80,17 @@ pub struct Engine {
     fallbacks: HashMap<(usize, SourcePath), Memo>,
     /// The key of every output file last handed on.
     published: HashMap<String, u64>,
+    /// The keys read back from the cache, with the output they were written to, until
+    /// [`Engine::adopt_output`] takes them.
+    cached: Option<cache::OutputKeys>,
+    /// Each cache shard as last read or written.
+    shards: Vec<Option<(u64, usize)>>,
+    /// The key of the search index last handed on, and its files.
+    search: Option<(u64, Vec<String>)>,
+    /// The facts the last render saw, to build only the contexts that may have changed.
+    cutoff: cutoff::Cutoff,
+    /// How many page contexts the last render built.
+    contexts: usize,
 }
 
 impl Engine {
@@ -89,7 +104,87 @@ impl Engine {
             memos: HashMap::new(),
             fallbacks: HashMap::new(),
             published: HashMap::new(),
+            cached: None,
+            shards: Vec::new(),
+            search: None,
+            cutoff: cutoff::Cutoff::default(),
+            contexts: 0,
         }
+    }
+
+    /// An engine that remembers what the last build saved in the cache folder of the site
+    /// ([`cache`]); with nothing usable there, an engine with no memory.
+    pub fn from_cache(root: &Path, opts: Options) -> Engine {
+        let restored = cache::load(root);
+        Engine {
+            config: restored.config,
+            memos: restored.memos,
+            cached: Some(cache::OutputKeys {
+                published: restored.published,
+                output: restored.output,
+            }),
+            shards: restored.shards,
+            search: restored.search,
+            ..Engine::new(root, opts)
+        }
+    }
+
+    /// Takes the output keys read from the cache when the output folder `dest`, whose
+    /// manifest hashes to `digest`, is the output they were written to: its files then need
+    /// not be rendered again while their keys are the same.
+    pub fn adopt_output(&mut self, dest: &Path, digest: Option<u64>) {
+        if let Some(cached) = self.cached.take()
+            && let Some((to, was)) = &cached.output
+            && to == dest
+            && Some(*was) == digest
+        {
+            self.published = cached.published;
+        } else {
+            self.search = None;
+        }
+    }
+
+    /// The search index of `loaded`'s site, built when its articles changed since the index
+    /// last handed on ([`crate::search::LangDocs`] are all it reads), and handed to `put`; otherwise
+    /// its files are handed to `keep`, and built only when one of them cannot be kept.
+    pub fn search(
+        &mut self,
+        loaded: &Loaded,
+        put: &(dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
+        keep: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<(), Diagnostic> {
+        let docs = crate::search::languages(&loaded.site);
+        let key = render::key_of(&(self.config.as_deref(), &docs));
+        if let Some((was, paths)) = &self.search
+            && *was == key
+            && paths.par_iter().all(|p| keep(p))
+        {
+            return Ok(());
+        }
+        self.search = None;
+        let files = crate::search::build_from(&docs);
+        let paths = files.iter().map(|f| f.path().to_string()).collect();
+        files.into_par_iter().try_for_each(put)?;
+        self.search = Some((key, paths));
+        Ok(())
+    }
+
+    /// Saves the engine's memory in the cache folder of the site, with the output folder its
+    /// keys were written to and the hash of that output's manifest.
+    pub fn save_cache(&mut self, output: Option<(PathBuf, u64)>) -> Result<(), Diagnostic> {
+        let saved = cache::save(
+            &self.root,
+            &cache::ToSave {
+                config: self.config.as_deref().unwrap_or(""),
+                memos: &self.memos,
+                published: &self.published,
+                output,
+                shards: &self.shards,
+                search: self.search.clone(),
+            },
+        )?;
+        self.shards = saved;
+        Ok(())
     }
 
     /// Reads the config and the content folder, renders the Markdown that changed, assembles
@@ -121,6 +216,8 @@ impl Engine {
         if self.config.as_ref() != Some(&seen) {
             self.memos.clear();
             self.fallbacks.clear();
+            // Keys read from a cache made under another config are not taken either.
+            self.cached = None;
             self.config = Some(seen);
         }
         let theme = Theme::load(&config.theme_dir());
@@ -410,18 +507,67 @@ impl Engine {
         loaded: &Loaded,
         put: &(dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
     ) -> Result<Vec<String>, Vec<Diagnostic>> {
+        self.render_with(loaded, put, &|_| true, true)
+    }
+
+    /// [`Engine::render`], for a consumer that holds the files last handed on only when
+    /// `keep` (asked for a file whose key is unchanged) says so; a file it cannot keep is
+    /// handed on again. `build` keeps the previous output's files this way.
+    pub fn render_keeping(
+        &mut self,
+        loaded: &Loaded,
+        put: &(dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
+        keep: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<Vec<String>, Vec<Diagnostic>> {
+        self.render_with(loaded, put, keep, false)
+    }
+
+    /// [`Engine::render_keeping`]; with `cut`, the contexts of pages whose facts and own
+    /// rendering are those of the last render are not built ([`cutoff`]): their files keep
+    /// their keys, so `keep` is not asked about them.
+    fn render_with(
+        &mut self,
+        loaded: &Loaded,
+        put: &(dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
+        keep: &(dyn Fn(&str) -> bool + Sync),
+        cut: bool,
+    ) -> Result<Vec<String>, Vec<Diagnostic>> {
+        let salt = render::key_of(self.config.as_deref().unwrap_or(""));
+        // The theme's files are output paths too: with the same facts, the same paths.
+        let statics = loaded.theme.static_files();
+        let statics: Vec<&str> = statics.iter().map(OutFile::path).collect();
+        let observed = self.cutoff.observe(
+            &loaded.site,
+            render::key_of(&(salt, loaded.theme.fingerprint, statics)),
+        );
+        let changed = if cut {
+            self.cutoff.changed(&loaded.site, &observed)
+        } else {
+            None
+        };
+        self.cutoff.clear();
         let sink = Sink {
             published: &self.published,
             files: &self.files,
             keys: Mutex::new(HashMap::with_capacity(self.published.len())),
             put,
+            keep,
         };
-        let salt = render::key_of(self.config.as_deref().unwrap_or(""));
-        render::render_each(&loaded.site, &loaded.theme, salt, &sink)?;
-        let keys = sink
+        self.contexts =
+            render::render_each(&loaded.site, &loaded.theme, salt, &sink, changed.as_ref())?;
+        let mut keys = sink
             .keys
             .into_inner()
             .expect("no panic while holding the lock");
+        self.cutoff.update(observed);
+        if changed.is_some() {
+            // The same facts make the same paths: those not looked at keep their keys.
+            for (path, key) in std::mem::take(&mut self.published) {
+                keys.entry(path).or_insert(key);
+            }
+            self.published = keys;
+            return Ok(Vec::new());
+        }
         let mut gone: Vec<String> = self
             .published
             .keys()
@@ -431,6 +577,12 @@ impl Engine {
         gone.sort_unstable();
         self.published = keys;
         Ok(gone)
+    }
+
+    /// How many pages (with Markdown copies) the last render built the context of: every page
+    /// of the site, or after an edit that changed no fact other pages read, the edited ones.
+    pub fn contexts_built(&self) -> usize {
+        self.contexts
     }
 
     /// [`Engine::render`], collecting the files it hands on.
@@ -517,6 +669,7 @@ struct Sink<'a> {
     files: &'a Files,
     keys: Mutex<HashMap<String, u64>>,
     put: &'a (dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
+    keep: &'a (dyn Fn(&str) -> bool + Sync),
 }
 
 impl render::Sink for Sink<'_> {
@@ -525,7 +678,7 @@ impl render::Sink for Sink<'_> {
             .lock()
             .expect("no panic while holding the lock")
             .insert(path.to_string(), key);
-        self.published.get(path) != Some(&key)
+        self.published.get(path) != Some(&key) || !(self.keep)(path)
     }
 
     fn put(&self, file: OutFile, _key: u64) -> Result<(), Diagnostic> {

@@ -6,6 +6,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use super::inputs::{Files, Version};
 use crate::diagnostics::Diagnostic;
 use crate::frontmatter::{self, Frontmatter};
@@ -17,14 +19,39 @@ use crate::snippets::{self, Expanded, Library};
 /// A Markdown file as the last build knew it.
 pub struct Memo {
     text: Arc<str>,
+    /// For a memo read back from the cache, which keeps no text: the hash of the text.
+    digest: Option<u64>,
     parsed: Result<Parsed, Vec<Diagnostic>>,
     /// The text with its snippets included, kept while every snippet it read is the same.
     expanded: Option<Expanded>,
+    /// For a memo read back from the cache, which keeps no expansion: [`expansion`] of the
+    /// one its body was rendered from.
+    expansion: Option<u64>,
+    body: Option<Body>,
+    /// Made or changed by this engine since it was read back from the cache.
+    fresh: bool,
+}
+
+/// A memo as the cache keeps it: the text's hash instead of the text.
+#[derive(Serialize, Deserialize)]
+pub struct Saved {
+    digest: u64,
+    parsed: Result<Parsed, Vec<Diagnostic>>,
+    expansion: Option<u64>,
     body: Option<Body>,
 }
 
+/// [`Saved`], borrowed from a memo, to be written.
+#[derive(Serialize)]
+pub struct SavedRef<'a> {
+    digest: u64,
+    parsed: &'a Result<Parsed, Vec<Diagnostic>>,
+    expansion: Option<u64>,
+    body: Option<&'a Body>,
+}
+
 /// The frontmatter and where the body starts.
-#[derive(Clone)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Parsed {
     pub fm: Arc<Frontmatter>,
     pub body_offset: usize,
@@ -33,6 +60,7 @@ pub struct Parsed {
 }
 
 /// A rendered body and what it was rendered from, besides the text.
+#[derive(Serialize, Deserialize)]
 struct Body {
     url: UrlPath,
     prose: bool,
@@ -49,16 +77,52 @@ impl Memo {
     pub fn new(old: Option<Memo>, abs: &Path, text: Arc<str>) -> Memo {
         match old {
             Some(m) if Arc::ptr_eq(&m.text, &text) || *m.text == *text => m,
+            Some(m) if m.digest.is_some_and(|d| d == digest(&text)) => Memo {
+                text,
+                digest: None,
+                ..m
+            },
             _ => {
                 let parsed = parse(abs, &text);
                 Memo {
                     text,
+                    digest: None,
                     parsed,
                     expanded: None,
+                    expansion: None,
                     body: None,
+                    fresh: true,
                 }
             }
         }
+    }
+
+    /// What the cache keeps of this memo.
+    pub fn save(&self) -> SavedRef<'_> {
+        SavedRef {
+            digest: self.digest.unwrap_or_else(|| digest(&self.text)),
+            parsed: &self.parsed,
+            expansion: self.expanded.as_ref().map(expansion).or(self.expansion),
+            body: self.body.as_ref(),
+        }
+    }
+
+    /// A memo read back from the cache: kept once the file's text is seen to be the same.
+    pub fn restore(saved: Saved) -> Memo {
+        Memo {
+            text: Arc::from(""),
+            digest: Some(saved.digest),
+            parsed: saved.parsed,
+            expanded: None,
+            expansion: saved.expansion,
+            body: saved.body,
+            fresh: false,
+        }
+    }
+
+    /// Whether this memo was made or changed since it was read back from the cache.
+    pub fn fresh(&self) -> bool {
+        self.fresh
     }
 
     pub fn text(&self) -> &Arc<str> {
@@ -84,10 +148,11 @@ impl Memo {
             return;
         }
         let fresh = snippets::expand(abs, source, &self.text, p.body_offset, library);
-        let same = self
-            .expanded
-            .as_ref()
-            .is_some_and(|old| old.text == fresh.text && old.origins == fresh.origins);
+        let same = match &self.expanded {
+            Some(old) => old.text == fresh.text && old.origins == fresh.origins,
+            None => self.expansion == Some(expansion(&fresh)),
+        };
+        self.expansion = None;
         if !same {
             self.body = None;
         }
@@ -126,6 +191,7 @@ impl Memo {
                 (_, false) => None,
             })
             .collect();
+        self.fresh = true;
         self.body = Some(Body {
             url: url.clone(),
             prose: ctx.prose,
@@ -161,6 +227,16 @@ fn still_valid(b: &Body, ctx: &RenderCtx<'_>) -> bool {
         && reads.images.iter().zip(&b.images).all(|(path, was)| {
             was.is_some() && matches!(ctx.files.version(path), (now, true) if Some(now) == *was)
         })
+}
+
+/// The hash that tells an expansion from another, for a memo read back from the cache.
+fn expansion(e: &Expanded) -> u64 {
+    crate::render::key_of(&(&e.text, &e.origins))
+}
+
+/// The hash that tells a file's text from another.
+fn digest(text: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
 }
 
 fn parse(abs: &Path, text: &str) -> Result<Parsed, Vec<Diagnostic>> {

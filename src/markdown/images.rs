@@ -13,7 +13,7 @@ use super::{Ev, Input, escape, html, plain_text, take};
 use crate::paths::percent_decode;
 
 /// An image that names a file of the site, for the link checker.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImageRef {
     /// The file's path from the content folder; `None` when the path climbs out of it.
     pub file: Option<crate::paths::SourcePath>,

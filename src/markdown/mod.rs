@@ -25,7 +25,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, TextMergeWithOffset};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, LineIndex};
 use crate::paths::{AnchorId, SourcePath, UrlPath};
@@ -62,7 +62,7 @@ pub fn leading_title(body: &str) -> Option<String> {
 }
 
 /// A heading of the page, for the on-page contents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Heading {
     pub level: u8,
     pub id: AnchorId,
@@ -72,7 +72,7 @@ pub struct Heading {
 }
 
 /// A step: an item of an ordered list.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Step {
     pub id: AnchorId,
     /// The number the reader sees.
@@ -86,7 +86,7 @@ pub struct Step {
 }
 
 /// An internal link found in the body, for the link checker.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LinkRef {
     /// The target page, `None` for a same-page `#fragment`.
     pub target: Option<SourcePath>,
@@ -99,7 +99,7 @@ pub struct LinkRef {
 }
 
 /// Everything one Markdown body turns into.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Rendered {
     pub html: String,
     /// Text of a leading `#` heading, which is taken out of the body as the page title.
@@ -131,7 +131,7 @@ pub struct Rendered {
 /// [`links::PageTable`] and the image files it measured. The body renders the same while
 /// every answer stays the same and no image file changes, which is how the build engine
 /// knows it can keep it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reads {
     /// Pages asked for by source path, and their URL (`None`: no such page).
     pub urls: Vec<(SourcePath, Option<UrlPath>)>,

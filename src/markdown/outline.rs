@@ -14,7 +14,7 @@ use super::Ev;
 use super::branches::{Branches, Kind as Marker};
 
 /// What a unit is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Kind {
     Section,
     Step,
@@ -22,7 +22,7 @@ pub enum Kind {
 }
 
 /// One unit below the article.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Unit {
     pub kind: Kind,
     /// The anchor id (empty only for an option whose id could not be made).
@@ -38,7 +38,7 @@ pub struct Unit {
 }
 
 /// The units of a page, in document order (a unit comes before the units inside it).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Outline {
     /// The article's own text: what stands before the first heading, outside steps and options.
     pub intro: String,

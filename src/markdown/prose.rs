@@ -9,7 +9,7 @@ use pulldown_cmark::{Event, Tag, TagEnd};
 use super::Ev;
 
 /// A run of prose: text of one block between links and code spans.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Run {
     pub text: String,
     /// `(offset in text, range in the body)` of each piece, in order.
@@ -35,7 +35,7 @@ impl Run {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Prose {
     pub runs: Vec<Run>,
     /// Body ranges of images written without alt text.

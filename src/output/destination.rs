@@ -25,6 +25,8 @@ pub struct Previous {
     pub(super) files: Manifest,
     /// The spare's manifest, when the spare holds nothing but what it lists.
     pub(super) spare: Option<Manifest>,
+    /// A hash of the output's manifest as written: it tells one build's output from another's.
+    pub digest: Option<u64>,
 }
 
 /// Checks that `dest` may be replaced by a build, before any work is done, and returns what
@@ -75,9 +77,11 @@ pub fn check_destination(
         rayon::join(|| read_checked(dest), || real.then(|| read_checked(&spare)));
     let (manifest, foreign) = manifest;
     if foreign.is_empty() {
+        let (files, digest) = manifest.map_or((Manifest::default(), None), |(m, d)| (m, Some(d)));
         return Ok(Previous {
-            files: manifest.unwrap_or_default(),
-            spare: spare.and_then(|(m, foreign)| m.filter(|_| foreign.is_empty())),
+            files,
+            spare: spare.and_then(|(m, foreign)| m.filter(|_| foreign.is_empty()).map(|(m, _)| m)),
+            digest,
         });
     }
     let shown: Vec<&str> = foreign.iter().take(5).map(String::as_str).collect();
@@ -146,15 +150,15 @@ pub(super) fn split(dest: &Path) -> (PathBuf, String) {
     (parent, name)
 }
 
-/// A folder's manifest, when it has one, and its files that the manifest does not list
-/// (sorted). A folder that does not exist has neither.
-pub(super) fn read_checked(dir: &Path) -> (Option<Manifest>, Vec<String>) {
+/// A folder's manifest with its hash, when it has one, and its files that the manifest does
+/// not list (sorted). A folder that does not exist has neither.
+pub(super) fn read_checked(dir: &Path) -> (Option<(Manifest, u64)>, Vec<String>) {
     if !dir.is_dir() {
         return (None, Vec::new());
     }
     let manifest = read_manifest(dir);
     let empty = Manifest::default();
-    let mut foreign = unlisted(dir, manifest.as_ref().unwrap_or(&empty));
+    let mut foreign = unlisted(dir, manifest.as_ref().map_or(&empty, |(m, _)| m));
     foreign.sort_unstable();
     (manifest, foreign)
 }
@@ -227,19 +231,21 @@ pub(super) struct Recorded {
     pub(super) modified: u128,
 }
 
-pub(super) fn read_manifest(dest: &Path) -> Option<Manifest> {
+/// The manifest of the folder `dest`, and the hash of its text.
+pub(super) fn read_manifest(dest: &Path) -> Option<(Manifest, u64)> {
     let text = fs::read_to_string(dest.join(MANIFEST)).ok()?;
-    Some(
-        text.lines()
-            .filter(|l| !l.is_empty())
-            .filter_map(|l| {
-                let (path, recorded) = parse_manifest_line(l);
-                // A comment starts with `#`; a line with all its fields is a file, even one
-                // whose name starts with `#`.
-                (recorded.is_some() || !l.starts_with('#')).then_some((path, recorded))
-            })
-            .collect(),
-    )
+    let digest = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+    let files = text
+        .lines()
+        .filter(|l| !l.is_empty())
+        .filter_map(|l| {
+            let (path, recorded) = parse_manifest_line(l);
+            // A comment starts with `#`; a line with all its fields is a file, even one
+            // whose name starts with `#`.
+            (recorded.is_some() || !l.starts_with('#')).then_some((path, recorded))
+        })
+        .collect();
+    Some((files, digest))
 }
 
 /// `path`, or `path<TAB>size<TAB>hash<TAB>modified` (hash in hex).

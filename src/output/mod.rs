@@ -101,6 +101,8 @@ pub struct WriteStats {
     pub files: usize,
     /// Files whose bytes were the same as in the previous build, kept rather than rewritten.
     pub unchanged: usize,
+    /// The hash of the manifest written: [`Previous::digest`] of the next build.
+    pub digest: u64,
 }
 
 impl Staging {
@@ -161,12 +163,7 @@ impl Staging {
                 (Body::File(from), size, hash)
             }
         };
-        // What the spare holds at this path; nothing is there when the spare does not list it.
-        let here = self
-            .spare
-            .contains_key(rel)
-            .then(|| fs::symlink_metadata(&to).ok())
-            .flatten();
+        let here = self.here(rel, &to);
         let modified = match self.keep(rel, &to, here.as_ref(), size, hash) {
             Some(m) => {
                 self.reused.fetch_add(1, Ordering::Relaxed);
@@ -174,19 +171,52 @@ impl Staging {
             }
             None => self.write(&to, here.as_ref(), body)?,
         };
+        self.record(
+            rel,
+            Recorded {
+                size,
+                hash,
+                modified,
+            },
+        );
+        Ok(())
+    }
+
+    /// Keeps the file the previous build wrote at `rel` as it is, without its bytes being
+    /// handed over again (any thread): for a file the caller knows to be unchanged. False when
+    /// the previous build did not write it or it was touched since; the caller then puts it.
+    pub fn reuse(&self, rel: &str) -> bool {
+        let Some(was) = self.previous.get(rel).copied().flatten() else {
+            return false;
+        };
+        let to = self.tmp.join(rel);
+        let here = self.here(rel, &to);
+        if self
+            .keep(rel, &to, here.as_ref(), was.size, was.hash)
+            .is_none()
+        {
+            return false;
+        }
+        self.reused.fetch_add(1, Ordering::Relaxed);
+        self.record(rel, was);
+        true
+    }
+
+    /// What the spare holds at `to`; nothing is there when the spare does not list it.
+    fn here(&self, rel: &str, to: &Path) -> Option<fs::Metadata> {
+        self.spare
+            .contains_key(rel)
+            .then(|| fs::symlink_metadata(to).ok())
+            .flatten()
+    }
+
+    /// Notes that `rel` is part of the new output.
+    fn record(&self, rel: &str, recorded: Recorded) {
         let slot = rayon::current_thread_index().map_or(0, |i| i + 1);
         self.written[slot.min(self.written.len() - 1)]
             .lock()
             .expect("no panic while holding the lock")
-            .push((
-                rel.to_string(),
-                Recorded {
-                    size,
-                    hash,
-                    modified,
-                },
-            ));
-        Ok(())
+            .push((rel.to_string(), recorded));
     }
 
     /// When a file with these bytes is already at `to` (the spare's own copy, untouched
@@ -343,12 +373,14 @@ impl Staging {
             ));
         }
         let at = self.tmp.join(MANIFEST);
+        let digest = content_hash(manifest.as_bytes());
         fs::write(&at, manifest).map_err(|e| io_error(&at, e))?;
         swap(&self.tmp, &self.dest)?;
         self.committed = true;
         Ok(WriteStats {
             files: written.len(),
             unchanged: self.reused.load(Ordering::Relaxed),
+            digest,
         })
     }
 }

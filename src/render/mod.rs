@@ -337,7 +337,7 @@ pub fn render_site(site: &Site, theme: &Theme) -> Result<Vec<OutFile>, Vec<Diagn
     let sink = Collect(std::sync::Mutex::new(Vec::with_capacity(
         site.articles.len() + site.collections.len() + site.redirects.len() + 8,
     )));
-    render_each(site, theme, 0, &sink)?;
+    render_each(site, theme, 0, &sink, None)?;
     let mut files = sink
         .0
         .into_inner()
@@ -394,24 +394,53 @@ fn work(site: &Site, facts: &Facts, theme: &Theme) -> (Vec<Job>, Vec<OutFile>) {
     (jobs, files)
 }
 
+/// The pages whose contexts may have changed, when the caller knows the others' are the same
+/// (`engine::cutoff`): only these pages, their Markdown copies and the files made without a
+/// template are made; the sink keeps the other keys.
+pub struct Changed {
+    pub home: bool,
+    /// By collection index.
+    pub collections: Vec<bool>,
+    /// By article index.
+    pub articles: Vec<bool>,
+}
+
+impl Changed {
+    fn wants(&self, job: Job) -> bool {
+        match job {
+            Job::Home => self.home,
+            Job::Collection(i) => self.collections.get(i).copied().unwrap_or(true),
+            Job::Article(i) | Job::Markdown(i) => self.articles.get(i).copied().unwrap_or(true),
+            Job::NotFound | Job::Redirect(_) | Job::Tags | Job::Tag(_) | Job::Llms => false,
+        }
+    }
+}
+
 /// Renders every page and file of the site but the search index that `sink` wants, in
 /// parallel, handing each on as soon as it is done, so that a build need not hold the whole
-/// site in memory. `salt` goes into every key (the config, the theme). Returns every problem
-/// met, rendering or handing on.
+/// site in memory. `salt` goes into every key (the config, the theme). With `changed`, only
+/// those pages are looked at. Returns how many pages (and Markdown copies) were looked at,
+/// or every problem met, rendering or handing on.
 pub fn render_each(
     site: &Site,
     theme: &Theme,
     salt: u64,
     sink: &dyn Sink,
-) -> Result<(), Vec<Diagnostic>> {
+    changed: Option<&Changed>,
+) -> Result<usize, Vec<Diagnostic>> {
     let mut problems = Vec::new();
+    let mut looked_at = 0;
     for s in site.all() {
-        if let Err(ds) = render_one(s, theme, salt, sink) {
-            problems.extend(ds);
+        // What changed is known of the default language's pages; the other languages'
+        // sites are looked at whole (their keys still spare what did not change).
+        let changed = if s.lang == 0 { changed } else { None };
+        match render_one(s, theme, salt, sink, changed) {
+            Ok(n) => looked_at += n,
+            Err(ds) => problems.extend(ds),
         }
     }
     if problems.is_empty() {
-        Ok(())
+        Ok(looked_at)
     } else {
         Err(problems)
     }
@@ -423,9 +452,14 @@ fn render_one(
     theme: &Theme,
     salt: u64,
     sink: &dyn Sink,
-) -> Result<(), Vec<Diagnostic>> {
+    changed: Option<&Changed>,
+) -> Result<usize, Vec<Diagnostic>> {
     let facts = Facts::new(site);
-    let (jobs, files) = work(site, &facts, theme);
+    let (mut jobs, files) = work(site, &facts, theme);
+    if let Some(changed) = changed {
+        jobs.retain(|j| changed.wants(*j));
+    }
+    let looked_at = jobs.len();
     let salt = key_of(&(salt, theme.fingerprint));
     let mut problems: Vec<Diagnostic> = jobs
         .par_iter()
@@ -451,7 +485,7 @@ fn render_one(
         }
     }));
     if problems.is_empty() {
-        Ok(())
+        Ok(looked_at)
     } else {
         Err(problems)
     }

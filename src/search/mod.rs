@@ -21,8 +21,9 @@ use crate::render::OutFile;
 use crate::site::{Page, Site};
 
 /// What the index needs of one article; cheap to gather (the outline is shared), so the
-/// dev server can hand it to a background thread.
-#[derive(Debug, Clone)]
+/// dev server can hand it to a background thread. The index is a pure function of the docs,
+/// so a hash of them keys it.
+#[derive(Debug, Clone, Hash)]
 pub struct Doc {
     pub title: String,
     pub url: String,
@@ -96,7 +97,7 @@ pub fn languages(site: &Site) -> Vec<LangDocs> {
 }
 
 /// The articles of one language, and where its index goes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct LangDocs {
     pub root: String,
     pub language: String,

@@ -122,7 +122,11 @@ pub fn run(opts: ServeOptions) -> Result<(), Diagnostics> {
     let state = server.state.clone();
     // Watch before the first build: a change saved while it runs is picked up after it.
     let watched = vec![config.content_dir.clone(), config.root.join("themes")];
-    let ignore = vec![config.output_dir.clone()];
+    // What `stepbook build` writes beside the content is no edit.
+    let ignore = vec![
+        config.output_dir.clone(),
+        config.root.join(crate::engine::cache::FOLDER),
+    ];
     let mut watch = watch::Watch::start(&root, &watched, ignore).map_err(|e| {
         let mut all = Diagnostics::new();
         all.push(Diagnostic::error(

@@ -14,7 +14,7 @@ use crate::paths::SourcePath;
 
 /// One file that text of the page came from: the page (the first) or one inclusion of a
 /// snippet (a snippet included twice is two inclusions).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Inclusion {
     pub abs: PathBuf,
     pub source: SourcePath,
@@ -35,7 +35,7 @@ pub(super) fn chain(files: &[Inclusion], file: usize) -> Vec<(PathBuf, usize)> {
 }
 
 /// The origin of one line of the expanded text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) struct Line {
     pub file: u32,
     /// 1-based, in that file.
@@ -45,7 +45,7 @@ pub(super) struct Line {
 }
 
 /// The line map of one expanded page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Origins {
     pub(super) files: Vec<Inclusion>,
     pub(super) lines: Vec<Line>,

@@ -1,0 +1,348 @@
+//! The engine's memory on disk, so that `stepbook build` picks up where the last build left
+//! off: the frontmatter and rendered body of every Markdown file with what rendering read
+//! ([`Memo`]), and the key of every output file with the output it went into.
+//!
+//! The cache lives in `.stepbook-cache/` in the site's folder. It holds `engine.bin` (the
+//! config, the output keys and the hash of every shard) and `memo-NN.bin`, the memos cut into
+//! [`SHARDS`] shards by file, so a build reads them in parallel and writes again only the
+//! shards whose memos changed. Each file opens with a header: [`MAGIC`], the fingerprint of
+//! the stepbook that wrote it (its version, this format, and its executable's size and
+//! modification time), and the length and hash of what follows; a file whose header does not
+//! match, or that is cut short or changed, is ignored, and so is a shard whose hash is not the
+//! one `engine.bin` names. A cache only ever saves work: the engine checks every memo against
+//! the file's text and every key against the page's context, as it does in `serve`.
+//!
+//! The encoding is postcard: compact, and fast to read back, over the serde derives the memos
+//! already have. Nothing here deletes a folder, and nothing is written outside the cache
+//! folder, which is made only when it is not there.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::pages::{Memo, Saved, SavedRef};
+use crate::diagnostics::Diagnostic;
+use crate::paths::SourcePath;
+
+/// The cache folder, in the site's folder.
+pub const FOLDER: &str = ".stepbook-cache";
+
+/// What opens every file of the cache.
+pub const MAGIC: &[u8; 8] = b"stepbook";
+
+/// The version of the layout below; a change makes older caches unreadable on purpose.
+const FORMAT: u32 = 1;
+
+/// How many files the memos are cut into.
+pub const SHARDS: usize = 16;
+
+const INDEX: &str = "engine.bin";
+
+/// What `engine.bin` holds.
+#[derive(Serialize, Deserialize, Default)]
+pub struct Index {
+    /// The config the memos and keys were made under (as the engine compares it).
+    pub config: String,
+    /// The hash of each shard's file, as written; `None` for a shard not written.
+    pub shards: Vec<Option<u64>>,
+    /// The key of every output file of the output below.
+    pub published: Vec<(String, u64)>,
+    /// The output folder the keys were written to, and the hash of its manifest.
+    pub output: Option<(PathBuf, u64)>,
+    /// The key of the search index in that output, and its files.
+    pub search: Option<(u64, Vec<String>)>,
+}
+
+/// The keys of the output files of one output folder, and that folder with the hash of its
+/// manifest.
+pub struct OutputKeys {
+    pub published: HashMap<String, u64>,
+    pub output: Option<(PathBuf, u64)>,
+}
+
+/// What the engine read back.
+#[derive(Default)]
+pub struct Restored {
+    pub config: Option<String>,
+    pub memos: HashMap<SourcePath, Memo>,
+    pub published: HashMap<String, u64>,
+    pub output: Option<(PathBuf, u64)>,
+    pub search: Option<(u64, Vec<String>)>,
+    /// Each shard's hash and number of memos as read, to tell which shards need writing.
+    pub shards: Vec<Option<(u64, usize)>>,
+}
+
+/// Which shard a file's memo goes to.
+pub fn shard_of(path: &SourcePath) -> usize {
+    (xxhash_rust::xxh3::xxh3_64(path.as_str().as_bytes()) % SHARDS as u64) as usize
+}
+
+/// What tells this stepbook from another: its version, the format, and its executable.
+pub fn fingerprint() -> u64 {
+    let exe = std::env::current_exe()
+        .and_then(fs::metadata)
+        .map(|m| {
+            let modified = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            (m.len(), modified)
+        })
+        .unwrap_or_default();
+    fingerprint_of(env!("CARGO_PKG_VERSION"), exe)
+}
+
+fn fingerprint_of(version: &str, exe: (u64, u128)) -> u64 {
+    let text = format!("{version} {FORMAT} {} {}", exe.0, exe.1);
+    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
+}
+
+/// The header that goes before `payload`.
+fn header(payload: &[u8], fingerprint: u64) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out[..8].copy_from_slice(MAGIC);
+    out[8..16].copy_from_slice(&fingerprint.to_le_bytes());
+    out[16..24].copy_from_slice(&(payload.len() as u64).to_le_bytes());
+    out[24..].copy_from_slice(&xxhash_rust::xxh3::xxh3_64(payload).to_le_bytes());
+    out
+}
+
+/// The payload of a sealed file, and its hash, when the header is whole and matches.
+fn open(bytes: &[u8], fingerprint: u64) -> Option<(&[u8], u64)> {
+    let word = |at: usize| -> Option<u64> {
+        Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?))
+    };
+    if bytes.get(..8)? != MAGIC || word(8)? != fingerprint {
+        return None;
+    }
+    let len = usize::try_from(word(16)?).ok()?;
+    let digest = word(24)?;
+    let payload = bytes.get(32..)?;
+    (payload.len() == len && xxhash_rust::xxh3::xxh3_64(payload) == digest)
+        .then_some((payload, digest))
+}
+
+fn shard_name(i: usize) -> String {
+    format!("memo-{i:02}.bin")
+}
+
+/// The folder of the cache in the site's folder `root`, when it is a real folder (a link
+/// could lead elsewhere) or not there yet.
+fn folder(root: &Path) -> Option<PathBuf> {
+    let dir = root.join(FOLDER);
+    match fs::symlink_metadata(&dir) {
+        Ok(m) if m.is_dir() => Some(dir),
+        Ok(_) => None,
+        Err(_) => Some(dir),
+    }
+}
+
+/// Reads back what [`save`] wrote in `root`; anything missing, foreign, stale or damaged is
+/// left out.
+pub fn load(root: &Path) -> Restored {
+    let Some(dir) = folder(root) else {
+        return Restored::default();
+    };
+    let fingerprint = fingerprint();
+    let Ok(bytes) = fs::read(dir.join(INDEX)) else {
+        return Restored::default();
+    };
+    let Some(index) = open(&bytes, fingerprint)
+        .and_then(|(payload, _)| postcard::from_bytes::<Index>(payload).ok())
+        .filter(|i| i.shards.len() == SHARDS)
+    else {
+        return Restored::default();
+    };
+    let shards: Vec<Option<Vec<(SourcePath, Saved)>>> = index
+        .shards
+        .par_iter()
+        .enumerate()
+        .map(|(i, want)| {
+            let want = (*want)?;
+            let bytes = fs::read(dir.join(shard_name(i))).ok()?;
+            let (payload, digest) = open(&bytes, fingerprint)?;
+            if digest != want {
+                return None;
+            }
+            postcard::from_bytes(payload).ok()
+        })
+        .collect();
+    let mut restored = Restored {
+        config: Some(index.config),
+        published: index.published.into_iter().collect(),
+        output: index.output,
+        search: index.search,
+        ..Restored::default()
+    };
+    for (saved, want) in shards.into_iter().zip(&index.shards) {
+        let Some(saved) = saved else {
+            restored.shards.push(None);
+            continue;
+        };
+        restored.shards.push(want.map(|d| (d, saved.len())));
+        restored
+            .memos
+            .extend(saved.into_iter().map(|(p, s)| (p, Memo::restore(s))));
+    }
+    restored
+}
+
+/// What [`save`] writes.
+pub struct ToSave<'a> {
+    pub config: &'a str,
+    pub memos: &'a HashMap<SourcePath, Memo>,
+    pub published: &'a HashMap<String, u64>,
+    pub output: Option<(PathBuf, u64)>,
+    pub search: Option<(u64, Vec<String>)>,
+    /// What [`load`] read, to keep the shards that did not change.
+    pub shards: &'a [Option<(u64, usize)>],
+}
+
+/// Writes the engine's memory to the cache folder of `root`, and returns each shard's hash
+/// and size, as [`Restored::shards`] for the next save.
+pub fn save(root: &Path, what: &ToSave<'_>) -> Result<Vec<Option<(u64, usize)>>, Diagnostic> {
+    let dir = folder(root).ok_or_else(|| {
+        Diagnostic::warning(
+            "cache",
+            format!(
+                "{} is not a folder, so the build kept no cache",
+                root.join(FOLDER).display()
+            ),
+        )
+        .with_hint("move it away; the next build then makes the cache folder")
+    })?;
+    if !dir.is_dir() {
+        fs::create_dir(&dir).map_err(|e| cache_error(&dir, e))?;
+        // Backup tools that know this tag skip the folder.
+        let tag = dir.join("CACHEDIR.TAG");
+        fs::write(&tag, TAG).map_err(|e| cache_error(&tag, e))?;
+    }
+    remove_stale(&dir);
+    let fingerprint = fingerprint();
+    let mut by_shard: Vec<Vec<(&SourcePath, &Memo)>> = vec![Vec::new(); SHARDS];
+    for (path, memo) in what.memos {
+        by_shard[shard_of(path)].push((path, memo));
+    }
+    let shards: Vec<(u64, usize)> = by_shard
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, mut memos)| {
+            let kept = what.shards.get(i).copied().flatten();
+            if let Some((digest, n)) = kept
+                && n == memos.len()
+                && memos.iter().all(|(_, m)| !m.fresh())
+            {
+                return Ok((digest, n));
+            }
+            memos.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            let saved: Vec<(&SourcePath, SavedRef<'_>)> =
+                memos.iter().map(|(p, m)| (*p, m.save())).collect();
+            let payload = postcard::to_allocvec(&saved).map_err(|e| encode_error(&dir, e))?;
+            let digest = xxhash_rust::xxh3::xxh3_64(&payload);
+            write(&dir.join(shard_name(i)), &payload, fingerprint)?;
+            Ok((digest, memos.len()))
+        })
+        .collect::<Result<_, Diagnostic>>()?;
+    let mut published: Vec<(String, u64)> = what
+        .published
+        .iter()
+        .map(|(p, k)| (p.clone(), *k))
+        .collect();
+    published.sort_unstable();
+    let index = Index {
+        config: what.config.to_string(),
+        shards: shards.iter().map(|(d, _)| Some(*d)).collect(),
+        published,
+        output: what.output.clone(),
+        search: what.search.clone(),
+    };
+    let payload = postcard::to_allocvec(&index).map_err(|e| encode_error(&dir, e))?;
+    write(&dir.join(INDEX), &payload, fingerprint)?;
+    Ok(shards.into_iter().map(Some).collect())
+}
+
+/// Removes the temporary files of saves that were stopped half way (their process is gone:
+/// two builds of one site at once are not supported anyway).
+fn remove_stale(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if (name.starts_with("memo-") || name.starts_with("engine."))
+            && name.contains(".tmp-")
+            && e.file_type().is_ok_and(|t| t.is_file())
+        {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Writes `payload` behind its header to `path`, through a temporary file beside it, so a
+/// reader never sees half.
+fn write(path: &Path, payload: &[u8], fingerprint: u64) -> Result<(), Diagnostic> {
+    use std::io::Write;
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    fs::File::create(&tmp)
+        .and_then(|mut f| {
+            f.write_all(&header(payload, fingerprint))?;
+            f.write_all(payload)
+        })
+        .map_err(|e| cache_error(&tmp, e))?;
+    fs::rename(&tmp, path).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        cache_error(path, e)
+    })
+}
+
+fn cache_error(path: &Path, e: std::io::Error) -> Diagnostic {
+    Diagnostic::warning(
+        "cache",
+        format!("cannot write the build cache {}: {e}", path.display()),
+    )
+    .with_hint("the site was built; the next build starts without a cache")
+}
+
+fn encode_error(dir: &Path, e: postcard::Error) -> Diagnostic {
+    Diagnostic::warning(
+        "cache",
+        format!("cannot write the build cache in {}: {e}", dir.display()),
+    )
+}
+
+const TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
+# This file is a cache directory tag created by stepbook.\n\
+# For information about cache directory tags, see https://bford.info/cachedir/\n";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seal(payload: &[u8], fingerprint: u64) -> Vec<u8> {
+        let mut out = header(payload, fingerprint).to_vec();
+        out.extend_from_slice(payload);
+        out
+    }
+
+    #[test]
+    fn a_sealed_file_opens_only_whole_and_for_its_own_stepbook() {
+        let this = fingerprint_of("1.0.0", (10, 20));
+        let sealed = seal(b"payload", this);
+        assert_eq!(open(&sealed, this).map(|(p, _)| p), Some(&b"payload"[..]));
+        // Another version, another executable.
+        assert_eq!(open(&sealed, fingerprint_of("1.0.1", (10, 20))), None);
+        assert_eq!(open(&sealed, fingerprint_of("1.0.0", (10, 21))), None);
+        // Cut short, or one byte changed.
+        assert_eq!(open(&sealed[..sealed.len() - 1], this), None);
+        let mut changed = sealed.clone();
+        *changed.last_mut().unwrap() ^= 1;
+        assert_eq!(open(&changed, this), None);
+        assert_eq!(open(&sealed[..10], this), None);
+        assert_eq!(open(b"", this), None);
+    }
+}

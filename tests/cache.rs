@@ -1,0 +1,249 @@
+//! The build cache (`.stepbook-cache/`): a build that starts from it writes, byte for byte,
+//! what `build --force` writes, after edits of every kind; a change of stepbook or of the
+//! config, and a damaged cache, start over without a word.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::{Fixture, Run, copy_dir};
+
+/// Every file under `dir` but the manifest (which holds modification times), with its bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file() && e.file_name() != ".stepbook-manifest")
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap();
+            (
+                rel.to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The files rendered and the files of the site, from the `--timings` report.
+fn rendered(run: &Run) -> (usize, usize) {
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.ends_with(" files rendered, the others kept from the last build"))
+        .unwrap_or_else(|| panic!("no count of rendered files:\n{}", run.stderr));
+    let words: Vec<&str> = line.split_whitespace().collect();
+    (words[0].parse().unwrap(), words[2].parse().unwrap())
+}
+
+/// Everything a build printed but the summary's time.
+fn report(run: &Run) -> Vec<String> {
+    run.stderr
+        .lines()
+        .filter(|l| !l.contains(" ms"))
+        .filter(|l| !l.ends_with(" files rendered, the others kept from the last build"))
+        .map(|l| match l.find(" in ") {
+            Some(at) if l.starts_with("built ") => l[..at].to_string(),
+            _ => l.to_string(),
+        })
+        .collect()
+}
+
+/// Builds `f` with its cache, and a copy of it from scratch with `--force`; both must write
+/// the same files and report the same. Returns the cached build's counts.
+fn build_both(f: &Fixture, what: &str) -> (usize, usize) {
+    // The anchor record is an input too: both builds start from the one the last build left.
+    let record = std::fs::read(f.root().join("anchors.lock")).ok();
+    let cached = f.run(&["build", "--timings"]);
+    assert_eq!(cached.code, 0, "{what}: {}", cached.stderr);
+    let scratch = Fixture::empty();
+    copy_dir(&f.root().join("content"), &scratch.root().join("content"));
+    std::fs::copy(f.root().join("book.toml"), scratch.root().join("book.toml")).unwrap();
+    if let Some(record) = record {
+        std::fs::write(scratch.root().join("anchors.lock"), record).unwrap();
+    }
+    let forced = scratch.run(&["build", "--force", "--timings"]);
+    assert_eq!(forced.code, 0, "{what}: {}", forced.stderr);
+    let (all, files) = rendered(&forced);
+    assert_eq!(all, files, "{what}: --force renders every file");
+    assert_eq!(report(&cached), report(&forced), "{what}");
+    let (a, b) = (
+        tree(&f.root().join("public")),
+        tree(&scratch.root().join("public")),
+    );
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "{what}: the same files"
+    );
+    for (path, bytes) in &a {
+        assert!(
+            bytes == &b[path],
+            "{what}: {path} differs from a build from scratch"
+        );
+    }
+    rendered(&cached)
+}
+
+fn edit(f: &Fixture, rel: &str, from: &str, to: &str) {
+    let text = f.read(rel);
+    assert!(text.contains(from), "{rel} holds {from:?}");
+    f.write(rel, &text.replacen(from, to, 1));
+}
+
+#[test]
+fn a_cached_build_writes_what_a_forced_build_writes_after_every_kind_of_edit() {
+    let f = Fixture::new(".");
+    let first = f.run(&["build", "--timings"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let (n, files) = rendered(&first);
+    assert_eq!(n, files, "the first build renders everything");
+    assert!(f.root().join(".stepbook-cache/engine.bin").is_file());
+
+    let (n, files) = build_both(&f, "nothing changed");
+    assert_eq!(n, 0, "nothing is rendered when nothing changed, of {files}");
+
+    let page = "content/write/write-a-procedure.md";
+    edit(&f, page, "\n\n", "\n\nA sentence added to the body.\n\n");
+    let (n, files) = build_both(&f, "a body edit");
+    assert!(n < files / 4, "a body edit rendered {n} of {files} files");
+
+    edit(&f, page, "title: ", "title: Renamed ");
+    build_both(&f, "a title edit");
+
+    f.write(
+        "content/write/new-page.md",
+        "---\ntitle: A new page\ntags: [steps]\n---\n\n1. Read [the steps](../write/write-a-procedure.md).\n",
+    );
+    build_both(&f, "a new article");
+
+    std::fs::rename(
+        f.root().join("content/write/new-page.md"),
+        f.root().join("content/publish/moved-page.md"),
+    )
+    .unwrap();
+    build_both(&f, "a renamed article");
+
+    std::fs::remove_file(f.root().join("content/publish/moved-page.md")).unwrap();
+    build_both(&f, "a deleted article");
+
+    // A failed build leaves the output, and the cache that belongs to it, as they were.
+    edit(&f, page, "\n\n", "\n\nSee [nowhere](nowhere.md).\n\n");
+    assert_eq!(f.run(&["build"]).code, 1);
+    edit(
+        &f,
+        page,
+        "See [nowhere](nowhere.md).",
+        "See [the branches](branches.md).",
+    );
+    build_both(&f, "a build after a failed one");
+
+    f.write(
+        "content/write/picture.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"4\" height=\"3\"/>",
+    );
+    edit(&f, page, "\n\n", "\n\n![A picture](picture.svg)\n\n");
+    build_both(&f, "an image");
+    // Same name, another size: the page measured it, so it is rendered again.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    f.write(
+        "content/write/picture.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"30\"/>",
+    );
+    build_both(&f, "a changed image");
+
+    edit(&f, page, "title: Renamed ", "title: ");
+    edit(
+        &f,
+        "book.toml",
+        "title = \"stepbook user guide\"",
+        "title = \"Another guide\"",
+    );
+    let (n, files) = build_both(&f, "a config edit");
+    assert_eq!(n, files, "a new config renders everything");
+}
+
+#[test]
+fn a_cache_from_another_stepbook_is_not_read() {
+    let f = Fixture::new(".");
+    assert_eq!(f.run(&["build"]).code, 0);
+    // The fingerprint of the stepbook that wrote a cache file follows its 8-byte magic.
+    let index = f.root().join(".stepbook-cache/engine.bin");
+    let mut bytes = std::fs::read(&index).unwrap();
+    assert_eq!(&bytes[..8], b"stepbook");
+    bytes[8] ^= 0xff;
+    std::fs::write(&index, bytes).unwrap();
+    let (n, files) = build_both(&f, "another stepbook's cache");
+    assert_eq!(n, files, "nothing is kept from another stepbook's cache");
+}
+
+#[test]
+fn force_renders_everything_and_leaves_a_cache() {
+    let f = Fixture::new(".");
+    assert_eq!(f.run(&["build"]).code, 0);
+    let forced = f.run(&["build", "--force", "--timings"]);
+    assert_eq!(forced.code, 0, "{}", forced.stderr);
+    let (n, files) = rendered(&forced);
+    assert_eq!(n, files);
+    let again = f.run(&["build", "--timings"]);
+    assert_eq!(rendered(&again).0, 0, "{}", again.stderr);
+}
+
+#[test]
+fn a_damaged_cache_is_ignored() {
+    let f = Fixture::new(".");
+    assert_eq!(f.run(&["build"]).code, 0);
+    let dir = f.root().join(".stepbook-cache");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".bin"))
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 17, "{names:?}");
+    let page = "content/write/write-a-procedure.md";
+    for (i, name) in names.iter().enumerate() {
+        let path = dir.join(name);
+        let bytes = std::fs::read(&path).unwrap();
+        let damaged = match i % 4 {
+            // Cut short, in the header or in the payload.
+            0 => bytes[..bytes.len().min(20)].to_vec(),
+            1 => bytes[..bytes.len() / 2].to_vec(),
+            // One byte changed, where the payload is.
+            2 => {
+                let mut b = bytes.clone();
+                let at = b.len() - 1;
+                b[at] ^= 0x55;
+                b
+            }
+            // Not a cache file at all.
+            _ => b"garbage".to_vec(),
+        };
+        std::fs::write(&path, damaged).unwrap();
+        edit(&f, page, "\n\n", &format!("\n\nEdit {i}.\n\n"));
+        build_both(&f, &format!("{name} damaged"));
+    }
+}
+
+#[test]
+fn a_cache_folder_that_is_a_file_is_left_alone() {
+    let f = Fixture::new(".");
+    f.write(".stepbook-cache", "mine\n");
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let warning: Vec<&str> = run
+        .stderr
+        .lines()
+        .skip_while(|l| !l.starts_with("warning[cache]"))
+        .take(3)
+        .collect();
+    assert_eq!(
+        warning,
+        [
+            "warning[cache]: [ROOT]/.stepbook-cache is not a folder, so the build kept no cache",
+            "  = hint: move it away; the next build then makes the cache folder",
+            "",
+        ]
+    );
+    assert_eq!(f.read(".stepbook-cache"), "mine\n");
+}

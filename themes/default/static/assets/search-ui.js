@@ -187,7 +187,8 @@
         say('No results');
       } else {
         var n = result.total;
-        say(n + (n === 1 ? ' article matches' : ' articles match') + '. Use the arrow keys to move through the results.');
+        say(n + (result.partial ? '+ articles match' : n === 1 ? ' article matches' : ' articles match') +
+          '. Use the arrow keys to move through the results.');
       }
       open(!none);
       if (was >= 0 && options[was]) setActive(was);
@@ -227,13 +228,15 @@
 
     function search(q, mine) {
       var s = getSearcher(siteRoot);
-      return s.search(q, { limit: FIRST }).then(function (result) {
+      // First from the heads of long postings (the articles where the words score
+      // highest), then from all of them.
+      return s.search(q, { limit: FIRST, quick: true }).then(function (result) {
         if (mine !== seq) return;
         shown = q;
         render(result, false);
-        if (result.total <= FIRST) return;
+        if (result.total <= FIRST && !result.partial) return;
         // The rest of the results only once typing has paused: each keystroke would
-        // otherwise fetch the article files of ten results that are gone a moment later.
+        // otherwise fetch the files of results that are gone a moment later.
         return new Promise(function (resolve) { setTimeout(resolve, MORE_AFTER_MS); }).then(function () {
           if (mine !== seq) return;
           return s.search(q, { limit: LIMIT }).then(function (more) {

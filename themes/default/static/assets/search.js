@@ -453,34 +453,51 @@
       return lo;
     }
 
-    /** The shards holding `term` (more than one when its postings are split). */
+    /** The shards holding `term` (more than one when its postings are split); its head, the
+     *  articles where it scores highest, is in the last. */
     function shardsOf(term) {
       var b = shardAt(term), out = [b];
       while (b > 0 && manifest.more.indexOf(b) >= 0) out.unshift(--b);
       return out;
     }
 
-    /** The shards a word needs: its own place, its stem's, and for a prefix one more. */
-    function shardsFor(q) {
-      var out = shardsOf(q.w);
-      if (q.stem) shardsOf(q.stem).forEach(function (k) { if (out.indexOf(k) < 0) out.push(k); });
-      var next = out[out.length - 1] + 1;
-      if (q.prefix && len(q.w) >= 3 && next < manifest.shards.length &&
-          manifest.shards[next].indexOf(q.w) === 0) out.push(next);
+    /** The shards a word needs: its own place, its stem's, and for a prefix the next one
+     *  when it still starts with the prefix. `quick`: of a split term, not the shards
+     *  between its first and its head. */
+    function shardsFor(q, quick) {
+      var out = [];
+      [q.w, q.stem].forEach(function (key) {
+        if (key) (quick ? [shardAt(key)] : shardsOf(key)).forEach(function (k) { add(out, k); });
+      });
+      var next = shardAt(q.w) + 1, count = manifest.shards.length;
+      if (q.prefix && len(q.w) >= 3 && next < count && manifest.shards[next].indexOf(q.w) === 0) {
+        var group = [next];
+        while (next + 1 < count && manifest.more.indexOf(next + 1) >= 0) group.push(++next);
+        // Quick: the first (its other terms) and the last (the head of the split term).
+        (quick ? [group[0], next] : group).forEach(function (k) { add(out, k); });
+      }
       return out;
     }
 
-    /** Postings of a term: article id -> {s: score, u: units}, from every shard holding it. */
+    function add(list, k) {
+      if (list.indexOf(k) < 0) list.push(k);
+    }
+
+    /** The shards of `term` not loaded yet. */
+    function missing(term) {
+      return shardsOf(term).filter(function (k) { return !terms[k]; });
+    }
+
+    /** Postings of a term: article id -> {s: score, u: units}, from the loaded shards
+     *  holding it (decoded again when more of them are loaded). */
     function post(term) {
+      var ks = shardsOf(term).filter(function (k) { return terms[k]; });
       var p = postings.get(term);
-      if (p) return p;
-      p = new Map();
-      shardsOf(term).forEach(function (k) {
-        var str = terms[k] && terms[k][term];
-        if (str) decodePostings(str, p);
-      });
-      postings.set(term, p);
-      return p;
+      if (p && p.n === ks.length) return p.map;
+      var map = new Map();
+      ks.forEach(function (k) { if (terms[k][term]) decodePostings(terms[k][term], map); });
+      postings.set(term, { n: ks.length, map: map });
+      return map;
     }
 
     function collect(q, k, typo) {
@@ -495,8 +512,9 @@
       return Promise.all(list.map(loadShard));
     }
 
-    function matchWords(words) {
-      words.forEach(function (q) { q.terms = new Map(); q.shards = shardsFor(q); });
+    /** The terms each word matches, and (unless `quick`) every shard of those terms. */
+    function matchWords(words, quick) {
+      words.forEach(function (q) { q.terms = new Map(); q.shards = shardsFor(q, quick); });
       return loadAll([].concat.apply([], words.map(function (q) { return q.shards; })))
         .then(function () {
           var retry = [];
@@ -505,14 +523,19 @@
             // A typo is tried only when the word itself is nowhere near its place.
             if (!q.terms.size && q.typo) q.shards.forEach(function (k) { collect(q, k, true); });
             if (!q.terms.size && q.typo) {
-              fallbackKeys(q.w).forEach(function (key) {
-                var k = shardAt(key);
-                if (q.shards.indexOf(k) < 0) { q.shards.push(k); retry.push([q, k]); }
+              // The shard before: a letter left out can move the word past its term.
+              [shardAt(q.w) - 1].concat(fallbackKeys(q.w).map(shardAt)).forEach(function (k) {
+                if (k >= 0 && q.shards.indexOf(k) < 0) { q.shards.push(k); retry.push([q, k]); }
               });
             }
           });
           return loadAll(retry.map(function (r) { return r[1]; })).then(function () {
             retry.forEach(function (r) { collect(r[0], r[1], true); });
+            var rest = [];
+            words.forEach(function (q) {
+              q.terms.forEach(function (w, term) { missing(term).forEach(function (k) { add(rest, k); }); });
+            });
+            return quick ? rest.length > 0 : loadAll(rest).then(function () { return false; });
           });
         });
     }
@@ -578,7 +601,11 @@
     }
 
     /**
-     * Search. Resolves to {query, words, total, groups}: `groups` are the best articles, each
+     * Search. `opts.limit`: how many articles (10); `opts.quick`: rank by what the heads of
+     * the words' terms hold (the articles where they score highest), without loading the
+     * rest of long postings: then `partial` says whether some were left out, and `total`
+     * counts only the articles ranked. Resolves to {query, words, total, partial, groups}:
+     * `groups` are the best articles, each
      * {article, url, score, highlight, hits}; each hit {kind, id, url, crumbs, path (the
      * crumbs inside the article), title, text, score}. `url`s are relative to the site root;
      * `highlight` lists the index terms found in that article, for the landing page.
@@ -586,12 +613,13 @@
     function search(query, opts) {
       var limit = (opts && opts.limit) || 10;
       var words = parseQuery(query);
-      var result = { query: String(query || ''), words: words, total: 0, groups: [] };
+      var result = { query: String(query || ''), words: words, total: 0, partial: false, groups: [] };
       if (!words.length) return Promise.resolve(result);
       var content = contentWords(words);
       return loadManifest()
-        .then(function () { return matchWords(content); })
-        .then(function () {
+        .then(function () { return matchWords(content, opts && opts.quick); })
+        .then(function (partial) {
+          result.partial = partial;
           var found = content.filter(function (q) { return q.terms.size; });
           if (!found.length) return result;
           var ranked = rank(found);

@@ -40,13 +40,9 @@
     return s.normalize('NFD').replace(/\p{M}/gu, '').normalize('NFC').toLowerCase();
   }
 
+  /** Length in characters (code points). */
   function len(s) {
-    var n = 0;
-    for (var k = 0; k < s.length; k++) {
-      var c = s.charCodeAt(k);
-      if (c < 0xdc00 || c > 0xdfff) n++;
-    }
-    return n;
+    return Array.from(s).length;
   }
 
   /* Cut one word (folded, apostrophes dropped) into tokens: CJK runs into bigrams. */
@@ -118,33 +114,27 @@
 
   /* ---------- Snippets and highlighting ---------- */
 
-  /** [start, end) ranges of the words of `text` whose tokens `isMatch` accepts. */
+  /** [start, end) ranges of the words of `text` whose tokens `isMatch` accepts: a word, or
+   *  in a word with CJK characters each run of other characters and each CJK token. */
   function ranges(text, isMatch) {
     var out = [];
     for (var m of String(text || '').matchAll(WORD)) {
-      var word = m[0], at = m.index;
-      if (!CJK.test(word)) {
-        if (tokenize(word).some(isMatch)) out.push([at, at + word.length]);
-        continue;
+      var runs = [], at = m.index; // [start, text, is CJK]
+      for (var ch of m[0]) {
+        var cjk = CJK.test(ch), last = runs[runs.length - 1];
+        if (last && last[2] === cjk) last[1] += ch;
+        else runs.push([at, ch, cjk]);
+        at += ch.length;
       }
-      // Mixed or CJK word: look at each run, and at each pair of CJK characters.
-      var chars = Array.from(word), pos = at, runStart = -1, runText = '';
-      for (var k = 0; k <= chars.length; k++) {
-        var ch = chars[k], isCjk = ch !== undefined && CJK.test(ch);
-        if (!isCjk && ch !== undefined) {
-          if (runStart < 0) { runStart = pos; runText = ''; }
-          runText += ch;
-        } else if (runStart >= 0) {
-          if (tokenize(runText).some(isMatch)) out.push([runStart, pos]);
-          runStart = -1;
+      runs.forEach(function (r) {
+        var chars = r[2] ? Array.from(r[1]) : [r[1]], pos = r[0];
+        // A CJK run: its bigrams (a run of one character: the character).
+        for (var k = 0; k < Math.max(1, chars.length - 1); k++) {
+          var tok = r[2] ? chars.slice(k, k + 2).join('') : r[1];
+          if (tokenize(tok).some(isMatch)) out.push([pos, pos + tok.length]);
+          pos += chars[k].length;
         }
-        if (isCjk) {
-          var next = chars[k + 1], pair = next && CJK.test(next) ? ch + next : ch;
-          var single = !(next && CJK.test(next)) && !(k > 0 && CJK.test(chars[k - 1]));
-          if ((pair !== ch || single) && tokenize(pair).some(isMatch)) out.push([pos, pos + pair.length]);
-        }
-        if (ch !== undefined) pos += ch.length;
-      }
+      });
     }
     return merge(out);
   }
@@ -287,16 +277,12 @@
       else if (id[0] === '=') id = id.slice(1);
       list.push({ kind: KINDS[n[0]], id: id, parent: n[2], label: n[0] === 1 ? '' : n[3], number: n[3], text: n[4] });
     });
-    // Where each unit's subtree ends (units come before the units inside them).
-    for (var k = list.length - 1; k >= 0; k--) {
-      var u = list[k];
-      u.end = u.end || k + 1;
-      u.size = u.size || 1;
-      if (u.parent >= 0) {
-        var p = list[u.parent];
-        p.end = Math.max(p.end || 0, u.end);
-        p.size = (p.size || 1) + u.size;
-      }
+    // Where each unit's subtree ends, and its size (units come before the units inside them).
+    list.forEach(function (u, k) { u.end = k + 1; u.size = 1; });
+    for (var k = list.length - 1; k > 0; k--) {
+      var u = list[k], p = list[u.parent];
+      p.end = Math.max(p.end, u.end);
+      p.size += u.size;
     }
     art._units = list;
     return list;
@@ -396,16 +382,16 @@
    * methods of `receiver`, which the caller exposes as the global `stepbookSearch`.
    */
   function createSearch(load) {
-    var manifest = null, terms = {}, buckets = {}, packed = {}, unpacking = {}, pending = {};
+    var manifest = null, terms = {}, buckets = {}, pending = {};
     var postings = new Map();
 
     var receiver = {
       manifest: function (m) { manifest = m; },
       terms: function (k, obj) { terms[k] = obj; },
-      // A bucket comes deflated in base 64 (what the builder writes) or as the list itself.
+      // A bucket comes deflated in base 64 (what the builder writes) or as the list itself;
+      // `buckets[b]` is a promise of the list.
       docs: function (b, list) {
-        if (typeof list === 'string') packed[b] = list;
-        else buckets[b] = list;
+        buckets[b] = typeof list === 'string' ? inflate(list).then(JSON.parse) : Promise.resolve(list);
       },
     };
 
@@ -429,18 +415,8 @@
       return ensure('search/t' + k + '.js', function () { return !!terms[k]; });
     }
     function loadBucket(b) {
-      return ensure('search/d' + b + '.js', function () { return !!buckets[b] || b in packed; })
-        .then(function () {
-          if (buckets[b]) return;
-          if (!unpacking[b]) {
-            unpacking[b] = inflate(packed[b]).then(function (text) {
-              buckets[b] = JSON.parse(text);
-              delete packed[b];
-            });
-            unpacking[b].catch(function () { delete unpacking[b]; });
-          }
-          return unpacking[b];
-        });
+      return ensure('search/d' + b + '.js', function () { return b in buckets; })
+        .then(function () { return buckets[b]; });
     }
 
     /** The shard where `term` is or would be. */
@@ -625,13 +601,10 @@
           var ranked = rank(found);
           result.total = ranked.length;
           var top = ranked.slice(0, limit), P = manifest.per;
-          var need = {};
-          top.forEach(function (r) { need[Math.floor(r.id / P)] = true; });
-          return Promise.all(Object.keys(need).map(function (b) { return loadBucket(+b); }))
-            .then(function () {
-              result.groups = top.map(function (r) {
-                var art = buckets[Math.floor(r.id / P)][r.id % P];
-                return group(art, r.id, r.score, found, r.held);
+          return Promise.all(top.map(function (r) { return loadBucket(Math.floor(r.id / P)); }))
+            .then(function (lists) {
+              result.groups = top.map(function (r, i) {
+                return group(lists[i][r.id % P], r.id, r.score, found, r.held);
               });
               return result;
             });

@@ -45,26 +45,30 @@
     return Array.from(s).length;
   }
 
-  /* Cut one word (folded, apostrophes dropped) into tokens: CJK runs into bigrams. */
+  /** A word cut into runs of CJK characters and of others: [[start, text, is CJK], ...]. */
+  function runs(word, at) {
+    var out = [];
+    for (var ch of word) {
+      var cjk = CJK.test(ch), last = out[out.length - 1];
+      if (last && last[2] === cjk) last[1] += ch;
+      else out.push([at, ch, cjk]);
+      at += ch.length;
+    }
+    return out;
+  }
+
+  /** The tokens of a run: itself, or for CJK its bigrams (of one character: itself). */
+  function runTokens(run) {
+    if (!run[2]) return [run[1]];
+    var c = Array.from(run[1]);
+    return c.length === 1 ? c : c.slice(1).map(function (ch, k) { return c[k] + ch; });
+  }
+
+  /* Cut one word (folded, apostrophes dropped) into tokens; one-letter runs are dropped. */
   function pushWord(word, out) {
-    var chars = Array.from(word), run = '', cjk = [];
-    function flush() {
-      if (len(run) > 1) out.push(run);
-      run = '';
-      if (cjk.length === 1) out.push(cjk[0]);
-      for (var j = 0; j + 1 < cjk.length; j++) out.push(cjk[j] + cjk[j + 1]);
-      cjk = [];
-    }
-    for (var k = 0; k < chars.length; k++) {
-      if (CJK.test(chars[k])) {
-        if (run) flush();
-        cjk.push(chars[k]);
-      } else {
-        if (cjk.length) flush();
-        run += chars[k];
-      }
-    }
-    flush();
+    runs(word, 0).forEach(function (r) {
+      runTokens(r).forEach(function (t) { if (r[2] || len(t) > 1) out.push(t); });
+    });
     return out;
   }
 
@@ -119,21 +123,12 @@
   function ranges(text, isMatch) {
     var out = [];
     for (var m of String(text || '').matchAll(WORD)) {
-      var runs = [], at = m.index; // [start, text, is CJK]
-      for (var ch of m[0]) {
-        var cjk = CJK.test(ch), last = runs[runs.length - 1];
-        if (last && last[2] === cjk) last[1] += ch;
-        else runs.push([at, ch, cjk]);
-        at += ch.length;
-      }
-      runs.forEach(function (r) {
-        var chars = r[2] ? Array.from(r[1]) : [r[1]], pos = r[0];
-        // A CJK run: its bigrams (a run of one character: the character).
-        for (var k = 0; k < Math.max(1, chars.length - 1); k++) {
-          var tok = r[2] ? chars.slice(k, k + 2).join('') : r[1];
-          if (tokenize(tok).some(isMatch)) out.push([pos, pos + tok.length]);
-          pos += chars[k].length;
-        }
+      runs(m[0], m.index).forEach(function (r) {
+        var at = r[0];
+        runTokens(r).forEach(function (tok) {
+          if (tokenize(tok).some(isMatch)) out.push([at, at + tok.length]);
+          at += String.fromCodePoint(tok.codePointAt(0)).length; // the next bigram's start
+        });
       });
     }
     return merge(out);
@@ -546,7 +541,13 @@
             r.held[qi].push(w, p);
           });
         });
-        q.idf = Math.log(1 + (N - touched.length + 0.5) / (touched.length + 0.5));
+        // With only the heads of long postings, each term's pieces hold about as many articles.
+        var df = touched.length;
+        q.terms.forEach(function (w, term) {
+          var ks = shardsOf(term), have = ks.length - missing(term).length;
+          df = Math.max(df, Math.min(N, Math.round(post(term).size * ks.length / have)));
+        });
+        q.idf = Math.log(1 + (N - df + 0.5) / (df + 0.5));
         for (var k = 0; k < touched.length; k++) touched[k].score += q.idf * touched[k].best;
       });
       // A unit holding every word on its own, more so in its heading: the article likely

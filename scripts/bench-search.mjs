@@ -226,7 +226,7 @@ function installProbe(engine) {
       if (!root || root.getAttribute('data-query') !== q) return null;
       const shown = root.querySelectorAll('[role="option"]').length;
       const groups = root.querySelectorAll('.search__group').length;
-      const m = /^(\d+) articles? match/.exec(root.querySelector('[role="status"]').textContent);
+      const m = /^(\d+)\+? articles? match/.exec(root.querySelector('[role="status"]').textContent);
       return { shown: groups, hits: shown, total: m ? Number(m[1]) : 0 };
     }
     const msg = document.querySelector('.pagefind-ui__message');

@@ -817,6 +817,54 @@ pub const STRINGS: &[(&str, [&str; 7])] = &[
             "全部显示",
         ],
     ),
+    (
+        "matches_one",
+        [
+            "1 article matches. Use the arrow keys to move through the results.",
+            "1 Artikel gefunden. Mit den Pfeiltasten gehen Sie durch die Ergebnisse.",
+            "1 article correspond. Parcourez les résultats avec les flèches.",
+            "1 artículo coincide. Recorra los resultados con las flechas.",
+            "1 artigo corresponde. Percorra os resultados com as setas.",
+            "1 件の記事が一致しました。矢印キーで結果を移動できます。",
+            "找到 1 篇文章。使用方向键浏览结果。",
+        ],
+    ),
+    (
+        "matches_many",
+        [
+            "{n} articles match. Use the arrow keys to move through the results.",
+            "{n} Artikel gefunden. Mit den Pfeiltasten gehen Sie durch die Ergebnisse.",
+            "{n} articles correspondent. Parcourez les résultats avec les flèches.",
+            "{n} artículos coinciden. Recorra los resultados con las flechas.",
+            "{n} artigos correspondem. Percorra os resultados com as setas.",
+            "{n} 件の記事が一致しました。矢印キーで結果を移動できます。",
+            "找到 {n} 篇文章。使用方向键浏览结果。",
+        ],
+    ),
+    (
+        "matches_more",
+        [
+            "{n}+ articles match. Use the arrow keys to move through the results.",
+            "{n}+ Artikel gefunden. Mit den Pfeiltasten gehen Sie durch die Ergebnisse.",
+            "{n}+ articles correspondent. Parcourez les résultats avec les flèches.",
+            "{n}+ artículos coinciden. Recorra los resultados con las flechas.",
+            "{n}+ artigos correspondem. Percorra os resultados com as setas.",
+            "{n}+ 件の記事が一致しました。矢印キーで結果を移動できます。",
+            "找到 {n}+ 篇文章。使用方向键浏览结果。",
+        ],
+    ),
+    (
+        "from_home",
+        [
+            " from the home page.",
+            " auf der Startseite.",
+            " depuis la page d’accueil.",
+            " desde la página de inicio.",
+            " a partir da página inicial.",
+            "(ホームページから)",
+            "（从首页）",
+        ],
+    ),
 ];
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 //! tells the engine which shard holds a term.
 //!
 //! Shards are filled in term order up to about [`SHARD_BYTES`]; a term whose postings are
-//! longer is split over shards of its own, so no shard is much larger than the others.
+//! longer is split over shards of its own, so no shard is much larger than the others. Its
+//! last shard, where the manifest places the term, holds its head: the articles where it
+//! scores highest, so that a query can show its first results from that shard alone.
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -39,28 +41,10 @@ pub fn shards(index: &Index) -> Shards {
     let terms = &index.terms;
     let mut order: Vec<u32> = (0..terms.len() as u32).collect();
     order.par_sort_unstable_by(|&a, &b| js_order(&terms[a as usize], &terms[b as usize]));
-    // Each term's postings, in pieces that fit a shard.
+    // Each term's postings, in pieces that fit a shard, the best articles last.
     let pieces: Vec<Vec<String>> = order
         .par_iter()
-        .map(|&t| {
-            let mut ends = Vec::new();
-            let n = index.count(t);
-            let whole = index.encode(t, 0, n, &mut ends);
-            if whole.len() <= SHARD_BYTES {
-                return vec![whole];
-            }
-            let mut out = Vec::new();
-            let (mut from, mut start) = (0, 0);
-            for (k, &end) in ends.iter().enumerate() {
-                if end - start > SHARD_BYTES && k > from {
-                    out.push(index.encode(t, from, k, &mut Vec::new()));
-                    from = k;
-                    start = ends[k - 1];
-                }
-            }
-            out.push(index.encode(t, from, n, &mut Vec::new()));
-            out
-        })
+        .map(|&t| index.pieces(t, SHARD_BYTES))
         .collect();
     let mut s = Shards {
         bodies: Vec::new(),

@@ -4,7 +4,8 @@
 //! is the article (number 0: its title, description, tags and intro) or one of its
 //! outline's units (number `i + 1`: a heading or label and the unit's own text). A posting
 //! names each unit as `unit × 2`, plus 1 when the term is in the unit's title, heading or
-//! label. Stop words count only in titles, headings and labels.
+//! label. Stop words count only in titles, headings and labels. Postings longer than a shard
+//! are cut into pieces ([`Index::pieces`]), the articles where the term scores highest last.
 
 use std::hash::BuildHasher;
 use std::sync::Mutex;
@@ -38,10 +39,8 @@ struct Counted {
 pub struct Index {
     /// Terms by number.
     pub terms: Vec<String>,
-    /// For each term, its articles in ascending order: (article, index into its pairs, score
-    /// on the scale `1..=TOP_SCORE`).
-    lists: Vec<Vec<(u32, u32, u8)>>,
-    articles: Vec<Counted>,
+    /// Postings, by term number.
+    postings: Vec<Postings>,
     /// The endings the language's stemmer takes off the index's words, most common first
     /// then longest first (empty without a stemmer): the browser takes them off query words.
     pub endings: Vec<String>,
@@ -49,6 +48,18 @@ pub struct Index {
 
 /// How many endings the manifest lists at most.
 const ENDINGS: usize = 48;
+
+/// The postings of one term.
+#[derive(Default)]
+struct Postings {
+    /// Its articles in ascending order: (article, score on the scale `1..=TOP_SCORE`, the
+    /// term is in one of the article's labels).
+    articles: Vec<(u32, u8, bool)>,
+    /// Each article's posting after its id (score and units), one after another.
+    bodies: String,
+    /// Where each article's body ends in `bodies`.
+    ends: Vec<usize>,
+}
 
 impl Index {
     #[cfg(test)]
@@ -85,73 +96,142 @@ impl Index {
             .iter()
             .map(|&df| (1.0 + (n - df as f64 + 0.5) / (df as f64 + 0.5)).ln())
             .collect();
-        let mut raw: Vec<Vec<(u32, u32, f32)>> = df
-            .iter()
-            .map(|&df| Vec::with_capacity(df as usize))
-            .collect();
-        let mut max = 0f64;
-        for (id, a) in articles.iter().enumerate() {
-            for (k, &(term, tf, _, _)) in a.pairs.iter().enumerate() {
-                let mut s = 0.0;
-                for f in 0..3 {
-                    if tf[f] == 0 {
-                        continue;
-                    }
-                    let t = tf[f] as f64;
-                    let norm = 1.0 - B + B * a.len[f] as f64 / avg[f].max(1.0);
-                    s += BOOSTS[f] * t * (K1 + 1.0) / (t + K1 * norm);
+        let bm25 = |a: &Counted, &(term, tf, _, _): &Pair| {
+            let mut s = 0.0;
+            for f in 0..3 {
+                if tf[f] == 0 {
+                    continue;
                 }
-                let score = idf[term as usize] * s;
-                max = max.max(score);
-                raw[term as usize].push((id as u32, k as u32, score as f32));
+                let t = tf[f] as f64;
+                let norm = 1.0 - B + B * a.len[f] as f64 / avg[f].max(1.0);
+                s += BOOSTS[f] * t * (K1 + 1.0) / (t + K1 * norm);
             }
-        }
-        let max = max.max(f64::MIN_POSITIVE);
-        let lists = raw
-            .into_par_iter()
-            .map(|list| {
-                list.into_iter()
-                    .map(|(a, k, s)| (a, k, scale(s as f64 / max)))
-                    .collect()
+            idf[term as usize] * s
+        };
+        let scores: Vec<Vec<f64>> = articles
+            .par_iter()
+            .map(|a| a.pairs.iter().map(|p| bm25(a, p)).collect())
+            .collect();
+        let max = scores
+            .iter()
+            .flatten()
+            .fold(f64::MIN_POSITIVE, |m, &s| m.max(s));
+        // Article after article, so that each article's units are read in order.
+        let mut postings: Vec<Postings> = df
+            .iter()
+            .map(|&df| Postings {
+                articles: Vec::with_capacity(df as usize),
+                ends: Vec::with_capacity(df as usize),
+                bodies: String::new(),
             })
             .collect();
+        for (id, (a, scores)) in articles.iter().zip(&scores).enumerate() {
+            for (&(term, _, start, len), &s) in a.pairs.iter().zip(scores) {
+                let p = &mut postings[term as usize];
+                let score = scale(s / max);
+                let units = &a.units[start as usize..(start + len) as usize];
+                p.articles
+                    .push((id as u32, score, units.iter().any(|u| u & 1 == 1)));
+                varint(&mut p.bodies, score as u32);
+                varint(&mut p.bodies, len);
+                let mut last = 0;
+                for (i, &u) in units.iter().enumerate() {
+                    varint(&mut p.bodies, if i == 0 { u } else { u - last });
+                    last = u;
+                }
+                p.ends.push(p.bodies.len());
+            }
+        }
         Index {
             terms,
-            lists,
-            articles,
+            postings,
             endings,
         }
     }
 
-    /// How many articles hold `term` (by number).
-    pub fn count(&self, term: u32) -> usize {
-        self.lists[term as usize].len()
-    }
-
-    /// The postings of `term` (by number), articles `from..to` of its list, encoded as
-    /// `docs/search-index.md` says; also where each article's posting ends in the string.
-    pub fn encode(&self, term: u32, from: usize, to: usize, ends: &mut Vec<usize>) -> String {
-        let list = &self.lists[term as usize][from..to];
-        let mut out = String::with_capacity(list.len() * 5);
-        let mut prev = 0;
-        ends.clear();
-        for &(article, k, score) in list {
-            varint(&mut out, article - prev);
-            prev = article;
-            varint(&mut out, score as u32);
-            let a = &self.articles[article as usize];
-            let (_, _, start, len) = a.pairs[k as usize];
-            let units = &a.units[start as usize..(start + len) as usize];
-            varint(&mut out, units.len() as u32);
-            let mut last = 0;
-            for (i, &u) in units.iter().enumerate() {
-                varint(&mut out, if i == 0 { u } else { u - last });
-                last = u;
-            }
-            ends.push(out.len());
+    /// The postings of `term` (by number), encoded as `docs/search-index.md` says, in
+    /// pieces of at most `max` bytes (a piece of one article may be longer). One piece
+    /// when they fit; else the articles where the term scores highest (its head) come
+    /// last, and the others before it, in pieces, each in ascending article order.
+    pub fn pieces(&self, term: u32, max: usize) -> Vec<String> {
+        let Postings {
+            articles: list,
+            bodies,
+            ends,
+        } = &self.postings[term as usize];
+        let body = |i: usize| &bodies[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
+        let article = |i: usize| list[i].0;
+        let whole = join(list.len(), article, body);
+        if whole.len() <= max {
+            return vec![whole];
         }
+        // An id takes at most as many characters as the highest one: the head, chosen by
+        // score, counted with that never exceeds what it takes.
+        let id_len = varint_len(list.last().map_or(0, |p| p.0));
+        let head = self.head(term, |i| body(i).len() + id_len, max);
+        let mut in_head = vec![false; list.len()];
+        for &i in &head {
+            in_head[i] = true;
+        }
+        let mut out = Vec::new();
+        let mut piece: Vec<usize> = Vec::new();
+        let mut used = 0;
+        for i in (0..list.len()).filter(|&i| !in_head[i]) {
+            let prev = piece.last().map_or(0, |&p| article(p));
+            if used + varint_len(article(i) - prev) + body(i).len() > max && !piece.is_empty() {
+                out.push(join(piece.len(), |j| article(piece[j]), |j| body(piece[j])));
+                piece.clear();
+                used = 0;
+            }
+            let prev = piece.last().map_or(0, |&p| article(p));
+            used += varint_len(article(i) - prev) + body(i).len();
+            piece.push(i);
+        }
+        if !piece.is_empty() {
+            out.push(join(piece.len(), |j| article(piece[j]), |j| body(piece[j])));
+        }
+        out.push(join(head.len(), |j| article(head[j]), |j| body(head[j])));
         out
     }
+
+    /// The head of `term`: the positions in its list of the articles where it scores
+    /// highest, as many as fit in `max` bytes, ascending.
+    fn head(&self, term: u32, size: impl Fn(usize) -> usize, max: usize) -> Vec<usize> {
+        let mut ranked = self.ranked(term);
+        let mut used = 0;
+        let n = ranked
+            .iter()
+            .take_while(|&&i| {
+                used += size(i);
+                used <= max
+            })
+            .count();
+        ranked.truncate(n.max(1));
+        ranked.sort_unstable();
+        ranked
+    }
+
+    /// The positions in the list of `term`, best first: the highest score, then the term in
+    /// a label (a title or heading), then the lowest article id.
+    fn ranked(&self, term: u32) -> Vec<usize> {
+        let list = &self.postings[term as usize].articles;
+        let mut ranked: Vec<usize> = (0..list.len()).collect();
+        ranked.sort_unstable_by_key(|&i| (std::cmp::Reverse((list[i].1, list[i].2)), i));
+        ranked
+    }
+}
+
+/// Postings from `n` articles in ascending order: each one's id (as a difference) and body.
+fn join<'a>(n: usize, article: impl Fn(usize) -> u32, body: impl Fn(usize) -> &'a str) -> String {
+    let mut out = String::new();
+    let mut prev = 0;
+    for i in 0..n {
+        let id = article(i);
+        varint(&mut out, id - prev);
+        prev = id;
+        out.push_str(body(i));
+    }
+    out
 }
 
 /// A BM25 score as a share of the site's highest, on the scale `1..=TOP_SCORE`: the square
@@ -310,6 +390,11 @@ fn count(
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+/// How many characters [`varint`] writes for `v`.
+fn varint_len(v: u32) -> usize {
+    (32 - v.leading_zeros() as usize).div_ceil(5).max(1)
+}
+
 /// A number as a base-64 varint: five bits a character, least significant first; the
 /// sixth bit says more characters follow.
 pub fn varint(out: &mut String, mut v: u32) {
@@ -378,24 +463,76 @@ mod tests {
         ];
         let index = Index::build(&docs);
         let id = |t: &str| index.terms.iter().position(|x| x == t).unwrap() as u32;
-        let mut ends = Vec::new();
+        let whole = |t: &str| {
+            let pieces = index.pieces(id(t), usize::MAX);
+            assert_eq!(pieces.len(), 1);
+            decode(&pieces[0])
+        };
         // "code": article 0 in the heading (unit 1, label: 3) and both steps (units 2 and
         // 3: 4 and 6); article 1 in its intro (unit 0: 0).
-        let code = decode(&index.encode(id("code"), 0, 2, &mut ends));
+        let code = whole("code");
         assert_eq!(code.len(), 2 + 1 + 3 + 2 + 1 + 1, "{code:?}");
         assert_eq!(code[0], 0);
         assert_eq!(&code[2..6], [3, 3, 1, 2]);
         assert_eq!(code[6], 1, "the second article, as a delta");
         assert_eq!(&code[8..], [1, 0]);
-        assert_eq!(ends.len(), 2);
         // Stop words of the body are not indexed; "resend" is in the nested step only; the
         // title's words are in the article's label.
         assert!(!index.terms.iter().any(|t| t == "the" || t == "but"));
-        let resend = decode(&index.encode(id("resend"), 0, 1, &mut ends));
-        assert_eq!(&resend[2..], [1, 6]);
-        let reset = decode(&index.encode(id("reset"), 0, 1, &mut ends));
-        assert_eq!(&reset[2..], [1, 1]);
-        assert_eq!(index.count(id("code")), 2);
+        assert_eq!(&whole("resend")[2..], [1, 6]);
+        assert_eq!(&whole("reset")[2..], [1, 1]);
+    }
+
+    /// (article, score) of each article of some postings.
+    fn articles(postings: &str) -> Vec<(u32, u32)> {
+        let nums = decode(postings);
+        let (mut out, mut at, mut id) = (Vec::new(), 0, 0);
+        while at < nums.len() {
+            id = if out.is_empty() {
+                nums[at]
+            } else {
+                id + nums[at]
+            };
+            out.push((id, nums[at + 1]));
+            at += 3 + nums[at + 2] as usize;
+        }
+        out
+    }
+
+    #[test]
+    fn long_postings_end_with_the_articles_where_the_term_scores_highest() {
+        // "key" in every article; more often (so higher) in the titles of every fifth one.
+        let docs: Vec<Doc> = (0..60)
+            .map(|i| {
+                let title = if i % 5 == 0 { "Key key key" } else { "Other" };
+                doc(title, &format!("The key, word{i}.\n"))
+            })
+            .collect();
+        let index = Index::build(&docs);
+        let key = index.terms.iter().position(|x| x == "key").unwrap() as u32;
+        let pieces = index.pieces(key, 40);
+        assert!(pieces.len() > 2, "{pieces:?}");
+        for p in &pieces {
+            assert!(p.len() <= 40, "{p}");
+        }
+        let head = articles(pieces.last().unwrap());
+        let ids: Vec<u32> = head.iter().map(|a| a.0).collect();
+        assert_eq!(
+            ids,
+            [0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55][..ids.len()]
+        );
+        let mut all: Vec<(u32, u32)> = pieces.iter().flat_map(|p| articles(p)).collect();
+        let low = all.iter().filter(|a| a.0 % 5 != 0).map(|a| a.1).max();
+        assert!(head.iter().all(|a| Some(a.1) > low), "{head:?} {low:?}");
+        // Every article once, each piece in ascending order.
+        all.sort_unstable();
+        assert_eq!(
+            all.iter().map(|a| a.0).collect::<Vec<_>>(),
+            (0..60).collect::<Vec<_>>()
+        );
+        for p in &pieces {
+            assert!(articles(p).windows(2).all(|w| w[0].0 < w[1].0), "{p}");
+        }
     }
 
     #[test]

@@ -18,6 +18,7 @@ import {
   engine,
   hasIndex,
   hitsOf,
+  backupNotes,
   makeIndex,
   searchFiles,
   searchSite,
@@ -302,6 +303,38 @@ describe('engine over a hand-made index', () => {
     await assert.rejects(s.search('shared'));
     await assert.rejects(s.search('shared'));
     assert.equal(s.loaded.filter((f) => f === shard('shared')).length, 2);
+  });
+});
+
+describe('engine over a hand-made index with split postings', () => {
+  const files = makeIndex(backupNotes(), { shardBytes: 60, per: 8 });
+  const manifest = JSON.parse(/\((\{.*\})\)/.exec(files['search/manifest.js'])[1]);
+  const head = shardOfTerm(files, 'backup');
+  const rest = [];
+  for (let k = head; manifest.more.includes(k); k--) rest.push(k - 1);
+
+  test('the index splits "backup" over shards, its head last', () => {
+    assert.ok(rest.length >= 2, JSON.stringify(manifest));
+    const code = files[`search/t${head}.js`];
+    assert.match(code, /"backup":/);
+  });
+
+  test('a quick search ranks by the head alone and says so; a full search loads the rest', async () => {
+    const s = searchFiles(files);
+    const quick = await s.search('backup', { limit: 5, quick: true });
+    assert.equal(quick.partial, true);
+    for (const k of rest) assert.ok(!s.loaded.includes(`search/t${k}.js`), `t${k} loaded in a quick search`);
+    assert.ok(s.loaded.includes(`search/t${head}.js`));
+    assert.deepEqual(quick.groups.map((g) => g.url), ['n0.html', 'n8.html', 'n16.html', 'n24.html', 'n32.html']);
+    assert.ok(quick.total < 40, String(quick.total));
+    const full = await s.search('backup', { limit: 5 });
+    assert.equal(full.partial, false);
+    assert.equal(full.total, 40);
+    for (const k of rest) assert.ok(s.loaded.includes(`search/t${k}.js`), `t${k} not loaded`);
+    assert.deepEqual(full.groups.map((g) => g.url), quick.groups.map((g) => g.url));
+    // Everything is loaded now: a quick search is complete.
+    assert.equal((await s.search('backup', { quick: true })).partial, false);
+    assert.equal((await searchFiles(files).search('backup')).total, 40);
   });
 });
 

@@ -91,10 +91,34 @@ function separator(before, term) {
 }
 
 /**
+ * The postings of a term ([[id, score, units], ...] in ascending id) in pieces of at most
+ * `max` characters: one when they fit; else the head (the best scores, then a unit label
+ * holding the term, then the lowest id) last, the rest before it in id order.
+ */
+function pieces(list, max) {
+  const whole = encodePostings(list);
+  if (whole.length <= max) return [whole];
+  const best = [...list].sort((a, b) => b[1] - a[1] || (b[2].some((u) => u & 1) - a[2].some((u) => u & 1)) || a[0] - b[0]);
+  let n = 1;
+  while (n < best.length && encodePostings(best.slice(0, n + 1).sort((a, b) => a[0] - b[0])).length <= max) n++;
+  const head = new Set(best.slice(0, n));
+  const out = [];
+  let piece = [];
+  for (const p of list.filter((p) => !head.has(p))) {
+    if (piece.length && encodePostings([...piece, p]).length > max) { out.push(encodePostings(piece)); piece = []; }
+    piece.push(p);
+  }
+  if (piece.length) out.push(encodePostings(piece));
+  out.push(encodePostings(list.filter((p) => head.has(p))));
+  return out;
+}
+
+/**
  * Index files (format 2) for `articles`, records as docs/search-index.md defines them
  * ({t, u, c, d, x, n: [[kind, id, parent, label, text], ...]}): BM25 over title (boost 4),
  * description and labels (2), intro and unit texts (1), stop words only outside the body;
- * terms sorted and cut into shards of about `shardBytes`. Returns {path: file text}.
+ * terms sorted and cut into shards of about `shardBytes`, postings longer than that split
+ * over shards of their own, their head last. Returns {path: file text}.
  */
 export function makeIndex(articles, { shardBytes = 400, per = 2 } = {}) {
   const { tokenize, STOP_WORDS } = engine;
@@ -146,26 +170,30 @@ export function makeIndex(articles, { shardBytes = 400, per = 2 } = {}) {
   const terms = [...raw.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const shards = [];
   const first = [];
+  const more = [];
   let body = {};
   let size = 0;
   let last = '';
   for (const t of terms) {
-    const enc = encodePostings(raw.get(t).map(([id, s, u]) => [id, Math.max(1, Math.min(31, Math.ceil(Math.sqrt(s / max) * 31))), u]));
-    if (!first.length || size + t.length + enc.length > shardBytes) {
-      if (first.length) shards.push(body);
-      first.push(first.length ? separator(last, t) : '');
-      body = {};
-      size = 0;
-    }
-    body[t] = enc;
-    size += t.length + enc.length + 6;
+    const list = raw.get(t).map(([id, s, u]) => [id, Math.max(1, Math.min(31, Math.ceil(Math.sqrt(s / max) * 31))), u]);
+    pieces(list, shardBytes).forEach((enc, p) => {
+      if (p > 0 || !first.length || size + t.length + enc.length > shardBytes) {
+        if (first.length) shards.push(body);
+        if (p > 0) more.push(first.length);
+        first.push(p > 0 ? t : first.length ? separator(last, t) : '');
+        body = {};
+        size = 0;
+      }
+      body[t] = enc;
+      size += t.length + enc.length + 6;
+    });
     last = t;
   }
   shards.push(body);
   const buckets = Math.ceil(N / per);
   const files = {
     'search/manifest.js': `stepbookSearch.manifest(${JSON.stringify({
-      v: 2, articles: N, per, buckets, shards: first, more: [],
+      v: 2, articles: N, per, buckets, shards: first, more,
     })});\n`,
   };
   shards.forEach((obj, k) => {
@@ -178,6 +206,18 @@ export function makeIndex(articles, { shardBytes = 400, per = 2 } = {}) {
     files[`search/d${b}.js`] = `stepbookSearch.docs(${b},${JSON.stringify(list)});\n`;
   }
   return files;
+}
+
+/**
+ * Forty notes that all hold "backup", in the title of every eighth one (where it scores
+ * highest): with `makeIndex(backupNotes(), { shardBytes: 60 })` its postings are split.
+ */
+export function backupNotes() {
+  return Array.from({ length: 40 }, (_, i) => ({
+    t: i % 8 === 0 ? `Backup plan ${i}` : `Note ${i}`,
+    u: `n${i}.html`,
+    x: `Keep a backup of the notes, file${i}.`,
+  }));
 }
 
 /** The shard (by number) whose range holds `term`, in files from `makeIndex`. */

@@ -24,6 +24,7 @@ import {
   serveStatic,
   settle,
 } from './harness.mjs';
+import { backupNotes, makeIndex, writeIndex } from './search-helpers.mjs';
 
 const withPage = (name, fn, contextOptions) =>
   sharedWithPage(browser, 'search', name, fn, contextOptions);
@@ -390,6 +391,36 @@ test('dark mode: the system preference and the theme toggle', T, async () => {
   assert.notDeepEqual(light, dark);
   assert.deepEqual(toggled, dark);
   assert.equal(dark.panel, 'rgb(17, 20, 24)');
+});
+
+test('first results come from the heads of long postings, then from all of them', T, async () => {
+  // The reference site with a hand-made index in which "backup" is split over shards.
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'stepbook-search-split-'));
+  await fs.cp(guides.dir, dir, { recursive: true });
+  await writeIndex(dir, makeIndex(backupNotes(), { shardBytes: 60, per: 8 }));
+  const srv = await serveStatic(dir);
+  try {
+    await withPage('split', async (page) => {
+      await page.goto(new URL(MFA, srv.url).href);
+      await page.evaluate(() => {
+        const status = document.querySelector('.search [role="status"]');
+        window.said = [];
+        new MutationObserver(() => window.said.push(status.textContent))
+          .observe(status, { childList: true, characterData: true, subtree: true });
+      });
+      await page.locator('.search input').fill('backup');
+      await page.waitForFunction(() => window.said.some((t) => t.startsWith('40 articles match')));
+      const said = await page.evaluate(() => window.said.filter(Boolean));
+      assert.match(said[0], /^\d+\+ articles match\. Use the arrow keys/, JSON.stringify(said));
+      assert.equal(said[said.length - 1], '40 articles match. Use the arrow keys to move through the results.');
+      const p = await panel(page);
+      assert.deepEqual(options(p).slice(0, 5).map((o) => o.href.replace(/\?.*$/, '')),
+        ['../n0.html', '../n8.html', '../n16.html', '../n24.html', '../n32.html']);
+    });
+  } finally {
+    await srv.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('the built-in theme ships the search scripts and styles', T, async () => {

@@ -188,11 +188,14 @@
         home.href = siteRoot + 'index.html';
         var li = tips.appendChild(el('li'));
         li.appendChild(home);
-        li.appendChild(document.createTextNode(' from the home page.'));
+        li.appendChild(document.createTextNode(t('from_home', ' from the home page.')));
         say(t('no_results', 'No results'));
       } else {
         var n = result.total;
-        say(n + (n === 1 ? ' article matches' : ' articles match') + '. Use the arrow keys to move through the results.');
+        var said = result.partial ? t('matches_more', '{n}+ articles match. Use the arrow keys to move through the results.')
+          : n === 1 ? t('matches_one', '1 article matches. Use the arrow keys to move through the results.')
+            : t('matches_many', '{n} articles match. Use the arrow keys to move through the results.');
+        say(said.replace('{n}', n));
       }
       open(!none);
       if (was >= 0 && options[was]) setActive(was);
@@ -232,13 +235,15 @@
 
     function search(q, mine) {
       var s = getSearcher(siteRoot);
-      return s.search(q, { limit: FIRST }).then(function (result) {
+      // First from the heads of long postings (the articles where the words score
+      // highest), then from all of them.
+      return s.search(q, { limit: FIRST, quick: true }).then(function (result) {
         if (mine !== seq) return;
         shown = q;
         render(result, false);
-        if (result.total <= FIRST) return;
+        if (result.total <= FIRST && !result.partial) return;
         // The rest of the results only once typing has paused: each keystroke would
-        // otherwise fetch the article files of ten results that are gone a moment later.
+        // otherwise fetch the files of results that are gone a moment later.
         return new Promise(function (resolve) { setTimeout(resolve, MORE_AFTER_MS); }).then(function () {
           if (mine !== seq) return;
           return s.search(q, { limit: LIMIT }).then(function (more) {

@@ -40,35 +40,35 @@
     return s.normalize('NFD').replace(/\p{M}/gu, '').normalize('NFC').toLowerCase();
   }
 
+  /** Length in characters (code points). */
   function len(s) {
-    var n = 0;
-    for (var k = 0; k < s.length; k++) {
-      var c = s.charCodeAt(k);
-      if (c < 0xdc00 || c > 0xdfff) n++;
-    }
-    return n;
+    return Array.from(s).length;
   }
 
-  /* Cut one word (folded, apostrophes dropped) into tokens: CJK runs into bigrams. */
+  /** A word cut into runs of CJK characters and of others: [[start, text, is CJK], ...]. */
+  function runs(word, at) {
+    var out = [];
+    for (var ch of word) {
+      var cjk = CJK.test(ch), last = out[out.length - 1];
+      if (last && last[2] === cjk) last[1] += ch;
+      else out.push([at, ch, cjk]);
+      at += ch.length;
+    }
+    return out;
+  }
+
+  /** The tokens of a run: itself, or for CJK its bigrams (of one character: itself). */
+  function runTokens(run) {
+    if (!run[2]) return [run[1]];
+    var c = Array.from(run[1]);
+    return c.length === 1 ? c : c.slice(1).map(function (ch, k) { return c[k] + ch; });
+  }
+
+  /* Cut one word (folded, apostrophes dropped) into tokens; one-letter runs are dropped. */
   function pushWord(word, out) {
-    var chars = Array.from(word), run = '', cjk = [];
-    function flush() {
-      if (len(run) > 1) out.push(run);
-      run = '';
-      if (cjk.length === 1) out.push(cjk[0]);
-      for (var j = 0; j + 1 < cjk.length; j++) out.push(cjk[j] + cjk[j + 1]);
-      cjk = [];
-    }
-    for (var k = 0; k < chars.length; k++) {
-      if (CJK.test(chars[k])) {
-        if (run) flush();
-        cjk.push(chars[k]);
-      } else {
-        if (cjk.length) flush();
-        run += chars[k];
-      }
-    }
-    flush();
+    runs(word, 0).forEach(function (r) {
+      runTokens(r).forEach(function (t) { if (r[2] || len(t) > 1) out.push(t); });
+    });
     return out;
   }
 
@@ -119,33 +119,18 @@
 
   /* ---------- Snippets and highlighting ---------- */
 
-  /** [start, end) ranges of the words of `text` whose tokens `isMatch` accepts. */
+  /** [start, end) ranges of the words of `text` whose tokens `isMatch` accepts: a word, or
+   *  in a word with CJK characters each run of other characters and each CJK token. */
   function ranges(text, isMatch) {
     var out = [];
     for (var m of String(text || '').matchAll(WORD)) {
-      var word = m[0], at = m.index;
-      if (!CJK.test(word)) {
-        if (tokenize(word).some(isMatch)) out.push([at, at + word.length]);
-        continue;
-      }
-      // Mixed or CJK word: look at each run, and at each pair of CJK characters.
-      var chars = Array.from(word), pos = at, runStart = -1, runText = '';
-      for (var k = 0; k <= chars.length; k++) {
-        var ch = chars[k], isCjk = ch !== undefined && CJK.test(ch);
-        if (!isCjk && ch !== undefined) {
-          if (runStart < 0) { runStart = pos; runText = ''; }
-          runText += ch;
-        } else if (runStart >= 0) {
-          if (tokenize(runText).some(isMatch)) out.push([runStart, pos]);
-          runStart = -1;
-        }
-        if (isCjk) {
-          var next = chars[k + 1], pair = next && CJK.test(next) ? ch + next : ch;
-          var single = !(next && CJK.test(next)) && !(k > 0 && CJK.test(chars[k - 1]));
-          if ((pair !== ch || single) && tokenize(pair).some(isMatch)) out.push([pos, pos + pair.length]);
-        }
-        if (ch !== undefined) pos += ch.length;
-      }
+      runs(m[0], m.index).forEach(function (r) {
+        var at = r[0];
+        runTokens(r).forEach(function (tok) {
+          if (tokenize(tok).some(isMatch)) out.push([at, at + tok.length]);
+          at += String.fromCodePoint(tok.codePointAt(0)).length; // the next bigram's start
+        });
+      });
     }
     return merge(out);
   }
@@ -288,16 +273,12 @@
       else if (id[0] === '=') id = id.slice(1);
       list.push({ kind: KINDS[n[0]], id: id, parent: n[2], label: n[0] === 1 ? '' : n[3], number: n[3], text: n[4] });
     });
-    // Where each unit's subtree ends (units come before the units inside them).
-    for (var k = list.length - 1; k >= 0; k--) {
-      var u = list[k];
-      u.end = u.end || k + 1;
-      u.size = u.size || 1;
-      if (u.parent >= 0) {
-        var p = list[u.parent];
-        p.end = Math.max(p.end || 0, u.end);
-        p.size = (p.size || 1) + u.size;
-      }
+    // Where each unit's subtree ends, and its size (units come before the units inside them).
+    list.forEach(function (u, k) { u.end = k + 1; u.size = 1; });
+    for (var k = list.length - 1; k > 0; k--) {
+      var u = list[k], p = list[u.parent];
+      p.end = Math.max(p.end, u.end);
+      p.size += u.size;
     }
     art._units = list;
     return list;
@@ -397,16 +378,16 @@
    * methods of `receiver`, which the caller exposes as the global `stepbookSearch`.
    */
   function createSearch(load) {
-    var manifest = null, terms = {}, buckets = {}, packed = {}, unpacking = {}, pending = {};
+    var manifest = null, terms = {}, buckets = {}, pending = {};
     var postings = new Map();
 
     var receiver = {
       manifest: function (m) { manifest = m; },
       terms: function (k, obj) { terms[k] = obj; },
-      // A bucket comes deflated in base 64 (what the builder writes) or as the list itself.
+      // A bucket comes deflated in base 64 (what the builder writes) or as the list itself;
+      // `buckets[b]` is a promise of the list.
       docs: function (b, list) {
-        if (typeof list === 'string') packed[b] = list;
-        else buckets[b] = list;
+        buckets[b] = typeof list === 'string' ? inflate(list).then(JSON.parse) : Promise.resolve(list);
       },
     };
 
@@ -430,18 +411,8 @@
       return ensure('search/t' + k + '.js', function () { return !!terms[k]; });
     }
     function loadBucket(b) {
-      return ensure('search/d' + b + '.js', function () { return !!buckets[b] || b in packed; })
-        .then(function () {
-          if (buckets[b]) return;
-          if (!unpacking[b]) {
-            unpacking[b] = inflate(packed[b]).then(function (text) {
-              buckets[b] = JSON.parse(text);
-              delete packed[b];
-            });
-            unpacking[b].catch(function () { delete unpacking[b]; });
-          }
-          return unpacking[b];
-        });
+      return ensure('search/d' + b + '.js', function () { return b in buckets; })
+        .then(function () { return buckets[b]; });
     }
 
     /** The shard where `term` is or would be. */
@@ -454,34 +425,51 @@
       return lo;
     }
 
-    /** The shards holding `term` (more than one when its postings are split). */
+    /** The shards holding `term` (more than one when its postings are split); its head, the
+     *  articles where it scores highest, is in the last. */
     function shardsOf(term) {
       var b = shardAt(term), out = [b];
       while (b > 0 && manifest.more.indexOf(b) >= 0) out.unshift(--b);
       return out;
     }
 
-    /** The shards a word needs: its own place, its stem's, and for a prefix one more. */
-    function shardsFor(q) {
-      var out = shardsOf(q.w);
-      if (q.stem) shardsOf(q.stem).forEach(function (k) { if (out.indexOf(k) < 0) out.push(k); });
-      var next = out[out.length - 1] + 1;
-      if (q.prefix && len(q.w) >= 3 && next < manifest.shards.length &&
-          manifest.shards[next].indexOf(q.w) === 0) out.push(next);
+    /** The shards a word needs: its own place, its stem's, and for a prefix the next one
+     *  when it still starts with the prefix. `quick`: of a split term, not the shards
+     *  between its first and its head. */
+    function shardsFor(q, quick) {
+      var out = [];
+      [q.w, q.stem].forEach(function (key) {
+        if (key) (quick ? [shardAt(key)] : shardsOf(key)).forEach(function (k) { add(out, k); });
+      });
+      var next = shardAt(q.w) + 1, count = manifest.shards.length;
+      if (q.prefix && len(q.w) >= 3 && next < count && manifest.shards[next].indexOf(q.w) === 0) {
+        var group = [next];
+        while (next + 1 < count && manifest.more.indexOf(next + 1) >= 0) group.push(++next);
+        // Quick: the first (its other terms) and the last (the head of the split term).
+        (quick ? [group[0], next] : group).forEach(function (k) { add(out, k); });
+      }
       return out;
     }
 
-    /** Postings of a term: article id -> {s: score, u: units}, from every shard holding it. */
+    function add(list, k) {
+      if (list.indexOf(k) < 0) list.push(k);
+    }
+
+    /** The shards of `term` not loaded yet. */
+    function missing(term) {
+      return shardsOf(term).filter(function (k) { return !terms[k]; });
+    }
+
+    /** Postings of a term: article id -> {s: score, u: units}, from the loaded shards
+     *  holding it (decoded again when more of them are loaded). */
     function post(term) {
+      var ks = shardsOf(term).filter(function (k) { return terms[k]; });
       var p = postings.get(term);
-      if (p) return p;
-      p = new Map();
-      shardsOf(term).forEach(function (k) {
-        var str = terms[k] && terms[k][term];
-        if (str) decodePostings(str, p);
-      });
-      postings.set(term, p);
-      return p;
+      if (p && p.n === ks.length) return p.map;
+      var map = new Map();
+      ks.forEach(function (k) { if (terms[k][term]) decodePostings(terms[k][term], map); });
+      postings.set(term, { n: ks.length, map: map });
+      return map;
     }
 
     function collect(q, k, typo) {
@@ -511,8 +499,9 @@
       return Promise.all(list.map(loadShard));
     }
 
-    function matchWords(words) {
-      words.forEach(function (q) { q.terms = new Map(); q.shards = shardsFor(q); });
+    /** The terms each word matches, and (unless `quick`) every shard of those terms. */
+    function matchWords(words, quick) {
+      words.forEach(function (q) { q.terms = new Map(); q.shards = shardsFor(q, quick); });
       return loadAll([].concat.apply([], words.map(function (q) { return q.shards; })))
         .then(function () {
           var retry = [];
@@ -521,14 +510,19 @@
             // A typo is tried only when the word itself is nowhere near its place.
             if (!q.terms.size && q.typo) q.shards.forEach(function (k) { collect(q, k, true); });
             if (!q.terms.size && q.typo) {
-              fallbackKeys(q.w).forEach(function (key) {
-                var k = shardAt(key);
-                if (q.shards.indexOf(k) < 0) { q.shards.push(k); retry.push([q, k]); }
+              // The shard before: a letter left out can move the word past its term.
+              [shardAt(q.w) - 1].concat(fallbackKeys(q.w).map(shardAt)).forEach(function (k) {
+                if (k >= 0 && q.shards.indexOf(k) < 0) { q.shards.push(k); retry.push([q, k]); }
               });
             }
           });
           return loadAll(retry.map(function (r) { return r[1]; })).then(function () {
             retry.forEach(function (r) { collect(r[0], r[1], true); });
+            var rest = [];
+            words.forEach(function (q) {
+              q.terms.forEach(function (w, term) { missing(term).forEach(function (k) { add(rest, k); }); });
+            });
+            return quick ? rest.length > 0 : loadAll(rest).then(function () { return false; });
           });
         });
     }
@@ -563,7 +557,13 @@
             r.held[qi].push(w, p);
           });
         });
-        q.idf = Math.log(1 + (N - touched.length + 0.5) / (touched.length + 0.5));
+        // With only the heads of long postings, each term's pieces hold about as many articles.
+        var df = touched.length;
+        q.terms.forEach(function (w, term) {
+          var ks = shardsOf(term), have = ks.length - missing(term).length;
+          df = Math.max(df, Math.min(N, Math.round(post(term).size * ks.length / have)));
+        });
+        q.idf = Math.log(1 + (N - df + 0.5) / (df + 0.5));
         for (var k = 0; k < touched.length; k++) touched[k].score += q.idf * touched[k].best;
       });
       // A unit holding every word on its own, more so in its heading: the article likely
@@ -594,7 +594,11 @@
     }
 
     /**
-     * Search. Resolves to {query, words, total, groups}: `groups` are the best articles, each
+     * Search. `opts.limit`: how many articles (10); `opts.quick`: rank by what the heads of
+     * the words' terms hold (the articles where they score highest), without loading the
+     * rest of long postings: then `partial` says whether some were left out, and `total`
+     * counts only the articles ranked. Resolves to {query, words, total, partial, groups}:
+     * `groups` are the best articles, each
      * {article, url, score, highlight, hits}; each hit {kind, id, url, crumbs, path (the
      * crumbs inside the article), title, text, score}. `url`s are relative to the site root;
      * `highlight` lists the index terms found in that article, for the landing page.
@@ -602,24 +606,22 @@
     function search(query, opts) {
       var limit = (opts && opts.limit) || 10;
       var words = parseQuery(query);
-      var result = { query: String(query || ''), words: words, total: 0, groups: [] };
+      var result = { query: String(query || ''), words: words, total: 0, partial: false, groups: [] };
       if (!words.length) return Promise.resolve(result);
       var content = contentWords(words);
       return loadManifest()
-        .then(function () { stemmed(content); return matchWords(content); })
-        .then(function () {
+        .then(function () { stemmed(content); return matchWords(content, opts && opts.quick); })
+        .then(function (partial) {
+          result.partial = partial;
           var found = content.filter(function (q) { return q.terms.size; });
           if (!found.length) return result;
           var ranked = rank(found);
           result.total = ranked.length;
           var top = ranked.slice(0, limit), P = manifest.per;
-          var need = {};
-          top.forEach(function (r) { need[Math.floor(r.id / P)] = true; });
-          return Promise.all(Object.keys(need).map(function (b) { return loadBucket(+b); }))
-            .then(function () {
-              result.groups = top.map(function (r) {
-                var art = buckets[Math.floor(r.id / P)][r.id % P];
-                return group(art, r.id, r.score, found, r.held);
+          return Promise.all(top.map(function (r) { return loadBucket(Math.floor(r.id / P)); }))
+            .then(function (lists) {
+              result.groups = top.map(function (r, i) {
+                return group(lists[i][r.id % P], r.id, r.score, found, r.held);
               });
               return result;
             });

@@ -343,22 +343,24 @@ impl Diagnostics {
     /// `file`, `line`, `col`, `severity`, `code`, `message`, `hint`; `included_from`
     /// (`file:line` of each include line, innermost first) for a problem in a snippet's text,
     /// and `used_by` (every page that includes it) for a problem whose file is a snippet.
+    /// Every snippet that is included and has no problem gets a row of its own, severity
+    /// `info` and code `snippet-used`, so the JSON tells which pages use each snippet.
     pub fn to_json(&self, root: &Path) -> String {
         #[derive(Serialize)]
         struct Row<'a> {
             file: Option<String>,
             line: Option<usize>,
             col: Option<usize>,
-            severity: Severity,
+            severity: &'a str,
             code: &'a str,
-            message: &'a str,
+            message: std::borrow::Cow<'a, str>,
             hint: Option<&'a str>,
             #[serde(skip_serializing_if = "Vec::is_empty")]
             included_from: Vec<String>,
             #[serde(skip_serializing_if = "Option::is_none")]
             used_by: Option<Vec<String>>,
         }
-        let rows: Vec<Row> = self
+        let mut rows: Vec<Row> = self
             .items
             .iter()
             .map(|d| {
@@ -367,9 +369,12 @@ impl Diagnostics {
                     file: loc.map(|l| display_path(&l.path, root)),
                     line: loc.filter(|l| l.line > 0).map(|l| l.line),
                     col: loc.filter(|l| l.col > 0).map(|l| l.col),
-                    severity: d.severity,
+                    severity: match d.severity {
+                        Severity::Error => "error",
+                        Severity::Warning => "warning",
+                    },
                     code: d.code,
-                    message: &d.message,
+                    message: d.message.as_str().into(),
                     hint: d.hint.as_deref(),
                     included_from: loc
                         .map(|l| {
@@ -385,6 +390,27 @@ impl Diagnostics {
                 }
             })
             .collect();
+        let reported: std::collections::HashSet<&Path> = self
+            .items
+            .iter()
+            .filter_map(|d| d.location.as_ref().map(|l| l.path.as_path()))
+            .collect();
+        for (snippet, pages) in &self.includers {
+            if pages.is_empty() || reported.contains(snippet.as_path()) {
+                continue;
+            }
+            rows.push(Row {
+                file: Some(display_path(snippet, root)),
+                line: None,
+                col: None,
+                severity: "info",
+                code: "snippet-used",
+                message: format!("included by {}", plural(pages.len(), "page")).into(),
+                hint: None,
+                included_from: Vec::new(),
+                used_by: Some(pages.iter().map(|p| display_path(p, root)).collect()),
+            });
+        }
         serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".into())
     }
 }

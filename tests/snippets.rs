@@ -533,3 +533,80 @@ build failed; the previous output was left as it was
 "#
     );
 }
+
+#[test]
+fn check_json_names_the_pages_that_use_each_snippet() {
+    let f = Fixture::new("snippets");
+    let run = f.run(&["check", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    // A snippet with no problem still gets a row: which pages include it.
+    assert_eq!(
+        rows,
+        serde_json::json!([
+            {
+                "file": "content/_snippets/repositories/choose-reviewers.md",
+                "line": null,
+                "col": null,
+                "severity": "info",
+                "code": "snippet-used",
+                "message": "included by 1 page",
+                "hint": null,
+                "used_by": [
+                    "content/repositories/protect-a-branch.md"
+                ]
+            },
+            {
+                "file": "content/_snippets/repositories/navigate-to-repo.md",
+                "line": null,
+                "col": null,
+                "severity": "info",
+                "code": "snippet-used",
+                "message": "included by 2 pages",
+                "hint": null,
+                "used_by": [
+                    "content/repositories/change-the-default-branch.md",
+                    "content/repositories/protect-a-branch.md"
+                ]
+            },
+            {
+                "file": "content/_snippets/repositories/open-branch-settings.md",
+                "line": null,
+                "col": null,
+                "severity": "info",
+                "code": "snippet-used",
+                "message": "included by 1 page",
+                "hint": null,
+                "used_by": [
+                    "content/repositories/protect-a-branch.md"
+                ]
+            },
+            {
+                "file": "content/_snippets/repositories/repository-branches.md",
+                "line": null,
+                "col": null,
+                "severity": "info",
+                "code": "snippet-used",
+                "message": "included by 2 pages",
+                "hint": null,
+                "used_by": [
+                    "content/repositories/change-the-default-branch.md",
+                    "content/repositories/protect-a-branch.md"
+                ]
+            },
+            {
+                "file": "content/_snippets/repositories/sidebar-settings.md",
+                "line": null,
+                "col": null,
+                "severity": "info",
+                "code": "snippet-used",
+                "message": "included by 2 pages",
+                "hint": null,
+                "used_by": [
+                    "content/repositories/change-the-default-branch.md",
+                    "content/repositories/protect-a-branch.md"
+                ]
+            }
+        ])
+    );
+}

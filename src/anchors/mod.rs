@@ -157,8 +157,8 @@ enum Found {
     Lost,
 }
 
-fn find(fragment: &str, entry: &Entry, units: &[Unit]) -> Found {
-    let current = units.iter().position(|u| u.id == fragment);
+/// `current` is the unit that holds `fragment` now, if one does.
+fn find(fragment: &str, entry: &Entry, units: &[Unit], current: Option<usize>) -> Found {
     let fp = &entry.fingerprint;
     if let Some(c) = current
         && units[c].kind == entry.kind
@@ -415,9 +415,25 @@ impl Planner<'_> {
     /// Maps the recorded fragments of one address onto article `i`.
     fn follow(&mut self, i: usize, entries: &[(&Key, &Entry)]) {
         let units = &self.prints[i].1;
+        // Most recorded fragments still anchor what they did: found by id at once, that is
+        // all the work they cost.
+        let by_id: HashMap<&str, usize> = units
+            .iter()
+            .enumerate()
+            .map(|(u, unit)| (unit.id, u))
+            .rev()
+            .collect();
         for (key, entry) in entries {
             let fragment = key.1.as_str();
             if fragment.is_empty() {
+                continue;
+            }
+            let current = by_id.get(fragment).copied();
+            if let Some(c) = current
+                && self.pins[i].is_empty()
+                && units[c].kind == entry.kind
+                && units[c].fingerprint.hash == entry.fingerprint.hash
+            {
                 continue;
             }
             match self.pins[i].get(fragment) {
@@ -433,7 +449,7 @@ impl Planner<'_> {
                 }
                 None => {}
             }
-            match find(fragment, entry, units) {
+            match find(fragment, entry, units, current) {
                 Found::Same => {}
                 Found::Exact(u, of) => {
                     self.map(i, key, entry, units[u].id, report::How::Exact(of));

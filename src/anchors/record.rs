@@ -415,6 +415,11 @@ fn parse_sketch(s: &str) -> Option<Vec<u16>> {
 
 /// Percent-encodes what would break a line: `%`, `#`, spaces and control characters.
 fn encode(s: &str, out: &mut String) {
+    let plain = |b: &u8| b.is_ascii_graphic() && *b != b'%' && *b != b'#';
+    if s.as_bytes().iter().all(plain) {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         if c == '%' || c == '#' || c.is_whitespace() || c.is_control() {
             let mut buf = [0u8; 4];

@@ -49,7 +49,9 @@ before(async () => {
   first = await buildSite(site);
   assert.equal(first.code, 0, `first build failed\n${describeBuild(first)}`);
   const record = await fs.readFile(path.join(site, 'anchors.lock'), 'utf8');
-  assert.match(record, /^guide\/mfa\.html#set-up-step-3 step /m);
+  assert.match(record, /^stepbook-anchors 2$/m);
+  assert.match(record, /^guide\/mfa\.html page [^\n]*\n  questions section [^\n]*\n  set-up section /m);
+  assert.match(record, /^  set-up-step-3 step /m);
 
   await edit('content/guide/mfa.md', '1. Open the app.\n', '1. Unlock your phone.\n1. Open the app.\n');
   await edit('content/guide/mfa.md', '## Turn it off', '## Switch it off');

@@ -49,7 +49,7 @@ fn the_record_is_written_once_and_left_alone_while_nothing_changes() {
     let record = f.read("anchors.lock");
     let lines: Vec<&str> = record
         .lines()
-        .map(|l| l.split(' ').take(2).collect::<Vec<_>>())
+        .map(|l| l.trim_start().split(' ').take(2).collect::<Vec<_>>())
         .map(|fields| fields.join(" "))
         .collect::<Vec<_>>()
         .leak()
@@ -61,15 +61,16 @@ fn the_record_is_written_once_and_left_alone_while_nothing_changes() {
         [
             "# Every",
             "# anchored.",
+            "stepbook-anchors 2",
             "guide/mfa.html page",
-            "guide/mfa.html#set-up section",
-            "guide/mfa.html#set-up-step-1 step",
-            "guide/mfa.html#set-up-step-2 step",
-            "guide/mfa.html#set-up-step-3 step",
-            "guide/mfa.html#set-up-step-4 step",
-            "guide/mfa.html#turn-it-off section",
-            "guide/mfa.html#turn-it-off-step-1 step",
-            "guide/mfa.html#turn-it-off-step-2 step",
+            "set-up section",
+            "set-up-step-1 step",
+            "set-up-step-2 step",
+            "set-up-step-3 step",
+            "set-up-step-4 step",
+            "turn-it-off section",
+            "turn-it-off-step-1 step",
+            "turn-it-off-step-2 step",
         ]
     );
     let run = f.run(&["build", "--locked"]);
@@ -131,18 +132,18 @@ fn check_reports_every_mapping_it_made() {
     };
     let same = "which holds the same text";
     let expected = [
-        report(5, "set-up-step-1", "set-up-step-2", same),
-        report(6, "set-up-step-2", "set-up-step-3", same),
-        report(7, "set-up-step-3", "set-up-step-4", same),
-        report(8, "set-up-step-4", "set-up-step-5", same),
+        report(6, "set-up-step-1", "set-up-step-2", same),
+        report(7, "set-up-step-2", "set-up-step-3", same),
+        report(8, "set-up-step-3", "set-up-step-4", same),
+        report(9, "set-up-step-4", "set-up-step-5", same),
         report(
-            9,
+            10,
             "turn-it-off",
             "switch-it-off",
             "which holds similar text (88% of words shared)",
         ),
-        report(10, "turn-it-off-step-1", "switch-it-off-step-1", same),
-        report(11, "turn-it-off-step-2", "switch-it-off-step-2", same),
+        report(11, "turn-it-off-step-1", "switch-it-off-step-1", same),
+        report(12, "turn-it-off-step-2", "switch-it-off-step-2", same),
     ]
     .concat();
     assert_eq!(run.stderr, format!("{expected}warning: found 7 warnings\n"));
@@ -162,7 +163,7 @@ fn the_page_carries_its_map_and_a_moved_article_its_redirect() {
     f.write("content/security/two-step.md", &edited());
     let run = f.run(&["check"]);
     assert!(
-        run.stderr.starts_with("warning[page-moved]: `guide/mfa.html` is now `security/two-step.html` (it holds 11 of its 12 recorded anchors): a redirect takes old links there\n  --> anchors.lock:3:1\n"),
+        run.stderr.starts_with("warning[page-moved]: `guide/mfa.html` is now `security/two-step.html` (it holds 11 of its 12 recorded anchors): a redirect takes old links there\n  --> anchors.lock:4:1\n"),
         "{}",
         run.stderr
     );
@@ -190,15 +191,15 @@ fn a_deleted_article_is_reported() {
     );
     std::fs::remove_file(f.root().join("content/guide/mfa.md")).unwrap();
     let run = f.run(&["check"]);
-    let line = f.read("anchors.lock").lines().nth(2).unwrap().to_string();
+    let line = f.read("anchors.lock").lines().nth(3).unwrap().to_string();
     assert!(line.starts_with("guide/mfa.html page "), "{line}");
     assert_eq!(
         run.stderr,
         format!(
             "warning[page-gone]: `guide/mfa.html` was published, and no page holds it now: old links to it find nothing
-  --> anchors.lock:3:1
+  --> anchors.lock:4:1
   |
-3 | {line}
+4 | {line}
   | ^
   = hint: add it to the `aliases` of the page that replaces it, or delete its lines from anchors.lock
 
@@ -288,25 +289,58 @@ fn a_record_line_that_cannot_be_read_is_an_error() {
     let record = f.read("anchors.lock");
     f.write(
         "anchors.lock",
-        &record.replace(
-            "guide/mfa.html#set-up section",
-            "<<<<<<< HEAD\nguide/mfa.html#set-up section",
-        ),
+        &record.replace("  set-up section", "<<<<<<< HEAD\n  set-up section"),
     );
     let run = f.run(&["check"]);
     assert_eq!(run.code, 1);
     assert_eq!(
         run.stderr,
-        "error[anchors-record]: this line cannot be read: expected `address[#fragment] kind hash sketch`, found 2 fields
-  --> anchors.lock:4:1
+        "error[anchors-record]: this line cannot be read: a merge conflict marker: keep the lines of both sides, sorted
+  --> anchors.lock:5:1
   |
-4 | <<<<<<< HEAD
+5 | <<<<<<< HEAD
   | ^
   = hint: mend or delete the line (a build records what is missing again)
 
 error: found 1 error and 0 warnings
 "
     );
+}
+
+#[test]
+fn a_record_of_another_format_is_read_as_empty_or_refused() {
+    let f = built_site();
+    let record = f.read("anchors.lock");
+    // The first format had no version line: a warning, and the build records anew.
+    f.write("anchors.lock", &record.replace("stepbook-anchors 2\n", ""));
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        run.stderr.lines().take(3).collect::<Vec<_>>().join("\n"),
+        "warning[anchors-record-version]: this record has no version line: it was written by an older stepbook, whose fingerprints this one cannot compare, and is read as empty
+  --> anchors.lock
+  = hint: `stepbook build` records the site's anchors again in this format"
+    );
+    assert_eq!(f.read("anchors.lock"), record);
+    // A newer format is not written over.
+    let newer = record.replace("stepbook-anchors 2", "stepbook-anchors 3");
+    f.write("anchors.lock", &newer);
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        "error[anchors-record-version]: `stepbook-anchors 3` is not a format this stepbook reads (version 2)
+  --> anchors.lock:3:1
+  |
+3 | stepbook-anchors 3
+  | ^
+  = hint: build with the stepbook that wrote it, or delete the file to start anew
+
+error: found 1 error and 0 warnings
+build failed; the previous output was left as it was
+"
+    );
+    assert_eq!(f.read("anchors.lock"), newer);
 }
 
 #[test]

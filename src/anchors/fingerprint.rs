@@ -6,6 +6,12 @@
 //! its distinct words: how much two texts share, estimated from the sketches alone). Text is
 //! normalized first: letters and digits only, lowercased, words separated by one space, so
 //! punctuation, Markdown marks and the step number change nothing.
+//!
+//! Both are short on purpose, as the record holds one per anchor (hundreds of thousands in a
+//! large site): the name's hash is 32 bits (it is only compared within one article, or
+//! against a moved article's few anchors) and a word's hash 16 bits (a rare collision of two
+//! words adds a little to an estimate that is rough anyway). Changing either changes every
+//! fingerprint: [`record::VERSION`](super::record::VERSION) must change with it.
 
 /// How many word hashes a sketch keeps.
 pub const SKETCH: usize = 8;
@@ -14,9 +20,9 @@ pub const SKETCH: usize = 8;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Fingerprint {
     /// Of the normalized name (label or step text).
-    pub hash: u64,
+    pub hash: u32,
     /// The [`SKETCH`] smallest distinct word hashes of the name and the text, ascending.
-    pub sketch: Vec<u32>,
+    pub sketch: Vec<u16>,
 }
 
 impl Fingerprint {
@@ -37,16 +43,17 @@ impl Fingerprint {
             sketch.push(word_hash(lower(word, &mut buf)));
         }
         Fingerprint {
-            hash: hash.digest(),
+            // The low half of the 64-bit hash.
+            hash: hash.digest() as u32,
             sketch: bottom(sketch),
         }
     }
 
     /// Adds the words of `other` to the sketch (the hash stays): the sketch of both texts
     /// together, as if the words had been read at once.
-    pub fn absorb(&mut self, other: &[u32]) {
+    pub fn absorb(&mut self, other: &[u16]) {
         // Both are sorted: merge the smallest, without duplicates.
-        let mut merged = [0u32; SKETCH];
+        let mut merged = [0u16; SKETCH];
         let (mut a, mut b, mut n) = (0, 0, 0);
         let mine = &self.sketch;
         while n < SKETCH && (a < mine.len() || b < other.len()) {
@@ -80,7 +87,7 @@ impl Fingerprint {
     /// The estimated share of words the two texts have in common, from 0 to 1: the share of
     /// the smallest hashes of both sketches together that both hold.
     pub fn similarity(&self, other: &Fingerprint) -> f64 {
-        let mut union: Vec<u32> = self.sketch.iter().chain(&other.sketch).copied().collect();
+        let mut union: Vec<u16> = self.sketch.iter().chain(&other.sketch).copied().collect();
         union.sort_unstable();
         union.dedup();
         union.truncate(SKETCH);
@@ -98,7 +105,7 @@ impl Fingerprint {
 }
 
 /// The [`SKETCH`] smallest distinct hashes, ascending.
-fn bottom(mut hashes: Vec<u32>) -> Vec<u32> {
+fn bottom(mut hashes: Vec<u16>) -> Vec<u16> {
     hashes.sort_unstable();
     hashes.dedup();
     hashes.truncate(SKETCH);
@@ -134,9 +141,9 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
-fn word_hash(word: &str) -> u32 {
-    // The low half of a stable 64-bit hash: the same word, the same value in every build.
-    xxhash_rust::xxh3::xxh3_64(word.as_bytes()) as u32
+fn word_hash(word: &str) -> u16 {
+    // The low 16 bits of a stable 64-bit hash: the same word, the same value in every build.
+    xxhash_rust::xxh3::xxh3_64(word.as_bytes()) as u16
 }
 
 #[cfg(test)]
@@ -187,7 +194,10 @@ mod tests {
         let fp = Fingerprint::of("Tap **Save**, then Done", "");
         assert_eq!(normalize("Tap **Save**, then Done"), "tap save then done");
         // Each word followed by a space.
-        assert_eq!(fp.hash, xxhash_rust::xxh3::xxh3_64(b"tap save then done "));
+        assert_eq!(
+            fp.hash,
+            xxhash_rust::xxh3::xxh3_64(b"tap save then done ") as u32
+        );
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub mod record;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::diagnostics::Diagnostic;
 use crate::markdown::outline;
@@ -34,64 +35,12 @@ use crate::paths::UrlPath;
 use crate::site::{Article, Redirect, tree::Tree};
 pub use fingerprint::Fingerprint;
 use pins::Pin;
+pub use record::Recorded;
 use record::{Entry, Key, Kind, Record};
 
 /// The least share of words a unit must have in common with a recorded anchor to take its
 /// old links.
 pub const THRESHOLD: f64 = 0.5;
-
-/// The record as this run read it.
-#[derive(Debug, Clone, Default)]
-pub struct Recorded {
-    /// `anchors.lock` in the site's folder.
-    pub path: PathBuf,
-    /// The file's text; `None` when there is no file.
-    pub text: Option<String>,
-    pub record: Record,
-}
-
-impl Recorded {
-    /// Reads `anchors.lock` in `root`; a missing file is an empty record. Lines that cannot
-    /// be read are errors.
-    pub fn read(root: &Path) -> (Recorded, Vec<Diagnostic>) {
-        let path = root.join(record::FILE);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return (
-                    Recorded {
-                        path,
-                        ..Default::default()
-                    },
-                    Vec::new(),
-                );
-            }
-            Err(e) => {
-                let d = Diagnostic::error("anchors-record", format!("cannot read it: {e}"))
-                    .in_file(&path);
-                return (Recorded::default(), vec![d]);
-            }
-        };
-        let (record, bad) = Record::parse(&text);
-        let problems = bad
-            .into_iter()
-            .map(|b| {
-                Diagnostic::error(
-                    "anchors-record",
-                    format!("this line cannot be read: {}", b.why),
-                )
-                .at_line_col(&path, &text, b.line, 1)
-                .with_hint("mend or delete the line (a build records what is missing again)")
-            })
-            .collect();
-        let recorded = Recorded {
-            path,
-            text: Some(text),
-            record,
-        };
-        (recorded, problems)
-    }
-}
 
 /// What the record decides for one run.
 #[derive(Debug, Clone, Default)]
@@ -105,11 +54,11 @@ pub struct Plan {
     pub moved: Vec<(UrlPath, usize)>,
     /// What `check` reports: each mapping guessed, each moved or deleted page.
     pub reports: Vec<Diagnostic>,
-    /// The record this build leaves.
-    pub record: Record,
+    /// The record this build leaves (the one read, shared, when nothing changed).
+    pub record: Arc<Record>,
     /// Where it is, and its text as read.
     pub path: PathBuf,
-    pub read: Option<String>,
+    pub read: Option<Arc<str>>,
     /// The record's text, made once when asked for.
     text: std::sync::OnceLock<String>,
 }
@@ -208,8 +157,8 @@ enum Found {
     Lost,
 }
 
-fn find(fragment: &str, entry: &Entry, units: &[Unit]) -> Found {
-    let current = units.iter().position(|u| u.id == fragment);
+/// `current` is the unit that holds `fragment` now, if one does.
+fn find(fragment: &str, entry: &Entry, units: &[Unit], current: Option<usize>) -> Found {
     let fp = &entry.fingerprint;
     if let Some(c) = current
         && units[c].kind == entry.kind
@@ -288,6 +237,7 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
         path,
         text: read,
         record,
+        problems: _,
     } = recorded;
     let mut problems = Vec::new();
     let articles = &tree.articles;
@@ -402,12 +352,15 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
     drop(known);
     drop(addresses);
     let mut record = record;
-    for key in &retired {
-        record.entries.remove(key);
-    }
-    for (key, entry) in added {
-        // A repeated id (reported as such) keeps its first unit.
-        record.entries.entry(key).or_insert(entry);
+    if !retired.is_empty() || !added.is_empty() {
+        let record = Arc::make_mut(&mut record);
+        for key in &retired {
+            record.entries.remove(key);
+        }
+        for (key, entry) in added {
+            // A repeated id (reported as such) keeps its first unit.
+            record.entries.entry(key).or_insert(entry);
+        }
     }
     let followed: HashMap<UrlPath, BTreeMap<String, String>> = maps
         .into_iter()
@@ -462,9 +415,25 @@ impl Planner<'_> {
     /// Maps the recorded fragments of one address onto article `i`.
     fn follow(&mut self, i: usize, entries: &[(&Key, &Entry)]) {
         let units = &self.prints[i].1;
+        // Most recorded fragments still anchor what they did: found by id at once, that is
+        // all the work they cost.
+        let by_id: HashMap<&str, usize> = units
+            .iter()
+            .enumerate()
+            .map(|(u, unit)| (unit.id, u))
+            .rev()
+            .collect();
         for (key, entry) in entries {
             let fragment = key.1.as_str();
             if fragment.is_empty() {
+                continue;
+            }
+            let current = by_id.get(fragment).copied();
+            if let Some(c) = current
+                && self.pins[i].is_empty()
+                && units[c].kind == entry.kind
+                && units[c].fingerprint.hash == entry.fingerprint.hash
+            {
                 continue;
             }
             match self.pins[i].get(fragment) {
@@ -480,7 +449,7 @@ impl Planner<'_> {
                 }
                 None => {}
             }
-            match find(fragment, entry, units) {
+            match find(fragment, entry, units, current) {
                 Found::Same => {}
                 Found::Exact(u, of) => {
                     self.map(i, key, entry, units[u].id, report::How::Exact(of));
@@ -547,7 +516,7 @@ impl Planner<'_> {
             .collect();
         let mut best: Option<(usize, usize)> = None;
         for (i, (_, units)) in self.prints.iter().enumerate() {
-            let hashes: HashSet<(Kind, u64)> =
+            let hashes: HashSet<(Kind, u32)> =
                 units.iter().map(|u| (u.kind, u.fingerprint.hash)).collect();
             let held = fragments
                 .iter()

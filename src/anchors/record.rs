@@ -1,29 +1,45 @@
 //! The anchor record, `anchors.lock`: every address and fragment the site has published,
 //! each with the [`Fingerprint`] of what it anchored when it was first recorded.
 //!
-//! One line per anchor, sorted by address and then fragment, and nothing that changes from
-//! one build to the next (no dates, no counters), so two branches that add articles merge
-//! without a conflict and an unchanged site leaves the file byte for byte the same:
+//! One line per anchor, sorted, and nothing that changes from one build to the next (no dates,
+//! no counters), so an unchanged site leaves the file byte for byte the same. Each address is
+//! written once, on its page's line; its fragments follow, indented, one per line, sorted, so
+//! two branches that add steps to different articles change different lines and merge
+//! without a conflict:
 //!
 //! ```text
-//! billing/refunds.html page 5f0c2b9e01d4a7c3 0b1e44a2203ff1c9 intercom=42
-//! billing/refunds.html#ask-for-a-refund section 9a3e7d2c44b10f5e 0b1e44a2203ff1c9
-//! billing/refunds.html#ask-for-a-refund-step-1 step 77c1d0e5a9b2f403 1c2d3e4f
+//! stepbook-anchors 2
+//! billing/refunds.html page 5f0c2b9e 0b1e44a2c3d4e5f6 intercom=42
+//!   ask-for-a-refund section 9a3e7d2c 0b1e44a2
+//!   ask-for-a-refund-step-1 step 77c1d0e5 1c2d3e4f
 //! ```
 //!
-//! Fields: the address (the page's path from the site root, URL-encoded) with `#fragment`,
-//! the kind (`page`, `section`, `step`, `option`), the hash of the name as 16 hex digits, the
-//! sketch (8 hex digits per word hash, `-` when empty) and, for a page, `intercom=N`. Lines
-//! starting with `#` are comments. This module reads and writes the text; it decides nothing.
+//! The first line that is not a comment names the format's version ([`VERSION`]). A page's
+//! line: the address (the page's path from the site root, URL-encoded), `page`, the hash of
+//! the name as 8 hex digits, the sketch (4 hex digits per word hash, `-` when empty) and
+//! `intercom=N` when it has one; an address whose page is not recorded is written alone. A
+//! fragment's line: two spaces, the fragment (URL-encoded), the kind (`section`, `step`,
+//! `option`), the hash and the sketch. Lines starting with `#` are comments. This module
+//! reads and writes the text ([`Recorded`]: as a run read it); it decides
+//! nothing.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::fingerprint::Fingerprint;
+use crate::diagnostics::Diagnostic;
 
 /// The file's name, beside `content/` and `book.toml`.
 pub const FILE: &str = "anchors.lock";
 
+/// The format this stepbook reads and writes. It changes whenever a fingerprint would be
+/// computed differently, so that old fingerprints are never compared with new ones.
+pub const VERSION: u32 = 2;
+
 const HEADER: &str = "# Every address and fragment this site has published, with a fingerprint of what it\n# anchored. `stepbook build` keeps it up to date: commit it with the content.\n";
+
+const VERSION_WORD: &str = "stepbook-anchors";
 
 /// What an anchor is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -82,26 +98,77 @@ pub struct BadLine {
     pub why: String,
 }
 
+/// What the version line said, when it was not [`VERSION`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OtherVersion {
+    /// No version line: a record of the first format, whose fingerprints are not comparable.
+    Missing,
+    /// Another version (a newer stepbook's), or a line that does not read as one.
+    Unknown(usize, String),
+}
+
 impl Record {
     /// Reads the record's text; lines that cannot be read are returned apart, and left out.
-    pub fn parse(text: &str) -> (Record, Vec<BadLine>) {
+    /// A text of another format is not read at all: `Err` says which.
+    pub fn parse(text: &str) -> Result<(Record, Vec<BadLine>), OtherVersion> {
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
+            .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'));
+        match lines.next() {
+            None => return Ok((Record::default(), Vec::new())),
+            Some((_, first)) if first == version_line() => {}
+            Some((n, first)) => {
+                return Err(match first.split_once(' ') {
+                    Some((VERSION_WORD, _)) => OtherVersion::Unknown(n, first.to_string()),
+                    _ => OtherVersion::Missing,
+                });
+            }
+        }
         let mut record = Record::default();
         let mut bad = Vec::new();
-        for (i, line) in text.lines().enumerate() {
-            let line = line.trim_end_matches('\r');
-            if line.is_empty() || line.starts_with('#') {
+        // The address of the fragments that follow; `None` after an address line that cannot
+        // be read (that line is reported, its fragments are left out with it).
+        let mut address: Option<String> = None;
+        for (n, line) in lines {
+            const MARKERS: [&str; 4] = ["<<<<<<<", "|||||||", "=======", ">>>>>>>"];
+            if MARKERS.iter().any(|m| line.starts_with(m)) {
+                address = None;
+                let why = "a merge conflict marker: keep the lines of both sides, sorted".into();
+                bad.push(BadLine { line: n, why });
                 continue;
             }
-            match parse_line(line) {
+            let parsed = match line.strip_prefix("  ") {
+                Some(fragment) => match &address {
+                    Some(a) => parse_fragment(fragment).map(|(f, e)| ((a.clone(), f), e)),
+                    None if bad.is_empty() => Err("a fragment before any address".into()),
+                    None => continue,
+                },
+                None => {
+                    address = None;
+                    match parse_page(line) {
+                        Ok((a, page)) => {
+                            address = Some(a.clone());
+                            match page {
+                                Some(e) => Ok(((a, String::new()), e)),
+                                None => continue,
+                            }
+                        }
+                        Err(why) => Err(why),
+                    }
+                }
+            };
+            match parsed {
                 Ok((key, mut entry)) => {
-                    entry.line = i + 1;
+                    entry.line = n;
                     match record.entries.entry(key) {
                         std::collections::btree_map::Entry::Vacant(v) => {
                             v.insert(entry);
                         }
                         std::collections::btree_map::Entry::Occupied(mut o) => {
                             bad.push(BadLine {
-                                line: i + 1,
+                                line: n,
                                 why: format!("`{}` is recorded twice", display_key(o.key())),
                             });
                             // The later line wins, as it would in a map.
@@ -109,37 +176,138 @@ impl Record {
                         }
                     }
                 }
-                Err(why) => bad.push(BadLine { line: i + 1, why }),
+                Err(why) => bad.push(BadLine { line: n, why }),
             }
         }
-        (record, bad)
+        Ok((record, bad))
     }
 
-    /// The record's text: the header, then one sorted line per anchor.
+    /// The record's text: the header, the version, then each address with its fragments.
     pub fn render(&self) -> String {
-        let mut out = String::with_capacity(HEADER.len() + self.entries.len() * 80);
+        use std::fmt::Write;
+        let mut out = String::with_capacity(HEADER.len() + self.entries.len() * 64);
         out.push_str(HEADER);
+        out.push_str(&version_line());
+        out.push('\n');
+        let mut last: Option<&str> = None;
         for (key, e) in &self.entries {
-            out.push_str(&encode(&key.0));
-            if !key.1.is_empty() {
-                out.push('#');
-                out.push_str(&encode(&key.1));
+            if last != Some(key.0.as_str()) {
+                last = Some(&key.0);
+                encode(&key.0, &mut out);
+                if !key.1.is_empty() {
+                    // The page is not recorded: the address alone heads its fragments.
+                    out.push('\n');
+                }
             }
-            out.push(' ');
-            out.push_str(e.kind.name());
-            out.push_str(&format!(" {:016x} ", e.fingerprint.hash));
+            if !key.1.is_empty() {
+                out.push_str("  ");
+                encode(&key.1, &mut out);
+            }
+            let _ = write!(out, " {} {:08x} ", e.kind.name(), e.fingerprint.hash);
             if e.fingerprint.sketch.is_empty() {
                 out.push('-');
             }
             for h in &e.fingerprint.sketch {
-                out.push_str(&format!("{h:08x}"));
+                let _ = write!(out, "{h:04x}");
             }
             if let Some(id) = e.intercom {
-                out.push_str(&format!(" intercom={id}"));
+                let _ = write!(out, " intercom={id}");
             }
             out.push('\n');
         }
         out
+    }
+}
+
+fn version_line() -> String {
+    format!("{VERSION_WORD} {VERSION}")
+}
+
+/// The record as this run read it. Cheap to clone: a run that finds the file as the last
+/// one left it keeps what that one read.
+#[derive(Debug, Clone, Default)]
+pub struct Recorded {
+    /// `anchors.lock` in the site's folder.
+    pub path: PathBuf,
+    /// The file's text; `None` when there is no file.
+    pub text: Option<Arc<str>>,
+    pub record: Arc<Record>,
+    /// What reading it found wrong: errors, or a warning for a record of an older format.
+    pub problems: Vec<Diagnostic>,
+}
+
+impl Recorded {
+    /// Reads `anchors.lock` in `root`; a missing file is an empty record. Lines that cannot
+    /// be read are errors. A record without a version line (the first format) is read as an
+    /// empty one, with a warning: the next build writes it anew. One of another version is
+    /// an error, so that a build never writes over what a newer stepbook recorded.
+    pub fn read(root: &Path) -> Recorded {
+        let path = root.join(FILE);
+        let text: Arc<str> = match std::fs::read_to_string(&path) {
+            Ok(t) => t.into(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Recorded {
+                    path,
+                    ..Default::default()
+                };
+            }
+            Err(e) => {
+                let d = Diagnostic::error("anchors-record", format!("cannot read it: {e}"))
+                    .in_file(&path);
+                return Recorded {
+                    problems: vec![d],
+                    ..Default::default()
+                };
+            }
+        };
+        let (record, problems) = match Record::parse(&text) {
+            Ok((record, bad)) => {
+                let problems = bad
+                    .into_iter()
+                    .map(|b| {
+                        Diagnostic::error(
+                            "anchors-record",
+                            format!("this line cannot be read: {}", b.why),
+                        )
+                        .at_line_col(&path, &text, b.line, 1)
+                        .with_hint(
+                            "mend or delete the line (a build records what is missing again)",
+                        )
+                    })
+                    .collect();
+                (record, problems)
+            }
+            Err(OtherVersion::Missing) => {
+                let d = Diagnostic::warning(
+                    "anchors-record-version",
+                    "this record has no version line: it was written by an older stepbook, \
+                     whose fingerprints this one cannot compare, and is read as empty",
+                )
+                .in_file(&path)
+                .with_hint("`stepbook build` records the site's anchors again in this format");
+                (Record::default(), vec![d])
+            }
+            Err(OtherVersion::Unknown(line, found)) => {
+                let d = Diagnostic::error(
+                    "anchors-record-version",
+                    format!(
+                        "`{found}` is not a format this stepbook reads (version {})",
+                        VERSION
+                    ),
+                )
+                .at_line_col(&path, &text, line, 1)
+                .with_hint(
+                    "build with the stepbook that wrote it, or delete the file to start anew",
+                );
+                (Record::default(), vec![d])
+            }
+        };
+        Recorded {
+            path,
+            text: Some(text),
+            record: Arc::new(record),
+            problems,
+        }
     }
 }
 
@@ -152,75 +320,106 @@ pub fn display_key((address, fragment): &Key) -> String {
     }
 }
 
-fn parse_line(line: &str) -> Result<(Key, Entry), String> {
-    let mut fields = [""; 6];
-    let mut count = 0;
-    for f in line.split(' ') {
-        if count < fields.len() {
-            fields[count] = f;
-        }
-        count += 1;
-    }
-    if !(4..=5).contains(&count) {
-        return Err(format!(
-            "expected `address[#fragment] kind hash sketch`, found {count} fields"
-        ));
-    }
-    let [anchor, kind, hash, sketch, ..] = fields;
-    let rest = &fields[4..count];
-    let (address, fragment) = anchor.split_once('#').unwrap_or((anchor, ""));
-    let (Some(address), Some(fragment)) = (decode(address), decode(fragment)) else {
-        return Err("the address is not URL-encoded UTF-8".into());
-    };
+/// `address page hash sketch [intercom=N]`, or the address alone.
+fn parse_page(line: &str) -> Result<(String, Option<Entry>), String> {
+    let mut fields = line.split(' ');
+    let address = fields.next().unwrap_or_default();
+    let address = decode(address).ok_or("the address is not URL-encoded UTF-8")?;
     if address.is_empty() {
         return Err("the address is empty".into());
     }
-    let kind = Kind::parse(kind)
-        .ok_or_else(|| format!("unknown kind `{kind}`: expected page, section, step or option"))?;
-    if (kind == Kind::Page) != fragment.is_empty() {
-        return Err("a page has no fragment, and every other anchor has one".into());
-    }
-    let hash = (hash.len() == 16)
-        .then(|| u64::from_str_radix(hash, 16).ok())
-        .flatten()
-        .ok_or_else(|| format!("the hash `{hash}` is not 16 hex digits"))?;
-    let sketch = parse_sketch(sketch).ok_or_else(|| {
-        format!("the sketch `{sketch}` is not `-` or groups of 8 hex digits, ascending")
-    })?;
-    let intercom = match rest {
-        [] => None,
-        [extra] => match extra.strip_prefix("intercom=").map(str::parse::<u64>) {
-            Some(Ok(id)) if kind == Kind::Page => Some(id),
+    let rest: Vec<&str> = fields.collect();
+    let (print, extra) = match rest.as_slice() {
+        [] => return Ok((address, None)),
+        ["page", hash, sketch] => ((*hash, *sketch), None),
+        ["page", hash, sketch, extra] => ((*hash, *sketch), Some(*extra)),
+        _ => {
+            return Err(format!(
+                "expected `address page hash sketch` or the address alone, found {} fields",
+                rest.len() + 1
+            ));
+        }
+    };
+    let fingerprint = parse_fingerprint(print.0, print.1)?;
+    let intercom = match extra {
+        None => None,
+        Some(extra) => match extra.strip_prefix("intercom=").map(str::parse::<u64>) {
+            Some(Ok(id)) => Some(id),
             _ => return Err(format!("unexpected `{extra}` at the end of the line")),
         },
-        _ => unreachable!("at most one field after the sketch"),
     };
     let entry = Entry {
-        kind,
-        fingerprint: Fingerprint { hash, sketch },
+        kind: Kind::Page,
+        fingerprint,
         intercom,
         line: 0,
     };
-    Ok(((address, fragment), entry))
+    Ok((address, Some(entry)))
 }
 
-fn parse_sketch(s: &str) -> Option<Vec<u32>> {
+/// `fragment kind hash sketch`, the two spaces before it taken off.
+fn parse_fragment(line: &str) -> Result<(String, Entry), String> {
+    let fields: Vec<&str> = line.split(' ').collect();
+    let [fragment, kind, hash, sketch] = fields.as_slice() else {
+        return Err(format!(
+            "expected `  fragment kind hash sketch`, found {} fields",
+            fields.len()
+        ));
+    };
+    let fragment = decode(fragment).ok_or("the fragment is not URL-encoded UTF-8")?;
+    if fragment.is_empty() {
+        return Err("the fragment is empty".into());
+    }
+    let kind = match Kind::parse(kind) {
+        Some(Kind::Page) => return Err("a page has no fragment: write it unindented".into()),
+        Some(k) => k,
+        None => {
+            return Err(format!(
+                "unknown kind `{kind}`: expected section, step or option"
+            ));
+        }
+    };
+    let entry = Entry {
+        kind,
+        fingerprint: parse_fingerprint(hash, sketch)?,
+        intercom: None,
+        line: 0,
+    };
+    Ok((fragment, entry))
+}
+
+fn parse_fingerprint(hash: &str, sketch: &str) -> Result<Fingerprint, String> {
+    let hash = (hash.len() == 8)
+        .then(|| u32::from_str_radix(hash, 16).ok())
+        .flatten()
+        .ok_or_else(|| format!("the hash `{hash}` is not 8 hex digits"))?;
+    let sketch = parse_sketch(sketch).ok_or_else(|| {
+        format!("the sketch `{sketch}` is not `-` or groups of 4 hex digits, ascending")
+    })?;
+    Ok(Fingerprint { hash, sketch })
+}
+
+fn parse_sketch(s: &str) -> Option<Vec<u16>> {
     if s == "-" {
         return Some(Vec::new());
     }
-    if s.is_empty() || !s.len().is_multiple_of(8) || !s.is_ascii() {
+    if s.is_empty() || !s.len().is_multiple_of(4) || !s.is_ascii() {
         return None;
     }
-    let hashes: Option<Vec<u32>> = (0..s.len())
-        .step_by(8)
-        .map(|i| u32::from_str_radix(&s[i..i + 8], 16).ok())
+    let hashes: Option<Vec<u16>> = (0..s.len())
+        .step_by(4)
+        .map(|i| u16::from_str_radix(&s[i..i + 4], 16).ok())
         .collect();
     hashes.filter(|h| h.len() <= super::fingerprint::SKETCH && h.windows(2).all(|w| w[0] < w[1]))
 }
 
 /// Percent-encodes what would break a line: `%`, `#`, spaces and control characters.
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+fn encode(s: &str, out: &mut String) {
+    let plain = |b: &u8| b.is_ascii_graphic() && *b != b'%' && *b != b'#';
+    if s.as_bytes().iter().all(plain) {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         if c == '%' || c == '#' || c.is_whitespace() || c.is_control() {
             let mut buf = [0u8; 4];
@@ -231,10 +430,12 @@ fn encode(s: &str) -> String {
             out.push(c);
         }
     }
-    out
 }
 
 fn decode(s: &str) -> Option<String> {
+    if !s.contains('%') {
+        return Some(s.to_string());
+    }
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -289,44 +490,61 @@ mod tests {
         r
     }
 
+    fn hex(f: &Fingerprint) -> String {
+        let sketch: String = f.sketch.iter().map(|h| format!("{h:04x}")).collect();
+        let sketch = if sketch.is_empty() {
+            "-".into()
+        } else {
+            sketch
+        };
+        format!("{:08x} {sketch}", f.hash)
+    }
+
     #[test]
-    fn the_text_is_sorted_one_line_per_anchor() {
+    fn the_text_is_sorted_one_line_per_anchor_each_address_once() {
         let text = sample().render();
         let lines: Vec<&str> = text.lines().skip(2).collect();
         let fp = |s: &str| Fingerprint::of(s, "");
-        let hex = |f: &Fingerprint| {
-            let sketch: String = f.sketch.iter().map(|h| format!("{h:08x}")).collect();
-            format!(
-                "{:016x} {}",
-                f.hash,
-                if sketch.is_empty() {
-                    "-".into()
-                } else {
-                    sketch
-                }
-            )
-        };
         assert_eq!(
             lines,
             [
+                "stepbook-anchors 2".to_string(),
                 format!("guide/a%20b%25%23.html page {} intercom=42", hex(&fp("A"))),
-                format!(
-                    "guide/a%20b%25%23.html#set-up section {}",
-                    hex(&fp("Set up"))
-                ),
+                format!("  set-up section {}", hex(&fp("Set up"))),
                 format!("guide/b.html page {}", hex(&fp(""))),
-                format!("guide/b.html#mobile option {}", hex(&fp("Mobile"))),
-                format!("guide/b.html#step-1 step {}", hex(&fp("Tap Save"))),
+                format!("  mobile option {}", hex(&fp("Mobile"))),
+                format!("  step-1 step {}", hex(&fp("Tap Save"))),
             ]
         );
         assert!(text.starts_with("# Every address and fragment"));
     }
 
     #[test]
+    fn an_address_whose_page_is_not_recorded_is_written_alone() {
+        let mut r = sample();
+        r.entries
+            .remove(&("guide/b.html".to_string(), String::new()));
+        let text = r.render();
+        let lines: Vec<&str> = text.lines().skip(5).collect();
+        let fp = |s: &str| Fingerprint::of(s, "");
+        assert_eq!(
+            lines,
+            [
+                "guide/b.html".to_string(),
+                format!("  mobile option {}", hex(&fp("Mobile"))),
+                format!("  step-1 step {}", hex(&fp("Tap Save"))),
+            ]
+        );
+        let (back, bad) = Record::parse(&text).unwrap();
+        assert_eq!(bad, []);
+        assert_eq!(back.render(), text);
+    }
+
+    #[test]
     fn reading_the_text_gives_the_record_back() {
         let record = sample();
         let text = record.render();
-        let (back, bad) = Record::parse(&text);
+        let (back, bad) = Record::parse(&text).unwrap();
         assert_eq!(bad, []);
         let strip = |r: &Record| -> Vec<(Key, Entry)> {
             r.entries
@@ -347,23 +565,44 @@ mod tests {
         assert_eq!(back.render(), text);
         assert_eq!(
             back.entries[&("guide/b.html".to_string(), "step-1".to_string())].line,
-            7
+            8
         );
+    }
+
+    #[test]
+    fn a_record_of_another_format_is_not_read() {
+        let v1 = "# comment\na.html page 0123456789abcdef -\n";
+        assert_eq!(Record::parse(v1), Err(OtherVersion::Missing));
+        let v3 = "# comment\n\nstepbook-anchors 3\na.html page 01234567 -\n";
+        assert_eq!(
+            Record::parse(v3),
+            Err(OtherVersion::Unknown(3, "stepbook-anchors 3".into()))
+        );
+        assert_eq!(Record::parse("# only comments\n"), Ok(Default::default()));
     }
 
     #[test]
     fn lines_that_cannot_be_read_are_named() {
         let text = "# comment\n\
-            a.html page 0123456789abcdef -\n\
-            a.html#x step 0123456789abcdef - extra\n\
-            a.html#y heading 0123456789abcdef -\n\
-            a.html#z step 0123 -\n\
-            a.html#w step 0123456789abcdef 0000000200000001\n\
-            a.html step 0123456789abcdef -\n\
-            a.html page 0123456789abcdef -\n\
-            <<<<<<< HEAD\n";
-        let (record, bad) = Record::parse(text);
-        assert_eq!(record.entries.len(), 1);
+            stepbook-anchors 2\n  \
+              orphan step 01234567 -\n\
+            a.html page 01234567 -\n  \
+              x step 01234567 - extra\n  \
+              y heading 01234567 -\n  \
+              z step 0123 -\n  \
+              w step 01234567 00020001\n  \
+              v page 01234567 -\n\
+            a.html page 01234567 -\n\
+            <<<<<<< HEAD\n  \
+              u step 01234567 -\n\
+            b.html page 01234567 - extra\n  \
+              t step 01234567 -\n\
+            c.html step 01234567 -\n\
+            d.html\n  \
+              s step 01234567 0001\n";
+        let (record, bad) = Record::parse(text).unwrap();
+        let keys: Vec<String> = record.entries.keys().map(display_key).collect();
+        assert_eq!(keys, ["a.html", "d.html#s"]);
         let got: Vec<String> = bad
             .iter()
             .map(|b| format!("{}: {}", b.line, b.why))
@@ -371,13 +610,16 @@ mod tests {
         assert_eq!(
             got,
             [
-                "3: unexpected `extra` at the end of the line",
-                "4: unknown kind `heading`: expected page, section, step or option",
-                "5: the hash `0123` is not 16 hex digits",
-                "6: the sketch `0000000200000001` is not `-` or groups of 8 hex digits, ascending",
-                "7: a page has no fragment, and every other anchor has one",
-                "8: `a.html` is recorded twice",
-                "9: expected `address[#fragment] kind hash sketch`, found 2 fields",
+                "3: a fragment before any address",
+                "5: expected `  fragment kind hash sketch`, found 5 fields",
+                "6: unknown kind `heading`: expected section, step or option",
+                "7: the hash `0123` is not 8 hex digits",
+                "8: the sketch `00020001` is not `-` or groups of 4 hex digits, ascending",
+                "9: a page has no fragment: write it unindented",
+                "10: `a.html` is recorded twice",
+                "11: a merge conflict marker: keep the lines of both sides, sorted",
+                "13: unexpected `extra` at the end of the line",
+                "15: expected `address page hash sketch` or the address alone, found 4 fields",
             ]
         );
     }

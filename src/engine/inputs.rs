@@ -210,9 +210,92 @@ pub fn read_text(path: &Path) -> Result<String, ReadError> {
     })
 }
 
+/// One file read whole into `T`, kept while its stamp stays the same: what a run makes of
+/// a large input (the anchor record) is made again only when the file changed. A stamp taken
+/// too soon after the file was written is not trusted: the next run reads it again.
+#[derive(Debug)]
+pub struct Kept<T> {
+    last: Option<(PathBuf, Stamp, T)>,
+}
+
+impl<T> Default for Kept<T> {
+    fn default() -> Self {
+        Kept { last: None }
+    }
+}
+
+impl<T: Clone> Kept<T> {
+    /// What `read` made of `path` last time when its stamp is unchanged, else `read()`.
+    pub fn get(&mut self, path: &Path, read: impl FnOnce() -> T) -> T {
+        let stamp = Stamp::of(path);
+        if let (Some(stamp), Some((p, s, value))) = (stamp, &self.last)
+            && p == path
+            && *s == stamp
+        {
+            return value.clone();
+        }
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let value = read();
+        self.last = stamp
+            .filter(|s| s.modified < now.saturating_sub(RACY.as_nanos()))
+            .map(|s| (path.to_path_buf(), s, value.clone()));
+        value
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kept_file_is_read_again_only_when_its_stamp_changes_or_was_racy() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("anchors.lock");
+        let set = |text: &str, secs_ago: u64| {
+            std::fs::write(&a, text).unwrap();
+            let when = SystemTime::now() - Duration::from_secs(secs_ago);
+            std::fs::File::options()
+                .write(true)
+                .open(&a)
+                .unwrap()
+                .set_modified(when)
+                .unwrap();
+        };
+        let mut kept: Kept<String> = Kept::default();
+        let reads = std::cell::Cell::new(0);
+        let get = |kept: &mut Kept<String>| {
+            kept.get(&a, || {
+                reads.set(reads.get() + 1);
+                std::fs::read_to_string(&a).unwrap()
+            })
+        };
+        set("one", 60);
+        assert_eq!(get(&mut kept), "one");
+        assert_eq!(get(&mut kept), "one");
+        assert_eq!(reads.get(), 1);
+        // Another stamp: read again.
+        set("two!", 30);
+        assert_eq!(get(&mut kept), "two!");
+        assert_eq!(reads.get(), 2);
+        // Written just now: the stamp is not trusted, every run reads it.
+        set("four", 0);
+        assert_eq!(get(&mut kept), "four");
+        assert_eq!(get(&mut kept), "four");
+        assert_eq!(reads.get(), 4);
+        // A missing file is never kept.
+        std::fs::remove_file(&a).unwrap();
+        let mut missing = 0;
+        for _ in 0..2 {
+            kept.get(&a, || {
+                missing += 1;
+                String::new()
+            });
+        }
+        assert_eq!(missing, 2);
+    }
 
     #[test]
     fn a_rewrite_with_the_same_stamp_is_seen_while_the_stamp_is_racy() {

@@ -91,6 +91,8 @@ pub struct Engine {
     cutoff: cutoff::Cutoff,
     /// How many page contexts the last render built.
     contexts: usize,
+    /// The anchor record as last read.
+    anchors: inputs::Kept<crate::anchors::Recorded>,
 }
 
 impl Engine {
@@ -109,6 +111,7 @@ impl Engine {
             search: None,
             cutoff: cutoff::Cutoff::default(),
             contexts: 0,
+            anchors: Default::default(),
         }
     }
 
@@ -410,9 +413,10 @@ impl Engine {
         timings.lap("read and render Markdown");
         let site_problems_from = diags.len();
 
-        // The anchor record is an input of every article: read anew each run, like the dates.
-        let (anchors, problems) = crate::anchors::Recorded::read(&config.root);
-        diags.extend(problems);
+        // The anchor record is an input of every article: read again when its stamp changed.
+        let record = config.root.join(crate::anchors::record::FILE);
+        let anchors = (self.anchors).get(&record, || crate::anchors::Recorded::read(&config.root));
+        diags.extend(anchors.problems.iter().cloned());
         // The dates of the last commits are an input too: read anew each run.
         let git_dates = crate::gitdates::read(&config.content_dir);
         let alternates = Arc::new(languages::alternates(&config, &pages, &langs));

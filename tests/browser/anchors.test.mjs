@@ -46,10 +46,12 @@ async function edit(rel, from, to) {
 before(async () => {
   site = await fs.mkdtemp(path.join(os.tmpdir(), 'stepbook-anchors-'));
   await fs.cp(fixture, site, { recursive: true });
-  first = await buildSite(site);
+  first = await buildSite(site, { inPlace: true });
   assert.equal(first.code, 0, `first build failed\n${describeBuild(first)}`);
   const record = await fs.readFile(path.join(site, 'anchors.lock'), 'utf8');
-  assert.match(record, /^guide\/mfa\.html#set-up-step-3 step /m);
+  assert.match(record, /^stepbook-anchors 2$/m);
+  assert.match(record, /^guide\/mfa\.html page [^\n]*\n  questions section [^\n]*\n  set-up section /m);
+  assert.match(record, /^  set-up-step-3 step /m);
 
   await edit('content/guide/mfa.md', '1. Open the app.\n', '1. Unlock your phone.\n1. Open the app.\n');
   await edit('content/guide/mfa.md', '## Turn it off', '## Switch it off');
@@ -57,7 +59,7 @@ before(async () => {
   await fs.rename(path.join(site, 'content/guide/refunds.md'), path.join(site, 'content/billing/refund-policy.md'));
   await edit('content/billing/refund-policy.md', '1. Open Billing.\n', '1. Sign in.\n1. Open Billing.\n');
 
-  build = await buildSite(site);
+  build = await buildSite(site, { inPlace: true });
   assert.equal(build.code, 0, `second build failed\n${describeBuild(build)}`);
   server = await serveStatic(build.dir);
   browser = await launchBrowser();

@@ -69,7 +69,10 @@ export function stepbookBin() {
 }
 
 /**
- * Run `<bin> build --dest <tmp> ...args` with cwd = siteDir.
+ * Run `<bin> build --dest <tmp> ...args` in a copy of siteDir, so that what a build
+ * leaves in its site folder (the anchor record, the build cache) never lands in the
+ * fixture and no run depends on an earlier one; with `inPlace`, in siteDir itself (a
+ * test's own temporary site that builds twice).
  *
  * `dir` is a fresh path that does not exist before the build (stepbook
  * creates it), inside a private temp folder that `cleanup()` removes.
@@ -78,15 +81,16 @@ export function stepbookBin() {
  * Never throws because of the exit code: check `code` (and show `stderr`).
  *
  * @param {string} siteDir folder with book.toml and content/
- * @param {{args?: string[], env?: Record<string,string>, timeoutMs?: number}} [opts]
+ * @param {{args?: string[], env?: Record<string,string>, timeoutMs?: number, inPlace?: boolean}} [opts]
  * @returns {Promise<{dir: string, code: number|null, signal: string|null,
  *   stdout: string, stderr: string, cwd: string, command: string[],
  *   cleanup: () => Promise<void>}>}
  */
-export async function buildSite(siteDir, { args = [], env = {}, timeoutMs = 120_000 } = {}) {
+export async function buildSite(siteDir, { args = [], env = {}, timeoutMs = 120_000, inPlace = false } = {}) {
   const bin = stepbookBin();
-  const cwd = path.resolve(siteDir);
   const tmpRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'stepbook-build-'));
+  const cwd = inPlace ? path.resolve(siteDir) : path.join(tmpRoot, 'src');
+  if (!inPlace) await copySite(path.resolve(siteDir), cwd);
   const dir = path.join(tmpRoot, 'site');
   const argv = ['build', '--dest', dir, ...args];
 
@@ -127,6 +131,28 @@ export async function buildSite(siteDir, { args = [], env = {}, timeoutMs = 120_
       if (!keep) await fs.rm(tmpRoot, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Copies what a build reads of the site in `from` (its config, content folder, themes and
+ * anchor record) to `to`: never the rest of a folder such as the repository's own root.
+ */
+async function copySite(from, to) {
+  await fs.mkdir(to, { recursive: true });
+  let content = 'content';
+  try {
+    const toml = await fs.readFile(path.join(from, 'book.toml'), 'utf8');
+    content = /^\s*content-dir\s*=\s*"([^"]+)"/m.exec(toml)?.[1] ?? content;
+  } catch {
+    // No book.toml: the build will say so.
+  }
+  for (const name of ['book.toml', 'anchors.lock', 'themes', content]) {
+    if (!existsSync(path.join(from, name))) continue;
+    await fs.cp(path.join(from, name), path.join(to, name), {
+      recursive: true,
+      filter: (f) => path.basename(f) !== '.stepbook-cache',
+    });
+  }
 }
 
 /** Human-readable summary of a buildSite() result, for assertion messages. */

@@ -26,6 +26,8 @@ pub mod pins;
 pub mod record;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -253,12 +255,12 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
             p
         })
         .collect();
-    let by_url: HashMap<&str, usize> = articles
+    let by_url: FxHashMap<&str, usize> = articles
         .iter()
         .enumerate()
         .map(|(i, a)| (a.page.url.as_str(), i))
         .collect();
-    let taken: HashSet<&str> = tree
+    let taken: FxHashSet<&str> = tree
         .home
         .iter()
         .chain(tree.collections.iter().filter_map(|c| c.index.as_ref()))
@@ -288,7 +290,7 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
         }
     }
     // The fragments already recorded at each article's address: only new ones are added.
-    let mut known: Vec<HashSet<&str>> = vec![HashSet::new(); articles.len()];
+    let mut known: Vec<FxHashSet<&str>> = vec![FxHashSet::default(); articles.len()];
     for (address, entries) in &addresses {
         if let Some(&i) = by_url.get(address) {
             known[i].extend(entries.iter().map(|(k, _)| k.1.as_str()));
@@ -417,7 +419,7 @@ impl Planner<'_> {
         let units = &self.prints[i].1;
         // Most recorded fragments still anchor what they did: found by id at once, that is
         // all the work they cost.
-        let by_id: HashMap<&str, usize> = units
+        let by_id: FxHashMap<&str, usize> = units
             .iter()
             .enumerate()
             .map(|(u, unit)| (unit.id, u))
@@ -516,7 +518,7 @@ impl Planner<'_> {
             .collect();
         let mut best: Option<(usize, usize)> = None;
         for (i, (_, units)) in self.prints.iter().enumerate() {
-            let hashes: HashSet<(Kind, u32)> =
+            let hashes: FxHashSet<(Kind, u32)> =
                 units.iter().map(|u| (u.kind, u.fingerprint.hash)).collect();
             let held = fragments
                 .iter()

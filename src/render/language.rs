@@ -49,14 +49,18 @@ pub fn alternates(
 }
 
 /// A page's body as it shows: its empty links filled, and the words the Markdown renderer
-/// writes in English in the site's language.
-pub fn body(site: &Site, page: &crate::site::Page) -> String {
+/// writes in English in the site's language (`texts`, the site's texts when they are not the
+/// English ones).
+pub fn body(
+    site: &Site,
+    texts: Option<&BTreeMap<String, String>>,
+    page: &crate::site::Page,
+) -> String {
     let html = crate::site::xref::filled_html(site, page);
-    let (tag, own) = (&site.config.language, strings_of(site));
-    if !strings::scripts_need(tag, own) {
-        return html.into_owned();
+    match texts {
+        Some(texts) => strings::localize(&html, texts).unwrap_or_else(|| html.into_owned()),
+        None => html.into_owned(),
     }
-    strings::localize(&html, &strings::for_language(tag, own)).unwrap_or_else(|| html.into_owned())
 }
 
 /// The theme's text `name` in the site's language.

@@ -542,7 +542,7 @@ fn render_job(
                 "home",
                 title,
                 desc,
-                pages::home_ctx(site, &url),
+                pages::home_ctx(site, facts, &url),
             );
             theme.render_if(salt, &url, "home.html", &ctx, sink)
         }
@@ -577,7 +577,7 @@ fn render_job(
                 "collection",
                 title,
                 desc,
-                pages::collection_ctx(site, i),
+                pages::collection_ctx(site, facts, i),
             );
             theme.render_if(salt, &c.url, "collection.html", &ctx, sink)
         }

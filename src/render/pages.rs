@@ -5,7 +5,7 @@
 //! from the site's structures, never inside templates and never from disk. [`Facts`] holds
 //! what every page shares, computed once per render.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::context::*;
 use super::language::{body, strings_of, text};
@@ -35,6 +35,8 @@ pub struct Facts {
     pub tags: Vec<Tag>,
     /// Each collection's sidebar and its hash, by collection.
     pub sidebars: Vec<(SidebarCtx, u64)>,
+    /// Where each tag is in `tags`, by its URL.
+    by_url: HashMap<UrlPath, usize>,
 }
 
 impl Facts {
@@ -42,6 +44,11 @@ impl Facts {
         let tags = tags(site);
         Facts {
             site: site_ctx(site, !tags.is_empty()),
+            by_url: tags
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.url.clone(), i))
+                .collect(),
             tags,
             sidebars: site
                 .collections
@@ -57,7 +64,12 @@ impl Facts {
 
     fn tag(&self, name: &str) -> Option<&Tag> {
         let url = tag_url(&self.site.lang_root, name);
-        self.tags.iter().find(|t| t.url == url)
+        self.by_url.get(&url).map(|&i| &self.tags[i])
+    }
+
+    /// The texts a page's body is shown in, when they are not the English ones.
+    pub fn body_texts(&self) -> Option<&BTreeMap<String, String>> {
+        self.site.scripts_t.is_some().then_some(&self.site.t)
     }
 }
 
@@ -136,20 +148,18 @@ fn subtree_articles(site: &Site, c: usize, limit: usize, out: &mut Vec<usize>) {
 
 fn site_ctx(site: &Site, has_tags: bool) -> SiteCtx {
     let brand = &site.config.brand;
+    let t = strings::for_language(&site.config.language, strings_of(site));
     SiteCtx {
         title: site.config.title.clone(),
         description: site.config.description.clone(),
         language: site.config.language.clone(),
         lang_root: site.lang_root().to_string(),
-        t: strings::for_language(&site.config.language, strings_of(site)),
         scripts_t: strings::scripts_need(&site.config.language, strings_of(site)).then(|| {
-            serde_json::to_string(&strings::for_language(
-                &site.config.language,
-                strings_of(site),
-            ))
-            .unwrap_or_default()
-            .replace('<', "\\u003c")
+            serde_json::to_string(&t)
+                .unwrap_or_default()
+                .replace('<', "\\u003c")
         }),
+        t,
         base_url: site.config.base_url.clone(),
         nav: site
             .roots
@@ -227,7 +237,7 @@ fn article_link(from: &UrlPath, a: &Article) -> LinkCtx {
     }
 }
 
-pub fn home_ctx(site: &Site, url: &UrlPath) -> HomeCtx {
+pub fn home_ctx(site: &Site, facts: &Facts, url: &UrlPath) -> HomeCtx {
     let home = site.home.as_ref();
     HomeCtx {
         title: home
@@ -236,7 +246,9 @@ pub fn home_ctx(site: &Site, url: &UrlPath) -> HomeCtx {
         description: home
             .and_then(|h| h.fm.description.clone())
             .unwrap_or_else(|| site.config.description.clone()),
-        content: home.map(|h| body(site, h)).unwrap_or_default(),
+        content: home
+            .map(|h| body(site, facts.body_texts(), h))
+            .unwrap_or_default(),
         collections: site.roots.iter().map(|&r| card(site, url, r)).collect(),
         articles: site
             .root_articles
@@ -279,12 +291,16 @@ fn crumbs(
     out
 }
 
-pub fn collection_ctx(site: &Site, i: usize) -> CollectionCtx {
+pub fn collection_ctx(site: &Site, facts: &Facts, i: usize) -> CollectionCtx {
     let c = &site.collections[i];
     CollectionCtx {
         title: c.title.clone(),
         description: c.description.clone(),
-        content: c.index.as_ref().map(|p| body(site, p)).unwrap_or_default(),
+        content: c
+            .index
+            .as_ref()
+            .map(|p| body(site, facts.body_texts(), p))
+            .unwrap_or_default(),
         breadcrumbs: crumbs(site, &c.url, Some(i), None),
         collections: c.children.iter().map(|&k| card(site, &c.url, k)).collect(),
         articles: c
@@ -331,7 +347,7 @@ pub fn article_ctx<'a>(site: &'a Site, facts: &'a Facts, a: &'a Article) -> Arti
         title: &a.title,
         title_id: md.title_id.as_ref().map(|i| i.as_str()),
         description: a.page.fm.description.as_deref().unwrap_or_default(),
-        content: body(site, &a.page).into(),
+        content: body(site, facts.body_texts(), &a.page).into(),
         path: url.to_string(),
         source: a.page.source.to_string(),
         updated,

@@ -81,6 +81,9 @@ pub struct BuildReport {
     /// Files rendered by this build; the others were kept from the previous build, their
     /// inputs unchanged ([`engine::cache`]).
     pub rendered: usize,
+    /// Page contexts built (pages and their Markdown copies): every page's, or after edits
+    /// that changed no fact other pages read, the edited pages' ([`engine::cutoff`]).
+    pub contexts: usize,
     pub elapsed: Duration,
     /// Warnings (a successful build has no errors).
     pub diagnostics: Diagnostics,
@@ -285,6 +288,7 @@ pub fn build_with(
     if let Err(ds) = engine.render_keeping(&loaded, &put, &keep) {
         return fail(diags, ds);
     }
+    let contexts = engine.contexts_built();
     timings.lap("render and write pages");
     if loaded.config.search {
         progress.stage("indexing", 0);
@@ -319,6 +323,7 @@ pub fn build_with(
         files: stats.files,
         unchanged: stats.unchanged,
         rendered: rendered.into_inner(),
+        contexts,
         elapsed: start.elapsed(),
         diagnostics: diags,
     })

@@ -163,14 +163,16 @@ pub fn load(root: &Path) -> Restored {
     else {
         return Restored::default();
     };
+    // Each thread reads its shards into one buffer: a fresh buffer per shard would have the
+    // kernel clear every page of the cache's size once more.
     let shards: Vec<Option<Vec<(SourcePath, Saved)>>> = index
         .shards
         .par_iter()
         .enumerate()
-        .map(|(i, want)| {
+        .map_init(Vec::new, |bytes, (i, want)| {
             let want = (*want)?;
-            let bytes = fs::read(dir.join(shard_name(i))).ok()?;
-            let (payload, digest) = open(&bytes, fingerprint)?;
+            read_into(&dir.join(shard_name(i)), bytes).ok()?;
+            let (payload, digest) = open(bytes, fingerprint)?;
             if digest != want {
                 return None;
             }
@@ -196,6 +198,17 @@ pub fn load(root: &Path) -> Restored {
             .extend(saved.into_iter().map(|(p, s)| (p, Memo::restore(s))));
     }
     restored
+}
+
+/// Reads the file at `path` into `bytes`, reusing its room.
+fn read_into(path: &Path, bytes: &mut Vec<u8>) -> std::io::Result<()> {
+    use std::io::Read;
+    let mut file = fs::File::open(path)?;
+    bytes.clear();
+    let len = file.metadata().map_or(0, |m| m.len() as usize);
+    bytes.reserve(len);
+    file.read_to_end(bytes)?;
+    Ok(())
 }
 
 /// What [`save`] writes.

@@ -81,6 +81,9 @@ pub struct BuildReport {
     /// Files rendered by this build; the others were kept from the previous build, their
     /// inputs unchanged ([`engine::cache`]).
     pub rendered: usize,
+    /// Page contexts built (pages and their Markdown copies): every page's, or after edits
+    /// that changed no fact other pages read, the edited pages' ([`engine::cutoff`]).
+    pub contexts: usize,
     pub elapsed: Duration,
     /// Warnings (a successful build has no errors).
     pub diagnostics: Diagnostics,
@@ -234,22 +237,26 @@ pub fn build_with(
     // Walking the output folder and the spare is mostly waiting on the file system: it runs
     // beside reading the cache and the Markdown stage, and its outcome counts only once the
     // site loads cleanly.
-    let (mut engine, (loaded, mut diags), checked, cache_read) = std::thread::scope(|s| {
-        let checking =
-            s.spawn(|| output::check_destination(&dest, &config.content_dir, &config.root));
-        let reading = Instant::now();
-        let mut engine = if opts.force {
-            Engine::new(&opts.root, popts)
-        } else {
-            Engine::from_cache(&opts.root, popts)
-        };
-        let cache_read = reading.elapsed();
-        let loaded = engine.load_with(config.clone());
-        let checked = checking
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (engine, loaded, checked, cache_read)
-    });
+    let (mut engine, (loaded, mut diags), (checked, check_took), cache_read) =
+        std::thread::scope(|s| {
+            let checking = s.spawn(|| {
+                let start = Instant::now();
+                let checked = output::check_destination(&dest, &config.content_dir, &config.root);
+                (checked, start.elapsed())
+            });
+            let reading = Instant::now();
+            let mut engine = if opts.force {
+                Engine::new(&opts.root, popts)
+            } else {
+                Engine::from_cache(&opts.root, popts)
+            };
+            let cache_read = reading.elapsed();
+            let loaded = engine.load_with(config.clone());
+            let checked = checking
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (engine, loaded, checked, cache_read)
+        });
     diags.extend(config_problems);
     diags.sort();
     let Some(mut loaded) = loaded.filter(|_| !diags.has_errors()) else {
@@ -257,6 +264,11 @@ pub fn build_with(
     };
     let mut timings = std::mem::take(&mut loaded.timings);
     timings.stages.insert(0, ("read the cache", cache_read));
+    // Not a stage of its own: it ran beside the two above.
+    timings.stages.insert(
+        2.min(timings.stages.len()),
+        ("check the output folder (beside the two above)", check_took),
+    );
     let pages = render::pages::page_count(&loaded.site);
     let previous = match checked {
         Ok(p) => p,
@@ -285,6 +297,7 @@ pub fn build_with(
     if let Err(ds) = engine.render_keeping(&loaded, &put, &keep) {
         return fail(diags, ds);
     }
+    let contexts = engine.contexts_built();
     timings.lap("render and write pages");
     if loaded.config.search {
         progress.stage("indexing", 0);
@@ -319,6 +332,7 @@ pub fn build_with(
         files: stats.files,
         unchanged: stats.unchanged,
         rendered: rendered.into_inner(),
+        contexts,
         elapsed: start.elapsed(),
         diagnostics: diags,
     })

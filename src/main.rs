@@ -88,6 +88,7 @@ fn build(
                     "  {} of {} files rendered, the others kept from the last build",
                     report.rendered, report.files
                 );
+                eprintln!("  {} page contexts built", report.contexts);
             }
             eprintln!(
                 "built {} ({} files, {} unchanged) in {} ms with {} into {}",

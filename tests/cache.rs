@@ -36,12 +36,23 @@ fn rendered(run: &Run) -> (usize, usize) {
     (words[0].parse().unwrap(), words[2].parse().unwrap())
 }
 
+/// How many page contexts a build built, from the `--timings` report.
+fn contexts(run: &Run) -> usize {
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.ends_with(" page contexts built"))
+        .unwrap_or_else(|| panic!("no count of contexts:\n{}", run.stderr));
+    line.split_whitespace().next().unwrap().parse().unwrap()
+}
+
 /// Everything a build printed but the summary's time.
 fn report(run: &Run) -> Vec<String> {
     run.stderr
         .lines()
         .filter(|l| !l.contains(" ms"))
         .filter(|l| !l.ends_with(" files rendered, the others kept from the last build"))
+        .filter(|l| !l.ends_with(" page contexts built"))
         .map(|l| match l.find(" in ") {
             Some(at) if l.starts_with("built ") => l[..at].to_string(),
             _ => l.to_string(),
@@ -52,6 +63,11 @@ fn report(run: &Run) -> Vec<String> {
 /// Builds `f` with its cache, and a copy of it from scratch with `--force`; both must write
 /// the same files and report the same. Returns the cached build's counts.
 fn build_both(f: &Fixture, what: &str) -> (usize, usize) {
+    build_counting(f, what).0
+}
+
+/// [`build_both`], with the counts of contexts the cached and the forced build built.
+fn build_counting(f: &Fixture, what: &str) -> ((usize, usize), (usize, usize)) {
     // The anchor record is an input too: both builds start from the one the last build left.
     let record = std::fs::read(f.root().join("anchors.lock")).ok();
     let cached = f.run(&["build", "--timings"]);
@@ -82,7 +98,7 @@ fn build_both(f: &Fixture, what: &str) -> (usize, usize) {
             "{what}: {path} differs from a build from scratch"
         );
     }
-    rendered(&cached)
+    (rendered(&cached), (contexts(&cached), contexts(&forced)))
 }
 
 fn edit(f: &Fixture, rel: &str, from: &str, to: &str) {
@@ -100,16 +116,20 @@ fn a_cached_build_writes_what_a_forced_build_writes_after_every_kind_of_edit() {
     assert_eq!(n, files, "the first build renders everything");
     assert!(f.root().join(".stepbook-cache/engine.bin").is_file());
 
-    let (n, files) = build_both(&f, "nothing changed");
+    let ((n, files), (others, _)) = build_counting(&f, "nothing changed");
     assert_eq!(n, 0, "nothing is rendered when nothing changed, of {files}");
 
     let page = "content/write/write-a-procedure.md";
     edit(&f, page, "\n\n", "\n\nA sentence added to the body.\n\n");
-    let (n, files) = build_both(&f, "a body edit");
+    let ((n, files), (built, all)) = build_counting(&f, "a body edit");
     assert!(n < files / 4, "a body edit rendered {n} of {files} files");
+    // A sentence is no fact other pages read: the page and its Markdown copy, besides the
+    // pages of the other languages, which are all looked at.
+    assert_eq!(built, others + 2, "contexts built of {all}");
 
     edit(&f, page, "title: ", "title: Renamed ");
-    build_both(&f, "a title edit");
+    let (_, (built, all)) = build_counting(&f, "a title edit");
+    assert_eq!(built, all, "a title is read by other pages");
 
     f.write(
         "content/write/new-page.md",
@@ -200,9 +220,19 @@ fn a_damaged_cache_is_ignored() {
         .filter(|n| n.ends_with(".bin"))
         .collect();
     names.sort();
-    assert_eq!(names.len(), 17, "{names:?}");
+    assert_eq!(names.len(), 65, "{names:?}");
+    assert_eq!(names[64], "memo-63.bin");
     let page = "content/write/write-a-procedure.md";
-    for (i, name) in names.iter().enumerate() {
+    // The index and a few shards, each damaged in one of four ways.
+    let picked = [
+        "engine.bin",
+        "memo-00.bin",
+        "memo-17.bin",
+        "memo-42.bin",
+        "memo-63.bin",
+    ];
+    for (i, name) in picked.iter().enumerate() {
+        assert!(names.iter().any(|n| n == name), "{name}");
         let path = dir.join(name);
         let bytes = std::fs::read(&path).unwrap();
         let damaged = match i % 4 {
@@ -246,4 +276,33 @@ fn a_cache_folder_that_is_a_file_is_left_alone() {
         ]
     );
     assert_eq!(f.read(".stepbook-cache"), "mine\n");
+}
+
+/// After an edit that changes no fact, only the edited page's context is built; the files of
+/// the other pages are kept without their contexts, and one the output no longer holds
+/// intact is made again, as a build from scratch makes it.
+#[test]
+fn a_file_of_an_unchanged_page_that_was_damaged_is_made_again() {
+    let f = Fixture::new(".");
+    assert_eq!(f.run(&["build"]).code, 0);
+    // A second build hard-links the unchanged files: the spare and the output share them.
+    let second = f.run(&["build", "--timings"]);
+    assert_eq!(second.code, 0);
+    // With nothing changed, the pages of the other languages, which are all looked at.
+    let others = contexts(&second);
+    let page = "content/write/write-a-procedure.md";
+    let other = f.root().join("public/write/branches.html");
+    let mut bytes = std::fs::read(&other).unwrap();
+    bytes.truncate(bytes.len() / 2);
+    // Written in place: the spare's copy, the same file, is damaged too.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(&other)
+        .and_then(|mut file| std::io::Write::write_all(&mut file, &bytes))
+        .unwrap();
+    edit(&f, page, "\n\n", "\n\nA sentence added to the body.\n\n");
+    let (_, (built, all)) = build_counting(&f, "a damaged file of another page");
+    // The page and its Markdown copy, then every context to make the damaged file again.
+    assert_eq!(built, others + 2 + all);
 }

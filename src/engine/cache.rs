@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::cutoff;
 use super::pages::{Memo, Saved, SavedRef};
 use crate::diagnostics::Diagnostic;
 use crate::paths::SourcePath;
@@ -34,10 +35,11 @@ pub const FOLDER: &str = ".stepbook-cache";
 pub const MAGIC: &[u8; 8] = b"stepbook";
 
 /// The version of the layout below; a change makes older caches unreadable on purpose.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 3;
 
-/// How many files the memos are cut into.
-pub const SHARDS: usize = 16;
+/// How many files the memos are cut into: after a one-page edit, a save writes one of them
+/// again (at 10,000 pages, some 4 MB).
+pub const SHARDS: usize = 64;
 
 const INDEX: &str = "engine.bin";
 
@@ -54,6 +56,8 @@ pub struct Index {
     pub output: Option<(PathBuf, u64)>,
     /// The key of the search index in that output, and its files.
     pub search: Option<(u64, Vec<String>)>,
+    /// What the render that made those keys saw of the pages' facts.
+    pub cutoff: Option<cutoff::Kept>,
 }
 
 /// The keys of the output files of one output folder, and that folder with the hash of its
@@ -61,6 +65,8 @@ pub struct Index {
 pub struct OutputKeys {
     pub published: HashMap<String, u64>,
     pub output: Option<(PathBuf, u64)>,
+    /// What the render that made the keys saw, good only with them.
+    pub cutoff: cutoff::Cutoff,
 }
 
 /// What the engine read back.
@@ -71,6 +77,7 @@ pub struct Restored {
     pub published: HashMap<String, u64>,
     pub output: Option<(PathBuf, u64)>,
     pub search: Option<(u64, Vec<String>)>,
+    pub cutoff: Option<cutoff::Kept>,
     /// Each shard's hash and number of memos as read, to tell which shards need writing.
     pub shards: Vec<Option<(u64, usize)>>,
 }
@@ -157,14 +164,16 @@ pub fn load(root: &Path) -> Restored {
     else {
         return Restored::default();
     };
+    // Each thread reads its shards into one buffer: a fresh buffer per shard would have the
+    // kernel clear every page of the cache's size once more.
     let shards: Vec<Option<Vec<(SourcePath, Saved)>>> = index
         .shards
         .par_iter()
         .enumerate()
-        .map(|(i, want)| {
+        .map_init(Vec::new, |bytes, (i, want)| {
             let want = (*want)?;
-            let bytes = fs::read(dir.join(shard_name(i))).ok()?;
-            let (payload, digest) = open(&bytes, fingerprint)?;
+            read_into(&dir.join(shard_name(i)), bytes).ok()?;
+            let (payload, digest) = open(bytes, fingerprint)?;
             if digest != want {
                 return None;
             }
@@ -176,6 +185,7 @@ pub fn load(root: &Path) -> Restored {
         published: index.published.into_iter().collect(),
         output: index.output,
         search: index.search,
+        cutoff: index.cutoff,
         ..Restored::default()
     };
     for (saved, want) in shards.into_iter().zip(&index.shards) {
@@ -191,6 +201,17 @@ pub fn load(root: &Path) -> Restored {
     restored
 }
 
+/// Reads the file at `path` into `bytes`, reusing its room.
+fn read_into(path: &Path, bytes: &mut Vec<u8>) -> std::io::Result<()> {
+    use std::io::Read;
+    let mut file = fs::File::open(path)?;
+    bytes.clear();
+    let len = file.metadata().map_or(0, |m| m.len() as usize);
+    bytes.reserve(len);
+    file.read_to_end(bytes)?;
+    Ok(())
+}
+
 /// What [`save`] writes.
 pub struct ToSave<'a> {
     pub config: &'a str,
@@ -198,13 +219,14 @@ pub struct ToSave<'a> {
     pub published: &'a HashMap<String, u64>,
     pub output: Option<(PathBuf, u64)>,
     pub search: Option<(u64, Vec<String>)>,
+    pub cutoff: Option<cutoff::Kept>,
     /// What [`load`] read, to keep the shards that did not change.
     pub shards: &'a [Option<(u64, usize)>],
 }
 
 /// Writes the engine's memory to the cache folder of `root`, and returns each shard's hash
 /// and size, as [`Restored::shards`] for the next save.
-pub fn save(root: &Path, what: &ToSave<'_>) -> Result<Vec<Option<(u64, usize)>>, Diagnostic> {
+pub fn save(root: &Path, what: ToSave<'_>) -> Result<Vec<Option<(u64, usize)>>, Diagnostic> {
     let dir = folder(root).ok_or_else(|| {
         Diagnostic::warning(
             "cache",
@@ -257,8 +279,9 @@ pub fn save(root: &Path, what: &ToSave<'_>) -> Result<Vec<Option<(u64, usize)>>,
         config: what.config.to_string(),
         shards: shards.iter().map(|(d, _)| Some(*d)).collect(),
         published,
-        output: what.output.clone(),
-        search: what.search.clone(),
+        output: what.output,
+        search: what.search,
+        cutoff: what.cutoff,
     };
     let payload = postcard::to_allocvec(&index).map_err(|e| encode_error(&dir, e))?;
     write(&dir.join(INDEX), &payload, fingerprint)?;

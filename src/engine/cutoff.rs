@@ -11,11 +11,17 @@
 //! their keys without their contexts being built. Otherwise every context is built, as in a
 //! first run. Either way the keys decide what is rendered: the cutoff only skips building
 //! contexts whose keys are known to be the same.
+//!
+//! The cache keeps what the last render saw ([`Kept`]: the digest, and each page's facts), so
+//! that a cached `build` cuts off as `serve` does: a page read back counts as seen while its
+//! body is the one read back with it, which the engine keeps only while the text, the
+//! snippets it includes and every answer it read are the same.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::markdown::Rendered;
 use crate::markdown::outline::Kind;
@@ -26,8 +32,17 @@ use crate::site::{Page, Site};
 /// A page as the last render saw it.
 pub struct Seen {
     md: Arc<Rendered>,
-    text: Arc<str>,
+    /// `None` for a page read back from the cache, which keeps no text: its body being the
+    /// one read back says that the text is the same.
+    text: Option<Arc<str>>,
     facts: u64,
+}
+
+/// What the cache keeps of a [`Cutoff`]: the digest, and each page's facts by source.
+#[derive(Serialize, Deserialize, Default)]
+pub struct Kept {
+    pub digest: u64,
+    pub pages: Vec<(SourcePath, u64)>,
 }
 
 /// What the last successful render saw.
@@ -51,13 +66,13 @@ impl Cutoff {
             .par_iter()
             .map(|p| match self.pages.get(&p.source) {
                 Some(s) if same(s, p) => Seen {
-                    md: s.md.clone(),
-                    text: s.text.clone(),
+                    md: p.md.clone(),
+                    text: Some(p.text.clone()),
                     facts: s.facts,
                 },
                 _ => Seen {
                     md: p.md.clone(),
-                    text: p.text.clone(),
+                    text: Some(p.text.clone()),
                     facts: page_facts(p),
                 },
             })
@@ -119,10 +134,52 @@ impl Cutoff {
     pub fn clear(&mut self) {
         *self = Cutoff::default();
     }
+
+    /// What the cache keeps of it; `None` when no render succeeded.
+    pub fn keep(&self) -> Option<Kept> {
+        let mut pages: Vec<(SourcePath, u64)> = self
+            .pages
+            .iter()
+            .map(|(source, s)| (source.clone(), s.facts))
+            .collect();
+        pages.sort_unstable();
+        Some(Kept {
+            digest: self.digest?,
+            pages,
+        })
+    }
+
+    /// The cutoff that `kept` describes, for the bodies read back with it: `body` gives the
+    /// body the engine read back for a source. A page without one is left out, so it counts
+    /// as changed.
+    pub fn restore(kept: Kept, body: impl Fn(&SourcePath) -> Option<Arc<Rendered>>) -> Cutoff {
+        let pages = kept
+            .pages
+            .into_iter()
+            .filter_map(|(source, facts)| {
+                let md = body(&source)?;
+                Some((
+                    source,
+                    Seen {
+                        md,
+                        text: None,
+                        facts,
+                    },
+                ))
+            })
+            .collect();
+        Cutoff {
+            pages,
+            digest: Some(kept.digest),
+        }
+    }
 }
 
+/// Whether `p` is the page the last render saw: the same body, and the same text (a body
+/// is rendered anew when its text changes, so for a page read back from the cache the body
+/// says it).
 fn same(s: &Seen, p: &Page) -> bool {
-    Arc::ptr_eq(&s.md, &p.md) && Arc::ptr_eq(&s.text, &p.text)
+    Arc::ptr_eq(&s.md, &p.md) && s.text.as_ref().is_none_or(|t| Arc::ptr_eq(t, &p.text))
 }
 
 /// Every page of the site: the home page, the collections' index pages and the articles.

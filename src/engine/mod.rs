@@ -31,7 +31,7 @@ pub mod inputs;
 pub mod languages;
 pub mod pages;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -119,12 +119,20 @@ impl Engine {
     /// ([`cache`]); with nothing usable there, an engine with no memory.
     pub fn from_cache(root: &Path, opts: Options) -> Engine {
         let restored = cache::load(root);
+        let cutoff = restored
+            .cutoff
+            .map_or_else(cutoff::Cutoff::default, |kept| {
+                cutoff::Cutoff::restore(kept, |source| {
+                    restored.memos.get(source)?.rendered().cloned()
+                })
+            });
         Engine {
             config: restored.config,
             memos: restored.memos,
             cached: Some(cache::OutputKeys {
                 published: restored.published,
                 output: restored.output,
+                cutoff,
             }),
             shards: restored.shards,
             search: restored.search,
@@ -134,7 +142,8 @@ impl Engine {
 
     /// Takes the output keys read from the cache when the output folder `dest`, whose
     /// manifest hashes to `digest`, is the output they were written to: its files then need
-    /// not be rendered again while their keys are the same.
+    /// not be rendered again while their keys are the same, and with the facts the render
+    /// that made them saw, the contexts of unchanged pages are not even built.
     pub fn adopt_output(&mut self, dest: &Path, digest: Option<u64>) {
         if let Some(cached) = self.cached.take()
             && let Some((to, was)) = &cached.output
@@ -142,6 +151,7 @@ impl Engine {
             && Some(*was) == digest
         {
             self.published = cached.published;
+            self.cutoff = cached.cutoff;
         } else {
             self.search = None;
         }
@@ -177,13 +187,14 @@ impl Engine {
     pub fn save_cache(&mut self, output: Option<(PathBuf, u64)>) -> Result<(), Diagnostic> {
         let saved = cache::save(
             &self.root,
-            &cache::ToSave {
+            cache::ToSave {
                 config: self.config.as_deref().unwrap_or(""),
                 memos: &self.memos,
                 published: &self.published,
                 output,
                 shards: &self.shards,
                 search: self.search.clone(),
+                cutoff: self.cutoff.keep(),
             },
         )?;
         self.shards = saved;
@@ -219,6 +230,7 @@ impl Engine {
         if self.config.as_ref() != Some(&seen) {
             self.memos.clear();
             self.fallbacks.clear();
+            self.cutoff.clear();
             // Keys read from a cache made under another config are not taken either.
             self.cached = None;
             self.config = Some(seen);
@@ -511,30 +523,22 @@ impl Engine {
         loaded: &Loaded,
         put: &(dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
     ) -> Result<Vec<String>, Vec<Diagnostic>> {
-        self.render_with(loaded, put, &|_| true, true)
+        self.render_keeping(loaded, put, &|_| true)
     }
 
     /// [`Engine::render`], for a consumer that holds the files last handed on only when
-    /// `keep` (asked for a file whose key is unchanged) says so; a file it cannot keep is
+    /// `keep` (asked for every file whose key is unchanged) says so; a file it cannot keep is
     /// handed on again. `build` keeps the previous output's files this way.
+    ///
+    /// The contexts of pages whose facts and own rendering are those of the last render are
+    /// not built ([`cutoff`]): their files keep their keys, and `keep` is asked about each.
+    /// When it cannot keep one of them, every context is built after all, and the files it
+    /// could not keep are handed on.
     pub fn render_keeping(
         &mut self,
         loaded: &Loaded,
         put: &(dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
         keep: &(dyn Fn(&str) -> bool + Sync),
-    ) -> Result<Vec<String>, Vec<Diagnostic>> {
-        self.render_with(loaded, put, keep, false)
-    }
-
-    /// [`Engine::render_keeping`]; with `cut`, the contexts of pages whose facts and own
-    /// rendering are those of the last render are not built ([`cutoff`]): their files keep
-    /// their keys, so `keep` is not asked about them.
-    fn render_with(
-        &mut self,
-        loaded: &Loaded,
-        put: &(dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
-        keep: &(dyn Fn(&str) -> bool + Sync),
-        cut: bool,
     ) -> Result<Vec<String>, Vec<Diagnostic>> {
         let salt = render::key_of(self.config.as_deref().unwrap_or(""));
         // The theme's files are output paths too: with the same facts, the same paths.
@@ -544,11 +548,7 @@ impl Engine {
             &loaded.site,
             render::key_of(&(salt, loaded.theme.fingerprint, statics)),
         );
-        let changed = if cut {
-            self.cutoff.changed(&loaded.site, &observed)
-        } else {
-            None
-        };
+        let changed = self.cutoff.changed(&loaded.site, &observed);
         self.cutoff.clear();
         let sink = Sink {
             published: &self.published,
@@ -563,15 +563,32 @@ impl Engine {
             .keys
             .into_inner()
             .expect("no panic while holding the lock");
-        self.cutoff.update(observed);
         if changed.is_some() {
-            // The same facts make the same paths: those not looked at keep their keys.
+            // The same facts make the same paths: those not looked at keep their keys, and
+            // their files are kept too, or made again.
+            let lost: HashSet<&str> = self
+                .published
+                .par_iter()
+                .filter(|(path, _)| !keys.contains_key(*path) && !keep(path))
+                .map(|(path, _)| path.as_str())
+                .collect();
+            if !lost.is_empty() {
+                let again = Remake {
+                    lost: &lost,
+                    files: &self.files,
+                    put,
+                };
+                self.contexts +=
+                    render::render_each(&loaded.site, &loaded.theme, salt, &again, None)?;
+            }
             for (path, key) in std::mem::take(&mut self.published) {
                 keys.entry(path).or_insert(key);
             }
             self.published = keys;
+            self.cutoff.update(observed);
             return Ok(Vec::new());
         }
+        self.cutoff.update(observed);
         let mut gone: Vec<String> = self
             .published
             .keys()
@@ -667,6 +684,34 @@ impl Engine {
     }
 }
 
+/// Makes again the files a consumer could not keep, of a render that built only the contexts
+/// that changed; the keys are those that render noted.
+struct Remake<'a> {
+    lost: &'a HashSet<&'a str>,
+    files: &'a Files,
+    put: &'a (dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
+}
+
+impl render::Sink for Remake<'_> {
+    fn wants(&self, path: &str, _key: u64) -> bool {
+        self.lost.contains(path)
+    }
+
+    fn put(&self, file: OutFile, _key: u64) -> Result<(), Diagnostic> {
+        (self.put)(file)
+    }
+
+    fn copy_key(&self, from: &Path) -> u64 {
+        copy_key(self.files, from)
+    }
+}
+
+/// The key of a copied file: its version alone (whether it could be trusted yet does not
+/// change the file).
+fn copy_key(files: &Files, from: &Path) -> u64 {
+    render::key_of(&files.version(from).0)
+}
+
 /// Hands on what changed and notes the key of every file of the site.
 struct Sink<'a> {
     published: &'a HashMap<String, u64>,
@@ -690,7 +735,6 @@ impl render::Sink for Sink<'_> {
     }
 
     fn copy_key(&self, from: &Path) -> u64 {
-        // The version alone: whether it could be trusted yet does not change the file.
-        render::key_of(&self.files.version(from).0)
+        copy_key(self.files, from)
     }
 }

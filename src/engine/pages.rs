@@ -125,6 +125,11 @@ impl Memo {
         self.fresh
     }
 
+    /// The rendered body it holds, if any.
+    pub fn rendered(&self) -> Option<&Arc<Rendered>> {
+        self.body.as_ref().map(|b| &b.md)
+    }
+
     pub fn text(&self) -> &Arc<str> {
         &self.text
     }

@@ -366,11 +366,14 @@ impl Staging {
         let mut manifest = String::from(
             "# Files written by stepbook (path, size, hash, modified). A build replaces this folder only while it holds nothing else.\n",
         );
+        manifest.reserve(written.len() * 80);
         for (path, r) in &written {
-            manifest.push_str(&format!(
-                "{path}\t{}\t{:016x}\t{}\n",
+            use std::fmt::Write as _;
+            let _ = writeln!(
+                manifest,
+                "{path}\t{}\t{:016x}\t{}",
                 r.size, r.hash, r.modified
-            ));
+            );
         }
         let at = self.tmp.join(MANIFEST);
         let digest = content_hash(manifest.as_bytes());

@@ -184,13 +184,45 @@ impl Record {
 
     /// The record's text: the header, the version, then each address with its fragments.
     pub fn render(&self) -> String {
+        let mut text = String::with_capacity(HEADER.len() + self.entries.len() * 64);
+        self.render_in_parts(|part| {
+            text.push_str(part);
+            true
+        });
+        text
+    }
+
+    /// Whether [`Record::render`] would give `text`, found without making the text: it is
+    /// compared part by part, up to the first difference.
+    pub fn renders_as(&self, text: &str) -> bool {
+        let mut rest = text;
+        let whole = self.render_in_parts(|part| match rest.strip_prefix(part) {
+            Some(r) => {
+                rest = r;
+                true
+            }
+            None => false,
+        });
+        whole && rest.is_empty()
+    }
+
+    /// Hands the text on in parts of some kilobytes, while `part` returns true; returns
+    /// whether it went to the end.
+    fn render_in_parts(&self, mut part: impl FnMut(&str) -> bool) -> bool {
         use std::fmt::Write;
-        let mut out = String::with_capacity(HEADER.len() + self.entries.len() * 64);
+        const PART: usize = 1 << 16;
+        let mut out = String::with_capacity(PART + 1024);
         out.push_str(HEADER);
         out.push_str(&version_line());
         out.push('\n');
         let mut last: Option<&str> = None;
         for (key, e) in &self.entries {
+            if out.len() >= PART {
+                if !part(&out) {
+                    return false;
+                }
+                out.clear();
+            }
             if last != Some(key.0.as_str()) {
                 last = Some(&key.0);
                 encode(&key.0, &mut out);
@@ -215,7 +247,7 @@ impl Record {
             }
             out.push('\n');
         }
-        out
+        part(&out)
     }
 }
 

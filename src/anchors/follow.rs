@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -109,8 +110,10 @@ impl Planner<'_> {
         let mut own = Own::default();
         // The fragments already recorded at the address: only new ones are added.
         let mut known: FxHashSet<&str> = FxHashSet::default();
+        let mut known_address = None;
         if alone {
             let entries = at_address(record, address);
+            known_address = entries.first().map(|(k, _)| k.0.clone());
             known.extend(entries.iter().map(|(k, _)| k.1.as_str()));
             let mut map = BTreeMap::new();
             self.follow(i, &entries, &mut map, &mut own);
@@ -125,8 +128,13 @@ impl Planner<'_> {
                 own.map.entry(old.clone()).or_insert_with(|| to.clone());
             }
         }
+        // The new anchors share the address's text with the recorded ones.
+        let shared: Arc<str> = match known_address {
+            Some(a) => a,
+            None => address.into(),
+        };
         let new = |fragment: &str, kind, fingerprint: &Fingerprint, intercom| {
-            let key = (address.to_string(), fragment.to_string());
+            let key = (shared.clone(), fragment.to_string());
             let entry = Entry {
                 kind,
                 fingerprint: fingerprint.clone(),

@@ -28,12 +28,15 @@ use crate::markdown::{Rendered, outline};
 use crate::paths::{SourcePath, UrlPath};
 use crate::site::Article;
 
+/// The addresses of a record, each once, in order.
+pub(super) type Addresses = Arc<[Arc<str>]>;
+
 /// What the plan keeps between runs. Empty: a fresh start.
 #[derive(Clone, Default)]
 pub struct Memo {
     /// The record the kept [`Own`]s were decided against, and its addresses, each once, in
     /// order.
-    pub(super) record: Option<(Arc<Record>, Arc<[String]>)>,
+    pub(super) record: Option<(Arc<Record>, Addresses)>,
     /// Counts the records met: an [`Own`] is kept while it was decided in this generation.
     pub(super) generation: u64,
     pub(super) articles: FxHashMap<SourcePath, Kept>,
@@ -53,20 +56,20 @@ impl std::fmt::Debug for Memo {
 
 impl Memo {
     /// The addresses of `record`, each once, in order: made once per record.
-    pub(super) fn addresses(&mut self, record: &Arc<Record>) -> Arc<[String]> {
+    pub(super) fn addresses(&mut self, record: &Arc<Record>) -> Addresses {
         // A missing record is read as a new empty one every run: it is the same.
         if let Some((r, a)) = &self.record
             && (Arc::ptr_eq(r, record) || r.entries.is_empty() && record.entries.is_empty())
         {
             return a.clone();
         }
-        let mut addresses: Vec<String> = Vec::new();
+        let mut addresses: Vec<Arc<str>> = Vec::new();
         for (address, _) in record.entries.keys() {
             if addresses.last() != Some(address) {
                 addresses.push(address.clone());
             }
         }
-        let addresses: Arc<[String]> = addresses.into();
+        let addresses: Addresses = addresses.into();
         self.generation += 1;
         self.record = Some((record.clone(), addresses.clone()));
         addresses
@@ -144,7 +147,7 @@ impl Kept {
 #[derive(Clone)]
 pub(super) struct Unit {
     /// Its place in the article's outline, where its id is.
-    pub at: usize,
+    pub at: u32,
     pub kind: Kind,
     pub fingerprint: Fingerprint,
 }
@@ -207,7 +210,7 @@ impl Prints {
 
     /// The id of unit `u`.
     pub fn id(&self, u: usize) -> &str {
-        &self.md.outline.units[self.units[u].at].id
+        &self.md.outline.units[self.units[u].at as usize].id
     }
 }
 
@@ -228,7 +231,7 @@ fn units_of(a: &Article) -> (Fingerprint, Vec<Unit>) {
                 outline::Kind::Step => (Kind::Step, Fingerprint::of(&u.text, "")),
             };
             Unit {
-                at,
+                at: at as u32,
                 kind,
                 fingerprint,
             }
@@ -237,13 +240,13 @@ fn units_of(a: &Article) -> (Fingerprint, Vec<Unit>) {
     let mut page = Fingerprint::of(&a.title, &outline.intro);
     // Units come before the units inside them: children are merged into parents from the end.
     for (i, u) in outline.units.iter().enumerate().rev() {
-        let own = units[i].fingerprint.sketch.clone();
+        let own = units[i].fingerprint.sketch;
         page.absorb(&own);
         if let Some(p) = u.parent {
             units[p].fingerprint.absorb(&own);
         }
     }
-    units.retain(|u| !outline.units[u.at].id.is_empty());
+    units.retain(|u| !outline.units[u.at as usize].id.is_empty());
     units.shrink_to_fit();
     (page, units)
 }

@@ -229,7 +229,7 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
     let mut later = Own::default();
     let mut later_maps: FxHashMap<usize, BTreeMap<String, String>> = FxHashMap::default();
     let mut moved = Vec::new();
-    for address in addresses.iter().map(String::as_str) {
+    for address in addresses.iter().map(|a| &**a) {
         if by_url.contains_key(address) || taken.contains(address) {
             continue;
         }
@@ -304,8 +304,8 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
 fn at_address<'r>(record: &'r Record, address: &str) -> Vec<(&'r Key, &'r Entry)> {
     record
         .entries
-        .range((address.to_string(), String::new())..)
-        .take_while(|(k, _)| k.0 == address)
+        .range((Arc::from(address), String::new())..)
+        .take_while(|(k, _)| *k.0 == *address)
         .collect()
 }
 

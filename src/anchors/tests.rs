@@ -9,13 +9,15 @@ use crate::site::tree::assemble;
 
 const BEFORE: &str = "## Set up\n\nFirst the app.\n\n1. Open the app.\n2. Tap Settings.\n3. Tap Security and privacy.\n4. Turn on two-step login.\n";
 
+fn pages_of(pages: &[(&str, &str, Frontmatter)]) -> Vec<Page> {
+    pages
+        .iter()
+        .map(|(source, md, fm)| page(source, fm.clone(), render_full(md)))
+        .collect()
+}
+
 fn tree_of(pages: &[(&str, &str, Frontmatter)]) -> Tree {
-    assemble(
-        pages
-            .iter()
-            .map(|(source, md, fm)| page(source, fm.clone(), render_full(md)))
-            .collect(),
-    )
+    assemble(pages_of(pages))
 }
 
 fn plan_of(tree: &Tree, recorded: &Recorded) -> Plan {
@@ -337,10 +339,7 @@ fn the_memo_fingerprints_again_only_the_articles_that_changed() {
         ("guide/b.md", PAY, titled("Pay")),
     ];
     let old = recorded(&sources);
-    let pages: Vec<Page> = sources
-        .iter()
-        .map(|(source, md, fm)| page(source, fm.clone(), render_full(md)))
-        .collect();
+    let pages = pages_of(&sources);
     let first = plan_from(&pages, &old, Memo::default());
     assert_eq!((first.memo.fingerprinted, first.memo.followed), (2, 2));
     let kept_b = first.memo.articles[&pages[1].source].prints.clone();
@@ -377,10 +376,7 @@ fn with_another_record_the_memo_follows_again_without_fingerprinting() {
         ("guide/a.md", BEFORE, titled("MFA")),
         ("guide/b.md", PAY, titled("Pay")),
     ];
-    let pages: Vec<Page> = sources
-        .iter()
-        .map(|(source, md, fm)| page(source, fm.clone(), render_full(md)))
-        .collect();
+    let pages = pages_of(&sources);
     // No record, then the record the first build wrote.
     let first = plan_from(&pages, &Recorded::default(), Memo::default());
     let again = plan_from(&pages, &Recorded::default(), first.memo);
@@ -404,10 +400,7 @@ fn the_memo_plans_a_moved_and_a_deleted_article_as_a_fresh_plan_does() {
         ("guide/c.md", "Nothing here.\n", titled("Gone")),
     ];
     let old = recorded(&sources);
-    let pages: Vec<Page> = sources
-        .iter()
-        .map(|(source, md, fm)| page(source, fm.clone(), render_full(md)))
-        .collect();
+    let pages = pages_of(&sources);
     let first = plan_from(&pages, &old, Memo::default());
     // `b` moves to another folder, `c` goes, `a` stays as it was.
     let edited = vec![

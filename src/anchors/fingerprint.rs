@@ -22,7 +22,49 @@ pub struct Fingerprint {
     /// Of the normalized name (label or step text).
     pub hash: u32,
     /// The [`SKETCH`] smallest distinct word hashes of the name and the text, ascending.
-    pub sketch: Vec<u16>,
+    pub sketch: Sketch,
+}
+
+/// At most [`SKETCH`] distinct word hashes, ascending, held in place: the record and the
+/// plan hold one per anchor.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Sketch {
+    len: u8,
+    /// The hashes, then zeros.
+    hashes: [u16; SKETCH],
+}
+
+impl Sketch {
+    /// `hashes` as a sketch, when they are distinct, ascending and at most [`SKETCH`].
+    pub fn new(hashes: &[u16]) -> Option<Sketch> {
+        let sorted = hashes.windows(2).all(|w| w[0] < w[1]);
+        (sorted && hashes.len() <= SKETCH).then(|| Sketch::first(hashes))
+    }
+
+    /// The first [`SKETCH`] of `hashes`, which are distinct and ascending.
+    fn first(hashes: &[u16]) -> Sketch {
+        let len = hashes.len().min(SKETCH);
+        let mut sketch = Sketch {
+            len: len as u8,
+            hashes: [0; SKETCH],
+        };
+        sketch.hashes[..len].copy_from_slice(&hashes[..len]);
+        sketch
+    }
+}
+
+impl std::ops::Deref for Sketch {
+    type Target = [u16];
+
+    fn deref(&self) -> &[u16] {
+        &self.hashes[..self.len as usize]
+    }
+}
+
+impl std::fmt::Debug for Sketch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
 }
 
 impl Fingerprint {
@@ -80,14 +122,18 @@ impl Fingerprint {
             merged[n] = next;
             n += 1;
         }
-        self.sketch.clear();
-        self.sketch.extend_from_slice(&merged[..n]);
+        self.sketch = Sketch::first(&merged[..n]);
     }
 
     /// The estimated share of words the two texts have in common, from 0 to 1: the share of
     /// the smallest hashes of both sketches together that both hold.
     pub fn similarity(&self, other: &Fingerprint) -> f64 {
-        let mut union: Vec<u16> = self.sketch.iter().chain(&other.sketch).copied().collect();
+        let mut union: Vec<u16> = self
+            .sketch
+            .iter()
+            .chain(other.sketch.iter())
+            .copied()
+            .collect();
         union.sort_unstable();
         union.dedup();
         union.truncate(SKETCH);
@@ -105,11 +151,10 @@ impl Fingerprint {
 }
 
 /// The [`SKETCH`] smallest distinct hashes, ascending.
-fn bottom(mut hashes: Vec<u16>) -> Vec<u16> {
+fn bottom(mut hashes: Vec<u16>) -> Sketch {
     hashes.sort_unstable();
     hashes.dedup();
-    hashes.truncate(SKETCH);
-    hashes
+    Sketch::first(&hashes)
 }
 
 /// The runs of letters and digits of `text`.

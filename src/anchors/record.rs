@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::fingerprint::Fingerprint;
+use super::fingerprint::{Fingerprint, Sketch};
 use crate::diagnostics::Diagnostic;
 
 /// The file's name, beside `content/` and `book.toml`.
@@ -71,8 +71,9 @@ impl Kind {
     }
 }
 
-/// An anchor: an address (`guide/a.html`) and a fragment (empty for the page itself).
-pub type Key = (String, String);
+/// An anchor: an address (`guide/a.html`) and a fragment (empty for the page itself). The
+/// anchors of an address share its text.
+pub type Key = (Arc<str>, String);
 
 /// One recorded anchor.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -130,7 +131,7 @@ impl Record {
         let mut bad = Vec::new();
         // The address of the fragments that follow; `None` after an address line that cannot
         // be read (that line is reported, its fragments are left out with it).
-        let mut address: Option<String> = None;
+        let mut address: Option<Arc<str>> = None;
         for (n, line) in lines {
             const MARKERS: [&str; 4] = ["<<<<<<<", "|||||||", "=======", ">>>>>>>"];
             if MARKERS.iter().any(|m| line.starts_with(m)) {
@@ -149,6 +150,7 @@ impl Record {
                     address = None;
                     match parse_page(line) {
                         Ok((a, page)) => {
+                            let a: Arc<str> = a.into();
                             address = Some(a.clone());
                             match page {
                                 Some(e) => Ok(((a, String::new()), e)),
@@ -184,14 +186,46 @@ impl Record {
 
     /// The record's text: the header, the version, then each address with its fragments.
     pub fn render(&self) -> String {
+        let mut text = String::with_capacity(HEADER.len() + self.entries.len() * 64);
+        self.render_in_parts(|part| {
+            text.push_str(part);
+            true
+        });
+        text
+    }
+
+    /// Whether [`Record::render`] would give `text`, found without making the text: it is
+    /// compared part by part, up to the first difference.
+    pub fn renders_as(&self, text: &str) -> bool {
+        let mut rest = text;
+        let whole = self.render_in_parts(|part| match rest.strip_prefix(part) {
+            Some(r) => {
+                rest = r;
+                true
+            }
+            None => false,
+        });
+        whole && rest.is_empty()
+    }
+
+    /// Hands the text on in parts of some kilobytes, while `part` returns true; returns
+    /// whether it went to the end.
+    fn render_in_parts(&self, mut part: impl FnMut(&str) -> bool) -> bool {
         use std::fmt::Write;
-        let mut out = String::with_capacity(HEADER.len() + self.entries.len() * 64);
+        const PART: usize = 1 << 16;
+        let mut out = String::with_capacity(PART + 1024);
         out.push_str(HEADER);
         out.push_str(&version_line());
         out.push('\n');
         let mut last: Option<&str> = None;
         for (key, e) in &self.entries {
-            if last != Some(key.0.as_str()) {
+            if out.len() >= PART {
+                if !part(&out) {
+                    return false;
+                }
+                out.clear();
+            }
+            if last != Some(&*key.0) {
                 last = Some(&key.0);
                 encode(&key.0, &mut out);
                 if !key.1.is_empty() {
@@ -207,7 +241,7 @@ impl Record {
             if e.fingerprint.sketch.is_empty() {
                 out.push('-');
             }
-            for h in &e.fingerprint.sketch {
+            for h in e.fingerprint.sketch.iter() {
                 let _ = write!(out, "{h:04x}");
             }
             if let Some(id) = e.intercom {
@@ -215,7 +249,7 @@ impl Record {
             }
             out.push('\n');
         }
-        out
+        part(&out)
     }
 }
 
@@ -314,7 +348,7 @@ impl Recorded {
 /// `guide/a.html#step-1`, or `guide/a.html` for the page itself.
 pub fn display_key((address, fragment): &Key) -> String {
     if fragment.is_empty() {
-        address.clone()
+        address.to_string()
     } else {
         format!("{address}#{fragment}")
     }
@@ -399,9 +433,9 @@ fn parse_fingerprint(hash: &str, sketch: &str) -> Result<Fingerprint, String> {
     Ok(Fingerprint { hash, sketch })
 }
 
-fn parse_sketch(s: &str) -> Option<Vec<u16>> {
+fn parse_sketch(s: &str) -> Option<Sketch> {
     if s == "-" {
-        return Some(Vec::new());
+        return Some(Sketch::default());
     }
     if s.is_empty() || !s.len().is_multiple_of(4) || !s.is_ascii() {
         return None;
@@ -410,7 +444,7 @@ fn parse_sketch(s: &str) -> Option<Vec<u16>> {
         .step_by(4)
         .map(|i| u16::from_str_radix(&s[i..i + 4], 16).ok())
         .collect();
-    hashes.filter(|h| h.len() <= super::fingerprint::SKETCH && h.windows(2).all(|w| w[0] < w[1]))
+    Sketch::new(&hashes?)
 }
 
 /// Percent-encodes what would break a line: `%`, `#`, spaces and control characters.
@@ -468,7 +502,7 @@ mod tests {
     fn sample() -> Record {
         let mut r = Record::default();
         // Inserted out of order: the text is sorted all the same.
-        let key = |a: &str, f: &str| (a.to_string(), f.to_string());
+        let key = |a: &str, f: &str| (Arc::from(a), f.to_string());
         r.entries.insert(
             key("guide/b.html", "step-1"),
             entry(Kind::Step, "Tap Save", None),
@@ -523,7 +557,7 @@ mod tests {
     fn an_address_whose_page_is_not_recorded_is_written_alone() {
         let mut r = sample();
         r.entries
-            .remove(&("guide/b.html".to_string(), String::new()));
+            .remove(&(Arc::from("guide/b.html"), String::new()));
         let text = r.render();
         let lines: Vec<&str> = text.lines().skip(5).collect();
         let fp = |s: &str| Fingerprint::of(s, "");
@@ -564,7 +598,7 @@ mod tests {
         // Written again, byte for byte the same.
         assert_eq!(back.render(), text);
         assert_eq!(
-            back.entries[&("guide/b.html".to_string(), "step-1".to_string())].line,
+            back.entries[&(Arc::from("guide/b.html"), "step-1".to_string())].line,
             8
         );
     }

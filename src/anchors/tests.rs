@@ -3,18 +3,21 @@
 use super::*;
 use crate::frontmatter::Frontmatter;
 use crate::markdown::tests::render_full;
+use crate::site::Page;
 use crate::site::tests::{page, titled};
 use crate::site::tree::assemble;
 
 const BEFORE: &str = "## Set up\n\nFirst the app.\n\n1. Open the app.\n2. Tap Settings.\n3. Tap Security and privacy.\n4. Turn on two-step login.\n";
 
+fn pages_of(pages: &[(&str, &str, Frontmatter)]) -> Vec<Page> {
+    pages
+        .iter()
+        .map(|(source, md, fm)| page(source, fm.clone(), render_full(md)))
+        .collect()
+}
+
 fn tree_of(pages: &[(&str, &str, Frontmatter)]) -> Tree {
-    assemble(
-        pages
-            .iter()
-            .map(|(source, md, fm)| page(source, fm.clone(), render_full(md)))
-            .collect(),
-    )
+    assemble(pages_of(pages))
 }
 
 fn plan_of(tree: &Tree, recorded: &Recorded) -> Plan {
@@ -22,6 +25,7 @@ fn plan_of(tree: &Tree, recorded: &Recorded) -> Plan {
         tree,
         redirects: &[],
         recorded: recorded.clone(),
+        memo: Memo::default(),
     });
     assert_eq!(problems, []);
     plan
@@ -67,7 +71,7 @@ fn a_first_build_records_every_anchor_and_maps_nothing() {
     let pages = [("guide/a.md", BEFORE, titled("MFA"))];
     let plan = plan_of(&tree_of(&pages), &Recorded::default());
     let anchors: Vec<String> = plan
-        .record
+        .record()
         .entries
         .keys()
         .map(record::display_key)
@@ -228,12 +232,12 @@ fn a_moved_article_is_found_by_its_intercom_id_or_its_anchors() {
     );
     // The old and the new addresses are both recorded from now on.
     assert!(
-        plan.record
+        plan.record()
             .entries
             .contains_key(&("guide/a.html".into(), "set-up-step-3".into()))
     );
     assert!(
-        plan.record
+        plan.record()
             .entries
             .contains_key(&("account/mfa.html".into(), "set-up-step-3".into()))
     );
@@ -259,7 +263,7 @@ fn pins_win_over_guesses_and_retired_fragments_are_forgotten() {
     // Only the guess is reported.
     assert_eq!(reports(&plan).len(), 1);
     // The retired step is recorded afresh, with what it anchors now.
-    let retired = &plan.record.entries[&("guide/a.html".into(), "set-up-step-3".into())];
+    let retired = &plan.record().entries[&("guide/a.html".into(), "set-up-step-3".into())];
     assert_eq!(retired.fingerprint, Fingerprint::of("Tap Settings.", ""));
 }
 
@@ -291,4 +295,145 @@ fn locked_names_what_would_change() {
         plan_of(&tree_of(&pages), &recorded(&pages)).unlocked(),
         None
     );
+}
+
+/// The plan of `pages` against `recorded`, starting from `memo`.
+fn plan_from(pages: &[Page], recorded: &Recorded, memo: Memo) -> Plan {
+    let tree = assemble(pages.to_vec());
+    let (plan, problems) = plan(Input {
+        tree: &tree,
+        redirects: &[],
+        recorded: recorded.clone(),
+        memo,
+    });
+    assert_eq!(problems, []);
+    plan
+}
+
+/// Everything a plan decides, to compare two plans: the maps, the reports, the moved
+/// pages and the record.
+fn decided(plan: &Plan) -> Vec<String> {
+    let mut maps: Vec<String> = plan
+        .maps
+        .iter()
+        .map(|(url, m)| format!("{url}: {m}"))
+        .collect();
+    maps.sort();
+    let moved = plan
+        .moved
+        .iter()
+        .map(|(from, to)| format!("{from} -> {to}"));
+    maps.into_iter()
+        .chain(reports(plan))
+        .chain(moved)
+        .chain([plan.text().to_string()])
+        .collect()
+}
+
+const PAY: &str = "1. Pay the bill.\n2. Keep the receipt.\n";
+
+#[test]
+fn the_memo_fingerprints_again_only_the_articles_that_changed() {
+    let sources = [
+        ("guide/a.md", BEFORE, titled("MFA")),
+        ("guide/b.md", PAY, titled("Pay")),
+    ];
+    let old = recorded(&sources);
+    let pages = pages_of(&sources);
+    let first = plan_from(&pages, &old, Memo::default());
+    assert_eq!((first.memo.fingerprinted, first.memo.followed), (2, 2));
+    let kept_b = first.memo.articles[&pages[1].source].prints.clone();
+
+    // A step inserted at the top of `a`, a new page; `b` is the very same page.
+    let after = BEFORE.replace(
+        "1. Open the app.",
+        "1. Unlock your phone.\n1. Open the app.",
+    );
+    let edited = vec![
+        page("guide/a.md", titled("MFA"), render_full(&after)),
+        pages[1].clone(),
+    ];
+    let second = plan_from(&edited, &old, first.memo);
+    assert_eq!((second.memo.fingerprinted, second.memo.followed), (1, 1));
+    let now_b = &second.memo.articles[&pages[1].source].prints;
+    assert!(Arc::ptr_eq(&kept_b, now_b), "b was fingerprinted again");
+    let fresh = plan_from(&edited, &old, Memo::default());
+    assert_eq!(decided(&second), decided(&fresh));
+    assert_eq!(
+        second.maps[&UrlPath::new("guide/a.html")],
+        r#"{"set-up-step-1":"set-up-step-2","set-up-step-2":"set-up-step-3","set-up-step-3":"set-up-step-4","set-up-step-4":"set-up-step-5"}"#
+    );
+
+    // Nothing changed: nothing is worked out again, and the plan is the same.
+    let third = plan_from(&edited, &old, second.memo);
+    assert_eq!((third.memo.fingerprinted, third.memo.followed), (0, 0));
+    assert_eq!(decided(&third), decided(&fresh));
+}
+
+#[test]
+fn with_another_record_the_memo_follows_again_without_fingerprinting() {
+    let sources = [
+        ("guide/a.md", BEFORE, titled("MFA")),
+        ("guide/b.md", PAY, titled("Pay")),
+    ];
+    let pages = pages_of(&sources);
+    // No record, then the record the first build wrote.
+    let first = plan_from(&pages, &Recorded::default(), Memo::default());
+    let again = plan_from(&pages, &Recorded::default(), first.memo);
+    // A missing record is read as a new empty one each time: still the same record.
+    assert_eq!((again.memo.fingerprinted, again.memo.followed), (0, 0));
+    let old = recorded(&sources);
+    let next = plan_from(&pages, &old, again.memo);
+    assert_eq!((next.memo.fingerprinted, next.memo.followed), (0, 2));
+    assert_eq!(
+        decided(&next),
+        decided(&plan_from(&pages, &old, Memo::default()))
+    );
+    assert!(!next.changed());
+}
+
+#[test]
+fn the_memo_plans_a_moved_and_a_deleted_article_as_a_fresh_plan_does() {
+    let sources = [
+        ("guide/a.md", BEFORE, titled("MFA")),
+        ("guide/b.md", PAY, titled("Pay")),
+        ("guide/c.md", "Nothing here.\n", titled("Gone")),
+    ];
+    let old = recorded(&sources);
+    let pages = pages_of(&sources);
+    let first = plan_from(&pages, &old, Memo::default());
+    // `b` moves to another folder, `c` goes, `a` stays as it was.
+    let edited = vec![
+        pages[0].clone(),
+        page("billing/pay.md", titled("Pay"), render_full(PAY)),
+    ];
+    let second = plan_from(&edited, &old, first.memo);
+    assert_eq!((second.memo.fingerprinted, second.memo.followed), (1, 1));
+    assert_eq!(second.memo.articles.len(), 2);
+    let fresh = plan_from(&edited, &old, Memo::default());
+    assert_eq!(decided(&second), decided(&fresh));
+    assert_eq!(
+        reports(&second),
+        [
+            "10: warning[page-moved]: `guide/b.html` is now `billing/pay.html` (it holds 2 of its 2 recorded anchors): a redirect takes old links there",
+            "13: warning[page-gone]: `guide/c.html` was published, and no page holds it now: old links to it find nothing",
+        ]
+    );
+}
+
+#[test]
+fn whether_the_record_changed_is_found_without_its_text() {
+    let sources = [("guide/a.md", BEFORE, titled("MFA"))];
+    let old = recorded(&sources);
+    let same = plan_of(&tree_of(&sources), &old);
+    assert!(!same.changed());
+    assert!(same.text.get().is_none(), "the text was made");
+    // A hand-edited record (a comment line less) is written again.
+    let text = old.text.as_deref().unwrap();
+    let edited = Recorded {
+        text: Some(text.replacen('#', "", 1).into()),
+        ..old.clone()
+    };
+    assert!(plan_of(&tree_of(&sources), &edited).changed());
+    assert!(plan_of(&tree_of(&sources), &Recorded::default()).changed());
 }

@@ -93,6 +93,8 @@ pub struct Engine {
     contexts: usize,
     /// The anchor record as last read.
     anchors: inputs::Kept<crate::anchors::Recorded>,
+    /// What the last anchor plan kept of each article.
+    anchor_memo: crate::anchors::Memo,
 }
 
 impl Engine {
@@ -112,6 +114,7 @@ impl Engine {
             cutoff: cutoff::Cutoff::default(),
             contexts: 0,
             anchors: Default::default(),
+            anchor_memo: Default::default(),
         }
     }
 
@@ -447,11 +450,12 @@ impl Engine {
                 translations: Vec::new(),
                 // The record holds the default language's addresses only.
                 anchors: Default::default(),
+                anchor_memo: Default::default(),
             });
             diags.extend(problems);
             translations.push(site);
         }
-        let (site, problems) = Site::new(Parts {
+        let (mut site, problems) = Site::new(Parts {
             config: config.clone(),
             pages,
             assets,
@@ -462,7 +466,9 @@ impl Engine {
             alternates,
             translations,
             anchors,
+            anchor_memo: std::mem::take(&mut self.anchor_memo),
         });
+        self.anchor_memo = std::mem::take(&mut site.anchors.memo);
         diags.extend(problems);
         if self.opts.lint {
             diags.extend(site.anchors.reports.iter().cloned());

@@ -185,6 +185,8 @@ pub struct Parts {
     pub translations: Vec<Site>,
     /// The anchor record as this run read it.
     pub anchors: crate::anchors::Recorded,
+    /// What the last run's anchor plan kept ([`crate::anchors::Plan::memo`]).
+    pub anchor_memo: crate::anchors::Memo,
 }
 
 impl Site {
@@ -203,6 +205,7 @@ impl Site {
             alternates,
             translations,
             anchors,
+            anchor_memo,
         } = parts;
         let lang_root = alternates.langs.get(lang).map_or("", |l| l.root.as_str());
         let tree = tree::assemble_in(pages, lang_root);
@@ -212,6 +215,7 @@ impl Site {
             tree: &tree,
             redirects: &redirects,
             recorded: anchors,
+            memo: anchor_memo,
         });
         problems.extend(more);
         redirects.extend(anchors.moved.iter().map(|(from, to)| Redirect {
@@ -377,6 +381,7 @@ pub(crate) mod tests {
             alternates: Default::default(),
             translations: Vec::new(),
             anchors: Default::default(),
+            anchor_memo: Default::default(),
         };
         Site::new(parts).0
     }

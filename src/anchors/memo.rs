@@ -1,0 +1,252 @@
+//! The plan's memory of each article between runs, so that a run in which one article changed
+//! fingerprints one article.
+//!
+//! For every article the memo keeps its fingerprints ([`units_of`]), its pins
+//! ([`pins::read`]) and what following the recorded anchors of its own address decided: the
+//! map from old fragments, the reports, the retired anchors and the anchors published for
+//! the first time ([`Own`]). What they are made from is the article's rendered body, its
+//! frontmatter, its text (where a pin's problem points), its title and its URL: the memo is
+//! kept while the page holds the very same body, frontmatter and text (the engine hands on
+//! the same shared values while a file and what its body read are unchanged) and the title
+//! and URL are equal. [`Own`] is kept besides while the record is the same one.
+//!
+//! A fresh engine starts with an empty memo: `build --force`, `check` and the first run of
+//! `serve` compute everything through the same code.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+
+use super::fingerprint::Fingerprint;
+use super::pins::{self, Pin};
+use super::record::{Entry, Key, Kind, Record};
+use crate::diagnostics::Diagnostic;
+use crate::frontmatter::Frontmatter;
+use crate::markdown::{Rendered, outline};
+use crate::paths::{SourcePath, UrlPath};
+use crate::site::Article;
+
+/// The addresses of a record, each once, in order.
+pub(super) type Addresses = Arc<[Arc<str>]>;
+
+/// What the plan keeps between runs. Empty: a fresh start.
+#[derive(Clone, Default)]
+pub struct Memo {
+    /// The record the kept [`Own`]s were decided against, and its addresses, each once, in
+    /// order.
+    pub(super) record: Option<(Arc<Record>, Addresses)>,
+    /// Counts the records met: an [`Own`] is kept while it was decided in this generation.
+    pub(super) generation: u64,
+    pub(super) articles: FxHashMap<SourcePath, Kept>,
+    /// How many articles the last plan fingerprinted, and how many it followed anew.
+    pub(super) fingerprinted: usize,
+    pub(super) followed: usize,
+}
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Memo")
+            .field("articles", &self.articles.len())
+            .field("generation", &self.generation)
+            .finish()
+    }
+}
+
+impl Memo {
+    /// The addresses of `record`, each once, in order: made once per record.
+    pub(super) fn addresses(&mut self, record: &Arc<Record>) -> Addresses {
+        // A missing record is read as a new empty one every run: it is the same.
+        if let Some((r, a)) = &self.record
+            && (Arc::ptr_eq(r, record) || r.entries.is_empty() && record.entries.is_empty())
+        {
+            return a.clone();
+        }
+        let mut addresses: Vec<Arc<str>> = Vec::new();
+        for (address, _) in record.entries.keys() {
+            if addresses.last() != Some(address) {
+                addresses.push(address.clone());
+            }
+        }
+        let addresses: Addresses = addresses.into();
+        self.generation += 1;
+        self.record = Some((record.clone(), addresses.clone()));
+        addresses
+    }
+
+    /// Every article's prints, in order, each with what its own address decided when that
+    /// may still hold: kept where the article is the same, made anew (in parallel) where
+    /// not.
+    pub(super) fn prints(&mut self, articles: &[Article]) -> Vec<Kept> {
+        use rayon::prelude::*;
+        let kept: Vec<Option<Kept>> = articles
+            .iter()
+            .map(|a| {
+                let k = self.articles.get(&a.page.source)?;
+                k.prints.is_of(a).then(|| k.clone())
+            })
+            .collect();
+        self.fingerprinted = kept.iter().filter(|p| p.is_none()).count();
+        let new = |(k, a): (Option<Kept>, &Article)| {
+            k.unwrap_or_else(|| Kept {
+                prints: Arc::new(Prints::of(a)),
+                own: None,
+            })
+        };
+        // Threads pay only for many articles.
+        if self.fingerprinted < 64 {
+            kept.into_iter().zip(articles).map(new).collect()
+        } else {
+            kept.into_par_iter()
+                .zip(articles.par_iter())
+                .map(new)
+                .collect()
+        }
+    }
+
+    /// Keeps what this run decided of each article for the next run, and forgets the
+    /// articles that are gone.
+    pub(super) fn keep(&mut self, articles: &[Article], kept: Vec<Kept>) {
+        for (a, k) in articles.iter().zip(kept) {
+            match self.articles.get_mut(&a.page.source) {
+                Some(old) => *old = k,
+                None => {
+                    self.articles.insert(a.page.source.clone(), k);
+                }
+            }
+        }
+        if self.articles.len() > articles.len() {
+            let now: rustc_hash::FxHashSet<&SourcePath> =
+                articles.iter().map(|a| &a.page.source).collect();
+            self.articles.retain(|s, _| now.contains(s));
+        }
+    }
+}
+
+/// What the memo keeps of one article.
+#[derive(Clone)]
+pub(super) struct Kept {
+    pub prints: Arc<Prints>,
+    /// What following its own address decided, in a generation of the memo, and whether the
+    /// article held its address alone then.
+    pub own: Option<(u64, bool, Arc<Own>)>,
+}
+
+impl Kept {
+    /// What following was decided in `generation`, when it still holds.
+    pub fn own_in(&self, generation: u64, alone: bool) -> Option<Arc<Own>> {
+        match &self.own {
+            Some((g, a, own)) if *g == generation && *a == alone => Some(own.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// One anchored unit of an article as it is now.
+#[derive(Clone)]
+pub(super) struct Unit {
+    /// Its place in the article's outline, where its id is.
+    pub at: u32,
+    pub kind: Kind,
+    pub fingerprint: Fingerprint,
+}
+
+/// What the plan knows of one article.
+pub(super) struct Prints {
+    md: Arc<Rendered>,
+    fm: Arc<Frontmatter>,
+    text: Arc<str>,
+    abs: PathBuf,
+    title: String,
+    url: UrlPath,
+    /// The page's own fingerprint, and its units with an id.
+    pub page: Fingerprint,
+    pub units: Vec<Unit>,
+    pub pins: BTreeMap<String, Pin>,
+    /// Problems of the pins.
+    pub problems: Vec<Diagnostic>,
+}
+
+/// What following the recorded anchors of an article's own address decided.
+#[derive(Debug, Default)]
+pub(super) struct Own {
+    /// Old fragment to id: the mappings found, then the pins of fragments not mapped.
+    pub map: BTreeMap<String, String>,
+    pub reports: Vec<Diagnostic>,
+    pub retired: Vec<Key>,
+    /// The article's anchors published for the first time.
+    pub added: Vec<(Key, Entry)>,
+}
+
+impl Prints {
+    fn of(a: &Article) -> Prints {
+        let (page, units) = units_of(a);
+        let (pins, problems) = pins::read(&a.page);
+        Prints {
+            md: a.page.md.clone(),
+            fm: a.page.fm.clone(),
+            text: a.page.text.clone(),
+            abs: a.page.abs.clone(),
+            title: a.title.clone(),
+            url: a.page.url.clone(),
+            page,
+            units,
+            pins,
+            problems,
+        }
+    }
+
+    /// Whether these are the prints of `a` as it is now.
+    fn is_of(&self, a: &Article) -> bool {
+        let p = &a.page;
+        Arc::ptr_eq(&self.md, &p.md)
+            && Arc::ptr_eq(&self.fm, &p.fm)
+            && Arc::ptr_eq(&self.text, &p.text)
+            && self.title == a.title
+            && self.url == p.url
+            && self.abs.as_os_str() == p.abs.as_os_str()
+    }
+
+    /// The id of unit `u`.
+    pub fn id(&self, u: usize) -> &str {
+        &self.md.outline.units[self.units[u].at as usize].id
+    }
+}
+
+/// The anchored units of an article, and its own fingerprint. A section's or an option's
+/// sketch holds its own words and those of every unit inside it (its steps), so a renamed
+/// heading is still known by its procedure; the page's holds every word. The smallest hashes
+/// of a union are among the smallest of its parts, so the sketches merge without the text.
+fn units_of(a: &Article) -> (Fingerprint, Vec<Unit>) {
+    let outline = &a.page.md.outline;
+    let mut units: Vec<Unit> = outline
+        .units
+        .iter()
+        .enumerate()
+        .map(|(at, u)| {
+            let (kind, fingerprint) = match u.kind {
+                outline::Kind::Section => (Kind::Section, Fingerprint::of(&u.label, &u.text)),
+                outline::Kind::Option => (Kind::Option, Fingerprint::of(&u.label, &u.text)),
+                outline::Kind::Step => (Kind::Step, Fingerprint::of(&u.text, "")),
+            };
+            Unit {
+                at: at as u32,
+                kind,
+                fingerprint,
+            }
+        })
+        .collect();
+    let mut page = Fingerprint::of(&a.title, &outline.intro);
+    // Units come before the units inside them: children are merged into parents from the end.
+    for (i, u) in outline.units.iter().enumerate().rev() {
+        let own = units[i].fingerprint.sketch;
+        page.absorb(&own);
+        if let Some(p) = u.parent {
+            units[p].fingerprint.absorb(&own);
+        }
+    }
+    units.retain(|u| !outline.units[u.at as usize].id.is_empty());
+    units.shrink_to_fit();
+    (page, units)
+}

@@ -87,6 +87,8 @@ pub struct Engine {
     shards: Vec<Option<(u64, usize)>>,
     /// The key of the search index last handed on, and its files.
     search: Option<(u64, Vec<String>)>,
+    /// What the search index keeps of each article between builds.
+    indexer: crate::search::Indexer,
     /// The facts the last render saw, to build only the contexts that may have changed.
     cutoff: cutoff::Cutoff,
     /// How many page contexts the last render built.
@@ -109,6 +111,7 @@ impl Engine {
             cached: None,
             shards: Vec::new(),
             search: None,
+            indexer: Default::default(),
             cutoff: cutoff::Cutoff::default(),
             contexts: 0,
             anchors: Default::default(),
@@ -157,7 +160,7 @@ impl Engine {
         keep: &(dyn Fn(&str) -> bool + Sync),
     ) -> Result<(), Diagnostic> {
         let docs = crate::search::languages(&loaded.site);
-        let key = render::key_of(&(self.config.as_deref(), &docs));
+        let key = self.search_key(&docs);
         if let Some((was, paths)) = &self.search
             && *was == key
             && paths.par_iter().all(|p| keep(p))
@@ -165,11 +168,17 @@ impl Engine {
             return Ok(());
         }
         self.search = None;
-        let files = crate::search::build_from(&docs);
+        let files = self.indexer.build(&docs);
         let paths = files.iter().map(|f| f.path().to_string()).collect();
         files.into_par_iter().try_for_each(put)?;
         self.search = Some((key, paths));
         Ok(())
+    }
+
+    /// The key of the search index of `docs`, as [`Engine::search`] compares it: equal keys,
+    /// equal index.
+    pub fn search_key(&self, docs: &[crate::search::LangDocs]) -> u64 {
+        render::key_of(&(self.config.as_deref(), crate::search::key(docs)))
     }
 
     /// Saves the engine's memory in the cache folder of the site, with the output folder its

@@ -8,6 +8,7 @@
 //! scores highest, so that a query can show its first results from that shard alone.
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::Doc;
@@ -39,7 +40,7 @@ pub struct Buckets {
 
 pub fn shards(index: &Index) -> Shards {
     let terms = &index.terms;
-    let mut order: Vec<u32> = (0..terms.len() as u32).collect();
+    let mut order = index.live.clone();
     order.par_sort_unstable_by(|&a, &b| js_order(&terms[a as usize], &terms[b as usize]));
     // Each term's postings, in pieces that fit a shard, the best articles last.
     let pieces: Vec<Vec<String>> = order
@@ -107,17 +108,23 @@ fn close(body: &mut String) -> String {
     std::mem::take(body).replace('<', "\\u003c")
 }
 
-pub fn buckets(docs: &[Doc]) -> Buckets {
-    let records: Vec<String> = docs.par_iter().map(record).collect();
-    let sizes: usize = records.iter().map(String::len).sum();
+/// The buckets of articles whose entries are `records` (with the hashes of their docs),
+/// each bucket deflated unless `kept` holds it (by the hashes of its articles); `kept` then
+/// holds these buckets and no others.
+pub fn buckets(records: &[&str], hashes: &[u64], kept: &mut FxHashMap<u64, String>) -> Buckets {
+    let sizes: usize = records.iter().map(|r| r.len()).sum();
     let avg = (sizes / records.len().max(1)).max(1);
     let per = (BUCKET_BYTES / avg)
         .max(1)
         .max(records.len().div_ceil(MAX_BUCKETS));
-    let chunks: Vec<&[String]> = records.chunks(per).collect();
-    let bodies = chunks
-        .par_iter()
-        .map(|chunk| {
+    let keys: Vec<u64> = hashes.chunks(per).map(crate::render::key_of).collect();
+    let bodies: Vec<String> = records
+        .par_chunks(per)
+        .zip(&keys)
+        .map(|(chunk, key)| {
+            if let Some(body) = kept.get(key) {
+                return body.clone();
+            }
             let json = format!("[{}]", chunk.join(","));
             let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), DEFLATE_LEVEL);
             let mut out = String::with_capacity(packed.len() * 4 / 3 + 4);
@@ -127,6 +134,7 @@ pub fn buckets(docs: &[Doc]) -> Buckets {
             out
         })
         .collect();
+    *kept = keys.into_iter().zip(bodies.iter().cloned()).collect();
     Buckets { bodies, per }
 }
 
@@ -190,7 +198,7 @@ enum Label<'a> {
 }
 
 /// The article's entry in a bucket: what results and snippets show.
-fn record(a: &Doc) -> String {
+pub fn record(a: &Doc) -> String {
     #[derive(Serialize)]
     struct Record<'a> {
         t: &'a str,
@@ -292,7 +300,7 @@ mod tests {
                     .clone(),
             ),
         };
-        let b = buckets(&[doc]);
+        let b = buckets(&[&record(&doc)], &[0], &mut FxHashMap::default());
         assert_eq!(b.bodies.len(), 1);
         let text = b.bodies[0].trim_matches('"');
         let packed = decode64(text);

@@ -11,10 +11,14 @@
 //!   article, its sections, steps and branch options), loaded only for the results shown.
 
 mod files;
+mod memo;
 mod postings;
 pub mod tokenize;
 
 use std::sync::Arc;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::markdown::outline::Outline;
 use crate::render::OutFile;
@@ -88,20 +92,62 @@ pub fn build(site: &Site) -> Vec<OutFile> {
 /// its articles. The dev server gathers it under its lock and builds on another thread.
 pub fn languages(site: &Site) -> Vec<LangDocs> {
     site.all()
-        .map(|s| LangDocs {
-            root: s.lang_root().to_string(),
-            language: s.config.language.clone(),
-            docs: docs(s),
+        .map(|s| {
+            let docs = docs(s);
+            LangDocs {
+                root: s.lang_root().to_string(),
+                language: s.config.language.clone(),
+                hashes: docs.par_iter().map(crate::render::key_of).collect(),
+                docs,
+            }
         })
         .collect()
 }
 
 /// The articles of one language, and where its index goes.
-#[derive(Debug, Clone, Hash)]
+#[derive(Debug, Clone)]
 pub struct LangDocs {
     pub root: String,
     pub language: String,
     pub docs: Vec<Doc>,
+    /// The hash of each doc: the index of one language is a pure function of its root, its
+    /// language and these.
+    pub hashes: Vec<u64>,
+}
+
+/// A key of everything the indexes of `langs` are built from: equal keys, equal files.
+pub fn key(langs: &[LangDocs]) -> u64 {
+    let parts: Vec<(&str, &str, &[u64])> = langs
+        .iter()
+        .map(|l| (l.root.as_str(), l.language.as_str(), l.hashes.as_slice()))
+        .collect();
+    crate::render::key_of(&parts)
+}
+
+/// Builds the indexes again and again, keeping what each article alone decides (its
+/// counted terms, its bucket entry) between builds, by the hash of its [`Doc`]: a rebuild
+/// after an edit counts the edited articles and merges; a first build is the same code with
+/// nothing kept.
+#[derive(Default)]
+pub struct Indexer {
+    /// By language folder and language.
+    memos: FxHashMap<(String, String), memo::Memo>,
+}
+
+impl Indexer {
+    /// The files of the indexes of `langs` (the languages of the last call that are not
+    /// among them are forgotten).
+    pub fn build(&mut self, langs: &[LangDocs]) -> Vec<OutFile> {
+        let mut before = std::mem::take(&mut self.memos);
+        let mut out = Vec::new();
+        for l in langs {
+            let at = (l.root.clone(), l.language.clone());
+            let mut memo = before.remove(&at).unwrap_or_default();
+            out.extend(build_one(l, &mut memo));
+            self.memos.insert(at, memo);
+        }
+        out
+    }
 }
 
 /// The Snowball stemmer of a language, when there is one. English keeps the light stemming
@@ -132,23 +178,28 @@ pub fn stemmer(tag: &str) -> Option<rust_stemmers::Stemmer> {
     Some(rust_stemmers::Stemmer::create(algorithm))
 }
 
-/// The index of every language.
+/// The index of every language, from nothing.
 pub fn build_from(langs: &[LangDocs]) -> Vec<OutFile> {
-    langs
-        .iter()
-        .flat_map(|l| build_one(&l.docs, stemmer(&l.language).as_ref(), &l.root))
-        .collect()
+    Indexer::default().build(langs)
 }
 
-/// The files of `<root>search/`, from the articles' [`Doc`]s.
-fn build_one(docs: &[Doc], stemmer: Option<&rust_stemmers::Stemmer>, root: &str) -> Vec<OutFile> {
-    let index = postings::Index::build_with(docs, stemmer);
+/// The files of `<root>search/`, from the articles' [`Doc`]s and what `memo` kept of them.
+fn build_one(l: &LangDocs, memo: &mut memo::Memo) -> Vec<OutFile> {
+    let stemmer = stemmer(&l.language);
+    let articles = memo.update(&l.docs, &l.hashes, stemmer.as_ref());
+    let counted: Vec<&postings::Counted> = articles.iter().map(|a| &a.counted).collect();
+    let index = postings::Index::build(&counted, memo.names(), stemmer.as_ref());
     let shards = files::shards(&index);
-    let buckets = files::buckets(docs);
+    let live = index.live.len();
+    let endings = index.endings;
+    let records: Vec<&str> = articles.iter().map(|a| a.record.as_str()).collect();
+    let buckets = files::buckets(&records, &l.hashes, &mut memo.buckets);
+    memo.trim(live);
+    let root = &l.root;
     let mut out = Vec::with_capacity(shards.bodies.len() + buckets.bodies.len() + 1);
     out.push(OutFile::Bytes(
         format!("{root}search/manifest.js"),
-        files::manifest(docs.len(), &shards, &buckets, &index.endings).into_bytes(),
+        files::manifest(l.docs.len(), &shards, &buckets, &endings).into_bytes(),
     ));
     for (k, body) in shards.bodies.into_iter().enumerate() {
         out.push(OutFile::Bytes(

@@ -73,6 +73,12 @@ impl Memo {
         articles
     }
 
+    /// How many articles the memo holds.
+    #[cfg(test)]
+    pub fn kept(&self) -> usize {
+        self.articles.len()
+    }
+
     /// The terms by number (some of them may no longer be in any article).
     pub fn names(&self) -> &[String] {
         &self.names

@@ -215,3 +215,102 @@ fn build_one(l: &LangDocs, memo: &mut memo::Memo) -> Vec<OutFile> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::tests::render_full;
+
+    /// Article `i`: long enough that a few articles fill a bucket, with words of its own.
+    fn doc(i: usize, extra: &str) -> Doc {
+        let body: String = (0..40)
+            .map(|k| format!("Step words number{k} shared item{} plain text. ", i % 7))
+            .collect();
+        let md = format!(
+            "Intro of article {i}, {extra}.\n\n## Set up {i}\n\n1. Open word{i} settings.\n   1. Turn off sync{i}.\n\n## More\n\n{body}\n"
+        );
+        Doc {
+            title: format!("Article {i} title"),
+            url: format!("a{i}.html"),
+            crumb: "Guide › Setup".into(),
+            description: i
+                .is_multiple_of(3)
+                .then(|| format!("About {i} and {extra}")),
+            tags: vec![format!("tag{}", i % 4)],
+            outline: Arc::new(render_full(&md).outline.as_ref().clone()),
+        }
+    }
+
+    fn lang(root: &str, language: &str, docs: &[Doc]) -> LangDocs {
+        LangDocs {
+            root: root.into(),
+            language: language.into(),
+            docs: docs.to_vec(),
+            hashes: docs.iter().map(crate::render::key_of).collect(),
+        }
+    }
+
+    fn bytes(files: Vec<OutFile>) -> Vec<(String, String)> {
+        files
+            .into_iter()
+            .map(|f| match f {
+                OutFile::Bytes(path, b) => (path, String::from_utf8(b).unwrap()),
+                OutFile::Copy(path, _) => panic!("the index copies no file: {path}"),
+            })
+            .collect()
+    }
+
+    /// `indexer` builds `langs` as a first build does, and keeps just their articles.
+    fn rebuild_is_fresh(indexer: &mut Indexer, langs: &[LangDocs]) -> Vec<(String, String)> {
+        let again = bytes(indexer.build(langs));
+        assert_eq!(again, bytes(build_from(langs)));
+        assert_eq!(indexer.memos.len(), langs.len());
+        for l in langs {
+            let memo = &indexer.memos[&(l.root.clone(), l.language.clone())];
+            assert_eq!(memo.kept(), l.docs.len());
+        }
+        again
+    }
+
+    #[test]
+    fn a_rebuild_after_edits_adds_and_deletes_is_a_fresh_build_byte_for_byte() {
+        let mut en: Vec<Doc> = (0..30).map(|i| doc(i, "first")).collect();
+        let mut de: Vec<Doc> = (0..12).map(|i| doc(100 + i, "Rechnungen prüfen")).collect();
+        let mut indexer = Indexer::default();
+        let first = rebuild_is_fresh(&mut indexer, &[lang("", "en", &en)]);
+        let buckets = first.iter().filter(|f| f.0.starts_with("search/d")).count();
+        assert!(buckets > 2, "{buckets} buckets: an edit must keep some");
+        // Nothing changed; then a body edit, an article added in the middle and at the end,
+        // one deleted (its words are in no other article), a title edited.
+        rebuild_is_fresh(&mut indexer, &[lang("", "en", &en)]);
+        en[4] = doc(4, "edited with brandnewword");
+        rebuild_is_fresh(&mut indexer, &[lang("", "en", &en)]);
+        en.insert(10, doc(55, "inserted"));
+        en.push(doc(56, "appended"));
+        en.remove(4);
+        en[0].title = "A title of another kind".into();
+        rebuild_is_fresh(&mut indexer, &[lang("", "en", &en)]);
+        // A language added with a stemmer, edited, then the first one gone.
+        rebuild_is_fresh(&mut indexer, &[lang("", "en", &en), lang("de/", "de", &de)]);
+        de[3] = doc(103, "Rechnung bezahlen");
+        de.remove(7);
+        rebuild_is_fresh(&mut indexer, &[lang("", "en", &en), lang("de/", "de", &de)]);
+        rebuild_is_fresh(&mut indexer, &[lang("de/", "de", &de)]);
+        // Every article edited at once, and none at all.
+        let all: Vec<Doc> = (0..30).map(|i| doc(i, "all new")).collect();
+        rebuild_is_fresh(&mut indexer, &[lang("", "en", &all)]);
+        rebuild_is_fresh(&mut indexer, &[lang("", "en", &[])]);
+    }
+
+    #[test]
+    fn the_key_follows_the_docs() {
+        let docs: Vec<Doc> = (0..3).map(|i| doc(i, "x")).collect();
+        let a = key(&[lang("", "en", &docs)]);
+        assert_eq!(a, key(&[lang("", "en", &docs)]));
+        let mut edited = docs.clone();
+        edited[1].outline = Arc::new(render_full("Other words.\n").outline.as_ref().clone());
+        assert_ne!(a, key(&[lang("", "en", &edited)]));
+        assert_ne!(a, key(&[lang("", "de", &docs)]));
+        assert_ne!(a, key(&[lang("en/", "en", &docs)]));
+    }
+}

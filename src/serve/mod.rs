@@ -396,11 +396,14 @@ fn search_worker(state: &State, jobs: &Receiver<SearchJob>) {
         while let Ok(newer) = jobs.try_recv() {
             job = newer;
         }
+        let building = Instant::now();
         let index = pool.install(|| indexer.build(&job.docs));
+        let built = building.elapsed();
         state.edit(|site| site.extend(index));
         eprintln!(
-            "  search index ready after {} ms",
-            job.start.elapsed().as_millis()
+            "  search index ready after {} ms (built in {} ms)",
+            job.start.elapsed().as_millis(),
+            built.as_millis()
         );
     }
 }

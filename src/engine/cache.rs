@@ -52,8 +52,9 @@ pub struct Index {
     pub published: Vec<(String, u64)>,
     /// The output folder the keys were written to, and the hash of its manifest.
     pub output: Option<(PathBuf, u64)>,
-    /// The key of the search index in that output, and its files.
-    pub search: Option<(u64, Vec<String>)>,
+    /// The key of the search index in that output, and its files with what each one's bytes
+    /// depend on (0: not told).
+    pub search: Option<(u64, Vec<(String, u64)>)>,
 }
 
 /// The keys of the output files of one output folder, and that folder with the hash of its
@@ -70,7 +71,7 @@ pub struct Restored {
     pub memos: HashMap<SourcePath, Memo>,
     pub published: HashMap<String, u64>,
     pub output: Option<(PathBuf, u64)>,
-    pub search: Option<(u64, Vec<String>)>,
+    pub search: Option<(u64, Vec<(String, u64)>)>,
     /// Each shard's hash and number of memos as read, to tell which shards need writing.
     pub shards: Vec<Option<(u64, usize)>>,
 }
@@ -197,7 +198,7 @@ pub struct ToSave<'a> {
     pub memos: &'a HashMap<SourcePath, Memo>,
     pub published: &'a HashMap<String, u64>,
     pub output: Option<(PathBuf, u64)>,
-    pub search: Option<(u64, Vec<String>)>,
+    pub search: Option<(u64, Vec<(String, u64)>)>,
     /// What [`load`] read, to keep the shards that did not change.
     pub shards: &'a [Option<(u64, usize)>],
 }

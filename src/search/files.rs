@@ -32,9 +32,11 @@ pub struct Shards {
     pub more: Vec<usize>,
 }
 
-/// Article buckets: each one's text, and how many articles each holds.
+/// Article buckets: each one's text (none when it is reused), what its text depends on, and
+/// how many articles each holds.
 pub struct Buckets {
-    pub bodies: Vec<String>,
+    pub bodies: Vec<Option<String>>,
+    pub keys: Vec<u64>,
     pub per: usize,
 }
 
@@ -109,21 +111,35 @@ fn close(body: &mut String) -> String {
 }
 
 /// The buckets of articles whose entries are `records` (with the hashes of their docs),
-/// each bucket deflated unless `kept` holds it (by the hashes of its articles); `kept` then
-/// holds these buckets and no others.
-pub fn buckets(records: &[&str], hashes: &[u64], kept: &mut FxHashMap<u64, String>) -> Buckets {
+/// each bucket deflated unless `kept` holds it or `reuse` (asked with its number and key, the
+/// hash of its articles' hashes) keeps the file written before; `kept` then holds the
+/// buckets deflated or kept in it, and no others.
+pub fn buckets(
+    records: &[&str],
+    hashes: &[u64],
+    kept: &mut FxHashMap<u64, String>,
+    reuse: &(dyn Fn(usize, u64) -> bool + Sync),
+) -> Buckets {
     let sizes: usize = records.iter().map(|r| r.len()).sum();
     let avg = (sizes / records.len().max(1)).max(1);
     let per = (BUCKET_BYTES / avg)
         .max(1)
         .max(records.len().div_ceil(MAX_BUCKETS));
-    let keys: Vec<u64> = hashes.chunks(per).map(crate::render::key_of).collect();
-    let bodies: Vec<String> = records
+    // A key is never 0, which stands for "not told".
+    let keys: Vec<u64> = hashes
+        .chunks(per)
+        .map(|c| crate::render::key_of(c).max(1))
+        .collect();
+    let bodies: Vec<Option<String>> = records
         .par_chunks(per)
         .zip(&keys)
-        .map(|(chunk, key)| {
-            if let Some(body) = kept.get(key) {
-                return body.clone();
+        .enumerate()
+        .map(|(b, (chunk, &key))| {
+            if let Some(body) = kept.get(&key) {
+                return Some(body.clone());
+            }
+            if reuse(b, key) {
+                return None;
             }
             let json = format!("[{}]", chunk.join(","));
             let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), DEFLATE_LEVEL);
@@ -131,11 +147,15 @@ pub fn buckets(records: &[&str], hashes: &[u64], kept: &mut FxHashMap<u64, Strin
             out.push('"');
             base64(&packed, &mut out);
             out.push('"');
-            out
+            Some(out)
         })
         .collect();
-    *kept = keys.into_iter().zip(bodies.iter().cloned()).collect();
-    Buckets { bodies, per }
+    *kept = keys
+        .iter()
+        .zip(&bodies)
+        .filter_map(|(&k, b)| Some((k, b.clone()?)))
+        .collect();
+    Buckets { bodies, keys, per }
 }
 
 /// How hard buckets are compressed (0 to 10): a fast level, about 10% larger than the
@@ -178,7 +198,7 @@ pub fn manifest(articles: usize, shards: &Shards, buckets: &Buckets, endings: &[
         v: 2,
         articles,
         per: buckets.per,
-        buckets: buckets.bodies.len(),
+        buckets: buckets.keys.len(),
         shards: &shards.first,
         more: &shards.more,
         endings,
@@ -300,9 +320,14 @@ mod tests {
                     .clone(),
             ),
         };
-        let b = buckets(&[&record(&doc)], &[0], &mut FxHashMap::default());
+        let b = buckets(
+            &[&record(&doc)],
+            &[0],
+            &mut FxHashMap::default(),
+            &|_, _| false,
+        );
         assert_eq!(b.bodies.len(), 1);
-        let text = b.bodies[0].trim_matches('"');
+        let text = b.bodies[0].as_deref().unwrap().trim_matches('"');
         let packed = decode64(text);
         let json = miniz_oxide::inflate::decompress_to_vec(&packed).unwrap();
         assert_eq!(

@@ -138,15 +138,27 @@ impl Indexer {
     /// The files of the indexes of `langs` (the languages of the last call that are not
     /// among them are forgotten).
     pub fn build(&mut self, langs: &[LangDocs]) -> Vec<OutFile> {
+        self.build_reusing(langs, &|_, _| false).0
+    }
+
+    /// [`Indexer::build`], leaving out each article bucket that `reuse` keeps, asked with its
+    /// path and what its bytes depend on; and every file of the indexes, with that (0 for
+    /// the other files), kept or not.
+    pub fn build_reusing(
+        &mut self,
+        langs: &[LangDocs],
+        reuse: &(dyn Fn(&str, u64) -> bool + Sync),
+    ) -> (Vec<OutFile>, Vec<(String, u64)>) {
         let mut before = std::mem::take(&mut self.memos);
         let mut out = Vec::new();
+        let mut all = Vec::new();
         for l in langs {
             let at = (l.root.clone(), l.language.clone());
             let mut memo = before.remove(&at).unwrap_or_default();
-            out.extend(build_one(l, &mut memo));
+            build_one(l, &mut memo, reuse, &mut out, &mut all);
             self.memos.insert(at, memo);
         }
-        out
+        (out, all)
     }
 }
 
@@ -183,8 +195,15 @@ pub fn build_from(langs: &[LangDocs]) -> Vec<OutFile> {
     Indexer::default().build(langs)
 }
 
-/// The files of `<root>search/`, from the articles' [`Doc`]s and what `memo` kept of them.
-fn build_one(l: &LangDocs, memo: &mut memo::Memo) -> Vec<OutFile> {
+/// The files of `<root>search/`, from the articles' [`Doc`]s and what `memo` kept of them,
+/// into `out`, but the buckets `reuse` keeps; every file's path into `all`.
+fn build_one(
+    l: &LangDocs,
+    memo: &mut memo::Memo,
+    reuse: &(dyn Fn(&str, u64) -> bool + Sync),
+    out: &mut Vec<OutFile>,
+    all: &mut Vec<(String, u64)>,
+) {
     let stemmer = stemmer(&l.language);
     let articles = memo.update(&l.docs, &l.hashes, stemmer.as_ref());
     let counted: Vec<&postings::Counted> = articles.iter().map(|a| &a.counted).collect();
@@ -193,27 +212,31 @@ fn build_one(l: &LangDocs, memo: &mut memo::Memo) -> Vec<OutFile> {
     let live = index.live.len();
     let endings = index.endings;
     let records: Vec<&str> = articles.iter().map(|a| a.record.as_str()).collect();
-    let buckets = files::buckets(&records, &l.hashes, &mut memo.buckets);
-    memo.trim(live);
     let root = &l.root;
-    let mut out = Vec::with_capacity(shards.bodies.len() + buckets.bodies.len() + 1);
-    out.push(OutFile::Bytes(
+    let bucket = |b: usize| format!("{root}search/d{b}.js");
+    let buckets = files::buckets(&records, &l.hashes, &mut memo.buckets, &|b, key| {
+        reuse(&bucket(b), key)
+    });
+    memo.trim(live);
+    let mut put = |path: String, key: u64, bytes: Option<String>| {
+        if let Some(bytes) = bytes {
+            out.push(OutFile::Bytes(path.clone(), bytes.into_bytes()));
+        }
+        all.push((path, key));
+    };
+    put(
         format!("{root}search/manifest.js"),
-        files::manifest(l.docs.len(), &shards, &buckets, &endings).into_bytes(),
-    ));
+        0,
+        Some(files::manifest(l.docs.len(), &shards, &buckets, &endings)),
+    );
     for (k, body) in shards.bodies.into_iter().enumerate() {
-        out.push(OutFile::Bytes(
-            format!("{root}search/t{k}.js"),
-            format!("stepbookSearch.terms({k},{body});\n").into_bytes(),
-        ));
+        let text = format!("stepbookSearch.terms({k},{body});\n");
+        put(format!("{root}search/t{k}.js"), 0, Some(text));
     }
-    for (b, body) in buckets.bodies.into_iter().enumerate() {
-        out.push(OutFile::Bytes(
-            format!("{root}search/d{b}.js"),
-            format!("stepbookSearch.docs({b},{body});\n").into_bytes(),
-        ));
+    for (b, (body, key)) in buckets.bodies.into_iter().zip(buckets.keys).enumerate() {
+        let text = body.map(|body| format!("stepbookSearch.docs({b},{body});\n"));
+        put(bucket(b), key, text);
     }
-    out
 }
 
 #[cfg(test)]
@@ -300,6 +323,35 @@ mod tests {
         let all: Vec<Doc> = (0..30).map(|i| doc(i, "all new")).collect();
         rebuild_is_fresh(&mut indexer, &[lang("", "en", &all)]);
         rebuild_is_fresh(&mut indexer, &[lang("", "en", &[])]);
+    }
+
+    #[test]
+    fn a_build_after_an_edit_reuses_the_buckets_of_unchanged_articles() {
+        let mut en: Vec<Doc> = (0..30).map(|i| doc(i, "first")).collect();
+        let (_, before) = Indexer::default().build_reusing(&[lang("", "en", &en)], &|_, _| false);
+        let before: FxHashMap<String, u64> = before.into_iter().collect();
+        en[4] = doc(4, "edited");
+        let langs = [lang("", "en", &en)];
+        // A new indexer, as a build that reads the cache has.
+        let (files, all) =
+            Indexer::default().build_reusing(&langs, &|p, key| before.get(p) == Some(&key));
+        let fresh = bytes(build_from(&langs));
+        assert_eq!(
+            all.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(),
+            fresh.iter().map(|f| f.0.as_str()).collect::<Vec<_>>()
+        );
+        let written = bytes(files);
+        let left_out: Vec<&str> = fresh
+            .iter()
+            .filter(|f| !written.contains(f))
+            .map(|f| f.0.as_str())
+            .collect();
+        let buckets = fresh.iter().filter(|f| f.0.starts_with("search/d")).count();
+        // Article 4 is in the first bucket: that one is deflated again, with the shards and
+        // the manifest; the others are left to the last build's files.
+        let others: Vec<String> = (1..buckets).map(|b| format!("search/d{b}.js")).collect();
+        assert_eq!(left_out, others);
+        assert!(written.iter().all(|f| fresh.contains(f)));
     }
 
     #[test]

@@ -170,7 +170,9 @@ impl<'a> Index<'a> {
             })
             .sum();
         if whole <= max {
-            return vec![join(list.iter())];
+            let mut out = String::with_capacity(whole);
+            join_into(&mut out, list.iter());
+            return vec![out];
         }
         // An id takes at most as many characters as the highest one: the head, chosen by
         // score, counted with that never exceeds what it takes.
@@ -232,15 +234,20 @@ impl<'a> Index<'a> {
 /// units.
 fn join<'a, 'b: 'a>(entries: impl Iterator<Item = &'a Entry<'b>>) -> String {
     let mut out = String::new();
+    join_into(&mut out, entries);
+    out
+}
+
+/// [`join`], into `out`.
+fn join_into<'a, 'b: 'a>(out: &mut String, entries: impl Iterator<Item = &'a Entry<'b>>) {
     let mut prev = 0;
     for e in entries {
-        varint(&mut out, e.article - prev);
+        varint(out, e.article - prev);
         prev = e.article;
         // A score takes one character: it is at most TOP_SCORE.
-        varint(&mut out, e.score as u32);
+        varint(out, e.score as u32);
         out.push_str(e.units);
     }
-    out
 }
 
 /// A BM25 score as a share of the site's highest, on the scale `1..=TOP_SCORE`: the square

@@ -6,6 +6,8 @@
 // Only the sizes given are run (default: 1000 and 10000). For each size it
 //  1. generates the native flavour of ../shared/bench/gen_corpus.py (DIR/content only);
 //  2. builds it with `stepbook build --dest OUT --timings` (BUILD_RUNS times, default 3, medians)
+//     (the output folder is removed before each run, so the index is built whole every time:
+//     the cache may spare a run the Markdown, never the index's own work: no bucket is reused)
 //     and reports the build time, the "build the search index" stage and its share, the bytes
 //     and files of OUT/search/, and the balance of the term shards (largest against median);
 //  3. copies the article pages of OUT (only those: Pagefind would skip the rest anyway) into a

@@ -54,8 +54,9 @@ pub struct Index {
     pub published: Vec<(String, u64)>,
     /// The output folder the keys were written to, and the hash of its manifest.
     pub output: Option<(PathBuf, u64)>,
-    /// The key of the search index in that output, and its files.
-    pub search: Option<(u64, Vec<String>)>,
+    /// The key of the search index in that output, and its files with what each one's bytes
+    /// depend on (0: not told).
+    pub search: Option<(u64, Vec<(String, u64)>)>,
     /// What the render that made those keys saw of the pages' facts.
     pub cutoff: Option<cutoff::Kept>,
 }
@@ -76,7 +77,7 @@ pub struct Restored {
     pub memos: HashMap<SourcePath, Memo>,
     pub published: HashMap<String, u64>,
     pub output: Option<(PathBuf, u64)>,
-    pub search: Option<(u64, Vec<String>)>,
+    pub search: Option<(u64, Vec<(String, u64)>)>,
     pub cutoff: Option<cutoff::Kept>,
     /// Each shard's hash and number of memos as read, to tell which shards need writing.
     pub shards: Vec<Option<(u64, usize)>>,
@@ -218,7 +219,7 @@ pub struct ToSave<'a> {
     pub memos: &'a HashMap<SourcePath, Memo>,
     pub published: &'a HashMap<String, u64>,
     pub output: Option<(PathBuf, u64)>,
-    pub search: Option<(u64, Vec<String>)>,
+    pub search: Option<(u64, Vec<(String, u64)>)>,
     pub cutoff: Option<cutoff::Kept>,
     /// What [`load`] read, to keep the shards that did not change.
     pub shards: &'a [Option<(u64, usize)>],

@@ -85,8 +85,11 @@ pub struct Engine {
     cached: Option<cache::OutputKeys>,
     /// Each cache shard as last read or written.
     shards: Vec<Option<(u64, usize)>>,
-    /// The key of the search index last handed on, and its files.
-    search: Option<(u64, Vec<String>)>,
+    /// The key of the search index last handed on, and its files with what each one's bytes
+    /// depend on ([`crate::search::Indexer::build_reusing`]).
+    search: Option<(u64, Vec<(String, u64)>)>,
+    /// What the search index keeps of each article between builds.
+    indexer: crate::search::Indexer,
     /// The facts the last render saw, to build only the contexts that may have changed.
     cutoff: cutoff::Cutoff,
     /// How many page contexts the last render built.
@@ -111,6 +114,7 @@ impl Engine {
             cached: None,
             shards: Vec::new(),
             search: None,
+            indexer: Default::default(),
             cutoff: cutoff::Cutoff::default(),
             contexts: 0,
             anchors: Default::default(),
@@ -162,7 +166,8 @@ impl Engine {
 
     /// The search index of `loaded`'s site, built when its articles changed since the index
     /// last handed on ([`crate::search::LangDocs`] are all it reads), and handed to `put`; otherwise
-    /// its files are handed to `keep`, and built only when one of them cannot be kept.
+    /// its files are handed to `keep`, and built only when one of them cannot be kept. A
+    /// rebuild hands to `keep` the article buckets whose articles did not change.
     pub fn search(
         &mut self,
         loaded: &Loaded,
@@ -170,19 +175,27 @@ impl Engine {
         keep: &(dyn Fn(&str) -> bool + Sync),
     ) -> Result<(), Diagnostic> {
         let docs = crate::search::languages(&loaded.site);
-        let key = render::key_of(&(self.config.as_deref(), &docs));
-        if let Some((was, paths)) = &self.search
+        let key = self.search_key(&docs);
+        if let Some((was, files)) = &self.search
             && *was == key
-            && paths.par_iter().all(|p| keep(p))
+            && files.par_iter().all(|(p, _)| keep(p))
         {
             return Ok(());
         }
-        self.search = None;
-        let files = crate::search::build_from(&docs);
-        let paths = files.iter().map(|f| f.path().to_string()).collect();
+        // A file the last index wrote is kept when what its bytes depend on is the same.
+        let before: HashMap<String, u64> =
+            self.search.take().into_iter().flat_map(|s| s.1).collect();
+        let reuse = |path: &str, of: u64| of != 0 && before.get(path) == Some(&of) && keep(path);
+        let (files, kept) = self.indexer.build_reusing(&docs, &reuse);
         files.into_par_iter().try_for_each(put)?;
-        self.search = Some((key, paths));
+        self.search = Some((key, kept));
         Ok(())
+    }
+
+    /// The key of the search index of `docs`, as [`Engine::search`] compares it: equal keys,
+    /// equal index.
+    pub fn search_key(&self, docs: &[crate::search::LangDocs]) -> u64 {
+        render::key_of(&(self.config.as_deref(), crate::search::key(docs)))
     }
 
     /// Saves the engine's memory in the cache folder of the site, with the output folder its

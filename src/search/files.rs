@@ -8,6 +8,7 @@
 //! scores highest, so that a query can show its first results from that shard alone.
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::Doc;
@@ -31,15 +32,17 @@ pub struct Shards {
     pub more: Vec<usize>,
 }
 
-/// Article buckets: each one's text, and how many articles each holds.
+/// Article buckets: each one's text (none when it is reused), what its text depends on, and
+/// how many articles each holds.
 pub struct Buckets {
-    pub bodies: Vec<String>,
+    pub bodies: Vec<Option<String>>,
+    pub keys: Vec<u64>,
     pub per: usize,
 }
 
 pub fn shards(index: &Index) -> Shards {
     let terms = &index.terms;
-    let mut order: Vec<u32> = (0..terms.len() as u32).collect();
+    let mut order = index.live.clone();
     order.par_sort_unstable_by(|&a, &b| js_order(&terms[a as usize], &terms[b as usize]));
     // Each term's postings, in pieces that fit a shard, the best articles last.
     let pieces: Vec<Vec<String>> = order
@@ -107,27 +110,52 @@ fn close(body: &mut String) -> String {
     std::mem::take(body).replace('<', "\\u003c")
 }
 
-pub fn buckets(docs: &[Doc]) -> Buckets {
-    let records: Vec<String> = docs.par_iter().map(record).collect();
-    let sizes: usize = records.iter().map(String::len).sum();
+/// The buckets of articles whose entries are `records` (with the hashes of their docs),
+/// each bucket deflated unless `kept` holds it or `reuse` (asked with its number and key, the
+/// hash of its articles' hashes) keeps the file written before; `kept` then holds the
+/// buckets deflated or kept in it, and no others.
+pub fn buckets(
+    records: &[&str],
+    hashes: &[u64],
+    kept: &mut FxHashMap<u64, String>,
+    reuse: &(dyn Fn(usize, u64) -> bool + Sync),
+) -> Buckets {
+    let sizes: usize = records.iter().map(|r| r.len()).sum();
     let avg = (sizes / records.len().max(1)).max(1);
     let per = (BUCKET_BYTES / avg)
         .max(1)
         .max(records.len().div_ceil(MAX_BUCKETS));
-    let chunks: Vec<&[String]> = records.chunks(per).collect();
-    let bodies = chunks
-        .par_iter()
-        .map(|chunk| {
+    // A key is never 0, which stands for "not told".
+    let keys: Vec<u64> = hashes
+        .chunks(per)
+        .map(|c| crate::render::key_of(c).max(1))
+        .collect();
+    let bodies: Vec<Option<String>> = records
+        .par_chunks(per)
+        .zip(&keys)
+        .enumerate()
+        .map(|(b, (chunk, &key))| {
+            if let Some(body) = kept.get(&key) {
+                return Some(body.clone());
+            }
+            if reuse(b, key) {
+                return None;
+            }
             let json = format!("[{}]", chunk.join(","));
             let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), DEFLATE_LEVEL);
             let mut out = String::with_capacity(packed.len() * 4 / 3 + 4);
             out.push('"');
             base64(&packed, &mut out);
             out.push('"');
-            out
+            Some(out)
         })
         .collect();
-    Buckets { bodies, per }
+    *kept = keys
+        .iter()
+        .zip(&bodies)
+        .filter_map(|(&k, b)| Some((k, b.clone()?)))
+        .collect();
+    Buckets { bodies, keys, per }
 }
 
 /// How hard buckets are compressed (0 to 10): a fast level, about 10% larger than the
@@ -170,7 +198,7 @@ pub fn manifest(articles: usize, shards: &Shards, buckets: &Buckets, endings: &[
         v: 2,
         articles,
         per: buckets.per,
-        buckets: buckets.bodies.len(),
+        buckets: buckets.keys.len(),
         shards: &shards.first,
         more: &shards.more,
         endings,
@@ -190,7 +218,7 @@ enum Label<'a> {
 }
 
 /// The article's entry in a bucket: what results and snippets show.
-fn record(a: &Doc) -> String {
+pub fn record(a: &Doc) -> String {
     #[derive(Serialize)]
     struct Record<'a> {
         t: &'a str,
@@ -292,9 +320,14 @@ mod tests {
                     .clone(),
             ),
         };
-        let b = buckets(&[doc]);
+        let b = buckets(
+            &[&record(&doc)],
+            &[0],
+            &mut FxHashMap::default(),
+            &|_, _| false,
+        );
         assert_eq!(b.bodies.len(), 1);
-        let text = b.bodies[0].trim_matches('"');
+        let text = b.bodies[0].as_deref().unwrap().trim_matches('"');
         let packed = decode64(text);
         let json = miniz_oxide::inflate::decompress_to_vec(&packed).unwrap();
         assert_eq!(

@@ -11,10 +11,14 @@
 //!   article, its sections, steps and branch options), loaded only for the results shown.
 
 mod files;
+mod memo;
 mod postings;
 pub mod tokenize;
 
 use std::sync::Arc;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::markdown::outline::Outline;
 use crate::render::OutFile;
@@ -88,20 +92,74 @@ pub fn build(site: &Site) -> Vec<OutFile> {
 /// its articles. The dev server gathers it under its lock and builds on another thread.
 pub fn languages(site: &Site) -> Vec<LangDocs> {
     site.all()
-        .map(|s| LangDocs {
-            root: s.lang_root().to_string(),
-            language: s.config.language.clone(),
-            docs: docs(s),
+        .map(|s| {
+            let docs = docs(s);
+            LangDocs {
+                root: s.lang_root().to_string(),
+                language: s.config.language.clone(),
+                hashes: docs.par_iter().map(crate::render::key_of).collect(),
+                docs,
+            }
         })
         .collect()
 }
 
 /// The articles of one language, and where its index goes.
-#[derive(Debug, Clone, Hash)]
+#[derive(Debug, Clone)]
 pub struct LangDocs {
     pub root: String,
     pub language: String,
     pub docs: Vec<Doc>,
+    /// The hash of each doc: the index of one language is a pure function of its root, its
+    /// language and these.
+    pub hashes: Vec<u64>,
+}
+
+/// A key of everything the indexes of `langs` are built from: equal keys, equal files.
+pub fn key(langs: &[LangDocs]) -> u64 {
+    let parts: Vec<(&str, &str, &[u64])> = langs
+        .iter()
+        .map(|l| (l.root.as_str(), l.language.as_str(), l.hashes.as_slice()))
+        .collect();
+    crate::render::key_of(&parts)
+}
+
+/// Builds the indexes again and again, keeping what each article alone decides (its
+/// counted terms, its bucket entry) between builds, by the hash of its [`Doc`]: a rebuild
+/// after an edit counts the edited articles and merges; a first build is the same code with
+/// nothing kept.
+#[derive(Default)]
+pub struct Indexer {
+    /// By language folder and language.
+    memos: FxHashMap<(String, String), memo::Memo>,
+}
+
+impl Indexer {
+    /// The files of the indexes of `langs` (the languages of the last call that are not
+    /// among them are forgotten).
+    pub fn build(&mut self, langs: &[LangDocs]) -> Vec<OutFile> {
+        self.build_reusing(langs, &|_, _| false).0
+    }
+
+    /// [`Indexer::build`], leaving out each article bucket that `reuse` keeps, asked with its
+    /// path and what its bytes depend on; and every file of the indexes, with that (0 for
+    /// the other files), kept or not.
+    pub fn build_reusing(
+        &mut self,
+        langs: &[LangDocs],
+        reuse: &(dyn Fn(&str, u64) -> bool + Sync),
+    ) -> (Vec<OutFile>, Vec<(String, u64)>) {
+        let mut before = std::mem::take(&mut self.memos);
+        let mut out = Vec::new();
+        let mut all = Vec::new();
+        for l in langs {
+            let at = (l.root.clone(), l.language.clone());
+            let mut memo = before.remove(&at).unwrap_or_default();
+            build_one(l, &mut memo, reuse, &mut out, &mut all);
+            self.memos.insert(at, memo);
+        }
+        (out, all)
+    }
 }
 
 /// The Snowball stemmer of a language, when there is one. English keeps the light stemming
@@ -132,35 +190,179 @@ pub fn stemmer(tag: &str) -> Option<rust_stemmers::Stemmer> {
     Some(rust_stemmers::Stemmer::create(algorithm))
 }
 
-/// The index of every language.
+/// The index of every language, from nothing.
 pub fn build_from(langs: &[LangDocs]) -> Vec<OutFile> {
-    langs
-        .iter()
-        .flat_map(|l| build_one(&l.docs, stemmer(&l.language).as_ref(), &l.root))
-        .collect()
+    Indexer::default().build(langs)
 }
 
-/// The files of `<root>search/`, from the articles' [`Doc`]s.
-fn build_one(docs: &[Doc], stemmer: Option<&rust_stemmers::Stemmer>, root: &str) -> Vec<OutFile> {
-    let index = postings::Index::build_with(docs, stemmer);
+/// The files of `<root>search/`, from the articles' [`Doc`]s and what `memo` kept of them,
+/// into `out`, but the buckets `reuse` keeps; every file's path into `all`.
+fn build_one(
+    l: &LangDocs,
+    memo: &mut memo::Memo,
+    reuse: &(dyn Fn(&str, u64) -> bool + Sync),
+    out: &mut Vec<OutFile>,
+    all: &mut Vec<(String, u64)>,
+) {
+    let stemmer = stemmer(&l.language);
+    let articles = memo.update(&l.docs, &l.hashes, stemmer.as_ref());
+    let counted: Vec<&postings::Counted> = articles.iter().map(|a| &a.counted).collect();
+    let index = postings::Index::build(&counted, memo.names(), stemmer.as_ref());
     let shards = files::shards(&index);
-    let buckets = files::buckets(docs);
-    let mut out = Vec::with_capacity(shards.bodies.len() + buckets.bodies.len() + 1);
-    out.push(OutFile::Bytes(
+    let live = index.live.len();
+    let endings = index.endings;
+    let records: Vec<&str> = articles.iter().map(|a| a.record.as_str()).collect();
+    let root = &l.root;
+    let bucket = |b: usize| format!("{root}search/d{b}.js");
+    let buckets = files::buckets(&records, &l.hashes, &mut memo.buckets, &|b, key| {
+        reuse(&bucket(b), key)
+    });
+    memo.trim(live);
+    let mut put = |path: String, key: u64, bytes: Option<String>| {
+        if let Some(bytes) = bytes {
+            out.push(OutFile::Bytes(path.clone(), bytes.into_bytes()));
+        }
+        all.push((path, key));
+    };
+    put(
         format!("{root}search/manifest.js"),
-        files::manifest(docs.len(), &shards, &buckets, &index.endings).into_bytes(),
-    ));
+        0,
+        Some(files::manifest(l.docs.len(), &shards, &buckets, &endings)),
+    );
     for (k, body) in shards.bodies.into_iter().enumerate() {
-        out.push(OutFile::Bytes(
-            format!("{root}search/t{k}.js"),
-            format!("stepbookSearch.terms({k},{body});\n").into_bytes(),
-        ));
+        let text = format!("stepbookSearch.terms({k},{body});\n");
+        put(format!("{root}search/t{k}.js"), 0, Some(text));
     }
-    for (b, body) in buckets.bodies.into_iter().enumerate() {
-        out.push(OutFile::Bytes(
-            format!("{root}search/d{b}.js"),
-            format!("stepbookSearch.docs({b},{body});\n").into_bytes(),
-        ));
+    for (b, (body, key)) in buckets.bodies.into_iter().zip(buckets.keys).enumerate() {
+        let text = body.map(|body| format!("stepbookSearch.docs({b},{body});\n"));
+        put(bucket(b), key, text);
     }
-    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::tests::render_full;
+
+    /// Article `i`: long enough that a few articles fill a bucket, with words of its own.
+    fn doc(i: usize, extra: &str) -> Doc {
+        let body: String = (0..40)
+            .map(|k| format!("Step words number{k} shared item{} plain text. ", i % 7))
+            .collect();
+        let md = format!(
+            "Intro of article {i}, {extra}.\n\n## Set up {i}\n\n1. Open word{i} settings.\n   1. Turn off sync{i}.\n\n## More\n\n{body}\n"
+        );
+        Doc {
+            title: format!("Article {i} title"),
+            url: format!("a{i}.html"),
+            crumb: "Guide › Setup".into(),
+            description: i
+                .is_multiple_of(3)
+                .then(|| format!("About {i} and {extra}")),
+            tags: vec![format!("tag{}", i % 4)],
+            outline: Arc::new(render_full(&md).outline.as_ref().clone()),
+        }
+    }
+
+    fn lang(root: &str, language: &str, docs: &[Doc]) -> LangDocs {
+        LangDocs {
+            root: root.into(),
+            language: language.into(),
+            docs: docs.to_vec(),
+            hashes: docs.iter().map(crate::render::key_of).collect(),
+        }
+    }
+
+    fn bytes(files: Vec<OutFile>) -> Vec<(String, String)> {
+        files
+            .into_iter()
+            .map(|f| match f {
+                OutFile::Bytes(path, b) => (path, String::from_utf8(b).unwrap()),
+                OutFile::Copy(path, _) => panic!("the index copies no file: {path}"),
+            })
+            .collect()
+    }
+
+    /// `indexer` builds `langs` as a first build does, and keeps just their articles.
+    fn rebuild_is_fresh(indexer: &mut Indexer, langs: &[LangDocs]) -> Vec<(String, String)> {
+        let again = bytes(indexer.build(langs));
+        assert_eq!(again, bytes(build_from(langs)));
+        assert_eq!(indexer.memos.len(), langs.len());
+        for l in langs {
+            let memo = &indexer.memos[&(l.root.clone(), l.language.clone())];
+            assert_eq!(memo.kept(), l.docs.len());
+        }
+        again
+    }
+
+    #[test]
+    fn a_rebuild_after_edits_adds_and_deletes_is_a_fresh_build_byte_for_byte() {
+        let mut en: Vec<Doc> = (0..30).map(|i| doc(i, "first")).collect();
+        let mut de: Vec<Doc> = (0..12).map(|i| doc(100 + i, "Rechnungen prüfen")).collect();
+        let mut indexer = Indexer::default();
+        let first = rebuild_is_fresh(&mut indexer, &[lang("", "en", &en)]);
+        let buckets = first.iter().filter(|f| f.0.starts_with("search/d")).count();
+        assert!(buckets > 2, "{buckets} buckets: an edit must keep some");
+        // Nothing changed; then a body edit, an article added in the middle and at the end,
+        // one deleted (its words are in no other article), a title edited.
+        rebuild_is_fresh(&mut indexer, &[lang("", "en", &en)]);
+        en[4] = doc(4, "edited with brandnewword");
+        rebuild_is_fresh(&mut indexer, &[lang("", "en", &en)]);
+        en.insert(10, doc(55, "inserted"));
+        en.push(doc(56, "appended"));
+        en.remove(4);
+        en[0].title = "A title of another kind".into();
+        rebuild_is_fresh(&mut indexer, &[lang("", "en", &en)]);
+        // A language added with a stemmer, edited, then the first one gone.
+        rebuild_is_fresh(&mut indexer, &[lang("", "en", &en), lang("de/", "de", &de)]);
+        de[3] = doc(103, "Rechnung bezahlen");
+        de.remove(7);
+        rebuild_is_fresh(&mut indexer, &[lang("", "en", &en), lang("de/", "de", &de)]);
+        rebuild_is_fresh(&mut indexer, &[lang("de/", "de", &de)]);
+        // Every article edited at once, and none at all.
+        let all: Vec<Doc> = (0..30).map(|i| doc(i, "all new")).collect();
+        rebuild_is_fresh(&mut indexer, &[lang("", "en", &all)]);
+        rebuild_is_fresh(&mut indexer, &[lang("", "en", &[])]);
+    }
+
+    #[test]
+    fn a_build_after_an_edit_reuses_the_buckets_of_unchanged_articles() {
+        let mut en: Vec<Doc> = (0..30).map(|i| doc(i, "first")).collect();
+        let (_, before) = Indexer::default().build_reusing(&[lang("", "en", &en)], &|_, _| false);
+        let before: FxHashMap<String, u64> = before.into_iter().collect();
+        en[4] = doc(4, "edited");
+        let langs = [lang("", "en", &en)];
+        // A new indexer, as a build that reads the cache has.
+        let (files, all) =
+            Indexer::default().build_reusing(&langs, &|p, key| before.get(p) == Some(&key));
+        let fresh = bytes(build_from(&langs));
+        assert_eq!(
+            all.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(),
+            fresh.iter().map(|f| f.0.as_str()).collect::<Vec<_>>()
+        );
+        let written = bytes(files);
+        let left_out: Vec<&str> = fresh
+            .iter()
+            .filter(|f| !written.contains(f))
+            .map(|f| f.0.as_str())
+            .collect();
+        let buckets = fresh.iter().filter(|f| f.0.starts_with("search/d")).count();
+        // Article 4 is in the first bucket: that one is deflated again, with the shards and
+        // the manifest; the others are left to the last build's files.
+        let others: Vec<String> = (1..buckets).map(|b| format!("search/d{b}.js")).collect();
+        assert_eq!(left_out, others);
+        assert!(written.iter().all(|f| fresh.contains(f)));
+    }
+
+    #[test]
+    fn the_key_follows_the_docs() {
+        let docs: Vec<Doc> = (0..3).map(|i| doc(i, "x")).collect();
+        let a = key(&[lang("", "en", &docs)]);
+        assert_eq!(a, key(&[lang("", "en", &docs)]));
+        let mut edited = docs.clone();
+        edited[1].outline = Arc::new(render_full("Other words.\n").outline.as_ref().clone());
+        assert_ne!(a, key(&[lang("", "en", &edited)]));
+        assert_ne!(a, key(&[lang("", "de", &docs)]));
+        assert_ne!(a, key(&[lang("en/", "en", &docs)]));
+    }
 }

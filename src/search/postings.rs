@@ -24,23 +24,34 @@ const BOOSTS: [f64; 3] = [4.0, 2.0, 1.0];
 /// The highest score on the scale of postings.
 pub const TOP_SCORE: f64 = 31.0;
 
-/// One term of one article: the term, its frequency per field, and its units (a range of
-/// [`Counted::units`]).
-type Pair = (u32, [u32; 3], u32, u32);
+/// One term of one article: its number, its frequency per field, where its units are in
+/// [`Counted::units`], and whether it is in one of the article's labels.
+#[derive(Clone, Copy)]
+struct Pair {
+    term: u32,
+    tf: [u32; 3],
+    start: u32,
+    end: u32,
+    label: bool,
+}
 
-/// An article, counted.
-struct Counted {
+/// An article, counted: what of its postings depends on it alone.
+pub struct Counted {
     pairs: Vec<Pair>,
-    units: Vec<u32>,
+    /// The units of each pair, encoded as a posting writes them after the score: how many,
+    /// then each one (the first as it is, the others as the difference from the one before).
+    units: String,
     len: [u32; 3],
 }
 
 /// The postings of every term.
-pub struct Index {
+pub struct Index<'a> {
     /// Terms by number.
-    pub terms: Vec<String>,
+    pub terms: &'a [String],
+    /// The numbers of the terms some article holds.
+    pub live: Vec<u32>,
     /// Postings, by term number.
-    postings: Vec<Postings>,
+    postings: Vec<Vec<Entry<'a>>>,
     /// The endings the language's stemmer takes off the index's words, most common first
     /// then longest first (empty without a stemmer): the browser takes them off query words.
     pub endings: Vec<String>,
@@ -49,45 +60,49 @@ pub struct Index {
 /// How many endings the manifest lists at most.
 const ENDINGS: usize = 48;
 
-/// The postings of one term.
-#[derive(Default)]
-struct Postings {
-    /// Its articles in ascending order: (article, score on the scale `1..=TOP_SCORE`, the
-    /// term is in one of the article's labels).
-    articles: Vec<(u32, u8, bool)>,
-    /// Each article's posting after its id (score and units), one after another.
-    bodies: String,
-    /// Where each article's body ends in `bodies`.
-    ends: Vec<usize>,
+/// One article in the postings of one term.
+#[derive(Clone, Copy)]
+struct Entry<'a> {
+    article: u32,
+    /// On the scale `1..=TOP_SCORE`.
+    score: u8,
+    /// The term is in one of the article's labels.
+    label: bool,
+    /// Its units, encoded ([`Counted::units`]).
+    units: &'a str,
 }
 
-impl Index {
-    #[cfg(test)]
-    pub fn build(docs: &[Doc]) -> Index {
-        Self::build_with(docs, None)
+impl Entry<'_> {
+    /// The length of the posting after the article's id.
+    fn body_len(&self) -> usize {
+        1 + self.units.len()
     }
+}
 
-    /// The index of articles in a language that `stemmer` stems: every word is indexed both
-    /// as it is written and by its stem.
-    pub fn build_with(docs: &[Doc], stemmer: Option<&rust_stemmers::Stemmer>) -> Index {
-        let table = Terms::default();
-        let articles: Vec<Counted> = docs
-            .par_iter()
-            .map_init(Counter::default, |counter, d| {
-                count(d, &table, counter, stemmer)
-            })
-            .collect();
-        let terms = table.into_terms();
-        let endings = stemmer.map(|s| endings(&terms, s)).unwrap_or_default();
+impl<'a> Index<'a> {
+    /// The index of `articles`, counted with the terms `terms` (by number) in a language
+    /// that `stemmer` stems: the site-wide part of the work, scoring and gathering the
+    /// postings of each term.
+    pub fn build(
+        articles: &[&'a Counted],
+        terms: &'a [String],
+        stemmer: Option<&rust_stemmers::Stemmer>,
+    ) -> Index<'a> {
         let mut df = vec![0u32; terms.len()];
-        for a in &articles {
+        for a in articles {
             for p in &a.pairs {
-                df[p.0 as usize] += 1;
+                df[p.term as usize] += 1;
             }
         }
+        let live: Vec<u32> = (0..terms.len() as u32)
+            .filter(|&t| df[t as usize] > 0)
+            .collect();
+        let endings = stemmer
+            .map(|s| endings(live.iter().map(|&t| terms[t as usize].as_str()), s))
+            .unwrap_or_default();
         let n = articles.len().max(1) as f64;
         let mut avg = [0f64; 3];
-        for a in &articles {
+        for a in articles {
             for (avg, len) in avg.iter_mut().zip(a.len) {
                 *avg += len as f64 / n;
             }
@@ -96,54 +111,44 @@ impl Index {
             .iter()
             .map(|&df| (1.0 + (n - df as f64 + 0.5) / (df as f64 + 0.5)).ln())
             .collect();
-        let bm25 = |a: &Counted, &(term, tf, _, _): &Pair| {
+        let bm25 = |a: &Counted, p: &Pair| {
             let mut s = 0.0;
             for f in 0..3 {
-                if tf[f] == 0 {
+                if p.tf[f] == 0 {
                     continue;
                 }
-                let t = tf[f] as f64;
+                let t = p.tf[f] as f64;
                 let norm = 1.0 - B + B * a.len[f] as f64 / avg[f].max(1.0);
                 s += BOOSTS[f] * t * (K1 + 1.0) / (t + K1 * norm);
             }
-            idf[term as usize] * s
+            idf[p.term as usize] * s
         };
         let scores: Vec<Vec<f64>> = articles
             .par_iter()
             .map(|a| a.pairs.iter().map(|p| bm25(a, p)).collect())
             .collect();
         let max = scores
+            .par_iter()
+            .map(|s| s.iter().fold(f64::MIN_POSITIVE, |m, &s| m.max(s)))
+            .reduce(|| f64::MIN_POSITIVE, f64::max);
+        // Article after article, so that each term's articles are in ascending order.
+        let mut postings: Vec<Vec<Entry>> = df
             .iter()
-            .flatten()
-            .fold(f64::MIN_POSITIVE, |m, &s| m.max(s));
-        // Article after article, so that each article's units are read in order.
-        let mut postings: Vec<Postings> = df
-            .iter()
-            .map(|&df| Postings {
-                articles: Vec::with_capacity(df as usize),
-                ends: Vec::with_capacity(df as usize),
-                bodies: String::new(),
-            })
+            .map(|&df| Vec::with_capacity(df as usize))
             .collect();
         for (id, (a, scores)) in articles.iter().zip(&scores).enumerate() {
-            for (&(term, _, start, len), &s) in a.pairs.iter().zip(scores) {
-                let p = &mut postings[term as usize];
-                let score = scale(s / max);
-                let units = &a.units[start as usize..(start + len) as usize];
-                p.articles
-                    .push((id as u32, score, units.iter().any(|u| u & 1 == 1)));
-                varint(&mut p.bodies, score as u32);
-                varint(&mut p.bodies, len);
-                let mut last = 0;
-                for (i, &u) in units.iter().enumerate() {
-                    varint(&mut p.bodies, if i == 0 { u } else { u - last });
-                    last = u;
-                }
-                p.ends.push(p.bodies.len());
+            for (p, &s) in a.pairs.iter().zip(scores) {
+                postings[p.term as usize].push(Entry {
+                    article: id as u32,
+                    score: scale(s / max),
+                    label: p.label,
+                    units: &a.units[p.start as usize..p.end as usize],
+                });
             }
         }
         Index {
             terms,
+            live,
             postings,
             endings,
         }
@@ -154,43 +159,47 @@ impl Index {
     /// when they fit; else the articles where the term scores highest (its head) come
     /// last, and the others before it, in pieces, each in ascending article order.
     pub fn pieces(&self, term: u32, max: usize) -> Vec<String> {
-        let Postings {
-            articles: list,
-            bodies,
-            ends,
-        } = &self.postings[term as usize];
-        let body = |i: usize| &bodies[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
-        let article = |i: usize| list[i].0;
-        let whole = join(list.len(), article, body);
-        if whole.len() <= max {
-            return vec![whole];
+        let list = &self.postings[term as usize];
+        let mut prev = 0;
+        let whole: usize = list
+            .iter()
+            .map(|e| {
+                let len = varint_len(e.article - prev) + e.body_len();
+                prev = e.article;
+                len
+            })
+            .sum();
+        if whole <= max {
+            let mut out = String::with_capacity(whole);
+            join_into(&mut out, list.iter());
+            return vec![out];
         }
         // An id takes at most as many characters as the highest one: the head, chosen by
         // score, counted with that never exceeds what it takes.
-        let id_len = varint_len(list.last().map_or(0, |p| p.0));
-        let head = self.head(term, |i| body(i).len() + id_len, max);
+        let id_len = varint_len(list.last().map_or(0, |e| e.article));
+        let head = self.head(term, |i| list[i].body_len() + id_len, max);
         let mut in_head = vec![false; list.len()];
         for &i in &head {
             in_head[i] = true;
         }
         let mut out = Vec::new();
-        let mut piece: Vec<usize> = Vec::new();
+        let mut piece: Vec<&Entry> = Vec::new();
         let mut used = 0;
-        for i in (0..list.len()).filter(|&i| !in_head[i]) {
-            let prev = piece.last().map_or(0, |&p| article(p));
-            if used + varint_len(article(i) - prev) + body(i).len() > max && !piece.is_empty() {
-                out.push(join(piece.len(), |j| article(piece[j]), |j| body(piece[j])));
-                piece.clear();
+        for e in (0..list.len()).filter(|&i| !in_head[i]).map(|i| &list[i]) {
+            let prev = piece.last().map_or(0, |p| p.article);
+            let size = varint_len(e.article - prev) + e.body_len();
+            if used + size > max && !piece.is_empty() {
+                out.push(join(piece.drain(..)));
                 used = 0;
             }
-            let prev = piece.last().map_or(0, |&p| article(p));
-            used += varint_len(article(i) - prev) + body(i).len();
-            piece.push(i);
+            let prev = piece.last().map_or(0, |p| p.article);
+            used += varint_len(e.article - prev) + e.body_len();
+            piece.push(e);
         }
         if !piece.is_empty() {
-            out.push(join(piece.len(), |j| article(piece[j]), |j| body(piece[j])));
+            out.push(join(piece.into_iter()));
         }
-        out.push(join(head.len(), |j| article(head[j]), |j| body(head[j])));
+        out.push(join(head.iter().map(|&i| &list[i])));
         out
     }
 
@@ -214,24 +223,31 @@ impl Index {
     /// The positions in the list of `term`, best first: the highest score, then the term in
     /// a label (a title or heading), then the lowest article id.
     fn ranked(&self, term: u32) -> Vec<usize> {
-        let list = &self.postings[term as usize].articles;
+        let list = &self.postings[term as usize];
         let mut ranked: Vec<usize> = (0..list.len()).collect();
-        ranked.sort_unstable_by_key(|&i| (std::cmp::Reverse((list[i].1, list[i].2)), i));
+        ranked.sort_unstable_by_key(|&i| (std::cmp::Reverse((list[i].score, list[i].label)), i));
         ranked
     }
 }
 
-/// Postings from `n` articles in ascending order: each one's id (as a difference) and body.
-fn join<'a>(n: usize, article: impl Fn(usize) -> u32, body: impl Fn(usize) -> &'a str) -> String {
+/// Postings of articles in ascending order: each one's id (as a difference), score and
+/// units.
+fn join<'a, 'b: 'a>(entries: impl Iterator<Item = &'a Entry<'b>>) -> String {
     let mut out = String::new();
-    let mut prev = 0;
-    for i in 0..n {
-        let id = article(i);
-        varint(&mut out, id - prev);
-        prev = id;
-        out.push_str(body(i));
-    }
+    join_into(&mut out, entries);
     out
+}
+
+/// [`join`], into `out`.
+fn join_into<'a, 'b: 'a>(out: &mut String, entries: impl Iterator<Item = &'a Entry<'b>>) {
+    let mut prev = 0;
+    for e in entries {
+        varint(out, e.article - prev);
+        prev = e.article;
+        // A score takes one character: it is at most TOP_SCORE.
+        varint(out, e.score as u32);
+        out.push_str(e.units);
+    }
 }
 
 /// A BM25 score as a share of the site's highest, on the scale `1..=TOP_SCORE`: the square
@@ -240,12 +256,15 @@ fn scale(share: f64) -> u8 {
     (share.sqrt() * TOP_SCORE).ceil().clamp(1.0, TOP_SCORE) as u8
 }
 
-/// Numbers every distinct term once, shared by the threads that count articles. The table
-/// is split into shards by the term's hash, each behind its own lock, and numbers come from
-/// one counter, so they stay dense.
-struct Terms {
+/// Numbers every distinct term once, shared by the threads that count articles, and kept
+/// from build to build with the articles counted with it. The table is split into shards by
+/// the term's hash, each behind its own lock, and numbers come from one counter, so they
+/// stay dense.
+pub struct Terms {
     shards: Vec<Mutex<FxHashMap<String, u32>>>,
     next: AtomicU32,
+    /// The terms numbered since [`Terms::name_new`] last took them.
+    new: Mutex<Vec<(u32, String)>>,
 }
 
 /// Locks of the shared term table: enough that threads rarely meet at one.
@@ -256,47 +275,49 @@ impl Default for Terms {
         Terms {
             shards: (0..TERM_SHARDS).map(|_| Mutex::default()).collect(),
             next: AtomicU32::new(0),
+            new: Mutex::default(),
         }
     }
 }
 
 impl Terms {
-    /// The term's number; `cache` is the calling thread's memory of numbers already seen,
-    /// so the shared table is locked only for terms new to that thread.
-    fn id(&self, cache: &mut FxHashMap<String, u32>, term: &str) -> u32 {
-        if let Some(&id) = cache.get(term) {
-            return id;
-        }
+    /// The term's number, locking the shared table (the caller keeps its own memory of the
+    /// numbers it has seen, [`Counter`]).
+    fn id(&self, term: &str) -> u32 {
         let shard = (rustc_hash::FxBuildHasher.hash_one(term) as usize) % TERM_SHARDS;
         let mut ids = self.shards[shard]
             .lock()
             .expect("no panic while holding the lock");
-        let id = *ids
-            .entry(term.to_string())
-            .or_insert_with(|| self.next.fetch_add(1, Ordering::Relaxed));
-        cache.insert(term.to_string(), id);
+        if let Some(&id) = ids.get(term) {
+            return id;
+        }
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        ids.insert(term.to_string(), id);
+        self.new
+            .lock()
+            .expect("no panic while holding the lock")
+            .push((id, term.to_string()));
         id
     }
 
-    /// Every term, at the index of its number.
-    fn into_terms(self) -> Vec<String> {
-        let mut terms = vec![String::new(); self.next.into_inner() as usize];
-        for shard in self.shards {
-            let shard = shard.into_inner().expect("no panic while holding the lock");
-            for (term, id) in shard {
-                terms[id as usize] = term;
-            }
+    /// Writes the terms numbered since the last call into `names`, at their numbers.
+    pub fn name_new(&self, names: &mut Vec<String>) {
+        let new = std::mem::take(&mut *self.new.lock().expect("no panic while holding the lock"));
+        names.resize(self.next.load(Ordering::Relaxed) as usize, String::new());
+        for (id, term) in new {
+            names[id as usize] = term;
         }
-        terms
     }
 }
 
-/// A thread's working memory for counting: the numbers of the terms it has met (so the
-/// shared table is locked once per new term), frequencies indexed by term number and the
-/// last unit each term was seen in, reset after each article.
+/// A thread's working memory for counting: the numbers of the words it has met and of their
+/// stems (so the shared table is locked, and a word stemmed, once per word new to the
+/// thread), frequencies indexed by term number and the last unit each term was seen in,
+/// reset after each article.
 #[derive(Default)]
-struct Counter {
-    ids: FxHashMap<String, u32>,
+pub struct Counter {
+    /// A word's number, and its stem's when the stem is another term.
+    words: FxHashMap<String, (u32, Option<u32>)>,
     tf: Vec<[u32; 3]>,
     /// One more than the last unit the term was met in (0: not met in this article).
     last: Vec<u32>,
@@ -306,7 +327,10 @@ struct Counter {
 
 /// The endings `stemmer` takes off `terms`, most common first, each as often as it is met;
 /// the list the browser tries, longest first.
-fn endings(terms: &[String], stemmer: &rust_stemmers::Stemmer) -> Vec<String> {
+fn endings<'t>(
+    terms: impl Iterator<Item = &'t str>,
+    stemmer: &rust_stemmers::Stemmer,
+) -> Vec<String> {
     let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
     for t in terms {
         let stem = stemmer.stem(t);
@@ -322,13 +346,20 @@ fn endings(terms: &[String], stemmer: &rust_stemmers::Stemmer) -> Vec<String> {
     out
 }
 
-fn count(
+/// Counts the terms of one article, numbering them in `table`: all of the index's work that
+/// depends on this article alone.
+pub fn count(
     a: &Doc,
     table: &Terms,
     counter: &mut Counter,
     stemmer: Option<&rust_stemmers::Stemmer>,
 ) -> Counted {
-    let Counter { ids, tf, last, met } = counter;
+    let Counter {
+        words,
+        tf,
+        last,
+        met,
+    } = counter;
     let mut len = [0u32; 3];
     // `label`: the text is the unit's title, heading or label (the article's: its title).
     let mut add = |field: usize, unit: u32, label: bool, text: &str| {
@@ -336,11 +367,20 @@ fn count(
             if field == 2 && tokenize::is_stop(word) {
                 return;
             }
-            let stem = stemmer
-                .map(|s| s.stem(word))
-                .filter(|s| s.len() >= 2 && s != word);
-            for t in std::iter::once(word).chain(stem.as_deref()) {
-                let id = table.id(ids, t) as usize;
+            let (id, stem) = match words.get(word) {
+                Some(&ids) => ids,
+                None => {
+                    let stem = stemmer
+                        .map(|s| s.stem(word))
+                        .filter(|s| s.len() >= 2 && s != word)
+                        .map(|s| table.id(&s));
+                    let ids = (table.id(word), stem);
+                    words.insert(word.to_string(), ids);
+                    ids
+                }
+            };
+            for id in std::iter::once(id).chain(stem) {
+                let id = id as usize;
                 if id >= tf.len() {
                     let size = (id + 1).max(tf.len() * 2);
                     tf.resize(size, [0; 3]);
@@ -373,16 +413,26 @@ fn count(
     }
     met.sort_unstable();
     let mut pairs: Vec<Pair> = Vec::new();
-    let mut units = Vec::with_capacity(met.len());
-    for (i, &(term, unit)) in met.iter().enumerate() {
-        if i == 0 || met[i - 1].0 != term {
-            let t = term as usize;
-            pairs.push((term, std::mem::take(&mut tf[t]), units.len() as u32, 0));
-            last[t] = 0;
+    let mut units = String::with_capacity(met.len() * 2);
+    // Each (term, unit) is met once: units are counted one after another.
+    for run in met.chunk_by(|a, b| a.0 == b.0) {
+        let term = run[0].0;
+        let t = term as usize;
+        let start = units.len() as u32;
+        varint(&mut units, run.len() as u32);
+        let mut prev = 0;
+        for (i, &(_, unit)) in run.iter().enumerate() {
+            varint(&mut units, if i == 0 { unit } else { unit - prev });
+            prev = unit;
         }
-        // Each (term, unit) is met once: units are counted one after another.
-        units.push(unit);
-        pairs.last_mut().expect("pushed above").3 += 1;
+        pairs.push(Pair {
+            term,
+            tf: std::mem::take(&mut tf[t]),
+            start,
+            end: units.len() as u32,
+            label: run.iter().any(|&(_, u)| u & 1 == 1),
+        });
+        last[t] = 0;
     }
     met.clear();
     Counted { pairs, units, len }
@@ -413,6 +463,7 @@ pub fn varint(out: &mut String, mut v: u32) {
 mod tests {
     use super::*;
     use crate::markdown::tests::render_full;
+    use crate::search::memo::{Article, Memo};
     use std::sync::Arc;
 
     pub fn decode(s: &str) -> Vec<u32> {
@@ -452,6 +503,18 @@ mod tests {
         }
     }
 
+    fn counted(docs: &[Doc]) -> (Memo, Vec<Arc<Article>>) {
+        let hashes: Vec<u64> = docs.iter().map(crate::render::key_of).collect();
+        let mut memo = Memo::default();
+        let articles = memo.update(docs, &hashes, None);
+        (memo, articles)
+    }
+
+    fn index<'a>(memo: &'a Memo, articles: &'a [Arc<Article>]) -> Index<'a> {
+        let counted: Vec<&Counted> = articles.iter().map(|a| &a.counted).collect();
+        Index::build(&counted, memo.names(), None)
+    }
+
     #[test]
     fn postings_name_the_units_that_hold_a_term() {
         let docs = [
@@ -461,7 +524,8 @@ mod tests {
             ),
             doc("Other", "Nothing of the kind, but the code.\n"),
         ];
-        let index = Index::build(&docs);
+        let (memo, articles) = counted(&docs);
+        let index = index(&memo, &articles);
         let id = |t: &str| index.terms.iter().position(|x| x == t).unwrap() as u32;
         let whole = |t: &str| {
             let pieces = index.pieces(id(t), usize::MAX);
@@ -508,7 +572,8 @@ mod tests {
                 doc(title, &format!("The key, word{i}.\n"))
             })
             .collect();
-        let index = Index::build(&docs);
+        let (memo, counts) = counted(&docs);
+        let index = index(&memo, &counts);
         let key = index.terms.iter().position(|x| x == "key").unwrap() as u32;
         let pieces = index.pieces(key, 40);
         assert!(pieces.len() > 2, "{pieces:?}");

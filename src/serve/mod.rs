@@ -180,6 +180,8 @@ pub struct Session {
     search: Option<Sender<SearchJob>>,
     /// When the rebuild started whose search index is still to be built.
     search_due: Option<Instant>,
+    /// The key of the search index last asked for ([`Engine::search_key`]).
+    search_key: Option<u64>,
 }
 
 impl Session {
@@ -199,6 +201,7 @@ impl Session {
             last: None,
             search: None,
             search_due: None,
+            search_key: None,
         }
     }
 
@@ -307,12 +310,17 @@ impl Session {
         };
         let Some(last) = &self.last else { return };
         if !last.config.search {
+            self.search_key = None;
             return;
         }
-        let job = SearchJob {
-            docs: crate::search::languages(&last.site),
-            start,
-        };
+        // An edit that changes no article's `Doc` leaves the index as it is.
+        let docs = crate::search::languages(&last.site);
+        let key = self.engine.search_key(&docs);
+        if self.search_key == Some(key) {
+            return;
+        }
+        self.search_key = Some(key);
+        let job = SearchJob { docs, start };
         let sender = self.search.get_or_insert_with(|| {
             let (tx, rx) = channel();
             let state = state.clone();
@@ -383,15 +391,19 @@ fn search_worker(state: &State, jobs: &Receiver<SearchJob>) {
     let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(1).build() else {
         return;
     };
+    let mut indexer = crate::search::Indexer::default();
     while let Ok(mut job) = jobs.recv() {
         while let Ok(newer) = jobs.try_recv() {
             job = newer;
         }
-        let index = pool.install(|| crate::search::build_from(&job.docs));
+        let building = Instant::now();
+        let index = pool.install(|| indexer.build(&job.docs));
+        let built = building.elapsed();
         state.edit(|site| site.extend(index));
         eprintln!(
-            "  search index ready after {} ms",
-            job.start.elapsed().as_millis()
+            "  search index ready after {} ms (built in {} ms)",
+            job.start.elapsed().as_millis(),
+            built.as_millis()
         );
     }
 }

@@ -1,0 +1,93 @@
+//! What the index keeps of each article between builds, so that a rebuild counts only the
+//! articles that changed.
+//!
+//! In: one language's [`Doc`]s with their hashes ([`super::LangDocs`]). Out: each article's
+//! [`Article`] (its counted terms and its bucket record), in the order of the docs. The work
+//! of one article depends on nothing but its `Doc`, so it is kept under the `Doc`'s hash; a
+//! fresh build runs the same code with an empty memo. What depends on the whole site (scores,
+//! shards, the buckets' cuts) is the merge's, in [`super::postings`] and [`super::files`],
+//! and is not kept, except the deflated buckets (by the hashes of their articles).
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use super::Doc;
+use super::postings::{Counted, Counter, Terms};
+
+/// One article's own share of the index.
+pub struct Article {
+    pub counted: Counted,
+    /// Its entry in a bucket (JSON).
+    pub record: String,
+}
+
+/// The memory of one language's index.
+#[derive(Default)]
+pub struct Memo {
+    /// Numbers every term met so far; kept so that kept articles keep their numbers.
+    terms: Terms,
+    /// The terms by number.
+    names: Vec<String>,
+    /// The articles of the last build, by the hash of their `Doc`.
+    articles: FxHashMap<u64, Arc<Article>>,
+    /// The deflated buckets of the last build, by the hash of their articles' hashes.
+    pub buckets: FxHashMap<u64, String>,
+}
+
+/// The terms may number at most this many times those in use before the memo starts over
+/// (a long preview session meets many words that are gone again).
+const SPARE_TERMS: usize = 4;
+
+impl Memo {
+    /// The articles of `docs` (hashed as `hashes`), counted where the memo does not hold
+    /// them yet; the memo then holds these and no others.
+    pub fn update(
+        &mut self,
+        docs: &[Doc],
+        hashes: &[u64],
+        stemmer: Option<&rust_stemmers::Stemmer>,
+    ) -> Vec<Arc<Article>> {
+        let mut known = std::mem::take(&mut self.articles);
+        let fresh: Vec<usize> = (0..docs.len())
+            .filter(|&i| !known.contains_key(&hashes[i]))
+            .collect();
+        let counted: Vec<Article> = fresh
+            .par_iter()
+            .map_init(Counter::default, |counter, &i| Article {
+                counted: super::postings::count(&docs[i], &self.terms, counter, stemmer),
+                record: super::files::record(&docs[i]),
+            })
+            .collect();
+        self.terms.name_new(&mut self.names);
+        for (&i, article) in fresh.iter().zip(counted) {
+            known.insert(hashes[i], Arc::new(article));
+        }
+        let articles: Vec<Arc<Article>> = hashes.iter().map(|h| known[h].clone()).collect();
+        self.articles = hashes
+            .iter()
+            .zip(&articles)
+            .map(|(&h, a)| (h, a.clone()))
+            .collect();
+        articles
+    }
+
+    /// How many articles the memo holds.
+    #[cfg(test)]
+    pub fn kept(&self) -> usize {
+        self.articles.len()
+    }
+
+    /// The terms by number (some of them may no longer be in any article).
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Starts over when the terms in use, `live`, are few of those numbered.
+    pub fn trim(&mut self, live: usize) {
+        if self.names.len() > SPARE_TERMS * live.max(1024) {
+            *self = Memo::default();
+        }
+    }
+}

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 
 use super::ids::github_slug;
-use super::{Ev, Input, LinkRef, Reads};
+use super::{Ctx, Events, Input, LinkRef, Reads, Rendered};
 use crate::diagnostics::Diagnostic;
 use crate::paths::{SourcePath, UrlPath, percent_decode};
 
@@ -94,19 +94,21 @@ impl PageTable {
     }
 }
 
-/// Rewrites link targets and records every internal link.
-pub fn apply<'a>(
-    events: Vec<Ev<'a>>,
-    input: &Input<'_>,
-    file_links: &mut Vec<(String, std::ops::Range<usize>)>,
-    relocated: &mut Vec<(std::ops::Range<usize>, String)>,
-    reads: &mut Reads,
-) -> (Vec<Ev<'a>>, Vec<LinkRef>, Vec<Diagnostic>) {
-    let mut links: Vec<LinkRef> = Vec::new();
-    let mut problems = Vec::new();
-    let mut out = Vec::with_capacity(events.len());
-    let mut events = events.into_iter().peekable();
-    while let Some((event, range)) = events.next() {
+/// The links pass: rewrites link targets and records every internal link, file link and
+/// wiki-link problem in [`Ctx::out`].
+pub fn apply<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
+    let input = cx.input;
+    let mut out = cx.fresh(events.len());
+    let Rendered {
+        links,
+        file_links,
+        relocated,
+        reads,
+        diagnostics: problems,
+        ..
+    } = &mut cx.out;
+    let mut iter = events.drain(..).peekable();
+    while let Some((event, range)) = iter.next() {
         let Event::Start(Tag::Link {
             link_type,
             dest_url,
@@ -160,15 +162,7 @@ pub fn apply<'a>(
                 }
                 file_links.push((p.to_string(), span.clone()));
             }
-            let resolved = resolve(
-                &dest_url,
-                span,
-                base,
-                input,
-                reads,
-                &mut links,
-                &mut problems,
-            );
+            let resolved = resolve(&dest_url, span, base, input, reads, links, problems);
             (resolved.or(moved).unwrap_or(dest_url), false)
         };
         out.push((
@@ -181,20 +175,21 @@ pub fn apply<'a>(
             range.clone(),
         ));
         if replace_text {
-            while events
+            while iter
                 .peek()
                 .is_some_and(|(e, _)| !matches!(e, Event::End(TagEnd::Link)))
             {
-                events.next();
+                iter.next();
             }
         }
-        let empty = matches!(events.peek(), Some((Event::End(TagEnd::Link), _)));
+        let empty = matches!(iter.peek(), Some((Event::End(TagEnd::Link), _)));
         if empty && links.len() > recorded {
             links[recorded].fill = true;
             out.push((Event::Text(CowStr::from(fill_marker(recorded))), range));
         }
     }
-    (out, links, problems)
+    drop(iter);
+    cx.replace(events, out);
 }
 
 /// Resolves a Markdown link; returns the new href when it changes.

@@ -12,7 +12,7 @@ use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
 use super::branches::{Branches, Kind};
 use super::ids::IdSet;
-use super::{Ev, Step, escape, plain_text, set_html};
+use super::{Ctx, Ev, Events, Step, escape, plain_text, set_html};
 use crate::paths::AnchorId;
 
 #[derive(Debug, Default)]
@@ -42,8 +42,13 @@ struct ListFrame {
     counts_for: Option<AnchorId>,
 }
 
-/// Turns ordered lists into step lists with ids and self-links.
-pub fn apply(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Steps {
+/// The steps pass: turns ordered lists into step lists with ids and self-links, into
+/// [`Ctx::steps`].
+pub fn apply<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
+    cx.steps = number(events, &mut cx.ids, &cx.branches);
+}
+
+fn number(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Steps {
     let mut found = Steps::default();
     let mut anchor: Option<AnchorId> = None;
     // The anchor in force before each open branch point, restored when it closes.

@@ -85,6 +85,15 @@ enum Run {
 
 /// The callouts pass: rewrites alerts and exported callout lines into callout boxes.
 pub fn apply<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
+    // Most pages hold no callout: a look at each bold run and quote then leaves them as
+    // they are, without moving every event into a new list.
+    let any = (0..events.len()).any(|i| {
+        matches!(events[i].0, Event::Start(Tag::BlockQuote(Some(_))))
+            || label_at(events, i).is_some()
+    });
+    if !any {
+        return;
+    }
     let mut out = cx.fresh(events.len() + 8);
     let mut run = Run::None;
     let mut open = false;

@@ -98,15 +98,31 @@ impl PageTable {
 /// wiki-link problem in [`Ctx::out`].
 pub fn apply<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
     let input = cx.input;
+    // A link keeps its events unless its text goes (a wiki link without `|text`) or it has
+    // none (it gets a marker): when no link of the page does either, targets change in place.
+    let moves = events.windows(2).any(|w| match &w[0].0 {
+        Event::Start(Tag::Link {
+            link_type: LinkType::WikiLink { has_pothole: false },
+            ..
+        }) => true,
+        Event::Start(Tag::Link { .. }) => matches!(w[1].0, Event::End(TagEnd::Link)),
+        _ => false,
+    });
+    if !moves {
+        for (event, range) in events.iter_mut() {
+            if let Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) = event
+            {
+                let dest = std::mem::replace(dest_url, CowStr::Borrowed(""));
+                *dest_url = retarget(*link_type, dest, range, input, &mut cx.out).0;
+            }
+        }
+        return;
+    }
     let mut out = cx.fresh(events.len());
-    let Rendered {
-        links,
-        file_links,
-        relocated,
-        reads,
-        diagnostics: problems,
-        ..
-    } = &mut cx.out;
     let mut iter = events.drain(..).peekable();
     while let Some((event, range)) = iter.next() {
         let Event::Start(Tag::Link {
@@ -119,52 +135,8 @@ pub fn apply<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
             out.push((event, range));
             continue;
         };
-        let span = input.body_offset + range.start..input.body_offset + range.end;
-        let recorded = links.len();
-        let (dest, replace_text) = if let LinkType::WikiLink { has_pothole } = link_type {
-            match wiki_target(&dest_url, input, reads) {
-                Ok((target, fragment)) => {
-                    let url = input.pages.url(&target, reads).cloned();
-                    let href = url.map(|u| input.url.href_to(&u)).unwrap_or_default();
-                    let href = match &fragment {
-                        Some(f) => format!("{href}#{f}"),
-                        None => href,
-                    };
-                    links.push(LinkRef {
-                        target: Some(target),
-                        fragment,
-                        span,
-                        fill: false,
-                    });
-                    (CowStr::from(href), !has_pothole)
-                }
-                Err(message) => {
-                    let (message, hint) = message;
-                    problems.push(
-                        Diagnostic::error("wiki-link", message)
-                            .at(input.path, input.source, span.start, span.len())
-                            .with_hint(hint),
-                    );
-                    (dest_url, false)
-                }
-            }
-        } else {
-            let base = input.base_at(range.start);
-            let mut moved = None;
-            if let Target::File(path) = classify(&dest_url)
-                && let Some(p) = base.join_link(&decoded(path))
-            {
-                // A snippet's link to a file is written from the snippet's folder.
-                if input.snippet_at(range.start).is_some() {
-                    let href = file_href(input, &p, &dest_url[path.len()..]);
-                    relocated.push((span.clone(), href.clone()));
-                    moved = Some(CowStr::from(href));
-                }
-                file_links.push((p.to_string(), span.clone()));
-            }
-            let resolved = resolve(&dest_url, span, base, input, reads, links, problems);
-            (resolved.or(moved).unwrap_or(dest_url), false)
-        };
+        let recorded = cx.out.links.len();
+        let (dest, replace_text) = retarget(link_type, dest_url, &range, input, &mut cx.out);
         out.push((
             Event::Start(Tag::Link {
                 link_type,
@@ -183,6 +155,7 @@ pub fn apply<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
             }
         }
         let empty = matches!(iter.peek(), Some((Event::End(TagEnd::Link), _)));
+        let links = &mut cx.out.links;
         if empty && links.len() > recorded {
             links[recorded].fill = true;
             out.push((Event::Text(CowStr::from(fill_marker(recorded))), range));
@@ -190,6 +163,70 @@ pub fn apply<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
     }
     drop(iter);
     cx.replace(events, out);
+}
+
+/// The href a link at `range` gets, recording what it links to in `out`; and whether its
+/// text is to be replaced (a wiki link written without `|text`).
+fn retarget<'a>(
+    link_type: LinkType,
+    dest_url: CowStr<'a>,
+    range: &std::ops::Range<usize>,
+    input: &Input<'_>,
+    out: &mut Rendered,
+) -> (CowStr<'a>, bool) {
+    let Rendered {
+        links,
+        file_links,
+        relocated,
+        reads,
+        diagnostics: problems,
+        ..
+    } = out;
+    let span = input.body_offset + range.start..input.body_offset + range.end;
+    if let LinkType::WikiLink { has_pothole } = link_type {
+        match wiki_target(&dest_url, input, reads) {
+            Ok((target, fragment)) => {
+                let url = input.pages.url(&target, reads).cloned();
+                let href = url.map(|u| input.url.href_to(&u)).unwrap_or_default();
+                let href = match &fragment {
+                    Some(f) => format!("{href}#{f}"),
+                    None => href,
+                };
+                links.push(LinkRef {
+                    target: Some(target),
+                    fragment,
+                    span,
+                    fill: false,
+                });
+                (CowStr::from(href), !has_pothole)
+            }
+            Err(message) => {
+                let (message, hint) = message;
+                problems.push(
+                    Diagnostic::error("wiki-link", message)
+                        .at(input.path, input.source, span.start, span.len())
+                        .with_hint(hint),
+                );
+                (dest_url, false)
+            }
+        }
+    } else {
+        let base = input.base_at(range.start);
+        let mut moved = None;
+        if let Target::File(path) = classify(&dest_url)
+            && let Some(p) = base.join_link(&decoded(path))
+        {
+            // A snippet's link to a file is written from the snippet's folder.
+            if input.snippet_at(range.start).is_some() {
+                let href = file_href(input, &p, &dest_url[path.len()..]);
+                relocated.push((span.clone(), href.clone()));
+                moved = Some(CowStr::from(href));
+            }
+            file_links.push((p.to_string(), span.clone()));
+        }
+        let resolved = resolve(&dest_url, span, base, input, reads, links, problems);
+        (resolved.or(moved).unwrap_or(dest_url), false)
+    }
 }
 
 /// Resolves a Markdown link; returns the new href when it changes.

@@ -140,6 +140,9 @@ pub struct Rendered {
     pub title_id: Option<AnchorId>,
     pub headings: Vec<Heading>,
     pub steps: Vec<Step>,
+    /// Where each step's list marker (`1.`) is in the body, by step: the Markdown copy writes
+    /// each step's id after its first line.
+    pub step_starts: Vec<usize>,
     pub ids: Vec<AnchorId>,
     pub links: Vec<LinkRef>,
     /// Relative links to anything but a Markdown page (`pic.png`, `../old/page/`): the path
@@ -323,6 +326,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
         out.headings[i].steps += count;
     }
     out.steps = steps.steps;
+    out.step_starts = steps.starts;
     // An id of a snippet's text that repeats one of its page is an error: links to it would
     // land on the wrong place.
     let mut repeated = steps.repeated;

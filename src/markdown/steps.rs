@@ -18,6 +18,8 @@ use crate::paths::AnchorId;
 #[derive(Debug, Default)]
 pub struct Steps {
     pub steps: Vec<Step>,
+    /// Body offset of each step's list marker, by step.
+    pub starts: Vec<usize>,
     /// Steps per heading, for the on-page contents (top-level procedures only).
     pub counts: Vec<(AnchorId, usize)>,
     /// (wanted id, id given, byte offset of the step in the body).
@@ -147,6 +149,7 @@ fn number(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Steps 
                         }
                     }
                 }
+                found.starts.push(range.start);
                 found.steps.push(Step {
                     id: id.clone(),
                     number,

@@ -10,6 +10,11 @@ ratios, stepbook's peak memory and the pulldown-cmark floor (examples/markdown_f
 pulldown-cmark alone over the same files). "stepbook (empty dest)" builds into a new
 folder each time, and so does "hugo (empty dest)". A peer that is not installed is skipped,
 and the script says so.
+
+Everything goes into a temporary folder under --tmp (default /dev/shm, a tmpfs, when it is
+there), named with --prefix. --instructions also counts the user-space instructions of one
+stepbook build --force into an empty folder and of the floor (perf stat -e instructions:u, or valgrind's
+cachegrind where the machine has no hardware counters), and prints their ratio.
 """
 import argparse
 import os
@@ -51,6 +56,23 @@ def peak_rss(cmd, cwd):
         return None
 
 
+def instructions(cmd, cwd):
+    """User-space instructions of one run: perf stat's count, or, where the machine has no
+    hardware counters (many VMs), valgrind's (cachegrind's I refs). None when neither can."""
+    if shutil.which("perf"):
+        proc = subprocess.run(["perf", "stat", "-x,", "-e", "instructions:u"] + cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        for line in proc.stderr.splitlines():
+            fields = line.split(",")
+            if len(fields) > 2 and fields[2].startswith("instructions") and fields[0].isdigit():
+                return int(fields[0]), "perf"
+    if shutil.which("valgrind"):
+        proc = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"] + cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        for line in proc.stderr.splitlines():
+            if "I refs:" in line or "I   refs:" in line:
+                return int(line.split(":")[-1].strip().replace(",", "")), "valgrind"
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -58,13 +80,16 @@ def main():
     ap.add_argument("--warmup", type=int, default=2, help="untimed rounds first (default 2: stepbook's second build into a folder is the first to keep files of an earlier one)")
     ap.add_argument("--peers", nargs="*", default=["hugo", "mdbook"], help="peers to compare with (default: hugo mdbook)")
     ap.add_argument("--mdbook-max", type=int, default=2000, help="largest size built with mdBook, whose sidebar makes a build grow with the square of the page count (default 2000)")
+    ap.add_argument("--tmp", default="/dev/shm" if os.path.isdir("/dev/shm") else None, help="folder for the corpora and outputs (default /dev/shm when there)")
+    ap.add_argument("--prefix", default="stepbook-bench-", help="name prefix of the temporary folder")
+    ap.add_argument("--instructions", action="store_true", help="count instructions (perf stat) of a build into an empty folder and of the floor")
     args = ap.parse_args()
     peers = {"hugo": shutil.which("hugo"), "mdbook": shutil.which("mdbook") or os.path.expanduser("~/.cargo/bin/mdbook")}
     peers = {k: v for k, v in peers.items() if v and os.path.exists(v) and k in args.peers}
     for name in ("hugo", "mdbook"):
         if name not in peers and name in args.peers:
             print(f"note: {name} is not installed; skipping it")
-    work = tempfile.mkdtemp(prefix="stepbook-bench-")
+    work = tempfile.mkdtemp(prefix=args.prefix, dir=args.tmp)
     per_article = {}
     try:
         for n in args.sizes:
@@ -113,6 +138,14 @@ def main():
                 print(line)
             if mem:
                 print(f"  stepbook peak memory     {mem / 1024:9.0f} MiB")
+            if args.instructions and "pulldown-cmark floor" in cmds:
+                # --force: every page rendered, none taken from the cache of the timed runs.
+                build = instructions([STEPBOOK, "build", "--force", "--dest", os.path.join(work, f"out-stepbook-perf-{n}")], sites["native"])
+                floor = instructions(*cmds["pulldown-cmark floor"])
+                if build and floor:
+                    print(f"  instructions ({build[1]:8}) build --force into an empty folder {build[0]:,}, floor {floor[0]:,}, ratio {build[0] / floor[0]:.2f}")
+                else:
+                    print("  instructions             neither perf stat nor valgrind could count them here")
             per_article[n] = med["stepbook"] / n
         if len(per_article) > 1:
             sizes = sorted(per_article)

@@ -22,7 +22,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd};
 
-use super::{Ev, escape, set_html};
+use super::{Ctx, Events, escape};
 use crate::diagnostics::Diagnostic;
 use crate::paths::AnchorId;
 
@@ -64,6 +64,8 @@ pub struct Branches {
     pub points: Vec<Point>,
     /// True when the structure is sound and markers render as branch points.
     pub valid: bool,
+    /// The branch point of each marker, by marker (filled by [`check`]).
+    point_of: Vec<Option<usize>>,
     /// Replaced regions: (range in the rewritten body, range in the original).
     shifts: Vec<(Range<usize>, Range<usize>)>,
 }
@@ -180,13 +182,16 @@ fn parse_marker(line: &str) -> Option<(Kind, String, Option<String>)> {
     Some((kind, text, id.filter(|i| !i.is_empty())))
 }
 
-/// Collapses each marker's HTML block into one token event, with ranges mapped back to the
-/// original body; checks the structure and reports every problem.
-pub fn check<'a>(
-    events: Vec<Ev<'a>>,
-    branches: &mut Branches,
-    input: &super::Input<'_>,
-) -> (Vec<Ev<'a>>, Vec<Diagnostic>) {
+/// The branches pass: collapses each marker's HTML block into one token event, with ranges
+/// mapped back to the original body; checks the structure and reports every problem. A body
+/// without markers is left as it is.
+pub fn check<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
+    if cx.branches.markers.is_empty() {
+        return;
+    }
+    let input = cx.input;
+    let mut out = cx.fresh(events.len());
+    let branches = &mut cx.branches;
     let (path, source, body_offset) = (input.path, input.source, input.body_offset);
     // Where a marker was written, for a message that names another marker.
     let line_of = |m: &Marker| match input.origins {
@@ -196,13 +201,12 @@ pub fn check<'a>(
             source[..body_offset + m.range.start].matches('\n').count() + 1
         ),
     };
-    let mut out: Vec<Ev<'a>> = Vec::with_capacity(events.len());
     let mut containers: Vec<usize> = Vec::new();
     let mut open: Vec<(usize, Option<usize>, Vec<usize>)> = Vec::new();
     let mut problems = Vec::new();
     let at =
         |m: &Marker, d: Diagnostic| d.at(path, source, body_offset + m.range.start, m.range.len());
-    let mut iter = events.into_iter().peekable();
+    let mut iter = events.drain(..).peekable();
     while let Some((event, range)) = iter.next() {
         let range = branches.to_original(range.start)..branches.to_original(range.end);
         let marker = match &event {
@@ -276,41 +280,42 @@ pub fn check<'a>(
                 .with_hint("end it with a line holding only `:::`"),
         ));
     }
+    drop(iter);
+    branches.point_of = vec![None; branches.markers.len()];
+    for (p, point) in branches.points.iter().enumerate() {
+        for &n in point.options.iter().chain([&point.choose, &point.close]) {
+            branches.point_of[n] = Some(p);
+        }
+    }
     branches.valid = problems.is_empty();
-    (out, problems)
+    cx.out.diagnostics.extend(problems);
+    cx.replace(events, out);
 }
 
-/// Writes every marker token as HTML: the branch point's frame, its choice control and
-/// each option under its label.
-pub fn render(events: &mut [Ev<'_>], branches: &Branches, seq: &mut usize) {
-    for (event, _) in events.iter_mut() {
-        let Some(n) = Branches::marker_of(event) else {
-            continue;
-        };
-        let html = if branches.valid {
-            marker_html(n, branches, seq)
-        } else {
-            let m = &branches.markers[n];
-            let raw = match m.kind {
-                Kind::Choose => format!("::: choose {}", m.text),
-                Kind::Option => format!("::: option {}", m.text),
-                Kind::Close => ":::".into(),
-            };
-            format!("<p>{}</p>\n", escape(&raw))
-        };
-        set_html(event, html);
+/// The HTML of marker `n` (for [`super::write`]): the branch point's frame, its choice
+/// control and each option under its label; the marker's own line as text when the page's
+/// branch points are malformed. `seq` numbers the page's branch points.
+pub fn html(n: usize, branches: &Branches, seq: &mut usize) -> String {
+    if branches.valid {
+        return marker_html(n, branches, seq);
     }
+    let m = &branches.markers[n];
+    let raw = match m.kind {
+        Kind::Choose => format!("::: choose {}", m.text),
+        Kind::Option => format!("::: option {}", m.text),
+        Kind::Close => ":::".into(),
+    };
+    format!("<p>{}</p>\n", escape(&raw))
 }
 
 fn marker_html(n: usize, branches: &Branches, seq: &mut usize) -> String {
     let m = &branches.markers[n];
+    // Every marker of a valid page belongs to one branch point, found in one step: a page of
+    // many branch points stays linear.
+    let point = branches.point_of[n].map(|p| &branches.points[p]);
     match m.kind {
         Kind::Choose => {
-            let point = branches
-                .points
-                .iter()
-                .find(|p| p.choose == n)
-                .expect("valid structure");
+            let point = point.expect("valid structure");
             *seq += 1;
             let name = format!("branch-{seq}");
             let mut keys: Vec<&str> = point
@@ -338,11 +343,7 @@ fn marker_html(n: usize, branches: &Branches, seq: &mut usize) -> String {
             s
         }
         Kind::Option => {
-            let point = branches
-                .points
-                .iter()
-                .find(|p| p.options.contains(&n))
-                .expect("valid structure");
+            let point = point.expect("valid structure");
             let close_prev = if point.options.first() == Some(&n) {
                 ""
             } else {
@@ -390,6 +391,30 @@ mod tests {
             r.ids.iter().map(|i| i.as_str()).collect::<Vec<_>>(),
             ["free", "paid-plan"]
         );
+    }
+
+    /// Each marker finds its branch point in one step: a page of many branch points renders
+    /// in time linear in its size (a search of the page's points per marker grew with their
+    /// square).
+    #[test]
+    fn a_page_of_many_branch_points_renders_each() {
+        const N: usize = 20_000;
+        let mut md = String::new();
+        for i in 0..N {
+            md.push_str(&format!(
+                "::: choose Q{i}\n::: option A{i}\nText A.\n::: option B{i}\nText B.\n:::\n\n"
+            ));
+        }
+        let r = render_full(&md);
+        assert!(r.diagnostics.is_empty(), "{:?}", &r.diagnostics[..1]);
+        assert_eq!(r.html.matches("<div class=\"branch\"").count(), N);
+        assert_eq!(r.ids.len(), 2 * N);
+        let last = format!(
+            "<div class=\"branch\" data-branch=\"a{0} b{0}\">\n<p class=\"branch__question\" id=\"branch-{1}-q\">Q{0}</p>",
+            N - 1,
+            N
+        );
+        assert!(r.html.contains(&last), "{}", &r.html[r.html.len() - 600..]);
     }
 
     #[test]

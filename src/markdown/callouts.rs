@@ -9,7 +9,7 @@
 
 use pulldown_cmark::{BlockQuoteKind, CowStr, Event, Tag, TagEnd};
 
-use super::{Ev, html, take};
+use super::{Ctx, Ev, Events, html, take};
 
 /// The five callout kinds, in the order GitHub lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,9 +83,18 @@ enum Run {
     TightItem,
 }
 
-/// Rewrites alerts and exported callout lines into callout boxes.
-pub fn apply(mut events: Vec<Ev<'_>>) -> Vec<Ev<'_>> {
-    let mut out = Vec::with_capacity(events.len() + 8);
+/// The callouts pass: rewrites alerts and exported callout lines into callout boxes.
+pub fn apply<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
+    // Most pages hold no callout: a look at each bold run and quote then leaves them as
+    // they are, without moving every event into a new list.
+    let any = (0..events.len()).any(|i| {
+        matches!(events[i].0, Event::Start(Tag::BlockQuote(Some(_))))
+            || label_at(events, i).is_some()
+    });
+    if !any {
+        return;
+    }
+    let mut out = cx.fresh(events.len() + 8);
     let mut run = Run::None;
     let mut open = false;
     let mut i = 0;
@@ -99,10 +108,10 @@ pub fn apply(mut events: Vec<Ev<'_>>) -> Vec<Ev<'_>> {
             Event::End(TagEnd::BlockQuote(Some(_))) => out.push(html(CLOSE.into(), range)),
             Event::Start(Tag::Paragraph) => {
                 run = Run::Paragraph;
-                if let Some((kind, skip, strip)) = label_at(&events, i + 1) {
+                if let Some((kind, skip, strip)) = label_at(events, i + 1) {
                     out.push(html(kind.open(), range));
                     out.push(take(&mut events[i]));
-                    i = push_rest(&events, i + 1 + skip, strip, &mut out);
+                    i = push_rest(events, i + 1 + skip, strip, &mut out);
                     open = true;
                     continue;
                 }
@@ -120,16 +129,16 @@ pub fn apply(mut events: Vec<Ev<'_>>) -> Vec<Ev<'_>> {
                 out.push(take(&mut events[i]));
                 if events.get(i + 1).is_some_and(|(e, _)| is_inline(e)) {
                     run = Run::TightItem;
-                    if let Some((kind, skip, strip)) = label_at(&events, i + 1) {
+                    if let Some((kind, skip, strip)) = label_at(events, i + 1) {
                         out.push(html(format!("{}<p>", kind.open()), range));
-                        i = push_rest(&events, i + 1 + skip, strip, &mut out);
+                        i = push_rest(events, i + 1 + skip, strip, &mut out);
                         open = true;
                         continue;
                     }
                 }
             }
             Event::SoftBreak | Event::HardBreak if run != Run::None => {
-                if let Some((kind, skip, strip)) = label_at(&events, i + 1) {
+                if let Some((kind, skip, strip)) = label_at(events, i + 1) {
                     match run {
                         Run::Paragraph => {
                             out.push((Event::End(TagEnd::Paragraph), range.clone()));
@@ -149,7 +158,7 @@ pub fn apply(mut events: Vec<Ev<'_>>) -> Vec<Ev<'_>> {
                         }
                     }
                     open = true;
-                    i = push_rest(&events, i + 1 + skip, strip, &mut out);
+                    i = push_rest(events, i + 1 + skip, strip, &mut out);
                     continue;
                 }
                 out.push(take(&mut events[i]));
@@ -166,7 +175,7 @@ pub fn apply(mut events: Vec<Ev<'_>>) -> Vec<Ev<'_>> {
         }
         i += 1;
     }
-    out
+    cx.replace(events, out);
 }
 
 fn is_inline(e: &Event<'_>) -> bool {

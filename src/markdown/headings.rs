@@ -1,15 +1,16 @@
 //! Headings: GitHub-compatible ids, explicit `{#id}`, self-links (user guide:
 //! `content/write/link-to-a-step.md`).
 //!
-//! [`apply`] gives every heading its id (kept in the event, so later adapters such as
+//! [`apply`] gives every heading its id (kept in the event, so later passes such as
 //! [`super::steps`] can see the nearest heading) and takes a leading `#` heading out of the
-//! body as the page title. [`render`] then writes each heading as HTML with its self-link.
+//! body as the page title. [`html`] then writes each heading as HTML with its self-link, in
+//! the [`super::write`] pass.
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
 
 use super::branches::{Branches, Kind};
 use super::ids::IdSet;
-use super::{Ev, Heading, escape, plain_text, set_html, take};
+use super::{Ctx, Events, Heading, escape, plain_text};
 use crate::paths::AnchorId;
 
 #[derive(Debug, Default)]
@@ -21,70 +22,60 @@ pub struct Headings {
     pub repeated: Vec<(String, AnchorId, usize)>,
 }
 
-/// Assigns ids to every heading and lifts a leading `#` heading out as the title.
-pub fn apply<'a>(
-    mut events: Vec<Ev<'a>>,
-    ids: &mut IdSet,
-    branches: &mut Branches,
-) -> (Vec<Ev<'a>>, Headings) {
-    let mut out = Vec::with_capacity(events.len());
-    let mut found = Headings::default();
+/// The headings pass: gives every heading and branch option its id (kept in the heading's
+/// event) and lifts a leading `#` heading out as the title, into [`Ctx::headings`].
+pub fn apply<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
+    let (ids, branches, found) = (&mut cx.ids, &mut cx.branches, &mut cx.headings);
+    let mut title_end = None;
     let mut i = 0;
     while i < events.len() {
         if let Some(n) = Branches::marker_of(&events[i].0) {
             let m = &mut branches.markers[n];
             if m.kind == Kind::Option {
                 m.id = Some(match &m.explicit_id {
-                    Some(explicit) => explicit_id(ids, explicit, m.range.start, &mut found),
+                    Some(explicit) => explicit_id(ids, explicit, m.range.start, found),
                     None => ids.heading(&m.text),
                 });
             }
-            out.push(take(&mut events[i]));
             i += 1;
             continue;
         }
-        let Event::Start(Tag::Heading {
-            level,
-            id,
-            classes,
-            attrs,
-        }) = &events[i].0
-        else {
-            out.push(take(&mut events[i]));
+        let (Event::Start(Tag::Heading { level, id, .. }), range) = &mut events[i] else {
             i += 1;
             continue;
         };
+        let (level, at) = (*level, range.start);
+        let explicit = id.take();
         let end = (i..events.len())
             .find(|&j| matches!(events[j].0, Event::End(TagEnd::Heading(_))))
             .unwrap_or(events.len() - 1);
         let text = plain_text(events[i + 1..end].iter().map(|(e, _)| e));
-        let anchor = match id {
-            Some(explicit) => explicit_id(ids, explicit, events[i].1.start, &mut found),
+        let anchor = match explicit {
+            Some(explicit) => explicit_id(ids, &explicit, at, found),
             None => ids.heading(&text),
         };
-        let is_title = *level == HeadingLevel::H1 && out.is_empty() && found.title.is_none();
-        if is_title {
+        if level == HeadingLevel::H1 && i == 0 && found.title.is_none() {
             found.title = Some(text);
             found.title_id = Some(anchor);
+            title_end = Some(end);
             i = end + 1;
             continue;
         }
+        if let Event::Start(Tag::Heading { id, .. }) = &mut events[i].0 {
+            *id = Some(CowStr::from(anchor.as_str().to_string()));
+        }
         found.headings.push(Heading {
-            level: *level as u8,
-            id: anchor.clone(),
+            level: level as u8,
+            id: anchor,
             text,
             steps: 0,
         });
-        let tag = Tag::Heading {
-            level: *level,
-            id: Some(CowStr::from(anchor.as_str().to_string())),
-            classes: classes.clone(),
-            attrs: attrs.clone(),
-        };
-        out.push((Event::Start(tag), events[i].1.clone()));
-        i += 1;
+        i = end + 1;
     }
-    (out, found)
+    // The title opens the body: taking it out moves the rest once.
+    if let Some(end) = title_end {
+        events.drain(..=end);
+    }
 }
 
 /// Claims an explicit id, noting a repeat.
@@ -96,45 +87,43 @@ fn explicit_id(ids: &mut IdSet, wanted: &str, at: usize, found: &mut Headings) -
     id
 }
 
-/// Writes headings as `<hN id class="heading">text<a class="heading-anchor">#</a></hN>`.
-pub fn render(events: &mut [Ev<'_>]) {
-    let mut open: Option<String> = None;
-    for (event, _) in events.iter_mut() {
-        let html = match event {
-            Event::Start(Tag::Heading {
-                level,
-                id,
-                classes,
-                attrs,
-            }) => {
-                let id = id.as_deref().unwrap_or("").to_string();
-                let mut class = String::from("heading");
-                for c in classes.iter() {
-                    class.push(' ');
-                    class.push_str(&escape(c));
-                }
-                let mut extra = String::new();
-                for (k, v) in attrs.iter() {
-                    extra.push_str(&format!(
-                        " {}=\"{}\"",
-                        escape(k),
-                        escape(v.as_deref().unwrap_or(""))
-                    ));
-                }
-                let tag = format!("<{level} id=\"{}\" class=\"{class}\"{extra}>", escape(&id));
-                open = Some(id);
-                tag
+/// The HTML of a heading's start or end event (for [`super::write`]):
+/// `<hN id class="heading">text<a class="heading-anchor">#</a></hN>`. `open` carries the id
+/// from a start to its end.
+pub fn html(event: &Event<'_>, open: &mut Option<String>) -> Option<String> {
+    Some(match event {
+        Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) => {
+            let id = id.as_deref().unwrap_or("").to_string();
+            let mut class = String::from("heading");
+            for c in classes.iter() {
+                class.push(' ');
+                class.push_str(&escape(c));
             }
-            Event::End(TagEnd::Heading(level)) => {
-                let id = escape(open.take().as_deref().unwrap_or(""));
-                format!(
-                    "<a class=\"heading-anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></{level}>\n"
-                )
+            let mut extra = String::new();
+            for (k, v) in attrs.iter() {
+                extra.push_str(&format!(
+                    " {}=\"{}\"",
+                    escape(k),
+                    escape(v.as_deref().unwrap_or(""))
+                ));
             }
-            _ => continue,
-        };
-        set_html(event, html);
-    }
+            let tag = format!("<{level} id=\"{}\" class=\"{class}\"{extra}>", escape(&id));
+            *open = Some(id);
+            tag
+        }
+        Event::End(TagEnd::Heading(level)) => {
+            let id = escape(open.take().as_deref().unwrap_or(""));
+            format!(
+                "<a class=\"heading-anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></{level}>\n"
+            )
+        }
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

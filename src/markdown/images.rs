@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use super::{Ev, Input, escape, html, plain_text, take};
+use super::{Ctx, Ev, escape, plain_text};
 use crate::paths::percent_decode;
 
 /// An image that names a file of the site, for the link checker.
@@ -21,66 +21,54 @@ pub struct ImageRef {
     pub span: std::ops::Range<usize>,
 }
 
-/// Rewrites every image as `<img ... loading="lazy" decoding="async" width height>`, and
-/// records in `found` every image that names a local file. Every image file it looks at is
-/// noted in `measured`, found or not.
-pub fn apply<'a>(
-    mut events: Vec<Ev<'a>>,
-    input: &Input<'_>,
-    found: &mut Vec<ImageRef>,
-    relocated: &mut Vec<(std::ops::Range<usize>, String)>,
-    measured: &mut Vec<PathBuf>,
-) -> Vec<Ev<'a>> {
-    let page_file = input.path;
-    let mut out = Vec::with_capacity(events.len());
-    let mut i = 0;
-    while i < events.len() {
-        let (
-            Event::Start(Tag::Image {
-                dest_url, title, ..
-            }),
-            range,
-        ) = &events[i]
-        else {
-            out.push(take(&mut events[i]));
-            i += 1;
-            continue;
-        };
-        let end = (i..events.len())
-            .find(|&j| matches!(events[j].0, Event::End(TagEnd::Image)))
-            .unwrap_or(events.len());
-        let alt = plain_text(events[i + 1..end.min(events.len())].iter().map(|(e, _)| e));
-        let local = local_path(dest_url);
-        let base = input.base_at(range.start);
-        // A snippet's image is written from the snippet's folder: its src is moved to the page.
-        let src = match (&local, input.snippet_at(range.start)) {
-            (Some(path), Some(_)) => base.join_link(path).map_or(dest_url.to_string(), |p| {
-                let tail = dest_url.split(['?', '#']).next().map_or(0, str::len);
-                let href = super::links::file_href(input, &p, &dest_url[tail..]);
-                let span = input.body_offset + range.start..input.body_offset + range.end;
-                relocated.push((span, href.clone()));
-                href
-            }),
-            _ => dest_url.to_string(),
-        };
-        let mut tag = format!("<img src=\"{}\" alt=\"{}\"", escape(&src), escape(&alt));
-        if !title.is_empty() {
-            tag.push_str(&format!(" title=\"{}\"", escape(title)));
-        }
-        if let Some(path) = local {
-            found.push(ImageRef {
-                file: base.join_link(&path),
-                span: input.body_offset + range.start..input.body_offset + range.end,
-            });
-        }
-        if let Some((w, h)) = local_size(page_file, &src, measured) {
-            tag.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
-        }
-        tag.push_str(" loading=\"lazy\" decoding=\"async\">");
-        out.push(html(tag, range));
-        i = end + 1;
+/// The HTML of the image whose start event is `events[i]` (for [`super::write`]):
+/// `<img ... loading="lazy" decoding="async" width height>`, and the index of the image's end
+/// event. An image that names a local file is recorded in [`Rendered::images`](super::Rendered);
+/// every image file looked at, found or not, in its reads. `None` when `events[i]` opens no
+/// image.
+pub fn html(events: &[Ev<'_>], i: usize, cx: &mut Ctx<'_, '_>) -> Option<(String, usize)> {
+    let (
+        Event::Start(Tag::Image {
+            dest_url, title, ..
+        }),
+        range,
+    ) = &events[i]
+    else {
+        return None;
+    };
+    let input = cx.input;
+    let end = (i..events.len())
+        .find(|&j| matches!(events[j].0, Event::End(TagEnd::Image)))
+        .unwrap_or(events.len());
+    let alt = plain_text(events[i + 1..end.min(events.len())].iter().map(|(e, _)| e));
+    let local = local_path(dest_url);
+    let base = input.base_at(range.start);
+    // A snippet's image is written from the snippet's folder: its src is moved to the page.
+    let src = match (&local, input.snippet_at(range.start)) {
+        (Some(path), Some(_)) => base.join_link(path).map_or(dest_url.to_string(), |p| {
+            let tail = dest_url.split(['?', '#']).next().map_or(0, str::len);
+            let href = super::links::file_href(input, &p, &dest_url[tail..]);
+            let span = input.body_offset + range.start..input.body_offset + range.end;
+            cx.out.relocated.push((span, href.clone()));
+            href
+        }),
+        _ => dest_url.to_string(),
+    };
+    let mut tag = format!("<img src=\"{}\" alt=\"{}\"", escape(&src), escape(&alt));
+    if !title.is_empty() {
+        tag.push_str(&format!(" title=\"{}\"", escape(title)));
     }
-    out
+    if let Some(path) = local {
+        cx.out.images.push(ImageRef {
+            file: base.join_link(&path),
+            span: input.body_offset + range.start..input.body_offset + range.end,
+        });
+    }
+    if let Some((w, h)) = local_size(input.path, &src, &mut cx.out.reads.images) {
+        tag.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
+    }
+    tag.push_str(" loading=\"lazy\" decoding=\"async\">");
+    Some((tag, end))
 }
 
 /// The file path of an image source that names a file of the site: not a URL, not a
@@ -220,11 +208,11 @@ mod tests {
         );
     }
 
-    /// Runs the adapter alone over `md`, the whole file `page` at `source` in the content.
+    /// Runs the HTML pass alone over `md`, the whole file `page` at `source` in the content.
     /// The HTML, the images found, and the image files measured.
     fn render_with(page: &Path, source: &str, md: &str) -> (String, Vec<ImageRef>, Vec<PathBuf>) {
         let source_path = crate::paths::SourcePath::from_relative(Path::new(source));
-        let input = Input {
+        let input = crate::markdown::Input {
             path: page,
             source: md,
             body_offset: 0,
@@ -234,14 +222,14 @@ mod tests {
             prose: false,
             origins: None,
         };
-        let events: Vec<Ev> = pulldown_cmark::Parser::new_ext(md, crate::markdown::options())
+        let mut events: Vec<Ev> = pulldown_cmark::Parser::new_ext(md, crate::markdown::options())
             .into_offset_iter()
             .collect();
-        let (mut found, mut measured) = (Vec::new(), Vec::new());
+        let mut cx = Ctx::new(&input, Default::default());
+        crate::markdown::write::apply(&mut events, &mut cx);
         let mut out = String::new();
-        let events = apply(events, &input, &mut found, &mut Vec::new(), &mut measured);
         pulldown_cmark::html::push_html(&mut out, events.into_iter().map(|(e, _)| e));
-        (out, found, measured)
+        (out, cx.out.images, cx.out.reads.images)
     }
 
     #[test]

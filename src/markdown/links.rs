@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 
 use super::ids::github_slug;
-use super::{Ev, Input, LinkRef, Reads};
+use super::{Ctx, Events, Input, LinkRef, Reads, Rendered};
 use crate::diagnostics::Diagnostic;
 use crate::paths::{SourcePath, UrlPath, percent_decode};
 
@@ -94,19 +94,37 @@ impl PageTable {
     }
 }
 
-/// Rewrites link targets and records every internal link.
-pub fn apply<'a>(
-    events: Vec<Ev<'a>>,
-    input: &Input<'_>,
-    file_links: &mut Vec<(String, std::ops::Range<usize>)>,
-    relocated: &mut Vec<(std::ops::Range<usize>, String)>,
-    reads: &mut Reads,
-) -> (Vec<Ev<'a>>, Vec<LinkRef>, Vec<Diagnostic>) {
-    let mut links: Vec<LinkRef> = Vec::new();
-    let mut problems = Vec::new();
-    let mut out = Vec::with_capacity(events.len());
-    let mut events = events.into_iter().peekable();
-    while let Some((event, range)) = events.next() {
+/// The links pass: rewrites link targets and records every internal link, file link and
+/// wiki-link problem in [`Ctx::out`].
+pub fn apply<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
+    let input = cx.input;
+    // A link keeps its events unless its text goes (a wiki link without `|text`) or it has
+    // none (it gets a marker): when no link of the page does either, targets change in place.
+    let moves = events.windows(2).any(|w| match &w[0].0 {
+        Event::Start(Tag::Link {
+            link_type: LinkType::WikiLink { has_pothole: false },
+            ..
+        }) => true,
+        Event::Start(Tag::Link { .. }) => matches!(w[1].0, Event::End(TagEnd::Link)),
+        _ => false,
+    });
+    if !moves {
+        for (event, range) in events.iter_mut() {
+            if let Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) = event
+            {
+                let dest = std::mem::replace(dest_url, CowStr::Borrowed(""));
+                *dest_url = retarget(*link_type, dest, range, input, &mut cx.out).0;
+            }
+        }
+        return;
+    }
+    let mut out = cx.fresh(events.len());
+    let mut iter = events.drain(..).peekable();
+    while let Some((event, range)) = iter.next() {
         let Event::Start(Tag::Link {
             link_type,
             dest_url,
@@ -117,60 +135,8 @@ pub fn apply<'a>(
             out.push((event, range));
             continue;
         };
-        let span = input.body_offset + range.start..input.body_offset + range.end;
-        let recorded = links.len();
-        let (dest, replace_text) = if let LinkType::WikiLink { has_pothole } = link_type {
-            match wiki_target(&dest_url, input, reads) {
-                Ok((target, fragment)) => {
-                    let url = input.pages.url(&target, reads).cloned();
-                    let href = url.map(|u| input.url.href_to(&u)).unwrap_or_default();
-                    let href = match &fragment {
-                        Some(f) => format!("{href}#{f}"),
-                        None => href,
-                    };
-                    links.push(LinkRef {
-                        target: Some(target),
-                        fragment,
-                        span,
-                        fill: false,
-                    });
-                    (CowStr::from(href), !has_pothole)
-                }
-                Err(message) => {
-                    let (message, hint) = message;
-                    problems.push(
-                        Diagnostic::error("wiki-link", message)
-                            .at(input.path, input.source, span.start, span.len())
-                            .with_hint(hint),
-                    );
-                    (dest_url, false)
-                }
-            }
-        } else {
-            let base = input.base_at(range.start);
-            let mut moved = None;
-            if let Target::File(path) = classify(&dest_url)
-                && let Some(p) = base.join_link(&decoded(path))
-            {
-                // A snippet's link to a file is written from the snippet's folder.
-                if input.snippet_at(range.start).is_some() {
-                    let href = file_href(input, &p, &dest_url[path.len()..]);
-                    relocated.push((span.clone(), href.clone()));
-                    moved = Some(CowStr::from(href));
-                }
-                file_links.push((p.to_string(), span.clone()));
-            }
-            let resolved = resolve(
-                &dest_url,
-                span,
-                base,
-                input,
-                reads,
-                &mut links,
-                &mut problems,
-            );
-            (resolved.or(moved).unwrap_or(dest_url), false)
-        };
+        let recorded = cx.out.links.len();
+        let (dest, replace_text) = retarget(link_type, dest_url, &range, input, &mut cx.out);
         out.push((
             Event::Start(Tag::Link {
                 link_type,
@@ -181,20 +147,86 @@ pub fn apply<'a>(
             range.clone(),
         ));
         if replace_text {
-            while events
+            while iter
                 .peek()
                 .is_some_and(|(e, _)| !matches!(e, Event::End(TagEnd::Link)))
             {
-                events.next();
+                iter.next();
             }
         }
-        let empty = matches!(events.peek(), Some((Event::End(TagEnd::Link), _)));
+        let empty = matches!(iter.peek(), Some((Event::End(TagEnd::Link), _)));
+        let links = &mut cx.out.links;
         if empty && links.len() > recorded {
             links[recorded].fill = true;
             out.push((Event::Text(CowStr::from(fill_marker(recorded))), range));
         }
     }
-    (out, links, problems)
+    drop(iter);
+    cx.replace(events, out);
+}
+
+/// The href a link at `range` gets, recording what it links to in `out`; and whether its
+/// text is to be replaced (a wiki link written without `|text`).
+fn retarget<'a>(
+    link_type: LinkType,
+    dest_url: CowStr<'a>,
+    range: &std::ops::Range<usize>,
+    input: &Input<'_>,
+    out: &mut Rendered,
+) -> (CowStr<'a>, bool) {
+    let Rendered {
+        links,
+        file_links,
+        relocated,
+        reads,
+        diagnostics: problems,
+        ..
+    } = out;
+    let span = input.body_offset + range.start..input.body_offset + range.end;
+    if let LinkType::WikiLink { has_pothole } = link_type {
+        match wiki_target(&dest_url, input, reads) {
+            Ok((target, fragment)) => {
+                let url = input.pages.url(&target, reads).cloned();
+                let href = url.map(|u| input.url.href_to(&u)).unwrap_or_default();
+                let href = match &fragment {
+                    Some(f) => format!("{href}#{f}"),
+                    None => href,
+                };
+                links.push(LinkRef {
+                    target: Some(target),
+                    fragment,
+                    span,
+                    fill: false,
+                });
+                (CowStr::from(href), !has_pothole)
+            }
+            Err(message) => {
+                let (message, hint) = message;
+                problems.push(
+                    Diagnostic::error("wiki-link", message)
+                        .at(input.path, input.source, span.start, span.len())
+                        .with_hint(hint),
+                );
+                (dest_url, false)
+            }
+        }
+    } else {
+        let base = input.base_at(range.start);
+        let mut moved = None;
+        if let Target::File(path) = classify(&dest_url)
+            && let Some(p) = base.join_link(&decoded(path))
+        {
+            // A snippet's link to a file is written from the snippet's folder.
+            if input.snippet_at(range.start).is_some() {
+                let href = file_href(input, &p, &dest_url[path.len()..]);
+                relocated.push((span.clone(), href.clone()));
+                moved = Some(CowStr::from(href));
+            }
+            file_links.push((p.to_string(), span.clone()));
+        }
+        let resolved = resolve(&dest_url, span, base, input, reads, links, problems);
+        (resolved.or(moved).unwrap_or(dest_url), false)
+    }
 }
 
 /// Resolves a Markdown link; returns the new href when it changes.

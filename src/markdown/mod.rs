@@ -1,14 +1,20 @@
-//! Markdown to HTML: pulldown-cmark plus one small event adapter per concern.
+//! Markdown to HTML: pulldown-cmark plus one small pass per concern.
 //!
 //! In: an article body, where it sits in its file, and the site's table of pages (for links).
 //! Out: [`Rendered`]: the HTML, the headings and steps with their ids, every id of the page,
 //! every internal link (for the link checker) and the diagnostics met on the way.
 //!
-//! The adapters run in this order over one `Vec` of events with their source ranges:
-//! [`raw_html`] (closes raw HTML left open), [`callouts`] (GitHub alerts and exported `**NOTE:**` lines), [`headings`] (GitHub ids,
+//! The body is parsed once into [`Events`]. Every pass has the one shape [`Pass`],
+//! `fn(&mut Events, &mut Ctx)`: it walks the events once, front to back, edits them in place
+//! (or writes a new list from [`Ctx::fresh`] when it inserts or removes events), and adds what
+//! it finds to the [`Ctx`]; it looks ahead no further than the construct it stands on, so
+//! the stage stays linear in the size of a page. [`PASSES`] runs them in order:
+//! [`branches`] (checks `::: choose` markers), [`raw_html`] (closes raw HTML left open),
+//! [`callouts`] (GitHub alerts and exported `**NOTE:**` lines), [`headings`] (GitHub ids,
 //! explicit `{#id}`, the leading `#` title), [`steps`] (every ordered-list item becomes a
-//! linkable step), [`headings::render`] (ids and self-links into HTML), [`links`] (`.md`
-//! targets to page URLs). No adapter knows about templates or output files.
+//! linkable step), [`prose`] (for `check`), [`links`] (`.md` and wiki targets to page URLs),
+//! [`outline`] (units for search), and [`write`] (headings, markers, task boxes and images
+//! into HTML, in one walk). No pass knows about templates or output files.
 
 pub mod branches;
 pub mod callouts;
@@ -20,6 +26,7 @@ pub mod outline;
 pub mod prose;
 pub mod raw_html;
 pub mod steps;
+pub mod write;
 
 use std::ops::Range;
 use std::path::Path;
@@ -46,8 +53,18 @@ pub fn options() -> Options {
 }
 
 /// The text of a `#` heading that opens `body`, as [`render`] would take it for the title.
+///
+/// Only the first block is parsed: a heading that opens a body is its first line (or, for
+/// `Title` over `===`, its first lines), so it ends before the first blank line. A body that
+/// defines link references or footnotes (`[x]: ...`) is parsed whole, since the heading's
+/// text may use them.
 pub fn leading_title(body: &str) -> Option<String> {
-    let mut events = Parser::new_ext(body, options());
+    let head = if body.contains("]:") {
+        body
+    } else {
+        first_block(body)
+    };
+    let mut events = Parser::new_ext(head, options());
     let Some(Event::Start(pulldown_cmark::Tag::Heading {
         level: pulldown_cmark::HeadingLevel::H1,
         ..
@@ -59,6 +76,21 @@ pub fn leading_title(body: &str) -> Option<String> {
         .take_while(|e| !matches!(e, Event::End(pulldown_cmark::TagEnd::Heading(_))))
         .collect();
     Some(plain_text(inner.iter()))
+}
+
+/// `body` up to the first blank line after its first block's first line.
+fn first_block(body: &str) -> &str {
+    let mut started = false;
+    let mut at = 0;
+    for line in body.split_inclusive('\n') {
+        let blank = line.trim_matches([' ', '\t', '\r', '\n']).is_empty();
+        if blank && started {
+            return &body[..at];
+        }
+        started |= !blank;
+        at += line.len();
+    }
+    body
 }
 
 /// A heading of the page, for the on-page contents.
@@ -108,6 +140,9 @@ pub struct Rendered {
     pub title_id: Option<AnchorId>,
     pub headings: Vec<Heading>,
     pub steps: Vec<Step>,
+    /// Where each step's list marker (`1.`) is in the body, by step: the Markdown copy writes
+    /// each step's id after its first line.
+    pub step_starts: Vec<usize>,
     pub ids: Vec<AnchorId>,
     pub links: Vec<LinkRef>,
     /// Relative links to anything but a Markdown page (`pic.png`, `../old/page/`): the path
@@ -177,66 +212,101 @@ impl Input<'_> {
     }
 }
 
-/// Renders one body through every adapter.
+/// The events of one body, each with its byte range in the body: what every pass walks.
+pub type Events<'a> = Vec<Ev<'a>>;
+
+/// What the passes share besides the events: the page's [`Input`], its ids, its branch
+/// points, and everything found so far. Each pass reads what earlier passes left here and
+/// adds its own findings; none keeps state of its own between pages.
+pub struct Ctx<'i, 'a> {
+    pub input: &'i Input<'i>,
+    pub ids: ids::IdSet,
+    pub branches: branches::Branches,
+    /// The title and the headings with their ids ([`headings::apply`]).
+    pub headings: headings::Headings,
+    /// The steps, their counts per heading and the repeated ids ([`steps::apply`]).
+    pub steps: steps::Steps,
+    /// The result being built: links, images, outline, prose, reads, diagnostics.
+    pub out: Rendered,
+    /// The list a pass that inserts or removes events writes into: the one an earlier such
+    /// pass left behind, so a page allocates two lists of events however many passes run.
+    spare: Events<'a>,
+}
+
+impl<'i, 'a> Ctx<'i, 'a> {
+    /// The context of a page, before any pass ran.
+    pub(crate) fn new(input: &'i Input<'i>, branches: branches::Branches) -> Self {
+        Ctx {
+            input,
+            ids: ids::IdSet::default(),
+            branches,
+            headings: headings::Headings::default(),
+            steps: steps::Steps::default(),
+            out: Rendered::default(),
+            spare: Vec::new(),
+        }
+    }
+
+    /// An empty list with room for `len` events, for a pass that rewrites the list.
+    pub(crate) fn fresh(&mut self, len: usize) -> Events<'a> {
+        let mut out = std::mem::take(&mut self.spare);
+        out.clear();
+        out.reserve(len);
+        out
+    }
+
+    /// Makes `rewritten` the events; the old list becomes the spare.
+    pub(crate) fn replace(&mut self, events: &mut Events<'a>, rewritten: Events<'a>) {
+        self.spare = std::mem::replace(events, rewritten);
+    }
+}
+
+/// A Markdown pass: one walk over the events, front to back, that edits them in place (or
+/// writes a new list through [`Ctx::fresh`] when it inserts or removes events) and adds what
+/// it finds to the [`Ctx`]. A pass looks ahead no further than the end of the construct it
+/// stands on (a heading, an image, a link, a paragraph) and never back: the stage stays
+/// linear in the size of a page.
+pub type Pass = for<'i, 'a> fn(&mut Events<'a>, &mut Ctx<'i, 'a>);
+
+/// Every pass, in the order they run. The order is the contract between them: see each
+/// pass's doc and `ARCHITECTURE.md` ("Markdown passes").
+pub const PASSES: [(&str, Pass); 9] = [
+    ("branches", branches::check),
+    ("raw HTML", raw_html::close),
+    ("callouts", callouts::apply),
+    ("headings", headings::apply),
+    ("steps", steps::apply),
+    ("prose", prose::collect),
+    // Links before the outline, so the outline holds the markers of links written without text.
+    ("links", links::apply),
+    ("outline", outline::collect),
+    ("HTML", write::apply),
+];
+
+/// Renders one body through every pass.
 pub fn render(input: &Input<'_>) -> Rendered {
     let body = &input.source[input.body_offset..];
     let rewritten = branches::preprocess(body);
-    let (text, mut branch_table) = match &rewritten {
+    let (text, branch_table) = match &rewritten {
         Some((text, table)) => (text.as_str(), table.clone()),
         None => (body, branches::Branches::default()),
     };
     // About one event per ten bytes of Markdown: sized up front, the list rarely regrows.
-    let mut events: Vec<Ev> = Vec::with_capacity(text.len() / 8 + 16);
+    let mut events: Events = Vec::with_capacity(text.len() / 8 + 16);
     events.extend(TextMergeWithOffset::new(
         Parser::new_ext(text, options()).into_offset_iter(),
     ));
-    let mut ids = ids::IdSet::default();
-    let mut out = Rendered::default();
-
-    let events = if rewritten.is_some() {
-        let (events, problems) = branches::check(events, &mut branch_table, input);
-        out.diagnostics.extend(problems);
-        events
-    } else {
-        events
-    };
-    let mut events = events;
-    for (at, what) in raw_html::close(&mut events) {
-        out.diagnostics.push(
-            Diagnostic::warning(
-                "html-left-open",
-                format!("this page leaves {what} open; it is closed at the end of the page, so that it cannot hide the theme's markup"),
-            )
-            .at(input.path, input.source, input.body_offset + at, 1)
-            .with_hint("close it where it should end"),
-        );
+    let mut cx = Ctx::new(input, branch_table);
+    for (_, pass) in PASSES {
+        pass(&mut events, &mut cx);
     }
-    let events = callouts::apply(events);
-    let (mut events, heads) = headings::apply(events, &mut ids, &mut branch_table);
-    let steps = steps::apply(&mut events, &mut ids, &branch_table);
-    if input.prose {
-        out.prose = prose::collect(&events);
-    }
-    // Links first, so the outline holds the markers of links written without text.
-    let (mut events, links, link_problems) = links::apply(
-        events,
-        input,
-        &mut out.file_links,
-        &mut out.relocated,
-        &mut out.reads,
-    );
-    out.outline = std::sync::Arc::new(outline::collect(&events, &branch_table, &steps.steps));
-    headings::render(&mut events);
-    let mut seq = 0;
-    branches::render(&mut events, &branch_table, &mut seq);
-    label_task_boxes(&mut events);
-    let events = images::apply(
-        events,
-        input,
-        &mut out.images,
-        &mut out.relocated,
-        &mut out.reads.images,
-    );
+    let Ctx {
+        ids,
+        headings: heads,
+        steps,
+        mut out,
+        ..
+    } = cx;
 
     out.title = heads.title;
     out.title_id = heads.title_id;
@@ -256,6 +326,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
         out.headings[i].steps += count;
     }
     out.steps = steps.steps;
+    out.step_starts = steps.starts;
     // An id of a snippet's text that repeats one of its page is an error: links to it would
     // land on the wrong place.
     let mut repeated = steps.repeated;
@@ -331,8 +402,6 @@ pub fn render(input: &Input<'_>) -> Rendered {
             .with_hint("split the procedure into shorter ones, or move the deep steps into their own section"),
         );
     }
-    out.links = links;
-    out.diagnostics.extend(link_problems);
     out.ids = ids.into_ids();
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(e, _)| e));
@@ -344,23 +413,6 @@ pub fn render(input: &Input<'_>) -> Rendered {
         }
     }
     out
-}
-
-/// Task-list boxes get an accessible name: they are read-only marks of done or not done.
-fn label_task_boxes(events: &mut [Ev<'_>]) {
-    for (event, _) in events.iter_mut() {
-        if let Event::TaskListMarker(done) = *event {
-            let (checked, label) = if done {
-                (" checked", "Done")
-            } else {
-                ("", "Not done")
-            };
-            set_html(
-                event,
-                format!("<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> "),
-            );
-        }
-    }
 }
 
 /// Tags that live inside a line of text (emphasis, links, images...), not blocks.
@@ -525,6 +577,26 @@ pub(crate) mod tests {
         assert_eq!(plain_text(events.iter()), "Open Settings now");
         assert_eq!(plain_text([Event::SoftBreak].iter()), "");
         assert_eq!(plain_text([].iter()), "");
+    }
+
+    #[test]
+    fn leading_title_reads_the_first_block_only_when_that_is_enough() {
+        let cases = [
+            ("# Install *it*\n\nBody.\n", Some("Install it")),
+            ("\n\nInstall\n===\n\nBody.\n", Some("Install")),
+            ("Intro.\n\n# Later\n", None),
+            ("# [Guide][g]\n\n[g]: https://example.com\n", Some("Guide")),
+            ("# Note[^1]\n\n[^1]: A footnote.\n", Some("Note")),
+            ("```\n\n# not a heading\n```\n", None),
+            ("# Title {#own}\n", Some("Title")),
+            ("", None),
+        ];
+        for (body, title) in cases {
+            assert_eq!(leading_title(body).as_deref(), title, "{body:?}");
+            let whole = render_full(body).title;
+            assert_eq!(whole.as_deref(), title, "render agrees on {body:?}");
+        }
+        assert_eq!(first_block("\n \n# A\nb\n\nc\n"), "\n \n# A\nb\n");
     }
 
     #[test]

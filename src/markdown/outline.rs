@@ -10,8 +10,8 @@
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use super::Ev;
 use super::branches::{Branches, Kind as Marker};
+use super::{Ctx, Ev, Events};
 
 /// What a unit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -137,8 +137,14 @@ impl Collector {
     }
 }
 
-/// Collects the outline. `steps` gives the id and number of each step in document order.
-pub fn collect(events: &[Ev<'_>], branches: &Branches, steps: &[super::Step]) -> Outline {
+/// The outline pass (read-only): collects the outline into
+/// [`Rendered::outline`](super::Rendered).
+pub fn collect<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
+    cx.out.outline = std::sync::Arc::new(gather(events, &cx.branches, &cx.steps.steps));
+}
+
+/// The outline of a body. `steps` gives the id and number of each step in document order.
+fn gather(events: &[Ev<'_>], branches: &Branches, steps: &[super::Step]) -> Outline {
     let mut c = Collector {
         o: Outline::default(),
         open: Vec::new(),

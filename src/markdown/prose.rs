@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use super::Ev;
+use super::{Ctx, Ev, Events};
 
 /// A run of prose: text of one block between links and code spans.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -42,8 +42,15 @@ pub struct Prose {
     pub images_without_alt: Vec<Range<usize>>,
 }
 
-/// Collects the prose runs and alt-less images of a body.
-pub fn collect(events: &[Ev<'_>]) -> Prose {
+/// The prose pass (read-only): collects the prose runs and alt-less images of a body into
+/// [`Rendered::prose`](super::Rendered), when the input asks for them (`check` does).
+pub fn collect<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
+    if cx.input.prose {
+        cx.out.prose = gather(events);
+    }
+}
+
+fn gather(events: &[Ev<'_>]) -> Prose {
     let mut prose = Prose::default();
     let mut run = Run::default();
     let mut section: Option<String> = None;

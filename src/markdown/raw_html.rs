@@ -10,8 +10,9 @@
 
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
-use super::Ev;
 use super::branches::Branches;
+use super::{Ctx, Events};
+use crate::diagnostics::Diagnostic;
 
 /// Elements whose content is raw text: nothing inside them is markup until their end tag.
 const RAW_TEXT: &[&str] = &[
@@ -33,9 +34,25 @@ struct Open {
     elements: Vec<(String, usize)>,
 }
 
+/// The raw HTML pass: closes at the end of the body what its raw HTML left open, with an
+/// `html-left-open` warning for each.
+pub fn close<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
+    let input = cx.input;
+    for (at, what) in left_open(events) {
+        cx.out.diagnostics.push(
+            Diagnostic::warning(
+                "html-left-open",
+                format!("this page leaves {what} open; it is closed at the end of the page, so that it cannot hide the theme's markup"),
+            )
+            .at(input.path, input.source, input.body_offset + at, 1)
+            .with_hint("close it where it should end"),
+        );
+    }
+}
+
 /// Closes what the body's raw HTML left open; returns each open construct's offset and how a
 /// message names it (`a comment`, `` `<div>` ``).
-pub fn close(events: &mut Vec<Ev<'_>>) -> Vec<(usize, String)> {
+fn left_open(events: &mut Events<'_>) -> Vec<(usize, String)> {
     let mut open = Open::default();
     let mut depth = 0usize;
     for (event, range) in events.iter() {

@@ -12,12 +12,14 @@ use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
 use super::branches::{Branches, Kind};
 use super::ids::IdSet;
-use super::{Ev, Step, escape, plain_text, set_html};
+use super::{Ctx, Ev, Events, Step, escape, plain_text, set_html};
 use crate::paths::AnchorId;
 
 #[derive(Debug, Default)]
 pub struct Steps {
     pub steps: Vec<Step>,
+    /// Body offset of each step's list marker, by step.
+    pub starts: Vec<usize>,
     /// Steps per heading, for the on-page contents (top-level procedures only).
     pub counts: Vec<(AnchorId, usize)>,
     /// (wanted id, id given, byte offset of the step in the body).
@@ -42,8 +44,13 @@ struct ListFrame {
     counts_for: Option<AnchorId>,
 }
 
-/// Turns ordered lists into step lists with ids and self-links.
-pub fn apply(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Steps {
+/// The steps pass: turns ordered lists into step lists with ids and self-links, into
+/// [`Ctx::steps`].
+pub fn apply<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
+    cx.steps = number(events, &mut cx.ids, &cx.branches);
+}
+
+fn number(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Steps {
     let mut found = Steps::default();
     let mut anchor: Option<AnchorId> = None;
     // The anchor in force before each open branch point, restored when it closes.
@@ -142,6 +149,7 @@ pub fn apply(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Ste
                         }
                     }
                 }
+                found.starts.push(range.start);
                 found.steps.push(Step {
                     id: id.clone(),
                     number,

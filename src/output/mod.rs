@@ -45,24 +45,22 @@ fn content_hash(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
-/// The size and [`content_hash`] of a file, read as a stream.
+/// The size and [`content_hash`] of a file, read as a stream (through `io::copy`'s buffer
+/// on the stack: a zeroed buffer per file cost more than hashing a small image).
 fn file_hash(path: &Path) -> std::io::Result<(u64, u64)> {
-    use std::io::Read;
-    let mut file = fs::File::open(path)?;
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    let mut buf = vec![0; 256 * 1024];
-    let mut size = 0;
-    loop {
-        match file.read(&mut buf) {
-            Ok(0) => return Ok((size, hasher.digest())),
-            Ok(n) => {
-                hasher.update(&buf[..n]);
-                size += n as u64;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+    struct Hashing(xxhash_rust::xxh3::Xxh3);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
         }
     }
+    let mut hashing = Hashing(xxhash_rust::xxh3::Xxh3::new());
+    let size = std::io::copy(&mut fs::File::open(path)?, &mut hashing)?;
+    Ok((size, hashing.0.digest()))
 }
 
 /// What a file of the site is written from: bytes in memory, or a file copied as a stream.

@@ -108,21 +108,39 @@ pub struct SidebarRef<'a> {
 impl Serialize for SidebarRef<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let articles: Vec<LinkCtx> = self
-            .list
-            .articles
-            .iter()
-            .enumerate()
-            .map(|(i, l)| LinkCtx {
-                current: Some(i) == self.current,
-                ..l.clone()
-            })
-            .collect();
         let mut st = s.serialize_struct("SidebarCtx", 3)?;
         st.serialize_field("title", &self.list.title)?;
         st.serialize_field("url", &self.list.url)?;
-        st.serialize_field("articles", &articles)?;
+        st.serialize_field("articles", &Marked(self))?;
         st.end()
+    }
+}
+
+/// The sidebar's links as a list, the current one marked, without copying them.
+struct Marked<'s, 'a>(&'s SidebarRef<'a>);
+
+impl Serialize for Marked<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeSeq, SerializeStruct};
+        let articles = &self.0.list.articles;
+        let mut seq = s.serialize_seq(Some(articles.len()))?;
+        for (i, l) in articles.iter().enumerate() {
+            seq.serialize_element(&MarkedLink(l, Some(i) == self.0.current))?;
+        }
+        return seq.end();
+
+        /// A [`LinkCtx`] as it serializes, with `current` set as given.
+        struct MarkedLink<'l>(&'l LinkCtx, bool);
+        impl Serialize for MarkedLink<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut st = s.serialize_struct("LinkCtx", 4)?;
+                st.serialize_field("title", &self.0.title)?;
+                st.serialize_field("url", &self.0.url)?;
+                st.serialize_field("description", &self.0.description)?;
+                st.serialize_field("current", &self.1)?;
+                st.end()
+            }
+        }
     }
 }
 

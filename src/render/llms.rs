@@ -9,13 +9,11 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
-
 use super::OutFile;
 use super::pages::markdown_path;
-use crate::markdown::branches;
-use crate::paths::UrlPath;
+use crate::paths::{SourcePath, UrlPath};
 use crate::site::{Article, Site};
+use rustc_hash::FxHashMap;
 
 /// The Markdown copy of one article.
 pub fn copy(site: &Site, a: &Article) -> OutFile {
@@ -23,6 +21,7 @@ pub fn copy(site: &Site, a: &Article) -> OutFile {
     let body = &page.text[page.body_offset..];
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
     let from = markdown_path(&page.url);
+    let mut headings: FxHashMap<&SourcePath, FxHashMap<&str, &str>> = FxHashMap::default();
     for link in &page.md.links {
         let Some(span) = link
             .span
@@ -38,12 +37,25 @@ pub fn copy(site: &Site, a: &Article) -> OutFile {
         };
         let Some(target) = target else { continue };
         let url = href(site, &from, &target.page.url, link.fragment.as_deref());
-        // An empty link text shows the heading it points at, or the page's title.
-        let title = link
-            .fragment
-            .as_deref()
-            .and_then(|f| target.page.md.headings.iter().find(|h| h.id.as_str() == f))
-            .map_or(target.title.as_str(), |h| h.text.as_str());
+        // An empty link text shows the heading it points at, or the page's title. Each
+        // target's headings are indexed once: a page of many links to its own many headings
+        // stays linear.
+        let title = match link.fragment.as_deref() {
+            Some(f) => headings
+                .entry(&target.page.source)
+                .or_insert_with(|| {
+                    let md = &target.page.md;
+                    md.headings
+                        .iter()
+                        .rev()
+                        .map(|h| (h.id.as_str(), h.text.as_str()))
+                        .collect()
+                })
+                .get(f)
+                .copied(),
+            None => None,
+        }
+        .unwrap_or(target.title.as_str());
         if let Some(written) = body.get(span.0..span.1)
             && let Some(new) = rewrite_link(written, &url, title)
         {
@@ -70,7 +82,7 @@ pub fn copy(site: &Site, a: &Article) -> OutFile {
             edits.push((start..end, format!("{bang}{new}")));
         }
     }
-    edits.extend(step_ids(body, &page.md.steps));
+    edits.extend(step_ids(body, &page.md.steps, &page.md.step_starts));
     let edited = apply(body, edits);
     // The title: the body's own leading `#` line, or one made from the title.
     let (title, rest) = match page.md.title {
@@ -176,32 +188,18 @@ fn rewrite_link(link: &str, url: &str, title: &str) -> Option<String> {
     }
 }
 
-/// ` {#id}` at the end of each step's first line that does not already carry one.
-fn step_ids(body: &str, steps: &[crate::markdown::Step]) -> Vec<(Range<usize>, String)> {
-    let rewritten = branches::preprocess(body);
-    let (text, map) = match &rewritten {
-        Some((t, b)) => (t.as_str(), Some(b)),
-        None => (body, None),
-    };
-    let mut ordered: Vec<bool> = Vec::new();
-    let mut starts = Vec::new();
-    for (event, range) in Parser::new_ext(text, crate::markdown::options()).into_offset_iter() {
-        match event {
-            Event::Start(Tag::List(first)) => ordered.push(first.is_some()),
-            Event::End(TagEnd::List(_)) => {
-                ordered.pop();
-            }
-            Event::Start(Tag::Item) if ordered.last() == Some(&true) => starts.push(range.start),
-            _ => {}
-        }
-    }
-    // Each ordered item is one step, in document order; anything else would misplace ids.
+/// ` {#id}` at the end of each step's first line that does not already carry one; `starts`
+/// holds where each step's list marker is in `body`.
+fn step_ids(
+    body: &str,
+    steps: &[crate::markdown::Step],
+    starts: &[usize],
+) -> Vec<(Range<usize>, String)> {
     if starts.len() != steps.len() {
         return Vec::new();
     }
     let mut edits = Vec::new();
-    for (start, step) in starts.into_iter().zip(steps) {
-        let start = map.map_or(start, |m| m.to_original(start));
+    for (&start, step) in starts.iter().zip(steps) {
         let Some(rest) = body.get(start..) else {
             continue;
         };

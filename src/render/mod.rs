@@ -493,9 +493,45 @@ fn render_one(
 
 /// A 64-bit hash of `value`: the same for the same inputs, in every run.
 pub fn key_of<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let mut h = Gathered {
+        hasher: xxhash_rust::xxh3::Xxh3::new(),
+        buf: [0; GATHER],
+        len: 0,
+    };
     value.hash(&mut h);
     std::hash::Hasher::finish(&h)
+}
+
+const GATHER: usize = 1024;
+
+/// XXH3 over the same bytes, handed over in blocks: a context hashes as thousands of small
+/// pieces (each number, each string and its end mark), and a block costs one call where
+/// each piece cost one. XXH3 streams, so the hash is the one of the pieces one by one.
+struct Gathered {
+    hasher: xxhash_rust::xxh3::Xxh3,
+    buf: [u8; GATHER],
+    len: usize,
+}
+
+impl std::hash::Hasher for Gathered {
+    fn write(&mut self, bytes: &[u8]) {
+        if self.len + bytes.len() > GATHER {
+            self.hasher.update(&self.buf[..self.len]);
+            self.len = 0;
+            if bytes.len() > GATHER {
+                self.hasher.update(bytes);
+                return;
+            }
+        }
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    fn finish(&self) -> u64 {
+        let mut hasher = self.hasher.clone();
+        hasher.update(&self.buf[..self.len]);
+        hasher.digest()
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -783,4 +819,19 @@ fn sitemap(site: &Site, base: &str) -> String {
     }
     xml.push_str("</urlset>\n");
     xml
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_xxh3_of_the_bytes_whatever_their_pieces() {
+        let long = "x".repeat(3 * GATHER + 5);
+        let value = (7u64, "short", long.as_str(), [1u8, 2, 3], Some("end"));
+        let mut whole = xxhash_rust::xxh3::Xxh3::new();
+        std::hash::Hash::hash(&value, &mut whole);
+        assert_eq!(key_of(&value), std::hash::Hasher::finish(&whole));
+        assert_ne!(key_of(&(7u64, "short")), key_of(&(7u64, "shorT")));
+    }
 }

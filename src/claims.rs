@@ -71,6 +71,19 @@ impl Party<'_> {
         }
     }
 
+    /// Which kind of party this is.
+    fn kind(&self) -> u8 {
+        match self {
+            Party::Page(_) => 0,
+            Party::Redirect(..) => 1,
+            Party::Asset(_) => 2,
+            Party::Generated(_) => 3,
+            Party::Collection(_) => 4,
+            Party::Theme => 5,
+            Party::Copy(_) => 6,
+        }
+    }
+
     /// How well a diagnostic can point at this party: higher is better, 0 is not at all.
     fn rank(&self) -> u8 {
         match self {
@@ -99,12 +112,47 @@ impl Party<'_> {
 
 /// Every problem with the paths the site would write; see the module doc.
 pub fn check(site: &Site, theme: &Theme) -> Vec<Diagnostic> {
+    check_claims(site, &claims(site, theme))
+}
+
+/// The claims of each language's site whose last check found no problem, by the language.
+///
+/// Which claims collide is a function of their paths, which parties make them (of what
+/// kind, how well placed to be blamed) and whether the search index is on: when those are
+/// the ones of a check that found nothing, there is nothing to find. A check that found
+/// problems is not kept, since its messages read more of the parties.
+#[derive(Default)]
+pub struct Memo {
+    clean: HashMap<usize, u64>,
+}
+
+/// [`check`], taking a site whose claims are those of its last clean check as clean.
+pub fn check_kept(site: &Site, theme: &Theme, memo: &mut Memo) -> Vec<Diagnostic> {
     let claims = claims(site, theme);
+    let key = crate::render::key_of(&(
+        site.config.search,
+        claims
+            .iter()
+            .map(|c| (&c.path, c.by.kind(), c.by.rank()))
+            .collect::<Vec<_>>(),
+    ));
+    if memo.clean.get(&site.lang) == Some(&key) {
+        return Vec::new();
+    }
+    let problems = check_claims(site, &claims);
+    match problems.is_empty() {
+        true => memo.clean.insert(site.lang, key),
+        false => memo.clean.remove(&site.lang),
+    };
+    problems
+}
+
+fn check_claims(site: &Site, claims: &[Claim<'_>]) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    problems.extend(twice(&claims, &site.config.theme));
-    problems.extend(file_and_folder(&claims, site.config.search));
-    problems.extend(one_file_elsewhere(&claims));
-    problems.extend(too_long(&claims));
+    problems.extend(twice(claims, &site.config.theme));
+    problems.extend(file_and_folder(claims, site.config.search));
+    problems.extend(one_file_elsewhere(claims));
+    problems.extend(too_long(claims));
     problems
 }
 

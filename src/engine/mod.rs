@@ -93,6 +93,12 @@ pub struct Engine {
     contexts: usize,
     /// The anchor record as last read.
     anchors: inputs::Kept<crate::anchors::Recorded>,
+    /// The last assembly of each language's site, the default language's first.
+    assembly: Vec<site::memo::Memo>,
+    /// The last link check of the default language's site.
+    links: linkcheck::Memo,
+    /// The last check of the output paths.
+    claims: crate::claims::Memo,
 }
 
 impl Engine {
@@ -112,6 +118,9 @@ impl Engine {
             cutoff: cutoff::Cutoff::default(),
             contexts: 0,
             anchors: Default::default(),
+            assembly: Vec::new(),
+            links: Default::default(),
+            claims: Default::default(),
         }
     }
 
@@ -421,8 +430,9 @@ impl Engine {
         let git_dates = crate::gitdates::read(&config.content_dir);
         let alternates = Arc::new(languages::alternates(&config, &pages, &langs));
         let mut translations = Vec::with_capacity(langs.len());
+        self.assembly.resize_with(langs.len() + 1, Default::default);
         for (l, lang) in langs.into_iter().enumerate() {
-            let (site, problems) = Site::new(Parts {
+            let (site, problems) = self.assembly[l + 1].site(Parts {
                 config: lang.config,
                 pages: lang.pages,
                 // For the image check: a language's site copies no file of its own.
@@ -439,7 +449,7 @@ impl Engine {
             diags.extend(problems);
             translations.push(site);
         }
-        let (site, problems) = Site::new(Parts {
+        let (site, problems) = self.assembly[0].site(Parts {
             config: config.clone(),
             pages,
             assets,
@@ -460,7 +470,7 @@ impl Engine {
             diags.extend(site.anchors.unlocked());
         }
         timings.lap("assemble the site");
-        diags.extend(linkcheck::check(&site));
+        diags.extend(linkcheck::memo::check(&site, &mut self.links));
         for t in &site.translations {
             diags.extend(linkcheck::check_in(t, Some(&site)));
         }
@@ -471,7 +481,7 @@ impl Engine {
         }
         if let Ok(theme) = &theme {
             for s in site.all() {
-                diags.extend(crate::claims::check(s, theme));
+                diags.extend(crate::claims::check_kept(s, theme, &mut self.claims));
             }
             timings.lap("check output paths");
         }

@@ -1,0 +1,166 @@
+//! The memory of the last link check of a site, so that a rebuild checks again only the pages
+//! whose problems may have changed; what it returns is what a whole check returns.
+//!
+//! A page's problems are a function of its own rendered body, text and file, and of what its
+//! links read of the rest of the site. That rest is, for every page alike, the *world*: every
+//! page's source in order (which pages exist, and the "did you mean" lists), the unavailable
+//! pages, the assets, the redirects and the `link-check` severity; and, for the pages a link
+//! names, the ids and headings of that page. So while the world is the same, a page is checked
+//! again only when its own body, text or file changed, or when a page one of its links names
+//! has other ids or headings; once the world changed, every page is checked again.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use super::{Near, check_page, redirect_links_of_page, redirect_stubs};
+use crate::diagnostics::Diagnostic;
+use crate::markdown::Rendered;
+use crate::paths::SourcePath;
+use crate::render::key_of;
+use crate::site::{Page, Site};
+
+/// What the last check saw of each page, and what it found.
+#[derive(Default)]
+pub struct Memo {
+    world: Option<u64>,
+    pages: HashMap<SourcePath, Checked>,
+    /// How many pages the last check checked.
+    pub checked: usize,
+}
+
+struct Checked {
+    md: Arc<Rendered>,
+    text: Arc<str>,
+    abs: PathBuf,
+    /// The problems of its links and images, then of its links to redirect stubs.
+    links: Vec<Diagnostic>,
+    redirects: Vec<Diagnostic>,
+}
+
+/// Checks every link of every page of `site` (the default language's), as
+/// [`super::check`] does, checking again only what may have changed since `memo`'s last run.
+pub fn check(site: &Site, memo: &mut Memo) -> Vec<Diagnostic> {
+    let all: Vec<&Page> = site.pages().collect();
+    let world = world_of(site, &all);
+    let mut stale: Vec<bool> = if memo.world == Some(world) {
+        all.iter()
+            .map(|p| !memo.pages.get(&p.source).is_some_and(|c| same(c, p)))
+            .collect()
+    } else {
+        vec![true; all.len()]
+    };
+    // The pages whose ids or headings changed: the pages linking to them are checked again.
+    let moved: HashSet<&SourcePath> = all
+        .iter()
+        .zip(&stale)
+        .filter(|(p, s)| {
+            **s && !memo
+                .pages
+                .get(&p.source)
+                .is_some_and(|c| same_targets(&c.md, &p.md))
+        })
+        .map(|(p, _)| &p.source)
+        .collect();
+    if !moved.is_empty() {
+        stale.par_iter_mut().zip(&all).for_each(|(s, p)| {
+            *s = *s
+                || p.md
+                    .links
+                    .iter()
+                    .any(|l| moved.contains(l.target.as_ref().unwrap_or(&p.source)));
+        });
+    }
+    let to_check: Vec<&Page> = all
+        .iter()
+        .zip(&stale)
+        .filter(|(_, s)| **s)
+        .map(|(p, _)| *p)
+        .collect();
+    let stubs = redirect_stubs(site);
+    // In parallel, a few chunks per thread, each with its own caches.
+    let size = to_check
+        .len()
+        .div_ceil(rayon::current_num_threads() * 4)
+        .max(64);
+    let found: Vec<(Vec<Diagnostic>, Vec<Diagnostic>)> = to_check
+        .par_chunks(size)
+        .flat_map_iter(|chunk| {
+            let mut near = Near::new(site);
+            chunk
+                .iter()
+                .map(|p| {
+                    (
+                        check_page(site, None, p, &mut near),
+                        redirect_links_of_page(site, &stubs, p),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut found = to_check.iter().zip(found);
+    let mut old = std::mem::take(&mut memo.pages);
+    let mut pages = HashMap::with_capacity_and_hasher(all.len(), Default::default());
+    for (p, stale) in all.iter().zip(&stale) {
+        let checked = match stale {
+            true => {
+                let (_, (links, redirects)) = found.next().expect("one result per stale page");
+                Checked {
+                    md: p.md.clone(),
+                    text: p.text.clone(),
+                    abs: p.abs.clone(),
+                    links,
+                    redirects,
+                }
+            }
+            false => old.remove(&p.source).expect("a page not stale was checked"),
+        };
+        pages.insert(p.source.clone(), checked);
+    }
+    let mut problems: Vec<Diagnostic> = all
+        .iter()
+        .flat_map(|p| pages[&p.source].links.iter().cloned())
+        .collect();
+    problems.extend(
+        all.iter()
+            .flat_map(|p| pages[&p.source].redirects.iter().cloned()),
+    );
+    memo.world = Some(world);
+    memo.pages = pages;
+    memo.checked = to_check.len();
+    problems
+}
+
+/// What every page's check reads of the whole site; see the module doc.
+fn world_of(site: &Site, all: &[&Page]) -> u64 {
+    let mut unavailable: Vec<_> = site.unavailable.iter().collect();
+    unavailable.sort_unstable();
+    key_of(&(
+        all.iter().map(|p| &p.source).collect::<Vec<_>>(),
+        unavailable,
+        site.assets.iter().map(|a| &a.path).collect::<Vec<_>>(),
+        site.redirects
+            .iter()
+            .map(|r| (&r.from, &site.articles[r.to].page.source))
+            .collect::<Vec<_>>(),
+        format!("{:?}", site.config.link_check),
+    ))
+}
+
+/// Whether `p` is the page `c` was made from: the same body, text and file.
+fn same(c: &Checked, p: &Page) -> bool {
+    Arc::ptr_eq(&c.md, &p.md) && Arc::ptr_eq(&c.text, &p.text) && c.abs == p.abs
+}
+
+/// Whether a link to a page reads the same of bodies `a` and `b`: its ids and headings.
+fn same_targets(a: &Rendered, b: &Rendered) -> bool {
+    a.ids == b.ids
+        && a.title_id == b.title_id
+        && a.headings.len() == b.headings.len()
+        && a.headings
+            .iter()
+            .zip(&b.headings)
+            .all(|(x, y)| x.text == y.text)
+}

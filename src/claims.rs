@@ -396,3 +396,33 @@ fn too_long(claims: &[Claim<'_>]) -> Vec<Diagnostic> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::Rendered;
+    use crate::site::tests::{page, site_of, titled};
+
+    #[test]
+    fn a_clean_check_is_kept_while_the_claims_are_the_same_and_problems_are_found_anew() {
+        let theme = Theme::load(std::path::Path::new("/nowhere")).expect("the built-in theme");
+        let a = page("a.md", titled("A"), Rendered::default());
+        let clean = site_of(vec![a.clone()]);
+        // A page on the 404 page's path.
+        let broken = site_of(vec![a, page("404.md", titled("Lost"), Rendered::default())]);
+        let mut memo = Memo::default();
+        assert_eq!(check_kept(&clean, &theme, &mut memo), []);
+        assert!(memo.clean.contains_key(&0));
+        assert_eq!(check_kept(&clean, &theme, &mut memo), []);
+        for _ in 0..2 {
+            let found = check_kept(&broken, &theme, &mut memo);
+            assert_eq!(found, check(&broken, &theme));
+            assert_eq!(
+                found.iter().map(|d| d.message.as_str()).collect::<Vec<_>>(),
+                ["`404.html` would be written twice, by this page and by the 404 page"]
+            );
+            assert!(memo.clean.is_empty());
+        }
+        assert_eq!(check_kept(&clean, &theme, &mut memo), []);
+    }
+}

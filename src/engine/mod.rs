@@ -17,8 +17,10 @@
 //! - **Files** ([`inputs`]): every file is known by its size and modification time, with a
 //!   fresh read for a file written too recently to trust them.
 //!
-//! The site itself (collections, order, cross-links, link checking) is assembled anew on every
-//! run from the kept pages: it is cheap next to rendering, and it is never edited in place.
+//! The site itself (collections, order, cross-links) is assembled from the kept pages, taking
+//! the last assembly while every page reads the same to it ([`site::memo`]); the link check
+//! ([`linkcheck::memo`]) and the output-path check ([`crate::claims::Memo`]) keep what their
+//! inputs still decide. A site is never edited in place.
 //! A fresh engine renders everything: that is `stepbook check` and `build --force`.
 //! `stepbook build` starts from the memory the last build saved ([`cache`]) and keeps the
 //! output files whose keys are unchanged. `serve` keeps one engine and gets from each run only

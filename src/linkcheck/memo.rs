@@ -164,3 +164,95 @@ fn same_targets(a: &Rendered, b: &Rendered) -> bool {
             .zip(&b.headings)
             .all(|(x, y)| x.text == y.text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::LinkRef;
+    use crate::paths::AnchorId;
+    use crate::site::tests::{page, site_of, titled};
+
+    /// A body with `html` and `ids`, linking to `page#fragment` for each of `to`.
+    fn body(html: &str, ids: &[&str], to: &[(&str, &str)]) -> Rendered {
+        Rendered {
+            html: html.into(),
+            ids: ids.iter().map(|i| AnchorId::new(*i)).collect(),
+            links: to
+                .iter()
+                .map(|(t, f)| LinkRef {
+                    target: Some(SourcePath::from_relative(std::path::Path::new(t))),
+                    fragment: Some(f.to_string()),
+                    span: 0..0,
+                    fill: false,
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    /// The pages of `site` with the body of `source` replaced by `md`.
+    fn edited(site: &Site, source: &str, md: Rendered) -> Site {
+        site_of(
+            site.pages()
+                .map(|p| match p.source.as_str() == source {
+                    true => Page {
+                        md: Arc::new(md.clone()),
+                        ..p.clone()
+                    },
+                    false => p.clone(),
+                })
+                .collect(),
+        )
+    }
+
+    /// Checks `site` with `memo`, compares the result with a whole check and returns how many
+    /// pages were checked and the codes of the problems.
+    fn check_with(memo: &mut Memo, site: &Site) -> (usize, Vec<&'static str>) {
+        let kept = check(site, memo);
+        assert_eq!(kept, super::super::check(site));
+        (memo.checked, kept.iter().map(|d| d.code).collect())
+    }
+
+    #[test]
+    fn a_page_is_checked_again_when_it_or_a_page_it_links_to_changed() {
+        let mut memo = Memo::default();
+        let site = site_of(vec![
+            page("a.md", titled("A"), body("a", &[], &[("b.md", "x")])),
+            page("b.md", titled("B"), body("b", &["x"], &[])),
+            page("c.md", titled("C"), body("c", &[], &[])),
+        ]);
+        assert_eq!(check_with(&mut memo, &site), (3, vec![]));
+        assert_eq!(check_with(&mut memo, &site), (0, vec![]));
+        // A body edit that keeps the ids: that page alone.
+        let site = edited(&site, "b.md", body("b, reworded", &["x"], &[]));
+        assert_eq!(check_with(&mut memo, &site), (1, vec![]));
+        // The id goes: the page that links to it is checked again, and its link is broken.
+        let site = edited(&site, "b.md", body("b", &["y"], &[]));
+        assert_eq!(
+            check_with(&mut memo, &site),
+            (2, vec!["link-missing-fragment"])
+        );
+        // The broken link is still reported while nothing changes.
+        let site = edited(&site, "c.md", body("c, reworded", &[], &[]));
+        assert_eq!(
+            check_with(&mut memo, &site),
+            (1, vec!["link-missing-fragment"])
+        );
+        let site = edited(&site, "a.md", body("a", &[], &[("b.md", "y")]));
+        assert_eq!(check_with(&mut memo, &site), (1, vec![]));
+    }
+
+    #[test]
+    fn every_page_is_checked_again_when_the_pages_change() {
+        let mut memo = Memo::default();
+        let a = page("a.md", titled("A"), body("a", &[], &[("b.md", "x")]));
+        let b = page("b.md", titled("B"), body("b", &["x"], &[]));
+        let c = page("c.md", titled("C"), body("c", &[], &[]));
+        let site = site_of(vec![a.clone(), b.clone(), c.clone()]);
+        assert_eq!(check_with(&mut memo, &site), (3, vec![]));
+        let site = site_of(vec![a.clone(), c.clone()]);
+        assert_eq!(check_with(&mut memo, &site), (2, vec!["link-missing-page"]));
+        let site = site_of(vec![a, b, c]);
+        assert_eq!(check_with(&mut memo, &site), (3, vec![]));
+    }
+}

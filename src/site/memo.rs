@@ -11,18 +11,18 @@
 //! whose file, frontmatter and body are the very ones of the last run (shared, not copied)
 //! have the same shape without being compared.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::langs::Alternates;
 use super::tree::Tree;
-use super::{Article, Collection, Page, Parts, Redirect, Site, is_index};
+use super::{Page, Parts, Redirect, Site};
 use crate::diagnostics::Diagnostic;
+use crate::paths::SourcePath;
 
 /// What the last assembly read and what it made.
 #[derive(Default)]
 pub struct Memo {
-    /// The pages as the last assembly read them, in their order.
-    pages: Vec<Page>,
     /// The config (as `Debug` writes it), the language and the languages.
     settings: Option<(String, usize, Arc<Alternates>)>,
     made: Option<Made>,
@@ -30,15 +30,22 @@ pub struct Memo {
     pub reused: bool,
 }
 
-/// A tree without its pages, the redirects planned on it and the problems met planning them.
+/// A tree with the pages it was last given, the redirects planned on it and the problems met
+/// planning them.
 struct Made {
-    has_home: bool,
-    collections: Vec<Collection>,
-    roots: Vec<usize>,
-    articles: Vec<Article>,
-    root_articles: Vec<usize>,
+    tree: Tree,
+    /// Where each page went, in the order they were given.
+    slots: Vec<Slot>,
     redirects: Vec<Redirect>,
     problems: Vec<Diagnostic>,
+}
+
+/// Where a page sits in a [`Tree`].
+#[derive(Clone, Copy)]
+enum Slot {
+    Home,
+    Index(usize),
+    Article(usize),
 }
 
 impl Memo {
@@ -55,66 +62,90 @@ impl Memo {
         settings: (String, usize, Arc<Alternates>),
         assemble: impl FnOnce(Vec<Page>) -> (Tree, Vec<Redirect>, Vec<Diagnostic>),
     ) -> (Tree, Vec<Redirect>, Vec<Diagnostic>) {
-        let same = self.settings.as_ref().is_some_and(|(c, l, a)| {
+        let same_settings = self.settings.as_ref().is_some_and(|(c, l, a)| {
             *c == settings.0
                 && *l == settings.1
                 && (Arc::ptr_eq(a, &settings.2) || **a == *settings.2)
-        }) && self.pages.len() == pages.len()
-            && self.pages.iter().zip(&pages).all(|(a, b)| same_shape(a, b));
-        self.pages = pages.clone();
+        });
         self.settings = Some(settings);
-        self.reused = same && self.made.is_some();
-        if self.reused
-            && let Some(made) = &self.made
+        self.reused = false;
+        if let Some(made) = &mut self.made
+            && same_settings
+            && made.slots.len() == pages.len()
+            && made
+                .slots
+                .iter()
+                .zip(&pages)
+                .all(|(s, p)| same_shape(made.tree.page(*s), p))
         {
-            return made.place(pages);
+            for (s, p) in made.slots.iter().zip(pages) {
+                *made.tree.page_mut(*s) = p;
+            }
+            self.reused = true;
+            return (
+                made.tree.clone(),
+                made.redirects.clone(),
+                made.problems.clone(),
+            );
         }
+        let sources: Vec<SourcePath> = pages.iter().map(|p| p.source.clone()).collect();
         let (tree, redirects, problems) = assemble(pages);
-        self.made = Some(Made::of(&tree, &redirects, &problems));
+        self.made = Made::of(&tree, &sources, &redirects, &problems);
         (tree, redirects, problems)
     }
 }
 
 impl Made {
-    fn of(tree: &Tree, redirects: &[Redirect], problems: &[Diagnostic]) -> Made {
-        // The pages are left in place: placing them again overwrites every one.
-        Made {
-            has_home: tree.home.is_some(),
-            collections: tree.collections.clone(),
-            roots: tree.roots.clone(),
-            articles: tree.articles.clone(),
-            root_articles: tree.root_articles.clone(),
-            redirects: redirects.to_vec(),
-            problems: problems.to_vec(),
+    /// What to keep of an assembly of pages from `sources`; `None` when a page is not in the
+    /// tree (a folder with two index pages), which is then never kept.
+    fn of(
+        tree: &Tree,
+        sources: &[SourcePath],
+        redirects: &[Redirect],
+        problems: &[Diagnostic],
+    ) -> Option<Made> {
+        let mut at: HashMap<&SourcePath, Slot> = HashMap::with_capacity(sources.len());
+        if let Some(h) = &tree.home {
+            at.insert(&h.source, Slot::Home);
         }
-    }
-
-    /// The kept tree with `pages`, which have the shapes of the pages it was made of, in
-    /// their places, and the kept redirects and problems.
-    fn place(&self, pages: Vec<Page>) -> (Tree, Vec<Redirect>, Vec<Diagnostic>) {
-        let mut collections = self.collections.clone();
-        let mut articles = self.articles.clone();
-        let mut home = None;
-        let mut next_article = 0;
-        for p in pages {
-            if !is_index(&p.source) {
-                articles[next_article].page = p;
-                next_article += 1;
-            } else if p.source.dir().is_empty() {
-                home = Some(p);
-            } else if let Some(c) = collections.iter_mut().find(|c| c.dir == p.source.dir()) {
-                c.index = Some(p);
+        for (i, c) in tree.collections.iter().enumerate() {
+            if let Some(p) = &c.index {
+                at.insert(&p.source, Slot::Index(i));
             }
         }
-        debug_assert_eq!(home.is_some(), self.has_home);
-        let tree = Tree {
-            home,
-            collections,
-            roots: self.roots.clone(),
-            articles,
-            root_articles: self.root_articles.clone(),
-        };
-        (tree, self.redirects.clone(), self.problems.clone())
+        for (i, a) in tree.articles.iter().enumerate() {
+            at.insert(&a.page.source, Slot::Article(i));
+        }
+        let slots = sources
+            .iter()
+            .map(|s| at.get(s).copied())
+            .collect::<Option<Vec<Slot>>>()?;
+        Some(Made {
+            tree: tree.clone(),
+            slots,
+            redirects: redirects.to_vec(),
+            problems: problems.to_vec(),
+        })
+    }
+}
+
+impl Tree {
+    fn page(&self, slot: Slot) -> &Page {
+        match slot {
+            Slot::Home => self.home.as_ref(),
+            Slot::Index(i) => self.collections[i].index.as_ref(),
+            Slot::Article(i) => Some(&self.articles[i].page),
+        }
+        .expect("a slot names a page of its tree")
+    }
+
+    fn page_mut(&mut self, slot: Slot) -> &mut Page {
+        match slot {
+            Slot::Home => self.home.as_mut(),
+            Slot::Index(i) => self.collections[i].index.as_mut(),
+            Slot::Article(i) => Some(&mut self.articles[i].page),
+        }
+        .expect("a slot names a page of its tree")
     }
 }
 
@@ -136,4 +167,183 @@ fn same_shape(a: &Page, b: &Page) -> bool {
                 .zip(&b.md.links)
                 .all(|(x, y)| x.target == y.target));
     fm && text && md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frontmatter::Frontmatter;
+    use crate::markdown::{LinkRef, Rendered};
+    use crate::paths::SourcePath;
+    use crate::site::tests::{page, parts_of, titled};
+
+    /// A body with `html` that links to each of `to`.
+    fn body(html: &str, to: &[&str]) -> Rendered {
+        Rendered {
+            html: html.into(),
+            links: to
+                .iter()
+                .map(|t| LinkRef {
+                    target: Some(SourcePath::from_relative(std::path::Path::new(t))),
+                    fragment: None,
+                    span: 0..0,
+                    fill: false,
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn tagged(title: &str, tags: &[&str], aliases: &[&str]) -> Frontmatter {
+        Frontmatter {
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            ..titled(title)
+        }
+    }
+
+    fn pages() -> Vec<Page> {
+        vec![
+            page("guide/_index.md", titled("Guide"), body("g", &[])),
+            page(
+                "guide/a.md",
+                tagged("A", &["t"], &["old-a"]),
+                body("a", &["guide/b.md"]),
+            ),
+            page("guide/b.md", tagged("B", &["t"], &[]), body("b", &[])),
+            page("c.md", tagged("C", &["t"], &[]), body("c", &["guide/a.md"])),
+        ]
+    }
+
+    /// Everything the assembly decides, with each page's body.
+    fn describe(site: &Site) -> String {
+        let articles: Vec<String> = site
+            .articles
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} {:?} {:?} {:?} {:?} {:?} {:?} {}",
+                    a.page.source,
+                    a.title,
+                    a.collection,
+                    a.prev,
+                    a.next,
+                    a.backlinks,
+                    a.related,
+                    a.page.md.html
+                )
+            })
+            .collect();
+        let collections: Vec<String> = site
+            .collections
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {} {:?} {:?} {:?} {:?} {} {:?}",
+                    c.dir,
+                    c.url,
+                    c.title,
+                    c.parent,
+                    c.children,
+                    c.articles,
+                    c.total_articles,
+                    c.index.as_ref().map(|p| &p.md.html)
+                )
+            })
+            .collect();
+        let redirects: Vec<String> = site
+            .redirects
+            .iter()
+            .map(|r| format!("{} -> {}", r.from, r.to))
+            .collect();
+        format!(
+            "{articles:#?}\n{collections:#?}\n{:?} {:?}\n{redirects:?}",
+            site.roots, site.root_articles
+        )
+    }
+
+    /// Assembles `pages` with `memo` and checks the result against a fresh assembly;
+    /// returns whether the memo's last assembly was taken.
+    fn assemble(memo: &mut Memo, pages: &[Page]) -> bool {
+        let (kept, kept_problems) = memo.site(parts_of(pages.to_vec()));
+        let (fresh, fresh_problems) = Site::new(parts_of(pages.to_vec()));
+        assert_eq!(describe(&kept), describe(&fresh));
+        assert_eq!(kept_problems, fresh_problems);
+        memo.reused
+    }
+
+    fn with(pages: &[Page], source: &str, edit: impl FnOnce(&mut Page)) -> Vec<Page> {
+        let mut pages = pages.to_vec();
+        let p = pages
+            .iter_mut()
+            .find(|p| p.source.as_str() == source)
+            .expect("the page");
+        edit(p);
+        pages
+    }
+
+    #[test]
+    fn a_body_edit_keeps_the_assembly_and_shows_the_new_body() {
+        let mut memo = Memo::default();
+        let first = pages();
+        assert!(!assemble(&mut memo, &first));
+        assert!(assemble(&mut memo, &first));
+        let edited = with(&first, "guide/b.md", |p| {
+            p.md = Arc::new(body("b, reworded", &[]));
+        });
+        assert!(assemble(&mut memo, &edited));
+        let edited = with(&edited, "guide/_index.md", |p| {
+            p.md = Arc::new(body("g, reworded", &[]));
+        });
+        assert!(assemble(&mut memo, &edited));
+        let (site, _) = memo.site(parts_of(edited));
+        assert_eq!(site.articles[1].page.md.html, "b, reworded");
+        assert_eq!(
+            site.collections[0]
+                .index
+                .as_ref()
+                .map(|p| p.md.html.as_str()),
+            Some("g, reworded")
+        );
+    }
+
+    #[test]
+    fn an_edit_of_anything_the_assembly_reads_assembles_anew() {
+        let mut memo = Memo::default();
+        let first = pages();
+        assemble(&mut memo, &first);
+        let edits: Vec<Vec<Page>> = vec![
+            with(&first, "guide/b.md", |p| {
+                p.fm = Arc::new(tagged("Z", &["t"], &[]))
+            }),
+            with(&first, "guide/b.md", |p| {
+                p.fm = Arc::new(tagged("B", &[], &[]))
+            }),
+            with(&first, "guide/a.md", |p| {
+                p.fm = Arc::new(tagged("A", &["t"], &[]))
+            }),
+            with(&first, "guide/a.md", |p| p.md = Arc::new(body("a", &[]))),
+            with(&first, "guide/a.md", |p| {
+                p.md = Arc::new(Rendered {
+                    title: Some("From a heading".into()),
+                    ..body("a", &["guide/b.md"])
+                })
+            }),
+            with(&first, "c.md", |p| {
+                p.url = crate::paths::UrlPath::new("d.html")
+            }),
+            first[..3].to_vec(),
+            // A folder with two index pages: one is not in the tree, and nothing is kept.
+            [
+                first.clone(),
+                vec![page("guide/index.md", titled("G"), body("", &[]))],
+            ]
+            .concat(),
+        ];
+        for pages in edits {
+            assert!(!assemble(&mut memo, &pages));
+            // Back to the first pages: assembled anew as well.
+            assert!(!assemble(&mut memo, &first));
+        }
+    }
 }

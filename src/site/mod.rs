@@ -372,7 +372,12 @@ pub(crate) mod tests {
     }
 
     pub fn site_of(pages: Vec<Page>) -> Site {
-        let parts = Parts {
+        Site::new(parts_of(pages)).0
+    }
+
+    /// The parts of a site of `pages` under the default config.
+    pub fn parts_of(pages: Vec<Page>) -> Parts {
+        Parts {
             config: Config::from_source(
                 std::path::Path::new("/site"),
                 std::path::Path::new("/site/book.toml"),
@@ -388,8 +393,7 @@ pub(crate) mod tests {
             alternates: Default::default(),
             translations: Vec::new(),
             anchors: Default::default(),
-        };
-        Site::new(parts).0
+        }
     }
 
     #[test]

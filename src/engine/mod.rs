@@ -101,6 +101,8 @@ pub struct Engine {
     links: linkcheck::Memo,
     /// The last check of the output paths.
     claims: crate::claims::Memo,
+    /// The commit dates as last read.
+    git_dates: crate::gitdates::Memo,
 }
 
 impl Engine {
@@ -123,6 +125,7 @@ impl Engine {
             assembly: Vec::new(),
             links: Default::default(),
             claims: Default::default(),
+            git_dates: Default::default(),
         }
     }
 
@@ -428,8 +431,8 @@ impl Engine {
         let record = config.root.join(crate::anchors::record::FILE);
         let anchors = (self.anchors).get(&record, || crate::anchors::Recorded::read(&config.root));
         diags.extend(anchors.problems.iter().cloned());
-        // The dates of the last commits are an input too: read anew each run.
-        let git_dates = crate::gitdates::read(&config.content_dir);
+        // The dates of the last commits are an input too: read again when `HEAD` moved.
+        let git_dates = self.git_dates.read(&config.content_dir);
         let alternates = Arc::new(languages::alternates(&config, &pages, &langs));
         let mut translations = Vec::with_capacity(langs.len());
         self.assembly.resize_with(langs.len() + 1, Default::default);

@@ -3,8 +3,9 @@
 //! read is the same.
 //!
 //! What the assembly reads of a page is its *shape*: its source, file, URL, title,
-//! frontmatter (parsed and as written), where its body starts, its leading heading and where
-//! each of its links points. Beside the pages it reads the config, which language it builds
+//! frontmatter (parsed, and as written with the text's first line, which problems with
+//! redirects quote), where its body starts, its leading heading and where each of its links
+//! points. Beside the pages it reads the config, which language it builds
 //! and where every page is in every language. A run whose pages come in the same order with
 //! the same shapes, under the same config and languages, gets the tree and the redirects of
 //! the last run with its own pages put in their places; any other run assembles anew. Pages
@@ -149,15 +150,23 @@ impl Tree {
     }
 }
 
+/// The text the problems of redirects may quote: the frontmatter, and the first line, where
+/// a problem with a value the page inherits is placed.
+fn head(p: &Page) -> &str {
+    let first_line = p.text.find('\n').map_or(p.text.len(), |n| n + 1);
+    p.text
+        .get(..p.body_offset.max(first_line))
+        .unwrap_or(&p.text)
+}
+
 /// Whether the assembly reads the same of `b` as of `a`.
 fn same_shape(a: &Page, b: &Page) -> bool {
     if a.source != b.source || a.abs != b.abs || a.url != b.url {
         return false;
     }
     let fm = Arc::ptr_eq(&a.fm, &b.fm) || a.fm == b.fm;
-    let text = Arc::ptr_eq(&a.text, &b.text)
-        || (a.body_offset == b.body_offset
-            && a.text.get(..a.body_offset) == b.text.get(..b.body_offset));
+    let text =
+        Arc::ptr_eq(&a.text, &b.text) || (a.body_offset == b.body_offset && head(a) == head(b));
     let md = Arc::ptr_eq(&a.md, &b.md)
         || (a.md.title == b.md.title
             && a.md.links.len() == b.md.links.len()
@@ -296,6 +305,13 @@ mod tests {
             p.md = Arc::new(body("g, reworded", &[]));
         });
         assert!(assemble(&mut memo, &edited));
+        // Text after the frontmatter and the first line is not read.
+        let edited = with(&edited, "c.md", |p| p.text = Arc::from("First\nrest\n"));
+        assemble(&mut memo, &edited);
+        let edited = with(&edited, "c.md", |p| {
+            p.text = Arc::from("First\nrest, reworded\n")
+        });
+        assert!(assemble(&mut memo, &edited));
         let (site, _) = memo.site(parts_of(edited));
         assert_eq!(site.articles[1].page.md.html, "b, reworded");
         assert_eq!(
@@ -332,6 +348,7 @@ mod tests {
             with(&first, "c.md", |p| {
                 p.url = crate::paths::UrlPath::new("d.html")
             }),
+            with(&first, "c.md", |p| p.text = Arc::from("A first line\n")),
             first[..3].to_vec(),
             // A folder with two index pages: one is not in the tree, and nothing is kept.
             [

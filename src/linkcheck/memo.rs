@@ -4,10 +4,12 @@
 //! A page's problems are a function of its own rendered body, text and file, and of what its
 //! links read of the rest of the site. That rest is, for every page alike, the *world*: every
 //! page's source in order (which pages exist, and the "did you mean" lists), the unavailable
-//! pages, the assets, the redirects and the `link-check` severity; and, for the pages a link
-//! names, the ids and headings of that page. So while the world is the same, a page is checked
-//! again only when its own body, text or file changed, or when a page one of its links names
-//! has other ids or headings; once the world changed, every page is checked again.
+//! pages, the assets and the `link-check` severity; and, for the pages a link names, the ids
+//! and headings of that page. So while the world is the same, a page is checked again only
+//! when its own body, text or file changed, or when a page one of its links names has other
+//! ids or headings; once the world changed, every page is checked again. The redirects are
+//! read only by a page's links to files (a link to a stub is reported): when they change, the
+//! pages with such links are checked again.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -26,6 +28,8 @@ use crate::site::{Page, Site};
 #[derive(Default)]
 pub struct Memo {
     world: Option<u64>,
+    /// The redirects, which only links to files are checked against.
+    stubs: Option<u64>,
     pages: HashMap<SourcePath, Checked>,
     /// How many pages the last check checked.
     pub checked: usize,
@@ -45,6 +49,7 @@ struct Checked {
 pub fn check(site: &Site, memo: &mut Memo) -> Vec<Diagnostic> {
     let all: Vec<&Page> = site.pages().collect();
     let world = world_of(site, &all);
+    let stubs_key = stubs_of(site);
     let mut stale: Vec<bool> = if memo.world == Some(world) {
         all.iter()
             .map(|p| !memo.pages.get(&p.source).is_some_and(|c| same(c, p)))
@@ -52,6 +57,12 @@ pub fn check(site: &Site, memo: &mut Memo) -> Vec<Diagnostic> {
     } else {
         vec![true; all.len()]
     };
+    // Other redirects: the pages with links to files are checked again.
+    if memo.stubs != Some(stubs_key) {
+        for (s, p) in stale.iter_mut().zip(&all) {
+            *s = *s || !p.md.file_links.is_empty();
+        }
+    }
     // The pages whose ids or headings changed: the pages linking to them are checked again.
     let moved: HashSet<&SourcePath> = all
         .iter()
@@ -128,6 +139,7 @@ pub fn check(site: &Site, memo: &mut Memo) -> Vec<Diagnostic> {
             .flat_map(|p| pages[&p.source].redirects.iter().cloned()),
     );
     memo.world = Some(world);
+    memo.stubs = Some(stubs_key);
     memo.pages = pages;
     memo.checked = to_check.len();
     problems
@@ -141,12 +153,20 @@ fn world_of(site: &Site, all: &[&Page]) -> u64 {
         all.iter().map(|p| &p.source).collect::<Vec<_>>(),
         unavailable,
         site.assets.iter().map(|a| &a.path).collect::<Vec<_>>(),
-        site.redirects
+        format!("{:?}", site.config.link_check),
+    ))
+}
+
+/// What the check of a page's links to files reads besides the world: every redirect stub
+/// and the source of the article it leads to.
+fn stubs_of(site: &Site) -> u64 {
+    key_of(
+        &site
+            .redirects
             .iter()
             .map(|r| (&r.from, &site.articles[r.to].page.source))
             .collect::<Vec<_>>(),
-        format!("{:?}", site.config.link_check),
-    ))
+    )
 }
 
 /// Whether `p` is the page `c` was made from: the same body, text and file.
@@ -239,6 +259,36 @@ mod tests {
             (1, vec!["link-missing-fragment"])
         );
         let site = edited(&site, "a.md", body("a", &[], &[("b.md", "y")]));
+        assert_eq!(check_with(&mut memo, &site), (1, vec![]));
+    }
+
+    #[test]
+    fn pages_with_links_to_files_are_checked_again_when_the_redirects_change() {
+        let mut memo = Memo::default();
+        let moved = |aliases: &[&str]| crate::frontmatter::Frontmatter {
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            ..titled("A")
+        };
+        let a = page("a.md", moved(&["old-a"]), body("a", &[], &[]));
+        let c = page(
+            "c.md",
+            titled("C"),
+            Rendered {
+                file_links: vec![("old-a/index.html".into(), 0..0)],
+                ..body("c", &[], &[])
+            },
+        );
+        let b = page("b.md", titled("B"), body("b", &[], &[]));
+        let site = site_of(vec![a.clone(), b.clone(), c.clone()]);
+        assert_eq!(check_with(&mut memo, &site), (3, vec!["link-to-redirect"]));
+        let site = site_of(vec![
+            Page {
+                fm: Arc::new(moved(&[])),
+                ..a
+            },
+            b,
+            c,
+        ]);
         assert_eq!(check_with(&mut memo, &site), (1, vec![]));
     }
 

@@ -71,6 +71,19 @@ impl Party<'_> {
         }
     }
 
+    /// Which kind of party this is.
+    fn kind(&self) -> u8 {
+        match self {
+            Party::Page(_) => 0,
+            Party::Redirect(..) => 1,
+            Party::Asset(_) => 2,
+            Party::Generated(_) => 3,
+            Party::Collection(_) => 4,
+            Party::Theme => 5,
+            Party::Copy(_) => 6,
+        }
+    }
+
     /// How well a diagnostic can point at this party: higher is better, 0 is not at all.
     fn rank(&self) -> u8 {
         match self {
@@ -99,12 +112,47 @@ impl Party<'_> {
 
 /// Every problem with the paths the site would write; see the module doc.
 pub fn check(site: &Site, theme: &Theme) -> Vec<Diagnostic> {
+    check_claims(site, &claims(site, theme))
+}
+
+/// The claims of each language's site whose last check found no problem, by the language.
+///
+/// Which claims collide is a function of their paths, which parties make them (of what
+/// kind, how well placed to be blamed) and whether the search index is on: when those are
+/// the ones of a check that found nothing, there is nothing to find. A check that found
+/// problems is not kept, since its messages read more of the parties.
+#[derive(Default)]
+pub struct Memo {
+    clean: HashMap<usize, u64>,
+}
+
+/// [`check`], taking a site whose claims are those of its last clean check as clean.
+pub fn check_kept(site: &Site, theme: &Theme, memo: &mut Memo) -> Vec<Diagnostic> {
     let claims = claims(site, theme);
+    let key = crate::render::key_of(&(
+        site.config.search,
+        claims
+            .iter()
+            .map(|c| (&c.path, c.by.kind(), c.by.rank()))
+            .collect::<Vec<_>>(),
+    ));
+    if memo.clean.get(&site.lang) == Some(&key) {
+        return Vec::new();
+    }
+    let problems = check_claims(site, &claims);
+    match problems.is_empty() {
+        true => memo.clean.insert(site.lang, key),
+        false => memo.clean.remove(&site.lang),
+    };
+    problems
+}
+
+fn check_claims(site: &Site, claims: &[Claim<'_>]) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    problems.extend(twice(&claims, &site.config.theme));
-    problems.extend(file_and_folder(&claims, site.config.search));
-    problems.extend(one_file_elsewhere(&claims));
-    problems.extend(too_long(&claims));
+    problems.extend(twice(claims, &site.config.theme));
+    problems.extend(file_and_folder(claims, site.config.search));
+    problems.extend(one_file_elsewhere(claims));
+    problems.extend(too_long(claims));
     problems
 }
 
@@ -347,4 +395,34 @@ fn too_long(claims: &[Claim<'_>]) -> Vec<Diagnostic> {
             (c.by.rank() > 0).then(|| c.by.locate(d))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::Rendered;
+    use crate::site::tests::{page, site_of, titled};
+
+    #[test]
+    fn a_clean_check_is_kept_while_the_claims_are_the_same_and_problems_are_found_anew() {
+        let theme = Theme::load(std::path::Path::new("/nowhere")).expect("the built-in theme");
+        let a = page("a.md", titled("A"), Rendered::default());
+        let clean = site_of(vec![a.clone()]);
+        // A page on the 404 page's path.
+        let broken = site_of(vec![a, page("404.md", titled("Lost"), Rendered::default())]);
+        let mut memo = Memo::default();
+        assert_eq!(check_kept(&clean, &theme, &mut memo), []);
+        assert!(memo.clean.contains_key(&0));
+        assert_eq!(check_kept(&clean, &theme, &mut memo), []);
+        for _ in 0..2 {
+            let found = check_kept(&broken, &theme, &mut memo);
+            assert_eq!(found, check(&broken, &theme));
+            assert_eq!(
+                found.iter().map(|d| d.message.as_str()).collect::<Vec<_>>(),
+                ["`404.html` would be written twice, by this page and by the 404 page"]
+            );
+            assert!(memo.clean.is_empty());
+        }
+        assert_eq!(check_kept(&clean, &theme, &mut memo), []);
+    }
 }

@@ -39,6 +39,52 @@ pub fn read(content_dir: &Path) -> Dates {
     }
 }
 
+/// The dates of the last read, kept while the repository's `HEAD` is the same commit: the
+/// history `git log` reads is then the same, and so are the dates. One `git rev-parse` a run
+/// instead of a walk of the whole history.
+#[derive(Default)]
+pub struct Memo {
+    /// The content folder and the commit its dates were read at.
+    head: Option<(std::path::PathBuf, String)>,
+    dates: Dates,
+    /// Whether the last [`Memo::read`] read the history.
+    pub logged: bool,
+}
+
+impl Memo {
+    /// [`read`], taking the last dates while the content folder and `HEAD` are the same.
+    pub fn read(&mut self, content_dir: &Path) -> Dates {
+        self.logged = false;
+        let Some(head) = head_of(content_dir) else {
+            // Not in a repository (or no commit yet, or no git): no dates, as `read` finds.
+            self.head = None;
+            self.dates = Dates::new();
+            return Dates::new();
+        };
+        let now = (content_dir.to_path_buf(), head);
+        if self.head.as_ref() != Some(&now) {
+            self.dates = read(content_dir);
+            self.head = Some(now);
+            self.logged = true;
+        }
+        self.dates.clone()
+    }
+}
+
+/// The commit `HEAD` names in the repository `dir` is in, if any.
+fn head_of(dir: &Path) -> Option<String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", "--verify", "-q", "HEAD"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let head = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (out.status.success() && !head.is_empty()).then_some(head)
+}
+
 /// `git log --format=%x01%cs --name-only` output: a `\x01date` line, then the commit's files.
 /// The first date seen for a file is its newest, as git lists commits newest first.
 fn parse(log: &str) -> Dates {
@@ -103,10 +149,24 @@ mod tests {
                 .success();
             assert!(ok, "git {args:?} failed");
         };
+        let mut memo = Memo::default();
+        assert_eq!(memo.read(&content), Dates::new());
         git(&["init", "-q"]);
+        assert_eq!(memo.read(&content), Dates::new());
         git(&["add", "content/write/a.md"]);
         git(&["commit", "-q", "-m", "a"]);
         let d = read(&content);
+        // The memo reads the history once for a commit, and again after the next one.
+        assert_eq!(memo.read(&content), d);
+        assert!(memo.logged);
+        assert_eq!(memo.read(&content), d);
+        assert!(!memo.logged);
+        git(&["add", "content/new.md"]);
+        git(&["commit", "-q", "-m", "new"]);
+        let after = memo.read(&content);
+        assert!(memo.logged);
+        assert_eq!(after, read(&content));
+        assert_eq!(after.len(), 2);
         std::fs::remove_dir_all(&dir).unwrap();
         // Paths are relative to the content folder; the uncommitted file has no date.
         assert_eq!(

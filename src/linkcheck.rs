@@ -4,6 +4,10 @@
 //! closest existing pages or ids as suggestions. Severity follows `[build] link-check`. This
 //! module changes nothing; it only reads the link tables that rendering recorded.
 
+pub mod memo;
+
+pub use memo::Memo;
+
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -60,84 +64,110 @@ fn check_pages<'a>(
     // The "did you mean" lists are worked out only when a link needs one: most links name a
     // page without a fragment, and most pages have no broken link.
     let mut problems = Vec::new();
-    let mut near_pages = NearPages::new(site);
-    let mut near_images = NearImages::new(site);
+    let mut near = Near::new(site);
     for page in checked {
-        for link in &page.md.links {
-            let target = link.target.as_ref().unwrap_or(&page.source);
-            let written = &page.text[link.span.clone()];
-            let found = site.page(target);
-            let Some(target_page) = found.or_else(|| fallback?.page(target)) else {
-                match site.unavailable.get(target) {
-                    Some(&"is a draft") => {
-                        let d = diagnostic(
-                            site,
-                            format!("link target `{target}` is a draft"),
-                            "link-to-draft",
-                        )
-                        .at(
-                            &page.abs,
-                            &page.text,
-                            link.span.start,
-                            written.lines().next().unwrap_or("").len(),
-                        )
-                        .with_hint(
-                            "publish the target (remove `draft: true`), or build with `--drafts`",
-                        );
-                        problems.push(d);
-                        continue;
-                    }
-                    Some(_) => continue,
-                    None => {}
+        problems.extend(check_page(site, fallback, page, &mut near));
+    }
+    problems
+}
+
+/// The "did you mean" lists of a run of [`check_page`], made only when needed.
+struct Near<'a> {
+    pages: NearPages<'a>,
+    images: NearImages<'a>,
+}
+
+impl<'a> Near<'a> {
+    fn new(site: &'a Site) -> Self {
+        Near {
+            pages: NearPages::new(site),
+            images: NearImages::new(site),
+        }
+    }
+}
+
+/// Checks the links and images of `page`.
+fn check_page<'a>(
+    site: &'a Site,
+    fallback: Option<&'a Site>,
+    page: &'a Page,
+    near: &mut Near<'a>,
+) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for link in &page.md.links {
+        let target = link.target.as_ref().unwrap_or(&page.source);
+        let written = &page.text[link.span.clone()];
+        let found = site.page(target);
+        let Some(target_page) = found.or_else(|| fallback?.page(target)) else {
+            match site.unavailable.get(target) {
+                Some(&"is a draft") => {
+                    let d = diagnostic(
+                        site,
+                        format!("link target `{target}` is a draft"),
+                        "link-to-draft",
+                    )
+                    .at(
+                        &page.abs,
+                        &page.text,
+                        link.span.start,
+                        written.lines().next().unwrap_or("").len(),
+                    )
+                    .with_hint(
+                        "publish the target (remove `draft: true`), or build with `--drafts`",
+                    );
+                    problems.push(d);
+                    continue;
                 }
-                let mut d = diagnostic(
-                    site,
-                    format!("link target `{target}` does not exist"),
-                    "link-missing-page",
-                )
-                .at(
-                    &page.abs,
-                    &page.text,
-                    link.span.start,
-                    written.lines().next().unwrap_or("").len(),
-                );
-                let near = near_pages.of(target, &page.source);
-                d = match near.as_slice() {
-                    [] => d.with_hint("check the file name and the path relative to this file"),
-                    found => d.with_hint(format!("did you mean {}?", quote_list(found))),
-                };
-                problems.push(d);
-                continue;
-            };
-            let Some(fragment) = link.fragment.as_deref().filter(|f| !f.is_empty()) else {
-                continue;
-            };
-            if ids(target_page).any(|i| i == fragment) {
-                continue;
+                Some(_) => continue,
+                None => {}
             }
-            let on = if link.target.is_some() {
-                format!("in {}", target_page.source)
-            } else {
-                "in this page".into()
-            };
-            let d = diagnostic(
+            let mut d = diagnostic(
                 site,
-                format!("`#{fragment}` is not an id {on}"),
-                "link-missing-fragment",
+                format!("link target `{target}` does not exist"),
+                "link-missing-page",
             )
             .at(
                 &page.abs,
                 &page.text,
                 link.span.start,
                 written.lines().next().unwrap_or("").len(),
-            )
-            .with_hint(fragment_hint(target_page, fragment, written));
+            );
+            let near = near.pages.of(target, &page.source);
+            d = match near.as_slice() {
+                [] => d.with_hint("check the file name and the path relative to this file"),
+                found => d.with_hint(format!("did you mean {}?", quote_list(found))),
+            };
             problems.push(d);
+            continue;
+        };
+        let Some(fragment) = link.fragment.as_deref().filter(|f| !f.is_empty()) else {
+            continue;
+        };
+        if ids(target_page).any(|i| i == fragment) {
+            continue;
         }
-        for image in &page.md.images {
-            if let Some(d) = near_images.check(page, image) {
-                problems.push(d);
-            }
+        let on = if link.target.is_some() {
+            format!("in {}", target_page.source)
+        } else {
+            "in this page".into()
+        };
+        let d = diagnostic(
+            site,
+            format!("`#{fragment}` is not an id {on}"),
+            "link-missing-fragment",
+        )
+        .at(
+            &page.abs,
+            &page.text,
+            link.span.start,
+            written.lines().next().unwrap_or("").len(),
+        )
+        .with_hint(fragment_hint(target_page, fragment, written));
+        problems.push(d);
+    }
+    for image in &page.md.images {
+        if let Some(d) = near.images.check(page, image) {
+            problems.push(d);
         }
     }
     problems
@@ -304,37 +334,51 @@ fn check_redirect_links_of<'a>(
     if checked.is_empty() || site.redirects.is_empty() {
         return Vec::new();
     }
-    let stubs: HashMap<&str, usize> = site
-        .redirects
+    let stubs = redirect_stubs(site);
+    checked
+        .into_iter()
+        .flat_map(|page| redirect_links_of_page(site, &stubs, page))
+        .collect()
+}
+
+/// Every redirect stub's path, with the article it leads to.
+fn redirect_stubs(site: &Site) -> HashMap<&str, usize> {
+    site.redirects
         .iter()
         .map(|r| (r.from.as_str(), r.to))
-        .collect();
+        .collect()
+}
+
+/// The links of `page` that point at a redirect stub of `stubs`.
+fn redirect_links_of_page(
+    site: &Site,
+    stubs: &HashMap<&str, usize>,
+    page: &Page,
+) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    for page in checked {
-        for (path, span) in &page.md.file_links {
-            let trimmed = path.trim_end_matches('/');
-            let as_dir = format!("{trimmed}/index.html");
-            let Some(&to) = stubs
-                .get(path.as_str())
-                .or_else(|| stubs.get(as_dir.as_str()))
-            else {
-                continue;
-            };
-            let target = &site.articles[to].page.source;
-            let written = page.text[span.clone()].lines().next().unwrap_or("");
-            problems.push(
-                diagnostic(
-                    site,
-                    format!("this link points at a redirect to {target}"),
-                    "link-to-redirect",
-                )
-                .at(&page.abs, &page.text, span.start, written.len())
-                .with_hint(format!(
-                    "link to the article itself: `{}`",
-                    relative_md(&page.source, target)
-                )),
-            );
-        }
+    for (path, span) in &page.md.file_links {
+        let trimmed = path.trim_end_matches('/');
+        let as_dir = format!("{trimmed}/index.html");
+        let Some(&to) = stubs
+            .get(path.as_str())
+            .or_else(|| stubs.get(as_dir.as_str()))
+        else {
+            continue;
+        };
+        let target = &site.articles[to].page.source;
+        let written = page.text[span.clone()].lines().next().unwrap_or("");
+        problems.push(
+            diagnostic(
+                site,
+                format!("this link points at a redirect to {target}"),
+                "link-to-redirect",
+            )
+            .at(&page.abs, &page.text, span.start, written.len())
+            .with_hint(format!(
+                "link to the article itself: `{}`",
+                relative_md(&page.source, target)
+            )),
+        );
     }
     problems
 }

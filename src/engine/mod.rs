@@ -17,8 +17,10 @@
 //! - **Files** ([`inputs`]): every file is known by its size and modification time, with a
 //!   fresh read for a file written too recently to trust them.
 //!
-//! The site itself (collections, order, cross-links, link checking) is assembled anew on every
-//! run from the kept pages: it is cheap next to rendering, and it is never edited in place.
+//! The site itself (collections, order, cross-links) is assembled from the kept pages, taking
+//! the last assembly while every page reads the same to it ([`site::memo`]); the link check
+//! ([`linkcheck::memo`]) and the output-path check ([`crate::claims::Memo`]) keep what their
+//! inputs still decide. A site is never edited in place.
 //! A fresh engine renders everything: that is `stepbook check` and `build --force`.
 //! `stepbook build` starts from the memory the last build saved ([`cache`]) and keeps the
 //! output files whose keys are unchanged. `serve` keeps one engine and gets from each run only
@@ -98,6 +100,14 @@ pub struct Engine {
     anchors: inputs::Kept<crate::anchors::Recorded>,
     /// What the last anchor plan kept of each article.
     anchor_memo: crate::anchors::Memo,
+    /// The last assembly of each language's site, the default language's first.
+    assembly: Vec<site::memo::Memo>,
+    /// The last link check of the default language's site.
+    links: linkcheck::Memo,
+    /// The last check of the output paths.
+    claims: crate::claims::Memo,
+    /// The commit dates as last read.
+    git_dates: crate::gitdates::Memo,
 }
 
 impl Engine {
@@ -119,6 +129,10 @@ impl Engine {
             contexts: 0,
             anchors: Default::default(),
             anchor_memo: Default::default(),
+            assembly: Vec::new(),
+            links: Default::default(),
+            claims: Default::default(),
+            git_dates: Default::default(),
         }
     }
 
@@ -445,12 +459,13 @@ impl Engine {
         let record = config.root.join(crate::anchors::record::FILE);
         let anchors = (self.anchors).get(&record, || crate::anchors::Recorded::read(&config.root));
         diags.extend(anchors.problems.iter().cloned());
-        // The dates of the last commits are an input too: read anew each run.
-        let git_dates = crate::gitdates::read(&config.content_dir);
+        // The dates of the last commits are an input too: read again when `HEAD` moved.
+        let git_dates = self.git_dates.read(&config.content_dir);
         let alternates = Arc::new(languages::alternates(&config, &pages, &langs));
         let mut translations = Vec::with_capacity(langs.len());
+        self.assembly.resize_with(langs.len() + 1, Default::default);
         for (l, lang) in langs.into_iter().enumerate() {
-            let (site, problems) = Site::new(Parts {
+            let (site, problems) = self.assembly[l + 1].site(Parts {
                 config: lang.config,
                 pages: lang.pages,
                 // For the image check: a language's site copies no file of its own.
@@ -468,7 +483,7 @@ impl Engine {
             diags.extend(problems);
             translations.push(site);
         }
-        let (mut site, problems) = Site::new(Parts {
+        let (mut site, problems) = self.assembly[0].site(Parts {
             config: config.clone(),
             pages,
             assets,
@@ -491,7 +506,7 @@ impl Engine {
             diags.extend(site.anchors.unlocked());
         }
         timings.lap("assemble the site");
-        diags.extend(linkcheck::check(&site));
+        diags.extend(linkcheck::memo::check(&site, &mut self.links));
         for t in &site.translations {
             diags.extend(linkcheck::check_in(t, Some(&site)));
         }
@@ -502,7 +517,7 @@ impl Engine {
         }
         if let Ok(theme) = &theme {
             for s in site.all() {
-                diags.extend(crate::claims::check(s, theme));
+                diags.extend(crate::claims::check_kept(s, theme, &mut self.claims));
             }
             timings.lap("check output paths");
         }

@@ -19,7 +19,7 @@ pub struct Lang {
 }
 
 /// Every language (the default one first) and every page's URL in each.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Alternates {
     pub langs: Vec<Lang>,
     /// By the source's path: the page's URL in each language of [`Alternates::langs`],

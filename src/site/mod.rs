@@ -10,6 +10,7 @@
 //! files, touches templates or writes output.
 
 pub mod langs;
+pub mod memo;
 pub mod tree;
 pub mod urls;
 pub mod xref;
@@ -194,6 +195,12 @@ impl Site {
     /// "Linked from", "Related articles" and the redirects. Problems with redirects are
     /// returned beside it.
     pub fn new(parts: Parts) -> (Site, Vec<Diagnostic>) {
+        Site::assemble(parts, &mut memo::Memo::default())
+    }
+
+    /// [`Site::new`], taking the tree and redirects from `memo` when the pages have the
+    /// shapes of its last run ([`memo`]); `memo` then remembers this run.
+    pub fn assemble(parts: Parts, memo: &mut memo::Memo) -> (Site, Vec<Diagnostic>) {
         let Parts {
             config,
             pages,
@@ -208,8 +215,12 @@ impl Site {
             anchor_memo,
         } = parts;
         let lang_root = alternates.langs.get(lang).map_or("", |l| l.root.as_str());
-        let tree = tree::assemble_in(pages, lang_root);
-        let (mut redirects, mut problems) = urls::plan_redirects(&config, &tree, lang, &alternates);
+        let settings = (format!("{config:?}"), lang, alternates.clone());
+        let (tree, mut redirects, mut problems) = memo.assemble(pages, settings, |pages| {
+            let tree = tree::assemble_in(pages, lang_root);
+            let (redirects, problems) = urls::plan_redirects(&config, &tree, lang, &alternates);
+            (tree, redirects, problems)
+        });
         // Old addresses of moved articles redirect too, once every planned redirect is known.
         let (anchors, more) = crate::anchors::plan(crate::anchors::Input {
             tree: &tree,
@@ -365,7 +376,12 @@ pub(crate) mod tests {
     }
 
     pub fn site_of(pages: Vec<Page>) -> Site {
-        let parts = Parts {
+        Site::new(parts_of(pages)).0
+    }
+
+    /// The parts of a site of `pages` under the default config.
+    pub fn parts_of(pages: Vec<Page>) -> Parts {
+        Parts {
             config: Config::from_source(
                 std::path::Path::new("/site"),
                 std::path::Path::new("/site/book.toml"),
@@ -382,8 +398,7 @@ pub(crate) mod tests {
             translations: Vec::new(),
             anchors: Default::default(),
             anchor_memo: Default::default(),
-        };
-        Site::new(parts).0
+        }
     }
 
     #[test]

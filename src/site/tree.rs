@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use super::{Article, Collection, Page, humanize, is_index, xref};
 
 /// The pages arranged: what [`super::Site`] holds besides its config, assets and tables.
+#[derive(Clone)]
 pub struct Tree {
     pub home: Option<Page>,
     pub collections: Vec<Collection>,

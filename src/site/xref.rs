@@ -3,7 +3,7 @@
 //! what it points at.
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use rayon::prelude::*;
 
@@ -41,45 +41,63 @@ pub fn link_backlinks(articles: &mut [Article]) {
     }
 }
 
-/// Fills every article's "Related articles": up to five sharing the most tags.
+/// Fills every article's "Related articles": up to five sharing the most tags, then by
+/// title, then in content order.
 pub fn link_related(articles: &mut [Article]) {
     const MAX: usize = 5;
     // A tag on a great many articles says little; it is skipped, for speed and sense.
     const TOO_COMMON: usize = 200;
-    let tags_of = |a: &Article| -> BTreeSet<String> {
-        a.page
-            .fm
-            .tags
-            .iter()
-            .map(|t| t.trim().to_lowercase())
-            .collect()
-    };
-    let mut by_tag: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, a) in articles.iter().enumerate() {
-        for t in tags_of(a) {
-            by_tag.entry(t).or_default().push(i);
+    // Each tag (case and spaces aside) by a number, and each article's tags, each once.
+    let mut numbers: HashMap<String, usize> = HashMap::new();
+    let tags: Vec<Vec<usize>> = articles
+        .iter()
+        .map(|a| {
+            let mut own: Vec<usize> = a
+                .page
+                .fm
+                .tags
+                .iter()
+                .map(|t| {
+                    let next = numbers.len();
+                    *numbers.entry(t.trim().to_lowercase()).or_insert(next)
+                })
+                .collect();
+            own.sort_unstable();
+            own.dedup();
+            own
+        })
+        .collect();
+    let mut by_tag: Vec<Vec<usize>> = vec![Vec::new(); numbers.len()];
+    for (i, own) in tags.iter().enumerate() {
+        for &t in own {
+            by_tag[t].push(i);
         }
     }
-    let related: Vec<Vec<usize>> = articles
-        .par_iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let mut shared: HashMap<usize, usize> = HashMap::new();
-            for t in &tags_of(a) {
-                let others = &by_tag[t];
-                if others.len() > TOO_COMMON {
-                    continue;
-                }
-                for &o in others.iter().filter(|&&o| o != i) {
-                    *shared.entry(o).or_default() += 1;
+    let related: Vec<Vec<usize>> = (0..articles.len())
+        .into_par_iter()
+        .map(|i| {
+            let mut others: Vec<usize> = tags[i]
+                .iter()
+                .map(|&t| &by_tag[t])
+                .filter(|o| o.len() <= TOO_COMMON)
+                .flatten()
+                .copied()
+                .filter(|&o| o != i)
+                .collect();
+            others.sort_unstable();
+            // Each other article with how many tags it shares, in content order.
+            let mut shared: Vec<(usize, usize)> = Vec::new();
+            for o in others {
+                match shared.last_mut() {
+                    Some((last, n)) if *last == o => *n += 1,
+                    _ => shared.push((o, 1)),
                 }
             }
-            let mut list: Vec<(usize, usize)> = shared.into_iter().collect();
-            list.sort_by(|x, y| {
+            shared.sort_by(|x, y| {
                 y.1.cmp(&x.1)
                     .then_with(|| articles[x.0].title.cmp(&articles[y.0].title))
             });
-            list.into_iter().take(MAX).map(|(o, _)| o).collect()
+            shared.into_iter().take(MAX).map(|(o, _)| o).collect()
         })
         .collect();
     for (a, r) in articles.iter_mut().zip(related) {

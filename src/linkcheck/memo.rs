@@ -1,0 +1,308 @@
+//! The memory of the last link check of a site, so that a rebuild checks again only the pages
+//! whose problems may have changed; what it returns is what a whole check returns.
+//!
+//! A page's problems are a function of its own rendered body, text and file, and of what its
+//! links read of the rest of the site. That rest is, for every page alike, the *world*: every
+//! page's source in order (which pages exist, and the "did you mean" lists), the unavailable
+//! pages, the assets and the `link-check` severity; and, for the pages a link names, the ids
+//! and headings of that page. So while the world is the same, a page is checked again only
+//! when its own body, text or file changed, or when a page one of its links names has other
+//! ids or headings; once the world changed, every page is checked again. The redirects are
+//! read only by a page's links to files (a link to a stub is reported): when they change, the
+//! pages with such links are checked again.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use super::{Near, check_page, redirect_links_of_page, redirect_stubs};
+use crate::diagnostics::Diagnostic;
+use crate::markdown::Rendered;
+use crate::paths::SourcePath;
+use crate::render::key_of;
+use crate::site::{Page, Site};
+
+/// What the last check saw of each page, and what it found.
+#[derive(Default)]
+pub struct Memo {
+    world: Option<u64>,
+    /// The redirects, which only links to files are checked against.
+    stubs: Option<u64>,
+    pages: HashMap<SourcePath, Checked>,
+    /// How many pages the last check checked.
+    pub checked: usize,
+}
+
+struct Checked {
+    md: Arc<Rendered>,
+    text: Arc<str>,
+    abs: PathBuf,
+    /// The problems of its links and images, then of its links to redirect stubs.
+    links: Vec<Diagnostic>,
+    redirects: Vec<Diagnostic>,
+}
+
+/// Checks every link of every page of `site` (the default language's), as
+/// [`super::check`] does, checking again only what may have changed since `memo`'s last run.
+pub fn check(site: &Site, memo: &mut Memo) -> Vec<Diagnostic> {
+    let all: Vec<&Page> = site.pages().collect();
+    let world = world_of(site, &all);
+    let stubs_key = stubs_of(site);
+    let mut stale: Vec<bool> = if memo.world == Some(world) {
+        all.iter()
+            .map(|p| !memo.pages.get(&p.source).is_some_and(|c| same(c, p)))
+            .collect()
+    } else {
+        vec![true; all.len()]
+    };
+    // Other redirects: the pages with links to files are checked again.
+    if memo.stubs != Some(stubs_key) {
+        for (s, p) in stale.iter_mut().zip(&all) {
+            *s = *s || !p.md.file_links.is_empty();
+        }
+    }
+    // The pages whose ids or headings changed: the pages linking to them are checked again.
+    let moved: HashSet<&SourcePath> = all
+        .iter()
+        .zip(&stale)
+        .filter(|(p, s)| {
+            **s && !memo
+                .pages
+                .get(&p.source)
+                .is_some_and(|c| same_targets(&c.md, &p.md))
+        })
+        .map(|(p, _)| &p.source)
+        .collect();
+    if !moved.is_empty() {
+        stale.par_iter_mut().zip(&all).for_each(|(s, p)| {
+            *s = *s
+                || p.md
+                    .links
+                    .iter()
+                    .any(|l| moved.contains(l.target.as_ref().unwrap_or(&p.source)));
+        });
+    }
+    let to_check: Vec<&Page> = all
+        .iter()
+        .zip(&stale)
+        .filter(|(_, s)| **s)
+        .map(|(p, _)| *p)
+        .collect();
+    let stubs = redirect_stubs(site);
+    // In parallel, a few chunks per thread, each with its own caches.
+    let size = to_check
+        .len()
+        .div_ceil(rayon::current_num_threads() * 4)
+        .max(64);
+    let found: Vec<(Vec<Diagnostic>, Vec<Diagnostic>)> = to_check
+        .par_chunks(size)
+        .flat_map_iter(|chunk| {
+            let mut near = Near::new(site);
+            chunk
+                .iter()
+                .map(|p| {
+                    (
+                        check_page(site, None, p, &mut near),
+                        redirect_links_of_page(site, &stubs, p),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut found = to_check.iter().zip(found);
+    let mut old = std::mem::take(&mut memo.pages);
+    let mut pages = HashMap::with_capacity_and_hasher(all.len(), Default::default());
+    for (p, stale) in all.iter().zip(&stale) {
+        let checked = match stale {
+            true => {
+                let (_, (links, redirects)) = found.next().expect("one result per stale page");
+                Checked {
+                    md: p.md.clone(),
+                    text: p.text.clone(),
+                    abs: p.abs.clone(),
+                    links,
+                    redirects,
+                }
+            }
+            false => old.remove(&p.source).expect("a page not stale was checked"),
+        };
+        pages.insert(p.source.clone(), checked);
+    }
+    let mut problems: Vec<Diagnostic> = all
+        .iter()
+        .flat_map(|p| pages[&p.source].links.iter().cloned())
+        .collect();
+    problems.extend(
+        all.iter()
+            .flat_map(|p| pages[&p.source].redirects.iter().cloned()),
+    );
+    memo.world = Some(world);
+    memo.stubs = Some(stubs_key);
+    memo.pages = pages;
+    memo.checked = to_check.len();
+    problems
+}
+
+/// What every page's check reads of the whole site; see the module doc.
+fn world_of(site: &Site, all: &[&Page]) -> u64 {
+    let mut unavailable: Vec<_> = site.unavailable.iter().collect();
+    unavailable.sort_unstable();
+    key_of(&(
+        all.iter().map(|p| &p.source).collect::<Vec<_>>(),
+        unavailable,
+        site.assets.iter().map(|a| &a.path).collect::<Vec<_>>(),
+        format!("{:?}", site.config.link_check),
+    ))
+}
+
+/// What the check of a page's links to files reads besides the world: every redirect stub
+/// and the source of the article it leads to.
+fn stubs_of(site: &Site) -> u64 {
+    key_of(
+        &site
+            .redirects
+            .iter()
+            .map(|r| (&r.from, &site.articles[r.to].page.source))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// Whether `p` is the page `c` was made from: the same body, text and file.
+fn same(c: &Checked, p: &Page) -> bool {
+    Arc::ptr_eq(&c.md, &p.md) && Arc::ptr_eq(&c.text, &p.text) && c.abs == p.abs
+}
+
+/// Whether a link to a page reads the same of bodies `a` and `b`: its ids and headings.
+fn same_targets(a: &Rendered, b: &Rendered) -> bool {
+    a.ids == b.ids
+        && a.title_id == b.title_id
+        && a.headings.len() == b.headings.len()
+        && a.headings
+            .iter()
+            .zip(&b.headings)
+            .all(|(x, y)| x.text == y.text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::LinkRef;
+    use crate::paths::AnchorId;
+    use crate::site::tests::{page, site_of, titled};
+
+    /// A body with `html` and `ids`, linking to `page#fragment` for each of `to`.
+    fn body(html: &str, ids: &[&str], to: &[(&str, &str)]) -> Rendered {
+        Rendered {
+            html: html.into(),
+            ids: ids.iter().map(|i| AnchorId::new(*i)).collect(),
+            links: to
+                .iter()
+                .map(|(t, f)| LinkRef {
+                    target: Some(SourcePath::from_relative(std::path::Path::new(t))),
+                    fragment: Some(f.to_string()),
+                    span: 0..0,
+                    fill: false,
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    /// The pages of `site` with the body of `source` replaced by `md`.
+    fn edited(site: &Site, source: &str, md: Rendered) -> Site {
+        site_of(
+            site.pages()
+                .map(|p| match p.source.as_str() == source {
+                    true => Page {
+                        md: Arc::new(md.clone()),
+                        ..p.clone()
+                    },
+                    false => p.clone(),
+                })
+                .collect(),
+        )
+    }
+
+    /// Checks `site` with `memo`, compares the result with a whole check and returns how many
+    /// pages were checked and the codes of the problems.
+    fn check_with(memo: &mut Memo, site: &Site) -> (usize, Vec<&'static str>) {
+        let kept = check(site, memo);
+        assert_eq!(kept, super::super::check(site));
+        (memo.checked, kept.iter().map(|d| d.code).collect())
+    }
+
+    #[test]
+    fn a_page_is_checked_again_when_it_or_a_page_it_links_to_changed() {
+        let mut memo = Memo::default();
+        let site = site_of(vec![
+            page("a.md", titled("A"), body("a", &[], &[("b.md", "x")])),
+            page("b.md", titled("B"), body("b", &["x"], &[])),
+            page("c.md", titled("C"), body("c", &[], &[])),
+        ]);
+        assert_eq!(check_with(&mut memo, &site), (3, vec![]));
+        assert_eq!(check_with(&mut memo, &site), (0, vec![]));
+        // A body edit that keeps the ids: that page alone.
+        let site = edited(&site, "b.md", body("b, reworded", &["x"], &[]));
+        assert_eq!(check_with(&mut memo, &site), (1, vec![]));
+        // The id goes: the page that links to it is checked again, and its link is broken.
+        let site = edited(&site, "b.md", body("b", &["y"], &[]));
+        assert_eq!(
+            check_with(&mut memo, &site),
+            (2, vec!["link-missing-fragment"])
+        );
+        // The broken link is still reported while nothing changes.
+        let site = edited(&site, "c.md", body("c, reworded", &[], &[]));
+        assert_eq!(
+            check_with(&mut memo, &site),
+            (1, vec!["link-missing-fragment"])
+        );
+        let site = edited(&site, "a.md", body("a", &[], &[("b.md", "y")]));
+        assert_eq!(check_with(&mut memo, &site), (1, vec![]));
+    }
+
+    #[test]
+    fn pages_with_links_to_files_are_checked_again_when_the_redirects_change() {
+        let mut memo = Memo::default();
+        let moved = |aliases: &[&str]| crate::frontmatter::Frontmatter {
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            ..titled("A")
+        };
+        let a = page("a.md", moved(&["old-a"]), body("a", &[], &[]));
+        let c = page(
+            "c.md",
+            titled("C"),
+            Rendered {
+                file_links: vec![("old-a/index.html".into(), 0..0)],
+                ..body("c", &[], &[])
+            },
+        );
+        let b = page("b.md", titled("B"), body("b", &[], &[]));
+        let site = site_of(vec![a.clone(), b.clone(), c.clone()]);
+        assert_eq!(check_with(&mut memo, &site), (3, vec!["link-to-redirect"]));
+        let site = site_of(vec![
+            Page {
+                fm: Arc::new(moved(&[])),
+                ..a
+            },
+            b,
+            c,
+        ]);
+        assert_eq!(check_with(&mut memo, &site), (1, vec![]));
+    }
+
+    #[test]
+    fn every_page_is_checked_again_when_the_pages_change() {
+        let mut memo = Memo::default();
+        let a = page("a.md", titled("A"), body("a", &[], &[("b.md", "x")]));
+        let b = page("b.md", titled("B"), body("b", &["x"], &[]));
+        let c = page("c.md", titled("C"), body("c", &[], &[]));
+        let site = site_of(vec![a.clone(), b.clone(), c.clone()]);
+        assert_eq!(check_with(&mut memo, &site), (3, vec![]));
+        let site = site_of(vec![a.clone(), c.clone()]);
+        assert_eq!(check_with(&mut memo, &site), (2, vec!["link-missing-page"]));
+        let site = site_of(vec![a, b, c]);
+        assert_eq!(check_with(&mut memo, &site), (3, vec![]));
+    }
+}

@@ -19,9 +19,9 @@ use unicode_normalization::UnicodeNormalization;
 use crate::diagnostics::Diagnostic;
 use crate::discover::SourceFile;
 use crate::output::MANIFEST;
-use crate::paths::{MAX_NAME_BYTES, UrlPath};
+use crate::paths::MAX_NAME_BYTES;
 use crate::render::Theme;
-use crate::site::{Page, Site};
+use crate::site::{Page, Site, Why};
 
 /// Who writes an output path.
 #[derive(Clone, Copy)]
@@ -29,8 +29,9 @@ enum Party<'a> {
     /// A page with a Markdown source: an article, a collection's `_index.md`, the home page's
     /// `index.md`.
     Page(&'a Page),
-    /// A redirect stub for `aliases` (or `intercom_id`) of an article.
-    Redirect(&'a Page, &'static str),
+    /// A redirect stub for an article: one of its `aliases`, its `intercom_id`, or an address
+    /// it had before it moved.
+    Redirect(&'a Page, Why),
     Asset(&'a SourceFile),
     /// A page or file stepbook makes with no source of its own.
     Generated(&'static str),
@@ -52,7 +53,10 @@ impl Party<'_> {
     fn name(&self, path: &str) -> String {
         match self {
             Party::Page(p) => format!("the page {}", p.source),
-            Party::Redirect(p, key) => format!("the redirect of `{key}` in {}", p.source),
+            Party::Redirect(p, why) => match why.key() {
+                Some(key) => format!("the redirect of `{key}` in {}", p.source),
+                None => format!("the redirect from an old address of {}", p.source),
+            },
             Party::Asset(f) => format!("the file {}", f.path),
             Party::Generated(what) => (*what).to_string(),
             Party::Collection(dir) => format!("the page of the collection `{dir}`"),
@@ -65,8 +69,9 @@ impl Party<'_> {
     fn this(&self) -> &'static str {
         match self {
             Party::Page(_) => "this page",
-            Party::Redirect(_, "aliases") => "this alias",
-            Party::Redirect(..) => "the redirect of this `intercom_id`",
+            Party::Redirect(_, Why::Alias) => "this alias",
+            Party::Redirect(_, Why::IntercomId) => "the redirect of this `intercom_id`",
+            Party::Redirect(_, Why::OldAddress) => "the redirect from this page's old address",
             _ => "this file",
         }
     }
@@ -87,6 +92,8 @@ impl Party<'_> {
     /// How well a diagnostic can point at this party: higher is better, 0 is not at all.
     fn rank(&self) -> u8 {
         match self {
+            // An old address is in the anchor record, not in the page: blame the other party.
+            Party::Redirect(_, Why::OldAddress) => 1,
             Party::Redirect(..) => 4,
             Party::Page(p) if p.fm.key_lines.contains_key("slug") => 3,
             Party::Asset(_) => 2,
@@ -103,7 +110,7 @@ impl Party<'_> {
         };
         match self {
             Party::Page(p) => at_key(p, "slug", d),
-            Party::Redirect(p, key) => at_key(p, key, d),
+            Party::Redirect(p, why) => at_key(p, why.key().unwrap_or("slug"), d),
             Party::Asset(f) => d.in_file(&f.abs),
             _ => d,
         }
@@ -203,13 +210,7 @@ fn claims<'a>(site: &'a Site, theme: &Theme) -> Vec<Claim<'a>> {
     }
     for r in &site.redirects {
         let page = &site.articles[r.to].page;
-        let alias = page
-            .fm
-            .aliases
-            .iter()
-            .any(|a| UrlPath::from_alias(a).as_ref() == Ok(&r.from));
-        let key = if alias { "aliases" } else { "intercom_id" };
-        claim(r.from.to_string(), Party::Redirect(page, key));
+        claim(r.from.to_string(), Party::Redirect(page, r.why));
     }
     for f in theme.static_files() {
         claim(f.path().to_string(), Party::Theme);
@@ -401,6 +402,7 @@ fn too_long(claims: &[Claim<'_>]) -> Vec<Diagnostic> {
 mod tests {
     use super::*;
     use crate::markdown::Rendered;
+    use crate::paths::UrlPath;
     use crate::site::tests::{page, site_of, titled};
 
     #[test]
@@ -424,5 +426,35 @@ mod tests {
             assert!(memo.clean.is_empty());
         }
         assert_eq!(check_kept(&clean, &theme, &mut memo), []);
+    }
+
+    #[test]
+    fn a_redirect_is_named_by_what_made_it() {
+        let theme = Theme::load(std::path::Path::new("/nowhere")).expect("the built-in theme");
+        let mut site = site_of(vec![page("a.md", titled("A"), Rendered::default())]);
+        let messages = |site: &Site| -> Vec<String> {
+            check(site, &theme)
+                .into_iter()
+                .map(|d| d.to_string())
+                .collect()
+        };
+        let hint = "  = hint: stepbook writes `404.html` itself: rename this one (a page's look comes from the theme's templates in `themes/default/templates/`)";
+        for (why, by) in [
+            (Why::Alias, "this alias"),
+            (Why::IntercomId, "the redirect of this `intercom_id`"),
+            (Why::OldAddress, "the redirect from this page's old address"),
+        ] {
+            site.redirects = vec![crate::site::Redirect {
+                from: UrlPath::new("404.html".to_string()),
+                to: 0,
+                why,
+            }];
+            assert_eq!(
+                messages(&site),
+                [format!(
+                    "error[output-collision]: `404.html` would be written twice, by {by} and by the 404 page\n  --> /site/content/a.md:1:1\n{hint}"
+                )]
+            );
+        }
     }
 }

@@ -169,6 +169,29 @@ pub struct Redirect {
     pub from: UrlPath,
     /// Index into [`Site::articles`].
     pub to: usize,
+    pub why: Why,
+}
+
+/// What made a [`Redirect`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// One of the article's `aliases`.
+    Alias,
+    /// The article's `intercom_id`.
+    IntercomId,
+    /// The anchor record: an address the article had before it moved.
+    OldAddress,
+}
+
+impl Why {
+    /// The frontmatter key that asked for the redirect, if one did.
+    pub fn key(self) -> Option<&'static str> {
+        match self {
+            Why::Alias => Some("aliases"),
+            Why::IntercomId => Some("intercom_id"),
+            Why::OldAddress => None,
+        }
+    }
 }
 
 /// Everything a [`Site`] is made of.
@@ -232,6 +255,7 @@ impl Site {
         redirects.extend(anchors.moved.iter().map(|(from, to)| Redirect {
             from: from.clone(),
             to: *to,
+            why: Why::OldAddress,
         }));
         let mut by_source = HashMap::with_capacity(tree.articles.len() + tree.collections.len());
         if let Some(h) = &tree.home {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::langs::Alternates;
 use super::tree::Tree;
-use super::{PageFile, Redirect, is_index};
+use super::{PageFile, Redirect, Why, is_index};
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::frontmatter;
@@ -191,7 +191,16 @@ pub fn plan_redirects(
                 intercom_urls.insert(url.clone());
             }
             taken.insert(url.clone(), page.source.to_string());
-            redirects.push(Redirect { from: url, to: i });
+            let why = if key == "aliases" {
+                Why::Alias
+            } else {
+                Why::IntercomId
+            };
+            redirects.push(Redirect {
+                from: url,
+                to: i,
+                why,
+            });
         }
     }
     (redirects, problems)

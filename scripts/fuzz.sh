@@ -50,7 +50,8 @@ seed_names() {
   printf 'Setup.md\0setup.md\0caf\xc3\xa9.md\0cafe\xcc\x81.md' >"$corpus/seed-case"
   printf '\xff\xfe.md\0\xff\xfd.md\0.hidden/x.md\0x~\0index.md\0_index.md' >"$corpus/seed-odd"
   printf 'a.md\0a.html\0index.html\0404.html\0assets/stepbook.js\0search/manifest.js' >"$corpus/seed-claims"
-  echo "seeded $corpus with 6 files"
+  printf 'ex.md`` ``\xc2\xa0\0a\xe3\x80\x80b.md\0c\xe2\x80\xa8.png' >"$corpus/seed-spaces"
+  echo "seeded $corpus with 7 files"
 }
 
 for target in markdown frontmatter names; do

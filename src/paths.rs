@@ -227,10 +227,12 @@ fn encode_segment(seg: &str, out: &mut String) {
         return;
     }
     for c in seg.chars() {
+        // Any white space, not only ASCII's: a link's text would end at U+00A0 or U+3000.
         if c.is_control()
+            || c.is_whitespace()
             || matches!(
                 c,
-                ' ' | '"' | '#' | '%' | ':' | '<' | '>' | '?' | '\\' | '^' | '`' | '{' | '|' | '}'
+                '"' | '#' | '%' | ':' | '<' | '>' | '?' | '\\' | '^' | '`' | '{' | '|' | '}'
             )
         {
             let mut buf = [0; 4];
@@ -393,6 +395,11 @@ mod tests {
         assert_eq!(percent_decode(want).as_deref(), Some(odd.as_str()));
         // Letters of any script stay as they are.
         assert_eq!(UrlPath::new("café/日本.html").encoded(), "café/日本.html");
+        // White space of any script is escaped, so no link ends early.
+        let spaced = UrlPath::new("ex.md`` ``\u{a0}/a\u{3000}b\u{2028}.html");
+        let want = "ex.md%60%60%20%60%60%C2%A0/a%E3%80%80b%E2%80%A8.html";
+        assert_eq!(spaced.encoded(), want);
+        assert_eq!(percent_decode(want).as_deref(), Some(spaced.as_str()));
     }
 
     #[test]

@@ -205,8 +205,6 @@ impl fmt::Display for AnchorId {
     }
 }
 
-/// Appends `seg` to `out` with the characters a URL path segment cannot hold as they are
-/// percent-encoded. Letters of any script stay as they are: browsers send them as UTF-8.
 /// [`encode_segment`] for each segment of `path`, `/` kept.
 fn encode_path(path: &str, out: &mut String) {
     for (i, seg) in path.split('/').enumerate() {
@@ -217,6 +215,8 @@ fn encode_path(path: &str, out: &mut String) {
     }
 }
 
+/// Appends `seg` to `out` with the characters a URL path segment cannot hold as they are
+/// percent-encoded. Letters of any script stay as they are: browsers send them as UTF-8.
 fn encode_segment(seg: &str, out: &mut String) {
     // Nearly every name needs no escape: copy it whole.
     if seg

@@ -19,8 +19,9 @@ use super::postings::{Counted, Counter, Terms};
 /// One article's own share of the index.
 pub struct Article {
     pub counted: Counted,
-    /// Its entry in a bucket (JSON).
-    pub record: String,
+    /// The length of its entry in a bucket ([`super::files::record`]): the entry itself is
+    /// made again from the `Doc` when its bucket is, so that the memo holds no article text.
+    pub record_len: usize,
 }
 
 /// The memory of one language's index.
@@ -57,7 +58,7 @@ impl Memo {
             .par_iter()
             .map_init(Counter::default, |counter, &i| Article {
                 counted: super::postings::count(&docs[i], &self.terms, counter, stemmer),
-                record: super::files::record(&docs[i]),
+                record_len: super::files::record(&docs[i]).len(),
             })
             .collect();
         self.terms.name_new(&mut self.names);

@@ -211,10 +211,11 @@ fn build_one(
     let shards = files::shards(&index);
     let live = index.live.len();
     let endings = index.endings;
-    let records: Vec<&str> = articles.iter().map(|a| a.record.as_str()).collect();
+    let lens: Vec<usize> = articles.iter().map(|a| a.record_len).collect();
+    drop(articles);
     let root = &l.root;
     let bucket = |b: usize| format!("{root}search/d{b}.js");
-    let buckets = files::buckets(&records, &l.hashes, &mut memo.buckets, &|b, key| {
+    let buckets = files::buckets(&l.docs, &lens, &l.hashes, &mut memo.buckets, &|b, key| {
         reuse(&bucket(b), key)
     });
     memo.trim(live);

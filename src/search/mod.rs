@@ -207,10 +207,12 @@ fn build_one(
     let stemmer = stemmer(&l.language);
     let articles = memo.update(&l.docs, &l.hashes, stemmer.as_ref());
     let counted: Vec<&postings::Counted> = articles.iter().map(|a| &a.counted).collect();
-    let index = postings::Index::build(&counted, memo.names(), stemmer.as_ref());
+    let mut index = postings::Index::build(&counted, memo.names(), stemmer.as_ref());
     let shards = files::shards(&index);
     let live = index.live.len();
-    let endings = index.endings;
+    let endings = std::mem::take(&mut index.endings);
+    // The postings are written: they need not stay while the buckets are made.
+    drop(index);
     let lens: Vec<usize> = articles.iter().map(|a| a.record_len).collect();
     drop(articles);
     let root = &l.root;

@@ -123,25 +123,27 @@ impl<'a> Index<'a> {
             }
             idf[p.term as usize] * s
         };
-        let scores: Vec<Vec<f64>> = articles
+        // Scored twice, to find the highest and to scale each, rather than kept: the same
+        // numbers, and no score of every posting held at once.
+        let max = articles
             .par_iter()
-            .map(|a| a.pairs.iter().map(|p| bm25(a, p)).collect())
-            .collect();
-        let max = scores
-            .par_iter()
-            .map(|s| s.iter().fold(f64::MIN_POSITIVE, |m, &s| m.max(s)))
+            .map(|a| {
+                a.pairs
+                    .iter()
+                    .fold(f64::MIN_POSITIVE, |m, p| m.max(bm25(a, p)))
+            })
             .reduce(|| f64::MIN_POSITIVE, f64::max);
         // Article after article, so that each term's articles are in ascending order.
         let mut postings: Vec<Vec<Entry>> = df
             .iter()
             .map(|&df| Vec::with_capacity(df as usize))
             .collect();
-        for (id, (a, scores)) in articles.iter().zip(&scores).enumerate() {
+        for (id, a) in articles.iter().enumerate() {
             let mut start = 0;
-            for (p, &s) in a.pairs.iter().zip(scores) {
+            for p in &a.pairs {
                 postings[p.term as usize].push(Entry {
                     article: id as u32,
-                    score: scale(s / max),
+                    score: scale(bm25(a, p) / max),
                     label: p.label,
                     units: &a.units[start..p.end as usize],
                 });

@@ -114,14 +114,13 @@ fn close(body: &mut String) -> String {
 }
 
 /// The buckets of the articles `docs`, whose entries ([`record`]) are `lens` long (with the
-/// hashes of the docs), each bucket deflated unless `kept` holds it or `reuse` (asked with its number and key, the
-/// hash of its articles' hashes) keeps the file written before; `kept` then holds the
-/// buckets deflated or kept in it, and no others.
+/// hashes of the docs), each bucket deflated unless `kept` holds it or `reuse` (asked with
+/// its number and key, the hash of its articles' hashes) keeps the file written before.
 pub fn buckets(
     docs: &[Doc],
     lens: &[usize],
     hashes: &[u64],
-    kept: &mut FxHashMap<u64, String>,
+    kept: &FxHashMap<u64, String>,
     reuse: &(dyn Fn(usize, u64) -> bool + Sync),
 ) -> Buckets {
     let sizes: usize = lens.iter().sum();
@@ -155,11 +154,6 @@ pub fn buckets(
             out.push('"');
             Some(out)
         })
-        .collect();
-    *kept = keys
-        .iter()
-        .zip(&bodies)
-        .filter_map(|(&k, b)| Some((k, b.clone()?)))
         .collect();
     Buckets { bodies, keys, per }
 }
@@ -388,7 +382,7 @@ mod tests {
             std::slice::from_ref(&doc),
             &[record(&doc).len()],
             &[0],
-            &mut FxHashMap::default(),
+            &FxHashMap::default(),
             &|_, _| false,
         );
         assert_eq!(b.bodies.len(), 1);

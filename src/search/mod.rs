@@ -217,10 +217,10 @@ fn build_one(
     drop(articles);
     let root = &l.root;
     let bucket = |b: usize| format!("{root}search/d{b}.js");
-    let buckets = files::buckets(&l.docs, &lens, &l.hashes, &mut memo.buckets, &|b, key| {
+    let mut buckets = files::buckets(&l.docs, &lens, &l.hashes, &memo.buckets, &|b, key| {
         reuse(&bucket(b), key)
     });
-    memo.trim(live);
+    let bodies = std::mem::take(&mut buckets.bodies);
     let mut put = |path: String, key: u64, bytes: Option<String>| {
         if let Some(bytes) = bytes {
             out.push(OutFile::Bytes(path.clone(), bytes.into_bytes()));
@@ -236,10 +236,18 @@ fn build_one(
         let text = format!("stepbookSearch.terms({k},{body});\n");
         put(format!("{root}search/t{k}.js"), 0, Some(text));
     }
-    for (b, (body, key)) in buckets.bodies.into_iter().zip(buckets.keys).enumerate() {
-        let text = body.map(|body| format!("stepbookSearch.docs({b},{body});\n"));
+    // The memo then holds the buckets deflated or kept here, and no others; each body moves
+    // into it once its file's text is made.
+    memo.buckets.clear();
+    for (b, (body, &key)) in bodies.into_iter().zip(&buckets.keys).enumerate() {
+        let text = body.map(|body| {
+            let text = format!("stepbookSearch.docs({b},{body});\n");
+            memo.buckets.insert(key, body);
+            text
+        });
         put(bucket(b), key, text);
     }
+    memo.trim(live);
 }
 
 #[cfg(test)]

@@ -149,16 +149,28 @@ impl Indexer {
         langs: &[LangDocs],
         reuse: &(dyn Fn(&str, u64) -> bool + Sync),
     ) -> (Vec<OutFile>, Vec<(String, u64)>) {
-        let mut before = std::mem::take(&mut self.memos);
         let mut out = Vec::new();
+        let all = self.build_into(langs, reuse, &mut |f| out.push(f));
+        (out, all)
+    }
+
+    /// [`Indexer::build_reusing`], handing each file to `put` as soon as it is made rather
+    /// than holding every file of the index at once.
+    pub fn build_into(
+        &mut self,
+        langs: &[LangDocs],
+        reuse: &(dyn Fn(&str, u64) -> bool + Sync),
+        put: &mut dyn FnMut(OutFile),
+    ) -> Vec<(String, u64)> {
+        let mut before = std::mem::take(&mut self.memos);
         let mut all = Vec::new();
         for l in langs {
             let at = (l.root.clone(), l.language.clone());
             let mut memo = before.remove(&at).unwrap_or_default();
-            build_one(l, &mut memo, reuse, &mut out, &mut all);
+            build_one(l, &mut memo, reuse, put, &mut all);
             self.memos.insert(at, memo);
         }
-        (out, all)
+        all
     }
 }
 
@@ -196,12 +208,12 @@ pub fn build_from(langs: &[LangDocs]) -> Vec<OutFile> {
 }
 
 /// The files of `<root>search/`, from the articles' [`Doc`]s and what `memo` kept of them,
-/// into `out`, but the buckets `reuse` keeps; every file's path into `all`.
+/// to `out`, but the buckets `reuse` keeps; every file's path into `all`.
 fn build_one(
     l: &LangDocs,
     memo: &mut memo::Memo,
     reuse: &(dyn Fn(&str, u64) -> bool + Sync),
-    out: &mut Vec<OutFile>,
+    out: &mut dyn FnMut(OutFile),
     all: &mut Vec<(String, u64)>,
 ) {
     let stemmer = stemmer(&l.language);
@@ -223,7 +235,7 @@ fn build_one(
     let bodies = std::mem::take(&mut buckets.bodies);
     let mut put = |path: String, key: u64, bytes: Option<String>| {
         if let Some(bytes) = bytes {
-            out.push(OutFile::Bytes(path.clone(), bytes.into_bytes()));
+            out(OutFile::Bytes(path.clone(), bytes.into_bytes()));
         }
         all.push((path, key));
     };

@@ -2,11 +2,12 @@
 //! articles that changed.
 //!
 //! In: one language's [`Doc`]s with their hashes ([`super::LangDocs`]). Out: each article's
-//! [`Article`] (its counted terms and its bucket record), in the order of the docs. The work
-//! of one article depends on nothing but its `Doc`, so it is kept under the `Doc`'s hash; a
-//! fresh build runs the same code with an empty memo. What depends on the whole site (scores,
-//! shards, the buckets' cuts) is the merge's, in [`super::postings`] and [`super::files`],
-//! and is not kept, except the deflated buckets (by the hashes of their articles).
+//! [`Article`] (its counted terms and the length of its bucket record), in the order of the
+//! docs. The work of one article depends on nothing but its `Doc`, so it is kept under the
+//! `Doc`'s hash; a fresh build runs the same code with an empty memo. What depends on the
+//! whole site (scores, shards, the buckets' cuts) is the merge's, in [`super::postings`] and
+//! [`super::files`], and is not kept, except the deflated buckets (by the hashes of their
+//! articles).
 
 use std::sync::Arc;
 

@@ -200,8 +200,16 @@ impl Engine {
         let before: HashMap<String, u64> =
             self.search.take().into_iter().flat_map(|s| s.1).collect();
         let reuse = |path: &str, of: u64| of != 0 && before.get(path) == Some(&of) && keep(path);
-        let (files, kept) = self.indexer.build_reusing(&docs, &reuse);
-        files.into_par_iter().try_for_each(put)?;
+        // Each file is written as it is made: the index's files are never all held at once.
+        let mut failed = None;
+        let kept = self.indexer.build_into(&docs, &reuse, &mut |f| {
+            if failed.is_none() {
+                failed = put(f).err();
+            }
+        });
+        if let Some(d) = failed {
+            return Err(d);
+        }
         self.search = Some((key, kept));
         Ok(())
     }

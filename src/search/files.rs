@@ -113,27 +113,27 @@ fn close(body: &mut String) -> String {
     std::mem::take(body).replace('<', "\\u003c")
 }
 
-/// The buckets of articles whose entries are `records` (with the hashes of their docs),
-/// each bucket deflated unless `kept` holds it or `reuse` (asked with its number and key, the
-/// hash of its articles' hashes) keeps the file written before; `kept` then holds the
-/// buckets deflated or kept in it, and no others.
+/// The buckets of the articles `docs`, whose entries ([`record`]) are `lens` long (with the
+/// hashes of the docs), each bucket deflated unless `kept` holds it or `reuse` (asked with
+/// its number and key, the hash of its articles' hashes) keeps the file written before.
 pub fn buckets(
-    records: &[&str],
+    docs: &[Doc],
+    lens: &[usize],
     hashes: &[u64],
-    kept: &mut FxHashMap<u64, String>,
+    kept: &FxHashMap<u64, String>,
     reuse: &(dyn Fn(usize, u64) -> bool + Sync),
 ) -> Buckets {
-    let sizes: usize = records.iter().map(|r| r.len()).sum();
-    let avg = (sizes / records.len().max(1)).max(1);
+    let sizes: usize = lens.iter().sum();
+    let avg = (sizes / lens.len().max(1)).max(1);
     let per = (BUCKET_BYTES / avg)
         .max(1)
-        .max(records.len().div_ceil(MAX_BUCKETS));
+        .max(lens.len().div_ceil(MAX_BUCKETS));
     // A key is never 0, which stands for "not told".
     let keys: Vec<u64> = hashes
         .chunks(per)
         .map(|c| crate::render::key_of(c).max(1))
         .collect();
-    let bodies: Vec<Option<String>> = records
+    let bodies: Vec<Option<String>> = docs
         .par_chunks(per)
         .zip(&keys)
         .enumerate()
@@ -145,7 +145,8 @@ pub fn buckets(
             if reuse(b, key) {
                 return None;
             }
-            let json = format!("[{}]", chunk.join(","));
+            let records: Vec<String> = chunk.iter().map(record).collect();
+            let json = format!("[{}]", records.join(","));
             let packed = deflater.deflate(json.as_bytes());
             let mut out = String::with_capacity(packed.len() * 4 / 3 + 4);
             out.push('"');
@@ -153,11 +154,6 @@ pub fn buckets(
             out.push('"');
             Some(out)
         })
-        .collect();
-    *kept = keys
-        .iter()
-        .zip(&bodies)
-        .filter_map(|(&k, b)| Some((k, b.clone()?)))
         .collect();
     Buckets { bodies, keys, per }
 }
@@ -383,9 +379,10 @@ mod tests {
             ),
         };
         let b = buckets(
-            &[&record(&doc)],
+            std::slice::from_ref(&doc),
+            &[record(&doc).len()],
             &[0],
-            &mut FxHashMap::default(),
+            &FxHashMap::default(),
             &|_, _| false,
         );
         assert_eq!(b.bodies.len(), 1);

@@ -2,11 +2,12 @@
 //! articles that changed.
 //!
 //! In: one language's [`Doc`]s with their hashes ([`super::LangDocs`]). Out: each article's
-//! [`Article`] (its counted terms and its bucket record), in the order of the docs. The work
-//! of one article depends on nothing but its `Doc`, so it is kept under the `Doc`'s hash; a
-//! fresh build runs the same code with an empty memo. What depends on the whole site (scores,
-//! shards, the buckets' cuts) is the merge's, in [`super::postings`] and [`super::files`],
-//! and is not kept, except the deflated buckets (by the hashes of their articles).
+//! [`Article`] (its counted terms and the length of its bucket record), in the order of the
+//! docs. The work of one article depends on nothing but its `Doc`, so it is kept under the
+//! `Doc`'s hash; a fresh build runs the same code with an empty memo. What depends on the
+//! whole site (scores, shards, the buckets' cuts) is the merge's, in [`super::postings`] and
+//! [`super::files`], and is not kept, except the deflated buckets (by the hashes of their
+//! articles).
 
 use std::sync::Arc;
 
@@ -19,8 +20,9 @@ use super::postings::{Counted, Counter, Terms};
 /// One article's own share of the index.
 pub struct Article {
     pub counted: Counted,
-    /// Its entry in a bucket (JSON).
-    pub record: String,
+    /// The length of its entry in a bucket ([`super::files::record`]): the entry itself is
+    /// made again from the `Doc` when its bucket is, so that the memo holds no article text.
+    pub record_len: usize,
 }
 
 /// The memory of one language's index.
@@ -57,7 +59,7 @@ impl Memo {
             .par_iter()
             .map_init(Counter::default, |counter, &i| Article {
                 counted: super::postings::count(&docs[i], &self.terms, counter, stemmer),
-                record: super::files::record(&docs[i]),
+                record_len: super::files::record(&docs[i]).len(),
             })
             .collect();
         self.terms.name_new(&mut self.names);

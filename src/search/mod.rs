@@ -149,16 +149,28 @@ impl Indexer {
         langs: &[LangDocs],
         reuse: &(dyn Fn(&str, u64) -> bool + Sync),
     ) -> (Vec<OutFile>, Vec<(String, u64)>) {
-        let mut before = std::mem::take(&mut self.memos);
         let mut out = Vec::new();
+        let all = self.build_into(langs, reuse, &mut |f| out.push(f));
+        (out, all)
+    }
+
+    /// [`Indexer::build_reusing`], handing each file to `put` as soon as it is made rather
+    /// than holding every file of the index at once.
+    pub fn build_into(
+        &mut self,
+        langs: &[LangDocs],
+        reuse: &(dyn Fn(&str, u64) -> bool + Sync),
+        put: &mut dyn FnMut(OutFile),
+    ) -> Vec<(String, u64)> {
+        let mut before = std::mem::take(&mut self.memos);
         let mut all = Vec::new();
         for l in langs {
             let at = (l.root.clone(), l.language.clone());
             let mut memo = before.remove(&at).unwrap_or_default();
-            build_one(l, &mut memo, reuse, &mut out, &mut all);
+            build_one(l, &mut memo, reuse, put, &mut all);
             self.memos.insert(at, memo);
         }
-        (out, all)
+        all
     }
 }
 
@@ -196,31 +208,34 @@ pub fn build_from(langs: &[LangDocs]) -> Vec<OutFile> {
 }
 
 /// The files of `<root>search/`, from the articles' [`Doc`]s and what `memo` kept of them,
-/// into `out`, but the buckets `reuse` keeps; every file's path into `all`.
+/// to `out`, but the buckets `reuse` keeps; every file's path into `all`.
 fn build_one(
     l: &LangDocs,
     memo: &mut memo::Memo,
     reuse: &(dyn Fn(&str, u64) -> bool + Sync),
-    out: &mut Vec<OutFile>,
+    out: &mut dyn FnMut(OutFile),
     all: &mut Vec<(String, u64)>,
 ) {
     let stemmer = stemmer(&l.language);
     let articles = memo.update(&l.docs, &l.hashes, stemmer.as_ref());
     let counted: Vec<&postings::Counted> = articles.iter().map(|a| &a.counted).collect();
-    let index = postings::Index::build(&counted, memo.names(), stemmer.as_ref());
+    let mut index = postings::Index::build(&counted, memo.names(), stemmer.as_ref());
     let shards = files::shards(&index);
     let live = index.live.len();
-    let endings = index.endings;
-    let records: Vec<&str> = articles.iter().map(|a| a.record.as_str()).collect();
+    let endings = std::mem::take(&mut index.endings);
+    // The postings are written: they need not stay while the buckets are made.
+    drop(index);
+    let lens: Vec<usize> = articles.iter().map(|a| a.record_len).collect();
+    drop(articles);
     let root = &l.root;
     let bucket = |b: usize| format!("{root}search/d{b}.js");
-    let buckets = files::buckets(&records, &l.hashes, &mut memo.buckets, &|b, key| {
+    let mut buckets = files::buckets(&l.docs, &lens, &l.hashes, &memo.buckets, &|b, key| {
         reuse(&bucket(b), key)
     });
-    memo.trim(live);
+    let bodies = std::mem::take(&mut buckets.bodies);
     let mut put = |path: String, key: u64, bytes: Option<String>| {
         if let Some(bytes) = bytes {
-            out.push(OutFile::Bytes(path.clone(), bytes.into_bytes()));
+            out(OutFile::Bytes(path.clone(), bytes.into_bytes()));
         }
         all.push((path, key));
     };
@@ -233,10 +248,18 @@ fn build_one(
         let text = format!("stepbookSearch.terms({k},{body});\n");
         put(format!("{root}search/t{k}.js"), 0, Some(text));
     }
-    for (b, (body, key)) in buckets.bodies.into_iter().zip(buckets.keys).enumerate() {
-        let text = body.map(|body| format!("stepbookSearch.docs({b},{body});\n"));
+    // The memo then holds the buckets deflated or kept here, and no others; each body moves
+    // into it once its file's text is made.
+    memo.buckets.clear();
+    for (b, (body, &key)) in bodies.into_iter().zip(&buckets.keys).enumerate() {
+        let text = body.map(|body| {
+            let text = format!("stepbookSearch.docs({b},{body});\n");
+            memo.buckets.insert(key, body);
+            text
+        });
         put(bucket(b), key, text);
     }
+    memo.trim(live);
 }
 
 #[cfg(test)]

@@ -24,13 +24,13 @@ const BOOSTS: [f64; 3] = [4.0, 2.0, 1.0];
 /// The highest score on the scale of postings.
 pub const TOP_SCORE: f64 = 31.0;
 
-/// One term of one article: its number, its frequency per field, where its units are in
-/// [`Counted::units`], and whether it is in one of the article's labels.
+/// One term of one article: its number, its frequency per field, where its units end in
+/// [`Counted::units`] (they start where the pair before's end), and whether it is in one of
+/// the article's labels.
 #[derive(Clone, Copy)]
 struct Pair {
     term: u32,
     tf: [u32; 3],
-    start: u32,
     end: u32,
     label: bool,
 }
@@ -123,27 +123,31 @@ impl<'a> Index<'a> {
             }
             idf[p.term as usize] * s
         };
-        let scores: Vec<Vec<f64>> = articles
+        // Scored twice, to find the highest and to scale each, rather than kept: the same
+        // numbers, and no score of every posting held at once.
+        let max = articles
             .par_iter()
-            .map(|a| a.pairs.iter().map(|p| bm25(a, p)).collect())
-            .collect();
-        let max = scores
-            .par_iter()
-            .map(|s| s.iter().fold(f64::MIN_POSITIVE, |m, &s| m.max(s)))
+            .map(|a| {
+                a.pairs
+                    .iter()
+                    .fold(f64::MIN_POSITIVE, |m, p| m.max(bm25(a, p)))
+            })
             .reduce(|| f64::MIN_POSITIVE, f64::max);
         // Article after article, so that each term's articles are in ascending order.
         let mut postings: Vec<Vec<Entry>> = df
             .iter()
             .map(|&df| Vec::with_capacity(df as usize))
             .collect();
-        for (id, (a, scores)) in articles.iter().zip(&scores).enumerate() {
-            for (p, &s) in a.pairs.iter().zip(scores) {
+        for (id, a) in articles.iter().enumerate() {
+            let mut start = 0;
+            for p in &a.pairs {
                 postings[p.term as usize].push(Entry {
                     article: id as u32,
-                    score: scale(s / max),
+                    score: scale(bm25(a, p) / max),
                     label: p.label,
-                    units: &a.units[p.start as usize..p.end as usize],
+                    units: &a.units[start..p.end as usize],
                 });
+                start = p.end as usize;
             }
         }
         Index {
@@ -412,13 +416,13 @@ pub fn count(
         add(2, unit, false, &u.text);
     }
     met.sort_unstable();
-    let mut pairs: Vec<Pair> = Vec::new();
+    // Memos keep every article's pairs and units: they take no more room than they need.
+    let mut pairs: Vec<Pair> = Vec::with_capacity(met.chunk_by(|a, b| a.0 == b.0).count());
     let mut units = String::with_capacity(met.len() * 2);
     // Each (term, unit) is met once: units are counted one after another.
     for run in met.chunk_by(|a, b| a.0 == b.0) {
         let term = run[0].0;
         let t = term as usize;
-        let start = units.len() as u32;
         varint(&mut units, run.len() as u32);
         let mut prev = 0;
         for (i, &(_, unit)) in run.iter().enumerate() {
@@ -428,13 +432,13 @@ pub fn count(
         pairs.push(Pair {
             term,
             tf: std::mem::take(&mut tf[t]),
-            start,
             end: units.len() as u32,
             label: run.iter().any(|&(_, u)| u & 1 == 1),
         });
         last[t] = 0;
     }
     met.clear();
+    units.shrink_to_fit();
     Counted { pairs, units, len }
 }
 

@@ -269,6 +269,7 @@ impl Engine {
             self.memos.clear();
             self.fallbacks.clear();
             self.cutoff.clear();
+            self.assembly.clear();
             // Keys read from a cache made under another config are not taken either.
             self.cached = None;
             self.config = Some(seen);

@@ -5,9 +5,10 @@
 //! What the assembly reads of a page is its *shape*: its source, file, URL, title,
 //! frontmatter (parsed, and as written with the text's first line, which problems with
 //! redirects quote), where its body starts, its leading heading and where each of its links
-//! points. Beside the pages it reads the config, which language it builds
-//! and where every page is in every language. A run whose pages come in the same order with
-//! the same shapes, under the same config and languages, gets the tree and the redirects of
+//! points. Beside the pages it reads which language it builds and where every page is in
+//! every language; the config is its owner's to watch (the engine starts this memory over
+//! under a new config, as it does every other). A run whose pages come in the same order with
+//! the same shapes, under the same languages, gets the tree and the redirects of
 //! the last run with its own pages put in their places; any other run assembles anew. Pages
 //! whose file, frontmatter and body are the very ones of the last run (shared, not copied)
 //! have the same shape without being compared.
@@ -24,8 +25,8 @@ use crate::paths::SourcePath;
 /// What the last assembly read and what it made.
 #[derive(Default)]
 pub struct Memo {
-    /// The config (as `Debug` writes it), the language and the languages.
-    settings: Option<(String, usize, Arc<Alternates>)>,
+    /// The language and the languages.
+    settings: Option<(usize, Arc<Alternates>)>,
     made: Option<Made>,
     /// Whether the last assembly was taken from the one before.
     pub reused: bool,
@@ -60,13 +61,11 @@ impl Memo {
     pub fn assemble(
         &mut self,
         pages: Vec<Page>,
-        settings: (String, usize, Arc<Alternates>),
+        settings: (usize, Arc<Alternates>),
         assemble: impl FnOnce(Vec<Page>) -> (Tree, Vec<Redirect>, Vec<Diagnostic>),
     ) -> (Tree, Vec<Redirect>, Vec<Diagnostic>) {
-        let same_settings = self.settings.as_ref().is_some_and(|(c, l, a)| {
-            *c == settings.0
-                && *l == settings.1
-                && (Arc::ptr_eq(a, &settings.2) || **a == *settings.2)
+        let same_settings = self.settings.as_ref().is_some_and(|(l, a)| {
+            *l == settings.0 && (Arc::ptr_eq(a, &settings.1) || **a == *settings.1)
         });
         self.settings = Some(settings);
         self.reused = false;

@@ -238,7 +238,7 @@ impl Site {
             anchor_memo,
         } = parts;
         let lang_root = alternates.langs.get(lang).map_or("", |l| l.root.as_str());
-        let settings = (format!("{config:?}"), lang, alternates.clone());
+        let settings = (lang, alternates.clone());
         let (tree, mut redirects, mut problems) = memo.assemble(pages, settings, |pages| {
             let tree = tree::assemble_in(pages, lang_root);
             let (redirects, problems) = urls::plan_redirects(&config, &tree, lang, &alternates);

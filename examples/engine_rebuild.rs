@@ -6,12 +6,13 @@
 //! removed: only the removal is timed), `rename` (likewise, renamed) or `template` (a theme
 //! template overridden). Each rebuild prints its stages, the sorting of its diagnostics, and
 //! how many files it handed on. The search index, which `serve` builds later in the
-//! background, is not part of it.
+//! background, is not part of it. Each rebuild is told the paths the edit touched, as
+//! `serve`'s watcher tells it; with `STEPBOOK_WALK=1` it is not, and walks the site.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use stepbook::engine::{Engine, Options};
+use stepbook::engine::{Changes, Engine, Options};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -28,18 +29,27 @@ fn main() {
         .map(|e| e.into_path())
         .find(|p| p.extension().is_some_and(|e| e == "md") && !p.ends_with("_index.md"))
         .expect("an article");
+    let walk = std::env::var_os("STEPBOOK_WALK").is_some_and(|v| v == "1");
+    let told = |paths: Vec<PathBuf>| {
+        if walk {
+            Changes::All
+        } else {
+            Changes::Paths(paths.into_iter().collect())
+        }
+    };
     let mut engine = Engine::new(&root, Options::default());
     for round in 0..=rounds {
+        let mut changes = Changes::All;
         if round > 0 {
             // Deletions and renames need a file to act on: it is made and built untimed.
             if let Some(prepared) = prepare(&kind, &article, round) {
                 std::fs::write(&prepared, format!("---\ntitle: Soon {round}\n---\nSoon.\n"))
                     .unwrap();
-                run(&mut engine, None);
+                run(&mut engine, told(vec![prepared]), None);
             }
-            edit(&kind, &root, &article, round);
+            changes = told(edit(&kind, &root, &article, round));
         }
-        run(&mut engine, Some(round == 0));
+        run(&mut engine, changes, Some(round == 0));
     }
 }
 
@@ -48,8 +58,8 @@ fn prepare(kind: &str, article: &Path, round: usize) -> Option<PathBuf> {
     matches!(kind, "delete" | "rename").then(|| article.with_file_name(format!("soon-{round}.md")))
 }
 
-/// Makes the edit `kind` of round `round`.
-fn edit(kind: &str, root: &Path, article: &Path, round: usize) {
+/// Makes the edit `kind` of round `round`; returns the paths it touched.
+fn edit(kind: &str, root: &Path, article: &Path, round: usize) -> Vec<PathBuf> {
     let set = |key: &str, value: String| {
         let text = std::fs::read_to_string(article).unwrap();
         let kept: Vec<&str> = text
@@ -70,17 +80,24 @@ fn edit(kind: &str, root: &Path, article: &Path, round: usize) {
         "title" => set("title", format!("\"Title {round}\"")),
         "description" => set("description", format!("\"Description {round}\"")),
         "tags" => set("tags", format!("[\"tag-{round}\"]")),
-        "new" => std::fs::write(
-            article.with_file_name(format!("new-{round}.md")),
-            format!("---\ntitle: New {round}\n---\nNew.\n"),
-        )
-        .unwrap(),
-        "delete" => std::fs::remove_file(prepare(kind, article, round).unwrap()).unwrap(),
-        "rename" => std::fs::rename(
-            prepare(kind, article, round).unwrap(),
-            article.with_file_name(format!("renamed-{round}.md")),
-        )
-        .unwrap(),
+        "new" => {
+            let new = article.with_file_name(format!("new-{round}.md"));
+            std::fs::write(&new, format!("---\ntitle: New {round}\n---\nNew.\n")).unwrap();
+            return vec![new];
+        }
+        "delete" => {
+            let gone = prepare(kind, article, round).unwrap();
+            std::fs::remove_file(&gone).unwrap();
+            return vec![gone];
+        }
+        "rename" => {
+            let (from, to) = (
+                prepare(kind, article, round).unwrap(),
+                article.with_file_name(format!("renamed-{round}.md")),
+            );
+            std::fs::rename(&from, &to).unwrap();
+            return vec![from, to];
+        }
         "template" => {
             let to = root.join("themes/default/templates/base.html");
             std::fs::create_dir_all(to.parent().unwrap()).unwrap();
@@ -89,19 +106,21 @@ fn edit(kind: &str, root: &Path, article: &Path, round: usize) {
             )
             .unwrap();
             std::fs::write(
-                to,
+                &to,
                 base.replace("</footer>", &format!("<p>{round}</p></footer>")),
             )
             .unwrap();
+            return vec![to];
         }
         other => panic!("unknown edit kind {other}"),
     }
+    vec![article.to_path_buf()]
 }
 
 /// Loads and renders once; prints the timings unless `first` is `None`.
-fn run(engine: &mut Engine, first: Option<bool>) {
+fn run(engine: &mut Engine, changes: Changes, first: Option<bool>) {
     let start = Instant::now();
-    let (loaded, mut diags) = engine.load();
+    let (loaded, mut diags) = engine.load_after(changes);
     let loaded = loaded.expect("the site loads");
     let loaded_at = start.elapsed();
     diags.sort();

@@ -8,8 +8,13 @@
 //! content folder): one that leads elsewhere would publish whatever it points at, so it is an
 //! error. A name with a control character in it is an error too. This module reads no file
 //! contents.
+//!
+//! [`Listing`] keeps the last walk and brings it up to date from the paths a file watcher
+//! named, walking again only when it cannot be sure: a folder made, renamed or replaced, a
+//! symbolic link, a walk that met a problem.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -47,6 +52,140 @@ pub fn discover(
     exclude: &[PathBuf],
     site_root: &Path,
 ) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    walk(content_dir, exclude, site_root).finish(content_dir)
+}
+
+/// The files of one walk, before the checks that look at the whole list.
+#[derive(Debug, Default)]
+struct Walked {
+    /// Sorted as the walk meets them, which is the order of [`Path`]'s comparison.
+    files: Vec<SourceFile>,
+    /// What the walk met on its way: unreadable entries, links that lead outside.
+    problems: Vec<Diagnostic>,
+    /// The walk met neither a symbolic link nor a problem, so a changed path tells all that
+    /// changed about it.
+    exact: bool,
+}
+
+/// The content folder as last walked, kept up to date from the paths that changed since.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// The content folder, the folders left out and the site's folder of the last walk.
+    of: Option<(PathBuf, Vec<PathBuf>, PathBuf)>,
+    walked: Walked,
+}
+
+impl Listing {
+    /// [`discover`], from the last walk brought up to date for `changed` (the paths a watcher
+    /// named since the last call) when that is sure to give the same list; `changed: None`
+    /// walks the folder again. Also says whether it was brought up to date without a walk:
+    /// then every file whose path, or a folder's above it, was not named is as it was.
+    pub fn update(
+        &mut self,
+        content_dir: &Path,
+        exclude: &[PathBuf],
+        site_root: &Path,
+        changed: Option<&HashSet<PathBuf>>,
+    ) -> (Vec<SourceFile>, Vec<Diagnostic>, bool) {
+        let of = (
+            content_dir.to_path_buf(),
+            exclude.to_vec(),
+            site_root.to_path_buf(),
+        );
+        let narrowed = self.of.as_ref() == Some(&of)
+            && changed.is_some_and(|c| self.walked.narrow(content_dir, exclude, c));
+        if !narrowed {
+            self.walked = walk(content_dir, exclude, site_root);
+            self.of = Some(of);
+        }
+        let (files, problems) = self.walked.finish(content_dir);
+        (files, problems, narrowed)
+    }
+}
+
+impl Walked {
+    /// Applies the changed paths to the list, as a walk would see them now. False when one of
+    /// them is not a file (a folder made or replaced, a link) or the last walk was not exact:
+    /// only a walk can tell then, and the list may be half updated.
+    fn narrow(
+        &mut self,
+        content_dir: &Path,
+        exclude: &[PathBuf],
+        changed: &HashSet<PathBuf>,
+    ) -> bool {
+        if !self.exact {
+            return false;
+        }
+        for path in changed {
+            let meta = fs::symlink_metadata(path);
+            let Ok(rel) = path.strip_prefix(content_dir) else {
+                // Outside the content folder (book.toml, a theme's file): the list does not
+                // change, but a file's stamp can only be trusted for a file.
+                if meta.is_ok_and(|m| m.file_type().is_file()) {
+                    continue;
+                }
+                return false;
+            };
+            if rel.as_os_str().is_empty() {
+                return false;
+            }
+            // What the walk leaves out stays out.
+            if rel.components().any(|c| is_hidden(c.as_os_str()))
+                || exclude.iter().any(|x| path.starts_with(x))
+            {
+                continue;
+            }
+            let at = self.files.binary_search_by(|f| f.abs.as_path().cmp(path));
+            match (meta, at) {
+                (Ok(m), Ok(_)) if m.file_type().is_file() => {}
+                (Ok(m), Err(i)) if m.file_type().is_file() => {
+                    let path_in = SourcePath::from_relative(rel);
+                    if let Some(kind) = classify(&path_in) {
+                        let file = SourceFile {
+                            path: path_in,
+                            abs: path.clone(),
+                            kind,
+                        };
+                        self.files.insert(i, file);
+                    }
+                }
+                (Err(e), at) if e.kind() == std::io::ErrorKind::NotFound => {
+                    // A file or a folder gone: everything at or under it (the files under a
+                    // path follow it in the order of paths).
+                    let from = at.unwrap_or_else(|i| i);
+                    let to = from
+                        + self.files[from..]
+                            .iter()
+                            .take_while(|f| f.abs.starts_with(path))
+                            .count();
+                    self.files.drain(from..to);
+                }
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    /// The files and problems of the walk, with the checks of the whole list.
+    fn finish(&self, content_dir: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+        let mut files = self.files.clone();
+        let mut problems = self.problems.clone();
+        problems.extend(file_names(&files, content_dir));
+        problems.extend(duplicate_indexes(&files));
+        let shadowed: Vec<SourcePath> = files
+            .iter()
+            .filter(|f| {
+                f.path.file_name() == "index.md" && has_underscore_index(&files, f.path.dir())
+            })
+            .map(|f| f.path.clone())
+            .collect();
+        files.retain(|f| !shadowed.contains(&f.path));
+        (files, problems)
+    }
+}
+
+/// Walks the content folder.
+fn walk(content_dir: &Path, exclude: &[PathBuf], site_root: &Path) -> Walked {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     if !content_dir.is_dir() {
@@ -57,7 +196,11 @@ pub fn discover(
             )
             .with_hint("create it, or set `content-dir` under [build] in book.toml"),
         );
-        return (files, problems);
+        return Walked {
+            files,
+            problems,
+            exact: false,
+        };
     }
     let inside = [site_root, content_dir].map(|p| fs::canonicalize(p).unwrap_or(p.to_path_buf()));
     let excluded: Vec<PathBuf> = exclude
@@ -65,6 +208,7 @@ pub fn discover(
         .filter_map(|x| fs::canonicalize(x).ok())
         .collect();
     let escapes = RefCell::new(Vec::new());
+    let linked = Cell::new(false);
     let walker = WalkDir::new(content_dir)
         .follow_links(true)
         .sort_by_file_name()
@@ -77,6 +221,7 @@ pub fn discover(
                 return false;
             }
             // A link into a left-out folder (the output) is left out with it.
+            linked.set(linked.get() || e.path_is_symlink());
             if e.path_is_symlink()
                 && fs::canonicalize(e.path())
                     .is_ok_and(|t| excluded.iter().any(|x| t.starts_with(x)))
@@ -152,15 +297,11 @@ pub fn discover(
         });
     }
     problems.extend(escapes.into_inner());
-    problems.extend(file_names(&files, content_dir));
-    problems.extend(duplicate_indexes(&files));
-    let shadowed: Vec<SourcePath> = files
-        .iter()
-        .filter(|f| f.path.file_name() == "index.md" && has_underscore_index(&files, f.path.dir()))
-        .map(|f| f.path.clone())
-        .collect();
-    files.retain(|f| !shadowed.contains(&f.path));
-    (files, problems)
+    Walked {
+        files,
+        exact: problems.is_empty() && !linked.get(),
+        problems,
+    }
 }
 
 /// The error for the symbolic link `link` when it leads outside every folder of `inside`
@@ -213,7 +354,9 @@ fn file_names(files: &[SourceFile], content_dir: &Path) -> Vec<Diagnostic> {
         .collect()
 }
 
-fn is_hidden(name: &std::ffi::OsStr) -> bool {
+/// Whether the walk leaves a file or folder of this name out: hidden files and folders, and
+/// editors' backup and swap files.
+pub fn is_hidden(name: &std::ffi::OsStr) -> bool {
     let name = name.to_string_lossy();
     name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp")
 }
@@ -290,5 +433,49 @@ mod tests {
                 ("index.md", SourceKind::CollectionIndex),
             ]
         );
+    }
+
+    /// The listing brought up to date from `changed` is the one a walk finds, and it walks
+    /// when it cannot be sure.
+    #[test]
+    fn a_listing_follows_the_changes_it_is_told_and_walks_when_unsure() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = dir.path();
+        std::fs::create_dir_all(c.join("a")).unwrap();
+        std::fs::write(c.join("a/x.md"), "x").unwrap();
+        std::fs::write(c.join("a-b.md"), "x").unwrap();
+        let mut listing = Listing::default();
+        let paths = |files: &[SourceFile]| -> Vec<String> {
+            files.iter().map(|f| f.path.to_string()).collect()
+        };
+        let mut update = |changed: &[&str]| {
+            let changed: HashSet<PathBuf> = changed.iter().map(|p| c.join(p)).collect();
+            let (files, problems, narrowed) = listing.update(c, &[], c, Some(&changed));
+            let (walked, walk_problems) = discover(c, &[], c);
+            assert_eq!(paths(&files), paths(&walked));
+            assert_eq!(problems, walk_problems);
+            narrowed
+        };
+        assert!(!update(&[]), "the first listing walks");
+        // A new file sorts among the others as the walk sorts them; a hidden one is left out.
+        std::fs::write(c.join("a/w.md"), "x").unwrap();
+        std::fs::write(c.join("a/.w.md.swp"), "x").unwrap();
+        assert!(update(&["a/w.md", "a/.w.md.swp", "gone.md.save"]));
+        std::fs::remove_file(c.join("a/x.md")).unwrap();
+        assert!(update(&["a/x.md"]));
+        // A folder made: only a walk finds what is in it.
+        std::fs::create_dir_all(c.join("n")).unwrap();
+        std::fs::write(c.join("n/y.md"), "x").unwrap();
+        assert!(!update(&["n"]));
+        std::fs::remove_dir_all(c.join("n")).unwrap();
+        assert!(update(&["n"]));
+        // With a symbolic link in the folder, a change to what it leads to names another path.
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(c.join("a"), c.join("l")).unwrap();
+            assert!(!update(&["l"]));
+            std::fs::write(c.join("a/v.md"), "x").unwrap();
+            assert!(!update(&["a/v.md"]));
+        }
     }
 }

@@ -10,14 +10,19 @@
 //! long-lived engine brings its copy of the output up to date from the files it hands on and
 //! the paths it drops, and a fresh engine builds the whole site; the two must agree. An edit
 //! that leaves the site with errors is undone by the next step, which is itself an edit.
+//! The long-lived engine is told the paths each edit touched, as `serve`'s watcher would
+//! (every file and folder made, written or removed, and the temporary files of the saves
+//! that write a file beside its place and rename it there), so it stamps only those and
+//! walks the content folder only when they name a folder made or removed.
 //!
 //! `STEPBOOK_DIFF_EDITS` sets the number of edits (60 by default) and `STEPBOOK_DIFF_SEED`
 //! the seed; `scripts/diff-engine.sh` runs thousands.
 
-use std::collections::BTreeMap;
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use stepbook::engine::{Engine, Options};
+use stepbook::engine::{Changes, Engine, Options};
 use stepbook::render::OutFile;
 
 /// A small deterministic random number generator (xorshift64*).
@@ -56,7 +61,12 @@ type Delta = (Vec<OutFile>, Vec<String>);
 /// Runs `engine` once: its diagnostics, rendered, and the files it hands on and drops (or
 /// `None` when the site has errors).
 fn run(engine: &mut Engine, root: &Path) -> (String, Option<Delta>) {
-    let (loaded, mut diags) = engine.load();
+    run_after(engine, root, Changes::All)
+}
+
+/// [`run`], telling the engine what changed.
+fn run_after(engine: &mut Engine, root: &Path, changes: Changes) -> (String, Option<Delta>) {
+    let (loaded, mut diags) = engine.load_after(changes);
     diags.sort();
     let text = diags.render(root);
     let Some(loaded) = loaded.filter(|_| !diags.has_errors()) else {
@@ -550,15 +560,64 @@ impl Site {
     }
 }
 
+thread_local! {
+    /// How many files were written, to save every other one beside its place and rename it.
+    static WRITES: Cell<usize> = const { Cell::new(0) };
+    /// The temporary files of those saves, which a watcher reports too.
+    static TEMPORARY: RefCell<Vec<PathBuf>> = const { RefCell::new(Vec::new()) };
+}
+
 /// Writes `bytes` to `path`, unless it holds them already (a file written again with the same
 /// bytes is a new version, as `make` sees it, and the test checks that copied files are handed
-/// on only when their bytes change).
+/// on only when their bytes change). Every other write is an editor's safe save: a temporary
+/// file beside it, renamed over it.
 fn write(path: &Path, bytes: &[u8]) {
     if std::fs::read(path).ok().as_deref() == Some(bytes) {
         return;
     }
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, bytes).unwrap();
+    let n = WRITES.with(|w| w.replace(w.get() + 1));
+    if n.is_multiple_of(2) {
+        std::fs::write(path, bytes).unwrap();
+        return;
+    }
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".save");
+    let temporary = PathBuf::from(temporary);
+    std::fs::write(&temporary, bytes).unwrap();
+    std::fs::rename(&temporary, path).unwrap();
+    TEMPORARY.with(|t| t.borrow_mut().push(temporary));
+}
+
+/// Every file (with its bytes) and folder under `root`.
+type Tree = BTreeMap<PathBuf, Option<Vec<u8>>>;
+
+fn tree(root: &Path) -> Tree {
+    walkdir::WalkDir::new(root)
+        .min_depth(1)
+        .into_iter()
+        .map(|e| {
+            let e = e.unwrap();
+            let bytes = e
+                .file_type()
+                .is_file()
+                .then(|| std::fs::read(e.path()).unwrap());
+            (e.into_path(), bytes)
+        })
+        .collect()
+}
+
+/// What a watcher reports between `before` and `after`: every path made, changed or gone,
+/// and the temporary files saved since.
+fn touched(before: &Tree, after: &Tree) -> Changes {
+    let mut paths: HashSet<PathBuf> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|p| before.get(*p) != after.get(*p))
+        .cloned()
+        .collect();
+    paths.extend(TEMPORARY.with(|t| std::mem::take(&mut *t.borrow_mut())));
+    Changes::Paths(paths)
 }
 
 #[test]
@@ -583,6 +642,7 @@ fn incremental_output_equals_a_clean_build_after_every_edit() {
     let mut engine = Engine::new(root, opts);
     let mut served: Output = BTreeMap::new();
     let mut good = (site.snapshot(), site.clone());
+    let mut before = Tree::new();
     let (mut failed, mut kept, mut broken) = (0, 0, 0);
     // The most translated articles a successful build had.
     let mut translated = 0;
@@ -600,7 +660,14 @@ fn incremental_output_equals_a_clean_build_after_every_edit() {
         } else {
             site.edit(&mut rng, step)
         };
-        let (diags, out) = run(&mut engine, root);
+        let after = tree(root);
+        let changes = if step == 0 {
+            Changes::All
+        } else {
+            touched(&before, &after)
+        };
+        before = after;
+        let (diags, out) = run_after(&mut engine, root, changes);
         let (fresh_diags, fresh) = run(&mut Engine::new(root, opts), root);
         assert_eq!(diags, fresh_diags, "diagnostics after edit {step} ({what})");
         match (out, fresh) {
@@ -660,8 +727,13 @@ fn incremental_output_equals_a_clean_build_after_every_edit() {
             ),
         }
     }
+    let walks = engine.walks();
     eprintln!(
-        "{edits} edits, {broken} of them left errors; {kept} files kept as they were instead of rendered again; up to {translated} translated articles"
+        "{edits} edits, {broken} of them left errors; {kept} files kept as they were instead of rendered again; up to {translated} translated articles; the content folder walked {walks} times"
+    );
+    assert!(
+        walks <= edits / 2,
+        "the engine walked the content folder {walks} times in {edits} edits: it is not told what changed"
     );
     assert!(
         edits < 60 || translated > 0,
@@ -722,11 +794,17 @@ fn a_body_edit_renders_only_its_page() {
     );
     let mut engine = Engine::new(root, Options::default());
     run(&mut engine, root);
-    write(
-        &root.join("content/guide/b.md"),
-        b"---\ntitle: B\n---\nMore text.\n",
-    );
-    let (_, out) = run(&mut engine, root);
+    let b = root.join("content/guide/b.md");
+    // What the watcher names: the file, and the temporary file of a safe save.
+    let saved = |path: &Path| {
+        let mut paths: HashSet<PathBuf> = TEMPORARY.with(|t| t.take()).into_iter().collect();
+        paths.insert(path.to_path_buf());
+        Changes::Paths(paths)
+    };
+    write(&b, b"---\ntitle: B\n---\nMore text.\n");
+    let (_, out) = run_after(&mut engine, root, saved(&b));
+    // Told the file that changed, the engine did not walk the content folder again.
+    assert_eq!(engine.walks(), 1);
     let (files, gone) = out.unwrap();
     let mut paths: Vec<&str> = files.iter().map(OutFile::path).collect();
     paths.sort();
@@ -736,11 +814,9 @@ fn a_body_edit_renders_only_its_page() {
     assert_eq!(engine.contexts_built(), 2);
     // A new title reaches the pages that show it: its neighbour, the collection's list, the
     // home page's card, llms.txt and its own page and Markdown copy.
-    write(
-        &root.join("content/guide/b.md"),
-        b"---\ntitle: Bee\n---\nMore text.\n",
-    );
-    let (_, out) = run(&mut engine, root);
+    write(&b, b"---\ntitle: Bee\n---\nMore text.\n");
+    let (_, out) = run_after(&mut engine, root, saved(&b));
+    assert_eq!(engine.walks(), 1);
     let mut paths: Vec<String> = out
         .unwrap()
         .0
@@ -762,4 +838,80 @@ fn a_body_edit_renders_only_its_page() {
     // A title is a fact other pages read: every page is looked at again (home, 404,
     // collection, two articles and their Markdown copies, llms.txt).
     assert_eq!(engine.contexts_built(), 8);
+}
+
+/// Told what changed, the engine sees new, deleted and renamed files and folders as a walk
+/// would, and walks only for a folder made.
+#[test]
+fn told_changes_of_files_and_folders_the_engine_builds_what_a_walk_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let page = |title: &str| format!("---\ntitle: {title}\n---\nText of {title}.\n");
+    write(&root.join("content/guide/a.md"), page("A").as_bytes());
+    write(&root.join("content/more/c.md"), page("C").as_bytes());
+    let mut engine = Engine::new(root, Options::default());
+    let mut before = tree(root);
+    run(&mut engine, root);
+    let mut step = |what: &str, engine: &mut Engine, walks: usize| {
+        let after = tree(root);
+        let (diags, out) = run_after(engine, root, touched(&before, &after));
+        before = after;
+        let (fresh_diags, fresh) = run(&mut Engine::new(root, Options::default()), root);
+        assert_eq!(diags, fresh_diags, "{what}");
+        let pages = |out: Option<Delta>| {
+            let (files, _) = out.expect("the site builds");
+            files.len()
+        };
+        assert!(pages(out) > 0, "{what}: nothing handed on");
+        let mut all: Vec<String> = fresh
+            .unwrap()
+            .0
+            .iter()
+            .map(|f| f.path().to_string())
+            .collect();
+        all.retain(|p| p.ends_with(".html") && p.contains('/'));
+        all.sort();
+        assert_eq!(engine.walks(), walks, "{what}");
+        all
+    };
+    write(&root.join("content/guide/b.md"), page("B").as_bytes());
+    assert_eq!(
+        step("new file", &mut engine, 1),
+        [
+            "guide/a.html",
+            "guide/b.html",
+            "guide/index.html",
+            "more/c.html",
+            "more/index.html"
+        ]
+    );
+    std::fs::remove_file(root.join("content/guide/a.md")).unwrap();
+    assert_eq!(
+        step("deleted file", &mut engine, 1),
+        [
+            "guide/b.html",
+            "guide/index.html",
+            "more/c.html",
+            "more/index.html"
+        ]
+    );
+    std::fs::remove_dir_all(root.join("content/more")).unwrap();
+    assert_eq!(
+        step("deleted folder", &mut engine, 1),
+        ["guide/b.html", "guide/index.html"]
+    );
+    std::fs::rename(root.join("content/guide"), root.join("content/howto")).unwrap();
+    assert_eq!(
+        step("renamed folder", &mut engine, 2),
+        ["howto/b.html", "howto/index.html"]
+    );
+    std::fs::rename(
+        root.join("content/howto/b.md"),
+        root.join("content/howto/d.md"),
+    )
+    .unwrap();
+    assert_eq!(
+        step("renamed file", &mut engine, 2),
+        ["howto/d.html", "howto/index.html"]
+    );
 }

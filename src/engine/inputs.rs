@@ -5,8 +5,15 @@
 //! same as last time is taken as unchanged, unless the stamp was *racy*: taken so soon after
 //! the file was written that a second write in the same clock tick could leave the same stamp
 //! (the "racy git" problem). A racy file is read again and compared by content next time.
+//!
+//! A run may be told which paths changed since the last one ([`Changes`], from `serve`'s
+//! file watcher). Then the content folder is not walked again (see
+//! [`crate::discover::Listing`]) and only the named files, the new ones and the racy ones are
+//! stamped again; every other file keeps its stamp and text without a system call. A run
+//! that is not told, or whose changes name a folder made, renamed or replaced, a symbolic
+//! link, or anything else the listing cannot be sure of, walks and stamps every file.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -14,6 +21,30 @@ use std::time::{Duration, SystemTime};
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
+use crate::discover::{Listing, SourceFile};
+
+/// What changed since the last run, as far as the caller knows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Changes {
+    /// Anything may have: every file is looked at again.
+    #[default]
+    All,
+    /// Only these paths (files or folders; made, written, renamed from or to, deleted).
+    Paths(HashSet<PathBuf>),
+}
+
+impl Changes {
+    /// The changes of `self` and of `later`, as one.
+    fn and(self, later: Changes) -> Changes {
+        match (self, later) {
+            (Changes::Paths(mut a), Changes::Paths(b)) => {
+                a.extend(b);
+                Changes::Paths(a)
+            }
+            _ => Changes::All,
+        }
+    }
+}
 
 /// A file's size and modification time, in nanoseconds since the epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -64,6 +95,15 @@ struct Seen {
 #[derive(Debug, Default)]
 pub struct Files {
     seen: HashMap<PathBuf, Seen>,
+    /// The content folder as last listed.
+    listing: Listing,
+    /// What changed since the files were last stamped.
+    pending: Changes,
+    /// Whether the listing was brought up to date from `pending` without a walk: then only
+    /// the files `pending` names need a new stamp.
+    narrowed: bool,
+    /// How many times the content folder was walked.
+    walks: usize,
 }
 
 /// A file that cannot be read as a page.
@@ -73,10 +113,51 @@ pub type ReadError = Vec<Diagnostic>;
 pub type Text = Result<Arc<str>, ReadError>;
 
 impl Files {
+    /// Notes that `changes` happened since the last run; they are taken into account by the
+    /// next [`Files::discover`] and [`Files::refresh`].
+    pub fn note(&mut self, changes: Changes) {
+        self.pending = std::mem::take(&mut self.pending).and(changes);
+    }
+
+    /// Lists the content folder ([`crate::discover::discover`]), walking it only when the
+    /// changes noted since the last refresh do not tell for sure what the walk would find.
+    pub fn discover(
+        &mut self,
+        content_dir: &Path,
+        exclude: &[PathBuf],
+        site_root: &Path,
+    ) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+        let changed = match &self.pending {
+            Changes::All => None,
+            Changes::Paths(p) => Some(p),
+        };
+        let (files, problems, narrowed) =
+            self.listing
+                .update(content_dir, exclude, site_root, changed);
+        self.narrowed = narrowed;
+        self.walks += usize::from(!narrowed);
+        (files, problems)
+    }
+
+    /// How many times [`Files::discover`] walked the content folder.
+    pub fn walks(&self) -> usize {
+        self.walks
+    }
+
     /// Brings the record up to date for `texts` (Markdown files, read as UTF-8) and `others`
     /// (assets, only stamped), in parallel, and returns each text in order. Files no longer
-    /// listed are forgotten.
+    /// listed are forgotten. After a [`Files::discover`] that did not walk, a file that the
+    /// changes do not name keeps its stamp unless it was racy.
     pub fn refresh(&mut self, texts: &[PathBuf], others: &[PathBuf]) -> Vec<Text> {
+        let pending = std::mem::replace(&mut self.pending, Changes::Paths(HashSet::new()));
+        let changed = match pending {
+            Changes::Paths(p) if std::mem::take(&mut self.narrowed) => Some(p),
+            _ => None,
+        };
+        // Whether `path`'s record can be taken as it is, without a look at the file.
+        let unchanged = |path: &PathBuf, old: &Seen| {
+            !old.racy && changed.as_ref().is_some_and(|c| !c.contains(path))
+        };
         let now = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map(|d| d.as_nanos())
@@ -86,6 +167,12 @@ impl Files {
         let read: Vec<(Text, Option<Seen>)> = texts
             .par_iter()
             .map(|path| {
+                if let Some(old) = seen.get(path)
+                    && let Some(text) = &old.text
+                    && unchanged(path, old)
+                {
+                    return (Ok(text.clone()), Some(old.clone()));
+                }
                 let stamp = Stamp::of(path);
                 if let (Some(stamp), Some(old)) = (stamp, seen.get(path))
                     && old.version.stamp == stamp
@@ -118,6 +205,9 @@ impl Files {
         let stamped: Vec<Option<Seen>> = others
             .par_iter()
             .map(|path| {
+                if let Some(old) = seen.get(path).filter(|old| unchanged(path, old)) {
+                    return Some(old.clone());
+                }
                 let stamp = Stamp::of(path)?;
                 let racy = stamp.modified >= racy_after;
                 let old = seen.get(path).filter(|o| o.version.stamp == stamp);

@@ -48,6 +48,7 @@ use crate::render::{self, OutFile, Theme};
 use crate::site::{self, Page, PageFile, Parts, Site};
 use crate::snippets::{self, Library, Origins, Snippet};
 use crate::{Timings, linkcheck, lint};
+pub use inputs::Changes;
 use inputs::Files;
 use pages::{Memo, RenderCtx};
 
@@ -243,6 +244,14 @@ impl Engine {
     /// the site, checks its links and loads the theme. The site is `None` when it could not be
     /// assembled; the diagnostics may hold errors either way.
     pub fn load(&mut self) -> (Option<Loaded>, Diagnostics) {
+        self.load_after(Changes::All)
+    }
+
+    /// [`Engine::load`], told what changed since the last run (as a file watcher saw it): the
+    /// content folder is then not walked again, and only the files named are stamped again
+    /// ([`inputs`]). Changes of a run that fails early are kept for the next.
+    pub fn load_after(&mut self, changes: Changes) -> (Option<Loaded>, Diagnostics) {
+        self.files.note(changes);
         // A book.toml with errors still names the content folder: its errors come in the
         // same run as the content's, and the run fails.
         let (config, problems) = Config::load_reporting(&self.root);
@@ -251,7 +260,7 @@ impl Engine {
             diags.extend(problems);
             return (None, diags);
         };
-        let (loaded, mut diags) = self.load_with(config);
+        let (loaded, mut diags) = self.load_config(config);
         if problems.is_empty() {
             return (loaded, diags);
         }
@@ -261,6 +270,11 @@ impl Engine {
 
     /// [`Engine::load`], with the config already read.
     pub fn load_with(&mut self, config: Config) -> (Option<Loaded>, Diagnostics) {
+        self.files.note(Changes::All);
+        self.load_config(config)
+    }
+
+    fn load_config(&mut self, config: Config) -> (Option<Loaded>, Diagnostics) {
         let mut diags = Diagnostics::new();
         diags.extend(config.warnings.iter().cloned());
         let mut timings = Timings::default();
@@ -276,7 +290,7 @@ impl Engine {
         }
         let theme = Theme::load(&config.theme_dir());
         let exclude = vec![config.output_dir.clone(), config.root.join("themes")];
-        let (found, problems) = discover::discover(&config.content_dir, &exclude, &config.root);
+        let (found, problems) = (self.files).discover(&config.content_dir, &exclude, &config.root);
         diags.extend(problems);
         if found.is_empty() && diags.has_errors() {
             return (None, diags);
@@ -647,6 +661,12 @@ impl Engine {
     /// of the site, or after an edit that changed no fact other pages read, the edited ones.
     pub fn contexts_built(&self) -> usize {
         self.contexts
+    }
+
+    /// How many times the engine walked the content folder: a run told what changed walks
+    /// only when the changes do not say for sure what the walk would find.
+    pub fn walks(&self) -> usize {
+        self.files.walks()
     }
 
     /// [`Engine::render`], collecting the files it hands on.

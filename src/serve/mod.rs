@@ -135,7 +135,7 @@ pub fn run(opts: ServeOptions) -> Result<(), Diagnostics> {
         ));
         all
     })?;
-    session.rebuild(&state, &[]);
+    session.first_build(&state);
     server.spawn_workers(opts.threads).map_err(|e| {
         let mut all = Diagnostics::new();
         all.push(Diagnostic::error(
@@ -166,7 +166,7 @@ pub fn run(opts: ServeOptions) -> Result<(), Diagnostics> {
                 Some(batch) => batch,
             }
         };
-        session.rebuild(&state, &batch);
+        session.rebuild(&state, batch);
     }
     Ok(())
 }
@@ -205,12 +205,18 @@ impl Session {
         }
     }
 
-    /// Rebuilds after `changed` (empty: the first build) and tells the pages. The engine finds
-    /// what changed by itself; `changed` only tells the first build from the others.
-    pub fn rebuild(&mut self, state: &Arc<State>, changed: &[PathBuf]) {
+    /// Builds the whole site, serves it and starts its search index at once.
+    pub fn first_build(&mut self, state: &Arc<State>) {
+        self.rebuild(state, engine::Changes::All);
+        self.start_search(state);
+    }
+
+    /// Rebuilds after `changes` (what the watcher saw) and tells the pages. The engine looks
+    /// again only at the paths the changes name, unless they are [`engine::Changes::All`].
+    pub fn rebuild(&mut self, state: &Arc<State>, changes: engine::Changes) {
         let start = Instant::now();
         let first = state.site().is_empty() || self.last.is_none();
-        let (loaded, mut diags) = self.engine.load();
+        let (loaded, mut diags) = self.engine.load_after(changes);
         diags.sort();
         let Some(loaded) = loaded.filter(|_| !diags.has_errors()) else {
             self.show_problems(state, diags);
@@ -249,9 +255,6 @@ impl Session {
         self.last = Some(loaded);
         if count > 0 || first {
             self.search_due = Some(start);
-        }
-        if changed.is_empty() {
-            self.start_search(state);
         }
     }
 

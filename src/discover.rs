@@ -65,6 +65,8 @@ struct Walked {
     /// The walk met neither a symbolic link nor a problem, so a changed path tells all that
     /// changed about it.
     exact: bool,
+    /// What [`Walked::finish`] made of the files, until they change.
+    finished: Option<(Vec<SourceFile>, Vec<Diagnostic>)>,
 }
 
 /// The content folder as last walked, kept up to date from the paths that changed since.
@@ -147,6 +149,7 @@ impl Walked {
                             kind,
                         };
                         self.files.insert(i, file);
+                        self.finished = None;
                     }
                 }
                 (Err(e), at) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -158,7 +161,10 @@ impl Walked {
                             .iter()
                             .take_while(|f| f.abs.starts_with(path))
                             .count();
-                    self.files.drain(from..to);
+                    if to > from {
+                        self.files.drain(from..to);
+                        self.finished = None;
+                    }
                 }
                 _ => return false,
             }
@@ -167,21 +173,31 @@ impl Walked {
     }
 
     /// The files and problems of the walk, with the checks of the whole list.
-    fn finish(&self, content_dir: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
-        let mut files = self.files.clone();
-        let mut problems = self.problems.clone();
-        problems.extend(file_names(&files, content_dir));
-        problems.extend(duplicate_indexes(&files));
-        let shadowed: Vec<SourcePath> = files
-            .iter()
-            .filter(|f| {
-                f.path.file_name() == "index.md" && has_underscore_index(&files, f.path.dir())
-            })
-            .map(|f| f.path.clone())
-            .collect();
-        files.retain(|f| !shadowed.contains(&f.path));
-        (files, problems)
+    fn finish(&mut self, content_dir: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+        let (files, problems) = (&self.files, &self.problems);
+        self.finished
+            .get_or_insert_with(|| checked(files, problems, content_dir))
+            .clone()
     }
+}
+
+/// `files` and `problems` of a walk, with the checks of the whole list.
+fn checked(
+    files: &[SourceFile],
+    problems: &[Diagnostic],
+    content_dir: &Path,
+) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let mut files = files.to_vec();
+    let mut problems = problems.to_vec();
+    problems.extend(file_names(&files, content_dir));
+    problems.extend(duplicate_indexes(&files));
+    let shadowed: Vec<SourcePath> = files
+        .iter()
+        .filter(|f| f.path.file_name() == "index.md" && has_underscore_index(&files, f.path.dir()))
+        .map(|f| f.path.clone())
+        .collect();
+    files.retain(|f| !shadowed.contains(&f.path));
+    (files, problems)
 }
 
 /// Walks the content folder.
@@ -200,6 +216,7 @@ fn walk(content_dir: &Path, exclude: &[PathBuf], site_root: &Path) -> Walked {
             files,
             problems,
             exact: false,
+            finished: None,
         };
     }
     let inside = [site_root, content_dir].map(|p| fs::canonicalize(p).unwrap_or(p.to_path_buf()));
@@ -301,6 +318,7 @@ fn walk(content_dir: &Path, exclude: &[PathBuf], site_root: &Path) -> Walked {
         files,
         exact: problems.is_empty() && !linked.get(),
         problems,
+        finished: None,
     }
 }
 

@@ -13,12 +13,13 @@
 //! that is not told, or whose changes name a folder made, renamed or replaced, a symbolic
 //! link, or anything else the listing cannot be sure of, walks and stamps every file.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::diagnostics::Diagnostic;
 use crate::discover::{Listing, SourceFile};
@@ -94,7 +95,7 @@ struct Seen {
 /// The files of the site as the last build saw them.
 #[derive(Debug, Default)]
 pub struct Files {
-    seen: HashMap<PathBuf, Seen>,
+    seen: FxHashMap<PathBuf, Seen>,
     /// The content folder as last listed.
     listing: Listing,
     /// What changed since the files were last stamped.
@@ -150,8 +151,10 @@ impl Files {
     /// changes do not name keeps its stamp unless it was racy.
     pub fn refresh(&mut self, texts: &[PathBuf], others: &[PathBuf]) -> Vec<Text> {
         let pending = std::mem::replace(&mut self.pending, Changes::Paths(HashSet::new()));
-        let changed = match pending {
-            Changes::Paths(p) if std::mem::take(&mut self.narrowed) => Some(p),
+        let changed: Option<FxHashSet<PathBuf>> = match pending {
+            Changes::Paths(p) if std::mem::take(&mut self.narrowed) => {
+                Some(p.into_iter().collect())
+            }
             _ => None,
         };
         // Whether `path`'s record can be taken as it is, without a look at the file.
@@ -225,7 +228,8 @@ impl Files {
                 })
             })
             .collect();
-        let mut fresh = HashMap::with_capacity(texts.len() + others.len());
+        let mut fresh =
+            FxHashMap::with_capacity_and_hasher(texts.len() + others.len(), Default::default());
         let mut out = Vec::with_capacity(texts.len());
         for (path, (text, entry)) in texts.iter().zip(read) {
             if let Some(e) = entry {

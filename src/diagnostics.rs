@@ -249,7 +249,7 @@ impl LineIndex {
 }
 
 /// Every diagnostic of one run, in the order found.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
     /// For `check`: every snippet file and the pages that include it, for the JSON report.

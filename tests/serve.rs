@@ -124,3 +124,36 @@ fn a_theme_folder_made_while_serving_is_watched() {
         }
     }
 }
+
+/// A rebuild prints its warnings only when they are not the ones printed last; otherwise its
+/// line counts them.
+#[test]
+fn a_rebuild_prints_the_same_warnings_once() {
+    let f = Fixture::empty();
+    f.write("content/a.md", "# A\n\nSee [nothing](missing.md).\n");
+    f.write("book.toml", "[build]\nlink-check = \"warn\"\n");
+    let served = common::served::Served::start(&f);
+    served.wait_builds(1);
+    let warning = "warning[link-missing-page]";
+    assert_eq!(served.log().matches(warning).count(), 1, "{}", served.log());
+    f.write(
+        "content/a.md",
+        "# A\n\nSee [nothing](missing.md).\n\nMore.\n",
+    );
+    served.wait_builds(2);
+    let log = served.log();
+    assert_eq!(log.matches(warning).count(), 1, "{log}");
+    assert!(
+        log.lines()
+            .any(|l| l.starts_with("rebuilt 2 files of 3 pages in ")
+                && l.ends_with(" ms (1 warning, as before)")),
+        "{log}"
+    );
+    // Another warning: the whole set is printed again.
+    f.write(
+        "content/a.md",
+        "# A\n\nSee [nothing](missing.md) and [more](gone.md).\n",
+    );
+    served.wait_builds(3);
+    assert_eq!(served.log().matches(warning).count(), 3, "{}", served.log());
+}

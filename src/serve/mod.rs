@@ -182,6 +182,8 @@ pub struct Session {
     search_due: Option<Instant>,
     /// The key of the search index last asked for ([`Engine::search_key`]).
     search_key: Option<u64>,
+    /// The warnings last printed.
+    printed: Option<Diagnostics>,
 }
 
 impl Session {
@@ -202,6 +204,7 @@ impl Session {
             search: None,
             search_due: None,
             search_key: None,
+            printed: None,
         }
     }
 
@@ -230,9 +233,6 @@ impl Session {
                 return;
             }
         };
-        if !diags.is_empty() {
-            eprint!("{}", diags.render(&self.root));
-        }
         let count = files.len() + gone.len();
         let pages = crate::render::pages::page_count(&loaded.site);
         if first {
@@ -242,14 +242,21 @@ impl Session {
             site.extend(previous_search(&state.site(), &roots));
             state.set_problems(None);
             state.swap(site);
-            eprintln!("built {pages} pages in {} ms", start.elapsed().as_millis());
+            let took = start.elapsed();
+            self.print_warnings(diags);
+            eprintln!("built {pages} pages in {} ms", took.as_millis());
         } else {
             let reach = Reach::of(&files, &gone, &loaded.theme);
             self.publish(state, files, &gone, reach);
+            // The pages are told first: printing waits for them.
+            let took = start.elapsed();
+            let same = self.print_warnings(diags);
             eprintln!(
-                "rebuilt {count} file{} of {pages} pages in {} ms",
+                "rebuilt {count} file{} of {pages} pages in {} ms{}",
                 if count == 1 { "" } else { "s" },
-                start.elapsed().as_millis()
+                took.as_millis(),
+                same.map(|n| format!(" ({}, as before)", warnings(n)))
+                    .unwrap_or_default()
             );
         }
         self.last = Some(loaded);
@@ -288,8 +295,25 @@ impl Session {
         }
     }
 
+    /// Prints the warnings of a good build, unless they are the ones printed last: a save
+    /// should not print the same screenful again. Returns their number when they were.
+    fn print_warnings(&mut self, diags: Diagnostics) -> Option<usize> {
+        if diags.is_empty() || self.printed.as_ref() == Some(&diags) {
+            self.printed = Some(diags);
+            return self
+                .printed
+                .as_ref()
+                .map(Diagnostics::len)
+                .filter(|n| *n > 0);
+        }
+        eprint!("{}", diags.render(&self.root));
+        self.printed = Some(diags);
+        None
+    }
+
     /// Prints the problems, shows them on open pages, and keeps the last good site.
-    fn show_problems(&self, state: &State, mut diags: Diagnostics) {
+    fn show_problems(&mut self, state: &State, mut diags: Diagnostics) {
+        self.printed = None;
         diags.sort();
         eprint!("{}", diags.render(&self.root));
         let json = diags.to_json(&self.root);
@@ -388,10 +412,15 @@ struct SearchJob {
 /// rebuilds and the page updates, and be out of date when it is ready.
 pub const SEARCH_QUIET: Duration = Duration::from_millis(500);
 
-/// Builds the newest search index asked for, on one thread, so the other cores stay free for
-/// rebuilds and the browser.
+/// Builds the newest search index asked for, on one thread at the lowest priority, so the
+/// cores stay free for rebuilds and the browser when an edit comes while it works.
 fn search_worker(state: &State, jobs: &Receiver<SearchJob>) {
-    let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(1).build() else {
+    lowest_priority();
+    let Ok(pool) = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .start_handler(|_| lowest_priority())
+        .build()
+    else {
         return;
     };
     let mut indexer = crate::search::Indexer::default();
@@ -409,6 +438,22 @@ fn search_worker(state: &State, jobs: &Receiver<SearchJob>) {
             built.as_millis()
         );
     }
+}
+
+/// Lowers the calling thread's priority as far as it goes (Linux: each thread has its own
+/// nice value). Elsewhere the thread keeps its priority.
+fn lowest_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: `gettid` and `setpriority` take no pointers; a failure leaves the priority as
+    // it was, which is harmless.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, tid, 19);
+    }
+}
+
+fn warnings(n: usize) -> String {
+    format!("{n} warning{}", if n == 1 { "" } else { "s" })
 }
 
 /// The search files of the site being served, to keep them while a new index is built.

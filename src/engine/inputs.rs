@@ -105,6 +105,8 @@ pub struct Files {
     narrowed: bool,
     /// How many times the content folder was walked.
     walks: usize,
+    /// The files of `seen` whose stamps are racy: looked at again by every refresh.
+    racy: FxHashSet<PathBuf>,
 }
 
 /// A file that cannot be read as a page.
@@ -151,82 +153,34 @@ impl Files {
     /// changes do not name keeps its stamp unless it was racy.
     pub fn refresh(&mut self, texts: &[PathBuf], others: &[PathBuf]) -> Vec<Text> {
         let pending = std::mem::replace(&mut self.pending, Changes::Paths(HashSet::new()));
-        let changed: Option<FxHashSet<PathBuf>> = match pending {
-            Changes::Paths(p) if std::mem::take(&mut self.narrowed) => {
-                Some(p.into_iter().collect())
-            }
-            _ => None,
-        };
-        // Whether `path`'s record can be taken as it is, without a look at the file.
-        let unchanged = |path: &PathBuf, old: &Seen| {
-            !old.racy && changed.as_ref().is_some_and(|c| !c.contains(path))
-        };
         let now = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or(0);
         let racy_after = now.saturating_sub(RACY.as_nanos());
+        match pending {
+            Changes::Paths(changed) if std::mem::take(&mut self.narrowed) => {
+                self.refresh_changed(texts, others, &changed, racy_after)
+            }
+            _ => self.refresh_all(texts, others, racy_after),
+        }
+    }
+
+    /// [`Files::refresh`] looking at every file.
+    fn refresh_all(
+        &mut self,
+        texts: &[PathBuf],
+        others: &[PathBuf],
+        racy_after: u128,
+    ) -> Vec<Text> {
         let seen = &self.seen;
         let read: Vec<(Text, Option<Seen>)> = texts
             .par_iter()
-            .map(|path| {
-                if let Some(old) = seen.get(path)
-                    && let Some(text) = &old.text
-                    && unchanged(path, old)
-                {
-                    return (Ok(text.clone()), Some(old.clone()));
-                }
-                let stamp = Stamp::of(path);
-                if let (Some(stamp), Some(old)) = (stamp, seen.get(path))
-                    && old.version.stamp == stamp
-                    && !old.racy
-                    && let Some(text) = &old.text
-                {
-                    return (Ok(text.clone()), Some(old.clone()));
-                }
-                match read_text(path) {
-                    Ok(text) => {
-                        // Keep the old text when it is the same, so its rendering is kept.
-                        let text = match seen.get(path).and_then(|o| o.text.clone()) {
-                            Some(old) if *old == *text => old,
-                            _ => Arc::from(text),
-                        };
-                        let entry = stamp.map(|stamp| Seen {
-                            version: Version {
-                                stamp,
-                                digest: None,
-                            },
-                            racy: stamp.modified >= racy_after,
-                            text: Some(text.clone()),
-                        });
-                        (Ok(text), entry)
-                    }
-                    Err(e) => (Err(e), None),
-                }
-            })
+            .map(|path| look_text(path, seen.get(path), racy_after))
             .collect();
         let stamped: Vec<Option<Seen>> = others
             .par_iter()
-            .map(|path| {
-                if let Some(old) = seen.get(path).filter(|old| unchanged(path, old)) {
-                    return Some(old.clone());
-                }
-                let stamp = Stamp::of(path)?;
-                let racy = stamp.modified >= racy_after;
-                let old = seen.get(path).filter(|o| o.version.stamp == stamp);
-                let digest = match old {
-                    Some(o) if !o.racy => o.version.digest,
-                    // Written too recently to trust the stamp alone, now or last time.
-                    Some(_) => digest_of(path),
-                    None if racy => digest_of(path),
-                    None => None,
-                };
-                Some(Seen {
-                    version: Version { stamp, digest },
-                    racy,
-                    text: None,
-                })
-            })
+            .map(|path| look_other(path, seen.get(path), racy_after))
             .collect();
         let mut fresh =
             FxHashMap::with_capacity_and_hasher(texts.len() + others.len(), Default::default());
@@ -242,8 +196,69 @@ impl Files {
                 fresh.insert(path.clone(), e);
             }
         }
+        self.racy = fresh
+            .iter()
+            .filter(|(_, s)| s.racy)
+            .map(|(p, _)| p.clone())
+            .collect();
         self.seen = fresh;
         out
+    }
+
+    /// [`Files::refresh`] after a listing that did not walk: only the changed paths, the racy
+    /// ones and the new ones are looked at; the record is updated in place.
+    fn refresh_changed(
+        &mut self,
+        texts: &[PathBuf],
+        others: &[PathBuf],
+        changed: &HashSet<PathBuf>,
+        racy_after: u128,
+    ) -> Vec<Text> {
+        // Their last records, to compare with; out of the record until looked at again.
+        let olds: FxHashMap<PathBuf, Seen> = changed
+            .iter()
+            .chain(std::mem::take(&mut self.racy).iter())
+            .filter_map(|p| self.seen.remove_entry(p))
+            .collect();
+        let mut listed = 0;
+        let mut out = Vec::with_capacity(texts.len());
+        for path in texts {
+            if let Some(old) = self.seen.get(path)
+                && let Some(text) = &old.text
+            {
+                listed += 1;
+                out.push(Ok(text.clone()));
+                continue;
+            }
+            let (text, entry) = look_text(path, olds.get(path), racy_after);
+            listed += self.note_seen(path, entry);
+            out.push(text);
+        }
+        for path in others {
+            if self.seen.contains_key(path) {
+                listed += 1;
+                continue;
+            }
+            let entry = look_other(path, olds.get(path), racy_after);
+            listed += self.note_seen(path, entry);
+        }
+        // Files gone with a folder: the record keeps only what is listed.
+        if self.seen.len() != listed {
+            let keep: FxHashSet<&PathBuf> = texts.iter().chain(others).collect();
+            self.seen.retain(|p, _| keep.contains(p));
+            self.racy.retain(|p| keep.contains(p));
+        }
+        out
+    }
+
+    /// Records `entry` for `path`; 1 when there is one.
+    fn note_seen(&mut self, path: &Path, entry: Option<Seen>) -> usize {
+        let Some(entry) = entry else { return 0 };
+        if entry.racy {
+            self.racy.insert(path.to_path_buf());
+        }
+        // A path listed twice (a text and a theme file) is looked at once.
+        usize::from(self.seen.insert(path.to_path_buf(), entry).is_none())
     }
 
     /// The version of `path` as last seen, and whether it can be trusted to change with the
@@ -265,6 +280,55 @@ impl Files {
             },
         }
     }
+}
+
+/// A Markdown file's text and its new record, given its last record `old`.
+fn look_text(path: &Path, old: Option<&Seen>, racy_after: u128) -> (Text, Option<Seen>) {
+    let stamp = Stamp::of(path);
+    if let (Some(stamp), Some(old)) = (stamp, old)
+        && old.version.stamp == stamp
+        && !old.racy
+        && let Some(text) = &old.text
+    {
+        return (Ok(text.clone()), Some(old.clone()));
+    }
+    match read_text(path) {
+        Ok(text) => {
+            // Keep the old text when it is the same, so its rendering is kept.
+            let text = match old.and_then(|o| o.text.clone()) {
+                Some(old) if *old == *text => old,
+                _ => Arc::from(text),
+            };
+            let entry = stamp.map(|stamp| Seen {
+                version: Version {
+                    stamp,
+                    digest: None,
+                },
+                racy: stamp.modified >= racy_after,
+                text: Some(text.clone()),
+            });
+            (Ok(text), entry)
+        }
+        Err(e) => (Err(e), None),
+    }
+}
+
+/// Another file's new record, given its last record `old`.
+fn look_other(path: &Path, old: Option<&Seen>, racy_after: u128) -> Option<Seen> {
+    let stamp = Stamp::of(path)?;
+    let racy = stamp.modified >= racy_after;
+    let digest = match old.filter(|o| o.version.stamp == stamp) {
+        Some(o) if !o.racy => o.version.digest,
+        // Written too recently to trust the stamp alone, now or last time.
+        Some(_) => digest_of(path),
+        None if racy => digest_of(path),
+        None => None,
+    };
+    Some(Seen {
+        version: Version { stamp, digest },
+        racy,
+        text: None,
+    })
 }
 
 /// A hash of the file's bytes, read as a stream.
@@ -389,6 +453,42 @@ mod tests {
             });
         }
         assert_eq!(missing, 2);
+    }
+
+    #[test]
+    fn told_what_changed_a_refresh_looks_only_at_the_files_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = dir.path();
+        let set = |name: &str, text: &str, secs_ago: u64| {
+            let path = c.join(name);
+            std::fs::write(&path, text).unwrap();
+            let when = SystemTime::now() - Duration::from_secs(secs_ago);
+            let f = std::fs::File::options().write(true).open(&path).unwrap();
+            f.set_modified(when).unwrap();
+            path
+        };
+        let (a, b) = (set("a.md", "one", 60), set("b.md", "one", 60));
+        let mut files = Files::default();
+        let run = |files: &mut Files, changes: Changes| -> Vec<String> {
+            files.note(changes);
+            let (listed, _) = files.discover(c, &[], c);
+            let texts: Vec<PathBuf> = listed.into_iter().map(|f| f.abs).collect();
+            let read = files.refresh(&texts, &[]);
+            read.into_iter().map(|t| t.unwrap().to_string()).collect()
+        };
+        assert_eq!(run(&mut files, Changes::All), ["one", "one"]);
+        set("a.md", "two", 30);
+        set("b.md", "two", 30);
+        // Only `a.md` is named: `b.md` is taken as it was, without a look.
+        let told = Changes::Paths([a.clone()].into_iter().collect());
+        assert_eq!(run(&mut files, told), ["two", "one"]);
+        // A deleted file is named and forgotten; a plain run looks at everything.
+        std::fs::remove_file(&a).unwrap();
+        let told = Changes::Paths([a.clone()].into_iter().collect());
+        assert_eq!(run(&mut files, told), ["one"]);
+        assert_eq!(files.version(&a), (None, true));
+        assert_eq!(run(&mut files, Changes::All), ["two"]);
+        assert!(files.version(&b).1);
     }
 
     #[test]

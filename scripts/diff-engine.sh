@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The engine's differential test at length: EDITS random edits (2000 by default) of every
 # kind, each followed by an incremental build and a build from scratch that must agree byte
-# for byte. `cargo test` runs the same test with 60 edits.
+# for byte. The incremental engine is told the paths each edit touched, as `serve`'s watcher
+# tells it, so the narrowed listing and stamping are checked too. `cargo test` runs the same
+# test with 60 edits.
 #
 #   scripts/diff-engine.sh [EDITS] [SEED]
 set -euo pipefail

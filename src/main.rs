@@ -89,6 +89,7 @@ fn build(
                     report.rendered, report.files
                 );
                 eprintln!("  {} page contexts built", report.contexts);
+                eprintln!("  {} articles fingerprinted", report.fingerprinted);
             }
             eprintln!(
                 "built {} ({} files, {} unchanged) in {} ms with {} into {}",

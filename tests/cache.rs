@@ -46,6 +46,16 @@ fn contexts(run: &Run) -> usize {
     line.split_whitespace().next().unwrap().parse().unwrap()
 }
 
+/// How many articles a build fingerprinted for the anchor record, from the `--timings` report.
+fn fingerprinted(run: &Run) -> usize {
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.ends_with(" articles fingerprinted"))
+        .unwrap_or_else(|| panic!("no count of fingerprinted articles:\n{}", run.stderr));
+    line.split_whitespace().next().unwrap().parse().unwrap()
+}
+
 /// Everything a build printed but the summary's time.
 fn report(run: &Run) -> Vec<String> {
     run.stderr
@@ -53,6 +63,7 @@ fn report(run: &Run) -> Vec<String> {
         .filter(|l| !l.contains(" ms"))
         .filter(|l| !l.ends_with(" files rendered, the others kept from the last build"))
         .filter(|l| !l.ends_with(" page contexts built"))
+        .filter(|l| !l.ends_with(" articles fingerprinted"))
         .map(|l| match l.find(" in ") {
             Some(at) if l.starts_with("built ") => l[..at].to_string(),
             _ => l.to_string(),
@@ -66,8 +77,13 @@ fn build_both(f: &Fixture, what: &str) -> (usize, usize) {
     build_counting(f, what).0
 }
 
-/// [`build_both`], with the counts of contexts the cached and the forced build built.
-fn build_counting(f: &Fixture, what: &str) -> ((usize, usize), (usize, usize)) {
+/// What [`build_counting`] counts: files rendered of all, then contexts built and articles
+/// fingerprinted, each by the cached and the forced build.
+type Counts = ((usize, usize), (usize, usize), (usize, usize));
+
+/// [`build_both`], with the counts of contexts the cached and the forced build built, and of
+/// the articles they fingerprinted.
+fn build_counting(f: &Fixture, what: &str) -> Counts {
     // The anchor record is an input too: both builds start from the one the last build left.
     let record = std::fs::read(f.root().join("anchors.lock")).ok();
     let cached = f.run(&["build", "--timings"]);
@@ -98,7 +114,11 @@ fn build_counting(f: &Fixture, what: &str) -> ((usize, usize), (usize, usize)) {
             "{what}: {path} differs from a build from scratch"
         );
     }
-    (rendered(&cached), (contexts(&cached), contexts(&forced)))
+    (
+        rendered(&cached),
+        (contexts(&cached), contexts(&forced)),
+        (fingerprinted(&cached), fingerprinted(&forced)),
+    )
 }
 
 fn edit(f: &Fixture, rel: &str, from: &str, to: &str) {
@@ -116,20 +136,43 @@ fn a_cached_build_writes_what_a_forced_build_writes_after_every_kind_of_edit() {
     assert_eq!(n, files, "the first build renders everything");
     assert!(f.root().join(".stepbook-cache/engine.bin").is_file());
 
-    let ((n, files), (others, _)) = build_counting(&f, "nothing changed");
+    let ((n, files), (others, _), (prints, articles)) = build_counting(&f, "nothing changed");
     assert_eq!(n, 0, "nothing is rendered when nothing changed, of {files}");
+    // The anchor plan's prints of every article come back from the cache.
+    assert_eq!(prints, 0, "articles fingerprinted of {articles}");
 
     let page = "content/write/write-a-procedure.md";
     edit(&f, page, "\n\n", "\n\nA sentence added to the body.\n\n");
-    let ((n, files), (built, all)) = build_counting(&f, "a body edit");
+    let ((n, files), (built, all), (prints, _)) = build_counting(&f, "a body edit");
     assert!(n < files / 4, "a body edit rendered {n} of {files} files");
     // A sentence is no fact other pages read: the page and its Markdown copy, besides the
     // pages of the other languages, which are all looked at.
     assert_eq!(built, others + 2, "contexts built of {all}");
+    assert_eq!(prints, 1, "the edited article alone is fingerprinted again");
 
     edit(&f, page, "title: ", "title: Renamed ");
-    let (_, (built, all)) = build_counting(&f, "a title edit");
+    let (_, (built, all), (prints, _)) = build_counting(&f, "a title edit");
     assert_eq!(built, all, "a title is read by other pages");
+    assert_eq!(
+        prints, 1,
+        "the retitled article alone is fingerprinted again"
+    );
+
+    // A renamed heading has another id: the record maps the old one to it, in both builds.
+    edit(
+        &f,
+        page,
+        "## Continue a procedure after a break",
+        "## Pick up a procedure after a break",
+    );
+    let (_, _, (prints, _)) = build_counting(&f, "a renamed heading");
+    assert_eq!(prints, 1, "the edited article alone is fingerprinted again");
+    let record = f.read("anchors.lock");
+    assert!(
+        record.contains("\n  continue-a-procedure-after-a-break section ")
+            && record.contains("\n  pick-up-a-procedure-after-a-break section "),
+        "the record keeps the old id and adds the new one"
+    );
 
     f.write(
         "content/write/new-page.md",
@@ -302,7 +345,7 @@ fn a_file_of_an_unchanged_page_that_was_damaged_is_made_again() {
         .and_then(|mut file| std::io::Write::write_all(&mut file, &bytes))
         .unwrap();
     edit(&f, page, "\n\n", "\n\nA sentence added to the body.\n\n");
-    let (_, (built, all)) = build_counting(&f, "a damaged file of another page");
+    let (_, (built, all), _) = build_counting(&f, "a damaged file of another page");
     // The page and its Markdown copy, then every context to make the damaged file again.
     assert_eq!(built, others + 2 + all);
 }

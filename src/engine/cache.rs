@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cutoff;
 use super::pages::{Memo, Saved, SavedRef};
+use crate::anchors::SavedPrints;
 use crate::diagnostics::Diagnostic;
 use crate::paths::SourcePath;
 
@@ -35,7 +36,7 @@ pub const FOLDER: &str = ".stepbook-cache";
 pub const MAGIC: &[u8; 8] = b"stepbook";
 
 /// The version of the layout below; a change makes older caches unreadable on purpose.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// How many files the memos are cut into: after a one-page edit, a save writes one of them
 /// again (at 10,000 pages, some 4 MB).
@@ -79,8 +80,37 @@ pub struct Restored {
     pub output: Option<(PathBuf, u64)>,
     pub search: Option<(u64, Vec<(String, u64)>)>,
     pub cutoff: Option<cutoff::Kept>,
-    /// Each shard's hash and number of memos as read, to tell which shards need writing.
-    pub shards: Vec<Option<(u64, usize)>>,
+    /// The anchor plan's prints of each article, as [`crate::anchors::Memo::saved`] gave
+    /// them, for the engine to give back once the file's memo is kept.
+    pub prints: HashMap<SourcePath, SavedPrints>,
+    /// Each shard as read, to tell which shards need writing.
+    pub shards: Vec<Option<Shard>>,
+}
+
+/// What a save needs to know of a shard as it is on disk.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Shard {
+    /// The hash of its payload.
+    pub digest: u64,
+    /// How many memos, and how many of them with their article's prints, it holds.
+    pub memos: usize,
+    pub prints: usize,
+}
+
+/// One Markdown file's entry in a shard, as read back.
+#[derive(Deserialize)]
+struct Entry {
+    path: SourcePath,
+    memo: Saved,
+    prints: Option<SavedPrints>,
+}
+
+/// [`Entry`], to be written.
+#[derive(Serialize)]
+struct EntryRef<'a> {
+    path: &'a SourcePath,
+    memo: SavedRef<'a>,
+    prints: Option<SavedPrints>,
 }
 
 /// Which shard a file's memo goes to.
@@ -167,7 +197,7 @@ pub fn load(root: &Path) -> Restored {
     };
     // Each thread reads its shards into one buffer: a fresh buffer per shard would have the
     // kernel clear every page of the cache's size once more.
-    let shards: Vec<Option<Vec<(SourcePath, Saved)>>> = index
+    let shards: Vec<Option<Vec<Entry>>> = index
         .shards
         .par_iter()
         .enumerate()
@@ -194,10 +224,17 @@ pub fn load(root: &Path) -> Restored {
             restored.shards.push(None);
             continue;
         };
-        restored.shards.push(want.map(|d| (d, saved.len())));
-        restored
-            .memos
-            .extend(saved.into_iter().map(|(p, s)| (p, Memo::restore(s))));
+        restored.shards.push(want.map(|digest| Shard {
+            digest,
+            memos: saved.len(),
+            prints: saved.iter().filter(|e| e.prints.is_some()).count(),
+        }));
+        for e in saved {
+            if let Some(prints) = e.prints {
+                restored.prints.insert(e.path.clone(), prints);
+            }
+            restored.memos.insert(e.path, Memo::restore(e.memo));
+        }
     }
     restored
 }
@@ -221,13 +258,16 @@ pub struct ToSave<'a> {
     pub output: Option<(PathBuf, u64)>,
     pub search: Option<(u64, Vec<(String, u64)>)>,
     pub cutoff: Option<cutoff::Kept>,
+    /// The anchor plan's memory, whose prints of an article are kept beside its file's memo
+    /// when they were made from what that memo holds.
+    pub anchors: &'a crate::anchors::Memo,
     /// What [`load`] read, to keep the shards that did not change.
-    pub shards: &'a [Option<(u64, usize)>],
+    pub shards: &'a [Option<Shard>],
 }
 
-/// Writes the engine's memory to the cache folder of `root`, and returns each shard's hash
-/// and size, as [`Restored::shards`] for the next save.
-pub fn save(root: &Path, what: ToSave<'_>) -> Result<Vec<Option<(u64, usize)>>, Diagnostic> {
+/// Writes the engine's memory to the cache folder of `root`, and returns each shard as
+/// written, as [`Restored::shards`] for the next save.
+pub fn save(root: &Path, what: ToSave<'_>) -> Result<Vec<Option<Shard>>, Diagnostic> {
     let dir = folder(root).ok_or_else(|| {
         Diagnostic::warning(
             "cache",
@@ -250,24 +290,44 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Vec<Option<(u64, usize)>>, 
     for (path, memo) in what.memos {
         by_shard[shard_of(path)].push((path, memo));
     }
-    let shards: Vec<(u64, usize)> = by_shard
+    let has_prints = |path: &SourcePath, m: &Memo| {
+        m.shown()
+            .is_some_and(|(md, fm, text)| what.anchors.made_from(path, md, fm, text))
+    };
+    let shards: Vec<Shard> = by_shard
         .into_par_iter()
         .enumerate()
         .map(|(i, mut memos)| {
+            let prints = memos.iter().filter(|(p, m)| has_prints(p, m)).count();
             let kept = what.shards.get(i).copied().flatten();
-            if let Some((digest, n)) = kept
-                && n == memos.len()
+            // Prints are made from what the memo holds: with the same memos, the same prints
+            // (those of a renamed or moved page are made again, and are then no longer kept).
+            if let Some(shard) = kept
+                && shard.memos == memos.len()
+                && shard.prints == prints
                 && memos.iter().all(|(_, m)| !m.fresh())
             {
-                return Ok((digest, n));
+                return Ok(shard);
             }
             memos.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            let saved: Vec<(&SourcePath, SavedRef<'_>)> =
-                memos.iter().map(|(p, m)| (*p, m.save())).collect();
+            let saved: Vec<EntryRef<'_>> = memos
+                .iter()
+                .map(|(path, m)| EntryRef {
+                    path,
+                    memo: m.save(),
+                    prints: has_prints(path, m)
+                        .then(|| what.anchors.saved(path))
+                        .flatten(),
+                })
+                .collect();
             let payload = postcard::to_allocvec(&saved).map_err(|e| encode_error(&dir, e))?;
             let digest = xxhash_rust::xxh3::xxh3_64(&payload);
             write(&dir.join(shard_name(i)), &payload, fingerprint)?;
-            Ok((digest, memos.len()))
+            Ok(Shard {
+                digest,
+                memos: memos.len(),
+                prints,
+            })
         })
         .collect::<Result<_, Diagnostic>>()?;
     let mut published: Vec<(String, u64)> = what
@@ -278,7 +338,7 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Vec<Option<(u64, usize)>>, 
     published.sort_unstable();
     let index = Index {
         config: what.config.to_string(),
-        shards: shards.iter().map(|(d, _)| Some(*d)).collect(),
+        shards: shards.iter().map(|s| Some(s.digest)).collect(),
         published,
         output: what.output,
         search: what.search,

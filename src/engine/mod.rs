@@ -86,7 +86,10 @@ pub struct Engine {
     /// [`Engine::adopt_output`] takes them.
     cached: Option<cache::OutputKeys>,
     /// Each cache shard as last read or written.
-    shards: Vec<Option<(u64, usize)>>,
+    shards: Vec<Option<cache::Shard>>,
+    /// The anchor plan's prints read back from the cache, until the Markdown stage has shown
+    /// which of them were made from what the files hold now.
+    prints: HashMap<SourcePath, crate::anchors::SavedPrints>,
     /// The key of the search index last handed on, and its files with what each one's bytes
     /// depend on ([`crate::search::Indexer::build_reusing`]).
     search: Option<(u64, Vec<(String, u64)>)>,
@@ -123,6 +126,7 @@ impl Engine {
             published: HashMap::new(),
             cached: None,
             shards: Vec::new(),
+            prints: HashMap::new(),
             search: None,
             indexer: Default::default(),
             cutoff: cutoff::Cutoff::default(),
@@ -156,6 +160,7 @@ impl Engine {
                 cutoff,
             }),
             shards: restored.shards,
+            prints: restored.prints,
             search: restored.search,
             ..Engine::new(root, opts)
         }
@@ -233,6 +238,7 @@ impl Engine {
                 shards: &self.shards,
                 search: self.search.clone(),
                 cutoff: self.cutoff.keep(),
+                anchors: &self.anchor_memo,
             },
         )?;
         self.shards = saved;
@@ -270,6 +276,7 @@ impl Engine {
             self.fallbacks.clear();
             self.cutoff.clear();
             self.assembly.clear();
+            self.prints.clear();
             // Keys read from a cache made under another config are not taken either.
             self.cached = None;
             self.config = Some(seen);
@@ -461,6 +468,7 @@ impl Engine {
             .zip(memos)
             .filter_map(|(f, m)| m.ok().map(|m| (f.path.clone(), m)))
             .collect();
+        self.restore_prints();
         timings.lap("read and render Markdown");
         let site_problems_from = diags.len();
 
@@ -643,6 +651,12 @@ impl Engine {
         Ok(gone)
     }
 
+    /// How many articles the last anchor plan fingerprinted: every article, or those whose
+    /// prints were not kept (in memory, or in the cache).
+    pub fn articles_fingerprinted(&self) -> usize {
+        self.anchor_memo.fingerprinted()
+    }
+
     /// How many pages (with Markdown copies) the last render built the context of: every page
     /// of the site, or after an edit that changed no fact other pages read, the edited ones.
     pub fn contexts_built(&self) -> usize {
@@ -670,6 +684,22 @@ impl Engine {
 }
 
 impl Engine {
+    /// Gives the anchor plan the prints read back from the cache of each file whose memo was
+    /// kept as read back: its text hashes the same as the one they were made from, and so do
+    /// its snippets' expansion, its frontmatter and its body, which it still holds.
+    fn restore_prints(&mut self) {
+        for (source, saved) in std::mem::take(&mut self.prints) {
+            if let Some(m) = self.memos.get(&source)
+                && !m.fresh()
+                && let Some((md, fm, text)) = m.shown()
+            {
+                let shown = (md.clone(), fm.clone(), text.clone());
+                self.anchor_memo
+                    .restore(source, saved, shown.0, shown.1, shown.2);
+            }
+        }
+    }
+
     /// The translations whose source is a page of this build. A translation of a file that
     /// does not exist is an error; one of a draft, or of a file with errors, is left out.
     fn own_sources(

@@ -134,6 +134,17 @@ impl Memo {
         &self.text
     }
 
+    /// The text its page holds: with its snippets included, when it was expanded.
+    pub fn page_text(&self) -> &Arc<str> {
+        self.expanded.as_ref().map_or(&self.text, |e| &e.text)
+    }
+
+    /// The body, frontmatter and text its page holds, when it has a body.
+    pub fn shown(&self) -> Option<(&Arc<Rendered>, &Arc<Frontmatter>, &Arc<str>)> {
+        let p = self.parsed.as_ref().ok()?;
+        Some((self.rendered()?, &p.fm, self.page_text()))
+    }
+
     pub fn parsed(&self) -> &Result<Parsed, Vec<Diagnostic>> {
         &self.parsed
     }
@@ -258,10 +269,7 @@ pub fn page_file(source: &SourcePath, abs: &Path, memo: &Memo, p: &Parsed) -> Pa
     PageFile {
         source: source.clone(),
         abs: abs.to_path_buf(),
-        text: memo
-            .expanded
-            .as_ref()
-            .map_or_else(|| memo.text.clone(), |e| e.text.clone()),
+        text: memo.page_text().clone(),
         body_offset: p.body_offset,
         fm: p.fm.clone(),
     }

@@ -19,6 +19,7 @@
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -27,6 +28,7 @@ use super::cutoff;
 use super::pages::{Memo, Saved, SavedRef};
 use crate::anchors::SavedPrints;
 use crate::diagnostics::Diagnostic;
+use crate::markdown::html::Html;
 use crate::paths::SourcePath;
 
 /// The cache folder, in the site's folder.
@@ -36,7 +38,7 @@ pub const FOLDER: &str = ".stepbook-cache";
 pub const MAGIC: &[u8; 8] = b"stepbook";
 
 /// The version of the layout below; a change makes older caches unreadable on purpose.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 
 /// How many files the memos are cut into: after a one-page edit, a save writes one of them
 /// again (at 10,000 pages, some 4 MB).
@@ -97,11 +99,14 @@ pub struct Shard {
     pub prints: usize,
 }
 
-/// One Markdown file's entry in a shard, as read back.
+/// One Markdown file's entry in a shard, as read back ([`read_shard`]): the HTML of its
+/// body follows the entries, after the HTML of the entries before it.
 #[derive(Deserialize)]
 struct Entry {
     path: SourcePath,
     memo: Saved,
+    /// The length of its body's HTML.
+    html: usize,
     prints: Option<SavedPrints>,
 }
 
@@ -110,6 +115,7 @@ struct Entry {
 struct EntryRef<'a> {
     path: &'a SourcePath,
     memo: SavedRef<'a>,
+    html: usize,
     prints: Option<SavedPrints>,
 }
 
@@ -149,16 +155,23 @@ fn header(payload: &[u8], fingerprint: u64) -> [u8; 32] {
     out
 }
 
-/// The payload of a sealed file, and its hash, when the header is whole and matches.
-fn open(bytes: &[u8], fingerprint: u64) -> Option<(&[u8], u64)> {
-    let word = |at: usize| -> Option<u64> {
-        Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?))
-    };
-    if bytes.get(..8)? != MAGIC || word(8)? != fingerprint {
+/// The little-endian word at `at` in `bytes`.
+fn word(bytes: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?))
+}
+
+/// The length and hash of the payload the header at the start of `bytes` announces, when it
+/// is a header of this stepbook.
+fn announced(bytes: &[u8], fingerprint: u64) -> Option<(usize, u64)> {
+    if bytes.get(..8)? != MAGIC || word(bytes, 8)? != fingerprint {
         return None;
     }
-    let len = usize::try_from(word(16)?).ok()?;
-    let digest = word(24)?;
+    Some((usize::try_from(word(bytes, 16)?).ok()?, word(bytes, 24)?))
+}
+
+/// The payload of a sealed file, and its hash, when the header is whole and matches.
+fn open(bytes: &[u8], fingerprint: u64) -> Option<(&[u8], u64)> {
+    let (len, digest) = announced(bytes, fingerprint)?;
     let payload = bytes.get(32..)?;
     (payload.len() == len && xxhash_rust::xxh3::xxh3_64(payload) == digest)
         .then_some((payload, digest))
@@ -195,20 +208,12 @@ pub fn load(root: &Path) -> Restored {
     else {
         return Restored::default();
     };
-    // Each thread reads its shards into one buffer: a fresh buffer per shard would have the
-    // kernel clear every page of the cache's size once more.
-    let shards: Vec<Option<Vec<Entry>>> = index
+    let shards: Vec<Option<Vec<(Entry, Html)>>> = index
         .shards
         .par_iter()
         .enumerate()
-        .map_init(Vec::new, |bytes, (i, want)| {
-            let want = (*want)?;
-            read_into(&dir.join(shard_name(i)), bytes).ok()?;
-            let (payload, digest) = open(bytes, fingerprint)?;
-            if digest != want {
-                return None;
-            }
-            postcard::from_bytes(payload).ok()
+        .map_init(Vec::new, |entries, (i, want)| {
+            read_shard(&dir.join(shard_name(i)), (*want)?, fingerprint, entries)
         })
         .collect();
     let mut restored = Restored {
@@ -227,27 +232,63 @@ pub fn load(root: &Path) -> Restored {
         restored.shards.push(want.map(|digest| Shard {
             digest,
             memos: saved.len(),
-            prints: saved.iter().filter(|e| e.prints.is_some()).count(),
+            prints: saved.iter().filter(|(e, _)| e.prints.is_some()).count(),
         }));
-        for e in saved {
+        for (e, html) in saved {
             if let Some(prints) = e.prints {
                 restored.prints.insert(e.path.clone(), prints);
             }
-            restored.memos.insert(e.path, Memo::restore(e.memo));
+            restored.memos.insert(e.path, Memo::restore(e.memo, html));
         }
     }
     restored
 }
 
-/// Reads the file at `path` into `bytes`, reusing its room.
-fn read_into(path: &Path, bytes: &mut Vec<u8>) -> std::io::Result<()> {
+/// The entries of the shard at `path` when its payload hashes to `want`, each with its
+/// body's HTML left in the bytes read ([`Html::stored`]): most of it is never used.
+///
+/// A shard's payload is the length of its entries, its entries, then the HTML of their
+/// bodies: the entries are read into `entries`, a buffer each thread reuses (a fresh one per
+/// shard would have the kernel clear every page of it once more), and the HTML into a buffer
+/// of its own, which its memos keep.
+fn read_shard(
+    path: &Path,
+    want: u64,
+    fingerprint: u64,
+    entries: &mut Vec<u8>,
+) -> Option<Vec<(Entry, Html)>> {
     use std::io::Read;
-    let mut file = fs::File::open(path)?;
-    bytes.clear();
-    let len = file.metadata().map_or(0, |m| m.len() as usize);
-    bytes.reserve(len);
-    file.read_to_end(bytes)?;
-    Ok(())
+    let mut file = fs::File::open(path).ok()?;
+    let mut head = [0u8; 40];
+    file.read_exact(&mut head).ok()?;
+    let (len, digest) = announced(&head, fingerprint)?;
+    let listed = usize::try_from(word(&head, 32)?).ok()?;
+    let htmls = len.checked_sub(8)?.checked_sub(listed)?;
+    entries.clear();
+    (&mut file).take(listed as u64).read_to_end(entries).ok()?;
+    let mut bytes = Vec::with_capacity(htmls);
+    // One byte more than announced tells a longer file.
+    file.take(htmls as u64 + 1).read_to_end(&mut bytes).ok()?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(&head[32..]);
+    hasher.update(entries);
+    hasher.update(&bytes);
+    if entries.len() != listed || bytes.len() != htmls || hasher.digest() != digest {
+        return None;
+    }
+    if digest != want {
+        return None;
+    }
+    let read: Vec<Entry> = postcard::from_bytes(entries).ok()?;
+    let bytes = Arc::new(bytes);
+    let mut at = 0usize;
+    let mut out = Vec::with_capacity(read.len());
+    for e in read {
+        let end = at.checked_add(e.html).filter(|&end| end <= bytes.len())?;
+        out.push((e, Html::stored(bytes.clone(), at..end)));
+        at = end;
+    }
+    (at == bytes.len()).then_some(out)
 }
 
 /// What [`save`] writes.
@@ -315,12 +356,20 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Vec<Option<Shard>>, Diagnos
                 .map(|(path, m)| EntryRef {
                     path,
                     memo: m.save(),
+                    html: html_of(m).len(),
                     prints: has_prints(path, m)
                         .then(|| what.anchors.saved(path))
                         .flatten(),
                 })
                 .collect();
-            let payload = postcard::to_allocvec(&saved).map_err(|e| encode_error(&dir, e))?;
+            let listed = postcard::to_allocvec(&saved).map_err(|e| encode_error(&dir, e))?;
+            let htmls: usize = memos.iter().map(|(_, m)| html_of(m).len()).sum();
+            let mut payload = Vec::with_capacity(8 + listed.len() + htmls);
+            payload.extend_from_slice(&(listed.len() as u64).to_le_bytes());
+            payload.extend_from_slice(&listed);
+            for (_, m) in &memos {
+                payload.extend_from_slice(html_of(m));
+            }
             let digest = xxhash_rust::xxh3::xxh3_64(&payload);
             write(&dir.join(shard_name(i)), &payload, fingerprint)?;
             Ok(Shard {
@@ -347,6 +396,11 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Vec<Option<Shard>>, Diagnos
     let payload = postcard::to_allocvec(&index).map_err(|e| encode_error(&dir, e))?;
     write(&dir.join(INDEX), &payload, fingerprint)?;
     Ok(shards.into_iter().map(Some).collect())
+}
+
+/// The bytes of a memo's body's HTML, as a shard keeps them (none without a body).
+fn html_of(m: &Memo) -> &[u8] {
+    m.html().map_or(&[], |h| h.as_bytes())
 }
 
 /// Removes the temporary files of saves that were stopped half way (their process is gone:

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::inputs::{Files, Version};
 use crate::diagnostics::Diagnostic;
 use crate::frontmatter::{self, Frontmatter};
+use crate::markdown::html::Html;
 use crate::markdown::{self, Rendered, links::PageTable};
 use crate::paths::{SourcePath, UrlPath};
 use crate::site::PageFile;
@@ -107,17 +108,28 @@ impl Memo {
         }
     }
 
-    /// A memo read back from the cache: kept once the file's text is seen to be the same.
-    pub fn restore(saved: Saved) -> Memo {
+    /// A memo read back from the cache, with its body's HTML, which the cache keeps apart:
+    /// kept once the file's text is seen to be the same.
+    pub fn restore(saved: Saved, html: Html) -> Memo {
+        let mut body = saved.body;
+        // Just read back, the body is not shared yet.
+        if let Some(md) = body.as_mut().and_then(|b| Arc::get_mut(&mut b.md)) {
+            md.html = html;
+        }
         Memo {
             text: Arc::from(""),
             digest: Some(saved.digest),
             parsed: saved.parsed,
             expanded: None,
             expansion: saved.expansion,
-            body: saved.body,
+            body,
             fresh: false,
         }
+    }
+
+    /// The HTML of its body, which the cache keeps apart from the rest of the memo.
+    pub fn html(&self) -> Option<&Html> {
+        self.rendered().map(|md| &md.html)
     }
 
     /// Whether this memo was made or changed since it was read back from the cache.

@@ -263,16 +263,19 @@ fn a_damaged_cache_is_ignored() {
         .filter(|n| n.ends_with(".bin"))
         .collect();
     names.sort();
-    assert_eq!(names.len(), 65, "{names:?}");
+    assert_eq!(names.len(), 66, "{names:?}");
     assert_eq!(names[64], "memo-63.bin");
+    assert_eq!(names[65], "search.bin");
     let page = "content/write/write-a-procedure.md";
-    // The index and a few shards, each damaged in one of four ways.
+    // The index, a few shards and the search index's memory, each damaged in one of four
+    // ways.
     let picked = [
         "engine.bin",
         "memo-00.bin",
         "memo-17.bin",
         "memo-42.bin",
         "memo-63.bin",
+        "search.bin",
     ];
     for (i, name) in picked.iter().enumerate() {
         assert!(names.iter().any(|n| n == name), "{name}");

@@ -46,6 +46,9 @@ pub const SHARDS: usize = 64;
 
 const INDEX: &str = "engine.bin";
 
+/// The search index's memory ([`crate::search::Indexer`]).
+const SEARCH: &str = "search.bin";
+
 /// What `engine.bin` holds.
 #[derive(Serialize, Deserialize, Default)]
 pub struct Index {
@@ -62,6 +65,8 @@ pub struct Index {
     pub search: Option<(u64, Vec<(String, u64)>)>,
     /// What the render that made those keys saw of the pages' facts.
     pub cutoff: Option<cutoff::Kept>,
+    /// The hash of the search index's memory, as written.
+    pub indexer: Option<u64>,
 }
 
 /// The keys of the output files of one output folder, and that folder with the hash of its
@@ -85,8 +90,18 @@ pub struct Restored {
     /// The anchor plan's prints of each article, as [`crate::anchors::Memo::saved`] gave
     /// them, for the engine to give back once the file's memo is kept.
     pub prints: HashMap<SourcePath, SavedPrints>,
-    /// Each shard as read, to tell which shards need writing.
+    /// What the search index kept of each article.
+    pub indexer: Option<crate::search::Indexer>,
+    /// The files as read, to tell which need writing.
+    pub written: Written,
+}
+
+/// What a save needs to know of the files on disk: each shard, and the hash of the search
+/// index's memory.
+#[derive(Clone, Default)]
+pub struct Written {
     pub shards: Vec<Option<Shard>>,
+    pub indexer: Option<u64>,
 }
 
 /// What a save needs to know of a shard as it is on disk.
@@ -208,28 +223,43 @@ pub fn load(root: &Path) -> Restored {
     else {
         return Restored::default();
     };
-    let shards: Vec<Option<Vec<(Entry, Html)>>> = index
-        .shards
-        .par_iter()
-        .enumerate()
-        .map_init(Vec::new, |entries, (i, want)| {
-            read_shard(&dir.join(shard_name(i)), (*want)?, fingerprint, entries)
-        })
-        .collect();
+    let read_shards = || -> Vec<Option<Vec<(Entry, Html)>>> {
+        index
+            .shards
+            .par_iter()
+            .enumerate()
+            .map_init(Vec::new, |entries, (i, want)| {
+                read_shard(&dir.join(shard_name(i)), (*want)?, fingerprint, entries)
+            })
+            .collect()
+    };
+    let read_indexer = || {
+        let want = index.indexer?;
+        let bytes = fs::read(dir.join(SEARCH)).ok()?;
+        let (payload, digest) = open(&bytes, fingerprint).filter(|(_, d)| *d == want)?;
+        let saved = postcard::from_bytes(payload).ok()?;
+        Some((crate::search::Indexer::restore(saved), digest))
+    };
+    let (shards, indexer) = rayon::join(read_shards, read_indexer);
     let mut restored = Restored {
         config: Some(index.config),
         published: index.published.into_iter().collect(),
         output: index.output,
         search: index.search,
         cutoff: index.cutoff,
+        written: Written {
+            shards: Vec::new(),
+            indexer: indexer.as_ref().map(|(_, d)| *d),
+        },
+        indexer: indexer.map(|(i, _)| i),
         ..Restored::default()
     };
     for (saved, want) in shards.into_iter().zip(&index.shards) {
         let Some(saved) = saved else {
-            restored.shards.push(None);
+            restored.written.shards.push(None);
             continue;
         };
-        restored.shards.push(want.map(|digest| Shard {
+        restored.written.shards.push(want.map(|digest| Shard {
             digest,
             memos: saved.len(),
             prints: saved.iter().filter(|(e, _)| e.prints.is_some()).count(),
@@ -302,13 +332,14 @@ pub struct ToSave<'a> {
     /// The anchor plan's memory, whose prints of an article are kept beside its file's memo
     /// when they were made from what that memo holds.
     pub anchors: &'a crate::anchors::Memo,
-    /// What [`load`] read, to keep the shards that did not change.
-    pub shards: &'a [Option<Shard>],
+    pub indexer: &'a crate::search::Indexer,
+    /// What [`load`] read or the last save wrote, to keep the files that did not change.
+    pub written: &'a Written,
 }
 
-/// Writes the engine's memory to the cache folder of `root`, and returns each shard as
-/// written, as [`Restored::shards`] for the next save.
-pub fn save(root: &Path, what: ToSave<'_>) -> Result<Vec<Option<Shard>>, Diagnostic> {
+/// Writes the engine's memory to the cache folder of `root`, and returns the files as
+/// written, as [`Restored::written`] for the next save.
+pub fn save(root: &Path, what: ToSave<'_>) -> Result<Written, Diagnostic> {
     let dir = folder(root).ok_or_else(|| {
         Diagnostic::warning(
             "cache",
@@ -340,7 +371,7 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Vec<Option<Shard>>, Diagnos
         .enumerate()
         .map(|(i, mut memos)| {
             let prints = memos.iter().filter(|(p, m)| has_prints(p, m)).count();
-            let kept = what.shards.get(i).copied().flatten();
+            let kept = what.written.shards.get(i).copied().flatten();
             // Prints are made from what the memo holds: with the same memos, the same prints
             // (those of a renamed or moved page are made again, and are then no longer kept).
             if let Some(shard) = kept
@@ -379,6 +410,11 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Vec<Option<Shard>>, Diagnos
             })
         })
         .collect::<Result<_, Diagnostic>>()?;
+    let indexer = postcard::to_allocvec(&what.indexer.save()).map_err(|e| encode_error(&dir, e))?;
+    let indexer_digest = xxhash_rust::xxh3::xxh3_64(&indexer);
+    if what.written.indexer != Some(indexer_digest) {
+        write(&dir.join(SEARCH), &indexer, fingerprint)?;
+    }
     let mut published: Vec<(String, u64)> = what
         .published
         .iter()
@@ -392,10 +428,14 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Vec<Option<Shard>>, Diagnos
         output: what.output,
         search: what.search,
         cutoff: what.cutoff,
+        indexer: Some(indexer_digest),
     };
     let payload = postcard::to_allocvec(&index).map_err(|e| encode_error(&dir, e))?;
     write(&dir.join(INDEX), &payload, fingerprint)?;
-    Ok(shards.into_iter().map(Some).collect())
+    Ok(Written {
+        shards: shards.into_iter().map(Some).collect(),
+        indexer: Some(indexer_digest),
+    })
 }
 
 /// The bytes of a memo's body's HTML, as a shard keeps them (none without a body).
@@ -412,7 +452,7 @@ fn remove_stale(dir: &Path) {
     for e in entries.flatten() {
         let name = e.file_name();
         let name = name.to_string_lossy();
-        if (name.starts_with("memo-") || name.starts_with("engine."))
+        if (name.starts_with("memo-") || name.starts_with("engine.") || name.starts_with("search."))
             && name.contains(".tmp-")
             && e.file_type().is_ok_and(|t| t.is_file())
         {

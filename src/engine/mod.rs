@@ -85,8 +85,8 @@ pub struct Engine {
     /// The keys read back from the cache, with the output they were written to, until
     /// [`Engine::adopt_output`] takes them.
     cached: Option<cache::OutputKeys>,
-    /// Each cache shard as last read or written.
-    shards: Vec<Option<cache::Shard>>,
+    /// The cache's files as last read or written.
+    written: cache::Written,
     /// The anchor plan's prints read back from the cache, until the Markdown stage has shown
     /// which of them were made from what the files hold now.
     prints: HashMap<SourcePath, crate::anchors::SavedPrints>,
@@ -125,7 +125,7 @@ impl Engine {
             fallbacks: HashMap::new(),
             published: HashMap::new(),
             cached: None,
-            shards: Vec::new(),
+            written: Default::default(),
             prints: HashMap::new(),
             search: None,
             indexer: Default::default(),
@@ -159,7 +159,8 @@ impl Engine {
                 output: restored.output,
                 cutoff,
             }),
-            shards: restored.shards,
+            written: restored.written,
+            indexer: restored.indexer.unwrap_or_default(),
             prints: restored.prints,
             search: restored.search,
             ..Engine::new(root, opts)
@@ -235,13 +236,14 @@ impl Engine {
                 memos: &self.memos,
                 published: &self.published,
                 output,
-                shards: &self.shards,
+                written: &self.written,
                 search: self.search.clone(),
                 cutoff: self.cutoff.keep(),
                 anchors: &self.anchor_memo,
+                indexer: &self.indexer,
             },
         )?;
-        self.shards = saved;
+        self.written = saved;
         Ok(())
     }
 

@@ -87,6 +87,9 @@ pub struct BuildReport {
     /// Articles the anchor plan fingerprinted: every one, or those that changed since the
     /// prints the cache kept ([`anchors::Memo`]).
     pub fingerprinted: usize,
+    /// Articles the search index counted: every one, or those that changed since the counts
+    /// the cache kept.
+    pub counted: usize,
     pub elapsed: Duration,
     /// Warnings (a successful build has no errors).
     pub diagnostics: Diagnostics,
@@ -310,6 +313,7 @@ pub fn build_with(
         }
         timings.lap("build the search index");
     }
+    let counted = engine.articles_counted();
     let site = loaded.site;
     let stats = match staging.commit() {
         Ok(s) => s,
@@ -338,6 +342,7 @@ pub fn build_with(
         rendered: rendered.into_inner(),
         contexts,
         fingerprinted,
+        counted,
         elapsed: start.elapsed(),
         diagnostics: diags,
     })

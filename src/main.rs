@@ -90,6 +90,7 @@ fn build(
                 );
                 eprintln!("  {} page contexts built", report.contexts);
                 eprintln!("  {} articles fingerprinted", report.fingerprinted);
+                eprintln!("  {} articles counted for search", report.counted);
             }
             eprintln!(
                 "built {} ({} files, {} unchanged) in {} ms with {} into {}",

@@ -56,6 +56,16 @@ fn fingerprinted(run: &Run) -> usize {
     line.split_whitespace().next().unwrap().parse().unwrap()
 }
 
+/// How many articles a build counted for the search index, from the `--timings` report.
+fn counted(run: &Run) -> usize {
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.ends_with(" articles counted for search"))
+        .unwrap_or_else(|| panic!("no count of articles counted:\n{}", run.stderr));
+    line.split_whitespace().next().unwrap().parse().unwrap()
+}
+
 /// Everything a build printed but the summary's time.
 fn report(run: &Run) -> Vec<String> {
     run.stderr
@@ -64,6 +74,7 @@ fn report(run: &Run) -> Vec<String> {
         .filter(|l| !l.ends_with(" files rendered, the others kept from the last build"))
         .filter(|l| !l.ends_with(" page contexts built"))
         .filter(|l| !l.ends_with(" articles fingerprinted"))
+        .filter(|l| !l.ends_with(" articles counted for search"))
         .map(|l| match l.find(" in ") {
             Some(at) if l.starts_with("built ") => l[..at].to_string(),
             _ => l.to_string(),
@@ -77,9 +88,14 @@ fn build_both(f: &Fixture, what: &str) -> (usize, usize) {
     build_counting(f, what).0
 }
 
-/// What [`build_counting`] counts: files rendered of all, then contexts built and articles
-/// fingerprinted, each by the cached and the forced build.
-type Counts = ((usize, usize), (usize, usize), (usize, usize));
+/// What [`build_counting`] counts: files rendered of all, then contexts built, articles
+/// fingerprinted and articles counted for search, each by the cached and the forced build.
+type Counts = (
+    (usize, usize),
+    (usize, usize),
+    (usize, usize),
+    (usize, usize),
+);
 
 /// [`build_both`], with the counts of contexts the cached and the forced build built, and of
 /// the articles they fingerprinted.
@@ -118,6 +134,7 @@ fn build_counting(f: &Fixture, what: &str) -> Counts {
         rendered(&cached),
         (contexts(&cached), contexts(&forced)),
         (fingerprinted(&cached), fingerprinted(&forced)),
+        (counted(&cached), counted(&forced)),
     )
 }
 
@@ -136,22 +153,26 @@ fn a_cached_build_writes_what_a_forced_build_writes_after_every_kind_of_edit() {
     assert_eq!(n, files, "the first build renders everything");
     assert!(f.root().join(".stepbook-cache/engine.bin").is_file());
 
-    let ((n, files), (others, _), (prints, articles)) = build_counting(&f, "nothing changed");
+    let ((n, files), (others, _), (prints, articles), (counts, all_counts)) =
+        build_counting(&f, "nothing changed");
     assert_eq!(n, 0, "nothing is rendered when nothing changed, of {files}");
-    // The anchor plan's prints of every article come back from the cache.
+    // The anchor plan's prints and the search index's counts of every article come back
+    // from the cache.
     assert_eq!(prints, 0, "articles fingerprinted of {articles}");
+    assert_eq!(counts, 0, "articles counted of {all_counts}");
 
     let page = "content/write/write-a-procedure.md";
     edit(&f, page, "\n\n", "\n\nA sentence added to the body.\n\n");
-    let ((n, files), (built, all), (prints, _)) = build_counting(&f, "a body edit");
+    let ((n, files), (built, all), (prints, _), (counts, _)) = build_counting(&f, "a body edit");
     assert!(n < files / 4, "a body edit rendered {n} of {files} files");
     // A sentence is no fact other pages read: the page and its Markdown copy, besides the
     // pages of the other languages, which are all looked at.
     assert_eq!(built, others + 2, "contexts built of {all}");
     assert_eq!(prints, 1, "the edited article alone is fingerprinted again");
+    assert_eq!(counts, 1, "the edited article alone is counted again");
 
     edit(&f, page, "title: ", "title: Renamed ");
-    let (_, (built, all), (prints, _)) = build_counting(&f, "a title edit");
+    let (_, (built, all), (prints, _), _) = build_counting(&f, "a title edit");
     assert_eq!(built, all, "a title is read by other pages");
     assert_eq!(
         prints, 1,
@@ -165,7 +186,7 @@ fn a_cached_build_writes_what_a_forced_build_writes_after_every_kind_of_edit() {
         "## Continue a procedure after a break",
         "## Pick up a procedure after a break",
     );
-    let (_, _, (prints, _)) = build_counting(&f, "a renamed heading");
+    let (_, _, (prints, _), _) = build_counting(&f, "a renamed heading");
     assert_eq!(prints, 1, "the edited article alone is fingerprinted again");
     let record = f.read("anchors.lock");
     assert!(
@@ -297,7 +318,10 @@ fn a_damaged_cache_is_ignored() {
         };
         std::fs::write(&path, damaged).unwrap();
         edit(&f, page, "\n\n", &format!("\n\nEdit {i}.\n\n"));
-        build_both(&f, &format!("{name} damaged"));
+        let (_, _, _, (counts, all)) = build_counting(&f, &format!("{name} damaged"));
+        if *name == "search.bin" {
+            assert_eq!(counts, all, "a damaged search memory is not read");
+        }
     }
 }
 
@@ -348,7 +372,7 @@ fn a_file_of_an_unchanged_page_that_was_damaged_is_made_again() {
         .and_then(|mut file| std::io::Write::write_all(&mut file, &bytes))
         .unwrap();
     edit(&f, page, "\n\n", "\n\nA sentence added to the body.\n\n");
-    let (_, (built, all), _) = build_counting(&f, "a damaged file of another page");
+    let (_, (built, all), _, _) = build_counting(&f, "a damaged file of another page");
     // The page and its Markdown copy, then every context to make the damaged file again.
     assert_eq!(built, others + 2 + all);
 }

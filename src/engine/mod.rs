@@ -659,6 +659,12 @@ impl Engine {
         self.anchor_memo.fingerprinted()
     }
 
+    /// How many articles the last search index counted: every article, or those whose counts
+    /// were not kept (in memory, or in the cache).
+    pub fn articles_counted(&self) -> usize {
+        self.indexer.counted()
+    }
+
     /// How many pages (with Markdown copies) the last render built the context of: every page
     /// of the site, or after an edit that changed no fact other pages read, the edited ones.
     pub fn contexts_built(&self) -> usize {

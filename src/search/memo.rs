@@ -42,6 +42,8 @@ pub struct Memo {
     articles: FxHashMap<u64, Arc<Article>>,
     /// The deflated buckets of the last build, by the hash of their articles' hashes.
     pub buckets: FxHashMap<u64, String>,
+    /// How many articles the last update counted.
+    pub counted: usize,
 }
 
 /// The terms may number at most this many times those in use before the memo starts over
@@ -69,6 +71,7 @@ impl Memo {
             })
             .collect();
         self.terms.name_new(&mut self.names);
+        self.counted = fresh.len();
         for (&i, article) in fresh.iter().zip(counted) {
             known.insert(hashes[i], Arc::new(article));
         }
@@ -107,6 +110,7 @@ impl Memo {
                 .map(|(h, a)| (h, Arc::new(a)))
                 .collect(),
             buckets: FxHashMap::default(),
+            counted: 0,
         }
     }
 

@@ -145,6 +145,11 @@ impl Indexer {
         memos
     }
 
+    /// How many articles the last build counted, of every language: those it did not hold.
+    pub fn counted(&self) -> usize {
+        self.memos.values().map(|m| m.counted).sum()
+    }
+
     /// The indexer the cache kept.
     pub fn restore(saved: SavedIndexer) -> Indexer {
         Indexer {

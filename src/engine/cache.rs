@@ -1,11 +1,15 @@
 //! The engine's memory on disk, so that `stepbook build` picks up where the last build left
 //! off: the frontmatter and rendered body of every Markdown file with what rendering read
-//! ([`Memo`]), and the key of every output file with the output it went into.
+//! ([`Memo`]) and the anchor plan's prints of its article ([`SavedPrints`]), the search
+//! index's counts of every article, and the key of every output file with the output it went
+//! into.
 //!
 //! The cache lives in `.stepbook-cache/` in the site's folder. It holds `engine.bin` (the
-//! config, the output keys and the hash of every shard) and `memo-NN.bin`, the memos cut into
-//! [`SHARDS`] shards by file, so a build reads them in parallel and writes again only the
-//! shards whose memos changed. Each file opens with a header: [`MAGIC`], the fingerprint of
+//! config, the output keys and the hash of every other file), `search.bin` (the search
+//! index's memory) and `memo-NN.bin`, the memos cut into [`SHARDS`] shards by file, so a
+//! build reads them in parallel and writes again only the shards whose memos changed. A
+//! shard keeps its bodies' HTML after its entries, to be decoded only when a page uses it
+//! ([`Html::stored`]). Each file opens with a header: [`MAGIC`], the fingerprint of
 //! the stepbook that wrote it (its version, this format, and its executable's size and
 //! modification time), and the length and hash of what follows; a file whose header does not
 //! match, or that is cut short or changed, is ignored, and so is a shard whose hash is not the

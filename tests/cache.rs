@@ -36,34 +36,36 @@ fn rendered(run: &Run) -> (usize, usize) {
     (words[0].parse().unwrap(), words[2].parse().unwrap())
 }
 
-/// How many page contexts a build built, from the `--timings` report.
+/// The counts the `--timings` report ends with, each after the count.
+const COUNTS: [&str; 3] = [
+    " page contexts built",
+    " articles fingerprinted",
+    " articles counted for search",
+];
+
+/// The count on the line of the `--timings` report that ends with `what`.
+fn count(run: &Run, what: &str) -> usize {
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.ends_with(what))
+        .unwrap_or_else(|| panic!("no line ending with {what:?}:\n{}", run.stderr));
+    line.split_whitespace().next().unwrap().parse().unwrap()
+}
+
+/// How many page contexts a build built.
 fn contexts(run: &Run) -> usize {
-    let line = run
-        .stderr
-        .lines()
-        .find(|l| l.ends_with(" page contexts built"))
-        .unwrap_or_else(|| panic!("no count of contexts:\n{}", run.stderr));
-    line.split_whitespace().next().unwrap().parse().unwrap()
+    count(run, COUNTS[0])
 }
 
-/// How many articles a build fingerprinted for the anchor record, from the `--timings` report.
+/// How many articles a build fingerprinted for the anchor record.
 fn fingerprinted(run: &Run) -> usize {
-    let line = run
-        .stderr
-        .lines()
-        .find(|l| l.ends_with(" articles fingerprinted"))
-        .unwrap_or_else(|| panic!("no count of fingerprinted articles:\n{}", run.stderr));
-    line.split_whitespace().next().unwrap().parse().unwrap()
+    count(run, COUNTS[1])
 }
 
-/// How many articles a build counted for the search index, from the `--timings` report.
+/// How many articles a build counted for the search index.
 fn counted(run: &Run) -> usize {
-    let line = run
-        .stderr
-        .lines()
-        .find(|l| l.ends_with(" articles counted for search"))
-        .unwrap_or_else(|| panic!("no count of articles counted:\n{}", run.stderr));
-    line.split_whitespace().next().unwrap().parse().unwrap()
+    count(run, COUNTS[2])
 }
 
 /// Everything a build printed but the summary's time.
@@ -72,9 +74,7 @@ fn report(run: &Run) -> Vec<String> {
         .lines()
         .filter(|l| !l.contains(" ms"))
         .filter(|l| !l.ends_with(" files rendered, the others kept from the last build"))
-        .filter(|l| !l.ends_with(" page contexts built"))
-        .filter(|l| !l.ends_with(" articles fingerprinted"))
-        .filter(|l| !l.ends_with(" articles counted for search"))
+        .filter(|l| !COUNTS.iter().any(|c| l.ends_with(c)))
         .map(|l| match l.find(" in ") {
             Some(at) if l.starts_with("built ") => l[..at].to_string(),
             _ => l.to_string(),

@@ -701,9 +701,8 @@ impl Engine {
                 && !m.fresh()
                 && let Some((md, fm, text)) = m.shown()
             {
-                let shown = (md.clone(), fm.clone(), text.clone());
-                self.anchor_memo
-                    .restore(source, saved, shown.0, shown.1, shown.2);
+                let (md, fm, text) = (md.clone(), fm.clone(), text.clone());
+                self.anchor_memo.restore(source, saved, md, fm, text);
             }
         }
     }

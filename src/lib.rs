@@ -84,6 +84,12 @@ pub struct BuildReport {
     /// Page contexts built (pages and their Markdown copies): every page's, or after edits
     /// that changed no fact other pages read, the edited pages' ([`engine::cutoff`]).
     pub contexts: usize,
+    /// Articles the anchor plan fingerprinted: every one, or those that changed since the
+    /// prints the cache kept ([`anchors::Memo`]).
+    pub fingerprinted: usize,
+    /// Articles the search index counted: every one, or those that changed since the counts
+    /// the cache kept.
+    pub counted: usize,
     pub elapsed: Duration,
     /// Warnings (a successful build has no errors).
     pub diagnostics: Diagnostics,
@@ -298,6 +304,7 @@ pub fn build_with(
         return fail(diags, ds);
     }
     let contexts = engine.contexts_built();
+    let fingerprinted = engine.articles_fingerprinted();
     timings.lap("render and write pages");
     if loaded.config.search {
         progress.stage("indexing", 0);
@@ -306,6 +313,7 @@ pub fn build_with(
         }
         timings.lap("build the search index");
     }
+    let counted = engine.articles_counted();
     let site = loaded.site;
     let stats = match staging.commit() {
         Ok(s) => s,
@@ -333,6 +341,8 @@ pub fn build_with(
         unchanged: stats.unchanged,
         rendered: rendered.into_inner(),
         contexts,
+        fingerprinted,
+        counted,
         elapsed: start.elapsed(),
         diagnostics: diags,
     })

@@ -89,6 +89,8 @@ fn build(
                     report.rendered, report.files
                 );
                 eprintln!("  {} page contexts built", report.contexts);
+                eprintln!("  {} articles fingerprinted", report.fingerprinted);
+                eprintln!("  {} articles counted for search", report.counted);
             }
             eprintln!(
                 "built {} ({} files, {} unchanged) in {} ms with {} into {}",

@@ -36,14 +36,36 @@ fn rendered(run: &Run) -> (usize, usize) {
     (words[0].parse().unwrap(), words[2].parse().unwrap())
 }
 
-/// How many page contexts a build built, from the `--timings` report.
-fn contexts(run: &Run) -> usize {
+/// The counts the `--timings` report ends with, each after the count.
+const COUNTS: [&str; 3] = [
+    " page contexts built",
+    " articles fingerprinted",
+    " articles counted for search",
+];
+
+/// The count on the line of the `--timings` report that ends with `what`.
+fn count(run: &Run, what: &str) -> usize {
     let line = run
         .stderr
         .lines()
-        .find(|l| l.ends_with(" page contexts built"))
-        .unwrap_or_else(|| panic!("no count of contexts:\n{}", run.stderr));
+        .find(|l| l.ends_with(what))
+        .unwrap_or_else(|| panic!("no line ending with {what:?}:\n{}", run.stderr));
     line.split_whitespace().next().unwrap().parse().unwrap()
+}
+
+/// How many page contexts a build built.
+fn contexts(run: &Run) -> usize {
+    count(run, COUNTS[0])
+}
+
+/// How many articles a build fingerprinted for the anchor record.
+fn fingerprinted(run: &Run) -> usize {
+    count(run, COUNTS[1])
+}
+
+/// How many articles a build counted for the search index.
+fn counted(run: &Run) -> usize {
+    count(run, COUNTS[2])
 }
 
 /// Everything a build printed but the summary's time.
@@ -52,7 +74,7 @@ fn report(run: &Run) -> Vec<String> {
         .lines()
         .filter(|l| !l.contains(" ms"))
         .filter(|l| !l.ends_with(" files rendered, the others kept from the last build"))
-        .filter(|l| !l.ends_with(" page contexts built"))
+        .filter(|l| !COUNTS.iter().any(|c| l.ends_with(c)))
         .map(|l| match l.find(" in ") {
             Some(at) if l.starts_with("built ") => l[..at].to_string(),
             _ => l.to_string(),
@@ -66,8 +88,18 @@ fn build_both(f: &Fixture, what: &str) -> (usize, usize) {
     build_counting(f, what).0
 }
 
-/// [`build_both`], with the counts of contexts the cached and the forced build built.
-fn build_counting(f: &Fixture, what: &str) -> ((usize, usize), (usize, usize)) {
+/// What [`build_counting`] counts: files rendered of all, then contexts built, articles
+/// fingerprinted and articles counted for search, each by the cached and the forced build.
+type Counts = (
+    (usize, usize),
+    (usize, usize),
+    (usize, usize),
+    (usize, usize),
+);
+
+/// [`build_both`], with the counts of contexts the cached and the forced build built, and of
+/// the articles they fingerprinted.
+fn build_counting(f: &Fixture, what: &str) -> Counts {
     // The anchor record is an input too: both builds start from the one the last build left.
     let record = std::fs::read(f.root().join("anchors.lock")).ok();
     let cached = f.run(&["build", "--timings"]);
@@ -98,7 +130,12 @@ fn build_counting(f: &Fixture, what: &str) -> ((usize, usize), (usize, usize)) {
             "{what}: {path} differs from a build from scratch"
         );
     }
-    (rendered(&cached), (contexts(&cached), contexts(&forced)))
+    (
+        rendered(&cached),
+        (contexts(&cached), contexts(&forced)),
+        (fingerprinted(&cached), fingerprinted(&forced)),
+        (counted(&cached), counted(&forced)),
+    )
 }
 
 fn edit(f: &Fixture, rel: &str, from: &str, to: &str) {
@@ -116,20 +153,47 @@ fn a_cached_build_writes_what_a_forced_build_writes_after_every_kind_of_edit() {
     assert_eq!(n, files, "the first build renders everything");
     assert!(f.root().join(".stepbook-cache/engine.bin").is_file());
 
-    let ((n, files), (others, _)) = build_counting(&f, "nothing changed");
+    let ((n, files), (others, _), (prints, articles), (counts, all_counts)) =
+        build_counting(&f, "nothing changed");
     assert_eq!(n, 0, "nothing is rendered when nothing changed, of {files}");
+    // The anchor plan's prints and the search index's counts of every article come back
+    // from the cache.
+    assert_eq!(prints, 0, "articles fingerprinted of {articles}");
+    assert_eq!(counts, 0, "articles counted of {all_counts}");
 
     let page = "content/write/write-a-procedure.md";
     edit(&f, page, "\n\n", "\n\nA sentence added to the body.\n\n");
-    let ((n, files), (built, all)) = build_counting(&f, "a body edit");
+    let ((n, files), (built, all), (prints, _), (counts, _)) = build_counting(&f, "a body edit");
     assert!(n < files / 4, "a body edit rendered {n} of {files} files");
     // A sentence is no fact other pages read: the page and its Markdown copy, besides the
     // pages of the other languages, which are all looked at.
     assert_eq!(built, others + 2, "contexts built of {all}");
+    assert_eq!(prints, 1, "the edited article alone is fingerprinted again");
+    assert_eq!(counts, 1, "the edited article alone is counted again");
 
     edit(&f, page, "title: ", "title: Renamed ");
-    let (_, (built, all)) = build_counting(&f, "a title edit");
+    let (_, (built, all), (prints, _), _) = build_counting(&f, "a title edit");
     assert_eq!(built, all, "a title is read by other pages");
+    assert_eq!(
+        prints, 1,
+        "the retitled article alone is fingerprinted again"
+    );
+
+    // A renamed heading has another id: the record maps the old one to it, in both builds.
+    edit(
+        &f,
+        page,
+        "## Continue a procedure after a break",
+        "## Pick up a procedure after a break",
+    );
+    let (_, _, (prints, _), _) = build_counting(&f, "a renamed heading");
+    assert_eq!(prints, 1, "the edited article alone is fingerprinted again");
+    let record = f.read("anchors.lock");
+    assert!(
+        record.contains("\n  continue-a-procedure-after-a-break section ")
+            && record.contains("\n  pick-up-a-procedure-after-a-break section "),
+        "the record keeps the old id and adds the new one"
+    );
 
     f.write(
         "content/write/new-page.md",
@@ -220,16 +284,19 @@ fn a_damaged_cache_is_ignored() {
         .filter(|n| n.ends_with(".bin"))
         .collect();
     names.sort();
-    assert_eq!(names.len(), 65, "{names:?}");
+    assert_eq!(names.len(), 66, "{names:?}");
     assert_eq!(names[64], "memo-63.bin");
+    assert_eq!(names[65], "search.bin");
     let page = "content/write/write-a-procedure.md";
-    // The index and a few shards, each damaged in one of four ways.
+    // The index, a few shards and the search index's memory, each damaged in one of four
+    // ways.
     let picked = [
         "engine.bin",
         "memo-00.bin",
         "memo-17.bin",
         "memo-42.bin",
         "memo-63.bin",
+        "search.bin",
     ];
     for (i, name) in picked.iter().enumerate() {
         assert!(names.iter().any(|n| n == name), "{name}");
@@ -251,7 +318,10 @@ fn a_damaged_cache_is_ignored() {
         };
         std::fs::write(&path, damaged).unwrap();
         edit(&f, page, "\n\n", &format!("\n\nEdit {i}.\n\n"));
-        build_both(&f, &format!("{name} damaged"));
+        let (_, _, _, (counts, all)) = build_counting(&f, &format!("{name} damaged"));
+        if *name == "search.bin" {
+            assert_eq!(counts, all, "a damaged search memory is not read");
+        }
     }
 }
 
@@ -302,7 +372,7 @@ fn a_file_of_an_unchanged_page_that_was_damaged_is_made_again() {
         .and_then(|mut file| std::io::Write::write_all(&mut file, &bytes))
         .unwrap();
     edit(&f, page, "\n\n", "\n\nA sentence added to the body.\n\n");
-    let (_, (built, all)) = build_counting(&f, "a damaged file of another page");
+    let (_, (built, all), _, _) = build_counting(&f, "a damaged file of another page");
     // The page and its Markdown copy, then every context to make the damaged file again.
     assert_eq!(built, others + 2 + all);
 }

@@ -17,7 +17,7 @@
 pub const SKETCH: usize = 8;
 
 /// The fingerprint of one anchored unit.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub struct Fingerprint {
     /// Of the normalized name (label or step text).
     pub hash: u32,
@@ -27,7 +27,7 @@ pub struct Fingerprint {
 
 /// At most [`SKETCH`] distinct word hashes, ascending, held in place: the record and the
 /// plan hold one per anchor.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub struct Sketch {
     len: u8,
     /// The hashes, then zeros.

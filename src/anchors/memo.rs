@@ -11,13 +11,18 @@
 //! and URL are equal. [`Own`] is kept besides while the record is the same one.
 //!
 //! A fresh engine starts with an empty memo: `build --force`, `check` and the first run of
-//! `serve` compute everything through the same code.
+//! `serve` compute everything through the same code. The build cache keeps each article's
+//! prints without the values they were made from ([`Saved`]); the engine gives them back
+//! ([`Memo::restore`]) only for a file whose text, frontmatter and body it knows to be the
+//! ones they were made from, and they are then checked like any others. What following
+//! decided is not kept: it belongs to the record as this run reads it.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
 use super::fingerprint::Fingerprint;
 use super::pins::{self, Pin};
@@ -122,6 +127,83 @@ impl Memo {
             self.articles.retain(|s, _| now.contains(s));
         }
     }
+
+    /// How many articles the last plan fingerprinted.
+    pub fn fingerprinted(&self) -> usize {
+        self.fingerprinted
+    }
+
+    /// Whether the prints kept of the article from `source` were made from these very body,
+    /// frontmatter and text (those its file's memo holds), so that the cache may keep them.
+    pub fn made_from(
+        &self,
+        source: &SourcePath,
+        md: &Arc<Rendered>,
+        fm: &Arc<Frontmatter>,
+        text: &Arc<str>,
+    ) -> bool {
+        self.articles.get(source).is_some_and(|k| {
+            let p = &k.prints;
+            Arc::ptr_eq(&p.md, md) && Arc::ptr_eq(&p.fm, fm) && Arc::ptr_eq(&p.text, text)
+        })
+    }
+
+    /// What the cache keeps of the prints of the article from `source`.
+    pub fn saved(&self, source: &SourcePath) -> Option<Saved> {
+        let p = &self.articles.get(source)?.prints;
+        Some(Saved {
+            title: p.title.clone(),
+            url: p.url.clone(),
+            abs: p.abs.clone(),
+            page: p.page.clone(),
+            units: p.units.clone(),
+            pins: p.pins.clone(),
+            problems: p.problems.clone(),
+        })
+    }
+
+    /// Prints read back from the cache for the article from `source`, which were made from
+    /// a body, frontmatter and text equal to `md`, `fm` and `text`: the caller knows them to
+    /// be (the file's text hashes the same and its memo was kept). They are then kept while
+    /// the article is the same, as those made in this run are.
+    pub fn restore(
+        &mut self,
+        source: SourcePath,
+        saved: Saved,
+        md: Arc<Rendered>,
+        fm: Arc<Frontmatter>,
+        text: Arc<str>,
+    ) {
+        let prints = Prints {
+            md,
+            fm,
+            text,
+            abs: saved.abs,
+            title: saved.title,
+            url: saved.url,
+            page: saved.page,
+            units: saved.units,
+            pins: saved.pins,
+            problems: saved.problems,
+        };
+        self.articles.entry(source).or_insert(Kept {
+            prints: Arc::new(prints),
+            own: None,
+        });
+    }
+}
+
+/// The prints of one article as the build cache keeps them: without the body, frontmatter and
+/// text they were made from.
+#[derive(Serialize, Deserialize)]
+pub struct Saved {
+    title: String,
+    url: UrlPath,
+    abs: PathBuf,
+    page: Fingerprint,
+    units: Vec<Unit>,
+    pins: BTreeMap<String, Pin>,
+    problems: Vec<Diagnostic>,
 }
 
 /// What the memo keeps of one article.
@@ -144,7 +226,7 @@ impl Kept {
 }
 
 /// One anchored unit of an article as it is now.
-#[derive(Clone)]
+#[derive(Clone, Serialize, Deserialize)]
 pub(super) struct Unit {
     /// Its place in the article's outline, where its id is.
     pub at: u32,

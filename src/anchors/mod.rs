@@ -46,6 +46,7 @@ pub use fingerprint::Fingerprint;
 use follow::Planner;
 pub use memo::Memo;
 use memo::Own;
+pub use memo::Saved as SavedPrints;
 pub use record::Recorded;
 use record::{Entry, Key, Record};
 

@@ -22,7 +22,7 @@ pub const KEY: &str = "anchors";
 pub const RETIRE: &str = "retire";
 
 /// What the writer decided for one old fragment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Pin {
     /// Old links go to this id of the page.
     To(String),

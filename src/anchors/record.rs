@@ -42,7 +42,9 @@ const HEADER: &str = "# Every address and fragment this site has published, with
 const VERSION_WORD: &str = "stepbook-anchors";
 
 /// What an anchor is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Kind {
     Page,
     Section,

@@ -43,7 +43,7 @@ pub fn align(source: &Rendered, own: Arc<Rendered>) -> Arc<Rendered> {
         return own;
     }
     let mut md = own.as_ref().clone();
-    md.html = rename(&own.html, &map, &headings);
+    md.html = rename(&own.html, &map, &headings).into();
     let to = |id: &AnchorId| AnchorId::new(map.get(id.as_str()).map_or(id.as_str(), |s| s));
     for h in &mut md.headings {
         h.id = to(&h.id);

@@ -1,11 +1,15 @@
 //! The engine's memory on disk, so that `stepbook build` picks up where the last build left
 //! off: the frontmatter and rendered body of every Markdown file with what rendering read
-//! ([`Memo`]), and the key of every output file with the output it went into.
+//! ([`Memo`]) and the anchor plan's prints of its article ([`SavedPrints`]), the search
+//! index's counts of every article, and the key of every output file with the output it went
+//! into.
 //!
 //! The cache lives in `.stepbook-cache/` in the site's folder. It holds `engine.bin` (the
-//! config, the output keys and the hash of every shard) and `memo-NN.bin`, the memos cut into
-//! [`SHARDS`] shards by file, so a build reads them in parallel and writes again only the
-//! shards whose memos changed. Each file opens with a header: [`MAGIC`], the fingerprint of
+//! config, the output keys and the hash of every other file), `search.bin` (the search
+//! index's memory) and `memo-NN.bin`, the memos cut into [`SHARDS`] shards by file, so a
+//! build reads them in parallel and writes again only the shards whose memos changed. A
+//! shard keeps its bodies' HTML after its entries, to be decoded only when a page uses it
+//! ([`Html::stored`]). Each file opens with a header: [`MAGIC`], the fingerprint of
 //! the stepbook that wrote it (its version, this format, and its executable's size and
 //! modification time), and the length and hash of what follows; a file whose header does not
 //! match, or that is cut short or changed, is ignored, and so is a shard whose hash is not the
@@ -19,13 +23,16 @@
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::cutoff;
 use super::pages::{Memo, Saved, SavedRef};
+use crate::anchors::SavedPrints;
 use crate::diagnostics::Diagnostic;
+use crate::markdown::html::Html;
 use crate::paths::SourcePath;
 
 /// The cache folder, in the site's folder.
@@ -35,13 +42,16 @@ pub const FOLDER: &str = ".stepbook-cache";
 pub const MAGIC: &[u8; 8] = b"stepbook";
 
 /// The version of the layout below; a change makes older caches unreadable on purpose.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 5;
 
 /// How many files the memos are cut into: after a one-page edit, a save writes one of them
 /// again (at 10,000 pages, some 4 MB).
 pub const SHARDS: usize = 64;
 
 const INDEX: &str = "engine.bin";
+
+/// The search index's memory ([`crate::search::Indexer`]).
+const SEARCH: &str = "search.bin";
 
 /// What `engine.bin` holds.
 #[derive(Serialize, Deserialize, Default)]
@@ -59,6 +69,8 @@ pub struct Index {
     pub search: Option<(u64, Vec<(String, u64)>)>,
     /// What the render that made those keys saw of the pages' facts.
     pub cutoff: Option<cutoff::Kept>,
+    /// The hash of the search index's memory, as written.
+    pub indexer: Option<u64>,
 }
 
 /// The keys of the output files of one output folder, and that folder with the hash of its
@@ -79,8 +91,51 @@ pub struct Restored {
     pub output: Option<(PathBuf, u64)>,
     pub search: Option<(u64, Vec<(String, u64)>)>,
     pub cutoff: Option<cutoff::Kept>,
-    /// Each shard's hash and number of memos as read, to tell which shards need writing.
-    pub shards: Vec<Option<(u64, usize)>>,
+    /// The anchor plan's prints of each article, as [`crate::anchors::Memo::saved`] gave
+    /// them, for the engine to give back once the file's memo is kept.
+    pub prints: HashMap<SourcePath, SavedPrints>,
+    /// What the search index kept of each article.
+    pub indexer: Option<crate::search::Indexer>,
+    /// The files as read, to tell which need writing.
+    pub written: Written,
+}
+
+/// What a save needs to know of the files on disk: each shard, and the hash of the search
+/// index's memory.
+#[derive(Clone, Default)]
+pub struct Written {
+    pub shards: Vec<Option<Shard>>,
+    pub indexer: Option<u64>,
+}
+
+/// What a save needs to know of a shard as it is on disk.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Shard {
+    /// The hash of its payload.
+    pub digest: u64,
+    /// How many memos, and how many of them with their article's prints, it holds.
+    pub memos: usize,
+    pub prints: usize,
+}
+
+/// One Markdown file's entry in a shard, as read back ([`read_shard`]): the HTML of its
+/// body follows the entries, after the HTML of the entries before it.
+#[derive(Deserialize)]
+struct Entry {
+    path: SourcePath,
+    memo: Saved,
+    /// The length of its body's HTML.
+    html: usize,
+    prints: Option<SavedPrints>,
+}
+
+/// [`Entry`], to be written.
+#[derive(Serialize)]
+struct EntryRef<'a> {
+    path: &'a SourcePath,
+    memo: SavedRef<'a>,
+    html: usize,
+    prints: Option<SavedPrints>,
 }
 
 /// Which shard a file's memo goes to.
@@ -119,16 +174,23 @@ fn header(payload: &[u8], fingerprint: u64) -> [u8; 32] {
     out
 }
 
-/// The payload of a sealed file, and its hash, when the header is whole and matches.
-fn open(bytes: &[u8], fingerprint: u64) -> Option<(&[u8], u64)> {
-    let word = |at: usize| -> Option<u64> {
-        Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?))
-    };
-    if bytes.get(..8)? != MAGIC || word(8)? != fingerprint {
+/// The little-endian word at `at` in `bytes`.
+fn word(bytes: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?))
+}
+
+/// The length and hash of the payload the header at the start of `bytes` announces, when it
+/// is a header of this stepbook.
+fn announced(bytes: &[u8], fingerprint: u64) -> Option<(usize, u64)> {
+    if bytes.get(..8)? != MAGIC || word(bytes, 8)? != fingerprint {
         return None;
     }
-    let len = usize::try_from(word(16)?).ok()?;
-    let digest = word(24)?;
+    Some((usize::try_from(word(bytes, 16)?).ok()?, word(bytes, 24)?))
+}
+
+/// The payload of a sealed file, and its hash, when the header is whole and matches.
+fn open(bytes: &[u8], fingerprint: u64) -> Option<(&[u8], u64)> {
+    let (len, digest) = announced(bytes, fingerprint)?;
     let payload = bytes.get(32..)?;
     (payload.len() == len && xxhash_rust::xxh3::xxh3_64(payload) == digest)
         .then_some((payload, digest))
@@ -165,52 +227,102 @@ pub fn load(root: &Path) -> Restored {
     else {
         return Restored::default();
     };
-    // Each thread reads its shards into one buffer: a fresh buffer per shard would have the
-    // kernel clear every page of the cache's size once more.
-    let shards: Vec<Option<Vec<(SourcePath, Saved)>>> = index
-        .shards
-        .par_iter()
-        .enumerate()
-        .map_init(Vec::new, |bytes, (i, want)| {
-            let want = (*want)?;
-            read_into(&dir.join(shard_name(i)), bytes).ok()?;
-            let (payload, digest) = open(bytes, fingerprint)?;
-            if digest != want {
-                return None;
-            }
-            postcard::from_bytes(payload).ok()
-        })
-        .collect();
+    let read_shards = || -> Vec<Option<Vec<(Entry, Html)>>> {
+        index
+            .shards
+            .par_iter()
+            .enumerate()
+            .map_init(Vec::new, |entries, (i, want)| {
+                read_shard(&dir.join(shard_name(i)), (*want)?, fingerprint, entries)
+            })
+            .collect()
+    };
+    let read_indexer = || {
+        let want = index.indexer?;
+        let bytes = fs::read(dir.join(SEARCH)).ok()?;
+        let (payload, digest) = open(&bytes, fingerprint).filter(|(_, d)| *d == want)?;
+        let saved = postcard::from_bytes(payload).ok()?;
+        Some((crate::search::Indexer::restore(saved), digest))
+    };
+    let (shards, indexer) = rayon::join(read_shards, read_indexer);
     let mut restored = Restored {
         config: Some(index.config),
         published: index.published.into_iter().collect(),
         output: index.output,
         search: index.search,
         cutoff: index.cutoff,
+        written: Written {
+            shards: Vec::new(),
+            indexer: indexer.as_ref().map(|(_, d)| *d),
+        },
+        indexer: indexer.map(|(i, _)| i),
         ..Restored::default()
     };
     for (saved, want) in shards.into_iter().zip(&index.shards) {
         let Some(saved) = saved else {
-            restored.shards.push(None);
+            restored.written.shards.push(None);
             continue;
         };
-        restored.shards.push(want.map(|d| (d, saved.len())));
-        restored
-            .memos
-            .extend(saved.into_iter().map(|(p, s)| (p, Memo::restore(s))));
+        restored.written.shards.push(want.map(|digest| Shard {
+            digest,
+            memos: saved.len(),
+            prints: saved.iter().filter(|(e, _)| e.prints.is_some()).count(),
+        }));
+        for (e, html) in saved {
+            if let Some(prints) = e.prints {
+                restored.prints.insert(e.path.clone(), prints);
+            }
+            restored.memos.insert(e.path, Memo::restore(e.memo, html));
+        }
     }
     restored
 }
 
-/// Reads the file at `path` into `bytes`, reusing its room.
-fn read_into(path: &Path, bytes: &mut Vec<u8>) -> std::io::Result<()> {
+/// The entries of the shard at `path` when its payload hashes to `want`, each with its
+/// body's HTML left in the bytes read ([`Html::stored`]): most of it is never used.
+///
+/// A shard's payload is the length of its entries, its entries, then the HTML of their
+/// bodies: the entries are read into `entries`, a buffer each thread reuses (a fresh one per
+/// shard would have the kernel clear every page of it once more), and the HTML into a buffer
+/// of its own, which its memos keep.
+fn read_shard(
+    path: &Path,
+    want: u64,
+    fingerprint: u64,
+    entries: &mut Vec<u8>,
+) -> Option<Vec<(Entry, Html)>> {
     use std::io::Read;
-    let mut file = fs::File::open(path)?;
-    bytes.clear();
-    let len = file.metadata().map_or(0, |m| m.len() as usize);
-    bytes.reserve(len);
-    file.read_to_end(bytes)?;
-    Ok(())
+    let mut file = fs::File::open(path).ok()?;
+    let mut head = [0u8; 40];
+    file.read_exact(&mut head).ok()?;
+    let (len, digest) = announced(&head, fingerprint)?;
+    let listed = usize::try_from(word(&head, 32)?).ok()?;
+    let htmls = len.checked_sub(8)?.checked_sub(listed)?;
+    entries.clear();
+    (&mut file).take(listed as u64).read_to_end(entries).ok()?;
+    let mut bytes = Vec::with_capacity(htmls);
+    // One byte more than announced tells a longer file.
+    file.take(htmls as u64 + 1).read_to_end(&mut bytes).ok()?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(&head[32..]);
+    hasher.update(entries);
+    hasher.update(&bytes);
+    if entries.len() != listed || bytes.len() != htmls || hasher.digest() != digest {
+        return None;
+    }
+    if digest != want {
+        return None;
+    }
+    let read: Vec<Entry> = postcard::from_bytes(entries).ok()?;
+    let bytes = Arc::new(bytes);
+    let mut at = 0usize;
+    let mut out = Vec::with_capacity(read.len());
+    for e in read {
+        let end = at.checked_add(e.html).filter(|&end| end <= bytes.len())?;
+        out.push((e, Html::stored(bytes.clone(), at..end)));
+        at = end;
+    }
+    (at == bytes.len()).then_some(out)
 }
 
 /// What [`save`] writes.
@@ -221,13 +333,17 @@ pub struct ToSave<'a> {
     pub output: Option<(PathBuf, u64)>,
     pub search: Option<(u64, Vec<(String, u64)>)>,
     pub cutoff: Option<cutoff::Kept>,
-    /// What [`load`] read, to keep the shards that did not change.
-    pub shards: &'a [Option<(u64, usize)>],
+    /// The anchor plan's memory, whose prints of an article are kept beside its file's memo
+    /// when they were made from what that memo holds.
+    pub anchors: &'a crate::anchors::Memo,
+    pub indexer: &'a crate::search::Indexer,
+    /// What [`load`] read or the last save wrote, to keep the files that did not change.
+    pub written: &'a Written,
 }
 
-/// Writes the engine's memory to the cache folder of `root`, and returns each shard's hash
-/// and size, as [`Restored::shards`] for the next save.
-pub fn save(root: &Path, what: ToSave<'_>) -> Result<Vec<Option<(u64, usize)>>, Diagnostic> {
+/// Writes the engine's memory to the cache folder of `root`, and returns the files as
+/// written, as [`Restored::written`] for the next save.
+pub fn save(root: &Path, what: ToSave<'_>) -> Result<Written, Diagnostic> {
     let dir = folder(root).ok_or_else(|| {
         Diagnostic::warning(
             "cache",
@@ -250,26 +366,59 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Vec<Option<(u64, usize)>>, 
     for (path, memo) in what.memos {
         by_shard[shard_of(path)].push((path, memo));
     }
-    let shards: Vec<(u64, usize)> = by_shard
+    let has_prints = |path: &SourcePath, m: &Memo| {
+        m.shown()
+            .is_some_and(|(md, fm, text)| what.anchors.made_from(path, md, fm, text))
+    };
+    let shards: Vec<Shard> = by_shard
         .into_par_iter()
         .enumerate()
         .map(|(i, mut memos)| {
-            let kept = what.shards.get(i).copied().flatten();
-            if let Some((digest, n)) = kept
-                && n == memos.len()
+            let prints = memos.iter().filter(|(p, m)| has_prints(p, m)).count();
+            let kept = what.written.shards.get(i).copied().flatten();
+            // Prints are made from what the memo holds: with the same memos, the same prints
+            // (those of a renamed or moved page are made again, and are then no longer kept).
+            if let Some(shard) = kept
+                && shard.memos == memos.len()
+                && shard.prints == prints
                 && memos.iter().all(|(_, m)| !m.fresh())
             {
-                return Ok((digest, n));
+                return Ok(shard);
             }
             memos.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            let saved: Vec<(&SourcePath, SavedRef<'_>)> =
-                memos.iter().map(|(p, m)| (*p, m.save())).collect();
-            let payload = postcard::to_allocvec(&saved).map_err(|e| encode_error(&dir, e))?;
+            let saved: Vec<EntryRef<'_>> = memos
+                .iter()
+                .map(|(path, m)| EntryRef {
+                    path,
+                    memo: m.save(),
+                    html: html_of(m).len(),
+                    prints: has_prints(path, m)
+                        .then(|| what.anchors.saved(path))
+                        .flatten(),
+                })
+                .collect();
+            let listed = postcard::to_allocvec(&saved).map_err(|e| encode_error(&dir, e))?;
+            let htmls: usize = memos.iter().map(|(_, m)| html_of(m).len()).sum();
+            let mut payload = Vec::with_capacity(8 + listed.len() + htmls);
+            payload.extend_from_slice(&(listed.len() as u64).to_le_bytes());
+            payload.extend_from_slice(&listed);
+            for (_, m) in &memos {
+                payload.extend_from_slice(html_of(m));
+            }
             let digest = xxhash_rust::xxh3::xxh3_64(&payload);
             write(&dir.join(shard_name(i)), &payload, fingerprint)?;
-            Ok((digest, memos.len()))
+            Ok(Shard {
+                digest,
+                memos: memos.len(),
+                prints,
+            })
         })
         .collect::<Result<_, Diagnostic>>()?;
+    let indexer = postcard::to_allocvec(&what.indexer.save()).map_err(|e| encode_error(&dir, e))?;
+    let indexer_digest = xxhash_rust::xxh3::xxh3_64(&indexer);
+    if what.written.indexer != Some(indexer_digest) {
+        write(&dir.join(SEARCH), &indexer, fingerprint)?;
+    }
     let mut published: Vec<(String, u64)> = what
         .published
         .iter()
@@ -278,15 +427,24 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Vec<Option<(u64, usize)>>, 
     published.sort_unstable();
     let index = Index {
         config: what.config.to_string(),
-        shards: shards.iter().map(|(d, _)| Some(*d)).collect(),
+        shards: shards.iter().map(|s| Some(s.digest)).collect(),
         published,
         output: what.output,
         search: what.search,
         cutoff: what.cutoff,
+        indexer: Some(indexer_digest),
     };
     let payload = postcard::to_allocvec(&index).map_err(|e| encode_error(&dir, e))?;
     write(&dir.join(INDEX), &payload, fingerprint)?;
-    Ok(shards.into_iter().map(Some).collect())
+    Ok(Written {
+        shards: shards.into_iter().map(Some).collect(),
+        indexer: Some(indexer_digest),
+    })
+}
+
+/// The bytes of a memo's body's HTML, as a shard keeps them (none without a body).
+fn html_of(m: &Memo) -> &[u8] {
+    m.html().map_or(&[], |h| h.as_bytes())
 }
 
 /// Removes the temporary files of saves that were stopped half way (their process is gone:
@@ -298,7 +456,7 @@ fn remove_stale(dir: &Path) {
     for e in entries.flatten() {
         let name = e.file_name();
         let name = name.to_string_lossy();
-        if (name.starts_with("memo-") || name.starts_with("engine."))
+        if (name.starts_with("memo-") || name.starts_with("engine.") || name.starts_with("search."))
             && name.contains(".tmp-")
             && e.file_type().is_ok_and(|t| t.is_file())
         {

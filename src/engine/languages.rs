@@ -377,7 +377,7 @@ fn rebase_images(md: Arc<Rendered>, dir: &str) -> Arc<Rendered> {
     }
     out.push_str(rest);
     let mut md = md.as_ref().clone();
-    md.html = out;
+    md.html = out.into();
     Arc::new(md)
 }
 

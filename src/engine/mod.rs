@@ -86,8 +86,11 @@ pub struct Engine {
     /// The keys read back from the cache, with the output they were written to, until
     /// [`Engine::adopt_output`] takes them.
     cached: Option<cache::OutputKeys>,
-    /// Each cache shard as last read or written.
-    shards: Vec<Option<(u64, usize)>>,
+    /// The cache's files as last read or written.
+    written: cache::Written,
+    /// The anchor plan's prints read back from the cache, until the Markdown stage has shown
+    /// which of them were made from what the files hold now.
+    prints: HashMap<SourcePath, crate::anchors::SavedPrints>,
     /// The key of the search index last handed on, and its files with what each one's bytes
     /// depend on ([`crate::search::Indexer::build_reusing`]).
     search: Option<(u64, Vec<(String, u64)>)>,
@@ -123,7 +126,8 @@ impl Engine {
             fallbacks: HashMap::new(),
             published: HashMap::new(),
             cached: None,
-            shards: Vec::new(),
+            written: Default::default(),
+            prints: HashMap::new(),
             search: None,
             indexer: Default::default(),
             cutoff: cutoff::Cutoff::default(),
@@ -156,7 +160,9 @@ impl Engine {
                 output: restored.output,
                 cutoff,
             }),
-            shards: restored.shards,
+            written: restored.written,
+            indexer: restored.indexer.unwrap_or_default(),
+            prints: restored.prints,
             search: restored.search,
             ..Engine::new(root, opts)
         }
@@ -231,12 +237,14 @@ impl Engine {
                 memos: &self.memos,
                 published: &self.published,
                 output,
-                shards: &self.shards,
+                written: &self.written,
                 search: self.search.clone(),
                 cutoff: self.cutoff.keep(),
+                anchors: &self.anchor_memo,
+                indexer: &self.indexer,
             },
         )?;
-        self.shards = saved;
+        self.written = saved;
         Ok(())
     }
 
@@ -284,6 +292,7 @@ impl Engine {
             self.fallbacks.clear();
             self.cutoff.clear();
             self.assembly.clear();
+            self.prints.clear();
             // Keys read from a cache made under another config are not taken either.
             self.cached = None;
             self.config = Some(seen);
@@ -475,6 +484,7 @@ impl Engine {
             .zip(memos)
             .filter_map(|(f, m)| m.ok().map(|m| (f.path.clone(), m)))
             .collect();
+        self.restore_prints();
         timings.lap("read and render Markdown");
         let site_problems_from = diags.len();
 
@@ -657,6 +667,18 @@ impl Engine {
         Ok(gone)
     }
 
+    /// How many articles the last anchor plan fingerprinted: every article, or those whose
+    /// prints were not kept (in memory, or in the cache).
+    pub fn articles_fingerprinted(&self) -> usize {
+        self.anchor_memo.fingerprinted()
+    }
+
+    /// How many articles the last search index counted: every article, or those whose counts
+    /// were not kept (in memory, or in the cache).
+    pub fn articles_counted(&self) -> usize {
+        self.indexer.counted()
+    }
+
     /// How many pages (with Markdown copies) the last render built the context of: every page
     /// of the site, or after an edit that changed no fact other pages read, the edited ones.
     pub fn contexts_built(&self) -> usize {
@@ -690,6 +712,21 @@ impl Engine {
 }
 
 impl Engine {
+    /// Gives the anchor plan the prints read back from the cache of each file whose memo was
+    /// kept as read back: its text hashes the same as the one they were made from, and so do
+    /// its snippets' expansion, its frontmatter and its body, which it still holds.
+    fn restore_prints(&mut self) {
+        for (source, saved) in std::mem::take(&mut self.prints) {
+            if let Some(m) = self.memos.get(&source)
+                && !m.fresh()
+                && let Some((md, fm, text)) = m.shown()
+            {
+                let (md, fm, text) = (md.clone(), fm.clone(), text.clone());
+                self.anchor_memo.restore(source, saved, md, fm, text);
+            }
+        }
+    }
+
     /// The translations whose source is a page of this build. A translation of a file that
     /// does not exist is an error; one of a draft, or of a file with errors, is left out.
     fn own_sources(

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::inputs::{Files, Version};
 use crate::diagnostics::Diagnostic;
 use crate::frontmatter::{self, Frontmatter};
+use crate::markdown::html::Html;
 use crate::markdown::{self, Rendered, links::PageTable};
 use crate::paths::{SourcePath, UrlPath};
 use crate::site::PageFile;
@@ -107,17 +108,28 @@ impl Memo {
         }
     }
 
-    /// A memo read back from the cache: kept once the file's text is seen to be the same.
-    pub fn restore(saved: Saved) -> Memo {
+    /// A memo read back from the cache, with its body's HTML, which the cache keeps apart:
+    /// kept once the file's text is seen to be the same.
+    pub fn restore(saved: Saved, html: Html) -> Memo {
+        let mut body = saved.body;
+        // Just read back, the body is not shared yet.
+        if let Some(md) = body.as_mut().and_then(|b| Arc::get_mut(&mut b.md)) {
+            md.html = html;
+        }
         Memo {
             text: Arc::from(""),
             digest: Some(saved.digest),
             parsed: saved.parsed,
             expanded: None,
             expansion: saved.expansion,
-            body: saved.body,
+            body,
             fresh: false,
         }
+    }
+
+    /// The HTML of its body, which the cache keeps apart from the rest of the memo.
+    pub fn html(&self) -> Option<&Html> {
+        self.rendered().map(|md| &md.html)
     }
 
     /// Whether this memo was made or changed since it was read back from the cache.
@@ -132,6 +144,17 @@ impl Memo {
 
     pub fn text(&self) -> &Arc<str> {
         &self.text
+    }
+
+    /// The text its page holds: with its snippets included, when it was expanded.
+    pub fn page_text(&self) -> &Arc<str> {
+        self.expanded.as_ref().map_or(&self.text, |e| &e.text)
+    }
+
+    /// The body, frontmatter and text its page holds, when it has a body.
+    pub fn shown(&self) -> Option<(&Arc<Rendered>, &Arc<Frontmatter>, &Arc<str>)> {
+        let p = self.parsed.as_ref().ok()?;
+        Some((self.rendered()?, &p.fm, self.page_text()))
     }
 
     pub fn parsed(&self) -> &Result<Parsed, Vec<Diagnostic>> {
@@ -258,10 +281,7 @@ pub fn page_file(source: &SourcePath, abs: &Path, memo: &Memo, p: &Parsed) -> Pa
     PageFile {
         source: source.clone(),
         abs: abs.to_path_buf(),
-        text: memo
-            .expanded
-            .as_ref()
-            .map_or_else(|| memo.text.clone(), |e| e.text.clone()),
+        text: memo.page_text().clone(),
         body_offset: p.body_offset,
         fm: p.fm.clone(),
     }

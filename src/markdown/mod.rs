@@ -19,6 +19,7 @@
 pub mod branches;
 pub mod callouts;
 pub mod headings;
+pub mod html;
 pub mod ids;
 pub mod images;
 pub mod links;
@@ -133,7 +134,10 @@ pub struct LinkRef {
 /// Everything one Markdown body turns into.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Rendered {
-    pub html: String,
+    /// Not serialized: the build cache keeps it beside the rest, to be decoded only when used
+    /// ([`html::Html::stored`]).
+    #[serde(skip)]
+    pub html: html::Html,
     /// Text of a leading `#` heading, which is taken out of the body as the page title.
     pub title: Option<String>,
     /// Id reserved for that title heading.
@@ -406,7 +410,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(e, _)| e));
     html.shrink_to_fit();
-    out.html = html;
+    out.html = html.into();
     if let Some(origins) = input.origins {
         for d in &mut out.diagnostics {
             origins.remap(input.path, d);
@@ -557,7 +561,7 @@ pub(crate) mod tests {
     }
 
     pub fn render_body(md: &str) -> String {
-        render_full(md).html
+        render_full(md).html.to_string()
     }
 
     #[test]

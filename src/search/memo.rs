@@ -8,16 +8,22 @@
 //! whole site (scores, shards, the buckets' cuts) is the merge's, in [`super::postings`] and
 //! [`super::files`], and is not kept, except the deflated buckets (by the hashes of their
 //! articles).
+//!
+//! The build cache keeps the terms and the articles ([`Saved`]), not the buckets: a build
+//! from the cache keeps the buckets' files instead. A memo read back is the memo that was
+//! saved, so a build from it counts what a build in the same process would.
 
 use std::sync::Arc;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
 use super::Doc;
 use super::postings::{Counted, Counter, Terms};
 
 /// One article's own share of the index.
+#[derive(Serialize, Deserialize)]
 pub struct Article {
     pub counted: Counted,
     /// The length of its entry in a bucket ([`super::files::record`]): the entry itself is
@@ -36,6 +42,8 @@ pub struct Memo {
     articles: FxHashMap<u64, Arc<Article>>,
     /// The deflated buckets of the last build, by the hash of their articles' hashes.
     pub buckets: FxHashMap<u64, String>,
+    /// How many articles the last update counted.
+    pub counted: usize,
 }
 
 /// The terms may number at most this many times those in use before the memo starts over
@@ -63,6 +71,7 @@ impl Memo {
             })
             .collect();
         self.terms.name_new(&mut self.names);
+        self.counted = fresh.len();
         for (&i, article) in fresh.iter().zip(counted) {
             known.insert(hashes[i], Arc::new(article));
         }
@@ -73,6 +82,36 @@ impl Memo {
             .map(|(&h, a)| (h, a.clone()))
             .collect();
         articles
+    }
+
+    /// What the build cache keeps of the memo: its terms, and its articles in the order of
+    /// their hashes.
+    pub fn save(&self) -> SavedRef<'_> {
+        let mut articles: Vec<(u64, &Article)> = self
+            .articles
+            .iter()
+            .map(|(h, a)| (*h, a.as_ref()))
+            .collect();
+        articles.sort_unstable_by_key(|(h, _)| *h);
+        SavedRef {
+            names: &self.names,
+            articles,
+        }
+    }
+
+    /// The memo the cache kept.
+    pub fn restore(saved: Saved) -> Memo {
+        Memo {
+            terms: Terms::of(&saved.names),
+            names: saved.names,
+            articles: saved
+                .articles
+                .into_iter()
+                .map(|(h, a)| (h, Arc::new(a)))
+                .collect(),
+            buckets: FxHashMap::default(),
+            counted: 0,
+        }
     }
 
     /// How many articles the memo holds.
@@ -92,4 +131,18 @@ impl Memo {
             *self = Memo::default();
         }
     }
+}
+
+/// A memo as the build cache keeps it.
+#[derive(Deserialize)]
+pub struct Saved {
+    names: Vec<String>,
+    articles: Vec<(u64, Article)>,
+}
+
+/// [`Saved`], borrowed from a memo, to be written.
+#[derive(Serialize)]
+pub struct SavedRef<'a> {
+    names: &'a [String],
+    articles: Vec<(u64, &'a Article)>,
 }

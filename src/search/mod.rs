@@ -11,7 +11,7 @@
 //!   article, its sections, steps and branch options), loaded only for the results shown.
 
 mod files;
-mod memo;
+pub mod memo;
 mod postings;
 pub mod tokenize;
 
@@ -134,7 +134,32 @@ pub struct Indexer {
     memos: FxHashMap<(String, String), memo::Memo>,
 }
 
+/// What the build cache keeps of an [`Indexer`]: each language's memo ([`memo::Saved`]).
+pub type SavedIndexer = Vec<((String, String), memo::Saved)>;
+
 impl Indexer {
+    /// What the build cache keeps: each language's memo, in order.
+    pub fn save(&self) -> Vec<(&(String, String), memo::SavedRef<'_>)> {
+        let mut memos: Vec<_> = self.memos.iter().map(|(at, m)| (at, m.save())).collect();
+        memos.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        memos
+    }
+
+    /// How many articles the last build counted, of every language: those it did not hold.
+    pub fn counted(&self) -> usize {
+        self.memos.values().map(|m| m.counted).sum()
+    }
+
+    /// The indexer the cache kept.
+    pub fn restore(saved: SavedIndexer) -> Indexer {
+        Indexer {
+            memos: saved
+                .into_iter()
+                .map(|(at, m)| (at, memo::Memo::restore(m)))
+                .collect(),
+        }
+    }
+
     /// The files of the indexes of `langs` (the languages of the last call that are not
     /// among them are forgotten).
     pub fn build(&mut self, langs: &[LangDocs]) -> Vec<OutFile> {

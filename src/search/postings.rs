@@ -27,7 +27,7 @@ pub const TOP_SCORE: f64 = 31.0;
 /// One term of one article: its number, its frequency per field, where its units end in
 /// [`Counted::units`] (they start where the pair before's end), and whether it is in one of
 /// the article's labels.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, serde::Serialize, serde::Deserialize)]
 struct Pair {
     term: u32,
     tf: [u32; 3],
@@ -36,6 +36,7 @@ struct Pair {
 }
 
 /// An article, counted: what of its postings depends on it alone.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Counted {
     pairs: Vec<Pair>,
     /// The units of each pair, encoded as a posting writes them after the score: how many,
@@ -285,6 +286,20 @@ impl Default for Terms {
 }
 
 impl Terms {
+    /// The table that numbers `names` as they stand (each term at its index), with none new.
+    pub fn of(names: &[String]) -> Terms {
+        let mut terms = Terms::default();
+        for (id, name) in names.iter().enumerate() {
+            let shard = (rustc_hash::FxBuildHasher.hash_one(name.as_str()) as usize) % TERM_SHARDS;
+            terms.shards[shard]
+                .get_mut()
+                .expect("no panic while holding the lock")
+                .insert(name.clone(), id as u32);
+        }
+        terms.next.store(names.len() as u32, Ordering::Relaxed);
+        terms
+    }
+
     /// The term's number, locking the shared table (the caller keeps its own memory of the
     /// numbers it has seen, [`Counter`]).
     fn id(&self, term: &str) -> u32 {

@@ -248,7 +248,7 @@ mod tests {
             html.push_str(&format!("<a>{}</a>", markdown::links::fill_marker(k)));
         }
         let linking = Rendered {
-            html,
+            html: html.into(),
             links: fills,
             ..Default::default()
         };

@@ -449,9 +449,9 @@ pub fn render_each(
     for s in site.all() {
         let known = if s.lang == 0 { known } else { None };
         match render_one(s, theme, salt, sink, known) {
-            Ok((contexts, deps)) => {
-                pass.contexts += contexts;
-                pass.deps.extend(deps);
+            Ok(one) => {
+                pass.contexts += one.contexts;
+                pass.deps.extend(one.deps);
             }
             Err(ds) => problems.extend(ds),
         }
@@ -463,15 +463,15 @@ pub fn render_each(
     }
 }
 
-/// [`render_each`] for the site of one language: how many contexts it built, and the
-/// dependency keys [`Pass::deps`] holds (the default language's only).
+/// [`render_each`] for the site of one language (whose dependency keys are the default
+/// language's only).
 fn render_one(
     site: &Site,
     theme: &Theme,
     salt: u64,
     sink: &dyn Sink,
     known: Option<&dyn Known>,
-) -> Result<(usize, Vec<(u64, u64)>), Vec<Diagnostic>> {
+) -> Result<Pass, Vec<Diagnostic>> {
     let facts = Facts::new(site);
     let (jobs, files) = work(site, &facts, theme);
     let salt = key_of(&(salt, theme.fingerprint));
@@ -526,7 +526,11 @@ fn render_one(
         }
     }));
     if problems.is_empty() {
-        Ok((built.into_inner(), deps))
+        Ok(Pass {
+            contexts: built.into_inner(),
+            deps,
+            whole: !facts_same,
+        })
     } else {
         Err(problems)
     }

@@ -529,7 +529,7 @@ mod tests {
     }
 
     #[test]
-    fn a_deleted_article_reaches_its_collection_and_the_pages_linking_to_it() {
+    fn a_deleted_article_reaches_its_collection_and_its_neighbours() {
         let paths = after(|root| std::fs::remove_file(root.join("content/other/e.md")).unwrap());
         assert_eq!(
             paths,

@@ -81,8 +81,9 @@ pub struct BuildReport {
     /// Files rendered by this build; the others were kept from the previous build, their
     /// inputs unchanged ([`engine::cache`]).
     pub rendered: usize,
-    /// Page contexts built (pages and their Markdown copies): every page's, or after edits
-    /// that changed no fact other pages read, the edited pages' ([`engine::cutoff`]).
+    /// Page contexts built (pages and their Markdown copies): every page's on a first build,
+    /// else those of the edited pages and of the pages that show what changed of them
+    /// ([`engine::cutoff`]).
     pub contexts: usize,
     /// Articles the anchor plan fingerprinted: every one, or those that changed since the
     /// prints the cache kept ([`anchors::Memo`]).

@@ -1,32 +1,42 @@
 //! Early cutoff for the template stage: which pages need their context built again.
 //!
-//! A page's context reads, of the other pages, only their *facts*: source, URL, title,
-//! frontmatter, and of the rendered body the title, headings, steps, ids, branch options and
-//! where its links, file links and images point ([`facts_of`]). Its own HTML, words, outline
-//! text, diagnostics and the byte spans of its links are read by no other page. So when the
-//! digest of every page's facts, the assets, the unavailable pages, the commit dates, where
-//! each page's translations are, what the anchor record maps, and the config and theme is the
-//! one of the last render, the only contexts that can differ are those
-//! of the pages whose own rendering changed (and the files made from them): the others keep
-//! their keys without their contexts being built. Otherwise every context is built, as in a
-//! first run. Either way the keys decide what is rendered: the cutoff only skips building
-//! contexts whose keys are known to be the same.
+//! A page's context is a function of its own page (text and rendered body), the values every
+//! page shares, and what it shows of other pages. For every file made from a template the
+//! render hashes all but its own page into a *dependency key* (`render::deps`), which costs a
+//! small part of building the context; the cutoff keeps each file's key by the hash of its
+//! path. A file whose own page is the one the last render saw and whose dependency key is the
+//! one that render made has the same context as then: it keeps its key without its context
+//! being built. So after a new title only the pages that show it get a context (its
+//! neighbours, its collection's pages, the pages that link to it or that it is related to,
+//! its tags' pages...), after a new article its collection's.
 //!
-//! The cache keeps what the last render saw ([`Kept`]: the digest, and each page's facts), so
-//! that a cached `build` cuts off as `serve` does: a page read back counts as seen while its
-//! body is the one read back with it, which the engine keeps only while the text, the
-//! snippets it includes and every answer it read are the same.
+//! Other pages read of a page only its *facts*: source, URL, title, frontmatter, and of the
+//! rendered body the title, headings, steps, ids, branch options and where its links, file
+//! links and images point ([`facts_of`]), and every structure of the site (collections,
+//! order, backlinks, related articles, tags, redirects) is made of the facts and the config.
+//! So when the digest of every page's facts, the assets, the unavailable pages, the commit
+//! dates, where each page's translations are, what the anchor record maps, and the config and
+//! theme is the one of the last render, every dependency key is the one of the last render:
+//! none is computed, and only the pages whose own rendering changed (and the files made from
+//! them) get a context. Either way the keys decide what is rendered: the cutoff only skips
+//! building contexts whose keys are known to be the same.
+//!
+//! The cache keeps what the last render saw ([`Kept`]: the digest, each page's facts and each
+//! file's dependency key), so that a cached `build` cuts off as `serve` does: a page read
+//! back counts as seen while its body is the one read back with it, which the engine keeps
+//! only while the text, the snippets it includes and every answer it read are the same.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::markdown::Rendered;
 use crate::markdown::outline::Kind;
 use crate::paths::SourcePath;
-use crate::render::{Changed, key_of};
+use crate::render::{Known, key_of};
 use crate::site::{Page, Site};
 
 /// A page as the last render saw it.
@@ -38,11 +48,13 @@ pub struct Seen {
     facts: u64,
 }
 
-/// What the cache keeps of a [`Cutoff`]: the digest, and each page's facts by source.
+/// What the cache keeps of a [`Cutoff`]: the digest, each page's facts by source, and each
+/// file's dependency key by the hash of its path.
 #[derive(Serialize, Deserialize, Default)]
 pub struct Kept {
     pub digest: u64,
     pub pages: Vec<(SourcePath, u64)>,
+    pub deps: Vec<(u64, u64)>,
 }
 
 /// What the last successful render saw.
@@ -50,6 +62,8 @@ pub struct Kept {
 pub struct Cutoff {
     pages: HashMap<SourcePath, Seen>,
     digest: Option<u64>,
+    /// The dependency key of every file made from a template, by the hash of its path.
+    deps: FxHashMap<u64, u64>,
 }
 
 /// What this render sees, to become the [`Cutoff`] once it succeeds.
@@ -58,22 +72,24 @@ pub struct Observed {
     digest: u64,
 }
 
+/// What the last render knows for this one ([`Cutoff::known`]).
+pub struct Knowing<'a> {
+    last: &'a Cutoff,
+    facts_same: bool,
+}
+
 impl Cutoff {
     /// The facts of `site` as this render sees them; `salt` stands for the config and theme.
     pub fn observe(&self, site: &Site, salt: u64) -> Observed {
         let pages = all_pages(site);
         let seen: Vec<Seen> = pages
             .par_iter()
-            .map(|p| match self.pages.get(&p.source) {
-                Some(s) if same(s, p) => Seen {
-                    md: p.md.clone(),
-                    text: Some(p.text.clone()),
-                    facts: s.facts,
-                },
-                _ => Seen {
-                    md: p.md.clone(),
-                    text: Some(p.text.clone()),
-                    facts: page_facts(p),
+            .map(|p| Seen {
+                md: p.md.clone(),
+                text: Some(p.text.clone()),
+                facts: match self.pages.get(&p.source) {
+                    Some(s) if same(s, p) => s.facts,
+                    _ => page_facts(p),
                 },
             })
             .collect();
@@ -106,28 +122,25 @@ impl Cutoff {
         }
     }
 
-    /// The pages whose contexts must be built, when the facts are those of the last render;
-    /// `None`: all of them.
-    pub fn changed(&self, site: &Site, now: &Observed) -> Option<Changed> {
-        if self.digest != Some(now.digest) {
-            return None;
-        }
-        let changed = |p: &Page| !self.pages.get(&p.source).is_some_and(|s| same(s, p));
-        Some(Changed {
-            home: site.home.as_ref().is_some_and(changed),
-            collections: site
-                .collections
-                .iter()
-                .map(|c| c.index.as_ref().is_some_and(changed))
-                .collect(),
-            articles: site.articles.iter().map(|a| changed(&a.page)).collect(),
+    /// What the last render knows for the one that saw `now`; `None` when none succeeded.
+    pub fn known(&self, now: &Observed) -> Option<Knowing<'_>> {
+        let digest = self.digest?;
+        Some(Knowing {
+            last: self,
+            facts_same: digest == now.digest,
         })
     }
 
-    /// Takes what a render that succeeded saw.
-    pub fn update(&mut self, now: Observed) {
+    /// Takes what a render that succeeded saw, and the dependency keys of the files it made:
+    /// all of them when `whole`, else those of the files it built (the others' are the same).
+    pub fn update(&mut self, now: Observed, deps: Vec<(u64, u64)>, whole: bool) {
         self.pages = now.pages;
         self.digest = Some(now.digest);
+        if whole {
+            self.deps = deps.into_iter().collect();
+        } else {
+            self.deps.extend(deps);
+        }
     }
 
     /// Forgets everything: the next render builds every context.
@@ -143,9 +156,12 @@ impl Cutoff {
             .map(|(source, s)| (source.clone(), s.facts))
             .collect();
         pages.sort_unstable();
+        let mut deps: Vec<(u64, u64)> = self.deps.iter().map(|(&p, &d)| (p, d)).collect();
+        deps.sort_unstable();
         Some(Kept {
             digest: self.digest?,
             pages,
+            deps,
         })
     }
 
@@ -171,7 +187,25 @@ impl Cutoff {
         Cutoff {
             pages,
             digest: Some(kept.digest),
+            deps: kept.deps.into_iter().collect(),
         }
+    }
+}
+
+impl Known for Knowing<'_> {
+    fn facts_same(&self) -> bool {
+        self.facts_same
+    }
+
+    fn same(&self, page: &Page) -> bool {
+        self.last
+            .pages
+            .get(&page.source)
+            .is_some_and(|s| same(s, page))
+    }
+
+    fn made(&self, path: u64) -> Option<u64> {
+        self.last.deps.get(&path).copied()
     }
 }
 

@@ -33,7 +33,7 @@ pub mod inputs;
 pub mod languages;
 pub mod pages;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -597,10 +597,9 @@ impl Engine {
     /// `keep` (asked for every file whose key is unchanged) says so; a file it cannot keep is
     /// handed on again. `build` keeps the previous output's files this way.
     ///
-    /// The contexts of pages whose facts and own rendering are those of the last render are
-    /// not built ([`cutoff`]): their files keep their keys, and `keep` is asked about each.
-    /// When it cannot keep one of them, every context is built after all, and the files it
-    /// could not keep are handed on.
+    /// The contexts of pages whose own rendering and what they read of others are those of
+    /// the last render are not built ([`cutoff`]): their files keep their keys when `keep`
+    /// keeps them, and are handed on again when it cannot.
     pub fn render_keeping(
         &mut self,
         loaded: &Loaded,
@@ -615,47 +614,37 @@ impl Engine {
             &loaded.site,
             render::key_of(&(salt, loaded.theme.fingerprint, statics)),
         );
-        let changed = self.cutoff.changed(&loaded.site, &observed);
-        self.cutoff.clear();
+        // A render that fails leaves nothing known.
+        let last = std::mem::take(&mut self.cutoff);
+        let known = last.known(&observed);
+        let same_paths = known.as_ref().is_some_and(render::Known::facts_same);
         let sink = Sink {
             published: &self.published,
             files: &self.files,
-            keys: Mutex::new(HashMap::with_capacity(self.published.len())),
+            keys: Mutex::new(HashMap::with_capacity(if same_paths {
+                0
+            } else {
+                self.published.len()
+            })),
+            every: !same_paths,
             put,
             keep,
         };
-        self.contexts =
-            render::render_each(&loaded.site, &loaded.theme, salt, &sink, changed.as_ref())?;
-        let mut keys = sink
+        let known = known.as_ref().map(|k| k as &dyn render::Known);
+        let pass = render::render_each(&loaded.site, &loaded.theme, salt, &sink, known)?;
+        self.contexts = pass.contexts;
+        let mut last = last;
+        last.update(observed, pass.deps, pass.whole);
+        self.cutoff = last;
+        let keys = sink
             .keys
             .into_inner()
             .expect("no panic while holding the lock");
-        if changed.is_some() {
-            // The same facts make the same paths: those not looked at keep their keys, and
-            // their files are kept too, or made again.
-            let lost: HashSet<&str> = self
-                .published
-                .par_iter()
-                .filter(|(path, _)| !keys.contains_key(*path) && !keep(path))
-                .map(|(path, _)| path.as_str())
-                .collect();
-            if !lost.is_empty() {
-                let again = Remake {
-                    lost: &lost,
-                    files: &self.files,
-                    put,
-                };
-                self.contexts +=
-                    render::render_each(&loaded.site, &loaded.theme, salt, &again, None)?;
-            }
-            for (path, key) in std::mem::take(&mut self.published) {
-                keys.entry(path).or_insert(key);
-            }
-            self.published = keys;
-            self.cutoff.update(observed);
+        if same_paths {
+            // The same facts make the same paths: the sink noted only the new keys.
+            self.published.extend(keys);
             return Ok(Vec::new());
         }
-        self.cutoff.update(observed);
         let mut gone: Vec<String> = self
             .published
             .keys()
@@ -680,7 +669,7 @@ impl Engine {
     }
 
     /// How many pages (with Markdown copies) the last render built the context of: every page
-    /// of the site, or after an edit that changed no fact other pages read, the edited ones.
+    /// of the site at first, then the edited ones and those that show what changed of them.
     pub fn contexts_built(&self) -> usize {
         self.contexts
     }
@@ -784,50 +773,30 @@ impl Engine {
     }
 }
 
-/// Makes again the files a consumer could not keep, of a render that built only the contexts
-/// that changed; the keys are those that render noted.
-struct Remake<'a> {
-    lost: &'a HashSet<&'a str>,
-    files: &'a Files,
-    put: &'a (dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
-}
-
-impl render::Sink for Remake<'_> {
-    fn wants(&self, path: &str, _key: u64) -> bool {
-        self.lost.contains(path)
-    }
-
-    fn put(&self, file: OutFile, _key: u64) -> Result<(), Diagnostic> {
-        (self.put)(file)
-    }
-
-    fn copy_key(&self, from: &Path) -> u64 {
-        copy_key(self.files, from)
-    }
-}
-
 /// The key of a copied file: its version alone (whether it could be trusted yet does not
 /// change the file).
 fn copy_key(files: &Files, from: &Path) -> u64 {
     render::key_of(&files.version(from).0)
 }
 
-/// Hands on what changed and notes the key of every file of the site.
+/// Hands on what changed and notes the key of every file of the site (or, when not
+/// `every`, of those whose key changed).
 struct Sink<'a> {
     published: &'a HashMap<String, u64>,
     files: &'a Files,
     keys: Mutex<HashMap<String, u64>>,
+    every: bool,
     put: &'a (dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
     keep: &'a (dyn Fn(&str) -> bool + Sync),
 }
 
 impl render::Sink for Sink<'_> {
     fn wants(&self, path: &str, key: u64) -> bool {
-        self.keys
-            .lock()
-            .expect("no panic while holding the lock")
-            .insert(path.to_string(), key);
-        self.published.get(path) != Some(&key) || !(self.keep)(path)
+        let wanted = self.published.get(path) != Some(&key) || !(self.keep)(path);
+        if wanted || self.every {
+            self.note(path, key);
+        }
+        wanted
     }
 
     fn put(&self, file: OutFile, _key: u64) -> Result<(), Diagnostic> {
@@ -836,5 +805,24 @@ impl render::Sink for Sink<'_> {
 
     fn copy_key(&self, from: &Path) -> u64 {
         copy_key(self.files, from)
+    }
+
+    fn kept(&self, path: &str) -> bool {
+        let Some(&key) = self.published.get(path).filter(|_| (self.keep)(path)) else {
+            return false;
+        };
+        if self.every {
+            self.note(path, key);
+        }
+        true
+    }
+}
+
+impl Sink<'_> {
+    fn note(&self, path: &str, key: u64) {
+        self.keys
+            .lock()
+            .expect("no panic while holding the lock")
+            .insert(path.to_string(), key);
     }
 }

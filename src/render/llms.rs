@@ -108,32 +108,10 @@ pub fn copy(site: &Site, a: &Article) -> OutFile {
 }
 
 /// A hash of everything [`copy`] reads to write the article's Markdown copy: its text,
-/// title, description and URL, its steps, and for each link the target's URL and, for a
-/// link written without text, the title or heading it names. The copy is written again only when this changes.
+/// title, description and URL, its steps, and what it reads of the pages it links to
+/// ([`targets`]). The copy is written again only when this changes.
 pub fn copy_key(site: &Site, a: &Article) -> u64 {
     let page = &a.page;
-    let links: Vec<_> = page
-        .md
-        .links
-        .iter()
-        .map(|link| {
-            let target = match &link.target {
-                Some(t) => site.article(t),
-                None => Some(a),
-            };
-            let heading = target.and_then(|t| {
-                let f = link.fragment.as_deref()?;
-                t.page.md.headings.iter().find(|h| h.id.as_str() == f)
-            });
-            // A title or heading is read only to fill a link written without text.
-            (
-                &link.span,
-                &link.fragment,
-                target.map(|t| (&t.page.url, link.fill.then_some(&t.title))),
-                heading.filter(|_| link.fill).map(|h| &h.text),
-            )
-        })
-        .collect();
     super::key_of(&(
         &*page.text,
         page.body_offset,
@@ -142,9 +120,43 @@ pub fn copy_key(site: &Site, a: &Article) -> u64 {
         &page.fm.description,
         &page.url,
         &page.md.steps,
-        links,
+        targets(site, a),
         &page.md.relocated,
     ))
+}
+
+/// Link by link, what [`copy`] reads of the pages an article links to: where the link is,
+/// the target's URL and, for a link written without text, the title or heading it names.
+pub fn targets<'a>(site: &'a Site, a: &'a Article) -> impl std::hash::Hash + 'a {
+    Targets(site, a)
+}
+
+/// Hashes as [`targets`] says, without collecting them.
+struct Targets<'a>(&'a Site, &'a Article);
+
+impl std::hash::Hash for Targets<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let (site, a) = (self.0, self.1);
+        state.write_usize(a.page.md.links.len());
+        for link in &a.page.md.links {
+            let target = match &link.target {
+                Some(t) => site.article(t),
+                None => Some(a),
+            };
+            // A title or heading is read only to fill a link written without text.
+            let heading = target.filter(|_| link.fill).and_then(|t| {
+                let f = link.fragment.as_deref()?;
+                t.page.md.headings.iter().find(|h| h.id.as_str() == f)
+            });
+            (
+                &link.span,
+                &link.fragment,
+                target.map(|t| (&t.page.url, link.fill.then_some(&t.title))),
+                heading.map(|h| &h.text),
+            )
+                .hash(state);
+        }
+    }
 }
 
 /// Plain text (a title, a description) as Markdown that shows it as written: HTML

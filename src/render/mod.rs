@@ -6,6 +6,7 @@
 //! file by file. Pages render in parallel; templates are compiled once.
 
 pub mod context;
+mod deps;
 pub mod language;
 mod llms;
 pub mod pages;
@@ -20,7 +21,7 @@ use walkdir::WalkDir;
 
 use crate::diagnostics::Diagnostic;
 use crate::paths::UrlPath;
-use crate::site::Site;
+use crate::site::{Page, Site};
 use context::*;
 use pages::Facts;
 
@@ -314,6 +315,13 @@ pub trait Sink: Sync {
     fn put(&self, file: OutFile, key: u64) -> Result<(), Diagnostic>;
     /// The key of a file copied as it is from `from`: it changes when the file does.
     fn copy_key(&self, from: &Path) -> u64;
+    /// Whether the sink still holds the file at `path` as it last took it: asked instead of
+    /// [`Sink::wants`] for a page whose context is known to be the one of that file
+    /// ([`Known`]). When it does not, the page is made and offered as any other.
+    fn kept(&self, path: &str) -> bool {
+        let _ = path;
+        false
+    }
 }
 
 /// Every page and file of the site, rendered, in path order.
@@ -394,84 +402,117 @@ fn work(site: &Site, facts: &Facts, theme: &Theme) -> (Vec<Job>, Vec<OutFile>) {
     (jobs, files)
 }
 
-/// The pages whose contexts may have changed, when the caller knows the others' are the same
-/// (`engine::cutoff`): only these pages, their Markdown copies and the files made without a
-/// template are made; the sink keeps the other keys.
-pub struct Changed {
-    pub home: bool,
-    /// By collection index.
-    pub collections: Vec<bool>,
-    /// By article index.
-    pub articles: Vec<bool>,
+/// What the engine's early cutoff (`engine::cutoff`) knows of the last render that
+/// succeeded. A file whose own page is the same and whose dependency key ([`deps`]) is the
+/// one that render made has the same context, so it is not even built: it is offered to
+/// [`Sink::kept`] instead.
+pub trait Known: Sync {
+    /// Whether every fact of the site is the one of the last render: then every dependency
+    /// key is the one that render made, and none is computed.
+    fn facts_same(&self) -> bool;
+    /// Whether `page` is the very page the last render saw: the same text and body.
+    fn same(&self, page: &Page) -> bool;
+    /// The dependency key the last render made for the file whose path hashes to `path`.
+    fn made(&self, path: u64) -> Option<u64>;
 }
 
-impl Changed {
-    fn wants(&self, job: Job) -> bool {
-        match job {
-            Job::Home => self.home,
-            Job::Collection(i) => self.collections.get(i).copied().unwrap_or(true),
-            Job::Article(i) | Job::Markdown(i) => self.articles.get(i).copied().unwrap_or(true),
-            Job::NotFound | Job::Redirect(_) | Job::Tags | Job::Tag(_) | Job::Llms => false,
-        }
-    }
+/// What [`render_each`] did.
+pub struct Pass {
+    /// How many pages (and Markdown copies) had their contexts built.
+    pub contexts: usize,
+    /// The default language's files made from a template, each as the hash of its path and
+    /// its dependency key: all of them when `whole`, else those whose context was built.
+    pub deps: Vec<(u64, u64)>,
+    /// Whether every dependency key was computed: the facts were not known to be the same.
+    pub whole: bool,
 }
 
 /// Renders every page and file of the site but the search index that `sink` wants, in
 /// parallel, handing each on as soon as it is done, so that a build need not hold the whole
-/// site in memory. `salt` goes into every key (the config, the theme). With `changed`, only
-/// those pages are looked at. Returns how many pages (and Markdown copies) were looked at,
-/// or every problem met, rendering or handing on.
+/// site in memory. `salt` goes into every key (the config, the theme). With `known`, the
+/// default language's pages whose contexts are known to be the same are not built (the
+/// other languages' sites are looked at whole; their keys still spare what did not change).
+/// Returns what it did, or every problem met, rendering or handing on.
 pub fn render_each(
     site: &Site,
     theme: &Theme,
     salt: u64,
     sink: &dyn Sink,
-    changed: Option<&Changed>,
-) -> Result<usize, Vec<Diagnostic>> {
+    known: Option<&dyn Known>,
+) -> Result<Pass, Vec<Diagnostic>> {
     let mut problems = Vec::new();
-    let mut looked_at = 0;
+    let mut pass = Pass {
+        contexts: 0,
+        deps: Vec::new(),
+        whole: !known.is_some_and(|k| k.facts_same()),
+    };
     for s in site.all() {
-        // What changed is known of the default language's pages; the other languages'
-        // sites are looked at whole (their keys still spare what did not change).
-        let changed = if s.lang == 0 { changed } else { None };
-        match render_one(s, theme, salt, sink, changed) {
-            Ok(n) => looked_at += n,
+        let known = if s.lang == 0 { known } else { None };
+        match render_one(s, theme, salt, sink, known) {
+            Ok(one) => {
+                pass.contexts += one.contexts;
+                pass.deps.extend(one.deps);
+            }
             Err(ds) => problems.extend(ds),
         }
     }
     if problems.is_empty() {
-        Ok(looked_at)
+        Ok(pass)
     } else {
         Err(problems)
     }
 }
 
-/// [`render_each`] for the site of one language.
+/// [`render_each`] for the site of one language (whose dependency keys are the default
+/// language's only).
 fn render_one(
     site: &Site,
     theme: &Theme,
     salt: u64,
     sink: &dyn Sink,
-    changed: Option<&Changed>,
-) -> Result<usize, Vec<Diagnostic>> {
+    known: Option<&dyn Known>,
+) -> Result<Pass, Vec<Diagnostic>> {
     let facts = Facts::new(site);
-    let (mut jobs, files) = work(site, &facts, theme);
-    if let Some(changed) = changed {
-        jobs.retain(|j| changed.wants(*j));
-    }
-    let looked_at = jobs.len();
+    let (jobs, files) = work(site, &facts, theme);
     let salt = key_of(&(salt, theme.fingerprint));
-    let mut problems: Vec<Diagnostic> = jobs
+    let facts_same = known.is_some_and(|k| k.facts_same());
+    let reads = (site.lang == 0).then(|| deps::Reads::new(site, &facts, salt, !facts_same));
+    let built = std::sync::atomic::AtomicUsize::new(0);
+    let problems = std::sync::Mutex::new(Vec::new());
+    let deps: Vec<(u64, u64)> = jobs
         .par_iter()
-        .filter_map(|job| {
-            let out = render_job(site, theme, &facts, salt, *job, sink);
-            match out {
+        .filter_map(|&job| {
+            let path = deps::path(site, &facts, job);
+            let own_same =
+                known.is_some_and(|k| deps::own_page(site, job).is_none_or(|p| k.same(p)));
+            // With the same facts, a page's dependency key is the one of the last render.
+            let dep = reads
+                .as_ref()
+                .filter(|_| !(facts_same && own_same))
+                .map(|r| (key_of(&*path), r.key(job)));
+            let unchanged =
+                own_same && dep.is_none_or(|(p, d)| known.and_then(|k| k.made(p)) == Some(d));
+            if unchanged && sink.kept(&path) {
+                return dep;
+            }
+            built.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let problem = match render_job(site, theme, &facts, salt, job, sink) {
                 Ok(Some((file, key))) => sink.put(file, key).err(),
                 Ok(None) => None,
                 Err(d) => Some(d),
+            };
+            if let Some(d) = problem {
+                problems
+                    .lock()
+                    .expect("no panic while holding the lock")
+                    .push(d);
             }
+            dep
         })
         .collect();
+    let mut problems = problems
+        .into_inner()
+        .expect("no panic while holding the lock");
     // Files made without a template are what their bytes, or their source, are.
     problems.par_extend(files.into_par_iter().filter_map(|f| {
         let key = match &f {
@@ -485,7 +526,11 @@ fn render_one(
         }
     }));
     if problems.is_empty() {
-        Ok(looked_at)
+        Ok(Pass {
+            contexts: built.into_inner(),
+            deps,
+            whole: !facts_same,
+        })
     } else {
         Err(problems)
     }

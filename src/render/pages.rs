@@ -3,7 +3,9 @@
 //! In: the loaded site. Out: the `*Ctx` values of [`super::context`]. What a page takes from
 //! other pages (titles, URLs, the articles of a collection, tags, previous/next) is read here
 //! from the site's structures, never inside templates and never from disk. [`Facts`] holds
-//! what every page shares, computed once per render.
+//! what every page shares, computed once per render. Whatever a context reads of another
+//! page is hashed into the page's dependency key by [`super::deps`] too, which mirrors
+//! these functions.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -33,8 +35,8 @@ pub struct Facts {
     pub site: SiteCtx,
     /// Every tag, by its URL slug; tags whose slugs agree are one tag, named as first seen.
     pub tags: Vec<Tag>,
-    /// Each collection's sidebar and its hash, by collection.
-    pub sidebars: Vec<(SidebarCtx, u64)>,
+    /// Each collection's sidebar and its hash, by collection, made when first asked for.
+    sidebars: Vec<std::sync::OnceLock<(SidebarCtx, u64)>>,
     /// Where each tag is in `tags`, by its URL.
     by_url: HashMap<UrlPath, usize>,
 }
@@ -53,18 +55,29 @@ impl Facts {
             sidebars: site
                 .collections
                 .iter()
-                .map(|c| {
-                    let list = sidebar(site, &c.url, c);
-                    let digest = super::key_of(&list);
-                    (list, digest)
-                })
+                .map(|_| Default::default())
                 .collect(),
         }
     }
 
+    /// The sidebar of collection `c` of `site` (the site these facts are of), and its hash.
+    pub fn sidebar(&self, site: &Site, c: usize) -> &(SidebarCtx, u64) {
+        self.sidebars[c].get_or_init(|| {
+            let col = &site.collections[c];
+            let list = sidebar(site, &col.url, col);
+            let digest = super::key_of(&list);
+            (list, digest)
+        })
+    }
+
     fn tag(&self, name: &str) -> Option<&Tag> {
+        self.tag_index(name).map(|i| &self.tags[i])
+    }
+
+    /// Where the tag `name` is in `tags`.
+    pub fn tag_index(&self, name: &str) -> Option<usize> {
         let url = tag_url(&self.site.lang_root, name);
-        self.by_url.get(&url).map(|&i| &self.tags[i])
+        self.by_url.get(&url).copied()
     }
 
     /// The texts a page's body is shown in, when they are not the English ones.
@@ -133,7 +146,7 @@ fn reading_order(site: &Site) -> Vec<usize> {
 
 /// The articles of collection `c` and of its sub-collections, in reading order, until `out`
 /// holds `limit`.
-fn subtree_articles(site: &Site, c: usize, limit: usize, out: &mut Vec<usize>) {
+pub fn subtree_articles(site: &Site, c: usize, limit: usize, out: &mut Vec<usize>) {
     let col = &site.collections[c];
     for &a in &col.articles {
         if out.len() >= limit {
@@ -198,11 +211,7 @@ pub fn nav_for<'a>(
     base: &'a SiteCtx,
     collection: Option<usize>,
 ) -> std::borrow::Cow<'a, SiteCtx> {
-    let top = collection.and_then(|c| site.ancestry(c).first().copied());
-    match top
-        .and_then(|t| site.roots.iter().position(|&r| r == t))
-        .filter(|&pos| pos < base.nav.len())
-    {
+    match nav_current(site, base, collection) {
         Some(pos) => {
             let mut owned = base.clone();
             owned.nav[pos].current = true;
@@ -210,6 +219,13 @@ pub fn nav_for<'a>(
         }
         None => std::borrow::Cow::Borrowed(base),
     }
+}
+
+/// Which header link [`nav_for`] marks current for a page in `collection`.
+pub fn nav_current(site: &Site, base: &SiteCtx, collection: Option<usize>) -> Option<usize> {
+    let top = collection.and_then(|c| site.ancestry(c).first().copied());
+    top.and_then(|t| site.roots.iter().position(|&r| r == t))
+        .filter(|&pos| pos < base.nav.len())
 }
 
 fn card(site: &Site, from: &UrlPath, c: usize) -> CardCtx {
@@ -372,7 +388,7 @@ pub fn article_ctx<'a>(site: &'a Site, facts: &'a Facts, a: &'a Article) -> Arti
             .map(|e| e.replace("{path}", a.page.source.as_str())),
         markdown_url: url.href_to(&markdown_path(url)),
         sidebar: a.collection.map(|c| {
-            let (list, digest) = &facts.sidebars[c];
+            let (list, digest) = facts.sidebar(site, c);
             SidebarRef {
                 list,
                 digest: *digest,

@@ -12,6 +12,9 @@
 //! The parties are the pages (home, 404, collections, articles), the redirects, the content
 //! assets, the theme's static files, `sitemap.xml`, the search index and the output manifest.
 
+mod memo;
+
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use unicode_normalization::UnicodeNormalization;
@@ -19,7 +22,7 @@ use unicode_normalization::UnicodeNormalization;
 use crate::diagnostics::Diagnostic;
 use crate::discover::SourceFile;
 use crate::output::MANIFEST;
-use crate::paths::MAX_NAME_BYTES;
+use crate::paths::{MAX_NAME_BYTES, UrlPath};
 use crate::render::Theme;
 use crate::site::{Page, Site, Why};
 
@@ -44,7 +47,7 @@ enum Party<'a> {
 }
 
 struct Claim<'a> {
-    path: String,
+    path: Cow<'a, str>,
     by: Party<'a>,
 }
 
@@ -122,37 +125,7 @@ pub fn check(site: &Site, theme: &Theme) -> Vec<Diagnostic> {
     check_claims(site, &claims(site, theme))
 }
 
-/// The claims of each language's site whose last check found no problem, by the language.
-///
-/// Which claims collide is a function of their paths, which parties make them (of what
-/// kind, how well placed to be blamed) and whether the search index is on: when those are
-/// the ones of a check that found nothing, there is nothing to find. A check that found
-/// problems is not kept, since its messages read more of the parties.
-#[derive(Default)]
-pub struct Memo {
-    clean: HashMap<usize, u64>,
-}
-
-/// [`check`], taking a site whose claims are those of its last clean check as clean.
-pub fn check_kept(site: &Site, theme: &Theme, memo: &mut Memo) -> Vec<Diagnostic> {
-    let claims = claims(site, theme);
-    let key = crate::render::key_of(&(
-        site.config.search,
-        claims
-            .iter()
-            .map(|c| (&c.path, c.by.kind(), c.by.rank()))
-            .collect::<Vec<_>>(),
-    ));
-    if memo.clean.get(&site.lang) == Some(&key) {
-        return Vec::new();
-    }
-    let problems = check_claims(site, &claims);
-    match problems.is_empty() {
-        true => memo.clean.insert(site.lang, key),
-        false => memo.clean.remove(&site.lang),
-    };
-    problems
-}
+pub use memo::{Memo, check_kept};
 
 fn check_claims(site: &Site, claims: &[Claim<'_>]) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
@@ -164,16 +137,21 @@ fn check_claims(site: &Site, claims: &[Claim<'_>]) -> Vec<Diagnostic> {
 }
 
 fn claims<'a>(site: &'a Site, theme: &Theme) -> Vec<Claim<'a>> {
-    let mut claims = Vec::new();
-    let mut claim = |path: String, by: Party<'a>| claims.push(Claim { path, by });
+    claims_with(site, theme, &crate::render::pages::tag_urls(site))
+}
+
+/// Every claim, in order, with `tags`, the URLs of the site's tag pages.
+fn claims_with<'a>(site: &'a Site, theme: &Theme, tags: &[UrlPath]) -> Vec<Claim<'a>> {
+    let mut claims = Vec::with_capacity(2 * site.articles.len() + site.redirects.len());
+    let mut claim = |path: Cow<'a, str>, by: Party<'a>| claims.push(Claim { path, by });
     claim(
         MANIFEST.into(),
         Party::Generated("stepbook's list of the files it wrote"),
     );
     match &site.home {
-        Some(p) => claim(p.url.to_string(), Party::Page(p)),
+        Some(p) => claim(p.url.as_str().into(), Party::Page(p)),
         None => claim(
-            site.home_url().to_string(),
+            site.home_url().to_string().into(),
             Party::Generated("the home page"),
         ),
     }
@@ -183,14 +161,16 @@ fn claims<'a>(site: &'a Site, theme: &Theme) -> Vec<Claim<'a>> {
     }
     for c in &site.collections {
         match &c.index {
-            Some(p) => claim(c.url.to_string(), Party::Page(p)),
-            None => claim(c.url.to_string(), Party::Collection(&c.dir)),
+            Some(p) => claim(c.url.as_str().into(), Party::Page(p)),
+            None => claim(c.url.as_str().into(), Party::Collection(&c.dir)),
         }
     }
     for a in &site.articles {
-        claim(a.page.url.to_string(), Party::Page(&a.page));
+        claim(a.page.url.as_str().into(), Party::Page(&a.page));
         claim(
-            crate::render::pages::markdown_path(&a.page.url).to_string(),
+            crate::render::pages::markdown_path(&a.page.url)
+                .to_string()
+                .into(),
             Party::Copy(&a.page),
         );
     }
@@ -198,25 +178,24 @@ fn claims<'a>(site: &'a Site, theme: &Theme) -> Vec<Claim<'a>> {
         "llms.txt".into(),
         Party::Generated("llms.txt, the site's list for AI agents"),
     );
-    let tags = crate::render::pages::tag_urls(site);
     if !tags.is_empty() {
         claim(
-            crate::render::pages::tags_index(site).to_string(),
+            crate::render::pages::tags_index(site).to_string().into(),
             Party::Generated("the list of tags"),
         );
     }
     for t in tags {
-        claim(t.to_string(), Party::Generated("a tag's page"));
+        claim(t.to_string().into(), Party::Generated("a tag's page"));
     }
     for r in &site.redirects {
         let page = &site.articles[r.to].page;
-        claim(r.from.to_string(), Party::Redirect(page, r.why));
+        claim(r.from.as_str().into(), Party::Redirect(page, r.why));
     }
     for f in theme.static_files() {
-        claim(f.path().to_string(), Party::Theme);
+        claim(f.path().to_string().into(), Party::Theme);
     }
     for f in &site.assets {
-        claim(f.path.to_string(), Party::Asset(f));
+        claim(f.path.as_str().into(), Party::Asset(f));
     }
     claims
 }
@@ -237,7 +216,7 @@ fn twice(claims: &[Claim<'_>], theme: &str) -> Vec<Diagnostic> {
     let mut first: HashMap<&str, &Claim<'_>> = HashMap::new();
     let mut problems = Vec::new();
     for c in claims {
-        let Some(earlier) = first.get(c.path.as_str()).copied() else {
+        let Some(earlier) = first.get(c.path.as_ref()).copied() else {
             first.insert(&c.path, c);
             continue;
         };
@@ -293,7 +272,7 @@ fn search_writes(path: &str) -> bool {
 
 /// A path that one party writes as a file and another needs as a folder.
 fn file_and_folder(claims: &[Claim<'_>], search: bool) -> Vec<Diagnostic> {
-    let files: HashMap<&str, &Claim<'_>> = claims.iter().map(|c| (c.path.as_str(), c)).collect();
+    let files: HashMap<&str, &Claim<'_>> = claims.iter().map(|c| (c.path.as_ref(), c)).collect();
     let mut problems = Vec::new();
     for c in claims {
         let Some(folder) = c.path.match_indices('/').find_map(|(end, _)| {
@@ -303,7 +282,7 @@ fn file_and_folder(claims: &[Claim<'_>], search: bool) -> Vec<Diagnostic> {
             continue;
         };
         let index = Claim {
-            path: folder.to_string(),
+            path: folder.into(),
             by: Party::Generated("the search index"),
         };
         let owner = files.get(folder).copied().unwrap_or(&index);
@@ -339,9 +318,9 @@ fn one_file_elsewhere(claims: &[Claim<'_>]) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     for group in by_key.values() {
         let first = group[0];
-        let mut done = HashSet::from([first.path.as_str()]);
+        let mut done = HashSet::from([first.path.as_ref()]);
         for c in &group[1..] {
-            if !done.insert(c.path.as_str()) {
+            if !done.insert(c.path.as_ref()) {
                 continue;
             }
             let Some((here, there)) = order(first, c) else {
@@ -414,8 +393,9 @@ mod tests {
         let broken = site_of(vec![a, page("404.md", titled("Lost"), Rendered::default())]);
         let mut memo = Memo::default();
         assert_eq!(check_kept(&clean, &theme, &mut memo), []);
-        assert!(memo.clean.contains_key(&0));
+        assert!(memo.whole);
         assert_eq!(check_kept(&clean, &theme, &mut memo), []);
+        assert!(!memo.whole);
         for _ in 0..2 {
             let found = check_kept(&broken, &theme, &mut memo);
             assert_eq!(found, check(&broken, &theme));
@@ -423,9 +403,10 @@ mod tests {
                 found.iter().map(|d| d.message.as_str()).collect::<Vec<_>>(),
                 ["`404.html` would be written twice, by this page and by the 404 page"]
             );
-            assert!(memo.clean.is_empty());
+            assert!(memo.whole);
         }
         assert_eq!(check_kept(&clean, &theme, &mut memo), []);
+        assert!(memo.whole);
     }
 
     #[test]

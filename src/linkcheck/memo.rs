@@ -2,14 +2,17 @@
 //! whose problems may have changed; what it returns is what a whole check returns.
 //!
 //! A page's problems are a function of its own rendered body, text and file, and of what its
-//! links read of the rest of the site. That rest is, for every page alike, the *world*: every
-//! page's source in order (which pages exist, and the "did you mean" lists), the unavailable
-//! pages, the assets and the `link-check` severity; and, for the pages a link names, the ids
-//! and headings of that page. So while the world is the same, a page is checked again only
-//! when its own body, text or file changed, or when a page one of its links names has other
-//! ids or headings; once the world changed, every page is checked again. The redirects are
-//! read only by a page's links to files (a link to a stub is reported): when they change, the
-//! pages with such links are checked again.
+//! links read of the rest of the site: which pages exist (and, for a link that misses, the
+//! "did you mean" lists, made from every page's source in order), the unavailable pages, the
+//! assets and the `link-check` severity; and, for the pages a link names, the ids and
+//! headings of that page. So a page is checked again when its own body, text or file
+//! changed, or when a page one of its links names has other ids or headings. When pages
+//! came or went, the pages with problems are checked again too (their suggestions may
+//! differ), and so are those with a link to a page that came or went; a page whose links all
+//! led somewhere still does. When the unavailable pages, the assets or the severity changed,
+//! every page is checked again. The redirects are read only by a page's links to files (a
+//! link to a stub is reported): when they change, the pages with such links are checked
+//! again.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -27,7 +30,10 @@ use crate::site::{Page, Site};
 /// What the last check saw of each page, and what it found.
 #[derive(Default)]
 pub struct Memo {
+    /// The unavailable pages, the assets and the severity.
     world: Option<u64>,
+    /// Every page's source, in order.
+    sources: Option<u64>,
     /// The redirects, which only links to files are checked against.
     stubs: Option<u64>,
     pages: HashMap<SourcePath, Checked>,
@@ -48,11 +54,26 @@ struct Checked {
 /// [`super::check`] does, checking again only what may have changed since `memo`'s last run.
 pub fn check(site: &Site, memo: &mut Memo) -> Vec<Diagnostic> {
     let all: Vec<&Page> = site.pages().collect();
-    let world = world_of(site, &all);
+    let world = world_of(site);
+    let sources = key_of(&all.iter().map(|p| &p.source).collect::<Vec<_>>());
     let stubs_key = stubs_of(site);
     let mut stale: Vec<bool> = if memo.world == Some(world) {
+        let came_or_went = match memo.sources == Some(sources) {
+            true => None,
+            false => Some(came_or_went(&all, &memo.pages)),
+        };
         all.iter()
-            .map(|p| !memo.pages.get(&p.source).is_some_and(|c| same(c, p)))
+            .map(|p| {
+                let Some(c) = memo.pages.get(&p.source) else {
+                    return true;
+                };
+                !same(c, p)
+                    || came_or_went.as_ref().is_some_and(|moved| {
+                        !c.links.is_empty()
+                            || (p.md.links.iter())
+                                .any(|l| moved.contains(l.target.as_ref().unwrap_or(&p.source)))
+                    })
+            })
             .collect()
     } else {
         vec![true; all.len()]
@@ -139,22 +160,34 @@ pub fn check(site: &Site, memo: &mut Memo) -> Vec<Diagnostic> {
             .flat_map(|p| pages[&p.source].redirects.iter().cloned()),
     );
     memo.world = Some(world);
+    memo.sources = Some(sources);
     memo.stubs = Some(stubs_key);
     memo.pages = pages;
     memo.checked = to_check.len();
     problems
 }
 
-/// What every page's check reads of the whole site; see the module doc.
-fn world_of(site: &Site, all: &[&Page]) -> u64 {
+/// What every page's check reads of the whole site besides which pages there are; see the
+/// module doc.
+fn world_of(site: &Site) -> u64 {
     let mut unavailable: Vec<_> = site.unavailable.iter().collect();
     unavailable.sort_unstable();
     key_of(&(
-        all.iter().map(|p| &p.source).collect::<Vec<_>>(),
         unavailable,
         site.assets.iter().map(|a| &a.path).collect::<Vec<_>>(),
         format!("{:?}", site.config.link_check),
     ))
+}
+
+/// The pages of `all` that the last check did not see, and those it saw that are gone.
+fn came_or_went<'a>(
+    all: &[&'a Page],
+    seen: &'a HashMap<SourcePath, Checked>,
+) -> HashSet<&'a SourcePath> {
+    let now: HashSet<&SourcePath> = all.iter().map(|p| &p.source).collect();
+    let came = now.iter().filter(|s| !seen.contains_key(**s)).copied();
+    let went = seen.keys().filter(|s| !now.contains(s));
+    came.chain(went).collect()
 }
 
 /// What the check of a page's links to files reads besides the world: every redirect stub
@@ -293,16 +326,31 @@ mod tests {
     }
 
     #[test]
-    fn every_page_is_checked_again_when_the_pages_change() {
+    fn when_pages_come_or_go_the_pages_that_link_to_them_or_had_problems_are_checked_again() {
         let mut memo = Memo::default();
         let a = page("a.md", titled("A"), body("a", &[], &[("b.md", "x")]));
         let b = page("b.md", titled("B"), body("b", &["x"], &[]));
         let c = page("c.md", titled("C"), body("c", &[], &[]));
-        let site = site_of(vec![a.clone(), b.clone(), c.clone()]);
-        assert_eq!(check_with(&mut memo, &site), (3, vec![]));
-        let site = site_of(vec![a.clone(), c.clone()]);
-        assert_eq!(check_with(&mut memo, &site), (2, vec!["link-missing-page"]));
-        let site = site_of(vec![a, b, c]);
-        assert_eq!(check_with(&mut memo, &site), (3, vec![]));
+        let d = page("d.md", titled("D"), body("d", &[], &[("e.md", "")]));
+        let e = page("e.md", titled("E"), body("e", &[], &[]));
+        let missing = "link-missing-page";
+        let site = site_of(vec![a.clone(), b.clone(), c.clone(), d.clone()]);
+        assert_eq!(check_with(&mut memo, &site), (4, vec![missing]));
+        // b goes: a links to it, and d had a problem.
+        let site = site_of(vec![a.clone(), c.clone(), d.clone()]);
+        assert_eq!(check_with(&mut memo, &site), (2, vec![missing, missing]));
+        // b comes back: b itself, and a and d had problems.
+        let site = site_of(vec![a.clone(), b.clone(), c.clone(), d.clone()]);
+        assert_eq!(check_with(&mut memo, &site), (3, vec![missing]));
+        // e comes: e itself, and d, which links to it and had a problem.
+        let site = site_of(vec![a.clone(), b.clone(), c.clone(), d.clone(), e.clone()]);
+        assert_eq!(check_with(&mut memo, &site), (2, vec![]));
+        // Other pages unavailable: every page.
+        let mut site = site_of(vec![a, b, c, d, e]);
+        (site.unavailable).insert(
+            SourcePath::from_relative(std::path::Path::new("z.md")),
+            "is a draft",
+        );
+        assert_eq!(check_with(&mut memo, &site), (5, vec![]));
     }
 }

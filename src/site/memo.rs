@@ -1,26 +1,39 @@
 //! The memory of a site's assembly: the collection tree, the order, previous and next,
 //! "Linked from", "Related articles" and the planned redirects, kept while every input they
-//! read is the same.
+//! read is the same, and worked out again only near the pages that changed.
 //!
 //! What the assembly reads of a page is its *shape*: its source, file, URL, title,
 //! frontmatter (parsed, and as written with the text's first line, which problems with
 //! redirects quote), where its body starts, its leading heading and where each of its links
 //! points. Beside the pages it reads which language it builds and where every page is in
 //! every language; the config is its owner's to watch (the engine starts this memory over
-//! under a new config, as it does every other). A run whose pages come in the same order with
-//! the same shapes, under the same languages, gets the tree and the redirects of
-//! the last run with its own pages put in their places; any other run assembles anew. Pages
-//! whose file, frontmatter and body are the very ones of the last run (shared, not copied)
-//! have the same shape without being compared.
+//! under a new config, as it does every other). Pages whose file, frontmatter and body are
+//! the very ones of the last run (shared, not copied) have the same shape without being
+//! compared. Under the same languages, a run whose pages are the last run's files in the
+//! same order:
+//!
+//! - with the same shapes, gets the tree and the redirects of the last run with its own
+//!   pages put in their places ([`How::Kept`]);
+//! - at the same URLs, some with other shapes, is arranged again (collections, order,
+//!   previous and next: cheap), and keeps the last "Linked from" lists but those that name a
+//!   changed article or that a changed article names (or named), and the last "Related
+//!   articles" but those of the articles that share a tag (before or after) with a changed
+//!   one. The changed articles' redirects are asked for again; when the last plan placed
+//!   every redirect asked for without a problem, and none of the addresses now asked for is
+//!   a page's or is asked for twice, the whole plan would place them all as well, so that is
+//!   the plan; otherwise it is made again ([`How::Near`]).
+//!
+//! Any other run assembles anew ([`How::Whole`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::langs::Alternates;
 use super::tree::Tree;
-use super::{Page, Parts, Redirect, Site};
+use super::{Page, Parts, Redirect, Site, Why, urls, xref};
+use crate::config::Config;
 use crate::diagnostics::Diagnostic;
-use crate::paths::SourcePath;
+use crate::paths::{SourcePath, UrlPath};
 
 /// What the last assembly read and what it made.
 #[derive(Default)]
@@ -28,8 +41,21 @@ pub struct Memo {
     /// The language and the languages.
     settings: Option<(usize, Arc<Alternates>)>,
     made: Option<Made>,
-    /// Whether the last assembly was taken from the one before.
-    pub reused: bool,
+    /// How the last assembly was made.
+    pub how: How,
+}
+
+/// How an assembly was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum How {
+    /// From nothing.
+    #[default]
+    Whole,
+    /// The order again, "Linked from" and "Related articles" of the articles near the
+    /// changed pages, and the redirects of the changed articles.
+    Near,
+    /// Taken from the last one.
+    Kept,
 }
 
 /// A tree with the pages it was last given, the redirects planned on it and the problems met
@@ -40,6 +66,8 @@ struct Made {
     slots: Vec<Slot>,
     redirects: Vec<Redirect>,
     problems: Vec<Diagnostic>,
+    /// Whether every redirect an article asked for was planned, without a problem.
+    free: bool,
 }
 
 /// Where a page sits in a [`Tree`].
@@ -50,6 +78,13 @@ enum Slot {
     Article(usize),
 }
 
+/// What an assembly reads besides the pages.
+pub struct Settings<'a> {
+    pub config: &'a Config,
+    pub lang: usize,
+    pub alternates: &'a Arc<Alternates>,
+}
+
 impl Memo {
     /// [`Site::assemble`] with this memory.
     pub fn site(&mut self, parts: Parts) -> (Site, Vec<Diagnostic>) {
@@ -57,42 +92,66 @@ impl Memo {
     }
 
     /// The tree and redirects of `pages`: the last ones when `pages` and the settings have
-    /// the shapes of the last run, otherwise those `assemble` makes (which are then kept).
+    /// the shapes of the last run; worked out again near the pages that changed when they
+    /// are the same files at the same URLs; otherwise made anew. What is made is kept.
     pub fn assemble(
         &mut self,
         pages: Vec<Page>,
-        settings: (usize, Arc<Alternates>),
-        assemble: impl FnOnce(Vec<Page>) -> (Tree, Vec<Redirect>, Vec<Diagnostic>),
+        settings: &Settings,
     ) -> (Tree, Vec<Redirect>, Vec<Diagnostic>) {
         let same_settings = self.settings.as_ref().is_some_and(|(l, a)| {
-            *l == settings.0 && (Arc::ptr_eq(a, &settings.1) || **a == *settings.1)
+            *l == settings.lang
+                && (Arc::ptr_eq(a, settings.alternates) || **a == **settings.alternates)
         });
-        self.settings = Some(settings);
-        self.reused = false;
-        if let Some(made) = &mut self.made
-            && same_settings
-            && made.slots.len() == pages.len()
-            && made
-                .slots
-                .iter()
-                .zip(&pages)
-                .all(|(s, p)| same_shape(made.tree.page(*s), p))
-        {
-            for (s, p) in made.slots.iter().zip(pages) {
-                *made.tree.page_mut(*s) = p;
+        self.settings = Some((settings.lang, settings.alternates.clone()));
+        let made = self
+            .made
+            .take()
+            .filter(|m| same_settings && m.slots.len() == pages.len());
+        let changed = match made.map(|m| m.changed(&pages)) {
+            Some(Ok((mut made, changed))) if changed.is_empty() => {
+                for (s, p) in made.slots.iter().zip(pages) {
+                    *made.tree.page_mut(*s) = p;
+                }
+                self.how = How::Kept;
+                let kept = (
+                    made.tree.clone(),
+                    made.redirects.clone(),
+                    made.problems.clone(),
+                );
+                self.made = Some(made);
+                return kept;
             }
-            self.reused = true;
-            return (
-                made.tree.clone(),
-                made.redirects.clone(),
-                made.problems.clone(),
-            );
-        }
+            changed => changed,
+        };
         let sources: Vec<SourcePath> = pages.iter().map(|p| p.source.clone()).collect();
-        let (tree, redirects, problems) = assemble(pages);
-        self.made = Made::of(&tree, &sources, &redirects, &problems);
+        let (tree, redirects, problems, free) = match changed {
+            Some(Ok((made, changed))) => {
+                self.how = How::Near;
+                made.near(pages, &changed, settings)
+            }
+            _ => {
+                self.how = How::Whole;
+                whole(pages, settings)
+            }
+        };
+        self.made = Made::of(&tree, &sources, &redirects, &problems, free);
         (tree, redirects, problems)
     }
+}
+
+/// The tree and redirects of `pages`, made anew, and whether the redirects are free.
+fn whole(pages: Vec<Page>, settings: &Settings) -> (Tree, Vec<Redirect>, Vec<Diagnostic>, bool) {
+    let lang_root = lang_root(settings);
+    let tree = super::tree::assemble_in(pages, lang_root);
+    let (redirects, problems, skipped) =
+        urls::plan(settings.config, &tree, settings.lang, settings.alternates);
+    let free = problems.is_empty() && skipped == 0;
+    (tree, redirects, problems, free)
+}
+
+fn lang_root<'a>(settings: &Settings<'a>) -> &'a str {
+    (settings.alternates.langs.get(settings.lang)).map_or("", |l| l.root.as_str())
 }
 
 impl Made {
@@ -103,6 +162,7 @@ impl Made {
         sources: &[SourcePath],
         redirects: &[Redirect],
         problems: &[Diagnostic],
+        free: bool,
     ) -> Option<Made> {
         let mut at: HashMap<&SourcePath, Slot> = HashMap::with_capacity(sources.len());
         if let Some(h) = &tree.home {
@@ -125,7 +185,99 @@ impl Made {
             slots,
             redirects: redirects.to_vec(),
             problems: problems.to_vec(),
+            free,
         })
+    }
+
+    /// The places of the pages whose shapes are not those of the last run's in the same
+    /// place; `Err` when one is another file, or has another URL.
+    fn changed(self, pages: &[Page]) -> Result<(Made, Vec<usize>), ()> {
+        let mut changed = Vec::new();
+        for (k, (s, p)) in self.slots.iter().zip(pages).enumerate() {
+            let old = self.tree.page(*s);
+            if same_shape(old, p) {
+                continue;
+            }
+            if old.source != p.source || old.abs != p.abs || old.url != p.url {
+                return Err(());
+            }
+            changed.push(k);
+        }
+        Ok((self, changed))
+    }
+
+    /// The tree and redirects of `pages`, which are the last run's files at the same URLs
+    /// with the pages at `changed` of other shapes; see [`Memo::assemble`].
+    fn near(
+        mut self,
+        pages: Vec<Page>,
+        changed: &[usize],
+        settings: &Settings,
+    ) -> (Tree, Vec<Redirect>, Vec<Diagnostic>, bool) {
+        let old = &mut self.tree;
+        let articles: Vec<usize> = (changed.iter())
+            .filter_map(|&k| match self.slots[k] {
+                Slot::Article(i) => Some(i),
+                _ => None,
+            })
+            .collect();
+        let old_tags: Vec<Vec<String>> = (articles.iter())
+            .map(|&i| old.articles[i].page.fm.tags.clone())
+            .collect();
+        let old_links: Vec<Arc<crate::markdown::Rendered>> = (articles.iter())
+            .map(|&i| old.articles[i].page.md.clone())
+            .collect();
+        let mut tree = super::tree::arrange_in(pages, lang_root(settings));
+        for (new, was) in tree.articles.iter_mut().zip(&mut old.articles) {
+            new.backlinks = std::mem::take(&mut was.backlinks);
+            new.related = std::mem::take(&mut was.related);
+        }
+        if !articles.is_empty() {
+            // The lists that name a changed article, or that it names now or named.
+            let index: HashMap<&SourcePath, usize> = (tree.articles.iter().enumerate())
+                .map(|(i, a)| (&a.page.source, i))
+                .collect();
+            let mut of: Vec<usize> = (articles.iter().map(|&i| &tree.articles[i].page.md))
+                .chain(&old_links)
+                .flat_map(|md| {
+                    md.links
+                        .iter()
+                        .filter_map(|l| index.get(l.target.as_ref()?))
+                })
+                .copied()
+                .collect();
+            drop(index);
+            of.sort_unstable();
+            of.dedup();
+            xref::relink_backlinks(&mut tree.articles, &articles, &of);
+            let old_tags: Vec<&[String]> = old_tags.iter().map(Vec::as_slice).collect();
+            xref::relink_related(&mut tree.articles, &articles, &old_tags);
+        }
+        // The redirects of the changed articles, when they collide with nothing.
+        if self.free {
+            let mut asked: Vec<Vec<(UrlPath, Why)>> = vec![Vec::new(); tree.articles.len()];
+            for r in self.redirects {
+                asked[r.to].push((r.from, r.why));
+            }
+            let mut invalid = false;
+            for &i in &articles {
+                let (wanted, problems) = urls::wanted(
+                    settings.config,
+                    &tree.articles[i],
+                    settings.lang,
+                    settings.alternates,
+                );
+                invalid |= !problems.is_empty();
+                asked[i] = wanted;
+            }
+            if !invalid && let Some(redirects) = urls::free_redirects(&tree, asked) {
+                return (tree, redirects, Vec::new(), true);
+            }
+        }
+        let (redirects, problems, skipped) =
+            urls::plan(settings.config, &tree, settings.lang, settings.alternates);
+        let free = problems.is_empty() && skipped == 0;
+        (tree, redirects, problems, free)
     }
 }
 
@@ -271,13 +423,13 @@ mod tests {
     }
 
     /// Assembles `pages` with `memo` and checks the result against a fresh assembly;
-    /// returns whether the memo's last assembly was taken.
-    fn assemble(memo: &mut Memo, pages: &[Page]) -> bool {
+    /// returns how the memo made it.
+    fn assemble(memo: &mut Memo, pages: &[Page]) -> How {
         let (kept, kept_problems) = memo.site(parts_of(pages.to_vec()));
         let (fresh, fresh_problems) = Site::new(parts_of(pages.to_vec()));
         assert_eq!(describe(&kept), describe(&fresh));
         assert_eq!(kept_problems, fresh_problems);
-        memo.reused
+        memo.how
     }
 
     fn with(pages: &[Page], source: &str, edit: impl FnOnce(&mut Page)) -> Vec<Page> {
@@ -294,23 +446,23 @@ mod tests {
     fn a_body_edit_keeps_the_assembly_and_shows_the_new_body() {
         let mut memo = Memo::default();
         let first = pages();
-        assert!(!assemble(&mut memo, &first));
-        assert!(assemble(&mut memo, &first));
+        assert_eq!(assemble(&mut memo, &first), How::Whole);
+        assert_eq!(assemble(&mut memo, &first), How::Kept);
         let edited = with(&first, "guide/b.md", |p| {
             p.md = Arc::new(body("b, reworded", &[]));
         });
-        assert!(assemble(&mut memo, &edited));
+        assert_eq!(assemble(&mut memo, &edited), How::Kept);
         let edited = with(&edited, "guide/_index.md", |p| {
             p.md = Arc::new(body("g, reworded", &[]));
         });
-        assert!(assemble(&mut memo, &edited));
+        assert_eq!(assemble(&mut memo, &edited), How::Kept);
         // Text after the frontmatter and the first line is not read.
         let edited = with(&edited, "c.md", |p| p.text = Arc::from("First\nrest\n"));
         assemble(&mut memo, &edited);
         let edited = with(&edited, "c.md", |p| {
             p.text = Arc::from("First\nrest, reworded\n")
         });
-        assert!(assemble(&mut memo, &edited));
+        assert_eq!(assemble(&mut memo, &edited), How::Kept);
         let (site, _) = memo.site(parts_of(edited));
         assert_eq!(site.articles[1].page.md.html, "b, reworded");
         assert_eq!(
@@ -323,11 +475,11 @@ mod tests {
     }
 
     #[test]
-    fn an_edit_of_anything_the_assembly_reads_assembles_anew() {
+    fn an_edit_of_anything_the_assembly_reads_assembles_again() {
         let mut memo = Memo::default();
         let first = pages();
         assemble(&mut memo, &first);
-        let edits: Vec<Vec<Page>> = vec![
+        let near = [
             with(&first, "guide/b.md", |p| {
                 p.fm = Arc::new(tagged("Z", &["t"], &[]))
             }),
@@ -344,10 +496,15 @@ mod tests {
                     ..body("a", &["guide/b.md"])
                 })
             }),
+            with(&first, "c.md", |p| p.text = Arc::from("A first line\n")),
+            with(&first, "guide/_index.md", |p| {
+                p.fm = Arc::new(titled("Another guide"))
+            }),
+        ];
+        let whole = [
             with(&first, "c.md", |p| {
                 p.url = crate::paths::UrlPath::new("d.html")
             }),
-            with(&first, "c.md", |p| p.text = Arc::from("A first line\n")),
             first[..3].to_vec(),
             // A folder with two index pages: one is not in the tree, and nothing is kept.
             [
@@ -356,10 +513,87 @@ mod tests {
             ]
             .concat(),
         ];
-        for pages in edits {
-            assert!(!assemble(&mut memo, &pages));
-            // Back to the first pages: assembled anew as well.
-            assert!(!assemble(&mut memo, &first));
+        for (pages, how) in (near.into_iter().map(|p| (p, How::Near)))
+            .chain(whole.into_iter().map(|p| (p, How::Whole)))
+        {
+            assert_eq!(assemble(&mut memo, &pages), how);
+            // Back to the first pages, the same way.
+            assert_eq!(assemble(&mut memo, &first), how);
         }
+    }
+
+    /// A small generator of numbers, so that the sequence below is the same on every run.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self, n: usize) -> usize {
+            self.0 = (self.0)
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((self.0 >> 33) % n as u64) as usize
+        }
+
+        fn pick<'a>(&mut self, from: &[&'a str], most: usize) -> Vec<&'a str> {
+            (0..self.next(most + 1))
+                .map(|_| from[self.next(from.len())])
+                .collect()
+        }
+    }
+
+    #[test]
+    fn a_long_run_of_edits_assembles_as_a_fresh_assembly_does() {
+        let files = [
+            "guide/_index.md",
+            "guide/a.md",
+            "guide/b.md",
+            "guide/c.md",
+            "guide/deep/d.md",
+            "more/_index.md",
+            "more/e.md",
+            "more/f.md",
+            "g.md",
+            "h.md",
+        ];
+        let titles = ["A", "a", "Apple", "B", "Zed", "zed"];
+        let tags = ["t", " T", "u", "v", "w"];
+        let aliases = ["old", "Old/x", "guide/a.html", "../out", "en/articles/1"];
+        let mut rng = Lcg(11);
+        let mut pages: Vec<Page> = files
+            .iter()
+            .map(|f| page(f, titled(&f.to_uppercase()), body("", &[])))
+            .collect();
+        let mut memo = Memo::default();
+        let mut near = 0;
+        for _ in 0..400 {
+            let k = rng.next(files.len());
+            let fm = Frontmatter {
+                tags: rng.pick(&tags, 3).iter().map(|t| t.to_string()).collect(),
+                aliases: match rng.next(4) {
+                    0 => rng
+                        .pick(&aliases, 2)
+                        .iter()
+                        .map(|a| a.to_string())
+                        .collect(),
+                    _ => Vec::new(),
+                },
+                intercom_id: [None, None, Some(1), Some(2)][rng.next(4)],
+                order: [None, None, Some(1), Some(2)][rng.next(4)],
+                ..titled(titles[rng.next(titles.len())])
+            };
+            let p = &mut pages[k];
+            match rng.next(3) {
+                0 => p.fm = Arc::new(fm),
+                1 => p.md = Arc::new(body("", &rng.pick(&files, 3))),
+                _ => {
+                    p.fm = Arc::new(fm);
+                    p.md = Arc::new(body("", &rng.pick(&files, 3)));
+                }
+            }
+            near += usize::from(assemble(&mut memo, &pages) == How::Near);
+        }
+        assert!(
+            near > 300,
+            "only {near} assemblies were made near the edits"
+        );
     }
 }

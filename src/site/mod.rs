@@ -237,13 +237,12 @@ impl Site {
             anchors,
             anchor_memo,
         } = parts;
-        let lang_root = alternates.langs.get(lang).map_or("", |l| l.root.as_str());
-        let settings = (lang, alternates.clone());
-        let (tree, mut redirects, mut problems) = memo.assemble(pages, settings, |pages| {
-            let tree = tree::assemble_in(pages, lang_root);
-            let (redirects, problems) = urls::plan_redirects(&config, &tree, lang, &alternates);
-            (tree, redirects, problems)
-        });
+        let settings = memo::Settings {
+            config: &config,
+            lang,
+            alternates: &alternates,
+        };
+        let (tree, mut redirects, mut problems) = memo.assemble(pages, &settings);
         // Old addresses of moved articles redirect too, once every planned redirect is known.
         let (anchors, more) = crate::anchors::plan(crate::anchors::Input {
             tree: &tree,

@@ -25,22 +25,30 @@ pub fn assemble(pages: Vec<Page>) -> Tree {
 
 /// [`assemble`] for a language whose pages live under `lang_root` (`"de/"`).
 pub fn assemble_in(pages: Vec<Page>, lang_root: &str) -> Tree {
+    let mut tree = arrange_in(pages, lang_root);
+    xref::link_backlinks(&mut tree.articles);
+    xref::link_related(&mut tree.articles);
+    tree
+}
+
+/// [`assemble_in`] without "Linked from" and "Related articles", which are left empty.
+pub fn arrange_in(pages: Vec<Page>, lang_root: &str) -> Tree {
     let mut dirs: BTreeSet<String> = BTreeSet::new();
     let mut home = None;
     let mut indexes: BTreeMap<String, Page> = BTreeMap::new();
-    let mut articles: Vec<Article> = Vec::new();
+    let mut articles: Vec<Article> = Vec::with_capacity(pages.len());
     for p in pages {
-        let dir = p.source.dir().to_string();
-        let mut d = dir.as_str();
-        while !d.is_empty() {
+        let mut d = p.source.dir();
+        while !d.is_empty() && !dirs.contains(d) {
             dirs.insert(d.to_string());
             d = d.rsplit_once('/').map(|(a, _)| a).unwrap_or("");
         }
         if is_index(&p.source) {
-            if dir.is_empty() {
-                home = Some(p);
-            } else {
-                indexes.insert(dir, p);
+            match p.source.dir() {
+                "" => home = Some(p),
+                dir => {
+                    indexes.insert(dir.to_string(), p);
+                }
             }
         } else {
             let title = p.title();
@@ -59,19 +67,29 @@ pub fn assemble_in(pages: Vec<Page>, lang_root: &str) -> Tree {
         .iter()
         .map(|dir| collection(dir, lang_root, indexes.remove(dir)))
         .collect();
-    let by_dir: HashMap<String, usize> = collections
+    let by_dir: HashMap<&str, usize> = collections
         .iter()
         .enumerate()
-        .map(|(i, c)| (c.dir.clone(), i))
+        .map(|(i, c)| (c.dir.as_str(), i))
         .collect();
-    for c in &mut collections {
-        if let Some((parent, _)) = c.dir.rsplit_once('/') {
-            c.parent = by_dir.get(parent).copied();
-        }
+    let parents: Vec<Option<usize>> = collections
+        .iter()
+        .map(|c| {
+            let (parent, _) = c.dir.rsplit_once('/')?;
+            by_dir.get(parent).copied()
+        })
+        .collect();
+    let homes: Vec<Option<usize>> = articles
+        .iter()
+        .map(|a| by_dir.get(a.page.source.dir()).copied())
+        .collect();
+    drop(by_dir);
+    for (c, parent) in collections.iter_mut().zip(parents) {
+        c.parent = parent;
     }
     let mut root_articles = Vec::new();
-    for (i, a) in articles.iter_mut().enumerate() {
-        a.collection = by_dir.get(a.page.source.dir()).copied();
+    for (i, (a, home)) in articles.iter_mut().zip(homes).enumerate() {
+        a.collection = home;
         match a.collection {
             Some(c) => collections[c].articles.push(i),
             None => root_articles.push(i),
@@ -96,8 +114,6 @@ pub fn assemble_in(pages: Vec<Page>, lang_root: &str) -> Tree {
         articles[w[0]].next = Some(w[1]);
         articles[w[1]].prev = Some(w[0]);
     }
-    xref::link_backlinks(&mut articles);
-    xref::link_related(&mut articles);
     Tree {
         home,
         collections,

@@ -5,13 +5,15 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use super::langs::Alternates;
 use super::tree::Tree;
-use super::{PageFile, Redirect, Why, is_index};
+use super::{Article, PageFile, Redirect, Why, is_index};
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::frontmatter;
-use crate::paths::{UrlPath, slugify};
+use crate::paths::{SourcePath, UrlPath, slugify};
 
 /// The URL of every page, in order, and the problems: a slug that cannot be a file name, and
 /// two pages that would be written to one place.
@@ -116,86 +118,54 @@ pub fn plan_redirects(
     lang: usize,
     alternates: &Alternates,
 ) -> (Vec<Redirect>, Vec<Diagnostic>) {
+    let (redirects, problems, _) = plan(config, tree, lang, alternates);
+    (redirects, problems)
+}
+
+/// [`plan_redirects`], with how many of the addresses asked for were left out without a
+/// problem (an article's own address, or one of its own redirects asked for twice, or an
+/// `intercom_id` repeated).
+pub fn plan(
+    config: &Config,
+    tree: &Tree,
+    lang: usize,
+    alternates: &Alternates,
+) -> (Vec<Redirect>, Vec<Diagnostic>, usize) {
+    let mut skipped = 0;
     let mut problems = Vec::new();
-    let mut taken: HashMap<UrlPath, String> = tree
-        .home
-        .iter()
-        .chain(tree.collections.iter().filter_map(|c| c.index.as_ref()))
-        .chain(tree.articles.iter().map(|a| &a.page))
-        .map(|p| (p.url.clone(), p.source.to_string()))
-        .collect();
-    let prefix = match slugify(&config.language) {
-        l if l.is_empty() => "en".to_string(),
-        l => l,
-    };
-    let prefix = prefix.as_str();
+    let pages: FxHashMap<&str, &SourcePath> = page_urls(tree).collect();
+    // Each redirect planned, with its article's file and whether an `intercom_id` asked for it.
+    let mut placed: FxHashMap<UrlPath, (&SourcePath, bool)> = FxHashMap::default();
     let mut redirects = Vec::new();
-    let mut intercom_urls: std::collections::HashSet<UrlPath> = Default::default();
     for (i, a) in tree.articles.iter().enumerate() {
         let page = &a.page;
-        let at_key = |key: &str, d: Diagnostic| {
-            frontmatter::at_value(d, &page.abs, &page.text, &page.fm, key)
-        };
-        let mut wanted: Vec<(UrlPath, &'static str)> = Vec::new();
-        if let Some(id) = page.fm.intercom_id {
-            let slug = slugify(&a.title);
-            let untranslated = alternates
-                .of(&page.source)
-                .iter()
-                .zip(&alternates.langs)
-                .skip(1)
-                .filter(|(url, _)| lang == 0 && url.is_none())
-                .map(|(_, l)| l.root.trim_end_matches('/'));
-            for prefix in std::iter::once(prefix).chain(untranslated) {
-                wanted.push((
-                    UrlPath::new(format!("{prefix}/articles/{id}-{slug}/index.html")),
-                    "intercom_id",
-                ));
-                wanted.push((
-                    UrlPath::new(format!("{prefix}/articles/{id}/index.html")),
-                    "intercom_id",
-                ));
-            }
-        }
-        for alias in &page.fm.aliases {
-            match UrlPath::from_alias(alias) {
-                Ok(url) => wanted.push((url, "aliases")),
-                Err(why) => problems.push(at_key(
-                    "aliases",
-                    Diagnostic::error(
-                        "alias-invalid",
-                        format!("alias \"{alias}\" is not a path inside the site: {why}"),
-                    )
-                    .with_hint("write a path from the site root, e.g. `billing/old-refund-policy`"),
-                )),
-            }
-        }
-        for (url, key) in wanted {
-            if let Some(owner) = taken.get(&url) {
+        let (wanted, invalid) = wanted(config, a, lang, alternates);
+        problems.extend(invalid);
+        for (url, why) in wanted {
+            let key = why.key().unwrap_or_default();
+            let taken = (pages.get(url.as_str()).map(|s| (*s, false)))
+                .or_else(|| placed.get(&url).copied());
+            if let Some((owner, intercom)) = taken {
                 // Two articles with one intercom_id are reported as `intercom-id-repeated`.
-                let repeated_id = key == "intercom_id" && intercom_urls.contains(&url);
-                if *owner != page.source.to_string() && !repeated_id {
-                    let hint = match key {
-                        "aliases" => "remove the alias, or change the other page's slug",
+                let repeated_id = why == Why::IntercomId && intercom;
+                skipped += 1;
+                if *owner != page.source && !repeated_id {
+                    let hint = match why {
+                        Why::Alias => "remove the alias, or change the other page's slug",
                         _ => "check the intercom_id, or move the other page",
                     };
                     let d = Diagnostic::error(
                         "redirect-collision",
                         format!("the redirect `{url}` would replace {owner}"),
                     );
-                    problems.push(at_key(key, d).with_hint(hint));
+                    problems.push(
+                        frontmatter::at_value(d, &page.abs, &page.text, &page.fm, key)
+                            .with_hint(hint),
+                    );
                 }
                 continue;
             }
-            if key == "intercom_id" {
-                intercom_urls.insert(url.clone());
-            }
-            taken.insert(url.clone(), page.source.to_string());
-            let why = if key == "aliases" {
-                Why::Alias
-            } else {
-                Why::IntercomId
-            };
+            placed.insert(url.clone(), (&page.source, why == Why::IntercomId));
             redirects.push(Redirect {
                 from: url,
                 to: i,
@@ -203,7 +173,94 @@ pub fn plan_redirects(
             });
         }
     }
-    (redirects, problems)
+    (redirects, problems, skipped)
+}
+
+/// Every page's URL with its file; a URL of two pages goes with the last.
+fn page_urls(tree: &Tree) -> impl Iterator<Item = (&str, &SourcePath)> {
+    (tree.home.iter())
+        .chain(tree.collections.iter().filter_map(|c| c.index.as_ref()))
+        .chain(tree.articles.iter().map(|a| &a.page))
+        .map(|p| (p.url.as_str(), &p.source))
+}
+
+/// The redirects article `a` asks for, in order (its Intercom addresses, then its
+/// `aliases`), and the problems of the aliases that cannot be one.
+pub fn wanted(
+    config: &Config,
+    a: &Article,
+    lang: usize,
+    alternates: &Alternates,
+) -> (Vec<(UrlPath, Why)>, Vec<Diagnostic>) {
+    let page = &a.page;
+    let mut wanted = Vec::new();
+    let mut problems = Vec::new();
+    if let Some(id) = page.fm.intercom_id {
+        let prefix = match slugify(&config.language) {
+            l if l.is_empty() => "en".to_string(),
+            l => l,
+        };
+        let slug = slugify(&a.title);
+        let untranslated = alternates
+            .of(&page.source)
+            .iter()
+            .zip(&alternates.langs)
+            .skip(1)
+            .filter(|(url, _)| lang == 0 && url.is_none())
+            .map(|(_, l)| l.root.trim_end_matches('/'));
+        for prefix in std::iter::once(prefix.as_str()).chain(untranslated) {
+            wanted.push((
+                UrlPath::new(format!("{prefix}/articles/{id}-{slug}/index.html")),
+                Why::IntercomId,
+            ));
+            wanted.push((
+                UrlPath::new(format!("{prefix}/articles/{id}/index.html")),
+                Why::IntercomId,
+            ));
+        }
+    }
+    for alias in &page.fm.aliases {
+        match UrlPath::from_alias(alias) {
+            Ok(url) => wanted.push((url, Why::Alias)),
+            Err(why) => problems.push(
+                frontmatter::at_value(
+                    Diagnostic::error(
+                        "alias-invalid",
+                        format!("alias \"{alias}\" is not a path inside the site: {why}"),
+                    ),
+                    &page.abs,
+                    &page.text,
+                    &page.fm,
+                    "aliases",
+                )
+                .with_hint("write a path from the site root, e.g. `billing/old-refund-policy`"),
+            ),
+        }
+    }
+    (wanted, problems)
+}
+
+/// The redirects [`plan_redirects`] plans when each article asks for `asked[i]` and none of
+/// the addresses is taken: none is a page's, and no two are one. `None` when one is taken,
+/// which only the whole plan can sort out.
+pub fn free_redirects(tree: &Tree, asked: Vec<Vec<(UrlPath, Why)>>) -> Option<Vec<Redirect>> {
+    let mut seen: FxHashSet<&str> = page_urls(tree).map(|(url, _)| url).collect();
+    for (url, _) in asked.iter().flatten() {
+        if !seen.insert(url.as_str()) {
+            return None;
+        }
+    }
+    Some(
+        asked
+            .into_iter()
+            .enumerate()
+            .flat_map(|(i, wanted)| {
+                wanted
+                    .into_iter()
+                    .map(move |(from, why)| Redirect { from, to: i, why })
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]

@@ -3,9 +3,9 @@
 //! what it points at.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Article, Page, Site};
 use crate::markdown;
@@ -13,27 +13,26 @@ use crate::paths::{AnchorId, SourcePath};
 
 /// Fills every article's "Linked from" list: by title, case aside; each article once.
 pub fn link_backlinks(articles: &mut [Article]) {
-    let index: HashMap<&SourcePath, usize> = articles
+    let index: FxHashMap<&SourcePath, usize> = articles
         .iter()
         .enumerate()
         .map(|(i, a)| (&a.page.source, i))
         .collect();
     let mut back: Vec<Vec<usize>> = vec![Vec::new(); articles.len()];
     for (from, a) in articles.iter().enumerate() {
-        for target in a.page.md.links.iter().filter_map(|l| l.target.as_ref()) {
-            if let Some(&to) = index.get(target)
-                && to != from
-            {
+        for to in targets(&index, a) {
+            if to != from {
                 back[to].push(from);
             }
         }
     }
-    let titles: Vec<String> = articles
+    let lower: Vec<String> = articles
         .par_iter()
         .map(|a| a.title.to_lowercase())
         .collect();
+    let rank = ranks(&lower);
     back.par_iter_mut().for_each(|list| {
-        list.sort_unstable_by(|&x, &y| titles[x].cmp(&titles[y]).then(x.cmp(&y)));
+        list.sort_unstable_by_key(|&x| (rank[x], x));
         list.dedup();
     });
     for (a, list) in articles.iter_mut().zip(back) {
@@ -41,22 +40,75 @@ pub fn link_backlinks(articles: &mut [Article]) {
     }
 }
 
-/// Fills every article's "Related articles": up to five sharing the most tags, then by
-/// title, then in content order.
-pub fn link_related(articles: &mut [Article]) {
-    const MAX: usize = 5;
-    // A tag on a great many articles says little; it is skipped, for speed and sense.
-    const TOO_COMMON: usize = 200;
-    // Each tag (case and spaces aside) by a number, and each article's tags, each once.
-    let mut numbers: HashMap<String, usize> = HashMap::new();
+/// The articles `a` links to (each as often as it does), by their place in `index`.
+fn targets<'a>(
+    index: &'a FxHashMap<&SourcePath, usize>,
+    a: &'a Article,
+) -> impl Iterator<Item = usize> + 'a {
+    (a.page.md.links.iter())
+        .filter_map(|l| l.target.as_ref())
+        .filter_map(|t| index.get(t).copied())
+}
+
+/// Each text's place among the texts in order; equal texts share one.
+fn ranks(texts: &[String]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..texts.len() as u32).collect();
+    order.par_sort_unstable_by(|&x, &y| texts[x as usize].cmp(&texts[y as usize]));
+    let mut rank = vec![0; texts.len()];
+    let mut r = 0;
+    for (k, w) in order.iter().enumerate() {
+        if k > 0 && texts[*w as usize] != texts[order[k - 1] as usize] {
+            r = k as u32;
+        }
+        rank[*w as usize] = r;
+    }
+    rank
+}
+
+/// The "Linked from" lists of the articles `of` again, in `articles` whose articles
+/// `changed` are the only ones that may link or be titled otherwise than when `articles`
+/// lists were made: the other lists and every other link are as they were.
+pub fn relink_backlinks(articles: &mut [Article], changed: &[usize], of: &[usize]) {
+    let index: FxHashMap<&SourcePath, usize> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (&a.page.source, i))
+        .collect();
+    let is_changed: FxHashSet<usize> = changed.iter().copied().collect();
+    let mut lists: Vec<(usize, Vec<usize>)> = of
+        .iter()
+        .map(|&t| {
+            let mut list: Vec<usize> = (articles[t].backlinks.iter())
+                .filter(|x| !is_changed.contains(x))
+                .copied()
+                .collect();
+            list.extend(
+                changed
+                    .iter()
+                    .filter(|&&x| x != t && targets(&index, &articles[x]).any(|to| to == t)),
+            );
+            (t, list)
+        })
+        .collect();
+    for (_, list) in &mut lists {
+        let key = |x: &usize| (articles[*x].title.to_lowercase(), *x);
+        list.sort_by_cached_key(key);
+        list.dedup();
+    }
+    drop(index);
+    for (t, list) in lists {
+        articles[t].backlinks = list;
+    }
+}
+
+/// Each tag of every article, by a number (case and spaces aside), each once; and the
+/// articles of each tag, in content order.
+fn tag_numbers(articles: &[Article]) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
+    let mut numbers: FxHashMap<String, usize> = FxHashMap::default();
     let tags: Vec<Vec<usize>> = articles
         .iter()
         .map(|a| {
-            let mut own: Vec<usize> = a
-                .page
-                .fm
-                .tags
-                .iter()
+            let mut own: Vec<usize> = (a.page.fm.tags.iter())
                 .map(|t| {
                     let next = numbers.len();
                     *numbers.entry(t.trim().to_lowercase()).or_insert(next)
@@ -73,35 +125,96 @@ pub fn link_related(articles: &mut [Article]) {
             by_tag[t].push(i);
         }
     }
+    (tags, by_tag)
+}
+
+/// Up to this many related articles.
+const MAX_RELATED: usize = 5;
+/// A tag on more articles than this says little: it is skipped, for speed and sense.
+const TOO_COMMON: usize = 200;
+
+/// The related articles of article `i`: up to five sharing the most tags, then by title
+/// (`before` orders two articles' titles), then in content order.
+fn related_of(
+    i: usize,
+    tags: &[Vec<usize>],
+    by_tag: &[Vec<usize>],
+    before: impl Fn(usize, usize) -> std::cmp::Ordering,
+) -> Vec<usize> {
+    let mut others: Vec<usize> = (tags[i].iter())
+        .map(|&t| &by_tag[t])
+        .filter(|o| o.len() <= TOO_COMMON)
+        .flatten()
+        .copied()
+        .filter(|&o| o != i)
+        .collect();
+    others.sort_unstable();
+    // Each other article with how many tags it shares, in content order.
+    let mut shared: Vec<(usize, usize)> = Vec::new();
+    for o in others {
+        match shared.last_mut() {
+            Some((last, n)) if *last == o => *n += 1,
+            _ => shared.push((o, 1)),
+        }
+    }
+    // The first five of a stable sort: most shared, then title, then content order.
+    let order = |x: &(usize, usize), y: &(usize, usize)| {
+        y.1.cmp(&x.1)
+            .then_with(|| before(x.0, y.0))
+            .then(x.0.cmp(&y.0))
+    };
+    let mut best: Vec<(usize, usize)> = Vec::with_capacity(MAX_RELATED + 1);
+    for s in shared {
+        if best.len() == MAX_RELATED && order(&s, &best[MAX_RELATED - 1]).is_ge() {
+            continue;
+        }
+        let at = best.partition_point(|b| order(b, &s).is_lt());
+        best.insert(at, s);
+        best.truncate(MAX_RELATED);
+    }
+    best.into_iter().map(|(o, _)| o).collect()
+}
+
+/// Fills every article's "Related articles": up to five sharing the most tags, then by
+/// title, then in content order.
+pub fn link_related(articles: &mut [Article]) {
+    let (tags, by_tag) = tag_numbers(articles);
+    let titles: Vec<String> = articles.iter().map(|a| a.title.clone()).collect();
+    let rank = ranks(&titles);
     let related: Vec<Vec<usize>> = (0..articles.len())
         .into_par_iter()
-        .map(|i| {
-            let mut others: Vec<usize> = tags[i]
-                .iter()
-                .map(|&t| &by_tag[t])
-                .filter(|o| o.len() <= TOO_COMMON)
-                .flatten()
-                .copied()
-                .filter(|&o| o != i)
-                .collect();
-            others.sort_unstable();
-            // Each other article with how many tags it shares, in content order.
-            let mut shared: Vec<(usize, usize)> = Vec::new();
-            for o in others {
-                match shared.last_mut() {
-                    Some((last, n)) if *last == o => *n += 1,
-                    _ => shared.push((o, 1)),
-                }
-            }
-            shared.sort_by(|x, y| {
-                y.1.cmp(&x.1)
-                    .then_with(|| articles[x.0].title.cmp(&articles[y.0].title))
-            });
-            shared.into_iter().take(MAX).map(|(o, _)| o).collect()
-        })
+        .map(|i| related_of(i, &tags, &by_tag, |x, y| rank[x].cmp(&rank[y])))
         .collect();
     for (a, r) in articles.iter_mut().zip(related) {
         a.related = r;
+    }
+}
+
+/// The "Related articles" again of every article that shares a tag with one of `changed`
+/// (by their tags in `articles`, or `before`, the tags each had when the lists were made):
+/// the only articles whose tags or titles may differ from those the lists were made from.
+pub fn relink_related(articles: &mut [Article], changed: &[usize], before: &[&[String]]) {
+    let (tags, by_tag) = tag_numbers(articles);
+    let key = |t: &String| t.trim().to_lowercase();
+    let mut touched: FxHashSet<String> = FxHashSet::default();
+    for (&x, old) in changed.iter().zip(before) {
+        touched.extend(old.iter().chain(&articles[x].page.fm.tags).map(key));
+    }
+    let mut of: Vec<usize> = changed.to_vec();
+    for (i, a) in articles.iter().enumerate() {
+        if a.page.fm.tags.iter().any(|t| touched.contains(&key(t))) {
+            of.push(i);
+        }
+    }
+    of.sort_unstable();
+    of.dedup();
+    let title = |x: usize| articles[x].title.as_str();
+    let related: Vec<Vec<usize>> = of
+        .par_iter()
+        .map(|&i| related_of(i, &tags, &by_tag, |x, y| title(x).cmp(title(y))))
+        .collect();
+    for (i, r) in of.into_iter().zip(related) {
+        articles[i].related = r;
     }
 }
 

@@ -35,10 +35,9 @@ pub struct Shards {
     pub more: Vec<usize>,
 }
 
-/// Article buckets: each one's text (none when it is reused), what its text depends on, and
-/// how many articles each holds.
+/// Article buckets: how many articles each holds, and what each one's text depends on (the
+/// hash of its articles' hashes, never 0, which stands for "not told").
 pub struct Buckets {
-    pub bodies: Vec<Option<String>>,
     pub keys: Vec<u64>,
     pub per: usize,
 }
@@ -113,55 +112,62 @@ fn close(body: &mut String) -> String {
     std::mem::take(body).replace('<', "\\u003c")
 }
 
-/// The buckets of the articles `docs`, whose entries ([`write_record`]) are `lens` long (with the
-/// hashes of the docs), each bucket deflated unless `kept` holds it or `reuse` (asked with
-/// its number and key, the hash of its articles' hashes) keeps the file written before.
-pub fn buckets(
-    docs: &[Doc],
-    lens: &[usize],
-    hashes: &[u64],
-    kept: &FxHashMap<u64, String>,
-    reuse: &(dyn Fn(usize, u64) -> bool + Sync),
-) -> Buckets {
-    let sizes: usize = lens.iter().sum();
-    let avg = (sizes / lens.len().max(1)).max(1);
-    let per = (BUCKET_BYTES / avg)
-        .max(1)
-        .max(lens.len().div_ceil(MAX_BUCKETS));
-    // A key is never 0, which stands for "not told".
-    let keys: Vec<u64> = hashes
-        .chunks(per)
-        .map(|c| crate::render::key_of(c).max(1))
-        .collect();
-    let bodies: Vec<Option<String>> = docs
-        .par_chunks(per)
-        .zip(&keys)
-        .enumerate()
-        // One compressor and one buffer per thread, reset for each bucket: making a
-        // compressor zeroes its tables.
-        .map_init(
-            || (Deflater::new(), Vec::new()),
-            |(deflater, json), (b, (chunk, &key))| {
-                if let Some(body) = kept.get(&key) {
-                    return Some(body.clone());
-                }
-                if reuse(b, key) {
-                    return None;
-                }
-                json.clear();
-                json.push(b'[');
-                for (i, a) in chunk.iter().enumerate() {
-                    if i > 0 {
-                        json.push(b',');
+impl Buckets {
+    /// The buckets of articles whose entries ([`write_record`]) are `lens` long, with the
+    /// hashes `hashes`.
+    pub fn new(lens: &[usize], hashes: &[u64]) -> Buckets {
+        let sizes: usize = lens.iter().sum();
+        let avg = (sizes / lens.len().max(1)).max(1);
+        let per = (BUCKET_BYTES / avg)
+            .max(1)
+            .max(lens.len().div_ceil(MAX_BUCKETS));
+        let keys = hashes
+            .chunks(per)
+            .map(|c| crate::render::key_of(c).max(1))
+            .collect();
+        Buckets { keys, per }
+    }
+
+    /// The text of each bucket of `range`, made of the articles `docs` in parallel, but
+    /// those `kept` holds (by key) and those `reuse` (asked with the bucket's number and key)
+    /// keeps the file written before (none).
+    pub fn bodies(
+        &self,
+        docs: &[Doc],
+        range: std::ops::Range<usize>,
+        kept: &FxHashMap<u64, String>,
+        reuse: &(dyn Fn(usize, u64) -> bool + Sync),
+    ) -> Vec<Option<String>> {
+        let per = self.per;
+        let docs = &docs[(range.start * per).min(docs.len())..(range.end * per).min(docs.len())];
+        docs.par_chunks(per)
+            .zip(&self.keys[range.clone()])
+            .enumerate()
+            // One compressor and one buffer per thread, reset for each bucket: making a
+            // compressor zeroes its tables.
+            .map_init(
+                || (Deflater::new(), Vec::new()),
+                |(deflater, json), (i, (chunk, &key))| {
+                    if let Some(body) = kept.get(&key) {
+                        return Some(body.clone());
                     }
-                    write_record(a, &mut *json);
-                }
-                json.push(b']');
-                Some(quoted_base64(deflater.deflate(json)))
-            },
-        )
-        .collect();
-    Buckets { bodies, keys, per }
+                    if reuse(range.start + i, key) {
+                        return None;
+                    }
+                    json.clear();
+                    json.push(b'[');
+                    for (i, a) in chunk.iter().enumerate() {
+                        if i > 0 {
+                            json.push(b',');
+                        }
+                        write_record(a, &mut *json);
+                    }
+                    json.push(b']');
+                    Some(quoted_base64(deflater.deflate(json)))
+                },
+            )
+            .collect()
+    }
 }
 
 /// A raw-deflate compressor at [`DEFLATE_LEVEL`] and its output buffer, kept from one
@@ -421,15 +427,16 @@ mod tests {
                     .clone(),
             ),
         };
-        let b = buckets(
+        let b = Buckets::new(&[record_len(&doc)], &[0]);
+        assert_eq!(b.keys.len(), 1);
+        let bodies = b.bodies(
             std::slice::from_ref(&doc),
-            &[record_len(&doc)],
-            &[0],
+            0..1,
             &FxHashMap::default(),
             &|_, _| false,
         );
-        assert_eq!(b.bodies.len(), 1);
-        let text = b.bodies[0].as_deref().unwrap().trim_matches('"');
+        assert_eq!(bodies.len(), 1);
+        let text = bodies[0].as_deref().unwrap().trim_matches('"');
         let packed = decode64(text);
         let json = miniz_oxide::inflate::decompress_to_vec(&packed).unwrap();
         assert_eq!(

@@ -246,7 +246,9 @@
         // otherwise fetch the files of results that are gone a moment later.
         return new Promise(function (resolve) { setTimeout(resolve, MORE_AFTER_MS); }).then(function () {
           if (mine !== seq) return;
-          return s.search(q, { limit: LIMIT }).then(function (more) {
+          // The first result stays in place when the full ranking puts it close to first.
+          var first = result.groups[0];
+          return s.search(q, { limit: LIMIT, keep: first && first.id }).then(function (more) {
             if (mine === seq) render(more, true);
           });
         });

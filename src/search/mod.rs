@@ -39,11 +39,12 @@ pub struct Doc {
 }
 
 /// The articles of `site`, in order, as the index sees them; their URLs start at the
-/// language's root, where its index is.
+/// language's root, where its index is. Gathered in parallel: a link written without text
+/// has its outline copied and filled.
 pub fn docs(site: &Site) -> Vec<Doc> {
     let root = site.lang_root();
     site.articles
-        .iter()
+        .par_iter()
         .map(|a| Doc {
             title: a.title.clone(),
             url: a

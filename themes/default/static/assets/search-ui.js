@@ -197,7 +197,9 @@
             : t('matches_many', '{n} articles match. Use the arrow keys to move through the results.');
         say(said.replace('{n}', n));
       }
-      open(!none);
+      // The full results do not open the panel again once the reader has closed it (Escape,
+      // or the focus left the box) while they were on their way.
+      if (!keep || !panel.hidden) open(!none);
       if (was >= 0 && options[was]) setActive(was);
       root.setAttribute('data-query', result.query);
     }

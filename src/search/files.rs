@@ -35,10 +35,9 @@ pub struct Shards {
     pub more: Vec<usize>,
 }
 
-/// Article buckets: each one's text (none when it is reused), what its text depends on, and
-/// how many articles each holds.
+/// Article buckets: how many articles each holds, and what each one's text depends on (the
+/// hash of its articles' hashes, never 0, which stands for "not told").
 pub struct Buckets {
-    pub bodies: Vec<Option<String>>,
     pub keys: Vec<u64>,
     pub per: usize,
 }
@@ -113,75 +112,88 @@ fn close(body: &mut String) -> String {
     std::mem::take(body).replace('<', "\\u003c")
 }
 
-/// The buckets of the articles `docs`, whose entries ([`record`]) are `lens` long (with the
-/// hashes of the docs), each bucket deflated unless `kept` holds it or `reuse` (asked with
-/// its number and key, the hash of its articles' hashes) keeps the file written before.
-pub fn buckets(
-    docs: &[Doc],
-    lens: &[usize],
-    hashes: &[u64],
-    kept: &FxHashMap<u64, String>,
-    reuse: &(dyn Fn(usize, u64) -> bool + Sync),
-) -> Buckets {
-    let sizes: usize = lens.iter().sum();
-    let avg = (sizes / lens.len().max(1)).max(1);
-    let per = (BUCKET_BYTES / avg)
-        .max(1)
-        .max(lens.len().div_ceil(MAX_BUCKETS));
-    // A key is never 0, which stands for "not told".
-    let keys: Vec<u64> = hashes
-        .chunks(per)
-        .map(|c| crate::render::key_of(c).max(1))
-        .collect();
-    let bodies: Vec<Option<String>> = docs
-        .par_chunks(per)
-        .zip(&keys)
-        .enumerate()
-        // One compressor per thread, reset for each bucket: making one zeroes its tables.
-        .map_init(Deflater::new, |deflater, (b, (chunk, &key))| {
-            if let Some(body) = kept.get(&key) {
-                return Some(body.clone());
-            }
-            if reuse(b, key) {
-                return None;
-            }
-            let records: Vec<String> = chunk.iter().map(record).collect();
-            let json = format!("[{}]", records.join(","));
-            let packed = deflater.deflate(json.as_bytes());
-            let mut out = String::with_capacity(packed.len() * 4 / 3 + 4);
-            out.push('"');
-            base64(&packed, &mut out);
-            out.push('"');
-            Some(out)
-        })
-        .collect();
-    Buckets { bodies, keys, per }
+impl Buckets {
+    /// The buckets of articles whose entries ([`write_record`]) are `lens` long, with the
+    /// hashes `hashes`.
+    pub fn new(lens: &[usize], hashes: &[u64]) -> Buckets {
+        let sizes: usize = lens.iter().sum();
+        let avg = (sizes / lens.len().max(1)).max(1);
+        let per = (BUCKET_BYTES / avg)
+            .max(1)
+            .max(lens.len().div_ceil(MAX_BUCKETS));
+        let keys = hashes
+            .chunks(per)
+            .map(|c| crate::render::key_of(c).max(1))
+            .collect();
+        Buckets { keys, per }
+    }
+
+    /// The text of each bucket of `range`, made of the articles `docs` in parallel, but
+    /// those `kept` holds (by key) and those `reuse` (asked with the bucket's number and key)
+    /// keeps the file written before (none).
+    pub fn bodies(
+        &self,
+        docs: &[Doc],
+        range: std::ops::Range<usize>,
+        kept: &FxHashMap<u64, String>,
+        reuse: &(dyn Fn(usize, u64) -> bool + Sync),
+    ) -> Vec<Option<String>> {
+        let per = self.per;
+        let docs = &docs[(range.start * per).min(docs.len())..(range.end * per).min(docs.len())];
+        docs.par_chunks(per)
+            .zip(&self.keys[range.clone()])
+            .enumerate()
+            // One compressor and one buffer per thread, reset for each bucket: making a
+            // compressor zeroes its tables.
+            .map_init(
+                || (Deflater::new(), Vec::new()),
+                |(deflater, json), (i, (chunk, &key))| {
+                    if let Some(body) = kept.get(&key) {
+                        return Some(body.clone());
+                    }
+                    if reuse(range.start + i, key) {
+                        return None;
+                    }
+                    json.clear();
+                    json.push(b'[');
+                    for (i, a) in chunk.iter().enumerate() {
+                        if i > 0 {
+                            json.push(b',');
+                        }
+                        write_record(a, &mut *json);
+                    }
+                    json.push(b']');
+                    Some(quoted_base64(deflater.deflate(json)))
+                },
+            )
+            .collect()
+    }
 }
 
-/// A raw-deflate compressor at [`DEFLATE_LEVEL`], kept from one bucket to the next.
-struct Deflater(Box<CompressorOxide>);
+/// A raw-deflate compressor at [`DEFLATE_LEVEL`] and its output buffer, kept from one
+/// bucket to the next.
+struct Deflater(Box<CompressorOxide>, Vec<u8>);
 
 impl Deflater {
     fn new() -> Deflater {
         let flags = create_comp_flags_from_zip_params(DEFLATE_LEVEL.into(), 0, 0);
-        Deflater(Box::new(CompressorOxide::new(flags)))
+        Deflater(Box::new(CompressorOxide::new(flags)), Vec::new())
     }
 
-    /// The same bytes as `miniz_oxide::deflate::compress_to_vec(input, DEFLATE_LEVEL)`.
-    fn deflate(&mut self, whole: &[u8]) -> Vec<u8> {
+    /// The same bytes as `miniz_oxide::deflate::compress_to_vec(input, DEFLATE_LEVEL)`, in
+    /// the deflater's buffer.
+    fn deflate(&mut self, whole: &[u8]) -> &[u8] {
         self.0.reset();
         let mut input = whole;
-        let mut out = vec![0; (input.len() / 2).max(64)];
+        let out = &mut self.1;
+        out.resize(out.len().max((input.len() / 2).max(64)), 0);
         let mut at = 0;
         loop {
             let (status, read, wrote) =
                 compress(&mut self.0, input, &mut out[at..], TDEFLFlush::Finish);
             at += wrote;
             match status {
-                TDEFLStatus::Done => {
-                    out.truncate(at);
-                    return out;
-                }
+                TDEFLStatus::Done => return &out[..at],
                 TDEFLStatus::Okay if read <= input.len() => {
                     input = &input[read..];
                     if out.len() - at < 64 {
@@ -189,7 +201,10 @@ impl Deflater {
                     }
                 }
                 // The compressor refused its own state: start over the slow way.
-                _ => return miniz_oxide::deflate::compress_to_vec(whole, DEFLATE_LEVEL),
+                _ => {
+                    *out = miniz_oxide::deflate::compress_to_vec(whole, DEFLATE_LEVEL);
+                    return out;
+                }
             }
         }
     }
@@ -199,9 +214,11 @@ impl Deflater {
 /// default (6) and several times faster.
 const DEFLATE_LEVEL: u8 = 2;
 
-/// Standard base-64 with padding, as `atob` reads it.
-fn base64(bytes: &[u8], out: &mut String) {
+/// `bytes` in standard base-64 with padding, as `atob` reads it, between double quotes.
+fn quoted_base64(bytes: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::with_capacity(bytes.len().div_ceil(3) * 4 + 2);
+    out.push(b'"');
     for chunk in bytes.chunks(3) {
         let b = [
             chunk[0],
@@ -210,13 +227,15 @@ fn base64(bytes: &[u8], out: &mut String) {
         ];
         let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
         for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            out.push(if i <= chunk.len() {
+                A[(n >> (18 - 6 * i) & 63) as usize]
             } else {
-                out.push('=');
-            }
+                b'='
+            });
         }
     }
+    out.push(b'"');
+    String::from_utf8(out).expect("base 64 is ASCII")
 }
 
 pub fn manifest(articles: usize, shards: &Shards, buckets: &Buckets, endings: &[String]) -> String {
@@ -254,8 +273,8 @@ enum Label<'a> {
     Number(u64),
 }
 
-/// The article's entry in a bucket: what results and snippets show.
-pub fn record(a: &Doc) -> String {
+/// The article's entry in a bucket, what results and snippets show, written to `out`.
+pub fn write_record(a: &Doc, out: impl std::io::Write) {
     #[derive(Serialize)]
     struct Record<'a> {
         t: &'a str,
@@ -263,12 +282,44 @@ pub fn record(a: &Doc) -> String {
         c: &'a str,
         d: &'a str,
         x: &'a str,
-        n: Vec<(u8, String, usize, Label<'a>, &'a str)>,
+        n: Units<'a>,
     }
-    let units = &a.outline.units;
-    let n = units
-        .iter()
-        .map(|u| {
+    let record = Record {
+        t: &a.title,
+        u: &a.url,
+        c: &a.crumb,
+        d: a.description.as_deref().unwrap_or_default(),
+        x: &a.outline.intro,
+        n: Units(&a.outline.units),
+    };
+    serde_json::to_writer(out, &record).expect("a record serializes");
+}
+
+/// The length of the article's entry in a bucket ([`write_record`]), counted as it is
+/// written, with nothing kept.
+pub fn record_len(a: &Doc) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    write_record(a, &mut count);
+    count.0
+}
+
+/// An outline's units as a bucket entry lists them: `[kind, id, parent, label, text]`.
+struct Units<'a>(&'a [crate::markdown::outline::Unit]);
+
+impl Serialize for Units<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let units = self.0;
+        s.collect_seq(units.iter().map(|u| {
             let parent = u.parent.map(|p| units[p].id.as_str()).unwrap_or("");
             let (kind, label) = match u.kind {
                 Kind::Section => (0, Label::Text(&u.label)),
@@ -278,36 +329,32 @@ pub fn record(a: &Doc) -> String {
             let parent_index = u.parent.map_or(0, |p| p + 1);
             (
                 kind,
-                short_id(&u.id, parent),
+                ShortId(&u.id, parent),
                 parent_index,
                 label,
                 u.text.as_str(),
             )
-        })
-        .collect();
-    let record = Record {
-        t: &a.title,
-        u: &a.url,
-        c: &a.crumb,
-        d: a.description.as_deref().unwrap_or_default(),
-        x: &a.outline.intro,
-        n,
-    };
-    serde_json::to_string(&record).expect("a record serializes")
+        }))
+    }
 }
 
-/// A unit's id as stored: `+rest` for the parent's id, `-` and `rest`; `=id` for an id that
-/// starts with `+` or `=`; the id itself otherwise.
-fn short_id(id: &str, parent: &str) -> String {
-    if !parent.is_empty()
-        && let Some(rest) = id.strip_prefix(parent).and_then(|r| r.strip_prefix('-'))
-    {
-        return format!("+{rest}");
+/// A unit's id as stored, from its parent's: `+rest` for the parent's id, `-` and `rest`;
+/// `=id` for an id that starts with `+` or `=`; the id itself otherwise.
+struct ShortId<'a>(&'a str, &'a str);
+
+impl Serialize for ShortId<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (id, parent) = (self.0, self.1);
+        if !parent.is_empty()
+            && let Some(rest) = id.strip_prefix(parent).and_then(|r| r.strip_prefix('-'))
+        {
+            return s.collect_str(&format_args!("+{rest}"));
+        }
+        if id.starts_with(['+', '=']) {
+            return s.collect_str(&format_args!("={id}"));
+        }
+        s.serialize_str(id)
     }
-    if id.starts_with(['+', '=']) {
-        return format!("={id}");
-    }
-    id.to_string()
 }
 
 #[cfg(test)]
@@ -335,6 +382,10 @@ mod tests {
         }
     }
 
+    fn short_id(id: &str, parent: &str) -> String {
+        serde_json::from_str(&serde_json::to_string(&ShortId(id, parent)).unwrap()).unwrap()
+    }
+
     #[test]
     fn ids_are_stored_after_their_parents() {
         assert_eq!(short_id("set-up-step-1", "set-up"), "+step-1");
@@ -356,9 +407,7 @@ mod tests {
             (b"foobar", "Zm9vYmFy"),
             (&[0xfb, 0xff, 0xbf], "+/+/"),
         ] {
-            let mut out = String::new();
-            base64(bytes, &mut out);
-            assert_eq!(out, want);
+            assert_eq!(quoted_base64(bytes), format!("\"{want}\""));
         }
     }
 
@@ -378,15 +427,16 @@ mod tests {
                     .clone(),
             ),
         };
-        let b = buckets(
+        let b = Buckets::new(&[record_len(&doc)], &[0]);
+        assert_eq!(b.keys.len(), 1);
+        let bodies = b.bodies(
             std::slice::from_ref(&doc),
-            &[record(&doc).len()],
-            &[0],
+            0..1,
             &FxHashMap::default(),
             &|_, _| false,
         );
-        assert_eq!(b.bodies.len(), 1);
-        let text = b.bodies[0].as_deref().unwrap().trim_matches('"');
+        assert_eq!(bodies.len(), 1);
+        let text = bodies[0].as_deref().unwrap().trim_matches('"');
         let packed = decode64(text);
         let json = miniz_oxide::inflate::decompress_to_vec(&packed).unwrap();
         assert_eq!(

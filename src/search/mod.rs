@@ -39,11 +39,12 @@ pub struct Doc {
 }
 
 /// The articles of `site`, in order, as the index sees them; their URLs start at the
-/// language's root, where its index is.
+/// language's root, where its index is. Gathered in parallel: a link written without text
+/// has its outline copied and filled.
 pub fn docs(site: &Site) -> Vec<Doc> {
     let root = site.lang_root();
     site.articles
-        .iter()
+        .par_iter()
         .map(|a| Doc {
             title: a.title.clone(),
             url: a
@@ -199,6 +200,9 @@ impl Indexer {
     }
 }
 
+/// How many buckets are made at a time: a batch is written while the next one is made.
+const BATCH: usize = 256;
+
 /// The Snowball stemmer of a language, when there is one. English keeps the light stemming
 /// of the browser engine's own list of endings, which the ranking tests were tuned with.
 pub fn stemmer(tag: &str) -> Option<rust_stemmers::Stemmer> {
@@ -243,47 +247,66 @@ fn build_one(
 ) {
     let stemmer = stemmer(&l.language);
     let articles = memo.update(&l.docs, &l.hashes, stemmer.as_ref());
-    let counted: Vec<&postings::Counted> = articles.iter().map(|a| &a.counted).collect();
-    let mut index = postings::Index::build(&counted, memo.names(), stemmer.as_ref());
-    let shards = files::shards(&index);
-    let live = index.live.len();
-    let endings = std::mem::take(&mut index.endings);
-    // The postings are written: they need not stay while the buckets are made.
-    drop(index);
     let lens: Vec<usize> = articles.iter().map(|a| a.record_len).collect();
-    drop(articles);
+    let buckets = files::Buckets::new(&lens, &l.hashes);
     let root = &l.root;
     let bucket = |b: usize| format!("{root}search/d{b}.js");
-    let mut buckets = files::buckets(&l.docs, &lens, &l.hashes, &memo.buckets, &|b, key| {
-        reuse(&bucket(b), key)
-    });
-    let bodies = std::mem::take(&mut buckets.bodies);
+    // The memo then holds the buckets deflated or kept here, and no others; each body moves
+    // into it once its file's text is made.
+    let kept = std::mem::take(&mut memo.buckets);
+    let mut fresh = FxHashMap::default();
     let mut put = |path: String, key: u64, bytes: Option<String>| {
         if let Some(bytes) = bytes {
             out(OutFile::Bytes(path.clone(), bytes.into_bytes()));
         }
         all.push((path, key));
     };
-    put(
-        format!("{root}search/manifest.js"),
-        0,
-        Some(files::manifest(l.docs.len(), &shards, &buckets, &endings)),
-    );
-    for (k, body) in shards.bodies.into_iter().enumerate() {
-        let text = format!("stepbookSearch.terms({k},{body});\n");
-        put(format!("{root}search/t{k}.js"), 0, Some(text));
-    }
-    // The memo then holds the buckets deflated or kept here, and no others; each body moves
-    // into it once its file's text is made.
-    memo.buckets.clear();
-    for (b, (body, &key)) in bodies.into_iter().zip(&buckets.keys).enumerate() {
-        let text = body.map(|body| {
-            let text = format!("stepbookSearch.docs({b},{body});\n");
-            memo.buckets.insert(key, body);
-            text
+    let mut live = 0;
+    std::thread::scope(|scope| {
+        // The buckets are made on another thread, a batch at a time, while this one merges
+        // the postings and writes the shards (its steps that run alone leave a core to the
+        // buckets), then writes each batch as it comes.
+        let (batches, made) = std::sync::mpsc::sync_channel(2);
+        let (docs, buckets, kept, bucket) = (&l.docs, &buckets, &kept, &bucket);
+        scope.spawn(move || {
+            let n = buckets.keys.len();
+            for start in (0..n).step_by(BATCH) {
+                let range = start..(start + BATCH).min(n);
+                let bodies = buckets.bodies(docs, range, kept, &|b, key| reuse(&bucket(b), key));
+                if batches.send((start, bodies)).is_err() {
+                    return;
+                }
+            }
         });
-        put(bucket(b), key, text);
-    }
+        let counted: Vec<&postings::Counted> = articles.iter().map(|a| &a.counted).collect();
+        let mut index = postings::Index::build(&counted, memo.names(), stemmer.as_ref());
+        let shards = files::shards(&index);
+        live = index.live.len();
+        let endings = std::mem::take(&mut index.endings);
+        // The postings are written: they need not stay while the last buckets are.
+        drop(index);
+        put(
+            format!("{root}search/manifest.js"),
+            0,
+            Some(files::manifest(l.docs.len(), &shards, buckets, &endings)),
+        );
+        for (k, body) in shards.bodies.into_iter().enumerate() {
+            let text = format!("stepbookSearch.terms({k},{body});\n");
+            put(format!("{root}search/t{k}.js"), 0, Some(text));
+        }
+        for (start, bodies) in made {
+            for (b, body) in (start..).zip(bodies) {
+                let key = buckets.keys[b];
+                let text = body.map(|body| {
+                    let text = format!("stepbookSearch.docs({b},{body});\n");
+                    fresh.insert(key, body);
+                    text
+                });
+                put(bucket(b), key, text);
+            }
+        }
+    });
+    memo.buckets = fresh;
     memo.trim(live);
 }
 

@@ -134,17 +134,22 @@ impl<'a> Index<'a> {
                     .fold(f64::MIN_POSITIVE, |m, p| m.max(bm25(a, p)))
             })
             .reduce(|| f64::MIN_POSITIVE, f64::max);
-        // Article after article, so that each term's articles are in ascending order.
+        // Scaled in parallel, then gathered article after article, so that each term's
+        // articles are in ascending order.
+        let scores: Vec<Vec<u8>> = articles
+            .par_iter()
+            .map(|a| a.pairs.iter().map(|p| scale(bm25(a, p) / max)).collect())
+            .collect();
         let mut postings: Vec<Vec<Entry>> = df
             .iter()
             .map(|&df| Vec::with_capacity(df as usize))
             .collect();
-        for (id, a) in articles.iter().enumerate() {
+        for (id, (a, scores)) in articles.iter().zip(&scores).enumerate() {
             let mut start = 0;
-            for p in &a.pairs {
+            for (p, &score) in a.pairs.iter().zip(scores) {
                 postings[p.term as usize].push(Entry {
                     article: id as u32,
-                    score: scale(bm25(a, p) / max),
+                    score,
                     label: p.label,
                     units: &a.units[start..p.end as usize],
                 });
@@ -182,58 +187,72 @@ impl<'a> Index<'a> {
         // An id takes at most as many characters as the highest one: the head, chosen by
         // score, counted with that never exceeds what it takes.
         let id_len = varint_len(list.last().map_or(0, |e| e.article));
-        let head = self.head(term, |i| list[i].body_len() + id_len, max);
-        let mut in_head = vec![false; list.len()];
-        for &i in &head {
-            in_head[i] = true;
-        }
+        let in_head = head(list, |e| e.body_len() + id_len, max);
         let mut out = Vec::new();
-        let mut piece: Vec<&Entry> = Vec::new();
-        let mut used = 0;
-        for e in (0..list.len()).filter(|&i| !in_head[i]).map(|i| &list[i]) {
-            let prev = piece.last().map_or(0, |p| p.article);
+        let mut piece = String::new();
+        let mut prev = 0;
+        for e in list
+            .iter()
+            .zip(&in_head)
+            .filter(|(_, h)| !**h)
+            .map(|(e, _)| e)
+        {
             let size = varint_len(e.article - prev) + e.body_len();
-            if used + size > max && !piece.is_empty() {
-                out.push(join(piece.drain(..)));
-                used = 0;
+            if piece.len() + size > max && !piece.is_empty() {
+                out.push(std::mem::take(&mut piece));
+                prev = 0;
             }
-            let prev = piece.last().map_or(0, |p| p.article);
-            used += varint_len(e.article - prev) + e.body_len();
-            piece.push(e);
+            push_entry(&mut piece, e, prev);
+            prev = e.article;
         }
         if !piece.is_empty() {
-            out.push(join(piece.into_iter()));
+            out.push(piece);
         }
-        out.push(join(head.iter().map(|&i| &list[i])));
+        out.push(join(
+            list.iter()
+                .zip(&in_head)
+                .filter(|(_, h)| **h)
+                .map(|(e, _)| e),
+        ));
         out
     }
-
-    /// The head of `term`: the positions in its list of the articles where it scores
-    /// highest, as many as fit in `max` bytes, ascending.
-    fn head(&self, term: u32, size: impl Fn(usize) -> usize, max: usize) -> Vec<usize> {
-        let mut ranked = self.ranked(term);
-        let mut used = 0;
-        let n = ranked
-            .iter()
-            .take_while(|&&i| {
-                used += size(i);
-                used <= max
-            })
-            .count();
-        ranked.truncate(n.max(1));
-        ranked.sort_unstable();
-        ranked
-    }
-
-    /// The positions in the list of `term`, best first: the highest score, then the term in
-    /// a label (a title or heading), then the lowest article id.
-    fn ranked(&self, term: u32) -> Vec<usize> {
-        let list = &self.postings[term as usize];
-        let mut ranked: Vec<usize> = (0..list.len()).collect();
-        ranked.sort_unstable_by_key(|&i| (std::cmp::Reverse((list[i].score, list[i].label)), i));
-        ranked
-    }
 }
+
+/// The head of a list of postings: the articles where the term scores highest (the highest
+/// score, then the term in a label, then the lowest article id), as many as fit in `max`
+/// bytes (at least one), each taking `size`; whether each entry of `list` is in it.
+fn head(list: &[Entry], size: impl Fn(&Entry) -> usize, max: usize) -> Vec<bool> {
+    // A counting sort: a rank is the score and the label, and a rank's entries stay in
+    // ascending article order.
+    let rank = |e: &Entry| (TOP_SCORE as usize - e.score as usize) * 2 + !e.label as usize;
+    let mut starts = [0usize; RANKS + 1];
+    for e in list {
+        starts[rank(e) + 1] += 1;
+    }
+    for r in 0..RANKS {
+        starts[r + 1] += starts[r];
+    }
+    let mut ranked = vec![0u32; list.len()];
+    for (i, e) in list.iter().enumerate() {
+        let r = rank(e);
+        ranked[starts[r]] = i as u32;
+        starts[r] += 1;
+    }
+    let mut in_head = vec![false; list.len()];
+    let mut used = 0;
+    for (n, &i) in ranked.iter().enumerate() {
+        used += size(&list[i as usize]);
+        if used > max && n > 0 {
+            break;
+        }
+        in_head[i as usize] = true;
+    }
+    in_head
+}
+
+/// How many ranks [`head`] sorts by: every score (`1..=TOP_SCORE`, and 0 to spare), with
+/// the term in a label or not.
+const RANKS: usize = (TOP_SCORE as usize + 1) * 2;
 
 /// Postings of articles in ascending order: each one's id (as a difference), score and
 /// units.
@@ -247,12 +266,17 @@ fn join<'a, 'b: 'a>(entries: impl Iterator<Item = &'a Entry<'b>>) -> String {
 fn join_into<'a, 'b: 'a>(out: &mut String, entries: impl Iterator<Item = &'a Entry<'b>>) {
     let mut prev = 0;
     for e in entries {
-        varint(out, e.article - prev);
+        push_entry(out, e, prev);
         prev = e.article;
-        // A score takes one character: it is at most TOP_SCORE.
-        varint(out, e.score as u32);
-        out.push_str(e.units);
     }
+}
+
+/// One article's posting, after the article `prev`.
+fn push_entry(out: &mut String, e: &Entry, prev: u32) {
+    varint(out, e.article - prev);
+    // A score takes one character: it is at most TOP_SCORE.
+    varint(out, e.score as u32);
+    out.push_str(e.units);
 }
 
 /// A BM25 score as a share of the site's highest, on the scale `1..=TOP_SCORE`: the square

@@ -20,6 +20,7 @@ import {
   hitsOf,
   backupNotes,
   makeIndex,
+  restoreNotes,
   searchFiles,
   searchSite,
   shardOfTerm,
@@ -335,6 +336,29 @@ describe('engine over a hand-made index with split postings', () => {
     // Everything is loaded now: a quick search is complete.
     assert.equal((await s.search('backup', { quick: true })).partial, false);
     assert.equal((await searchFiles(files).search('backup')).total, 40);
+  });
+
+  test('a full search keeps the first article of the quick one first while it ranks close to first', async () => {
+    const more = makeIndex(restoreNotes(), { shardBytes: 60, per: 8 });
+    const urls = (r) => r.groups.map((g) => g.url);
+    const q = 'backup restore';
+    const quick = await searchFiles(more).search(q, { limit: 5, quick: true });
+    assert.equal(quick.partial, true);
+    assert.deepEqual(urls(quick), ['drill0.html', 'drill1.html', 'drill2.html', 'restore.html', 'n0.html']);
+    // The full ranking alone puts "Restore notes" first: the first result would move.
+    const full = await searchFiles(more).search(q, { limit: 5 });
+    assert.deepEqual(urls(full), ['restore.html', 'drill0.html', 'drill1.html', 'drill2.html', 'n0.html']);
+    const [restore, drill0, drill1, drill2, n0] = full.groups;
+    assert.ok(drill0.score >= 0.75 * restore.score, `${drill0.score} ${restore.score}`);
+    const kept = async (id) => urls(await searchFiles(more).search(q, { limit: 5, keep: id }));
+    assert.deepEqual(await kept(drill0.id), ['drill0.html', 'restore.html', 'drill1.html', 'drill2.html', 'n0.html']);
+    assert.deepEqual(await kept(drill1.id), ['drill1.html', 'restore.html', 'drill0.html', 'drill2.html', 'n0.html']);
+    // Not among the first three, or far below the first: the full ranking stands.
+    assert.deepEqual(await kept(drill2.id), urls(full));
+    assert.ok(n0.score < 0.75 * restore.score);
+    assert.deepEqual(await kept(n0.id), urls(full));
+    assert.deepEqual(await kept(restore.id), urls(full));
+    assert.deepEqual(await kept(999), urls(full));
   });
 });
 

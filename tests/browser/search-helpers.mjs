@@ -220,6 +220,21 @@ export function backupNotes() {
   }));
 }
 
+/**
+ * The forty notes, then "Restore notes" (id 40), which holds "backup" only in its text,
+ * beside "restore", and three restore drills (41 to 43) without "backup". A quick search for
+ * "backup restore" sees only the head of "backup" (the notes with it in their title) and
+ * ranks a drill first; a full search finds "backup" in "Restore notes" too, and ranks it
+ * first.
+ */
+export function restoreNotes() {
+  return [
+    ...backupNotes(),
+    { t: 'Restore notes', u: 'restore.html', x: 'Restore the notes from a backup.' },
+    ...[0, 1, 2].map((i) => ({ t: `Restore drill ${i}`, u: `drill${i}.html`, x: 'Practice to restore.' })),
+  ];
+}
+
 /** The shard (by number) whose range holds `term`, in files from `makeIndex`. */
 export function shardOfTerm(files, term) {
   const code = files['search/manifest.js'];

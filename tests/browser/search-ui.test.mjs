@@ -24,7 +24,7 @@ import {
   serveStatic,
   settle,
 } from './harness.mjs';
-import { backupNotes, makeIndex, writeIndex } from './search-helpers.mjs';
+import { backupNotes, makeIndex, restoreNotes, writeIndex } from './search-helpers.mjs';
 
 const withPage = (name, fn, contextOptions) =>
   sharedWithPage(browser, 'search', name, fn, contextOptions);
@@ -416,6 +416,45 @@ test('first results come from the heads of long postings, then from all of them'
       const p = await panel(page);
       assert.deepEqual(options(p).slice(0, 5).map((o) => o.href.replace(/\?.*$/, '')),
         ['../n0.html', '../n8.html', '../n16.html', '../n24.html', '../n32.html']);
+    });
+  } finally {
+    await srv.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the full results keep the first result of the quick ones in place while it ranks close to first', T, async () => {
+  // A quick search for "backup restore" ranks "Restore drill 0" first; the full ranking
+  // alone puts "Restore notes" first (search-engine.test.mjs pins both orders).
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'stepbook-search-keep-'));
+  await fs.cp(guides.dir, dir, { recursive: true });
+  await writeIndex(dir, makeIndex(restoreNotes(), { shardBytes: 60, per: 8 }));
+  await fs.writeFile(path.join(dir, 'drill0.html'), '<!DOCTYPE html><title>Restore drill 0</title>\n');
+  const srv = await serveStatic(dir);
+  try {
+    await withPage('keep-first', async (page) => {
+      await page.goto(new URL(MFA, srv.url).href);
+      await page.evaluate(() => {
+        const root = document.querySelector('.search');
+        const status = root.querySelector('[role="status"]');
+        window.shown = [];
+        new MutationObserver(() => {
+          const hrefs = [...root.querySelectorAll('[role="option"]')].map((o) => o.getAttribute('href'));
+          if (status.textContent) window.shown.push({ said: status.textContent, hrefs });
+        }).observe(status, { childList: true, characterData: true, subtree: true });
+      });
+      await page.locator('.search input').fill('backup restore');
+      await page.waitForFunction(() => window.shown.some((s) => s.said.startsWith('44 articles match')));
+      const shown = await page.evaluate(() => window.shown);
+      const first = (s) => s.hrefs[0].replace(/\?.*$/, '');
+      assert.equal(shown.length, 2, JSON.stringify(shown));
+      assert.match(shown[0].said, /^\d+\+ articles match\./);
+      assert.equal(first(shown[0]), '../drill0.html');
+      assert.equal(shown[1].said, '44 articles match. Use the arrow keys to move through the results.');
+      assert.deepEqual(shown[1].hrefs.slice(0, 4).map((h) => h.replace(/\?.*$/, '')),
+        ['../drill0.html', '../restore.html', '../drill1.html', '../drill2.html']);
+      // Enter opens the result that was first all along.
+      await Promise.all([page.waitForURL(/\/drill0\.html/), page.keyboard.press('Enter')]);
     });
   } finally {
     await srv.close();

@@ -197,7 +197,9 @@
             : t('matches_many', '{n} articles match. Use the arrow keys to move through the results.');
         say(said.replace('{n}', n));
       }
-      open(!none);
+      // The full results do not open the panel again once the reader has closed it (Escape,
+      // or the focus left the box) while they were on their way.
+      if (!keep || !panel.hidden) open(!none);
       if (was >= 0 && options[was]) setActive(was);
       root.setAttribute('data-query', result.query);
     }
@@ -246,7 +248,9 @@
         // otherwise fetch the files of results that are gone a moment later.
         return new Promise(function (resolve) { setTimeout(resolve, MORE_AFTER_MS); }).then(function () {
           if (mine !== seq) return;
-          return s.search(q, { limit: LIMIT }).then(function (more) {
+          // The first result stays in place when the full ranking puts it close to first.
+          var first = result.groups[0];
+          return s.search(q, { limit: LIMIT, keep: first && first.id }).then(function (more) {
             if (mine === seq) render(more, true);
           });
         });

@@ -34,6 +34,9 @@
   // What an article gains (times the words' idf) when one unit holds every word in its own
   // text, and when one heading (or the title) holds them.
   var OWN = 0.3, LABEL = 0.5;
+  // A full search keeps the first article of the quick search before it in first place when
+  // it ranks it among its first KEEP_RANK with at least KEEP_SHARE of the best score.
+  var KEEP_RANK = 3, KEEP_SHARE = 0.75;
   var KINDS = ['section', 'step', 'option'];
 
   function fold(s) {
@@ -593,11 +596,23 @@
       return list.sort(function (a, b) { return b.score - a.score || a.id - b.id; });
     }
 
+    /** Moves the article `id` to the front of `ranked` when it ranks close to the first. */
+    function keepFirst(ranked, id) {
+      for (var i = 1; i < Math.min(KEEP_RANK, ranked.length); i++) {
+        if (ranked[i].id !== id) continue;
+        if (ranked[i].score >= KEEP_SHARE * ranked[0].score) ranked.unshift(ranked.splice(i, 1)[0]);
+        return;
+      }
+    }
+
     /**
      * Search. `opts.limit`: how many articles (10); `opts.quick`: rank by what the heads of
      * the words' terms hold (the articles where they score highest), without loading the
      * rest of long postings: then `partial` says whether some were left out, and `total`
-     * counts only the articles ranked. Resolves to {query, words, total, partial, groups}:
+     * counts only the articles ranked. `opts.keep`: the id of the article a quick search
+     * showed first, kept first when this search ranks it close to its own first (among
+     * its first KEEP_RANK, with at least KEEP_SHARE of the best score), so that the first
+     * result does not move under the reader. Resolves to {query, words, total, partial, groups}:
      * `groups` are the best articles, each
      * {article, url, score, highlight, hits}; each hit {kind, id, url, crumbs, path (the
      * crumbs inside the article), title, text, score}. `url`s are relative to the site root;
@@ -616,6 +631,7 @@
           var found = content.filter(function (q) { return q.terms.size; });
           if (!found.length) return result;
           var ranked = rank(found);
+          if (opts && opts.keep != null) keepFirst(ranked, opts.keep);
           result.total = ranked.length;
           var top = ranked.slice(0, limit), P = manifest.per;
           return Promise.all(top.map(function (r) { return loadBucket(Math.floor(r.id / P)); }))

@@ -8,8 +8,8 @@
 //! config, the output keys and the hash of every other file), `search.bin` (the search
 //! index's memory) and `memo-NN.bin`, the memos cut into [`SHARDS`] shards by file, so a
 //! build reads them in parallel and writes again only the shards whose memos changed. A
-//! shard keeps its bodies' HTML after its entries, to be decoded only when a page uses it
-//! ([`Html::stored`]). Each file opens with a header: [`MAGIC`], the fingerprint of
+//! shard keeps its bodies' HTML after its entries, in one string that the bodies read their
+//! ranges of ([`Html::stored`]). Each file opens with a header: [`MAGIC`], the fingerprint of
 //! the stepbook that wrote it (its version, this format, and its executable's size and
 //! modification time), and the length and hash of what follows; a file whose header does not
 //! match, or that is cut short or changed, is ignored, and so is a shard whose hash is not the
@@ -279,12 +279,12 @@ pub fn load(root: &Path) -> Restored {
 }
 
 /// The entries of the shard at `path` when its payload hashes to `want`, each with its
-/// body's HTML left in the bytes read ([`Html::stored`]): most of it is never used.
+/// body's HTML a range of the text read ([`Html::stored`]): most of it is never used.
 ///
 /// A shard's payload is the length of its entries, its entries, then the HTML of their
 /// bodies: the entries are read into `entries`, a buffer each thread reuses (a fresh one per
-/// shard would have the kernel clear every page of it once more), and the HTML into a buffer
-/// of its own, which its memos keep.
+/// shard would have the kernel clear every page of it once more), and the HTML into a string
+/// of its own, which its memos share.
 fn read_shard(
     path: &Path,
     want: u64,
@@ -314,15 +314,17 @@ fn read_shard(
         return None;
     }
     let read: Vec<Entry> = postcard::from_bytes(entries).ok()?;
-    let bytes = Arc::new(bytes);
+    // The cache wrote UTF-8; a shard that is not is ignored like any other damaged file.
+    let text: Arc<str> = Arc::from(String::from_utf8(bytes).ok()?);
     let mut at = 0usize;
     let mut out = Vec::with_capacity(read.len());
     for e in read {
-        let end = at.checked_add(e.html).filter(|&end| end <= bytes.len())?;
-        out.push((e, Html::stored(bytes.clone(), at..end)));
+        let end = at.checked_add(e.html)?;
+        let html = Html::stored(text.clone(), at..end)?;
+        out.push((e, html));
         at = end;
     }
-    (at == bytes.len()).then_some(out)
+    (at == text.len()).then_some(out)
 }
 
 /// What [`save`] writes.

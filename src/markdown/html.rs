@@ -1,15 +1,13 @@
-//! A body's HTML: a string, or a range of the bytes a build cache file was read into, which
-//! becomes the string the first time it is used.
+//! A body's HTML: a string, or a range of the text a build cache file was read into.
 //!
 //! The HTML is about half of what the cache keeps of a page, and after an edit only the pages
-//! rendered again read it: reading the cache back leaves it where it is ([`Html::stored`]).
-//! Either way the HTML is the same text: [`Html::as_str`] decodes the stored bytes once
-//! (they are the UTF-8 the cache wrote; bytes that are not would be decoded lossily rather
-//! than fail, but a file changed after it was written is not read at all).
+//! rendered again read it: reading the cache back leaves it where it is ([`Html::stored`]),
+//! in one string per cache file that its bodies share, and a body reads its range of it, so
+//! the HTML is never copied, however many pages are rendered again.
 
 use std::fmt;
 use std::ops::{Deref, Range};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 /// The HTML of a rendered body.
 #[derive(Clone, Default)]
@@ -18,11 +16,7 @@ pub struct Html(Repr);
 #[derive(Clone)]
 enum Repr {
     Text(String),
-    Stored {
-        bytes: Arc<Vec<u8>>,
-        at: Range<usize>,
-        text: OnceLock<Box<str>>,
-    },
+    Stored { text: Arc<str>, at: Range<usize> },
 }
 
 impl Default for Repr {
@@ -32,38 +26,23 @@ impl Default for Repr {
 }
 
 impl Html {
-    /// The HTML at `at` in `bytes`, decoded when first used.
-    ///
-    /// # Panics
-    ///
-    /// When `at` is not within `bytes` (the caller checks it).
-    pub fn stored(bytes: Arc<Vec<u8>>, at: Range<usize>) -> Html {
-        assert!(at.start <= at.end && at.end <= bytes.len());
-        Html(Repr::Stored {
-            bytes,
-            at,
-            text: OnceLock::new(),
-        })
+    /// The HTML at `at` in `text`; `None` when `at` is not a range of whole characters of it.
+    pub fn stored(text: Arc<str>, at: Range<usize>) -> Option<Html> {
+        text.get(at.clone())?;
+        Some(Html(Repr::Stored { text, at }))
     }
 
     pub fn as_str(&self) -> &str {
         match &self.0 {
             Repr::Text(s) => s,
-            Repr::Stored { bytes, at, text } => {
-                text.get_or_init(|| String::from_utf8_lossy(&bytes[at.clone()]).into())
-            }
+            // `stored` checked the range.
+            Repr::Stored { text, at } => text.get(at.clone()).unwrap_or_default(),
         }
     }
 
-    /// Its bytes, without decoding them: what the cache writes again.
+    /// Its bytes: what the cache writes again.
     pub fn as_bytes(&self) -> &[u8] {
-        match &self.0 {
-            Repr::Text(s) => s.as_bytes(),
-            Repr::Stored { bytes, at, text } => match text.get() {
-                Some(t) => t.as_bytes(),
-                None => &bytes[at.clone()],
-            },
-        }
+        self.as_str().as_bytes()
     }
 }
 
@@ -117,15 +96,15 @@ mod tests {
 
     #[test]
     fn stored_html_reads_as_the_text_of_its_range() {
-        let bytes = Arc::new(b"xx<p>caf\xc3\xa9</p>yy".to_vec());
-        let html = Html::stored(bytes.clone(), 2..14);
+        let text: Arc<str> = Arc::from("xx<p>café</p>yy");
+        let html = Html::stored(text.clone(), 2..14).unwrap();
         assert_eq!(html.as_bytes(), "<p>café</p>".as_bytes());
         assert_eq!(html.as_str(), "<p>café</p>");
         assert_eq!(html, "<p>café</p>");
         assert_eq!(html.clone().as_bytes(), "<p>café</p>".as_bytes());
-        assert_eq!(Html::stored(bytes, 0..0).as_str(), "");
-        // Bytes that are not UTF-8 are decoded lossily, never a panic.
-        let bad = Html::stored(Arc::new(vec![b'a', 0xff, b'b']), 0..3);
-        assert_eq!(bad.as_str(), "a\u{fffd}b");
+        assert_eq!(Html::stored(text.clone(), 0..0).unwrap().as_str(), "");
+        // A range that cuts a character, or ends beyond the text, is refused, never a panic.
+        assert!(Html::stored(text.clone(), 2..9).is_none());
+        assert!(Html::stored(text, 2..99).is_none());
     }
 }

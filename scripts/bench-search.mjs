@@ -5,9 +5,9 @@
 //
 // Only the sizes given are run (default: 1000 and 10000). For each size it
 //  1. generates the native flavour of ../shared/bench/gen_corpus.py (DIR/content only);
-//  2. builds it with `stepbook build --dest OUT --timings` (BUILD_RUNS times, default 3, medians)
-//     (the output folder is removed before each run, so the index is built whole every time:
-//     the cache may spare a run the Markdown, never the index's own work: no bucket is reused)
+//  2. builds it with `stepbook build --force --dest OUT --timings` (BUILD_RUNS times, default 3,
+//     medians), the output folder removed before each run: nothing of an earlier build is
+//     reused, so the index is built whole, every article counted, as the rest of the site is
 //     and reports the build time, the "build the search index" stage and its share, the bytes
 //     and files of OUT/search/, and the balance of the term shards (largest against median);
 //  3. copies the article pages of OUT (only those: Pagefind would skip the rest anyway) into a
@@ -414,7 +414,7 @@ async function benchSize(browser, n, pf) {
     const builds = [];
     for (let i = 0; i < BUILD_RUNS; i++) {
       fs.rmSync(out, { recursive: true, force: true });
-      const b = await run(bin, ['build', '--dest', out, '--timings'], { cwd: site });
+      const b = await run(bin, ['build', '--force', '--dest', out, '--timings'], { cwd: site });
       if (b.code !== 0) throw new Error(`stepbook build failed (${b.code}):\n${b.out.slice(-3000)}`);
       const idx = /([\d.]+) ms\s+build the search index/.exec(b.out);
       const tot = /built (\d+) pages? \((\d+) files[^)]*\) in (\d+) ms/.exec(b.out);

@@ -95,7 +95,7 @@ impl Listing {
             site_root.to_path_buf(),
         );
         let narrowed = self.of.as_ref() == Some(&of)
-            && changed.is_some_and(|c| self.walked.narrow(content_dir, exclude, c));
+            && changed.is_some_and(|c| self.walked.narrow(content_dir, exclude, site_root, c));
         if !narrowed {
             self.walked = walk(content_dir, exclude, site_root);
             self.of = Some(of);
@@ -113,6 +113,7 @@ impl Walked {
         &mut self,
         content_dir: &Path,
         exclude: &[PathBuf],
+        site_root: &Path,
         changed: &HashSet<PathBuf>,
     ) -> bool {
         if !self.exact {
@@ -121,9 +122,12 @@ impl Walked {
         for path in changed {
             let meta = fs::symlink_metadata(path);
             let Ok(rel) = path.strip_prefix(content_dir) else {
-                // Outside the content folder (book.toml, a theme's file): the list does not
-                // change, but a file's stamp can only be trusted for a file.
-                if meta.is_ok_and(|m| m.file_type().is_file()) {
+                // `book.toml` or a theme's file: the list does not change, but a file's stamp
+                // can only be trusted for a file. Any other path (one spelled through a link,
+                // as some watchers report them) may be a content file by another name.
+                let known = *path == site_root.join("book.toml")
+                    || path.starts_with(site_root.join("themes"));
+                if known && meta.is_ok_and(|m| m.file_type().is_file()) {
                     continue;
                 }
                 return false;
@@ -141,6 +145,11 @@ impl Walked {
             match (meta, at) {
                 (Ok(m), Ok(_)) if m.file_type().is_file() => {}
                 (Ok(m), Err(i)) if m.file_type().is_file() => {
+                    // On a file system that folds case or normalizes names, a file renamed
+                    // to another spelling of its name is both still there and new.
+                    if self.files.iter().any(|f| same_name_folded(&f.abs, path)) {
+                        return false;
+                    }
                     let path_in = SourcePath::from_relative(rel);
                     if let Some(kind) = classify(&path_in) {
                         let file = SourceFile {
@@ -201,6 +210,22 @@ fn checked(
 }
 
 /// Walks the content folder.
+/// Whether `a` and `b` are two spellings of one name in one folder: the same once lowercased
+/// and put in Unicode's composed form.
+fn same_name_folded(a: &Path, b: &Path) -> bool {
+    use unicode_normalization::UnicodeNormalization;
+    let fold = |p: &Path| -> Option<String> {
+        Some(
+            p.file_name()?
+                .to_string_lossy()
+                .nfc()
+                .collect::<String>()
+                .to_lowercase(),
+        )
+    };
+    a.parent() == b.parent() && fold(a).is_some_and(|x| Some(x) == fold(b))
+}
+
 fn walk(content_dir: &Path, exclude: &[PathBuf], site_root: &Path) -> Walked {
     let mut files = Vec::new();
     let mut problems = Vec::new();
@@ -232,6 +257,9 @@ fn walk(content_dir: &Path, exclude: &[PathBuf], site_root: &Path) -> Walked {
         .into_iter()
         .filter_entry(|e| {
             if e.depth() == 0 {
+                // A content folder that is itself a link: a watcher may name its files by
+                // the link's target, so only a walk can tell what changed.
+                linked.set(e.path_is_symlink());
                 return true;
             }
             if is_hidden(e.file_name()) || exclude.iter().any(|x| e.path() == x) {
@@ -487,6 +515,9 @@ mod tests {
         assert!(!update(&["n"]));
         std::fs::remove_dir_all(c.join("n")).unwrap();
         assert!(update(&["n"]));
+        // Another spelling of a listed name may be that file renamed (case, Unicode form).
+        std::fs::write(c.join("a/W.md"), "x").unwrap();
+        assert!(!update(&["a/W.md"]));
         // With a symbolic link in the folder, a change to what it leads to names another path.
         #[cfg(unix)]
         {
@@ -495,5 +526,32 @@ mod tests {
             std::fs::write(c.join("a/v.md"), "x").unwrap();
             assert!(!update(&["a/v.md"]));
         }
+    }
+
+    /// Outside the content folder, only the config and the theme's files are known not to
+    /// change the list; any other path may name a content file another way.
+    #[test]
+    fn a_listing_walks_for_a_path_it_cannot_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let c = root.join("content");
+        std::fs::create_dir_all(c.join("a")).unwrap();
+        std::fs::create_dir_all(root.join("themes/t")).unwrap();
+        for f in [
+            "content/a/x.md",
+            "book.toml",
+            "themes/t/page.html",
+            "notes.txt",
+        ] {
+            std::fs::write(root.join(f), "x").unwrap();
+        }
+        let mut listing = Listing::default();
+        let mut update = |changed: &[&str]| {
+            let changed: HashSet<PathBuf> = changed.iter().map(|p| root.join(p)).collect();
+            listing.update(&c, &[], root, Some(&changed)).2
+        };
+        assert!(!update(&[]), "the first listing walks");
+        assert!(update(&["book.toml", "themes/t/page.html"]));
+        assert!(!update(&["notes.txt"]));
     }
 }

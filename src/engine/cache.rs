@@ -296,6 +296,10 @@ fn read_shard(
     let mut head = [0u8; 40];
     file.read_exact(&mut head).ok()?;
     let (len, digest) = announced(&head, fingerprint)?;
+    // The lengths are read before the hash is checked: a file of another length is not read.
+    if u64::try_from(len).ok()?.checked_add(32)? != file.metadata().ok()?.len() {
+        return None;
+    }
     let listed = usize::try_from(word(&head, 32)?).ok()?;
     let htmls = len.checked_sub(8)?.checked_sub(listed)?;
     entries.clear();

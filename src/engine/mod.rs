@@ -293,6 +293,8 @@ impl Engine {
             self.cutoff.clear();
             self.assembly.clear();
             self.prints.clear();
+            self.links = Default::default();
+            self.claims = Default::default();
             // Keys read from a cache made under another config are not taken either.
             self.cached = None;
             self.config = Some(seen);

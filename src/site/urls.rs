@@ -108,23 +108,12 @@ pub fn check_intercom_ids(pages: &[PageFile]) -> Vec<Diagnostic> {
 }
 
 /// The Intercom URL shapes of every `intercom_id` and every `aliases` path, checked against
-/// each other and against real pages.
+/// each other and against real pages, with how many of the addresses asked for were left out
+/// without a problem (an article's own address, or one of its own redirects asked for twice,
+/// or an `intercom_id` repeated).
 ///
 /// The site of the default language (`lang` 0) also leads each other language's Intercom
 /// addresses of an article without a translation to the default page.
-pub fn plan_redirects(
-    config: &Config,
-    tree: &Tree,
-    lang: usize,
-    alternates: &Alternates,
-) -> (Vec<Redirect>, Vec<Diagnostic>) {
-    let (redirects, problems, _) = plan(config, tree, lang, alternates);
-    (redirects, problems)
-}
-
-/// [`plan_redirects`], with how many of the addresses asked for were left out without a
-/// problem (an article's own address, or one of its own redirects asked for twice, or an
-/// `intercom_id` repeated).
 pub fn plan(
     config: &Config,
     tree: &Tree,
@@ -240,7 +229,7 @@ pub fn wanted(
     (wanted, problems)
 }
 
-/// The redirects [`plan_redirects`] plans when each article asks for `asked[i]` and none of
+/// The redirects [`plan`] plans when each article asks for `asked[i]` and none of
 /// the addresses is taken: none is a page's, and no two are one. `None` when one is taken,
 /// which only the whole plan can sort out.
 pub fn free_redirects(tree: &Tree, asked: Vec<Vec<(UrlPath, Why)>>) -> Option<Vec<Redirect>> {
@@ -346,7 +335,7 @@ mod tests {
         let tree = assemble(vec![page("guide/a.md", fm, Rendered::default())]);
         let config = Config::from_source(Path::new("/site"), Path::new("/site/book.toml"), "")
             .expect("the defaults are valid");
-        let (redirects, problems) = plan_redirects(&config, &tree, 0, &Alternates::default());
+        let (redirects, problems, _) = plan(&config, &tree, 0, &Alternates::default());
         let from: Vec<&str> = redirects.iter().map(|r| r.from.as_str()).collect();
         assert_eq!(
             from,

@@ -205,22 +205,20 @@ fn tags<'k>(
     kept: &'k mut Option<(Vec<Arc<Frontmatter>>, Vec<UrlPath>)>,
     site: &Site,
 ) -> &'k [UrlPath] {
-    {
-        let same = kept.as_ref().is_some_and(|(fms, _)| {
-            fms.len() == site.articles.len()
-                && fms
-                    .iter()
-                    .zip(&site.articles)
-                    .all(|(f, a)| Arc::ptr_eq(f, &a.page.fm) || f.tags == a.page.fm.tags)
-        });
-        if !same {
-            *kept = Some((Vec::new(), crate::render::pages::tag_urls(site)));
-        }
-        let (fms, urls) = kept.as_mut().expect("made above");
-        fms.clear();
-        fms.extend(site.articles.iter().map(|a| a.page.fm.clone()));
-        urls
+    let same = kept.as_ref().is_some_and(|(fms, _)| {
+        fms.len() == site.articles.len()
+            && fms
+                .iter()
+                .zip(&site.articles)
+                .all(|(f, a)| Arc::ptr_eq(f, &a.page.fm) || f.tags == a.page.fm.tags)
+    });
+    if !same {
+        *kept = Some((Vec::new(), crate::render::pages::tag_urls(site)));
     }
+    let (fms, urls) = kept.as_mut().expect("made above");
+    fms.clear();
+    fms.extend(site.articles.iter().map(|a| a.page.fm.clone()));
+    urls
 }
 
 /// [`super::check`], looking only at the claims that changed since the last clean check of
@@ -239,7 +237,7 @@ pub fn check_kept(site: &Site, theme: &Theme, memo: &mut Memo) -> Vec<Diagnostic
         return Vec::new();
     }
     memo.whole = true;
-    let problems = check_claims(site, &super::claims(site, theme));
+    let problems = check_claims(site, &claims);
     if problems.is_empty() {
         kept.clean = Some(Clean::of(&claims, search));
     }

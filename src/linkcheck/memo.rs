@@ -68,11 +68,9 @@ pub fn check(site: &Site, memo: &mut Memo) -> Vec<Diagnostic> {
                     return true;
                 };
                 !same(c, p)
-                    || came_or_went.as_ref().is_some_and(|moved| {
-                        !c.links.is_empty()
-                            || (p.md.links.iter())
-                                .any(|l| moved.contains(l.target.as_ref().unwrap_or(&p.source)))
-                    })
+                    || came_or_went
+                        .as_ref()
+                        .is_some_and(|moved| !c.links.is_empty() || links_into(p, moved))
             })
             .collect()
     } else {
@@ -98,11 +96,7 @@ pub fn check(site: &Site, memo: &mut Memo) -> Vec<Diagnostic> {
         .collect();
     if !moved.is_empty() {
         stale.par_iter_mut().zip(&all).for_each(|(s, p)| {
-            *s = *s
-                || p.md
-                    .links
-                    .iter()
-                    .any(|l| moved.contains(l.target.as_ref().unwrap_or(&p.source)));
+            *s = *s || links_into(p, &moved);
         });
     }
     let to_check: Vec<&Page> = all
@@ -177,6 +171,11 @@ fn world_of(site: &Site) -> u64 {
         site.assets.iter().map(|a| &a.path).collect::<Vec<_>>(),
         format!("{:?}", site.config.link_check),
     ))
+}
+
+/// Whether a link of `p` names one of `pages` (a link within the page names `p` itself).
+fn links_into(p: &Page, pages: &HashSet<&SourcePath>) -> bool {
+    (p.md.links.iter()).any(|l| pages.contains(l.target.as_ref().unwrap_or(&p.source)))
 }
 
 /// The pages of `all` that the last check did not see, and those it saw that are gone.

@@ -51,7 +51,7 @@ fn targets<'a>(
 }
 
 /// Each text's place among the texts in order; equal texts share one.
-fn ranks(texts: &[String]) -> Vec<u32> {
+fn ranks<T: Ord + Sync>(texts: &[T]) -> Vec<u32> {
     let mut order: Vec<u32> = (0..texts.len() as u32).collect();
     order.par_sort_unstable_by(|&x, &y| texts[x as usize].cmp(&texts[y as usize]));
     let mut rank = vec![0; texts.len()];
@@ -179,7 +179,7 @@ fn related_of(
 /// title, then in content order.
 pub fn link_related(articles: &mut [Article]) {
     let (tags, by_tag) = tag_numbers(articles);
-    let titles: Vec<String> = articles.iter().map(|a| a.title.clone()).collect();
+    let titles: Vec<&str> = articles.iter().map(|a| a.title.as_str()).collect();
     let rank = ranks(&titles);
     let related: Vec<Vec<usize>> = (0..articles.len())
         .into_par_iter()

@@ -209,7 +209,6 @@ fn checked(
     (files, problems)
 }
 
-/// Walks the content folder.
 /// Whether `a` and `b` are two spellings of one name in one folder: the same once lowercased
 /// and put in Unicode's composed form.
 fn same_name_folded(a: &Path, b: &Path) -> bool {
@@ -226,6 +225,7 @@ fn same_name_folded(a: &Path, b: &Path) -> bool {
     a.parent() == b.parent() && fold(a).is_some_and(|x| Some(x) == fold(b))
 }
 
+/// Walks the content folder.
 fn walk(content_dir: &Path, exclude: &[PathBuf], site_root: &Path) -> Walked {
     let mut files = Vec::new();
     let mut problems = Vec::new();

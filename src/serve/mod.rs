@@ -298,17 +298,13 @@ impl Session {
     /// Prints the warnings of a good build, unless they are the ones printed last: a save
     /// should not print the same screenful again. Returns their number when they were.
     fn print_warnings(&mut self, diags: Diagnostics) -> Option<usize> {
-        if diags.is_empty() || self.printed.as_ref() == Some(&diags) {
-            self.printed = Some(diags);
-            return self
-                .printed
-                .as_ref()
-                .map(Diagnostics::len)
-                .filter(|n| *n > 0);
+        let same = !diags.is_empty() && self.printed.as_ref() == Some(&diags);
+        if !same && !diags.is_empty() {
+            eprint!("{}", diags.render(&self.root));
         }
-        eprint!("{}", diags.render(&self.root));
+        let n = diags.len();
         self.printed = Some(diags);
-        None
+        same.then_some(n)
     }
 
     /// Prints the problems, shows them on open pages, and keeps the last good site.

@@ -92,7 +92,7 @@ impl Watch {
 
     fn gather(&mut self, first: Option<PathBuf>) -> Option<Changes> {
         // What was written in a folder before it was watched sent no event.
-        let mut lost = !self.missing.is_empty() && self.watch_new_folders();
+        let mut lost = self.watch_new_folders();
         let mut batch = HashSet::new();
         let mut next = Ok(first);
         while let Ok(change) = next {

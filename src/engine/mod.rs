@@ -38,6 +38,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -78,7 +79,7 @@ pub struct Engine {
     /// The config of the last run, as text: a new config starts from scratch.
     config: Option<String>,
     files: Files,
-    memos: HashMap<SourcePath, Memo>,
+    memos: FxHashMap<SourcePath, Memo>,
     /// The memos of default-language indexes shown in another language, by language.
     fallbacks: HashMap<(usize, SourcePath), Memo>,
     /// The key of every output file last handed on.
@@ -122,7 +123,7 @@ impl Engine {
             opts,
             config: None,
             files: Files::default(),
-            memos: HashMap::new(),
+            memos: FxHashMap::default(),
             fallbacks: HashMap::new(),
             published: HashMap::new(),
             cached: None,

@@ -489,7 +489,7 @@ fn render_one(
             let dep = reads
                 .as_ref()
                 .filter(|_| !(facts_same && own_same))
-                .map(|r| (key_of(&*path), r.key(job)));
+                .map(|r| (key_of(&*path), r.key(job, &path)));
             let unchanged =
                 own_same && dep.is_none_or(|(p, d)| known.and_then(|k| k.made(p)) == Some(d));
             if unchanged && sink.kept(&path) {

@@ -637,7 +637,7 @@ impl Engine {
         let pass = render::render_each(&loaded.site, &loaded.theme, salt, &sink, known)?;
         self.contexts = pass.contexts;
         let mut last = last;
-        last.update(observed, pass.deps, pass.whole);
+        last.update(observed, pass.deps, !same_paths);
         self.cutoff = last;
         let keys = sink
             .keys

@@ -776,12 +776,6 @@ impl Engine {
     }
 }
 
-/// The key of a copied file: its version alone (whether it could be trusted yet does not
-/// change the file).
-fn copy_key(files: &Files, from: &Path) -> u64 {
-    render::key_of(&files.version(from).0)
-}
-
 /// Hands on what changed and notes the key of every file of the site (or, when not
 /// `every`, of those whose key changed).
 struct Sink<'a> {
@@ -807,7 +801,8 @@ impl render::Sink for Sink<'_> {
     }
 
     fn copy_key(&self, from: &Path) -> u64 {
-        copy_key(self.files, from)
+        // The version alone: whether it could be trusted yet does not change the file.
+        render::key_of(&self.files.version(from).0)
     }
 
     fn kept(&self, path: &str) -> bool {

@@ -150,6 +150,7 @@ impl Cutoff {
 
     /// What the cache keeps of it; `None` when no render succeeded.
     pub fn keep(&self) -> Option<Kept> {
+        let digest = self.digest?;
         let mut pages: Vec<(SourcePath, u64)> = self
             .pages
             .iter()
@@ -159,7 +160,7 @@ impl Cutoff {
         let mut deps: Vec<(u64, u64)> = self.deps.iter().map(|(&p, &d)| (p, d)).collect();
         deps.sort_unstable();
         Some(Kept {
-            digest: self.digest?,
+            digest,
             pages,
             deps,
         })

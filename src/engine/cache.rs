@@ -86,7 +86,7 @@ pub struct OutputKeys {
 #[derive(Default)]
 pub struct Restored {
     pub config: Option<String>,
-    pub memos: HashMap<SourcePath, Memo>,
+    pub memos: rustc_hash::FxHashMap<SourcePath, Memo>,
     pub published: HashMap<String, u64>,
     pub output: Option<(PathBuf, u64)>,
     pub search: Option<(u64, Vec<(String, u64)>)>,
@@ -334,7 +334,7 @@ fn read_shard(
 /// What [`save`] writes.
 pub struct ToSave<'a> {
     pub config: &'a str,
-    pub memos: &'a HashMap<SourcePath, Memo>,
+    pub memos: &'a rustc_hash::FxHashMap<SourcePath, Memo>,
     pub published: &'a HashMap<String, u64>,
     pub output: Option<(PathBuf, u64)>,
     pub search: Option<(u64, Vec<(String, u64)>)>,

@@ -26,7 +26,6 @@
 //! back counts as seen while its body is the one read back with it, which the engine keeps
 //! only while the text, the snippets it includes and every answer it read are the same.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -60,7 +59,7 @@ pub struct Kept {
 /// What the last successful render saw.
 #[derive(Default)]
 pub struct Cutoff {
-    pages: HashMap<SourcePath, Seen>,
+    pages: FxHashMap<SourcePath, Seen>,
     digest: Option<u64>,
     /// The dependency key of every file made from a template, by the hash of its path.
     deps: FxHashMap<u64, u64>,
@@ -68,7 +67,7 @@ pub struct Cutoff {
 
 /// What this render sees, to become the [`Cutoff`] once it succeeds.
 pub struct Observed {
-    pages: HashMap<SourcePath, Seen>,
+    pages: FxHashMap<SourcePath, Seen>,
     digest: u64,
 }
 
@@ -150,6 +149,7 @@ impl Cutoff {
 
     /// What the cache keeps of it; `None` when no render succeeded.
     pub fn keep(&self) -> Option<Kept> {
+        let digest = self.digest?;
         let mut pages: Vec<(SourcePath, u64)> = self
             .pages
             .iter()
@@ -159,7 +159,7 @@ impl Cutoff {
         let mut deps: Vec<(u64, u64)> = self.deps.iter().map(|(&p, &d)| (p, d)).collect();
         deps.sort_unstable();
         Some(Kept {
-            digest: self.digest?,
+            digest,
             pages,
             deps,
         })

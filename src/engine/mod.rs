@@ -38,6 +38,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -78,7 +79,7 @@ pub struct Engine {
     /// The config of the last run, as text: a new config starts from scratch.
     config: Option<String>,
     files: Files,
-    memos: HashMap<SourcePath, Memo>,
+    memos: FxHashMap<SourcePath, Memo>,
     /// The memos of default-language indexes shown in another language, by language.
     fallbacks: HashMap<(usize, SourcePath), Memo>,
     /// The key of every output file last handed on.
@@ -122,7 +123,7 @@ impl Engine {
             opts,
             config: None,
             files: Files::default(),
-            memos: HashMap::new(),
+            memos: FxHashMap::default(),
             fallbacks: HashMap::new(),
             published: HashMap::new(),
             cached: None,
@@ -636,7 +637,7 @@ impl Engine {
         let pass = render::render_each(&loaded.site, &loaded.theme, salt, &sink, known)?;
         self.contexts = pass.contexts;
         let mut last = last;
-        last.update(observed, pass.deps, pass.whole);
+        last.update(observed, pass.deps, !same_paths);
         self.cutoff = last;
         let keys = sink
             .keys
@@ -775,12 +776,6 @@ impl Engine {
     }
 }
 
-/// The key of a copied file: its version alone (whether it could be trusted yet does not
-/// change the file).
-fn copy_key(files: &Files, from: &Path) -> u64 {
-    render::key_of(&files.version(from).0)
-}
-
 /// Hands on what changed and notes the key of every file of the site (or, when not
 /// `every`, of those whose key changed).
 struct Sink<'a> {
@@ -806,7 +801,8 @@ impl render::Sink for Sink<'_> {
     }
 
     fn copy_key(&self, from: &Path) -> u64 {
-        copy_key(self.files, from)
+        // The version alone: whether it could be trusted yet does not change the file.
+        render::key_of(&self.files.version(from).0)
     }
 
     fn kept(&self, path: &str) -> bool {

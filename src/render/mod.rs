@@ -421,10 +421,9 @@ pub struct Pass {
     /// How many pages (and Markdown copies) had their contexts built.
     pub contexts: usize,
     /// The default language's files made from a template, each as the hash of its path and
-    /// its dependency key: all of them when `whole`, else those whose context was built.
+    /// its dependency key: all of them unless the facts were known to be the same
+    /// ([`Known::facts_same`]), else those whose context was built.
     pub deps: Vec<(u64, u64)>,
-    /// Whether every dependency key was computed: the facts were not known to be the same.
-    pub whole: bool,
 }
 
 /// Renders every page and file of the site but the search index that `sink` wants, in
@@ -444,7 +443,6 @@ pub fn render_each(
     let mut pass = Pass {
         contexts: 0,
         deps: Vec::new(),
-        whole: !known.is_some_and(|k| k.facts_same()),
     };
     for s in site.all() {
         let known = if s.lang == 0 { known } else { None };
@@ -489,7 +487,7 @@ fn render_one(
             let dep = reads
                 .as_ref()
                 .filter(|_| !(facts_same && own_same))
-                .map(|r| (key_of(&*path), r.key(job)));
+                .map(|r| (key_of(&*path), r.key(job, &path)));
             let unchanged =
                 own_same && dep.is_none_or(|(p, d)| known.and_then(|k| k.made(p)) == Some(d));
             if unchanged && sink.kept(&path) {
@@ -529,7 +527,6 @@ fn render_one(
         Ok(Pass {
             contexts: built.into_inner(),
             deps,
-            whole: !facts_same,
         })
     } else {
         Err(problems)

@@ -332,12 +332,17 @@ fn decided(plan: &Plan) -> Vec<String> {
 
 const PAY: &str = "1. Pay the bill.\n2. Keep the receipt.\n";
 
-#[test]
-fn the_memo_fingerprints_again_only_the_articles_that_changed() {
-    let sources = [
+/// Two articles: `a` with [`BEFORE`], `b` with [`PAY`].
+fn a_and_b() -> [(&'static str, &'static str, Frontmatter); 2] {
+    [
         ("guide/a.md", BEFORE, titled("MFA")),
         ("guide/b.md", PAY, titled("Pay")),
-    ];
+    ]
+}
+
+#[test]
+fn the_memo_fingerprints_again_only_the_articles_that_changed() {
+    let sources = a_and_b();
     let old = recorded(&sources);
     let pages = pages_of(&sources);
     let first = plan_from(&pages, &old, Memo::default());
@@ -372,10 +377,7 @@ fn the_memo_fingerprints_again_only_the_articles_that_changed() {
 
 #[test]
 fn with_another_record_the_memo_follows_again_without_fingerprinting() {
-    let sources = [
-        ("guide/a.md", BEFORE, titled("MFA")),
-        ("guide/b.md", PAY, titled("Pay")),
-    ];
+    let sources = a_and_b();
     let pages = pages_of(&sources);
     // No record, then the record the first build wrote.
     let first = plan_from(&pages, &Recorded::default(), Memo::default());

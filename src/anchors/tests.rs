@@ -21,11 +21,16 @@ fn tree_of(pages: &[(&str, &str, Frontmatter)]) -> Tree {
 }
 
 fn plan_of(tree: &Tree, recorded: &Recorded) -> Plan {
+    plan_with(tree, recorded, Memo::default())
+}
+
+/// The plan of `tree` against `recorded`, starting from `memo`, with no problem.
+fn plan_with(tree: &Tree, recorded: &Recorded, memo: Memo) -> Plan {
     let (plan, problems) = plan(Input {
         tree,
         redirects: &[],
         recorded: recorded.clone(),
-        memo: Memo::default(),
+        memo,
     });
     assert_eq!(problems, []);
     plan
@@ -299,15 +304,7 @@ fn locked_names_what_would_change() {
 
 /// The plan of `pages` against `recorded`, starting from `memo`.
 fn plan_from(pages: &[Page], recorded: &Recorded, memo: Memo) -> Plan {
-    let tree = assemble(pages.to_vec());
-    let (plan, problems) = plan(Input {
-        tree: &tree,
-        redirects: &[],
-        recorded: recorded.clone(),
-        memo,
-    });
-    assert_eq!(problems, []);
-    plan
+    plan_with(&assemble(pages.to_vec()), recorded, memo)
 }
 
 /// Everything a plan decides, to compare two plans: the maps, the reports, the moved

@@ -21,11 +21,16 @@ fn tree_of(pages: &[(&str, &str, Frontmatter)]) -> Tree {
 }
 
 fn plan_of(tree: &Tree, recorded: &Recorded) -> Plan {
+    plan_with(tree, recorded, Memo::default())
+}
+
+/// The plan of `tree` against `recorded`, starting from `memo`, with no problem.
+fn plan_with(tree: &Tree, recorded: &Recorded, memo: Memo) -> Plan {
     let (plan, problems) = plan(Input {
         tree,
         redirects: &[],
         recorded: recorded.clone(),
-        memo: Memo::default(),
+        memo,
     });
     assert_eq!(problems, []);
     plan
@@ -299,15 +304,7 @@ fn locked_names_what_would_change() {
 
 /// The plan of `pages` against `recorded`, starting from `memo`.
 fn plan_from(pages: &[Page], recorded: &Recorded, memo: Memo) -> Plan {
-    let tree = assemble(pages.to_vec());
-    let (plan, problems) = plan(Input {
-        tree: &tree,
-        redirects: &[],
-        recorded: recorded.clone(),
-        memo,
-    });
-    assert_eq!(problems, []);
-    plan
+    plan_with(&assemble(pages.to_vec()), recorded, memo)
 }
 
 /// Everything a plan decides, to compare two plans: the maps, the reports, the moved
@@ -332,12 +329,17 @@ fn decided(plan: &Plan) -> Vec<String> {
 
 const PAY: &str = "1. Pay the bill.\n2. Keep the receipt.\n";
 
-#[test]
-fn the_memo_fingerprints_again_only_the_articles_that_changed() {
-    let sources = [
+/// Two articles: `a` with [`BEFORE`], `b` with [`PAY`].
+fn a_and_b() -> [(&'static str, &'static str, Frontmatter); 2] {
+    [
         ("guide/a.md", BEFORE, titled("MFA")),
         ("guide/b.md", PAY, titled("Pay")),
-    ];
+    ]
+}
+
+#[test]
+fn the_memo_fingerprints_again_only_the_articles_that_changed() {
+    let sources = a_and_b();
     let old = recorded(&sources);
     let pages = pages_of(&sources);
     let first = plan_from(&pages, &old, Memo::default());
@@ -372,10 +374,7 @@ fn the_memo_fingerprints_again_only_the_articles_that_changed() {
 
 #[test]
 fn with_another_record_the_memo_follows_again_without_fingerprinting() {
-    let sources = [
-        ("guide/a.md", BEFORE, titled("MFA")),
-        ("guide/b.md", PAY, titled("Pay")),
-    ];
+    let sources = a_and_b();
     let pages = pages_of(&sources);
     // No record, then the record the first build wrote.
     let first = plan_from(&pages, &Recorded::default(), Memo::default());

@@ -296,8 +296,9 @@ fn read_shard(
     let mut head = [0u8; 40];
     file.read_exact(&mut head).ok()?;
     let (len, digest) = announced(&head, fingerprint)?;
-    // The lengths are read before the hash is checked: a file of another length is not read.
-    if u64::try_from(len).ok()?.checked_add(32)? != file.metadata().ok()?.len() {
+    // The header is checked before the rest is read: a shard of another hash than the one
+    // wanted, or whose file has another length than announced, is not read.
+    if digest != want || u64::try_from(len).ok()?.checked_add(32)? != file.metadata().ok()?.len() {
         return None;
     }
     let listed = usize::try_from(word(&head, 32)?).ok()?;
@@ -312,9 +313,6 @@ fn read_shard(
     hasher.update(entries);
     hasher.update(&bytes);
     if entries.len() != listed || bytes.len() != htmls || hasher.digest() != digest {
-        return None;
-    }
-    if digest != want {
         return None;
     }
     let read: Vec<Entry> = postcard::from_bytes(entries).ok()?;

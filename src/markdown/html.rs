@@ -39,11 +39,6 @@ impl Html {
             Repr::Stored { text, at } => text.get(at.clone()).unwrap_or_default(),
         }
     }
-
-    /// Its bytes: what the cache writes again.
-    pub fn as_bytes(&self) -> &[u8] {
-        self.as_str().as_bytes()
-    }
 }
 
 impl Deref for Html {

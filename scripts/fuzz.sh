@@ -80,7 +80,14 @@ for target in markdown frontmatter names; do
     >"$log" 2>&1 || status=$?
   grep -E "Done [0-9]+ runs|SUMMARY|panicked|crash-|timeout-|oom-" "$log" | tail -5 || true
   if [ "$status" -ne 0 ]; then
-    echo "fuzzing $target failed (exit $status); the end of its log:" >&2
+    echo "fuzzing $target failed (exit $status)" >&2
+    # The panic's message comes before libFuzzer's report and the input's dump, which can
+    # push it out of the log's last lines.
+    if grep -q "panicked" "$log"; then
+      echo "the panic:" >&2
+      grep -A6 "panicked" "$log" | head -20 >&2
+    fi
+    echo "the end of its log:" >&2
     tail -40 "$log" >&2
     exit 1
   fi

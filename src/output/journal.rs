@@ -224,6 +224,14 @@ mod tests {
         manifest.set_modified(SystemTime::now() + later).unwrap();
     }
 
+    /// [`SITE`] built into `public` in a folder of its own.
+    fn built(later: Duration) -> (tempfile::TempDir, std::path::PathBuf) {
+        let d = tempfile::tempdir().unwrap();
+        let dest = d.path().join("public");
+        build(&dest, SITE, later);
+        (d, dest)
+    }
+
     fn journal(dest: &Path) -> Journal {
         read_manifest(dest).unwrap().2.unwrap()
     }
@@ -248,9 +256,7 @@ mod tests {
 
     #[test]
     fn a_folder_is_vouched_for_until_an_entry_in_it_changes() {
-        let d = tempfile::tempdir().unwrap();
-        let dest = d.path().join("public");
-        build(&dest, SITE, Duration::from_secs(2));
+        let (_d, dest) = built(Duration::from_secs(2));
         assert_eq!(vouched(&dest, "a"), Some(vec!["a/c".to_string()]));
         assert_eq!(vouched(&dest, "a/c"), Some(vec![]));
         assert_eq!(vouched(&dest, "e"), Some(vec![]));
@@ -274,9 +280,7 @@ mod tests {
 
     #[test]
     fn a_folder_replaced_or_renamed_is_read() {
-        let d = tempfile::tempdir().unwrap();
-        let dest = d.path().join("public");
-        build(&dest, SITE, Duration::from_secs(2));
+        let (d, dest) = built(Duration::from_secs(2));
         // `a/c` swapped for a link to a folder, `e` for another folder of the same name.
         let elsewhere = d.path().join("elsewhere");
         fs::create_dir(&elsewhere).unwrap();
@@ -293,9 +297,7 @@ mod tests {
 
     #[test]
     fn a_folder_stamped_in_the_manifests_own_tick_is_read() {
-        let d = tempfile::tempdir().unwrap();
-        let dest = d.path().join("public");
-        build(&dest, SITE, Duration::ZERO);
+        let (_d, dest) = built(Duration::ZERO);
         let stamped = fs::metadata(dest.join("a")).unwrap().modified().unwrap();
         let manifest = fs::File::options()
             .append(true)
@@ -307,9 +309,7 @@ mod tests {
 
     #[test]
     fn a_manifest_changed_by_hand_has_no_journal() {
-        let d = tempfile::tempdir().unwrap();
-        let dest = d.path().join("public");
-        build(&dest, SITE, Duration::from_secs(2));
+        let (_d, dest) = built(Duration::from_secs(2));
         let at = dest.join(MANIFEST);
         let text = fs::read_to_string(&at).unwrap();
         assert!(Journal::parse(&text, i128::MAX).is_some());

@@ -129,7 +129,7 @@ impl Record {
                 });
             }
         }
-        let mut record = Record::default();
+        let mut read: Vec<(Key, Entry)> = Vec::new();
         let mut bad = Vec::new();
         // The address of the fragments that follow; `None` after an address line that cannot
         // be read (that line is reported, its fragments are left out with it).
@@ -166,23 +166,38 @@ impl Record {
             match parsed {
                 Ok((key, mut entry)) => {
                     entry.line = n;
-                    match record.entries.entry(key) {
-                        std::collections::btree_map::Entry::Vacant(v) => {
-                            v.insert(entry);
-                        }
-                        std::collections::btree_map::Entry::Occupied(mut o) => {
-                            bad.push(BadLine {
-                                line: n,
-                                why: format!("`{}` is recorded twice", display_key(o.key())),
-                            });
-                            // The later line wins, as it would in a map.
-                            o.insert(entry);
-                        }
-                    }
+                    read.push((key, entry));
                 }
                 Err(why) => bad.push(BadLine { line: n, why }),
             }
         }
+        // A record as written is sorted, and a map is built from sorted entries at once;
+        // one sorted otherwise (edited by hand) is built entry by entry.
+        if read.windows(2).all(|w| w[0].0 < w[1].0) {
+            return Ok((
+                Record {
+                    entries: read.into_iter().collect(),
+                },
+                bad,
+            ));
+        }
+        let mut record = Record::default();
+        for (key, entry) in read {
+            match record.entries.entry(key) {
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    v.insert(entry);
+                }
+                std::collections::btree_map::Entry::Occupied(mut o) => {
+                    bad.push(BadLine {
+                        line: entry.line,
+                        why: format!("`{}` is recorded twice", display_key(o.key())),
+                    });
+                    // The later line wins, as it would in a map.
+                    o.insert(entry);
+                }
+            }
+        }
+        bad.sort_by_key(|b| b.line);
         Ok((record, bad))
     }
 
@@ -239,12 +254,16 @@ impl Record {
                 out.push_str("  ");
                 encode(&key.1, &mut out);
             }
-            let _ = write!(out, " {} {:08x} ", e.kind.name(), e.fingerprint.hash);
+            out.push(' ');
+            out.push_str(e.kind.name());
+            out.push(' ');
+            hex(u64::from(e.fingerprint.hash), 8, &mut out);
+            out.push(' ');
             if e.fingerprint.sketch.is_empty() {
                 out.push('-');
             }
             for h in e.fingerprint.sketch.iter() {
-                let _ = write!(out, "{h:04x}");
+                hex(u64::from(*h), 4, &mut out);
             }
             if let Some(id) = e.intercom {
                 let _ = write!(out, " intercom={id}");
@@ -252,6 +271,15 @@ impl Record {
             out.push('\n');
         }
         part(&out)
+    }
+}
+
+/// `value`'s last `digits` hex digits, in lowercase (as `{:0digits$x}` writes a value that
+/// fits), without the formatter's cost: the record writes hundreds of thousands.
+fn hex(value: u64, digits: u32, out: &mut String) {
+    for i in (0..digits).rev() {
+        let d = ((value >> (i * 4)) & 0xf) as u8;
+        out.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
     }
 }
 
@@ -658,5 +686,37 @@ mod tests {
                 "15: expected `address page hash sketch` or the address alone, found 4 fields",
             ]
         );
+    }
+
+    #[test]
+    fn hex_digits_are_the_formatters() {
+        for v in [0u64, 1, 0x9, 0xa, 0xf0, 0xbeef, 0x1234_abcd, 0xffff_ffff] {
+            let mut out = String::new();
+            super::hex(v, 8, &mut out);
+            assert_eq!(out, format!("{v:08x}"));
+        }
+        let mut out = String::new();
+        super::hex(0xbeef, 4, &mut out);
+        assert_eq!(out, "beef");
+    }
+
+    #[test]
+    fn a_record_out_of_order_reads_as_the_sorted_one() {
+        let sorted = "stepbook-anchors 2\na.html page 01234567 -\n  x step 01234567 -\nb.html page 89abcdef 0001\n";
+        let shuffled = "stepbook-anchors 2\nb.html page 89abcdef 0001\na.html page 01234567 -\n  x step 01234567 -\n";
+        let (a, bad_a) = Record::parse(sorted).unwrap();
+        let (b, bad_b) = Record::parse(shuffled).unwrap();
+        let keys: Vec<String> = b.entries.keys().map(display_key).collect();
+        assert_eq!(keys, ["a.html", "a.html#x", "b.html"]);
+        let prints = |r: &Record| -> Vec<(Kind, Fingerprint)> {
+            r.entries
+                .values()
+                .map(|e| (e.kind, e.fingerprint.clone()))
+                .collect()
+        };
+        assert_eq!(prints(&a), prints(&b));
+        assert!(bad_a.is_empty() && bad_b.is_empty());
+        assert_eq!(a.render(), format!("{HEADER}{sorted}"));
+        assert!(b.renders_as(&a.render()));
     }
 }

@@ -5,8 +5,8 @@
 //! into.
 //!
 //! The cache lives in `.stepbook-cache/` in the site's folder. It holds `engine.bin` (the
-//! config, the output keys and the hash of every other file), `search.bin` (the search
-//! index's memory) and `memo-NN.bin`, the memos cut into [`SHARDS`] shards by file, so a
+//! config, the output keys and the hash of every other file), the search index's memory
+//! (`search.bin` and its shards, [`super::search_cache`]) and `memo-NN.bin`, the memos cut into [`SHARDS`] shards by file, so a
 //! build reads them in parallel and writes again only the shards whose memos changed. A
 //! shard keeps its bodies' HTML after its entries, in one string that the bodies read their
 //! ranges of ([`Html::stored`]). Each file opens with a header: [`MAGIC`], the fingerprint of
@@ -28,8 +28,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::cutoff;
 use super::pages::{Memo, Saved, SavedRef};
+use super::{cutoff, search_cache};
 use crate::anchors::SavedPrints;
 use crate::diagnostics::Diagnostic;
 use crate::markdown::html::Html;
@@ -42,16 +42,13 @@ pub const FOLDER: &str = ".stepbook-cache";
 pub const MAGIC: &[u8; 8] = b"stepbook";
 
 /// The version of the layout below; a change makes older caches unreadable on purpose.
-const FORMAT: u32 = 6;
+const FORMAT: u32 = 7;
 
 /// How many files the memos are cut into: after a one-page edit, a save writes one of them
 /// again (at 10,000 pages, some 4 MB).
 pub const SHARDS: usize = 64;
 
 const INDEX: &str = "engine.bin";
-
-/// The search index's memory ([`crate::search::Indexer`]).
-const SEARCH: &str = "search.bin";
 
 /// What `engine.bin` holds.
 #[derive(Serialize, Deserialize, Default)]
@@ -69,8 +66,8 @@ pub struct Index {
     pub search: Option<(u64, Vec<(String, u64)>)>,
     /// What the render that made those keys saw of the pages' facts.
     pub cutoff: Option<cutoff::Kept>,
-    /// The hash of the search index's memory, as written.
-    pub indexer: Option<u64>,
+    /// The hashes of the search index's memory's files, as written.
+    pub indexer: Option<search_cache::Digests>,
 }
 
 /// The keys of the output files of one output folder, and that folder with the hash of its
@@ -100,12 +97,11 @@ pub struct Restored {
     pub written: Written,
 }
 
-/// What a save needs to know of the files on disk: each shard, and the hash of the search
-/// index's memory.
+/// What a save needs to know of the files on disk: each shard, and the search index's memory.
 #[derive(Clone, Default)]
 pub struct Written {
     pub shards: Vec<Option<Shard>>,
-    pub indexer: Option<u64>,
+    pub indexer: search_cache::Written,
 }
 
 /// What a save needs to know of a shard as it is on disk.
@@ -189,7 +185,7 @@ fn announced(bytes: &[u8], fingerprint: u64) -> Option<(usize, u64)> {
 }
 
 /// The payload of a sealed file, and its hash, when the header is whole and matches.
-fn open(bytes: &[u8], fingerprint: u64) -> Option<(&[u8], u64)> {
+pub(super) fn open(bytes: &[u8], fingerprint: u64) -> Option<(&[u8], u64)> {
     let (len, digest) = announced(bytes, fingerprint)?;
     let payload = bytes.get(32..)?;
     (payload.len() == len && xxhash_rust::xxh3::xxh3_64(payload) == digest)
@@ -237,14 +233,9 @@ pub fn load(root: &Path) -> Restored {
             })
             .collect()
     };
-    let read_indexer = || {
-        let want = index.indexer?;
-        let bytes = fs::read(dir.join(SEARCH)).ok()?;
-        let (payload, digest) = open(&bytes, fingerprint).filter(|(_, d)| *d == want)?;
-        let saved = postcard::from_bytes(payload).ok()?;
-        Some((crate::search::Indexer::restore(saved), digest))
-    };
+    let read_indexer = || search_cache::load(&dir, index.indexer.as_ref()?, fingerprint);
     let (shards, indexer) = rayon::join(read_shards, read_indexer);
+    let (indexer, indexer_written) = indexer.unzip();
     let mut restored = Restored {
         config: Some(index.config),
         published: index.published.into_iter().collect(),
@@ -253,9 +244,9 @@ pub fn load(root: &Path) -> Restored {
         cutoff: index.cutoff,
         written: Written {
             shards: Vec::new(),
-            indexer: indexer.as_ref().map(|(_, d)| *d),
+            indexer: indexer_written.unwrap_or_default(),
         },
-        indexer: indexer.map(|(i, _)| i),
+        indexer,
         ..Restored::default()
     };
     for (saved, want) in shards.into_iter().zip(&index.shards) {
@@ -418,11 +409,7 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Written, Diagnostic> {
             })
         })
         .collect::<Result<_, Diagnostic>>()?;
-    let indexer = postcard::to_allocvec(&what.indexer.save()).map_err(|e| encode_error(&dir, e))?;
-    let indexer_digest = xxhash_rust::xxh3::xxh3_64(&indexer);
-    if what.written.indexer != Some(indexer_digest) {
-        write(&dir.join(SEARCH), &indexer, fingerprint)?;
-    }
+    let indexer = search_cache::save(&dir, what.indexer, &what.written.indexer, fingerprint)?;
     let mut published: Vec<(String, u64)> = what
         .published
         .iter()
@@ -436,13 +423,13 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Written, Diagnostic> {
         output: what.output,
         search: what.search,
         cutoff: what.cutoff,
-        indexer: Some(indexer_digest),
+        indexer: indexer.digests.clone(),
     };
     let payload = postcard::to_allocvec(&index).map_err(|e| encode_error(&dir, e))?;
     write(&dir.join(INDEX), &payload, fingerprint)?;
     Ok(Written {
         shards: shards.into_iter().map(Some).collect(),
-        indexer: Some(indexer_digest),
+        indexer,
     })
 }
 
@@ -460,7 +447,9 @@ fn remove_stale(dir: &Path) {
     for e in entries.flatten() {
         let name = e.file_name();
         let name = name.to_string_lossy();
-        if (name.starts_with("memo-") || name.starts_with("engine.") || name.starts_with("search."))
+        if ["memo-", "engine.", "search.", "search-"]
+            .iter()
+            .any(|p| name.starts_with(p))
             && name.contains(".tmp-")
             && e.file_type().is_ok_and(|t| t.is_file())
         {
@@ -471,7 +460,7 @@ fn remove_stale(dir: &Path) {
 
 /// Writes `payload` behind its header to `path`, through a temporary file beside it, so a
 /// reader never sees half.
-fn write(path: &Path, payload: &[u8], fingerprint: u64) -> Result<(), Diagnostic> {
+pub(super) fn write(path: &Path, payload: &[u8], fingerprint: u64) -> Result<(), Diagnostic> {
     use std::io::Write;
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
     fs::File::create(&tmp)
@@ -494,7 +483,7 @@ fn cache_error(path: &Path, e: std::io::Error) -> Diagnostic {
     .with_hint("the site was built; the next build starts without a cache")
 }
 
-fn encode_error(dir: &Path, e: postcard::Error) -> Diagnostic {
+pub(super) fn encode_error(dir: &Path, e: postcard::Error) -> Diagnostic {
     Diagnostic::warning(
         "cache",
         format!("cannot write the build cache in {}: {e}", dir.display()),

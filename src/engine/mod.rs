@@ -32,6 +32,7 @@ pub mod cutoff;
 pub mod inputs;
 pub mod languages;
 pub mod pages;
+pub mod search_cache;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
+use super::journal::Journal;
 use crate::diagnostics::Diagnostic;
 use crate::paths::is_within;
 
@@ -158,64 +159,124 @@ pub(super) fn read_checked(dir: &Path) -> (Option<(Manifest, u64)>, Vec<String>)
     }
     let manifest = read_manifest(dir);
     let empty = Manifest::default();
-    let mut foreign = unlisted(dir, manifest.as_ref().map_or(&empty, |(m, _)| m));
+    let (files, journal) = manifest
+        .as_ref()
+        .map_or((&empty, None), |(m, _, j)| (m, j.as_ref()));
+    let mut foreign = unlisted(dir, files, journal);
     foreign.sort_unstable();
-    (manifest, foreign)
+    (manifest.map(|(m, d, _)| (m, d)), foreign)
 }
 
-/// Files under `dir` that `manifest` does not list, as paths from `dir`. The first two
-/// levels of folders are read in parallel (a site keeps most of its files a level or two
-/// down), the rest on the thread that reached them. Folders themselves are never foreign.
-pub(super) fn unlisted(dir: &Path, manifest: &Manifest) -> Vec<String> {
-    fn walk(
-        dir: &Path,
-        rel: &mut String,
-        depth: usize,
-        manifest: &Manifest,
-        found: &mut Vec<String>,
-    ) {
-        let Ok(entries) = fs::read_dir(dir) else {
-            return;
-        };
-        if depth < 2 {
-            let entries: Vec<fs::DirEntry> = entries.flatten().collect();
-            let prefix = rel.clone();
-            found.par_extend(entries.par_iter().flat_map_iter(|e| {
-                let mut rel = prefix.clone();
-                let mut found = Vec::new();
-                visit(e, &mut rel, depth, manifest, &mut found);
-                found
-            }));
-        } else {
-            for e in entries.flatten() {
-                visit(&e, rel, depth, manifest, found);
+/// Files under `dir` that `manifest` does not list, as paths from `dir`. A folder that the
+/// `journal` says is as the last build left it is not read, only its subfolders are. The
+/// first two levels of folders are read in parallel (a site keeps most of its files a level
+/// or two down), the rest on the thread that reached them. Folders themselves are never
+/// foreign.
+pub(super) fn unlisted(dir: &Path, manifest: &Manifest, journal: Option<&Journal>) -> Vec<String> {
+    struct Walk<'a> {
+        root: &'a Path,
+        manifest: &'a Manifest,
+        journal: Option<&'a Journal>,
+    }
+    impl Walk<'_> {
+        /// Walks the folder `dir` at `rel`; `meta` is what it is, when already known.
+        fn walk(
+            &self,
+            dir: &Path,
+            rel: &mut String,
+            meta: Option<fs::Metadata>,
+            depth: usize,
+            found: &mut Vec<String>,
+        ) {
+            if let Some(children) = self.unchanged(dir, rel, meta, depth) {
+                let each = |(child, meta): (&String, fs::Metadata), found: &mut Vec<String>| {
+                    self.walk(
+                        &self.root.join(child),
+                        &mut child.clone(),
+                        Some(meta),
+                        depth + 1,
+                        found,
+                    )
+                };
+                if depth < 2 {
+                    found.par_extend(children.into_par_iter().flat_map_iter(|c| {
+                        let mut found = Vec::new();
+                        each(c, &mut found);
+                        found
+                    }));
+                } else {
+                    for c in children {
+                        each(c, found);
+                    }
+                }
+                return;
+            }
+            let Ok(entries) = fs::read_dir(dir) else {
+                return;
+            };
+            if depth < 2 {
+                let entries: Vec<fs::DirEntry> = entries.flatten().collect();
+                let prefix = rel.clone();
+                found.par_extend(entries.par_iter().flat_map_iter(|e| {
+                    let mut rel = prefix.clone();
+                    let mut found = Vec::new();
+                    self.visit(e, &mut rel, depth, &mut found);
+                    found
+                }));
+            } else {
+                for e in entries.flatten() {
+                    self.visit(&e, rel, depth, found);
+                }
             }
         }
-    }
-    fn visit(
-        e: &fs::DirEntry,
-        rel: &mut String,
-        depth: usize,
-        manifest: &Manifest,
-        found: &mut Vec<String>,
-    ) {
-        let len = rel.len();
-        if len > 0 {
-            rel.push('/');
+
+        /// The subfolders of the folder `dir` at `rel`, each with what it is, when the
+        /// journal says that the folder holds nothing else than them and the manifest's files
+        /// (and they are all still folders).
+        fn unchanged<'j>(
+            &'j self,
+            dir: &Path,
+            rel: &str,
+            meta: Option<fs::Metadata>,
+            depth: usize,
+        ) -> Option<Vec<(&'j String, fs::Metadata)>> {
+            let journal = self.journal.filter(|j| depth > 0 && j.lists(rel))?;
+            let meta = meta.or_else(|| fs::symlink_metadata(dir).ok())?;
+            journal
+                .unchanged(rel, &meta)?
+                .iter()
+                .map(|child| {
+                    let meta = fs::symlink_metadata(self.root.join(child)).ok();
+                    Some((child, meta.filter(fs::Metadata::is_dir)?))
+                })
+                .collect()
         }
-        rel.push_str(&e.file_name().to_string_lossy());
-        if e.file_type().is_ok_and(|t| t.is_dir()) {
-            walk(&e.path(), rel, depth + 1, manifest, found);
-        } else {
-            let ours = manifest.contains_key(rel.as_str()) || (depth == 0 && rel == MANIFEST);
-            if !ours {
-                found.push(rel.clone());
+
+        fn visit(&self, e: &fs::DirEntry, rel: &mut String, depth: usize, found: &mut Vec<String>) {
+            let len = rel.len();
+            if len > 0 {
+                rel.push('/');
             }
+            rel.push_str(&e.file_name().to_string_lossy());
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                self.walk(&e.path(), rel, None, depth + 1, found);
+            } else {
+                let ours =
+                    self.manifest.contains_key(rel.as_str()) || (depth == 0 && rel == MANIFEST);
+                if !ours {
+                    found.push(rel.clone());
+                }
+            }
+            rel.truncate(len);
         }
-        rel.truncate(len);
     }
+    let walk = Walk {
+        root: dir,
+        manifest,
+        journal,
+    };
     let mut found = Vec::new();
-    walk(dir, &mut String::new(), 0, manifest, &mut found);
+    walk.walk(dir, &mut String::new(), None, 0, &mut found);
     found
 }
 
@@ -231,9 +292,20 @@ pub(super) struct Recorded {
     pub(super) modified: u128,
 }
 
-/// The manifest of the folder `dest`, and the hash of its text.
-pub(super) fn read_manifest(dest: &Path) -> Option<(Manifest, u64)> {
-    let text = fs::read_to_string(dest.join(MANIFEST)).ok()?;
+/// The manifest of the folder `dest`, the hash of its text, and the journal of its folders
+/// when it has one.
+pub(super) fn read_manifest(dest: &Path) -> Option<(Manifest, u64, Option<Journal>)> {
+    use std::io::Read;
+    let mut file = fs::File::open(dest.join(MANIFEST)).ok()?;
+    let mut text = String::new();
+    file.read_to_string(&mut text).ok()?;
+    // Read after the text: a manifest written again since is newer still.
+    let written = file
+        .metadata()
+        .ok()
+        .filter(fs::Metadata::is_file)
+        .as_ref()
+        .and_then(super::journal::modified);
     let digest = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
     let files = text
         .lines()
@@ -245,7 +317,8 @@ pub(super) fn read_manifest(dest: &Path) -> Option<(Manifest, u64)> {
             (recorded.is_some() || !l.starts_with('#')).then_some((path, recorded))
         })
         .collect();
-    Some((files, digest))
+    let journal = written.and_then(|w| Journal::parse(&text, w));
+    Some((files, digest, journal))
 }
 
 /// `path`, or `path<TAB>size<TAB>hash<TAB>modified` (hash in hex).

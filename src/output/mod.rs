@@ -28,6 +28,7 @@ use crate::diagnostics::Diagnostic;
 use crate::render::OutFile;
 
 mod destination;
+mod journal;
 mod swap;
 
 pub use destination::{MANIFEST, Previous, check_destination, resolve_destination, spare_path};
@@ -373,6 +374,7 @@ impl Staging {
                 r.size, r.hash, r.modified
             );
         }
+        journal::record(&self.tmp, &written, &mut manifest);
         let at = self.tmp.join(MANIFEST);
         let digest = content_hash(manifest.as_bytes());
         fs::write(&at, manifest).map_err(|e| io_error(&at, e))?;

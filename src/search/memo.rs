@@ -9,7 +9,7 @@
 //! [`super::files`], and is not kept, except the deflated buckets (by the hashes of their
 //! articles).
 //!
-//! The build cache keeps the terms and the articles ([`Saved`]), not the buckets: a build
+//! The build cache keeps the terms and the articles ([`Memo::articles`]), not the buckets: a build
 //! from the cache keeps the buckets' files instead. A memo read back is the memo that was
 //! saved, so a build from it counts what a build in the same process would.
 
@@ -84,28 +84,18 @@ impl Memo {
         articles
     }
 
-    /// What the build cache keeps of the memo: its terms, and its articles in the order of
-    /// their hashes.
-    pub fn save(&self) -> SavedRef<'_> {
-        let mut articles: Vec<(u64, &Article)> = self
-            .articles
-            .iter()
-            .map(|(h, a)| (*h, a.as_ref()))
-            .collect();
-        articles.sort_unstable_by_key(|(h, _)| *h);
-        SavedRef {
-            names: &self.names,
-            articles,
-        }
+    /// Each article's share, by the hash of its `Doc`: what the build cache keeps beside the
+    /// terms. An article stays the same `Arc` for as long as its `Doc` hashes the same.
+    pub fn articles(&self) -> impl Iterator<Item = (u64, &Arc<Article>)> {
+        self.articles.iter().map(|(h, a)| (*h, a))
     }
 
-    /// The memo the cache kept.
-    pub fn restore(saved: Saved) -> Memo {
+    /// The memo the build cache kept: the terms by number and the articles by hash.
+    pub fn restore(names: Vec<String>, articles: Vec<(u64, Article)>) -> Memo {
         Memo {
-            terms: Terms::of(&saved.names),
-            names: saved.names,
-            articles: saved
-                .articles
+            terms: Terms::of(&names),
+            names,
+            articles: articles
                 .into_iter()
                 .map(|(h, a)| (h, Arc::new(a)))
                 .collect(),
@@ -131,18 +121,4 @@ impl Memo {
             *self = Memo::default();
         }
     }
-}
-
-/// A memo as the build cache keeps it.
-#[derive(Deserialize)]
-pub struct Saved {
-    names: Vec<String>,
-    articles: Vec<(u64, Article)>,
-}
-
-/// [`Saved`], borrowed from a memo, to be written.
-#[derive(Serialize)]
-pub struct SavedRef<'a> {
-    names: &'a [String],
-    articles: Vec<(u64, &'a Article)>,
 }

@@ -135,15 +135,10 @@ pub struct Indexer {
     memos: FxHashMap<(String, String), memo::Memo>,
 }
 
-/// What the build cache keeps of an [`Indexer`]: each language's memo ([`memo::Saved`]).
-pub type SavedIndexer = Vec<((String, String), memo::Saved)>;
-
 impl Indexer {
-    /// What the build cache keeps: each language's memo, in order.
-    pub fn save(&self) -> Vec<(&(String, String), memo::SavedRef<'_>)> {
-        let mut memos: Vec<_> = self.memos.iter().map(|(at, m)| (at, m.save())).collect();
-        memos.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        memos
+    /// Each language's memo, by language folder and language: what the build cache keeps.
+    pub fn memos(&self) -> impl Iterator<Item = (&(String, String), &memo::Memo)> {
+        self.memos.iter()
     }
 
     /// How many articles the last build counted, of every language: those it did not hold.
@@ -151,13 +146,10 @@ impl Indexer {
         self.memos.values().map(|m| m.counted).sum()
     }
 
-    /// The indexer the cache kept.
-    pub fn restore(saved: SavedIndexer) -> Indexer {
+    /// The indexer the cache kept: each language's memo.
+    pub fn restore(memos: impl IntoIterator<Item = ((String, String), memo::Memo)>) -> Indexer {
         Indexer {
-            memos: saved
-                .into_iter()
-                .map(|(at, m)| (at, memo::Memo::restore(m)))
-                .collect(),
+            memos: memos.into_iter().collect(),
         }
     }
 

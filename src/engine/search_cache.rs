@@ -1,0 +1,268 @@
+//! The search index's memory in the build cache ([`super::cache`]): each language's terms in
+//! `search.bin`, and the articles' counts cut into [`SHARDS`] files (`search-NN.bin`) by the
+//! hash of their `search::Doc`. A save after an edit writes again the terms (when a new one
+//! came) and only the shards whose articles changed: an article's counts stay the same `Arc`
+//! for as long as its doc hashes the same, so a shard whose articles are the very ones read
+//! or written last is not even encoded. Every file is sealed like the rest of the cache, and
+//! the memory is read back whole or not at all.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::cache::{encode_error, open, write};
+use crate::diagnostics::Diagnostic;
+use crate::search::Indexer;
+use crate::search::memo::{Article, Memo};
+
+/// How many files the articles' counts are cut into.
+pub const SHARDS: usize = 16;
+
+/// The terms of every language.
+const NAMES: &str = "search.bin";
+
+fn shard_name(i: usize) -> String {
+    format!("search-{i:02}.bin")
+}
+
+/// A language's index: its language folder and language.
+type At = (String, String);
+
+/// One language's memory as read back: its terms, and its articles' counts by hash.
+type Parts = (Vec<String>, Vec<(u64, Article)>);
+
+/// What `engine.bin` names of the search index's files: the hash of each as written.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Digests {
+    pub names: u64,
+    pub shards: Vec<u64>,
+}
+
+/// What a save needs to know of the files on disk: their hashes, and the articles each shard
+/// holds (the very `Arc`s, in the shard's order).
+#[derive(Clone, Default)]
+pub struct Written {
+    pub digests: Option<Digests>,
+    shards: Vec<Vec<Arc<Article>>>,
+}
+
+/// The articles of every language, cut into shards, each in order of language and hash.
+fn by_shard(indexer: &Indexer) -> Vec<Vec<(&At, u64, &Arc<Article>)>> {
+    let mut shards: Vec<Vec<(&At, u64, &Arc<Article>)>> = vec![Vec::new(); SHARDS];
+    for (at, memo) in indexer.memos() {
+        for (h, a) in memo.articles() {
+            shards[(h % SHARDS as u64) as usize].push((at, h, a));
+        }
+    }
+    for shard in &mut shards {
+        shard.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    }
+    shards
+}
+
+/// The articles each shard holds, to tell at the next save whether it changed.
+fn held(indexer: &Indexer) -> Vec<Vec<Arc<Article>>> {
+    by_shard(indexer)
+        .into_iter()
+        .map(|s| s.into_iter().map(|(_, _, a)| a.clone()).collect())
+        .collect()
+}
+
+/// Reads back the memory [`save`] wrote in `dir`, when every file is there, whole, of this
+/// stepbook and the one `want` names.
+pub fn load(dir: &Path, want: &Digests, fingerprint: u64) -> Option<(Indexer, Written)> {
+    fn read<T: serde::de::DeserializeOwned>(path: &Path, want: u64, fingerprint: u64) -> Option<T> {
+        let bytes = std::fs::read(path).ok()?;
+        let (payload, _) = open(&bytes, fingerprint).filter(|(_, d)| *d == want)?;
+        postcard::from_bytes(payload).ok()
+    }
+    if want.shards.len() != SHARDS {
+        return None;
+    }
+    let (names, shards) = rayon::join(
+        || read::<Vec<(At, Vec<String>)>>(&dir.join(NAMES), want.names, fingerprint),
+        || {
+            want.shards
+                .par_iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    read::<Vec<(At, Vec<(u64, Article)>)>>(
+                        &dir.join(shard_name(i)),
+                        *d,
+                        fingerprint,
+                    )
+                })
+                .collect::<Option<Vec<_>>>()
+        },
+    );
+    let mut memos: rustc_hash::FxHashMap<At, Parts> = names?
+        .into_iter()
+        .map(|(at, names)| (at, (names, Vec::new())))
+        .collect();
+    for (at, articles) in shards?.into_iter().flatten() {
+        // A shard naming a language the terms do not is not of this save.
+        memos.get_mut(&at)?.1.extend(articles);
+    }
+    let indexer = Indexer::restore(
+        memos
+            .into_iter()
+            .map(|(at, (names, articles))| (at, Memo::restore(names, articles))),
+    );
+    let written = Written {
+        digests: Some(want.clone()),
+        shards: held(&indexer),
+    };
+    Some((indexer, written))
+}
+
+/// Writes the memory of `indexer` to `dir`, but the files that `written` says hold it
+/// already; returns the files as they now are.
+pub fn save(
+    dir: &Path,
+    indexer: &Indexer,
+    written: &Written,
+    fingerprint: u64,
+) -> Result<Written, Diagnostic> {
+    let mut names: Vec<(&At, &[String])> = indexer.memos().map(|(at, m)| (at, m.names())).collect();
+    names.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let payload = postcard::to_allocvec(&names).map_err(|e| encode_error(dir, e))?;
+    let names = xxhash_rust::xxh3::xxh3_64(&payload);
+    if written.digests.as_ref().map(|d| d.names) != Some(names) {
+        write(&dir.join(NAMES), &payload, fingerprint)?;
+    }
+    let shards = by_shard(indexer);
+    let digests: Vec<u64> = shards
+        .par_iter()
+        .enumerate()
+        .map(|(i, shard)| {
+            let was = written
+                .digests
+                .as_ref()
+                .and_then(|d| d.shards.get(i).copied());
+            let same = written.shards.get(i).is_some_and(|held| {
+                held.len() == shard.len()
+                    && held
+                        .iter()
+                        .zip(shard)
+                        .all(|(a, (_, _, b))| Arc::ptr_eq(a, b))
+            });
+            if let Some(digest) = was.filter(|_| same) {
+                return Ok(digest);
+            }
+            let mut grouped: Vec<(&At, Vec<(u64, &Article)>)> = Vec::new();
+            for (at, h, a) in shard {
+                match grouped.last_mut() {
+                    Some((last, articles)) if last == at => articles.push((*h, a)),
+                    _ => grouped.push((at, vec![(*h, a)])),
+                }
+            }
+            let payload = postcard::to_allocvec(&grouped).map_err(|e| encode_error(dir, e))?;
+            write(&dir.join(shard_name(i)), &payload, fingerprint)?;
+            Ok(xxhash_rust::xxh3::xxh3_64(&payload))
+        })
+        .collect::<Result<_, Diagnostic>>()?;
+    Ok(Written {
+        digests: Some(Digests {
+            names,
+            shards: digests,
+        }),
+        shards: held(indexer),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::OutFile;
+    use crate::search::{Doc, LangDocs};
+
+    fn doc(i: usize, words: &str) -> Doc {
+        let md = format!("Intro {i} {words}.\n\n## Set up {i}\n\n1. Open word{i} settings.\n");
+        Doc {
+            title: format!("Article {i}"),
+            url: format!("a{i}.html"),
+            crumb: "Guide".into(),
+            description: None,
+            tags: vec![format!("tag{}", i % 3)],
+            outline: Arc::new(
+                crate::markdown::tests::render_full(&md)
+                    .outline
+                    .as_ref()
+                    .clone(),
+            ),
+        }
+    }
+
+    fn langs(docs: &[Doc]) -> Vec<LangDocs> {
+        [("", "en"), ("de/", "de")]
+            .iter()
+            .map(|(root, language)| LangDocs {
+                root: root.to_string(),
+                language: language.to_string(),
+                docs: docs.to_vec(),
+                hashes: docs.iter().map(crate::render::key_of).collect(),
+            })
+            .collect()
+    }
+
+    fn files(indexer: &mut Indexer, langs: &[LangDocs]) -> Vec<(String, Vec<u8>)> {
+        let mut out: Vec<(String, Vec<u8>)> = indexer
+            .build(langs)
+            .into_iter()
+            .map(|f| match f {
+                OutFile::Bytes(p, b) => (p, b),
+                OutFile::Copy(p, _) => panic!("the index copies no file: {p}"),
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_save_writes_the_shards_whose_articles_changed_and_reads_back_whole() {
+        let d = tempfile::tempdir().unwrap();
+        let mut docs: Vec<Doc> = (0..60).map(|i| doc(i, "plain")).collect();
+        let mut indexer = Indexer::default();
+        files(&mut indexer, &langs(&docs));
+        let first = save(d.path(), &indexer, &Written::default(), 7).unwrap();
+        let want = first.digests.clone().unwrap();
+
+        // Read back, the memory builds the same files, counting nothing again.
+        let (mut restored, written) = load(d.path(), &want, 7).unwrap();
+        let edited = doc(5, "reworded sentence");
+        let old_shard = (crate::render::key_of(&docs[5]) % SHARDS as u64) as usize;
+        let new_shard = (crate::render::key_of(&edited) % SHARDS as u64) as usize;
+        docs[5] = edited;
+        assert_eq!(
+            files(&mut restored, &langs(&docs)),
+            files(&mut indexer, &langs(&docs))
+        );
+        // Both languages counted the edited article alone.
+        assert_eq!(restored.counted(), 2);
+
+        let second = save(d.path(), &restored, &written, 7).unwrap();
+        let again = second.digests.clone().unwrap();
+        let changed: Vec<usize> = (0..SHARDS)
+            .filter(|&i| want.shards[i] != again.shards[i])
+            .collect();
+        let mut expected = vec![old_shard, new_shard];
+        expected.sort();
+        expected.dedup();
+        assert_eq!(changed, expected);
+        // New words, new terms.
+        assert_ne!(want.names, again.names);
+        // Nothing changed: nothing is written.
+        let third = save(d.path(), &restored, &second, 7).unwrap();
+        assert_eq!(third.digests, second.digests);
+
+        // Another stepbook's files, or a damaged shard: nothing is read back.
+        assert!(load(d.path(), &again, 8).is_none());
+        let shard = d.path().join(shard_name(new_shard));
+        let mut bytes = std::fs::read(&shard).unwrap();
+        *bytes.last_mut().unwrap() ^= 1;
+        std::fs::write(&shard, bytes).unwrap();
+        assert!(load(d.path(), &again, 7).is_none());
+    }
+}

@@ -1,0 +1,359 @@
+//! The journal of an output's folders, kept at the end of its manifest, so that the check
+//! before the next build reads again only the folders that changed since they were written.
+//!
+//! A folder's modification time changes whenever an entry is added to it, removed from it or
+//! renamed in it. So a folder whose inode, modification time and change time are still those
+//! recorded when the build that wrote it finished holds what it held then: the files of the
+//! manifest and the folders the journal lists under it (as git's untracked cache reasons).
+//! [`record`] stamps every folder of the output just before the manifest is written;
+//! [`Journal::unchanged`] tells the check which folders it need not read. Exact about:
+//! - a folder changed in the clock tick its stamp was taken (a file system with coarse
+//!   times): a stamp not older than the manifest itself is not trusted, the folder is read;
+//! - a folder holding more folders than the manifest's files name (its link count says how
+//!   many it holds): it is journaled as one to read;
+//! - a folder replaced by another, or by a symbolic link: another inode, or not a folder, so
+//!   it is read, and a trusted folder whose listed subfolder is no longer a folder is read
+//!   too ([`Journal::unchanged`] only says what its stamp says);
+//! - a manifest edited by hand: the journal ends with the hash of all the text before it, and
+//!   without a match there is no journal;
+//! - outside Unix, or on a file system whose folders do not count their subfolders in their
+//!   links (btrfs): no folder is trusted, every one is read as before.
+
+use std::fs;
+use std::path::Path;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap as HashMap;
+
+use super::destination::Recorded;
+
+/// How the journal's lines open: `#folder<TAB>stamp<TAB>path`, then `#journal<TAB>hash`. A
+/// manifest line with all four fields is a file, and these have fewer, so a build that does
+/// not know them reads them as comments.
+const FOLDER: &str = "#folder\t";
+const END: &str = "#journal\t";
+
+/// What tells a folder as it was stamped from the same folder changed since: its inode, and
+/// its modification and change times in nanoseconds (the change time cannot be set back).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Stamp {
+    inode: u64,
+    modified: i128,
+    changed: i128,
+}
+
+impl Stamp {
+    /// The stamp of a folder (not of a link to one), and how many links it has.
+    #[cfg(unix)]
+    fn of(meta: &fs::Metadata) -> Option<(Stamp, u64)> {
+        use std::os::unix::fs::MetadataExt;
+        let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
+        meta.is_dir().then(|| {
+            let stamp = Stamp {
+                inode: meta.ino(),
+                modified: ns(meta.mtime(), meta.mtime_nsec()),
+                changed: ns(meta.ctime(), meta.ctime_nsec()),
+            };
+            (stamp, meta.nlink())
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn of(_: &fs::Metadata) -> Option<(Stamp, u64)> {
+        None
+    }
+
+    fn parse(text: &str) -> Option<Stamp> {
+        let mut parts = text.split(' ');
+        let stamp = Stamp {
+            inode: parts.next()?.parse().ok()?,
+            modified: parts.next()?.parse().ok()?,
+            changed: parts.next()?.parse().ok()?,
+        };
+        parts.next().is_none().then_some(stamp)
+    }
+}
+
+/// The modification time of a file, in nanoseconds, as [`Stamp`] counts it.
+#[cfg(unix)]
+pub(super) fn modified(meta: &fs::Metadata) -> Option<i128> {
+    use std::os::unix::fs::MetadataExt;
+    Some(i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()))
+}
+
+#[cfg(not(unix))]
+pub(super) fn modified(_: &fs::Metadata) -> Option<i128> {
+    None
+}
+
+/// The folders of an output as the build that wrote it stamped them.
+#[derive(Debug, Default)]
+pub(super) struct Journal {
+    /// Each folder (as a path from the output, never the output itself), with its stamp when
+    /// it held nothing but what the manifest and the journal list.
+    folders: HashMap<String, Option<Stamp>>,
+    /// The folders listed right under each folder.
+    children: HashMap<String, Vec<String>>,
+    /// When the manifest was written: a stamp of this time or later is not trusted.
+    written: i128,
+}
+
+impl Journal {
+    /// The journal at the end of a manifest's `text`, written at `written` (its
+    /// modification time); none when it is missing or the text before it was changed.
+    pub(super) fn parse(text: &str, written: i128) -> Option<Journal> {
+        let body = text.strip_suffix('\n')?;
+        let (before, last) = body.rsplit_once('\n')?;
+        let hash = u64::from_str_radix(last.strip_prefix(END)?, 16).ok()?;
+        let before = &text[..before.len() + 1];
+        if xxhash_rust::xxh3::xxh3_64(before.as_bytes()) != hash {
+            return None;
+        }
+        let mut journal = Journal {
+            written,
+            ..Journal::default()
+        };
+        for line in before.lines().filter_map(|l| l.strip_prefix(FOLDER)) {
+            let (stamp, rel) = line.split_once('\t')?;
+            let stamp = if stamp == "-" {
+                None
+            } else {
+                Some(Stamp::parse(stamp)?)
+            };
+            let parent = rel.rsplit_once('/').map_or("", |(up, _)| up);
+            journal
+                .children
+                .entry(parent.to_string())
+                .or_default()
+                .push(rel.to_string());
+            journal
+                .folders
+                .insert(rel.to_string(), Some(stamp).flatten());
+        }
+        Some(journal)
+    }
+
+    /// When the folder at `rel` is as the build stamped it (`meta` is what it is now): the
+    /// folders that are then all it holds besides the manifest's files. Never the output's
+    /// own folder, which the manifest's writing changed.
+    pub(super) fn unchanged(&self, rel: &str, meta: &fs::Metadata) -> Option<&[String]> {
+        let was = (*self.folders.get(rel)?)?;
+        let (now, _) = Stamp::of(meta)?;
+        (now == was && was.modified < self.written)
+            .then(|| self.children.get(rel).map_or(&[][..], Vec::as_slice))
+    }
+
+    /// Whether the journal lists the folder at `rel`.
+    pub(super) fn lists(&self, rel: &str) -> bool {
+        self.folders.contains_key(rel)
+    }
+}
+
+/// The journal's lines for the output in `dir`, whose files are `written`, to follow them in
+/// the manifest `text`; nothing when a folder's name could not be written in a line. Every
+/// folder that holds a file is stamped.
+pub(super) fn record(dir: &Path, written: &[(String, Recorded)], text: &mut String) {
+    let mut set: rustc_hash::FxHashSet<&str> = Default::default();
+    for (path, _) in written {
+        let mut at = path.as_str();
+        // A folder met before came with its parents.
+        while let Some((up, _)) = at.rsplit_once('/')
+            && set.insert(up)
+        {
+            at = up;
+        }
+    }
+    let mut folders: HashMap<&str, u64> = set.iter().map(|f| (*f, 0)).collect();
+    for f in &set {
+        if let Some((parent, _)) = f.rsplit_once('/') {
+            *folders.entry(parent).or_insert(0) += 1;
+        }
+    }
+    if folders.keys().any(|f| f.contains(['\t', '\n', '\r'])) {
+        return;
+    }
+    let mut folders: Vec<(&str, u64)> = folders.into_iter().collect();
+    folders.sort_unstable();
+    let lines: Vec<String> = folders
+        .par_iter()
+        .map(|(rel, subfolders)| {
+            let stamp = fs::symlink_metadata(dir.join(rel))
+                .ok()
+                .as_ref()
+                .and_then(Stamp::of)
+                // Each subfolder links back to its parent (`..`), and a folder to itself.
+                .filter(|(_, links)| *links == 2 + subfolders)
+                .map(|(s, _)| s);
+            match stamp {
+                Some(s) => format!("{FOLDER}{} {} {}\t{rel}\n", s.inode, s.modified, s.changed),
+                None => format!("{FOLDER}-\t{rel}\n"),
+            }
+        })
+        .collect();
+    for line in lines {
+        text.push_str(&line);
+    }
+    let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+    text.push_str(&format!("{END}{hash:016x}\n"));
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::super::destination::{read_manifest, unlisted};
+    use super::super::{MANIFEST, Staging, check_destination};
+    use super::*;
+    use crate::render::OutFile;
+    use std::time::{Duration, SystemTime};
+
+    /// Builds `files` into `dest`, and makes its manifest look written `later` than its
+    /// folders were stamped (a fast file system's clock may not have ticked in between).
+    fn build(dest: &Path, files: &[&str], later: Duration) {
+        let beside = dest.parent().unwrap();
+        let previous =
+            check_destination(dest, &beside.join("content"), &beside.join("site")).unwrap();
+        let staging = Staging::begin(dest, previous).unwrap();
+        for f in files {
+            let file = OutFile::Bytes(f.to_string(), f.as_bytes().to_vec());
+            staging.put(&file).unwrap();
+        }
+        staging.commit().unwrap();
+        let manifest = fs::File::options()
+            .append(true)
+            .open(dest.join(MANIFEST))
+            .unwrap();
+        manifest.set_modified(SystemTime::now() + later).unwrap();
+    }
+
+    /// [`SITE`] built into `public` in a folder of its own.
+    fn built(later: Duration) -> (tempfile::TempDir, std::path::PathBuf) {
+        let d = tempfile::tempdir().unwrap();
+        let dest = d.path().join("public");
+        build(&dest, SITE, later);
+        (d, dest)
+    }
+
+    fn journal(dest: &Path) -> Journal {
+        read_manifest(dest).unwrap().2.unwrap()
+    }
+
+    /// What the journal says of the folder `rel` of `dest` as it is now.
+    fn vouched(dest: &Path, rel: &str) -> Option<Vec<String>> {
+        let meta = fs::symlink_metadata(dest.join(rel)).unwrap();
+        journal(dest).unchanged(rel, &meta).map(<[String]>::to_vec)
+    }
+
+    /// The files under `dest` its manifest does not list, with and without the journal.
+    fn foreign(dest: &Path) -> (Vec<String>, Vec<String>) {
+        let (files, _, journal) = read_manifest(dest).unwrap();
+        let mut with = unlisted(dest, &files, journal.as_ref());
+        let mut without = unlisted(dest, &files, None);
+        with.sort();
+        without.sort();
+        (with, without)
+    }
+
+    const SITE: &[&str] = &["index.html", "a/b.html", "a/c/d.html", "e/f.html"];
+
+    #[test]
+    fn a_folder_is_vouched_for_until_an_entry_in_it_changes() {
+        let (_d, dest) = built(Duration::from_secs(2));
+        assert_eq!(vouched(&dest, "a"), Some(vec!["a/c".to_string()]));
+        assert_eq!(vouched(&dest, "a/c"), Some(vec![]));
+        assert_eq!(vouched(&dest, "e"), Some(vec![]));
+        // The output's own folder is never vouched for: writing the manifest changed it.
+        assert_eq!(
+            journal(&dest).unchanged("", &fs::metadata(&dest).unwrap()),
+            None
+        );
+        assert_eq!(foreign(&dest), (vec![], vec![]));
+
+        fs::write(dest.join("a/c/x.txt"), "mine").unwrap();
+        fs::create_dir(dest.join("e/g")).unwrap();
+        fs::write(dest.join("e/g/y.txt"), "mine").unwrap();
+        assert_eq!(vouched(&dest, "a/c"), None);
+        assert_eq!(vouched(&dest, "e"), None);
+        // Their parent did not change, and is still vouched for.
+        assert_eq!(vouched(&dest, "a"), Some(vec!["a/c".to_string()]));
+        let found = vec!["a/c/x.txt".to_string(), "e/g/y.txt".to_string()];
+        assert_eq!(foreign(&dest), (found.clone(), found));
+    }
+
+    #[test]
+    fn a_folder_replaced_or_renamed_is_read() {
+        let (d, dest) = built(Duration::from_secs(2));
+        // `a/c` swapped for a link to a folder, `e` for another folder of the same name.
+        let elsewhere = d.path().join("elsewhere");
+        fs::create_dir(&elsewhere).unwrap();
+        fs::write(elsewhere.join("d.html"), "x").unwrap();
+        fs::remove_dir_all(dest.join("a/c")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, dest.join("a/c")).unwrap();
+        fs::rename(dest.join("e"), d.path().join("e-old")).unwrap();
+        fs::create_dir(dest.join("e")).unwrap();
+        fs::write(dest.join("e/f.html"), "x").unwrap();
+        fs::write(dest.join("e/z.txt"), "mine").unwrap();
+        let found = vec!["a/c".to_string(), "e/z.txt".to_string()];
+        assert_eq!(foreign(&dest), (found.clone(), found));
+    }
+
+    #[test]
+    fn a_folder_stamped_in_the_manifests_own_tick_is_read() {
+        let (_d, dest) = built(Duration::ZERO);
+        let stamped = fs::metadata(dest.join("a")).unwrap().modified().unwrap();
+        let manifest = fs::File::options()
+            .append(true)
+            .open(dest.join(MANIFEST))
+            .unwrap();
+        manifest.set_modified(stamped).unwrap();
+        assert_eq!(vouched(&dest, "a"), None);
+    }
+
+    #[test]
+    fn a_manifest_changed_by_hand_has_no_journal() {
+        let (_d, dest) = built(Duration::from_secs(2));
+        let at = dest.join(MANIFEST);
+        let text = fs::read_to_string(&at).unwrap();
+        assert!(Journal::parse(&text, i128::MAX).is_some());
+        let edited: String = text
+            .lines()
+            .filter(|l| !l.starts_with("a/c/d.html\t"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        fs::write(&at, &edited).unwrap();
+        assert!(Journal::parse(&edited, i128::MAX).is_none());
+        let found = vec!["a/c/d.html".to_string()];
+        assert_eq!(foreign(&dest), (found.clone(), found));
+    }
+
+    #[test]
+    fn a_folder_holding_a_folder_no_file_names_is_journaled_to_be_read() {
+        let d = tempfile::tempdir().unwrap();
+        for dir in ["a/extra", "a/c"] {
+            fs::create_dir_all(d.path().join(dir)).unwrap();
+        }
+        let recorded = Recorded {
+            size: 0,
+            hash: 0,
+            modified: 0,
+        };
+        let written = [
+            ("a/b.html".to_string(), recorded),
+            ("a/c/d.html".to_string(), recorded),
+        ];
+        let mut text = String::new();
+        record(d.path(), &written, &mut text);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "#folder\t-\ta");
+        assert!(
+            lines[1].starts_with("#folder\t") && lines[1].ends_with("\ta/c"),
+            "{text}"
+        );
+        assert_eq!(lines.len(), 3, "{text}");
+        let journal = Journal::parse(&text, i128::MAX).unwrap();
+        assert_eq!(
+            journal.unchanged("a", &fs::metadata(d.path().join("a")).unwrap()),
+            None
+        );
+        let c = fs::metadata(d.path().join("a/c")).unwrap();
+        assert_eq!(journal.unchanged("a/c", &c), Some(&[][..]));
+    }
+}

@@ -333,7 +333,11 @@ impl Engine {
 
         // Frontmatter, kept for every file whose text is the same.
         let mut old = std::mem::take(&mut self.memos);
-        let olds: Vec<Option<Memo>> = md_files.iter().map(|f| old.remove(&f.path)).collect();
+        // Each file's key is taken with its memo, to hold it again without a copy.
+        let (mut keys, olds): (Vec<Option<SourcePath>>, Vec<Option<Memo>>) = md_files
+            .iter()
+            .map(|f| old.remove_entry(&f.path).unzip())
+            .unzip();
         drop(old);
         let mut memos: Vec<Result<Memo, inputs::ReadError>> = md_files
             .par_iter()
@@ -486,7 +490,11 @@ impl Engine {
         self.memos = md_files
             .iter()
             .zip(memos)
-            .filter_map(|(f, m)| m.ok().map(|m| (f.path.clone(), m)))
+            .zip(&mut keys)
+            .filter_map(|((f, m), key)| {
+                let m = m.ok()?;
+                Some((key.take().unwrap_or_else(|| f.path.clone()), m))
+            })
             .collect();
         self.restore_prints();
         timings.lap("read and render Markdown");

@@ -87,21 +87,31 @@ impl Memo {
     /// The URLs of `listed` (each titled as `titles` says), their problems and the table,
     /// kept from the last run while every page reads the same to them.
     pub fn of(&mut self, listed: &[PageFile], titles: &[String]) -> Tabled {
-        if let Some(last) = &mut self.last
+        // The same pages in the same places: the shapes that changed are noted in place.
+        let mut shapes = None;
+        if let Some(last) = self.last.take()
             && last.shapes.len() == listed.len()
-            && last
-                .shapes
-                .iter_mut()
-                .zip(listed.iter().zip(titles))
-                .all(|(s, (p, t))| s.same(p, t))
         {
-            return Tabled {
-                urls: last.urls.clone(),
-                problems: last.problems.clone(),
-                table: last.table.clone(),
-                titles: last.titles,
-                same: true,
-            };
+            let mut last = last;
+            let mut same = true;
+            for (s, (p, t)) in last.shapes.iter_mut().zip(listed.iter().zip(titles)) {
+                if !s.same(p, t) {
+                    *s = Shape::of(p, t);
+                    same = false;
+                }
+            }
+            if same {
+                let tabled = Tabled {
+                    urls: last.urls.clone(),
+                    problems: last.problems.clone(),
+                    table: last.table.clone(),
+                    titles: last.titles,
+                    same: true,
+                };
+                self.last = Some(last);
+                return tabled;
+            }
+            shapes = Some(last.shapes);
         }
         let (urls, mut problems) = site::urls::assign(listed);
         problems.extend(site::urls::check_intercom_ids(listed));
@@ -112,11 +122,11 @@ impl Memo {
         let table = Arc::new(table);
         let titles_fingerprint = table.titles_fingerprint();
         self.last = Some(Last {
-            shapes: listed
-                .iter()
-                .zip(titles)
-                .map(|(p, t)| Shape::of(p, t))
-                .collect(),
+            shapes: shapes.unwrap_or_else(|| {
+                (listed.iter().zip(titles))
+                    .map(|(p, t)| Shape::of(p, t))
+                    .collect()
+            }),
             urls: urls.clone(),
             problems: problems.clone(),
             table: table.clone(),

@@ -65,9 +65,11 @@ pub struct Cutoff {
     deps: FxHashMap<u64, u64>,
 }
 
-/// What this render sees, to become the [`Cutoff`] once it succeeds.
-pub struct Observed {
-    pages: FxHashMap<SourcePath, Seen>,
+/// What this render sees, to become the [`Cutoff`] once it succeeds: each page by its
+/// source, in the site's order.
+pub struct Observed<'a> {
+    sources: Vec<&'a SourcePath>,
+    seen: Vec<Seen>,
     digest: u64,
 }
 
@@ -79,7 +81,7 @@ pub struct Knowing<'a> {
 
 impl Cutoff {
     /// The facts of `site` as this render sees them; `salt` stands for the config and theme.
-    pub fn observe(&self, site: &Site, salt: u64) -> Observed {
+    pub fn observe<'a>(&self, site: &'a Site, salt: u64) -> Observed<'a> {
         let pages = all_pages(site);
         let seen: Vec<Seen> = pages
             .par_iter()
@@ -116,13 +118,14 @@ impl Cutoff {
             (anchor_maps, &site.anchors.moved),
         ));
         Observed {
-            pages: pages.iter().map(|p| p.source.clone()).zip(seen).collect(),
+            sources: pages.iter().map(|p| &p.source).collect(),
+            seen,
             digest,
         }
     }
 
     /// What the last render knows for the one that saw `now`; `None` when none succeeded.
-    pub fn known(&self, now: &Observed) -> Option<Knowing<'_>> {
+    pub fn known(&self, now: &Observed<'_>) -> Option<Knowing<'_>> {
         let digest = self.digest?;
         Some(Knowing {
             last: self,
@@ -132,8 +135,15 @@ impl Cutoff {
 
     /// Takes what a render that succeeded saw, and the dependency keys of the files it made:
     /// all of them when `whole`, else those of the files it built (the others' are the same).
-    pub fn update(&mut self, now: Observed, deps: Vec<(u64, u64)>, whole: bool) {
-        self.pages = now.pages;
+    pub fn update(&mut self, now: Observed<'_>, deps: Vec<(u64, u64)>, whole: bool) {
+        // A page seen last time keeps its key: only a new one's source is copied.
+        let mut last = std::mem::take(&mut self.pages);
+        self.pages = (now.sources.into_iter().zip(now.seen))
+            .map(|(source, seen)| {
+                let key = last.remove_entry(source).map(|(k, _)| k);
+                (key.unwrap_or_else(|| source.clone()), seen)
+            })
+            .collect();
         self.digest = Some(now.digest);
         if whole {
             self.deps = deps.into_iter().collect();

@@ -135,7 +135,7 @@ pub struct Found {
 pub struct LangPages {
     pub config: Config,
     pub pages: Vec<Page>,
-    pub table: PageTable,
+    pub table: std::sync::Arc<PageTable>,
 }
 
 /// What the languages are rendered with.
@@ -203,6 +203,7 @@ pub fn pages(
         let ctx = RenderCtx {
             titles: table.titles_fingerprint(),
             table: &table,
+            same_table: false,
             files: inputs.files,
             prose: inputs.prose,
         };
@@ -256,7 +257,7 @@ pub fn pages(
         out.push(LangPages {
             config: lconfig,
             pages,
-            table,
+            table: std::sync::Arc::new(table),
         });
     }
     out

@@ -33,6 +33,7 @@ pub mod inputs;
 pub mod languages;
 pub mod pages;
 pub mod search_cache;
+pub mod table;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -44,7 +45,6 @@ use rustc_hash::FxHashMap;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::discover::{self, SourceKind};
-use crate::markdown::links::PageTable;
 use crate::paths::SourcePath;
 use crate::render::{self, OutFile, Theme};
 use crate::site::{self, Page, PageFile, Parts, Site};
@@ -106,6 +106,8 @@ pub struct Engine {
     anchors: inputs::Kept<crate::anchors::Recorded>,
     /// What the last anchor plan kept of each article.
     anchor_memo: crate::anchors::Memo,
+    /// The pages' URLs and the table their links resolve against, as last made.
+    tables: table::Memo,
     /// The last assembly of each language's site, the default language's first.
     assembly: Vec<site::memo::Memo>,
     /// The last link check of the default language's site.
@@ -136,6 +138,7 @@ impl Engine {
             contexts: 0,
             anchors: Default::default(),
             anchor_memo: Default::default(),
+            tables: Default::default(),
             assembly: Vec::new(),
             links: Default::default(),
             claims: Default::default(),
@@ -293,6 +296,7 @@ impl Engine {
             self.memos.clear();
             self.fallbacks.clear();
             self.cutoff.clear();
+            self.tables.clear();
             self.assembly.clear();
             self.prints.clear();
             self.links = Default::default();
@@ -330,7 +334,11 @@ impl Engine {
 
         // Frontmatter, kept for every file whose text is the same.
         let mut old = std::mem::take(&mut self.memos);
-        let olds: Vec<Option<Memo>> = md_files.iter().map(|f| old.remove(&f.path)).collect();
+        // Each file's key is taken with its memo, to hold it again without a copy.
+        let (mut keys, olds): (Vec<Option<SourcePath>>, Vec<Option<Memo>>) = md_files
+            .iter()
+            .map(|f| old.remove_entry(&f.path).unzip())
+            .unzip();
         drop(old);
         let mut memos: Vec<Result<Memo, inputs::ReadError>> = md_files
             .par_iter()
@@ -418,19 +426,16 @@ impl Engine {
             listed.push(pages::page_file(&f.path, &f.abs, memo, parsed));
         }
 
-        // URLs and the table links resolve against.
-        let (urls, problems) = site::urls::assign(&listed);
-        diags.extend(problems);
-        diags.extend(site::urls::check_intercom_ids(&listed));
-        let mut table = PageTable::default();
-        for ((p, url), title) in listed.iter().zip(&urls).zip(&titles) {
-            table.insert(p.source.clone(), url.clone(), title);
-        }
+        // URLs and the table links resolve against, kept while the pages read the same.
+        let tabled = self.tables.of(&listed, &titles);
+        diags.extend(tabled.problems);
+        let (urls, table) = (tabled.urls, tabled.table);
 
         // Bodies, each rendered again only when something it read changed.
         let ctx = RenderCtx {
-            titles: table.titles_fingerprint(),
+            titles: tabled.titles,
             table: &table,
+            same_table: tabled.same,
             files: &self.files,
             prose: self.opts.lint,
         };
@@ -486,7 +491,11 @@ impl Engine {
         self.memos = md_files
             .iter()
             .zip(memos)
-            .filter_map(|(f, m)| m.ok().map(|m| (f.path.clone(), m)))
+            .zip(&mut keys)
+            .filter_map(|((f, m), key)| {
+                let m = m.ok()?;
+                Some((key.take().unwrap_or_else(|| f.path.clone()), m))
+            })
             .collect();
         self.restore_prints();
         timings.lap("read and render Markdown");
@@ -594,7 +603,7 @@ impl Engine {
         loaded: &Loaded,
         put: &(dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
     ) -> Result<Vec<String>, Vec<Diagnostic>> {
-        self.render_keeping(loaded, put, &|_| true)
+        self.render_into(loaded, put, None)
     }
 
     /// [`Engine::render`], for a consumer that holds the files last handed on only when
@@ -609,6 +618,16 @@ impl Engine {
         loaded: &Loaded,
         put: &(dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
         keep: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<Vec<String>, Vec<Diagnostic>> {
+        self.render_into(loaded, put, Some(keep))
+    }
+
+    /// [`Engine::render_keeping`]; without `keep`, the consumer keeps every file.
+    fn render_into(
+        &mut self,
+        loaded: &Loaded,
+        put: &(dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
+        keep: Option<&(dyn Fn(&str) -> bool + Sync)>,
     ) -> Result<Vec<String>, Vec<Diagnostic>> {
         let salt = render::key_of(self.config.as_deref().unwrap_or(""));
         // The theme's files are output paths too: with the same facts, the same paths.
@@ -785,12 +804,13 @@ struct Sink<'a> {
     keys: Mutex<HashMap<String, u64>>,
     every: bool,
     put: &'a (dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
-    keep: &'a (dyn Fn(&str) -> bool + Sync),
+    /// `None`: the consumer keeps every file it took.
+    keep: Option<&'a (dyn Fn(&str) -> bool + Sync)>,
 }
 
 impl render::Sink for Sink<'_> {
     fn wants(&self, path: &str, key: u64) -> bool {
-        let wanted = self.published.get(path) != Some(&key) || !(self.keep)(path);
+        let wanted = self.published.get(path) != Some(&key) || !self.keeps(path);
         if wanted || self.every {
             self.note(path, key);
         }
@@ -807,7 +827,7 @@ impl render::Sink for Sink<'_> {
     }
 
     fn kept(&self, path: &str) -> bool {
-        let Some(&key) = self.published.get(path).filter(|_| (self.keep)(path)) else {
+        let Some(&key) = self.published.get(path).filter(|_| self.keeps(path)) else {
             return false;
         };
         if self.every {
@@ -815,9 +835,18 @@ impl render::Sink for Sink<'_> {
         }
         true
     }
+
+    fn keeps_all(&self) -> bool {
+        // Noting every key needs every file asked for.
+        self.keep.is_none() && !self.every
+    }
 }
 
 impl Sink<'_> {
+    fn keeps(&self, path: &str) -> bool {
+        self.keep.is_none_or(|keep| keep(path))
+    }
+
     fn note(&self, path: &str, key: u64) {
         self.keys
             .lock()

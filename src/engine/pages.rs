@@ -196,7 +196,8 @@ impl Memo {
         if let Some(b) = &self.body
             && b.url == *url
             && b.prose == ctx.prose
-            && still_valid(b, ctx)
+            && (ctx.same_table || still_answered(b, ctx))
+            && images_same(b, ctx)
         {
             return b.md.clone();
         }
@@ -236,12 +237,15 @@ pub struct RenderCtx<'a> {
     pub table: &'a PageTable,
     /// [`PageTable::titles_fingerprint`] of `table`.
     pub titles: u64,
+    /// `table` is the very table of the last run, which every body kept from it was
+    /// checked against: the answers it read are still the same.
+    pub same_table: bool,
     pub files: &'a Files,
     pub prose: bool,
 }
 
-/// Whether every answer the body read is still the same.
-fn still_valid(b: &Body, ctx: &RenderCtx<'_>) -> bool {
+/// Whether every answer the body read of the table is still the same.
+fn still_answered(b: &Body, ctx: &RenderCtx<'_>) -> bool {
     let reads = &b.md.reads;
     reads
         .urls
@@ -252,9 +256,14 @@ fn still_valid(b: &Body, ctx: &RenderCtx<'_>) -> bool {
             .iter()
             .all(|(name, found)| ctx.table.find(name) == found.as_slice())
         && b.titles.is_none_or(|t| t == ctx.titles)
-        && reads.images.iter().zip(&b.images).all(|(path, was)| {
-            was.is_some() && matches!(ctx.files.version(path), (now, true) if Some(now) == *was)
-        })
+}
+
+/// Whether every image file the body measured is still the same.
+fn images_same(b: &Body, ctx: &RenderCtx<'_>) -> bool {
+    let reads = &b.md.reads;
+    reads.images.iter().zip(&b.images).all(|(path, was)| {
+        was.is_some() && matches!(ctx.files.version(path), (now, true) if Some(now) == *was)
+    })
 }
 
 /// The hash that tells an expansion from another, for a memo read back from the cache.

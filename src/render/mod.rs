@@ -322,6 +322,12 @@ pub trait Sink: Sync {
         let _ = path;
         false
     }
+    /// Whether [`Sink::kept`] says yes for every file the last render made (as a consumer
+    /// that holds every file it took does): then a file with the same facts and the same own
+    /// page is not even asked for, nor its path made.
+    fn keeps_all(&self) -> bool {
+        false
+    }
 }
 
 /// Every page and file of the site, rendered, in path order.
@@ -474,15 +480,21 @@ fn render_one(
     let (jobs, files) = work(site, &facts, theme);
     let salt = key_of(&(salt, theme.fingerprint));
     let facts_same = known.is_some_and(|k| k.facts_same());
+    // With the same facts, the paths are the last render's: a sink that kept all of them
+    // keeps every file whose own page is the same, which is known without its path.
+    let kept_whole = facts_same && sink.keeps_all();
     let reads = (site.lang == 0).then(|| deps::Reads::new(site, &facts, salt, !facts_same));
     let built = std::sync::atomic::AtomicUsize::new(0);
     let problems = std::sync::Mutex::new(Vec::new());
     let deps: Vec<(u64, u64)> = jobs
         .par_iter()
         .filter_map(|&job| {
-            let path = deps::path(site, &facts, job);
             let own_same =
                 known.is_some_and(|k| deps::own_page(site, job).is_none_or(|p| k.same(p)));
+            if kept_whole && own_same {
+                return None;
+            }
+            let path = deps::path(site, &facts, job);
             // With the same facts, a page's dependency key is the one of the last render.
             let dep = reads
                 .as_ref()

@@ -234,7 +234,6 @@ impl Session {
             }
         };
         let count = files.len() + gone.len();
-        let pages = crate::render::pages::page_count(&loaded.site);
         if first {
             let mut site = SiteFiles::new(files);
             // Until the new index is ready, keep serving the previous one.
@@ -244,6 +243,7 @@ impl Session {
             state.swap(site);
             let took = start.elapsed();
             self.print_warnings(diags);
+            let pages = crate::render::pages::page_count(&loaded.site);
             eprintln!("built {pages} pages in {} ms", took.as_millis());
         } else {
             let reach = Reach::of(&files, &gone, &loaded.theme);
@@ -251,6 +251,7 @@ impl Session {
             // The pages are told first: printing waits for them.
             let took = start.elapsed();
             let same = self.print_warnings(diags);
+            let pages = crate::render::pages::page_count(&loaded.site);
             eprintln!(
                 "rebuilt {count} file{} of {pages} pages in {} ms{}",
                 if count == 1 { "" } else { "s" },
@@ -259,7 +260,16 @@ impl Session {
                     .unwrap_or_default()
             );
         }
-        self.last = Some(loaded);
+        // Freeing a big site takes a while: it is not the next save's to wait for, nor the
+        // page's that fetches what changed.
+        if let Some(old) = self.last.replace(loaded) {
+            let _ = std::thread::Builder::new()
+                .name("drop-site".into())
+                .spawn(move || {
+                    lowest_priority();
+                    drop(old);
+                });
+        }
         if count > 0 || first {
             self.search_due = Some(start);
         }

@@ -137,7 +137,7 @@ pub struct Site {
     /// Old addresses that lead to an article: Intercom URL shapes and `aliases`.
     pub redirects: Vec<Redirect>,
     /// Every page's URL and title, which links were resolved against.
-    pub table: markdown::links::PageTable,
+    pub table: Arc<markdown::links::PageTable>,
     /// Markdown files that exist but are not pages of this build, with the reason
     /// (`"is a draft"`, `"has errors"`), so links to them are not reported as missing.
     pub unavailable: HashMap<SourcePath, &'static str>,
@@ -200,7 +200,7 @@ pub struct Parts {
     /// Every page of the build, rendered, in content order.
     pub pages: Vec<Page>,
     pub assets: Vec<SourceFile>,
-    pub table: markdown::links::PageTable,
+    pub table: Arc<markdown::links::PageTable>,
     pub unavailable: HashMap<SourcePath, &'static str>,
     pub git_dates: crate::gitdates::Dates,
     /// Which language of `alternates` this is.
@@ -413,7 +413,7 @@ pub(crate) mod tests {
             .expect("the defaults are valid"),
             pages,
             assets: Vec::new(),
-            table: markdown::links::PageTable::default(),
+            table: Default::default(),
             unavailable: HashMap::new(),
             git_dates: crate::gitdates::Dates::new(),
             lang: 0,

@@ -92,6 +92,28 @@ pub struct SidebarCtx {
     pub articles: Vec<LinkCtx>,
 }
 
+/// The [`SiteCtx`] of a page as Tera values, made once for every page of its language with
+/// the same header link marked current (Tera's maps and lists are shared, not copied, when a
+/// page's context takes them). It hashes as the hash of the `SiteCtx`.
+#[derive(Debug, Clone)]
+pub struct SiteRef<'a> {
+    pub value: &'a tera::Value,
+    /// The hash of the `SiteCtx`.
+    pub digest: u64,
+}
+
+impl Serialize for SiteRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(s)
+    }
+}
+
+impl std::hash::Hash for SiteRef<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.digest.hash(state);
+    }
+}
+
 /// A collection's [`SidebarCtx`], shared by all its articles (they sit in one folder, so its
 /// links read the same from each), with the current article marked as it is written out.
 /// It hashes as the shared list's hash and the current entry.
@@ -99,6 +121,9 @@ pub struct SidebarCtx {
 pub struct SidebarRef<'a> {
     /// The list with no entry marked current.
     pub list: &'a SidebarCtx,
+    /// The list's links as Tera values, made once for the collection: every entry but the
+    /// current one goes into a page's context as it is.
+    pub values: &'a [tera::Value],
     /// The hash of `list`.
     pub digest: u64,
     /// The entry of the page being rendered.
@@ -125,7 +150,10 @@ impl Serialize for Marked<'_, '_> {
         let articles = &self.0.list.articles;
         let mut seq = s.serialize_seq(Some(articles.len()))?;
         for (i, l) in articles.iter().enumerate() {
-            seq.serialize_element(&MarkedLink(l, Some(i) == self.0.current))?;
+            match self.0.values.get(i) {
+                Some(v) if Some(i) != self.0.current => seq.serialize_element(v)?,
+                _ => seq.serialize_element(&MarkedLink(l, Some(i) == self.0.current))?,
+            }
         }
         return seq.end();
 
@@ -259,7 +287,7 @@ impl std::hash::Hash for Extra<'_> {
 /// What every page kind shares, around its own `page`.
 #[derive(Debug, Clone, Serialize, Hash)]
 pub struct PageCtx<'a, P: Serialize + std::hash::Hash> {
-    pub site: &'a SiteCtx,
+    pub site: SiteRef<'a>,
     pub root: String,
     /// `home`, `collection`, `article`, `tag`, `tags` or `404`.
     pub kind: &'static str,

@@ -28,16 +28,45 @@ pub(super) enum Job {
     Llms,
 }
 
+/// The [`SiteCtx`] of the pages of one language as Tera values, made when first asked for:
+/// one with no header link marked current, and one for each header link.
+pub(super) struct Sites(Vec<std::sync::OnceLock<(tera::Value, u64)>>);
+
+impl Sites {
+    pub(super) fn new(facts: &Facts) -> Sites {
+        Sites(
+            (0..=facts.site.nav.len())
+                .map(|_| Default::default())
+                .collect(),
+        )
+    }
+
+    /// The site's values for a page in `collection` (`None`: in no collection).
+    fn get(&self, site: &Site, facts: &Facts, collection: Option<usize>) -> SiteRef<'_> {
+        let current = pages::nav_current(site, &facts.site, collection);
+        let (value, digest) = self.0[current.map_or(0, |c| c + 1)].get_or_init(|| {
+            let ctx = pages::nav_for(site, &facts.site, collection);
+            // Strings, numbers, booleans and lists of them: Tera takes them without fail.
+            (tera::Value::from_serializable(&*ctx), key_of(&*ctx))
+        });
+        SiteRef {
+            value,
+            digest: *digest,
+        }
+    }
+}
+
 /// The page or file of `job`, made when `sink` wants it, with its key.
 pub(super) fn render_job(
     site: &Site,
     theme: &Theme,
     facts: &Facts,
+    sites: &Sites,
     salt: u64,
     job: Job,
     sink: &dyn Sink,
 ) -> Result<Option<(OutFile, u64)>, Diagnostic> {
-    let base = &facts.site;
+    let base = sites.get(site, facts, None);
     // A file made without a template is keyed by its bytes.
     let bytes = |file: OutFile| {
         let OutFile::Bytes(path, b) = &file else {
@@ -52,7 +81,7 @@ pub(super) fn render_job(
             let (title, desc) = (site.config.title.clone(), site.config.description.clone());
             let ctx = frame(
                 site,
-                base,
+                base.clone(),
                 &url,
                 None,
                 "home",
@@ -66,7 +95,7 @@ pub(super) fn render_job(
             let url = UrlPath::new("404.html");
             let mut ctx = frame(
                 site,
-                base,
+                base.clone(),
                 &url,
                 None,
                 "404",
@@ -83,11 +112,11 @@ pub(super) fn render_job(
         }
         Job::Collection(i) => {
             let c = &site.collections[i];
-            let sc = pages::nav_for(site, base, Some(i));
+            let sc = sites.get(site, facts, Some(i));
             let (title, desc) = (c.title.clone(), c.description.clone());
             let ctx = frame(
                 site,
-                &sc,
+                sc,
                 &c.url,
                 c.index.as_ref().map(|p| &p.source),
                 "collection",
@@ -101,10 +130,10 @@ pub(super) fn render_job(
             let a = &site.articles[i];
             let ctx = pages::article_ctx(site, facts, a);
             let desc = ctx.description.to_string();
-            let sc = pages::nav_for(site, base, a.collection);
+            let sc = sites.get(site, facts, a.collection);
             let ctx = frame(
                 site,
-                &sc,
+                sc,
                 &a.page.url,
                 Some(&a.page.source),
                 "article",
@@ -132,7 +161,7 @@ pub(super) fn render_job(
             let url = pages::tags_index(site);
             let ctx = frame(
                 site,
-                base,
+                base.clone(),
                 &url,
                 None,
                 "tags",
@@ -147,7 +176,7 @@ pub(super) fn render_job(
             let title = format!("{} “{}”", language::text(site, "tagged"), tag.name);
             let ctx = frame(
                 site,
-                base,
+                base.clone(),
                 &tag.url,
                 None,
                 "tag",
@@ -183,7 +212,7 @@ fn not_found_base(base_url: Option<&str>) -> String {
 #[allow(clippy::too_many_arguments)]
 fn frame<'a, P: Serialize + std::hash::Hash>(
     site: &Site,
-    site_ctx: &'a SiteCtx,
+    site_ctx: SiteRef<'a>,
     url: &UrlPath,
     source: Option<&crate::paths::SourcePath>,
     kind: &'static str,

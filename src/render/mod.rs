@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use crate::diagnostics::Diagnostic;
 use crate::site::{Page, Site};
 pub use job::display_date;
-use job::{Job, render_job, sitemap};
+use job::{Job, Sites, render_job, sitemap};
 pub use key::key_of;
 use pages::Facts;
 pub use theme::Theme;
@@ -216,6 +216,7 @@ fn render_one(
     let salt = key_of(&(salt, theme.fingerprint));
     let facts_same = known.is_some_and(|k| k.facts_same());
     let reads = (site.lang == 0).then(|| deps::Reads::new(site, &facts, salt, !facts_same));
+    let sites = Sites::new(&facts);
     let built = std::sync::atomic::AtomicUsize::new(0);
     let problems = std::sync::Mutex::new(Vec::new());
     let deps: Vec<(u64, u64)> = jobs
@@ -235,7 +236,7 @@ fn render_one(
                 return dep;
             }
             built.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let problem = match render_job(site, theme, &facts, salt, job, sink) {
+            let problem = match render_job(site, theme, &facts, &sites, salt, job, sink) {
                 Ok(Some((file, key))) => sink.put(file, key).err(),
                 Ok(None) => None,
                 Err(d) => Some(d),

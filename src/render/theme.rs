@@ -4,7 +4,9 @@
 //! In: the theme folder. Out: a [`Theme`] (or every problem of its templates, each pointed at
 //! its file, line and column), whose pages render from a [`PageCtx`].
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 use tera::{Context, Tera};
@@ -99,6 +101,9 @@ pub struct Theme {
     pub(super) statics: Vec<OutFile>,
     /// A hash of every template's text: pages render again when it changes.
     pub fingerprint: u64,
+    /// The largest page each template has made so far, by template name: a page's buffer
+    /// starts that large, so it is not copied as it grows.
+    sizes: HashMap<String, AtomicUsize>,
 }
 
 impl Theme {
@@ -167,6 +172,10 @@ impl Theme {
                 tera,
                 statics,
                 fingerprint,
+                sizes: sources
+                    .iter()
+                    .map(|(n, _, _)| (n.clone(), AtomicUsize::new(0)))
+                    .collect(),
             })
         } else {
             Err(problems)
@@ -193,29 +202,41 @@ impl Theme {
             return Ok(None);
         }
         let html = self.render(template, ctx)?;
-        Ok(Some((
-            OutFile::Bytes(url.to_string(), html.into_bytes()),
-            key,
-        )))
+        Ok(Some((OutFile::Bytes(url.to_string(), html), key)))
     }
 
+    /// The page `template` makes of `ctx`, written straight into a buffer as large as the
+    /// largest page of the template so far. (Tera's own `render` grows one from the template's
+    /// size, then checks that the whole page is UTF-8, which it is: templates and values are
+    /// text.)
     fn render<P: Serialize + std::hash::Hash>(
         &self,
         template: &str,
         ctx: &PageCtx<'_, P>,
-    ) -> Result<String, Diagnostic> {
+    ) -> Result<Vec<u8>, Diagnostic> {
         let context = Context::from_serialize(ctx).map_err(|e| {
             Diagnostic::error(
                 "template",
                 format!("cannot build the context for {template}: {e}"),
             )
         })?;
-        self.tera.render(template, &context).map_err(|e| {
-            Diagnostic::error(
-                "template",
-                format!("template {template} failed: {}", tera_message(&e)),
-            )
-        })
+        let size = self.sizes.get(template);
+        let mut out = Vec::with_capacity(size.map_or(0, |s| s.load(Ordering::Relaxed)));
+        self.tera
+            .render_to(template, &context, &mut out)
+            .map_err(|e| {
+                Diagnostic::error(
+                    "template",
+                    format!("template {template} failed: {}", tera_message(&e)),
+                )
+            })?;
+        if let Some(s) = size {
+            s.fetch_max(out.len(), Ordering::Relaxed);
+        }
+        // A page may be held (`serve` keeps every page): it holds no more than it needs. The
+        // allocator shrinks a block in place.
+        out.shrink_to_fit();
+        Ok(out)
     }
 }
 

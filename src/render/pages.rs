@@ -271,7 +271,7 @@ pub fn home_ctx(site: &Site, facts: &Facts, url: &UrlPath) -> HomeCtx {
             .and_then(|h| h.fm.description.clone())
             .unwrap_or_else(|| site.config.description.clone()),
         content: home
-            .map(|h| body(site, facts.body_texts(), h))
+            .map(|h| body(site, facts.body_texts(), h).into_owned())
             .unwrap_or_default(),
         collections: site.roots.iter().map(|&r| card(site, url, r)).collect(),
         articles: site
@@ -323,7 +323,7 @@ pub fn collection_ctx(site: &Site, facts: &Facts, i: usize) -> CollectionCtx {
         content: c
             .index
             .as_ref()
-            .map(|p| body(site, facts.body_texts(), p))
+            .map(|p| body(site, facts.body_texts(), p).into_owned())
             .unwrap_or_default(),
         breadcrumbs: crumbs(site, &c.url, Some(i), None),
         collections: c.children.iter().map(|&k| card(site, &c.url, k)).collect(),
@@ -371,7 +371,7 @@ pub fn article_ctx<'a>(site: &'a Site, facts: &'a Facts, a: &'a Article) -> Arti
         title: &a.title,
         title_id: md.title_id.as_ref().map(|i| i.as_str()),
         description: a.page.fm.description.as_deref().unwrap_or_default(),
-        content: body(site, facts.body_texts(), &a.page).into(),
+        content: body(site, facts.body_texts(), &a.page),
         path: url.to_string(),
         source: a.page.source.to_string(),
         updated,

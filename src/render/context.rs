@@ -342,3 +342,92 @@ pub struct TagsCtx {
     pub breadcrumbs: Vec<CrumbCtx>,
     pub tags: Vec<TagCtx>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(title: &str) -> LinkCtx {
+        LinkCtx {
+            title: title.into(),
+            url: format!("{title}.html"),
+            description: format!("About {title}"),
+            current: false,
+        }
+    }
+
+    /// The Tera value of `page.sidebar` in a page's context.
+    fn sidebar_value(sidebar: SidebarRef<'_>) -> tera::Value {
+        #[derive(Serialize)]
+        struct Page<'a> {
+            sidebar: SidebarRef<'a>,
+        }
+        let context = tera::Context::from_serialize(&Page { sidebar }).unwrap();
+        context.get("sidebar").unwrap().clone()
+    }
+
+    #[test]
+    fn a_sidebar_made_of_shared_values_is_the_one_made_afresh_with_its_page_marked() {
+        let list = SidebarCtx {
+            title: "Billing".into(),
+            url: "index.html".into(),
+            articles: vec![link("invoices"), link("refunds"), link("taxes")],
+        };
+        let values: Vec<tera::Value> = list
+            .articles
+            .iter()
+            .map(tera::Value::from_serializable)
+            .collect();
+        let shared = sidebar_value(SidebarRef {
+            list: &list,
+            values: &values,
+            digest: 0,
+            current: Some(1),
+        });
+        let mut marked = list.clone();
+        marked.articles[1].current = true;
+        assert_eq!(shared, tera::Value::from_serializable(&marked));
+        let fresh = sidebar_value(SidebarRef {
+            list: &list,
+            values: &[],
+            digest: 0,
+            current: Some(1),
+        });
+        assert_eq!(shared, fresh);
+        let none = sidebar_value(SidebarRef {
+            list: &list,
+            values: &values,
+            digest: 0,
+            current: None,
+        });
+        assert_eq!(none, tera::Value::from_serializable(&list));
+    }
+
+    #[test]
+    fn a_shared_site_value_goes_into_a_context_as_it_is() {
+        let value = tera::Value::from_serializable(&link("home"));
+        let page = PageCtx {
+            site: SiteRef {
+                value: &value,
+                digest: 7,
+            },
+            root: "../".into(),
+            kind: "article",
+            title: "Refunds".into(),
+            description: String::new(),
+            canonical: None,
+            alternates: Vec::new(),
+            page: link("refunds"),
+        };
+        let context = tera::Context::from_serialize(&page).unwrap();
+        assert_eq!(context.get("site"), Some(&value));
+        assert_eq!(
+            context.get("page"),
+            Some(&tera::Value::from_serializable(&link("refunds")))
+        );
+        assert_eq!(
+            crate::render::key_of(&page.site),
+            crate::render::key_of(&7u64)
+        );
+    }
+}

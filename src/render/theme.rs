@@ -115,26 +115,14 @@ impl Theme {
             .collect();
         let mut problems = Vec::new();
         let tdir = theme_dir.join("templates");
-        for entry in WalkDir::new(&tdir)
-            .sort_by_file_name()
-            .into_iter()
-            .flatten()
-            .filter(|e| e.file_type().is_file())
-        {
-            let name = entry
-                .path()
-                .strip_prefix(&tdir)
-                .unwrap_or(entry.path())
-                .to_string_lossy()
-                .replace('\\', "/");
-            match std::fs::read_to_string(entry.path()) {
+        for (name, path) in files_under(&tdir) {
+            match std::fs::read_to_string(&path) {
                 Ok(text) => {
                     sources.retain(|(n, _, _)| *n != name);
-                    sources.push((name, text, Some(entry.path().to_path_buf())));
+                    sources.push((name, text, Some(path)));
                 }
                 Err(e) => problems.push(
-                    Diagnostic::error("io", format!("cannot read template: {e}"))
-                        .in_file(entry.path()),
+                    Diagnostic::error("io", format!("cannot read template: {e}")).in_file(&path),
                 ),
             }
         }
@@ -151,20 +139,9 @@ impl Theme {
             .map(|(p, b)| OutFile::Bytes(p.to_string(), b.to_vec()))
             .collect();
         let sdir = theme_dir.join("static");
-        for entry in WalkDir::new(&sdir)
-            .sort_by_file_name()
-            .into_iter()
-            .flatten()
-            .filter(|e| e.file_type().is_file())
-        {
-            let rel = entry
-                .path()
-                .strip_prefix(&sdir)
-                .unwrap_or(entry.path())
-                .to_string_lossy()
-                .replace('\\', "/");
+        for (rel, path) in files_under(&sdir) {
             statics.retain(|f| f.path() != rel);
-            statics.push(OutFile::Copy(rel, entry.path().to_path_buf()));
+            statics.push(OutFile::Copy(rel, path));
         }
         let fingerprint = key_of(&sources.iter().map(|(n, t, _)| (n, t)).collect::<Vec<_>>());
         if problems.is_empty() {
@@ -238,6 +215,25 @@ impl Theme {
         out.shrink_to_fit();
         Ok(out)
     }
+}
+
+/// The files under `dir` (which may not exist), by name, each with its path from `dir`
+/// written with `/`.
+fn files_under(dir: &Path) -> impl Iterator<Item = (String, PathBuf)> + '_ {
+    WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(move |e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap_or(e.path())
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, e.into_path())
+        })
 }
 
 /// Tera's autoescape: the same five escapes as its own escaper, which writes one byte at a

@@ -9,7 +9,9 @@ alternating rounds (after untimed warm-up rounds), and prints medians, stepbook-
 ratios, stepbook's peak memory and the pulldown-cmark floor (examples/markdown_floor:
 pulldown-cmark alone over the same files). "stepbook (empty dest)" builds into a new
 folder each time, and so does "hugo (empty dest)". A peer that is not installed is skipped,
-and the script says so.
+and the script says so. --baseline BIN times a second stepbook binary (an earlier build of it)
+in the same alternating rounds, on its own copy of the site, so that a change is measured
+against what it changes under the same load.
 
 Everything goes into a temporary folder under --tmp (default /dev/shm, a tmpfs, when it is
 there), named with --prefix. --instructions also counts the user-space instructions of one
@@ -82,6 +84,7 @@ def main():
     ap.add_argument("--mdbook-max", type=int, default=2000, help="largest size built with mdBook, whose sidebar makes a build grow with the square of the page count (default 2000)")
     ap.add_argument("--tmp", default="/dev/shm" if os.path.isdir("/dev/shm") else None, help="folder for the corpora and outputs (default /dev/shm when there)")
     ap.add_argument("--prefix", default="stepbook-bench-", help="name prefix of the temporary folder")
+    ap.add_argument("--baseline", help="another stepbook binary to time in the same rounds, on its own copy of the site")
     ap.add_argument("--instructions", action="store_true", help="count instructions (perf stat) of a build into an empty folder and of the floor")
     args = ap.parse_args()
     peers = {"hugo": shutil.which("hugo"), "mdbook": shutil.which("mdbook") or os.path.expanduser("~/.cargo/bin/mdbook")}
@@ -106,6 +109,12 @@ def main():
                 # thousands of others are slow to make, and the benchmark would time that.
                 "stepbook (empty dest)": ([STEPBOOK, "build", "--dest"], sites["native"]),
             }
+            if args.baseline:
+                # Its own copy: the two binaries' caches and anchor records must not meet.
+                base_site = sites["native"] + "-baseline"
+                shutil.copytree(sites["native"], base_site)
+                cmds["baseline"] = ([args.baseline, "build", "--dest", os.path.join(work, f"out-baseline-{n}")], base_site)
+                cmds["baseline (empty dest)"] = ([args.baseline, "build", "--dest"], base_site)
             if "hugo" in peers:
                 cmds["hugo"] = ([peers["hugo"], "--quiet", "--destination", os.path.join(work, f"out-hugo-{n}")], sites["hugo"])
                 cmds["hugo (empty dest)"] = ([peers["hugo"], "--quiet", "--destination"], sites["hugo"])
@@ -138,12 +147,20 @@ def main():
                 print(line)
             if mem:
                 print(f"  stepbook peak memory     {mem / 1024:9.0f} MiB")
+            if args.baseline:
+                base_mem = peak_rss(cmds["baseline"][0], cmds["baseline"][1])
+                if base_mem:
+                    print(f"  baseline peak memory     {base_mem / 1024:9.0f} MiB")
             if args.instructions and "pulldown-cmark floor" in cmds:
                 # --force: every page rendered, none taken from the cache of the timed runs.
                 build = instructions([STEPBOOK, "build", "--force", "--dest", os.path.join(work, f"out-stepbook-perf-{n}")], sites["native"])
                 floor = instructions(*cmds["pulldown-cmark floor"])
                 if build and floor:
                     print(f"  instructions ({build[1]:8}) build --force into an empty folder {build[0]:,}, floor {floor[0]:,}, ratio {build[0] / floor[0]:.2f}")
+                    if args.baseline:
+                        base = instructions([args.baseline, "build", "--force", "--dest", os.path.join(work, f"out-baseline-perf-{n}")], cmds["baseline"][1])
+                        if base:
+                            print(f"  instructions ({base[1]:8}) baseline build --force {base[0]:,}, ratio {base[0] / floor[0]:.2f}")
                 else:
                     print("  instructions             neither perf stat nor valgrind could count them here")
             per_article[n] = med["stepbook"] / n

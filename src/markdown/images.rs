@@ -90,7 +90,9 @@ fn local_size(page_file: &Path, src: &str, measured: &mut Vec<PathBuf>) -> Optio
     }
     let path = page_file.parent()?.join(src.split(['?', '#']).next()?);
     measured.push(path.clone());
-    let mut head = [0u8; 64 * 1024];
+    // On the heap: as an array it made the frame of every caller it is inlined into 64 KiB,
+    // probed page by page on each call, and `html` is called for every event of a page.
+    let mut head = vec![0u8; 64 * 1024];
     let mut f = std::fs::File::open(path).ok()?;
     let n = f.read(&mut head).ok()?;
     size_of(&head[..n])

@@ -92,6 +92,28 @@ pub struct SidebarCtx {
     pub articles: Vec<LinkCtx>,
 }
 
+/// The [`SiteCtx`] of a page as Tera values, made once for every page of its language with
+/// the same header link marked current (Tera's maps and lists are shared, not copied, when a
+/// page's context takes them). It hashes as the hash of the `SiteCtx`.
+#[derive(Debug, Clone)]
+pub struct SiteRef<'a> {
+    pub value: &'a tera::Value,
+    /// The hash of the `SiteCtx`.
+    pub digest: u64,
+}
+
+impl Serialize for SiteRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(s)
+    }
+}
+
+impl std::hash::Hash for SiteRef<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.digest.hash(state);
+    }
+}
+
 /// A collection's [`SidebarCtx`], shared by all its articles (they sit in one folder, so its
 /// links read the same from each), with the current article marked as it is written out.
 /// It hashes as the shared list's hash and the current entry.
@@ -99,6 +121,9 @@ pub struct SidebarCtx {
 pub struct SidebarRef<'a> {
     /// The list with no entry marked current.
     pub list: &'a SidebarCtx,
+    /// The list's links as Tera values, made once for the collection: every entry but the
+    /// current one goes into a page's context as it is.
+    pub values: &'a [tera::Value],
     /// The hash of `list`.
     pub digest: u64,
     /// The entry of the page being rendered.
@@ -125,7 +150,10 @@ impl Serialize for Marked<'_, '_> {
         let articles = &self.0.list.articles;
         let mut seq = s.serialize_seq(Some(articles.len()))?;
         for (i, l) in articles.iter().enumerate() {
-            seq.serialize_element(&MarkedLink(l, Some(i) == self.0.current))?;
+            match self.0.values.get(i) {
+                Some(v) if Some(i) != self.0.current => seq.serialize_element(v)?,
+                _ => seq.serialize_element(&MarkedLink(l, Some(i) == self.0.current))?,
+            }
         }
         return seq.end();
 
@@ -259,7 +287,7 @@ impl std::hash::Hash for Extra<'_> {
 /// What every page kind shares, around its own `page`.
 #[derive(Debug, Clone, Serialize, Hash)]
 pub struct PageCtx<'a, P: Serialize + std::hash::Hash> {
-    pub site: &'a SiteCtx,
+    pub site: SiteRef<'a>,
     pub root: String,
     /// `home`, `collection`, `article`, `tag`, `tags` or `404`.
     pub kind: &'static str,
@@ -313,4 +341,93 @@ pub struct TagPageCtx {
 pub struct TagsCtx {
     pub breadcrumbs: Vec<CrumbCtx>,
     pub tags: Vec<TagCtx>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(title: &str) -> LinkCtx {
+        LinkCtx {
+            title: title.into(),
+            url: format!("{title}.html"),
+            description: format!("About {title}"),
+            current: false,
+        }
+    }
+
+    /// The Tera value of `page.sidebar` in a page's context.
+    fn sidebar_value(sidebar: SidebarRef<'_>) -> tera::Value {
+        #[derive(Serialize)]
+        struct Page<'a> {
+            sidebar: SidebarRef<'a>,
+        }
+        let context = tera::Context::from_serialize(&Page { sidebar }).unwrap();
+        context.get("sidebar").unwrap().clone()
+    }
+
+    #[test]
+    fn a_sidebar_made_of_shared_values_is_the_one_made_afresh_with_its_page_marked() {
+        let list = SidebarCtx {
+            title: "Billing".into(),
+            url: "index.html".into(),
+            articles: vec![link("invoices"), link("refunds"), link("taxes")],
+        };
+        let values: Vec<tera::Value> = list
+            .articles
+            .iter()
+            .map(tera::Value::from_serializable)
+            .collect();
+        let shared = sidebar_value(SidebarRef {
+            list: &list,
+            values: &values,
+            digest: 0,
+            current: Some(1),
+        });
+        let mut marked = list.clone();
+        marked.articles[1].current = true;
+        assert_eq!(shared, tera::Value::from_serializable(&marked));
+        let fresh = sidebar_value(SidebarRef {
+            list: &list,
+            values: &[],
+            digest: 0,
+            current: Some(1),
+        });
+        assert_eq!(shared, fresh);
+        let none = sidebar_value(SidebarRef {
+            list: &list,
+            values: &values,
+            digest: 0,
+            current: None,
+        });
+        assert_eq!(none, tera::Value::from_serializable(&list));
+    }
+
+    #[test]
+    fn a_shared_site_value_goes_into_a_context_as_it_is() {
+        let value = tera::Value::from_serializable(&link("home"));
+        let page = PageCtx {
+            site: SiteRef {
+                value: &value,
+                digest: 7,
+            },
+            root: "../".into(),
+            kind: "article",
+            title: "Refunds".into(),
+            description: String::new(),
+            canonical: None,
+            alternates: Vec::new(),
+            page: link("refunds"),
+        };
+        let context = tera::Context::from_serialize(&page).unwrap();
+        assert_eq!(context.get("site"), Some(&value));
+        assert_eq!(
+            context.get("page"),
+            Some(&tera::Value::from_serializable(&link("refunds")))
+        );
+        assert_eq!(
+            crate::render::key_of(&page.site),
+            crate::render::key_of(&7u64)
+        );
+    }
 }

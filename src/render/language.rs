@@ -51,15 +51,16 @@ pub fn alternates(
 /// A page's body as it shows: its empty links filled, and the words the Markdown renderer
 /// writes in English in the site's language (`texts`, the site's texts when they are not the
 /// English ones).
-pub fn body(
+/// Borrowed from the page when nothing changes, as for most pages: a body is tens of kilobytes.
+pub fn body<'a>(
     site: &Site,
     texts: Option<&BTreeMap<String, String>>,
-    page: &crate::site::Page,
-) -> String {
+    page: &'a crate::site::Page,
+) -> std::borrow::Cow<'a, str> {
     let html = crate::site::xref::filled_html(site, page);
-    match texts {
-        Some(texts) => strings::localize(&html, texts).unwrap_or_else(|| html.into_owned()),
-        None => html.into_owned(),
+    match texts.and_then(|texts| strings::localize(&html, texts)) {
+        Some(localized) => localized.into(),
+        None => html,
     }
 }
 

@@ -35,8 +35,9 @@ pub struct Facts {
     pub site: SiteCtx,
     /// Every tag, by its URL slug; tags whose slugs agree are one tag, named as first seen.
     pub tags: Vec<Tag>,
-    /// Each collection's sidebar and its hash, by collection, made when first asked for.
-    sidebars: Vec<std::sync::OnceLock<(SidebarCtx, u64)>>,
+    /// Each collection's sidebar, its hash and its links as Tera values, by collection, made
+    /// when first asked for.
+    sidebars: Vec<std::sync::OnceLock<(SidebarCtx, u64, Vec<tera::Value>)>>,
     /// Where each tag is in `tags`, by its URL.
     by_url: HashMap<UrlPath, usize>,
 }
@@ -60,13 +61,20 @@ impl Facts {
         }
     }
 
-    /// The sidebar of collection `c` of `site` (the site these facts are of), and its hash.
-    pub fn sidebar(&self, site: &Site, c: usize) -> &(SidebarCtx, u64) {
+    /// The sidebar of collection `c` of `site` (the site these facts are of), its hash and its
+    /// links as Tera values.
+    pub fn sidebar(&self, site: &Site, c: usize) -> &(SidebarCtx, u64, Vec<tera::Value>) {
         self.sidebars[c].get_or_init(|| {
             let col = &site.collections[c];
             let list = sidebar(site, &col.url, col);
             let digest = super::key_of(&list);
-            (list, digest)
+            // Strings, numbers and booleans: Tera takes them without fail.
+            let values = list
+                .articles
+                .iter()
+                .map(tera::Value::from_serializable)
+                .collect();
+            (list, digest, values)
         })
     }
 
@@ -276,7 +284,7 @@ pub fn home_ctx(site: &Site, facts: &Facts, url: &UrlPath) -> HomeCtx {
             .and_then(|h| h.fm.description.clone())
             .unwrap_or_else(|| site.config.description.clone()),
         content: home
-            .map(|h| body(site, facts.body_texts(), h))
+            .map(|h| body(site, facts.body_texts(), h).into_owned())
             .unwrap_or_default(),
         collections: site.roots.iter().map(|&r| card(site, url, r)).collect(),
         articles: site
@@ -328,7 +336,7 @@ pub fn collection_ctx(site: &Site, facts: &Facts, i: usize) -> CollectionCtx {
         content: c
             .index
             .as_ref()
-            .map(|p| body(site, facts.body_texts(), p))
+            .map(|p| body(site, facts.body_texts(), p).into_owned())
             .unwrap_or_default(),
         breadcrumbs: crumbs(site, &c.url, Some(i), None),
         collections: c.children.iter().map(|&k| card(site, &c.url, k)).collect(),
@@ -376,7 +384,7 @@ pub fn article_ctx<'a>(site: &'a Site, facts: &'a Facts, a: &'a Article) -> Arti
         title: &a.title,
         title_id: md.title_id.as_ref().map(|i| i.as_str()),
         description: a.page.fm.description.as_deref().unwrap_or_default(),
-        content: body(site, facts.body_texts(), &a.page).into(),
+        content: body(site, facts.body_texts(), &a.page),
         path: url.to_string(),
         source: a.page.source.to_string(),
         updated,
@@ -401,9 +409,10 @@ pub fn article_ctx<'a>(site: &'a Site, facts: &'a Facts, a: &'a Article) -> Arti
             .map(|e| e.replace("{path}", a.page.source.as_str())),
         markdown_url: url.href_to(&markdown_path(url)),
         sidebar: a.collection.map(|c| {
-            let (list, digest) = facts.sidebar(site, c);
+            let (list, digest, values) = facts.sidebar(site, c);
             SidebarRef {
                 list,
+                values,
                 digest: *digest,
                 current: site.collections[c]
                     .articles

@@ -69,36 +69,65 @@ fn ranks<T: Ord + Sync>(texts: &[T]) -> Vec<u32> {
 /// `changed` are the only ones that may link or be titled otherwise than when `articles`
 /// lists were made: the other lists and every other link are as they were.
 pub fn relink_backlinks(articles: &mut [Article], changed: &[usize], of: &[usize]) {
-    let index: FxHashMap<&SourcePath, usize> = articles
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (&a.page.source, i))
-        .collect();
     let is_changed: FxHashSet<usize> = changed.iter().copied().collect();
-    let mut lists: Vec<(usize, Vec<usize>)> = of
+    let lists: Vec<(usize, Vec<usize>)> = of
         .iter()
         .map(|&t| {
             let mut list: Vec<usize> = (articles[t].backlinks.iter())
                 .filter(|x| !is_changed.contains(x))
                 .copied()
                 .collect();
+            let to = &articles[t].page.source;
             list.extend(
-                changed
-                    .iter()
-                    .filter(|&&x| x != t && targets(&index, &articles[x]).any(|to| to == t)),
+                (changed.iter()).filter(|&&x| x != t && links_to(&articles[x], to)),
             );
             (t, list)
         })
         .collect();
-    for (_, list) in &mut lists {
-        let key = |x: &usize| (articles[*x].title.to_lowercase(), *x);
-        list.sort_by_cached_key(key);
-        list.dedup();
-    }
-    drop(index);
     for (t, list) in lists {
-        articles[t].backlinks = list;
+        articles[t].backlinks = sorted_by_title(articles, list);
     }
+}
+
+/// The "Linked from" lists of the articles `new` made anew, from the links of every article.
+pub fn link_backlinks_of(articles: &mut [Article], new: &[usize]) {
+    let mut lists: Vec<Vec<usize>> = vec![Vec::new(); new.len()];
+    // A few are compared with each link; more are looked up.
+    let by_source: FxHashMap<&SourcePath, usize> = match new.len() > 4 {
+        true => (new.iter().enumerate())
+            .map(|(k, &t)| (&articles[t].page.source, k))
+            .collect(),
+        false => FxHashMap::default(),
+    };
+    for (from, a) in articles.iter().enumerate() {
+        for l in a.page.md.links.iter().filter_map(|l| l.target.as_ref()) {
+            let k = match new.len() > 4 {
+                true => by_source.get(l).copied(),
+                false => new.iter().position(|&t| articles[t].page.source == *l),
+            };
+            if let Some(k) = k
+                && new[k] != from
+            {
+                lists[k].push(from);
+            }
+        }
+    }
+    for (&t, list) in new.iter().zip(lists) {
+        articles[t].backlinks = sorted_by_title(articles, list);
+    }
+}
+
+/// Whether `a` links to the page of `to`.
+fn links_to(a: &Article, to: &SourcePath) -> bool {
+    (a.page.md.links.iter()).any(|l| l.target.as_ref() == Some(to))
+}
+
+/// `list` in the order of "Linked from": by title, case aside, then in content order; each
+/// once.
+fn sorted_by_title(articles: &[Article], mut list: Vec<usize>) -> Vec<usize> {
+    list.sort_by_cached_key(|x| (articles[*x].title.to_lowercase(), *x));
+    list.dedup();
+    list
 }
 
 /// Each tag of every article, by a number (case and spaces aside), each once; and the
@@ -191,14 +220,18 @@ pub fn link_related(articles: &mut [Article]) {
 }
 
 /// The "Related articles" again of every article that shares a tag with one of `changed`
-/// (by their tags in `articles`, or `before`, the tags each had when the lists were made):
+/// (by their tags in `articles`) or has one of the tags of `before` (the tags the changed
+/// articles had when the lists were made, and those of articles gone since): `changed` are
 /// the only articles whose tags or titles may differ from those the lists were made from.
 pub fn relink_related(articles: &mut [Article], changed: &[usize], before: &[&[String]]) {
     let (tags, by_tag) = tag_numbers(articles);
     let key = |t: &String| t.trim().to_lowercase();
     let mut touched: FxHashSet<String> = FxHashSet::default();
-    for (&x, old) in changed.iter().zip(before) {
-        touched.extend(old.iter().chain(&articles[x].page.fm.tags).map(key));
+    for old in before {
+        touched.extend(old.iter().map(key));
+    }
+    for &x in changed {
+        touched.extend(articles[x].page.fm.tags.iter().map(key));
     }
     let mut of: Vec<usize> = changed.to_vec();
     for (i, a) in articles.iter().enumerate() {

@@ -168,24 +168,34 @@ fn an_edit_of_anything_the_assembly_reads_assembles_again() {
             p.fm = Arc::new(titled("Another guide"))
         }),
     ];
-    let whole = [
-        with(&first, "c.md", |p| {
-            p.url = crate::paths::UrlPath::new("d.html")
-        }),
+    let shifted = [
         first[..3].to_vec(),
-        // A folder with two index pages: one is not in the tree, and nothing is kept.
+        first[1..].to_vec(),
         [
             first.clone(),
-            vec![page("guide/index.md", titled("G"), body("", &[]))],
+            vec![page("d.md", titled("D"), body("d", &["c.md"]))],
         ]
         .concat(),
     ];
-    for (pages, how) in
-        (near.into_iter().map(|p| (p, How::Near))).chain(whole.into_iter().map(|p| (p, How::Whole)))
-    {
-        assert_eq!(assemble(&mut memo, &pages), how);
-        // Back to the first pages, the same way.
-        assert_eq!(assemble(&mut memo, &first), how);
+    let url = with(&first, "c.md", |p| {
+        p.url = crate::paths::UrlPath::new("d.html")
+    });
+    // A folder with two index pages: one is not in the tree, and nothing is kept.
+    let two_indexes = [
+        first.clone(),
+        vec![page("guide/index.md", titled("G"), body("", &[]))],
+    ]
+    .concat();
+    let runs = (near.into_iter().map(|p| (p, How::Near, How::Near)))
+        .chain(shifted.into_iter().map(|p| (p, How::Shifted, How::Shifted)))
+        .chain([
+            (url, How::Whole, How::Whole),
+            (two_indexes, How::Shifted, How::Whole),
+        ]);
+    for (pages, there, back) in runs {
+        assert_eq!(assemble(&mut memo, &pages), there);
+        // Back to the first pages.
+        assert_eq!(assemble(&mut memo, &first), back);
     }
 }
 
@@ -225,14 +235,26 @@ fn a_long_run_of_edits_assembles_as_a_fresh_assembly_does() {
     let tags = ["t", " T", "u", "v", "w"];
     let aliases = ["old", "Old/x", "guide/a.html", "../out", "en/articles/1"];
     let mut rng = Lcg(11);
-    let mut pages: Vec<Page> = files
+    let mut all: Vec<Page> = files
         .iter()
         .map(|f| page(f, titled(&f.to_uppercase()), body("", &[])))
         .collect();
+    let mut there = vec![true; files.len()];
     let mut memo = Memo::default();
-    let mut near = 0;
-    for _ in 0..400 {
+    let (mut near, mut shifted) = (0, 0);
+    for _ in 0..600 {
         let k = rng.next(files.len());
+        // A page comes or goes, or (with it) another; else it is edited.
+        if rng.next(3) == 0 {
+            there[k] = !there[k];
+            if rng.next(2) == 0 {
+                let j = rng.next(files.len());
+                there[j] = !there[j];
+            }
+            let pages = present(&all, &there);
+            shifted += usize::from(assemble(&mut memo, &pages) == How::Shifted);
+            continue;
+        }
         let fm = Frontmatter {
             tags: rng.pick(&tags, 3).iter().map(|t| t.to_string()).collect(),
             aliases: match rng.next(4) {
@@ -247,7 +269,7 @@ fn a_long_run_of_edits_assembles_as_a_fresh_assembly_does() {
             order: [None, None, Some(1), Some(2)][rng.next(4)],
             ..titled(titles[rng.next(titles.len())])
         };
-        let p = &mut pages[k];
+        let p = &mut all[k];
         match rng.next(3) {
             0 => p.fm = Arc::new(fm),
             1 => p.md = Arc::new(body("", &rng.pick(&files, 3))),
@@ -256,10 +278,20 @@ fn a_long_run_of_edits_assembles_as_a_fresh_assembly_does() {
                 p.md = Arc::new(body("", &rng.pick(&files, 3)));
             }
         }
+        let pages = present(&all, &there);
         near += usize::from(assemble(&mut memo, &pages) == How::Near);
     }
     assert!(
-        near > 300,
-        "only {near} assemblies were made near the edits"
+        near > 150 && shifted > 150,
+        "only {near} assemblies were made near the edits and {shifted} near pages that came \
+         or went"
     );
+}
+
+/// The pages of `all` that are `there`, in order.
+fn present(all: &[Page], there: &[bool]) -> Vec<Page> {
+    (all.iter().zip(there))
+        .filter(|(_, t)| **t)
+        .map(|(p, _)| p.clone())
+        .collect()
 }

@@ -27,6 +27,7 @@
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::langs::Alternates;
@@ -119,6 +120,8 @@ impl Memo {
                 .then(|| moved_alternates(a, settings.alternates))
         });
         self.settings = Some((settings.lang, settings.alternates.clone()));
+        // The last languages go while this run goes on.
+        rayon::spawn(move || drop(last));
         let made = self.made.take().zip(moved);
         let diff = made.map(|(m, moved)| m.diff(&pages, &moved));
         let slots = slots_of(&pages);
@@ -129,7 +132,7 @@ impl Memo {
                 }
                 self.how = How::Kept;
                 let kept = (
-                    made.tree.clone(),
+                    made.tree.par_clone(),
                     made.redirects.clone(),
                     made.problems.clone(),
                 );
@@ -152,13 +155,13 @@ impl Memo {
 
 /// The pages whose places in the other languages differ between `a` and `b`, which have the
 /// same languages; none when the site has one language, where the assembly reads none.
-fn moved_alternates<'a>(a: &'a Alternates, b: &'a Alternates) -> FxHashSet<&'a SourcePath> {
+fn moved_alternates(a: &Alternates, b: &Alternates) -> FxHashSet<SourcePath> {
     if !b.many() || std::ptr::eq(a, b) {
         return FxHashSet::default();
     }
     let gone = (a.pages.keys()).filter(|s| !b.pages.contains_key(*s));
     let other = (b.pages.iter()).filter(|(s, urls)| a.pages.get(*s) != Some(urls));
-    gone.chain(other.map(|(s, _)| s)).collect()
+    gone.chain(other.map(|(s, _)| s)).cloned().collect()
 }
 
 /// Where each of `pages` will sit in their tree, by what [`super::tree::arrange_in`] does
@@ -224,7 +227,7 @@ impl Made {
             })
             .collect::<Option<Vec<Slot>>>()?;
         Some(Made {
-            tree: tree.clone(),
+            tree: tree.par_clone(),
             slots,
             redirects: redirects.to_vec(),
             problems: problems.to_vec(),
@@ -234,7 +237,7 @@ impl Made {
 
     /// How `pages` stand to the last run's; `Err` when one that was there has another file
     /// or URL, or the pages that stayed are in another order.
-    fn diff(self, pages: &[Page], moved: &FxHashSet<&SourcePath>) -> Result<(Made, Diff), ()> {
+    fn diff(self, pages: &[Page], moved: &FxHashSet<SourcePath>) -> Result<(Made, Diff), ()> {
         let in_place = self.slots.len() == pages.len()
             && (self.slots.iter().zip(pages)).all(|(s, p)| self.tree.page(*s).source == p.source);
         let was: Vec<Option<usize>> = if in_place {
@@ -278,12 +281,18 @@ impl Made {
     /// The tree and redirects of `pages`, which stand to the last run's as `diff` says;
     /// see [`Memo::assemble`].
     fn near(
-        mut self,
+        self,
         pages: Vec<Page>,
         diff: &Diff,
         settings: &Settings,
     ) -> (Tree, Vec<Redirect>, Vec<Diagnostic>, bool) {
-        let old = &mut self.tree;
+        let Made {
+            tree: mut old,
+            slots,
+            redirects,
+            free,
+            ..
+        } = self;
         // Each old article's place among the new ones, and each new article's old one.
         let mut new_of: Vec<Option<usize>> = vec![None; old.articles.len()];
         let mut old_of: Vec<Option<usize>> = Vec::new();
@@ -295,7 +304,7 @@ impl Made {
                 continue;
             }
             article_at.push(Some(old_of.len()));
-            let w = was.and_then(|w| match self.slots[w] {
+            let w = was.and_then(|w| match slots[w] {
                 Slot::Article(i) => Some(i),
                 _ => None,
             });
@@ -353,9 +362,11 @@ impl Made {
             xref::relink_related(&mut tree.articles, &articles, &old_tags);
         }
         // The redirects of the changed articles, when they collide with nothing.
-        if self.free {
+        // The last run's pages go while this one goes on.
+        rayon::spawn(move || drop(old));
+        if free {
             let mut asked: Vec<Vec<(UrlPath, Why)>> = vec![Vec::new(); tree.articles.len()];
-            for r in self.redirects {
+            for r in redirects {
                 if let Some(to) = new_of[r.to] {
                     asked[to].push((r.from, r.why));
                 }
@@ -395,6 +406,17 @@ fn renumber(list: &mut Vec<usize>, new_of: &[Option<usize>]) {
 }
 
 impl Tree {
+    /// A copy, its articles copied in parallel.
+    fn par_clone(&self) -> Tree {
+        Tree {
+            home: self.home.clone(),
+            collections: self.collections.clone(),
+            roots: self.roots.clone(),
+            articles: self.articles.par_iter().cloned().collect(),
+            root_articles: self.root_articles.clone(),
+        }
+    }
+
     fn page(&self, slot: Slot) -> &Page {
         match slot {
             Slot::Home => self.home.as_ref(),

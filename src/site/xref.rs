@@ -134,13 +134,21 @@ fn sorted_by_title(articles: &[Article], mut list: Vec<usize>) -> Vec<usize> {
 /// articles of each tag, in content order.
 fn tag_numbers(articles: &[Article]) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
     let mut numbers: FxHashMap<String, usize> = FxHashMap::default();
+    let mut buf = String::new();
     let tags: Vec<Vec<usize>> = articles
         .iter()
         .map(|a| {
             let mut own: Vec<usize> = (a.page.fm.tags.iter())
                 .map(|t| {
-                    let next = numbers.len();
-                    *numbers.entry(t.trim().to_lowercase()).or_insert(next)
+                    let key = tag_key(t, &mut buf);
+                    match numbers.get(key) {
+                        Some(&n) => n,
+                        None => {
+                            let n = numbers.len();
+                            numbers.insert(key.to_string(), n);
+                            n
+                        }
+                    }
                 })
                 .collect();
             own.sort_unstable();
@@ -155,6 +163,17 @@ fn tag_numbers(articles: &[Article]) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
         }
     }
     (tags, by_tag)
+}
+
+/// `tag` as tags are compared, spaces around and case aside, written into `buf`.
+fn tag_key<'b>(tag: &str, buf: &'b mut String) -> &'b str {
+    let tag = tag.trim();
+    buf.clear();
+    match tag.is_ascii() {
+        true => buf.extend(tag.chars().map(|c| c.to_ascii_lowercase())),
+        false => buf.push_str(&tag.to_lowercase()),
+    }
+    buf
 }
 
 /// Up to this many related articles.
@@ -225,17 +244,15 @@ pub fn link_related(articles: &mut [Article]) {
 /// the only articles whose tags or titles may differ from those the lists were made from.
 pub fn relink_related(articles: &mut [Article], changed: &[usize], before: &[&[String]]) {
     let (tags, by_tag) = tag_numbers(articles);
-    let key = |t: &String| t.trim().to_lowercase();
+    let mut buf = String::new();
     let mut touched: FxHashSet<String> = FxHashSet::default();
-    for old in before {
-        touched.extend(old.iter().map(key));
-    }
-    for &x in changed {
-        touched.extend(articles[x].page.fm.tags.iter().map(key));
+    let changed_tags = changed.iter().map(|&x| articles[x].page.fm.tags.as_slice());
+    for t in before.iter().copied().chain(changed_tags).flatten() {
+        touched.insert(tag_key(t, &mut buf).to_string());
     }
     let mut of: Vec<usize> = changed.to_vec();
     for (i, a) in articles.iter().enumerate() {
-        if a.page.fm.tags.iter().any(|t| touched.contains(&key(t))) {
+        if (a.page.fm.tags.iter()).any(|t| touched.contains(tag_key(t, &mut buf))) {
             of.push(i);
         }
     }

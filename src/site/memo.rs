@@ -326,6 +326,10 @@ impl Made {
         let old_links: Vec<Arc<crate::markdown::Rendered>> = (before.iter())
             .map(|&w| old.articles[w].page.md.clone())
             .collect();
+        let came_urls: Vec<UrlPath> = (pages.iter().zip(&diff.was))
+            .filter(|(_, was)| was.is_none())
+            .map(|(p, _)| p.url.clone())
+            .collect();
         let mut tree = super::tree::arrange_in(pages, lang_root(settings));
         for (new, was) in tree.articles.iter_mut().zip(&old_of) {
             if let Some(w) = *was {
@@ -361,28 +365,32 @@ impl Made {
             let old_tags: Vec<&[String]> = old_tags.iter().map(Vec::as_slice).collect();
             xref::relink_related(&mut tree.articles, &articles, &old_tags);
         }
-        // The redirects of the changed articles, when they collide with nothing.
         // The last run's pages go while this one goes on.
         rayon::spawn(move || drop(old));
+        // The redirects of the changed articles, when they collide with nothing.
         if free {
-            let mut asked: Vec<Vec<(UrlPath, Why)>> = vec![Vec::new(); tree.articles.len()];
-            for r in redirects {
-                if let Some(to) = new_of[r.to] {
-                    asked[to].push((r.from, r.why));
-                }
-            }
+            let changed: FxHashSet<usize> = articles.iter().copied().collect();
+            let kept: Vec<Redirect> = (redirects.into_iter())
+                .filter_map(|r| {
+                    let to = new_of[r.to].filter(|to| !changed.contains(to))?;
+                    Some(Redirect { to, ..r })
+                })
+                .collect();
             let mut invalid = false;
-            for &i in &articles {
-                let (wanted, problems) = urls::wanted(
-                    settings.config,
-                    &tree.articles[i],
-                    settings.lang,
-                    settings.alternates,
-                );
-                invalid |= !problems.is_empty();
-                asked[i] = wanted;
-            }
-            if !invalid && let Some(redirects) = urls::free_redirects(&tree, asked) {
+            let asked: Vec<(usize, Vec<(UrlPath, Why)>)> = (articles.iter())
+                .map(|&i| {
+                    let (wanted, problems) = urls::wanted(
+                        settings.config,
+                        &tree.articles[i],
+                        settings.lang,
+                        settings.alternates,
+                    );
+                    invalid |= !problems.is_empty();
+                    (i, wanted)
+                })
+                .collect();
+            if !invalid && let Some(redirects) = urls::free_redirects(&tree, kept, asked, &came_urls)
+            {
                 return (tree, redirects, Vec::new(), true);
             }
         }

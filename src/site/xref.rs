@@ -99,18 +99,20 @@ pub fn link_backlinks_of(articles: &mut [Article], new: &[usize]) {
             .collect(),
         false => FxHashMap::default(),
     };
-    for (from, a) in articles.iter().enumerate() {
-        for l in a.page.md.links.iter().filter_map(|l| l.target.as_ref()) {
-            let k = match new.len() > 4 {
-                true => by_source.get(l).copied(),
-                false => new.iter().position(|&t| articles[t].page.source == *l),
-            };
-            if let Some(k) = k
-                && new[k] != from
-            {
-                lists[k].push(from);
-            }
-        }
+    let find = |l: &SourcePath| match new.len() > 4 {
+        true => by_source.get(l).copied(),
+        false => new.iter().position(|&t| articles[t].page.source == *l),
+    };
+    let found: Vec<(usize, usize)> = (articles.par_iter().enumerate())
+        .flat_map_iter(|(from, a)| {
+            (a.page.md.links.iter())
+                .filter_map(|l| find(l.target.as_ref()?))
+                .filter(move |&k| new[k] != from)
+                .map(move |k| (k, from))
+        })
+        .collect();
+    for (k, from) in found {
+        lists[k].push(from);
     }
     for (&t, list) in new.iter().zip(lists) {
         articles[t].backlinks = sorted_by_title(articles, list);
@@ -243,7 +245,6 @@ pub fn link_related(articles: &mut [Article]) {
 /// articles had when the lists were made, and those of articles gone since): `changed` are
 /// the only articles whose tags or titles may differ from those the lists were made from.
 pub fn relink_related(articles: &mut [Article], changed: &[usize], before: &[&[String]]) {
-    let (tags, by_tag) = tag_numbers(articles);
     let mut buf = String::new();
     let mut touched: FxHashSet<String> = FxHashSet::default();
     let changed_tags = changed.iter().map(|&x| articles[x].page.fm.tags.as_slice());
@@ -251,13 +252,38 @@ pub fn relink_related(articles: &mut [Article], changed: &[usize], before: &[&[S
         touched.insert(tag_key(t, &mut buf).to_string());
     }
     let mut of: Vec<usize> = changed.to_vec();
-    for (i, a) in articles.iter().enumerate() {
-        if (a.page.fm.tags.iter()).any(|t| touched.contains(tag_key(t, &mut buf))) {
-            of.push(i);
+    if !touched.is_empty() {
+        for (i, a) in articles.iter().enumerate() {
+            if (a.page.fm.tags.iter()).any(|t| touched.contains(tag_key(t, &mut buf))) {
+                of.push(i);
+            }
         }
     }
     of.sort_unstable();
     of.dedup();
+    // The tags of the articles `of` by a number, and the articles of each of them.
+    let mut numbers: FxHashMap<String, usize> = FxHashMap::default();
+    for t in of.iter().flat_map(|&i| &articles[i].page.fm.tags) {
+        let next = numbers.len();
+        numbers
+            .entry(tag_key(t, &mut buf).to_string())
+            .or_insert(next);
+    }
+    let mut tags: Vec<Vec<usize>> = vec![Vec::new(); articles.len()];
+    let mut by_tag: Vec<Vec<usize>> = vec![Vec::new(); numbers.len()];
+    if !numbers.is_empty() {
+        for (i, a) in articles.iter().enumerate() {
+            let own = &mut tags[i];
+            own.extend(
+                (a.page.fm.tags.iter()).filter_map(|t| numbers.get(tag_key(t, &mut buf)).copied()),
+            );
+            own.sort_unstable();
+            own.dedup();
+            for &t in own.iter() {
+                by_tag[t].push(i);
+            }
+        }
+    }
     let title = |x: usize| articles[x].title.as_str();
     let related: Vec<Vec<usize>> = of
         .par_iter()

@@ -229,7 +229,10 @@ fn came_and_went<'a>(
         0 => Vec::new(),
         _ => {
             let now: HashSet<&SourcePath> = all.iter().map(|p| &p.source).collect();
-            (seen.keys()).filter(|s| !now.contains(s)).cloned().collect()
+            (seen.keys())
+                .filter(|s| !now.contains(s))
+                .cloned()
+                .collect()
         }
     };
     (came, went)

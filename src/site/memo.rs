@@ -23,6 +23,16 @@
 //!   a page's or is asked for twice, the whole plan would place them all as well, so that is
 //!   the plan; otherwise it is made again ([`How::Near`]).
 //!
+//! A run where pages came or went, the others staying in the same order at the same URLs, is
+//! the same work with the kept lists renumbered: an article's place is its place among the
+//! articles, and the articles that stayed keep their order, so a kept list keeps its order
+//! too. A new article counts as changed, its own "Linked from" list is made from every
+//! article's links (an article that stayed may have linked to it before it was there), and
+//! the tags of an article gone touch the related articles as a changed article's old tags
+//! do. The kept redirects stay free while no page that came is at one of them
+//! ([`How::Shifted`]). A page whose place in another language changed (read by its Intercom
+//! redirects) counts as changed.
+//!
 //! Any other run assembles anew ([`How::Whole`]).
 
 use std::sync::Arc;
@@ -140,7 +150,11 @@ impl Memo {
                 return kept;
             }
             Some(Ok((made, diff))) => {
-                self.how = if diff.in_place { How::Near } else { How::Shifted };
+                self.how = if diff.in_place {
+                    How::Near
+                } else {
+                    How::Shifted
+                };
                 made.near(pages, &diff, settings)
             }
             _ => {
@@ -313,7 +327,9 @@ impl Made {
             }
             old_of.push(w);
         }
-        let articles: Vec<usize> = (diff.changed.iter()).filter_map(|&k| article_at[k]).collect();
+        let articles: Vec<usize> = (diff.changed.iter())
+            .filter_map(|&k| article_at[k])
+            .collect();
         let came: Vec<usize> = (articles.iter().copied())
             .filter(|&i| old_of[i].is_none())
             .collect();
@@ -389,7 +405,8 @@ impl Made {
                     (i, wanted)
                 })
                 .collect();
-            if !invalid && let Some(redirects) = urls::free_redirects(&tree, kept, asked, &came_urls)
+            if !invalid
+                && let Some(redirects) = urls::free_redirects(&tree, kept, asked, &came_urls)
             {
                 return (tree, redirects, Vec::new(), true);
             }

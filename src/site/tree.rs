@@ -253,6 +253,19 @@ mod tests {
     }
 
     #[test]
+    fn titles_compare_as_their_lower_case_does() {
+        let titles = [
+            "apple", "Apple", "B", "a", "", "a b", "Éclair", "éclair", "Zed", "ΣΑΣ", "σας", "İ",
+        ];
+        for x in titles {
+            for y in titles {
+                let lower = x.to_lowercase().cmp(&y.to_lowercase());
+                assert_eq!(cmp_lowercase(x, y), lower, "{x:?} against {y:?}");
+            }
+        }
+    }
+
+    #[test]
     fn previous_and_next_follow_reading_order() {
         let t = tree();
         let mut order = Vec::new();

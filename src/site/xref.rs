@@ -78,9 +78,7 @@ pub fn relink_backlinks(articles: &mut [Article], changed: &[usize], of: &[usize
                 .copied()
                 .collect();
             let to = &articles[t].page.source;
-            list.extend(
-                (changed.iter()).filter(|&&x| x != t && links_to(&articles[x], to)),
-            );
+            list.extend((changed.iter()).filter(|&&x| x != t && links_to(&articles[x], to)));
             (t, list)
         })
         .collect();

@@ -199,6 +199,49 @@ fn an_edit_of_anything_the_assembly_reads_assembles_again() {
     }
 }
 
+#[test]
+fn a_new_a_deleted_and_a_renamed_article_are_assembled_near_them() {
+    let with_link = |mut pages: Vec<Page>| {
+        // c links to a page that is not there yet.
+        let c = pages.iter_mut().find(|p| p.source.as_str() == "c.md");
+        c.expect("c").md = Arc::new(body("c", &["guide/a.md", "guide/n.md"]));
+        pages
+    };
+    let first = with_link(pages());
+    let new = page("guide/n.md", tagged("N", &["t"], &[]), body("n", &["c.md"]));
+    let added = [&first[..3], &[new], &first[3..]].concat();
+    let without_b: Vec<Page> = (first.iter())
+        .filter(|p| p.source.as_str() != "guide/b.md")
+        .cloned()
+        .collect();
+    let mut renamed = without_b.clone();
+    let mut b2 = first[2].clone();
+    b2.source = SourcePath::from_relative(std::path::Path::new("guide/b2.md"));
+    b2.url = crate::paths::UrlPath::new("guide/b2.html");
+    renamed.insert(2, b2);
+    // A new page at the address of a's alias: the whole plan reports it.
+    let mut at_alias = page("old-a/index.md", titled("Old"), body("", &[]));
+    at_alias.url = crate::paths::UrlPath::new("old-a/index.html");
+    let over_alias = [first.clone(), vec![at_alias]].concat();
+    let mut memo = Memo::default();
+    assemble(&mut memo, &first);
+    for pages in [&added, &without_b, &renamed, &over_alias] {
+        assert_eq!(assemble(&mut memo, pages), How::Shifted);
+        assert_eq!(assemble(&mut memo, &first), How::Shifted);
+    }
+    let (site, _) = memo.site(parts_of(added));
+    let n = site.article(&SourcePath::from_relative(std::path::Path::new(
+        "guide/n.md",
+    )));
+    let backlinks: Vec<&str> = (n.expect("n").backlinks.iter())
+        .map(|&i| site.articles[i].title.as_str())
+        .collect();
+    assert_eq!(backlinks, ["C"]);
+    let (_, problems) = memo.site(parts_of(over_alias));
+    let codes: Vec<&str> = problems.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["redirect-collision"]);
+}
+
 /// A small generator of numbers, so that the sequence below is the same on every run.
 struct Lcg(u64);
 

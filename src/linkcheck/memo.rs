@@ -191,7 +191,7 @@ impl<'a> Named<'a> {
 
     fn contains(&self, page: &SourcePath) -> bool {
         match self.many.is_empty() {
-            true => self.few.iter().any(|f| *f == page),
+            true => self.few.contains(&page),
             false => self.many.contains(page),
         }
     }

@@ -57,10 +57,15 @@ pub fn check(site: &Site, memo: &mut Memo) -> Vec<Diagnostic> {
     let world = world_of(site);
     let sources = key_of(&all.iter().map(|p| &p.source).collect::<Vec<_>>());
     let stubs_key = stubs_of(site);
+    let mut went = Vec::new();
     let mut stale: Vec<bool> = if memo.world == Some(world) {
         let came_or_went = match memo.sources == Some(sources) {
             true => None,
-            false => Some(came_or_went(&all, &memo.pages)),
+            false => {
+                let (came, gone) = came_and_went(&all, &memo.pages);
+                went = gone;
+                Some(Named::of(came.into_iter().chain(&went)))
+            }
         };
         all.iter()
             .map(|p| {
@@ -74,6 +79,7 @@ pub fn check(site: &Site, memo: &mut Memo) -> Vec<Diagnostic> {
             })
             .collect()
     } else {
+        memo.pages.clear();
         vec![true; all.len()]
     };
     // Other redirects: the pages with links to files are checked again.
@@ -83,22 +89,22 @@ pub fn check(site: &Site, memo: &mut Memo) -> Vec<Diagnostic> {
         }
     }
     // The pages whose ids or headings changed: the pages linking to them are checked again.
-    let moved: HashSet<&SourcePath> = all
-        .iter()
-        .zip(&stale)
-        .filter(|(p, s)| {
-            **s && !memo
-                .pages
-                .get(&p.source)
-                .is_some_and(|c| same_targets(&c.md, &p.md))
-        })
-        .map(|(p, _)| &p.source)
-        .collect();
+    let moved = Named::of(
+        (all.iter().zip(&stale))
+            .filter(|(p, s)| {
+                **s && !memo
+                    .pages
+                    .get(&p.source)
+                    .is_some_and(|c| same_targets(&c.md, &p.md))
+            })
+            .map(|(p, _)| &p.source),
+    );
     if !moved.is_empty() {
         stale.par_iter_mut().zip(&all).for_each(|(s, p)| {
             *s = *s || links_into(p, &moved);
         });
     }
+    drop(moved);
     let to_check: Vec<&Page> = all
         .iter()
         .zip(&stale)
@@ -126,39 +132,69 @@ pub fn check(site: &Site, memo: &mut Memo) -> Vec<Diagnostic> {
                 .collect::<Vec<_>>()
         })
         .collect();
-    let mut found = to_check.iter().zip(found);
-    let mut old = std::mem::take(&mut memo.pages);
-    let mut pages = HashMap::with_capacity_and_hasher(all.len(), Default::default());
-    for (p, stale) in all.iter().zip(&stale) {
-        let checked = match stale {
-            true => {
-                let (_, (links, redirects)) = found.next().expect("one result per stale page");
-                Checked {
-                    md: p.md.clone(),
-                    text: p.text.clone(),
-                    abs: p.abs.clone(),
-                    links,
-                    redirects,
-                }
-            }
-            false => old.remove(&p.source).expect("a page not stale was checked"),
-        };
-        pages.insert(p.source.clone(), checked);
+    // The pages gone are forgotten, and those checked remembered as they are now.
+    for s in &went {
+        memo.pages.remove(s);
     }
-    let mut problems: Vec<Diagnostic> = all
-        .iter()
-        .flat_map(|p| pages[&p.source].links.iter().cloned())
-        .collect();
-    problems.extend(
-        all.iter()
-            .flat_map(|p| pages[&p.source].redirects.iter().cloned()),
-    );
+    for (p, (links, redirects)) in to_check.iter().zip(found) {
+        let checked = Checked {
+            md: p.md.clone(),
+            text: p.text.clone(),
+            abs: p.abs.clone(),
+            links,
+            redirects,
+        };
+        memo.pages.insert(p.source.clone(), checked);
+    }
+    let mut problems = Vec::new();
+    let mut stubs = Vec::new();
+    for p in &all {
+        let c = &memo.pages[&p.source];
+        problems.extend(c.links.iter().cloned());
+        stubs.extend(&c.redirects);
+    }
+    problems.extend(stubs.into_iter().cloned());
     memo.world = Some(world);
     memo.sources = Some(sources);
     memo.stubs = Some(stubs_key);
-    memo.pages = pages;
     memo.checked = to_check.len();
     problems
+}
+
+/// A set of pages that links are looked up in: a few are compared with each link, more are
+/// hashed.
+struct Named<'a> {
+    few: Vec<&'a SourcePath>,
+    many: HashSet<&'a SourcePath>,
+}
+
+impl<'a> Named<'a> {
+    const FEW: usize = 8;
+
+    fn of(pages: impl IntoIterator<Item = &'a SourcePath>) -> Named<'a> {
+        let few: Vec<&SourcePath> = pages.into_iter().collect();
+        match few.len() > Self::FEW {
+            true => Named {
+                many: few.into_iter().collect(),
+                few: Vec::new(),
+            },
+            false => Named {
+                few,
+                many: HashSet::default(),
+            },
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.few.is_empty() && self.many.is_empty()
+    }
+
+    fn contains(&self, page: &SourcePath) -> bool {
+        match self.many.is_empty() {
+            true => self.few.contains(&page),
+            false => self.many.contains(page),
+        }
+    }
 }
 
 /// What every page's check reads of the whole site besides which pages there are; see the
@@ -174,19 +210,32 @@ fn world_of(site: &Site) -> u64 {
 }
 
 /// Whether a link of `p` names one of `pages` (a link within the page names `p` itself).
-fn links_into(p: &Page, pages: &HashSet<&SourcePath>) -> bool {
+fn links_into(p: &Page, pages: &Named) -> bool {
     (p.md.links.iter()).any(|l| pages.contains(l.target.as_ref().unwrap_or(&p.source)))
 }
 
 /// The pages of `all` that the last check did not see, and those it saw that are gone.
-fn came_or_went<'a>(
+fn came_and_went<'a>(
     all: &[&'a Page],
-    seen: &'a HashMap<SourcePath, Checked>,
-) -> HashSet<&'a SourcePath> {
-    let now: HashSet<&SourcePath> = all.iter().map(|p| &p.source).collect();
-    let came = now.iter().filter(|s| !seen.contains_key(**s)).copied();
-    let went = seen.keys().filter(|s| !now.contains(s));
-    came.chain(went).collect()
+    seen: &HashMap<SourcePath, Checked>,
+) -> (Vec<&'a SourcePath>, Vec<SourcePath>) {
+    let came: Vec<&SourcePath> = (all.iter())
+        .map(|p| &p.source)
+        .filter(|s| !seen.contains_key(*s))
+        .collect();
+    // Every page seen is a page now, but those gone: as many as came, less the difference.
+    let gone = (seen.len() + came.len()).saturating_sub(all.len());
+    let went = match gone {
+        0 => Vec::new(),
+        _ => {
+            let now: HashSet<&SourcePath> = all.iter().map(|p| &p.source).collect();
+            (seen.keys())
+                .filter(|s| !now.contains(s))
+                .cloned()
+                .collect()
+        }
+    };
+    (came, went)
 }
 
 /// What the check of a page's links to files reads besides the world: every redirect stub

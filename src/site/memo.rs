@@ -23,14 +23,26 @@
 //!   a page's or is asked for twice, the whole plan would place them all as well, so that is
 //!   the plan; otherwise it is made again ([`How::Near`]).
 //!
+//! A run where pages came or went, the others staying in the same order at the same URLs, is
+//! the same work with the kept lists renumbered: an article's place is its place among the
+//! articles, and the articles that stayed keep their order, so a kept list keeps its order
+//! too. A new article counts as changed, its own "Linked from" list is made from every
+//! article's links (an article that stayed may have linked to it before it was there), and
+//! the tags of an article gone touch the related articles as a changed article's old tags
+//! do. The kept redirects stay free while no page that came is at one of them
+//! ([`How::Shifted`]). A page whose place in another language changed (read by its Intercom
+//! redirects) counts as changed.
+//!
 //! Any other run assembles anew ([`How::Whole`]).
 
-use std::collections::HashMap;
 use std::sync::Arc;
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::langs::Alternates;
 use super::tree::Tree;
-use super::{Page, Parts, Redirect, Site, Why, urls, xref};
+use super::{Page, Parts, Redirect, Site, Why, is_index, urls, xref};
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::paths::{SourcePath, UrlPath};
@@ -54,6 +66,8 @@ pub enum How {
     /// The order again, "Linked from" and "Related articles" of the articles near the
     /// changed pages, and the redirects of the changed articles.
     Near,
+    /// As [`How::Near`], with pages that came or went.
+    Shifted,
     /// Taken from the last one.
     Kept,
 }
@@ -85,6 +99,16 @@ pub struct Settings<'a> {
     pub alternates: &'a Arc<Alternates>,
 }
 
+/// How this run's pages stand to the last run's.
+struct Diff {
+    /// For each page of this run, its place among the last run's pages, when it was one.
+    was: Vec<Option<usize>>,
+    /// The pages of this run that are new, or whose shapes are not those they had.
+    changed: Vec<usize>,
+    /// Whether the pages are the last run's, each in its place.
+    in_place: bool,
+}
+
 impl Memo {
     /// [`Site::assemble`] with this memory.
     pub fn site(&mut self, parts: Parts) -> (Site, Vec<Diagnostic>) {
@@ -92,52 +116,92 @@ impl Memo {
     }
 
     /// The tree and redirects of `pages`: the last ones when `pages` and the settings have
-    /// the shapes of the last run; worked out again near the pages that changed when they
-    /// are the same files at the same URLs; otherwise made anew. What is made is kept.
+    /// the shapes of the last run; worked out again near the pages that changed, came or
+    /// went when the others are the same files at the same URLs in the same order; otherwise
+    /// made anew. What is made is kept.
     pub fn assemble(
         &mut self,
         pages: Vec<Page>,
         settings: &Settings,
     ) -> (Tree, Vec<Redirect>, Vec<Diagnostic>) {
-        let same_settings = self.settings.as_ref().is_some_and(|(l, a)| {
-            *l == settings.lang
-                && (Arc::ptr_eq(a, settings.alternates) || **a == **settings.alternates)
+        let last = self.settings.take();
+        let moved = last.as_ref().and_then(|(l, a)| {
+            (*l == settings.lang && a.langs == settings.alternates.langs)
+                .then(|| moved_alternates(a, settings.alternates))
         });
         self.settings = Some((settings.lang, settings.alternates.clone()));
-        let made = self
-            .made
-            .take()
-            .filter(|m| same_settings && m.slots.len() == pages.len());
-        let changed = match made.map(|m| m.changed(&pages)) {
-            Some(Ok((mut made, changed))) if changed.is_empty() => {
+        // The last languages go while this run goes on.
+        rayon::spawn(move || drop(last));
+        let made = self.made.take().zip(moved);
+        let diff = made.map(|(m, moved)| m.diff(&pages, &moved));
+        let slots = slots_of(&pages);
+        let (tree, redirects, problems, free) = match diff {
+            Some(Ok((mut made, diff))) if diff.in_place && diff.changed.is_empty() => {
                 for (s, p) in made.slots.iter().zip(pages) {
                     *made.tree.page_mut(*s) = p;
                 }
                 self.how = How::Kept;
                 let kept = (
-                    made.tree.clone(),
+                    made.tree.par_clone(),
                     made.redirects.clone(),
                     made.problems.clone(),
                 );
                 self.made = Some(made);
                 return kept;
             }
-            changed => changed,
-        };
-        let sources: Vec<SourcePath> = pages.iter().map(|p| p.source.clone()).collect();
-        let (tree, redirects, problems, free) = match changed {
-            Some(Ok((made, changed))) => {
-                self.how = How::Near;
-                made.near(pages, &changed, settings)
+            Some(Ok((made, diff))) => {
+                self.how = if diff.in_place {
+                    How::Near
+                } else {
+                    How::Shifted
+                };
+                made.near(pages, &diff, settings)
             }
             _ => {
                 self.how = How::Whole;
                 whole(pages, settings)
             }
         };
-        self.made = Made::of(&tree, &sources, &redirects, &problems, free);
+        self.made = slots.and_then(|s| Made::of(&tree, s, &redirects, &problems, free));
         (tree, redirects, problems)
     }
+}
+
+/// The pages whose places in the other languages differ between `a` and `b`, which have the
+/// same languages; none when the site has one language, where the assembly reads none.
+fn moved_alternates(a: &Alternates, b: &Alternates) -> FxHashSet<SourcePath> {
+    if !b.many() || std::ptr::eq(a, b) {
+        return FxHashSet::default();
+    }
+    let gone = (a.pages.keys()).filter(|s| !b.pages.contains_key(*s));
+    let other = (b.pages.iter()).filter(|(s, urls)| a.pages.get(*s) != Some(urls));
+    gone.chain(other.map(|(s, _)| s)).cloned().collect()
+}
+
+/// Where each of `pages` will sit in their tree, by what [`super::tree::arrange_in`] does
+/// with them: `None` when two are one folder's index, and one is left out.
+fn slots_of(pages: &[Page]) -> Option<Vec<SlotOf>> {
+    let mut indexes: FxHashSet<&str> = FxHashSet::default();
+    let mut article = 0;
+    let mut slots = Vec::with_capacity(pages.len());
+    for p in pages {
+        if is_index(&p.source) {
+            if !indexes.insert(p.source.dir()) {
+                return None;
+            }
+            slots.push(SlotOf::Index(p.source.dir().to_string()));
+        } else {
+            slots.push(SlotOf::Article(article));
+            article += 1;
+        }
+    }
+    Some(slots)
+}
+
+/// A page's [`Slot`] before the tree is made: an index is placed by its folder.
+enum SlotOf {
+    Index(String),
+    Article(usize),
 }
 
 /// The tree and redirects of `pages`, made anew, and whether the redirects are free.
@@ -155,33 +219,29 @@ fn lang_root<'a>(settings: &Settings<'a>) -> &'a str {
 }
 
 impl Made {
-    /// What to keep of an assembly of pages from `sources`; `None` when a page is not in the
-    /// tree (a folder with two index pages), which is then never kept.
+    /// What to keep of an assembly whose pages went to `slots`.
     fn of(
         tree: &Tree,
-        sources: &[SourcePath],
+        slots: Vec<SlotOf>,
         redirects: &[Redirect],
         problems: &[Diagnostic],
         free: bool,
     ) -> Option<Made> {
-        let mut at: HashMap<&SourcePath, Slot> = HashMap::with_capacity(sources.len());
-        if let Some(h) = &tree.home {
-            at.insert(&h.source, Slot::Home);
-        }
-        for (i, c) in tree.collections.iter().enumerate() {
-            if let Some(p) = &c.index {
-                at.insert(&p.source, Slot::Index(i));
-            }
-        }
-        for (i, a) in tree.articles.iter().enumerate() {
-            at.insert(&a.page.source, Slot::Article(i));
-        }
-        let slots = sources
-            .iter()
-            .map(|s| at.get(s).copied())
+        // The collections are in the order of their folders.
+        let index = |dir: &str| {
+            (tree.collections)
+                .binary_search_by(|c| c.dir.as_str().cmp(dir))
+                .ok()
+        };
+        let slots = (slots.into_iter())
+            .map(|s| match s {
+                SlotOf::Article(i) => Some(Slot::Article(i)),
+                SlotOf::Index(dir) if dir.is_empty() => Some(Slot::Home),
+                SlotOf::Index(dir) => index(&dir).map(Slot::Index),
+            })
             .collect::<Option<Vec<Slot>>>()?;
         Some(Made {
-            tree: tree.clone(),
+            tree: tree.par_clone(),
             slots,
             redirects: redirects.to_vec(),
             problems: problems.to_vec(),
@@ -189,52 +249,118 @@ impl Made {
         })
     }
 
-    /// The places of the pages whose shapes are not those of the last run's in the same
-    /// place; `Err` when one is another file, or has another URL.
-    fn changed(self, pages: &[Page]) -> Result<(Made, Vec<usize>), ()> {
+    /// How `pages` stand to the last run's; `Err` when one that was there has another file
+    /// or URL, or the pages that stayed are in another order.
+    fn diff(self, pages: &[Page], moved: &FxHashSet<SourcePath>) -> Result<(Made, Diff), ()> {
+        let in_place = self.slots.len() == pages.len()
+            && (self.slots.iter().zip(pages)).all(|(s, p)| self.tree.page(*s).source == p.source);
+        let was: Vec<Option<usize>> = if in_place {
+            (0..pages.len()).map(Some).collect()
+        } else {
+            let at: FxHashMap<&SourcePath, usize> = (self.slots.iter().enumerate())
+                .map(|(k, s)| (&self.tree.page(*s).source, k))
+                .collect();
+            pages.iter().map(|p| at.get(&p.source).copied()).collect()
+        };
         let mut changed = Vec::new();
-        for (k, (s, p)) in self.slots.iter().zip(pages).enumerate() {
-            let old = self.tree.page(*s);
-            if same_shape(old, p) {
+        let mut last = None;
+        for (k, (p, was)) in pages.iter().zip(&was).enumerate() {
+            let Some(w) = *was else {
+                changed.push(k);
+                continue;
+            };
+            if last.is_some_and(|l| l >= w) {
+                return Err(());
+            }
+            last = Some(w);
+            let old = self.tree.page(self.slots[w]);
+            if same_shape(old, p) && !moved.contains(&p.source) {
                 continue;
             }
-            if old.source != p.source || old.abs != p.abs || old.url != p.url {
+            if old.abs != p.abs || old.url != p.url {
                 return Err(());
             }
             changed.push(k);
         }
-        Ok((self, changed))
+        Ok((
+            self,
+            Diff {
+                was,
+                changed,
+                in_place,
+            },
+        ))
     }
 
-    /// The tree and redirects of `pages`, which are the last run's files at the same URLs
-    /// with the pages at `changed` of other shapes; see [`Memo::assemble`].
+    /// The tree and redirects of `pages`, which stand to the last run's as `diff` says;
+    /// see [`Memo::assemble`].
     fn near(
-        mut self,
+        self,
         pages: Vec<Page>,
-        changed: &[usize],
+        diff: &Diff,
         settings: &Settings,
     ) -> (Tree, Vec<Redirect>, Vec<Diagnostic>, bool) {
-        let old = &mut self.tree;
-        let articles: Vec<usize> = (changed.iter())
-            .filter_map(|&k| match self.slots[k] {
+        let Made {
+            tree: mut old,
+            slots,
+            redirects,
+            free,
+            ..
+        } = self;
+        // Each old article's place among the new ones, and each new article's old one.
+        let mut new_of: Vec<Option<usize>> = vec![None; old.articles.len()];
+        let mut old_of: Vec<Option<usize>> = Vec::new();
+        // Each page's place among the new articles.
+        let mut article_at: Vec<Option<usize>> = Vec::with_capacity(pages.len());
+        for (p, was) in pages.iter().zip(&diff.was) {
+            if is_index(&p.source) {
+                article_at.push(None);
+                continue;
+            }
+            article_at.push(Some(old_of.len()));
+            let w = was.and_then(|w| match slots[w] {
                 Slot::Article(i) => Some(i),
                 _ => None,
-            })
+            });
+            if let Some(w) = w {
+                new_of[w] = Some(old_of.len());
+            }
+            old_of.push(w);
+        }
+        let articles: Vec<usize> = (diff.changed.iter())
+            .filter_map(|&k| article_at[k])
             .collect();
-        let old_tags: Vec<Vec<String>> = (articles.iter())
-            .map(|&i| old.articles[i].page.fm.tags.clone())
+        let came: Vec<usize> = (articles.iter().copied())
+            .filter(|&i| old_of[i].is_none())
             .collect();
-        let old_links: Vec<Arc<crate::markdown::Rendered>> = (articles.iter())
-            .map(|&i| old.articles[i].page.md.clone())
+        let gone: Vec<usize> = (0..new_of.len()).filter(|&w| new_of[w].is_none()).collect();
+        // What the changed articles read before, and the tags of the articles gone.
+        let before: Vec<usize> = (articles.iter()).filter_map(|&i| old_of[i]).collect();
+        let old_tags: Vec<Vec<String>> = (before.iter().chain(&gone))
+            .map(|&w| old.articles[w].page.fm.tags.clone())
+            .collect();
+        let old_links: Vec<Arc<crate::markdown::Rendered>> = (before.iter())
+            .map(|&w| old.articles[w].page.md.clone())
+            .collect();
+        let came_urls: Vec<UrlPath> = (pages.iter().zip(&diff.was))
+            .filter(|(_, was)| was.is_none())
+            .map(|(p, _)| p.url.clone())
             .collect();
         let mut tree = super::tree::arrange_in(pages, lang_root(settings));
-        for (new, was) in tree.articles.iter_mut().zip(&mut old.articles) {
-            new.backlinks = std::mem::take(&mut was.backlinks);
-            new.related = std::mem::take(&mut was.related);
+        for (new, was) in tree.articles.iter_mut().zip(&old_of) {
+            if let Some(w) = *was {
+                new.backlinks = std::mem::take(&mut old.articles[w].backlinks);
+                new.related = std::mem::take(&mut old.articles[w].related);
+                if !diff.in_place {
+                    renumber(&mut new.backlinks, &new_of);
+                    renumber(&mut new.related, &new_of);
+                }
+            }
         }
-        if !articles.is_empty() {
-            // The lists that name a changed article, or that it names now or named.
-            let index: HashMap<&SourcePath, usize> = (tree.articles.iter().enumerate())
+        if !articles.is_empty() || !gone.is_empty() {
+            // The lists that name a changed article, or that it names now or named; those
+            // of the articles that came are made anew.
+            let index: FxHashMap<&SourcePath, usize> = (tree.articles.iter().enumerate())
                 .map(|(i, a)| (&a.page.source, i))
                 .collect();
             let mut of: Vec<usize> = (articles.iter().map(|&i| &tree.articles[i].page.md))
@@ -245,32 +371,43 @@ impl Made {
                         .filter_map(|l| index.get(l.target.as_ref()?))
                 })
                 .copied()
+                .filter(|&t| old_of[t].is_some())
                 .collect();
             drop(index);
             of.sort_unstable();
             of.dedup();
             xref::relink_backlinks(&mut tree.articles, &articles, &of);
+            xref::link_backlinks_of(&mut tree.articles, &came);
             let old_tags: Vec<&[String]> = old_tags.iter().map(Vec::as_slice).collect();
             xref::relink_related(&mut tree.articles, &articles, &old_tags);
         }
+        // The last run's pages go while this one goes on.
+        rayon::spawn(move || drop(old));
         // The redirects of the changed articles, when they collide with nothing.
-        if self.free {
-            let mut asked: Vec<Vec<(UrlPath, Why)>> = vec![Vec::new(); tree.articles.len()];
-            for r in self.redirects {
-                asked[r.to].push((r.from, r.why));
-            }
+        if free {
+            let changed: FxHashSet<usize> = articles.iter().copied().collect();
+            let kept: Vec<Redirect> = (redirects.into_iter())
+                .filter_map(|r| {
+                    let to = new_of[r.to].filter(|to| !changed.contains(to))?;
+                    Some(Redirect { to, ..r })
+                })
+                .collect();
             let mut invalid = false;
-            for &i in &articles {
-                let (wanted, problems) = urls::wanted(
-                    settings.config,
-                    &tree.articles[i],
-                    settings.lang,
-                    settings.alternates,
-                );
-                invalid |= !problems.is_empty();
-                asked[i] = wanted;
-            }
-            if !invalid && let Some(redirects) = urls::free_redirects(&tree, asked) {
+            let asked: Vec<(usize, Vec<(UrlPath, Why)>)> = (articles.iter())
+                .map(|&i| {
+                    let (wanted, problems) = urls::wanted(
+                        settings.config,
+                        &tree.articles[i],
+                        settings.lang,
+                        settings.alternates,
+                    );
+                    invalid |= !problems.is_empty();
+                    (i, wanted)
+                })
+                .collect();
+            if !invalid
+                && let Some(redirects) = urls::free_redirects(&tree, kept, asked, &came_urls)
+            {
                 return (tree, redirects, Vec::new(), true);
             }
         }
@@ -281,7 +418,30 @@ impl Made {
     }
 }
 
+/// `list` of old articles' places, with each at its new place and those gone left out; the
+/// articles that stayed keep their order, so the list keeps its own.
+fn renumber(list: &mut Vec<usize>, new_of: &[Option<usize>]) {
+    list.retain_mut(|x| match new_of[*x] {
+        Some(n) => {
+            *x = n;
+            true
+        }
+        None => false,
+    });
+}
+
 impl Tree {
+    /// A copy, its articles copied in parallel.
+    fn par_clone(&self) -> Tree {
+        Tree {
+            home: self.home.clone(),
+            collections: self.collections.clone(),
+            roots: self.roots.clone(),
+            articles: self.articles.par_iter().cloned().collect(),
+            root_articles: self.root_articles.clone(),
+        }
+    }
+
     fn page(&self, slot: Slot) -> &Page {
         match slot {
             Slot::Home => self.home.as_ref(),

@@ -95,15 +95,14 @@ pub fn arrange_in(pages: Vec<Page>, lang_root: &str) -> Tree {
             None => root_articles.push(i),
         }
     }
-    let article_key = |i: &usize| {
-        (
-            articles[*i].page.fm.order.unwrap_or(i64::MAX),
-            articles[*i].title.to_lowercase(),
-        )
+    let article_order = |x: &usize, y: &usize| {
+        let (x, y) = (&articles[*x], &articles[*y]);
+        let order = |a: &Article| a.page.fm.order.unwrap_or(i64::MAX);
+        (order(x).cmp(&order(y))).then_with(|| cmp_lowercase(&x.title, &y.title))
     };
-    root_articles.sort_by_cached_key(article_key);
+    root_articles.sort_by(article_order);
     for c in &mut collections {
-        c.articles.sort_by_cached_key(article_key);
+        c.articles.sort_by(article_order);
     }
     let roots = order_collections(&mut collections);
     let mut reading = root_articles.clone();
@@ -120,6 +119,16 @@ pub fn arrange_in(pages: Vec<Page>, lang_root: &str) -> Tree {
         roots,
         articles,
         root_articles,
+    }
+}
+
+/// How `a` and `b` compare in lower case, as their `to_lowercase` would, without copying
+/// them when they are ASCII.
+fn cmp_lowercase(a: &str, b: &str) -> std::cmp::Ordering {
+    match a.is_ascii() && b.is_ascii() {
+        true => (a.bytes().map(|c| c.to_ascii_lowercase()))
+            .cmp(b.bytes().map(|c| c.to_ascii_lowercase())),
+        false => a.to_lowercase().cmp(&b.to_lowercase()),
     }
 }
 
@@ -241,6 +250,19 @@ mod tests {
                 .as_deref(),
             Some("Bee")
         );
+    }
+
+    #[test]
+    fn titles_compare_as_their_lower_case_does() {
+        let titles = [
+            "apple", "Apple", "B", "a", "", "a b", "Éclair", "éclair", "Zed", "ΣΑΣ", "σας", "İ",
+        ];
+        for x in titles {
+            for y in titles {
+                let lower = x.to_lowercase().cmp(&y.to_lowercase());
+                assert_eq!(cmp_lowercase(x, y), lower, "{x:?} against {y:?}");
+            }
+        }
     }
 
     #[test]

@@ -229,27 +229,44 @@ pub fn wanted(
     (wanted, problems)
 }
 
-/// The redirects [`plan`] plans when each article asks for `asked[i]` and none of
-/// the addresses is taken: none is a page's, and no two are one. `None` when one is taken,
+/// The redirects [`plan`] plans when the last plan placed every redirect asked for without a
+/// problem, `kept` are those of the articles that did not change (at their articles' places
+/// now), each article of `asked` asks for its addresses (in the order of the articles), and the
+/// pages at `came` are new: none of the addresses is taken when none of `asked` is a page's
+/// or asked for twice, and no page that came is at one of `kept`. `None` when one is taken,
 /// which only the whole plan can sort out.
-pub fn free_redirects(tree: &Tree, asked: Vec<Vec<(UrlPath, Why)>>) -> Option<Vec<Redirect>> {
-    let mut seen: FxHashSet<&str> = page_urls(tree).map(|(url, _)| url).collect();
-    for (url, _) in asked.iter().flatten() {
-        if !seen.insert(url.as_str()) {
+pub fn free_redirects(
+    tree: &Tree,
+    kept: Vec<Redirect>,
+    asked: Vec<(usize, Vec<(UrlPath, Why)>)>,
+    came: &[UrlPath],
+) -> Option<Vec<Redirect>> {
+    let mut fresh: FxHashSet<&str> = FxHashSet::default();
+    for (url, _) in asked.iter().flat_map(|(_, wanted)| wanted) {
+        if !fresh.insert(url.as_str()) {
             return None;
         }
     }
-    Some(
-        asked
-            .into_iter()
-            .enumerate()
-            .flat_map(|(i, wanted)| {
-                wanted
-                    .into_iter()
-                    .map(move |(from, why)| Redirect { from, to: i, why })
-            })
-            .collect(),
-    )
+    let came: FxHashSet<&str> = came.iter().map(UrlPath::as_str).collect();
+    if (page_urls(tree)).any(|(url, _)| fresh.contains(url))
+        || (kept.iter()).any(|r| fresh.contains(r.from.as_str()) || came.contains(r.from.as_str()))
+    {
+        return None;
+    }
+    // In the order of the articles, each one's in the order it asked.
+    let mut redirects = Vec::with_capacity(kept.len() + fresh.len());
+    let mut asked = asked.into_iter().peekable();
+    let place = |(to, wanted): (usize, Vec<(UrlPath, Why)>), into: &mut Vec<Redirect>| {
+        into.extend((wanted.into_iter()).map(|(from, why)| Redirect { from, to, why }));
+    };
+    for r in kept {
+        while let Some(a) = asked.next_if(|(to, _)| *to < r.to) {
+            place(a, &mut redirects);
+        }
+        redirects.push(r);
+    }
+    asked.for_each(|a| place(a, &mut redirects));
+    Some(redirects)
 }
 
 #[cfg(test)]

@@ -69,49 +69,86 @@ fn ranks<T: Ord + Sync>(texts: &[T]) -> Vec<u32> {
 /// `changed` are the only ones that may link or be titled otherwise than when `articles`
 /// lists were made: the other lists and every other link are as they were.
 pub fn relink_backlinks(articles: &mut [Article], changed: &[usize], of: &[usize]) {
-    let index: FxHashMap<&SourcePath, usize> = articles
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (&a.page.source, i))
-        .collect();
     let is_changed: FxHashSet<usize> = changed.iter().copied().collect();
-    let mut lists: Vec<(usize, Vec<usize>)> = of
+    let lists: Vec<(usize, Vec<usize>)> = of
         .iter()
         .map(|&t| {
             let mut list: Vec<usize> = (articles[t].backlinks.iter())
                 .filter(|x| !is_changed.contains(x))
                 .copied()
                 .collect();
-            list.extend(
-                changed
-                    .iter()
-                    .filter(|&&x| x != t && targets(&index, &articles[x]).any(|to| to == t)),
-            );
+            let to = &articles[t].page.source;
+            list.extend((changed.iter()).filter(|&&x| x != t && links_to(&articles[x], to)));
             (t, list)
         })
         .collect();
-    for (_, list) in &mut lists {
-        let key = |x: &usize| (articles[*x].title.to_lowercase(), *x);
-        list.sort_by_cached_key(key);
-        list.dedup();
-    }
-    drop(index);
     for (t, list) in lists {
-        articles[t].backlinks = list;
+        articles[t].backlinks = sorted_by_title(articles, list);
     }
+}
+
+/// The "Linked from" lists of the articles `new` made anew, from the links of every article.
+pub fn link_backlinks_of(articles: &mut [Article], new: &[usize]) {
+    let mut lists: Vec<Vec<usize>> = vec![Vec::new(); new.len()];
+    // A few are compared with each link; more are looked up.
+    let by_source: FxHashMap<&SourcePath, usize> = match new.len() > 4 {
+        true => (new.iter().enumerate())
+            .map(|(k, &t)| (&articles[t].page.source, k))
+            .collect(),
+        false => FxHashMap::default(),
+    };
+    let find = |l: &SourcePath| match new.len() > 4 {
+        true => by_source.get(l).copied(),
+        false => new.iter().position(|&t| articles[t].page.source == *l),
+    };
+    let found: Vec<(usize, usize)> = (articles.par_iter().enumerate())
+        .flat_map_iter(|(from, a)| {
+            (a.page.md.links.iter())
+                .filter_map(|l| find(l.target.as_ref()?))
+                .filter(move |&k| new[k] != from)
+                .map(move |k| (k, from))
+        })
+        .collect();
+    for (k, from) in found {
+        lists[k].push(from);
+    }
+    for (&t, list) in new.iter().zip(lists) {
+        articles[t].backlinks = sorted_by_title(articles, list);
+    }
+}
+
+/// Whether `a` links to the page of `to`.
+fn links_to(a: &Article, to: &SourcePath) -> bool {
+    (a.page.md.links.iter()).any(|l| l.target.as_ref() == Some(to))
+}
+
+/// `list` in the order of "Linked from": by title, case aside, then in content order; each
+/// once.
+fn sorted_by_title(articles: &[Article], mut list: Vec<usize>) -> Vec<usize> {
+    list.sort_by_cached_key(|x| (articles[*x].title.to_lowercase(), *x));
+    list.dedup();
+    list
 }
 
 /// Each tag of every article, by a number (case and spaces aside), each once; and the
 /// articles of each tag, in content order.
 fn tag_numbers(articles: &[Article]) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
     let mut numbers: FxHashMap<String, usize> = FxHashMap::default();
+    let mut buf = String::new();
     let tags: Vec<Vec<usize>> = articles
         .iter()
         .map(|a| {
             let mut own: Vec<usize> = (a.page.fm.tags.iter())
                 .map(|t| {
-                    let next = numbers.len();
-                    *numbers.entry(t.trim().to_lowercase()).or_insert(next)
+                    let key = tag_key(t, &mut buf);
+                    match numbers.get(key) {
+                        Some(&n) => n,
+                        None => {
+                            let n = numbers.len();
+                            numbers.insert(key.to_string(), n);
+                            n
+                        }
+                    }
                 })
                 .collect();
             own.sort_unstable();
@@ -126,6 +163,17 @@ fn tag_numbers(articles: &[Article]) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
         }
     }
     (tags, by_tag)
+}
+
+/// `tag` as tags are compared, spaces around and case aside, written into `buf`.
+fn tag_key<'b>(tag: &str, buf: &'b mut String) -> &'b str {
+    let tag = tag.trim();
+    buf.clear();
+    match tag.is_ascii() {
+        true => buf.extend(tag.chars().map(|c| c.to_ascii_lowercase())),
+        false => buf.push_str(&tag.to_lowercase()),
+    }
+    buf
 }
 
 /// Up to this many related articles.
@@ -191,23 +239,49 @@ pub fn link_related(articles: &mut [Article]) {
 }
 
 /// The "Related articles" again of every article that shares a tag with one of `changed`
-/// (by their tags in `articles`, or `before`, the tags each had when the lists were made):
+/// (by their tags in `articles`) or has one of the tags of `before` (the tags the changed
+/// articles had when the lists were made, and those of articles gone since): `changed` are
 /// the only articles whose tags or titles may differ from those the lists were made from.
 pub fn relink_related(articles: &mut [Article], changed: &[usize], before: &[&[String]]) {
-    let (tags, by_tag) = tag_numbers(articles);
-    let key = |t: &String| t.trim().to_lowercase();
+    let mut buf = String::new();
     let mut touched: FxHashSet<String> = FxHashSet::default();
-    for (&x, old) in changed.iter().zip(before) {
-        touched.extend(old.iter().chain(&articles[x].page.fm.tags).map(key));
+    let changed_tags = changed.iter().map(|&x| articles[x].page.fm.tags.as_slice());
+    for t in before.iter().copied().chain(changed_tags).flatten() {
+        touched.insert(tag_key(t, &mut buf).to_string());
     }
     let mut of: Vec<usize> = changed.to_vec();
-    for (i, a) in articles.iter().enumerate() {
-        if a.page.fm.tags.iter().any(|t| touched.contains(&key(t))) {
-            of.push(i);
+    if !touched.is_empty() {
+        for (i, a) in articles.iter().enumerate() {
+            if (a.page.fm.tags.iter()).any(|t| touched.contains(tag_key(t, &mut buf))) {
+                of.push(i);
+            }
         }
     }
     of.sort_unstable();
     of.dedup();
+    // The tags of the articles `of` by a number, and the articles of each of them.
+    let mut numbers: FxHashMap<String, usize> = FxHashMap::default();
+    for t in of.iter().flat_map(|&i| &articles[i].page.fm.tags) {
+        let next = numbers.len();
+        numbers
+            .entry(tag_key(t, &mut buf).to_string())
+            .or_insert(next);
+    }
+    let mut tags: Vec<Vec<usize>> = vec![Vec::new(); articles.len()];
+    let mut by_tag: Vec<Vec<usize>> = vec![Vec::new(); numbers.len()];
+    if !numbers.is_empty() {
+        for (i, a) in articles.iter().enumerate() {
+            let own = &mut tags[i];
+            own.extend(
+                (a.page.fm.tags.iter()).filter_map(|t| numbers.get(tag_key(t, &mut buf)).copied()),
+            );
+            own.sort_unstable();
+            own.dedup();
+            for &t in own.iter() {
+                by_tag[t].push(i);
+            }
+        }
+    }
     let title = |x: usize| articles[x].title.as_str();
     let related: Vec<Vec<usize>> = of
         .par_iter()

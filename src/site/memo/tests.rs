@@ -168,25 +168,78 @@ fn an_edit_of_anything_the_assembly_reads_assembles_again() {
             p.fm = Arc::new(titled("Another guide"))
         }),
     ];
-    let whole = [
-        with(&first, "c.md", |p| {
-            p.url = crate::paths::UrlPath::new("d.html")
-        }),
+    let shifted = [
         first[..3].to_vec(),
-        // A folder with two index pages: one is not in the tree, and nothing is kept.
+        first[1..].to_vec(),
         [
             first.clone(),
-            vec![page("guide/index.md", titled("G"), body("", &[]))],
+            vec![page("d.md", titled("D"), body("d", &["c.md"]))],
         ]
         .concat(),
     ];
-    for (pages, how) in
-        (near.into_iter().map(|p| (p, How::Near))).chain(whole.into_iter().map(|p| (p, How::Whole)))
-    {
-        assert_eq!(assemble(&mut memo, &pages), how);
-        // Back to the first pages, the same way.
-        assert_eq!(assemble(&mut memo, &first), how);
+    let url = with(&first, "c.md", |p| {
+        p.url = crate::paths::UrlPath::new("d.html")
+    });
+    // A folder with two index pages: one is not in the tree, and nothing is kept.
+    let two_indexes = [
+        first.clone(),
+        vec![page("guide/index.md", titled("G"), body("", &[]))],
+    ]
+    .concat();
+    let runs = (near.into_iter().map(|p| (p, How::Near, How::Near)))
+        .chain(shifted.into_iter().map(|p| (p, How::Shifted, How::Shifted)))
+        .chain([
+            (url, How::Whole, How::Whole),
+            (two_indexes, How::Shifted, How::Whole),
+        ]);
+    for (pages, there, back) in runs {
+        assert_eq!(assemble(&mut memo, &pages), there);
+        // Back to the first pages.
+        assert_eq!(assemble(&mut memo, &first), back);
     }
+}
+
+#[test]
+fn a_new_a_deleted_and_a_renamed_article_are_assembled_near_them() {
+    let with_link = |mut pages: Vec<Page>| {
+        // c links to a page that is not there yet.
+        let c = pages.iter_mut().find(|p| p.source.as_str() == "c.md");
+        c.expect("c").md = Arc::new(body("c", &["guide/a.md", "guide/n.md"]));
+        pages
+    };
+    let first = with_link(pages());
+    let new = page("guide/n.md", tagged("N", &["t"], &[]), body("n", &["c.md"]));
+    let added = [&first[..3], &[new], &first[3..]].concat();
+    let without_b: Vec<Page> = (first.iter())
+        .filter(|p| p.source.as_str() != "guide/b.md")
+        .cloned()
+        .collect();
+    let mut renamed = without_b.clone();
+    let mut b2 = first[2].clone();
+    b2.source = SourcePath::from_relative(std::path::Path::new("guide/b2.md"));
+    b2.url = crate::paths::UrlPath::new("guide/b2.html");
+    renamed.insert(2, b2);
+    // A new page at the address of a's alias: the whole plan reports it.
+    let mut at_alias = page("old-a/index.md", titled("Old"), body("", &[]));
+    at_alias.url = crate::paths::UrlPath::new("old-a/index.html");
+    let over_alias = [first.clone(), vec![at_alias]].concat();
+    let mut memo = Memo::default();
+    assemble(&mut memo, &first);
+    for pages in [&added, &without_b, &renamed, &over_alias] {
+        assert_eq!(assemble(&mut memo, pages), How::Shifted);
+        assert_eq!(assemble(&mut memo, &first), How::Shifted);
+    }
+    let (site, _) = memo.site(parts_of(added));
+    let n = site.article(&SourcePath::from_relative(std::path::Path::new(
+        "guide/n.md",
+    )));
+    let backlinks: Vec<&str> = (n.expect("n").backlinks.iter())
+        .map(|&i| site.articles[i].title.as_str())
+        .collect();
+    assert_eq!(backlinks, ["C"]);
+    let (_, problems) = memo.site(parts_of(over_alias));
+    let codes: Vec<&str> = problems.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["redirect-collision"]);
 }
 
 /// A small generator of numbers, so that the sequence below is the same on every run.
@@ -225,14 +278,26 @@ fn a_long_run_of_edits_assembles_as_a_fresh_assembly_does() {
     let tags = ["t", " T", "u", "v", "w"];
     let aliases = ["old", "Old/x", "guide/a.html", "../out", "en/articles/1"];
     let mut rng = Lcg(11);
-    let mut pages: Vec<Page> = files
+    let mut all: Vec<Page> = files
         .iter()
         .map(|f| page(f, titled(&f.to_uppercase()), body("", &[])))
         .collect();
+    let mut there = vec![true; files.len()];
     let mut memo = Memo::default();
-    let mut near = 0;
-    for _ in 0..400 {
+    let (mut near, mut shifted) = (0, 0);
+    for _ in 0..600 {
         let k = rng.next(files.len());
+        // A page comes or goes, or (with it) another; else it is edited.
+        if rng.next(3) == 0 {
+            there[k] = !there[k];
+            if rng.next(2) == 0 {
+                let j = rng.next(files.len());
+                there[j] = !there[j];
+            }
+            let pages = present(&all, &there);
+            shifted += usize::from(assemble(&mut memo, &pages) == How::Shifted);
+            continue;
+        }
         let fm = Frontmatter {
             tags: rng.pick(&tags, 3).iter().map(|t| t.to_string()).collect(),
             aliases: match rng.next(4) {
@@ -247,7 +312,7 @@ fn a_long_run_of_edits_assembles_as_a_fresh_assembly_does() {
             order: [None, None, Some(1), Some(2)][rng.next(4)],
             ..titled(titles[rng.next(titles.len())])
         };
-        let p = &mut pages[k];
+        let p = &mut all[k];
         match rng.next(3) {
             0 => p.fm = Arc::new(fm),
             1 => p.md = Arc::new(body("", &rng.pick(&files, 3))),
@@ -256,10 +321,20 @@ fn a_long_run_of_edits_assembles_as_a_fresh_assembly_does() {
                 p.md = Arc::new(body("", &rng.pick(&files, 3)));
             }
         }
+        let pages = present(&all, &there);
         near += usize::from(assemble(&mut memo, &pages) == How::Near);
     }
     assert!(
-        near > 300,
-        "only {near} assemblies were made near the edits"
+        near > 150 && shifted > 150,
+        "only {near} assemblies were made near the edits and {shifted} near pages that came \
+         or went"
     );
+}
+
+/// The pages of `all` that are `there`, in order.
+fn present(all: &[Page], there: &[bool]) -> Vec<Page> {
+    (all.iter().zip(there))
+        .filter(|(_, t)| **t)
+        .map(|(p, _)| p.clone())
+        .collect()
 }

@@ -131,9 +131,7 @@ impl Journal {
                 .entry(parent.to_string())
                 .or_default()
                 .push(rel.to_string());
-            journal
-                .folders
-                .insert(rel.to_string(), Some(stamp).flatten());
+            journal.folders.insert(rel.to_string(), stamp);
         }
         Some(journal)
     }

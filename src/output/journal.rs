@@ -47,7 +47,6 @@ impl Stamp {
     #[cfg(unix)]
     fn of(meta: &fs::Metadata) -> Option<(Stamp, u64)> {
         use std::os::unix::fs::MetadataExt;
-        let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
         meta.is_dir().then(|| {
             let stamp = Stamp {
                 inode: meta.ino(),
@@ -78,7 +77,13 @@ impl Stamp {
 #[cfg(unix)]
 pub(super) fn modified(meta: &fs::Metadata) -> Option<i128> {
     use std::os::unix::fs::MetadataExt;
-    Some(i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()))
+    Some(ns(meta.mtime(), meta.mtime_nsec()))
+}
+
+/// A time given in seconds and nanoseconds, in nanoseconds.
+#[cfg(unix)]
+fn ns(seconds: i64, nanos: i64) -> i128 {
+    i128::from(seconds) * 1_000_000_000 + i128::from(nanos)
 }
 
 #[cfg(not(unix))]
@@ -126,9 +131,7 @@ impl Journal {
                 .entry(parent.to_string())
                 .or_default()
                 .push(rel.to_string());
-            journal
-                .folders
-                .insert(rel.to_string(), Some(stamp).flatten());
+            journal.folders.insert(rel.to_string(), stamp);
         }
         Some(journal)
     }

@@ -299,6 +299,11 @@ pub struct Terms {
 /// Locks of the shared term table: enough that threads rarely meet at one.
 const TERM_SHARDS: usize = 64;
 
+/// The shard of [`Terms`] that holds `term`.
+fn shard_of(term: &str) -> usize {
+    (rustc_hash::FxBuildHasher.hash_one(term) as usize) % TERM_SHARDS
+}
+
 impl Default for Terms {
     fn default() -> Self {
         Terms {
@@ -314,8 +319,7 @@ impl Terms {
     pub fn of(names: &[String]) -> Terms {
         let mut terms = Terms::default();
         for (id, name) in names.iter().enumerate() {
-            let shard = (rustc_hash::FxBuildHasher.hash_one(name.as_str()) as usize) % TERM_SHARDS;
-            terms.shards[shard]
+            terms.shards[shard_of(name)]
                 .get_mut()
                 .expect("no panic while holding the lock")
                 .insert(name.clone(), id as u32);
@@ -327,8 +331,7 @@ impl Terms {
     /// The term's number, locking the shared table (the caller keeps its own memory of the
     /// numbers it has seen, [`Counter`]).
     fn id(&self, term: &str) -> u32 {
-        let shard = (rustc_hash::FxBuildHasher.hash_one(term) as usize) % TERM_SHARDS;
-        let mut ids = self.shards[shard]
+        let mut ids = self.shards[shard_of(term)]
             .lock()
             .expect("no panic while holding the lock");
         if let Some(&id) = ids.get(term) {

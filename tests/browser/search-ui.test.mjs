@@ -393,73 +393,75 @@ test('dark mode: the system preference and the theme toggle', T, async () => {
   assert.equal(dark.panel, 'rgb(17, 20, 24)');
 });
 
-test('first results come from the heads of long postings, then from all of them', T, async () => {
-  // The reference site with a hand-made index in which "backup" is split over shards.
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'stepbook-search-split-'));
+/**
+ * Runs `fn` on a page of a copy of the reference site (opened at MFA) whose index is made by
+ * hand from `notes`, its long postings split over shards; `pages` are more files to write in
+ * it, by path. The copy is removed afterwards.
+ */
+async function withSplitIndex(name, notes, pages, fn) {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), `stepbook-search-${name}-`));
   await fs.cp(guides.dir, dir, { recursive: true });
-  await writeIndex(dir, makeIndex(backupNotes(), { shardBytes: 60, per: 8 }));
+  await writeIndex(dir, makeIndex(notes, { shardBytes: 60, per: 8 }));
+  for (const [file, text] of Object.entries(pages)) await fs.writeFile(path.join(dir, file), text);
   const srv = await serveStatic(dir);
   try {
-    await withPage('split', async (page) => {
+    await withPage(name, async (page) => {
       await page.goto(new URL(MFA, srv.url).href);
-      await page.evaluate(() => {
-        const status = document.querySelector('.search [role="status"]');
-        window.said = [];
-        new MutationObserver(() => window.said.push(status.textContent))
-          .observe(status, { childList: true, characterData: true, subtree: true });
-      });
-      await page.locator('.search input').fill('backup');
-      await page.waitForFunction(() => window.said.some((t) => t.startsWith('40 articles match')));
-      const said = await page.evaluate(() => window.said.filter(Boolean));
-      assert.match(said[0], /^\d+\+ articles match\. Use the arrow keys/, JSON.stringify(said));
-      assert.equal(said[said.length - 1], '40 articles match. Use the arrow keys to move through the results.');
-      const p = await panel(page);
-      assert.deepEqual(options(p).slice(0, 5).map((o) => o.href.replace(/\?.*$/, '')),
-        ['../n0.html', '../n8.html', '../n16.html', '../n24.html', '../n32.html']);
+      await fn(page);
     });
   } finally {
     await srv.close();
     await fs.rm(dir, { recursive: true, force: true });
   }
+}
+
+test('first results come from the heads of long postings, then from all of them', T, async () => {
+  // The reference site with a hand-made index in which "backup" is split over shards.
+  await withSplitIndex('split', backupNotes(), {}, async (page) => {
+    await page.evaluate(() => {
+      const status = document.querySelector('.search [role="status"]');
+      window.said = [];
+      new MutationObserver(() => window.said.push(status.textContent))
+        .observe(status, { childList: true, characterData: true, subtree: true });
+    });
+    await page.locator('.search input').fill('backup');
+    await page.waitForFunction(() => window.said.some((t) => t.startsWith('40 articles match')));
+    const said = await page.evaluate(() => window.said.filter(Boolean));
+    assert.match(said[0], /^\d+\+ articles match\. Use the arrow keys/, JSON.stringify(said));
+    assert.equal(said[said.length - 1], '40 articles match. Use the arrow keys to move through the results.');
+    const p = await panel(page);
+    assert.deepEqual(options(p).slice(0, 5).map((o) => o.href.replace(/\?.*$/, '')),
+      ['../n0.html', '../n8.html', '../n16.html', '../n24.html', '../n32.html']);
+  });
 });
 
 test('the full results keep the first result of the quick ones in place while it ranks close to first', T, async () => {
   // A quick search for "backup restore" ranks "Restore drill 0" first; the full ranking
   // alone puts "Restore notes" first (search-engine.test.mjs pins both orders).
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'stepbook-search-keep-'));
-  await fs.cp(guides.dir, dir, { recursive: true });
-  await writeIndex(dir, makeIndex(restoreNotes(), { shardBytes: 60, per: 8 }));
-  await fs.writeFile(path.join(dir, 'drill0.html'), '<!DOCTYPE html><title>Restore drill 0</title>\n');
-  const srv = await serveStatic(dir);
-  try {
-    await withPage('keep-first', async (page) => {
-      await page.goto(new URL(MFA, srv.url).href);
-      await page.evaluate(() => {
-        const root = document.querySelector('.search');
-        const status = root.querySelector('[role="status"]');
-        window.shown = [];
-        new MutationObserver(() => {
-          const hrefs = [...root.querySelectorAll('[role="option"]')].map((o) => o.getAttribute('href'));
-          if (status.textContent) window.shown.push({ said: status.textContent, hrefs });
-        }).observe(status, { childList: true, characterData: true, subtree: true });
-      });
-      await page.locator('.search input').fill('backup restore');
-      await page.waitForFunction(() => window.shown.some((s) => s.said.startsWith('44 articles match')));
-      const shown = await page.evaluate(() => window.shown);
-      const first = (s) => s.hrefs[0].replace(/\?.*$/, '');
-      assert.equal(shown.length, 2, JSON.stringify(shown));
-      assert.match(shown[0].said, /^\d+\+ articles match\./);
-      assert.equal(first(shown[0]), '../drill0.html');
-      assert.equal(shown[1].said, '44 articles match. Use the arrow keys to move through the results.');
-      assert.deepEqual(shown[1].hrefs.slice(0, 4).map((h) => h.replace(/\?.*$/, '')),
-        ['../drill0.html', '../restore.html', '../drill1.html', '../drill2.html']);
-      // Enter opens the result that was first all along.
-      await Promise.all([page.waitForURL(/\/drill0\.html/), page.keyboard.press('Enter')]);
+  const drill = { 'drill0.html': '<!DOCTYPE html><title>Restore drill 0</title>\n' };
+  await withSplitIndex('keep-first', restoreNotes(), drill, async (page) => {
+    await page.evaluate(() => {
+      const root = document.querySelector('.search');
+      const status = root.querySelector('[role="status"]');
+      window.shown = [];
+      new MutationObserver(() => {
+        const hrefs = [...root.querySelectorAll('[role="option"]')].map((o) => o.getAttribute('href'));
+        if (status.textContent) window.shown.push({ said: status.textContent, hrefs });
+      }).observe(status, { childList: true, characterData: true, subtree: true });
     });
-  } finally {
-    await srv.close();
-    await fs.rm(dir, { recursive: true, force: true });
-  }
+    await page.locator('.search input').fill('backup restore');
+    await page.waitForFunction(() => window.shown.some((s) => s.said.startsWith('44 articles match')));
+    const shown = await page.evaluate(() => window.shown);
+    const first = (s) => s.hrefs[0].replace(/\?.*$/, '');
+    assert.equal(shown.length, 2, JSON.stringify(shown));
+    assert.match(shown[0].said, /^\d+\+ articles match\./);
+    assert.equal(first(shown[0]), '../drill0.html');
+    assert.equal(shown[1].said, '44 articles match. Use the arrow keys to move through the results.');
+    assert.deepEqual(shown[1].hrefs.slice(0, 4).map((h) => h.replace(/\?.*$/, '')),
+      ['../drill0.html', '../restore.html', '../drill1.html', '../drill2.html']);
+    // Enter opens the result that was first all along.
+    await Promise.all([page.waitForURL(/\/drill0\.html/), page.keyboard.press('Enter')]);
+  });
 });
 
 test('the built-in theme ships the search scripts and styles', T, async () => {

@@ -123,8 +123,8 @@ fn tag_url(lang_root: &str, name: &str) -> UrlPath {
 }
 
 fn tags(site: &Site) -> Vec<Tag> {
-    let mut found: Vec<Tag> = Vec::new();
-    let mut by_url: BTreeMap<UrlPath, usize> = BTreeMap::new();
+    let mut tags: Vec<Tag> = Vec::new();
+    let mut by_url: HashMap<UrlPath, usize> = HashMap::new();
     // Each name's URL is made once: names repeat across thousands of articles.
     let mut by_name: rustc_hash::FxHashMap<&str, usize> = Default::default();
     for &i in &reading_order(site) {
@@ -132,25 +132,22 @@ fn tags(site: &Site) -> Vec<Tag> {
             let t = *by_name.entry(name).or_insert_with(|| {
                 let url = tag_url(site.lang_root(), name);
                 *by_url.entry(url.clone()).or_insert_with(|| {
-                    found.push(Tag {
+                    tags.push(Tag {
                         name: name.clone(),
                         url,
                         articles: Vec::new(),
                     });
-                    found.len() - 1
+                    tags.len() - 1
                 })
             });
-            let tag = &mut found[t];
+            let tag = &mut tags[t];
             if tag.articles.last() != Some(&i) {
                 tag.articles.push(i);
             }
         }
     }
-    let mut slots: Vec<Option<Tag>> = found.into_iter().map(Some).collect();
-    let mut tags: Vec<Tag> = by_url
-        .into_values()
-        .filter_map(|t| slots[t].take())
-        .collect();
+    // By name, ties by URL (each tag has its own).
+    tags.sort_unstable_by(|a, b| a.url.cmp(&b.url));
     tags.sort_by_key(|t| t.name.to_lowercase());
     tags
 }

@@ -223,13 +223,9 @@ fn site_ctx(site: &Site, has_tags: bool) -> SiteCtx {
     }
 }
 
-/// The site context with the header link of the page's top-level collection marked current.
-pub fn nav_for<'a>(
-    site: &Site,
-    base: &'a SiteCtx,
-    collection: Option<usize>,
-) -> std::borrow::Cow<'a, SiteCtx> {
-    match nav_current(site, base, collection) {
+/// The site context with header link `current` ([`nav_current`]) marked current.
+pub fn nav_for(base: &SiteCtx, current: Option<usize>) -> std::borrow::Cow<'_, SiteCtx> {
+    match current {
         Some(pos) => {
             let mut owned = base.clone();
             owned.nav[pos].current = true;
@@ -239,7 +235,7 @@ pub fn nav_for<'a>(
     }
 }
 
-/// Which header link [`nav_for`] marks current for a page in `collection`.
+/// Which header link is current for a page in `collection`: its top-level collection's.
 pub fn nav_current(site: &Site, base: &SiteCtx, collection: Option<usize>) -> Option<usize> {
     let top = collection.and_then(|c| site.ancestry(c).first().copied());
     top.and_then(|t| site.roots.iter().position(|&r| r == t))

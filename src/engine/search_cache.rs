@@ -62,9 +62,9 @@ fn by_shard(indexer: &Indexer) -> Vec<Vec<(&At, u64, &Arc<Article>)>> {
     shards
 }
 
-/// The articles each shard holds, to tell at the next save whether it changed.
-fn held(indexer: &Indexer) -> Vec<Vec<Arc<Article>>> {
-    by_shard(indexer)
+/// The articles each of `shards` holds, to tell at the next save whether it changed.
+fn held(shards: Vec<Vec<(&At, u64, &Arc<Article>)>>) -> Vec<Vec<Arc<Article>>> {
+    shards
         .into_iter()
         .map(|s| s.into_iter().map(|(_, _, a)| a.clone()).collect())
         .collect()
@@ -112,7 +112,7 @@ pub fn load(dir: &Path, want: &Digests, fingerprint: u64) -> Option<(Indexer, Wr
     );
     let written = Written {
         digests: Some(want.clone()),
-        shards: held(&indexer),
+        shards: held(by_shard(&indexer)),
     };
     Some((indexer, written))
 }
@@ -168,7 +168,7 @@ pub fn save(
             names,
             shards: digests,
         }),
-        shards: held(indexer),
+        shards: held(shards),
     })
 }
 

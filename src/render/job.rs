@@ -45,7 +45,7 @@ impl Sites {
     fn get(&self, site: &Site, facts: &Facts, collection: Option<usize>) -> SiteRef<'_> {
         let current = pages::nav_current(site, &facts.site, collection);
         let (value, digest) = self.0[current.map_or(0, |c| c + 1)].get_or_init(|| {
-            let ctx = pages::nav_for(site, &facts.site, collection);
+            let ctx = pages::nav_for(&facts.site, current);
             // Strings, numbers, booleans and lists of them: Tera takes them without fail.
             (tera::Value::from_serializable(&*ctx), key_of(&*ctx))
         });

@@ -123,8 +123,8 @@ fn tag_url(lang_root: &str, name: &str) -> UrlPath {
 }
 
 fn tags(site: &Site) -> Vec<Tag> {
-    let mut found: Vec<Tag> = Vec::new();
-    let mut by_url: BTreeMap<UrlPath, usize> = BTreeMap::new();
+    let mut tags: Vec<Tag> = Vec::new();
+    let mut by_url: HashMap<UrlPath, usize> = HashMap::new();
     // Each name's URL is made once: names repeat across thousands of articles.
     let mut by_name: rustc_hash::FxHashMap<&str, usize> = Default::default();
     for &i in &reading_order(site) {
@@ -132,25 +132,22 @@ fn tags(site: &Site) -> Vec<Tag> {
             let t = *by_name.entry(name).or_insert_with(|| {
                 let url = tag_url(site.lang_root(), name);
                 *by_url.entry(url.clone()).or_insert_with(|| {
-                    found.push(Tag {
+                    tags.push(Tag {
                         name: name.clone(),
                         url,
                         articles: Vec::new(),
                     });
-                    found.len() - 1
+                    tags.len() - 1
                 })
             });
-            let tag = &mut found[t];
+            let tag = &mut tags[t];
             if tag.articles.last() != Some(&i) {
                 tag.articles.push(i);
             }
         }
     }
-    let mut slots: Vec<Option<Tag>> = found.into_iter().map(Some).collect();
-    let mut tags: Vec<Tag> = by_url
-        .into_values()
-        .filter_map(|t| slots[t].take())
-        .collect();
+    // By name, ties by URL (each tag has its own).
+    tags.sort_unstable_by(|a, b| a.url.cmp(&b.url));
     tags.sort_by_key(|t| t.name.to_lowercase());
     tags
 }
@@ -226,13 +223,9 @@ fn site_ctx(site: &Site, has_tags: bool) -> SiteCtx {
     }
 }
 
-/// The site context with the header link of the page's top-level collection marked current.
-pub fn nav_for<'a>(
-    site: &Site,
-    base: &'a SiteCtx,
-    collection: Option<usize>,
-) -> std::borrow::Cow<'a, SiteCtx> {
-    match nav_current(site, base, collection) {
+/// The site context with header link `current` ([`nav_current`]) marked current.
+pub fn nav_for(base: &SiteCtx, current: Option<usize>) -> std::borrow::Cow<'_, SiteCtx> {
+    match current {
         Some(pos) => {
             let mut owned = base.clone();
             owned.nav[pos].current = true;
@@ -242,7 +235,7 @@ pub fn nav_for<'a>(
     }
 }
 
-/// Which header link [`nav_for`] marks current for a page in `collection`.
+/// Which header link is current for a page in `collection`: its top-level collection's.
 pub fn nav_current(site: &Site, base: &SiteCtx, collection: Option<usize>) -> Option<usize> {
     let top = collection.and_then(|c| site.ancestry(c).first().copied());
     top.and_then(|t| site.roots.iter().position(|&r| r == t))

@@ -209,18 +209,12 @@ fn checked(
     (files, problems)
 }
 
-/// Whether `a` and `b` are two spellings of one name in one folder: the same once lowercased
-/// and put in Unicode's composed form.
+/// Whether `a` and `b` are two spellings of one name in one folder: the same as
+/// case-insensitive, normalizing file systems compare them.
 fn same_name_folded(a: &Path, b: &Path) -> bool {
-    use unicode_normalization::UnicodeNormalization;
-    let fold = |p: &Path| -> Option<String> {
-        Some(
-            p.file_name()?
-                .to_string_lossy()
-                .nfc()
-                .collect::<String>()
-                .to_lowercase(),
-        )
+    let fold = |p: &Path| {
+        p.file_name()
+            .map(|n| crate::claims::fold(&n.to_string_lossy()))
     };
     a.parent() == b.parent() && fold(a).is_some_and(|x| Some(x) == fold(b))
 }

@@ -348,7 +348,7 @@ fn one_file_elsewhere(claims: &[Claim<'_>]) -> Vec<Diagnostic> {
 }
 
 /// The form of a path that case-insensitive, normalizing file systems compare.
-fn fold(path: &str) -> String {
+pub(crate) fn fold(path: &str) -> String {
     // Nearly every path is ASCII, which normalization leaves as it is.
     if path.is_ascii() {
         return path.to_ascii_lowercase();

@@ -209,18 +209,12 @@ fn checked(
     (files, problems)
 }
 
-/// Whether `a` and `b` are two spellings of one name in one folder: the same once lowercased
-/// and put in Unicode's composed form.
+/// Whether `a` and `b` are two spellings of one name in one folder: the same as
+/// case-insensitive, normalizing file systems compare them.
 fn same_name_folded(a: &Path, b: &Path) -> bool {
-    use unicode_normalization::UnicodeNormalization;
-    let fold = |p: &Path| -> Option<String> {
-        Some(
-            p.file_name()?
-                .to_string_lossy()
-                .nfc()
-                .collect::<String>()
-                .to_lowercase(),
-        )
+    let fold = |p: &Path| {
+        p.file_name()
+            .map(|n| crate::claims::fold(&n.to_string_lossy()))
     };
     a.parent() == b.parent() && fold(a).is_some_and(|x| Some(x) == fold(b))
 }
@@ -449,23 +443,31 @@ fn duplicate_indexes(files: &[SourceFile]) -> Vec<Diagnostic> {
 mod tests {
     use super::*;
 
+    /// Writes each of `files` under `root`, with the folders it is in.
+    fn write_files(root: &Path, files: &[&str]) {
+        for f in files {
+            let path = root.join(f);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        }
+    }
+
     #[test]
     fn classifies_and_sorts() {
         let dir = tempfile::tempdir().unwrap();
         let c = dir.path();
-        std::fs::create_dir_all(c.join("b/.git")).unwrap();
-        std::fs::create_dir_all(c.join("a")).unwrap();
-        for f in [
-            "index.md",
-            "a/_index.md",
-            "a/x.md",
-            "a/pic.png",
-            "b/.git/HEAD",
-            "b/index.md",
-            "b/y.md~",
-        ] {
-            std::fs::write(c.join(f), "x").unwrap();
-        }
+        write_files(
+            c,
+            &[
+                "index.md",
+                "a/_index.md",
+                "a/x.md",
+                "a/pic.png",
+                "b/.git/HEAD",
+                "b/index.md",
+                "b/y.md~",
+            ],
+        );
         let (files, problems) = discover(c, &[], c);
         assert!(problems.is_empty());
         let listed: Vec<_> = files.iter().map(|f| (f.path.as_str(), f.kind)).collect();
@@ -487,9 +489,7 @@ mod tests {
     fn a_listing_follows_the_changes_it_is_told_and_walks_when_unsure() {
         let dir = tempfile::tempdir().unwrap();
         let c = dir.path();
-        std::fs::create_dir_all(c.join("a")).unwrap();
-        std::fs::write(c.join("a/x.md"), "x").unwrap();
-        std::fs::write(c.join("a-b.md"), "x").unwrap();
+        write_files(c, &["a/x.md", "a-b.md"]);
         let mut listing = Listing::default();
         let paths = |files: &[SourceFile]| -> Vec<String> {
             files.iter().map(|f| f.path.to_string()).collect()
@@ -535,16 +535,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         let c = root.join("content");
-        std::fs::create_dir_all(c.join("a")).unwrap();
-        std::fs::create_dir_all(root.join("themes/t")).unwrap();
-        for f in [
-            "content/a/x.md",
-            "book.toml",
-            "themes/t/page.html",
-            "notes.txt",
-        ] {
-            std::fs::write(root.join(f), "x").unwrap();
-        }
+        write_files(
+            root,
+            &[
+                "content/a/x.md",
+                "book.toml",
+                "themes/t/page.html",
+                "notes.txt",
+            ],
+        );
         let mut listing = Listing::default();
         let mut update = |changed: &[&str]| {
             let changed: HashSet<PathBuf> = changed.iter().map(|p| root.join(p)).collect();

@@ -206,8 +206,14 @@ enum SlotOf {
 
 /// The tree and redirects of `pages`, made anew, and whether the redirects are free.
 fn whole(pages: Vec<Page>, settings: &Settings) -> (Tree, Vec<Redirect>, Vec<Diagnostic>, bool) {
-    let lang_root = lang_root(settings);
-    let tree = super::tree::assemble_in(pages, lang_root);
+    planned(
+        super::tree::assemble_in(pages, lang_root(settings)),
+        settings,
+    )
+}
+
+/// `tree` with the redirects planned on it anew, and whether they are free.
+fn planned(tree: Tree, settings: &Settings) -> (Tree, Vec<Redirect>, Vec<Diagnostic>, bool) {
     let (redirects, problems, skipped) =
         urls::plan(settings.config, &tree, settings.lang, settings.alternates);
     let free = problems.is_empty() && skipped == 0;
@@ -411,10 +417,7 @@ impl Made {
                 return (tree, redirects, Vec::new(), true);
             }
         }
-        let (redirects, problems, skipped) =
-            urls::plan(settings.config, &tree, settings.lang, settings.alternates);
-        let free = problems.is_empty() && skipped == 0;
-        (tree, redirects, problems, free)
+        planned(tree, settings)
     }
 }
 

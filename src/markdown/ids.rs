@@ -51,6 +51,16 @@ impl IdSet {
         (self.take(id), true)
     }
 
+    /// [`numbered`](Self::numbered) for a base the caller no longer needs: no copy of it is
+    /// made when it is free. A repeat gives the base back.
+    pub fn numbered_owned(&mut self, base: String) -> (AnchorId, Option<String>) {
+        if self.taken.contains(&base) {
+            let (id, _) = self.numbered(&base);
+            return (id, Some(base));
+        }
+        (self.take(base), None)
+    }
+
     fn take(&mut self, id: String) -> AnchorId {
         self.taken.insert(id.clone());
         let id = AnchorId::new(id);

@@ -518,6 +518,11 @@ pub(crate) fn set_html(event: &mut Event<'_>, html: String) {
     *event = Event::Html(CowStr::from(html));
 }
 
+/// [`set_html`] for HTML that is always the same: no copy is made.
+pub(crate) fn set_static_html(event: &mut Event<'_>, html: &'static str) {
+    *event = Event::Html(CowStr::Borrowed(html));
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::fingerprint::{Fingerprint, Sketch};
+use super::fingerprint::{Fingerprint, SKETCH, Sketch};
 use crate::diagnostics::Diagnostic;
 
 /// The file's name, beside `content/` and `book.toml`.
@@ -423,13 +423,21 @@ fn parse_page(line: &str) -> Result<(String, Option<Entry>), String> {
 
 /// `fragment kind hash sketch`, the two spaces before it taken off.
 fn parse_fragment(line: &str) -> Result<(String, Entry), String> {
-    let fields: Vec<&str> = line.split(' ').collect();
-    let [fragment, kind, hash, sketch] = fields.as_slice() else {
+    // The four fields, counted without collecting them: a record holds one line per anchor.
+    let mut fields = [""; 4];
+    let mut count = 0;
+    for field in line.split(' ') {
+        if let Some(slot) = fields.get_mut(count) {
+            *slot = field;
+        }
+        count += 1;
+    }
+    let [fragment, kind, hash, sketch] = fields;
+    if count != 4 {
         return Err(format!(
-            "expected `  fragment kind hash sketch`, found {} fields",
-            fields.len()
+            "expected `  fragment kind hash sketch`, found {count} fields"
         ));
-    };
+    }
     let fragment = decode(fragment).ok_or("the fragment is not URL-encoded UTF-8")?;
     if fragment.is_empty() {
         return Err("the fragment is empty".into());
@@ -470,11 +478,16 @@ fn parse_sketch(s: &str) -> Option<Sketch> {
     if s.is_empty() || !s.len().is_multiple_of(4) || !s.is_ascii() {
         return None;
     }
-    let hashes: Option<Vec<u16>> = (0..s.len())
-        .step_by(4)
-        .map(|i| u16::from_str_radix(&s[i..i + 4], 16).ok())
-        .collect();
-    Sketch::new(&hashes?)
+    // Read in place: a record holds one sketch per anchor.
+    let n = s.len() / 4;
+    if n > SKETCH {
+        return None;
+    }
+    let mut hashes = [0u16; SKETCH];
+    for (k, h) in hashes[..n].iter_mut().enumerate() {
+        *h = u16::from_str_radix(&s[4 * k..4 * k + 4], 16).ok()?;
+    }
+    Sketch::new(&hashes[..n])
 }
 
 /// Percent-encodes what would break a line: `%`, `#`, spaces and control characters.

@@ -462,7 +462,7 @@ fn parse_fragment(line: &str) -> Result<(String, Entry), String> {
 
 fn parse_fingerprint(hash: &str, sketch: &str) -> Result<Fingerprint, String> {
     let hash = (hash.len() == 8)
-        .then(|| u32::from_str_radix(hash, 16).ok())
+        .then(|| hex_value(hash).map(|h| h as u32))
         .flatten()
         .ok_or_else(|| format!("the hash `{hash}` is not 8 hex digits"))?;
     let sketch = parse_sketch(sketch).ok_or_else(|| {
@@ -485,9 +485,25 @@ fn parse_sketch(s: &str) -> Option<Sketch> {
     }
     let mut hashes = [0u16; SKETCH];
     for (k, h) in hashes[..n].iter_mut().enumerate() {
-        *h = u16::from_str_radix(&s[4 * k..4 * k + 4], 16).ok()?;
+        *h = hex_value(&s[4 * k..4 * k + 4])? as u16;
     }
     Sketch::new(&hashes[..n])
+}
+
+/// The value of up to 8 hex digits, as `from_str_radix(s, 16)` reads them: digits alone are
+/// read here, anything else (a sign) by it.
+fn hex_value(s: &str) -> Option<u64> {
+    let mut value = 0u64;
+    for b in s.bytes() {
+        let digit = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => return u64::from_str_radix(s, 16).ok(),
+        };
+        value = value << 4 | u64::from(digit);
+    }
+    (!s.is_empty()).then_some(value)
 }
 
 /// Percent-encodes what would break a line: `%`, `#`, spaces and control characters.
@@ -532,6 +548,15 @@ fn decode(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_values_are_read_as_from_str_radix_reads_them() {
+        for s in [
+            "", "0", "00ff", "FFFF", "aBcD", "+abc", "-abc", "12g4", " 123", "deadbeef",
+        ] {
+            assert_eq!(hex_value(s), u64::from_str_radix(s, 16).ok(), "{s:?}");
+        }
+    }
 
     fn entry(kind: Kind, name: &str, intercom: Option<u64>) -> Entry {
         Entry {

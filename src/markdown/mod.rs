@@ -487,6 +487,10 @@ pub fn escape(s: &str) -> String {
 pub fn escape_pieces<E>(s: &str, mut push: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
     let mut from = 0;
     for (i, b) in s.bytes().enumerate() {
+        // One look-up per byte: most text has nothing to escape.
+        if !ESCAPED[b as usize] {
+            continue;
+        }
         let with = match b {
             b'&' => "&amp;",
             b'<' => "&lt;",
@@ -501,6 +505,17 @@ pub fn escape_pieces<E>(s: &str, mut push: impl FnMut(&str) -> Result<(), E>) ->
     }
     push(&s[from..])
 }
+
+/// The bytes [`escape_pieces`] escapes.
+static ESCAPED: [bool; 256] = {
+    let mut escaped = [false; 256];
+    escaped[b'&' as usize] = true;
+    escaped[b'<' as usize] = true;
+    escaped[b'>' as usize] = true;
+    escaped[b'"' as usize] = true;
+    escaped[b'\'' as usize] = true;
+    escaped
+};
 
 /// Moves an event out of a list being rewritten front to back, which never looks back at
 /// it: cheaper than a clone, which copies every owned string.

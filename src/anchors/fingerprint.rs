@@ -228,9 +228,15 @@ fn for_each_word(text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
         }
         let start = i;
         let (mut upper, mut ascii) = (false, true);
-        while i < bytes.len() {
-            match CLASS[bytes[i] as usize] {
-                LOWER => i += 1,
+        loop {
+            // The common run: small letters and digits.
+            while i < bytes.len() && CLASS[bytes[i] as usize] == LOWER {
+                i += 1;
+            }
+            let Some(&b) = bytes.get(i) else {
+                break;
+            };
+            match CLASS[b as usize] {
                 UPPER => {
                     upper = true;
                     i += 1;

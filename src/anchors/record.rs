@@ -426,11 +426,19 @@ fn parse_fragment(line: &str) -> Result<(String, Entry), String> {
     // The four fields, counted without collecting them: a record holds one line per anchor.
     let mut fields = [""; 4];
     let mut count = 0;
-    for field in line.split(' ') {
+    let mut start = 0;
+    // Split at each space byte (always between chars), as `split(' ')` would.
+    for end in line
+        .bytes()
+        .enumerate()
+        .filter_map(|(i, b)| (b == b' ').then_some(i))
+        .chain([line.len()])
+    {
         if let Some(slot) = fields.get_mut(count) {
-            *slot = field;
+            *slot = &line[start..end];
         }
         count += 1;
+        start = end + 1;
     }
     let [fragment, kind, hash, sketch] = fields;
     if count != 4 {

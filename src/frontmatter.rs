@@ -124,7 +124,7 @@ pub fn parse<'a>(
         path,
         source,
         key_lines: keys.iter().cloned().collect(),
-        index: LineIndex::new(source),
+        index: std::cell::OnceCell::new(),
     };
     let mut errors = Vec::new();
     let mut fm = Frontmatter::default();
@@ -170,11 +170,15 @@ struct Reader<'a> {
     source: &'a str,
     key_lines: BTreeMap<String, usize>,
     /// Every diagnostic finds its line through one index: a frontmatter of many keys stays
-    /// linear.
-    index: LineIndex,
+    /// linear. Made for the first diagnostic: most frontmatter has none.
+    index: std::cell::OnceCell<LineIndex>,
 }
 
 impl Reader<'_> {
+    fn index(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(self.source))
+    }
+
     fn read(&self, fm: &mut Frontmatter, key: &str, v: &Value) -> Result<(), Diagnostic> {
         if v.is_null() {
             return Ok(());
@@ -322,7 +326,7 @@ impl Reader<'_> {
         ));
         match self.key_lines.get(key) {
             Some(&line) => {
-                let offset = self.index.line_start(line);
+                let offset = self.index().line_start(line);
                 let text = self.source[offset..].lines().next().unwrap_or("");
                 let indent = text.len() - text.trim_start().len();
                 let len = text[indent..].find(':').unwrap_or(key.len());
@@ -335,7 +339,7 @@ impl Reader<'_> {
     fn at(&self, key: &str, d: Diagnostic) -> Diagnostic {
         match self.key_lines.get(key) {
             Some(&line) => {
-                let (offset, len) = value_span(self.source, self.index.line_start(line));
+                let (offset, len) = value_span(self.source, self.index().line_start(line));
                 self.located(d, offset, len)
             }
             None => d.at_line_col(self.path, self.source, 1, 1),
@@ -343,13 +347,13 @@ impl Reader<'_> {
     }
 
     fn located(&self, d: Diagnostic, offset: usize, len: usize) -> Diagnostic {
-        d.at_indexed(self.path, self.source, &self.index, offset, len)
+        d.at_indexed(self.path, self.source, self.index(), offset, len)
     }
 
     /// The scalar value of `key` exactly as written on its line.
     fn written(&self, key: &str) -> Option<String> {
         let line = *self.key_lines.get(key)?;
-        let (offset, len) = value_span(self.source, self.index.line_start(line));
+        let (offset, len) = value_span(self.source, self.index().line_start(line));
         let text = self.source.get(offset..offset + len)?;
         let text = text.split(" #").next().unwrap_or(text).trim_end();
         (!text.is_empty()).then(|| text.to_string())

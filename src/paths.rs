@@ -121,7 +121,7 @@ impl UrlPath {
 
     /// Folders between the site root and this page.
     pub fn depth(&self) -> usize {
-        self.0.matches('/').count()
+        self.0.bytes().filter(|&b| b == b'/').count()
     }
 
     /// The prefix that leads from this page back to the site root: `""`, `"../"`, ...
@@ -207,6 +207,11 @@ impl fmt::Display for AnchorId {
 
 /// [`encode_segment`] for each segment of `path`, `/` kept.
 fn encode_path(path: &str, out: &mut String) {
+    // Nearly every path needs no escape: copy it whole.
+    if path.bytes().all(|b| plain_byte(b) || b == b'/') {
+        out.push_str(path);
+        return;
+    }
     for (i, seg) in path.split('/').enumerate() {
         if i > 0 {
             out.push('/');
@@ -215,14 +220,16 @@ fn encode_path(path: &str, out: &mut String) {
     }
 }
 
+/// A byte [`encode_segment`] copies as it is, whatever stands around it.
+fn plain_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')
+}
+
 /// Appends `seg` to `out` with the characters a URL path segment cannot hold as they are
 /// percent-encoded. Letters of any script stay as they are: browsers send them as UTF-8.
 fn encode_segment(seg: &str, out: &mut String) {
     // Nearly every name needs no escape: copy it whole.
-    if seg
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-    {
+    if seg.bytes().all(plain_byte) {
         out.push_str(seg);
         return;
     }

@@ -70,24 +70,21 @@ impl std::fmt::Debug for Sketch {
 impl Fingerprint {
     /// The fingerprint of a unit named `name` holding `text` (either may be empty).
     pub fn of(name: &str, text: &str) -> Fingerprint {
-        let mut sketch = Vec::with_capacity(16);
+        let mut sketch = Bottom::default();
         let mut buf = String::new();
-        // The hash of the name's words, lowercased, each followed by a space: what
-        // `normalize` gives, without making it.
-        let mut hash = xxhash_rust::xxh3::Xxh3::new();
-        for word in words(name) {
-            let word = lower(word, &mut buf);
-            hash.update(word.as_bytes());
-            hash.update(b" ");
-            sketch.push(word_hash(word));
-        }
-        for word in words(text) {
-            sketch.push(word_hash(lower(word, &mut buf)));
-        }
+        // The name's words, lowercased, each followed by a space: what `normalize` gives,
+        // hashed at once.
+        let mut named = String::with_capacity(name.len() + 1);
+        for_each_word(name, &mut buf, |word| {
+            named.push_str(word);
+            named.push(' ');
+            sketch.insert(word_hash(word));
+        });
+        for_each_word(text, &mut buf, |word| sketch.insert(word_hash(word)));
         Fingerprint {
             // The low half of the 64-bit hash.
-            hash: hash.digest() as u32,
-            sketch: bottom(sketch),
+            hash: xxhash_rust::xxh3::xxh3_64(named.as_bytes()) as u32,
+            sketch: sketch.sketch(),
         }
     }
 
@@ -150,11 +147,123 @@ impl Fingerprint {
     }
 }
 
-/// The [`SKETCH`] smallest distinct hashes, ascending.
-fn bottom(mut hashes: Vec<u16>) -> Sketch {
-    hashes.sort_unstable();
-    hashes.dedup();
-    Sketch::first(&hashes)
+/// The [`SKETCH`] smallest distinct hashes met so far, ascending: what sorting every hash,
+/// dropping repeats and keeping the first [`SKETCH`] gives, without holding them all.
+#[derive(Default)]
+struct Bottom {
+    len: usize,
+    hashes: [u16; SKETCH],
+}
+
+impl Bottom {
+    fn insert(&mut self, hash: u16) {
+        let held = &self.hashes[..self.len];
+        if self.len == SKETCH && hash > held[SKETCH - 1] {
+            return;
+        }
+        let Err(at) = held.binary_search(&hash) else {
+            return;
+        };
+        if self.len < SKETCH {
+            self.len += 1;
+        }
+        self.hashes.copy_within(at..self.len - 1, at + 1);
+        self.hashes[at] = hash;
+    }
+
+    fn sketch(&self) -> Sketch {
+        Sketch::first(&self.hashes[..self.len])
+    }
+}
+
+/// What a byte is to [`for_each_word`].
+const SEPARATOR: u8 = 0;
+const LOWER: u8 = 1;
+const UPPER: u8 = 2;
+/// Not ASCII: the char it starts (or continues) decides.
+const OTHER: u8 = 3;
+
+/// [`SEPARATOR`], [`LOWER`] (also digits), [`UPPER`] or [`OTHER`], by byte.
+static CLASS: [u8; 256] = {
+    let mut class = [SEPARATOR; 256];
+    let mut b = 0;
+    while b < 256 {
+        class[b] = match b as u8 {
+            b'a'..=b'z' | b'0'..=b'9' => LOWER,
+            b'A'..=b'Z' => UPPER,
+            0x80..=0xff => OTHER,
+            _ => SEPARATOR,
+        };
+        b += 1;
+    }
+    class
+};
+
+/// Hands each word of `text` ([`words`]) to `f`, lowercased ([`lower`]). ASCII is read a
+/// byte at a time through [`CLASS`], and an ASCII word is lowercased in `buf` only when it
+/// has capitals; a word with other characters goes through [`lower`].
+fn for_each_word(text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
+    let bytes = text.as_bytes();
+    // The char at `i`, which is not ASCII, and whether it belongs to a word.
+    let other = |i: usize| {
+        let c = text[i..].chars().next().expect("a char starts here");
+        (c.len_utf8(), c.is_alphanumeric())
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        // Skip what is not a letter or a digit.
+        match CLASS[bytes[i] as usize] {
+            SEPARATOR => {
+                i += 1;
+                continue;
+            }
+            OTHER => {
+                let (len, in_word) = other(i);
+                if !in_word {
+                    i += len;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        let start = i;
+        let (mut upper, mut ascii) = (false, true);
+        loop {
+            // The common run: small letters and digits.
+            while i < bytes.len() && CLASS[bytes[i] as usize] == LOWER {
+                i += 1;
+            }
+            let Some(&b) = bytes.get(i) else {
+                break;
+            };
+            match CLASS[b as usize] {
+                UPPER => {
+                    upper = true;
+                    i += 1;
+                }
+                OTHER => {
+                    let (len, in_word) = other(i);
+                    if !in_word {
+                        break;
+                    }
+                    ascii = false;
+                    i += len;
+                }
+                _ => break,
+            }
+        }
+        let word = &text[start..i];
+        if !ascii {
+            f(lower(word, buf));
+        } else if upper {
+            buf.clear();
+            buf.push_str(word);
+            buf.make_ascii_lowercase();
+            f(buf);
+        } else {
+            f(word);
+        }
+    }
 }
 
 /// The runs of letters and digits of `text`.
@@ -243,6 +352,47 @@ mod tests {
             fp.hash,
             xxhash_rust::xxh3::xxh3_64(b"tap save then done ") as u32
         );
+    }
+
+    #[test]
+    fn words_are_read_as_the_plain_split_reads_them() {
+        let texts = [
+            "Click **Save**, then—wait!  ",
+            "Ünïcode Straße ǅemal İstanbul ΣΊΣΥΦΟΣ naïve café-au-lait",
+            "mixed ASCII12 and 日本語のテキスト, x²+y³ ½ Ⅻ",
+            "",
+            "   ...   ",
+            "a",
+        ];
+        for text in texts {
+            let mut plain = Vec::new();
+            let mut buf = String::new();
+            for word in words(text) {
+                plain.push(lower(word, &mut buf).to_string());
+            }
+            let mut read = Vec::new();
+            for_each_word(text, &mut buf, |w| read.push(w.to_string()));
+            assert_eq!(read, plain, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_bottom_is_the_sorted_distinct_smallest() {
+        let mut state = 12345u32;
+        for n in [0, 1, 5, 8, 9, 40, 300] {
+            let mut all = Vec::new();
+            let mut bottom = Bottom::default();
+            for _ in 0..n {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                // Few distinct values, so repeats are common.
+                let h = (state >> 16) as u16 % 50;
+                all.push(h);
+                bottom.insert(h);
+            }
+            all.sort_unstable();
+            all.dedup();
+            assert_eq!(bottom.sketch(), Sketch::first(&all), "{n}");
+        }
     }
 
     #[test]

@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::fingerprint::{Fingerprint, Sketch};
+use super::fingerprint::{Fingerprint, SKETCH, Sketch};
 use crate::diagnostics::Diagnostic;
 
 /// The file's name, beside `content/` and `book.toml`.
@@ -423,13 +423,29 @@ fn parse_page(line: &str) -> Result<(String, Option<Entry>), String> {
 
 /// `fragment kind hash sketch`, the two spaces before it taken off.
 fn parse_fragment(line: &str) -> Result<(String, Entry), String> {
-    let fields: Vec<&str> = line.split(' ').collect();
-    let [fragment, kind, hash, sketch] = fields.as_slice() else {
+    // The four fields, counted without collecting them: a record holds one line per anchor.
+    let mut fields = [""; 4];
+    let mut count = 0;
+    let mut start = 0;
+    // Split at each space byte (always between chars), as `split(' ')` would.
+    for end in line
+        .bytes()
+        .enumerate()
+        .filter_map(|(i, b)| (b == b' ').then_some(i))
+        .chain([line.len()])
+    {
+        if let Some(slot) = fields.get_mut(count) {
+            *slot = &line[start..end];
+        }
+        count += 1;
+        start = end + 1;
+    }
+    let [fragment, kind, hash, sketch] = fields;
+    if count != 4 {
         return Err(format!(
-            "expected `  fragment kind hash sketch`, found {} fields",
-            fields.len()
+            "expected `  fragment kind hash sketch`, found {count} fields"
         ));
-    };
+    }
     let fragment = decode(fragment).ok_or("the fragment is not URL-encoded UTF-8")?;
     if fragment.is_empty() {
         return Err("the fragment is empty".into());
@@ -454,7 +470,7 @@ fn parse_fragment(line: &str) -> Result<(String, Entry), String> {
 
 fn parse_fingerprint(hash: &str, sketch: &str) -> Result<Fingerprint, String> {
     let hash = (hash.len() == 8)
-        .then(|| u32::from_str_radix(hash, 16).ok())
+        .then(|| hex_value(hash).map(|h| h as u32))
         .flatten()
         .ok_or_else(|| format!("the hash `{hash}` is not 8 hex digits"))?;
     let sketch = parse_sketch(sketch).ok_or_else(|| {
@@ -470,11 +486,32 @@ fn parse_sketch(s: &str) -> Option<Sketch> {
     if s.is_empty() || !s.len().is_multiple_of(4) || !s.is_ascii() {
         return None;
     }
-    let hashes: Option<Vec<u16>> = (0..s.len())
-        .step_by(4)
-        .map(|i| u16::from_str_radix(&s[i..i + 4], 16).ok())
-        .collect();
-    Sketch::new(&hashes?)
+    // Read in place: a record holds one sketch per anchor.
+    let n = s.len() / 4;
+    if n > SKETCH {
+        return None;
+    }
+    let mut hashes = [0u16; SKETCH];
+    for (k, h) in hashes[..n].iter_mut().enumerate() {
+        *h = hex_value(&s[4 * k..4 * k + 4])? as u16;
+    }
+    Sketch::new(&hashes[..n])
+}
+
+/// The value of up to 8 hex digits, as `from_str_radix(s, 16)` reads them: digits alone are
+/// read here, anything else (a sign) by it.
+fn hex_value(s: &str) -> Option<u64> {
+    let mut value = 0u64;
+    for b in s.bytes() {
+        let digit = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => return u64::from_str_radix(s, 16).ok(),
+        };
+        value = value << 4 | u64::from(digit);
+    }
+    (!s.is_empty()).then_some(value)
 }
 
 /// Percent-encodes what would break a line: `%`, `#`, spaces and control characters.
@@ -519,6 +556,15 @@ fn decode(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_values_are_read_as_from_str_radix_reads_them() {
+        for s in [
+            "", "0", "00ff", "FFFF", "aBcD", "+abc", "-abc", "12g4", " 123", "deadbeef",
+        ] {
+            assert_eq!(hex_value(s), u64::from_str_radix(s, 16).ok(), "{s:?}");
+        }
+    }
 
     fn entry(kind: Kind, name: &str, intercom: Option<u64>) -> Entry {
         Entry {

@@ -87,9 +87,10 @@ enum Run {
 pub fn apply<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
     // Most pages hold no callout: a look at each bold run and quote then leaves them as
     // they are, without moving every event into a new list.
-    let any = (0..events.len()).any(|i| {
-        matches!(events[i].0, Event::Start(Tag::BlockQuote(Some(_))))
-            || label_at(events, i).is_some()
+    let any = (0..events.len()).any(|i| match events[i].0 {
+        Event::Start(Tag::BlockQuote(Some(_))) => true,
+        Event::Start(Tag::Strong) => label_at(events, i).is_some(),
+        _ => false,
     });
     if !any {
         return;

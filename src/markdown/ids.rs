@@ -51,6 +51,19 @@ impl IdSet {
         (self.take(id), true)
     }
 
+    /// [`numbered`](Self::numbered) for a base the caller no longer needs: no copy of it is
+    /// made when it is free. A repeat gives the base back.
+    pub fn numbered_owned(&mut self, base: String) -> (AnchorId, Option<String>) {
+        // Looked up and taken in one go: a free id (the common case) is hashed once.
+        if self.taken.insert(base.clone()) {
+            let id = AnchorId::new(base);
+            self.order.push(id.clone());
+            return (id, None);
+        }
+        let (id, _) = self.numbered(&base);
+        (id, Some(base))
+    }
+
     fn take(&mut self, id: String) -> AnchorId {
         self.taken.insert(id.clone());
         let id = AnchorId::new(id);
@@ -66,8 +79,20 @@ impl IdSet {
 /// github-slugger: lowercase, drop everything but letters, marks, numbers, `-`, `_` and
 /// spaces, then spaces to `-`.
 pub fn github_slug(text: &str) -> String {
-    text.trim()
-        .chars()
+    let text = text.trim();
+    // ASCII (most headings) a byte at a time: the same letters, digits and marks as below.
+    if text.is_ascii() {
+        return text
+            .bytes()
+            .filter_map(|b| match b {
+                b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => Some(b as char),
+                b'A'..=b'Z' => Some(b.to_ascii_lowercase() as char),
+                b' ' => Some('-'),
+                _ => None,
+            })
+            .collect();
+    }
+    text.chars()
         .flat_map(char::to_lowercase)
         .filter(|&c| c.is_alphanumeric() || c == '-' || c == '_' || c == ' ' || is_mark(c))
         .map(|c| if c == ' ' { '-' } else { c })
@@ -81,6 +106,27 @@ fn is_mark(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_slugs_are_the_general_ones() {
+        let general = |text: &str| -> String {
+            text.trim()
+                .chars()
+                .flat_map(char::to_lowercase)
+                .filter(|&c| c.is_alphanumeric() || c == '-' || c == '_' || c == ' ' || is_mark(c))
+                .map(|c| if c == ' ' { '-' } else { c })
+                .collect()
+        };
+        let all: String = (0u8..128).map(char::from).collect();
+        for text in [
+            all.as_str(),
+            "  Set Up *the* App_v2 -- now! \t\n",
+            "\x0b\x0cA\r",
+            "",
+        ] {
+            assert_eq!(github_slug(text), general(text), "{text:?}");
+        }
+    }
 
     #[test]
     fn github_slugs() {

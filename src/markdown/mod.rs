@@ -487,6 +487,10 @@ pub fn escape(s: &str) -> String {
 pub fn escape_pieces<E>(s: &str, mut push: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
     let mut from = 0;
     for (i, b) in s.bytes().enumerate() {
+        // One look-up per byte: most text has nothing to escape.
+        if !ESCAPED[b as usize] {
+            continue;
+        }
         let with = match b {
             b'&' => "&amp;",
             b'<' => "&lt;",
@@ -502,6 +506,17 @@ pub fn escape_pieces<E>(s: &str, mut push: impl FnMut(&str) -> Result<(), E>) ->
     push(&s[from..])
 }
 
+/// The bytes [`escape_pieces`] escapes.
+static ESCAPED: [bool; 256] = {
+    let mut escaped = [false; 256];
+    escaped[b'&' as usize] = true;
+    escaped[b'<' as usize] = true;
+    escaped[b'>' as usize] = true;
+    escaped[b'"' as usize] = true;
+    escaped[b'\'' as usize] = true;
+    escaped
+};
+
 /// Moves an event out of a list being rewritten front to back, which never looks back at
 /// it: cheaper than a clone, which copies every owned string.
 pub(crate) fn take<'a>(e: &mut Ev<'a>) -> Ev<'a> {
@@ -516,6 +531,11 @@ pub fn html<'a>(s: String, at: &Range<usize>) -> Ev<'a> {
 /// Turns an event, in place, into raw HTML; its source range stays.
 pub(crate) fn set_html(event: &mut Event<'_>, html: String) {
     *event = Event::Html(CowStr::from(html));
+}
+
+/// [`set_html`] for HTML that is always the same: no copy is made.
+pub(crate) fn set_static_html(event: &mut Event<'_>, html: &'static str) {
+    *event = Event::Html(CowStr::Borrowed(html));
 }
 
 #[cfg(test)]

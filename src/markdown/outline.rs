@@ -69,6 +69,9 @@ impl Outline {
     }
 }
 
+/// The room a unit's text starts with: most units' words fit in it without growing it.
+const UNIT_TEXT: usize = 128;
+
 /// What is open where an event stands, innermost last.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Open {
@@ -118,7 +121,8 @@ impl Collector {
             parent,
             label,
             number,
-            text: String::new(),
+            // Room for the words of most units at once: [`tidy`] gives back what is left.
+            text: String::with_capacity(UNIT_TEXT),
         });
         self.open.push(Open::Unit(self.o.units.len() - 1));
     }
@@ -191,7 +195,12 @@ fn gather(events: &[Ev<'_>], branches: &Branches, steps: &[super::Step]) -> Outl
             }
             Event::Html(h) if h.starts_with("<li class=\"step\" id=\"") => {
                 if let Some(s) = steps.get(next_step) {
-                    c.open(Kind::Step, s.id.to_string(), String::new(), s.number);
+                    c.open(
+                        Kind::Step,
+                        s.id.as_str().to_owned(),
+                        String::new(),
+                        s.number,
+                    );
                 }
                 next_step += 1;
             }

@@ -12,7 +12,7 @@ use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
 use super::branches::{Branches, Kind};
 use super::ids::IdSet;
-use super::{Ctx, Ev, Events, Step, escape, plain_text, set_html};
+use super::{Ctx, Ev, Events, Step, escape, plain_text, set_html, set_static_html};
 use crate::paths::AnchorId;
 
 #[derive(Debug, Default)]
@@ -59,7 +59,8 @@ fn number(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Steps 
     // not to a step around the branch point.
     let mut barriers: Vec<usize> = Vec::new();
     let mut lists: Vec<ListFrame> = Vec::new();
-    let mut items: Vec<Option<AnchorId>> = Vec::new();
+    // Each open item: the index of its step in `found.steps`, `None` for a plain item.
+    let mut items: Vec<Option<usize>> = Vec::new();
     let mut i = 0;
     while i < events.len() {
         let range = events[i].1.clone();
@@ -84,9 +85,14 @@ fn number(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Steps 
             Event::Start(Tag::List(first)) => {
                 let first = *first;
                 let barrier = barriers.last().copied().unwrap_or(0).min(items.len());
-                let enclosing = items[barrier..].iter().rev().flatten().next().cloned();
+                let enclosing = items[barrier..]
+                    .iter()
+                    .rev()
+                    .flatten()
+                    .next()
+                    .map(|&s| &found.steps[s].id);
                 let depth = items.iter().flatten().count();
-                let prefix = match (&enclosing, &anchor) {
+                let prefix = match (enclosing, &anchor) {
                     (Some(step), _) => format!("{step}-"),
                     (None, Some(a)) => format!("{a}-step-"),
                     (None, None) => "step-".to_string(),
@@ -109,7 +115,7 @@ fn number(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Steps 
                     counts_for,
                 });
                 match first {
-                    Some(1) => set_html(&mut events[i].0, "<ol class=\"steps\">\n".into()),
+                    Some(1) => set_static_html(&mut events[i].0, "<ol class=\"steps\">\n"),
                     Some(n) => set_html(
                         &mut events[i].0,
                         format!("<ol class=\"steps\" start=\"{n}\">\n"),
@@ -121,7 +127,7 @@ fn number(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Steps 
                 // A list past the depth limit is a plain `<ol>`: its end stays as it is.
                 let steps = lists.pop().is_some_and(|l| l.ordered);
                 if steps {
-                    set_html(&mut events[i].0, "</ol>\n".into());
+                    set_static_html(&mut events[i].0, "</ol>\n");
                 }
             }
             Event::Start(Tag::Item) if lists.last().is_some_and(|l| l.ordered) => {
@@ -136,8 +142,8 @@ fn number(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Steps 
                     id.push_str(itoa::Buffer::new().format(number));
                     id
                 });
-                let (id, repeated) = ids.numbered(&wanted);
-                if repeated {
+                let (id, repeated) = ids.numbered_owned(wanted);
+                if let Some(wanted) = repeated {
                     found.repeated.push((wanted, id.clone(), range.start));
                 }
                 if let Some(h) = &frame.counts_for {
@@ -149,21 +155,21 @@ fn number(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Steps 
                         }
                     }
                 }
+                set_html(&mut events[i].0, step_open(id.as_str(), number));
                 found.starts.push(range.start);
+                items.push(Some(found.steps.len()));
                 found.steps.push(Step {
-                    id: id.clone(),
+                    id,
                     number,
                     text,
                     depth: frame.depth,
                     heading: anchor.clone(),
                 });
-                set_html(&mut events[i].0, step_open(&escape(id.as_str()), number));
-                items.push(Some(id));
             }
             Event::Start(Tag::Item) => items.push(None),
             Event::End(TagEnd::Item) => {
                 if let Some(Some(_)) = items.pop() {
-                    set_html(&mut events[i].0, "</div></li>\n".into());
+                    set_static_html(&mut events[i].0, "</div></li>\n");
                 }
             }
             _ => {}
@@ -174,12 +180,22 @@ fn number(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Steps 
 }
 
 /// `<li class="step" id=…>` with its self-link, opening the step's body. Written piece by
-/// piece: one of these per step makes `format!` a measurable share of a build.
+/// piece into a string of the exact length (one of these per step makes `format!` a
+/// measurable share of a build, and spare room a copy when it becomes an event).
 fn step_open(id: &str, number: u64) -> String {
+    let escaped;
+    let id = if id
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    {
+        escaped = escape(id);
+        escaped.as_str()
+    } else {
+        id
+    };
     let mut digits = itoa::Buffer::new();
     let n = digits.format(number);
-    let mut s = String::with_capacity(190 + 2 * id.len() + 4 * n.len());
-    for part in [
+    let parts = [
         "<li class=\"step\" id=\"",
         id,
         "\" data-step=\"",
@@ -193,7 +209,9 @@ fn step_open(id: &str, number: u64) -> String {
         "\">",
         n,
         "</a><div class=\"step__body\">",
-    ] {
+    ];
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
         s.push_str(part);
     }
     s

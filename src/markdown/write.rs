@@ -4,7 +4,7 @@
 //! events fold into one `<img>` ([`images::html`]). After it, only pulldown-cmark's HTML
 //! writer reads the events.
 
-use pulldown_cmark::Event;
+use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::branches::{self, Branches};
 use super::{Ctx, Events, headings, images, set_html};
@@ -18,20 +18,27 @@ pub fn apply<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
     let mut i = 0;
     while i < events.len() {
         let mut next = i + 1;
-        let html = if let Some(n) = Branches::marker_of(&events[i].0) {
-            Some(branches::html(n, &cx.branches, &mut seq))
-        } else if let Some((tag, end)) = images::html(events, i, cx) {
-            next = end + 1;
-            Some(tag)
-        } else if let Event::TaskListMarker(done) = events[i].0 {
-            Some(task_box(done))
-        } else {
-            headings::html(&events[i].0, &mut heading)
+        // Each kind of event has one writer; the others (most events) pass as they are.
+        let html = match &events[i].0 {
+            Event::Html(_) => {
+                Branches::marker_of(&events[i].0).map(|n| branches::html(n, &cx.branches, &mut seq))
+            }
+            Event::Start(Tag::Image { .. }) => images::html(events, i, cx).map(|(tag, end)| {
+                next = end + 1;
+                tag
+            }),
+            Event::TaskListMarker(done) => Some(task_box(*done)),
+            Event::Start(Tag::Heading { .. }) | Event::End(TagEnd::Heading(_)) => {
+                headings::html(&events[i].0, &mut heading)
+            }
+            _ => None,
         };
         if let Some(html) = html {
             set_html(&mut events[i].0, html);
         }
-        events.swap(kept, i);
+        if kept != i {
+            events.swap(kept, i);
+        }
         kept += 1;
         i = next;
     }

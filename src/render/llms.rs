@@ -19,7 +19,7 @@ use rustc_hash::FxHashMap;
 pub fn copy(site: &Site, a: &Article) -> OutFile {
     let page = &a.page;
     let body = &page.text[page.body_offset..];
-    let mut edits: Vec<(Range<usize>, String)> = Vec::new();
+    let mut edits: Vec<(Range<usize>, Edit)> = Vec::new();
     let from = markdown_path(&page.url);
     let mut headings: FxHashMap<&SourcePath, FxHashMap<&str, &str>> = FxHashMap::default();
     for link in &page.md.links {
@@ -59,7 +59,7 @@ pub fn copy(site: &Site, a: &Article) -> OutFile {
         if let Some(written) = body.get(span.0..span.1)
             && let Some(new) = rewrite_link(written, &url, title)
         {
-            edits.push((span.0..span.1, new));
+            edits.push((span.0..span.1, Edit::Text(new)));
         }
     }
     // A snippet's images and file links were written from the snippet's folder.
@@ -79,7 +79,7 @@ pub fn copy(site: &Site, a: &Article) -> OutFile {
             None => ("", written),
         };
         if let Some(new) = rewrite_link(link, url, "") {
-            edits.push((start..end, format!("{bang}{new}")));
+            edits.push((start..end, Edit::Text(format!("{bang}{new}"))));
         }
     }
     edits.extend(step_ids(body, &page.md.steps, &page.md.step_starts));
@@ -200,13 +200,20 @@ fn rewrite_link(link: &str, url: &str, title: &str) -> Option<String> {
     }
 }
 
+/// What an edit of the body writes in place of its range.
+enum Edit<'a> {
+    Text(String),
+    /// ` {#id}`: a step's id.
+    StepId(&'a str),
+}
+
 /// ` {#id}` at the end of each step's first line that does not already carry one; `starts`
 /// holds where each step's list marker is in `body`.
-fn step_ids(
+fn step_ids<'a>(
     body: &str,
-    steps: &[crate::markdown::Step],
+    steps: &'a [crate::markdown::Step],
     starts: &[usize],
-) -> Vec<(Range<usize>, String)> {
+) -> Vec<(Range<usize>, Edit<'a>)> {
     if starts.len() != steps.len() {
         return Vec::new();
     }
@@ -215,18 +222,19 @@ fn step_ids(
         let Some(rest) = body.get(start..) else {
             continue;
         };
-        let line = rest.split('\n').next().unwrap_or("").trim_end_matches('\r');
+        let line = rest.split_once('\n').map_or(rest, |(l, _)| l);
+        let line = line.trim_end_matches('\r');
         if line.contains("{#") {
             continue;
         }
         let at = start + line.trim_end().len();
-        edits.push((at..at, format!(" {{#{}}}", step.id)));
+        edits.push((at..at, Edit::StepId(step.id.as_str())));
     }
     edits
 }
 
 /// `body` with every edit made; edits never overlap.
-fn apply(body: &str, mut edits: Vec<(Range<usize>, String)>) -> String {
+fn apply(body: &str, mut edits: Vec<(Range<usize>, Edit)>) -> String {
     edits.sort_by_key(|(r, _)| (r.start, r.end));
     let mut out = String::with_capacity(body.len() + edits.len() * 24);
     let mut at = 0;
@@ -235,7 +243,14 @@ fn apply(body: &str, mut edits: Vec<(Range<usize>, String)>) -> String {
             continue;
         }
         out.push_str(&body[at..range.start]);
-        out.push_str(&text);
+        match text {
+            Edit::Text(t) => out.push_str(&t),
+            Edit::StepId(id) => {
+                out.push_str(" {#");
+                out.push_str(id);
+                out.push('}');
+            }
+        }
         at = range.end;
     }
     out.push_str(&body[at..]);
@@ -311,7 +326,10 @@ mod tests {
 
     #[test]
     fn edits_apply_in_order() {
-        let edits = vec![(20..20, " {#b}".to_string()), (3..5, "Open".to_string())];
+        let edits = vec![
+            (20..20, Edit::StepId("b")),
+            (3..5, Edit::Text("Open".into())),
+        ];
         assert_eq!(
             apply("1. Go there.\n2. See.\n", edits),
             "1. Open there.\n2. See. {#b}\n"

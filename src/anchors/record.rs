@@ -27,7 +27,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::fingerprint::{Fingerprint, Sketch};
+use rayon::prelude::*;
+
+use super::fingerprint::{Fingerprint, SKETCH, Sketch};
 use crate::diagnostics::Diagnostic;
 
 /// The file's name, beside `content/` and `book.toml`.
@@ -114,62 +116,29 @@ impl Record {
     /// Reads the record's text; lines that cannot be read are returned apart, and left out.
     /// A text of another format is not read at all: `Err` says which.
     pub fn parse(text: &str) -> Result<(Record, Vec<BadLine>), OtherVersion> {
-        let mut lines = text
-            .lines()
-            .enumerate()
-            .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
-            .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'));
-        match lines.next() {
+        let mut lines = numbered(text, 1);
+        let rest = match lines.next() {
             None => return Ok((Record::default(), Vec::new())),
-            Some((_, first)) if first == version_line() => {}
+            Some((_, first)) if first == version_line() => lines.rest(),
             Some((n, first)) => {
                 return Err(match first.split_once(' ') {
                     Some((VERSION_WORD, _)) => OtherVersion::Unknown(n, first.to_string()),
                     _ => OtherVersion::Missing,
                 });
             }
-        }
-        let mut read: Vec<(Key, Entry)> = Vec::new();
+        };
+        // The lines are read in parts, in parallel: each part but the first starts at an
+        // address line, where reading starts over as it does at any address.
+        let parts: Vec<ReadLines> = parts(rest.0, rest.1)
+            .into_par_iter()
+            .map(|(text, first)| parse_lines(numbered(text, first)))
+            .collect();
+        let mut read: Vec<(Key, Entry)> =
+            Vec::with_capacity(parts.iter().map(|(r, _)| r.len()).sum());
         let mut bad = Vec::new();
-        // The address of the fragments that follow; `None` after an address line that cannot
-        // be read (that line is reported, its fragments are left out with it).
-        let mut address: Option<Arc<str>> = None;
-        for (n, line) in lines {
-            const MARKERS: [&str; 4] = ["<<<<<<<", "|||||||", "=======", ">>>>>>>"];
-            if MARKERS.iter().any(|m| line.starts_with(m)) {
-                address = None;
-                let why = "a merge conflict marker: keep the lines of both sides, sorted".into();
-                bad.push(BadLine { line: n, why });
-                continue;
-            }
-            let parsed = match line.strip_prefix("  ") {
-                Some(fragment) => match &address {
-                    Some(a) => parse_fragment(fragment).map(|(f, e)| ((a.clone(), f), e)),
-                    None if bad.is_empty() => Err("a fragment before any address".into()),
-                    None => continue,
-                },
-                None => {
-                    address = None;
-                    match parse_page(line) {
-                        Ok((a, page)) => {
-                            let a: Arc<str> = a.into();
-                            address = Some(a.clone());
-                            match page {
-                                Some(e) => Ok(((a, String::new()), e)),
-                                None => continue,
-                            }
-                        }
-                        Err(why) => Err(why),
-                    }
-                }
-            };
-            match parsed {
-                Ok((key, mut entry)) => {
-                    entry.line = n;
-                    read.push((key, entry));
-                }
-                Err(why) => bad.push(BadLine { line: n, why }),
-            }
+        for (r, b) in parts {
+            read.extend(r);
+            bad.extend(b);
         }
         // A record as written is sorted, and a map is built from sorted entries at once;
         // one sorted otherwise (edited by hand) is built entry by entry.
@@ -272,6 +241,126 @@ impl Record {
         }
         part(&out)
     }
+}
+
+/// The lines of `text` that are neither empty nor comments, numbered from `first`.
+fn numbered(text: &str, first: usize) -> Numbered<'_> {
+    Numbered {
+        rest: text,
+        n: first,
+    }
+}
+
+/// [`numbered`]: lines as [`str::lines`] cuts them, a `\r` before the end taken off.
+struct Numbered<'a> {
+    rest: &'a str,
+    /// The number of the line `rest` starts with.
+    n: usize,
+}
+
+impl<'a> Numbered<'a> {
+    /// What is left to read, and the number of its first line.
+    fn rest(self) -> (&'a str, usize) {
+        (self.rest, self.n)
+    }
+}
+
+impl<'a> Iterator for Numbered<'a> {
+    type Item = (usize, &'a str);
+
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        loop {
+            if self.rest.is_empty() {
+                return None;
+            }
+            let (line, rest) = match self.rest.find('\n') {
+                Some(end) => (&self.rest[..end], &self.rest[end + 1..]),
+                None => (self.rest, ""),
+            };
+            let n = self.n;
+            self.rest = rest;
+            self.n += 1;
+            let line = line.trim_end_matches('\r');
+            if !line.is_empty() && !line.starts_with('#') {
+                return Some((n, line));
+            }
+        }
+    }
+}
+
+/// `text`, whose first line is line `first`, cut into parts of about a mebibyte for
+/// [`parse_lines`], each with the number of its first line. Each part but the first starts
+/// with a line that can only be an address (it starts with a letter or a digit).
+fn parts(text: &str, first: usize) -> Vec<(&str, usize)> {
+    const PART_BYTES: usize = 1 << 20;
+    let bytes = text.as_bytes();
+    let mut parts = Vec::new();
+    let (mut start, mut line) = (0, first);
+    let mut from = PART_BYTES;
+    while from < bytes.len() {
+        let Some(cut) = (from..bytes.len() - 1)
+            .find(|&i| bytes[i] == b'\n' && bytes[i + 1].is_ascii_alphanumeric())
+            .map(|i| i + 1)
+        else {
+            break;
+        };
+        parts.push((&text[start..cut], line));
+        line += bytes[start..cut].iter().filter(|&&b| b == b'\n').count();
+        start = cut;
+        from = cut + PART_BYTES;
+    }
+    parts.push((&text[start..], line));
+    parts
+}
+
+/// The entries of some lines, in order, and the lines that cannot be read.
+type ReadLines = (Vec<(Key, Entry)>, Vec<BadLine>);
+
+/// The entries of `lines`, in order, and the lines that cannot be read.
+fn parse_lines(lines: Numbered<'_>) -> ReadLines {
+    let mut read: Vec<(Key, Entry)> = Vec::new();
+    let mut bad = Vec::new();
+    // The address of the fragments that follow; `None` after an address line that cannot
+    // be read (that line is reported, its fragments are left out with it).
+    let mut address: Option<Arc<str>> = None;
+    for (n, line) in lines {
+        const MARKERS: [&str; 4] = ["<<<<<<<", "|||||||", "=======", ">>>>>>>"];
+        if MARKERS.iter().any(|m| line.starts_with(m)) {
+            address = None;
+            let why = "a merge conflict marker: keep the lines of both sides, sorted".into();
+            bad.push(BadLine { line: n, why });
+            continue;
+        }
+        let parsed = match line.strip_prefix("  ") {
+            Some(fragment) => match &address {
+                Some(a) => parse_fragment(fragment).map(|(f, e)| ((a.clone(), f), e)),
+                None if bad.is_empty() => Err("a fragment before any address".into()),
+                None => continue,
+            },
+            None => {
+                address = None;
+                match parse_page(line) {
+                    Ok((a, page)) => {
+                        let a: Arc<str> = a.into();
+                        address = Some(a.clone());
+                        match page {
+                            Some(e) => Ok(((a, String::new()), e)),
+                            None => continue,
+                        }
+                    }
+                    Err(why) => Err(why),
+                }
+            }
+        };
+        match parsed {
+            Ok((key, mut entry)) => {
+                entry.line = n;
+                read.push((key, entry));
+            }
+            Err(why) => bad.push(BadLine { line: n, why }),
+        }
+    }
+    (read, bad)
 }
 
 /// `value`'s last `digits` hex digits, in lowercase (as `{:0digits$x}` writes a value that
@@ -423,11 +512,17 @@ fn parse_page(line: &str) -> Result<(String, Option<Entry>), String> {
 
 /// `fragment kind hash sketch`, the two spaces before it taken off.
 fn parse_fragment(line: &str) -> Result<(String, Entry), String> {
-    let fields: Vec<&str> = line.split(' ').collect();
-    let [fragment, kind, hash, sketch] = fields.as_slice() else {
+    let mut fields = line.split(' ');
+    let (Some(fragment), Some(kind), Some(hash), Some(sketch), None) = (
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+    ) else {
         return Err(format!(
             "expected `  fragment kind hash sketch`, found {} fields",
-            fields.len()
+            line.split(' ').count()
         ));
     };
     let fragment = decode(fragment).ok_or("the fragment is not URL-encoded UTF-8")?;
@@ -454,7 +549,7 @@ fn parse_fragment(line: &str) -> Result<(String, Entry), String> {
 
 fn parse_fingerprint(hash: &str, sketch: &str) -> Result<Fingerprint, String> {
     let hash = (hash.len() == 8)
-        .then(|| u32::from_str_radix(hash, 16).ok())
+        .then(|| hex_value(hash).and_then(|h| u32::try_from(h).ok()))
         .flatten()
         .ok_or_else(|| format!("the hash `{hash}` is not 8 hex digits"))?;
     let sketch = parse_sketch(sketch).ok_or_else(|| {
@@ -467,14 +562,32 @@ fn parse_sketch(s: &str) -> Option<Sketch> {
     if s == "-" {
         return Some(Sketch::default());
     }
-    if s.is_empty() || !s.len().is_multiple_of(4) || !s.is_ascii() {
+    // More than a sketch holds is not one.
+    if s.is_empty() || !s.len().is_multiple_of(4) || !s.is_ascii() || s.len() / 4 > SKETCH {
         return None;
     }
-    let hashes: Option<Vec<u16>> = (0..s.len())
-        .step_by(4)
-        .map(|i| u16::from_str_radix(&s[i..i + 4], 16).ok())
-        .collect();
-    Sketch::new(&hashes?)
+    let mut hashes = [0u16; SKETCH];
+    for (i, h) in hashes.iter_mut().take(s.len() / 4).enumerate() {
+        *h = u16::try_from(hex_value(&s[4 * i..4 * i + 4])?).ok()?;
+    }
+    Sketch::new(&hashes[..s.len() / 4])
+}
+
+/// The value of `s` as `u32::from_str_radix(s, 16)` reads it, for up to 8 digits: the
+/// record holds hundreds of thousands, which are read without the general parser's cost.
+fn hex_value(s: &str) -> Option<u64> {
+    let mut value = 0u64;
+    for b in s.bytes() {
+        let d = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            // A sign, which the general parser takes.
+            _ => return u32::from_str_radix(s, 16).ok().map(u64::from),
+        };
+        value = value << 4 | u64::from(d);
+    }
+    (!s.is_empty() && s.len() <= 8).then_some(value)
 }
 
 /// Percent-encodes what would break a line: `%`, `#`, spaces and control characters.
@@ -718,5 +831,54 @@ mod tests {
         assert!(bad_a.is_empty() && bad_b.is_empty());
         assert_eq!(a.render(), format!("{HEADER}{sorted}"));
         assert!(b.renders_as(&a.render()));
+    }
+
+    #[test]
+    fn a_long_record_is_read_in_parts_as_it_is_read_whole() {
+        // Some megabytes of addresses, each with fragments, and problems far into the text.
+        let mut text = String::from("stepbook-anchors 2\n");
+        let mut lines = 1;
+        let mut bad_at = Vec::new();
+        for i in 0..40_000 {
+            text.push_str(&format!(
+                "p{i:05}.html page 0123abcd 00010002 intercom={i}\n"
+            ));
+            text.push_str("  a step 89ABCDEF -\n  b section 00000001 +fff\n");
+            lines += 3;
+            if i % 9_999 == 0 {
+                text.push_str("  c step 0123 -\n\n# a comment\n");
+                bad_at.push(lines + 1);
+                lines += 3;
+            }
+        }
+        let (record, bad) = Record::parse(&text).unwrap();
+        assert!(
+            super::parts(&text, 1).len() > 2,
+            "the text is read in parts"
+        );
+        assert_eq!(record.entries.len(), 120_000);
+        assert_eq!(bad.iter().map(|b| b.line).collect::<Vec<_>>(), bad_at);
+        let e = &record.entries[&(Arc::from("p39999.html"), "b".to_string())];
+        assert_eq!(
+            (e.fingerprint.hash, &*e.fingerprint.sketch),
+            (1, &[0xfff][..])
+        );
+        assert_eq!(e.line, lines);
+        let page = &record.entries[&(Arc::from("p00007.html"), String::new())];
+        assert_eq!(page.fingerprint.hash, 0x0123_abcd);
+        assert_eq!(page.intercom, Some(7));
+    }
+
+    #[test]
+    fn hex_values_read_as_the_general_parser_reads_them() {
+        for s in [
+            "0", "00ff", "ABCD", "beef", "+fff", "-fff", "12g4", "", "ffffffff",
+        ] {
+            assert_eq!(
+                super::hex_value(s),
+                u32::from_str_radix(s, 16).ok().map(u64::from),
+                "{s}"
+            );
+        }
     }
 }

@@ -118,6 +118,11 @@ impl Plan {
         self.text.get_or_init(|| self.record().render())
     }
 
+    /// Whether the record this build leaves is the one read, nothing added or retired.
+    pub fn keeps_read(&self) -> bool {
+        Arc::ptr_eq(self.record(), &self.read_record)
+    }
+
     /// Whether the build would change the file. The text is compared as it is made, never
     /// held whole.
     pub fn changed(&self) -> bool {

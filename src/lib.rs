@@ -322,10 +322,11 @@ pub fn build_with(
     };
     timings.lap("swap in the output");
     // A preview with drafts publishes nothing for good: only a real build records anchors.
-    if !opts.drafts
-        && let Err(d) = write_record(&site.anchors)
-    {
-        return fail(diags, vec![d]);
+    if !opts.drafts {
+        match write_record(&site.anchors, engine.record_renders()) {
+            Ok(renders) => engine.note_record_renders(renders),
+            Err(d) => return fail(diags, vec![d]),
+        }
     }
     if let Err(d) = engine.save_cache(Some((dest.clone(), stats.digest))) {
         diags.extend([d]);
@@ -350,10 +351,23 @@ pub fn build_with(
 }
 
 /// Writes the anchor record when the build changed it, through a temporary file, so a
-/// killed build never leaves half a record.
-fn write_record(plan: &anchors::Plan) -> Result<(), diagnostics::Diagnostic> {
+/// killed build never leaves half a record. Returns the hash of the text read when that text
+/// is the very text of the record it reads as, which this build leaves: `renders` is such a
+/// hash, known from an earlier build (the build cache's), so that a text of that hash is not
+/// compared again.
+fn write_record(
+    plan: &anchors::Plan,
+    renders: Option<u64>,
+) -> Result<Option<u64>, diagnostics::Diagnostic> {
+    // Only the text's record left as read reads back to the text read.
+    let read = (plan.read.as_ref())
+        .filter(|_| plan.keeps_read())
+        .map(|t| xxhash_rust::xxh3::xxh3_64(t.as_bytes()));
+    if read.is_some() && read == renders {
+        return Ok(read);
+    }
     if !plan.changed() {
-        return Ok(());
+        return Ok(read);
     }
     let tmp = plan.path.with_file_name(format!(
         ".{}.tmp-{}",
@@ -366,7 +380,8 @@ fn write_record(plan: &anchors::Plan) -> Result<(), diagnostics::Diagnostic> {
         let _ = std::fs::remove_file(&tmp);
         diagnostics::Diagnostic::error("anchors-record", format!("cannot write it: {e}"))
             .in_file(&plan.path)
-    })
+    })?;
+    Ok(None)
 }
 
 /// `stepbook check`: every error and warning, nothing written.

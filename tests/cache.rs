@@ -130,6 +130,11 @@ fn build_counting(f: &Fixture, what: &str) -> Counts {
             "{what}: {path} differs from a build from scratch"
         );
     }
+    assert_eq!(
+        f.read("anchors.lock"),
+        scratch.read("anchors.lock"),
+        "{what}: the anchor record"
+    );
     (
         rendered(&cached),
         (contexts(&cached), contexts(&forced)),
@@ -160,6 +165,12 @@ fn a_cached_build_writes_what_a_forced_build_writes_after_every_kind_of_edit() {
     // from the cache.
     assert_eq!(prints, 0, "articles fingerprinted of {articles}");
     assert_eq!(counts, 0, "articles counted of {all_counts}");
+
+    // A record that reads as the one the build leaves, but is not its text, is written anew.
+    let record = f.read("anchors.lock");
+    f.write("anchors.lock", &format!("{record}# a note\n"));
+    build_both(&f, "a note in the record");
+    assert_eq!(f.read("anchors.lock"), record, "the record is written anew");
 
     let page = "content/write/write-a-procedure.md";
     edit(&f, page, "\n\n", "\n\nA sentence added to the body.\n\n");

@@ -35,6 +35,7 @@ pub mod record;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -116,6 +117,11 @@ impl Plan {
     /// The record's text as this build leaves it.
     pub fn text(&self) -> &str {
         self.text.get_or_init(|| self.record().render())
+    }
+
+    /// Whether the record this build leaves is the one read, nothing added or retired.
+    pub fn keeps_read(&self) -> bool {
+        Arc::ptr_eq(self.record(), &self.read_record)
     }
 
     /// Whether the build would change the file. The text is compared as it is made, never
@@ -216,16 +222,17 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
         path: &path,
         read: read.as_deref(),
     };
-    // Each article's own address: decided again only for an article that changed.
-    let mut followed = 0;
-    let owns: Vec<Arc<Own>> = (0..articles.len())
-        .map(|i| {
-            kept[i].own_in(generation, alone[i]).unwrap_or_else(|| {
-                followed += 1;
-                Arc::new(ctx.own(i, alone[i], &record))
-            })
+    // Each article's own address: decided again only for an article that changed, each
+    // apart from the others.
+    let owns: Vec<(Arc<Own>, bool)> = (0..articles.len())
+        .into_par_iter()
+        .map(|i| match kept[i].own_in(generation, alone[i]) {
+            Some(own) => (own, false),
+            None => (Arc::new(ctx.own(i, alone[i], &record)), true),
         })
         .collect();
+    let followed = owns.iter().filter(|(_, again)| *again).count();
+    let owns: Vec<Arc<Own>> = owns.into_iter().map(|(own, _)| own).collect();
     // Recorded addresses that no page holds: where each went, if anywhere.
     let mut later = Own::default();
     let mut later_maps: FxHashMap<usize, BTreeMap<String, String>> = FxHashMap::default();

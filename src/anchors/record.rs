@@ -27,6 +27,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::fingerprint::{Fingerprint, SKETCH, Sketch};
 use crate::diagnostics::Diagnostic;
 
@@ -114,62 +116,29 @@ impl Record {
     /// Reads the record's text; lines that cannot be read are returned apart, and left out.
     /// A text of another format is not read at all: `Err` says which.
     pub fn parse(text: &str) -> Result<(Record, Vec<BadLine>), OtherVersion> {
-        let mut lines = text
-            .lines()
-            .enumerate()
-            .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
-            .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'));
-        match lines.next() {
+        let mut lines = numbered(text, 1);
+        let rest = match lines.next() {
             None => return Ok((Record::default(), Vec::new())),
-            Some((_, first)) if first == version_line() => {}
+            Some((_, first)) if first == version_line() => lines.rest(),
             Some((n, first)) => {
                 return Err(match first.split_once(' ') {
                     Some((VERSION_WORD, _)) => OtherVersion::Unknown(n, first.to_string()),
                     _ => OtherVersion::Missing,
                 });
             }
-        }
-        let mut read: Vec<(Key, Entry)> = Vec::new();
+        };
+        // The lines are read in parts, in parallel: each part but the first starts at an
+        // address line, where reading starts over as it does at any address.
+        let parts: Vec<ReadLines> = parts(rest.0, rest.1)
+            .into_par_iter()
+            .map(|(text, first)| parse_lines(numbered(text, first)))
+            .collect();
+        let mut read: Vec<(Key, Entry)> =
+            Vec::with_capacity(parts.iter().map(|(r, _)| r.len()).sum());
         let mut bad = Vec::new();
-        // The address of the fragments that follow; `None` after an address line that cannot
-        // be read (that line is reported, its fragments are left out with it).
-        let mut address: Option<Arc<str>> = None;
-        for (n, line) in lines {
-            const MARKERS: [&str; 4] = ["<<<<<<<", "|||||||", "=======", ">>>>>>>"];
-            if MARKERS.iter().any(|m| line.starts_with(m)) {
-                address = None;
-                let why = "a merge conflict marker: keep the lines of both sides, sorted".into();
-                bad.push(BadLine { line: n, why });
-                continue;
-            }
-            let parsed = match line.strip_prefix("  ") {
-                Some(fragment) => match &address {
-                    Some(a) => parse_fragment(fragment).map(|(f, e)| ((a.clone(), f), e)),
-                    None if bad.is_empty() => Err("a fragment before any address".into()),
-                    None => continue,
-                },
-                None => {
-                    address = None;
-                    match parse_page(line) {
-                        Ok((a, page)) => {
-                            let a: Arc<str> = a.into();
-                            address = Some(a.clone());
-                            match page {
-                                Some(e) => Ok(((a, String::new()), e)),
-                                None => continue,
-                            }
-                        }
-                        Err(why) => Err(why),
-                    }
-                }
-            };
-            match parsed {
-                Ok((key, mut entry)) => {
-                    entry.line = n;
-                    read.push((key, entry));
-                }
-                Err(why) => bad.push(BadLine { line: n, why }),
-            }
+        for (r, b) in parts {
+            read.extend(r);
+            bad.extend(b);
         }
         // A record as written is sorted, and a map is built from sorted entries at once;
         // one sorted otherwise (edited by hand) is built entry by entry.
@@ -272,6 +241,126 @@ impl Record {
         }
         part(&out)
     }
+}
+
+/// The lines of `text` that are neither empty nor comments, numbered from `first`.
+fn numbered(text: &str, first: usize) -> Numbered<'_> {
+    Numbered {
+        rest: text,
+        n: first,
+    }
+}
+
+/// [`numbered`]: lines as [`str::lines`] cuts them, a `\r` before the end taken off.
+struct Numbered<'a> {
+    rest: &'a str,
+    /// The number of the line `rest` starts with.
+    n: usize,
+}
+
+impl<'a> Numbered<'a> {
+    /// What is left to read, and the number of its first line.
+    fn rest(self) -> (&'a str, usize) {
+        (self.rest, self.n)
+    }
+}
+
+impl<'a> Iterator for Numbered<'a> {
+    type Item = (usize, &'a str);
+
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        loop {
+            if self.rest.is_empty() {
+                return None;
+            }
+            let (line, rest) = match self.rest.find('\n') {
+                Some(end) => (&self.rest[..end], &self.rest[end + 1..]),
+                None => (self.rest, ""),
+            };
+            let n = self.n;
+            self.rest = rest;
+            self.n += 1;
+            let line = line.trim_end_matches('\r');
+            if !line.is_empty() && !line.starts_with('#') {
+                return Some((n, line));
+            }
+        }
+    }
+}
+
+/// `text`, whose first line is line `first`, cut into parts of about a mebibyte for
+/// [`parse_lines`], each with the number of its first line. Each part but the first starts
+/// with a line that can only be an address (it starts with a letter or a digit).
+fn parts(text: &str, first: usize) -> Vec<(&str, usize)> {
+    const PART_BYTES: usize = 1 << 20;
+    let bytes = text.as_bytes();
+    let mut parts = Vec::new();
+    let (mut start, mut line) = (0, first);
+    let mut from = PART_BYTES;
+    while from < bytes.len() {
+        let Some(cut) = (from..bytes.len() - 1)
+            .find(|&i| bytes[i] == b'\n' && bytes[i + 1].is_ascii_alphanumeric())
+            .map(|i| i + 1)
+        else {
+            break;
+        };
+        parts.push((&text[start..cut], line));
+        line += bytes[start..cut].iter().filter(|&&b| b == b'\n').count();
+        start = cut;
+        from = cut + PART_BYTES;
+    }
+    parts.push((&text[start..], line));
+    parts
+}
+
+/// The entries of some lines, in order, and the lines that cannot be read.
+type ReadLines = (Vec<(Key, Entry)>, Vec<BadLine>);
+
+/// The entries of `lines`, in order, and the lines that cannot be read.
+fn parse_lines(lines: Numbered<'_>) -> ReadLines {
+    let mut read: Vec<(Key, Entry)> = Vec::new();
+    let mut bad = Vec::new();
+    // The address of the fragments that follow; `None` after an address line that cannot
+    // be read (that line is reported, its fragments are left out with it).
+    let mut address: Option<Arc<str>> = None;
+    for (n, line) in lines {
+        const MARKERS: [&str; 4] = ["<<<<<<<", "|||||||", "=======", ">>>>>>>"];
+        if MARKERS.iter().any(|m| line.starts_with(m)) {
+            address = None;
+            let why = "a merge conflict marker: keep the lines of both sides, sorted".into();
+            bad.push(BadLine { line: n, why });
+            continue;
+        }
+        let parsed = match line.strip_prefix("  ") {
+            Some(fragment) => match &address {
+                Some(a) => parse_fragment(fragment).map(|(f, e)| ((a.clone(), f), e)),
+                None if bad.is_empty() => Err("a fragment before any address".into()),
+                None => continue,
+            },
+            None => {
+                address = None;
+                match parse_page(line) {
+                    Ok((a, page)) => {
+                        let a: Arc<str> = a.into();
+                        address = Some(a.clone());
+                        match page {
+                            Some(e) => Ok(((a, String::new()), e)),
+                            None => continue,
+                        }
+                    }
+                    Err(why) => Err(why),
+                }
+            }
+        };
+        match parsed {
+            Ok((key, mut entry)) => {
+                entry.line = n;
+                read.push((key, entry));
+            }
+            Err(why) => bad.push(BadLine { line: n, why }),
+        }
+    }
+    (read, bad)
 }
 
 /// `value`'s last `digits` hex digits, in lowercase (as `{:0digits$x}` writes a value that
@@ -384,9 +473,28 @@ pub fn display_key((address, fragment): &Key) -> String {
     }
 }
 
+/// The fields of `line`, between single spaces, as `line.split(' ')` gives them, found by a
+/// plain look at each byte: a record has hundreds of thousands of lines of short fields.
+fn fields(line: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(line);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match r.bytes().position(|b| b == b' ') {
+            Some(at) => {
+                rest = Some(&r[at + 1..]);
+                Some(&r[..at])
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
 /// `address page hash sketch [intercom=N]`, or the address alone.
 fn parse_page(line: &str) -> Result<(String, Option<Entry>), String> {
-    let mut fields = line.split(' ');
+    let mut fields = fields(line);
     let address = fields.next().unwrap_or_default();
     let address = decode(address).ok_or("the address is not URL-encoded UTF-8")?;
     if address.is_empty() {
@@ -423,29 +531,19 @@ fn parse_page(line: &str) -> Result<(String, Option<Entry>), String> {
 
 /// `fragment kind hash sketch`, the two spaces before it taken off.
 fn parse_fragment(line: &str) -> Result<(String, Entry), String> {
-    // The four fields, counted without collecting them: a record holds one line per anchor.
-    let mut fields = [""; 4];
-    let mut count = 0;
-    let mut start = 0;
-    // Split at each space byte (always between chars), as `split(' ')` would.
-    for end in line
-        .bytes()
-        .enumerate()
-        .filter_map(|(i, b)| (b == b' ').then_some(i))
-        .chain([line.len()])
-    {
-        if let Some(slot) = fields.get_mut(count) {
-            *slot = &line[start..end];
-        }
-        count += 1;
-        start = end + 1;
-    }
-    let [fragment, kind, hash, sketch] = fields;
-    if count != 4 {
+    let mut fields = fields(line);
+    let (Some(fragment), Some(kind), Some(hash), Some(sketch), None) = (
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+    ) else {
         return Err(format!(
-            "expected `  fragment kind hash sketch`, found {count} fields"
+            "expected `  fragment kind hash sketch`, found {} fields",
+            line.split(' ').count()
         ));
-    }
+    };
     let fragment = decode(fragment).ok_or("the fragment is not URL-encoded UTF-8")?;
     if fragment.is_empty() {
         return Err("the fragment is empty".into());
@@ -470,7 +568,7 @@ fn parse_fragment(line: &str) -> Result<(String, Entry), String> {
 
 fn parse_fingerprint(hash: &str, sketch: &str) -> Result<Fingerprint, String> {
     let hash = (hash.len() == 8)
-        .then(|| hex_value(hash).map(|h| h as u32))
+        .then(|| hex_value(hash).and_then(|h| u32::try_from(h).ok()))
         .flatten()
         .ok_or_else(|| format!("the hash `{hash}` is not 8 hex digits"))?;
     let sketch = parse_sketch(sketch).ok_or_else(|| {
@@ -483,35 +581,32 @@ fn parse_sketch(s: &str) -> Option<Sketch> {
     if s == "-" {
         return Some(Sketch::default());
     }
-    if s.is_empty() || !s.len().is_multiple_of(4) || !s.is_ascii() {
-        return None;
-    }
-    // Read in place: a record holds one sketch per anchor.
-    let n = s.len() / 4;
-    if n > SKETCH {
+    // More than a sketch holds is not one.
+    if s.is_empty() || !s.len().is_multiple_of(4) || !s.is_ascii() || s.len() / 4 > SKETCH {
         return None;
     }
     let mut hashes = [0u16; SKETCH];
-    for (k, h) in hashes[..n].iter_mut().enumerate() {
-        *h = hex_value(&s[4 * k..4 * k + 4])? as u16;
+    for (i, h) in hashes.iter_mut().take(s.len() / 4).enumerate() {
+        *h = u16::try_from(hex_value(&s[4 * i..4 * i + 4])?).ok()?;
     }
-    Sketch::new(&hashes[..n])
+    Sketch::new(&hashes[..s.len() / 4])
 }
 
-/// The value of up to 8 hex digits, as `from_str_radix(s, 16)` reads them: digits alone are
-/// read here, anything else (a sign) by it.
+/// The value of `s` as `u32::from_str_radix(s, 16)` reads it, for up to 8 digits: the
+/// record holds hundreds of thousands, which are read without the general parser's cost.
 fn hex_value(s: &str) -> Option<u64> {
     let mut value = 0u64;
     for b in s.bytes() {
-        let digit = match b {
+        let d = match b {
             b'0'..=b'9' => b - b'0',
             b'a'..=b'f' => b - b'a' + 10,
             b'A'..=b'F' => b - b'A' + 10,
-            _ => return u64::from_str_radix(s, 16).ok(),
+            // A sign, which the general parser takes.
+            _ => return u32::from_str_radix(s, 16).ok().map(u64::from),
         };
-        value = value << 4 | u64::from(digit);
+        value = value << 4 | u64::from(d);
     }
-    (!s.is_empty()).then_some(value)
+    (!s.is_empty() && s.len() <= 8).then_some(value)
 }
 
 /// Percent-encodes what would break a line: `%`, `#`, spaces and control characters.
@@ -556,15 +651,6 @@ fn decode(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hex_values_are_read_as_from_str_radix_reads_them() {
-        for s in [
-            "", "0", "00ff", "FFFF", "aBcD", "+abc", "-abc", "12g4", " 123", "deadbeef",
-        ] {
-            assert_eq!(hex_value(s), u64::from_str_radix(s, 16).ok(), "{s:?}");
-        }
-    }
 
     fn entry(kind: Kind, name: &str, intercom: Option<u64>) -> Entry {
         Entry {
@@ -764,5 +850,62 @@ mod tests {
         assert!(bad_a.is_empty() && bad_b.is_empty());
         assert_eq!(a.render(), format!("{HEADER}{sorted}"));
         assert!(b.renders_as(&a.render()));
+    }
+
+    #[test]
+    fn a_long_record_is_read_in_parts_as_it_is_read_whole() {
+        // Some megabytes of addresses, each with fragments, and problems far into the text.
+        let mut text = String::from("stepbook-anchors 2\n");
+        let mut lines = 1;
+        let mut bad_at = Vec::new();
+        for i in 0..40_000 {
+            text.push_str(&format!(
+                "p{i:05}.html page 0123abcd 00010002 intercom={i}\n"
+            ));
+            text.push_str("  a step 89ABCDEF -\n  b section 00000001 +fff\n");
+            lines += 3;
+            if i % 9_999 == 0 {
+                text.push_str("  c step 0123 -\n\n# a comment\n");
+                bad_at.push(lines + 1);
+                lines += 3;
+            }
+        }
+        let (record, bad) = Record::parse(&text).unwrap();
+        assert!(
+            super::parts(&text, 1).len() > 2,
+            "the text is read in parts"
+        );
+        assert_eq!(record.entries.len(), 120_000);
+        assert_eq!(bad.iter().map(|b| b.line).collect::<Vec<_>>(), bad_at);
+        let e = &record.entries[&(Arc::from("p39999.html"), "b".to_string())];
+        assert_eq!(
+            (e.fingerprint.hash, &*e.fingerprint.sketch),
+            (1, &[0xfff][..])
+        );
+        assert_eq!(e.line, lines);
+        let page = &record.entries[&(Arc::from("p00007.html"), String::new())];
+        assert_eq!(page.fingerprint.hash, 0x0123_abcd);
+        assert_eq!(page.intercom, Some(7));
+    }
+
+    #[test]
+    fn fields_are_what_a_split_at_each_space_gives() {
+        for line in ["", " ", "a", "a b", "a  b ", " a b c d", "é ü x"] {
+            let split: Vec<&str> = line.split(' ').collect();
+            assert_eq!(super::fields(line).collect::<Vec<_>>(), split, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn hex_values_read_as_the_general_parser_reads_them() {
+        for s in [
+            "0", "00ff", "ABCD", "beef", "+fff", "-fff", "12g4", "", "ffffffff",
+        ] {
+            assert_eq!(
+                super::hex_value(s),
+                u32::from_str_radix(s, 16).ok().map(u64::from),
+                "{s}"
+            );
+        }
     }
 }

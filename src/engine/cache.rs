@@ -5,7 +5,8 @@
 //! into.
 //!
 //! The cache lives in `.stepbook-cache/` in the site's folder. It holds `engine.bin` (the
-//! config, the output keys and the hash of every other file), the search index's memory
+//! config, the output keys, the hash of every other file, and that of an anchor record's text
+//! found to be the very text of the record it reads as), the search index's memory
 //! (`search.bin` and its shards, [`super::search_cache`]) and `memo-NN.bin`, the memos cut into [`SHARDS`] shards by file, so a
 //! build reads them in parallel and writes again only the shards whose memos changed. A
 //! shard keeps its bodies' HTML after its entries, in one string that the bodies read their
@@ -42,7 +43,7 @@ pub const FOLDER: &str = ".stepbook-cache";
 pub const MAGIC: &[u8; 8] = b"stepbook";
 
 /// The version of the layout below; a change makes older caches unreadable on purpose.
-const FORMAT: u32 = 7;
+const FORMAT: u32 = 8;
 
 /// How many files the memos are cut into: after a one-page edit, a save writes one of them
 /// again (at 10,000 pages, some 4 MB).
@@ -68,6 +69,9 @@ pub struct Index {
     pub cutoff: Option<cutoff::Kept>,
     /// The hashes of the search index's memory's files, as written.
     pub indexer: Option<search_cache::Digests>,
+    /// The hash of an anchor record's text known to be the very text of the record it reads
+    /// as (`crate::anchors::Record::renders_as`).
+    pub record_renders: Option<u64>,
 }
 
 /// The keys of the output files of one output folder, and that folder with the hash of its
@@ -93,6 +97,8 @@ pub struct Restored {
     pub prints: HashMap<SourcePath, SavedPrints>,
     /// What the search index kept of each article.
     pub indexer: Option<crate::search::Indexer>,
+    /// [`Index::record_renders`].
+    pub record_renders: Option<u64>,
     /// The files as read, to tell which need writing.
     pub written: Written,
 }
@@ -242,6 +248,7 @@ pub fn load(root: &Path) -> Restored {
         output: index.output,
         search: index.search,
         cutoff: index.cutoff,
+        record_renders: index.record_renders,
         written: Written {
             shards: Vec::new(),
             indexer: indexer_written.unwrap_or_default(),
@@ -331,6 +338,7 @@ pub struct ToSave<'a> {
     /// The anchor plan's memory, whose prints of an article are kept beside its file's memo
     /// when they were made from what that memo holds.
     pub anchors: &'a crate::anchors::Memo,
+    pub record_renders: Option<u64>,
     pub indexer: &'a crate::search::Indexer,
     /// What [`load`] read or the last save wrote, to keep the files that did not change.
     pub written: &'a Written,
@@ -424,6 +432,7 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Written, Diagnostic> {
         search: what.search,
         cutoff: what.cutoff,
         indexer: indexer.digests.clone(),
+        record_renders: what.record_renders,
     };
     let payload = postcard::to_allocvec(&index).map_err(|e| encode_error(&dir, e))?;
     write(&dir.join(INDEX), &payload, fingerprint)?;

@@ -106,6 +106,8 @@ pub struct Engine {
     anchors: inputs::Kept<crate::anchors::Recorded>,
     /// What the last anchor plan kept of each article.
     anchor_memo: crate::anchors::Memo,
+    /// The hash of an anchor record's text known to be the text of the record it reads as.
+    record_renders: Option<u64>,
     /// The pages' URLs and the table their links resolve against, as last made.
     tables: table::Memo,
     /// The last assembly of each language's site, the default language's first.
@@ -138,6 +140,7 @@ impl Engine {
             contexts: 0,
             anchors: Default::default(),
             anchor_memo: Default::default(),
+            record_renders: None,
             tables: Default::default(),
             assembly: Vec::new(),
             links: Default::default(),
@@ -169,6 +172,7 @@ impl Engine {
             indexer: restored.indexer.unwrap_or_default(),
             prints: restored.prints,
             search: restored.search,
+            record_renders: restored.record_renders,
             ..Engine::new(root, opts)
         }
     }
@@ -232,6 +236,20 @@ impl Engine {
         render::key_of(&(self.config.as_deref(), crate::search::key(docs)))
     }
 
+    /// The hash of an anchor record's text that is known to be the text of the record it
+    /// reads as, so that a build that leaves that record as read need not compare them.
+    pub fn record_renders(&self) -> Option<u64> {
+        self.record_renders
+    }
+
+    /// Notes that the anchor record's text of hash `renders` is the text of the record it
+    /// reads as (`None`: nothing new is known).
+    pub fn note_record_renders(&mut self, renders: Option<u64>) {
+        if renders.is_some() {
+            self.record_renders = renders;
+        }
+    }
+
     /// Saves the engine's memory in the cache folder of the site, with the output folder its
     /// keys were written to and the hash of that output's manifest.
     pub fn save_cache(&mut self, output: Option<(PathBuf, u64)>) -> Result<(), Diagnostic> {
@@ -246,6 +264,7 @@ impl Engine {
                 search: self.search.clone(),
                 cutoff: self.cutoff.keep(),
                 anchors: &self.anchor_memo,
+                record_renders: self.record_renders,
                 indexer: &self.indexer,
             },
         )?;

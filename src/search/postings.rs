@@ -168,54 +168,162 @@ impl<'a> Index<'a> {
     /// pieces of at most `max` bytes (a piece of one article may be longer). One piece
     /// when they fit; else the articles where the term scores highest (its head) come
     /// last, and the others before it, in pieces, each in ascending article order.
+    #[cfg(test)]
     pub fn pieces(&self, term: u32, max: usize) -> Vec<String> {
-        let list = &self.postings[term as usize];
-        let mut prev = 0;
-        let whole: usize = list
-            .iter()
-            .map(|e| {
-                let len = varint_len(e.article - prev) + e.body_len();
-                prev = e.article;
-                len
+        let cut = self.cut(term, max);
+        (0..cut.pieces.len())
+            .map(|p| {
+                let mut out = String::new();
+                self.write_piece(term, &cut, p, &mut out);
+                assert_eq!(out.len(), cut.pieces[p].len);
+                out
             })
-            .sum();
-        if whole <= max {
-            let mut out = String::with_capacity(whole);
-            join_into(&mut out, list.iter());
-            return vec![out];
+            .collect()
+    }
+
+    /// Where the pieces of [`Index::pieces`] start and end, and how long each is, without
+    /// writing them.
+    pub fn cut(&self, term: u32, max: usize) -> Cut {
+        let list = &self.postings[term as usize];
+        let all = 0..list.len() as u32;
+        if let Some(whole) = chain_len_within(list, max) {
+            return Cut {
+                in_head: Vec::new(),
+                pieces: vec![Piece {
+                    range: all,
+                    part: Part::All,
+                    len: whole,
+                }],
+            };
         }
         // An id takes at most as many characters as the highest one: the head, chosen by
         // score, counted with that never exceeds what it takes.
         let id_len = varint_len(list.last().map_or(0, |e| e.article));
         let in_head = head(list, |e| e.body_len() + id_len, max);
-        let mut out = Vec::new();
-        let mut piece = String::new();
-        let mut prev = 0;
-        for e in list
-            .iter()
-            .zip(&in_head)
-            .filter(|(_, h)| !**h)
-            .map(|(e, _)| e)
-        {
+        let mut pieces = Vec::new();
+        let (mut start, mut len, mut prev) = (0, 0, 0);
+        for (i, e) in list.iter().enumerate().filter(|(i, _)| !in_head[*i]) {
             let size = varint_len(e.article - prev) + e.body_len();
-            if piece.len() + size > max && !piece.is_empty() {
-                out.push(std::mem::take(&mut piece));
-                prev = 0;
+            if len + size > max && len > 0 {
+                pieces.push(Piece {
+                    range: start..i as u32,
+                    part: Part::Rest,
+                    len,
+                });
+                (start, len, prev) = (i as u32, 0, 0);
             }
-            push_entry(&mut piece, e, prev);
+            len += varint_len(e.article - prev) + e.body_len();
             prev = e.article;
         }
-        if !piece.is_empty() {
-            out.push(piece);
+        if len > 0 {
+            pieces.push(Piece {
+                range: start..list.len() as u32,
+                part: Part::Rest,
+                len,
+            });
         }
-        out.push(join(
+        let head_len = chain_len(
             list.iter()
                 .zip(&in_head)
                 .filter(|(_, h)| **h)
                 .map(|(e, _)| e),
-        ));
-        out
+        );
+        pieces.push(Piece {
+            range: all,
+            part: Part::Head,
+            len: head_len,
+        });
+        Cut { in_head, pieces }
     }
+
+    /// The entries of piece `p` of `term`'s postings, cut as `cut`.
+    fn piece_entries<'c>(
+        &'c self,
+        term: u32,
+        cut: &'c Cut,
+        p: usize,
+    ) -> impl Iterator<Item = &'c Entry<'a>> + 'c {
+        let piece = &cut.pieces[p];
+        let list = &self.postings[term as usize];
+        let range = piece.range.start as usize..piece.range.end as usize;
+        list[range.clone()]
+            .iter()
+            .zip(range)
+            .filter(move |(_, i)| match piece.part {
+                Part::All => true,
+                Part::Rest => !cut.in_head[*i],
+                Part::Head => cut.in_head[*i],
+            })
+            .map(|(e, _)| e)
+    }
+
+    /// Writes piece `p` of `term`'s postings, cut as `cut`, to `out`.
+    pub fn write_piece(&self, term: u32, cut: &Cut, p: usize, out: &mut String) {
+        join_into(out, self.piece_entries(term, cut, p));
+    }
+
+    /// A hash of `term`'s postings as they are made of, unwritten: each article's number,
+    /// score, label and units. The pieces of [`Index::cut`] are a function of them.
+    pub fn key(&self, term: u32, buf: &mut Vec<u8>) -> u64 {
+        let list = &self.postings[term as usize];
+        buf.clear();
+        buf.reserve(list.len() * 16);
+        for e in list {
+            let head = u64::from(e.article) << 16 | u64::from(e.label) << 8 | u64::from(e.score);
+            buf.extend_from_slice(&head.to_le_bytes());
+            buf.extend_from_slice(&(e.units.len() as u32).to_le_bytes());
+            buf.extend_from_slice(e.units.as_bytes());
+        }
+        xxhash_rust::xxh3::xxh3_64(buf)
+    }
+}
+
+/// How a term's postings are cut into pieces ([`Index::cut`]).
+pub struct Cut {
+    /// Whether each entry is in the head (empty when the postings are one piece).
+    in_head: Vec<bool>,
+    pub pieces: Vec<Piece>,
+}
+
+/// One piece of a term's postings: the entries of `range` that are of `part`, and how long
+/// the piece is once written.
+pub struct Piece {
+    range: std::ops::Range<u32>,
+    part: Part,
+    pub len: usize,
+}
+
+/// Which entries of its range a piece holds.
+#[derive(Clone, Copy)]
+enum Part {
+    All,
+    Rest,
+    Head,
+}
+
+/// How long `list` is written whole ([`join_into`]), when that is at most `max`.
+fn chain_len_within(list: &[Entry], max: usize) -> Option<usize> {
+    let (mut len, mut prev) = (0, 0);
+    for e in list {
+        len += varint_len(e.article - prev) + e.body_len();
+        if len > max {
+            return None;
+        }
+        prev = e.article;
+    }
+    Some(len)
+}
+
+/// How long entries are written one after another ([`join_into`]).
+fn chain_len<'a, 'b: 'a>(entries: impl Iterator<Item = &'a Entry<'b>>) -> usize {
+    let mut prev = 0;
+    entries
+        .map(|e| {
+            let len = varint_len(e.article - prev) + e.body_len();
+            prev = e.article;
+            len
+        })
+        .sum()
 }
 
 /// The head of a list of postings: the articles where the term scores highest (the highest
@@ -254,15 +362,8 @@ fn head(list: &[Entry], size: impl Fn(&Entry) -> usize, max: usize) -> Vec<bool>
 /// the term in a label or not.
 const RANKS: usize = (TOP_SCORE as usize + 1) * 2;
 
-/// Postings of articles in ascending order: each one's id (as a difference), score and
-/// units.
-fn join<'a, 'b: 'a>(entries: impl Iterator<Item = &'a Entry<'b>>) -> String {
-    let mut out = String::new();
-    join_into(&mut out, entries);
-    out
-}
-
-/// [`join`], into `out`.
+/// Postings of articles in ascending order, into `out`: each one's id (as a difference),
+/// score and units.
 fn join_into<'a, 'b: 'a>(out: &mut String, entries: impl Iterator<Item = &'a Entry<'b>>) {
     let mut prev = 0;
     for e in entries {

@@ -64,10 +64,17 @@ impl Stamp {
 
     fn parse(text: &str) -> Option<Stamp> {
         let mut parts = text.split(' ');
+        // A time read as 64 bits when it fits (the common case, and much the faster).
+        let time = |t: &str| {
+            t.parse::<i64>()
+                .map(i128::from)
+                .or_else(|_| t.parse::<i128>())
+                .ok()
+        };
         let stamp = Stamp {
             inode: parts.next()?.parse().ok()?,
-            modified: parts.next()?.parse().ok()?,
-            changed: parts.next()?.parse().ok()?,
+            modified: time(parts.next()?)?,
+            changed: time(parts.next()?)?,
         };
         parts.next().is_none().then_some(stamp)
     }
@@ -126,11 +133,14 @@ impl Journal {
                 Some(Stamp::parse(stamp)?)
             };
             let parent = rel.rsplit_once('/').map_or("", |(up, _)| up);
-            journal
-                .children
-                .entry(parent.to_string())
-                .or_default()
-                .push(rel.to_string());
+            match journal.children.get_mut(parent) {
+                Some(children) => children.push(rel.to_string()),
+                None => {
+                    journal
+                        .children
+                        .insert(parent.to_string(), vec![rel.to_string()]);
+                }
+            }
             journal.folders.insert(rel.to_string(), stamp);
         }
         Some(journal)

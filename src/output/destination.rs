@@ -307,16 +307,16 @@ pub(super) fn read_manifest(dest: &Path) -> Option<(Manifest, u64, Option<Journa
         .as_ref()
         .and_then(super::journal::modified);
     let digest = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
-    let files = text
-        .lines()
-        .filter(|l| !l.is_empty())
-        .filter_map(|l| {
-            let (path, recorded) = parse_manifest_line(l);
-            // A comment starts with `#`; a line with all its fields is a file, even one
-            // whose name starts with `#`.
-            (recorded.is_some() || !l.starts_with('#')).then_some((path, recorded))
-        })
-        .collect();
+    // Sized for the lines at once (about 70 bytes a file), rather than grown again and again.
+    let mut files = Manifest::with_capacity_and_hasher(text.len() / 64, Default::default());
+    for l in text.lines().filter(|l| !l.is_empty()) {
+        let (path, recorded) = parse_manifest_line(l);
+        // A comment starts with `#`; a line with all its fields is a file, even one whose
+        // name starts with `#`.
+        if recorded.is_some() || !l.starts_with('#') {
+            files.insert(path, recorded);
+        }
+    }
     let journal = written.and_then(|w| Journal::parse(&text, w));
     Some((files, digest, journal))
 }
@@ -329,7 +329,7 @@ pub(super) fn parse_manifest_line(line: &str) -> (String, Option<Recorded>) {
         && let (Ok(size), Ok(hash), Ok(modified)) = (
             size.parse(),
             u64::from_str_radix(hash, 16),
-            modified.parse(),
+            parse_u128(modified),
         )
     {
         let recorded = Recorded {
@@ -342,4 +342,12 @@ pub(super) fn parse_manifest_line(line: &str) -> (String, Option<Recorded>) {
     // A line with fields this build does not know: the path comes first.
     let path = line.split('\t').next().unwrap_or(line);
     (path.to_string(), None)
+}
+
+/// A number of up to 128 bits, read as 64 bits when it fits (the common case, and much the
+/// faster).
+fn parse_u128(text: &str) -> Result<u128, std::num::ParseIntError> {
+    text.parse::<u64>()
+        .map(u128::from)
+        .or_else(|_| text.parse::<u128>())
 }

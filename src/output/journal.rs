@@ -62,12 +62,31 @@ impl Stamp {
         None
     }
 
+    /// Writes the stamp as [`Stamp::parse`] reads it: inode, modification and change time.
+    fn write(&self, out: &mut String) {
+        super::push_decimal(out, self.inode.into());
+        for time in [self.modified, self.changed] {
+            out.push(' ');
+            if time < 0 {
+                out.push('-');
+            }
+            super::push_decimal(out, time.unsigned_abs());
+        }
+    }
+
     fn parse(text: &str) -> Option<Stamp> {
         let mut parts = text.split(' ');
+        // A time read as 64 bits when it fits (the common case, and much the faster).
+        let time = |t: &str| {
+            t.parse::<i64>()
+                .map(i128::from)
+                .or_else(|_| t.parse::<i128>())
+                .ok()
+        };
         let stamp = Stamp {
             inode: parts.next()?.parse().ok()?,
-            modified: parts.next()?.parse().ok()?,
-            changed: parts.next()?.parse().ok()?,
+            modified: time(parts.next()?)?,
+            changed: time(parts.next()?)?,
         };
         parts.next().is_none().then_some(stamp)
     }
@@ -126,11 +145,14 @@ impl Journal {
                 Some(Stamp::parse(stamp)?)
             };
             let parent = rel.rsplit_once('/').map_or("", |(up, _)| up);
-            journal
-                .children
-                .entry(parent.to_string())
-                .or_default()
-                .push(rel.to_string());
+            match journal.children.get_mut(parent) {
+                Some(children) => children.push(rel.to_string()),
+                None => {
+                    journal
+                        .children
+                        .insert(parent.to_string(), vec![rel.to_string()]);
+                }
+            }
             journal.folders.insert(rel.to_string(), stamp);
         }
         Some(journal)
@@ -187,10 +209,17 @@ pub(super) fn record(dir: &Path, written: &[(String, Recorded)], text: &mut Stri
                 // Each subfolder links back to its parent (`..`), and a folder to itself.
                 .filter(|(_, links)| *links == 2 + subfolders)
                 .map(|(s, _)| s);
+            // Written without the formatting machinery: a large site has thousands of folders.
+            let mut line = String::with_capacity(FOLDER.len() + 64 + rel.len());
+            line.push_str(FOLDER);
             match stamp {
-                Some(s) => format!("{FOLDER}{} {} {}\t{rel}\n", s.inode, s.modified, s.changed),
-                None => format!("{FOLDER}-\t{rel}\n"),
+                Some(s) => s.write(&mut line),
+                None => line.push('-'),
             }
+            line.push('\t');
+            line.push_str(rel);
+            line.push('\n');
+            line
         })
         .collect();
     for line in lines {
@@ -308,6 +337,30 @@ mod tests {
             .unwrap();
         manifest.set_modified(stamped).unwrap();
         assert_eq!(vouched(&dest, "a"), None);
+    }
+
+    #[test]
+    fn stamps_are_read_back_as_written() {
+        for (inode, modified, changed) in [
+            (0, 0, 0),
+            (
+                666_062,
+                1_796_508_238_589_570_777,
+                1_796_508_238_589_570_778,
+            ),
+            (u64::MAX, -1_000_000_001, i128::MIN + 1),
+            (1, i128::MAX, i128::MIN),
+        ] {
+            let stamp = Stamp {
+                inode,
+                modified,
+                changed,
+            };
+            let mut text = String::new();
+            stamp.write(&mut text);
+            assert_eq!(text, format!("{inode} {modified} {changed}"));
+            assert_eq!(Stamp::parse(&text), Some(stamp));
+        }
     }
 
     #[test]

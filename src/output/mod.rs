@@ -367,12 +367,7 @@ impl Staging {
         );
         manifest.reserve(written.len() * 80);
         for (path, r) in &written {
-            use std::fmt::Write as _;
-            let _ = writeln!(
-                manifest,
-                "{path}\t{}\t{:016x}\t{}",
-                r.size, r.hash, r.modified
-            );
+            manifest_line(&mut manifest, path, r);
         }
         journal::record(&self.tmp, &written, &mut manifest);
         let at = self.tmp.join(MANIFEST);
@@ -386,6 +381,43 @@ impl Staging {
             digest,
         })
     }
+}
+
+/// Appends the manifest's line of the file `path`: `path<TAB>size<TAB>hash<TAB>modified`,
+/// the hash in 16 hexadecimal digits, as `writeln!` would write it but without its
+/// formatting machinery (a large site's manifest has a line per file).
+fn manifest_line(out: &mut String, path: &str, r: &Recorded) {
+    out.push_str(path);
+    out.push('\t');
+    push_decimal(out, r.size.into());
+    out.push('\t');
+    for shift in (0..16).rev() {
+        out.push(char::from(
+            b"0123456789abcdef"[(r.hash >> (shift * 4) & 15) as usize],
+        ));
+    }
+    out.push('\t');
+    push_decimal(out, r.modified);
+    out.push('\n');
+}
+
+fn push_decimal(out: &mut String, mut v: u128) {
+    let mut digits = [0u8; 40];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        // A 64-bit division when the number fits, much the faster.
+        let (rest, digit) = match u64::try_from(v) {
+            Ok(small) => (u128::from(small / 10), (small % 10) as u8),
+            Err(_) => (v / 10, (v % 10) as u8),
+        };
+        digits[at] = b'0' + digit;
+        v = rest;
+        if v == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).expect("digits are ASCII"));
 }
 
 /// Whether an error says that the folder to hold a file is not there (or is a file).
@@ -693,6 +725,28 @@ mod tests {
                 file_hash(&path).unwrap(),
                 (len as u64, content_hash(&bytes)),
                 "{len}"
+            );
+        }
+    }
+
+    #[test]
+    fn manifest_lines_are_read_back_as_written() {
+        for (size, hash, modified) in [
+            (0, 0, 0),
+            (7, 0xfb, 1_796_508_238_589_570_777),
+            (u64::MAX, u64::MAX, u128::MAX),
+        ] {
+            let r = Recorded {
+                size,
+                hash,
+                modified,
+            };
+            let mut line = String::new();
+            manifest_line(&mut line, "a/b.html", &r);
+            assert_eq!(line, format!("a/b.html\t{size}\t{hash:016x}\t{modified}\n"));
+            assert_eq!(
+                destination::parse_manifest_line(line.trim_end()),
+                ("a/b.html".to_string(), Some(r))
             );
         }
     }

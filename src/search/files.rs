@@ -6,6 +6,10 @@
 //! longer is split over shards of its own, so no shard is much larger than the others. Its
 //! last shard, where the manifest places the term, holds its head: the articles where it
 //! scores highest, so that a query can show its first results from that shard alone.
+//!
+//! The shards are laid out from the lengths of their pieces, without writing them, and each
+//! is keyed by what its text is made of (the terms and the hash of their postings): a shard
+//! whose key is the one of the file written before is kept, and only the others are written.
 
 use miniz_oxide::deflate::core::{
     CompressorOxide, TDEFLFlush, TDEFLStatus, compress, create_comp_flags_from_zip_params,
@@ -15,7 +19,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::Doc;
-use super::postings::Index;
+use super::postings::{Cut, Index};
 use super::tokenize::js_order;
 use crate::markdown::outline::Kind;
 
@@ -25,14 +29,28 @@ const BUCKET_BYTES: usize = 20_000;
 /// The most article buckets: more articles share a bucket beyond it.
 const MAX_BUCKETS: usize = 8192;
 
-/// Term shards: each one's text, and what the manifest says of them.
+/// Term shards: where each one's pieces come from, and what the manifest says of them.
 pub struct Shards {
-    pub bodies: Vec<String>,
+    /// Each term, in order.
+    terms: Vec<Term>,
+    /// The pieces of each shard, one after another: (term in `terms`, piece).
+    items: Vec<(u32, u32)>,
+    /// Where each shard's pieces start in `items` (and one more, where the last ends).
+    starts: Vec<usize>,
     /// For each shard, a string that sorts after every term of the shards before it and
     /// not after its own first term (`""` for the first shard).
     pub first: Vec<String>,
     /// The shards that go on with the postings of the previous shard's last term.
     pub more: Vec<usize>,
+}
+
+/// One term of the shards: its number, its JSON string, how its postings are cut, and the
+/// hash of its postings.
+struct Term {
+    id: u32,
+    name: String,
+    cut: Cut,
+    key: u64,
 }
 
 /// Article buckets: how many articles each holds, and what each one's text depends on (the
@@ -42,31 +60,42 @@ pub struct Buckets {
     pub per: usize,
 }
 
+/// Sorts the terms of `index` and cuts them into shards, without writing them.
 pub fn shards(index: &Index) -> Shards {
     let terms = &index.terms;
     let mut order = index.live.clone();
     order.par_sort_unstable_by(|&a, &b| js_order(&terms[a as usize], &terms[b as usize]));
     // Each term's postings, in pieces that fit a shard, the best articles last.
-    let pieces: Vec<Vec<String>> = order
+    let cut: Vec<Term> = order
         .par_iter()
-        .map(|&t| index.pieces(t, SHARD_BYTES))
+        .map_init(Vec::new, |buf, &t| Term {
+            id: t,
+            name: serde_json::to_string(&terms[t as usize]).expect("a string serializes"),
+            cut: index.cut(t, SHARD_BYTES),
+            key: index.key(t, buf),
+        })
         .collect();
     let mut s = Shards {
-        bodies: Vec::new(),
+        terms: Vec::new(),
+        items: Vec::new(),
+        starts: Vec::new(),
         first: Vec::new(),
         more: Vec::new(),
     };
-    let mut body = String::new();
+    let mut body = 0;
     let mut last: &str = "";
-    for (&t, pieces) in order.iter().zip(&pieces) {
-        let term = terms[t as usize].as_str();
-        let key = serde_json::to_string(term).expect("a string serializes");
-        for (p, piece) in pieces.iter().enumerate() {
-            if p > 0 || s.first.is_empty() || body.len() + key.len() + piece.len() + 4 > SHARD_BYTES
-            {
-                if !s.first.is_empty() {
-                    s.bodies.push(close(&mut body));
-                }
+    for (
+        at,
+        Term {
+            id, name: key, cut, ..
+        },
+    ) in cut.iter().enumerate()
+    {
+        let term = terms[*id as usize].as_str();
+        for (p, piece) in cut.pieces.iter().enumerate() {
+            if p > 0 || s.first.is_empty() || body + key.len() + piece.len + 4 > SHARD_BYTES {
+                s.starts.push(s.items.len());
+                body = 0;
                 if p > 0 {
                     s.more.push(s.first.len());
                     s.first.push(term.to_string());
@@ -74,19 +103,83 @@ pub fn shards(index: &Index) -> Shards {
                     s.first.push(separator(last, term, s.first.is_empty()));
                 }
             }
-            body.push(if body.is_empty() { '{' } else { ',' });
-            body.push_str(&key);
-            body.push_str(":\"");
-            body.push_str(piece);
-            body.push('"');
+            // `{` or `,`, the key, `:`, the piece between quotes.
+            body += 1 + key.len() + 1 + piece.len + 2;
+            s.items.push((at as u32, p as u32));
         }
         last = term;
     }
     if s.first.is_empty() {
         s.first.push(String::new());
+        s.starts.push(0);
     }
-    s.bodies.push(close(&mut body));
+    s.starts.push(s.items.len());
+    s.terms = cut;
     s
+}
+
+impl Shards {
+    /// How many shards there are.
+    pub fn len(&self) -> usize {
+        self.first.len()
+    }
+
+    /// The pieces of shard `k`.
+    fn items(&self, k: usize) -> &[(u32, u32)] {
+        &self.items[self.starts[k]..self.starts[k + 1]]
+    }
+
+    /// What the text of shard `k` is made of ([`Shards::text`]), hashed without writing it
+    /// (never 0): its number, and each of its pieces' term, place among the term's pieces
+    /// and the hash of the term's postings ([`Index::key`]), which decide how they are cut.
+    pub fn key(&self, k: usize) -> u64 {
+        let mut key = Vec::with_capacity(512);
+        key.extend_from_slice(&(k as u64).to_le_bytes());
+        for &(at, p) in self.items(k) {
+            let term = &self.terms[at as usize];
+            key.extend_from_slice(&(term.name.len() as u64).to_le_bytes());
+            key.extend_from_slice(term.name.as_bytes());
+            key.extend_from_slice(&p.to_le_bytes());
+            key.extend_from_slice(&term.key.to_le_bytes());
+        }
+        xxhash_rust::xxh3::xxh3_64(&key).max(1)
+    }
+
+    /// The text of shard `k`'s file.
+    pub fn text(&self, index: &Index, k: usize) -> String {
+        let items = self.items(k);
+        let len: usize = items
+            .iter()
+            .map(|&(at, p)| {
+                let term = &self.terms[at as usize];
+                term.name.len() + term.cut.pieces[p as usize].len + 4
+            })
+            .sum();
+        let mut body = String::with_capacity(len + 40);
+        body.push_str("stepbookSearch.terms(");
+        body.push_str(&k.to_string());
+        body.push(',');
+        let from = body.len();
+        for (i, &(at, p)) in items.iter().enumerate() {
+            let term = &self.terms[at as usize];
+            body.push(if i == 0 { '{' } else { ',' });
+            body.push_str(&term.name);
+            body.push_str(":\"");
+            index.write_piece(term.id, &term.cut, p as usize, &mut body);
+            body.push('"');
+        }
+        if items.is_empty() {
+            body.push('{');
+        }
+        body.push_str("});\n");
+        // `<` as `\u003c`, so the data stays inert even if a file is ever inlined in a page.
+        if body[from..].contains('<') {
+            let safe = body[from..].replace('<', "\\u003c");
+            body.truncate(from);
+            body.push_str(&safe);
+        }
+        body
+    }
 }
 
 /// The shortest start of `term` that sorts after `before` (`""` for the first shard).
@@ -100,16 +193,6 @@ fn separator(before: &str, term: &str, first: bool) -> String {
         .find(|p| js_order(p, before).is_gt())
         .unwrap_or(term)
         .to_string()
-}
-
-/// A shard's JSON object, closed; `<` as `\u003c`, so the data stays inert even if a file is
-/// ever inlined in a page.
-fn close(body: &mut String) -> String {
-    if body.is_empty() {
-        body.push('{');
-    }
-    body.push('}');
-    std::mem::take(body).replace('<', "\\u003c")
 }
 
 impl Buckets {
@@ -143,10 +226,10 @@ impl Buckets {
         docs.par_chunks(per)
             .zip(&self.keys[range.clone()])
             .enumerate()
-            // One compressor and one buffer per thread, reset for each bucket: making a
-            // compressor zeroes its tables.
+            // One compressor and one buffer per thread, reset for each bucket, and made only
+            // when a bucket is to be deflated: making a compressor zeroes its tables.
             .map_init(
-                || (Deflater::new(), Vec::new()),
+                || (None, Vec::new()),
                 |(deflater, json), (i, (chunk, &key))| {
                     if let Some(body) = kept.get(&key) {
                         return Some(body.clone());
@@ -163,6 +246,7 @@ impl Buckets {
                         write_record(a, &mut *json);
                     }
                     json.push(b']');
+                    let deflater = deflater.get_or_insert_with(Deflater::new);
                     Some(quoted_base64(deflater.deflate(json)))
                 },
             )

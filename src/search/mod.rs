@@ -159,9 +159,9 @@ impl Indexer {
         self.build_reusing(langs, &|_, _| false).0
     }
 
-    /// [`Indexer::build`], leaving out each article bucket that `reuse` keeps, asked with its
-    /// path and what its bytes depend on; and every file of the indexes, with that (0 for
-    /// the other files), kept or not.
+    /// [`Indexer::build`], leaving out each article bucket and term shard that `reuse` keeps,
+    /// asked with its path and what its bytes depend on; and every file of the indexes, with
+    /// that (0 for the manifests), kept or not.
     pub fn build_reusing(
         &mut self,
         langs: &[LangDocs],
@@ -275,6 +275,19 @@ fn build_one(
         let shards = files::shards(&index);
         live = index.live.len();
         let endings = std::mem::take(&mut index.endings);
+        // A shard whose key is the one of the file last written there is kept; the others
+        // are written, in parallel.
+        let shard = |k: usize| format!("{root}search/t{k}.js");
+        let texts: Vec<(u64, Option<String>)> = (0..shards.len())
+            .into_par_iter()
+            .map(|k| {
+                let key = shards.key(k);
+                (
+                    key,
+                    (!reuse(&shard(k), key)).then(|| shards.text(&index, k)),
+                )
+            })
+            .collect();
         // The postings are written: they need not stay while the last buckets are.
         drop(index);
         put(
@@ -282,9 +295,8 @@ fn build_one(
             0,
             Some(files::manifest(l.docs.len(), &shards, buckets, &endings)),
         );
-        for (k, body) in shards.bodies.into_iter().enumerate() {
-            let text = format!("stepbookSearch.terms({k},{body});\n");
-            put(format!("{root}search/t{k}.js"), 0, Some(text));
+        for (k, (key, text)) in texts.into_iter().enumerate() {
+            put(shard(k), key, text);
         }
         for (start, bodies) in made {
             for (b, body) in (start..).zip(bodies) {
@@ -389,11 +401,16 @@ mod tests {
     }
 
     #[test]
-    fn a_build_after_an_edit_reuses_the_buckets_of_unchanged_articles() {
-        let mut en: Vec<Doc> = (0..30).map(|i| doc(i, "first")).collect();
-        let (_, before) = Indexer::default().build_reusing(&[lang("", "en", &en)], &|_, _| false);
+    fn a_build_after_an_edit_writes_only_the_files_whose_bytes_changed() {
+        // Words of each article's own, enough for several term shards.
+        let own = |i: usize| -> String { (0..150).map(|k| format!(" own{i}w{k}")).collect() };
+        let mut en: Vec<Doc> = (0..30).map(|i| doc(i, &own(i))).collect();
+        let (files, before) =
+            Indexer::default().build_reusing(&[lang("", "en", &en)], &|_, _| false);
+        let old: FxHashMap<String, String> = bytes(files).into_iter().collect();
         let before: FxHashMap<String, u64> = before.into_iter().collect();
-        en[4] = doc(4, "edited");
+        // One word for another: the lengths, and so the scores, stay.
+        en[4] = doc(4, &own(4).replacen("own4w7", "brandnewword", 1));
         let langs = [lang("", "en", &en)];
         // A new indexer, as a build that reads the cache has.
         let (files, all) =
@@ -404,17 +421,27 @@ mod tests {
             fresh.iter().map(|f| f.0.as_str()).collect::<Vec<_>>()
         );
         let written = bytes(files);
+        assert!(written.iter().all(|f| fresh.contains(f)));
         let left_out: Vec<&str> = fresh
             .iter()
             .filter(|f| !written.contains(f))
             .map(|f| f.0.as_str())
             .collect();
-        let buckets = fresh.iter().filter(|f| f.0.starts_with("search/d")).count();
-        // Article 4 is in the first bucket: that one is deflated again, with the shards and
-        // the manifest; the others are left to the last build's files.
-        let others: Vec<String> = (1..buckets).map(|b| format!("search/d{b}.js")).collect();
-        assert_eq!(left_out, others);
-        assert!(written.iter().all(|f| fresh.contains(f)));
+        // Exactly the files whose bytes are the last build's are left to its files: every
+        // article bucket but the first, which holds article 4, and the term shards that
+        // hold none of the postings that changed.
+        let same: Vec<&str> = fresh
+            .iter()
+            .filter(|(p, text)| p != "search/manifest.js" && old.get(p) == Some(text))
+            .map(|f| f.0.as_str())
+            .collect();
+        assert_eq!(left_out, same);
+        assert!(
+            same.iter().any(|p| p.starts_with("search/t")),
+            "{same:?}: a shard must be kept"
+        );
+        assert!(!same.contains(&"search/d0.js"));
+        assert!(written.iter().any(|f| f.0.starts_with("search/t")));
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub const TOP_SCORE: f64 = 31.0;
 /// One term of one article: its number, its frequency per field, where its units end in
 /// [`Counted::units`] (they start where the pair before's end), and whether it is in one of
 /// the article's labels.
-#[derive(Clone, Copy, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy)]
 struct Pair {
     term: u32,
     tf: [u32; 3],
@@ -38,11 +38,89 @@ struct Pair {
 /// An article, counted: what of its postings depends on it alone.
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct Counted {
+    #[serde(with = "packed")]
     pairs: Vec<Pair>,
     /// The units of each pair, encoded as a posting writes them after the score: how many,
     /// then each one (the first as it is, the others as the difference from the one before).
     units: String,
     len: [u32; 3],
+}
+
+/// The pairs of a [`Counted`] as the build cache keeps them: one string of bytes, each pair
+/// its term (times two, plus one in a label), its three frequencies and how many units' bytes
+/// it adds, as LEB128 numbers. Read back in one pass, rather than field after field.
+mod packed {
+    use super::Pair;
+    use serde::de::{Error, Visitor};
+
+    pub fn serialize<S: serde::Serializer>(pairs: &[Pair], s: S) -> Result<S::Ok, S::Error> {
+        let mut out = Vec::with_capacity(pairs.len() * 8);
+        let mut start = 0;
+        for p in pairs {
+            push(&mut out, p.term << 1 | p.label as u32);
+            for tf in p.tf {
+                push(&mut out, tf);
+            }
+            push(&mut out, p.end.wrapping_sub(start));
+            start = p.end;
+        }
+        s.serialize_bytes(&out)
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Pair>, D::Error> {
+        struct Bytes;
+        impl Visitor<'_> for Bytes {
+            type Value = Vec<Pair>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("packed pairs")
+            }
+            fn visit_bytes<E: Error>(self, mut bytes: &[u8]) -> Result<Vec<Pair>, E> {
+                let mut pairs = Vec::with_capacity(bytes.len() / 6);
+                let mut end = 0u32;
+                let next = |bytes: &mut &[u8]| take(bytes).ok_or_else(|| E::custom("cut short"));
+                while !bytes.is_empty() {
+                    let term = next(&mut bytes)?;
+                    let tf = [next(&mut bytes)?, next(&mut bytes)?, next(&mut bytes)?];
+                    end = end.wrapping_add(next(&mut bytes)?);
+                    pairs.push(Pair {
+                        term: term >> 1,
+                        tf,
+                        end,
+                        label: term & 1 == 1,
+                    });
+                }
+                Ok(pairs)
+            }
+        }
+        d.deserialize_bytes(Bytes)
+    }
+
+    fn push(out: &mut Vec<u8>, mut v: u32) {
+        while v >= 0x80 {
+            out.push(v as u8 | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+
+    /// The next number of `bytes`, which then start after it.
+    #[inline]
+    fn take(bytes: &mut &[u8]) -> Option<u32> {
+        let (&first, rest) = bytes.split_first()?;
+        if first < 0x80 {
+            *bytes = rest;
+            return Some(u32::from(first));
+        }
+        let mut v = u32::from(first & 0x7f);
+        for (i, &b) in rest.iter().enumerate().take(4) {
+            v |= u32::from(b & 0x7f) << (7 * (i + 1));
+            if b < 0x80 {
+                *bytes = &rest[i + 1..];
+                return Some(v);
+            }
+        }
+        None
+    }
 }
 
 /// The postings of every term.
@@ -112,15 +190,19 @@ impl<'a> Index<'a> {
             .iter()
             .map(|&df| (1.0 + (n - df as f64 + 0.5) / (df as f64 + 0.5)).ln())
             .collect();
-        let bm25 = |a: &Counted, p: &Pair| {
+        // Each field's length normalization of an article, times K1: the same for all its
+        // terms.
+        let norms = |a: &Counted| -> [f64; 3] {
+            std::array::from_fn(|f| K1 * (1.0 - B + B * a.len[f] as f64 / avg[f].max(1.0)))
+        };
+        let bm25 = |norms: &[f64; 3], p: &Pair| {
             let mut s = 0.0;
             for f in 0..3 {
                 if p.tf[f] == 0 {
                     continue;
                 }
                 let t = p.tf[f] as f64;
-                let norm = 1.0 - B + B * a.len[f] as f64 / avg[f].max(1.0);
-                s += BOOSTS[f] * t * (K1 + 1.0) / (t + K1 * norm);
+                s += BOOSTS[f] * t * (K1 + 1.0) / (t + norms[f]);
             }
             idf[p.term as usize] * s
         };
@@ -129,16 +211,23 @@ impl<'a> Index<'a> {
         let max = articles
             .par_iter()
             .map(|a| {
+                let norms = norms(a);
                 a.pairs
                     .iter()
-                    .fold(f64::MIN_POSITIVE, |m, p| m.max(bm25(a, p)))
+                    .fold(f64::MIN_POSITIVE, |m, p| m.max(bm25(&norms, p)))
             })
             .reduce(|| f64::MIN_POSITIVE, f64::max);
         // Scaled in parallel, then gathered article after article, so that each term's
         // articles are in ascending order.
         let scores: Vec<Vec<u8>> = articles
             .par_iter()
-            .map(|a| a.pairs.iter().map(|p| scale(bm25(a, p) / max)).collect())
+            .map(|a| {
+                let norms = norms(a);
+                a.pairs
+                    .iter()
+                    .map(|p| scale(bm25(&norms, p) / max))
+                    .collect()
+            })
             .collect();
         let mut postings: Vec<Vec<Entry>> = df
             .iter()
@@ -168,54 +257,162 @@ impl<'a> Index<'a> {
     /// pieces of at most `max` bytes (a piece of one article may be longer). One piece
     /// when they fit; else the articles where the term scores highest (its head) come
     /// last, and the others before it, in pieces, each in ascending article order.
+    #[cfg(test)]
     pub fn pieces(&self, term: u32, max: usize) -> Vec<String> {
-        let list = &self.postings[term as usize];
-        let mut prev = 0;
-        let whole: usize = list
-            .iter()
-            .map(|e| {
-                let len = varint_len(e.article - prev) + e.body_len();
-                prev = e.article;
-                len
+        let cut = self.cut(term, max);
+        (0..cut.pieces.len())
+            .map(|p| {
+                let mut out = String::new();
+                self.write_piece(term, &cut, p, &mut out);
+                assert_eq!(out.len(), cut.pieces[p].len);
+                out
             })
-            .sum();
-        if whole <= max {
-            let mut out = String::with_capacity(whole);
-            join_into(&mut out, list.iter());
-            return vec![out];
+            .collect()
+    }
+
+    /// Where the pieces of [`Index::pieces`] start and end, and how long each is, without
+    /// writing them.
+    pub fn cut(&self, term: u32, max: usize) -> Cut {
+        let list = &self.postings[term as usize];
+        let all = 0..list.len() as u32;
+        if let Some(whole) = chain_len_within(list, max) {
+            return Cut {
+                in_head: Vec::new(),
+                pieces: vec![Piece {
+                    range: all,
+                    part: Part::All,
+                    len: whole,
+                }],
+            };
         }
         // An id takes at most as many characters as the highest one: the head, chosen by
         // score, counted with that never exceeds what it takes.
         let id_len = varint_len(list.last().map_or(0, |e| e.article));
         let in_head = head(list, |e| e.body_len() + id_len, max);
-        let mut out = Vec::new();
-        let mut piece = String::new();
-        let mut prev = 0;
-        for e in list
-            .iter()
-            .zip(&in_head)
-            .filter(|(_, h)| !**h)
-            .map(|(e, _)| e)
-        {
+        let mut pieces = Vec::new();
+        let (mut start, mut len, mut prev) = (0, 0, 0);
+        for (i, e) in list.iter().enumerate().filter(|(i, _)| !in_head[*i]) {
             let size = varint_len(e.article - prev) + e.body_len();
-            if piece.len() + size > max && !piece.is_empty() {
-                out.push(std::mem::take(&mut piece));
-                prev = 0;
+            if len + size > max && len > 0 {
+                pieces.push(Piece {
+                    range: start..i as u32,
+                    part: Part::Rest,
+                    len,
+                });
+                (start, len, prev) = (i as u32, 0, 0);
             }
-            push_entry(&mut piece, e, prev);
+            len += varint_len(e.article - prev) + e.body_len();
             prev = e.article;
         }
-        if !piece.is_empty() {
-            out.push(piece);
+        if len > 0 {
+            pieces.push(Piece {
+                range: start..list.len() as u32,
+                part: Part::Rest,
+                len,
+            });
         }
-        out.push(join(
+        let head_len = chain_len(
             list.iter()
                 .zip(&in_head)
                 .filter(|(_, h)| **h)
                 .map(|(e, _)| e),
-        ));
-        out
+        );
+        pieces.push(Piece {
+            range: all,
+            part: Part::Head,
+            len: head_len,
+        });
+        Cut { in_head, pieces }
     }
+
+    /// The entries of piece `p` of `term`'s postings, cut as `cut`.
+    fn piece_entries<'c>(
+        &'c self,
+        term: u32,
+        cut: &'c Cut,
+        p: usize,
+    ) -> impl Iterator<Item = &'c Entry<'a>> + 'c {
+        let piece = &cut.pieces[p];
+        let list = &self.postings[term as usize];
+        let range = piece.range.start as usize..piece.range.end as usize;
+        list[range.clone()]
+            .iter()
+            .zip(range)
+            .filter(move |(_, i)| match piece.part {
+                Part::All => true,
+                Part::Rest => !cut.in_head[*i],
+                Part::Head => cut.in_head[*i],
+            })
+            .map(|(e, _)| e)
+    }
+
+    /// Writes piece `p` of `term`'s postings, cut as `cut`, to `out`.
+    pub fn write_piece(&self, term: u32, cut: &Cut, p: usize, out: &mut String) {
+        join_into(out, self.piece_entries(term, cut, p));
+    }
+
+    /// A hash of `term`'s postings as they are made of, unwritten: each article's number,
+    /// score, label and units. The pieces of [`Index::cut`] are a function of them.
+    pub fn key(&self, term: u32, buf: &mut Vec<u8>) -> u64 {
+        let list = &self.postings[term as usize];
+        buf.clear();
+        buf.reserve(list.len() * 16);
+        for e in list {
+            let head = u64::from(e.article) << 16 | u64::from(e.label) << 8 | u64::from(e.score);
+            buf.extend_from_slice(&head.to_le_bytes());
+            buf.extend_from_slice(&(e.units.len() as u32).to_le_bytes());
+            buf.extend_from_slice(e.units.as_bytes());
+        }
+        xxhash_rust::xxh3::xxh3_64(buf)
+    }
+}
+
+/// How a term's postings are cut into pieces ([`Index::cut`]).
+pub struct Cut {
+    /// Whether each entry is in the head (empty when the postings are one piece).
+    in_head: Vec<bool>,
+    pub pieces: Vec<Piece>,
+}
+
+/// One piece of a term's postings: the entries of `range` that are of `part`, and how long
+/// the piece is once written.
+pub struct Piece {
+    range: std::ops::Range<u32>,
+    part: Part,
+    pub len: usize,
+}
+
+/// Which entries of its range a piece holds.
+#[derive(Clone, Copy)]
+enum Part {
+    All,
+    Rest,
+    Head,
+}
+
+/// How long `list` is written whole ([`join_into`]), when that is at most `max`.
+fn chain_len_within(list: &[Entry], max: usize) -> Option<usize> {
+    let (mut len, mut prev) = (0, 0);
+    for e in list {
+        len += varint_len(e.article - prev) + e.body_len();
+        if len > max {
+            return None;
+        }
+        prev = e.article;
+    }
+    Some(len)
+}
+
+/// How long entries are written one after another ([`join_into`]).
+fn chain_len<'a, 'b: 'a>(entries: impl Iterator<Item = &'a Entry<'b>>) -> usize {
+    let mut prev = 0;
+    entries
+        .map(|e| {
+            let len = varint_len(e.article - prev) + e.body_len();
+            prev = e.article;
+            len
+        })
+        .sum()
 }
 
 /// The head of a list of postings: the articles where the term scores highest (the highest
@@ -254,15 +451,8 @@ fn head(list: &[Entry], size: impl Fn(&Entry) -> usize, max: usize) -> Vec<bool>
 /// the term in a label or not.
 const RANKS: usize = (TOP_SCORE as usize + 1) * 2;
 
-/// Postings of articles in ascending order: each one's id (as a difference), score and
-/// units.
-fn join<'a, 'b: 'a>(entries: impl Iterator<Item = &'a Entry<'b>>) -> String {
-    let mut out = String::new();
-    join_into(&mut out, entries);
-    out
-}
-
-/// [`join`], into `out`.
+/// Postings of articles in ascending order, into `out`: each one's id (as a difference),
+/// score and units.
 fn join_into<'a, 'b: 'a>(out: &mut String, entries: impl Iterator<Item = &'a Entry<'b>>) {
     let mut prev = 0;
     for e in entries {
@@ -282,7 +472,12 @@ fn push_entry(out: &mut String, e: &Entry, prev: u32) {
 /// A BM25 score as a share of the site's highest, on the scale `1..=TOP_SCORE`: the square
 /// root spreads the many small scores over more steps.
 fn scale(share: f64) -> u8 {
-    (share.sqrt() * TOP_SCORE).ceil().clamp(1.0, TOP_SCORE) as u8
+    let x = share.sqrt() * TOP_SCORE;
+    // `x.ceil()` for the `x` of a share (finite, 0 to TOP_SCORE), without the call to the
+    // library's `ceil` that it costs on a processor without SSE 4.1.
+    let whole = x as u32 as f64;
+    let ceil = if whole < x { whole + 1.0 } else { whole };
+    ceil.clamp(1.0, TOP_SCORE) as u8
 }
 
 /// Numbers every distinct term once, shared by the threads that count articles, and kept
@@ -647,9 +842,49 @@ mod tests {
     }
 
     #[test]
+    fn counts_read_back_from_the_cache_are_the_counts_written() {
+        let docs = [doc(
+            "Reset the code",
+            "Intro.\n\n## Code\n\n1. Send the code.\n   1. Resend the code.\n",
+        )];
+        let (_, articles) = counted(&docs);
+        let a = &articles[0].counted;
+        let mut big = a.pairs.clone();
+        big.push(Pair {
+            term: u32::MAX >> 1,
+            tf: [u32::MAX, 0, 128],
+            end: a.units.len() as u32,
+            label: true,
+        });
+        let written = Counted {
+            pairs: big,
+            units: a.units.clone(),
+            len: a.len,
+        };
+        let bytes = postcard::to_allocvec(&written).unwrap();
+        let read: Counted = postcard::from_bytes(&bytes).unwrap();
+        let fields = |c: &Counted| -> Vec<(u32, [u32; 3], u32, bool)> {
+            c.pairs
+                .iter()
+                .map(|p| (p.term, p.tf, p.end, p.label))
+                .collect()
+        };
+        assert_eq!(fields(&read), fields(&written));
+        assert_eq!((read.units, read.len), (written.units, written.len));
+        // Cut short: not read.
+        assert!(postcard::from_bytes::<Counted>(&bytes[..bytes.len() / 2]).is_err());
+    }
+
+    #[test]
     fn scores_spread_over_the_scale() {
         assert_eq!(scale(1.0), 31);
         assert_eq!(scale(0.25), 16);
         assert_eq!(scale(0.0), 1);
+        // As the square root's ceiling, all over the scale.
+        for i in 0..=100_000 {
+            let share = i as f64 / 100_000.0;
+            let want = (share.sqrt() * TOP_SCORE).ceil().clamp(1.0, TOP_SCORE) as u8;
+            assert_eq!(scale(share), want, "{share}");
+        }
     }
 }

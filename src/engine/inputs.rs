@@ -9,7 +9,8 @@
 //! A run may be told which paths changed since the last one ([`Changes`], from `serve`'s
 //! file watcher). Then the content folder is not walked again (see
 //! [`crate::discover::Listing`]) and only the named files, the new ones and the racy ones are
-//! stamped again; every other file keeps its stamp and text without a system call. A run
+//! stamped again; every other file keeps its stamp and text without a system call (and,
+//! when the files listed are the very ones of the last run, without a look-up). A run
 //! that is not told, or whose changes name a folder made, renamed or replaced, a symbolic
 //! link, or anything else the listing cannot be sure of, walks and stamps every file.
 
@@ -240,7 +241,7 @@ impl Files {
         for i in again {
             if let Some(path) = texts.get(i) {
                 let (text, entry) = look_text(path, olds.get(path), racy_after);
-                if !entry.as_ref().is_some_and(|e| e.text.is_some()) {
+                if entry.as_ref().is_none_or(|e| e.text.is_none()) {
                     unrecorded.push(i);
                 }
                 self.note_seen(path, entry);
@@ -337,7 +338,7 @@ impl Files {
                 continue;
             }
             let (text, entry) = look_text(path, olds.get(path), racy_after);
-            if !entry.as_ref().is_some_and(|e| e.text.is_some()) {
+            if entry.as_ref().is_none_or(|e| e.text.is_none()) {
                 unrecorded.push(i);
             }
             listed += self.note_seen(path, entry);
@@ -601,6 +602,30 @@ mod tests {
         assert_eq!(files.version(&a), (None, true));
         assert_eq!(run(&mut files, Changes::All), ["two"]);
         assert!(files.version(&b).1);
+    }
+
+    #[test]
+    fn a_text_that_could_not_be_read_is_read_again_by_every_refresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.md"), dir.path().join("b.md"));
+        std::fs::write(&a, "one").unwrap();
+        std::fs::write(&b, [0xff, 0xfe]).unwrap();
+        let texts = [a.clone(), b.clone()];
+        let mut files = Files::default();
+        files.note(Changes::All);
+        files.discover(dir.path(), &[], dir.path());
+        assert!(files.refresh(&texts, &[])[1].is_err());
+        // Told of another file only, the refresh still reads the one it could not.
+        let told = || Changes::Paths([a.clone()].into_iter().collect());
+        files.note(told());
+        files.discover(dir.path(), &[], dir.path());
+        assert!(files.refresh(&texts, &[])[1].is_err());
+        std::fs::write(&b, "fixed").unwrap();
+        files.note(told());
+        files.discover(dir.path(), &[], dir.path());
+        let read = files.refresh(&texts, &[]);
+        assert_eq!(read[1].as_deref().ok(), Some("fixed"));
+        assert_eq!(read[0].as_deref().ok(), Some("one"));
     }
 
     #[test]

@@ -322,8 +322,11 @@ fn untranslated_links(
 /// pages (file and URL) in order.
 #[derive(Default)]
 pub struct AlternatesMemo {
-    last: Option<(Vec<Lang>, Vec<Vec<(SourcePath, UrlPath)>>, Arc<Alternates>)>,
+    last: Option<(Vec<Lang>, Vec<Placed>, Arc<Alternates>)>,
 }
+
+/// One language's pages, each by its file and URL, in order.
+type Placed = Vec<(SourcePath, UrlPath)>;
 
 impl AlternatesMemo {
     /// [`alternates`] of these pages: the last one, shared, when it was made of the same

@@ -93,7 +93,7 @@ fn find(fragment: &str, entry: &Entry, prints: &Prints, current: Option<usize>) 
 
 /// What one [`plan`] reads while it decides.
 pub(super) struct Planner<'a> {
-    pub articles: &'a [Article],
+    pub articles: &'a [Arc<Article>],
     pub kept: &'a [Kept],
     /// The record's file and its text as read, for the reports' lines.
     pub path: &'a Path,

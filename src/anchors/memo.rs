@@ -83,7 +83,7 @@ impl Memo {
     /// Every article's prints, in order, each with what its own address decided when that
     /// may still hold: kept where the article is the same, made anew (in parallel) where
     /// not.
-    pub(super) fn prints(&mut self, articles: &[Article]) -> Vec<Kept> {
+    pub(super) fn prints(&mut self, articles: &[Arc<Article>]) -> Vec<Kept> {
         use rayon::prelude::*;
         let kept: Vec<Option<Kept>> = articles
             .iter()
@@ -93,7 +93,7 @@ impl Memo {
             })
             .collect();
         self.fingerprinted = kept.iter().filter(|p| p.is_none()).count();
-        let new = |(k, a): (Option<Kept>, &Article)| {
+        let new = |(k, a): (Option<Kept>, &Arc<Article>)| {
             k.unwrap_or_else(|| Kept {
                 prints: Arc::new(Prints::of(a)),
                 own: None,
@@ -112,7 +112,7 @@ impl Memo {
 
     /// Keeps what this run decided of each article for the next run, and forgets the
     /// articles that are gone.
-    pub(super) fn keep(&mut self, articles: &[Article], kept: Vec<Kept>) {
+    pub(super) fn keep(&mut self, articles: &[Arc<Article>], kept: Vec<Kept>) {
         for (a, k) in articles.iter().zip(kept) {
             match self.articles.get_mut(&a.page.source) {
                 Some(old) => *old = k,

@@ -29,13 +29,14 @@
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::markdown::Rendered;
 use crate::markdown::outline::Kind;
 use crate::paths::SourcePath;
 use crate::render::{Known, key_of};
+use crate::site::langs::Alternates;
 use crate::site::{Page, Site};
 
 /// A page as the last render saw it.
@@ -63,6 +64,8 @@ pub struct Cutoff {
     digest: Option<u64>,
     /// The dependency key of every file made from a template, by the hash of its path.
     deps: FxHashMap<u64, u64>,
+    /// The languages and pages' places last hashed into the digest, with their hash.
+    alternates: Option<(Arc<Alternates>, u64)>,
 }
 
 /// What this render sees, to become the [`Cutoff`] once it succeeds: each page by its
@@ -71,6 +74,7 @@ pub struct Observed<'a> {
     sources: Vec<&'a SourcePath>,
     seen: Vec<Seen>,
     digest: u64,
+    alternates: (Arc<Alternates>, u64),
 }
 
 /// What the last render knows for this one ([`Cutoff::known`]).
@@ -99,9 +103,16 @@ impl Cutoff {
         let mut dates: Vec<_> = site.git_dates.iter().collect();
         dates.sort_unstable();
         // Every page's switcher reads where the others' translations are, and each article's
-        // old fragments and old addresses come from the anchor record.
-        let mut alternates: Vec<_> = site.alternates.pages.iter().collect();
-        alternates.sort_unstable();
+        // old fragments and old addresses come from the anchor record. The same languages
+        // (shared, not copied) hash the same.
+        let alternates = match &self.alternates {
+            Some((a, hash)) if Arc::ptr_eq(a, &site.alternates) => *hash,
+            _ => {
+                let mut pages: Vec<_> = site.alternates.pages.iter().collect();
+                pages.sort_unstable();
+                key_of(&(&site.alternates.langs, pages))
+            }
+        };
         let mut anchor_maps: Vec<_> = site.anchors.maps.iter().collect();
         anchor_maps.sort_unstable();
         let digest = key_of(&(
@@ -114,13 +125,14 @@ impl Cutoff {
             site.assets.iter().map(|a| &a.path).collect::<Vec<_>>(),
             unavailable,
             dates,
-            (&site.alternates.langs, alternates),
+            alternates,
             (anchor_maps, &site.anchors.moved),
         ));
         Observed {
             sources: pages.iter().map(|p| &p.source).collect(),
             seen,
             digest,
+            alternates: (site.alternates.clone(), alternates),
         }
     }
 
@@ -137,14 +149,22 @@ impl Cutoff {
     /// all of them when `whole`, else those of the files it built (the others' are the same).
     pub fn update(&mut self, now: Observed<'_>, deps: Vec<(u64, u64)>, whole: bool) {
         // A page seen last time keeps its key: only a new one's source is copied.
-        let mut last = std::mem::take(&mut self.pages);
-        self.pages = (now.sources.into_iter().zip(now.seen))
-            .map(|(source, seen)| {
-                let key = last.remove_entry(source).map(|(k, _)| k);
-                (key.unwrap_or_else(|| source.clone()), seen)
-            })
-            .collect();
+        let count = now.sources.len();
+        for (source, seen) in now.sources.iter().zip(now.seen) {
+            match self.pages.get_mut(*source) {
+                Some(s) => *s = seen,
+                None => {
+                    self.pages.insert((*source).clone(), seen);
+                }
+            }
+        }
+        // Every page of a site is another file: with as many pages, none is left over.
+        if self.pages.len() != count {
+            let now: FxHashSet<&SourcePath> = now.sources.into_iter().collect();
+            self.pages.retain(|source, _| now.contains(source));
+        }
         self.digest = Some(now.digest);
+        self.alternates = Some(now.alternates);
         if whole {
             self.deps = deps.into_iter().collect();
         } else {
@@ -198,6 +218,7 @@ impl Cutoff {
             pages,
             digest: Some(kept.digest),
             deps: kept.deps.into_iter().collect(),
+            alternates: None,
         }
     }
 }

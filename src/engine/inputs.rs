@@ -9,7 +9,8 @@
 //! A run may be told which paths changed since the last one ([`Changes`], from `serve`'s
 //! file watcher). Then the content folder is not walked again (see
 //! [`crate::discover::Listing`]) and only the named files, the new ones and the racy ones are
-//! stamped again; every other file keeps its stamp and text without a system call. A run
+//! stamped again; every other file keeps its stamp and text without a system call (and,
+//! when the files listed are the very ones of the last run, without a look-up). A run
 //! that is not told, or whose changes name a folder made, renamed or replaced, a symbolic
 //! link, or anything else the listing cannot be sure of, walks and stamps every file.
 
@@ -75,6 +76,10 @@ impl Stamp {
 /// milliseconds on Linux). The margin is generous.
 const RACY: Duration = Duration::from_millis(100);
 
+/// With the very files of the last refresh, at most this many changed or racy files are
+/// found in the lists one by one; with more, the record is looked up by path.
+const SAME_LISTS_AT_MOST: usize = 16;
+
 /// What tells one version of a file from another: its stamp and, for a file that was written
 /// just before it was stamped, a hash of its bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -107,6 +112,19 @@ pub struct Files {
     walks: usize,
     /// The files of `seen` whose stamps are racy: looked at again by every refresh.
     racy: FxHashSet<PathBuf>,
+    /// The files of the last refresh, in order, and what it returned.
+    last: Option<Refreshed>,
+}
+
+/// What a refresh was asked and returned.
+#[derive(Debug)]
+struct Refreshed {
+    texts: Vec<PathBuf>,
+    others: Vec<PathBuf>,
+    out: Vec<Text>,
+    /// The files (their places in `texts`, then `others`) that `seen` holds no record of
+    /// (or, for a text, no text of): every refresh looks at them again.
+    unrecorded: Vec<usize>,
 }
 
 /// A file that cannot be read as a page.
@@ -158,12 +176,96 @@ impl Files {
             .map(|d| d.as_nanos())
             .unwrap_or(0);
         let racy_after = now.saturating_sub(RACY.as_nanos());
-        match pending {
+        let last = self.last.take();
+        let (out, unrecorded) = match pending {
             Changes::Paths(changed) if std::mem::take(&mut self.narrowed) => {
-                self.refresh_changed(texts, others, &changed, racy_after)
+                // Their last records, to compare with; out of the record until looked at
+                // again.
+                let olds: FxHashMap<PathBuf, Seen> = changed
+                    .iter()
+                    .chain(std::mem::take(&mut self.racy).iter())
+                    .filter_map(|p| self.seen.remove_entry(p))
+                    .collect();
+                match last {
+                    Some(last)
+                        if olds.len() <= SAME_LISTS_AT_MOST
+                            && last.texts == texts
+                            && last.others == others =>
+                    {
+                        return self.refresh_same(last, &olds, racy_after);
+                    }
+                    _ => self.refresh_changed(texts, others, &olds, racy_after),
+                }
             }
             _ => self.refresh_all(texts, others, racy_after),
+        };
+        if let Some(unrecorded) = unrecorded {
+            self.last = Some(Refreshed {
+                texts: texts.to_vec(),
+                others: others.to_vec(),
+                out: out.clone(),
+                unrecorded,
+            });
         }
+        out
+    }
+
+    /// [`Files::refresh`] of the very files of the last one, of which only those in `olds`
+    /// (changed or racy, taken out of the record) and those the record holds nothing of are
+    /// looked at: the others keep their records and texts without even a look-up.
+    fn refresh_same(
+        &mut self,
+        last: Refreshed,
+        olds: &FxHashMap<PathBuf, Seen>,
+        racy_after: u128,
+    ) -> Vec<Text> {
+        let Refreshed {
+            texts,
+            others,
+            mut out,
+            unrecorded,
+        } = last;
+        let n = texts.len();
+        let mut again = unrecorded;
+        // The record's keys are spelled as the lists spell them: their bytes are compared.
+        for old in olds.keys() {
+            let at = texts.iter().chain(&others).enumerate();
+            again.extend(
+                at.filter(|(_, p)| p.as_os_str() == old.as_os_str())
+                    .map(|(i, _)| i),
+            );
+        }
+        again.sort_unstable();
+        again.dedup();
+        let mut unrecorded = Vec::new();
+        for i in again {
+            if let Some(path) = texts.get(i) {
+                let (text, entry) = look_text(path, olds.get(path), racy_after);
+                if entry.as_ref().is_none_or(|e| e.text.is_none()) {
+                    unrecorded.push(i);
+                }
+                self.note_seen(path, entry);
+                out[i] = text;
+            } else {
+                let path = &others[i - n];
+                // A path listed twice (a text and a theme file) is looked at once.
+                if self.seen.contains_key(path) {
+                    continue;
+                }
+                let entry = look_other(path, olds.get(path), racy_after);
+                if entry.is_none() {
+                    unrecorded.push(i);
+                }
+                self.note_seen(path, entry);
+            }
+        }
+        self.last = Some(Refreshed {
+            texts,
+            others,
+            out: out.clone(),
+            unrecorded,
+        });
+        out
     }
 
     /// [`Files::refresh`] looking at every file.
@@ -172,7 +274,7 @@ impl Files {
         texts: &[PathBuf],
         others: &[PathBuf],
         racy_after: u128,
-    ) -> Vec<Text> {
+    ) -> (Vec<Text>, Option<Vec<usize>>) {
         let seen = &self.seen;
         let read: Vec<(Text, Option<Seen>)> = texts
             .par_iter()
@@ -185,15 +287,25 @@ impl Files {
         let mut fresh =
             FxHashMap::with_capacity_and_hasher(texts.len() + others.len(), Default::default());
         let mut out = Vec::with_capacity(texts.len());
-        for (path, (text, entry)) in texts.iter().zip(read) {
-            if let Some(e) = entry {
-                fresh.insert(path.clone(), e);
+        let mut unrecorded = Some(Vec::new());
+        for (i, (path, (text, entry))) in texts.iter().zip(read).enumerate() {
+            match entry {
+                Some(e) => {
+                    fresh.insert(path.clone(), e);
+                }
+                None => unrecorded.iter_mut().for_each(|u| u.push(i)),
             }
             out.push(text);
         }
-        for (path, entry) in others.iter().zip(stamped) {
-            if let Some(e) = entry {
-                fresh.insert(path.clone(), e);
+        for (i, (path, entry)) in others.iter().zip(stamped).enumerate() {
+            match entry {
+                // A text listed as another file too loses its text: not worth keeping track.
+                Some(e) => {
+                    if fresh.insert(path.clone(), e).is_some() {
+                        unrecorded = None;
+                    }
+                }
+                None => unrecorded.iter_mut().for_each(|u| u.push(texts.len() + i)),
             }
         }
         self.racy = fresh
@@ -202,7 +314,7 @@ impl Files {
             .map(|(p, _)| p.clone())
             .collect();
         self.seen = fresh;
-        out
+        (out, unrecorded)
     }
 
     /// [`Files::refresh`] after a listing that did not walk: only the changed paths, the racy
@@ -211,18 +323,13 @@ impl Files {
         &mut self,
         texts: &[PathBuf],
         others: &[PathBuf],
-        changed: &HashSet<PathBuf>,
+        olds: &FxHashMap<PathBuf, Seen>,
         racy_after: u128,
-    ) -> Vec<Text> {
-        // Their last records, to compare with; out of the record until looked at again.
-        let olds: FxHashMap<PathBuf, Seen> = changed
-            .iter()
-            .chain(std::mem::take(&mut self.racy).iter())
-            .filter_map(|p| self.seen.remove_entry(p))
-            .collect();
+    ) -> (Vec<Text>, Option<Vec<usize>>) {
         let mut listed = 0;
         let mut out = Vec::with_capacity(texts.len());
-        for path in texts {
+        let mut unrecorded = Vec::new();
+        for (i, path) in texts.iter().enumerate() {
             if let Some(old) = self.seen.get(path)
                 && let Some(text) = &old.text
             {
@@ -231,15 +338,21 @@ impl Files {
                 continue;
             }
             let (text, entry) = look_text(path, olds.get(path), racy_after);
+            if entry.as_ref().is_none_or(|e| e.text.is_none()) {
+                unrecorded.push(i);
+            }
             listed += self.note_seen(path, entry);
             out.push(text);
         }
-        for path in others {
+        for (i, path) in others.iter().enumerate() {
             if self.seen.contains_key(path) {
                 listed += 1;
                 continue;
             }
             let entry = look_other(path, olds.get(path), racy_after);
+            if entry.is_none() {
+                unrecorded.push(texts.len() + i);
+            }
             listed += self.note_seen(path, entry);
         }
         // Files gone with a folder: the record keeps only what is listed.
@@ -248,7 +361,7 @@ impl Files {
             self.seen.retain(|p, _| keep.contains(p));
             self.racy.retain(|p| keep.contains(p));
         }
-        out
+        (out, Some(unrecorded))
     }
 
     /// Records `entry` for `path`; 1 when there is one.
@@ -489,6 +602,30 @@ mod tests {
         assert_eq!(files.version(&a), (None, true));
         assert_eq!(run(&mut files, Changes::All), ["two"]);
         assert!(files.version(&b).1);
+    }
+
+    #[test]
+    fn a_text_that_could_not_be_read_is_read_again_by_every_refresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.md"), dir.path().join("b.md"));
+        std::fs::write(&a, "one").unwrap();
+        std::fs::write(&b, [0xff, 0xfe]).unwrap();
+        let texts = [a.clone(), b.clone()];
+        let mut files = Files::default();
+        files.note(Changes::All);
+        files.discover(dir.path(), &[], dir.path());
+        assert!(files.refresh(&texts, &[])[1].is_err());
+        // Told of another file only, the refresh still reads the one it could not.
+        let told = || Changes::Paths([a.clone()].into_iter().collect());
+        files.note(told());
+        files.discover(dir.path(), &[], dir.path());
+        assert!(files.refresh(&texts, &[])[1].is_err());
+        std::fs::write(&b, "fixed").unwrap();
+        files.note(told());
+        files.discover(dir.path(), &[], dir.path());
+        let read = files.refresh(&texts, &[]);
+        assert_eq!(read[1].as_deref().ok(), Some("fixed"));
+        assert_eq!(read[0].as_deref().ok(), Some("one"));
     }
 
     #[test]

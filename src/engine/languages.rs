@@ -318,18 +318,61 @@ fn untranslated_links(
         .collect()
 }
 
+/// The last [`alternates`] with what it was made of: the languages, and each language's
+/// pages (file and URL) in order.
+#[derive(Default)]
+pub struct AlternatesMemo {
+    last: Option<(Vec<Lang>, Vec<Placed>, Arc<Alternates>)>,
+}
+
+/// One language's pages, each by its file and URL, in order.
+type Placed = Vec<(SourcePath, UrlPath)>;
+
+impl AlternatesMemo {
+    /// [`alternates`] of these pages: the last one, shared, when it was made of the same
+    /// languages and the same pages at the same URLs in the same order.
+    pub fn get(&mut self, config: &Config, pages: &[Page], langs: &[LangPages]) -> Arc<Alternates> {
+        let of = std::iter::once(pages).chain(langs.iter().map(|l| l.pages.as_slice()));
+        if let Some((was_langs, was, alt)) = &self.last
+            && *was_langs == langs_of(config)
+            && was.len() == langs.len() + 1
+            && was.iter().zip(of.clone()).all(|(was, pages)| {
+                was.len() == pages.len()
+                    && (was.iter().zip(pages)).all(|((s, u), p)| *s == p.source && *u == p.url)
+            })
+        {
+            return alt.clone();
+        }
+        let alt = Arc::new(alternates(config, pages, langs));
+        let was = of
+            .map(|pages| {
+                (pages.iter())
+                    .map(|p| (p.source.clone(), p.url.clone()))
+                    .collect()
+            })
+            .collect();
+        self.last = Some((langs_of(config), was, alt.clone()));
+        alt
+    }
+}
+
+/// The languages of `config`, the default one first.
+fn langs_of(config: &Config) -> Vec<Lang> {
+    std::iter::once(Lang {
+        tag: config.language.clone(),
+        root: String::new(),
+    })
+    .chain(config.languages.iter().map(|l| Lang {
+        tag: l.tag.clone(),
+        root: format!("{}/", l.folder),
+    }))
+    .collect()
+}
+
 /// Every language of the site and where each page is in each.
 pub fn alternates(config: &Config, pages: &[Page], langs: &[LangPages]) -> Alternates {
     let mut alt = Alternates {
-        langs: std::iter::once(Lang {
-            tag: config.language.clone(),
-            root: String::new(),
-        })
-        .chain(config.languages.iter().map(|l| Lang {
-            tag: l.tag.clone(),
-            root: format!("{}/", l.folder),
-        }))
-        .collect(),
+        langs: langs_of(config),
         pages: HashMap::new(),
     };
     for p in pages {

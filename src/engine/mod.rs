@@ -110,6 +110,8 @@ pub struct Engine {
     record_renders: Option<u64>,
     /// The pages' URLs and the table their links resolve against, as last made.
     tables: table::Memo,
+    /// The languages and every page's place in each, as last made.
+    alternates: languages::AlternatesMemo,
     /// The last assembly of each language's site, the default language's first.
     assembly: Vec<site::memo::Memo>,
     /// The last link check of the default language's site.
@@ -142,6 +144,7 @@ impl Engine {
             anchor_memo: Default::default(),
             record_renders: None,
             tables: Default::default(),
+            alternates: Default::default(),
             assembly: Vec::new(),
             links: Default::default(),
             claims: Default::default(),
@@ -316,6 +319,7 @@ impl Engine {
             self.fallbacks.clear();
             self.cutoff.clear();
             self.tables.clear();
+            self.alternates = Default::default();
             self.assembly.clear();
             self.prints.clear();
             self.links = Default::default();
@@ -526,7 +530,7 @@ impl Engine {
         diags.extend(anchors.problems.iter().cloned());
         // The dates of the last commits are an input too: read again when `HEAD` moved.
         let git_dates = self.git_dates.read(&config.content_dir);
-        let alternates = Arc::new(languages::alternates(&config, &pages, &langs));
+        let alternates = self.alternates.get(&config, &pages, &langs);
         let mut translations = Vec::with_capacity(langs.len());
         self.assembly.resize_with(langs.len() + 1, Default::default);
         for (l, lang) in langs.into_iter().enumerate() {

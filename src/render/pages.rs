@@ -410,7 +410,7 @@ pub fn article_ctx<'a>(site: &'a Site, facts: &'a Facts, a: &'a Article) -> Arti
                 current: site.collections[c]
                     .articles
                     .iter()
-                    .position(|&i| std::ptr::eq(&site.articles[i], a)),
+                    .position(|&i| std::ptr::eq(&*site.articles[i], a)),
             }
         }),
         intercom_id: a.page.fm.intercom_id,

@@ -37,7 +37,6 @@
 
 use std::sync::Arc;
 
-use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::langs::Alternates;
@@ -137,12 +136,17 @@ impl Memo {
         let slots = slots_of(&pages);
         let (tree, redirects, problems, free) = match diff {
             Some(Ok((mut made, diff))) if diff.in_place && diff.changed.is_empty() => {
+                // Only the pages that are not the very ones of the last run are put in:
+                // an article shared with the last site is then copied, the others stay
+                // shared.
                 for (s, p) in made.slots.iter().zip(pages) {
-                    *made.tree.page_mut(*s) = p;
+                    if !same_page(made.tree.page(*s), &p) {
+                        *made.tree.page_mut(*s) = p;
+                    }
                 }
                 self.how = How::Kept;
                 let kept = (
-                    made.tree.par_clone(),
+                    made.tree.clone(),
                     made.redirects.clone(),
                     made.problems.clone(),
                 );
@@ -247,7 +251,7 @@ impl Made {
             })
             .collect::<Option<Vec<Slot>>>()?;
         Some(Made {
-            tree: tree.par_clone(),
+            tree: tree.clone(),
             slots,
             redirects: redirects.to_vec(),
             problems: problems.to_vec(),
@@ -355,8 +359,18 @@ impl Made {
         let mut tree = super::tree::arrange_in(pages, lang_root(settings));
         for (new, was) in tree.articles.iter_mut().zip(&old_of) {
             if let Some(w) = *was {
-                new.backlinks = std::mem::take(&mut old.articles[w].backlinks);
-                new.related = std::mem::take(&mut old.articles[w].related);
+                // The new article is not shared yet; the old one may be, by the last site.
+                let new = Arc::make_mut(new);
+                (new.backlinks, new.related) = match Arc::get_mut(&mut old.articles[w]) {
+                    Some(o) => (
+                        std::mem::take(&mut o.backlinks),
+                        std::mem::take(&mut o.related),
+                    ),
+                    None => (
+                        old.articles[w].backlinks.clone(),
+                        old.articles[w].related.clone(),
+                    ),
+                };
                 if !diff.in_place {
                     renumber(&mut new.backlinks, &new_of);
                     renumber(&mut new.related, &new_of);
@@ -434,17 +448,6 @@ fn renumber(list: &mut Vec<usize>, new_of: &[Option<usize>]) {
 }
 
 impl Tree {
-    /// A copy, its articles copied in parallel.
-    fn par_clone(&self) -> Tree {
-        Tree {
-            home: self.home.clone(),
-            collections: self.collections.clone(),
-            roots: self.roots.clone(),
-            articles: self.articles.par_iter().cloned().collect(),
-            root_articles: self.root_articles.clone(),
-        }
-    }
-
     fn page(&self, slot: Slot) -> &Page {
         match slot {
             Slot::Home => self.home.as_ref(),
@@ -458,7 +461,7 @@ impl Tree {
         match slot {
             Slot::Home => self.home.as_mut(),
             Slot::Index(i) => self.collections[i].index.as_mut(),
-            Slot::Article(i) => Some(&mut self.articles[i].page),
+            Slot::Article(i) => Some(&mut Arc::make_mut(&mut self.articles[i]).page),
         }
         .expect("a slot names a page of its tree")
     }
@@ -471,6 +474,18 @@ fn head(p: &Page) -> &str {
     p.text
         .get(..p.body_offset.max(first_line))
         .unwrap_or(&p.text)
+}
+
+/// Whether `b` is `a`: the same file at the same URL, holding the very same text,
+/// frontmatter and body.
+fn same_page(a: &Page, b: &Page) -> bool {
+    Arc::ptr_eq(&a.md, &b.md)
+        && Arc::ptr_eq(&a.text, &b.text)
+        && Arc::ptr_eq(&a.fm, &b.fm)
+        && a.body_offset == b.body_offset
+        && a.source == b.source
+        && a.url == b.url
+        && a.abs == b.abs
 }
 
 /// Whether the assembly reads the same of `b` as of `a`.

@@ -130,7 +130,9 @@ pub struct Site {
     pub collections: Vec<Collection>,
     /// Top-level collections, in order.
     pub roots: Vec<usize>,
-    pub articles: Vec<Article>,
+    /// Shared with the assembly's memory ([`memo`]): an article is copied only when it
+    /// changes.
+    pub articles: Vec<Arc<Article>>,
     /// Articles at the content root, in order.
     pub root_articles: Vec<usize>,
     pub assets: Vec<SourceFile>,
@@ -152,12 +154,12 @@ pub struct Site {
     /// What the anchor record decides: old fragments' maps, the record to write, reports.
     pub anchors: crate::anchors::Plan,
     /// Every page by its Markdown file.
-    by_source: HashMap<SourcePath, PageAt>,
+    by_source: Arc<HashMap<SourcePath, PageAt>>,
 }
 
 /// Where a page sits in the [`Site`].
 #[derive(Debug, Clone, Copy)]
-enum PageAt {
+pub(crate) enum PageAt {
     Home,
     Index(usize),
     Article(usize),
@@ -256,18 +258,6 @@ impl Site {
             to: *to,
             why: Why::OldAddress,
         }));
-        let mut by_source = HashMap::with_capacity(tree.articles.len() + tree.collections.len());
-        if let Some(h) = &tree.home {
-            by_source.insert(h.source.clone(), PageAt::Home);
-        }
-        for (i, c) in tree.collections.iter().enumerate() {
-            if let Some(p) = &c.index {
-                by_source.insert(p.source.clone(), PageAt::Index(i));
-            }
-        }
-        for (i, a) in tree.articles.iter().enumerate() {
-            by_source.insert(a.page.source.clone(), PageAt::Article(i));
-        }
         let site = Site {
             config,
             home: tree.home,
@@ -284,7 +274,7 @@ impl Site {
             alternates,
             translations,
             anchors,
-            by_source,
+            by_source: tree.by_source,
         };
         (site, problems)
     }

@@ -4,17 +4,23 @@
 //! next.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
-use super::{Article, Collection, Page, humanize, is_index, xref};
+use super::{Article, Collection, Page, PageAt, humanize, is_index, xref};
+use crate::paths::SourcePath;
 
 /// The pages arranged: what [`super::Site`] holds besides its config, assets and tables.
+/// Its articles are shared: a copy of the tree shares them, and an article is copied only
+/// when it is changed.
 #[derive(Clone)]
 pub struct Tree {
     pub home: Option<Page>,
     pub collections: Vec<Collection>,
     pub roots: Vec<usize>,
-    pub articles: Vec<Article>,
+    pub articles: Vec<Arc<Article>>,
     pub root_articles: Vec<usize>,
+    /// Every page by its Markdown file.
+    pub(super) by_source: Arc<HashMap<SourcePath, PageAt>>,
 }
 
 /// Builds the collection tree, orders everything, links previous and next, and fills every
@@ -113,13 +119,36 @@ pub fn arrange_in(pages: Vec<Page>, lang_root: &str) -> Tree {
         articles[w[0]].next = Some(w[1]);
         articles[w[1]].prev = Some(w[0]);
     }
+    let by_source = Arc::new(by_source(&home, &collections, &articles));
     Tree {
         home,
         collections,
         roots,
-        articles,
+        articles: articles.into_iter().map(Arc::new).collect(),
         root_articles,
+        by_source,
     }
+}
+
+/// Where each page sits, by its Markdown file.
+fn by_source(
+    home: &Option<Page>,
+    collections: &[Collection],
+    articles: &[Article],
+) -> HashMap<SourcePath, PageAt> {
+    let mut by_source = HashMap::with_capacity(articles.len() + collections.len() + 1);
+    if let Some(h) = home {
+        by_source.insert(h.source.clone(), PageAt::Home);
+    }
+    for (i, c) in collections.iter().enumerate() {
+        if let Some(p) = &c.index {
+            by_source.insert(p.source.clone(), PageAt::Index(i));
+        }
+    }
+    for (i, a) in articles.iter().enumerate() {
+        by_source.insert(a.page.source.clone(), PageAt::Article(i));
+    }
+    by_source
 }
 
 /// How `a` and `b` compare in lower case, as their `to_lowercase` would, without copying

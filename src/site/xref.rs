@@ -3,6 +3,7 @@
 //! what it points at.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -12,7 +13,7 @@ use crate::markdown;
 use crate::paths::{AnchorId, SourcePath};
 
 /// Fills every article's "Linked from" list: by title, case aside; each article once.
-pub fn link_backlinks(articles: &mut [Article]) {
+pub fn link_backlinks(articles: &mut [Arc<Article>]) {
     let index: FxHashMap<&SourcePath, usize> = articles
         .iter()
         .enumerate()
@@ -36,7 +37,7 @@ pub fn link_backlinks(articles: &mut [Article]) {
         list.dedup();
     });
     for (a, list) in articles.iter_mut().zip(back) {
-        a.backlinks = list;
+        Arc::make_mut(a).backlinks = list;
     }
 }
 
@@ -68,7 +69,7 @@ fn ranks<T: Ord + Sync>(texts: &[T]) -> Vec<u32> {
 /// The "Linked from" lists of the articles `of` again, in `articles` whose articles
 /// `changed` are the only ones that may link or be titled otherwise than when `articles`
 /// lists were made: the other lists and every other link are as they were.
-pub fn relink_backlinks(articles: &mut [Article], changed: &[usize], of: &[usize]) {
+pub fn relink_backlinks(articles: &mut [Arc<Article>], changed: &[usize], of: &[usize]) {
     let is_changed: FxHashSet<usize> = changed.iter().copied().collect();
     let lists: Vec<(usize, Vec<usize>)> = of
         .iter()
@@ -83,12 +84,12 @@ pub fn relink_backlinks(articles: &mut [Article], changed: &[usize], of: &[usize
         })
         .collect();
     for (t, list) in lists {
-        articles[t].backlinks = sorted_by_title(articles, list);
+        Arc::make_mut(&mut articles[t]).backlinks = sorted_by_title(articles, list);
     }
 }
 
 /// The "Linked from" lists of the articles `new` made anew, from the links of every article.
-pub fn link_backlinks_of(articles: &mut [Article], new: &[usize]) {
+pub fn link_backlinks_of(articles: &mut [Arc<Article>], new: &[usize]) {
     let mut lists: Vec<Vec<usize>> = vec![Vec::new(); new.len()];
     // A few are compared with each link; more are looked up.
     let by_source: FxHashMap<&SourcePath, usize> = match new.len() > 4 {
@@ -113,7 +114,7 @@ pub fn link_backlinks_of(articles: &mut [Article], new: &[usize]) {
         lists[k].push(from);
     }
     for (&t, list) in new.iter().zip(lists) {
-        articles[t].backlinks = sorted_by_title(articles, list);
+        Arc::make_mut(&mut articles[t]).backlinks = sorted_by_title(articles, list);
     }
 }
 
@@ -124,7 +125,7 @@ fn links_to(a: &Article, to: &SourcePath) -> bool {
 
 /// `list` in the order of "Linked from": by title, case aside, then in content order; each
 /// once.
-fn sorted_by_title(articles: &[Article], mut list: Vec<usize>) -> Vec<usize> {
+fn sorted_by_title(articles: &[Arc<Article>], mut list: Vec<usize>) -> Vec<usize> {
     list.sort_by_cached_key(|x| (articles[*x].title.to_lowercase(), *x));
     list.dedup();
     list
@@ -132,7 +133,7 @@ fn sorted_by_title(articles: &[Article], mut list: Vec<usize>) -> Vec<usize> {
 
 /// Each tag of every article, by a number (case and spaces aside), each once; and the
 /// articles of each tag, in content order.
-fn tag_numbers(articles: &[Article]) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
+fn tag_numbers(articles: &[Arc<Article>]) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
     let mut numbers: FxHashMap<String, usize> = FxHashMap::default();
     let mut buf = String::new();
     let tags: Vec<Vec<usize>> = articles
@@ -225,7 +226,7 @@ fn related_of(
 
 /// Fills every article's "Related articles": up to five sharing the most tags, then by
 /// title, then in content order.
-pub fn link_related(articles: &mut [Article]) {
+pub fn link_related(articles: &mut [Arc<Article>]) {
     let (tags, by_tag) = tag_numbers(articles);
     let titles: Vec<&str> = articles.iter().map(|a| a.title.as_str()).collect();
     let rank = ranks(&titles);
@@ -234,7 +235,7 @@ pub fn link_related(articles: &mut [Article]) {
         .map(|i| related_of(i, &tags, &by_tag, |x, y| rank[x].cmp(&rank[y])))
         .collect();
     for (a, r) in articles.iter_mut().zip(related) {
-        a.related = r;
+        Arc::make_mut(a).related = r;
     }
 }
 
@@ -242,7 +243,7 @@ pub fn link_related(articles: &mut [Article]) {
 /// (by their tags in `articles`) or has one of the tags of `before` (the tags the changed
 /// articles had when the lists were made, and those of articles gone since): `changed` are
 /// the only articles whose tags or titles may differ from those the lists were made from.
-pub fn relink_related(articles: &mut [Article], changed: &[usize], before: &[&[String]]) {
+pub fn relink_related(articles: &mut [Arc<Article>], changed: &[usize], before: &[&[String]]) {
     let mut buf = String::new();
     let mut touched: FxHashSet<String> = FxHashSet::default();
     let changed_tags = changed.iter().map(|&x| articles[x].page.fm.tags.as_slice());
@@ -288,7 +289,7 @@ pub fn relink_related(articles: &mut [Article], changed: &[usize], before: &[&[S
         .map(|&i| related_of(i, &tags, &by_tag, |x, y| title(x).cmp(title(y))))
         .collect();
     for (i, r) in of.into_iter().zip(related) {
-        articles[i].related = r;
+        Arc::make_mut(&mut articles[i]).related = r;
     }
 }
 

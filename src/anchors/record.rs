@@ -251,7 +251,7 @@ fn numbered(text: &str, first: usize) -> Numbered<'_> {
     }
 }
 
-/// [`numbered`]: lines as [`str::lines`] cuts them, a `\r` before the end taken off.
+/// [`numbered`]: lines as [`str::lines`] cuts them, every `\r` at their end taken off.
 struct Numbered<'a> {
     rest: &'a str,
     /// The number of the line `rest` starts with.

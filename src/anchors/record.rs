@@ -251,7 +251,7 @@ fn numbered(text: &str, first: usize) -> Numbered<'_> {
     }
 }
 
-/// [`numbered`]: lines as [`str::lines`] cuts them, a `\r` before the end taken off.
+/// [`numbered`]: lines as [`str::lines`] cuts them, every `\r` at their end taken off.
 struct Numbered<'a> {
     rest: &'a str,
     /// The number of the line `rest` starts with.
@@ -875,6 +875,16 @@ mod tests {
             super::parts(&text, 1).len() > 2,
             "the text is read in parts"
         );
+        // The same entries and problems as the lines after the version line read in one go.
+        let mut read = super::numbered(&text, 1);
+        read.next();
+        let (rest, first) = read.rest();
+        let (whole, whole_bad) = super::parse_lines(super::numbered(rest, first));
+        assert_eq!(
+            record.entries.clone().into_iter().collect::<Vec<_>>(),
+            whole
+        );
+        assert_eq!(bad, whole_bad);
         assert_eq!(record.entries.len(), 120_000);
         assert_eq!(bad.iter().map(|b| b.line).collect::<Vec<_>>(), bad_at);
         let e = &record.entries[&(Arc::from("p39999.html"), "b".to_string())];

@@ -506,6 +506,11 @@ pub fn escape_pieces<E>(s: &str, mut push: impl FnMut(&str) -> Result<(), E>) ->
     push(&s[from..])
 }
 
+/// Whether [`escape`] would change `s`.
+pub(crate) fn needs_escape(s: &str) -> bool {
+    s.bytes().any(|b| ESCAPED[b as usize])
+}
+
 /// The bytes [`escape_pieces`] escapes.
 static ESCAPED: [bool; 256] = {
     let mut escaped = [false; 256];

@@ -12,7 +12,7 @@ use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
 use super::branches::{Branches, Kind};
 use super::ids::IdSet;
-use super::{Ctx, Ev, Events, Step, escape, plain_text, set_html, set_static_html};
+use super::{Ctx, Ev, Events, Step, escape, needs_escape, plain_text, set_html, set_static_html};
 use crate::paths::AnchorId;
 
 #[derive(Debug, Default)]
@@ -184,10 +184,7 @@ fn number(events: &mut [Ev<'_>], ids: &mut IdSet, branches: &Branches) -> Steps 
 /// measurable share of a build, and spare room a copy when it becomes an event).
 fn step_open(id: &str, number: u64) -> String {
     let escaped;
-    let id = if id
-        .bytes()
-        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
-    {
+    let id = if needs_escape(id) {
         escaped = escape(id);
         escaped.as_str()
     } else {

@@ -77,7 +77,9 @@ mod packed {
             fn visit_bytes<E: Error>(self, mut bytes: &[u8]) -> Result<Vec<Pair>, E> {
                 let mut pairs = Vec::with_capacity(bytes.len() / 6);
                 let mut end = 0u32;
-                let next = |bytes: &mut &[u8]| take(bytes).ok_or_else(|| E::custom("a number cut short or too long"));
+                let next = |bytes: &mut &[u8]| {
+                    take(bytes).ok_or_else(|| E::custom("a number cut short or too long"))
+                };
                 while !bytes.is_empty() {
                     let term = next(&mut bytes)?;
                     let tf = [next(&mut bytes)?, next(&mut bytes)?, next(&mut bytes)?];
@@ -133,7 +135,17 @@ mod packed {
 
         #[test]
         fn numbers_are_read_back_as_written() {
-            for v in [0, 1, 0x7f, 0x80, 0x3fff, 0x4000, 1 << 28, u32::MAX - 1, u32::MAX] {
+            for v in [
+                0,
+                1,
+                0x7f,
+                0x80,
+                0x3fff,
+                0x4000,
+                1 << 28,
+                u32::MAX - 1,
+                u32::MAX,
+            ] {
                 let mut out = Vec::new();
                 push(&mut out, v);
                 out.push(7);
@@ -155,7 +167,10 @@ mod packed {
             // More bytes than the number needs.
             assert_eq!(take(&mut &[0x81, 0x00][..]), None);
             assert_eq!(take(&mut &[0xff, 0xff, 0xff, 0xff, 0x00][..]), None);
-            assert_eq!(take(&mut &[0xff, 0xff, 0xff, 0xff, 0x0f][..]), Some(u32::MAX));
+            assert_eq!(
+                take(&mut &[0xff, 0xff, 0xff, 0xff, 0x0f][..]),
+                Some(u32::MAX)
+            );
         }
     }
 }

@@ -395,3 +395,45 @@ fn a_file_of_an_unchanged_page_that_was_damaged_is_made_again() {
     // The page and its Markdown copy, and the damaged page's context to make it again.
     assert_eq!(built, others + 2 + 1, "of {all}");
 }
+
+#[test]
+fn a_search_file_changed_by_hand_is_made_again_and_listed_once() {
+    let f = Fixture::new(".");
+    assert_eq!(f.run(&["build"]).code, 0);
+    // The last file of the search index: the others are kept before it is found changed.
+    let mut search: Vec<String> = tree(&f.root().join("public"))
+        .into_keys()
+        .filter(|p| p.contains("search/d"))
+        .collect();
+    search.sort_by_key(|p| (p.len(), p.clone()));
+    let last = f.root().join("public").join(search.last().unwrap());
+    let bytes = std::fs::read(&last).unwrap();
+    std::fs::write(&last, &bytes[..bytes.len() / 2]).unwrap();
+    let live = modified(&f.root().join("public"));
+    build_both(&f, "a search file changed by hand");
+    let manifest = f.read("public/.stepbook-manifest");
+    let mut paths: Vec<&str> = (manifest.lines())
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split('\t').next())
+        .collect();
+    let listed = paths.len();
+    paths.sort_unstable();
+    paths.dedup();
+    assert_eq!(paths.len(), listed, "each file listed once:\n{manifest}");
+    // The last output, now the spare, was not written through.
+    assert_eq!(modified(&f.root().join(".public.stepbook-spare")), live);
+}
+
+/// Every file under `dir` with its modification time.
+fn modified(dir: &Path) -> BTreeMap<String, std::time::SystemTime> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap();
+            let time = e.metadata().unwrap().modified().unwrap();
+            (rel.to_string_lossy().into_owned(), time)
+        })
+        .collect()
+}

@@ -10,8 +10,8 @@
 //! file watcher). Then the content folder is not walked again (see
 //! [`crate::discover::Listing`]) and only the named files, the new ones and the racy ones are
 //! stamped again; every other file keeps its stamp and text without a system call (and,
-//! when the files listed are the very ones of the last run, without a look-up). A run
-//! that is not told, or whose changes name a folder made, renamed or replaced, a symbolic
+//! when the files listed are the very ones of the last run and few are to be stamped again,
+//! without a look-up). A run that is not told, or whose changes name a folder made, renamed or replaced, a symbolic
 //! link, or anything else the listing cannot be sure of, walks and stamps every file.
 
 use std::collections::HashSet;

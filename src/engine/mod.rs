@@ -35,7 +35,7 @@ pub mod pages;
 pub mod search_cache;
 pub mod table;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -209,20 +209,30 @@ impl Engine {
     ) -> Result<(), Diagnostic> {
         let docs = crate::search::languages(&loaded.site);
         let key = self.search_key(&docs);
+        // With the same key, every file is the last index's: each one still there is kept.
+        // A file kept so is kept once: neither asked for again nor written over.
+        let mut kept_already: HashSet<String> = HashSet::new();
         if let Some((was, files)) = &self.search
             && *was == key
-            && files.par_iter().all(|(p, _)| keep(p))
         {
-            return Ok(());
+            kept_already = (files.par_iter())
+                .filter(|(p, _)| keep(p))
+                .map(|(p, _)| p.clone())
+                .collect();
+            if kept_already.len() == files.len() {
+                return Ok(());
+            }
         }
         // A file the last index wrote is kept when what its bytes depend on is the same.
         let before: HashMap<String, u64> =
             self.search.take().into_iter().flat_map(|s| s.1).collect();
-        let reuse = |path: &str, of: u64| of != 0 && before.get(path) == Some(&of) && keep(path);
+        let reuse = |path: &str, of: u64| {
+            of != 0 && before.get(path) == Some(&of) && (kept_already.contains(path) || keep(path))
+        };
         // Each file is written as it is made: the index's files are never all held at once.
         let mut failed = None;
         let kept = self.indexer.build_into(&docs, &reuse, &mut |f| {
-            if failed.is_none() {
+            if failed.is_none() && !kept_already.contains(f.path()) {
                 failed = put(f).err();
             }
         });

@@ -77,7 +77,9 @@ mod packed {
             fn visit_bytes<E: Error>(self, mut bytes: &[u8]) -> Result<Vec<Pair>, E> {
                 let mut pairs = Vec::with_capacity(bytes.len() / 6);
                 let mut end = 0u32;
-                let next = |bytes: &mut &[u8]| take(bytes).ok_or_else(|| E::custom("cut short"));
+                let next = |bytes: &mut &[u8]| {
+                    take(bytes).ok_or_else(|| E::custom("a number cut short or too long"))
+                };
                 while !bytes.is_empty() {
                     let term = next(&mut bytes)?;
                     let tf = [next(&mut bytes)?, next(&mut bytes)?, next(&mut bytes)?];
@@ -103,7 +105,8 @@ mod packed {
         out.push(v as u8);
     }
 
-    /// The next number of `bytes`, which then start after it.
+    /// The next number of `bytes`, which then start after it; `None` when it is cut short,
+    /// does not fit 32 bits, or takes more bytes than [`push`] writes it in.
     #[inline]
     fn take(bytes: &mut &[u8]) -> Option<u32> {
         let (&first, rest) = bytes.split_first()?;
@@ -115,11 +118,60 @@ mod packed {
         for (i, &b) in rest.iter().enumerate().take(4) {
             v |= u32::from(b & 0x7f) << (7 * (i + 1));
             if b < 0x80 {
+                // A last byte of 0 adds nothing; the fifth holds the 4 highest bits only.
+                if b == 0 || (i == 3 && b > 0x0f) {
+                    return None;
+                }
                 *bytes = &rest[i + 1..];
                 return Some(v);
             }
         }
         None
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::{push, take};
+
+        #[test]
+        fn numbers_are_read_back_as_written() {
+            for v in [
+                0,
+                1,
+                0x7f,
+                0x80,
+                0x3fff,
+                0x4000,
+                1 << 28,
+                u32::MAX - 1,
+                u32::MAX,
+            ] {
+                let mut out = Vec::new();
+                push(&mut out, v);
+                out.push(7);
+                let mut bytes = out.as_slice();
+                assert_eq!(take(&mut bytes), Some(v));
+                assert_eq!(bytes, [7]);
+                // Cut short: not read.
+                assert_eq!(take(&mut &out[..out.len() - 2]), None, "{v}");
+            }
+        }
+
+        #[test]
+        fn numbers_too_large_or_too_long_are_refused() {
+            // 2^32 and more: bits beyond the 32 would be lost.
+            assert_eq!(take(&mut &[0x80, 0x80, 0x80, 0x80, 0x10][..]), None);
+            assert_eq!(take(&mut &[0xff, 0xff, 0xff, 0xff, 0x7f][..]), None);
+            // More than 5 bytes.
+            assert_eq!(take(&mut &[0x80, 0x80, 0x80, 0x80, 0x80, 0x00][..]), None);
+            // More bytes than the number needs.
+            assert_eq!(take(&mut &[0x81, 0x00][..]), None);
+            assert_eq!(take(&mut &[0xff, 0xff, 0xff, 0xff, 0x00][..]), None);
+            assert_eq!(
+                take(&mut &[0xff, 0xff, 0xff, 0xff, 0x0f][..]),
+                Some(u32::MAX)
+            );
+        }
     }
 }
 

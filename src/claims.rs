@@ -392,12 +392,12 @@ mod tests {
         // A page on the 404 page's path.
         let broken = site_of(vec![a, page("404.md", titled("Lost"), Rendered::default())]);
         let mut memo = Memo::default();
-        assert_eq!(check_kept(&clean, &theme, &mut memo), []);
+        assert_eq!(check_kept(&clean, &theme, &mut memo, false), []);
         assert!(memo.whole);
-        assert_eq!(check_kept(&clean, &theme, &mut memo), []);
+        assert_eq!(check_kept(&clean, &theme, &mut memo, false), []);
         assert!(!memo.whole);
         for _ in 0..2 {
-            let found = check_kept(&broken, &theme, &mut memo);
+            let found = check_kept(&broken, &theme, &mut memo, false);
             assert_eq!(found, check(&broken, &theme));
             assert_eq!(
                 found.iter().map(|d| d.message.as_str()).collect::<Vec<_>>(),
@@ -405,7 +405,7 @@ mod tests {
             );
             assert!(memo.whole);
         }
-        assert_eq!(check_kept(&clean, &theme, &mut memo), []);
+        assert_eq!(check_kept(&clean, &theme, &mut memo, false), []);
         assert!(memo.whole);
     }
 

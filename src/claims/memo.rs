@@ -48,6 +48,8 @@ struct Kept {
     tags: Option<(Vec<Arc<Frontmatter>>, Vec<UrlPath>)>,
     /// The claims of the last check, when it was clean.
     clean: Option<Clean>,
+    /// The paths of the content assets and of the theme's static files the last check read.
+    files: Vec<Box<str>>,
 }
 
 struct Clean {
@@ -223,9 +225,30 @@ fn tags<'k>(
 
 /// [`super::check`], looking only at the claims that changed since the last clean check of
 /// `site`'s language; see the module doc.
-pub fn check_kept(site: &Site, theme: &Theme, memo: &mut Memo) -> Vec<Diagnostic> {
+///
+/// `pages_kept` says that the site's pages, collections and redirects are those of the last
+/// check of its language, as the site's assembly memo knows when it kept its last assembly
+/// (every page's file, URL and frontmatter the same, so its tags too). Then, while the
+/// config is the same (a new one starts the memo over), the claims differ only if the
+/// content assets or the theme's static files do: when they are the same too and the last
+/// check was clean, the claims are not even made.
+pub fn check_kept(
+    site: &Site,
+    theme: &Theme,
+    memo: &mut Memo,
+    pages_kept: bool,
+) -> Vec<Diagnostic> {
     let kept = memo.sites.entry(site.lang).or_default();
     let search = site.config.search;
+    let files = (site.assets.iter().map(|f| f.path.as_str())).chain(theme.static_paths());
+    let same_files = kept.files.iter().map(|f| &**f).eq(files.clone());
+    if !same_files {
+        kept.files = files.map(Box::from).collect();
+    }
+    if pages_kept && same_files && kept.clean.as_ref().is_some_and(|c| c.search == search) {
+        memo.whole = false;
+        return Vec::new();
+    }
     let mut clean = kept.clean.take();
     let claims = claims_with(site, theme, tags(&mut kept.tags, site));
     if let Some(c) = &mut clean

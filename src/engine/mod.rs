@@ -596,7 +596,13 @@ impl Engine {
         }
         if let Ok(theme) = &theme {
             for s in site.all() {
-                diags.extend(crate::claims::check_kept(s, theme, &mut self.claims));
+                let pages_kept = self.assembly[s.lang].how == site::memo::How::Kept;
+                diags.extend(crate::claims::check_kept(
+                    s,
+                    theme,
+                    &mut self.claims,
+                    pages_kept,
+                ));
             }
             timings.lap("check output paths");
         }

@@ -164,6 +164,11 @@ impl Theme {
         self.statics.clone()
     }
 
+    /// The output paths of [`Theme::static_files`], without copying the files.
+    pub fn static_paths(&self) -> impl Iterator<Item = &str> + Clone {
+        self.statics.iter().map(OutFile::path)
+    }
+
     /// Renders the page at `url` when `sink` wants it: its key is the hash of the template's
     /// name and the whole context, which is all a template sees.
     pub(super) fn render_if<P: Serialize + std::hash::Hash>(

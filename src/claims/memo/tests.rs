@@ -53,7 +53,7 @@ fn site(pages: &[Article], assets: &[&str], redirects: &[(&str, usize)]) -> Site
 /// Checks `site` with `memo` and against a whole check; returns whether the memo checked
 /// every claim and the messages.
 fn kept(memo: &mut Memo, site: &Site, theme: &Theme) -> (bool, Vec<String>) {
-    let found = check_kept(site, theme, memo);
+    let found = check_kept(site, theme, memo, false);
     assert_eq!(found, super::super::check(site, theme));
     (memo.whole, found.iter().map(|d| d.to_string()).collect())
 }
@@ -222,4 +222,28 @@ fn a_long_run_of_random_sites_checks_as_a_whole_check_does() {
         problem_runs > 50,
         "only {problem_runs} runs found a problem"
     );
+}
+
+#[test]
+fn kept_pages_are_not_claimed_again_while_the_files_are_the_same() {
+    let theme = theme();
+    let pages: &[Article] = &[("a.md", "A", &["t"]), ("guide/b.md", "B", &[])];
+    let clean = site(pages, &["img/a.png"], &[]);
+    let mut memo = Memo::default();
+    assert_eq!(kept(&mut memo, &clean, &theme), (true, vec![]));
+    // The pages kept and the same files: nothing to look at.
+    assert_eq!(check_kept(&clean, &theme, &mut memo, true), []);
+    assert!(!memo.whole);
+    // The pages kept, but a new asset that collides with a page: it is found.
+    let broken = site(pages, &["img/a.png", "a.html"], &[]);
+    let found = check_kept(&broken, &theme, &mut memo, true);
+    assert_eq!(found, super::super::check(&broken, &theme));
+    assert_eq!(found.len(), 1, "{found:?}");
+    // A last check with problems is not taken as clean, even with the same files.
+    assert_eq!(check_kept(&broken, &theme, &mut memo, true), found);
+    assert!(memo.whole);
+    // Back to the clean files: checked, then kept.
+    assert_eq!(kept(&mut memo, &clean, &theme), (true, vec![]));
+    assert_eq!(check_kept(&clean, &theme, &mut memo, true), []);
+    assert!(!memo.whole);
 }

@@ -101,7 +101,7 @@ pub struct BuildReport {
 pub struct Built {
     pub config: Config,
     pub site: Site,
-    pub theme: render::Theme,
+    pub theme: std::sync::Arc<render::Theme>,
     pub files: Vec<OutFile>,
     pub timings: Timings,
 }

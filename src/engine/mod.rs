@@ -69,7 +69,7 @@ pub struct Options {
 pub struct Loaded {
     pub config: Config,
     pub site: Site,
-    pub theme: Theme,
+    pub theme: Arc<Theme>,
     pub timings: Timings,
 }
 
@@ -106,6 +106,8 @@ pub struct Engine {
     anchors: inputs::Kept<crate::anchors::Recorded>,
     /// What the last anchor plan kept of each article.
     anchor_memo: crate::anchors::Memo,
+    /// The theme as last loaded, kept while its files read the same.
+    theme: Option<Arc<Theme>>,
     /// The hash of an anchor record's text known to be the text of the record it reads as.
     record_renders: Option<u64>,
     /// The pages' URLs and the table their links resolve against, as last made.
@@ -142,6 +144,7 @@ impl Engine {
             contexts: 0,
             anchors: Default::default(),
             anchor_memo: Default::default(),
+            theme: None,
             record_renders: None,
             tables: Default::default(),
             alternates: Default::default(),
@@ -338,7 +341,14 @@ impl Engine {
             self.cached = None;
             self.config = Some(seen);
         }
-        let theme = Theme::load(&config.theme_dir());
+        let sources = render::Sources::read(&config.theme_dir());
+        let theme = match self.theme.take() {
+            Some(last) if sources.made(&last) => Ok(last),
+            _ => Theme::parse(sources).map(Arc::new),
+        };
+        if let Ok(t) = &theme {
+            self.theme = Some(t.clone());
+        }
         let exclude = vec![config.output_dir.clone(), config.root.join("themes")];
         let (found, problems) = (self.files).discover(&config.content_dir, &exclude, &config.root);
         diags.extend(problems);

@@ -95,6 +95,68 @@ const STATIC: &[(&str, &[u8])] = &[
     ),
 ];
 
+/// The files a theme is made of, read but not parsed: the built-in templates and static
+/// files, each overridden by a file of the same name in the theme's folder.
+pub struct Sources {
+    /// Each template's name, text and file (none for a built-in one).
+    templates: Vec<(String, String, Option<PathBuf>)>,
+    statics: Vec<OutFile>,
+    /// The hash of every template's name and text, as [`Theme::fingerprint`].
+    fingerprint: u64,
+    /// Templates that could not be read.
+    problems: Vec<Diagnostic>,
+    /// The folder of the templates.
+    dir: PathBuf,
+}
+
+impl Sources {
+    pub fn read(theme_dir: &Path) -> Sources {
+        let mut templates: Vec<(String, String, Option<PathBuf>)> = TEMPLATES
+            .iter()
+            .map(|(n, s)| (n.to_string(), s.to_string(), None))
+            .collect();
+        let mut problems = Vec::new();
+        let dir = theme_dir.join("templates");
+        for (name, path) in files_under(&dir) {
+            match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    templates.retain(|(n, _, _)| *n != name);
+                    templates.push((name, text, Some(path)));
+                }
+                Err(e) => problems.push(
+                    Diagnostic::error("io", format!("cannot read template: {e}")).in_file(&path),
+                ),
+            }
+        }
+        let mut statics: Vec<OutFile> = STATIC
+            .iter()
+            .map(|(p, b)| OutFile::Bytes(p.to_string(), b.to_vec()))
+            .collect();
+        for (rel, path) in files_under(&theme_dir.join("static")) {
+            statics.retain(|f| f.path() != rel);
+            statics.push(OutFile::Copy(rel, path));
+        }
+        let fingerprint = key_of(&templates.iter().map(|(n, t, _)| (n, t)).collect::<Vec<_>>());
+        Sources {
+            templates,
+            statics,
+            fingerprint,
+            problems,
+            dir,
+        }
+    }
+
+    /// Whether `theme` is what these sources make: every template read, with the fingerprint
+    /// of the theme's (which every page's key holds, so a theme of the same fingerprint
+    /// renders every page the same), and the same static files. Then it need not be parsed
+    /// again.
+    pub fn made(&self, theme: &Theme) -> bool {
+        self.problems.is_empty()
+            && theme.fingerprint == self.fingerprint
+            && theme.statics == self.statics
+    }
+}
+
 /// The compiled templates and the static files of the selected theme.
 pub struct Theme {
     tera: Tera,
@@ -109,47 +171,32 @@ pub struct Theme {
 impl Theme {
     /// The built-in theme with the overrides found in `theme_dir` (which may not exist).
     pub fn load(theme_dir: &Path) -> Result<Theme, Vec<Diagnostic>> {
-        let mut sources: Vec<(String, String, Option<PathBuf>)> = TEMPLATES
-            .iter()
-            .map(|(n, s)| (n.to_string(), s.to_string(), None))
-            .collect();
-        let mut problems = Vec::new();
-        let tdir = theme_dir.join("templates");
-        for (name, path) in files_under(&tdir) {
-            match std::fs::read_to_string(&path) {
-                Ok(text) => {
-                    sources.retain(|(n, _, _)| *n != name);
-                    sources.push((name, text, Some(path)));
-                }
-                Err(e) => problems.push(
-                    Diagnostic::error("io", format!("cannot read template: {e}")).in_file(&path),
-                ),
-            }
-        }
+        Theme::parse(Sources::read(theme_dir))
+    }
+
+    /// The theme made of `sources`: its templates parsed.
+    pub fn parse(sources: Sources) -> Result<Theme, Vec<Diagnostic>> {
+        let Sources {
+            templates,
+            statics,
+            fingerprint,
+            mut problems,
+            dir,
+        } = sources;
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.set_escape_fn(escape_html);
         if let Err(e) =
-            tera.add_raw_templates(sources.iter().map(|(n, t, _)| (n.as_str(), t.as_str())))
+            tera.add_raw_templates(templates.iter().map(|(n, t, _)| (n.as_str(), t.as_str())))
         {
-            problems.push(template_diagnostic(&tera_message(&e), &sources, &tdir));
+            problems.push(template_diagnostic(&tera_message(&e), &templates, &dir));
         }
-        let mut statics: Vec<OutFile> = STATIC
-            .iter()
-            .map(|(p, b)| OutFile::Bytes(p.to_string(), b.to_vec()))
-            .collect();
-        let sdir = theme_dir.join("static");
-        for (rel, path) in files_under(&sdir) {
-            statics.retain(|f| f.path() != rel);
-            statics.push(OutFile::Copy(rel, path));
-        }
-        let fingerprint = key_of(&sources.iter().map(|(n, t, _)| (n, t)).collect::<Vec<_>>());
         if problems.is_empty() {
             Ok(Theme {
                 tera,
                 statics,
                 fingerprint,
-                sizes: sources
+                sizes: templates
                     .iter()
                     .map(|(n, _, _)| (n.clone(), AtomicUsize::new(0)))
                     .collect(),

@@ -364,8 +364,9 @@ fn parse_lines(lines: Numbered<'_>) -> ReadLines {
 }
 
 /// `value`'s last `digits` hex digits, in lowercase (as `{:0digits$x}` writes a value that
-/// fits), without the formatter's cost: the record writes hundreds of thousands.
-fn hex(value: u64, digits: u32, out: &mut String) {
+/// fits), without the formatter's cost: the record writes hundreds of thousands, the output
+/// manifest a hash per file.
+pub(crate) fn hex(value: u64, digits: u32, out: &mut String) {
     for i in (0..digits).rev() {
         let d = ((value >> (i * 4)) & 0xf) as u8;
         out.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));

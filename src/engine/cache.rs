@@ -338,6 +338,7 @@ pub struct ToSave<'a> {
     /// The anchor plan's memory, whose prints of an article are kept beside its file's memo
     /// when they were made from what that memo holds.
     pub anchors: &'a crate::anchors::Memo,
+    /// [`Index::record_renders`], as this build leaves it.
     pub record_renders: Option<u64>,
     pub indexer: &'a crate::search::Indexer,
     /// What [`load`] read or the last save wrote, to keep the files that did not change.

@@ -391,11 +391,7 @@ fn manifest_line(out: &mut String, path: &str, r: &Recorded) {
     out.push('\t');
     push_decimal(out, r.size.into());
     out.push('\t');
-    for shift in (0..16).rev() {
-        out.push(char::from(
-            b"0123456789abcdef"[(r.hash >> (shift * 4) & 15) as usize],
-        ));
-    }
+    crate::anchors::record::hex(r.hash, 16, out);
     out.push('\t');
     push_decimal(out, r.modified);
     out.push('\n');

@@ -327,7 +327,8 @@ impl<'a> Index<'a> {
     pub fn cut(&self, term: u32, max: usize) -> Cut {
         let list = &self.postings[term as usize];
         let all = 0..list.len() as u32;
-        if let Some(whole) = chain_len_within(list, max) {
+        let whole = chain_len(list.iter());
+        if whole <= max {
             return Cut {
                 in_head: Vec::new(),
                 pieces: vec![Piece {
@@ -440,19 +441,6 @@ enum Part {
     All,
     Rest,
     Head,
-}
-
-/// How long `list` is written whole ([`join_into`]), when that is at most `max`.
-fn chain_len_within(list: &[Entry], max: usize) -> Option<usize> {
-    let (mut len, mut prev) = (0, 0);
-    for e in list {
-        len += varint_len(e.article - prev) + e.body_len();
-        if len > max {
-            return None;
-        }
-        prev = e.article;
-    }
-    Some(len)
 }
 
 /// How long entries are written one after another ([`join_into`]).

@@ -680,8 +680,7 @@ impl Engine {
     ) -> Result<Vec<String>, Vec<Diagnostic>> {
         let salt = render::key_of(self.config.as_deref().unwrap_or(""));
         // The theme's files are output paths too: with the same facts, the same paths.
-        let statics = loaded.theme.static_files();
-        let statics: Vec<&str> = statics.iter().map(OutFile::path).collect();
+        let statics: Vec<&str> = loaded.theme.static_paths().collect();
         let observed = self.cutoff.observe(
             &loaded.site,
             render::key_of(&(salt, loaded.theme.fingerprint, statics)),

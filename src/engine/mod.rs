@@ -367,8 +367,8 @@ impl Engine {
             .collect();
         let mut others: Vec<PathBuf> = assets.iter().map(|f| f.abs.clone()).collect();
         if let Ok(t) = &theme {
-            others.extend(t.static_files().into_iter().filter_map(|f| match f {
-                OutFile::Copy(_, from) => Some(from),
+            others.extend(t.static_files().iter().filter_map(|f| match f {
+                OutFile::Copy(_, from) => Some(from.clone()),
                 OutFile::Bytes(..) => None,
             }));
         }

@@ -191,8 +191,8 @@ fn claims_with<'a>(site: &'a Site, theme: &Theme, tags: &[UrlPath]) -> Vec<Claim
         let page = &site.articles[r.to].page;
         claim(r.from.as_str().into(), Party::Redirect(page, r.why));
     }
-    for f in theme.static_files() {
-        claim(f.path().to_string().into(), Party::Theme);
+    for path in theme.static_paths() {
+        claim(path.to_string().into(), Party::Theme);
     }
     for f in &site.assets {
         claim(f.path.as_str().into(), Party::Asset(f));

@@ -367,8 +367,8 @@ impl Engine {
             .collect();
         let mut others: Vec<PathBuf> = assets.iter().map(|f| f.abs.clone()).collect();
         if let Ok(t) = &theme {
-            others.extend(t.static_files().into_iter().filter_map(|f| match f {
-                OutFile::Copy(_, from) => Some(from),
+            others.extend(t.static_files().iter().filter_map(|f| match f {
+                OutFile::Copy(_, from) => Some(from.clone()),
                 OutFile::Bytes(..) => None,
             }));
         }
@@ -680,8 +680,7 @@ impl Engine {
     ) -> Result<Vec<String>, Vec<Diagnostic>> {
         let salt = render::key_of(self.config.as_deref().unwrap_or(""));
         // The theme's files are output paths too: with the same facts, the same paths.
-        let statics = loaded.theme.static_files();
-        let statics: Vec<&str> = statics.iter().map(OutFile::path).collect();
+        let statics: Vec<&str> = loaded.theme.static_paths().collect();
         let observed = self.cutoff.observe(
             &loaded.site,
             render::key_of(&(salt, loaded.theme.fingerprint, statics)),

@@ -80,7 +80,7 @@ impl IdSet {
 /// spaces, then spaces to `-`.
 pub fn github_slug(text: &str) -> String {
     let text = text.trim();
-    // ASCII (most headings) a byte at a time: the same letters, digits and marks as below.
+    // ASCII (most headings) a byte at a time: what [`any_slug`] keeps of it.
     if text.is_ascii() {
         return text
             .bytes()
@@ -92,6 +92,11 @@ pub fn github_slug(text: &str) -> String {
             })
             .collect();
     }
+    any_slug(text)
+}
+
+/// [`github_slug`] of trimmed text, a character at a time: for text of any script.
+fn any_slug(text: &str) -> String {
     text.chars()
         .flat_map(char::to_lowercase)
         .filter(|&c| c.is_alphanumeric() || c == '-' || c == '_' || c == ' ' || is_mark(c))
@@ -109,14 +114,7 @@ mod tests {
 
     #[test]
     fn ascii_slugs_are_the_general_ones() {
-        let general = |text: &str| -> String {
-            text.trim()
-                .chars()
-                .flat_map(char::to_lowercase)
-                .filter(|&c| c.is_alphanumeric() || c == '-' || c == '_' || c == ' ' || is_mark(c))
-                .map(|c| if c == ' ' { '-' } else { c })
-                .collect()
-        };
+        let general = |text: &str| any_slug(text.trim());
         let all: String = (0u8..128).map(char::from).collect();
         for text in [
             all.as_str(),

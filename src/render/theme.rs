@@ -207,11 +207,11 @@ impl Theme {
     }
 
     /// The theme's static files (built in, overridden file by file).
-    pub fn static_files(&self) -> Vec<OutFile> {
-        self.statics.clone()
+    pub fn static_files(&self) -> &[OutFile] {
+        &self.statics
     }
 
-    /// The output paths of [`Theme::static_files`], without copying the files.
+    /// The output paths of [`Theme::static_files`].
     pub fn static_paths(&self) -> impl Iterator<Item = &str> + Clone {
         self.statics.iter().map(OutFile::path)
     }

@@ -125,7 +125,7 @@ pub fn check(site: &Site, theme: &Theme) -> Vec<Diagnostic> {
     check_claims(site, &claims(site, theme))
 }
 
-pub use memo::{Memo, check_kept};
+pub use memo::{Memo, Saved, check_kept};
 
 fn check_claims(site: &Site, claims: &[Claim<'_>]) -> Vec<Diagnostic> {
     let mut problems = Vec::new();

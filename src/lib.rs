@@ -91,6 +91,12 @@ pub struct BuildReport {
     /// Articles the search index counted: every one, or those that changed since the counts
     /// the cache kept.
     pub counted: usize,
+    /// How the default language's site was assembled: anew, or from the assembly the cache
+    /// kept ([`site::memo`]).
+    pub assembled: site::memo::How,
+    /// Pages whose links were checked: every one, or those whose problems may differ from
+    /// the ones the cache kept ([`linkcheck::memo`]).
+    pub link_checked: usize,
     pub elapsed: Duration,
     /// Warnings (a successful build has no errors).
     pub diagnostics: Diagnostics,
@@ -315,6 +321,7 @@ pub fn build_with(
         timings.lap("build the search index");
     }
     let counted = engine.articles_counted();
+    let (assembled, link_checked) = (engine.assembled(), engine.pages_link_checked());
     let site = loaded.site;
     let stats = match staging.commit() {
         Ok(s) => s,
@@ -345,6 +352,8 @@ pub fn build_with(
         contexts,
         fingerprinted,
         counted,
+        assembled,
+        link_checked,
         elapsed: start.elapsed(),
         diagnostics: diags,
     })

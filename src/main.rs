@@ -91,6 +91,8 @@ fn build(
                 eprintln!("  {} page contexts built", report.contexts);
                 eprintln!("  {} articles fingerprinted", report.fingerprinted);
                 eprintln!("  {} articles counted for search", report.counted);
+                eprintln!("  {} pages checked for links", report.link_checked);
+                eprintln!("  site assembled: {}", report.assembled.describe());
             }
             eprintln!(
                 "built {} ({} files, {} unchanged) in {} ms with {} into {}",

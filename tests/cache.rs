@@ -37,11 +37,15 @@ fn rendered(run: &Run) -> (usize, usize) {
 }
 
 /// The counts the `--timings` report ends with, each after the count.
-const COUNTS: [&str; 3] = [
+const COUNTS: [&str; 4] = [
     " page contexts built",
     " articles fingerprinted",
     " articles counted for search",
+    " pages checked for links",
 ];
+
+/// How the `--timings` report says the default language's site was assembled.
+const ASSEMBLED: &str = "  site assembled: ";
 
 /// The count on the line of the `--timings` report that ends with `what`.
 fn count(run: &Run, what: &str) -> usize {
@@ -75,6 +79,7 @@ fn report(run: &Run) -> Vec<String> {
         .filter(|l| !l.contains(" ms"))
         .filter(|l| !l.ends_with(" files rendered, the others kept from the last build"))
         .filter(|l| !COUNTS.iter().any(|c| l.ends_with(c)))
+        .filter(|l| !l.starts_with(ASSEMBLED))
         .map(|l| match l.find(" in ") {
             Some(at) if l.starts_with("built ") => l[..at].to_string(),
             _ => l.to_string(),
@@ -100,6 +105,31 @@ type Counts = (
 /// [`build_both`], with the counts of contexts the cached and the forced build built, and of
 /// the articles they fingerprinted.
 fn build_counting(f: &Fixture, what: &str) -> Counts {
+    let (cached, forced) = build_runs(f, what);
+    (
+        rendered(&cached),
+        (contexts(&cached), contexts(&forced)),
+        (fingerprinted(&cached), fingerprinted(&forced)),
+        (counted(&cached), counted(&forced)),
+    )
+}
+
+/// [`build_both`]: how the cached build assembled the default language's site (the forced
+/// one assembles it anew), and how many pages it checked for links.
+fn build_assembling(f: &Fixture, what: &str) -> (String, usize) {
+    let (cached, forced) = build_runs(f, what);
+    let how = |run: &Run| {
+        (run.stderr.lines())
+            .find_map(|l| l.strip_prefix(ASSEMBLED))
+            .unwrap_or_else(|| panic!("no line on the assembly:\n{}", run.stderr))
+            .to_string()
+    };
+    assert_eq!(how(&forced), "anew", "{what}");
+    (how(&cached), count(&cached, COUNTS[3]))
+}
+
+/// [`build_both`], returning the cached build and the forced one.
+fn build_runs(f: &Fixture, what: &str) -> (Run, Run) {
     // The anchor record is an input too: both builds start from the one the last build left.
     let record = std::fs::read(f.root().join("anchors.lock")).ok();
     let cached = f.run(&["build", "--timings"]);
@@ -135,12 +165,7 @@ fn build_counting(f: &Fixture, what: &str) -> Counts {
         scratch.read("anchors.lock"),
         "{what}: the anchor record"
     );
-    (
-        rendered(&cached),
-        (contexts(&cached), contexts(&forced)),
-        (fingerprinted(&cached), fingerprinted(&forced)),
-        (counted(&cached), counted(&forced)),
-    )
+    (cached, forced)
 }
 
 fn edit(f: &Fixture, rel: &str, from: &str, to: &str) {
@@ -262,6 +287,55 @@ fn a_cached_build_writes_what_a_forced_build_writes_after_every_kind_of_edit() {
     assert_eq!(n, files, "a new config renders everything");
 }
 
+/// The assembly, the link check and the output paths' check come back from the cache: a
+/// cached build assembles, checks and claims as `serve` would after the same edit.
+#[test]
+fn a_cached_build_starts_from_the_last_assembly_and_checks() {
+    let near = "near the pages that changed";
+    let shifted = "near the pages that changed, came or went";
+    // A site of many languages, then one of one language with snippets.
+    for (fixture, page) in [
+        (".", "content/write/write-a-procedure.md"),
+        ("snippets", "content/repositories/protect-a-branch.md"),
+    ] {
+        let f = Fixture::new(fixture);
+        assert_eq!(f.run(&["build"]).code, 0);
+        let what = |w: &str| format!("{fixture}: {w}");
+        let assembled = |w: &str| build_assembling(&f, &what(w));
+        assert_eq!(assembled("nothing changed"), ("kept".to_string(), 0));
+        edit(&f, page, "\n\n", "\n\nA sentence added to the body.\n\n");
+        assert_eq!(assembled("a body edit"), ("kept".to_string(), 1));
+        edit(&f, page, "title: ", "title: Renamed ");
+        assert_eq!(assembled("a title edit").0, near);
+        match f.read(page).contains("tags: [") {
+            true => edit(&f, page, "tags: [", "tags: [new-tag, "),
+            false => edit(&f, page, "description: ", "tags: [new-tag]\ndescription: "),
+        }
+        assert_eq!(assembled("a tag").0, near);
+        let dir = Path::new(page).parent().unwrap().to_str().unwrap();
+        f.write(
+            &format!("{dir}/new-page.md"),
+            "---\ntitle: A new page\ntags: [new-tag]\n---\n\nRead [the collection](_index.md).\n",
+        );
+        assert_eq!(assembled("a new article").0, shifted);
+        std::fs::rename(
+            f.root().join(dir).join("new-page.md"),
+            f.root().join(dir).join("moved-page.md"),
+        )
+        .unwrap();
+        assert_eq!(assembled("a renamed article").0, shifted);
+        std::fs::remove_file(f.root().join(dir).join("moved-page.md")).unwrap();
+        assert_eq!(assembled("a deleted article").0, shifted);
+        let config = f.read("book.toml");
+        f.write(
+            "book.toml",
+            &config.replacen("title = \"", "title = \"New ", 1),
+        );
+        assert_eq!(assembled("a config edit").0, "anew");
+        assert_eq!(assembled("nothing changed since").0, "kept");
+    }
+}
+
 #[test]
 fn a_cache_from_another_stepbook_is_not_read() {
     let f = Fixture::new(".");
@@ -299,12 +373,15 @@ fn a_damaged_cache_is_ignored() {
         .filter(|n| n.ends_with(".bin"))
         .collect();
     names.sort();
-    // The index, 64 memo shards, 16 shards of the search index's counts and its terms.
-    assert_eq!(names.len(), 82, "{names:?}");
-    assert_eq!(names[64], "memo-63.bin");
-    assert_eq!(names[65], "search-00.bin");
-    assert_eq!(names[80], "search-15.bin");
-    assert_eq!(names[81], "search.bin");
+    // The index, 64 memo shards, 16 shards of the search index's counts and its terms, the
+    // output paths' check, the link check and the assembly.
+    assert_eq!(names.len(), 85, "{names:?}");
+    assert_eq!(names[..3], ["claims.bin", "engine.bin", "links.bin"]);
+    assert_eq!(names[66], "memo-63.bin");
+    assert_eq!(names[67], "search-00.bin");
+    assert_eq!(names[82], "search-15.bin");
+    assert_eq!(names[83], "search.bin");
+    assert_eq!(names[84], "site.bin");
     let page = "content/write/write-a-procedure.md";
     // The index, a few shards, the search index's terms and one of its shards, each damaged
     // in one of four ways.
@@ -316,6 +393,9 @@ fn a_damaged_cache_is_ignored() {
         "memo-63.bin",
         "search.bin",
         "search-07.bin",
+        "site.bin",
+        "links.bin",
+        "claims.bin",
     ];
     for (i, name) in picked.iter().enumerate() {
         assert!(names.iter().any(|n| n == name), "{name}");

@@ -20,11 +20,16 @@
 //! may collide: the answer stays exact.
 //!
 //! The URLs of the tag pages are kept too, while every article's tags are the same.
+//!
+//! The build cache keeps the claims of each language's last clean check and the paths of
+//! the files it read ([`Saved`]), not the tag pages' URLs, which a check that makes the
+//! claims makes again.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::{Claim, check_claims, claims_with, fold, search_writes};
@@ -40,6 +45,9 @@ pub struct Memo {
     sites: HashMap<usize, Kept>,
     /// Whether the last [`check_kept`] checked every claim.
     pub whole: bool,
+    /// Whether a [`check_kept`] may have changed what this memory holds since it was made,
+    /// read back or last saved.
+    pub changed: bool,
 }
 
 #[derive(Default)]
@@ -60,7 +68,7 @@ struct Clean {
 }
 
 /// What the memo keeps of a claim.
-#[derive(PartialEq)]
+#[derive(PartialEq, Serialize, Deserialize)]
 struct Owned {
     path: Box<str>,
     kind: u8,
@@ -249,6 +257,7 @@ pub fn check_kept(
         memo.whole = false;
         return Vec::new();
     }
+    memo.changed = true;
     let mut clean = kept.clean.take();
     let claims = claims_with(site, theme, tags(&mut kept.tags, site));
     if let Some(c) = &mut clean
@@ -265,6 +274,67 @@ pub fn check_kept(
         kept.clean = Some(Clean::of(&claims, search));
     }
     problems
+}
+
+/// What the build cache keeps of a [`Memo`]: for each language, the paths of the files the
+/// last check read and, when it was clean, its claims.
+#[derive(Serialize, Deserialize)]
+pub struct Saved {
+    sites: Vec<SavedSite>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedSite {
+    lang: usize,
+    files: Vec<Box<str>>,
+    clean: Option<(bool, Vec<Owned>)>,
+}
+
+impl Memo {
+    /// What the cache keeps of this memory.
+    pub fn save(&self) -> Saved {
+        let mut sites: Vec<SavedSite> = (self.sites.iter())
+            .map(|(lang, k)| SavedSite {
+                lang: *lang,
+                files: k.files.clone(),
+                clean: (k.clean.as_ref()).map(|c| {
+                    let claims = (c.claims.iter())
+                        .map(|o| Owned {
+                            path: o.path.clone(),
+                            kind: o.kind,
+                            rank: o.rank,
+                        })
+                        .collect();
+                    (c.search, claims)
+                }),
+            })
+            .collect();
+        sites.sort_unstable_by_key(|s| s.lang);
+        Saved { sites }
+    }
+
+    /// The memory `saved` describes.
+    pub fn restore(saved: Saved) -> Memo {
+        let sites = (saved.sites.into_iter())
+            .map(|s| {
+                let kept = Kept {
+                    tags: None,
+                    clean: s.clean.map(|(search, claims)| Clean {
+                        search,
+                        claims,
+                        index: None,
+                    }),
+                    files: s.files,
+                };
+                (s.lang, kept)
+            })
+            .collect();
+        Memo {
+            sites,
+            whole: false,
+            changed: false,
+        }
+    }
 }
 
 #[cfg(test)]

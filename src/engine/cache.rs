@@ -1,13 +1,17 @@
 //! The engine's memory on disk, so that `stepbook build` picks up where the last build left
 //! off: the frontmatter and rendered body of every Markdown file with what rendering read
 //! ([`Memo`]) and the anchor plan's prints of its article ([`SavedPrints`]), the search
-//! index's counts of every article, and the key of every output file with the output it went
-//! into.
+//! index's counts of every article, the site's assembly, link check and output paths'
+//! check, and the key of every output file with the output it went into.
 //!
 //! The cache lives in `.stepbook-cache/` in the site's folder. It holds `engine.bin` (the
 //! config, the output keys, the hash of every other file, and that of an anchor record's text
 //! found to be the very text of the record it reads as), the search index's memory
-//! (`search.bin` and its shards, [`super::search_cache`]) and `memo-NN.bin`, the memos cut into [`SHARDS`] shards by file, so a
+//! (`search.bin` and its shards, [`super::search_cache`]), the default language's assembly
+//! (`site.bin`, [`crate::site::memo::Saved`]), its link check (`links.bin`,
+//! [`crate::linkcheck::memo::Saved`]) and the output paths' check (`claims.bin`,
+//! [`crate::claims::Saved`]), each written again only when the build changed it, and
+//! `memo-NN.bin`, the memos cut into [`SHARDS`] shards by file, so a
 //! build reads them in parallel and writes again only the shards whose memos changed. A
 //! shard keeps its bodies' HTML after its entries, in one string that the bodies read their
 //! ranges of ([`Html::stored`]). Each file opens with a header: [`MAGIC`], the fingerprint of
@@ -43,13 +47,22 @@ pub const FOLDER: &str = ".stepbook-cache";
 pub const MAGIC: &[u8; 8] = b"stepbook";
 
 /// The version of the layout below; a change makes older caches unreadable on purpose.
-const FORMAT: u32 = 8;
+const FORMAT: u32 = 9;
 
 /// How many files the memos are cut into: after a one-page edit, a save writes one of them
 /// again (at 10,000 pages, some 4 MB).
 pub const SHARDS: usize = 64;
 
 const INDEX: &str = "engine.bin";
+
+/// The file of the default language's assembly ([`crate::site::memo::Saved`]).
+const ASSEMBLY: &str = "site.bin";
+
+/// The file of the default language's link check ([`crate::linkcheck::memo::Saved`]).
+const LINKS: &str = "links.bin";
+
+/// The file of the output paths' check ([`crate::claims::Saved`]).
+const CLAIMS: &str = "claims.bin";
 
 /// What `engine.bin` holds.
 #[derive(Serialize, Deserialize, Default)]
@@ -72,6 +85,11 @@ pub struct Index {
     /// The hash of an anchor record's text known to be the very text of the record it reads
     /// as (`crate::anchors::Record::renders_as`).
     pub record_renders: Option<u64>,
+    /// The hashes of the files of the assembly, the link check and the output paths'
+    /// check, as written.
+    pub assembly: Option<u64>,
+    pub links: Option<u64>,
+    pub claims: Option<u64>,
 }
 
 /// The keys of the output files of one output folder, and that folder with the hash of its
@@ -99,6 +117,14 @@ pub struct Restored {
     pub indexer: Option<crate::search::Indexer>,
     /// [`Index::record_renders`].
     pub record_renders: Option<u64>,
+    /// The default language's assembly, for the engine to make again once the memos of its
+    /// pages are read back.
+    pub assembly: Option<crate::site::memo::Saved>,
+    /// The default language's link check, for the engine to take once the memos of its
+    /// pages are read back.
+    pub links: Option<crate::linkcheck::memo::Saved>,
+    /// The output paths' check.
+    pub claims: Option<crate::claims::Saved>,
     /// The files as read, to tell which need writing.
     pub written: Written,
 }
@@ -108,6 +134,11 @@ pub struct Restored {
 pub struct Written {
     pub shards: Vec<Option<Shard>>,
     pub indexer: search_cache::Written,
+    /// The hash of the assembly's file, while it holds the engine's assembly; and so for
+    /// the link check and the output paths' check.
+    pub assembly: Option<u64>,
+    pub links: Option<u64>,
+    pub claims: Option<u64>,
 }
 
 /// What a save needs to know of a shard as it is on disk.
@@ -240,8 +271,22 @@ pub fn load(root: &Path) -> Restored {
             .collect()
     };
     let read_indexer = || search_cache::load(&dir, index.indexer.as_ref()?, fingerprint);
-    let (shards, indexer) = rayon::join(read_shards, read_indexer);
+    let read_site = || {
+        let (assembly, (links, claims)) = rayon::join(
+            || read_side(&dir, ASSEMBLY, index.assembly, fingerprint),
+            || {
+                rayon::join(
+                    || read_side(&dir, LINKS, index.links, fingerprint),
+                    || read_side(&dir, CLAIMS, index.claims, fingerprint),
+                )
+            },
+        );
+        (assembly.unzip(), links.unzip(), claims.unzip())
+    };
+    let (shards, (indexer, site)) =
+        rayon::join(read_shards, || rayon::join(read_indexer, read_site));
     let (indexer, indexer_written) = indexer.unzip();
+    let ((assembly, assembly_written), (links, links_written), (claims, claims_written)) = site;
     let mut restored = Restored {
         config: Some(index.config),
         published: index.published.into_iter().collect(),
@@ -249,9 +294,15 @@ pub fn load(root: &Path) -> Restored {
         search: index.search,
         cutoff: index.cutoff,
         record_renders: index.record_renders,
+        assembly,
+        links,
+        claims,
         written: Written {
             shards: Vec::new(),
             indexer: indexer_written.unwrap_or_default(),
+            assembly: assembly_written,
+            links: links_written,
+            claims: claims_written,
         },
         indexer,
         ..Restored::default()
@@ -274,6 +325,41 @@ pub fn load(root: &Path) -> Restored {
         }
     }
     restored
+}
+
+/// The value the side file `name` holds, with its hash, when its payload hashes to `want`.
+fn read_side<T: serde::de::DeserializeOwned>(
+    dir: &Path,
+    name: &str,
+    want: Option<u64>,
+    fingerprint: u64,
+) -> Option<(T, u64)> {
+    let want = want?;
+    let bytes = fs::read(dir.join(name)).ok()?;
+    let (payload, digest) = open(&bytes, fingerprint).filter(|(_, d)| *d == want)?;
+    let value = postcard::from_bytes(payload).ok()?;
+    Some((value, digest))
+}
+
+/// Writes `value` to the side file `name` unless `written` (its hash as read or last
+/// written) says the file holds it already; returns the hash of the file, none when there
+/// is nothing to keep.
+fn write_side<T: Serialize>(
+    dir: &Path,
+    name: &str,
+    written: Option<u64>,
+    value: impl FnOnce() -> Option<T>,
+    fingerprint: u64,
+) -> Result<Option<u64>, Diagnostic> {
+    if written.is_some() {
+        return Ok(written);
+    }
+    let Some(value) = value() else {
+        return Ok(None);
+    };
+    let payload = postcard::to_allocvec(&value).map_err(|e| encode_error(dir, e))?;
+    write(&dir.join(name), &payload, fingerprint)?;
+    Ok(Some(xxhash_rust::xxh3::xxh3_64(&payload)))
 }
 
 /// The entries of the shard at `path` when its payload hashes to `want`, each with its
@@ -340,6 +426,13 @@ pub struct ToSave<'a> {
     pub anchors: &'a crate::anchors::Memo,
     /// [`Index::record_renders`], as this build leaves it.
     pub record_renders: Option<u64>,
+    /// The default language's assembly, written unless [`Written::assembly`] says the file
+    /// holds it already.
+    pub assembly: Option<&'a crate::site::memo::Memo>,
+    /// The link check, written unless [`Written::links`] says the file holds it already.
+    pub links: &'a crate::linkcheck::Memo,
+    /// The output paths' check, written unless [`Written::claims`] says the file holds it.
+    pub claims: &'a crate::claims::Memo,
     pub indexer: &'a crate::search::Indexer,
     /// What [`load`] read or the last save wrote, to keep the files that did not change.
     pub written: &'a Written,
@@ -419,6 +512,28 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Written, Diagnostic> {
         })
         .collect::<Result<_, Diagnostic>>()?;
     let indexer = search_cache::save(&dir, what.indexer, &what.written.indexer, fingerprint)?;
+    let written = what.written;
+    let assembly = write_side(
+        &dir,
+        ASSEMBLY,
+        written.assembly,
+        || what.assembly?.save(),
+        fingerprint,
+    )?;
+    let links = write_side(
+        &dir,
+        LINKS,
+        written.links,
+        || what.links.save(),
+        fingerprint,
+    )?;
+    let claims = write_side(
+        &dir,
+        CLAIMS,
+        written.claims,
+        || Some(what.claims.save()),
+        fingerprint,
+    )?;
     let mut published: Vec<(String, u64)> = what
         .published
         .iter()
@@ -434,12 +549,18 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Written, Diagnostic> {
         cutoff: what.cutoff,
         indexer: indexer.digests.clone(),
         record_renders: what.record_renders,
+        assembly,
+        links,
+        claims,
     };
     let payload = postcard::to_allocvec(&index).map_err(|e| encode_error(&dir, e))?;
     write(&dir.join(INDEX), &payload, fingerprint)?;
     Ok(Written {
         shards: shards.into_iter().map(Some).collect(),
         indexer,
+        assembly,
+        links,
+        claims,
     })
 }
 
@@ -457,9 +578,11 @@ fn remove_stale(dir: &Path) {
     for e in entries.flatten() {
         let name = e.file_name();
         let name = name.to_string_lossy();
-        if ["memo-", "engine.", "search.", "search-"]
-            .iter()
-            .any(|p| name.starts_with(p))
+        if [
+            "memo-", "engine.", "search.", "search-", "site.", "links.", "claims.",
+        ]
+        .iter()
+        .any(|p| name.starts_with(p))
             && name.contains(".tmp-")
             && e.file_type().is_ok_and(|t| t.is_file())
         {

@@ -158,7 +158,32 @@ impl Engine {
     /// An engine that remembers what the last build saved in the cache folder of the site
     /// ([`cache`]); with nothing usable there, an engine with no memory.
     pub fn from_cache(root: &Path, opts: Options) -> Engine {
-        let restored = cache::load(root);
+        let mut restored = cache::load(root);
+        // The assembly is made again from the memos of its pages, as read back.
+        let assembly: Vec<site::memo::Memo> = (restored.assembly.take())
+            .and_then(|saved| {
+                site::memo::Memo::restore(saved, |source| {
+                    let (md, fm, _) = restored.memos.get(source)?.shown()?;
+                    Some((fm.clone(), md.clone()))
+                })
+            })
+            .into_iter()
+            .collect();
+        if assembly.is_empty() {
+            restored.written.assembly = None;
+        }
+        let links = (restored.links.take()).map(|saved| {
+            linkcheck::Memo::restore(saved, |source| {
+                restored.memos.get(source)?.rendered().cloned()
+            })
+        });
+        if links.is_none() {
+            restored.written.links = None;
+        }
+        let claims = restored.claims.take().map(crate::claims::Memo::restore);
+        if claims.is_none() {
+            restored.written.claims = None;
+        }
         let cutoff = restored
             .cutoff
             .map_or_else(cutoff::Cutoff::default, |kept| {
@@ -179,6 +204,9 @@ impl Engine {
             prints: restored.prints,
             search: restored.search,
             record_renders: restored.record_renders,
+            assembly,
+            links: links.unwrap_or_default(),
+            claims: claims.unwrap_or_default(),
             ..Engine::new(root, opts)
         }
     }
@@ -282,6 +310,9 @@ impl Engine {
                 anchors: &self.anchor_memo,
                 record_renders: self.record_renders,
                 indexer: &self.indexer,
+                assembly: self.assembly.first(),
+                links: &self.links,
+                claims: &self.claims,
             },
         )?;
         self.written = saved;
@@ -586,6 +617,10 @@ impl Engine {
             anchor_memo: std::mem::take(&mut self.anchor_memo),
         });
         self.anchor_memo = std::mem::take(&mut site.anchors.memo);
+        if self.assembly[0].how != site::memo::How::Kept {
+            // The cache's file no longer holds this assembly.
+            self.written.assembly = None;
+        }
         diags.extend(problems);
         if self.opts.lint {
             diags.extend(site.anchors.reports.iter().cloned());
@@ -596,6 +631,10 @@ impl Engine {
         }
         timings.lap("assemble the site");
         diags.extend(linkcheck::memo::check(&site, &mut self.links));
+        if self.links.changed {
+            // The cache's file no longer holds this check.
+            self.written.links = None;
+        }
         for t in &site.translations {
             diags.extend(linkcheck::check_in(t, Some(&site)));
         }
@@ -605,6 +644,7 @@ impl Engine {
             diags.extend(crate::translations::report(&site));
         }
         if let Ok(theme) = &theme {
+            self.claims.changed = false;
             for s in site.all() {
                 let pages_kept = self.assembly[s.lang].how == site::memo::How::Kept;
                 diags.extend(crate::claims::check_kept(
@@ -613,6 +653,9 @@ impl Engine {
                     &mut self.claims,
                     pages_kept,
                 ));
+            }
+            if self.claims.changed {
+                self.written.claims = None;
             }
             timings.lap("check output paths");
         }
@@ -731,6 +774,18 @@ impl Engine {
     /// prints were not kept (in memory, or in the cache).
     pub fn articles_fingerprinted(&self) -> usize {
         self.anchor_memo.fingerprinted()
+    }
+
+    /// How the last run assembled the default language's site.
+    pub fn assembled(&self) -> site::memo::How {
+        self.assembly
+            .first()
+            .map_or_else(Default::default, |m| m.how)
+    }
+
+    /// How many pages of the default language's site the last link check checked.
+    pub fn pages_link_checked(&self) -> usize {
+        self.links.checked
     }
 
     /// How many articles the last search index counted: every article, or those whose counts

@@ -13,12 +13,17 @@
 //! every page is checked again. The redirects are read only by a page's links to files (a
 //! link to a stub is reported): when they change, the pages with such links are checked
 //! again.
+//!
+//! The build cache keeps this memory between builds ([`Saved`]): each page's text by its
+//! hash, and its body as the memo of its file keeps it, so that a cached build checks the
+//! pages `serve` would check.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use serde::{Deserialize, Serialize};
 
 use super::{Near, check_page, redirect_links_of_page, redirect_stubs};
 use crate::diagnostics::Diagnostic;
@@ -39,11 +44,13 @@ pub struct Memo {
     pages: HashMap<SourcePath, Checked>,
     /// How many pages the last check checked.
     pub checked: usize,
+    /// Whether the last check changed what this memory holds.
+    pub changed: bool,
 }
 
 struct Checked {
     md: Arc<Rendered>,
-    text: Arc<str>,
+    text: Text,
     abs: PathBuf,
     /// The problems of its links and images, then of its links to redirect stubs.
     links: Vec<Diagnostic>,
@@ -67,7 +74,8 @@ pub fn check(site: &Site, memo: &mut Memo) -> Vec<Diagnostic> {
                 Some(Named::of(came.into_iter().chain(&went)))
             }
         };
-        all.iter()
+        // In parallel: a text read back from the cache is compared by its hash.
+        all.par_iter()
             .map(|p| {
                 let Some(c) = memo.pages.get(&p.source) else {
                     return true;
@@ -139,7 +147,7 @@ pub fn check(site: &Site, memo: &mut Memo) -> Vec<Diagnostic> {
     for (p, (links, redirects)) in to_check.iter().zip(found) {
         let checked = Checked {
             md: p.md.clone(),
-            text: p.text.clone(),
+            text: Text::Shared(p.text.clone()),
             abs: p.abs.clone(),
             links,
             redirects,
@@ -154,11 +162,106 @@ pub fn check(site: &Site, memo: &mut Memo) -> Vec<Diagnostic> {
         stubs.extend(&c.redirects);
     }
     problems.extend(stubs.into_iter().cloned());
+    memo.changed = !to_check.is_empty()
+        || !went.is_empty()
+        || memo.world != Some(world)
+        || memo.sources != Some(sources)
+        || memo.stubs != Some(stubs_key);
     memo.world = Some(world);
     memo.sources = Some(sources);
     memo.stubs = Some(stubs_key);
     memo.checked = to_check.len();
     problems
+}
+
+/// A page's text as the memory knows it: the very text checked, or, read back from the
+/// cache, its hash.
+enum Text {
+    Shared(Arc<str>),
+    Hashed(u64),
+}
+
+impl Text {
+    fn is(&self, text: &Arc<str>) -> bool {
+        match self {
+            Text::Shared(t) => Arc::ptr_eq(t, text),
+            Text::Hashed(h) => *h == xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
+        }
+    }
+
+    fn hash(&self) -> u64 {
+        match self {
+            Text::Shared(t) => xxhash_rust::xxh3::xxh3_64(t.as_bytes()),
+            Text::Hashed(h) => *h,
+        }
+    }
+}
+
+/// The memory as the build cache keeps it: each page's body is the one the memo of its
+/// file keeps.
+#[derive(Serialize, Deserialize)]
+pub struct Saved {
+    world: u64,
+    sources: u64,
+    stubs: u64,
+    pages: Vec<SavedPage>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedPage {
+    source: SourcePath,
+    text: u64,
+    abs: PathBuf,
+    links: Vec<Diagnostic>,
+    redirects: Vec<Diagnostic>,
+}
+
+impl Memo {
+    /// What the cache keeps of this memory; none before a check.
+    pub fn save(&self) -> Option<Saved> {
+        let mut pages: Vec<SavedPage> = (self.pages.par_iter())
+            .map(|(source, c)| SavedPage {
+                source: source.clone(),
+                text: c.text.hash(),
+                abs: c.abs.clone(),
+                links: c.links.clone(),
+                redirects: c.redirects.clone(),
+            })
+            .collect();
+        pages.sort_unstable_by(|a, b| a.source.cmp(&b.source));
+        Some(Saved {
+            world: self.world?,
+            sources: self.sources?,
+            stubs: self.stubs?,
+            pages,
+        })
+    }
+
+    /// The memory `saved` describes, each page given the body it had (`body`, by its
+    /// file); a page whose body is not known is left out, and so checked again.
+    pub fn restore(saved: Saved, body: impl Fn(&SourcePath) -> Option<Arc<Rendered>>) -> Memo {
+        let pages = (saved.pages.into_iter())
+            .filter_map(|p| {
+                let md = body(&p.source)?;
+                let checked = Checked {
+                    md,
+                    text: Text::Hashed(p.text),
+                    abs: p.abs,
+                    links: p.links,
+                    redirects: p.redirects,
+                };
+                Some((p.source, checked))
+            })
+            .collect();
+        Memo {
+            world: Some(saved.world),
+            sources: Some(saved.sources),
+            stubs: Some(saved.stubs),
+            pages,
+            checked: 0,
+            changed: false,
+        }
+    }
 }
 
 /// A set of pages that links are looked up in: a few are compared with each link, more are
@@ -252,7 +355,7 @@ fn stubs_of(site: &Site) -> u64 {
 
 /// Whether `p` is the page `c` was made from: the same body, text and file.
 fn same(c: &Checked, p: &Page) -> bool {
-    Arc::ptr_eq(&c.md, &p.md) && Arc::ptr_eq(&c.text, &p.text) && c.abs == p.abs
+    Arc::ptr_eq(&c.md, &p.md) && c.text.is(&p.text) && c.abs == p.abs
 }
 
 /// Whether a link to a page reads the same of bodies `a` and `b`: its ids and headings.

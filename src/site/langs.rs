@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use crate::paths::{SourcePath, UrlPath};
 
 /// One language of the site.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Lang {
     /// The BCP 47 tag, as `book.toml` writes it.
     pub tag: String,
@@ -19,7 +19,7 @@ pub struct Lang {
 }
 
 /// Every language (the default one first) and every page's URL in each.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Alternates {
     pub langs: Vec<Lang>,
     /// By the source's path: the page's URL in each language of [`Alternates::langs`],

@@ -34,6 +34,9 @@
 //! redirects) counts as changed.
 //!
 //! Any other run assembles anew ([`How::Whole`]).
+//!
+//! The build cache keeps this memory between builds ([`Saved`]), so that a cached build
+//! starts from the last build's assembly as `serve` starts from its last run's.
 
 use std::sync::Arc;
 
@@ -45,6 +48,9 @@ use super::{Page, Parts, Redirect, Site, Why, is_index, urls, xref};
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::paths::{SourcePath, UrlPath};
+
+mod saved;
+pub use saved::Saved;
 
 /// What the last assembly read and what it made.
 #[derive(Default)]
@@ -69,6 +75,18 @@ pub enum How {
     Shifted,
     /// Taken from the last one.
     Kept,
+}
+
+impl How {
+    /// In words, for a report.
+    pub fn describe(self) -> &'static str {
+        match self {
+            How::Whole => "anew",
+            How::Near => "near the pages that changed",
+            How::Shifted => "near the pages that changed, came or went",
+            How::Kept => "kept",
+        }
+    }
 }
 
 /// A tree with the pages it was last given, the redirects planned on it and the problems met

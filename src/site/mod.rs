@@ -166,7 +166,7 @@ pub(crate) enum PageAt {
 }
 
 /// A stub page at `from` that sends readers on to an article, fragment kept.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Redirect {
     pub from: UrlPath,
     /// Index into [`Site::articles`].
@@ -175,7 +175,7 @@ pub struct Redirect {
 }
 
 /// What made a [`Redirect`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Why {
     /// One of the article's `aliases`.
     Alias,

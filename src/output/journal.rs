@@ -21,11 +21,12 @@
 
 use std::fs;
 use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
-use super::destination::Recorded;
+use super::destination::{Recorded, decimal, hex};
 
 /// How the journal's lines open: `#folder<TAB>stamp<TAB>path`, then `#journal<TAB>hash`. A
 /// manifest line with all four fields is a file, and these have fewer, so a build that does
@@ -76,19 +77,24 @@ impl Stamp {
 
     fn parse(text: &str) -> Option<Stamp> {
         let mut parts = text.split(' ');
-        // A time read as 64 bits when it fits (the common case, and much the faster).
-        let time = |t: &str| {
-            t.parse::<i64>()
-                .map(i128::from)
-                .or_else(|_| t.parse::<i128>())
-                .ok()
-        };
         let stamp = Stamp {
-            inode: parts.next()?.parse().ok()?,
+            inode: u64::try_from(decimal(parts.next()?)?).ok()?,
             modified: time(parts.next()?)?,
             changed: time(parts.next()?)?,
         };
         parts.next().is_none().then_some(stamp)
+    }
+}
+
+/// A time in nanoseconds as [`Stamp::write`] writes it: decimal digits, after a `-` when
+/// before the epoch.
+fn time(text: &str) -> Option<i128> {
+    match text.strip_prefix('-') {
+        Some(digits) => {
+            let n = decimal(digits)?;
+            (n <= i128::MIN.unsigned_abs()).then(|| 0i128.wrapping_sub_unsigned(n))
+        }
+        None => i128::try_from(decimal(text)?).ok(),
     }
 }
 
@@ -115,9 +121,9 @@ pub(super) fn modified(_: &fs::Metadata) -> Option<i128> {
 pub(super) struct Journal {
     /// Each folder (as a path from the output, never the output itself), with its stamp when
     /// it held nothing but what the manifest and the journal list.
-    folders: HashMap<String, Option<Stamp>>,
-    /// The folders listed right under each folder.
-    children: HashMap<String, Vec<String>>,
+    folders: HashMap<Arc<str>, Option<Stamp>>,
+    /// The folders listed right under each folder (each name allocated once, for both maps).
+    children: HashMap<Arc<str>, Vec<Arc<str>>>,
     /// When the manifest was written: a stamp of this time or later is not trusted.
     written: i128,
 }
@@ -128,7 +134,7 @@ impl Journal {
     pub(super) fn parse(text: &str, written: i128) -> Option<Journal> {
         let body = text.strip_suffix('\n')?;
         let (before, last) = body.rsplit_once('\n')?;
-        let hash = u64::from_str_radix(last.strip_prefix(END)?, 16).ok()?;
+        let hash = hex(last.strip_prefix(END)?)?;
         let before = &text[..before.len() + 1];
         if xxhash_rust::xxh3::xxh3_64(before.as_bytes()) != hash {
             return None;
@@ -137,23 +143,46 @@ impl Journal {
             written,
             ..Journal::default()
         };
-        for line in before.lines().filter_map(|l| l.strip_prefix(FOLDER)) {
+        // The journal's lines are the last before its end ([`record`] writes them after the
+        // files): read from the end, the files' lines are not gone through again.
+        let mut lines = Vec::new();
+        let mut end = before.len() - 1;
+        loop {
+            let start = before.as_bytes()[..end]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |at| at + 1);
+            match before[start..end].strip_prefix(FOLDER) {
+                Some(line) => lines.push(line),
+                None => break,
+            }
+            if start == 0 {
+                break;
+            }
+            end = start - 1;
+        }
+        let top: Arc<str> = Arc::from("");
+        // In the order written: a folder's line comes before the lines of those under it.
+        for line in lines.into_iter().rev() {
             let (stamp, rel) = line.split_once('\t')?;
             let stamp = if stamp == "-" {
                 None
             } else {
                 Some(Stamp::parse(stamp)?)
             };
-            let parent = rel.rsplit_once('/').map_or("", |(up, _)| up);
-            match journal.children.get_mut(parent) {
-                Some(children) => children.push(rel.to_string()),
-                None => {
-                    journal
-                        .children
-                        .insert(parent.to_string(), vec![rel.to_string()]);
-                }
-            }
-            journal.folders.insert(rel.to_string(), stamp);
+            let parent = match rel.rsplit_once('/') {
+                // Written before its subfolders, a parent is there to share its name.
+                Some((up, _)) => (journal.folders.get_key_value(up))
+                    .map_or_else(|| Arc::from(up), |(name, _)| name.clone()),
+                None => top.clone(),
+            };
+            let rel: Arc<str> = Arc::from(rel);
+            journal
+                .children
+                .entry(parent)
+                .or_default()
+                .push(rel.clone());
+            journal.folders.insert(rel, stamp);
         }
         Some(journal)
     }
@@ -161,7 +190,7 @@ impl Journal {
     /// When the folder at `rel` is as the build stamped it (`meta` is what it is now): the
     /// folders that are then all it holds besides the manifest's files. Never the output's
     /// own folder, which the manifest's writing changed.
-    pub(super) fn unchanged(&self, rel: &str, meta: &fs::Metadata) -> Option<&[String]> {
+    pub(super) fn unchanged(&self, rel: &str, meta: &fs::Metadata) -> Option<&[Arc<str>]> {
         let was = (*self.folders.get(rel)?)?;
         let (now, _) = Stamp::of(meta)?;
         (now == was && was.modified < self.written)
@@ -179,7 +208,14 @@ impl Journal {
 /// folder that holds a file is stamped.
 pub(super) fn record(dir: &Path, written: &[(String, Recorded)], text: &mut String) {
     let mut set: rustc_hash::FxHashSet<&str> = Default::default();
+    // The files come sorted, so most share the folder of the one before.
+    let mut last = None;
     for (path, _) in written {
+        let folder = path.rsplit_once('/').map(|(up, _)| up);
+        if folder == last {
+            continue;
+        }
+        last = folder;
         let mut at = path.as_str();
         // A folder met before came with its parents.
         while let Some((up, _)) = at.rsplit_once('/')
@@ -271,7 +307,9 @@ mod tests {
     /// What the journal says of the folder `rel` of `dest` as it is now.
     fn vouched(dest: &Path, rel: &str) -> Option<Vec<String>> {
         let meta = fs::symlink_metadata(dest.join(rel)).unwrap();
-        journal(dest).unchanged(rel, &meta).map(<[String]>::to_vec)
+        journal(dest)
+            .unchanged(rel, &meta)
+            .map(|children| children.iter().map(|c| c.to_string()).collect())
     }
 
     /// The files under `dest` its manifest does not list, with and without the journal.

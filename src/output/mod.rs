@@ -75,6 +75,14 @@ fn read_error(path: &Path, e: std::io::Error) -> Diagnostic {
     Diagnostic::error("io", format!("cannot read {}: {e}", path.display())).in_file(path)
 }
 
+/// What the manifests say of one file, and what the spare holds in its place.
+struct Found {
+    /// The spare's file (or folder), when the spare's manifest lists the path.
+    here: Option<fs::Metadata>,
+    spare: Option<Recorded>,
+    previous: Option<Recorded>,
+}
+
 /// A build's output on its way: files go into a temporary sibling of the destination as they
 /// are rendered, from any thread, and [`Staging::commit`] swaps the finished folder in. The
 /// temporary folder is the spare when there is one, so a file whose bytes it already holds
@@ -154,7 +162,7 @@ impl Staging {
     /// Writes one file of the site (any thread).
     pub fn put(&self, file: &OutFile) -> Result<(), Diagnostic> {
         let rel = file.path();
-        let to = self.tmp.join(rel);
+        let to = self.at(rel);
         let (body, size, hash) = match file {
             OutFile::Bytes(_, b) => (Body::Bytes(b), b.len() as u64, content_hash(b)),
             OutFile::Copy(_, from) => {
@@ -162,13 +170,13 @@ impl Staging {
                 (Body::File(from), size, hash)
             }
         };
-        let here = self.here(rel, &to);
-        let modified = match self.keep(rel, &to, here.as_ref(), size, hash) {
+        let found = self.found(rel, &to);
+        let modified = match self.keep(rel, &to, &found, size, hash) {
             Some(m) => {
                 self.reused.fetch_add(1, Ordering::Relaxed);
                 m
             }
-            None => self.write(&to, here.as_ref(), body)?,
+            None => self.write(&to, found.here.as_ref(), body)?,
         };
         self.record(
             rel,
@@ -185,15 +193,12 @@ impl Staging {
     /// handed over again (any thread): for a file the caller knows to be unchanged. False when
     /// the previous build did not write it or it was touched since; the caller then puts it.
     pub fn reuse(&self, rel: &str) -> bool {
-        let Some(was) = self.previous.get(rel).copied().flatten() else {
+        let to = self.at(rel);
+        let found = self.found(rel, &to);
+        let Some(was) = found.previous else {
             return false;
         };
-        let to = self.tmp.join(rel);
-        let here = self.here(rel, &to);
-        if self
-            .keep(rel, &to, here.as_ref(), was.size, was.hash)
-            .is_none()
-        {
+        if self.keep(rel, &to, &found, was.size, was.hash).is_none() {
             return false;
         }
         self.reused.fetch_add(1, Ordering::Relaxed);
@@ -201,12 +206,26 @@ impl Staging {
         true
     }
 
-    /// What the spare holds at `to`; nothing is there when the spare does not list it.
-    fn here(&self, rel: &str, to: &Path) -> Option<fs::Metadata> {
-        self.spare
-            .contains_key(rel)
-            .then(|| fs::symlink_metadata(to).ok())
-            .flatten()
+    /// The path of `rel` in the temporary folder, made in one allocation (`Path::join` makes
+    /// two, and this runs for every file of the site).
+    fn at(&self, rel: &str) -> PathBuf {
+        let tmp = self.tmp.as_os_str();
+        let mut path = std::ffi::OsString::with_capacity(tmp.len() + 1 + rel.len());
+        path.push(tmp);
+        path.push("/");
+        path.push(rel);
+        PathBuf::from(path)
+    }
+
+    /// What the manifests say of `rel`, each looked up once, and what the spare holds at `to`
+    /// (nothing when the spare does not list it).
+    fn found(&self, rel: &str, to: &Path) -> Found {
+        let spare = self.spare.get(rel).copied();
+        Found {
+            here: spare.and_then(|_| fs::symlink_metadata(to).ok()),
+            spare: spare.flatten(),
+            previous: self.previous.get(rel).copied().flatten(),
+        }
     }
 
     /// Notes that `rel` is part of the new output.
@@ -221,30 +240,23 @@ impl Staging {
     /// When a file with these bytes is already at `to` (the spare's own copy, untouched
     /// since it was written) or can be hard-linked there from the previous build: its
     /// modification time.
-    fn keep(
-        &self,
-        rel: &str,
-        to: &Path,
-        here: Option<&fs::Metadata>,
-        size: u64,
-        hash: u64,
-    ) -> Option<u128> {
+    fn keep(&self, rel: &str, to: &Path, found: &Found, size: u64, hash: u64) -> Option<u128> {
         let same = |was: &Recorded| was.size == size && was.hash == hash;
         let untouched = |meta: &fs::Metadata, was: &Recorded| {
             meta.is_file() && meta.len() == was.size && modified_ns(meta) == was.modified
         };
-        if let (Some(meta), Some(was)) = (here, self.spare.get(rel).copied().flatten())
+        if let (Some(meta), Some(was)) = (&found.here, found.spare)
             && same(&was)
             && untouched(meta, &was)
         {
             return Some(was.modified);
         }
-        let was = self.previous.get(rel).copied().flatten().filter(same)?;
+        let was = found.previous.filter(same)?;
         let old = self.dest.join(rel);
         if !untouched(&fs::symlink_metadata(&old).ok()?, &was) {
             return None;
         }
-        if here.is_some_and(|m| !m.is_dir()) {
+        if found.here.as_ref().is_some_and(|m| !m.is_dir()) {
             fs::remove_file(to).ok()?;
         }
         self.in_folder(to, || fs::hard_link(&old, to)).ok()?;
@@ -360,7 +372,10 @@ impl Staging {
             .iter_mut()
             .flat_map(|w| std::mem::take(w.get_mut().expect("no panic while holding the lock")))
             .collect();
-        written.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        {
+            use rayon::slice::ParallelSliceMut;
+            written.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        }
         self.remove_leftovers(&written);
         let mut manifest = String::from(
             "# Files written by stepbook (path, size, hash, modified). A build replaces this folder only while it holds nothing else.\n",
@@ -397,24 +412,50 @@ fn manifest_line(out: &mut String, path: &str, r: &Recorded) {
     out.push('\n');
 }
 
-fn push_decimal(out: &mut String, mut v: u128) {
+fn push_decimal(out: &mut String, v: u128) {
     let mut digits = [0u8; 40];
     let mut at = digits.len();
-    loop {
-        at -= 1;
-        // A 64-bit division when the number fits, much the faster.
-        let (rest, digit) = match u64::try_from(v) {
-            Ok(small) => (u128::from(small / 10), (small % 10) as u8),
-            Err(_) => (v / 10, (v % 10) as u8),
-        };
-        digits[at] = b'0' + digit;
-        v = rest;
-        if v == 0 {
-            break;
+    match u64::try_from(v) {
+        // Two digits at a time in 64 bits: a manifest has a few numbers per file.
+        Ok(mut n) => {
+            while n >= 100 {
+                let pair = (n % 100) as usize * 2;
+                n /= 100;
+                at -= 2;
+                digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+            }
+            if n >= 10 {
+                let pair = n as usize * 2;
+                at -= 2;
+                digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+            } else {
+                at -= 1;
+                digits[at] = b'0' + n as u8;
+            }
+        }
+        Err(_) => {
+            let mut v = v;
+            while v > 0 {
+                at -= 1;
+                digits[at] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
         }
     }
     out.push_str(std::str::from_utf8(&digits[at..]).expect("digits are ASCII"));
 }
+
+/// `00`, `01`, ... `99`, one after the other.
+const PAIRS: [u8; 200] = {
+    let mut pairs = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        pairs[i * 2] = b'0' + (i / 10) as u8;
+        pairs[i * 2 + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    pairs
+};
 
 /// Whether an error says that the folder to hold a file is not there (or is a file).
 fn no_folder(e: &std::io::Error) -> bool {
@@ -608,6 +649,38 @@ mod tests {
     }
 
     #[test]
+    fn a_file_changed_by_hand_in_the_spare_is_written_again() {
+        let d = tempfile::tempdir().unwrap();
+        let dest = d.path().join("public");
+        write_site(&site(&[("a/b.html", "1")]), &dest).unwrap();
+        write_site(&site(&[("a/b.html", "2")]), &dest).unwrap();
+        // The spare's own copy (not linked with the live site), changed to the same size.
+        let spare = spare_path(&dest).join("a/b.html");
+        fs::write(&spare, "x").unwrap();
+        let stats = write_site(&site(&[("a/b.html", "1")]), &dest).unwrap();
+        assert_eq!(stats.unchanged, 0);
+        assert_eq!(fs::read_to_string(dest.join("a/b.html")).unwrap(), "1");
+    }
+
+    #[test]
+    fn a_file_changed_by_hand_in_the_output_is_not_reused() {
+        let d = tempfile::tempdir().unwrap();
+        let dest = d.path().join("public");
+        let one = site(&[("a/b.html", "1"), ("c.html", "c")]);
+        write_site(&one, &dest).unwrap();
+        write_site(&one, &dest).unwrap();
+        // Linked with the spare's copy: both change.
+        fs::write(dest.join("a/b.html"), "x").unwrap();
+        let staging = Staging::begin(&dest, check(&dest)).unwrap();
+        assert!(!staging.reuse("a/b.html"));
+        assert!(staging.reuse("c.html"));
+        assert!(!staging.reuse("d.html"));
+        staging.put(&one[0]).unwrap();
+        staging.commit().unwrap();
+        assert_eq!(tree(&dest), tree_of(&one));
+    }
+
+    #[test]
     fn a_spare_holding_other_files_is_left_alone() {
         let d = tempfile::tempdir().unwrap();
         let dest = d.path().join("public");
@@ -730,6 +803,9 @@ mod tests {
         for (size, hash, modified) in [
             (0, 0, 0),
             (7, 0xfb, 1_796_508_238_589_570_777),
+            (10, 1, 100),
+            (99, 1, 1_000_000_000_000_000_000),
+            (9, 1, u128::from(u64::MAX) + 1),
             (u64::MAX, u64::MAX, u128::MAX),
         ] {
             let r = Recorded {
@@ -745,6 +821,37 @@ mod tests {
                 ("a/b.html".to_string(), Some(r))
             );
         }
+    }
+
+    #[test]
+    fn numbers_out_of_range_or_with_signs_are_no_record() {
+        for line in [
+            "a.html\t+7\tff\t1",
+            "a.html\t7\t-ff\t1",
+            "a.html\t7\tff\t 1",
+            "a.html\t7\t0000000000000000f\t1",
+            "a.html\t18446744073709551616\tff\t1",
+            "a.html\t7\tff\t340282366920938463463374607431768211456",
+            "a.html\t\tff\t1",
+            "a.html\t7\tfg\t1",
+        ] {
+            assert_eq!(
+                destination::parse_manifest_line(line),
+                ("a.html".to_string(), None),
+                "{line}"
+            );
+        }
+        assert_eq!(
+            destination::parse_manifest_line("a\tb.html\t18446744073709551615\tFF\t12"),
+            (
+                "a\tb.html".to_string(),
+                Some(Recorded {
+                    size: u64::MAX,
+                    hash: 0xff,
+                    modified: 12
+                })
+            )
+        );
     }
 
     #[test]

@@ -187,14 +187,14 @@ fn claims_with<'a>(site: &'a Site, theme: &Theme, tags: &[UrlPath]) -> Vec<Claim
     for t in tags {
         claim(t.to_string().into(), Party::Generated("a tag's page"));
     }
-    for r in &site.redirects {
+    for r in site.redirects.iter() {
         let page = &site.articles[r.to].page;
         claim(r.from.as_str().into(), Party::Redirect(page, r.why));
     }
     for path in theme.static_paths() {
         claim(path.to_string().into(), Party::Theme);
     }
-    for f in &site.assets {
+    for f in site.assets.iter() {
         claim(f.path.as_str().into(), Party::Asset(f));
     }
     claims
@@ -425,11 +425,11 @@ mod tests {
             (Why::IntercomId, "the redirect of this `intercom_id`"),
             (Why::OldAddress, "the redirect from this page's old address"),
         ] {
-            site.redirects = vec![crate::site::Redirect {
+            site.redirects = std::sync::Arc::new(vec![crate::site::Redirect {
                 from: UrlPath::new("404.html".to_string()),
                 to: 0,
                 why,
-            }];
+            }]);
             assert_eq!(
                 messages(&site),
                 [format!(

@@ -17,6 +17,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use walkdir::WalkDir;
 
@@ -52,8 +53,12 @@ pub fn discover(
     exclude: &[PathBuf],
     site_root: &Path,
 ) -> (Vec<SourceFile>, Vec<Diagnostic>) {
-    walk(content_dir, exclude, site_root).finish(content_dir)
+    Arc::unwrap_or_clone(walk(content_dir, exclude, site_root).finish(content_dir))
 }
+
+/// The files of a listing and the problems met making it, shared: the same list (the very
+/// same `Arc`) while the content folder's list of files is unchanged.
+pub type Listed = Arc<(Vec<SourceFile>, Vec<Diagnostic>)>;
 
 /// The files of one walk, before the checks that look at the whole list.
 #[derive(Debug, Default)]
@@ -66,7 +71,7 @@ struct Walked {
     /// changed about it.
     exact: bool,
     /// What [`Walked::finish`] made of the files, until they change.
-    finished: Option<(Vec<SourceFile>, Vec<Diagnostic>)>,
+    finished: Option<Listed>,
 }
 
 /// The content folder as last walked, kept up to date from the paths that changed since.
@@ -88,7 +93,7 @@ impl Listing {
         exclude: &[PathBuf],
         site_root: &Path,
         changed: Option<&HashSet<PathBuf>>,
-    ) -> (Vec<SourceFile>, Vec<Diagnostic>, bool) {
+    ) -> (Listed, bool) {
         let of = (
             content_dir.to_path_buf(),
             exclude.to_vec(),
@@ -100,8 +105,7 @@ impl Listing {
             self.walked = walk(content_dir, exclude, site_root);
             self.of = Some(of);
         }
-        let (files, problems) = self.walked.finish(content_dir);
-        (files, problems, narrowed)
+        (self.walked.finish(content_dir), narrowed)
     }
 }
 
@@ -182,10 +186,10 @@ impl Walked {
     }
 
     /// The files and problems of the walk, with the checks of the whole list.
-    fn finish(&mut self, content_dir: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    fn finish(&mut self, content_dir: &Path) -> Listed {
         let (files, problems) = (&self.files, &self.problems);
         self.finished
-            .get_or_insert_with(|| checked(files, problems, content_dir))
+            .get_or_insert_with(|| Arc::new(checked(files, problems, content_dir)))
             .clone()
     }
 }
@@ -496,10 +500,10 @@ mod tests {
         };
         let mut update = |changed: &[&str]| {
             let changed: HashSet<PathBuf> = changed.iter().map(|p| c.join(p)).collect();
-            let (files, problems, narrowed) = listing.update(c, &[], c, Some(&changed));
+            let (listed, narrowed) = listing.update(c, &[], c, Some(&changed));
             let (walked, walk_problems) = discover(c, &[], c);
-            assert_eq!(paths(&files), paths(&walked));
-            assert_eq!(problems, walk_problems);
+            assert_eq!(paths(&listed.0), paths(&walked));
+            assert_eq!(listed.1, walk_problems);
             narrowed
         };
         assert!(!update(&[]), "the first listing walks");
@@ -547,7 +551,7 @@ mod tests {
         let mut listing = Listing::default();
         let mut update = |changed: &[&str]| {
             let changed: HashSet<PathBuf> = changed.iter().map(|p| root.join(p)).collect();
-            listing.update(&c, &[], root, Some(&changed)).2
+            listing.update(&c, &[], root, Some(&changed)).1
         };
         assert!(!update(&[]), "the first listing walks");
         assert!(update(&["book.toml", "themes/t/page.html"]));

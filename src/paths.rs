@@ -7,12 +7,14 @@
 
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-/// A file's path relative to the content folder, always with `/` separators.
+/// A file's path relative to the content folder, always with `/` separators. Shared, not
+/// copied: the engine hands every page's path on each run.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct SourcePath(String);
+pub struct SourcePath(Arc<str>);
 
 impl SourcePath {
     /// `rel` must be relative to the content folder.
@@ -21,7 +23,7 @@ impl SourcePath {
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
-        SourcePath(parts.join("/"))
+        SourcePath(parts.join("/").into())
     }
 
     pub fn as_str(&self) -> &str {
@@ -34,7 +36,7 @@ impl SourcePath {
     }
 
     pub fn file_name(&self) -> &str {
-        self.0.rsplit_once('/').map(|(_, f)| f).unwrap_or(&self.0)
+        self.0.rsplit_once('/').map(|(_, f)| f).unwrap_or(&*self.0)
     }
 
     pub fn stem(&self) -> &str {
@@ -59,11 +61,11 @@ impl SourcePath {
                 s => parts.push(s),
             }
         }
-        Some(SourcePath(parts.join("/")))
+        Some(SourcePath(parts.join("/").into()))
     }
 
     pub fn to_path(&self, root: &Path) -> PathBuf {
-        root.join(&self.0)
+        root.join(&*self.0)
     }
 }
 
@@ -73,13 +75,14 @@ impl fmt::Display for SourcePath {
     }
 }
 
-/// A page's path relative to the site root, e.g. `get-started/install.html`.
+/// A page's path relative to the site root, e.g. `get-started/install.html`. Shared, not
+/// copied, as [`SourcePath`].
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct UrlPath(String);
+pub struct UrlPath(Arc<str>);
 
 impl UrlPath {
     pub fn new(path: impl Into<String>) -> Self {
-        UrlPath(path.into().trim_start_matches('/').to_string())
+        UrlPath(path.into().trim_start_matches('/').into())
     }
 
     /// The file an `aliases` entry names: `/billing/old-refunds/` ->
@@ -112,7 +115,7 @@ impl UrlPath {
     }
 
     pub fn home() -> Self {
-        UrlPath("index.html".into())
+        UrlPath(Arc::from("index.html"))
     }
 
     pub fn as_str(&self) -> &str {
@@ -132,7 +135,7 @@ impl UrlPath {
     /// A relative href from the page at `self` to `target`.
     pub fn href_to(&self, target: &UrlPath) -> String {
         // The folders both paths start with, compared segment by segment without collecting.
-        let (from_dir, to) = (self.dir(), target.0.as_str());
+        let (from_dir, to) = (self.dir(), target.as_str());
         let mut common = 0;
         let mut shared_dirs = 0;
         let mut rest = from_dir;
@@ -175,7 +178,7 @@ impl UrlPath {
 
     /// Where this page is written inside `out`.
     pub fn to_output_path(&self, out: &Path) -> PathBuf {
-        out.join(&self.0)
+        out.join(&*self.0)
     }
 }
 

@@ -202,13 +202,15 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
         .enumerate()
         .map(|(i, a)| (a.page.url.as_str(), i))
         .collect();
-    let taken: FxHashSet<&str> = tree
-        .home
-        .iter()
-        .chain(tree.collections.iter().filter_map(|c| c.index.as_ref()))
-        .map(|p| p.url.as_str())
-        .chain(redirects.iter().map(|r| r.from.as_str()))
-        .collect();
+    // The other addresses held, for the recorded ones (none without a record).
+    let taken: FxHashSet<&str> = match addresses.is_empty() {
+        true => FxHashSet::default(),
+        false => (tree.home.iter())
+            .chain(tree.collections.iter().filter_map(|c| c.index.as_ref()))
+            .map(|p| p.url.as_str())
+            .chain(redirects.iter().map(|r| r.from.as_str()))
+            .collect(),
+    };
     // Whether each article holds its address alone: then it follows the anchors recorded there.
     let alone: Vec<bool> = articles
         .iter()

@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::diagnostics::Diagnostic;
-use crate::discover::{Listing, SourceFile};
+use crate::discover::{Listed, Listing};
 
 /// What changed since the last run, as far as the caller knows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -142,22 +142,21 @@ impl Files {
 
     /// Lists the content folder ([`crate::discover::discover`]), walking it only when the
     /// changes noted since the last refresh do not tell for sure what the walk would find.
+    /// While the list is unchanged, it is the very same list.
     pub fn discover(
         &mut self,
         content_dir: &Path,
         exclude: &[PathBuf],
         site_root: &Path,
-    ) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    ) -> Listed {
         let changed = match &self.pending {
             Changes::All => None,
             Changes::Paths(p) => Some(p),
         };
-        let (files, problems, narrowed) =
-            self.listing
-                .update(content_dir, exclude, site_root, changed);
+        let (listed, narrowed) = (self.listing).update(content_dir, exclude, site_root, changed);
         self.narrowed = narrowed;
         self.walks += usize::from(!narrowed);
-        (files, problems)
+        listed
     }
 
     /// How many times [`Files::discover`] walked the content folder.
@@ -584,8 +583,8 @@ mod tests {
         let mut files = Files::default();
         let run = |files: &mut Files, changes: Changes| -> Vec<String> {
             files.note(changes);
-            let (listed, _) = files.discover(c, &[], c);
-            let texts: Vec<PathBuf> = listed.into_iter().map(|f| f.abs).collect();
+            let listed = files.discover(c, &[], c);
+            let texts: Vec<PathBuf> = listed.0.iter().map(|f| f.abs.clone()).collect();
             let read = files.refresh(&texts, &[]);
             read.into_iter().map(|t| t.unwrap().to_string()).collect()
         };

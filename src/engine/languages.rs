@@ -26,6 +26,9 @@ use crate::site::{Page, PageFile, is_index};
 
 /// The language (index into `Config::languages`) and the source's path of a translation.
 pub fn translation_of(path: &SourcePath, langs: &[Language]) -> Option<(usize, SourcePath)> {
+    if langs.is_empty() {
+        return None;
+    }
     let stem = path.file_name().strip_suffix(".md")?;
     let (name, tag) = stem.rsplit_once('.')?;
     let l = langs.iter().position(|l| l.tag == tag)?;
@@ -47,7 +50,8 @@ pub fn name_problems(
     urls: &[(&PageFile, &UrlPath)],
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let paths: std::collections::HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    // Made at the first name that looks like a translation's: most sites have none.
+    let mut paths: Option<rustc_hash::FxHashSet<&str>> = None;
     for f in files {
         let Some(stem) = f.path.file_name().strip_suffix(".md") else {
             continue;
@@ -61,7 +65,11 @@ pub fn name_problems(
         };
         let listed = tag.eq_ignore_ascii_case(&config.language)
             || config.languages.iter().any(|l| l.tag == tag);
-        if listed || !paths.contains(source.as_str()) {
+        if listed {
+            continue;
+        }
+        let paths = paths.get_or_insert_with(|| files.iter().map(|f| f.path.as_str()).collect());
+        if !paths.contains(source.as_str()) {
             continue;
         }
         if crate::config::languages::tag_problem(tag).is_none() {

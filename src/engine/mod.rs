@@ -31,6 +31,7 @@ pub mod cache;
 pub mod cutoff;
 pub mod inputs;
 pub mod languages;
+pub mod listing;
 pub mod pages;
 pub mod search_cache;
 pub mod table;
@@ -44,7 +45,7 @@ use rustc_hash::FxHashMap;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::discover::{self, SourceKind};
+use crate::discover;
 use crate::paths::SourcePath;
 use crate::render::{self, OutFile, Theme};
 use crate::site::{self, Page, PageFile, Parts, Site};
@@ -110,6 +111,8 @@ pub struct Engine {
     theme: Option<Arc<Theme>>,
     /// The hash of an anchor record's text known to be the text of the record it reads as.
     record_renders: Option<u64>,
+    /// The content's files by kind, as last split.
+    listing: listing::Memo,
     /// The pages' URLs and the table their links resolve against, as last made.
     tables: table::Memo,
     /// The languages and every page's place in each, as last made.
@@ -146,6 +149,7 @@ impl Engine {
             anchor_memo: Default::default(),
             theme: None,
             record_renders: None,
+            listing: Default::default(),
             tables: Default::default(),
             alternates: Default::default(),
             assembly: Vec::new(),
@@ -381,29 +385,17 @@ impl Engine {
             self.theme = Some(t.clone());
         }
         let exclude = vec![config.output_dir.clone(), config.root.join("themes")];
-        let (found, problems) = (self.files).discover(&config.content_dir, &exclude, &config.root);
-        diags.extend(problems);
-        if found.is_empty() && diags.has_errors() {
+        let listed = (self.files).discover(&config.content_dir, &exclude, &config.root);
+        diags.extend(listed.1.iter().cloned());
+        if listed.0.is_empty() && diags.has_errors() {
             return (None, diags);
         }
-        let (snippet_files, found): (Vec<_>, Vec<_>) = found
-            .into_iter()
-            .partition(|f| f.kind == SourceKind::Snippet);
-        let (md_files, assets): (Vec<_>, Vec<_>) =
-            found.into_iter().partition(|f| f.kind != SourceKind::Asset);
-        let texts: Vec<PathBuf> = md_files
-            .iter()
-            .chain(&snippet_files)
-            .map(|f| f.abs.clone())
-            .collect();
-        let mut others: Vec<PathBuf> = assets.iter().map(|f| f.abs.clone()).collect();
-        if let Ok(t) = &theme {
-            others.extend(t.static_files().iter().filter_map(|f| match f {
-                OutFile::Copy(_, from) => Some(from.clone()),
-                OutFile::Bytes(..) => None,
-            }));
-        }
-        let mut read = self.files.refresh(&texts, &others);
+        // The files by kind: the very lists of the last run while the files are the same.
+        let split = self.listing.split(&listed, theme.as_ref().ok());
+        drop(listed);
+        let (md_files, assets) = (&split.md, split.assets.clone());
+        let mut read = self.files.refresh(&split.texts, &split.others);
+        let snippet_files = split.snippets.clone();
         let library = self.snippets(snippet_files, read.split_off(md_files.len()), &mut diags);
 
         // Frontmatter, kept for every file whose text is the same.
@@ -523,7 +515,7 @@ impl Engine {
             .collect();
         diags.extend(languages::name_problems(
             &config,
-            &md_files,
+            md_files,
             &listed.iter().zip(&urls).collect::<Vec<_>>(),
         ));
         let found_translations =
@@ -851,6 +843,9 @@ impl Engine {
         unavailable: &HashMap<SourcePath, &'static str>,
         diags: &mut Diagnostics,
     ) -> Vec<languages::Found> {
+        if found.is_empty() {
+            return found;
+        }
         let mut kept = Vec::with_capacity(found.len());
         let by_source: HashMap<&SourcePath, &PageFile> =
             listed.iter().map(|p| (&p.source, p)).collect();

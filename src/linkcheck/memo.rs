@@ -27,20 +27,24 @@ use serde::{Deserialize, Serialize};
 
 use super::{Near, check_page, redirect_links_of_page, redirect_stubs};
 use crate::diagnostics::Diagnostic;
+use crate::discover::SourceFile;
 use crate::markdown::Rendered;
 use crate::paths::SourcePath;
 use crate::render::key_of;
-use crate::site::{Page, Site};
+use crate::site::{Page, Redirect, Site};
 
 /// What the last check saw of each page, and what it found.
 #[derive(Default)]
 pub struct Memo {
     /// The unavailable pages, the assets and the severity.
     world: Option<u64>,
-    /// Every page's source, in order.
-    sources: Option<u64>,
-    /// The redirects, which only links to files are checked against.
-    stubs: Option<u64>,
+    /// The assets the world was made of (shared with the site) and their hash.
+    assets: Option<(Arc<Vec<SourceFile>>, u64)>,
+    /// Every page's source, in order (shared with the site: the same ones compare at once).
+    sources: Vec<SourcePath>,
+    /// The redirects, which only links to files are checked against, and the redirects
+    /// that key was made of (shared with the site).
+    stubs: Option<(Arc<Vec<Redirect>>, u64)>,
     pages: HashMap<SourcePath, Checked>,
     /// How many pages the last check checked.
     pub checked: usize,
@@ -61,12 +65,22 @@ struct Checked {
 /// [`super::check`] does, checking again only what may have changed since `memo`'s last run.
 pub fn check(site: &Site, memo: &mut Memo) -> Vec<Diagnostic> {
     let all: Vec<&Page> = site.pages().collect();
-    let world = world_of(site);
-    let sources = key_of(&all.iter().map(|p| &p.source).collect::<Vec<_>>());
-    let stubs_key = stubs_of(site);
+    let assets = match &memo.assets {
+        Some((a, hash)) if Arc::ptr_eq(a, &site.assets) => *hash,
+        _ => key_of(&site.assets.iter().map(|a| &a.path).collect::<Vec<_>>()),
+    };
+    let world = world_of(site, assets);
+    let same_sources = memo.sources.len() == all.len()
+        && (memo.sources.iter().zip(&all)).all(|(s, p)| *s == p.source);
+    // The stubs read the redirects and the source of the article each leads to: with the
+    // same pages in the same order, the same articles.
+    let stubs_key = match &memo.stubs {
+        Some((r, key)) if same_sources && Arc::ptr_eq(r, &site.redirects) => *key,
+        _ => stubs_of(site),
+    };
     let mut went = Vec::new();
     let mut stale: Vec<bool> = if memo.world == Some(world) {
-        let came_or_went = match memo.sources == Some(sources) {
+        let came_or_went = match same_sources {
             true => None,
             false => {
                 let (came, gone) = came_and_went(&all, &memo.pages);
@@ -91,7 +105,7 @@ pub fn check(site: &Site, memo: &mut Memo) -> Vec<Diagnostic> {
         vec![true; all.len()]
     };
     // Other redirects: the pages with links to files are checked again.
-    if memo.stubs != Some(stubs_key) {
+    if memo.stubs.as_ref().map(|s| s.1) != Some(stubs_key) {
         for (s, p) in stale.iter_mut().zip(&all) {
             *s = *s || !p.md.file_links.is_empty();
         }
@@ -119,7 +133,11 @@ pub fn check(site: &Site, memo: &mut Memo) -> Vec<Diagnostic> {
         .filter(|(_, s)| **s)
         .map(|(p, _)| *p)
         .collect();
-    let stubs = redirect_stubs(site);
+    // Only links to files read the redirect stubs.
+    let stubs = match to_check.iter().any(|p| !p.md.file_links.is_empty()) {
+        true => redirect_stubs(site),
+        false => Default::default(),
+    };
     // In parallel, a few chunks per thread, each with its own caches.
     let size = to_check
         .len()
@@ -168,8 +186,11 @@ pub fn check(site: &Site, memo: &mut Memo) -> Vec<Diagnostic> {
         || memo.sources != Some(sources)
         || memo.stubs != Some(stubs_key);
     memo.world = Some(world);
-    memo.sources = Some(sources);
-    memo.stubs = Some(stubs_key);
+    memo.assets = Some((site.assets.clone(), assets));
+    if !same_sources {
+        memo.sources = all.iter().map(|p| p.source.clone()).collect();
+    }
+    memo.stubs = Some((site.redirects.clone(), stubs_key));
     memo.checked = to_check.len();
     problems
 }
@@ -302,14 +323,11 @@ impl<'a> Named<'a> {
 
 /// What every page's check reads of the whole site besides which pages there are; see the
 /// module doc.
-fn world_of(site: &Site) -> u64 {
+/// `assets` is the hash of the assets' paths.
+fn world_of(site: &Site, assets: u64) -> u64 {
     let mut unavailable: Vec<_> = site.unavailable.iter().collect();
     unavailable.sort_unstable();
-    key_of(&(
-        unavailable,
-        site.assets.iter().map(|a| &a.path).collect::<Vec<_>>(),
-        format!("{:?}", site.config.link_check),
-    ))
+    key_of(&(unavailable, assets, format!("{:?}", site.config.link_check)))
 }
 
 /// Whether a link of `p` names one of `pages` (a link within the page names `p` itself).

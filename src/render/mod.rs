@@ -106,12 +106,14 @@ pub fn file_count(site: &Site, theme: &Theme) -> usize {
     site.all()
         .map(|s| {
             let (jobs, files) = work(s, &Facts::new(s), theme);
-            jobs.len() + files.len()
+            let assets = if s.lang == 0 { s.assets.len() } else { 0 };
+            jobs.len() + files.len() + assets
         })
         .sum()
 }
 
-/// What [`render_each`] does: the pages to render, and the files that need no template.
+/// What [`render_each`] does: the pages to render, and the files that need no template but
+/// the content assets (the site's own list, which [`render_each`] reads as it is).
 ///
 /// The site of another language makes its own pages only: the 404 page, `llms.txt`, the
 /// sitemap, the theme's files and the content's files are the default language's.
@@ -134,12 +136,8 @@ fn work(site: &Site, facts: &Facts, theme: &Theme) -> (Vec<Job>, Vec<OutFile>) {
     if site.lang != 0 {
         return (jobs, Vec::new());
     }
+    // The content assets are offered by `render_one` from the site, without a copy each.
     let mut files: Vec<OutFile> = theme.statics.clone();
-    files.extend(
-        site.assets
-            .iter()
-            .map(|a| OutFile::Copy(a.path.to_string(), a.abs.clone())),
-    );
     if let Some(base) = &site.config.base_url {
         files.push(OutFile::Bytes(
             "sitemap.xml".into(),
@@ -265,7 +263,21 @@ fn render_one(
     let mut problems = problems
         .into_inner()
         .expect("no panic while holding the lock");
-    // Files made without a template are what their bytes, or their source, are.
+    // Files made without a template are what their bytes, or their source, are. A content
+    // asset is keyed as the file copied from it would be, and made only when wanted.
+    let assets = match site.lang {
+        0 => &site.assets[..],
+        _ => &[],
+    };
+    problems.par_extend(assets.par_iter().filter_map(|a| {
+        let key = key_of(&(a.path.as_str(), sink.copy_key(&a.abs)));
+        if sink.wants(a.path.as_str(), key) {
+            let file = OutFile::Copy(a.path.to_string(), a.abs.clone());
+            sink.put(file, key).err()
+        } else {
+            None
+        }
+    }));
     problems.par_extend(files.into_par_iter().filter_map(|f| {
         let key = match &f {
             OutFile::Bytes(p, b) => key_of(&(p, b)),

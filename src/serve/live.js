@@ -161,16 +161,18 @@
   var busy = false;
   var again = false;
 
-  // Fetches this page again and shows what changed, or reloads it when that cannot be done.
-  function update() {
+  // Fetches this page again (or takes `served`, the page as the update brought it) and shows
+  // what changed, or reloads it when that cannot be done.
+  function update(served) {
     if (busy) { again = true; return; }
     busy = true;
     var url = location.href.split("#")[0];
-    fetch(url, { cache: "no-store", credentials: "same-origin" }).then(function (r) {
+    var got = typeof served === "string" ? Promise.resolve(served) : fetch(url, { cache: "no-store", credentials: "same-origin" }).then(function (r) {
       var type = r.headers.get("content-type") || "";
       if (!r.ok || r.redirected || type.indexOf("text/html") !== 0) throw new Error("not a page of the site");
       return r.text();
-    }).then(function (text) {
+    });
+    got.then(function (text) {
       var doc = new DOMParser().parseFromString(text, "text/html");
       var script = doc.querySelector('script[src="' + LIVE + 'live.js"]');
       if (!apply(doc)) return reload();
@@ -180,7 +182,8 @@
     }).catch(function () { reload(); });
   }
 
-  // `data`: the new build and the pages it changed (null: any page may have changed).
+  // `data`: the new build and the pages it changed (null: any page may have changed), with
+  // some of them as served (`html`, by path) when they are few.
   function updated(data) {
     var info = null;
     try { info = JSON.parse(data); } catch (e) { /* malformed: fetch the page */ }
@@ -190,7 +193,8 @@
       if (!busy && info.build) build = info.build;
       return;
     }
-    update();
+    var html = info && info.html;
+    update(html && typeof html[path] === "string" ? html[path] : undefined);
   }
 
   function swapCss(path) {

@@ -300,7 +300,9 @@ impl Session {
             return state.events.send("reload", "");
         }
         if !reach.pages.is_empty() {
-            let update = serde_json::json!({ "build": state.build_id(), "pages": reach.pages });
+            let build = state.build_id();
+            let html = served_pages(&state.site(), &reach.pages, &build);
+            let update = serde_json::json!({ "build": build, "pages": reach.pages, "html": html });
             state.events.send("update", &update.to_string());
         }
     }
@@ -407,6 +409,39 @@ impl Reach {
     }
 }
 
+/// At most this many pages, of at most [`INLINE_BYTES`] together, travel in an `update`
+/// event: an open page among them shows its new version without asking for it. After an
+/// edit that changes more, the pages fetch themselves.
+const INLINE_PAGES: usize = 4;
+const INLINE_BYTES: usize = 512 * 1024;
+
+/// The pages at `paths` as they are served in build `build`, by path, when they are few and
+/// small enough to travel in the `update` event ([`INLINE_PAGES`]).
+fn served_pages(
+    site: &SiteFiles,
+    paths: &[String],
+    build: &str,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    if paths.len() > INLINE_PAGES {
+        return out;
+    }
+    let mut bytes = 0;
+    for path in paths {
+        let Some(http::Body::Bytes(b)) = site.get(path) else {
+            continue;
+        };
+        bytes += b.len();
+        if bytes > INLINE_BYTES {
+            return serde_json::Map::new();
+        }
+        if let Ok(page) = String::from_utf8(reload::inject(b.as_ref().clone(), build)) {
+            out.insert(path.clone(), page.into());
+        }
+    }
+    out
+}
+
 /// What the search index is built from, and when the rebuild that asked for it started.
 struct SearchJob {
     docs: Vec<crate::search::LangDocs>,
@@ -488,6 +523,24 @@ pub fn open_browser(url: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A few changed pages travel in the update as served (with the live script of the
+    /// build); many do not, and the pages fetch themselves.
+    #[test]
+    fn an_update_carries_a_few_pages_as_served() {
+        let page = |p: &str| OutFile::Bytes(p.into(), b"<html><body>hi</body></html>".to_vec());
+        let site = SiteFiles::new(vec![page("a.html"), page("b.html"), page("c.html")]);
+        let paths = |ps: &[&str]| ps.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        let html = served_pages(&site, &paths(&["a.html", "gone.html"]), "1-2");
+        assert_eq!(html.len(), 1);
+        let a = html["a.html"].as_str().expect("a page as text");
+        assert!(
+            a.contains("data-build=\"1-2\"") && a.ends_with("</body></html>"),
+            "{a}"
+        );
+        let many: Vec<&str> = ["a.html", "b.html", "c.html"].repeat(2);
+        assert!(served_pages(&site, &paths(&many), "1-2").is_empty());
+    }
 
     #[test]
     fn open_pages_reload_only_for_what_they_load() {

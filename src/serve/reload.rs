@@ -2,9 +2,10 @@
 //!
 //! Pages connect to `/__stepbook/events`. The server sends `hello` (the build id) on
 //! connect, `build` (the new id) after every swap, and once a rebuilt site is complete and
-//! served, `update`: JSON `{"build": id, "pages": [paths]}`, the pages that changed, or
-//! `"pages": null` when any page may have. An open page that changed fetches itself again and
-//! swaps in the parts of its body that differ (its `<main>`, mostly), keeping its scroll
+//! served, `update`: JSON `{"build": id, "pages": [paths], "html": {path: page}}`, the pages
+//! that changed (`"pages": null` when any page may have) and, when they are few, each as it
+//! is served. An open page that changed takes its new version from `html`, or fetches itself
+//! again, and swaps in the parts of its body that differ (its `<main>`, mostly), keeping its scroll
 //! position; it reloads instead when its head's stylesheets or scripts changed. `reload`
 //! makes every page reload (a theme script changed), `css` (a stylesheet's path) swaps a
 //! stylesheet in place, `problems` (diagnostics as JSON) shows the error overlay and `fixed`

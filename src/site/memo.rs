@@ -95,7 +95,7 @@ struct Made {
     tree: Tree,
     /// Where each page went, in the order they were given.
     slots: Vec<Slot>,
-    redirects: Vec<Redirect>,
+    redirects: Arc<Vec<Redirect>>,
     problems: Vec<Diagnostic>,
     /// Whether every redirect an article asked for was planned, without a problem.
     free: bool,
@@ -140,7 +140,7 @@ impl Memo {
         &mut self,
         pages: Vec<Page>,
         settings: &Settings,
-    ) -> (Tree, Vec<Redirect>, Vec<Diagnostic>) {
+    ) -> (Tree, Arc<Vec<Redirect>>, Vec<Diagnostic>) {
         let last = self.settings.take();
         let moved = last.as_ref().and_then(|(l, a)| {
             (*l == settings.lang && a.langs == settings.alternates.langs)
@@ -184,6 +184,7 @@ impl Memo {
                 whole(pages, settings)
             }
         };
+        let redirects = Arc::new(redirects);
         self.made = slots.and_then(|s| Made::of(&tree, s, &redirects, &problems, free));
         (tree, redirects, problems)
     }
@@ -251,7 +252,7 @@ impl Made {
     fn of(
         tree: &Tree,
         slots: Vec<SlotOf>,
-        redirects: &[Redirect],
+        redirects: &Arc<Vec<Redirect>>,
         problems: &[Diagnostic],
         free: bool,
     ) -> Option<Made> {
@@ -271,7 +272,7 @@ impl Made {
         Some(Made {
             tree: tree.clone(),
             slots,
-            redirects: redirects.to_vec(),
+            redirects: redirects.clone(),
             problems: problems.to_vec(),
             free,
         })
@@ -424,7 +425,7 @@ impl Made {
         // The redirects of the changed articles, when they collide with nothing.
         if free {
             let changed: FxHashSet<usize> = articles.iter().copied().collect();
-            let kept: Vec<Redirect> = (redirects.into_iter())
+            let kept: Vec<Redirect> = (Arc::unwrap_or_clone(redirects).into_iter())
                 .filter_map(|r| {
                     let to = new_of[r.to].filter(|to| !changed.contains(to))?;
                     Some(Redirect { to, ..r })

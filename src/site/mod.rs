@@ -135,9 +135,11 @@ pub struct Site {
     pub articles: Vec<Arc<Article>>,
     /// Articles at the content root, in order.
     pub root_articles: Vec<usize>,
-    pub assets: Vec<SourceFile>,
-    /// Old addresses that lead to an article: Intercom URL shapes and `aliases`.
-    pub redirects: Vec<Redirect>,
+    /// The content folder's other files, shared with the engine's listing.
+    pub assets: Arc<Vec<SourceFile>>,
+    /// Old addresses that lead to an article: Intercom URL shapes and `aliases`. Shared with
+    /// the assembly's memory ([`memo`]), which keeps them while the pages read the same.
+    pub redirects: Arc<Vec<Redirect>>,
     /// Every page's URL and title, which links were resolved against.
     pub table: Arc<markdown::links::PageTable>,
     /// Markdown files that exist but are not pages of this build, with the reason
@@ -201,7 +203,7 @@ pub struct Parts {
     pub config: Config,
     /// Every page of the build, rendered, in content order.
     pub pages: Vec<Page>,
-    pub assets: Vec<SourceFile>,
+    pub assets: Arc<Vec<SourceFile>>,
     pub table: Arc<markdown::links::PageTable>,
     pub unavailable: HashMap<SourcePath, &'static str>,
     pub git_dates: crate::gitdates::Dates,
@@ -253,11 +255,13 @@ impl Site {
             memo: anchor_memo,
         });
         problems.extend(more);
-        redirects.extend(anchors.moved.iter().map(|(from, to)| Redirect {
-            from: from.clone(),
-            to: *to,
-            why: Why::OldAddress,
-        }));
+        if !anchors.moved.is_empty() {
+            Arc::make_mut(&mut redirects).extend(anchors.moved.iter().map(|(from, to)| Redirect {
+                from: from.clone(),
+                to: *to,
+                why: Why::OldAddress,
+            }));
+        }
         let site = Site {
             config,
             home: tree.home,
@@ -402,7 +406,7 @@ pub(crate) mod tests {
             )
             .expect("the defaults are valid"),
             pages,
-            assets: Vec::new(),
+            assets: Default::default(),
             table: Default::default(),
             unavailable: HashMap::new(),
             git_dates: crate::gitdates::Dates::new(),

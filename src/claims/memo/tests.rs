@@ -38,15 +38,17 @@ fn site(pages: &[Article], assets: &[&str], redirects: &[(&str, usize)]) -> Site
             })
             .collect(),
     );
-    site.assets = assets.iter().map(|a| asset(a)).collect();
-    site.redirects = redirects
-        .iter()
-        .map(|(from, to)| Redirect {
-            from: UrlPath::new(from.to_string()),
-            to: *to,
-            why: Why::Alias,
-        })
-        .collect();
+    site.assets = std::sync::Arc::new(assets.iter().map(|a| asset(a)).collect());
+    site.redirects = std::sync::Arc::new(
+        redirects
+            .iter()
+            .map(|(from, to)| Redirect {
+                from: UrlPath::new(from.to_string()),
+                to: *to,
+                why: Why::Alias,
+            })
+            .collect(),
+    );
     site
 }
 

@@ -42,9 +42,11 @@ pub struct Memo {
     assets: Option<(Arc<Vec<SourceFile>>, u64)>,
     /// Every page's source, in order (shared with the site: the same ones compare at once).
     sources: Vec<SourcePath>,
-    /// The redirects, which only links to files are checked against, and the redirects
-    /// that key was made of (shared with the site).
-    stubs: Option<(Arc<Vec<Redirect>>, u64)>,
+    /// The key of the redirects, which only links to files are checked against.
+    stubs: Option<u64>,
+    /// The redirects that key was made of (shared with the site; none when read back from
+    /// the cache).
+    stubs_from: Option<Arc<Vec<Redirect>>>,
     pages: HashMap<SourcePath, Checked>,
     /// How many pages the last check checked.
     pub checked: usize,
@@ -74,8 +76,8 @@ pub fn check(site: &Site, memo: &mut Memo) -> Vec<Diagnostic> {
         && (memo.sources.iter().zip(&all)).all(|(s, p)| *s == p.source);
     // The stubs read the redirects and the source of the article each leads to: with the
     // same pages in the same order, the same articles.
-    let stubs_key = match &memo.stubs {
-        Some((r, key)) if same_sources && Arc::ptr_eq(r, &site.redirects) => *key,
+    let stubs_key = match (&memo.stubs_from, memo.stubs) {
+        (Some(r), Some(key)) if same_sources && Arc::ptr_eq(r, &site.redirects) => key,
         _ => stubs_of(site),
     };
     let mut went = Vec::new();
@@ -105,7 +107,7 @@ pub fn check(site: &Site, memo: &mut Memo) -> Vec<Diagnostic> {
         vec![true; all.len()]
     };
     // Other redirects: the pages with links to files are checked again.
-    if memo.stubs.as_ref().map(|s| s.1) != Some(stubs_key) {
+    if memo.stubs != Some(stubs_key) {
         for (s, p) in stale.iter_mut().zip(&all) {
             *s = *s || !p.md.file_links.is_empty();
         }
@@ -183,14 +185,15 @@ pub fn check(site: &Site, memo: &mut Memo) -> Vec<Diagnostic> {
     memo.changed = !to_check.is_empty()
         || !went.is_empty()
         || memo.world != Some(world)
-        || memo.sources != Some(sources)
+        || !same_sources
         || memo.stubs != Some(stubs_key);
     memo.world = Some(world);
     memo.assets = Some((site.assets.clone(), assets));
     if !same_sources {
         memo.sources = all.iter().map(|p| p.source.clone()).collect();
     }
-    memo.stubs = Some((site.redirects.clone(), stubs_key));
+    memo.stubs = Some(stubs_key);
+    memo.stubs_from = Some(site.redirects.clone());
     memo.checked = to_check.len();
     problems
 }
@@ -223,7 +226,7 @@ impl Text {
 #[derive(Serialize, Deserialize)]
 pub struct Saved {
     world: u64,
-    sources: u64,
+    sources: Vec<SourcePath>,
     stubs: u64,
     pages: Vec<SavedPage>,
 }
@@ -252,7 +255,7 @@ impl Memo {
         pages.sort_unstable_by(|a, b| a.source.cmp(&b.source));
         Some(Saved {
             world: self.world?,
-            sources: self.sources?,
+            sources: self.sources.clone(),
             stubs: self.stubs?,
             pages,
         })
@@ -276,8 +279,10 @@ impl Memo {
             .collect();
         Memo {
             world: Some(saved.world),
-            sources: Some(saved.sources),
+            assets: None,
+            sources: saved.sources,
             stubs: Some(saved.stubs),
+            stubs_from: None,
             pages,
             checked: 0,
             changed: false,

@@ -82,7 +82,7 @@ impl Memo {
             },
             pages,
             lists,
-            redirects: made.redirects.clone(),
+            redirects: made.redirects.to_vec(),
             problems: made.problems.clone(),
             free: made.free,
         })
@@ -126,7 +126,13 @@ impl Memo {
             a.backlinks = backlinks;
             a.related = related;
         }
-        let made = Made::of(&tree, slots, &saved.redirects, &saved.problems, saved.free)?;
+        let made = Made::of(
+            &tree,
+            slots,
+            &Arc::new(saved.redirects),
+            &saved.problems,
+            saved.free,
+        )?;
         Some(Memo {
             settings: Some((saved.lang, alternates)),
             made: Some(made),

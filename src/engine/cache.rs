@@ -197,13 +197,13 @@ fn fingerprint_of(version: &str, exe: (u64, u128)) -> u64 {
     xxhash_rust::xxh3::xxh3_64(text.as_bytes())
 }
 
-/// The header that goes before `payload`.
-fn header(payload: &[u8], fingerprint: u64) -> [u8; 32] {
+/// The header that goes before a payload of `len` bytes that hashes to `digest`.
+fn header(len: usize, digest: u64, fingerprint: u64) -> [u8; 32] {
     let mut out = [0u8; 32];
     out[..8].copy_from_slice(MAGIC);
     out[8..16].copy_from_slice(&fingerprint.to_le_bytes());
-    out[16..24].copy_from_slice(&(payload.len() as u64).to_le_bytes());
-    out[24..].copy_from_slice(&xxhash_rust::xxh3::xxh3_64(payload).to_le_bytes());
+    out[16..24].copy_from_slice(&(len as u64).to_le_bytes());
+    out[24..].copy_from_slice(&digest.to_le_bytes());
     out
 }
 
@@ -494,16 +494,18 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Written, Diagnostic> {
                         .flatten(),
                 })
                 .collect();
-            let listed = postcard::to_allocvec(&saved).map_err(|e| encode_error(&dir, e))?;
+            // One buffer, made once: the entries' length, the entries, then their HTML.
             let htmls: usize = memos.iter().map(|(_, m)| html_of(m).len()).sum();
-            let mut payload = Vec::with_capacity(8 + listed.len() + htmls);
-            payload.extend_from_slice(&(listed.len() as u64).to_le_bytes());
-            payload.extend_from_slice(&listed);
+            let mut payload = Vec::with_capacity(8 + 2 * htmls + 4096);
+            payload.extend_from_slice(&[0; 8]);
+            encode_into(&saved, &mut payload).map_err(|e| encode_error(&dir, e))?;
+            let listed = payload.len() - 8;
+            payload[..8].copy_from_slice(&(listed as u64).to_le_bytes());
             for (_, m) in &memos {
                 payload.extend_from_slice(html_of(m));
             }
             let digest = xxhash_rust::xxh3::xxh3_64(&payload);
-            write(&dir.join(shard_name(i)), &payload, fingerprint)?;
+            write(&dir.join(shard_name(i)), &payload, digest, fingerprint)?;
             Ok(Shard {
                 digest,
                 memos: memos.len(),
@@ -554,7 +556,8 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Written, Diagnostic> {
         claims,
     };
     let payload = postcard::to_allocvec(&index).map_err(|e| encode_error(&dir, e))?;
-    write(&dir.join(INDEX), &payload, fingerprint)?;
+    let digest = xxhash_rust::xxh3::xxh3_64(&payload);
+    write(&dir.join(INDEX), &payload, digest, fingerprint)?;
     Ok(Written {
         shards: shards.into_iter().map(Some).collect(),
         indexer,
@@ -591,14 +594,40 @@ fn remove_stale(dir: &Path) {
     }
 }
 
-/// Writes `payload` behind its header to `path`, through a temporary file beside it, so a
-/// reader never sees half.
-pub(super) fn write(path: &Path, payload: &[u8], fingerprint: u64) -> Result<(), Diagnostic> {
+/// `value` encoded (postcard) at the end of `out`, rather than in a buffer of its own that
+/// would be copied there.
+fn encode_into<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) -> postcard::Result<()> {
+    struct Append<'a>(&'a mut Vec<u8>);
+    impl postcard::ser_flavors::Flavor for Append<'_> {
+        type Output = ();
+        fn try_push(&mut self, byte: u8) -> postcard::Result<()> {
+            self.0.push(byte);
+            Ok(())
+        }
+        fn try_extend(&mut self, bytes: &[u8]) -> postcard::Result<()> {
+            self.0.extend_from_slice(bytes);
+            Ok(())
+        }
+        fn finalize(self) -> postcard::Result<()> {
+            Ok(())
+        }
+    }
+    postcard::serialize_with_flavor(value, Append(out))
+}
+
+/// Writes `payload`, whose hash is `digest`, behind its header to `path`, through a
+/// temporary file beside it, so a reader never sees half.
+pub(super) fn write(
+    path: &Path,
+    payload: &[u8],
+    digest: u64,
+    fingerprint: u64,
+) -> Result<(), Diagnostic> {
     use std::io::Write;
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
     fs::File::create(&tmp)
         .and_then(|mut f| {
-            f.write_all(&header(payload, fingerprint))?;
+            f.write_all(&header(payload.len(), digest, fingerprint))?;
             f.write_all(payload)
         })
         .map_err(|e| cache_error(&tmp, e))?;
@@ -632,7 +661,8 @@ mod tests {
     use super::*;
 
     fn seal(payload: &[u8], fingerprint: u64) -> Vec<u8> {
-        let mut out = header(payload, fingerprint).to_vec();
+        let digest = xxhash_rust::xxh3::xxh3_64(payload);
+        let mut out = header(payload.len(), digest, fingerprint).to_vec();
         out.extend_from_slice(payload);
         out
     }

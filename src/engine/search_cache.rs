@@ -130,7 +130,7 @@ pub fn save(
     let payload = postcard::to_allocvec(&names).map_err(|e| encode_error(dir, e))?;
     let names = xxhash_rust::xxh3::xxh3_64(&payload);
     if written.digests.as_ref().map(|d| d.names) != Some(names) {
-        write(&dir.join(NAMES), &payload, fingerprint)?;
+        write(&dir.join(NAMES), &payload, names, fingerprint)?;
     }
     let shards = by_shard(indexer);
     let digests: Vec<u64> = shards
@@ -159,8 +159,9 @@ pub fn save(
                 }
             }
             let payload = postcard::to_allocvec(&grouped).map_err(|e| encode_error(dir, e))?;
-            write(&dir.join(shard_name(i)), &payload, fingerprint)?;
-            Ok(xxhash_rust::xxh3::xxh3_64(&payload))
+            let digest = xxhash_rust::xxh3::xxh3_64(&payload);
+            write(&dir.join(shard_name(i)), &payload, digest, fingerprint)?;
+            Ok(digest)
         })
         .collect::<Result<_, Diagnostic>>()?;
     Ok(Written {

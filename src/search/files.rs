@@ -21,7 +21,6 @@ use serde::Serialize;
 use super::Doc;
 use super::postings::{Cut, Index};
 use super::tokenize::js_order;
-use crate::markdown::outline::Kind;
 
 /// Aimed-for sizes of one file, before compression.
 const SHARD_BYTES: usize = 14_000;
@@ -196,7 +195,7 @@ fn separator(before: &str, term: &str, first: bool) -> String {
 }
 
 impl Buckets {
-    /// The buckets of articles whose entries ([`write_record`]) are `lens` long, with the
+    /// The buckets of articles whose entries ([`super::record::write_record`]) are `lens` long, with the
     /// hashes `hashes`.
     pub fn new(lens: &[usize], hashes: &[u64]) -> Buckets {
         let sizes: usize = lens.iter().sum();
@@ -243,7 +242,7 @@ impl Buckets {
                         if i > 0 {
                             json.push(b',');
                         }
-                        write_record(a, &mut *json);
+                        super::record::write_record(a, json);
                     }
                     json.push(b']');
                     let deflater = deflater.get_or_insert_with(Deflater::new);
@@ -349,98 +348,6 @@ pub fn manifest(articles: usize, shards: &Shards, buckets: &Buckets, endings: &[
     format!("stepbookSearch.manifest({json});\n")
 }
 
-/// A unit's label: a heading or option label, or a step's number.
-#[derive(Serialize)]
-#[serde(untagged)]
-enum Label<'a> {
-    Text(&'a str),
-    Number(u64),
-}
-
-/// The article's entry in a bucket, what results and snippets show, written to `out`.
-pub fn write_record(a: &Doc, out: impl std::io::Write) {
-    #[derive(Serialize)]
-    struct Record<'a> {
-        t: &'a str,
-        u: &'a str,
-        c: &'a str,
-        d: &'a str,
-        x: &'a str,
-        n: Units<'a>,
-    }
-    let record = Record {
-        t: &a.title,
-        u: &a.url,
-        c: &a.crumb,
-        d: a.description.as_deref().unwrap_or_default(),
-        x: &a.outline.intro,
-        n: Units(&a.outline.units),
-    };
-    serde_json::to_writer(out, &record).expect("a record serializes");
-}
-
-/// The length of the article's entry in a bucket ([`write_record`]), counted as it is
-/// written, with nothing kept.
-pub fn record_len(a: &Doc) -> usize {
-    struct Count(usize);
-    impl std::io::Write for Count {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0 += buf.len();
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut count = Count(0);
-    write_record(a, &mut count);
-    count.0
-}
-
-/// An outline's units as a bucket entry lists them: `[kind, id, parent, label, text]`.
-struct Units<'a>(&'a [crate::markdown::outline::Unit]);
-
-impl Serialize for Units<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let units = self.0;
-        s.collect_seq(units.iter().map(|u| {
-            let parent = u.parent.map(|p| units[p].id.as_str()).unwrap_or("");
-            let (kind, label) = match u.kind {
-                Kind::Section => (0, Label::Text(&u.label)),
-                Kind::Step => (1, Label::Number(u.number)),
-                Kind::Option => (2, Label::Text(&u.label)),
-            };
-            let parent_index = u.parent.map_or(0, |p| p + 1);
-            (
-                kind,
-                ShortId(&u.id, parent),
-                parent_index,
-                label,
-                u.text.as_str(),
-            )
-        }))
-    }
-}
-
-/// A unit's id as stored, from its parent's: `+rest` for the parent's id, `-` and `rest`;
-/// `=id` for an id that starts with `+` or `=`; the id itself otherwise.
-struct ShortId<'a>(&'a str, &'a str);
-
-impl Serialize for ShortId<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (id, parent) = (self.0, self.1);
-        if !parent.is_empty()
-            && let Some(rest) = id.strip_prefix(parent).and_then(|r| r.strip_prefix('-'))
-        {
-            return s.collect_str(&format_args!("+{rest}"));
-        }
-        if id.starts_with(['+', '=']) {
-            return s.collect_str(&format_args!("={id}"));
-        }
-        s.serialize_str(id)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -464,21 +371,6 @@ mod tests {
                 input.len()
             );
         }
-    }
-
-    fn short_id(id: &str, parent: &str) -> String {
-        serde_json::from_str(&serde_json::to_string(&ShortId(id, parent)).unwrap()).unwrap()
-    }
-
-    #[test]
-    fn ids_are_stored_after_their_parents() {
-        assert_eq!(short_id("set-up-step-1", "set-up"), "+step-1");
-        assert_eq!(short_id("set-up-step-1-2", "set-up-step-1"), "+2");
-        assert_eq!(short_id("mine", "set-up"), "mine");
-        assert_eq!(short_id("set-upx", "set-up"), "set-upx");
-        assert_eq!(short_id("+odd", ""), "=+odd");
-        assert_eq!(short_id("=odd", "x"), "==odd");
-        assert_eq!(short_id("set-up", ""), "set-up");
     }
 
     #[test]
@@ -511,7 +403,7 @@ mod tests {
                     .clone(),
             ),
         };
-        let b = Buckets::new(&[record_len(&doc)], &[0]);
+        let b = Buckets::new(&[super::super::record::record_len(&doc)], &[0]);
         assert_eq!(b.keys.len(), 1);
         let bodies = b.bodies(
             std::slice::from_ref(&doc),

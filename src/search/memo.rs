@@ -26,7 +26,7 @@ use super::postings::{Counted, Counter, Terms};
 #[derive(Serialize, Deserialize)]
 pub struct Article {
     pub counted: Counted,
-    /// The length of its entry in a bucket ([`super::files::write_record`]): the entry itself is
+    /// The length of its entry in a bucket ([`super::record::write_record`]): the entry itself is
     /// made again from the `Doc` when its bucket is, so that the memo holds no article text.
     pub record_len: usize,
 }
@@ -67,7 +67,7 @@ impl Memo {
             .par_iter()
             .map_init(Counter::default, |counter, &i| Article {
                 counted: super::postings::count(&docs[i], &self.terms, counter, stemmer),
-                record_len: super::files::record_len(&docs[i]),
+                record_len: super::record::record_len(&docs[i]),
             })
             .collect();
         self.terms.name_new(&mut self.names);

@@ -13,6 +13,7 @@
 mod files;
 pub mod memo;
 mod postings;
+mod record;
 pub mod tokenize;
 
 use std::sync::Arc;

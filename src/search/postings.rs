@@ -591,19 +591,82 @@ impl Terms {
     }
 }
 
-/// A thread's working memory for counting: the numbers of the words it has met and of their
-/// stems (so the shared table is locked, and a word stemmed, once per word new to the
-/// thread), frequencies indexed by term number and the last unit each term was seen in,
-/// reset after each article.
+/// A thread's working memory for counting: what it knows of each word it has met (so the
+/// shared table is locked, a word stemmed and looked up among the stop words once per word
+/// new to the thread), frequencies indexed by term number and the last unit each term was
+/// seen in, reset after each article.
 #[derive(Default)]
 pub struct Counter {
-    /// A word's number, and its stem's when the stem is another term.
-    words: FxHashMap<String, (u32, Option<u32>)>,
+    words: Words,
     tf: Vec<[u32; 3]>,
-    /// One more than the last unit the term was met in (0: not met in this article).
+    /// One more than the last unit the term was met in (0: not met in this article); once
+    /// the article is read, where its units go in `grouped`.
     last: Vec<u32>,
-    /// (term, unit × 2 + 1 if met in the unit's label) for each term met in each unit.
+    /// The article's terms (in the order first met, then sorted).
+    order: Vec<u32>,
+    /// (term, unit × 2 + 1 if met in the unit's label) for each term met in each unit, in
+    /// the order met.
     met: Vec<(u32, u32)>,
+    /// The units of `met` grouped by term, in `order`.
+    grouped: Vec<u32>,
+}
+
+/// The words a [`Counter`] has met: those of at most 16 bytes (most) by their bytes as one
+/// number, hashed and compared at once, the others by their text.
+#[derive(Default)]
+struct Words {
+    short: FxHashMap<u128, Word>,
+    long: FxHashMap<String, Word>,
+}
+
+impl Words {
+    /// A word of at most 16 bytes as one number: its bytes from the lowest up, the rest
+    /// zero. A token holds no zero byte, so no two tokens share a number. Read as two
+    /// overlapping words of 8 (or 4) bytes, shifted, rather than copied byte by byte.
+    #[inline]
+    fn short(word: &str) -> Option<u128> {
+        let b = word.as_bytes();
+        let n = b.len();
+        let u64_at = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
+        let u32_at = |at: usize| {
+            u64::from(u32::from_le_bytes(
+                b[at..at + 4].try_into().expect("4 bytes"),
+            ))
+        };
+        let (low, high) = match n {
+            0..=3 => (b.iter().rev().fold(0, |v, &c| v << 8 | u64::from(c)), 0),
+            4..=7 => (u32_at(0) | (u32_at(n - 4) >> (8 * (8 - n))) << 32, 0),
+            8 => (u64_at(0), 0),
+            9..=16 => (u64_at(0), u64_at(n - 8) >> (8 * (16 - n))),
+            _ => return None,
+        };
+        Some(u128::from(low) | u128::from(high) << 64)
+    }
+
+    #[inline]
+    fn get(&self, word: &str) -> Option<Word> {
+        match Words::short(word) {
+            Some(key) => self.short.get(&key).copied(),
+            None => self.long.get(word).copied(),
+        }
+    }
+
+    fn set(&mut self, word: &str, known: Word) {
+        match Words::short(word) {
+            Some(key) => self.short.insert(key, known),
+            None => self.long.insert(word.to_string(), known),
+        };
+    }
+}
+
+/// What a [`Counter`] knows of a word.
+#[derive(Clone, Copy)]
+struct Word {
+    /// Its number, and its stem's when the stem is another term; `None` until it is met
+    /// where it counts (a stop word met only in body text is not a term).
+    ids: Option<(u32, Option<u32>)>,
+    /// One of [`tokenize::STOP_WORDS`].
+    stop: bool,
 }
 
 /// The endings `stemmer` takes off `terms`, most common first, each as often as it is met;
@@ -639,24 +702,40 @@ pub fn count(
         words,
         tf,
         last,
+        order,
         met,
+        grouped,
     } = counter;
     let mut len = [0u32; 3];
     // `label`: the text is the unit's title, heading or label (the article's: its title).
     let mut add = |field: usize, unit: u32, label: bool, text: &str| {
         tokenize::tokens(text, |word| {
-            if field == 2 && tokenize::is_stop(word) {
+            let known = words.get(word).unwrap_or_else(|| {
+                let known = Word {
+                    ids: None,
+                    stop: tokenize::is_stop(word),
+                };
+                words.set(word, known);
+                known
+            });
+            if field == 2 && known.stop {
                 return;
             }
-            let (id, stem) = match words.get(word) {
-                Some(&ids) => ids,
+            let (id, stem) = match known.ids {
+                Some(ids) => ids,
                 None => {
                     let stem = stemmer
                         .map(|s| s.stem(word))
                         .filter(|s| s.len() >= 2 && s != word)
                         .map(|s| table.id(&s));
                     let ids = (table.id(word), stem);
-                    words.insert(word.to_string(), ids);
+                    words.set(
+                        word,
+                        Word {
+                            ids: Some(ids),
+                            ..known
+                        },
+                    );
                     ids
                 }
             };
@@ -671,7 +750,11 @@ pub fn count(
                 len[field] += 1;
                 // A unit's label is counted before its text, so the first meeting says whether
                 // the term is in the label.
-                if last[id] != unit + 1 {
+                let seen = last[id];
+                if seen != unit + 1 {
+                    if seen == 0 {
+                        order.push(id as u32);
+                    }
                     last[id] = unit + 1;
                     met.push((id as u32, unit * 2 + label as u32));
                 }
@@ -692,17 +775,40 @@ pub fn count(
         add(1, unit, true, &u.label);
         add(2, unit, false, &u.text);
     }
-    met.sort_unstable();
+    // Each (term, unit) is met once, and units one after another: grouped by term (a
+    // counting sort, `last` holding where each term's units go), each term's units are in
+    // ascending order. The terms are in ascending order too, as the pairs have always been:
+    // sorting the article's terms costs little beside sorting every meeting.
+    order.sort_unstable();
+    for &t in order.iter() {
+        last[t as usize] = 0;
+    }
+    for &(t, _) in met.iter() {
+        last[t as usize] += 1;
+    }
+    let mut at = 0;
+    for &t in order.iter() {
+        let n = last[t as usize];
+        last[t as usize] = at;
+        at += n;
+    }
+    grouped.clear();
+    grouped.resize(met.len(), 0);
+    for &(t, unit) in met.iter() {
+        grouped[last[t as usize] as usize] = unit;
+        last[t as usize] += 1;
+    }
     // Memos keep every article's pairs and units: they take no more room than they need.
-    let mut pairs: Vec<Pair> = Vec::with_capacity(met.chunk_by(|a, b| a.0 == b.0).count());
+    let mut pairs: Vec<Pair> = Vec::with_capacity(order.len());
     let mut units = String::with_capacity(met.len() * 2);
-    // Each (term, unit) is met once: units are counted one after another.
-    for run in met.chunk_by(|a, b| a.0 == b.0) {
-        let term = run[0].0;
+    let mut start = 0;
+    for &term in order.iter() {
         let t = term as usize;
+        let end = last[t] as usize;
+        let run = &grouped[start..end];
         varint(&mut units, run.len() as u32);
         let mut prev = 0;
-        for (i, &(_, unit)) in run.iter().enumerate() {
+        for (i, &unit) in run.iter().enumerate() {
             varint(&mut units, if i == 0 { unit } else { unit - prev });
             prev = unit;
         }
@@ -710,10 +816,12 @@ pub fn count(
             term,
             tf: std::mem::take(&mut tf[t]),
             end: units.len() as u32,
-            label: run.iter().any(|&(_, u)| u & 1 == 1),
+            label: run.iter().any(|&u| u & 1 == 1),
         });
         last[t] = 0;
+        start = end;
     }
+    order.clear();
     met.clear();
     units.shrink_to_fit();
     Counted { pairs, units, len }
@@ -826,6 +934,54 @@ mod tests {
         assert!(!index.terms.iter().any(|t| t == "the" || t == "but"));
         assert_eq!(&whole("resend")[2..], [1, 6]);
         assert_eq!(&whole("reset")[2..], [1, 1]);
+    }
+
+    #[test]
+    fn an_article_s_pairs_are_in_ascending_term_order() {
+        // Terms numbered in one order (the first article), met in another.
+        let docs = [
+            doc("Alpha beta", "Gamma delta epsilon.\n"),
+            doc(
+                "Epsilon",
+                "Delta gamma beta alpha.\n\n## Zeta\n\nAlpha eta.\n",
+            ),
+        ];
+        let (_, articles) = counted(&docs);
+        for a in &articles {
+            let terms: Vec<u32> = a.counted.pairs.iter().map(|p| p.term).collect();
+            assert!(terms.windows(2).all(|w| w[0] < w[1]), "{terms:?}");
+        }
+    }
+
+    #[test]
+    fn a_short_word_is_its_bytes_as_one_number() {
+        let text = "abcdefghijklmnopqr";
+        for n in 0..=text.len() {
+            let word = &text[..n];
+            let mut padded = [0u8; 16];
+            let want = (n <= 16).then(|| {
+                padded[..n].copy_from_slice(word.as_bytes());
+                u128::from_le_bytes(padded)
+            });
+            assert_eq!(Words::short(word), want, "{word}");
+        }
+    }
+
+    #[test]
+    fn words_short_and_long_are_terms_of_their_own() {
+        // 16 bytes (kept as one number), 17 (kept as text), and one a letter shorter.
+        let words = ["abcdefghijklmnop", "abcdefghijklmnopq", "abcdefghijklmno"];
+        let docs = [
+            doc("First", &format!("{} {}.\n", words.join(" "), words[1])),
+            doc("Second", &format!("{}.\n", words[0])),
+        ];
+        let (memo, counts) = counted(&docs);
+        let index = index(&memo, &counts);
+        let held = |t: &str| {
+            let id = index.terms.iter().position(|x| x == t).unwrap() as u32;
+            articles(&index.pieces(id, usize::MAX)[0]).len()
+        };
+        assert_eq!(words.map(held), [2, 1, 1], "{:?}", index.terms);
     }
 
     /// (article, score) of each article of some postings.

@@ -75,7 +75,10 @@ const UPPER: u8 = 3;
 /// lower case (most are) is handed on as a slice of `text`, with no copy.
 fn ascii_tokens(text: &str, emit: &mut impl FnMut(&str)) {
     let b = text.as_bytes();
-    let mut lowered = String::with_capacity(32);
+    // Where a word with a capital or an apostrophe is written lower case: on the stack when
+    // it is short (most are), so that a text costs no allocation.
+    let mut short = [0u8; 32];
+    let mut long = String::new();
     let mut i = 0;
     while i < b.len() {
         if CLASS[b[i] as usize] == 0 {
@@ -105,14 +108,23 @@ fn ascii_tokens(text: &str, emit: &mut impl FnMut(&str)) {
         }
         let word = if classes != UPPER && !apostrophe {
             &text[start..i]
-        } else {
-            lowered.clear();
+        } else if i - start <= short.len() {
+            let mut n = 0;
             for &c in &b[start..i] {
                 if c != b'\'' {
-                    lowered.push(c.to_ascii_lowercase() as char);
+                    short[n] = c.to_ascii_lowercase();
+                    n += 1;
                 }
             }
-            lowered.as_str()
+            std::str::from_utf8(&short[..n]).expect("ASCII is UTF-8")
+        } else {
+            long.clear();
+            for &c in &b[start..i] {
+                if c != b'\'' {
+                    long.push(c.to_ascii_lowercase() as char);
+                }
+            }
+            long.as_str()
         };
         if word.len() >= 2 {
             emit(word);
@@ -206,6 +218,14 @@ mod tests {
         );
         assert_eq!(all("ab東京都cd 日"), ["ab", "東京", "京都", "cd", "日"]);
         assert_eq!(all("Ünïcödé STRASSE"), ["unicode", "strasse"]);
+        let long = "Supercalifragilisticexpialidocious's-Antidisestablishmentarianism";
+        assert_eq!(
+            all(long),
+            [
+                "supercalifragilisticexpialidociouss",
+                "antidisestablishmentarianism"
+            ]
+        );
     }
 
     #[test]

@@ -358,8 +358,9 @@ fn write_side<T: Serialize>(
         return Ok(None);
     };
     let payload = postcard::to_allocvec(&value).map_err(|e| encode_error(dir, e))?;
-    write(&dir.join(name), &payload, fingerprint)?;
-    Ok(Some(xxhash_rust::xxh3::xxh3_64(&payload)))
+    let digest = xxhash_rust::xxh3::xxh3_64(&payload);
+    write(&dir.join(name), &payload, digest, fingerprint)?;
+    Ok(Some(digest))
 }
 
 /// The entries of the shard at `path` when its payload hashes to `want`, each with its

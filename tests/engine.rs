@@ -915,3 +915,45 @@ fn told_changes_of_files_and_folders_the_engine_builds_what_a_walk_finds() {
         ["howto/d.html", "howto/index.html"]
     );
 }
+
+/// A page that came while the theme could not be loaded is checked for the output paths it
+/// claims once the theme loads again, though the pages are then those of the run before.
+#[test]
+fn a_page_added_while_the_theme_is_broken_is_checked_for_its_output_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        &root.join("book.toml"),
+        b"[book]\ntitle = \"Help\"\n\n[build]\ntheme = \"custom\"\n",
+    );
+    let base = root.join("themes/custom/templates/base.html");
+    write(
+        &base,
+        include_str!("../themes/default/templates/base.html").as_bytes(),
+    );
+    write(
+        &root.join("content/guide/a.md"),
+        b"---\ntitle: A\n---\nText.\n",
+    );
+    // A file of the content folder, copied as it is, where a page `b.md` would go.
+    write(&root.join("content/guide/b.html"), b"<p>B</p>\n");
+    let mut engine = Engine::new(root, Options::default());
+    let (diags, out) = run(&mut engine, root);
+    assert!(out.is_some(), "{diags}");
+    write(&base, b"{% if %}\n");
+    write(
+        &root.join("content/guide/b.md"),
+        b"---\ntitle: B\n---\nText.\n",
+    );
+    let (_, out) = run(&mut engine, root);
+    assert!(out.is_none(), "the theme does not load");
+    write(
+        &base,
+        include_str!("../themes/default/templates/base.html").as_bytes(),
+    );
+    let (diags, out) = run(&mut engine, root);
+    let (fresh, _) = run(&mut Engine::new(root, Options::default()), root);
+    assert!(fresh.contains("guide/b.html"), "{fresh}");
+    assert_eq!(diags, fresh);
+    assert!(out.is_none());
+}

@@ -650,6 +650,12 @@ impl Engine {
                 self.written.claims = None;
             }
             timings.lap("check output paths");
+        } else {
+            // Not checked, the memory would stay that of the pages of an earlier run, while
+            // the assembly's is of these: a later run that keeps these pages ("pages kept")
+            // would trust it for them.
+            self.claims = Default::default();
+            self.written.claims = None;
         }
         if !origins.is_empty() {
             diags.adjust_from(site_problems_from, |d| {

@@ -90,15 +90,18 @@ impl Memo {
         self.articles.iter().map(|(h, a)| (*h, a))
     }
 
-    /// The memo the build cache kept: the terms by number and the articles by hash.
+    /// The memo the build cache kept: the terms by number and the articles by hash. An
+    /// article whose counts do not hold together with the terms is left out, and so counted
+    /// again.
     pub fn restore(names: Vec<String>, articles: Vec<(u64, Article)>) -> Memo {
         Memo {
             terms: Terms::of(&names),
-            names,
             articles: articles
                 .into_iter()
+                .filter(|(_, a)| a.counted.holds_together(names.len()))
                 .map(|(h, a)| (h, Arc::new(a)))
                 .collect(),
+            names,
             buckets: FxHashMap::default(),
             counted: 0,
         }

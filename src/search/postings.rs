@@ -46,6 +46,27 @@ pub struct Counted {
     len: [u32; 3],
 }
 
+impl Counted {
+    /// Whether these counts hold together as [`count`] makes them, with `terms` terms
+    /// numbered: each pair's term numbered and above the one before, and its units ending at
+    /// or after the pair before's, within [`Counted::units`] (on a character's boundary).
+    /// Counts read back from the build cache are taken only then: [`Index::build`] reads
+    /// them as such.
+    pub fn holds_together(&self, terms: usize) -> bool {
+        let mut start = 0;
+        let mut last = None;
+        self.pairs.iter().all(|p| {
+            let end = p.end as usize;
+            let fits = (p.term as usize) < terms
+                && last.is_none_or(|l| l < p.term)
+                && start <= end
+                && self.units.is_char_boundary(end);
+            (start, last) = (end, Some(p.term));
+            fits
+        })
+    }
+}
+
 /// The pairs of a [`Counted`] as the build cache keeps them: one string of bytes, each pair
 /// its term (times two, plus one in a label), its three frequencies and how many units' bytes
 /// it adds, as LEB128 numbers. Read back in one pass, rather than field after field.
@@ -951,6 +972,52 @@ mod tests {
             let terms: Vec<u32> = a.counted.pairs.iter().map(|p| p.term).collect();
             assert!(terms.windows(2).all(|w| w[0] < w[1]), "{terms:?}");
         }
+    }
+
+    /// Counts read back from the cache that could not have been counted (forged, or of a
+    /// bug) are left out of the memo, and the index is built without them.
+    #[test]
+    fn counts_that_do_not_hold_together_are_not_restored() {
+        let docs = [doc("Reset", "Intro.\n\n## Code\n\n1. Send the code.\n")];
+        let (memo, articles) = counted(&docs);
+        let names = memo.names().to_vec();
+        let good = &articles[0];
+        assert!(good.counted.pairs.len() >= 2);
+        assert!(good.counted.holds_together(names.len()));
+        let forged = |change: &dyn Fn(&mut Counted)| {
+            let mut counted = Counted {
+                pairs: good.counted.pairs.clone(),
+                units: good.counted.units.clone(),
+                len: good.counted.len,
+            };
+            change(&mut counted);
+            Article {
+                counted,
+                record_len: good.record_len,
+            }
+        };
+        let bad = [
+            // Units past the end of the article's units.
+            forged(&|c| c.pairs.last_mut().unwrap().end = c.units.len() as u32 + 1),
+            // Units ending before the pair before's end.
+            forged(&|c| c.pairs[0].end = c.pairs[1].end + 1),
+            // A term not numbered.
+            forged(&|c| c.pairs[0].term = names.len() as u32),
+            // Terms out of order.
+            forged(&|c| (c.pairs[0].term, c.pairs[1].term) = (c.pairs[1].term, c.pairs[0].term)),
+            // Units ending inside a character.
+            forged(&|c| {
+                c.units.push('é');
+                c.pairs.last_mut().unwrap().end = c.units.len() as u32 - 1;
+            }),
+        ];
+        let mut kept = vec![(0, forged(&|_| ()))];
+        kept.extend(bad.into_iter().enumerate().map(|(i, a)| (i as u64 + 1, a)));
+        let restored = Memo::restore(names, kept);
+        assert_eq!(restored.kept(), 1);
+        let counted: Vec<&Counted> = restored.articles().map(|(_, a)| &a.counted).collect();
+        let index = Index::build(&counted, restored.names(), None);
+        assert!(!index.live.is_empty());
     }
 
     #[test]

@@ -198,7 +198,8 @@ impl Buckets {
     /// The buckets of articles whose entries ([`super::record::write_record`]) are `lens` long, with the
     /// hashes `hashes`.
     pub fn new(lens: &[usize], hashes: &[u64]) -> Buckets {
-        let sizes: usize = lens.iter().sum();
+        // Saturating: a length read back from a damaged cache must not overflow.
+        let sizes = lens.iter().fold(0usize, |sum, &l| sum.saturating_add(l));
         let avg = (sizes / lens.len().max(1)).max(1);
         let per = (BUCKET_BYTES / avg)
             .max(1)

@@ -65,8 +65,9 @@ struct Walked {
     /// The walk met neither a symbolic link nor a problem, so a changed path tells all that
     /// changed about it.
     exact: bool,
-    /// What [`Walked::finish`] made of the files, until they change.
-    finished: Option<(Vec<SourceFile>, Vec<Diagnostic>)>,
+    /// What [`Walked::finish`] found of the files, until they change: the index files that
+    /// another one shadows, and the problems.
+    finished: Option<(Vec<SourcePath>, Vec<Diagnostic>)>,
 }
 
 /// The content folder as last walked, kept up to date from the paths that changed since.
@@ -184,29 +185,34 @@ impl Walked {
     /// The files and problems of the walk, with the checks of the whole list.
     fn finish(&mut self, content_dir: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
         let (files, problems) = (&self.files, &self.problems);
-        self.finished
-            .get_or_insert_with(|| checked(files, problems, content_dir))
-            .clone()
+        let (shadowed, problems) = self
+            .finished
+            .get_or_insert_with(|| checked(files, problems, content_dir));
+        let files = files
+            .iter()
+            .filter(|f| !shadowed.contains(&f.path))
+            .cloned()
+            .collect();
+        (files, problems.clone())
     }
 }
 
-/// `files` and `problems` of a walk, with the checks of the whole list.
+/// The checks of the whole list of a walk: the index files that another one shadows, and
+/// `problems` with what the checks found.
 fn checked(
     files: &[SourceFile],
     problems: &[Diagnostic],
     content_dir: &Path,
-) -> (Vec<SourceFile>, Vec<Diagnostic>) {
-    let mut files = files.to_vec();
+) -> (Vec<SourcePath>, Vec<Diagnostic>) {
     let mut problems = problems.to_vec();
-    problems.extend(file_names(&files, content_dir));
-    problems.extend(duplicate_indexes(&files));
+    problems.extend(file_names(files, content_dir));
+    problems.extend(duplicate_indexes(files));
     let shadowed: Vec<SourcePath> = files
         .iter()
-        .filter(|f| f.path.file_name() == "index.md" && has_underscore_index(&files, f.path.dir()))
+        .filter(|f| f.path.file_name() == "index.md" && has_underscore_index(files, f.path.dir()))
         .map(|f| f.path.clone())
         .collect();
-    files.retain(|f| !shadowed.contains(&f.path));
-    (files, problems)
+    (shadowed, problems)
 }
 
 /// Whether `a` and `b` are two spellings of one name in one folder: the same as

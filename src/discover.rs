@@ -189,28 +189,34 @@ impl Walked {
     fn finish(&mut self, content_dir: &Path) -> Listed {
         let (files, problems) = (&self.files, &self.problems);
         self.finished
-            .get_or_insert_with(|| Arc::new(checked(files, problems, content_dir)))
+            .get_or_insert_with(|| {
+                let (shadowed, problems) = checked(files, problems, content_dir);
+                let files = (files.iter())
+                    .filter(|f| !shadowed.contains(&f.path))
+                    .cloned()
+                    .collect();
+                Arc::new((files, problems))
+            })
             .clone()
     }
 }
 
-/// `files` and `problems` of a walk, with the checks of the whole list.
+/// The checks of the whole list of a walk: the index files that another one shadows, and
+/// `problems` with what the checks found.
 fn checked(
     files: &[SourceFile],
     problems: &[Diagnostic],
     content_dir: &Path,
-) -> (Vec<SourceFile>, Vec<Diagnostic>) {
-    let mut files = files.to_vec();
+) -> (Vec<SourcePath>, Vec<Diagnostic>) {
     let mut problems = problems.to_vec();
-    problems.extend(file_names(&files, content_dir));
-    problems.extend(duplicate_indexes(&files));
+    problems.extend(file_names(files, content_dir));
+    problems.extend(duplicate_indexes(files));
     let shadowed: Vec<SourcePath> = files
         .iter()
-        .filter(|f| f.path.file_name() == "index.md" && has_underscore_index(&files, f.path.dir()))
+        .filter(|f| f.path.file_name() == "index.md" && has_underscore_index(files, f.path.dir()))
         .map(|f| f.path.clone())
         .collect();
-    files.retain(|f| !shadowed.contains(&f.path));
-    (files, problems)
+    (shadowed, problems)
 }
 
 /// Whether `a` and `b` are two spellings of one name in one folder: the same as
@@ -249,9 +255,12 @@ fn walk(content_dir: &Path, exclude: &[PathBuf], site_root: &Path) -> Walked {
         .collect();
     let escapes = RefCell::new(Vec::new());
     let linked = Cell::new(false);
+    // Siblings are sorted by name. Their paths are their folder's path joined with their
+    // names, so comparing the paths compares the names, without taking each path apart
+    // again for every comparison as `sort_by_file_name` does.
     let walker = WalkDir::new(content_dir)
         .follow_links(true)
-        .sort_by_file_name()
+        .sort_by(|a, b| a.path().as_os_str().cmp(b.path().as_os_str()))
         .into_iter()
         .filter_entry(|e| {
             if e.depth() == 0 {
@@ -325,10 +334,7 @@ fn walk(content_dir: &Path, exclude: &[PathBuf], site_root: &Path) -> Walked {
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = entry
-            .path()
-            .strip_prefix(content_dir)
-            .unwrap_or(entry.path());
+        let rel = relative(entry.path(), content_dir);
         let path = SourcePath::from_relative(rel);
         let Some(kind) = classify(&path) else {
             continue;
@@ -346,6 +352,30 @@ fn walk(content_dir: &Path, exclude: &[PathBuf], site_root: &Path) -> Walked {
         problems,
         finished: None,
     }
+}
+
+/// `path` from `content_dir`, which the walk's paths start with: the walk joins each name
+/// to its folder's path, so the content folder's spelling is the head of every path, and
+/// taking it off byte by byte gives what [`Path::strip_prefix`] gives, without taking both
+/// paths apart.
+fn relative<'a>(path: &'a Path, content_dir: &Path) -> &'a Path {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let (bytes, head) = (
+            path.as_os_str().as_bytes(),
+            content_dir.as_os_str().as_bytes(),
+        );
+        if let Some(rest) = bytes.strip_prefix(head)
+            && (head.ends_with(b"/") || rest.starts_with(b"/"))
+        {
+            let rest = rest.strip_prefix(b"/").unwrap_or(rest);
+            if !rest.starts_with(b"/") {
+                return Path::new(std::ffi::OsStr::from_bytes(rest));
+            }
+        }
+    }
+    path.strip_prefix(content_dir).unwrap_or(path)
 }
 
 /// The error for the symbolic link `link` when it leads outside every folder of `inside`
@@ -383,10 +413,16 @@ fn file_names(files: &[SourceFile], content_dir: &Path) -> Vec<Diagnostic> {
                     f.path.as_str().escape_debug(),
                     describe_char(c)
                 ),
-                None if f.abs.strip_prefix(content_dir).ok()?.to_str().is_none() => format!(
-                    "the name `{}` is not valid UTF-8, so it cannot be part of a link",
-                    f.path
-                ),
+                // A name that is not UTF-8 was read with U+FFFD in its place: only then is
+                // the name itself looked at.
+                None if f.path.as_str().contains(char::REPLACEMENT_CHARACTER)
+                    && f.abs.strip_prefix(content_dir).ok()?.to_str().is_none() =>
+                {
+                    format!(
+                        "the name `{}` is not valid UTF-8, so it cannot be part of a link",
+                        f.path
+                    )
+                }
                 None => return None,
             };
             Some(

@@ -19,6 +19,14 @@ pub struct SourcePath(Arc<str>);
 impl SourcePath {
     /// `rel` must be relative to the content folder.
     pub fn from_relative(rel: &Path) -> Self {
+        // A path already spelled as its parts joined with `/` (no `.`, no empty part, no
+        // other separator) is taken as it is, without taking it apart.
+        if let Some(s) = rel.to_str()
+            && std::path::MAIN_SEPARATOR == '/'
+            && s.split('/').all(|part| !part.is_empty() && part != ".")
+        {
+            return SourcePath(s.into());
+        }
         let parts: Vec<String> = rel
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())

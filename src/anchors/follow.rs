@@ -113,6 +113,7 @@ impl Planner<'_> {
         let mut known_address = None;
         if alone {
             let entries = at_address(record, address);
+            known.reserve(entries.len());
             known_address = entries.first().map(|(k, _)| k.0.clone());
             known.extend(entries.iter().map(|(k, _)| k.1.as_str()));
             let mut map = BTreeMap::new();

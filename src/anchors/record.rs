@@ -142,7 +142,12 @@ impl Record {
         }
         // A record as written is sorted, and a map is built from sorted entries at once;
         // one sorted otherwise (edited by hand) is built entry by entry.
-        if read.windows(2).all(|w| w[0].0 < w[1].0) {
+        // The anchors of one address share its text: compared by their fragments alone.
+        let before = |a: &Key, b: &Key| match Arc::ptr_eq(&a.0, &b.0) {
+            true => a.1 < b.1,
+            false => a < b,
+        };
+        if read.windows(2).all(|w| before(&w[0].0, &w[1].0)) {
             return Ok((
                 Record {
                     entries: read.into_iter().collect(),
@@ -273,7 +278,7 @@ impl<'a> Iterator for Numbered<'a> {
             if self.rest.is_empty() {
                 return None;
             }
-            let (line, rest) = match self.rest.find('\n') {
+            let (line, rest) = match memchr::memchr(b'\n', self.rest.as_bytes()) {
                 Some(end) => (&self.rest[..end], &self.rest[end + 1..]),
                 None => (self.rest, ""),
             };
@@ -305,7 +310,7 @@ fn parts(text: &str, first: usize) -> Vec<(&str, usize)> {
             break;
         };
         parts.push((&text[start..cut], line));
-        line += bytes[start..cut].iter().filter(|&&b| b == b'\n').count();
+        line += memchr::memchr_iter(b'\n', &bytes[start..cut]).count();
         start = cut;
         from = cut + PART_BYTES;
     }
@@ -569,7 +574,10 @@ fn parse_fragment(line: &str) -> Result<(String, Entry), String> {
 
 fn parse_fingerprint(hash: &str, sketch: &str) -> Result<Fingerprint, String> {
     let hash = (hash.len() == 8)
-        .then(|| hex_value(hash).and_then(|h| u32::try_from(h).ok()))
+        .then(|| {
+            hex_digits(hash.as_bytes())
+                .or_else(|| hex_value(hash).and_then(|h| u32::try_from(h).ok()))
+        })
         .flatten()
         .ok_or_else(|| format!("the hash `{hash}` is not 8 hex digits"))?;
     let sketch = parse_sketch(sketch).ok_or_else(|| {
@@ -588,9 +596,45 @@ fn parse_sketch(s: &str) -> Option<Sketch> {
     }
     let mut hashes = [0u16; SKETCH];
     for (i, h) in hashes.iter_mut().take(s.len() / 4).enumerate() {
-        *h = u16::try_from(hex_value(&s[4 * i..4 * i + 4])?).ok()?;
+        let group = &s[4 * i..4 * i + 4];
+        *h = match hex_digits(group.as_bytes()) {
+            Some(value) => value as u16,
+            None => u16::try_from(hex_value(group)?).ok()?,
+        };
     }
     Sketch::new(&hashes[..s.len() / 4])
+}
+
+/// The value of up to 8 hex digits, when every byte is one (else `None`, and [`hex_value`]
+/// reads what else the general parser takes): one look-up per digit.
+fn hex_digits(digits: &[u8]) -> Option<u32> {
+    const NOT: u8 = 0xff;
+    const VALUES: [u8; 256] = {
+        let mut values = [NOT; 256];
+        let mut b = 0;
+        while b < 256 {
+            values[b] = match b as u8 {
+                d @ b'0'..=b'9' => d - b'0',
+                d @ b'a'..=b'f' => d - b'a' + 10,
+                d @ b'A'..=b'F' => d - b'A' + 10,
+                _ => NOT,
+            };
+            b += 1;
+        }
+        values
+    };
+    if digits.is_empty() || digits.len() > 8 {
+        return None;
+    }
+    let mut value = 0u32;
+    for &b in digits {
+        let d = VALUES[usize::from(b)];
+        if d == NOT {
+            return None;
+        }
+        value = value << 4 | u32::from(d);
+    }
+    Some(value)
 }
 
 /// The value of `s` as `u32::from_str_radix(s, 16)` reads it, for up to 8 digits: the

@@ -248,14 +248,9 @@ pub(super) fn unlisted(dir: &Path, manifest: &Manifest, journal: Option<&Journal
                 .collect()
         }
 
-        /// The path of `rel` under the root, made in one allocation (`Path::join` makes two).
+        /// The path of `rel` under the root.
         fn at(&self, rel: &str) -> PathBuf {
-            let root = self.root.as_os_str();
-            let mut path = std::ffi::OsString::with_capacity(root.len() + 1 + rel.len());
-            path.push(root);
-            path.push("/");
-            path.push(rel);
-            PathBuf::from(path)
+            super::joined(self.root, rel)
         }
 
         fn visit(&self, e: &fs::DirEntry, rel: &mut String, depth: usize, found: &mut Vec<String>) {

@@ -206,15 +206,9 @@ impl Staging {
         true
     }
 
-    /// The path of `rel` in the temporary folder, made in one allocation (`Path::join` makes
-    /// two, and this runs for every file of the site).
+    /// The path of `rel` in the temporary folder.
     fn at(&self, rel: &str) -> PathBuf {
-        let tmp = self.tmp.as_os_str();
-        let mut path = std::ffi::OsString::with_capacity(tmp.len() + 1 + rel.len());
-        path.push(tmp);
-        path.push("/");
-        path.push(rel);
-        PathBuf::from(path)
+        joined(&self.tmp, rel)
     }
 
     /// What the manifests say of `rel`, each looked up once, and what the spare holds at `to`
@@ -486,6 +480,17 @@ impl Drop for Staging {
 
 pub(super) fn io_error(path: &Path, e: std::io::Error) -> Diagnostic {
     Diagnostic::error("io", format!("cannot write {}: {e}", path.display())).in_file(path)
+}
+
+/// The path of `rel` (a `/`-joined path) under `root`, made in one allocation: `Path::join`
+/// makes two, and this runs for every file of the site.
+fn joined(root: &Path, rel: &str) -> PathBuf {
+    let root = root.as_os_str();
+    let mut path = std::ffi::OsString::with_capacity(root.len() + 1 + rel.len());
+    path.push(root);
+    path.push("/");
+    path.push(rel);
+    PathBuf::from(path)
 }
 
 #[cfg(test)]

@@ -53,7 +53,10 @@ pub fn discover(
     exclude: &[PathBuf],
     site_root: &Path,
 ) -> (Vec<SourceFile>, Vec<Diagnostic>) {
-    Arc::unwrap_or_clone(walk(content_dir, exclude, site_root).finish(content_dir))
+    // The walk, which holds the list too, is dropped first: the list is then taken, not
+    // copied.
+    let listed = walk(content_dir, exclude, site_root).finish(content_dir);
+    Arc::unwrap_or_clone(listed)
 }
 
 /// The files of a listing and the problems met making it, shared: the same list (the very

@@ -68,7 +68,7 @@ struct Clean {
 }
 
 /// What the memo keeps of a claim.
-#[derive(PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 struct Owned {
     path: Box<str>,
     kind: u8,
@@ -297,16 +297,7 @@ impl Memo {
             .map(|(lang, k)| SavedSite {
                 lang: *lang,
                 files: k.files.clone(),
-                clean: (k.clean.as_ref()).map(|c| {
-                    let claims = (c.claims.iter())
-                        .map(|o| Owned {
-                            path: o.path.clone(),
-                            kind: o.kind,
-                            rank: o.rank,
-                        })
-                        .collect();
-                    (c.search, claims)
-                }),
+                clean: (k.clean.as_ref()).map(|c| (c.search, c.claims.clone())),
             })
             .collect();
         sites.sort_unstable_by_key(|s| s.lang);

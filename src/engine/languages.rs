@@ -326,11 +326,11 @@ fn untranslated_links(
         .collect()
 }
 
-/// The last [`alternates`] with what it was made of: the languages, and each language's
+/// The last [`alternates`] with what it was made of besides its languages: each language's
 /// pages (file and URL) in order.
 #[derive(Default)]
 pub struct AlternatesMemo {
-    last: Option<(Vec<Lang>, Vec<Placed>, Arc<Alternates>)>,
+    last: Option<(Vec<Placed>, Arc<Alternates>)>,
 }
 
 /// One language's pages, each by its file and URL, in order.
@@ -341,8 +341,8 @@ impl AlternatesMemo {
     /// languages and the same pages at the same URLs in the same order.
     pub fn get(&mut self, config: &Config, pages: &[Page], langs: &[LangPages]) -> Arc<Alternates> {
         let of = std::iter::once(pages).chain(langs.iter().map(|l| l.pages.as_slice()));
-        if let Some((was_langs, was, alt)) = &self.last
-            && *was_langs == langs_of(config)
+        if let Some((was, alt)) = &self.last
+            && alt.langs == langs_of(config)
             && was.len() == langs.len() + 1
             && was.iter().zip(of.clone()).all(|(was, pages)| {
                 was.len() == pages.len()
@@ -359,7 +359,7 @@ impl AlternatesMemo {
                     .collect()
             })
             .collect();
-        self.last = Some((langs_of(config), was, alt.clone()));
+        self.last = Some((was, alt.clone()));
         alt
     }
 }

@@ -64,11 +64,7 @@ impl Memo {
     pub fn split(&mut self, listed: &Listed, theme: Option<&Arc<Theme>>) -> Arc<Split> {
         if let Some((l, t, split)) = &self.last
             && Arc::ptr_eq(l, listed)
-            && match (t, theme) {
-                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-                (None, None) => true,
-                _ => false,
-            }
+            && t.as_ref().map(Arc::as_ptr) == theme.map(Arc::as_ptr)
         {
             return split.clone();
         }

@@ -395,8 +395,7 @@ impl Engine {
         drop(listed);
         let (md_files, assets) = (&split.md, split.assets.clone());
         let mut read = self.files.refresh(&split.texts, &split.others);
-        let snippet_files = split.snippets.clone();
-        let library = self.snippets(snippet_files, read.split_off(md_files.len()), &mut diags);
+        let library = self.snippets(&split.snippets, read.split_off(md_files.len()), &mut diags);
 
         // Frontmatter, kept for every file whose text is the same.
         let mut old = std::mem::take(&mut self.memos);
@@ -879,16 +878,16 @@ impl Engine {
     /// The library of the snippet files, from their texts as read; problems go to `diags`.
     fn snippets(
         &self,
-        files: Vec<discover::SourceFile>,
+        files: &[discover::SourceFile],
         read: Vec<inputs::Text>,
         diags: &mut Diagnostics,
     ) -> Library {
         let mut found = Vec::with_capacity(files.len());
-        for (f, text) in files.into_iter().zip(read) {
+        for (f, text) in files.iter().zip(read) {
             match text {
                 Ok(text) => found.push(Snippet {
-                    source: f.path,
-                    abs: f.abs,
+                    source: f.path.clone(),
+                    abs: f.abs.clone(),
                     text,
                 }),
                 Err(ds) => diags.extend(ds),

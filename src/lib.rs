@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! config::Config::load      book.toml -> validated Config
-//! discover::discover        content/ -> source files (articles, collection indexes, assets)
+//! discover::Listing         content/ -> source files (articles, collection indexes, assets)
 //! frontmatter::parse        YAML block -> typed Frontmatter
 //! snippets::expand          `::: include` lines -> the snippet's text, with a line map back
 //! markdown::render          body -> HTML + headings, steps, ids, links (one adapter per concern)

@@ -45,8 +45,8 @@ pub struct Memo {
     sites: HashMap<usize, Kept>,
     /// Whether the last [`check_kept`] checked every claim.
     pub whole: bool,
-    /// Whether a [`check_kept`] may have changed what this memory holds since it was made,
-    /// read back or last saved.
+    /// Whether a [`check_kept`] may have changed what this memory holds since the engine
+    /// last cleared this flag (it does before each run's checks).
     pub changed: bool,
 }
 

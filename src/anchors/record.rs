@@ -637,21 +637,16 @@ fn hex_digits(digits: &[u8]) -> Option<u32> {
     Some(value)
 }
 
-/// The value of `s` as `u32::from_str_radix(s, 16)` reads it, for up to 8 digits: the
-/// record holds hundreds of thousands, which are read without the general parser's cost.
+/// The value of `s` as `u32::from_str_radix(s, 16)` reads it, for up to 8 digits: hex
+/// digits alone (hundreds of thousands in a record) by [`hex_digits`], without the general
+/// parser's cost.
 fn hex_value(s: &str) -> Option<u64> {
-    let mut value = 0u64;
-    for b in s.bytes() {
-        let d = match b {
-            b'0'..=b'9' => b - b'0',
-            b'a'..=b'f' => b - b'a' + 10,
-            b'A'..=b'F' => b - b'A' + 10,
-            // A sign, which the general parser takes.
-            _ => return u32::from_str_radix(s, 16).ok().map(u64::from),
-        };
-        value = value << 4 | u64::from(d);
+    if s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        hex_digits(s.as_bytes()).map(u64::from)
+    } else {
+        // A sign, which the general parser takes.
+        u32::from_str_radix(s, 16).ok().map(u64::from)
     }
-    (!s.is_empty() && s.len() <= 8).then_some(value)
 }
 
 /// Percent-encodes what would break a line: `%`, `#`, spaces and control characters.

@@ -51,8 +51,8 @@ impl IdSet {
         (self.take(id), true)
     }
 
-    /// [`numbered`](Self::numbered) for a base the caller no longer needs: no copy of it is
-    /// made when it is free. A repeat gives the base back.
+    /// [`numbered`](Self::numbered) for a base the caller no longer needs: when it is free it
+    /// becomes the id, copied only into the set of ids taken. A repeat gives the base back.
     pub fn numbered_owned(&mut self, base: String) -> (AnchorId, Option<String>) {
         // Looked up and taken in one go: a free id (the common case) is hashed once.
         if self.taken.insert(base.clone()) {

@@ -406,50 +406,10 @@ fn manifest_line(out: &mut String, path: &str, r: &Recorded) {
     out.push('\n');
 }
 
+/// `v` in decimal digits, as `{v}` writes it.
 fn push_decimal(out: &mut String, v: u128) {
-    let mut digits = [0u8; 40];
-    let mut at = digits.len();
-    match u64::try_from(v) {
-        // Two digits at a time in 64 bits: a manifest has a few numbers per file.
-        Ok(mut n) => {
-            while n >= 100 {
-                let pair = (n % 100) as usize * 2;
-                n /= 100;
-                at -= 2;
-                digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
-            }
-            if n >= 10 {
-                let pair = n as usize * 2;
-                at -= 2;
-                digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
-            } else {
-                at -= 1;
-                digits[at] = b'0' + n as u8;
-            }
-        }
-        Err(_) => {
-            let mut v = v;
-            while v > 0 {
-                at -= 1;
-                digits[at] = b'0' + (v % 10) as u8;
-                v /= 10;
-            }
-        }
-    }
-    out.push_str(std::str::from_utf8(&digits[at..]).expect("digits are ASCII"));
+    out.push_str(itoa::Buffer::new().format(v));
 }
-
-/// `00`, `01`, ... `99`, one after the other.
-const PAIRS: [u8; 200] = {
-    let mut pairs = [0u8; 200];
-    let mut i = 0;
-    while i < 100 {
-        pairs[i * 2] = b'0' + (i / 10) as u8;
-        pairs[i * 2 + 1] = b'0' + (i % 10) as u8;
-        i += 1;
-    }
-    pairs
-};
 
 /// Whether an error says that the folder to hold a file is not there (or is a file).
 fn no_folder(e: &std::io::Error) -> bool {

@@ -265,12 +265,13 @@ fn render_one(
         .expect("no panic while holding the lock");
     // Files made without a template are what their bytes, or their source, are. A content
     // asset is keyed as the file copied from it would be, and made only when wanted.
+    let copied = |path: &str, from: &Path| key_of(&(path, sink.copy_key(from)));
     let assets = match site.lang {
         0 => &site.assets[..],
         _ => &[],
     };
     problems.par_extend(assets.par_iter().filter_map(|a| {
-        let key = key_of(&(a.path.as_str(), sink.copy_key(&a.abs)));
+        let key = copied(a.path.as_str(), &a.abs);
         if sink.wants(a.path.as_str(), key) {
             let file = OutFile::Copy(a.path.to_string(), a.abs.clone());
             sink.put(file, key).err()
@@ -281,7 +282,7 @@ fn render_one(
     problems.par_extend(files.into_par_iter().filter_map(|f| {
         let key = match &f {
             OutFile::Bytes(p, b) => key_of(&(p, b)),
-            OutFile::Copy(p, from) => key_of(&(p, sink.copy_key(from))),
+            OutFile::Copy(p, from) => copied(p, from),
         };
         if sink.wants(f.path(), key) {
             sink.put(f, key).err()

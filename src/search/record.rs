@@ -33,18 +33,7 @@ impl Out for Vec<u8> {
     }
 
     fn number(&mut self, n: u64) {
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut n = n;
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        self.extend_from_slice(&digits[at..]);
+        self.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
     }
 }
 

@@ -349,7 +349,12 @@ mod tests {
             long.as_bytes(),
         ] {
             let packed = deflater.deflate(input).to_vec();
-            assert_eq!(packed, Deflater::new().deflate(input), "{} bytes", input.len());
+            assert_eq!(
+                packed,
+                Deflater::new().deflate(input),
+                "{} bytes",
+                input.len()
+            );
             let back = miniz_oxide::inflate::decompress_to_vec(&packed).unwrap();
             assert!(back == input, "{} bytes", input.len());
         }

@@ -68,6 +68,10 @@ pub struct BuildOptions {
     pub locked: bool,
     /// Build from scratch: leave the cache of the last build unread (and write it anew).
     pub force: bool,
+    /// The process ends right after the build (the command line): the site and the engine
+    /// are left for the exit to reclaim, as a whole, instead of being freed piece by piece.
+    /// Every file is written, closed and renamed, and the cache saved, before that.
+    pub exits_after: bool,
 }
 
 /// What a finished build did.
@@ -339,9 +343,13 @@ pub fn build_with(
         diags.extend([d]);
     }
     timings.lap("save the cache");
-    // Freeing every page's text and outline is a noticeable serial share of a large build;
-    // it need not hold up the report, and a process that exits first skips it.
-    std::thread::spawn(move || drop((site, engine)));
+    // Freeing every page's text and outline is a noticeable share of a large build: a
+    // process about to exit leaves it to the exit; a longer one frees them beside the report.
+    if opts.exits_after {
+        std::mem::forget((site, engine));
+    } else {
+        std::thread::spawn(move || drop((site, engine)));
+    }
     Ok(BuildReport {
         timings,
         dest,

@@ -73,6 +73,7 @@ fn build(
         drafts,
         locked,
         force,
+        exits_after: true,
     };
     let bar = Bar::new();
     let result = stepbook::build_with(&opts, &bar);

@@ -67,23 +67,39 @@ impl std::fmt::Debug for Sketch {
     }
 }
 
+/// The buffers [`Fingerprint::of_in`] works in, kept from one unit to the next: an
+/// article's units are fingerprinted one after another, and each would otherwise allocate
+/// its own.
+#[derive(Default)]
+pub struct Scratch {
+    /// The normalized name, each word followed by a space.
+    named: Vec<u8>,
+    /// A word lowercased.
+    lower: String,
+}
+
 impl Fingerprint {
     /// The fingerprint of a unit named `name` holding `text` (either may be empty).
     pub fn of(name: &str, text: &str) -> Fingerprint {
+        Fingerprint::of_in(&mut Scratch::default(), name, text)
+    }
+
+    /// [`Fingerprint::of`], working in `scratch`.
+    pub fn of_in(scratch: &mut Scratch, name: &str, text: &str) -> Fingerprint {
+        let Scratch { named, lower } = scratch;
         let mut sketch = Bottom::default();
-        let mut buf = String::new();
         // The name's words, lowercased, each followed by a space: what `normalize` gives,
         // hashed at once.
-        let mut named = String::with_capacity(name.len() + 1);
-        for_each_word(name, &mut buf, |word| {
-            named.push_str(word);
-            named.push(' ');
+        named.clear();
+        for_each_word(name, lower, |word| {
+            named.extend_from_slice(word.as_bytes());
+            named.push(b' ');
             sketch.insert(word_hash(word));
         });
-        for_each_word(text, &mut buf, |word| sketch.insert(word_hash(word)));
+        for_each_word(text, lower, |word| sketch.insert(word_hash(word)));
         Fingerprint {
             // The low half of the 64-bit hash.
-            hash: xxhash_rust::xxh3::xxh3_64(named.as_bytes()) as u32,
+            hash: xxhash_rust::xxh3::xxh3_64(named) as u32,
             sketch: sketch.sketch(),
         }
     }
@@ -156,18 +172,34 @@ struct Bottom {
 }
 
 impl Bottom {
+    /// Most words of a long text are past the largest hash held once the sketch is full,
+    /// and leave at the first comparison; the others find their place from the end and
+    /// move the larger ones up, in a few steps over a few bytes.
+    #[inline]
     fn insert(&mut self, hash: u16) {
-        let held = &self.hashes[..self.len];
-        if self.len == SKETCH && hash > held[SKETCH - 1] {
+        let len = self.len;
+        if len == SKETCH && hash >= self.hashes[SKETCH - 1] {
             return;
         }
-        let Err(at) = held.binary_search(&hash) else {
+        let mut at = len;
+        while at > 0 && self.hashes[at - 1] > hash {
+            at -= 1;
+        }
+        if at > 0 && self.hashes[at - 1] == hash {
             return;
-        };
-        if self.len < SKETCH {
+        }
+        // The last one held falls off a full sketch.
+        let end = if len == SKETCH {
+            SKETCH - 1
+        } else {
             self.len += 1;
+            len
+        };
+        let mut j = end;
+        while j > at {
+            self.hashes[j] = self.hashes[j - 1];
+            j -= 1;
         }
-        self.hashes.copy_within(at..self.len - 1, at + 1);
         self.hashes[at] = hash;
     }
 
@@ -230,9 +262,7 @@ fn for_each_word(text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
         let (mut upper, mut ascii) = (false, true);
         loop {
             // The common run: small letters and digits.
-            while i < bytes.len() && CLASS[bytes[i] as usize] == LOWER {
-                i += 1;
-            }
+            i = lower_run(bytes, i);
             let Some(&b) = bytes.get(i) else {
                 break;
             };
@@ -266,6 +296,42 @@ fn for_each_word(text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
     }
 }
 
+/// The end of the run of small ASCII letters and digits at `i`: eight bytes at a time
+/// ([`lower_or_digit`]) while eight are left, then one at a time.
+#[inline]
+fn lower_run(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(eight) = bytes.get(i..i + 8) {
+        let word = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
+        let out = !lower_or_digit(word) & HIGH;
+        if out != 0 {
+            // The first byte out of the run: the lowest, as the bytes were read little-end first.
+            return i + (out.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && CLASS[bytes[i] as usize] == LOWER {
+        i += 1;
+    }
+    i
+}
+
+/// Each byte's lowest bit, and each byte's highest.
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = ONES * 0x80;
+
+/// The high bit of each byte of `word` that is a small ASCII letter or a digit, the others
+/// clear. Each byte's low seven bits plus `0x80 - c` set its high bit when the byte is at
+/// least `c`, and never carry into the next byte.
+#[inline]
+fn lower_or_digit(word: u64) -> u64 {
+    let ascii = !word & HIGH;
+    let low = word & (ONES * 0x7f);
+    let at_least = |c: u8| low + ONES * (0x80 - u64::from(c));
+    let lower = at_least(b'a') & !at_least(b'z' + 1);
+    let digit = at_least(b'0') & !at_least(b'9' + 1);
+    (lower | digit) & ascii & HIGH
+}
+
 /// The runs of letters and digits of `text`.
 fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric())
@@ -295,6 +361,7 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
+#[inline]
 fn word_hash(word: &str) -> u16 {
     // The low 16 bits of a stable 64-bit hash: the same word, the same value in every build.
     xxhash_rust::xxh3::xxh3_64(word.as_bytes()) as u16
@@ -363,6 +430,9 @@ mod tests {
             "",
             "   ...   ",
             "a",
+            "abcdefghijklmnopqrstuvwxyz0123456789 abcdefgh abcdefghI abcdefg_hij",
+            "longwordsof8 12345678 1234567 123456789 zzzzzzzz{zzzzzzzz`zzzzzzzz/zz:zz@zz[",
+            "séparéeséparée aaaaaaaé aaaaaaaaé aaaaaaaa\u{7f}aaaaaaaa\tAAAAAAAA",
         ];
         for text in texts {
             let mut plain = Vec::new();
@@ -374,6 +444,57 @@ mod tests {
             for_each_word(text, &mut buf, |w| read.push(w.to_string()));
             assert_eq!(read, plain, "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_scratch_kept_between_units_changes_nothing() {
+        let units = [
+            (
+                "A long heading with Many Words",
+                "and its text, Ünïcode too",
+            ),
+            ("Short", ""),
+            ("", "text alone"),
+            ("Tap **Save**", ""),
+        ];
+        let mut scratch = Scratch::default();
+        for (name, text) in units {
+            let kept = Fingerprint::of_in(&mut scratch, name, text);
+            assert_eq!(kept, Fingerprint::of(name, text), "{name:?}");
+            let normalized = normalize(name);
+            let named = if normalized.is_empty() {
+                String::new()
+            } else {
+                format!("{normalized} ")
+            };
+            assert_eq!(
+                kept.hash,
+                xxhash_rust::xxh3::xxh3_64(named.as_bytes()) as u32
+            );
+        }
+    }
+
+    #[test]
+    fn eight_bytes_at_a_time_are_classed_as_one_at_a_time() {
+        // Every byte value, at every place of the eight, among bytes of the other classes.
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                for fill in [b'a', b'Z', b'0', b' ', 0x80, 0xff] {
+                    let mut bytes = [fill; 8];
+                    bytes[at] = b;
+                    let got = lower_or_digit(u64::from_le_bytes(bytes));
+                    for (i, &byte) in bytes.iter().enumerate() {
+                        let high = got >> (i * 8 + 7) & 1 == 1;
+                        assert_eq!(high, CLASS[byte as usize] == LOWER, "{bytes:?} at {i}");
+                    }
+                    assert_eq!(got & !HIGH, 0);
+                }
+            }
+        }
+        let text = b"abcdefgh12345678xyz Abc";
+        assert_eq!(lower_run(text, 0), 19);
+        assert_eq!(lower_run(text, 20), 20);
+        assert_eq!(lower_run(text, 21), 23);
     }
 
     #[test]

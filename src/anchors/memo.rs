@@ -24,7 +24,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::fingerprint::Fingerprint;
+use super::fingerprint::{Fingerprint, Scratch};
 use super::pins::{self, Pin};
 use super::record::{Entry, Key, Kind, Record};
 use crate::diagnostics::Diagnostic;
@@ -302,15 +302,22 @@ impl Prints {
 /// of a union are among the smallest of its parts, so the sketches merge without the text.
 fn units_of(a: &Article) -> (Fingerprint, Vec<Unit>) {
     let outline = &a.page.md.outline;
+    let mut scratch = Scratch::default();
     let mut units: Vec<Unit> = outline
         .units
         .iter()
         .enumerate()
         .map(|(at, u)| {
             let (kind, fingerprint) = match u.kind {
-                outline::Kind::Section => (Kind::Section, Fingerprint::of(&u.label, &u.text)),
-                outline::Kind::Option => (Kind::Option, Fingerprint::of(&u.label, &u.text)),
-                outline::Kind::Step => (Kind::Step, Fingerprint::of(&u.text, "")),
+                outline::Kind::Section => (
+                    Kind::Section,
+                    Fingerprint::of_in(&mut scratch, &u.label, &u.text),
+                ),
+                outline::Kind::Option => (
+                    Kind::Option,
+                    Fingerprint::of_in(&mut scratch, &u.label, &u.text),
+                ),
+                outline::Kind::Step => (Kind::Step, Fingerprint::of_in(&mut scratch, &u.text, "")),
             };
             Unit {
                 at: at as u32,
@@ -319,7 +326,7 @@ fn units_of(a: &Article) -> (Fingerprint, Vec<Unit>) {
             }
         })
         .collect();
-    let mut page = Fingerprint::of(&a.title, &outline.intro);
+    let mut page = Fingerprint::of_in(&mut scratch, &a.title, &outline.intro);
     // Units come before the units inside them: children are merged into parents from the end.
     for (i, u) in outline.units.iter().enumerate().rev() {
         let own = units[i].fingerprint.sketch;

@@ -114,14 +114,19 @@ impl Plan {
         })
     }
 
-    /// The record's text as this build leaves it.
+    /// The record's text as this build leaves it, written from [`Plan::leaves`]: the
+    /// record itself is not made.
     pub fn text(&self) -> &str {
-        self.text.get_or_init(|| self.record().render())
+        self.text.get_or_init(|| {
+            let added: usize = self.owns.iter().map(|o| o.added.len()).sum();
+            record::render(self.read_record.entries.len() + added, self.leaves())
+        })
     }
 
     /// Whether the record this build leaves is the one read, nothing added or retired.
     pub fn keeps_read(&self) -> bool {
-        Arc::ptr_eq(self.record(), &self.read_record)
+        let retired = self.owns.iter().any(|o| !o.retired.is_empty()) || !self.retired.is_empty();
+        !retired && self.owns.iter().all(|o| o.added.is_empty())
     }
 
     /// Whether the build would change the file. The text is compared as it is made, never
@@ -130,8 +135,27 @@ impl Plan {
         match (&self.read, self.text.get()) {
             (None, _) => true,
             (Some(read), Some(text)) => **read != **text,
-            (Some(read), None) => !self.record().renders_as(read),
+            (Some(read), None) => !record::renders_as(self.leaves(), read),
         }
+    }
+
+    /// The entries of the record this build leaves, in order, without making it: those read
+    /// less the retired ones, merged with those added. Of a key read and added, or added
+    /// twice, the first is kept, as [`Plan::record`] keeps it.
+    fn leaves(&self) -> impl Iterator<Item = (&Key, &Entry)> {
+        let retired: FxHashSet<&Key> = (self.owns.iter())
+            .flat_map(|o| &o.retired)
+            .chain(&self.retired)
+            .collect();
+        let mut added: Vec<(&Key, &Entry)> = (self.owns.iter())
+            .flat_map(|o| o.added.iter().map(|(k, e)| (k, e)))
+            .collect();
+        // A stable sort: of equal keys, the first added stays first, and is the one kept.
+        added.sort_by(|a, b| record::key_order(a.0, b.0));
+        added.dedup_by(|later, first| later.0 == first.0);
+        let read = (self.read_record.entries.iter())
+            .filter(move |(k, _)| retired.is_empty() || !retired.contains(k));
+        record::Merged::new(read, added.into_iter())
     }
 
     /// The error of `--locked` when the build would change the record, naming how.

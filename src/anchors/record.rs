@@ -142,12 +142,7 @@ impl Record {
         }
         // A record as written is sorted, and a map is built from sorted entries at once;
         // one sorted otherwise (edited by hand) is built entry by entry.
-        // The anchors of one address share its text: compared by their fragments alone.
-        let before = |a: &Key, b: &Key| match Arc::ptr_eq(&a.0, &b.0) {
-            true => a.1 < b.1,
-            false => a < b,
-        };
-        if read.windows(2).all(|w| before(&w[0].0, &w[1].0)) {
+        if (read.windows(2)).all(|w| key_order(&w[0].0, &w[1].0) == std::cmp::Ordering::Less) {
             return Ok((
                 Record {
                     entries: read.into_iter().collect(),
@@ -177,75 +172,166 @@ impl Record {
 
     /// The record's text: the header, the version, then each address with its fragments.
     pub fn render(&self) -> String {
-        let mut text = String::with_capacity(HEADER.len() + self.entries.len() * 64);
-        self.render_in_parts(|part| {
-            text.push_str(part);
-            true
-        });
-        text
+        render(self.entries.len(), self.entries.iter())
     }
 
     /// Whether [`Record::render`] would give `text`, found without making the text: it is
     /// compared part by part, up to the first difference.
     pub fn renders_as(&self, text: &str) -> bool {
-        let mut rest = text;
-        let whole = self.render_in_parts(|part| match rest.strip_prefix(part) {
-            Some(r) => {
-                rest = r;
-                true
-            }
-            None => false,
-        });
-        whole && rest.is_empty()
+        renders_as(self.entries.iter(), text)
     }
+}
 
-    /// Hands the text on in parts of some kilobytes, while `part` returns true; returns
-    /// whether it went to the end.
-    fn render_in_parts(&self, mut part: impl FnMut(&str) -> bool) -> bool {
-        use std::fmt::Write;
-        const PART: usize = 1 << 16;
-        let mut out = String::with_capacity(PART + 1024);
-        out.push_str(HEADER);
-        out.push_str(&version_line());
-        out.push('\n');
-        let mut last: Option<&str> = None;
-        for (key, e) in &self.entries {
-            if out.len() >= PART {
-                if !part(&out) {
-                    return false;
-                }
-                out.clear();
-            }
-            if last != Some(&*key.0) {
-                last = Some(&key.0);
-                encode(&key.0, &mut out);
-                if !key.1.is_empty() {
-                    // The page is not recorded: the address alone heads its fragments.
-                    out.push('\n');
-                }
-            }
-            if !key.1.is_empty() {
-                out.push_str("  ");
-                encode(&key.1, &mut out);
-            }
-            out.push(' ');
-            out.push_str(e.kind.name());
-            out.push(' ');
-            hex(u64::from(e.fingerprint.hash), 8, &mut out);
-            out.push(' ');
-            if e.fingerprint.sketch.is_empty() {
-                out.push('-');
-            }
-            for h in e.fingerprint.sketch.iter() {
-                hex(u64::from(*h), 4, &mut out);
-            }
-            if let Some(id) = e.intercom {
-                let _ = write!(out, " intercom={id}");
-            }
-            out.push('\n');
-        }
-        part(&out)
+/// The order of keys in a record: by address, then fragment. The anchors of one address
+/// share its text, and are compared by their fragments alone.
+pub(super) fn key_order(a: &Key, b: &Key) -> std::cmp::Ordering {
+    match Arc::ptr_eq(&a.0, &b.0) {
+        true => a.1.cmp(&b.1),
+        false => a.cmp(b),
     }
+}
+
+/// Two runs of entries, each in order and each key once, as one run in order; of a key in
+/// both, the first run's entry.
+pub(super) struct Merged<'a, A: Iterator, B: Iterator> {
+    first: std::iter::Peekable<A>,
+    second: std::iter::Peekable<B>,
+    _entries: std::marker::PhantomData<&'a Entry>,
+}
+
+impl<'a, A, B> Merged<'a, A, B>
+where
+    A: Iterator<Item = (&'a Key, &'a Entry)>,
+    B: Iterator<Item = (&'a Key, &'a Entry)>,
+{
+    pub fn new(first: A, second: B) -> Self {
+        Merged {
+            first: first.peekable(),
+            second: second.peekable(),
+            _entries: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'a, A, B> Iterator for Merged<'a, A, B>
+where
+    A: Iterator<Item = (&'a Key, &'a Entry)>,
+    B: Iterator<Item = (&'a Key, &'a Entry)>,
+{
+    type Item = (&'a Key, &'a Entry);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        use std::cmp::Ordering;
+        let order = match (self.first.peek(), self.second.peek()) {
+            (Some(a), Some(b)) => key_order(a.0, b.0),
+            (Some(_), None) => Ordering::Less,
+            (None, _) => Ordering::Greater,
+        };
+        match order {
+            Ordering::Less => self.first.next(),
+            Ordering::Equal => {
+                self.second.next();
+                self.first.next()
+            }
+            Ordering::Greater => self.second.next(),
+        }
+    }
+}
+
+/// The text of a record of `entries` (about `len` of them), in order: what
+/// [`Record::render`] gives for a record holding them, without the record.
+pub(super) fn render<'a>(
+    len: usize,
+    entries: impl Iterator<Item = (&'a Key, &'a Entry)>,
+) -> String {
+    let mut text = String::with_capacity(HEADER.len() + len * 64);
+    render_in_parts(entries, |part| {
+        text.push_str(part);
+        true
+    });
+    text
+}
+
+/// Whether [`render`] would give `text` for `entries`, found without making the text: it is
+/// compared part by part, up to the first difference.
+pub(super) fn renders_as<'a>(
+    entries: impl Iterator<Item = (&'a Key, &'a Entry)>,
+    text: &str,
+) -> bool {
+    let mut rest = text;
+    let whole = render_in_parts(entries, |part| match rest.strip_prefix(part) {
+        Some(r) => {
+            rest = r;
+            true
+        }
+        None => false,
+    });
+    whole && rest.is_empty()
+}
+
+/// Hands the text of `entries` on in parts of some kilobytes, while `part` returns true;
+/// returns whether it went to the end. The lines are written as bytes: every field is
+/// ASCII but the addresses and fragments, which are whole `str`s.
+fn render_in_parts<'a>(
+    entries: impl Iterator<Item = (&'a Key, &'a Entry)>,
+    mut part: impl FnMut(&str) -> bool,
+) -> bool {
+    const PART: usize = 1 << 16;
+    let mut out: Vec<u8> = Vec::with_capacity(PART + 1024);
+    let mut hand_on = |out: &mut Vec<u8>| {
+        let text = std::str::from_utf8(out).expect("a record is written from whole strs");
+        let more = part(text);
+        out.clear();
+        more
+    };
+    out.extend_from_slice(HEADER.as_bytes());
+    out.extend_from_slice(version_line().as_bytes());
+    out.push(b'\n');
+    let mut last: Option<&str> = None;
+    for (key, e) in entries {
+        if out.len() >= PART && !hand_on(&mut out) {
+            return false;
+        }
+        if last != Some(&*key.0) {
+            last = Some(&key.0);
+            encode(&key.0, &mut out);
+            if !key.1.is_empty() {
+                // The page is not recorded: the address alone heads its fragments.
+                out.push(b'\n');
+            }
+        }
+        if !key.1.is_empty() {
+            out.extend_from_slice(b"  ");
+            encode(&key.1, &mut out);
+        }
+        out.push(b' ');
+        out.extend_from_slice(e.kind.name().as_bytes());
+        push_print(&e.fingerprint, &mut out);
+        if let Some(id) = e.intercom {
+            out.extend_from_slice(b" intercom=");
+            out.extend_from_slice(itoa::Buffer::new().format(id).as_bytes());
+        }
+        out.push(b'\n');
+    }
+    hand_on(&mut out)
+}
+
+/// Writes ` hash sketch` of `f` as a line holds it: made in place, then copied at once.
+fn push_print(f: &Fingerprint, out: &mut Vec<u8>) {
+    let mut field = [0u8; 2 + 8 + 4 * SKETCH];
+    field[0] = b' ';
+    hex_into(u64::from(f.hash), &mut field[1..9]);
+    field[9] = b' ';
+    let mut len = 10;
+    if f.sketch.is_empty() {
+        field[len] = b'-';
+        len += 1;
+    }
+    for h in f.sketch.iter() {
+        hex_into(u64::from(*h), &mut field[len..len + 4]);
+        len += 4;
+    }
+    out.extend_from_slice(&field[..len]);
 }
 
 /// The lines of `text` that are neither empty nor comments, numbered from `first`.
@@ -372,9 +458,18 @@ fn parse_lines(lines: Numbered<'_>) -> ReadLines {
 /// fits), without the formatter's cost: the record writes hundreds of thousands, the output
 /// manifest a hash per file.
 pub(crate) fn hex(value: u64, digits: u32, out: &mut String) {
-    for i in (0..digits).rev() {
-        let d = ((value >> (i * 4)) & 0xf) as u8;
-        out.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
+    let mut buf = [0u8; 16];
+    let digits = &mut buf[..digits as usize];
+    hex_into(value, digits);
+    out.push_str(std::str::from_utf8(digits).expect("hex digits are ASCII"));
+}
+
+/// `value`'s last `into.len()` hex digits, in lowercase, into `into`.
+fn hex_into(value: u64, into: &mut [u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let n = into.len();
+    for (i, d) in into.iter_mut().enumerate() {
+        *d = DIGITS[((value >> ((n - 1 - i) * 4)) & 0xf) as usize];
     }
 }
 
@@ -650,20 +745,24 @@ fn hex_value(s: &str) -> Option<u64> {
 }
 
 /// Percent-encodes what would break a line: `%`, `#`, spaces and control characters.
-fn encode(s: &str, out: &mut String) {
+fn encode(s: &str, out: &mut Vec<u8>) {
     let plain = |b: &u8| b.is_ascii_graphic() && *b != b'%' && *b != b'#';
     if s.as_bytes().iter().all(plain) {
-        out.push_str(s);
+        out.extend_from_slice(s.as_bytes());
         return;
     }
     for c in s.chars() {
+        let mut buf = [0u8; 4];
+        let bytes = c.encode_utf8(&mut buf).as_bytes();
         if c == '%' || c == '#' || c.is_whitespace() || c.is_control() {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("%{b:02X}"));
+            for b in bytes {
+                out.push(b'%');
+                let mut digits = [0u8; 2];
+                hex_into(u64::from(*b), &mut digits);
+                out.extend_from_slice(&digits.map(|d| d.to_ascii_uppercase()));
             }
         } else {
-            out.push(c);
+            out.extend_from_slice(bytes);
         }
     }
 }

@@ -33,6 +33,15 @@ fn plan_with(tree: &Tree, recorded: &Recorded, memo: Memo) -> Plan {
         memo,
     });
     assert_eq!(problems, []);
+    // The text is written without making the record, and says the same.
+    let by_parts = plan.clone().changed();
+    let copy = plan.clone();
+    assert_eq!(copy.text(), copy.record().render());
+    assert_eq!(copy.changed(), by_parts);
+    assert_eq!(
+        copy.keeps_read(),
+        Arc::ptr_eq(copy.record(), &copy.read_record)
+    );
     plan
 }
 
@@ -435,4 +444,29 @@ fn whether_the_record_changed_is_found_without_its_text() {
     };
     assert!(plan_of(&tree_of(&sources), &edited).changed());
     assert!(plan_of(&tree_of(&sources), &Recorded::default()).changed());
+}
+
+#[test]
+fn the_text_of_a_record_with_repeated_ids_keeps_the_first_as_the_record_does() {
+    // Two headings asking for the same id (reported elsewhere), and a page whose address
+    // another holds too: the text is written from the same entries as the record.
+    let md = "## Set up {#same}\n\n1. Open the app.\n\n## Set up again {#same}\n\n1. Tap Save.\n";
+    let pages = [
+        ("guide/a.md", md, titled("A")),
+        ("guide/b.md", BEFORE, titled("B")),
+    ];
+    let plan = plan_of(&tree_of(&pages), &Recorded::default());
+    let text = plan.text();
+    assert_eq!(text.matches("\n  same ").count(), 1, "{text}");
+    let old = recorded(&pages);
+    let edited = md.replace("Tap Save", "Tap Done");
+    let pages = [
+        ("guide/a.md", edited.as_str(), titled("A")),
+        ("guide/b.md", "## Other\n\n1. Else.\n", titled("B")),
+    ];
+    // Old fragments kept, new ones merged in their places.
+    let plan = plan_of(&tree_of(&pages), &old);
+    assert!(plan.changed());
+    assert!(plan.text().contains("\n  other "));
+    assert!(plan.text().contains("\n  set-up-step-1 "));
 }

@@ -374,14 +374,15 @@ fn a_damaged_cache_is_ignored() {
         .collect();
     names.sort();
     // The index, 64 memo shards, 16 shards of the search index's counts and its terms, the
-    // output paths' check, the link check and the assembly.
-    assert_eq!(names.len(), 85, "{names:?}");
+    // output paths' check, the link check, the assembly and the URL table.
+    assert_eq!(names.len(), 86, "{names:?}");
     assert_eq!(names[..3], ["claims.bin", "engine.bin", "links.bin"]);
     assert_eq!(names[66], "memo-63.bin");
     assert_eq!(names[67], "search-00.bin");
     assert_eq!(names[82], "search-15.bin");
     assert_eq!(names[83], "search.bin");
     assert_eq!(names[84], "site.bin");
+    assert_eq!(names[85], "table.bin");
     let page = "content/write/write-a-procedure.md";
     // The index, a few shards, the search index's terms and one of its shards, each damaged
     // in one of four ways.
@@ -396,6 +397,7 @@ fn a_damaged_cache_is_ignored() {
         "site.bin",
         "links.bin",
         "claims.bin",
+        "table.bin",
     ];
     for (i, name) in picked.iter().enumerate() {
         assert!(names.iter().any(|n| n == name), "{name}");

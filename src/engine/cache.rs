@@ -9,8 +9,9 @@
 //! found to be the very text of the record it reads as), the search index's memory
 //! (`search.bin` and its shards, [`super::search_cache`]), the default language's assembly
 //! (`site.bin`, [`crate::site::memo::Saved`]), its link check (`links.bin`,
-//! [`crate::linkcheck::memo::Saved`]) and the output paths' check (`claims.bin`,
-//! [`crate::claims::Saved`]), each written again only when the build changed it, and
+//! [`crate::linkcheck::memo::Saved`]), the output paths' check (`claims.bin`,
+//! [`crate::claims::Saved`]) and the pages' URLs with their link table (`table.bin`,
+//! [`super::table::Saved`]), each written again only when the build changed it, and
 //! `memo-NN.bin`, the memos cut into [`SHARDS`] shards by file, so a
 //! build reads them in parallel and writes again only the shards whose memos changed. A
 //! shard keeps its bodies' HTML after its entries, in one string that the bodies read their
@@ -47,7 +48,7 @@ pub const FOLDER: &str = ".stepbook-cache";
 pub const MAGIC: &[u8; 8] = b"stepbook";
 
 /// The version of the layout below; a change makes older caches unreadable on purpose.
-const FORMAT: u32 = 9;
+const FORMAT: u32 = 10;
 
 /// How many files the memos are cut into: after a one-page edit, a save writes one of them
 /// again (at 10,000 pages, some 4 MB).
@@ -63,6 +64,9 @@ const LINKS: &str = "links.bin";
 
 /// The file of the output paths' check ([`crate::claims::Saved`]).
 const CLAIMS: &str = "claims.bin";
+
+/// The file of the pages' URLs and link table ([`super::table::Saved`]).
+const TABLE: &str = "table.bin";
 
 /// What `engine.bin` holds.
 #[derive(Serialize, Deserialize, Default)]
@@ -90,6 +94,8 @@ pub struct Index {
     pub assembly: Option<u64>,
     pub links: Option<u64>,
     pub claims: Option<u64>,
+    /// The hash of the file of the pages' URLs and link table, as written.
+    pub table: Option<u64>,
 }
 
 /// The keys of the output files of one output folder, and that folder with the hash of its
@@ -125,6 +131,8 @@ pub struct Restored {
     pub links: Option<crate::linkcheck::memo::Saved>,
     /// The output paths' check.
     pub claims: Option<crate::claims::Saved>,
+    /// The pages' URLs and link table, which the bodies read back were checked against.
+    pub table: Option<super::table::Saved>,
     /// The files as read, to tell which need writing.
     pub written: Written,
 }
@@ -139,6 +147,7 @@ pub struct Written {
     pub assembly: Option<u64>,
     pub links: Option<u64>,
     pub claims: Option<u64>,
+    pub table: Option<u64>,
 }
 
 /// What a save needs to know of a shard as it is on disk.
@@ -272,8 +281,13 @@ pub fn load(root: &Path) -> Restored {
     };
     let read_indexer = || search_cache::load(&dir, index.indexer.as_ref()?, fingerprint);
     let read_site = || {
-        let (assembly, (links, claims)) = rayon::join(
-            || read_side(&dir, ASSEMBLY, index.assembly, fingerprint),
+        let ((assembly, table), (links, claims)) = rayon::join(
+            || {
+                rayon::join(
+                    || read_side(&dir, ASSEMBLY, index.assembly, fingerprint),
+                    || read_side(&dir, TABLE, index.table, fingerprint),
+                )
+            },
             || {
                 rayon::join(
                     || read_side(&dir, LINKS, index.links, fingerprint),
@@ -281,12 +295,22 @@ pub fn load(root: &Path) -> Restored {
                 )
             },
         );
-        (assembly.unzip(), links.unzip(), claims.unzip())
+        (
+            assembly.unzip(),
+            links.unzip(),
+            claims.unzip(),
+            table.unzip(),
+        )
     };
     let (shards, (indexer, site)) =
         rayon::join(read_shards, || rayon::join(read_indexer, read_site));
     let (indexer, indexer_written) = indexer.unzip();
-    let ((assembly, assembly_written), (links, links_written), (claims, claims_written)) = site;
+    let (
+        (assembly, assembly_written),
+        (links, links_written),
+        (claims, claims_written),
+        (table, table_written),
+    ) = site;
     let mut restored = Restored {
         config: Some(index.config),
         published: index.published.into_iter().collect(),
@@ -297,12 +321,14 @@ pub fn load(root: &Path) -> Restored {
         assembly,
         links,
         claims,
+        table,
         written: Written {
             shards: Vec::new(),
             indexer: indexer_written.unwrap_or_default(),
             assembly: assembly_written,
             links: links_written,
             claims: claims_written,
+            table: table_written,
         },
         indexer,
         ..Restored::default()
@@ -434,6 +460,9 @@ pub struct ToSave<'a> {
     pub links: &'a crate::linkcheck::Memo,
     /// The output paths' check, written unless [`Written::claims`] says the file holds it.
     pub claims: &'a crate::claims::Memo,
+    /// The pages' URLs and link table, written unless [`Written::table`] says the file
+    /// holds them.
+    pub table: &'a super::table::Memo,
     pub indexer: &'a crate::search::Indexer,
     /// What [`load`] read or the last save wrote, to keep the files that did not change.
     pub written: &'a Written,
@@ -495,18 +524,18 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Written, Diagnostic> {
                         .flatten(),
                 })
                 .collect();
-            // One buffer, made once: the entries' length, the entries, then their HTML.
-            let htmls: usize = memos.iter().map(|(_, m)| html_of(m).len()).sum();
-            let mut payload = Vec::with_capacity(8 + 2 * htmls + 4096);
-            payload.extend_from_slice(&[0; 8]);
-            encode_into(&saved, &mut payload).map_err(|e| encode_error(&dir, e))?;
-            let listed = payload.len() - 8;
-            payload[..8].copy_from_slice(&(listed as u64).to_le_bytes());
-            for (_, m) in &memos {
-                payload.extend_from_slice(html_of(m));
-            }
-            let digest = xxhash_rust::xxh3::xxh3_64(&payload);
-            write(&dir.join(shard_name(i)), &payload, digest, fingerprint)?;
+            // The payload is the entries' length, the entries, then their HTML: hashed and
+            // written in its parts, the HTML straight from the memos, never copied into one
+            // buffer.
+            let mut entries = Vec::with_capacity(64 * 1024);
+            encode_into(&saved, &mut entries).map_err(|e| encode_error(&dir, e))?;
+            let listed = (entries.len() as u64).to_le_bytes();
+            let parts = || {
+                [&listed[..], &entries[..]]
+                    .into_iter()
+                    .chain(memos.iter().map(|(_, m)| html_of(m)))
+            };
+            let digest = write_parts(&dir.join(shard_name(i)), parts, fingerprint)?;
             Ok(Shard {
                 digest,
                 memos: memos.len(),
@@ -537,6 +566,13 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Written, Diagnostic> {
         || Some(what.claims.save()),
         fingerprint,
     )?;
+    let table = write_side(
+        &dir,
+        TABLE,
+        written.table,
+        || what.table.save(),
+        fingerprint,
+    )?;
     let mut published: Vec<(String, u64)> = what
         .published
         .iter()
@@ -555,6 +591,7 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Written, Diagnostic> {
         assembly,
         links,
         claims,
+        table,
     };
     let payload = postcard::to_allocvec(&index).map_err(|e| encode_error(&dir, e))?;
     let digest = xxhash_rust::xxh3::xxh3_64(&payload);
@@ -565,6 +602,7 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Written, Diagnostic> {
         assembly,
         links,
         claims,
+        table,
     })
 }
 
@@ -583,7 +621,7 @@ fn remove_stale(dir: &Path) {
         let name = e.file_name();
         let name = name.to_string_lossy();
         if [
-            "memo-", "engine.", "search.", "search-", "site.", "links.", "claims.",
+            "memo-", "engine.", "search.", "search-", "site.", "links.", "claims.", "table.",
         ]
         .iter()
         .any(|p| name.starts_with(p))
@@ -638,6 +676,39 @@ pub(super) fn write(
     })
 }
 
+/// Writes the payload made of `parts` (called twice: to hash, then to write) behind its
+/// header to `path`, as [`write`] does; returns the payload's hash.
+fn write_parts<'p, I: Iterator<Item = &'p [u8]>>(
+    path: &Path,
+    parts: impl Fn() -> I,
+    fingerprint: u64,
+) -> Result<u64, Diagnostic> {
+    use std::io::Write;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut len = 0usize;
+    for part in parts() {
+        hasher.update(part);
+        len += part.len();
+    }
+    let digest = hasher.digest();
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    fs::File::create(&tmp)
+        .and_then(|f| {
+            let mut out = std::io::BufWriter::with_capacity(256 * 1024, f);
+            out.write_all(&header(len, digest, fingerprint))?;
+            for part in parts() {
+                out.write_all(part)?;
+            }
+            out.flush()
+        })
+        .map_err(|e| cache_error(&tmp, e))?;
+    fs::rename(&tmp, path).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        cache_error(path, e)
+    })?;
+    Ok(digest)
+}
+
 fn cache_error(path: &Path, e: std::io::Error) -> Diagnostic {
     Diagnostic::warning(
         "cache",
@@ -683,5 +754,20 @@ mod tests {
         assert_eq!(open(&changed, this), None);
         assert_eq!(open(&sealed[..10], this), None);
         assert_eq!(open(b"", this), None);
+    }
+
+    #[test]
+    fn a_payload_written_in_parts_opens_as_the_parts_joined() {
+        let dir = std::env::temp_dir().join(format!("stepbook-parts-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("memo-00.bin");
+        let this = fingerprint_of("1.0.0", (10, 20));
+        let parts: [&[u8]; 4] = [b"head", b"", b"entries", &[7; 300_000]];
+        let digest = write_parts(&path, || parts.into_iter(), this).unwrap();
+        let bytes = fs::read(&path).unwrap();
+        fs::remove_dir_all(&dir).unwrap();
+        let joined = parts.concat();
+        assert_eq!(open(&bytes, this), Some((&joined[..], digest)));
+        assert_eq!(digest, xxhash_rust::xxh3::xxh3_64(&joined));
     }
 }

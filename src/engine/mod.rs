@@ -185,6 +185,11 @@ impl Engine {
             restored.written.links = None;
         }
         let claims = restored.claims.take().map(crate::claims::Memo::restore);
+        // The bodies read back were checked against this table when it was saved.
+        let tables = restored.table.take().and_then(table::Memo::restore);
+        if tables.is_none() {
+            restored.written.table = None;
+        }
         if claims.is_none() {
             restored.written.claims = None;
         }
@@ -211,6 +216,7 @@ impl Engine {
             assembly,
             links: links.unwrap_or_default(),
             claims: claims.unwrap_or_default(),
+            tables: tables.unwrap_or_default(),
             ..Engine::new(root, opts)
         }
     }
@@ -317,6 +323,7 @@ impl Engine {
                 assembly: self.assembly.first(),
                 links: &self.links,
                 claims: &self.claims,
+                table: &self.tables,
             },
         )?;
         self.written = saved;
@@ -493,6 +500,10 @@ impl Engine {
 
         // URLs and the table links resolve against, kept while the pages read the same.
         let tabled = self.tables.of(&listed, &titles);
+        if !tabled.same {
+            // The cache's file no longer holds these.
+            self.written.table = None;
+        }
         diags.extend(tabled.problems);
         let (urls, table) = (tabled.urls, tabled.table);
 

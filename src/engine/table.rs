@@ -7,8 +7,15 @@
 //! says so: a body whose recorded answers were checked against the last table then reads
 //! the same answers from this one, and the Markdown stage need not ask them again
 //! ([`super::pages::RenderCtx::same_table`]).
+//!
+//! The build cache keeps this memory ([`Saved`]): each page's frontmatter as the hash of the
+//! text before its body, so that a cached build after a body edit keeps the table too, and
+//! the bodies read back from the cache, which were checked against that very table when it
+//! was saved, are not asked again.
 
 use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Diagnostic;
 use crate::markdown::links::PageTable;
@@ -44,10 +51,23 @@ struct Last {
 struct Shape {
     source: SourcePath,
     abs: std::path::PathBuf,
-    /// The page's text, of which the frontmatter (before `body_offset`) is read.
-    text: Arc<str>,
+    /// What it knows of the page's frontmatter (the text before `body_offset`).
+    head: Head,
     body_offset: usize,
     title: String,
+}
+
+/// A page's frontmatter as a shape knows it.
+enum Head {
+    /// The page's text, of which the part before the body is read.
+    Text(Arc<str>),
+    /// For a shape read back from the cache, which keeps no text: [`head_digest`] of it.
+    Digest(u64),
+}
+
+/// The hash that tells the text before a body from another.
+fn head_digest(head: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(head.as_bytes())
 }
 
 impl Shape {
@@ -55,7 +75,7 @@ impl Shape {
         Shape {
             source: p.source.clone(),
             abs: p.abs.clone(),
-            text: p.text.clone(),
+            head: Head::Text(p.text.clone()),
             body_offset: p.body_offset,
             title: title.to_string(),
         }
@@ -71,16 +91,46 @@ impl Shape {
         {
             return false;
         }
-        if Arc::ptr_eq(&self.text, &p.text) {
-            return true;
-        }
         let at = self.body_offset;
-        let same = at == p.body_offset && self.text.get(..at) == p.text.get(..at);
+        let same = match &self.head {
+            Head::Text(text) if Arc::ptr_eq(text, &p.text) => return true,
+            Head::Text(text) => at == p.body_offset && text.get(..at) == p.text.get(..at),
+            Head::Digest(d) => {
+                at == p.body_offset && p.text.get(..at).is_some_and(|h| head_digest(h) == *d)
+            }
+        };
         if same {
-            self.text = p.text.clone();
+            self.head = Head::Text(p.text.clone());
         }
         same
     }
+
+    /// [`head_digest`] of its frontmatter, `None` when its text is too short for it.
+    fn digest(&self) -> Option<u64> {
+        match &self.head {
+            Head::Text(text) => text.get(..self.body_offset).map(head_digest),
+            Head::Digest(d) => Some(*d),
+        }
+    }
+}
+
+/// The memory as the build cache keeps it: each page's shape with its frontmatter's hash,
+/// its URL, and the problems; the table is made again from them, as the run that saved
+/// them made it.
+#[derive(Serialize, Deserialize)]
+pub struct Saved {
+    shapes: Vec<SavedShape>,
+    urls: Vec<UrlPath>,
+    problems: Vec<Diagnostic>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedShape {
+    source: SourcePath,
+    abs: std::path::PathBuf,
+    head: u64,
+    body_offset: usize,
+    title: String,
 }
 
 impl Memo {
@@ -144,5 +194,128 @@ impl Memo {
     /// Forgets the last run.
     pub fn clear(&mut self) {
         self.last = None;
+    }
+
+    /// What the build cache keeps of the last run, none without one.
+    pub fn save(&self) -> Option<Saved> {
+        let last = self.last.as_ref()?;
+        let shapes = (last.shapes.iter())
+            .map(|s| {
+                Some(SavedShape {
+                    source: s.source.clone(),
+                    abs: s.abs.clone(),
+                    head: s.digest()?,
+                    body_offset: s.body_offset,
+                    title: s.title.clone(),
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Saved {
+            shapes,
+            urls: last.urls.clone(),
+            problems: last.problems.clone(),
+        })
+    }
+
+    /// The memory of the run that saved `saved`, its table made again; `None` when the
+    /// pages and their URLs do not pair up.
+    pub fn restore(saved: Saved) -> Option<Memo> {
+        if saved.shapes.len() != saved.urls.len() {
+            return None;
+        }
+        let mut table = PageTable::default();
+        for (s, url) in saved.shapes.iter().zip(&saved.urls) {
+            table.insert(s.source.clone(), url.clone(), &s.title);
+        }
+        let titles = table.titles_fingerprint();
+        let shapes = (saved.shapes.into_iter())
+            .map(|s| Shape {
+                source: s.source,
+                abs: s.abs,
+                head: Head::Digest(s.head),
+                body_offset: s.body_offset,
+                title: s.title,
+            })
+            .collect();
+        Some(Memo {
+            last: Some(Last {
+                shapes,
+                urls: saved.urls,
+                problems: saved.problems,
+                table: Arc::new(table),
+                titles,
+            }),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn page(rel: &str, text: &str) -> PageFile {
+        let body_offset = text.find("---\n\n").map_or(0, |at| at + 4);
+        PageFile {
+            source: SourcePath::from_relative(Path::new(rel)),
+            abs: Path::new("/site/content").join(rel),
+            text: Arc::from(text),
+            body_offset,
+            fm: Default::default(),
+        }
+    }
+
+    fn site(body: &str) -> (Vec<PageFile>, Vec<String>) {
+        let pages = vec![
+            page("a.md", &format!("---\ntitle: A\n---\n\n{body}\n")),
+            page("b.md", "---\ntitle: B\n---\n\nSee [A](a.md).\n"),
+        ];
+        (pages, vec!["A".to_string(), "B".to_string()])
+    }
+
+    /// The memory as a later build reads it back from the cache.
+    fn through_cache(memo: &Memo) -> Memo {
+        let saved = postcard::to_allocvec(&memo.save().expect("a run to save")).unwrap();
+        Memo::restore(postcard::from_bytes(&saved).unwrap()).expect("whole")
+    }
+
+    #[test]
+    fn a_table_read_back_is_kept_after_a_body_edit_and_made_again_after_a_title_edit() {
+        let (pages, titles) = site("First body.");
+        let mut memo = Memo::default();
+        let first = memo.of(&pages, &titles);
+        assert!(!first.same);
+        // Another body, the same frontmatter: the very table, read back.
+        let mut restored = through_cache(&memo);
+        let (edited, _) = site("Another body.");
+        let kept = restored.of(&edited, &titles);
+        assert!(kept.same);
+        assert_eq!(kept.urls, first.urls);
+        assert_eq!(kept.titles, first.titles);
+        assert_eq!(
+            kept.table.urls.get(&pages[0].source),
+            first.table.urls.get(&pages[0].source)
+        );
+        // Saved again, the shape holds the new text, and reads back the same.
+        assert!(through_cache(&restored).of(&edited, &titles).same);
+        // Another title, or another frontmatter: made again.
+        let mut restored = through_cache(&memo);
+        let renamed = vec!["A again".to_string(), "B".to_string()];
+        assert!(!restored.of(&pages, &renamed).same);
+        let mut restored = through_cache(&memo);
+        let mut moved = pages.clone();
+        moved[0] = page("a.md", "---\ntitle: A\nslug: z\n---\n\nFirst body.\n");
+        assert!(!restored.of(&moved, &titles).same);
+    }
+
+    #[test]
+    fn a_saved_memory_whose_pages_and_urls_do_not_pair_up_is_not_restored() {
+        let (pages, titles) = site("Body.");
+        let mut memo = Memo::default();
+        memo.of(&pages, &titles);
+        let mut saved = memo.save().unwrap();
+        saved.urls.pop();
+        assert!(Memo::restore(saved).is_none());
+        assert!(Memo::default().save().is_none());
     }
 }

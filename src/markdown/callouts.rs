@@ -22,15 +22,17 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The kind a label names, in any case (`note`, `NOTE`, `Note`), with no copy of it.
     fn parse(label: &str) -> Option<Kind> {
-        Some(match label.to_ascii_lowercase().as_str() {
-            "note" => Kind::Note,
-            "tip" => Kind::Tip,
-            "important" => Kind::Important,
-            "warning" => Kind::Warning,
-            "caution" => Kind::Caution,
-            _ => return None,
-        })
+        [
+            Kind::Note,
+            Kind::Tip,
+            Kind::Important,
+            Kind::Warning,
+            Kind::Caution,
+        ]
+        .into_iter()
+        .find(|k| label.eq_ignore_ascii_case(k.class()))
     }
 
     fn from_alert(k: BlockQuoteKind) -> Kind {

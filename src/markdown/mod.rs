@@ -461,10 +461,12 @@ fn join<'a>(text: &'a str, first: CowStr<'a>, second: CowStr<'a>) -> CowStr<'a> 
         let base = text.as_ptr() as usize;
         let start = (a.as_ptr() as usize).wrapping_sub(base);
         let meet = (b.as_ptr() as usize).wrapping_sub(base);
-        if start <= text.len() && start + a.len() == meet && meet <= text.len() {
-            if let Some(both) = text.get(start..meet + b.len()) {
-                return CowStr::Borrowed(both);
-            }
+        if start <= text.len()
+            && start + a.len() == meet
+            && meet <= text.len()
+            && let Some(both) = text.get(start..meet + b.len())
+        {
+            return CowStr::Borrowed(both);
         }
     }
     let mut s = first.into_string();

@@ -89,28 +89,14 @@ impl Plan {
     /// The record this build leaves.
     pub fn record(&self) -> &Arc<Record> {
         self.record.get_or_init(|| {
-            let mut record = self.read_record.clone();
-            let retired = || {
-                self.owns
-                    .iter()
-                    .flat_map(|o| &o.retired)
-                    .chain(&self.retired)
-            };
-            let mut added = self.owns.iter().flat_map(|o| &o.added).peekable();
-            if retired().next().is_some() || added.peek().is_some() {
-                let record = Arc::make_mut(&mut record);
-                for key in retired() {
-                    record.entries.remove(key);
-                }
-                for (key, entry) in added {
-                    // A repeated id (reported as such) keeps its first unit.
-                    record
-                        .entries
-                        .entry(key.clone())
-                        .or_insert_with(|| entry.clone());
-                }
+            if self.keeps_read() {
+                return self.read_record.clone();
             }
-            record
+            // Made from the same merge as the text, so the two cannot disagree.
+            let entries = self.leaves().map(|(k, e)| (k.clone(), e.clone()));
+            Arc::new(Record {
+                entries: entries.collect(),
+            })
         })
     }
 
@@ -141,7 +127,7 @@ impl Plan {
 
     /// The entries of the record this build leaves, in order, without making it: those read
     /// less the retired ones, merged with those added. Of a key read and added, or added
-    /// twice, the first is kept, as [`Plan::record`] keeps it.
+    /// twice, the first is kept (a repeated id keeps its first unit).
     fn leaves(&self) -> impl Iterator<Item = (&Key, &Entry)> {
         let retired: FxHashSet<&Key> = (self.owns.iter())
             .flat_map(|o| &o.retired)

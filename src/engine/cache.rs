@@ -662,18 +662,8 @@ pub(super) fn write(
     digest: u64,
     fingerprint: u64,
 ) -> Result<(), Diagnostic> {
-    use std::io::Write;
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    fs::File::create(&tmp)
-        .and_then(|mut f| {
-            f.write_all(&header(payload.len(), digest, fingerprint))?;
-            f.write_all(payload)
-        })
-        .map_err(|e| cache_error(&tmp, e))?;
-    fs::rename(&tmp, path).map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        cache_error(path, e)
-    })
+    let head = header(payload.len(), digest, fingerprint);
+    put(path, &head, std::iter::once(payload))
 }
 
 /// Writes the payload made of `parts` (called twice: to hash, then to write) behind its
@@ -683,7 +673,6 @@ fn write_parts<'p, I: Iterator<Item = &'p [u8]>>(
     parts: impl Fn() -> I,
     fingerprint: u64,
 ) -> Result<u64, Diagnostic> {
-    use std::io::Write;
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     let mut len = 0usize;
     for part in parts() {
@@ -691,12 +680,25 @@ fn write_parts<'p, I: Iterator<Item = &'p [u8]>>(
         len += part.len();
     }
     let digest = hasher.digest();
+    let head = header(len, digest, fingerprint);
+    put(path, &head, parts())?;
+    Ok(digest)
+}
+
+/// Writes `head` and then `parts` to `path` through a temporary file beside it, renamed
+/// into place once whole.
+fn put<'p>(
+    path: &Path,
+    head: &[u8],
+    parts: impl Iterator<Item = &'p [u8]>,
+) -> Result<(), Diagnostic> {
+    use std::io::Write;
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
     fs::File::create(&tmp)
         .and_then(|f| {
             let mut out = std::io::BufWriter::with_capacity(256 * 1024, f);
-            out.write_all(&header(len, digest, fingerprint))?;
-            for part in parts() {
+            out.write_all(head)?;
+            for part in parts {
                 out.write_all(part)?;
             }
             out.flush()
@@ -705,8 +707,7 @@ fn write_parts<'p, I: Iterator<Item = &'p [u8]>>(
     fs::rename(&tmp, path).map_err(|e| {
         let _ = fs::remove_file(&tmp);
         cache_error(path, e)
-    })?;
-    Ok(digest)
+    })
 }
 
 fn cache_error(path: &Path, e: std::io::Error) -> Diagnostic {

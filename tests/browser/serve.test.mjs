@@ -108,10 +108,11 @@ test('an edit reaches the open page in place: no navigation, scroll and features
   await withLivePage(async ({ dir, srv, page }) => {
     const fresh = await enhancements(page);
     assert.ok(fresh.steps > 3, `steps: ${JSON.stringify(fresh)}`);
-    await page.evaluate(() => window.scrollTo(0, 900));
+    // The theme scrolls smoothly; an instant scroll lands before the edit.
+    await page.evaluate(() => window.scrollTo({ top: 900, behavior: 'instant' }));
     await page.waitForTimeout(200);
     const before = await page.evaluate(() => window.scrollY);
-    assert.ok(before > 500, `scrolled: ${before}`);
+    assert.equal(before, 900, 'scrolled');
     fs.appendFileSync(path.join(dir, SOURCE), '\nA sentence added while the page is open.\n');
     await waitFor(page, () => !!document.body && document.body.textContent.includes('A sentence added while the page is open.'));
     await page.waitForTimeout(300);
@@ -213,9 +214,10 @@ test('a stylesheet edit applies without a reload', T, async () => {
 
 test('a theme script edit reloads the page, at the same scroll position', T, async () => {
   await withLivePage(async ({ dir, page }) => {
-    await page.evaluate(() => window.scrollTo(0, 700));
+    await page.evaluate(() => window.scrollTo({ top: 700, behavior: 'instant' }));
     await page.waitForTimeout(200);
     const before = await page.evaluate(() => window.scrollY);
+    assert.equal(before, 700, 'scrolled');
     const loaded = page.waitForEvent('load');
     fs.appendFileSync(path.join(dir, 'themes/default/static/assets/stepbook.js'), '\nwindow.__newScript = true;\n');
     await loaded;

@@ -33,6 +33,7 @@ pub mod engine;
 pub mod frontmatter;
 pub mod gitdates;
 pub mod init;
+pub mod lazy;
 pub mod linkcheck;
 pub mod lint;
 pub mod markdown;

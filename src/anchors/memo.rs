@@ -228,8 +228,8 @@ impl Kept {
 /// One anchored unit of an article as it is now.
 #[derive(Clone, Serialize, Deserialize)]
 pub(super) struct Unit {
-    /// Its place in the article's outline, where its id is.
-    pub at: u32,
+    /// Its id, kept here so that a plan of kept articles does not read their outlines.
+    pub id: String,
     pub kind: Kind,
     pub fingerprint: Fingerprint,
 }
@@ -292,7 +292,7 @@ impl Prints {
 
     /// The id of unit `u`.
     pub fn id(&self, u: usize) -> &str {
-        &self.md.outline.units[self.units[u].at as usize].id
+        &self.units[u].id
     }
 }
 
@@ -306,8 +306,7 @@ fn units_of(a: &Article) -> (Fingerprint, Vec<Unit>) {
     let mut units: Vec<Unit> = outline
         .units
         .iter()
-        .enumerate()
-        .map(|(at, u)| {
+        .map(|u| {
             let (kind, fingerprint) = match u.kind {
                 outline::Kind::Section => (
                     Kind::Section,
@@ -320,7 +319,7 @@ fn units_of(a: &Article) -> (Fingerprint, Vec<Unit>) {
                 outline::Kind::Step => (Kind::Step, Fingerprint::of_in(&mut scratch, &u.text, "")),
             };
             Unit {
-                at: at as u32,
+                id: u.id.clone(),
                 kind,
                 fingerprint,
             }
@@ -335,7 +334,7 @@ fn units_of(a: &Article) -> (Fingerprint, Vec<Unit>) {
             units[p].fingerprint.absorb(&own);
         }
     }
-    units.retain(|u| !outline.units[u.at as usize].id.is_empty());
+    units.retain(|u| !u.id.is_empty());
     units.shrink_to_fit();
     (page, units)
 }

@@ -12,7 +12,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::lazy::Lazy;
 use crate::markdown::Rendered;
+use crate::markdown::outline::Outline;
 use crate::paths::AnchorId;
 
 /// The translation's body with its source's ids, or the same body when nothing pairs up
@@ -29,7 +31,7 @@ pub fn align(source: &Rendered, own: Arc<Rendered>) -> Arc<Rendered> {
             headings.push(b.id.as_str().to_string());
         }
     }
-    for (a, b) in source.steps.iter().zip(&own.steps) {
+    for (a, b) in source.steps.iter().zip(own.steps.iter()) {
         if (a.number, a.depth) != (b.number, b.depth) {
             break;
         }
@@ -48,20 +50,22 @@ pub fn align(source: &Rendered, own: Arc<Rendered>) -> Arc<Rendered> {
     for h in &mut md.headings {
         h.id = to(&h.id);
     }
-    for s in &mut md.steps {
+    let mut steps = Vec::clone(&md.steps);
+    for s in &mut steps {
         s.id = to(&s.id);
         s.heading = s.heading.as_ref().map(to);
     }
+    md.steps = Lazy::new(steps);
     md.ids = md.ids.iter().map(to).collect();
     md.ids
         .extend(headings.iter().map(|h| AnchorId::new(h.as_str())));
-    let mut outline = md.outline.as_ref().clone();
+    let mut outline = Outline::clone(&md.outline);
     for u in &mut outline.units {
         if let Some(new) = map.get(&u.id) {
             u.id = new.clone();
         }
     }
-    md.outline = Arc::new(outline);
+    md.outline = Lazy::new(outline);
     Arc::new(md)
 }
 

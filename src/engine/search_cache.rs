@@ -187,12 +187,7 @@ mod tests {
             crumb: "Guide".into(),
             description: None,
             tags: vec![format!("tag{}", i % 3)],
-            outline: Arc::new(
-                crate::markdown::tests::render_full(&md)
-                    .outline
-                    .as_ref()
-                    .clone(),
-            ),
+            outline: crate::markdown::tests::render_full(&md).outline,
         }
     }
 

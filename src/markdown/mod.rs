@@ -143,7 +143,8 @@ pub struct Rendered {
     /// Id reserved for that title heading.
     pub title_id: Option<AnchorId>,
     pub headings: Vec<Heading>,
-    pub steps: Vec<Step>,
+    /// Kept encoded in a cached build until read: only a changed page's steps are.
+    pub steps: crate::lazy::Lazy<Vec<Step>>,
     /// Where each step's list marker (`1.`) is in the body, by step: the Markdown copy writes
     /// each step's id after its first line.
     pub step_starts: Vec<usize>,
@@ -159,8 +160,9 @@ pub struct Rendered {
     pub relocated: Vec<(Range<usize>, String)>,
     /// Plain text outside links and code, for `check`.
     pub prose: prose::Prose,
-    /// Sections, steps and options with their text, for search.
-    pub outline: std::sync::Arc<outline::Outline>,
+    /// Sections, steps and options with their text, for search and the anchor record; kept
+    /// encoded in a cached build until read.
+    pub outline: crate::lazy::Lazy<outline::Outline>,
     pub diagnostics: Vec<Diagnostic>,
     /// What rendering read besides the body itself.
     pub reads: Reads,
@@ -325,7 +327,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
     for (i, count) in counted {
         out.headings[i].steps += count;
     }
-    out.steps = steps.steps;
+    out.steps = crate::lazy::Lazy::new(steps.steps);
     out.step_starts = steps.starts;
     // An id of a snippet's text that repeats one of its page is an error: links to it would
     // land on the wrong place.

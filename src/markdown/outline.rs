@@ -144,7 +144,7 @@ impl Collector {
 /// The outline pass (read-only): collects the outline into
 /// [`Rendered::outline`](super::Rendered).
 pub fn collect<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
-    cx.out.outline = std::sync::Arc::new(gather(events, &cx.branches, &cx.steps.steps));
+    cx.out.outline = crate::lazy::Lazy::new(gather(events, &cx.branches, &cx.steps.steps));
 }
 
 /// The outline of a body. `steps` gives the id and number of each step in document order.

@@ -376,19 +376,13 @@ mod tests {
 
     #[test]
     fn buckets_are_deflated_json() {
-        use std::sync::Arc;
         let doc = Doc {
             title: "A <b>".into(),
             url: "a.html".into(),
             crumb: String::new(),
             description: None,
             tags: Vec::new(),
-            outline: Arc::new(
-                crate::markdown::tests::render_full("## Set up\n\n1. Go.\n")
-                    .outline
-                    .as_ref()
-                    .clone(),
-            ),
+            outline: crate::markdown::tests::render_full("## Set up\n\n1. Go.\n").outline,
         };
         let b = Buckets::new(&[super::super::record::record_len(&doc)], &[0]);
         assert_eq!(b.keys.len(), 1);

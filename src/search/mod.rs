@@ -16,11 +16,10 @@ mod postings;
 mod record;
 pub mod tokenize;
 
-use std::sync::Arc;
-
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use crate::lazy::Lazy;
 use crate::markdown::outline::Outline;
 use crate::render::OutFile;
 use crate::site::{Page, Site};
@@ -36,7 +35,7 @@ pub struct Doc {
     pub crumb: String,
     pub description: Option<String>,
     pub tags: Vec<String>,
-    pub outline: Arc<Outline>,
+    pub outline: Lazy<Outline>,
 }
 
 /// The articles of `site`, in order, as the index sees them; their URLs start at the
@@ -74,15 +73,15 @@ pub fn docs(site: &Site) -> Vec<Doc> {
 
 /// The page's outline with the text of each link written without text, as the page shows
 /// it.
-fn filled(site: &Site, page: &Page) -> Arc<Outline> {
+fn filled(site: &Site, page: &Page) -> Lazy<Outline> {
     if !page.md.links.iter().any(|l| l.fill) {
         return page.md.outline.clone();
     }
-    let mut outline = page.md.outline.as_ref().clone();
+    let mut outline = Outline::clone(&page.md.outline);
     for (marker, text) in crate::site::xref::fills(site, page) {
         outline.fill(&marker, &text);
     }
-    Arc::new(outline)
+    Lazy::new(outline)
 }
 
 /// The files of `search/`, and of `<tag>/search/` for every other language.
@@ -336,7 +335,7 @@ mod tests {
                 .is_multiple_of(3)
                 .then(|| format!("About {i} and {extra}")),
             tags: vec![format!("tag{}", i % 4)],
-            outline: Arc::new(render_full(&md).outline.as_ref().clone()),
+            outline: render_full(&md).outline,
         }
     }
 
@@ -451,7 +450,7 @@ mod tests {
         let a = key(&[lang("", "en", &docs)]);
         assert_eq!(a, key(&[lang("", "en", &docs)]));
         let mut edited = docs.clone();
-        edited[1].outline = Arc::new(render_full("Other words.\n").outline.as_ref().clone());
+        edited[1].outline = render_full("Other words.\n").outline;
         assert_ne!(a, key(&[lang("", "en", &edited)]));
         assert_ne!(a, key(&[lang("", "de", &docs)]));
         assert_ne!(a, key(&[lang("en/", "en", &docs)]));

@@ -909,7 +909,7 @@ mod tests {
             crumb: String::new(),
             description: None,
             tags: Vec::new(),
-            outline: Arc::new(render_full(md).outline.as_ref().clone()),
+            outline: render_full(md).outline,
         }
     }
 

@@ -211,7 +211,6 @@ fn short_id<'a>(id: &'a str, parent: &str) -> [&'a str; 2] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     /// The entry as `serde_json` writes it, from the same parts: what the hand-written one
     /// must equal.
@@ -298,7 +297,7 @@ mod tests {
                 crumb: "Guide › Setup".into(),
                 description: description.map(str::to_string),
                 tags: Vec::new(),
-                outline: Arc::new(outline),
+                outline: crate::lazy::Lazy::new(outline),
             };
             let mut out = Vec::new();
             write_record(&doc, &mut out);

@@ -476,15 +476,17 @@ pub(crate) mod tests {
                 text: "Set it up".into(),
                 steps: 2,
             }],
-            steps: (1..=2)
-                .map(|n| Step {
-                    id: AnchorId::new(format!("set-up-step-{n}")),
-                    number: n,
-                    text: format!("Do {n}."),
-                    depth: 0,
-                    heading: Some(h.clone()),
-                })
-                .collect(),
+            steps: crate::lazy::Lazy::new(
+                (1..=2)
+                    .map(|n| Step {
+                        id: AnchorId::new(format!("set-up-step-{n}")),
+                        number: n,
+                        text: format!("Do {n}."),
+                        depth: 0,
+                        heading: Some(h.clone()),
+                    })
+                    .collect(),
+            ),
             ..Default::default()
         }
     }

@@ -1,0 +1,229 @@
+//! A value that the build cache reads back still encoded, and decodes the first time it is
+//! read.
+//!
+//! A cached build keeps most rendered bodies as they were, and most of what a body holds
+//! (its search outline, its steps) is read again only when the body changes: decoding it for
+//! every page would be most of the work of reading the cache. A [`Lazy`] value holds its
+//! encoding as the cache read it and decodes it on first use; a value made in this run is
+//! held decoded. Either way it carries a digest of the value, so hashing it (for a key, or a
+//! page's facts) does not need the value: the digest is the hash of its encoding, a pure
+//! function of the value whichever way it was made.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
+use std::sync::{Arc, OnceLock};
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A shared value, decoded when first read; cloning it is cheap.
+pub struct Lazy<T> {
+    digest: u64,
+    value: OnceLock<Arc<T>>,
+    /// The value's encoding, as the cache holds it; `None` for a value made in this run.
+    encoded: Option<Arc<[u8]>>,
+}
+
+impl<T: Serialize + DeserializeOwned> Lazy<T> {
+    /// Holds `value`, decoded.
+    pub fn new(value: T) -> Lazy<T> {
+        Lazy::shared(Arc::new(value))
+    }
+
+    /// Holds the shared `value`, decoded.
+    pub fn shared(value: Arc<T>) -> Lazy<T> {
+        let digest = xxhash_rust::xxh3::xxh3_64(&encode(&*value));
+        Lazy {
+            digest,
+            value: OnceLock::from(value),
+            encoded: None,
+        }
+    }
+
+    /// The value, decoded now if it was not yet.
+    pub fn get(&self) -> &Arc<T> {
+        self.value.get_or_init(|| {
+            let bytes = self.encoded.as_deref().unwrap_or_default();
+            // The bytes are the ones this type encoded: the cache checks every file's hash
+            // before anything in it is read.
+            Arc::new(postcard::from_bytes(bytes).expect("a cached value decodes as it was encoded"))
+        })
+    }
+
+    /// The hash of the value's encoding: equal values have equal digests.
+    pub fn digest(&self) -> u64 {
+        self.digest
+    }
+
+    /// Whether the value was decoded (or made) in this run.
+    pub fn is_decoded(&self) -> bool {
+        self.value.get().is_some()
+    }
+}
+
+fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    postcard::to_allocvec(value).expect("an in-memory value encodes")
+}
+
+impl<T> Clone for Lazy<T> {
+    fn clone(&self) -> Self {
+        Lazy {
+            digest: self.digest,
+            value: self.value.clone(),
+            encoded: self.encoded.clone(),
+        }
+    }
+}
+
+impl<T: Serialize + DeserializeOwned + Default> Default for Lazy<T> {
+    fn default() -> Self {
+        Lazy::new(T::default())
+    }
+}
+
+impl<T: Serialize + DeserializeOwned> Deref for Lazy<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.get()
+    }
+}
+
+impl<T> Hash for Lazy<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.digest.hash(state);
+    }
+}
+
+impl<T> PartialEq for Lazy<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.digest == other.digest
+    }
+}
+
+impl<T> Eq for Lazy<T> {}
+
+impl<T: Serialize + DeserializeOwned + fmt::Debug> fmt::Debug for Lazy<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
+/// Written as its digest and its encoding: a value read back and never decoded is written
+/// as it was read.
+impl<T: Serialize + DeserializeOwned> Serialize for Lazy<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeTuple;
+        let made;
+        let bytes: &[u8] = match (&self.encoded, self.value.get()) {
+            (Some(e), _) => e,
+            (None, Some(v)) => {
+                made = encode(&**v);
+                &made
+            }
+            (None, None) => &[],
+        };
+        let mut t = s.serialize_tuple(2)?;
+        t.serialize_element(&self.digest)?;
+        t.serialize_element(&Bytes(bytes))?;
+        t.end()
+    }
+}
+
+impl<'de, T> Deserialize<'de> for Lazy<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (digest, bytes) = <(u64, ByteBuf)>::deserialize(d)?;
+        Ok(Lazy {
+            digest,
+            value: OnceLock::new(),
+            encoded: Some(bytes.0.into()),
+        })
+    }
+}
+
+/// Bytes written as one run (`serialize_bytes`), not as a sequence of numbers.
+struct Bytes<'a>(&'a [u8]);
+
+impl Serialize for Bytes<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(self.0)
+    }
+}
+
+/// Bytes read as one run.
+struct ByteBuf(Vec<u8>);
+
+impl<'de> Deserialize<'de> for ByteBuf {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ByteBuf;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_bytes<E>(self, v: &[u8]) -> Result<ByteBuf, E> {
+                Ok(ByteBuf(v.to_vec()))
+            }
+            fn visit_byte_buf<E>(self, v: Vec<u8>) -> Result<ByteBuf, E> {
+                Ok(ByteBuf(v))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<ByteBuf, A::Error> {
+                let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+                while let Some(b) = seq.next_element()? {
+                    v.push(b);
+                }
+                Ok(ByteBuf(v))
+            }
+        }
+        d.deserialize_byte_buf(Visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Default, Clone, PartialEq, Hash, Serialize, Deserialize)]
+    struct Value {
+        words: Vec<String>,
+        n: u64,
+    }
+
+    fn value() -> Value {
+        Value {
+            words: vec!["open".into(), "settings".into()],
+            n: 7,
+        }
+    }
+
+    #[test]
+    fn a_value_read_back_is_decoded_when_first_read_and_equals_the_one_written() {
+        let made = Lazy::new(value());
+        assert!(made.is_decoded());
+        let bytes = postcard::to_allocvec(&made).unwrap();
+        let read: Lazy<Value> = postcard::from_bytes(&bytes).unwrap();
+        assert!(!read.is_decoded());
+        assert_eq!(read.digest(), made.digest());
+        assert_eq!(*read, value());
+        assert!(read.is_decoded());
+    }
+
+    #[test]
+    fn a_value_never_decoded_is_written_again_as_it_was_read() {
+        let bytes = postcard::to_allocvec(&Lazy::new(value())).unwrap();
+        let read: Lazy<Value> = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(postcard::to_allocvec(&read).unwrap(), bytes);
+        assert!(!read.is_decoded());
+    }
+
+    #[test]
+    fn equal_values_have_equal_digests_and_others_do_not() {
+        assert_eq!(Lazy::new(value()).digest(), Lazy::new(value()).digest());
+        let mut other = value();
+        other.n = 8;
+        assert_ne!(Lazy::new(other).digest(), Lazy::new(value()).digest());
+    }
+}

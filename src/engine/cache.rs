@@ -29,7 +29,6 @@
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -394,7 +393,7 @@ fn write_side<T: Serialize>(
 ///
 /// A shard's payload is the length of its entries, its entries, then the HTML of their
 /// bodies: the entries are read into `entries`, a buffer each thread reuses (a fresh one per
-/// shard would have the kernel clear every page of it once more), and the HTML into a string
+/// shard would have the kernel clear every page of it once more), and the HTML into a buffer
 /// of its own, which its memos share.
 fn read_shard(
     path: &Path,
@@ -427,13 +426,13 @@ fn read_shard(
         return None;
     }
     let read: Vec<Entry> = postcard::from_bytes(entries).ok()?;
-    // The cache wrote UTF-8; a shard that is not is ignored like any other damaged file.
-    let text: Arc<str> = Arc::from(String::from_utf8(bytes).ok()?);
+    // The HTML is checked to be UTF-8 only where a page reads it.
+    let text = bytes::Bytes::from(bytes);
     let mut at = 0usize;
     let mut out = Vec::with_capacity(read.len());
     for e in read {
         let end = at.checked_add(e.html)?;
-        let html = Html::stored(text.clone(), at..end)?;
+        let html = Html::stored(&text, at..end)?;
         out.push((e, html));
         at = end;
     }

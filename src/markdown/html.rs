@@ -2,12 +2,13 @@
 //!
 //! The HTML is about half of what the cache keeps of a page, and after an edit only the pages
 //! rendered again read it: reading the cache back leaves it where it is ([`Html::stored`]),
-//! in one string per cache file that its bodies share, and a body reads its range of it, so
-//! the HTML is never copied, however many pages are rendered again.
+//! in one buffer per cache file that its bodies share, and a body reads its range of it, so
+//! the HTML is never copied, however many pages are rendered again. Nor is it checked to be
+//! UTF-8 before a page reads it: a range is checked each time it is read, so the bodies that
+//! are never read cost nothing.
 
 use std::fmt;
 use std::ops::{Deref, Range};
-use std::sync::Arc;
 
 /// The HTML of a rendered body.
 #[derive(Clone, Default)]
@@ -16,7 +17,8 @@ pub struct Html(Repr);
 #[derive(Clone)]
 enum Repr {
     Text(String),
-    Stored { text: Arc<str>, at: Range<usize> },
+    /// Its part of the buffer a cache file's HTML was read into (shared, not copied).
+    Stored(bytes::Bytes),
 }
 
 impl Default for Repr {
@@ -26,17 +28,17 @@ impl Default for Repr {
 }
 
 impl Html {
-    /// The HTML at `at` in `text`; `None` when `at` is not a range of whole characters of it.
-    pub fn stored(text: Arc<str>, at: Range<usize>) -> Option<Html> {
-        text.get(at.clone())?;
-        Some(Html(Repr::Stored { text, at }))
+    /// The HTML at `at` in `bytes`; `None` when `at` is not a range of it. A range that is
+    /// not UTF-8 reads as empty.
+    pub fn stored(bytes: &bytes::Bytes, at: Range<usize>) -> Option<Html> {
+        bytes.get(at.clone())?;
+        Some(Html(Repr::Stored(bytes.slice(at))))
     }
 
     pub fn as_str(&self) -> &str {
         match &self.0 {
             Repr::Text(s) => s,
-            // `stored` checked the range.
-            Repr::Stored { text, at } => text.get(at.clone()).unwrap_or_default(),
+            Repr::Stored(bytes) => std::str::from_utf8(bytes).unwrap_or_default(),
         }
     }
 }
@@ -91,15 +93,16 @@ mod tests {
 
     #[test]
     fn stored_html_reads_as_the_text_of_its_range() {
-        let text: Arc<str> = Arc::from("xx<p>café</p>yy");
-        let html = Html::stored(text.clone(), 2..14).unwrap();
+        let text = bytes::Bytes::from("xx<p>café</p>yy");
+        let html = Html::stored(&text, 2..14).unwrap();
         assert_eq!(html.as_bytes(), "<p>café</p>".as_bytes());
         assert_eq!(html.as_str(), "<p>café</p>");
         assert_eq!(html, "<p>café</p>");
         assert_eq!(html.clone().as_bytes(), "<p>café</p>".as_bytes());
-        assert_eq!(Html::stored(text.clone(), 0..0).unwrap().as_str(), "");
-        // A range that cuts a character, or ends beyond the text, is refused, never a panic.
-        assert!(Html::stored(text.clone(), 2..9).is_none());
-        assert!(Html::stored(text, 2..99).is_none());
+        assert_eq!(Html::stored(&text, 0..0).unwrap().as_str(), "");
+        // A range that ends beyond the text is refused, one that cuts a character reads as
+        // empty: never a panic.
+        assert_eq!(Html::stored(&text, 2..9).unwrap().as_str(), "");
+        assert!(Html::stored(&text, 2..99).is_none());
     }
 }

@@ -12,7 +12,7 @@
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -21,8 +21,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub struct Lazy<T> {
     digest: u64,
     value: OnceLock<Arc<T>>,
-    /// The value's encoding, as the cache holds it; `None` for a value made in this run.
-    encoded: Option<Arc<[u8]>>,
+    /// The value's encoding as the cache held it, until it is decoded (then the value is
+    /// held alone, not both); `None` for a value made in this run.
+    encoded: Mutex<Option<Arc<[u8]>>>,
 }
 
 impl<T: Serialize + DeserializeOwned> Lazy<T> {
@@ -37,17 +38,19 @@ impl<T: Serialize + DeserializeOwned> Lazy<T> {
         Lazy {
             digest,
             value: OnceLock::from(value),
-            encoded: None,
+            encoded: Mutex::new(None),
         }
     }
 
     /// The value, decoded now if it was not yet.
     pub fn get(&self) -> &Arc<T> {
         self.value.get_or_init(|| {
-            let bytes = self.encoded.as_deref().unwrap_or_default();
+            let bytes = self.encoded().take().unwrap_or_default();
             // The bytes are the ones this type encoded: the cache checks every file's hash
             // before anything in it is read.
-            Arc::new(postcard::from_bytes(bytes).expect("a cached value decodes as it was encoded"))
+            Arc::new(
+                postcard::from_bytes(&bytes).expect("a cached value decodes as it was encoded"),
+            )
         })
     }
 
@@ -62,16 +65,32 @@ impl<T: Serialize + DeserializeOwned> Lazy<T> {
     }
 }
 
+impl<T> Lazy<T> {
+    fn encoded(&self) -> std::sync::MutexGuard<'_, Option<Arc<[u8]>>> {
+        // Nothing panics while holding the lock.
+        self.encoded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     postcard::to_allocvec(value).expect("an in-memory value encodes")
 }
 
-impl<T> Clone for Lazy<T> {
+impl<T: Serialize + DeserializeOwned> Clone for Lazy<T> {
     fn clone(&self) -> Self {
+        let encoded = self.encoded().clone();
+        let value = match (&encoded, self.value.get()) {
+            (_, Some(v)) => OnceLock::from(v.clone()),
+            (Some(_), None) => OnceLock::new(),
+            // Being decoded on another thread: `get` waits for it.
+            (None, None) => OnceLock::from(self.get().clone()),
+        };
         Lazy {
             digest: self.digest,
-            value: self.value.clone(),
-            encoded: self.encoded.clone(),
+            value,
+            encoded: Mutex::new(encoded),
         }
     }
 }
@@ -110,22 +129,20 @@ impl<T: Serialize + DeserializeOwned + fmt::Debug> fmt::Debug for Lazy<T> {
 }
 
 /// Written as its digest and its encoding: a value read back and never decoded is written
-/// as it was read.
+/// as it was read, one decoded is encoded again.
 impl<T: Serialize + DeserializeOwned> Serialize for Lazy<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeTuple;
-        let made;
-        let bytes: &[u8] = match (&self.encoded, self.value.get()) {
-            (Some(e), _) => e,
-            (None, Some(v)) => {
-                made = encode(&**v);
-                &made
-            }
-            (None, None) => &[],
+        // Still encoded: never decoded, since decoding takes the encoding. Otherwise the value
+        // is there, or being decoded on another thread (`get` waits for it).
+        let still = self.encoded().clone();
+        let bytes: Arc<[u8]> = match still {
+            Some(e) => e,
+            None => encode(&**self.get()).into(),
         };
         let mut t = s.serialize_tuple(2)?;
         t.serialize_element(&self.digest)?;
-        t.serialize_element(&Bytes(bytes))?;
+        t.serialize_element(&Bytes(&bytes))?;
         t.end()
     }
 }
@@ -136,7 +153,7 @@ impl<'de, T> Deserialize<'de> for Lazy<T> {
         Ok(Lazy {
             digest,
             value: OnceLock::new(),
-            encoded: Some(bytes.0.into()),
+            encoded: Mutex::new(Some(bytes.0.into())),
         })
     }
 }
@@ -217,6 +234,31 @@ mod tests {
         let read: Lazy<Value> = postcard::from_bytes(&bytes).unwrap();
         assert_eq!(postcard::to_allocvec(&read).unwrap(), bytes);
         assert!(!read.is_decoded());
+    }
+
+    #[test]
+    fn a_value_decoded_is_held_alone_and_written_again_as_it_was_read() {
+        let bytes = postcard::to_allocvec(&Lazy::new(value())).unwrap();
+        let read: Lazy<Value> = postcard::from_bytes(&bytes).unwrap();
+        let copy = read.clone();
+        assert_eq!(read.get().n, 7);
+        assert!(read.encoded().is_none());
+        assert_eq!(postcard::to_allocvec(&read).unwrap(), bytes);
+        // A clone made before keeps its own encoding.
+        assert!(!copy.is_decoded());
+        assert_eq!(postcard::to_allocvec(&copy).unwrap(), bytes);
+    }
+
+    #[test]
+    fn the_digest_is_the_hash_of_the_encoding() {
+        let long = Value {
+            words: (0..200).map(|i| format!("word{i}")).collect(),
+            n: u64::MAX,
+        };
+        for v in [value(), long, Value::default()] {
+            let want = xxhash_rust::xxh3::xxh3_64(&postcard::to_allocvec(&v).unwrap());
+            assert_eq!(Lazy::new(v).digest(), want);
+        }
     }
 
     #[test]

@@ -157,6 +157,7 @@ impl Memo {
             abs: p.abs.clone(),
             page: p.page.clone(),
             units: p.units.clone(),
+            ids: (0..p.units.len()).map(|u| p.id(u).to_string()).collect(),
             pins: p.pins.clone(),
             problems: p.problems.clone(),
         })
@@ -183,6 +184,7 @@ impl Memo {
             url: saved.url,
             page: saved.page,
             units: saved.units,
+            ids: Some(saved.ids),
             pins: saved.pins,
             problems: saved.problems,
         };
@@ -202,6 +204,8 @@ pub struct Saved {
     abs: PathBuf,
     page: Fingerprint,
     units: Vec<Unit>,
+    /// The units' ids, so that a plan of kept articles does not read their outlines.
+    ids: Vec<String>,
     pins: BTreeMap<String, Pin>,
     problems: Vec<Diagnostic>,
 }
@@ -228,8 +232,8 @@ impl Kept {
 /// One anchored unit of an article as it is now.
 #[derive(Clone, Serialize, Deserialize)]
 pub(super) struct Unit {
-    /// Its id, kept here so that a plan of kept articles does not read their outlines.
-    pub id: String,
+    /// Its place in the article's outline, where its id is.
+    pub at: u32,
     pub kind: Kind,
     pub fingerprint: Fingerprint,
 }
@@ -245,6 +249,9 @@ pub(super) struct Prints {
     /// The page's own fingerprint, and its units with an id.
     pub page: Fingerprint,
     pub units: Vec<Unit>,
+    /// The units' ids when the prints were read back from the cache (their outline is then
+    /// not read); `None`: they are in the outline, at each unit's place.
+    ids: Option<Vec<String>>,
     pub pins: BTreeMap<String, Pin>,
     /// Problems of the pins.
     pub problems: Vec<Diagnostic>,
@@ -274,6 +281,7 @@ impl Prints {
             url: a.page.url.clone(),
             page,
             units,
+            ids: None,
             pins,
             problems,
         }
@@ -292,7 +300,10 @@ impl Prints {
 
     /// The id of unit `u`.
     pub fn id(&self, u: usize) -> &str {
-        &self.units[u].id
+        match &self.ids {
+            Some(ids) => &ids[u],
+            None => &self.md.outline.units[self.units[u].at as usize].id,
+        }
     }
 }
 
@@ -306,7 +317,8 @@ fn units_of(a: &Article) -> (Fingerprint, Vec<Unit>) {
     let mut units: Vec<Unit> = outline
         .units
         .iter()
-        .map(|u| {
+        .enumerate()
+        .map(|(at, u)| {
             let (kind, fingerprint) = match u.kind {
                 outline::Kind::Section => (
                     Kind::Section,
@@ -319,7 +331,7 @@ fn units_of(a: &Article) -> (Fingerprint, Vec<Unit>) {
                 outline::Kind::Step => (Kind::Step, Fingerprint::of_in(&mut scratch, &u.text, "")),
             };
             Unit {
-                id: u.id.clone(),
+                at: at as u32,
                 kind,
                 fingerprint,
             }
@@ -334,7 +346,7 @@ fn units_of(a: &Article) -> (Fingerprint, Vec<Unit>) {
             units[p].fingerprint.absorb(&own);
         }
     }
-    units.retain(|u| !u.id.is_empty());
+    units.retain(|u| !outline.units[u.at as usize].id.is_empty());
     units.shrink_to_fit();
     (page, units)
 }

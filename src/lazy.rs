@@ -29,15 +29,9 @@ pub struct Lazy<T> {
 impl<T: Serialize + DeserializeOwned> Lazy<T> {
     /// Holds `value`, decoded.
     pub fn new(value: T) -> Lazy<T> {
-        Lazy::shared(Arc::new(value))
-    }
-
-    /// Holds the shared `value`, decoded.
-    pub fn shared(value: Arc<T>) -> Lazy<T> {
-        let digest = xxhash_rust::xxh3::xxh3_64(&encode(&*value));
         Lazy {
-            digest,
-            value: OnceLock::from(value),
+            digest: xxhash_rust::xxh3::xxh3_64(&encode(&value)),
+            value: OnceLock::from(Arc::new(value)),
             encoded: Mutex::new(None),
         }
     }

@@ -161,13 +161,13 @@ impl Serialize for Bytes<'_> {
     }
 }
 
-/// Bytes read as one run.
+/// Bytes read as one run, as [`Bytes`] writes them.
 struct ByteBuf(Vec<u8>);
 
 impl<'de> Deserialize<'de> for ByteBuf {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
+        impl serde::de::Visitor<'_> for Visitor {
             type Value = ByteBuf;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("bytes")
@@ -175,21 +175,8 @@ impl<'de> Deserialize<'de> for ByteBuf {
             fn visit_bytes<E>(self, v: &[u8]) -> Result<ByteBuf, E> {
                 Ok(ByteBuf(v.to_vec()))
             }
-            fn visit_byte_buf<E>(self, v: Vec<u8>) -> Result<ByteBuf, E> {
-                Ok(ByteBuf(v))
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<ByteBuf, A::Error> {
-                let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
-                while let Some(b) = seq.next_element()? {
-                    v.push(b);
-                }
-                Ok(ByteBuf(v))
-            }
         }
-        d.deserialize_byte_buf(Visitor)
+        d.deserialize_bytes(Visitor)
     }
 }
 

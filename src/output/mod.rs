@@ -33,7 +33,7 @@ mod swap;
 
 pub use destination::{MANIFEST, Previous, check_destination, resolve_destination, spare_path};
 use destination::{Manifest, Recorded, split};
-use swap::{ours, remove_stale, remove_tree, swap};
+use swap::{ours, remove_ours, remove_stale, remove_tree, swap};
 
 fn modified_ns(meta: &fs::Metadata) -> u128 {
     meta.modified()
@@ -131,7 +131,7 @@ impl Staging {
                 )
                 .with_hint("move it away; stepbook never deletes what it did not write"));
             }
-            remove_tree(&tmp).map_err(|e| io_error(&tmp, e))?;
+            remove_ours(&tmp).map_err(|e| io_error(&tmp, e))?;
         }
         // Under the temporary name, a spare that a stopped build half changed is removed by
         // the next build instead of being trusted.
@@ -433,7 +433,7 @@ fn shared(_: &fs::Metadata) -> bool {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = remove_tree(&self.tmp);
+            let _ = remove_ours(&self.tmp);
         }
     }
 }

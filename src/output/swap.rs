@@ -42,7 +42,7 @@ fn keep_as_spare(old: &Path, dest: &Path) -> Result<(), Diagnostic> {
     if spare.symlink_metadata().is_err() && fs::rename(old, &spare).is_ok() {
         return Ok(());
     }
-    remove_tree(old).map_err(|e| io_error(old, e))
+    remove_ours(old).map_err(|e| io_error(old, e))
 }
 
 /// Atomically exchanges two paths (Linux `renameat2` with `RENAME_EXCHANGE`).
@@ -77,15 +77,32 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
 
 /// Removes a folder and everything in it, its subfolders in parallel.
 pub(super) fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    remove_entries(dir, |_| true)?;
+    fs::remove_dir(dir)
+}
+
+/// Removes a folder a build made, its manifest last: a removal stopped half way (the build
+/// killed) leaves a folder that still says it is ours, which the next build removes, rather
+/// than one it must leave alone.
+pub(super) fn remove_ours(dir: &Path) -> std::io::Result<()> {
+    remove_entries(dir, |e| e.file_name() != MANIFEST)?;
+    match fs::remove_file(dir.join(MANIFEST)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    fs::remove_dir(dir)
+}
+
+/// Removes the entries of `dir` that `which` picks, and everything in them.
+fn remove_entries(dir: &Path, which: impl Fn(&fs::DirEntry) -> bool + Sync) -> std::io::Result<()> {
     let entries: Vec<fs::DirEntry> = fs::read_dir(dir)?.collect::<Result<_, _>>()?;
-    entries.par_iter().try_for_each(|e| {
+    entries.par_iter().filter(|e| which(e)).try_for_each(|e| {
         if e.file_type()?.is_dir() {
             remove_tree(&e.path())
         } else {
             fs::remove_file(e.path())
         }
-    })?;
-    fs::remove_dir(dir)
+    })
 }
 
 /// Temporary folders left by a build that was killed: ours by name, safe to remove.
@@ -114,7 +131,7 @@ pub(super) fn remove_stale(parent: &Path, name: &str) {
             // in: put the old site back.
             let _ = fs::rename(&path, &dest);
         } else {
-            let _ = remove_tree(&path);
+            let _ = remove_ours(&path);
         }
     }
 }

@@ -15,10 +15,12 @@
 //! prints without the values they were made from ([`Saved`]); the engine gives them back
 //! ([`Memo::restore`]) only for a file whose text, frontmatter and body it knows to be the
 //! ones they were made from, and they are then checked like any others. What following
-//! decided is not kept: it belongs to the record as this run reads it.
+//! decided is kept with them, named by the record it was decided against (the hash of the
+//! record's file and text, [`record_digest`]): a cached build whose record reads as the last
+//! one does follows only the articles that changed.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
@@ -42,8 +44,9 @@ pub struct Memo {
     /// The record the kept [`Own`]s were decided against, and its addresses, each once, in
     /// order.
     pub(super) record: Option<(Arc<Record>, Addresses)>,
-    /// Counts the records met: an [`Own`] is kept while it was decided in this generation.
-    pub(super) generation: u64,
+    /// The [`record_digest`] of that record: an [`Own`] is kept while it was decided against
+    /// a record of this digest.
+    pub(super) against: u64,
     pub(super) articles: FxHashMap<SourcePath, Kept>,
     /// How many articles the last plan fingerprinted, and how many it followed anew.
     pub(super) fingerprinted: usize,
@@ -54,14 +57,20 @@ impl std::fmt::Debug for Memo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Memo")
             .field("articles", &self.articles.len())
-            .field("generation", &self.generation)
+            .field("against", &self.against)
             .finish()
     }
 }
 
 impl Memo {
-    /// The addresses of `record`, each once, in order: made once per record.
-    pub(super) fn addresses(&mut self, record: &Arc<Record>) -> Addresses {
+    /// The addresses of `record`, read from `text` in `path`, each once, in order: made once
+    /// per record.
+    pub(super) fn addresses(
+        &mut self,
+        record: &Arc<Record>,
+        path: &Path,
+        text: Option<&str>,
+    ) -> Addresses {
         // A missing record is read as a new empty one every run: it is the same.
         if let Some((r, a)) = &self.record
             && (Arc::ptr_eq(r, record) || r.entries.is_empty() && record.entries.is_empty())
@@ -75,7 +84,7 @@ impl Memo {
             }
         }
         let addresses: Addresses = addresses.into();
-        self.generation += 1;
+        self.against = record_digest(path, text);
         self.record = Some((record.clone(), addresses.clone()));
         addresses
     }
@@ -150,7 +159,8 @@ impl Memo {
 
     /// What the cache keeps of the prints of the article from `source`.
     pub fn saved(&self, source: &SourcePath) -> Option<Saved> {
-        let p = &self.articles.get(source)?.prints;
+        let k = self.articles.get(source)?;
+        let p = &k.prints;
         Some(Saved {
             title: p.title.clone(),
             url: p.url.clone(),
@@ -160,6 +170,7 @@ impl Memo {
             ids: (0..p.units.len()).map(|u| p.id(u).to_string()).collect(),
             pins: p.pins.clone(),
             problems: p.problems.clone(),
+            own: k.own.clone(),
         })
     }
 
@@ -190,9 +201,19 @@ impl Memo {
         };
         self.articles.entry(source).or_insert(Kept {
             prints: Arc::new(prints),
-            own: None,
+            own: saved.own,
         });
     }
+}
+
+/// The hash that names a record as a run reads it: its file and its text (`None`: no file).
+/// What following decided for an article is a function of it and the article's prints.
+pub(super) fn record_digest(path: &Path, text: Option<&str>) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(path.as_os_str().as_encoded_bytes());
+    h.update(&[0xff, u8::from(text.is_some())]);
+    h.update(text.unwrap_or_default().as_bytes());
+    h.digest()
 }
 
 /// The prints of one article as the build cache keeps them: without the body, frontmatter and
@@ -208,22 +229,25 @@ pub struct Saved {
     ids: Vec<String>,
     pins: BTreeMap<String, Pin>,
     problems: Vec<Diagnostic>,
+    /// What following its own address decided, as [`Kept::own`] holds it.
+    own: Option<(u64, bool, Arc<Own>)>,
 }
 
 /// What the memo keeps of one article.
 #[derive(Clone)]
 pub(super) struct Kept {
     pub prints: Arc<Prints>,
-    /// What following its own address decided, in a generation of the memo, and whether the
-    /// article held its address alone then.
+    /// What following its own address decided, against the record of a [`record_digest`],
+    /// and whether the article held its address alone then.
     pub own: Option<(u64, bool, Arc<Own>)>,
 }
 
 impl Kept {
-    /// What following was decided in `generation`, when it still holds.
-    pub fn own_in(&self, generation: u64, alone: bool) -> Option<Arc<Own>> {
+    /// What following was decided against the record of digest `against`, when it still
+    /// holds.
+    pub fn own_in(&self, against: u64, alone: bool) -> Option<Arc<Own>> {
         match &self.own {
-            Some((g, a, own)) if *g == generation && *a == alone => Some(own.clone()),
+            Some((g, a, own)) if *g == against && *a == alone => Some(own.clone()),
             _ => None,
         }
     }
@@ -258,7 +282,7 @@ pub(super) struct Prints {
 }
 
 /// What following the recorded anchors of an article's own address decided.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub(super) struct Own {
     /// Old fragment to id: the mappings found, then the pins of fragments not mapped.
     pub map: BTreeMap<String, String>,

@@ -200,8 +200,8 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
         problems: _,
     } = recorded;
     let articles = &tree.articles;
-    let addresses = memo.addresses(&record);
-    let generation = memo.generation;
+    let addresses = memo.addresses(&record, &path, read.as_deref());
+    let against = memo.against;
     let mut kept = memo.prints(articles);
     let problems: Vec<Diagnostic> = kept
         .iter()
@@ -238,7 +238,7 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
     // apart from the others.
     let owns: Vec<(Arc<Own>, bool)> = (0..articles.len())
         .into_par_iter()
-        .map(|i| match kept[i].own_in(generation, alone[i]) {
+        .map(|i| match kept[i].own_in(against, alone[i]) {
             Some(own) => (own, false),
             None => (Arc::new(ctx.own(i, alone[i], &record)), true),
         })
@@ -299,7 +299,7 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
         .map(|(url, m)| (url.clone(), map_json(m)))
         .collect();
     for ((k, own), alone) in kept.iter_mut().zip(&owns).zip(alone) {
-        k.own = Some((generation, alone, own.clone()));
+        k.own = Some((against, alone, own.clone()));
     }
     memo.keep(articles, kept);
     memo.followed = followed;

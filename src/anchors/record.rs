@@ -80,7 +80,7 @@ impl Kind {
 pub type Key = (Arc<str>, String);
 
 /// One recorded anchor.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     pub kind: Kind,
     pub fingerprint: Fingerprint,

@@ -400,6 +400,59 @@ fn with_another_record_the_memo_follows_again_without_fingerprinting() {
     assert!(!next.changed());
 }
 
+/// What the build cache keeps of `memo`'s prints of `pages`, read back into a new memo as a
+/// cached build does.
+fn read_back(memo: &Memo, pages: &[Page]) -> Memo {
+    let mut restored = Memo::default();
+    for p in pages {
+        let saved = postcard::to_allocvec(&memo.saved(&p.source).unwrap()).unwrap();
+        let saved: SavedPrints = postcard::from_bytes(&saved).unwrap();
+        let (md, fm, text) = (p.md.clone(), p.fm.clone(), p.text.clone());
+        restored.restore(p.source.clone(), saved, md, fm, text);
+    }
+    restored
+}
+
+#[test]
+fn prints_read_back_keep_what_following_decided_while_the_record_reads_the_same() {
+    let sources = a_and_b();
+    let old = recorded(&sources);
+    // A step inserted at the top of `a`: following it maps every old step and reports.
+    let after = BEFORE.replace(
+        "1. Open the app.",
+        "1. Unlock your phone.\n1. Open the app.",
+    );
+    let pages = vec![
+        page("guide/a.md", titled("MFA"), render_full(&after)),
+        pages_of(&sources)[1].clone(),
+    ];
+    let first = plan_from(&pages, &old, Memo::default());
+    assert_eq!(reports(&first).len(), 4);
+
+    let again = plan_from(&pages, &old, read_back(&first.memo, &pages));
+    assert_eq!((again.memo.fingerprinted, again.memo.followed), (0, 0));
+    assert_eq!(decided(&again), decided(&first));
+
+    // The record the first plan leaves reads otherwise: every article is followed again.
+    let text = first.text().to_string();
+    let written = Recorded {
+        record: Record::parse(&text).unwrap().0.into(),
+        text: Some(text.into()),
+        ..old.clone()
+    };
+    let next = plan_from(&pages, &written, read_back(&first.memo, &pages));
+    assert_eq!((next.memo.fingerprinted, next.memo.followed), (0, 2));
+    let fresh = plan_from(&pages, &written, Memo::default());
+    assert_eq!(decided(&next), decided(&fresh));
+    // And so does the same record in another folder: its reports name another file.
+    let moved = Recorded {
+        path: PathBuf::from("/elsewhere/anchors.lock"),
+        ..old.clone()
+    };
+    let there = plan_from(&pages, &moved, read_back(&first.memo, &pages));
+    assert_eq!((there.memo.fingerprinted, there.memo.followed), (0, 2));
+}
+
 #[test]
 fn the_memo_plans_a_moved_and_a_deleted_article_as_a_fresh_plan_does() {
     let sources = [

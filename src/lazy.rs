@@ -5,9 +5,11 @@
 //! (its search outline, its steps) is read again only when the body changes: decoding it for
 //! every page would be most of the work of reading the cache. A [`Lazy`] value holds its
 //! encoding as the cache read it and decodes it on first use; a value made in this run is
-//! held decoded. Either way it carries a digest of the value, so hashing it (for a key, or a
+//! held decoded. Either way it has a digest of the value, so hashing it (for a key, or a
 //! page's facts) does not need the value: the digest is the hash of its encoding, a pure
-//! function of the value whichever way it was made.
+//! function of the value whichever way it was made. A value read back comes with its digest;
+//! a value made in this run is encoded for it when it is first asked for (or written), so a
+//! value never hashed costs no encoding.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -19,7 +21,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A shared value, decoded when first read; cloning it is cheap.
 pub struct Lazy<T> {
-    digest: u64,
+    /// Read back with the encoding; worked out when first asked for a value made in this run.
+    digest: OnceLock<u64>,
     value: OnceLock<Arc<T>>,
     /// The value's encoding as the cache held it, until it is decoded (then the value is
     /// held alone, not both); `None` for a value made in this run.
@@ -30,7 +33,7 @@ impl<T: Serialize + DeserializeOwned> Lazy<T> {
     /// Holds `value`, decoded.
     pub fn new(value: T) -> Lazy<T> {
         Lazy {
-            digest: xxhash_rust::xxh3::xxh3_64(&encode(&value)),
+            digest: OnceLock::new(),
             value: OnceLock::from(Arc::new(value)),
             encoded: Mutex::new(None),
         }
@@ -50,7 +53,7 @@ impl<T: Serialize + DeserializeOwned> Lazy<T> {
 
     /// The hash of the value's encoding: equal values have equal digests.
     pub fn digest(&self) -> u64 {
-        self.digest
+        *(self.digest).get_or_init(|| xxhash_rust::xxh3::xxh3_64(&encode(&**self.get())))
     }
 
     /// Whether the value was decoded (or made) in this run.
@@ -82,7 +85,7 @@ impl<T: Serialize + DeserializeOwned> Clone for Lazy<T> {
             (None, None) => OnceLock::from(self.get().clone()),
         };
         Lazy {
-            digest: self.digest,
+            digest: self.digest.clone(),
             value,
             encoded: Mutex::new(encoded),
         }
@@ -102,19 +105,19 @@ impl<T: Serialize + DeserializeOwned> Deref for Lazy<T> {
     }
 }
 
-impl<T> Hash for Lazy<T> {
+impl<T: Serialize + DeserializeOwned> Hash for Lazy<T> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.digest.hash(state);
+        self.digest().hash(state);
     }
 }
 
-impl<T> PartialEq for Lazy<T> {
+impl<T: Serialize + DeserializeOwned> PartialEq for Lazy<T> {
     fn eq(&self, other: &Self) -> bool {
-        self.digest == other.digest
+        self.digest() == other.digest()
     }
 }
 
-impl<T> Eq for Lazy<T> {}
+impl<T: Serialize + DeserializeOwned> Eq for Lazy<T> {}
 
 impl<T: Serialize + DeserializeOwned + fmt::Debug> fmt::Debug for Lazy<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -134,8 +137,9 @@ impl<T: Serialize + DeserializeOwned> Serialize for Lazy<T> {
             Some(e) => e,
             None => encode(&**self.get()).into(),
         };
+        let digest = self.digest.get_or_init(|| xxhash_rust::xxh3::xxh3_64(&bytes));
         let mut t = s.serialize_tuple(2)?;
-        t.serialize_element(&self.digest)?;
+        t.serialize_element(digest)?;
         t.serialize_element(&Bytes(&bytes))?;
         t.end()
     }
@@ -145,7 +149,7 @@ impl<'de, T> Deserialize<'de> for Lazy<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let (digest, bytes) = <(u64, ByteBuf)>::deserialize(d)?;
         Ok(Lazy {
-            digest,
+            digest: OnceLock::from(digest),
             value: OnceLock::new(),
             encoded: Mutex::new(Some(bytes.0.into())),
         })

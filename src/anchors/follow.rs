@@ -31,7 +31,7 @@ enum Found {
 
 /// `current` is the unit that holds `fragment` now, if one does.
 fn find(fragment: &str, entry: &Entry, prints: &Prints, current: Option<usize>) -> Found {
-    let units = &prints.units;
+    let units = prints.units();
     let fp = &entry.fingerprint;
     if let Some(c) = current
         && units[c].kind == entry.kind
@@ -145,10 +145,10 @@ impl Planner<'_> {
             (key, entry)
         };
         if !known.contains("") {
-            let page = new("", Kind::Page, &prints.page, a.page.fm.intercom_id);
+            let page = new("", Kind::Page, prints.page(), a.page.fm.intercom_id);
             own.added.push(page);
         }
-        for (u, unit) in prints.units.iter().enumerate() {
+        for (u, unit) in prints.units().iter().enumerate() {
             let id = prints.id(u);
             if !known.contains(id) {
                 own.added.push(new(id, unit.kind, &unit.fingerprint, None));
@@ -167,7 +167,7 @@ impl Planner<'_> {
         out: &mut Own,
     ) {
         let prints = &self.kept[i].prints;
-        let units = &prints.units;
+        let units = prints.units();
         let pins = &prints.pins;
         // Most recorded fragments still anchor what they did: found by id at once, that is
         // all the work they cost.
@@ -261,10 +261,7 @@ impl Planner<'_> {
             .collect();
         let mut best: Option<(usize, usize)> = None;
         for (i, k) in self.kept.iter().enumerate() {
-            let hashes: FxHashSet<(Kind, u32)> = k
-                .prints
-                .units
-                .iter()
+            let hashes: FxHashSet<(Kind, u32)> = (k.prints.units().iter())
                 .map(|u| (u.kind, u.fingerprint.hash))
                 .collect();
             let held = fragments
@@ -285,7 +282,7 @@ impl Planner<'_> {
         let (i, score) = self
             .kept
             .iter()
-            .map(|k| page.fingerprint.similarity(&k.prints.page))
+            .map(|k| page.fingerprint.similarity(k.prints.page()))
             .enumerate()
             .fold(None, |best: Option<(usize, f64)>, (i, s)| match best {
                 Some((_, b)) if b >= s => best,

@@ -31,6 +31,7 @@ use super::pins::{self, Pin};
 use super::record::{Entry, Key, Kind, Record};
 use crate::diagnostics::Diagnostic;
 use crate::frontmatter::Frontmatter;
+use crate::lazy::Lazy;
 use crate::markdown::{Rendered, outline};
 use crate::paths::{SourcePath, UrlPath};
 use crate::site::Article;
@@ -165,9 +166,11 @@ impl Memo {
             title: p.title.clone(),
             url: p.url.clone(),
             abs: p.abs.clone(),
-            page: p.page.clone(),
             units: p.units.clone(),
-            ids: (0..p.units.len()).map(|u| p.id(u).to_string()).collect(),
+            ids: match &p.ids {
+                Some(ids) => ids.clone(),
+                None => Lazy::new((0..p.units().len()).map(|u| p.id(u).to_string()).collect()),
+            },
             pins: p.pins.clone(),
             problems: p.problems.clone(),
             own: k.own.clone(),
@@ -193,7 +196,6 @@ impl Memo {
             abs: saved.abs,
             title: saved.title,
             url: saved.url,
-            page: saved.page,
             units: saved.units,
             ids: Some(saved.ids),
             pins: saved.pins,
@@ -223,10 +225,10 @@ pub struct Saved {
     title: String,
     url: UrlPath,
     abs: PathBuf,
-    page: Fingerprint,
-    units: Vec<Unit>,
+    /// Read only when the article is followed again: not when its decision is kept.
+    units: Lazy<Units>,
     /// The units' ids, so that a plan of kept articles does not read their outlines.
-    ids: Vec<String>,
+    ids: Lazy<Vec<String>>,
     pins: BTreeMap<String, Pin>,
     problems: Vec<Diagnostic>,
     /// What following its own address decided, as [`Kept::own`] holds it.
@@ -253,6 +255,13 @@ impl Kept {
     }
 }
 
+/// An article's own fingerprint, and its units with an id.
+#[derive(Default, Serialize, Deserialize)]
+pub(super) struct Units {
+    pub page: Fingerprint,
+    pub units: Vec<Unit>,
+}
+
 /// One anchored unit of an article as it is now.
 #[derive(Clone, Serialize, Deserialize)]
 pub(super) struct Unit {
@@ -270,12 +279,11 @@ pub(super) struct Prints {
     abs: PathBuf,
     title: String,
     url: UrlPath,
-    /// The page's own fingerprint, and its units with an id.
-    pub page: Fingerprint,
-    pub units: Vec<Unit>,
+    /// The page's own fingerprint, and its units with an id: decoded only when read.
+    units: Lazy<Units>,
     /// The units' ids when the prints were read back from the cache (their outline is then
     /// not read); `None`: they are in the outline, at each unit's place.
-    ids: Option<Vec<String>>,
+    ids: Option<Lazy<Vec<String>>>,
     pub pins: BTreeMap<String, Pin>,
     /// Problems of the pins.
     pub problems: Vec<Diagnostic>,
@@ -303,8 +311,7 @@ impl Prints {
             abs: a.page.abs.clone(),
             title: a.title.clone(),
             url: a.page.url.clone(),
-            page,
-            units,
+            units: Lazy::new(Units { page, units }),
             ids: None,
             pins,
             problems,
@@ -322,11 +329,21 @@ impl Prints {
             && self.abs.as_os_str() == p.abs.as_os_str()
     }
 
+    /// The page's own fingerprint.
+    pub fn page(&self) -> &Fingerprint {
+        &self.units.page
+    }
+
+    /// The units with an id.
+    pub fn units(&self) -> &[Unit] {
+        &self.units.units
+    }
+
     /// The id of unit `u`.
     pub fn id(&self, u: usize) -> &str {
         match &self.ids {
             Some(ids) => &ids[u],
-            None => &self.md.outline.units[self.units[u].at as usize].id,
+            None => &self.md.outline.units[self.units()[u].at as usize].id,
         }
     }
 }

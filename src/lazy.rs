@@ -105,6 +105,29 @@ impl<T: Serialize + DeserializeOwned> Deref for Lazy<T> {
     }
 }
 
+impl<T: Serialize + DeserializeOwned> From<T> for Lazy<T> {
+    fn from(value: T) -> Self {
+        Lazy::new(value)
+    }
+}
+
+impl<A, T: Serialize + DeserializeOwned + FromIterator<A>> FromIterator<A> for Lazy<T> {
+    fn from_iter<I: IntoIterator<Item = A>>(items: I) -> Self {
+        Lazy::new(items.into_iter().collect())
+    }
+}
+
+impl<'a, T: Serialize + DeserializeOwned> IntoIterator for &'a Lazy<T>
+where
+    &'a T: IntoIterator,
+{
+    type Item = <&'a T as IntoIterator>::Item;
+    type IntoIter = <&'a T as IntoIterator>::IntoIter;
+    fn into_iter(self) -> Self::IntoIter {
+        (&**self.get()).into_iter()
+    }
+}
+
 impl<T: Serialize + DeserializeOwned> Hash for Lazy<T> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.digest().hash(state);
@@ -137,7 +160,9 @@ impl<T: Serialize + DeserializeOwned> Serialize for Lazy<T> {
             Some(e) => e,
             None => encode(&**self.get()).into(),
         };
-        let digest = self.digest.get_or_init(|| xxhash_rust::xxh3::xxh3_64(&bytes));
+        let digest = self
+            .digest
+            .get_or_init(|| xxhash_rust::xxh3::xxh3_64(&bytes));
         let mut t = s.serialize_tuple(2)?;
         t.serialize_element(digest)?;
         t.serialize_element(&Bytes(&bytes))?;

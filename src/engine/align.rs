@@ -47,18 +47,21 @@ pub fn align(source: &Rendered, own: Arc<Rendered>) -> Arc<Rendered> {
     let mut md = own.as_ref().clone();
     md.html = rename(&own.html, &map, &headings).into();
     let to = |id: &AnchorId| AnchorId::new(map.get(id.as_str()).map_or(id.as_str(), |s| s));
-    for h in &mut md.headings {
+    let mut heads = Vec::clone(&md.headings);
+    for h in &mut heads {
         h.id = to(&h.id);
     }
+    md.headings = Lazy::new(heads);
     let mut steps = Vec::clone(&md.steps);
     for s in &mut steps {
         s.id = to(&s.id);
         s.heading = s.heading.as_ref().map(to);
     }
     md.steps = Lazy::new(steps);
-    md.ids = md.ids.iter().map(to).collect();
-    md.ids
-        .extend(headings.iter().map(|h| AnchorId::new(h.as_str())));
+    let ids = (md.ids.iter().map(to))
+        .chain(headings.iter().map(|h| AnchorId::new(h.as_str())))
+        .collect();
+    md.ids = Lazy::new(ids);
     let mut outline = Outline::clone(&md.outline);
     for u in &mut outline.units {
         if let Some(new) = map.get(&u.id) {

@@ -3,7 +3,7 @@
 //! that a body is rendered again only when its text, a snippet it includes, its URL or one of
 //! the answers it read has changed.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -68,9 +68,10 @@ struct Body {
     md: Arc<Rendered>,
     /// The fingerprint of every title, when rendering read them all.
     titles: Option<u64>,
-    /// The version of every image it measured, in [`markdown::Reads::images`] order; `None`
-    /// when it could not be trusted to change with the file.
-    images: Vec<Option<Option<Version>>>,
+    /// Every image file it measured ([`markdown::Reads::images`]), with its version; `None`
+    /// when it could not be trusted to change with the file. Kept here as well, since every
+    /// body kept is checked against them, so that the body's reads stay encoded.
+    images: Vec<(PathBuf, Option<Option<Version>>)>,
 }
 
 impl Memo {
@@ -216,8 +217,8 @@ impl Memo {
             .images
             .iter()
             .map(|p| match ctx.files.version(p) {
-                (v, true) => Some(v),
-                (_, false) => None,
+                (v, true) => (p.clone(), Some(v)),
+                (_, false) => (p.clone(), None),
             })
             .collect();
         self.fresh = true;
@@ -260,8 +261,7 @@ fn still_answered(b: &Body, ctx: &RenderCtx<'_>) -> bool {
 
 /// Whether every image file the body measured is still the same.
 fn images_same(b: &Body, ctx: &RenderCtx<'_>) -> bool {
-    let reads = &b.md.reads;
-    reads.images.iter().zip(&b.images).all(|(path, was)| {
+    b.images.iter().all(|(path, was)| {
         was.is_some() && matches!(ctx.files.version(path), (now, true) if Some(now) == *was)
     })
 }

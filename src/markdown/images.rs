@@ -64,7 +64,7 @@ pub fn html(events: &[Ev<'_>], i: usize, cx: &mut Ctx<'_, '_>) -> Option<(String
             span: input.body_offset + range.start..input.body_offset + range.end,
         });
     }
-    if let Some((w, h)) = local_size(input.path, &src, &mut cx.out.reads.images) {
+    if let Some((w, h)) = local_size(input.path, &src, &mut cx.reads.images) {
         tag.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
     }
     tag.push_str(" loading=\"lazy\" decoding=\"async\">");
@@ -231,7 +231,7 @@ mod tests {
         crate::markdown::write::apply(&mut events, &mut cx);
         let mut out = String::new();
         pulldown_cmark::html::push_html(&mut out, events.into_iter().map(|(e, _)| e));
-        (out, cx.out.images, cx.out.reads.images)
+        (out, cx.out.images, cx.reads.images)
     }
 
     #[test]

@@ -117,7 +117,7 @@ pub fn apply<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
             }) = event
             {
                 let dest = std::mem::replace(dest_url, CowStr::Borrowed(""));
-                *dest_url = retarget(*link_type, dest, range, input, &mut cx.out).0;
+                *dest_url = retarget(*link_type, dest, range, input, cx).0;
             }
         }
         return;
@@ -135,8 +135,8 @@ pub fn apply<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
             out.push((event, range));
             continue;
         };
-        let recorded = cx.out.links.len();
-        let (dest, replace_text) = retarget(link_type, dest_url, &range, input, &mut cx.out);
+        let recorded = cx.links.len();
+        let (dest, replace_text) = retarget(link_type, dest_url, &range, input, cx);
         out.push((
             Event::Start(Tag::Link {
                 link_type,
@@ -155,7 +155,7 @@ pub fn apply<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
             }
         }
         let empty = matches!(iter.peek(), Some((Event::End(TagEnd::Link), _)));
-        let links = &mut cx.out.links;
+        let links = &mut cx.links;
         if empty && links.len() > recorded {
             links[recorded].fill = true;
             out.push((Event::Text(CowStr::from(fill_marker(recorded))), range));
@@ -172,16 +172,15 @@ fn retarget<'a>(
     dest_url: CowStr<'a>,
     range: &std::ops::Range<usize>,
     input: &Input<'_>,
-    out: &mut Rendered,
+    cx: &mut Ctx<'_, '_>,
 ) -> (CowStr<'a>, bool) {
+    let (links, reads) = (&mut cx.links, &mut cx.reads);
     let Rendered {
-        links,
         file_links,
         relocated,
-        reads,
         diagnostics: problems,
         ..
-    } = out;
+    } = &mut cx.out;
     let span = input.body_offset + range.start..input.body_offset + range.end;
     if let LinkType::WikiLink { has_pothole } = link_type {
         match wiki_target(&dest_url, input, reads) {

@@ -142,14 +142,19 @@ pub struct Rendered {
     pub title: Option<String>,
     /// Id reserved for that title heading.
     pub title_id: Option<AnchorId>,
-    pub headings: Vec<Heading>,
+    /// Kept encoded in a cached build until read, as are the ids: only a changed page's (or
+    /// a linked one's) are.
+    pub headings: crate::lazy::Lazy<Vec<Heading>>,
     /// Kept encoded in a cached build until read: only a changed page's steps are.
     pub steps: crate::lazy::Lazy<Vec<Step>>,
     /// Where each step's list marker (`1.`) is in the body, by step: the Markdown copy writes
     /// each step's id after its first line.
     pub step_starts: Vec<usize>,
-    pub ids: Vec<AnchorId>,
-    pub links: Vec<LinkRef>,
+    pub ids: crate::lazy::Lazy<Vec<AnchorId>>,
+    /// Kept encoded in a cached build until read.
+    pub links: crate::lazy::Lazy<Vec<LinkRef>>,
+    /// Whether a link was written without text ([`LinkRef::fill`]).
+    pub fills: bool,
     /// Relative links to anything but a Markdown page (`pic.png`, `../old/page/`): the path
     /// from the content root they resolve to, and where the link is in the file.
     pub file_links: Vec<(String, Range<usize>)>,
@@ -164,8 +169,9 @@ pub struct Rendered {
     /// encoded in a cached build until read.
     pub outline: crate::lazy::Lazy<outline::Outline>,
     pub diagnostics: Vec<Diagnostic>,
-    /// What rendering read besides the body itself.
-    pub reads: Reads,
+    /// What rendering read besides the body itself; kept encoded in a cached build until
+    /// read (the engine keeps the image files apart, in its memo).
+    pub reads: crate::lazy::Lazy<Reads>,
 }
 
 /// What rendering a body read besides its own text: the answers it got from the site's
@@ -232,8 +238,12 @@ pub struct Ctx<'i, 'a> {
     pub headings: headings::Headings,
     /// The steps, their counts per heading and the repeated ids ([`steps::apply`]).
     pub steps: steps::Steps,
-    /// The result being built: links, images, outline, prose, reads, diagnostics.
+    /// The result being built: links, images, outline, prose, diagnostics.
     pub out: Rendered,
+    /// What rendering read besides the body, put in [`Rendered::reads`] at the end.
+    pub reads: Reads,
+    /// The internal links, put in [`Rendered::links`] at the end.
+    pub links: Vec<LinkRef>,
     /// The list a pass that inserts or removes events writes into: the one an earlier such
     /// pass left behind, so a page allocates two lists of events however many passes run.
     spare: Events<'a>,
@@ -249,6 +259,8 @@ impl<'i, 'a> Ctx<'i, 'a> {
             headings: headings::Headings::default(),
             steps: steps::Steps::default(),
             out: Rendered::default(),
+            reads: Reads::default(),
+            links: Vec::new(),
             spare: Vec::new(),
         }
     }
@@ -307,14 +319,18 @@ pub fn render(input: &Input<'_>) -> Rendered {
         headings: heads,
         steps,
         mut out,
+        reads,
+        links,
         ..
     } = cx;
+    out.reads = crate::lazy::Lazy::new(reads);
+    out.fills = links.iter().any(|l| l.fill);
+    out.links = crate::lazy::Lazy::new(links);
 
     out.title = heads.title;
     out.title_id = heads.title_id;
-    out.headings = heads.headings;
-    let heading_at: rustc_hash::FxHashMap<&AnchorId, usize> = out
-        .headings
+    let mut headings = heads.headings;
+    let heading_at: rustc_hash::FxHashMap<&AnchorId, usize> = headings
         .iter()
         .enumerate()
         .map(|(i, h)| (&h.id, i))
@@ -325,8 +341,9 @@ pub fn render(input: &Input<'_>) -> Rendered {
         .filter_map(|(id, count)| heading_at.get(id).map(|&i| (i, *count)))
         .collect();
     for (i, count) in counted {
-        out.headings[i].steps += count;
+        headings[i].steps += count;
     }
+    out.headings = crate::lazy::Lazy::new(headings);
     out.steps = crate::lazy::Lazy::new(steps.steps);
     out.step_starts = steps.starts;
     // An id of a snippet's text that repeats one of its page is an error: links to it would
@@ -404,7 +421,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
             .with_hint("split the procedure into shorter ones, or move the deep steps into their own section"),
         );
     }
-    out.ids = ids.into_ids();
+    out.ids = crate::lazy::Lazy::new(ids.into_ids());
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(e, _)| e));
     html.shrink_to_fit();

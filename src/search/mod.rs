@@ -74,7 +74,7 @@ pub fn docs(site: &Site) -> Vec<Doc> {
 /// The page's outline with the text of each link written without text, as the page shows
 /// it.
 fn filled(site: &Site, page: &Page) -> Lazy<Outline> {
-    if !page.md.links.iter().any(|l| l.fill) {
+    if !page.md.fills {
         return page.md.outline.clone();
     }
     let mut outline = Outline::clone(&page.md.outline);

@@ -475,7 +475,8 @@ pub(crate) mod tests {
                 id: h.clone(),
                 text: "Set it up".into(),
                 steps: 2,
-            }],
+            }]
+            .into(),
             steps: crate::lazy::Lazy::new(
                 (1..=2)
                     .map(|n| Step {

@@ -437,7 +437,8 @@ mod tests {
         }
         let linking = Rendered {
             html: html.into(),
-            links: fills,
+            links: fills.into(),
+            fills: true,
             ..Default::default()
         };
         let mut from = page("guide/from.md", titled("From"), linking);

@@ -328,6 +328,9 @@ pub fn build_with(
     let counted = engine.articles_counted();
     let (assembled, link_checked) = (engine.assembled(), engine.pages_link_checked());
     let site = loaded.site;
+    if let Some(d) = engine.cache_changed() {
+        return fail(diags, vec![d]);
+    }
     let stats = match staging.commit() {
         Ok(s) => s,
         Err(d) => return fail(diags, vec![d]),

@@ -37,7 +37,7 @@ use super::pages::{Memo, Saved, SavedRef};
 use super::{cutoff, search_cache};
 use crate::anchors::SavedPrints;
 use crate::diagnostics::Diagnostic;
-use crate::markdown::html::Html;
+use crate::markdown::html::{Html, Part};
 use crate::paths::SourcePath;
 
 /// The cache folder, in the site's folder.
@@ -47,7 +47,7 @@ pub const FOLDER: &str = ".stepbook-cache";
 pub const MAGIC: &[u8; 8] = b"stepbook";
 
 /// The version of the layout below; a change makes older caches unreadable on purpose.
-const FORMAT: u32 = 13;
+const FORMAT: u32 = 14;
 
 /// How many files the memos are cut into: after a one-page edit, a save writes one of them
 /// again (at 10,000 pages, some 4 MB).
@@ -403,40 +403,41 @@ fn read_shard(
 ) -> Option<Vec<(Entry, Html)>> {
     use std::io::Read;
     let mut file = fs::File::open(path).ok()?;
-    let mut head = [0u8; 40];
+    let mut head = [0u8; 32 + LISTED];
     file.read_exact(&mut head).ok()?;
     let (len, digest) = announced(&head, fingerprint)?;
+    let listed = usize::try_from(word(&head, 32)?).ok()?;
+    let (htmls, html_digest) = (usize::try_from(word(&head, 40)?).ok()?, word(&head, 48)?);
     // The header is checked before the rest is read: a shard of another hash than the one
     // wanted, or whose file has another length than announced, is not read.
-    if digest != want || u64::try_from(len).ok()?.checked_add(32)? != file.metadata().ok()?.len() {
+    let whole = (32 + LISTED as u64)
+        .checked_add(listed as u64)?
+        .checked_add(htmls as u64)?;
+    if digest != want || len != LISTED.checked_add(listed)? || whole != file.metadata().ok()?.len()
+    {
         return None;
     }
-    let listed = usize::try_from(word(&head, 32)?).ok()?;
-    let htmls = len.checked_sub(8)?.checked_sub(listed)?;
     entries.clear();
     (&mut file).take(listed as u64).read_to_end(entries).ok()?;
-    let mut bytes = Vec::with_capacity(htmls);
-    // One byte more than announced tells a longer file.
-    file.take(htmls as u64 + 1).read_to_end(&mut bytes).ok()?;
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     hasher.update(&head[32..]);
     hasher.update(entries);
-    hasher.update(&bytes);
-    if entries.len() != listed || bytes.len() != htmls || hasher.digest() != digest {
+    if entries.len() != listed || hasher.digest() != digest {
         return None;
     }
     let read: Vec<Entry> = postcard::from_bytes(entries).ok()?;
-    // The HTML is checked to be UTF-8 only where a page reads it.
-    let text = bytes::Bytes::from(bytes);
+    // The HTML is read only when a body is, and checked to be UTF-8 only where a page reads
+    // it.
+    let part = Part::new(path, file, whole - htmls as u64, htmls, html_digest);
     let mut at = 0usize;
     let mut out = Vec::with_capacity(read.len());
     for e in read {
         let end = at.checked_add(e.html)?;
-        let html = Html::stored(&text, at..end)?;
+        let html = Html::stored(&part, at..end)?;
         out.push((e, html));
         at = end;
     }
-    (at == text.len()).then_some(out)
+    (at == htmls).then_some(out)
 }
 
 /// What [`save`] writes.
@@ -523,18 +524,15 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Written, Diagnostic> {
                         .flatten(),
                 })
                 .collect();
-            // The payload is the entries' length, the entries, then their HTML: hashed and
-            // written in its parts, the HTML straight from the memos, never copied into one
-            // buffer.
+            // A body read back whose HTML cannot be read as written (its file changed under
+            // the build) is not written again.
+            if let Some(d) = memos.iter().find_map(|(_, m)| unreadable(m)) {
+                return Err(d);
+            }
             let mut entries = Vec::with_capacity(64 * 1024);
             encode_into(&saved, &mut entries).map_err(|e| encode_error(&dir, e))?;
-            let listed = (entries.len() as u64).to_le_bytes();
-            let parts = || {
-                [&listed[..], &entries[..]]
-                    .into_iter()
-                    .chain(memos.iter().map(|(_, m)| html_of(m)))
-            };
-            let digest = write_parts(&dir.join(shard_name(i)), parts, fingerprint)?;
+            let htmls = || memos.iter().map(|(_, m)| html_of(m));
+            let digest = write_shard(&dir.join(shard_name(i)), &entries, htmls, fingerprint)?;
             Ok(Shard {
                 digest,
                 memos: memos.len(),
@@ -610,6 +608,28 @@ fn html_of(m: &Memo) -> &[u8] {
     m.html().map_or(&[], |h| h.as_bytes())
 }
 
+/// What a shard keeps before its entries: their length, and their HTML's length and hash.
+const LISTED: usize = 24;
+
+/// The problem of a memo whose body, read back, cannot be read as it was written.
+fn unreadable(m: &Memo) -> Option<Diagnostic> {
+    let html = m.html()?;
+    (!html.readable()).then(|| damaged(html))
+}
+
+/// The error of a build that read a cache file that changed under it.
+pub(super) fn damaged(html: &Html) -> Diagnostic {
+    let file = html.part().map_or(Path::new(""), |p| p.path());
+    Diagnostic::error(
+        "cache-changed",
+        format!(
+            "the build cache changed while this build read it: {}",
+            file.display()
+        ),
+    )
+    .with_hint("build again: the next build leaves the changed file out")
+}
+
 /// Removes the temporary files of saves that were stopped half way (their process is gone:
 /// two builds of one site at once are not supported anyway).
 fn remove_stale(dir: &Path) {
@@ -665,22 +685,39 @@ pub(super) fn write(
     put(path, &head, std::iter::once(payload))
 }
 
-/// Writes the payload made of `parts` (called twice: to hash, then to write) behind its
-/// header to `path`, as [`write`] does; returns the payload's hash.
-fn write_parts<'p, I: Iterator<Item = &'p [u8]>>(
+/// Writes a shard of `entries` (encoded) and their bodies' HTML (`htmls`, called twice: to
+/// hash, then to write) to `path`; returns its hash. The payload is the entries' length,
+/// their HTML's length and hash, and the entries; their HTML follows it, not hashed with it
+/// (it has a hash of its own), so that reading the shard back reads the HTML only when a
+/// body is read ([`read_shard`]). The HTML goes straight from the memos, never copied into
+/// one buffer.
+fn write_shard<'p, I: Iterator<Item = &'p [u8]>>(
     path: &Path,
-    parts: impl Fn() -> I,
+    entries: &[u8],
+    htmls: impl Fn() -> I,
     fingerprint: u64,
 ) -> Result<u64, Diagnostic> {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    let mut len = 0usize;
-    for part in parts() {
-        hasher.update(part);
-        len += part.len();
+    let mut len = 0u64;
+    for html in htmls() {
+        hasher.update(html);
+        len += html.len() as u64;
     }
+    let mut listed = [0u8; LISTED];
+    listed[..8].copy_from_slice(&(entries.len() as u64).to_le_bytes());
+    listed[8..16].copy_from_slice(&len.to_le_bytes());
+    listed[16..].copy_from_slice(&hasher.digest().to_le_bytes());
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(&listed);
+    hasher.update(entries);
     let digest = hasher.digest();
-    let head = header(len, digest, fingerprint);
-    put(path, &head, parts())?;
+    let head = header(LISTED + entries.len(), digest, fingerprint);
+    let prefix: [&[u8]; 2] = [&listed, entries];
+    put(
+        path,
+        &head,
+        prefix.into_iter().chain(htmls().map(|h| &h[..])),
+    )?;
     Ok(digest)
 }
 
@@ -757,17 +794,66 @@ mod tests {
     }
 
     #[test]
-    fn a_payload_written_in_parts_opens_as_the_parts_joined() {
-        let dir = std::env::temp_dir().join(format!("stepbook-parts-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("memo-00.bin");
+    fn a_shard_reads_back_its_entries_and_reads_their_html_only_when_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("memo-00.bin");
         let this = fingerprint_of("1.0.0", (10, 20));
-        let parts: [&[u8]; 4] = [b"head", b"", b"entries", &[7; 300_000]];
-        let digest = write_parts(&path, || parts.into_iter(), this).unwrap();
-        let bytes = fs::read(&path).unwrap();
-        fs::remove_dir_all(&dir).unwrap();
-        let joined = parts.concat();
-        assert_eq!(open(&bytes, this), Some((&joined[..], digest)));
-        assert_eq!(digest, xxhash_rust::xxh3::xxh3_64(&joined));
+        let htmls = ["<p>a</p>", "", "<p>café</p>"];
+        let paths = ["a.md", "b.md", "c.md"].map(|p| SourcePath::from_relative(Path::new(p)));
+        let saved: Vec<EntryRef> = (paths.iter().zip(htmls))
+            .map(|(path, html)| EntryRef {
+                path,
+                memo: SavedRef::unparsed(),
+                html: html.len(),
+                prints: None,
+            })
+            .collect();
+        let mut entries = Vec::new();
+        encode_into(&saved[..], &mut entries).unwrap();
+        let write = || write_shard(&path, &entries, || htmls.iter().map(|h| h.as_bytes()), this);
+        let digest = write().unwrap();
+        let read = read_shard(&path, digest, this, &mut Vec::new()).unwrap();
+        let paths: Vec<&str> = read.iter().map(|(e, _)| e.path.as_str()).collect();
+        assert_eq!(paths, ["a.md", "b.md", "c.md"]);
+        let part = read[0].1.part().unwrap().clone();
+        assert!(
+            part.bytes_read().is_none(),
+            "the HTML was read with the entries"
+        );
+        let bodies: Vec<&str> = read.iter().map(|(_, h)| h.as_str()).collect();
+        assert_eq!(bodies, htmls);
+        assert!(!part.failed());
+
+        // Another hash wanted, another stepbook, a byte of the entries changed: not read.
+        assert!(read_shard(&path, digest ^ 1, this, &mut Vec::new()).is_none());
+        let other = fingerprint_of("1.0.1", (10, 20));
+        assert!(read_shard(&path, digest, other, &mut Vec::new()).is_none());
+        let mut bytes = fs::read(&path).unwrap();
+        bytes[32 + LISTED] ^= 1;
+        fs::write(&path, &bytes).unwrap();
+        assert!(read_shard(&path, digest, this, &mut Vec::new()).is_none());
+        // A file longer or shorter than it says: not read.
+        write().unwrap();
+        let mut bytes = fs::read(&path).unwrap();
+        bytes.push(b' ');
+        fs::write(&path, &bytes).unwrap();
+        assert!(read_shard(&path, digest, this, &mut Vec::new()).is_none());
+        // Its HTML changed after the entries were read: the bodies read as empty, and the
+        // build that read them says so rather than publish them.
+        write().unwrap();
+        let read = read_shard(&path, digest, this, &mut Vec::new()).unwrap();
+        let mut bytes = fs::read(&path).unwrap();
+        let last = bytes.len() - 2;
+        bytes[last] ^= 1;
+        fs::write(&path, &bytes).unwrap();
+        assert_eq!(read[2].1.as_str(), "");
+        assert!(read[0].1.part().unwrap().failed());
+        assert_eq!(
+            damaged(&read[0].1).to_string(),
+            format!(
+                "error[cache-changed]: the build cache changed while this build read it: {}\n  = hint: build again: the next build leaves the changed file out",
+                path.display()
+            )
+        );
     }
 }

@@ -802,6 +802,13 @@ impl Engine {
         self.indexer.counted()
     }
 
+    /// The error of a build that read a body's HTML from a cache file that changed under it
+    /// (it read as empty): its output must not be published.
+    pub fn cache_changed(&self) -> Option<Diagnostic> {
+        let html = (self.memos.values()).find_map(|m| m.html().filter(|h| !h.intact()))?;
+        Some(cache::damaged(html))
+    }
+
     /// How many pages (with Markdown copies) the last render built the context of: every page
     /// of the site at first, then the edited ones and those that show what changed of them.
     pub fn contexts_built(&self) -> usize {

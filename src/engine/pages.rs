@@ -74,6 +74,20 @@ struct Body {
     images: Vec<(PathBuf, Option<Option<Version>>)>,
 }
 
+#[cfg(test)]
+impl SavedRef<'static> {
+    /// The memo of a file that could not be parsed, with no body: for the cache's tests.
+    pub fn unparsed() -> SavedRef<'static> {
+        static UNPARSED: Result<Parsed, Vec<Diagnostic>> = Err(Vec::new());
+        SavedRef {
+            digest: 0,
+            parsed: &UNPARSED,
+            expansion: None,
+            body: None,
+        }
+    }
+}
+
 impl Memo {
     /// The memory of `text`, kept from `old` when the text is the same.
     pub fn new(old: Option<Memo>, abs: &Path, text: Arc<str>) -> Memo {

@@ -1,14 +1,87 @@
-//! A body's HTML: a string, or a range of the text a build cache file was read into.
+//! A body's HTML: a string, or a range of the HTML part of a build cache file.
 //!
 //! The HTML is about half of what the cache keeps of a page, and after an edit only the pages
-//! rendered again read it: reading the cache back leaves it where it is ([`Html::stored`]),
-//! in one buffer per cache file that its bodies share, and a body reads its range of it, so
-//! the HTML is never copied, however many pages are rendered again. Nor is it checked to be
-//! UTF-8 before a page reads it: a range is checked each time it is read, so the bodies that
-//! are never read cost nothing.
+//! rendered again read it. So reading the cache back leaves it in its file: the bodies of a
+//! cache file share its HTML part ([`Part`]), which is read (once, whole, checked against its
+//! hash) only when one of them is first read, and a body reads its range of it, never copied.
+//! Nor is it checked to be UTF-8 before a page reads it: a range is checked each time it is
+//! read, so the bodies that are never read cost nothing. A part that cannot be read as it was
+//! written (the file changed under the build) reads as empty and says so ([`Part::failed`]):
+//! the build that read it then fails rather than publish it.
 
 use std::fmt;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 use std::ops::{Deref, Range};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// The HTML part of a cache file: where it is in the file, how long, and its hash; read
+/// when first needed, through the file as it was opened when the cache was read.
+pub struct Part {
+    path: PathBuf,
+    file: Mutex<Option<File>>,
+    at: u64,
+    len: usize,
+    digest: u64,
+    bytes: OnceLock<Option<bytes::Bytes>>,
+}
+
+impl Part {
+    /// The `len` bytes at `at` in `file` (opened from `path`), whose xxh3 hash is `digest`.
+    pub fn new(path: &Path, file: File, at: u64, len: usize, digest: u64) -> Arc<Part> {
+        Arc::new(Part {
+            path: path.to_path_buf(),
+            file: Mutex::new(Some(file)),
+            at,
+            len,
+            digest,
+            bytes: OnceLock::new(),
+        })
+    }
+
+    /// The part's bytes, read now if they were not yet; `None` when they are not the bytes
+    /// written.
+    fn bytes(&self) -> Option<&bytes::Bytes> {
+        self.bytes
+            .get_or_init(|| {
+                let file = self
+                    .file
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .take()?;
+                read_part(file, self.at, self.len)
+                    .filter(|b| xxhash_rust::xxh3::xxh3_64(b) == self.digest)
+                    .map(bytes::Bytes::from)
+            })
+            .as_ref()
+    }
+
+    /// The bytes, when they were read and are the bytes written.
+    #[cfg(test)]
+    pub fn bytes_read(&self) -> Option<&bytes::Bytes> {
+        self.bytes.get()?.as_ref()
+    }
+
+    /// Whether the part was read and was not what was written.
+    pub fn failed(&self) -> bool {
+        matches!(self.bytes.get(), Some(None))
+    }
+
+    /// The cache file it is part of.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// The `len` bytes at `at` in `file`, when it holds that many there and no more after.
+fn read_part(mut file: File, at: u64, len: usize) -> Option<Vec<u8>> {
+    file.seek(SeekFrom::Start(at)).ok()?;
+    let mut out = Vec::with_capacity(len);
+    // One byte more than announced tells a longer file.
+    file.take(len as u64 + 1).read_to_end(&mut out).ok()?;
+    (out.len() == len).then_some(out)
+}
 
 /// The HTML of a rendered body.
 #[derive(Clone, Default)]
@@ -17,8 +90,8 @@ pub struct Html(Repr);
 #[derive(Clone)]
 enum Repr {
     Text(String),
-    /// Its part of the buffer a cache file's HTML was read into (shared, not copied).
-    Stored(bytes::Bytes),
+    /// Its range of a cache file's HTML part (shared, not copied).
+    Stored(Arc<Part>, Range<usize>),
 }
 
 impl Default for Repr {
@@ -28,17 +101,40 @@ impl Default for Repr {
 }
 
 impl Html {
-    /// The HTML at `at` in `bytes`; `None` when `at` is not a range of it. A range that is
+    /// The HTML at `at` in `part`; `None` when `at` is not a range of it. A range that is
     /// not UTF-8 reads as empty.
-    pub fn stored(bytes: &bytes::Bytes, at: Range<usize>) -> Option<Html> {
-        bytes.get(at.clone())?;
-        Some(Html(Repr::Stored(bytes.slice(at))))
+    pub fn stored(part: &Arc<Part>, at: Range<usize>) -> Option<Html> {
+        (at.start <= at.end && at.end <= part.len).then(|| Html(Repr::Stored(part.clone(), at)))
     }
 
     pub fn as_str(&self) -> &str {
         match &self.0 {
             Repr::Text(s) => s,
-            Repr::Stored(bytes) => std::str::from_utf8(bytes).unwrap_or_default(),
+            Repr::Stored(part, at) => part
+                .bytes()
+                .and_then(|b| std::str::from_utf8(b.get(at.clone())?).ok())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The cache file's part it is a range of, if it is.
+    pub fn part(&self) -> Option<&Arc<Part>> {
+        match &self.0 {
+            Repr::Text(_) => None,
+            Repr::Stored(part, _) => Some(part),
+        }
+    }
+
+    /// Whether the HTML was not read wrong: it is a string, not yet read, or read as written.
+    pub fn intact(&self) -> bool {
+        self.part().is_none_or(|p| !p.failed())
+    }
+
+    /// Whether the HTML can be read as it was written (read now if it was not yet).
+    pub fn readable(&self) -> bool {
+        match &self.0 {
+            Repr::Text(_) => true,
+            Repr::Stored(part, _) => part.bytes().is_some(),
         }
     }
 }
@@ -91,18 +187,53 @@ impl PartialEq<&str> for Html {
 mod tests {
     use super::*;
 
+    /// A file holding `text` after a head of 3 bytes, and its part.
+    fn part_of(dir: &Path, text: &str) -> Arc<Part> {
+        let path = dir.join("memo-00.bin");
+        std::fs::write(&path, format!("abc{text}")).unwrap();
+        let digest = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+        Part::new(&path, File::open(&path).unwrap(), 3, text.len(), digest)
+    }
+
     #[test]
     fn stored_html_reads_as_the_text_of_its_range() {
-        let text = bytes::Bytes::from("xx<p>café</p>yy");
-        let html = Html::stored(&text, 2..14).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let part = part_of(dir.path(), "xx<p>café</p>yy");
+        let html = Html::stored(&part, 2..14).unwrap();
+        assert!(part.bytes.get().is_none(), "read before it was needed");
         assert_eq!(html.as_bytes(), "<p>café</p>".as_bytes());
         assert_eq!(html.as_str(), "<p>café</p>");
         assert_eq!(html, "<p>café</p>");
         assert_eq!(html.clone().as_bytes(), "<p>café</p>".as_bytes());
-        assert_eq!(Html::stored(&text, 0..0).unwrap().as_str(), "");
+        assert_eq!(Html::stored(&part, 0..0).unwrap().as_str(), "");
         // A range that ends beyond the text is refused, one that cuts a character reads as
         // empty: never a panic.
-        assert_eq!(Html::stored(&text, 2..9).unwrap().as_str(), "");
-        assert!(Html::stored(&text, 2..99).is_none());
+        assert_eq!(Html::stored(&part, 2..9).unwrap().as_str(), "");
+        assert!(Html::stored(&part, 2..99).is_none());
+        assert!(html.readable() && !part.failed());
+    }
+
+    #[test]
+    fn a_part_whose_file_changed_reads_as_empty_and_says_it_failed() {
+        let dir = tempfile::tempdir().unwrap();
+        let part = part_of(dir.path(), "<p>one</p>");
+        // Written again in place, the same length: the hash tells.
+        std::fs::write(part.path(), "abc<p>two</p>").unwrap();
+        let html = Html::stored(&part, 0..10).unwrap();
+        assert_eq!(html.as_str(), "");
+        assert!(!html.readable() && part.failed());
+        // Cut short: refused too.
+        let short = part_of(dir.path(), "<p>one</p>");
+        std::fs::write(short.path(), "abc<p>").unwrap();
+        assert!(!Html::stored(&short, 0..3).unwrap().readable() && short.failed());
+        // Replaced by another file (as a save does): the part reads the file it opened.
+        let replaced = part_of(dir.path(), "<p>one</p>");
+        let other = dir.path().join("other");
+        std::fs::write(&other, "abc<p>two</p>").unwrap();
+        std::fs::rename(&other, replaced.path()).unwrap();
+        assert_eq!(
+            Html::stored(&replaced, 0..10).unwrap().as_str(),
+            "<p>one</p>"
+        );
     }
 }

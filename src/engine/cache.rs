@@ -716,7 +716,7 @@ fn write_shard<'p, I: Iterator<Item = &'p [u8]>>(
     put(
         path,
         &head,
-        prefix.into_iter().chain(htmls().map(|h| &h[..])),
+        prefix.into_iter().chain(htmls().map(|h| -> &[u8] { h })),
     )?;
     Ok(digest)
 }

@@ -428,7 +428,7 @@ fn read_shard(
     let read: Vec<Entry> = postcard::from_bytes(entries).ok()?;
     // The HTML is read only when a body is, and checked to be UTF-8 only where a page reads
     // it.
-    let part = Part::new(path, file, whole - htmls as u64, htmls, html_digest);
+    let part = Part::new(path, whole - htmls as u64, htmls, html_digest);
     let mut at = 0usize;
     let mut out = Vec::with_capacity(read.len());
     for e in read {
@@ -525,9 +525,10 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Written, Diagnostic> {
                 })
                 .collect();
             // A body read back whose HTML cannot be read as written (its file changed under
-            // the build) is not written again.
-            if let Some(d) = memos.iter().find_map(|(_, m)| unreadable(m)) {
-                return Err(d);
+            // the build) is not written again. Read here, before the file is replaced: a
+            // body's HTML is in its own shard's file.
+            if let Some(file) = memos.iter().find_map(|(_, m)| unreadable(m)) {
+                return Err(changed_under(&file));
             }
             let mut entries = Vec::with_capacity(64 * 1024);
             encode_into(&saved, &mut entries).map_err(|e| encode_error(&dir, e))?;
@@ -611,10 +612,22 @@ fn html_of(m: &Memo) -> &[u8] {
 /// What a shard keeps before its entries: their length, and their HTML's length and hash.
 const LISTED: usize = 24;
 
-/// The problem of a memo whose body, read back, cannot be read as it was written.
-fn unreadable(m: &Memo) -> Option<Diagnostic> {
+/// The cache file of a memo whose body, read back, cannot be read as it was written.
+fn unreadable(m: &Memo) -> Option<PathBuf> {
     let html = m.html()?;
-    (!html.readable()).then(|| damaged(html))
+    (!html.readable()).then(|| html.part().map(|p| p.path().to_path_buf()))?
+}
+
+/// The warning of a save that met a cache file that changed under the build.
+fn changed_under(file: &Path) -> Diagnostic {
+    Diagnostic::warning(
+        "cache",
+        format!(
+            "cannot write the build cache: {} changed while this build read it",
+            file.display()
+        ),
+    )
+    .with_hint("the site was built; the next build leaves the changed file out")
 }
 
 /// The error of a build that read a cache file that changed under it.
@@ -852,6 +865,13 @@ mod tests {
             damaged(&read[0].1).to_string(),
             format!(
                 "error[cache-changed]: the build cache changed while this build read it: {}\n  = hint: build again: the next build leaves the changed file out",
+                path.display()
+            )
+        );
+        assert_eq!(
+            changed_under(&path).to_string(),
+            format!(
+                "warning[cache]: cannot write the build cache: {} changed while this build read it\n  = hint: the site was built; the next build leaves the changed file out",
                 path.display()
             )
         );

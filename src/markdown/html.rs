@@ -3,7 +3,7 @@
 //! The HTML is about half of what the cache keeps of a page, and after an edit only the pages
 //! rendered again read it. So reading the cache back leaves it in its file: the bodies of a
 //! cache file share its HTML part ([`Part`]), which is read (once, whole, checked against its
-//! hash) only when one of them is first read, and a body reads its range of it, never copied.
+//! hash) only when one of them is first read (in a build, before the cache is saved again), and a body reads its range of it, never copied.
 //! Nor is it checked to be UTF-8 before a page reads it: a range is checked each time it is
 //! read, so the bodies that are never read cost nothing. A part that cannot be read as it was
 //! written (the file changed under the build) reads as empty and says so ([`Part::failed`]):
@@ -14,13 +14,13 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::ops::{Deref, Range};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 /// The HTML part of a cache file: where it is in the file, how long, and its hash; read
-/// when first needed, through the file as it was opened when the cache was read.
+/// when first needed. The file is opened again then (not held open: a save replaces it);
+/// the hash tells whether it still holds what was written.
 pub struct Part {
     path: PathBuf,
-    file: Mutex<Option<File>>,
     at: u64,
     len: usize,
     digest: u64,
@@ -28,11 +28,10 @@ pub struct Part {
 }
 
 impl Part {
-    /// The `len` bytes at `at` in `file` (opened from `path`), whose xxh3 hash is `digest`.
-    pub fn new(path: &Path, file: File, at: u64, len: usize, digest: u64) -> Arc<Part> {
+    /// The `len` bytes at `at` in the file at `path`, whose xxh3 hash is `digest`.
+    pub fn new(path: &Path, at: u64, len: usize, digest: u64) -> Arc<Part> {
         Arc::new(Part {
             path: path.to_path_buf(),
-            file: Mutex::new(Some(file)),
             at,
             len,
             digest,
@@ -45,12 +44,7 @@ impl Part {
     fn bytes(&self) -> Option<&bytes::Bytes> {
         self.bytes
             .get_or_init(|| {
-                let file = self
-                    .file
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .take()?;
-                read_part(file, self.at, self.len)
+                read_part(&self.path, self.at, self.len)
                     .filter(|b| xxhash_rust::xxh3::xxh3_64(b) == self.digest)
                     .map(bytes::Bytes::from)
             })
@@ -74,8 +68,10 @@ impl Part {
     }
 }
 
-/// The `len` bytes at `at` in `file`, when it holds that many there and no more after.
-fn read_part(mut file: File, at: u64, len: usize) -> Option<Vec<u8>> {
+/// The `len` bytes at `at` in the file at `path`, when it holds that many there and no more
+/// after.
+fn read_part(path: &Path, at: u64, len: usize) -> Option<Vec<u8>> {
+    let mut file = File::open(path).ok()?;
     file.seek(SeekFrom::Start(at)).ok()?;
     let mut out = Vec::with_capacity(len);
     // One byte more than announced tells a longer file.
@@ -192,7 +188,7 @@ mod tests {
         let path = dir.join("memo-00.bin");
         std::fs::write(&path, format!("abc{text}")).unwrap();
         let digest = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
-        Part::new(&path, File::open(&path).unwrap(), 3, text.len(), digest)
+        Part::new(&path, 3, text.len(), digest)
     }
 
     #[test]
@@ -226,14 +222,14 @@ mod tests {
         let short = part_of(dir.path(), "<p>one</p>");
         std::fs::write(short.path(), "abc<p>").unwrap();
         assert!(!Html::stored(&short, 0..3).unwrap().readable() && short.failed());
-        // Replaced by another file (as a save does): the part reads the file it opened.
+        // Replaced by another file, or gone: refused too.
         let replaced = part_of(dir.path(), "<p>one</p>");
         let other = dir.path().join("other");
         std::fs::write(&other, "abc<p>two</p>").unwrap();
         std::fs::rename(&other, replaced.path()).unwrap();
-        assert_eq!(
-            Html::stored(&replaced, 0..10).unwrap().as_str(),
-            "<p>one</p>"
-        );
+        assert_eq!(Html::stored(&replaced, 0..10).unwrap().as_str(), "");
+        let gone = part_of(dir.path(), "<p>one</p>");
+        std::fs::remove_file(gone.path()).unwrap();
+        assert!(!Html::stored(&gone, 0..10).unwrap().readable() && gone.failed());
     }
 }

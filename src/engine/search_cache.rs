@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cache::{encode_error, open, write};
 use crate::diagnostics::Diagnostic;
+use crate::search::Cut;
 use crate::search::Indexer;
 use crate::search::memo::{Article, Memo};
 
@@ -30,8 +31,9 @@ fn shard_name(i: usize) -> String {
 /// A language's index: its language folder and language.
 type At = (String, String);
 
-/// One language's memory as read back: its terms, and its articles' counts by hash.
-type Parts = (Vec<String>, Vec<(u64, Article)>);
+/// One language's memory as read back: its terms with the cuts of their postings, and its
+/// articles' counts by hash.
+type Parts = ((Vec<String>, Vec<(u64, Cut)>), Vec<(u64, Article)>);
 
 /// What `engine.bin` names of the search index's files: the hash of each as written.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -82,7 +84,13 @@ pub fn load(dir: &Path, want: &Digests, fingerprint: u64) -> Option<(Indexer, Wr
         return None;
     }
     let (names, shards) = rayon::join(
-        || read::<Vec<(At, Vec<String>)>>(&dir.join(NAMES), want.names, fingerprint),
+        || {
+            read::<Vec<(At, (Vec<String>, Vec<(u64, Cut)>))>>(
+                &dir.join(NAMES),
+                want.names,
+                fingerprint,
+            )
+        },
         || {
             want.shards
                 .par_iter()
@@ -108,7 +116,7 @@ pub fn load(dir: &Path, want: &Digests, fingerprint: u64) -> Option<(Indexer, Wr
     let indexer = Indexer::restore(
         memos
             .into_iter()
-            .map(|(at, (names, articles))| (at, Memo::restore(names, articles))),
+            .map(|(at, ((names, cuts), articles))| (at, Memo::restore(names, articles, cuts))),
     );
     let written = Written {
         digests: Some(want.clone()),
@@ -125,7 +133,16 @@ pub fn save(
     written: &Written,
     fingerprint: u64,
 ) -> Result<Written, Diagnostic> {
-    let mut names: Vec<(&At, &[String])> = indexer.memos().map(|(at, m)| (at, m.names())).collect();
+    // Each language's terms, and the cuts of their postings in the order of their hashes.
+    type Terms<'a> = (&'a [String], Vec<(&'a u64, &'a Cut)>);
+    let mut names: Vec<(&At, Terms)> = indexer
+        .memos()
+        .map(|(at, m)| {
+            let mut cuts: Vec<(&u64, &Cut)> = m.cuts.iter().map(|(k, c)| (k, &**c)).collect();
+            cuts.sort_unstable_by_key(|(k, _)| **k);
+            (at, (m.names(), cuts))
+        })
+        .collect();
     names.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let payload = postcard::to_allocvec(&names).map_err(|e| encode_error(dir, e))?;
     let names = xxhash_rust::xxh3::xxh3_64(&payload);

@@ -14,6 +14,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
+use std::sync::Arc;
 
 use super::Doc;
 use super::postings::{Cut, Index};
@@ -45,7 +46,7 @@ pub struct Shards {
 struct Term {
     id: u32,
     name: String,
-    cut: Cut,
+    cut: Arc<Cut>,
     key: u64,
 }
 
@@ -56,19 +57,27 @@ pub struct Buckets {
     pub per: usize,
 }
 
-/// Sorts the terms of `index` and cuts them into shards, without writing them.
-pub fn shards(index: &Index) -> Shards {
+/// Sorts the terms of `index` and cuts them into shards, without writing them. A term whose
+/// postings hash as those of a cut in `known` is cut as that one.
+pub fn shards(index: &Index, known: &FxHashMap<u64, Arc<Cut>>) -> Shards {
     let terms = &index.terms;
     let mut order = index.live.clone();
     order.par_sort_unstable_by(|&a, &b| js_order(&terms[a as usize], &terms[b as usize]));
     // Each term's postings, in pieces that fit a shard, the best articles last.
     let cut: Vec<Term> = order
         .par_iter()
-        .map_init(Vec::new, |buf, &t| Term {
-            id: t,
-            name: serde_json::to_string(&terms[t as usize]).expect("a string serializes"),
-            cut: index.cut(t, SHARD_BYTES),
-            key: index.key(t, buf),
+        .map_init(Vec::new, |buf, &t| {
+            let key = index.key(t, buf);
+            let cut = match known.get(&key) {
+                Some(cut) if index.fits(t, cut) => cut.clone(),
+                _ => Arc::new(index.cut(t, SHARD_BYTES)),
+            };
+            Term {
+                id: t,
+                name: serde_json::to_string(&terms[t as usize]).expect("a string serializes"),
+                cut,
+                key,
+            }
         })
         .collect();
     let mut s = Shards {
@@ -115,6 +124,13 @@ pub fn shards(index: &Index) -> Shards {
 }
 
 impl Shards {
+    /// Each term's cut, by the hash of its postings: what the next build may keep.
+    pub fn cuts(&self) -> FxHashMap<u64, Arc<Cut>> {
+        (self.terms.iter())
+            .map(|t| (t.key, t.cut.clone()))
+            .collect()
+    }
+
     /// How many shards there are.
     pub fn len(&self) -> usize {
         self.first.len()

@@ -7,9 +7,10 @@
 //! `Doc`'s hash; a fresh build runs the same code with an empty memo. What depends on the
 //! whole site (scores, shards, the buckets' cuts) is the merge's, in [`super::postings`] and
 //! [`super::files`], and is not kept, except the deflated buckets (by the hashes of their
-//! articles).
+//! articles) and how each term's postings were cut into pieces (by the hash of the postings,
+//! which every build works out anyway).
 //!
-//! The build cache keeps the terms and the articles ([`Memo::articles`]), not the buckets: a build
+//! The build cache keeps the terms, the cuts and the articles ([`Memo::articles`]), not the buckets: a build
 //! from the cache keeps the buckets' files instead. A memo read back is the memo that was
 //! saved, so a build from it counts what a build in the same process would.
 
@@ -20,7 +21,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::Doc;
-use super::postings::{Counted, Counter, Terms};
+use super::postings::{Counted, Counter, Cut, Terms};
 
 /// One article's own share of the index.
 #[derive(Serialize, Deserialize)]
@@ -42,6 +43,8 @@ pub struct Memo {
     articles: FxHashMap<u64, Arc<Article>>,
     /// The deflated buckets of the last build, by the hash of their articles' hashes.
     pub buckets: FxHashMap<u64, String>,
+    /// How the last build cut each term's postings, by their hash ([`super::postings::Cut`]).
+    pub cuts: FxHashMap<u64, Arc<Cut>>,
     /// How many articles the last update counted.
     pub counted: usize,
 }
@@ -90,10 +93,14 @@ impl Memo {
         self.articles.iter().map(|(h, a)| (*h, a))
     }
 
-    /// The memo the build cache kept: the terms by number and the articles by hash. An
-    /// article whose counts do not hold together with the terms is left out, and so counted
-    /// again.
-    pub fn restore(names: Vec<String>, articles: Vec<(u64, Article)>) -> Memo {
+    /// The memo the build cache kept: the terms by number, the articles by hash and the
+    /// cuts of the terms' postings. An article whose counts do not hold together with the
+    /// terms is left out, and so counted again.
+    pub fn restore(
+        names: Vec<String>,
+        articles: Vec<(u64, Article)>,
+        cuts: Vec<(u64, Cut)>,
+    ) -> Memo {
         Memo {
             terms: Terms::of(&names),
             articles: articles
@@ -103,6 +110,7 @@ impl Memo {
                 .collect(),
             names,
             buckets: FxHashMap::default(),
+            cuts: (cuts.into_iter()).map(|(k, c)| (k, Arc::new(c))).collect(),
             counted: 0,
         }
     }

@@ -13,6 +13,7 @@
 mod files;
 pub mod memo;
 mod postings;
+pub use postings::Cut;
 mod record;
 pub mod tokenize;
 
@@ -254,6 +255,7 @@ fn build_one(
         all.push((path, key));
     };
     let mut live = 0;
+    let mut cuts = FxHashMap::default();
     std::thread::scope(|scope| {
         // The buckets are made on another thread, a batch at a time, while this one merges
         // the postings and writes the shards (its steps that run alone leave a core to the
@@ -272,7 +274,8 @@ fn build_one(
         });
         let counted: Vec<&postings::Counted> = articles.iter().map(|a| &a.counted).collect();
         let mut index = postings::Index::build(&counted, memo.names(), stemmer.as_ref());
-        let shards = files::shards(&index);
+        let shards = files::shards(&index, &memo.cuts);
+        cuts = shards.cuts();
         live = index.live.len();
         let endings = std::mem::take(&mut index.endings);
         // A shard whose key is the one of the file last written there is kept; the others
@@ -311,6 +314,7 @@ fn build_one(
         }
     });
     memo.buckets = fresh;
+    memo.cuts = cuts;
     memo.trim(live);
 }
 
@@ -398,6 +402,32 @@ mod tests {
         let all: Vec<Doc> = (0..30).map(|i| doc(i, "all new")).collect();
         rebuild_is_fresh(&mut indexer, &[lang("", "en", &all)]);
         rebuild_is_fresh(&mut indexer, &[lang("", "en", &[])]);
+    }
+
+    #[test]
+    fn a_rebuild_cuts_again_only_the_terms_whose_postings_changed() {
+        let mut en: Vec<Doc> = (0..30).map(|i| doc(i, "first")).collect();
+        let mut indexer = Indexer::default();
+        rebuild_is_fresh(&mut indexer, &[lang("", "en", &en)]);
+        let at = (String::new(), "en".to_string());
+        let before = indexer.memos[&at].cuts.clone();
+        en[4] = doc(4, "edited with brandnewword");
+        rebuild_is_fresh(&mut indexer, &[lang("", "en", &en)]);
+        let after = &indexer.memos[&at].cuts;
+        let kept = (after.iter())
+            .filter(|(k, c)| before.get(k).is_some_and(|b| std::sync::Arc::ptr_eq(b, c)));
+        let made = after.keys().filter(|k| !before.contains_key(k)).count();
+        // The terms of the edited article, and those whose scores moved with its length.
+        assert!(
+            made > 0 && kept.count() + made == after.len(),
+            "{made} of {}",
+            after.len()
+        );
+        assert!(
+            made * 4 < after.len(),
+            "{made} of {} cut again",
+            after.len()
+        );
     }
 
     #[test]

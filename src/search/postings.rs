@@ -420,6 +420,15 @@ impl<'a> Index<'a> {
             .map(|(e, _)| e)
     }
 
+    /// Whether `cut` can be a cut of `term`'s postings: its pieces within them (a cut kept
+    /// by their key is theirs; one read back from a damaged cache could be out of range).
+    pub fn fits(&self, term: u32, cut: &Cut) -> bool {
+        let len = self.postings[term as usize].len();
+        (cut.in_head.is_empty() || cut.in_head.len() == len)
+            && (cut.pieces.iter())
+                .all(|p| p.range.start <= p.range.end && p.range.end as usize <= len)
+    }
+
     /// Writes piece `p` of `term`'s postings, cut as `cut`, to `out`.
     pub fn write_piece(&self, term: u32, cut: &Cut, p: usize, out: &mut String) {
         join_into(out, self.piece_entries(term, cut, p));
@@ -441,7 +450,9 @@ impl<'a> Index<'a> {
     }
 }
 
-/// How a term's postings are cut into pieces ([`Index::cut`]).
+/// How a term's postings are cut into pieces ([`Index::cut`]): a function of the postings
+/// alone, so it is kept by their [`Index::key`] from one build to the next.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Cut {
     /// Whether each entry is in the head (empty when the postings are one piece).
     in_head: Vec<bool>,
@@ -450,6 +461,7 @@ pub struct Cut {
 
 /// One piece of a term's postings: the entries of `range` that are of `part`, and how long
 /// the piece is once written.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Piece {
     range: std::ops::Range<u32>,
     part: Part,
@@ -457,7 +469,7 @@ pub struct Piece {
 }
 
 /// Which entries of its range a piece holds.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, serde::Serialize, serde::Deserialize)]
 enum Part {
     All,
     Rest,
@@ -1013,7 +1025,7 @@ mod tests {
         ];
         let mut kept = vec![(0, forged(&|_| ()))];
         kept.extend(bad.into_iter().enumerate().map(|(i, a)| (i as u64 + 1, a)));
-        let restored = Memo::restore(names, kept);
+        let restored = Memo::restore(names, kept, Vec::new());
         assert_eq!(restored.kept(), 1);
         let counted: Vec<&Counted> = restored.articles().map(|(_, a)| &a.counted).collect();
         let index = Index::build(&counted, restored.names(), None);

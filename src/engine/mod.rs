@@ -235,7 +235,21 @@ impl Engine {
             self.cutoff = cached.cutoff;
         } else {
             self.search = None;
+            // Every page is rendered: the bodies read back are all read, so their HTML is
+            // read now, the cache's files in parallel, rather than each by the first of the
+            // rendering threads that needs it while the others wait for it.
+            self.read_bodies();
         }
+    }
+
+    /// Reads the HTML of every body read back from the cache, each cache file once.
+    fn read_bodies(&self) {
+        let mut parts: Vec<&Arc<crate::markdown::html::Part>> = (self.memos.values())
+            .filter_map(|m| m.html()?.part())
+            .collect();
+        parts.sort_unstable_by_key(|p| Arc::as_ptr(p));
+        parts.dedup_by(|a, b| Arc::ptr_eq(a, b));
+        parts.par_iter().for_each(|p| p.read());
     }
 
     /// The search index of `loaded`'s site, built when its articles changed since the index

@@ -57,6 +57,11 @@ impl Part {
         self.bytes.get()?.as_ref()
     }
 
+    /// Reads the part now, if it was not yet.
+    pub fn read(&self) {
+        self.bytes();
+    }
+
     /// Whether the part was read and was not what was written.
     pub fn failed(&self) -> bool {
         matches!(self.bytes.get(), Some(None))

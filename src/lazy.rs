@@ -19,8 +19,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A shared value, decoded when first read; cloning it is cheap.
-pub struct Lazy<T> {
+/// A shared value, decoded when first read; cloning it is cheap, and a clone shares its
+/// decoding and its digest with the value it was cloned from.
+pub struct Lazy<T>(Arc<Inner<T>>);
+
+struct Inner<T> {
     /// Read back with the encoding; worked out when first asked for a value made in this run.
     digest: OnceLock<u64>,
     value: OnceLock<Arc<T>>,
@@ -32,16 +35,16 @@ pub struct Lazy<T> {
 impl<T: Serialize + DeserializeOwned> Lazy<T> {
     /// Holds `value`, decoded.
     pub fn new(value: T) -> Lazy<T> {
-        Lazy {
+        Lazy(Arc::new(Inner {
             digest: OnceLock::new(),
             value: OnceLock::from(Arc::new(value)),
             encoded: Mutex::new(None),
-        }
+        }))
     }
 
     /// The value, decoded now if it was not yet.
     pub fn get(&self) -> &Arc<T> {
-        self.value.get_or_init(|| {
+        self.0.value.get_or_init(|| {
             let bytes = self.encoded().take().unwrap_or_default();
             // The bytes are the ones this type encoded: the cache checks every file's hash
             // before anything in it is read.
@@ -53,19 +56,19 @@ impl<T: Serialize + DeserializeOwned> Lazy<T> {
 
     /// The hash of the value's encoding: equal values have equal digests.
     pub fn digest(&self) -> u64 {
-        *(self.digest).get_or_init(|| xxhash_rust::xxh3::xxh3_64(&encode(&**self.get())))
+        *(self.0.digest).get_or_init(|| xxhash_rust::xxh3::xxh3_64(&encode(&**self.get())))
     }
 
     /// Whether the value was decoded (or made) in this run.
     pub fn is_decoded(&self) -> bool {
-        self.value.get().is_some()
+        self.0.value.get().is_some()
     }
 }
 
 impl<T> Lazy<T> {
     fn encoded(&self) -> std::sync::MutexGuard<'_, Option<Arc<[u8]>>> {
         // Nothing panics while holding the lock.
-        self.encoded
+        (self.0.encoded)
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -75,20 +78,9 @@ fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     postcard::to_allocvec(value).expect("an in-memory value encodes")
 }
 
-impl<T: Serialize + DeserializeOwned> Clone for Lazy<T> {
+impl<T> Clone for Lazy<T> {
     fn clone(&self) -> Self {
-        let encoded = self.encoded().clone();
-        let value = match (&encoded, self.value.get()) {
-            (_, Some(v)) => OnceLock::from(v.clone()),
-            (Some(_), None) => OnceLock::new(),
-            // Being decoded on another thread: `get` waits for it.
-            (None, None) => OnceLock::from(self.get().clone()),
-        };
-        Lazy {
-            digest: self.digest.clone(),
-            value,
-            encoded: Mutex::new(encoded),
-        }
+        Lazy(self.0.clone())
     }
 }
 
@@ -160,9 +152,7 @@ impl<T: Serialize + DeserializeOwned> Serialize for Lazy<T> {
             Some(e) => e,
             None => encode(&**self.get()).into(),
         };
-        let digest = self
-            .digest
-            .get_or_init(|| xxhash_rust::xxh3::xxh3_64(&bytes));
+        let digest = (self.0.digest).get_or_init(|| xxhash_rust::xxh3::xxh3_64(&bytes));
         let mut t = s.serialize_tuple(2)?;
         t.serialize_element(digest)?;
         t.serialize_element(&Bytes(&bytes))?;
@@ -173,11 +163,11 @@ impl<T: Serialize + DeserializeOwned> Serialize for Lazy<T> {
 impl<'de, T> Deserialize<'de> for Lazy<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let (digest, bytes) = <(u64, ByteBuf)>::deserialize(d)?;
-        Ok(Lazy {
+        Ok(Lazy(Arc::new(Inner {
             digest: OnceLock::from(digest),
             value: OnceLock::new(),
             encoded: Mutex::new(Some(bytes.0.into())),
-        })
+        })))
     }
 }
 
@@ -254,9 +244,17 @@ mod tests {
         assert_eq!(read.get().n, 7);
         assert!(read.encoded().is_none());
         assert_eq!(postcard::to_allocvec(&read).unwrap(), bytes);
-        // A clone made before keeps its own encoding.
-        assert!(!copy.is_decoded());
+        // A clone made before shares the decoding.
+        assert!(copy.is_decoded() && Arc::ptr_eq(copy.get(), read.get()));
         assert_eq!(postcard::to_allocvec(&copy).unwrap(), bytes);
+    }
+
+    #[test]
+    fn a_clone_made_before_the_digest_shares_it() {
+        let made = Lazy::new(value());
+        let copy = made.clone();
+        let digest = made.digest();
+        assert_eq!(copy.0.digest.get(), Some(&digest));
     }
 
     #[test]

@@ -269,9 +269,6 @@ pub fn build_with(
                 Engine::from_cache(&opts.root, popts)
             };
             let cache_read = reading.elapsed();
-            // A build that renders every page reads every body's HTML: read beside the rest.
-            let parts = engine.parts_to_read_for(&dest);
-            s.spawn(move || markdown::html::read_all(&parts));
             let loaded = engine.load_with(config.clone());
             let checked = checking
                 .join()

@@ -244,29 +244,12 @@ impl Engine {
 
     /// Reads the HTML of every body read back from the cache, each cache file once.
     fn read_bodies(&self) {
-        crate::markdown::html::read_all(&self.body_parts());
-    }
-
-    /// The cache files' HTML parts that the bodies read back are in, each once.
-    fn body_parts(&self) -> Vec<Arc<crate::markdown::html::Part>> {
         let mut parts: Vec<&Arc<crate::markdown::html::Part>> = (self.memos.values())
             .filter_map(|m| m.html()?.part())
             .collect();
         parts.sort_unstable_by_key(|p| Arc::as_ptr(p));
         parts.dedup_by(|a, b| Arc::ptr_eq(a, b));
-        parts.into_iter().cloned().collect()
-    }
-
-    /// The HTML parts of the bodies read back from the cache when a build into `dest` is to
-    /// render every page (the cache's output went elsewhere, or `dest` is gone), so that they
-    /// can be read beside the Markdown stage; none otherwise.
-    pub fn parts_to_read_for(&self, dest: &Path) -> Vec<Arc<crate::markdown::html::Part>> {
-        let elsewhere = (self.cached.as_ref())
-            .is_some_and(|c| c.output.as_ref().is_none_or(|(to, _)| to != dest));
-        match elsewhere || !dest.exists() {
-            true => self.body_parts(),
-            false => Vec::new(),
-        }
+        parts.par_iter().for_each(|p| p.read());
     }
 
     /// The search index of `loaded`'s site, built when its articles changed since the index

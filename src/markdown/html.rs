@@ -57,6 +57,11 @@ impl Part {
         self.bytes.get()?.as_ref()
     }
 
+    /// Reads the part now, if it was not yet.
+    pub fn read(&self) {
+        self.bytes();
+    }
+
     /// Whether the part was read and was not what was written.
     pub fn failed(&self) -> bool {
         matches!(self.bytes.get(), Some(None))
@@ -66,14 +71,6 @@ impl Part {
     pub fn path(&self) -> &Path {
         &self.path
     }
-}
-
-/// Reads every part of `parts` that was not read yet, in parallel.
-pub fn read_all(parts: &[Arc<Part>]) {
-    use rayon::prelude::*;
-    parts.par_iter().for_each(|p| {
-        p.bytes();
-    });
 }
 
 /// The `len` bytes at `at` in the file at `path`, when it holds that many there and no more

@@ -148,14 +148,18 @@ impl<T: Serialize + DeserializeOwned> Serialize for Lazy<T> {
         // Still encoded: never decoded, since decoding takes the encoding. Otherwise the value
         // is there, or being decoded on another thread (`get` waits for it).
         let still = self.encoded().clone();
-        let bytes: Arc<[u8]> = match still {
+        let made;
+        let bytes: &[u8] = match &still {
             Some(e) => e,
-            None => encode(&**self.get()).into(),
+            None => {
+                made = encode(&**self.get());
+                &made
+            }
         };
-        let digest = (self.0.digest).get_or_init(|| xxhash_rust::xxh3::xxh3_64(&bytes));
+        let digest = (self.0.digest).get_or_init(|| xxhash_rust::xxh3::xxh3_64(bytes));
         let mut t = s.serialize_tuple(2)?;
         t.serialize_element(digest)?;
-        t.serialize_element(&Bytes(&bytes))?;
+        t.serialize_element(&Bytes(bytes))?;
         t.end()
     }
 }
@@ -166,7 +170,7 @@ impl<'de, T> Deserialize<'de> for Lazy<T> {
         Ok(Lazy(Arc::new(Inner {
             digest: OnceLock::from(digest),
             value: OnceLock::new(),
-            encoded: Mutex::new(Some(bytes.0.into())),
+            encoded: Mutex::new(Some(bytes.0)),
         })))
     }
 }
@@ -180,8 +184,8 @@ impl Serialize for Bytes<'_> {
     }
 }
 
-/// Bytes read as one run, as [`Bytes`] writes them.
-struct ByteBuf(Vec<u8>);
+/// Bytes read as one run, as [`Bytes`] writes them, copied once out of the buffer read.
+struct ByteBuf(Arc<[u8]>);
 
 impl<'de> Deserialize<'de> for ByteBuf {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -192,7 +196,7 @@ impl<'de> Deserialize<'de> for ByteBuf {
                 f.write_str("bytes")
             }
             fn visit_bytes<E>(self, v: &[u8]) -> Result<ByteBuf, E> {
-                Ok(ByteBuf(v.to_vec()))
+                Ok(ByteBuf(v.into()))
             }
         }
         d.deserialize_bytes(Visitor)

@@ -249,7 +249,9 @@ impl Engine {
             .collect();
         parts.sort_unstable_by_key(|p| Arc::as_ptr(p));
         parts.dedup_by(|a, b| Arc::ptr_eq(a, b));
-        parts.par_iter().for_each(|p| p.read());
+        parts.par_iter().for_each(|p| {
+            p.readable();
+        });
     }
 
     /// The search index of `loaded`'s site, built when its articles changed since the index
@@ -819,7 +821,8 @@ impl Engine {
     /// The error of a build that read a body's HTML from a cache file that changed under it
     /// (it read as empty): its output must not be published.
     pub fn cache_changed(&self) -> Option<Diagnostic> {
-        let html = (self.memos.values()).find_map(|m| m.html().filter(|h| !h.intact()))?;
+        let failed = |h: &&crate::markdown::html::Html| h.part().is_some_and(|p| p.failed());
+        let html = (self.memos.values()).find_map(|m| m.html().filter(failed))?;
         Some(cache::damaged(html))
     }
 

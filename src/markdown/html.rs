@@ -3,9 +3,10 @@
 //! The HTML is about half of what the cache keeps of a page, and after an edit only the pages
 //! rendered again read it. So reading the cache back leaves it in its file: the bodies of a
 //! cache file share its HTML part ([`Part`]), which is read (once, whole, checked against its
-//! hash) only when one of them is first read (in a build, before the cache is saved again), and a body reads its range of it, never copied.
-//! Nor is it checked to be UTF-8 before a page reads it: a range is checked each time it is
-//! read, so the bodies that are never read cost nothing. A part that cannot be read as it was
+//! hash) only when one of them is first read (in a build, before the cache is saved again),
+//! and a body reads its range of it, never copied. Nor is it checked to be UTF-8 before a
+//! page reads it: a range is checked each time it is read, so the bodies that are never read
+//! cost nothing. A part that cannot be read as it was
 //! written (the file changed under the build) reads as empty and says so ([`Part::failed`]):
 //! the build that read it then fails rather than publish it.
 
@@ -24,7 +25,7 @@ pub struct Part {
     at: u64,
     len: usize,
     digest: u64,
-    bytes: OnceLock<Option<bytes::Bytes>>,
+    bytes: OnceLock<Option<Box<[u8]>>>,
 }
 
 impl Part {
@@ -41,25 +42,25 @@ impl Part {
 
     /// The part's bytes, read now if they were not yet; `None` when they are not the bytes
     /// written.
-    fn bytes(&self) -> Option<&bytes::Bytes> {
+    fn bytes(&self) -> Option<&[u8]> {
         self.bytes
             .get_or_init(|| {
                 read_part(&self.path, self.at, self.len)
                     .filter(|b| xxhash_rust::xxh3::xxh3_64(b) == self.digest)
-                    .map(bytes::Bytes::from)
+                    .map(Vec::into_boxed_slice)
             })
-            .as_ref()
+            .as_deref()
     }
 
     /// The bytes, when they were read and are the bytes written.
     #[cfg(test)]
-    pub fn bytes_read(&self) -> Option<&bytes::Bytes> {
-        self.bytes.get()?.as_ref()
+    pub fn bytes_read(&self) -> Option<&[u8]> {
+        self.bytes.get()?.as_deref()
     }
 
-    /// Reads the part now, if it was not yet.
-    pub fn read(&self) {
-        self.bytes();
+    /// Whether the part can be read as it was written (read now if it was not yet).
+    pub fn readable(&self) -> bool {
+        self.bytes().is_some()
     }
 
     /// Whether the part was read and was not what was written.
@@ -126,17 +127,9 @@ impl Html {
         }
     }
 
-    /// Whether the HTML was not read wrong: it is a string, not yet read, or read as written.
-    pub fn intact(&self) -> bool {
-        self.part().is_none_or(|p| !p.failed())
-    }
-
     /// Whether the HTML can be read as it was written (read now if it was not yet).
     pub fn readable(&self) -> bool {
-        match &self.0 {
-            Repr::Text(_) => true,
-            Repr::Stored(part, _) => part.bytes().is_some(),
-        }
+        self.part().is_none_or(|p| p.readable())
     }
 }
 

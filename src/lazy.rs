@@ -10,14 +10,24 @@
 //! function of the value whichever way it was made. A value read back comes with its digest;
 //! a value made in this run is encoded for it when it is first asked for (or written), so a
 //! value never hashed costs no encoding.
+//!
+//! A value is written as its digest and its encoding. Written [`apart`], as a memo shard
+//! writes its entries, the encoding goes to a buffer of its own (the shard's stored part)
+//! and only its length stays in line; read back [`from_part`], the value is a range of that
+//! part, which is read from the file only when a value of it is first decoded
+//! ([`crate::stored::Part`]). After a one-page edit, a cached build then reads none of the
+//! encodings of the pages it keeps.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::ops::Deref;
+use std::ops::{Deref, Range};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::stored::Part;
 
 /// A shared value, decoded when first read; cloning it is cheap, and a clone shares its
 /// decoding and its digest with the value it was cloned from.
@@ -29,10 +39,29 @@ struct Inner<T> {
     value: OnceLock<Arc<T>>,
     /// The value's encoding as the cache held it, until it is decoded (then the value is
     /// held alone, not both); `None` for a value made in this run.
-    encoded: Mutex<Option<Arc<[u8]>>>,
+    encoded: Mutex<Option<Encoded>>,
 }
 
-impl<T: Serialize + DeserializeOwned> Lazy<T> {
+/// Where the encoding of a value read back is.
+#[derive(Clone)]
+enum Encoded {
+    /// Read in line.
+    Bytes(Arc<[u8]>),
+    /// A range of a cache file's stored part, not read yet perhaps.
+    Stored(Arc<Part>, Range<usize>),
+}
+
+impl Encoded {
+    /// The bytes; `None` when they are in a part that cannot be read as it was written.
+    fn bytes(&self) -> Option<&[u8]> {
+        match self {
+            Encoded::Bytes(b) => Some(b),
+            Encoded::Stored(part, at) => part.bytes()?.get(at.clone()),
+        }
+    }
+}
+
+impl<T: Serialize + DeserializeOwned + Default> Lazy<T> {
     /// Holds `value`, decoded.
     pub fn new(value: T) -> Lazy<T> {
         Lazy(Arc::new(Inner {
@@ -42,15 +71,22 @@ impl<T: Serialize + DeserializeOwned> Lazy<T> {
         }))
     }
 
-    /// The value, decoded now if it was not yet.
+    /// The value, decoded now if it was not yet. A value whose stored part cannot be read as
+    /// it was written (its file changed under the build) reads as the default, and its part
+    /// says it failed: the build then fails rather than publish what it made of it.
     pub fn get(&self) -> &Arc<T> {
         self.0.value.get_or_init(|| {
-            let bytes = self.encoded().take().unwrap_or_default();
+            let encoded = self.encoded().take();
             // The bytes are the ones this type encoded: the cache checks every file's hash
-            // before anything in it is read.
-            Arc::new(
-                postcard::from_bytes(&bytes).expect("a cached value decodes as it was encoded"),
-            )
+            // before anything in it is read, and a part's hash before its bytes are.
+            let value = (encoded.as_ref())
+                .and_then(Encoded::bytes)
+                .map(|bytes| {
+                    in_line(|| postcard::from_bytes(bytes))
+                        .expect("a cached value decodes as it was encoded")
+                })
+                .unwrap_or_default();
+            Arc::new(value)
         })
     }
 
@@ -66,7 +102,7 @@ impl<T: Serialize + DeserializeOwned> Lazy<T> {
 }
 
 impl<T> Lazy<T> {
-    fn encoded(&self) -> std::sync::MutexGuard<'_, Option<Arc<[u8]>>> {
+    fn encoded(&self) -> std::sync::MutexGuard<'_, Option<Encoded>> {
         // Nothing panics while holding the lock.
         (self.0.encoded)
             .lock()
@@ -74,8 +110,54 @@ impl<T> Lazy<T> {
     }
 }
 
+/// Where the values written or read on this thread keep their encodings, when not in line.
+enum Apart {
+    /// Written to this buffer.
+    Writing(Vec<u8>),
+    /// Read from this part, from this offset on.
+    Reading(Arc<Part>, usize),
+}
+
+thread_local! {
+    static APART: RefCell<Option<Apart>> = const { RefCell::new(None) };
+}
+
+/// Runs `write`, which encodes values, with the encodings of the [`Lazy`] values it writes
+/// appended to `out` rather than written in line; a reader gives the same `out` to
+/// [`from_part`] as a part of a file.
+pub fn apart<R>(out: &mut Vec<u8>, write: impl FnOnce() -> R) -> R {
+    let was = APART.replace(Some(Apart::Writing(std::mem::take(out))));
+    let r = write();
+    if let Some(Apart::Writing(written)) = APART.replace(was) {
+        *out = written;
+    }
+    r
+}
+
+/// Runs `read`, which decodes values written [`apart`], with the encodings of the [`Lazy`]
+/// values it reads taken as ranges of `part` from offset `at` on, in the order written.
+/// Returns where the last of them ended: a reader checks that they fill the part.
+pub fn from_part<R>(part: &Arc<Part>, at: usize, read: impl FnOnce() -> R) -> (R, usize) {
+    let was = APART.replace(Some(Apart::Reading(part.clone(), at)));
+    let r = read();
+    let end = match APART.replace(was) {
+        Some(Apart::Reading(_, end)) => end,
+        _ => at,
+    };
+    (r, end)
+}
+
+/// Runs `f` with values written and read in line: a value's own encoding holds the values
+/// in it whole.
+fn in_line<R>(f: impl FnOnce() -> R) -> R {
+    let was = APART.take();
+    let r = f();
+    APART.set(was);
+    r
+}
+
 fn encode<T: Serialize>(value: &T) -> Vec<u8> {
-    postcard::to_allocvec(value).expect("an in-memory value encodes")
+    in_line(|| postcard::to_allocvec(value)).expect("an in-memory value encodes")
 }
 
 impl<T> Clone for Lazy<T> {
@@ -90,26 +172,26 @@ impl<T: Serialize + DeserializeOwned + Default> Default for Lazy<T> {
     }
 }
 
-impl<T: Serialize + DeserializeOwned> Deref for Lazy<T> {
+impl<T: Serialize + DeserializeOwned + Default> Deref for Lazy<T> {
     type Target = T;
     fn deref(&self) -> &T {
         self.get()
     }
 }
 
-impl<T: Serialize + DeserializeOwned> From<T> for Lazy<T> {
+impl<T: Serialize + DeserializeOwned + Default> From<T> for Lazy<T> {
     fn from(value: T) -> Self {
         Lazy::new(value)
     }
 }
 
-impl<A, T: Serialize + DeserializeOwned + FromIterator<A>> FromIterator<A> for Lazy<T> {
+impl<A, T: Serialize + DeserializeOwned + Default + FromIterator<A>> FromIterator<A> for Lazy<T> {
     fn from_iter<I: IntoIterator<Item = A>>(items: I) -> Self {
         Lazy::new(items.into_iter().collect())
     }
 }
 
-impl<'a, T: Serialize + DeserializeOwned> IntoIterator for &'a Lazy<T>
+impl<'a, T: Serialize + DeserializeOwned + Default> IntoIterator for &'a Lazy<T>
 where
     &'a T: IntoIterator,
 {
@@ -120,57 +202,92 @@ where
     }
 }
 
-impl<T: Serialize + DeserializeOwned> Hash for Lazy<T> {
+impl<T: Serialize + DeserializeOwned + Default> Hash for Lazy<T> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.digest().hash(state);
     }
 }
 
-impl<T: Serialize + DeserializeOwned> PartialEq for Lazy<T> {
+impl<T: Serialize + DeserializeOwned + Default> PartialEq for Lazy<T> {
     fn eq(&self, other: &Self) -> bool {
         self.digest() == other.digest()
     }
 }
 
-impl<T: Serialize + DeserializeOwned> Eq for Lazy<T> {}
+impl<T: Serialize + DeserializeOwned + Default> Eq for Lazy<T> {}
 
-impl<T: Serialize + DeserializeOwned + fmt::Debug> fmt::Debug for Lazy<T> {
+impl<T: Serialize + DeserializeOwned + Default + fmt::Debug> fmt::Debug for Lazy<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.get().fmt(f)
     }
 }
 
-/// Written as its digest and its encoding: a value read back and never decoded is written
-/// as it was read, one decoded is encoded again.
-impl<T: Serialize + DeserializeOwned> Serialize for Lazy<T> {
+/// Written as its digest and its encoding (in line, or apart with its length in line): a
+/// value read back and never decoded is written as it was read, one decoded is encoded
+/// again. A value whose stored part cannot be read as it was written is not written.
+impl<T: Serialize + DeserializeOwned + Default> Serialize for Lazy<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeTuple;
+        use serde::ser::{Error, SerializeTuple};
         // Still encoded: never decoded, since decoding takes the encoding. Otherwise the value
         // is there, or being decoded on another thread (`get` waits for it).
         let still = self.encoded().clone();
         let made;
         let bytes: &[u8] = match &still {
-            Some(e) => e,
+            Some(e) => e.bytes().ok_or_else(|| {
+                S::Error::custom("a stored part of the cache changed while it was read")
+            })?,
             None => {
                 made = encode(&**self.get());
                 &made
             }
         };
         let digest = (self.0.digest).get_or_init(|| xxhash_rust::xxh3::xxh3_64(bytes));
+        let apart = APART.with_borrow_mut(|apart| match apart {
+            Some(Apart::Writing(out)) => {
+                out.extend_from_slice(bytes);
+                true
+            }
+            _ => false,
+        });
         let mut t = s.serialize_tuple(2)?;
         t.serialize_element(digest)?;
-        t.serialize_element(&Bytes(bytes))?;
+        if apart {
+            t.serialize_element(&(bytes.len() as u64))?;
+        } else {
+            t.serialize_element(&Bytes(bytes))?;
+        }
         t.end()
     }
 }
 
 impl<'de, T> Deserialize<'de> for Lazy<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let (digest, bytes) = <(u64, ByteBuf)>::deserialize(d)?;
+        use serde::de::Error;
+        let from_part = APART.with_borrow(|a| matches!(a, Some(Apart::Reading(..))));
+        let (digest, encoded) = if from_part {
+            let (digest, len) = <(u64, u64)>::deserialize(d)?;
+            let taken = APART.with_borrow_mut(|apart| {
+                let Some(Apart::Reading(part, at)) = apart else {
+                    return None;
+                };
+                let end = at.checked_add(usize::try_from(len).ok()?)?;
+                (end <= part.len()).then(|| {
+                    let range = *at..end;
+                    *at = end;
+                    Encoded::Stored(part.clone(), range)
+                })
+            });
+            let encoded =
+                taken.ok_or_else(|| D::Error::custom("a value runs past its stored part"))?;
+            (digest, encoded)
+        } else {
+            let (digest, bytes) = <(u64, ByteBuf)>::deserialize(d)?;
+            (digest, Encoded::Bytes(bytes.0))
+        };
         Ok(Lazy(Arc::new(Inner {
             digest: OnceLock::from(digest),
             value: OnceLock::new(),
-            encoded: Mutex::new(Some(bytes.0)),
+            encoded: Mutex::new(Some(encoded)),
         })))
     }
 }
@@ -206,6 +323,7 @@ impl<'de> Deserialize<'de> for ByteBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::{Path, PathBuf};
 
     #[derive(Debug, Default, Clone, PartialEq, Hash, Serialize, Deserialize)]
     struct Value {
@@ -279,5 +397,93 @@ mod tests {
         let mut other = value();
         other.n = 8;
         assert_ne!(Lazy::new(other).digest(), Lazy::new(value()).digest());
+    }
+
+    /// `values` written apart, as a memo shard writes them: the file (3 bytes of head, then
+    /// 5 of something else, then the encodings), its part, and the values' in-line bytes.
+    fn written_apart(dir: &Path, values: &[Lazy<Value>]) -> (PathBuf, Arc<Part>, Vec<u8>) {
+        let mut apart_ = Vec::new();
+        let entries = apart(&mut apart_, || postcard::to_allocvec(values)).unwrap();
+        let path = dir.join("memo-00.bin");
+        let mut file = b"abc<p/>xx".to_vec();
+        file.extend_from_slice(&apart_);
+        std::fs::write(&path, &file).unwrap();
+        let digest = xxhash_rust::xxh3::xxh3_64(&file[3..]);
+        let part = Part::new(&path, 3, file.len() - 3, digest);
+        (path, part, entries)
+    }
+
+    #[test]
+    fn values_written_apart_read_back_as_ranges_of_their_part_read_when_first_decoded() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut other = value();
+        other.n = 8;
+        let values = [Lazy::new(value()), Lazy::new(other.clone())];
+        let (_, part, entries) = written_apart(dir.path(), &values);
+        // In line, only the digests and lengths.
+        let lengths: Vec<(u64, u64)> = (values.iter())
+            .map(|v| (v.digest(), encode(&**v).len() as u64))
+            .collect();
+        assert_eq!(entries, postcard::to_allocvec(&lengths).unwrap());
+        let (read, end) = from_part(&part, 6, || {
+            postcard::from_bytes::<Vec<Lazy<Value>>>(&entries).unwrap()
+        });
+        assert_eq!(end, part.len(), "the values fill the part");
+        assert!(!part.is_read(), "the part was read with the entries");
+        assert_eq!(read[1].digest(), values[1].digest());
+        assert!(!part.is_read(), "the part was read for a digest");
+        assert_eq!(*read[1], other);
+        assert!(part.is_read() && !read[0].is_decoded());
+        assert_eq!(*read[0], value());
+        // Written again, apart or in line, as they were written.
+        let (_, _, again) = written_apart(dir.path(), &read);
+        assert_eq!(again, entries);
+        assert_eq!(
+            postcard::to_allocvec(&read).unwrap(),
+            postcard::to_allocvec(&values[..]).unwrap()
+        );
+        // Read back out of the part's bounds: refused, never a panic.
+        let short = Part::new(part.path(), 3, 10, 0);
+        let (refused, _) = from_part(&short, 6, || {
+            postcard::from_bytes::<Vec<Lazy<Value>>>(&entries)
+        });
+        assert!(refused.is_err());
+    }
+
+    #[test]
+    fn a_value_in_a_value_written_apart_is_written_in_line_in_its_encoding() {
+        let dir = tempfile::tempdir().unwrap();
+        let nested: Lazy<Vec<Lazy<Value>>> = Lazy::new(vec![Lazy::new(value())]);
+        let mut apart_ = Vec::new();
+        let entries = apart(&mut apart_, || postcard::to_allocvec(&nested)).unwrap();
+        // The outer value's encoding is the one it has in line, inner value and all.
+        assert_eq!(apart_, encode(&*nested));
+        let path = dir.path().join("memo-00.bin");
+        std::fs::write(&path, &apart_).unwrap();
+        let part = Part::new(&path, 0, apart_.len(), xxhash_rust::xxh3::xxh3_64(&apart_));
+        let (read, _) = from_part(&part, 0, || {
+            postcard::from_bytes::<Lazy<Vec<Lazy<Value>>>>(&entries).unwrap()
+        });
+        assert_eq!(*read[0], value());
+    }
+
+    #[test]
+    fn a_value_whose_part_changed_reads_as_the_default_and_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, part, entries) = written_apart(dir.path(), &[Lazy::new(value())]);
+        let (read, _) = from_part(&part, 6, || {
+            postcard::from_bytes::<Vec<Lazy<Value>>>(&entries).unwrap()
+        });
+        let mut bytes = std::fs::read(&path).unwrap();
+        *bytes.last_mut().unwrap() ^= 1;
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(*read[0], Value::default());
+        assert!(part.failed());
+        let unread: Vec<Lazy<Value>> =
+            from_part(&part, 6, || postcard::from_bytes(&entries).unwrap()).0;
+        assert_eq!(
+            postcard::to_allocvec(&unread).unwrap_err().to_string(),
+            "Serde Serialization Error"
+        );
     }
 }

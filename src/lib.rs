@@ -45,6 +45,7 @@ pub mod search;
 pub mod serve;
 pub mod site;
 pub mod snippets;
+pub mod stored;
 pub mod suggest;
 pub mod translations;
 

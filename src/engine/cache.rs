@@ -29,6 +29,7 @@
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -37,8 +38,9 @@ use super::pages::{Memo, Saved, SavedRef};
 use super::{cutoff, search_cache};
 use crate::anchors::SavedPrints;
 use crate::diagnostics::Diagnostic;
-use crate::markdown::html::{Html, Part};
+use crate::markdown::html::Html;
 use crate::paths::SourcePath;
+use crate::stored::Part;
 
 /// The cache folder, in the site's folder.
 pub const FOLDER: &str = ".stepbook-cache";
@@ -47,7 +49,7 @@ pub const FOLDER: &str = ".stepbook-cache";
 pub const MAGIC: &[u8; 8] = b"stepbook";
 
 /// The version of the layout below; a change makes older caches unreadable on purpose.
-const FORMAT: u32 = 15;
+const FORMAT: u32 = 16;
 
 /// How many files the memos are cut into: after a one-page edit, a save writes one of them
 /// again (at 10,000 pages, some 4 MB).
@@ -140,6 +142,9 @@ pub struct Restored {
 #[derive(Clone, Default)]
 pub struct Written {
     pub shards: Vec<Option<Shard>>,
+    /// The stored part of each shard's file as read back, while values read back may still
+    /// be in it unread: a save reads it before it replaces the file.
+    pub parts: Vec<Option<Arc<Part>>>,
     pub indexer: search_cache::Written,
     /// The hash of the assembly's file, while it holds the engine's assembly; and so for
     /// the link check and the output paths' check.
@@ -268,7 +273,7 @@ pub fn load(root: &Path) -> Restored {
     else {
         return Restored::default();
     };
-    let read_shards = || -> Vec<Option<Vec<(Entry, Html)>>> {
+    let read_shards = || -> Vec<Option<ReadShard>> {
         index
             .shards
             .par_iter()
@@ -323,6 +328,7 @@ pub fn load(root: &Path) -> Restored {
         table,
         written: Written {
             shards: Vec::new(),
+            parts: Vec::new(),
             indexer: indexer_written.unwrap_or_default(),
             assembly: assembly_written,
             links: links_written,
@@ -333,10 +339,12 @@ pub fn load(root: &Path) -> Restored {
         ..Restored::default()
     };
     for (saved, want) in shards.into_iter().zip(&index.shards) {
-        let Some(saved) = saved else {
+        let Some((saved, part)) = saved else {
             restored.written.shards.push(None);
+            restored.written.parts.push(None);
             continue;
         };
+        restored.written.parts.push(Some(part));
         restored.written.shards.push(want.map(|digest| Shard {
             digest,
             memos: saved.len(),
@@ -388,31 +396,39 @@ fn write_side<T: Serialize>(
     Ok(Some(digest))
 }
 
+/// A shard read back: its entries with their bodies' HTML, and its stored part.
+type ReadShard = (Vec<(Entry, Html)>, Arc<Part>);
+
 /// The entries of the shard at `path` when its payload hashes to `want`, each with its
-/// body's HTML a range of the text read ([`Html::stored`]): most of it is never used.
+/// body's HTML a range of the shard's stored part ([`Html::stored`]), as are the encodings of
+/// their [`crate::lazy::Lazy`] values: most of it is never used.
 ///
-/// A shard's payload is the length of its entries, its entries, then the HTML of their
-/// bodies: the entries are read into `entries`, a buffer each thread reuses (a fresh one per
-/// shard would have the kernel clear every page of it once more), and the HTML into a buffer
-/// of its own, which its memos share.
+/// A shard's payload is the length of its entries, the length of their HTML and of the
+/// encodings after it with the hash of both, then the entries; the HTML and the encodings
+/// (the stored part) follow. The entries are read into `entries`, a buffer each thread
+/// reuses (a fresh one per shard would have the kernel clear every page of it once more);
+/// the stored part is read only when one of its values is ([`Part`]).
 fn read_shard(
     path: &Path,
     want: u64,
     fingerprint: u64,
     entries: &mut Vec<u8>,
-) -> Option<Vec<(Entry, Html)>> {
+) -> Option<ReadShard> {
     use std::io::Read;
     let mut file = fs::File::open(path).ok()?;
     let mut head = [0u8; 32 + LISTED];
     file.read_exact(&mut head).ok()?;
     let (len, digest) = announced(&head, fingerprint)?;
     let listed = usize::try_from(word(&head, 32)?).ok()?;
-    let (htmls, html_digest) = (usize::try_from(word(&head, 40)?).ok()?, word(&head, 48)?);
+    let htmls = usize::try_from(word(&head, 40)?).ok()?;
+    let apart = usize::try_from(word(&head, 48)?).ok()?;
+    let stored = htmls.checked_add(apart)?;
+    let stored_digest = word(&head, 56)?;
     // The header is checked before the rest is read: a shard of another hash than the one
     // wanted, or whose file has another length than announced, is not read.
     let whole = (32 + LISTED as u64)
         .checked_add(listed as u64)?
-        .checked_add(htmls as u64)?;
+        .checked_add(stored as u64)?;
     if digest != want || len != LISTED.checked_add(listed)? || whole != file.metadata().ok()?.len()
     {
         return None;
@@ -425,19 +441,23 @@ fn read_shard(
     if entries.len() != listed || hasher.digest() != digest {
         return None;
     }
-    let read: Vec<Entry> = postcard::from_bytes(entries).ok()?;
-    // The HTML is read only when a body is, and checked to be UTF-8 only where a page reads
-    // it.
-    let part = Part::new(path, whole - htmls as u64, htmls, html_digest);
+    let part = Part::new(path, whole - stored as u64, stored, stored_digest);
+    let (read, end) = crate::lazy::from_part(&part, htmls, || {
+        postcard::from_bytes::<Vec<Entry>>(entries).ok()
+    });
+    if end != stored {
+        return None;
+    }
+    // The HTML is checked to be UTF-8 only where a page reads it.
     let mut at = 0usize;
-    let mut out = Vec::with_capacity(read.len());
-    for e in read {
+    let mut out = Vec::with_capacity(read.as_ref()?.len());
+    for e in read? {
         let end = at.checked_add(e.html)?;
         let html = Html::stored(&part, at..end)?;
         out.push((e, html));
         at = end;
     }
-    (at == htmls).then_some(out)
+    (at == htmls).then_some((out, part))
 }
 
 /// What [`save`] writes.
@@ -524,16 +544,21 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Written, Diagnostic> {
                         .flatten(),
                 })
                 .collect();
-            // A body read back whose HTML cannot be read as written (its file changed under
-            // the build) is not written again. Read here, before the file is replaced: a
-            // body's HTML is in its own shard's file.
-            if let Some(file) = memos.iter().find_map(|(_, m)| unreadable(m)) {
-                return Err(changed_under(&file));
+            // A shard whose stored part cannot be read as written (its file changed under
+            // the build) is not written again: the values read back from it are in it. Read
+            // here, before the file is replaced.
+            if let Some(part) = what.written.parts.get(i).and_then(Option::as_ref)
+                && !part.readable()
+            {
+                return Err(changed_under(part.path()));
             }
             let mut entries = Vec::with_capacity(64 * 1024);
-            encode_into(&saved, &mut entries).map_err(|e| encode_error(&dir, e))?;
+            let mut apart = Vec::new();
+            crate::lazy::apart(&mut apart, || encode_into(&saved, &mut entries))
+                .map_err(|e| encode_error(&dir, e))?;
             let htmls = || memos.iter().map(|(_, m)| html_of(m));
-            let digest = write_shard(&dir.join(shard_name(i)), &entries, htmls, fingerprint)?;
+            let path = dir.join(shard_name(i));
+            let digest = write_shard(&path, &entries, htmls, &apart, fingerprint)?;
             Ok(Shard {
                 digest,
                 memos: memos.len(),
@@ -596,6 +621,8 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Written, Diagnostic> {
     write(&dir.join(INDEX), &payload, digest, fingerprint)?;
     Ok(Written {
         shards: shards.into_iter().map(Some).collect(),
+        // A part read before its file was replaced keeps what was read.
+        parts: what.written.parts.clone(),
         indexer,
         assembly,
         links,
@@ -609,14 +636,9 @@ fn html_of(m: &Memo) -> &[u8] {
     m.html().map_or(&[], |h| h.as_bytes())
 }
 
-/// What a shard keeps before its entries: their length, and their HTML's length and hash.
-const LISTED: usize = 24;
-
-/// The cache file of a memo whose body, read back, cannot be read as it was written.
-fn unreadable(m: &Memo) -> Option<PathBuf> {
-    let html = m.html()?;
-    (!html.readable()).then(|| html.part().map(|p| p.path().to_path_buf()))?
-}
+/// What a shard keeps before its entries: their length, the length of their HTML and of the
+/// encodings kept apart, and the hash of both.
+const LISTED: usize = 32;
 
 /// The warning of a save that met a cache file that changed under the build.
 fn changed_under(file: &Path) -> Diagnostic {
@@ -698,16 +720,18 @@ pub(super) fn write(
     put(path, &head, std::iter::once(payload))
 }
 
-/// Writes a shard of `entries` (encoded) and their bodies' HTML (`htmls`, called twice: to
-/// hash, then to write) to `path`; returns its hash. The payload is the entries' length,
-/// their HTML's length and hash, and the entries; their HTML follows it, not hashed with it
-/// (it has a hash of its own), so that reading the shard back reads the HTML only when a
-/// body is read ([`read_shard`]). The HTML goes straight from the memos, never copied into
-/// one buffer.
+/// Writes a shard of `entries` (encoded), their bodies' HTML (`htmls`, called twice: to
+/// hash, then to write) and the encodings they keep apart (`apart`) to `path`; returns its
+/// hash. The payload is the entries' length, the length of their HTML and of the encodings
+/// with the hash of both, and the entries; the HTML and then the encodings follow it, not
+/// hashed with it (they have a hash of their own), so that reading the shard back reads
+/// them only when a value of them is read ([`read_shard`]). The HTML goes straight from the
+/// memos, never copied into one buffer.
 fn write_shard<'p, I: Iterator<Item = &'p [u8]>>(
     path: &Path,
     entries: &[u8],
     htmls: impl Fn() -> I,
+    apart: &[u8],
     fingerprint: u64,
 ) -> Result<u64, Diagnostic> {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
@@ -716,10 +740,12 @@ fn write_shard<'p, I: Iterator<Item = &'p [u8]>>(
         hasher.update(html);
         len += html.len() as u64;
     }
+    hasher.update(apart);
     let mut listed = [0u8; LISTED];
     listed[..8].copy_from_slice(&(entries.len() as u64).to_le_bytes());
     listed[8..16].copy_from_slice(&len.to_le_bytes());
-    listed[16..].copy_from_slice(&hasher.digest().to_le_bytes());
+    listed[16..24].copy_from_slice(&(apart.len() as u64).to_le_bytes());
+    listed[24..].copy_from_slice(&hasher.digest().to_le_bytes());
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     hasher.update(&listed);
     hasher.update(entries);
@@ -729,7 +755,9 @@ fn write_shard<'p, I: Iterator<Item = &'p [u8]>>(
     put(
         path,
         &head,
-        prefix.into_iter().chain(htmls().map(|h| -> &[u8] { h })),
+        (prefix.into_iter())
+            .chain(htmls().map(|h| -> &[u8] { h }))
+            .chain(std::iter::once(apart)),
     )?;
     Ok(digest)
 }
@@ -823,16 +851,16 @@ mod tests {
             .collect();
         let mut entries = Vec::new();
         encode_into(&saved[..], &mut entries).unwrap();
-        let write = || write_shard(&path, &entries, || htmls.iter().map(|h| h.as_bytes()), this);
+        let write = || {
+            let htmls = || htmls.iter().map(|h| h.as_bytes());
+            write_shard(&path, &entries, htmls, &[], this)
+        };
         let digest = write().unwrap();
-        let read = read_shard(&path, digest, this, &mut Vec::new()).unwrap();
+        let (read, _) = read_shard(&path, digest, this, &mut Vec::new()).unwrap();
         let paths: Vec<&str> = read.iter().map(|(e, _)| e.path.as_str()).collect();
         assert_eq!(paths, ["a.md", "b.md", "c.md"]);
         let part = read[0].1.part().unwrap().clone();
-        assert!(
-            part.bytes_read().is_none(),
-            "the HTML was read with the entries"
-        );
+        assert!(!part.is_read(), "the HTML was read with the entries");
         let bodies: Vec<&str> = read.iter().map(|(_, h)| h.as_str()).collect();
         assert_eq!(bodies, htmls);
         assert!(!part.failed());
@@ -854,13 +882,13 @@ mod tests {
         // Its HTML changed after the entries were read: the bodies read as empty, and the
         // build that read them says so rather than publish them.
         write().unwrap();
-        let read = read_shard(&path, digest, this, &mut Vec::new()).unwrap();
+        let (read, part) = read_shard(&path, digest, this, &mut Vec::new()).unwrap();
         let mut bytes = fs::read(&path).unwrap();
         let last = bytes.len() - 2;
         bytes[last] ^= 1;
         fs::write(&path, &bytes).unwrap();
         assert_eq!(read[2].1.as_str(), "");
-        assert!(read[0].1.part().unwrap().failed());
+        assert!(read[0].1.part().unwrap().failed() && part.failed());
         assert_eq!(
             damaged(&read[0].1).to_string(),
             format!(

@@ -244,7 +244,7 @@ impl Engine {
 
     /// Reads the HTML of every body read back from the cache, each cache file once.
     fn read_bodies(&self) {
-        let mut parts: Vec<&Arc<crate::markdown::html::Part>> = (self.memos.values())
+        let mut parts: Vec<&Arc<crate::stored::Part>> = (self.memos.values())
             .filter_map(|m| m.html()?.part())
             .collect();
         parts.sort_unstable_by_key(|p| Arc::as_ptr(p));

@@ -1,89 +1,20 @@
-//! A body's HTML: a string, or a range of the HTML part of a build cache file.
+//! A body's HTML: a string, or a range of the stored part of a build cache file.
 //!
 //! The HTML is about half of what the cache keeps of a page, and after an edit only the pages
 //! rendered again read it. So reading the cache back leaves it in its file: the bodies of a
-//! cache file share its HTML part ([`Part`]), which is read (once, whole, checked against its
-//! hash) only when one of them is first read (in a build, before the cache is saved again),
-//! and a body reads its range of it, never copied. Nor is it checked to be UTF-8 before a
-//! page reads it: a range is checked each time it is read, so the bodies that are never read
-//! cost nothing. A part that cannot be read as it was
-//! written (the file changed under the build) reads as empty and says so ([`Part::failed`]):
-//! the build that read it then fails rather than publish it.
+//! cache file share its stored part ([`Part`]), which is read (once, whole, checked against
+//! its hash) only when one of them is first read (in a build, before the cache is saved
+//! again), and a body reads its range of it, never copied. Nor is it checked to be UTF-8
+//! before a page reads it: a range is checked each time it is read, so the bodies that are
+//! never read cost nothing. A part that cannot be read as it was written (the file changed
+//! under the build) reads as empty and says so ([`Part::failed`]): the build that read it
+//! then fails rather than publish it.
 
 use std::fmt;
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
 use std::ops::{Deref, Range};
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-/// The HTML part of a cache file: where it is in the file, how long, and its hash; read
-/// when first needed. The file is opened again then (not held open: a save replaces it);
-/// the hash tells whether it still holds what was written.
-pub struct Part {
-    path: PathBuf,
-    at: u64,
-    len: usize,
-    digest: u64,
-    bytes: OnceLock<Option<Box<[u8]>>>,
-}
-
-impl Part {
-    /// The `len` bytes at `at` in the file at `path`, whose xxh3 hash is `digest`.
-    pub fn new(path: &Path, at: u64, len: usize, digest: u64) -> Arc<Part> {
-        Arc::new(Part {
-            path: path.to_path_buf(),
-            at,
-            len,
-            digest,
-            bytes: OnceLock::new(),
-        })
-    }
-
-    /// The part's bytes, read now if they were not yet; `None` when they are not the bytes
-    /// written.
-    fn bytes(&self) -> Option<&[u8]> {
-        self.bytes
-            .get_or_init(|| {
-                read_part(&self.path, self.at, self.len)
-                    .filter(|b| xxhash_rust::xxh3::xxh3_64(b) == self.digest)
-                    .map(Vec::into_boxed_slice)
-            })
-            .as_deref()
-    }
-
-    /// The bytes, when they were read and are the bytes written.
-    #[cfg(test)]
-    pub fn bytes_read(&self) -> Option<&[u8]> {
-        self.bytes.get()?.as_deref()
-    }
-
-    /// Whether the part can be read as it was written (read now if it was not yet).
-    pub fn readable(&self) -> bool {
-        self.bytes().is_some()
-    }
-
-    /// Whether the part was read and was not what was written.
-    pub fn failed(&self) -> bool {
-        matches!(self.bytes.get(), Some(None))
-    }
-
-    /// The cache file it is part of.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-}
-
-/// The `len` bytes at `at` in the file at `path`, when it holds that many there and no more
-/// after.
-fn read_part(path: &Path, at: u64, len: usize) -> Option<Vec<u8>> {
-    let mut file = File::open(path).ok()?;
-    file.seek(SeekFrom::Start(at)).ok()?;
-    let mut out = Vec::with_capacity(len);
-    // One byte more than announced tells a longer file.
-    file.take(len as u64 + 1).read_to_end(&mut out).ok()?;
-    (out.len() == len).then_some(out)
-}
+use crate::stored::Part;
 
 /// The HTML of a rendered body.
 #[derive(Clone, Default)]
@@ -106,7 +37,7 @@ impl Html {
     /// The HTML at `at` in `part`; `None` when `at` is not a range of it. A range that is
     /// not UTF-8 reads as empty.
     pub fn stored(part: &Arc<Part>, at: Range<usize>) -> Option<Html> {
-        (at.start <= at.end && at.end <= part.len).then(|| Html(Repr::Stored(part.clone(), at)))
+        (at.start <= at.end && at.end <= part.len()).then(|| Html(Repr::Stored(part.clone(), at)))
     }
 
     pub fn as_str(&self) -> &str {
@@ -180,6 +111,7 @@ impl PartialEq<&str> for Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     /// A file holding `text` after a head of 3 bytes, and its part.
     fn part_of(dir: &Path, text: &str) -> Arc<Part> {
@@ -194,7 +126,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let part = part_of(dir.path(), "xx<p>café</p>yy");
         let html = Html::stored(&part, 2..14).unwrap();
-        assert!(part.bytes.get().is_none(), "read before it was needed");
+        assert!(!part.is_read(), "read before it was needed");
         assert_eq!(html.as_bytes(), "<p>café</p>".as_bytes());
         assert_eq!(html.as_str(), "<p>café</p>");
         assert_eq!(html, "<p>café</p>");

@@ -26,7 +26,42 @@ struct Gathered {
     len: usize,
 }
 
+impl Gathered {
+    /// A number's bytes: a copy of a known size, where [`std::hash::Hasher::write`] would
+    /// call `memcpy` for each (a context hashes thousands of numbers: lengths, indices, the
+    /// ends of strings).
+    #[inline]
+    fn put<const N: usize>(&mut self, bytes: [u8; N]) {
+        if self.len + N > GATHER {
+            self.hasher.update(&self.buf[..self.len]);
+            self.len = 0;
+        }
+        self.buf[self.len..self.len + N].copy_from_slice(&bytes);
+        self.len += N;
+    }
+}
+
 impl std::hash::Hasher for Gathered {
+    #[inline]
+    fn write_u8(&mut self, n: u8) {
+        self.put(n.to_ne_bytes());
+    }
+
+    #[inline]
+    fn write_u32(&mut self, n: u32) {
+        self.put(n.to_ne_bytes());
+    }
+
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.put(n.to_ne_bytes());
+    }
+
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.put(n.to_ne_bytes());
+    }
+
     fn write(&mut self, bytes: &[u8]) {
         if self.len + bytes.len() > GATHER {
             self.hasher.update(&self.buf[..self.len]);
@@ -54,7 +89,15 @@ mod tests {
     #[test]
     fn keys_are_xxh3_of_the_bytes_whatever_their_pieces() {
         let long = "x".repeat(3 * GATHER + 5);
-        let value = (7u64, "short", long.as_str(), [1u8, 2, 3], Some("end"));
+        let numbers: Vec<(u8, u32, usize)> = (0..300).map(|i| (i as u8, i, i as usize)).collect();
+        let value = (
+            7u64,
+            "short",
+            long.as_str(),
+            [1u8, 2, 3],
+            Some("end"),
+            numbers,
+        );
         let mut whole = xxhash_rust::xxh3::Xxh3::new();
         std::hash::Hash::hash(&value, &mut whole);
         assert_eq!(key_of(&value), std::hash::Hasher::finish(&whole));

@@ -156,7 +156,8 @@ pub struct Site {
     /// What the anchor record decides: old fragments' maps, the record to write, reports.
     pub anchors: crate::anchors::Plan,
     /// Every page by its Markdown file.
-    by_source: Arc<HashMap<SourcePath, PageAt>>,
+    /// Looked up for every link of every page: hashed with Fx, not SipHash.
+    by_source: Arc<rustc_hash::FxHashMap<SourcePath, PageAt>>,
 }
 
 /// Where a page sits in the [`Site`].

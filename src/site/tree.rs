@@ -6,6 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use super::{Article, Collection, Page, PageAt, humanize, is_index, xref};
 use crate::paths::SourcePath;
 
@@ -20,7 +22,7 @@ pub struct Tree {
     pub articles: Vec<Arc<Article>>,
     pub root_articles: Vec<usize>,
     /// Every page by its Markdown file.
-    pub(super) by_source: Arc<HashMap<SourcePath, PageAt>>,
+    pub(super) by_source: Arc<FxHashMap<SourcePath, PageAt>>,
 }
 
 /// Builds the collection tree, orders everything, links previous and next, and fills every
@@ -135,8 +137,9 @@ fn by_source(
     home: &Option<Page>,
     collections: &[Collection],
     articles: &[Article],
-) -> HashMap<SourcePath, PageAt> {
-    let mut by_source = HashMap::with_capacity(articles.len() + collections.len() + 1);
+) -> FxHashMap<SourcePath, PageAt> {
+    let len = articles.len() + collections.len() + 1;
+    let mut by_source = FxHashMap::with_capacity_and_hasher(len, Default::default());
     if let Some(h) = home {
         by_source.insert(h.source.clone(), PageAt::Home);
     }

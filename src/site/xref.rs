@@ -305,8 +305,13 @@ pub fn filled_html<'a>(site: &Site, page: &'a Page) -> Cow<'a, str> {
 /// For each link of the page written without text: its marker in the page's HTML and outline,
 /// and the words it gets from what it points at (the link as written when that is gone).
 pub fn fills<'a>(site: &'a Site, page: &'a Page) -> impl Iterator<Item = (String, String)> + 'a {
-    page.md
-        .links
+    // Most pages have no link without text: their links (kept encoded in a cached build)
+    // are not read.
+    let links: &[_] = match page.md.fills {
+        true => &page.md.links,
+        false => &[],
+    };
+    links
         .iter()
         .enumerate()
         .filter(|(_, l)| l.fill)

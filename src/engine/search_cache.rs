@@ -50,18 +50,28 @@ pub struct Written {
     shards: Vec<Vec<Arc<Article>>>,
 }
 
+/// An article in a shard: its language's rank, its language, its hash, its counts.
+type Ranked<'a> = (usize, &'a At, u64, &'a Arc<Article>);
+
 /// The articles of every language, cut into shards, each in order of language and hash.
 fn by_shard(indexer: &Indexer) -> Vec<Vec<(&At, u64, &Arc<Article>)>> {
-    let mut shards: Vec<Vec<(&At, u64, &Arc<Article>)>> = vec![Vec::new(); SHARDS];
+    // Sorted by the language's rank, not its name: most sites have one language, whose
+    // name every comparison would read whole.
+    let mut langs: Vec<&At> = indexer.memos().map(|(at, _)| at).collect();
+    langs.sort_unstable();
+    let mut shards: Vec<Vec<Ranked>> = vec![Vec::new(); SHARDS];
     for (at, memo) in indexer.memos() {
+        let rank = langs.binary_search(&at).unwrap_or_default();
         for (h, a) in memo.articles() {
-            shards[(h % SHARDS as u64) as usize].push((at, h, a));
+            shards[(h % SHARDS as u64) as usize].push((rank, at, h, a));
         }
     }
-    for shard in &mut shards {
-        shard.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-    }
-    shards
+    (shards.into_iter())
+        .map(|mut shard| {
+            shard.sort_unstable_by_key(|&(rank, _, h, _)| (rank, h));
+            shard.into_iter().map(|(_, at, h, a)| (at, h, a)).collect()
+        })
+        .collect()
 }
 
 /// The articles each of `shards` holds, to tell at the next save whether it changed.

@@ -99,6 +99,18 @@ impl<T: Serialize + DeserializeOwned + Default> Lazy<T> {
     pub fn is_decoded(&self) -> bool {
         self.0.value.get().is_some()
     }
+
+    /// Copies the encoding of a value still in a stored part out of it, so that the part is
+    /// freed once no value needs it: for a build that reads every value of the part, and would
+    /// otherwise hold the encodings of the values it decoded for as long as one is not.
+    pub fn detach(&self) {
+        let mut encoded = self.encoded();
+        if let Some(Encoded::Stored(part, at)) = &*encoded
+            && let Some(bytes) = part.bytes().and_then(|b| b.get(at.clone()))
+        {
+            *encoded = Some(Encoded::Bytes(bytes.into()));
+        }
+    }
 }
 
 impl<T> Lazy<T> {
@@ -419,7 +431,7 @@ mod tests {
         let mut other = value();
         other.n = 8;
         let values = [Lazy::new(value()), Lazy::new(other.clone())];
-        let (_, part, entries) = written_apart(dir.path(), &values);
+        let (path, part, entries) = written_apart(dir.path(), &values);
         // In line, only the digests and lengths.
         let lengths: Vec<(u64, u64)> = (values.iter())
             .map(|v| (v.digest(), encode(&**v).len() as u64))
@@ -442,8 +454,18 @@ mod tests {
             postcard::to_allocvec(&read).unwrap(),
             postcard::to_allocvec(&values[..]).unwrap()
         );
+        // Detached, a value no longer needs its part.
+        let detached = from_part(&part, 6, || {
+            postcard::from_bytes::<Vec<Lazy<Value>>>(&entries).unwrap()
+        })
+        .0;
+        let weak = Arc::downgrade(&part);
+        detached.iter().for_each(Lazy::detach);
+        drop((read, part));
+        assert!(weak.upgrade().is_none(), "a detached value holds its part");
+        assert_eq!(*detached[1], other);
         // Read back out of the part's bounds: refused, never a panic.
-        let short = Part::new(part.path(), 3, 10, 0);
+        let short = Part::new(&path, 3, 10, 0);
         let (refused, _) = from_part(&short, 6, || {
             postcard::from_bytes::<Vec<Lazy<Value>>>(&entries)
         });

@@ -79,13 +79,39 @@ impl Part {
     }
 }
 
-/// The `len` bytes at `at` in the file at `path`, when it holds that many there and no more
-/// after.
+/// The `len` bytes at `at` in the file at `path`, when it holds that many there (a part
+/// need not end the file: its hash tells whether they are the bytes written).
 fn read_part(path: &Path, at: u64, len: usize) -> Option<Vec<u8>> {
     let mut file = File::open(path).ok()?;
     file.seek(SeekFrom::Start(at)).ok()?;
     let mut out = Vec::with_capacity(len);
-    // One byte more than announced tells a longer file.
-    file.take(len as u64 + 1).read_to_end(&mut out).ok()?;
+    file.take(len as u64).read_to_end(&mut out).ok()?;
     (out.len() == len).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_part_reads_as_its_bytes_wherever_it_is_in_its_file_and_only_when_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("memo-00.bin");
+        std::fs::write(&path, "head<first><second>").unwrap();
+        let hash = |s: &str| xxhash_rust::xxh3::xxh3_64(s.as_bytes());
+        let first = Part::new(&path, 4, 7, hash("<first>"));
+        let second = Part::new(&path, 11, 8, hash("<second>"));
+        assert!(!first.is_read() && !second.is_read());
+        // One part is followed by another: read as its own bytes all the same.
+        assert_eq!(first.bytes(), Some(&b"<first>"[..]));
+        assert!(first.is_read() && !second.is_read());
+        assert_eq!(second.bytes(), Some(&b"<second>"[..]));
+        assert!(!first.failed() && !second.failed());
+        // Another hash, or a file cut short: no bytes, and the part says so.
+        let other = Part::new(&path, 4, 7, hash("<other>"));
+        assert_eq!(other.bytes(), None);
+        assert!(other.failed());
+        let beyond = Part::new(&path, 11, 9, hash("<second>"));
+        assert!(!beyond.readable() && beyond.failed());
+    }
 }

@@ -351,6 +351,27 @@ fn a_cache_from_another_stepbook_is_not_read() {
 }
 
 #[test]
+fn a_cached_build_into_another_folder_renders_every_page_as_the_last_build_did() {
+    let f = Fixture::new(".");
+    assert_eq!(f.run(&["build"]).code, 0);
+    // Every page is rendered again from the bodies and values the cache keeps, whose
+    // encodings it reads from the cache files' parts.
+    let other = f.run(&["build", "--timings", "--dest", "other"]);
+    assert_eq!(other.code, 0, "{}", other.stderr);
+    let (n, files) = rendered(&other);
+    assert_eq!(n, files, "every file is rendered into another folder");
+    assert_eq!(fingerprinted(&other), 0, "{}", other.stderr);
+    assert_eq!(
+        tree(&f.root().join("other")),
+        tree(&f.root().join("public"))
+    );
+    // And the cache it saved serves the next build, after an edit, as well.
+    let page = "content/write/write-a-procedure.md";
+    edit(&f, page, "1. ", "1. First, ");
+    build_both(&f, "a step after a build into another folder");
+}
+
+#[test]
 fn force_renders_everything_and_leaves_a_cache() {
     let f = Fixture::new(".");
     assert_eq!(f.run(&["build"]).code, 0);

@@ -138,6 +138,18 @@ impl Memo {
         }
     }
 
+    /// Copies the encodings of the prints' values still in a cache file's part out of it
+    /// ([`crate::lazy::Lazy::detach`]).
+    pub fn detach(&self) {
+        use rayon::prelude::*;
+        self.articles.par_iter().for_each(|(_, k)| {
+            k.prints.units.detach();
+            if let Some(ids) = &k.prints.ids {
+                ids.detach();
+            }
+        });
+    }
+
     /// How many articles the last plan fingerprinted.
     pub fn fingerprinted(&self) -> usize {
         self.fingerprinted

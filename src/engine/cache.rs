@@ -29,7 +29,7 @@
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -142,9 +142,9 @@ pub struct Restored {
 #[derive(Clone, Default)]
 pub struct Written {
     pub shards: Vec<Option<Shard>>,
-    /// The stored part of each shard's file as read back, while values read back may still
-    /// be in it unread: a save reads it before it replaces the file.
-    pub parts: Vec<Option<Arc<Part>>>,
+    /// The stored parts of each shard's file as read back, while values read back may still
+    /// be in them unread: a save reads them before it replaces the file.
+    pub parts: Vec<Vec<Weak<Part>>>,
     pub indexer: search_cache::Written,
     /// The hash of the assembly's file, while it holds the engine's assembly; and so for
     /// the link check and the output paths' check.
@@ -339,12 +339,12 @@ pub fn load(root: &Path) -> Restored {
         ..Restored::default()
     };
     for (saved, want) in shards.into_iter().zip(&index.shards) {
-        let Some((saved, part)) = saved else {
+        let Some((saved, parts)) = saved else {
             restored.written.shards.push(None);
-            restored.written.parts.push(None);
+            restored.written.parts.push(Vec::new());
             continue;
         };
-        restored.written.parts.push(Some(part));
+        restored.written.parts.push(parts);
         restored.written.shards.push(want.map(|digest| Shard {
             digest,
             memos: saved.len(),
@@ -396,18 +396,20 @@ fn write_side<T: Serialize>(
     Ok(Some(digest))
 }
 
-/// A shard read back: its entries with their bodies' HTML, and its stored part.
-type ReadShard = (Vec<(Entry, Html)>, Arc<Part>);
+/// A shard read back: its entries with their bodies' HTML, and its stored parts.
+type ReadShard = (Vec<(Entry, Html)>, Vec<Weak<Part>>);
 
 /// The entries of the shard at `path` when its payload hashes to `want`, each with its
-/// body's HTML a range of the shard's stored part ([`Html::stored`]), as are the encodings of
-/// their [`crate::lazy::Lazy`] values: most of it is never used.
+/// body's HTML a range of the shard's HTML part ([`Html::stored`]), and the encodings of
+/// their [`crate::lazy::Lazy`] values ranges of its part of encodings: most of them are never
+/// used.
 ///
-/// A shard's payload is the length of its entries, the length of their HTML and of the
-/// encodings after it with the hash of both, then the entries; the HTML and the encodings
-/// (the stored part) follow. The entries are read into `entries`, a buffer each thread
-/// reuses (a fresh one per shard would have the kernel clear every page of it once more);
-/// the stored part is read only when one of its values is ([`Part`]).
+/// A shard's payload is the length of its entries, the length and hash of their HTML and of
+/// the encodings after it, then the entries; the HTML and the encodings follow, each a part
+/// of its own. The entries are read into `entries`, a buffer each thread reuses (a fresh one
+/// per shard would have the kernel clear every page of it once more); a part is read only
+/// when one of its values is ([`Part`]). The parts are returned as weak references: a part is
+/// freed with the last value that needs it.
 fn read_shard(
     path: &Path,
     want: u64,
@@ -420,15 +422,12 @@ fn read_shard(
     file.read_exact(&mut head).ok()?;
     let (len, digest) = announced(&head, fingerprint)?;
     let listed = usize::try_from(word(&head, 32)?).ok()?;
-    let htmls = usize::try_from(word(&head, 40)?).ok()?;
-    let apart = usize::try_from(word(&head, 48)?).ok()?;
-    let stored = htmls.checked_add(apart)?;
-    let stored_digest = word(&head, 56)?;
+    let (htmls, html_digest) = (usize::try_from(word(&head, 40)?).ok()?, word(&head, 48)?);
+    let (apart, apart_digest) = (usize::try_from(word(&head, 56)?).ok()?, word(&head, 64)?);
     // The header is checked before the rest is read: a shard of another hash than the one
     // wanted, or whose file has another length than announced, is not read.
-    let whole = (32 + LISTED as u64)
-        .checked_add(listed as u64)?
-        .checked_add(stored as u64)?;
+    let at = (32 + LISTED as u64).checked_add(listed as u64)?;
+    let whole = at.checked_add(htmls as u64)?.checked_add(apart as u64)?;
     if digest != want || len != LISTED.checked_add(listed)? || whole != file.metadata().ok()?.len()
     {
         return None;
@@ -441,11 +440,12 @@ fn read_shard(
     if entries.len() != listed || hasher.digest() != digest {
         return None;
     }
-    let part = Part::new(path, whole - stored as u64, stored, stored_digest);
-    let (read, end) = crate::lazy::from_part(&part, htmls, || {
+    let html_part = Part::new(path, at, htmls, html_digest);
+    let apart_part = Part::new(path, at + htmls as u64, apart, apart_digest);
+    let (read, end) = crate::lazy::from_part(&apart_part, 0, || {
         postcard::from_bytes::<Vec<Entry>>(entries).ok()
     });
-    if end != stored {
+    if end != apart {
         return None;
     }
     // The HTML is checked to be UTF-8 only where a page reads it.
@@ -453,11 +453,12 @@ fn read_shard(
     let mut out = Vec::with_capacity(read.as_ref()?.len());
     for e in read? {
         let end = at.checked_add(e.html)?;
-        let html = Html::stored(&part, at..end)?;
+        let html = Html::stored(&html_part, at..end)?;
         out.push((e, html));
         at = end;
     }
-    (at == htmls).then_some((out, part))
+    let parts = vec![Arc::downgrade(&html_part), Arc::downgrade(&apart_part)];
+    (at == htmls).then_some((out, parts))
 }
 
 /// What [`save`] writes.
@@ -544,12 +545,11 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Written, Diagnostic> {
                         .flatten(),
                 })
                 .collect();
-            // A shard whose stored part cannot be read as written (its file changed under
-            // the build) is not written again: the values read back from it are in it. Read
-            // here, before the file is replaced.
-            if let Some(part) = what.written.parts.get(i).and_then(Option::as_ref)
-                && !part.readable()
-            {
+            // A shard whose stored parts cannot be read as written (its file changed under
+            // the build) is not written again: values read back from it are in them. Read
+            // here, before the file is replaced; a part no value needs any more is gone.
+            let parts = what.written.parts.get(i).into_iter().flatten();
+            if let Some(part) = (parts.filter_map(Weak::upgrade)).find(|p| !p.readable()) {
                 return Err(changed_under(part.path()));
             }
             let mut entries = Vec::with_capacity(64 * 1024);
@@ -636,9 +636,9 @@ fn html_of(m: &Memo) -> &[u8] {
     m.html().map_or(&[], |h| h.as_bytes())
 }
 
-/// What a shard keeps before its entries: their length, the length of their HTML and of the
-/// encodings kept apart, and the hash of both.
-const LISTED: usize = 32;
+/// What a shard keeps before its entries: their length, and the length and hash of their
+/// HTML and of the encodings kept apart.
+const LISTED: usize = 40;
 
 /// The warning of a save that met a cache file that changed under the build.
 fn changed_under(file: &Path) -> Diagnostic {
@@ -722,11 +722,11 @@ pub(super) fn write(
 
 /// Writes a shard of `entries` (encoded), their bodies' HTML (`htmls`, called twice: to
 /// hash, then to write) and the encodings they keep apart (`apart`) to `path`; returns its
-/// hash. The payload is the entries' length, the length of their HTML and of the encodings
-/// with the hash of both, and the entries; the HTML and then the encodings follow it, not
-/// hashed with it (they have a hash of their own), so that reading the shard back reads
-/// them only when a value of them is read ([`read_shard`]). The HTML goes straight from the
-/// memos, never copied into one buffer.
+/// hash. The payload is the entries' length, the length and hash of their HTML and of the
+/// encodings, and the entries; the HTML and then the encodings follow it, not hashed with it
+/// (each has a hash of its own), so that reading the shard back reads them only when a value
+/// of them is read ([`read_shard`]). The HTML goes straight from the memos, never copied
+/// into one buffer.
 fn write_shard<'p, I: Iterator<Item = &'p [u8]>>(
     path: &Path,
     entries: &[u8],
@@ -740,12 +740,17 @@ fn write_shard<'p, I: Iterator<Item = &'p [u8]>>(
         hasher.update(html);
         len += html.len() as u64;
     }
-    hasher.update(apart);
     let mut listed = [0u8; LISTED];
-    listed[..8].copy_from_slice(&(entries.len() as u64).to_le_bytes());
-    listed[8..16].copy_from_slice(&len.to_le_bytes());
-    listed[16..24].copy_from_slice(&(apart.len() as u64).to_le_bytes());
-    listed[24..].copy_from_slice(&hasher.digest().to_le_bytes());
+    let words = [
+        entries.len() as u64,
+        len,
+        hasher.digest(),
+        apart.len() as u64,
+        xxhash_rust::xxh3::xxh3_64(apart),
+    ];
+    for (at, w) in words.iter().enumerate() {
+        listed[at * 8..at * 8 + 8].copy_from_slice(&w.to_le_bytes());
+    }
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     hasher.update(&listed);
     hasher.update(entries);
@@ -888,7 +893,8 @@ mod tests {
         bytes[last] ^= 1;
         fs::write(&path, &bytes).unwrap();
         assert_eq!(read[2].1.as_str(), "");
-        assert!(read[0].1.part().unwrap().failed() && part.failed());
+        assert!(read[0].1.part().unwrap().failed());
+        assert!(part.iter().all(|p| p.upgrade().is_none_or(|p| p.failed())));
         assert_eq!(
             damaged(&read[0].1).to_string(),
             format!(

@@ -239,6 +239,15 @@ impl Engine {
             // read now, the cache's files in parallel, rather than each by the first of the
             // rendering threads that needs it while the others wait for it.
             self.read_bodies();
+            // And most of their values are decoded: each encoding is copied out of its
+            // file's part, to be freed as its value is decoded, rather than all held with
+            // the parts until the end of the build.
+            self.memos.par_iter().for_each(|(_, m)| {
+                if let Some(md) = m.rendered() {
+                    md.detach();
+                }
+            });
+            self.anchor_memo.detach();
         }
     }
 

@@ -174,6 +174,19 @@ pub struct Rendered {
     pub reads: crate::lazy::Lazy<Reads>,
 }
 
+impl Rendered {
+    /// Copies the encodings of its values still in a cache file's part out of it
+    /// ([`crate::lazy::Lazy::detach`]).
+    pub fn detach(&self) {
+        self.headings.detach();
+        self.steps.detach();
+        self.ids.detach();
+        self.links.detach();
+        self.outline.detach();
+        self.reads.detach();
+    }
+}
+
 /// What rendering a body read besides its own text: the answers it got from the site's
 /// [`links::PageTable`] and the image files it measured. The body renders the same while
 /// every answer stays the same and no image file changes, which is how the build engine

@@ -72,20 +72,26 @@ impl<T: Serialize + DeserializeOwned + Default> Lazy<T> {
     }
 
     /// The value, decoded now if it was not yet. A value whose stored part cannot be read as
-    /// it was written (its file changed under the build) reads as the default, and its part
-    /// says it failed: the build then fails rather than publish what it made of it.
+    /// it was written (its file changed under the build) reads as the default, and its part,
+    /// which it keeps, says it failed: the build then fails rather than publish what it made
+    /// of it.
     pub fn get(&self) -> &Arc<T> {
         self.0.value.get_or_init(|| {
             let encoded = self.encoded().take();
             // The bytes are the ones this type encoded: the cache checks every file's hash
             // before anything in it is read, and a part's hash before its bytes are.
-            let value = (encoded.as_ref())
-                .and_then(Encoded::bytes)
+            let bytes = encoded.as_ref().and_then(Encoded::bytes);
+            let failed = bytes.is_none();
+            let value = bytes
                 .map(|bytes| {
                     in_line(|| postcard::from_bytes(bytes))
                         .expect("a cached value decodes as it was encoded")
                 })
                 .unwrap_or_default();
+            // A part that failed stays named, for the build to see that it did.
+            if failed {
+                *self.encoded() = encoded;
+            }
             Arc::new(value)
         })
     }
@@ -134,13 +140,37 @@ thread_local! {
     static APART: RefCell<Option<Apart>> = const { RefCell::new(None) };
 }
 
+/// Sets this thread's [`Apart`] for as long as it lives, and puts back the one before when
+/// dropped, on a panic too: a thread of the pool that survives it must not keep writing or
+/// reading apart.
+struct Setting(Option<Option<Apart>>);
+
+impl Setting {
+    fn new(apart: Option<Apart>) -> Setting {
+        Setting(Some(APART.replace(apart)))
+    }
+
+    /// What the thread's setting became, the one before being put back.
+    fn end(mut self) -> Option<Apart> {
+        APART.replace(self.0.take().flatten())
+    }
+}
+
+impl Drop for Setting {
+    fn drop(&mut self) {
+        if let Some(was) = self.0.take() {
+            APART.set(was);
+        }
+    }
+}
+
 /// Runs `write`, which encodes values, with the encodings of the [`Lazy`] values it writes
 /// appended to `out` rather than written in line; a reader gives the same `out` to
 /// [`from_part`] as a part of a file.
 pub fn apart<R>(out: &mut Vec<u8>, write: impl FnOnce() -> R) -> R {
-    let was = APART.replace(Some(Apart::Writing(std::mem::take(out))));
+    let setting = Setting::new(Some(Apart::Writing(std::mem::take(out))));
     let r = write();
-    if let Some(Apart::Writing(written)) = APART.replace(was) {
+    if let Some(Apart::Writing(written)) = setting.end() {
         *out = written;
     }
     r
@@ -150,9 +180,9 @@ pub fn apart<R>(out: &mut Vec<u8>, write: impl FnOnce() -> R) -> R {
 /// values it reads taken as ranges of `part` from offset `at` on, in the order written.
 /// Returns where the last of them ended: a reader checks that they fill the part.
 pub fn from_part<R>(part: &Arc<Part>, at: usize, read: impl FnOnce() -> R) -> (R, usize) {
-    let was = APART.replace(Some(Apart::Reading(part.clone(), at)));
+    let setting = Setting::new(Some(Apart::Reading(part.clone(), at)));
     let r = read();
-    let end = match APART.replace(was) {
+    let end = match setting.end() {
         Some(Apart::Reading(_, end)) => end,
         _ => at,
     };
@@ -162,10 +192,8 @@ pub fn from_part<R>(part: &Arc<Part>, at: usize, read: impl FnOnce() -> R) -> (R
 /// Runs `f` with values written and read in line: a value's own encoding holds the values
 /// in it whole.
 fn in_line<R>(f: impl FnOnce() -> R) -> R {
-    let was = APART.take();
-    let r = f();
-    APART.set(was);
-    r
+    let _setting = Setting::new(None);
+    f()
 }
 
 fn encode<T: Serialize>(value: &T) -> Vec<u8> {
@@ -236,7 +264,8 @@ impl<T: Serialize + DeserializeOwned + Default + fmt::Debug> fmt::Debug for Lazy
 
 /// Written as its digest and its encoding (in line, or apart with its length in line): a
 /// value read back and never decoded is written as it was read, one decoded is encoded
-/// again. A value whose stored part cannot be read as it was written is not written.
+/// again. A value whose stored part cannot be read as it was written (decoded or not: a value
+/// that read as the default keeps its part) is not written.
 impl<T: Serialize + DeserializeOwned + Default> Serialize for Lazy<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::{Error, SerializeTuple};
@@ -499,7 +528,10 @@ mod tests {
         let mut bytes = std::fs::read(&path).unwrap();
         *bytes.last_mut().unwrap() ^= 1;
         std::fs::write(&path, &bytes).unwrap();
+        let weak = Arc::downgrade(&part);
+        drop(part);
         assert_eq!(*read[0], Value::default());
+        let part = weak.upgrade().expect("a value of a failed part keeps it");
         assert!(part.failed());
         let unread: Vec<Lazy<Value>> =
             from_part(&part, 6, || postcard::from_bytes(&entries).unwrap()).0;
@@ -507,5 +539,19 @@ mod tests {
             postcard::to_allocvec(&unread).unwrap_err().to_string(),
             "Serde Serialization Error"
         );
+    }
+
+    #[test]
+    fn a_panic_while_writing_apart_leaves_the_thread_writing_in_line() {
+        let mut out = Vec::new();
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            apart(&mut out, || panic!("a write that fails"))
+        }));
+        assert!(panicked.is_err());
+        let bytes = postcard::to_allocvec(&Lazy::new(value())).unwrap();
+        // In line: the value's whole encoding is in the bytes written.
+        assert!(bytes.ends_with(&encode(&value())), "{bytes:?}");
+        let read: Lazy<Value> = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(*read, value());
     }
 }

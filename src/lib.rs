@@ -329,8 +329,9 @@ pub fn build_with(
     let counted = engine.articles_counted();
     let (assembled, link_checked) = (engine.assembled(), engine.pages_link_checked());
     let site = loaded.site;
-    if let Some(d) = engine.cache_changed() {
-        return fail(diags, vec![d]);
+    let changed = engine.cache_changed();
+    if !changed.is_empty() {
+        return fail(diags, changed);
     }
     let stats = match staging.commit() {
         Ok(s) => s,

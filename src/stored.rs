@@ -14,8 +14,9 @@ use std::sync::{Arc, OnceLock};
 /// A part of a cache file: where it is in the file, how long, and its hash; read when first
 /// needed. The file is opened again then (not held open: a save replaces it); the hash tells
 /// whether it still holds what was written. A part that cannot be read as it was written
-/// (the file changed under the build) has no bytes and says so ([`Part::failed`]): the build
-/// that read it then fails rather than publish what it read.
+/// (the file changed under the build) has no bytes and says so ([`Part::failed`]); what read
+/// it keeps it, and the build that read it then fails rather than publish what it read, and
+/// removes the file from the cache.
 pub struct Part {
     path: PathBuf,
     at: u64,

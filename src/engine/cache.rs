@@ -550,6 +550,7 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Written, Diagnostic> {
             // here, before the file is replaced; a part no value needs any more is gone.
             let parts = what.written.parts.get(i).into_iter().flatten();
             if let Some(part) = (parts.filter_map(Weak::upgrade)).find(|p| !p.readable()) {
+                forget(part.path());
                 return Err(changed_under(part.path()));
             }
             let mut entries = Vec::with_capacity(64 * 1024);
@@ -652,9 +653,14 @@ fn changed_under(file: &Path) -> Diagnostic {
     .with_hint("the site was built; the next build leaves the changed file out")
 }
 
+/// Removes a cache file found changed, so that the next build does not read it (the cache
+/// names no other file of it).
+pub(super) fn forget(file: &Path) {
+    let _ = fs::remove_file(file);
+}
+
 /// The error of a build that read a cache file that changed under it.
-pub(super) fn damaged(html: &Html) -> Diagnostic {
-    let file = html.part().map_or(Path::new(""), |p| p.path());
+pub(super) fn damaged(file: &Path) -> Diagnostic {
     Diagnostic::error(
         "cache-changed",
         format!(
@@ -896,7 +902,7 @@ mod tests {
         assert!(read[0].1.part().unwrap().failed());
         assert!(part.iter().all(|p| p.upgrade().is_none_or(|p| p.failed())));
         assert_eq!(
-            damaged(&read[0].1).to_string(),
+            damaged(&path).to_string(),
             format!(
                 "error[cache-changed]: the build cache changed while this build read it: {}\n  = hint: build again: the next build leaves the changed file out",
                 path.display()

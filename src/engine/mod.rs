@@ -38,7 +38,7 @@ pub mod table;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -827,12 +827,22 @@ impl Engine {
         self.indexer.counted()
     }
 
-    /// The error of a build that read a body's HTML from a cache file that changed under it
-    /// (it read as empty): its output must not be published.
-    pub fn cache_changed(&self) -> Option<Diagnostic> {
-        let failed = |h: &&crate::markdown::html::Html| h.part().is_some_and(|p| p.failed());
-        let html = (self.memos.values()).find_map(|m| m.html().filter(failed))?;
-        Some(cache::damaged(html))
+    /// The errors of a build that read a body's HTML or a value from cache files that changed
+    /// under it (they read as empty, or as the default): its output must not be published. A
+    /// part that failed is kept by what read it. Each such file is removed from the cache, so
+    /// that the next build leaves it out.
+    pub fn cache_changed(&self) -> Vec<Diagnostic> {
+        let parts = self.written.parts.iter().flatten();
+        let mut failed: Vec<PathBuf> = (parts.filter_map(Weak::upgrade))
+            .filter(|p| p.failed())
+            .map(|p| p.path().to_path_buf())
+            .collect();
+        failed.sort_unstable();
+        failed.dedup();
+        for file in &failed {
+            cache::forget(file);
+        }
+        failed.iter().map(|f| cache::damaged(f)).collect()
     }
 
     /// How many pages (with Markdown copies) the last render built the context of: every page

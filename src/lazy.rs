@@ -143,24 +143,22 @@ thread_local! {
 /// Sets this thread's [`Apart`] for as long as it lives, and puts back the one before when
 /// dropped, on a panic too: a thread of the pool that survives it must not keep writing or
 /// reading apart.
-struct Setting(Option<Option<Apart>>);
+struct Setting(Option<Apart>);
 
 impl Setting {
     fn new(apart: Option<Apart>) -> Setting {
-        Setting(Some(APART.replace(apart)))
+        Setting(APART.replace(apart))
     }
 
-    /// What the thread's setting became, the one before being put back.
-    fn end(mut self) -> Option<Apart> {
-        APART.replace(self.0.take().flatten())
+    /// What the thread's setting became; the one before is put back as it drops.
+    fn end(self) -> Option<Apart> {
+        APART.take()
     }
 }
 
 impl Drop for Setting {
     fn drop(&mut self) {
-        if let Some(was) = self.0.take() {
-            APART.set(was);
-        }
+        APART.set(self.0.take());
     }
 }
 

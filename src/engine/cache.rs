@@ -144,7 +144,7 @@ pub struct Written {
     pub shards: Vec<Option<Shard>>,
     /// The stored parts of each shard's file as read back, while values read back may still
     /// be in them unread: a save reads them before it replaces the file.
-    pub parts: Vec<Vec<Weak<Part>>>,
+    pub parts: Vec<Parts>,
     pub indexer: search_cache::Written,
     /// The hash of the assembly's file, while it holds the engine's assembly; and so for
     /// the link check and the output paths' check.
@@ -152,6 +152,25 @@ pub struct Written {
     pub links: Option<u64>,
     pub claims: Option<u64>,
     pub table: Option<u64>,
+}
+
+/// The two stored parts of a shard's file, each held by the values read back from it and
+/// freed with the last of them.
+#[derive(Clone, Default)]
+pub struct Parts {
+    /// The HTML of its bodies.
+    pub html: Weak<Part>,
+    /// The encodings of its `Lazy` values.
+    pub values: Weak<Part>,
+}
+
+impl Parts {
+    /// The parts still held by a value.
+    pub fn held(&self) -> impl Iterator<Item = Arc<Part>> {
+        [self.html.upgrade(), self.values.upgrade()]
+            .into_iter()
+            .flatten()
+    }
 }
 
 /// What a save needs to know of a shard as it is on disk.
@@ -341,7 +360,7 @@ pub fn load(root: &Path) -> Restored {
     for (saved, want) in shards.into_iter().zip(&index.shards) {
         let Some((saved, parts)) = saved else {
             restored.written.shards.push(None);
-            restored.written.parts.push(Vec::new());
+            restored.written.parts.push(Parts::default());
             continue;
         };
         restored.written.parts.push(parts);
@@ -397,7 +416,7 @@ fn write_side<T: Serialize>(
 }
 
 /// A shard read back: its entries with their bodies' HTML, and its stored parts.
-type ReadShard = (Vec<(Entry, Html)>, Vec<Weak<Part>>);
+type ReadShard = (Vec<(Entry, Html)>, Parts);
 
 /// The entries of the shard at `path` when its payload hashes to `want`, each with its
 /// body's HTML a range of the shard's HTML part ([`Html::stored`]), and the encodings of
@@ -450,14 +469,18 @@ fn read_shard(
     }
     // The HTML is checked to be UTF-8 only where a page reads it.
     let mut at = 0usize;
-    let mut out = Vec::with_capacity(read.as_ref()?.len());
-    for e in read? {
+    let read = read?;
+    let mut out = Vec::with_capacity(read.len());
+    for e in read {
         let end = at.checked_add(e.html)?;
         let html = Html::stored(&html_part, at..end)?;
         out.push((e, html));
         at = end;
     }
-    let parts = vec![Arc::downgrade(&html_part), Arc::downgrade(&apart_part)];
+    let parts = Parts {
+        html: Arc::downgrade(&html_part),
+        values: Arc::downgrade(&apart_part),
+    };
     (at == htmls).then_some((out, parts))
 }
 
@@ -548,8 +571,8 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Written, Diagnostic> {
             // A shard whose stored parts cannot be read as written (its file changed under
             // the build) is not written again: values read back from it are in them. Read
             // here, before the file is replaced; a part no value needs any more is gone.
-            let parts = what.written.parts.get(i).into_iter().flatten();
-            if let Some(part) = (parts.filter_map(Weak::upgrade)).find(|p| !p.readable()) {
+            let mut parts = what.written.parts.get(i).into_iter().flat_map(Parts::held);
+            if let Some(part) = parts.find(|p| !p.readable()) {
                 forget(part.path());
                 return Err(changed_under(part.path()));
             }
@@ -900,7 +923,7 @@ mod tests {
         fs::write(&path, &bytes).unwrap();
         assert_eq!(read[2].1.as_str(), "");
         assert!(read[0].1.part().unwrap().failed());
-        assert!(part.iter().all(|p| p.upgrade().is_none_or(|p| p.failed())));
+        assert!(part.held().all(|p| p.failed()));
         assert_eq!(
             damaged(&path).to_string(),
             format!(

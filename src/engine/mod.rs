@@ -38,7 +38,7 @@ pub mod table;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -253,14 +253,11 @@ impl Engine {
 
     /// Reads the HTML of every body read back from the cache, each cache file once.
     fn read_bodies(&self) {
-        let mut parts: Vec<&Arc<crate::stored::Part>> = (self.memos.values())
-            .filter_map(|m| m.html()?.part())
-            .collect();
-        parts.sort_unstable_by_key(|p| Arc::as_ptr(p));
-        parts.dedup_by(|a, b| Arc::ptr_eq(a, b));
-        parts.par_iter().for_each(|p| {
-            p.readable();
-        });
+        (self.written.parts.par_iter())
+            .filter_map(|p| p.html.upgrade())
+            .for_each(|p| {
+                p.readable();
+            });
     }
 
     /// The search index of `loaded`'s site, built when its articles changed since the index
@@ -832,9 +829,8 @@ impl Engine {
     /// part that failed is kept by what read it. Each such file is removed from the cache, so
     /// that the next build leaves it out.
     pub fn cache_changed(&self) -> Vec<Diagnostic> {
-        let parts = self.written.parts.iter().flatten();
-        let mut failed: Vec<PathBuf> = (parts.filter_map(Weak::upgrade))
-            .filter(|p| p.failed())
+        let parts = self.written.parts.iter().flat_map(cache::Parts::held);
+        let mut failed: Vec<PathBuf> = (parts.filter(|p| p.failed()))
             .map(|p| p.path().to_path_buf())
             .collect();
         failed.sort_unstable();

@@ -165,7 +165,7 @@ impl Memo {
         }
         let (urls, mut problems) = site::urls::assign(listed);
         problems.extend(site::urls::check_intercom_ids(listed));
-        let mut table = PageTable::default();
+        let mut table = PageTable::with_capacity(listed.len());
         for ((p, url), title) in listed.iter().zip(&urls).zip(titles) {
             table.insert(p.source.clone(), url.clone(), title);
         }
@@ -223,7 +223,7 @@ impl Memo {
         if saved.shapes.len() != saved.urls.len() {
             return None;
         }
-        let mut table = PageTable::default();
+        let mut table = PageTable::with_capacity(saved.shapes.len());
         for (s, url) in saved.shapes.iter().zip(&saved.urls) {
             table.insert(s.source.clone(), url.clone(), &s.title);
         }

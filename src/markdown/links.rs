@@ -8,14 +8,13 @@
 //! Links written without text get a marker that [`crate::site`] replaces with the target's
 //! title or heading. Whether fragments exist is the link checker's job.
 
-use std::collections::HashMap;
-
 use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 
 use super::ids::github_slug;
 use super::{Ctx, Events, Input, LinkRef, Reads, Rendered};
 use crate::diagnostics::Diagnostic;
 use crate::paths::{SourcePath, UrlPath, percent_decode};
+use rustc_hash::FxHashMap;
 
 /// `my%20file.md` -> `my file.md`; a path with a broken escape is kept as written.
 fn decoded(path: &str) -> String {
@@ -25,17 +24,29 @@ fn decoded(path: &str) -> String {
 /// Every Markdown page of the site, for resolving links before pages are rendered.
 #[derive(Debug, Default, Clone)]
 pub struct PageTable {
-    pub urls: HashMap<SourcePath, UrlPath>,
+    pub urls: FxHashMap<SourcePath, UrlPath>,
     /// Lowercased title -> pages with that title.
-    by_title: HashMap<String, Vec<SourcePath>>,
+    by_title: FxHashMap<String, Vec<SourcePath>>,
     /// URL slug (file name without `.html`) -> pages.
-    by_slug: HashMap<String, Vec<SourcePath>>,
+    by_slug: FxHashMap<String, Vec<SourcePath>>,
     titles: Vec<String>,
     /// The ranker over `titles`, built the first time a wiki link names no page.
     near_titles: std::sync::OnceLock<crate::suggest::Suggester>,
 }
 
 impl PageTable {
+    /// An empty table with room for `pages` pages: a site's table is made whole, and
+    /// growing its maps page by page rehashed each of them a dozen times.
+    pub fn with_capacity(pages: usize) -> PageTable {
+        PageTable {
+            urls: FxHashMap::with_capacity_and_hasher(pages, Default::default()),
+            by_title: FxHashMap::with_capacity_and_hasher(pages, Default::default()),
+            by_slug: FxHashMap::with_capacity_and_hasher(pages, Default::default()),
+            titles: Vec::with_capacity(pages),
+            near_titles: Default::default(),
+        }
+    }
+
     pub fn insert(&mut self, source: SourcePath, url: UrlPath, title: &str) {
         let slug = url
             .as_str()

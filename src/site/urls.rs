@@ -27,7 +27,8 @@ pub fn assign(pages: &[PageFile]) -> (Vec<UrlPath>, Vec<Diagnostic>) {
             url
         })
         .collect();
-    let mut seen: HashMap<&UrlPath, &PageFile> = HashMap::new();
+    let mut seen: FxHashMap<&UrlPath, &PageFile> =
+        FxHashMap::with_capacity_and_hasher(pages.len(), Default::default());
     for (p, url) in pages.iter().zip(&urls) {
         if let Some(first) = seen.insert(url, p) {
             // Reported where a `slug` sent the page there, naming the other page.

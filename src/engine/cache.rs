@@ -32,6 +32,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Weak};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::pages::{Memo, Saved, SavedRef};
@@ -102,7 +103,7 @@ pub struct Index {
 /// The keys of the output files of one output folder, and that folder with the hash of its
 /// manifest.
 pub struct OutputKeys {
-    pub published: HashMap<String, u64>,
+    pub published: FxHashMap<String, u64>,
     pub output: Option<(PathBuf, u64)>,
     /// What the render that made the keys saw, good only with them.
     pub cutoff: cutoff::Cutoff,
@@ -113,7 +114,7 @@ pub struct OutputKeys {
 pub struct Restored {
     pub config: Option<String>,
     pub memos: rustc_hash::FxHashMap<SourcePath, Memo>,
-    pub published: HashMap<String, u64>,
+    pub published: FxHashMap<String, u64>,
     pub output: Option<(PathBuf, u64)>,
     pub search: Option<(u64, Vec<(String, u64)>)>,
     pub cutoff: Option<cutoff::Kept>,
@@ -488,7 +489,7 @@ fn read_shard(
 pub struct ToSave<'a> {
     pub config: &'a str,
     pub memos: &'a rustc_hash::FxHashMap<SourcePath, Memo>,
-    pub published: &'a HashMap<String, u64>,
+    pub published: &'a FxHashMap<String, u64>,
     pub output: Option<(PathBuf, u64)>,
     pub search: Option<(u64, Vec<(String, u64)>)>,
     pub cutoff: Option<cutoff::Kept>,

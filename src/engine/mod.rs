@@ -41,7 +41,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -85,7 +85,7 @@ pub struct Engine {
     /// The memos of default-language indexes shown in another language, by language.
     fallbacks: HashMap<(usize, SourcePath), Memo>,
     /// The key of every output file last handed on.
-    published: HashMap<String, u64>,
+    published: FxHashMap<String, u64>,
     /// The keys read back from the cache, with the output they were written to, until
     /// [`Engine::adopt_output`] takes them.
     cached: Option<cache::OutputKeys>,
@@ -137,7 +137,7 @@ impl Engine {
             files: Files::default(),
             memos: FxHashMap::default(),
             fallbacks: HashMap::new(),
-            published: HashMap::new(),
+            published: FxHashMap::default(),
             cached: None,
             written: Default::default(),
             prints: HashMap::new(),
@@ -765,7 +765,8 @@ impl Engine {
         let sink = Sink {
             published: &self.published,
             files: &self.files,
-            keys: Mutex::new(HashMap::with_capacity(if same_paths {
+            fresh: Mutex::new(Vec::new()),
+            again: Mutex::new(Vec::with_capacity(if same_paths {
                 0
             } else {
                 self.published.len()
@@ -780,23 +781,26 @@ impl Engine {
         let mut last = last;
         last.update(observed, pass.deps, !same_paths);
         self.cutoff = last;
-        let keys = sink
-            .keys
-            .into_inner()
-            .expect("no panic while holding the lock");
-        if same_paths {
-            // The same facts make the same paths: the sink noted only the new keys.
-            self.published.extend(keys);
-            return Ok(Vec::new());
+        let (fresh, again) = sink.into_noted();
+        // With the same facts the paths are the same: none is gone.
+        let gone = if same_paths {
+            Vec::new()
+        } else {
+            // Every file of the last render that was not offered again is gone.
+            let offered: FxHashSet<&str> = (again.into_iter())
+                .chain(fresh.iter().map(|(p, _)| p.as_str()))
+                .collect();
+            let mut gone: Vec<String> = (self.published.keys())
+                .filter(|p| !offered.contains(p.as_str()))
+                .cloned()
+                .collect();
+            gone.sort_unstable();
+            gone
+        };
+        for path in &gone {
+            self.published.remove(path);
         }
-        let mut gone: Vec<String> = self
-            .published
-            .keys()
-            .filter(|p| !keys.contains_key(*p))
-            .cloned()
-            .collect();
-        gone.sort_unstable();
-        self.published = keys;
+        self.published.extend(fresh);
         Ok(gone)
     }
 
@@ -949,12 +953,16 @@ impl Engine {
     }
 }
 
-/// Hands on what changed and notes the key of every file of the site (or, when not
-/// `every`, of those whose key changed).
+/// Hands on what changed and notes the new key of each file it takes; when `every`, also
+/// which files of the last render were offered again, so that the others are known gone.
 struct Sink<'a> {
-    published: &'a HashMap<String, u64>,
+    published: &'a FxHashMap<String, u64>,
     files: &'a Files,
-    keys: Mutex<HashMap<String, u64>>,
+    /// The files taken, with their keys.
+    fresh: Mutex<Vec<(String, u64)>>,
+    /// When `every`: the paths of the last render's files offered again and kept, as the
+    /// keys of `published` (not copied).
+    again: Mutex<Vec<&'a str>>,
     every: bool,
     put: &'a (dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
     /// `None`: the consumer keeps every file it took.
@@ -963,11 +971,13 @@ struct Sink<'a> {
 
 impl render::Sink for Sink<'_> {
     fn wants(&self, path: &str, key: u64) -> bool {
-        let wanted = self.published.get(path) != Some(&key) || !self.keeps(path);
-        if wanted || self.every {
-            self.note(path, key);
+        let last = self.published.get_key_value(path);
+        if let Some((path, _)) = last.filter(|&(_, &k)| k == key && self.keeps(path)) {
+            self.offered_again(path);
+            return false;
         }
-        wanted
+        lock(&self.fresh).push((path.to_string(), key));
+        true
     }
 
     fn put(&self, file: OutFile, _key: u64) -> Result<(), Diagnostic> {
@@ -980,30 +990,45 @@ impl render::Sink for Sink<'_> {
     }
 
     fn kept(&self, path: &str) -> bool {
-        let Some(&key) = self.published.get(path).filter(|_| self.keeps(path)) else {
+        let Some((path, _)) = self.published.get_key_value(path) else {
             return false;
         };
-        if self.every {
-            self.note(path, key);
+        if !self.keeps(path) {
+            return false;
         }
+        self.offered_again(path);
         true
     }
 
     fn keeps_all(&self) -> bool {
-        // Noting every key needs every file asked for.
+        // Telling the files gone needs every file asked for.
         self.keep.is_none() && !self.every
     }
 }
 
-impl Sink<'_> {
+impl<'a> Sink<'a> {
     fn keeps(&self, path: &str) -> bool {
         self.keep.is_none_or(|keep| keep(path))
     }
 
-    fn note(&self, path: &str, key: u64) {
-        self.keys
-            .lock()
-            .expect("no panic while holding the lock")
-            .insert(path.to_string(), key);
+    /// Notes, when `every`, that the last render's file at `path` is still a file.
+    fn offered_again(&self, path: &'a str) {
+        if self.every {
+            lock(&self.again).push(path);
+        }
     }
+
+    /// The files taken with their keys, and the last render's files kept.
+    fn into_noted(self) -> (Vec<(String, u64)>, Vec<&'a str>) {
+        let fresh = self.fresh.into_inner();
+        let again = self.again.into_inner();
+        (
+            fresh.expect("no panic while holding the lock"),
+            again.expect("no panic while holding the lock"),
+        )
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().expect("no panic while holding the lock")
 }

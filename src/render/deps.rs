@@ -43,6 +43,8 @@ pub struct Reads<'s> {
     cards: Vec<u64>,
     /// By tag: its name, page and count.
     tags: Vec<u64>,
+    /// By collection: its sidebar (title, URL and each article's link).
+    sidebars: Vec<u64>,
 }
 
 impl<'s> Reads<'s> {
@@ -57,6 +59,7 @@ impl<'s> Reads<'s> {
             crumbs: Vec::new(),
             cards: Vec::new(),
             tags: Vec::new(),
+            sidebars: Vec::new(),
         };
         if tables {
             reads.links = (0..site.articles.len())
@@ -68,6 +71,9 @@ impl<'s> Reads<'s> {
                 .collect();
             reads.cards = (0..site.collections.len()).map(|k| reads.card(k)).collect();
             reads.tags = (0..facts.tags.len()).map(|k| reads.tag(k)).collect();
+            reads.sidebars = (0..site.collections.len())
+                .map(|k| reads.sidebar(k))
+                .collect();
         }
         reads
     }
@@ -101,6 +107,15 @@ impl<'s> Reads<'s> {
                 c.total_articles,
                 Pick(&first, &|a| self.link(a)),
             ))
+        })
+    }
+
+    /// The sidebar the articles of collection `k` show: its title and URL, and
+    /// each article's link. Hashed from the links' values, without making the sidebar.
+    fn sidebar(&self, k: usize) -> u64 {
+        self.sidebars.get(k).copied().unwrap_or_else(|| {
+            let c = &self.site.collections[k];
+            key_of(&(&c.title, &c.url, Pick(&c.articles, &|a| self.link(a))))
         })
     }
 
@@ -211,7 +226,7 @@ impl<'s> Reads<'s> {
                 .collect::<Vec<_>>(),
             a.collection.map(|c| {
                 (
-                    facts.sidebar(site, c).1,
+                    self.sidebar(c),
                     site.collections[c].articles.iter().position(|&k| k == i),
                 )
             }),

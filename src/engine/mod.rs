@@ -786,12 +786,11 @@ impl Engine {
         let gone = if same_paths {
             Vec::new()
         } else {
-            // Every file of the last render that was not offered again is gone.
-            let offered: FxHashSet<&str> = (again.into_iter())
-                .chain(fresh.iter().map(|(p, _)| p.as_str()))
-                .collect();
+            // Every file of the last render that was not offered again is gone. The paths
+            // offered again are the map's own keys, told apart by where they are.
+            let offered: FxHashSet<*const u8> = again.iter().map(|p| p.as_ptr()).collect();
             let mut gone: Vec<String> = (self.published.keys())
-                .filter(|p| !offered.contains(p.as_str()))
+                .filter(|p| !offered.contains(&p.as_ptr()))
                 .cloned()
                 .collect();
             gone.sort_unstable();
@@ -960,8 +959,8 @@ struct Sink<'a> {
     files: &'a Files,
     /// The files taken, with their keys.
     fresh: Mutex<Vec<(String, u64)>>,
-    /// When `every`: the paths of the last render's files offered again and kept, as the
-    /// keys of `published` (not copied).
+    /// When `every`: the paths of the last render's files offered again, as the keys of
+    /// `published` (not copied).
     again: Mutex<Vec<&'a str>>,
     every: bool,
     put: &'a (dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync),
@@ -971,10 +970,11 @@ struct Sink<'a> {
 
 impl render::Sink for Sink<'_> {
     fn wants(&self, path: &str, key: u64) -> bool {
-        let last = self.published.get_key_value(path);
-        if let Some((path, _)) = last.filter(|&(_, &k)| k == key && self.keeps(path)) {
+        if let Some((path, &last)) = self.published.get_key_value(path) {
             self.offered_again(path);
-            return false;
+            if last == key && self.keeps(path) {
+                return false;
+            }
         }
         lock(&self.fresh).push((path.to_string(), key));
         true
@@ -1011,7 +1011,8 @@ impl<'a> Sink<'a> {
         self.keep.is_none_or(|keep| keep(path))
     }
 
-    /// Notes, when `every`, that the last render's file at `path` is still a file.
+    /// Notes, when `every`, that the last render's file at `path` (a key of `published`) is
+    /// still a file.
     fn offered_again(&self, path: &'a str) {
         if self.every {
             lock(&self.again).push(path);

@@ -840,6 +840,66 @@ fn a_body_edit_renders_only_its_page() {
     assert_eq!(engine.contexts_built(), 6);
 }
 
+/// After a new title, the Markdown copies that read nothing of the page keep their keys
+/// without their being computed; the one whose link takes its words from the title is made
+/// again with them.
+#[test]
+fn a_new_title_computes_the_keys_of_the_markdown_copies_that_read_it_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let page = |title: &str, body: &str| format!("---\ntitle: {title}\n---\n{body}\n");
+    write(
+        &root.join("content/guide/a.md"),
+        page("A", "See [B](b.md).").as_bytes(),
+    );
+    write(
+        &root.join("content/guide/b.md"),
+        page("B", "Text.").as_bytes(),
+    );
+    write(
+        &root.join("content/other/c.md"),
+        page("C", "Read [](../guide/b.md).").as_bytes(),
+    );
+    write(
+        &root.join("content/other/d.md"),
+        page("D", "Text.").as_bytes(),
+    );
+    write(
+        &root.join("content/other/e.md"),
+        page("E", "See [D](d.md).").as_bytes(),
+    );
+    let mut engine = Engine::new(root, Options::default());
+    let first = run(&mut engine, root).1.expect("the site builds").0;
+    let markdown = |files: &[OutFile]| files.iter().filter(|f| f.path().ends_with(".md")).count();
+    assert_eq!(markdown(&first), 5);
+    let b = root.join("content/guide/b.md");
+    write(&b, page("Bee", "Text.").as_bytes());
+    let (_, out) = run_after(&mut engine, root, Changes::Paths([b].into_iter().collect()));
+    let files = out.expect("the site builds").0;
+    let mut paths: Vec<&str> = files.iter().map(OutFile::path).collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "guide/a.html",
+            "guide/b.html",
+            "guide/b.md",
+            "guide/index.html",
+            "index.html",
+            "llms.txt",
+            "other/c.html",
+            "other/c.md"
+        ]
+    );
+    let c = files.iter().find(|f| f.path() == "other/c.md").unwrap();
+    let c = String::from_utf8(bytes_of(c)).unwrap();
+    assert!(c.contains("Read [Bee](../guide/b.html)"), "{c}");
+    // Every file made from a template (the home page, the 404 page, two collections, five
+    // articles, five Markdown copies and llms.txt) but the copies of d and e, which link to
+    // no page whose facts changed.
+    assert_eq!(engine.dependency_keys_computed(), 15 - 2);
+}
+
 /// Told what changed, the engine sees new, deleted and renamed files and folders as a walk
 /// would, and walks only for a folder made.
 #[test]

@@ -66,6 +66,9 @@ pub struct Cutoff {
     deps: FxHashMap<u64, u64>,
     /// The languages and pages' places last hashed into the digest, with their hash.
     alternates: Option<(Arc<Alternates>, u64)>,
+    /// The hash of the values every page shares, as the last render made it
+    /// ([`crate::render::Pass::base`]); `None` when read back from the cache.
+    base: Option<u64>,
 }
 
 /// What this render sees, to become the [`Cutoff`] once it succeeds: each page by its
@@ -75,29 +78,44 @@ pub struct Observed<'a> {
     seen: Vec<Seen>,
     digest: u64,
     alternates: (Arc<Alternates>, u64),
+    /// The pages whose facts are not the last render's (changed, new or gone), when there
+    /// are at most [`FEW`]; `None` when there are more, or no render came before.
+    changed: Option<Vec<SourcePath>>,
 }
+
+/// How many pages with other facts [`Observed`] names at most: more, and every dependency
+/// key is computed.
+const FEW: usize = 16;
 
 /// What the last render knows for this one ([`Cutoff::known`]).
 pub struct Knowing<'a> {
     last: &'a Cutoff,
     facts_same: bool,
+    changed: Option<&'a [SourcePath]>,
 }
 
 impl Cutoff {
     /// The facts of `site` as this render sees them; `salt` stands for the config and theme.
     pub fn observe<'a>(&self, site: &'a Site, salt: u64) -> Observed<'a> {
         let pages = all_pages(site);
-        let seen: Vec<Seen> = pages
+        // Each page as seen now, and whether the last render saw it with the same facts.
+        let (seen, was): (Vec<Seen>, Vec<bool>) = pages
             .par_iter()
-            .map(|p| Seen {
-                md: p.md.clone(),
-                text: Some(p.text.clone()),
-                facts: match self.pages.get(&p.source) {
+            .map(|p| {
+                let last = self.pages.get(&p.source);
+                let facts = match last {
                     Some(s) if same(s, p) => s.facts,
                     _ => page_facts(p),
-                },
+                };
+                let seen = Seen {
+                    md: p.md.clone(),
+                    text: Some(p.text.clone()),
+                    facts,
+                };
+                (seen, last.is_some_and(|s| s.facts == facts))
             })
-            .collect();
+            .unzip();
+        let changed = self.changed(&pages, &was);
         let mut unavailable: Vec<_> = site.unavailable.iter().collect();
         unavailable.sort_unstable();
         let mut dates: Vec<_> = site.git_dates.iter().collect();
@@ -133,21 +151,59 @@ impl Cutoff {
             seen,
             digest,
             alternates: (site.alternates.clone(), alternates),
+            changed,
         }
     }
 
+    /// The pages whose facts differ from the last render's: those of `pages` not seen with
+    /// the same facts (`was`, by page), and the last render's pages that are gone. `None`
+    /// when more than [`FEW`], or when no render came before.
+    fn changed(&self, pages: &[&Page], was: &[bool]) -> Option<Vec<SourcePath>> {
+        self.digest?;
+        let mut changed = Vec::new();
+        for (p, _) in pages.iter().zip(was).filter(|(_, was)| !**was) {
+            if changed.len() == FEW {
+                return None;
+            }
+            changed.push(p.source.clone());
+        }
+        // Pages seen again: as many as the last render's pages, and none of those is gone.
+        let again = pages.len() - changed.len()
+            + (changed.iter())
+                .filter(|s| self.pages.contains_key(*s))
+                .count();
+        if again < self.pages.len() {
+            let now: FxHashSet<&SourcePath> = pages.iter().map(|p| &p.source).collect();
+            for gone in self.pages.keys().filter(|s| !now.contains(s)) {
+                if changed.len() == FEW {
+                    return None;
+                }
+                changed.push(gone.clone());
+            }
+        }
+        Some(changed)
+    }
+
     /// What the last render knows for the one that saw `now`; `None` when none succeeded.
-    pub fn known(&self, now: &Observed<'_>) -> Option<Knowing<'_>> {
+    pub fn known<'k>(&'k self, now: &'k Observed<'_>) -> Option<Knowing<'k>> {
         let digest = self.digest?;
         Some(Knowing {
             last: self,
             facts_same: digest == now.digest,
+            changed: now.changed.as_deref(),
         })
     }
 
     /// Takes what a render that succeeded saw, and the dependency keys of the files it made:
     /// all of them when `whole`, else those of the files it built (the others' are the same).
-    pub fn update(&mut self, now: Observed<'_>, deps: Vec<(u64, u64)>, whole: bool) {
+    /// `base` is the hash of the values every page shares that the render made.
+    pub fn update(
+        &mut self,
+        now: Observed<'_>,
+        deps: Vec<(u64, u64)>,
+        whole: bool,
+        base: Option<u64>,
+    ) {
         // A page seen last time keeps its key: only a new one's source is copied.
         let count = now.sources.len();
         for (source, seen) in now.sources.iter().zip(now.seen) {
@@ -165,6 +221,7 @@ impl Cutoff {
         }
         self.digest = Some(now.digest);
         self.alternates = Some(now.alternates);
+        self.base = base;
         if whole {
             self.deps = deps.into_iter().collect();
         } else {
@@ -219,6 +276,7 @@ impl Cutoff {
             digest: Some(kept.digest),
             deps: kept.deps.into_iter().collect(),
             alternates: None,
+            base: None,
         }
     }
 }
@@ -237,6 +295,14 @@ impl Known for Knowing<'_> {
 
     fn made(&self, path: u64) -> Option<u64> {
         self.last.deps.get(&path).copied()
+    }
+
+    fn base(&self) -> Option<u64> {
+        self.last.base
+    }
+
+    fn changed(&self) -> Option<&[SourcePath]> {
+        self.changed
     }
 }
 

@@ -103,6 +103,8 @@ pub struct Engine {
     cutoff: cutoff::Cutoff,
     /// How many page contexts the last render built.
     contexts: usize,
+    /// How many dependency keys the last render computed.
+    keys: usize,
     /// The anchor record as last read.
     anchors: inputs::Kept<crate::anchors::Recorded>,
     /// What the last anchor plan kept of each article.
@@ -145,6 +147,7 @@ impl Engine {
             indexer: Default::default(),
             cutoff: cutoff::Cutoff::default(),
             contexts: 0,
+            keys: 0,
             anchors: Default::default(),
             anchor_memo: Default::default(),
             theme: None,
@@ -778,8 +781,9 @@ impl Engine {
         let known = known.as_ref().map(|k| k as &dyn render::Known);
         let pass = render::render_each(&loaded.site, &loaded.theme, salt, &sink, known)?;
         self.contexts = pass.contexts;
+        self.keys = pass.keys;
         let mut last = last;
-        last.update(observed, pass.deps, !same_paths);
+        last.update(observed, pass.deps, !same_paths, pass.base);
         self.cutoff = last;
         let (fresh, again) = sink.into_noted();
         // With the same facts the paths are the same: none is gone.
@@ -848,6 +852,13 @@ impl Engine {
     /// of the site at first, then the edited ones and those that show what changed of them.
     pub fn contexts_built(&self) -> usize {
         self.contexts
+    }
+
+    /// How many dependency keys the last render computed: none while the facts are the same,
+    /// else every file's but the Markdown copies' that read none of the few pages whose
+    /// facts changed.
+    pub fn dependency_keys_computed(&self) -> usize {
+        self.keys
     }
 
     /// How many times the engine walked the content folder: a run told what changed walks

@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use super::language::alternates;
 use super::pages::{self, Facts};
 use super::{Job, key_of, llms};
-use crate::paths::UrlPath;
+use crate::paths::{SourcePath, UrlPath};
 use crate::site::{Page, Site, xref};
 
 /// The shared values of one render, each hashed once.
@@ -76,6 +76,12 @@ impl<'s> Reads<'s> {
                 .collect();
         }
         reads
+    }
+
+    /// The hash of the values every page shares: the salt (config, theme) and the site
+    /// context. Every key reads it.
+    pub fn base(&self) -> u64 {
+        self.base
     }
 
     /// What a link to article `a` shows.
@@ -237,6 +243,20 @@ impl<'s> Reads<'s> {
             site.anchors.maps.get(&page.url),
         ))
     }
+}
+
+/// Whether the key of `job` reads nothing of the pages `changed` (their facts) but what
+/// every key reads: so for a Markdown copy whose article and link targets are none of them
+/// (the copy reads its article's title, description and URL, and each target's URL, title
+/// and headings: facts all). Every other job may read any page.
+pub fn reads_none_of(site: &Site, job: Job, changed: &[SourcePath]) -> bool {
+    let Job::Markdown(i) = job else {
+        return false;
+    };
+    let page = &site.articles[i].page;
+    let named = |s: &SourcePath| changed.iter().any(|c| c == s);
+    !named(&page.source)
+        && (page.md.links.iter()).all(|l| l.target.as_ref().is_none_or(|t| !named(t)))
 }
 
 /// The path of `job`'s file.

@@ -159,16 +159,28 @@ pub trait Known: Sync {
     fn same(&self, page: &Page) -> bool;
     /// The dependency key the last render made for the file whose path hashes to `path`.
     fn made(&self, path: u64) -> Option<u64>;
+    /// The hash of the values every page shares ([`Pass::base`]) that the last render made.
+    fn base(&self) -> Option<u64>;
+    /// The pages whose facts are not the last render's (changed, new or gone), when they
+    /// are few: a file that reads none of them, with the same shared values, has the
+    /// dependency key the last render made.
+    fn changed(&self) -> Option<&[crate::paths::SourcePath]>;
 }
 
 /// What [`render_each`] did.
 pub struct Pass {
     /// How many pages (and Markdown copies) had their contexts built.
     pub contexts: usize,
+    /// How many dependency keys of the default language's files were computed (the others
+    /// were known to be the last render's).
+    pub keys: usize,
     /// The default language's files made from a template, each as the hash of its path and
     /// its dependency key: all of them unless the facts were known to be the same
     /// ([`Known::facts_same`]), else those whose context was built.
     pub deps: Vec<(u64, u64)>,
+    /// The hash of the values every page of the default language shares (the config and
+    /// theme, the site context), which every dependency key reads.
+    pub base: Option<u64>,
 }
 
 /// Renders every page and file of the site but the search index that `sink` wants, in
@@ -187,14 +199,18 @@ pub fn render_each(
     let mut problems = Vec::new();
     let mut pass = Pass {
         contexts: 0,
+        keys: 0,
         deps: Vec::new(),
+        base: None,
     };
     for s in site.all() {
         let known = if s.lang == 0 { known } else { None };
         match render_one(s, theme, salt, sink, known) {
             Ok(one) => {
                 pass.contexts += one.contexts;
+                pass.keys += one.keys;
                 pass.deps.extend(one.deps);
+                pass.base = pass.base.or(one.base);
             }
             Err(ds) => problems.extend(ds),
         }
@@ -223,8 +239,14 @@ fn render_one(
     // keeps every file whose own page is the same, which is known without its path.
     let kept_whole = facts_same && sink.keeps_all();
     let reads = (site.lang == 0).then(|| deps::Reads::new(site, &facts, salt, !facts_same));
+    // With other facts, the pages that changed when they are few: a Markdown copy that reads
+    // none of them keeps the key the last render made, with the same shared values.
+    let changed = known
+        .filter(|k| !facts_same && reads.as_ref().map(deps::Reads::base) == k.base())
+        .and_then(|k| k.changed());
     let sites = Sites::new(&facts);
     let built = std::sync::atomic::AtomicUsize::new(0);
+    let keyed = std::sync::atomic::AtomicUsize::new(0);
     let problems = std::sync::Mutex::new(Vec::new());
     let deps: Vec<(u64, u64)> = jobs
         .par_iter()
@@ -235,11 +257,24 @@ fn render_one(
                 return None;
             }
             let path = deps::path(site, &facts, job);
-            // With the same facts, a page's dependency key is the one of the last render.
+            // With the same facts, a page's dependency key is the one of the last render; so
+            // is a Markdown copy's that reads no page whose facts changed.
+            let reads_same = own_same
+                && (facts_same || changed.is_some_and(|c| deps::reads_none_of(site, job, c)));
             let dep = reads
                 .as_ref()
                 .filter(|_| !(facts_same && own_same))
-                .map(|r| (key_of(&*path), r.key(job, &path)));
+                .map(|r| {
+                    let at = key_of(&*path);
+                    let last = known.and_then(|k| k.made(at)).filter(|_| reads_same);
+                    (
+                        at,
+                        last.unwrap_or_else(|| {
+                            keyed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            r.key(job, &path)
+                        }),
+                    )
+                });
             let unchanged =
                 own_same && dep.is_none_or(|(p, d)| known.and_then(|k| k.made(p)) == Some(d));
             if unchanged && sink.kept(&path) {
@@ -293,7 +328,9 @@ fn render_one(
     if problems.is_empty() {
         Ok(Pass {
             contexts: built.into_inner(),
+            keys: keyed.into_inner(),
             deps,
+            base: reads.as_ref().map(deps::Reads::base),
         })
     } else {
         Err(problems)

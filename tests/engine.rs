@@ -848,26 +848,18 @@ fn a_new_title_computes_the_keys_of_the_markdown_copies_that_read_it_only() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     let page = |title: &str, body: &str| format!("---\ntitle: {title}\n---\n{body}\n");
-    write(
-        &root.join("content/guide/a.md"),
-        page("A", "See [B](b.md).").as_bytes(),
-    );
-    write(
-        &root.join("content/guide/b.md"),
-        page("B", "Text.").as_bytes(),
-    );
-    write(
-        &root.join("content/other/c.md"),
-        page("C", "Read [](../guide/b.md).").as_bytes(),
-    );
-    write(
-        &root.join("content/other/d.md"),
-        page("D", "Text.").as_bytes(),
-    );
-    write(
-        &root.join("content/other/e.md"),
-        page("E", "See [D](d.md).").as_bytes(),
-    );
+    for (file, title, body) in [
+        ("guide/a.md", "A", "See [B](b.md)."),
+        ("guide/b.md", "B", "Text."),
+        ("other/c.md", "C", "Read [](../guide/b.md)."),
+        ("other/d.md", "D", "Text."),
+        ("other/e.md", "E", "See [D](d.md)."),
+    ] {
+        write(
+            &root.join("content").join(file),
+            page(title, body).as_bytes(),
+        );
+    }
     let mut engine = Engine::new(root, Options::default());
     let first = run(&mut engine, root).1.expect("the site builds").0;
     let markdown = |files: &[OutFile]| files.iter().filter(|f| f.path().ends_with(".md")).count();

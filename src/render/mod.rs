@@ -259,8 +259,7 @@ fn render_one(
             let path = deps::path(site, &facts, job);
             // With the same facts, a page's dependency key is the one of the last render; so
             // is a Markdown copy's that reads no page whose facts changed.
-            let reads_same = own_same
-                && (facts_same || changed.is_some_and(|c| deps::reads_none_of(site, job, c)));
+            let reads_same = own_same && changed.is_some_and(|c| deps::reads_none_of(site, job, c));
             let dep = reads
                 .as_ref()
                 .filter(|_| !(facts_same && own_same))

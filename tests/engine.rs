@@ -812,6 +812,8 @@ fn a_body_edit_renders_only_its_page() {
     assert_eq!(paths, ["guide/b.html", "guide/b.md"]);
     assert!(gone.is_empty());
     assert_eq!(engine.contexts_built(), 2);
+    // With the same facts, every key is the one the last render made.
+    assert_eq!(engine.dependency_keys_computed(), 0);
     // A new title reaches the pages that show it: its neighbour, the collection's list, the
     // home page's card, llms.txt and its own page and Markdown copy.
     write(&b, b"---\ntitle: Bee\n---\nMore text.\n");

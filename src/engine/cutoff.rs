@@ -18,8 +18,11 @@
 //! dates, where each page's translations are, what the anchor record maps, and the config and
 //! theme is the one of the last render, every dependency key is the one of the last render:
 //! none is computed, and only the pages whose own rendering changed (and the files made from
-//! them) get a context. Either way the keys decide what is rendered: the cutoff only skips
-//! building contexts whose keys are known to be the same.
+//! them) get a context. When it is not, but the pages whose facts changed, came or went are
+//! few ([`FEW`]) and the values every page shares are the same, a Markdown copy that reads none
+//! of them (its article and its links' targets) keeps its last key too. Either way the keys
+//! decide what is rendered: the cutoff only skips building contexts, and computing keys, that
+//! are known to be the same.
 //!
 //! The cache keeps what the last render saw ([`Kept`]: the digest, each page's facts and each
 //! file's dependency key), so that a cached `build` cuts off as `serve` does: a page read
@@ -67,7 +70,8 @@ pub struct Cutoff {
     /// The languages and pages' places last hashed into the digest, with their hash.
     alternates: Option<(Arc<Alternates>, u64)>,
     /// The hash of the values every page shares, as the last render made it
-    /// ([`crate::render::Pass::base`]); `None` when read back from the cache.
+    /// ([`crate::render::Pass::base`]); `None` when read back from the cache, whose pages
+    /// may be fewer than the last render's: then no page is known to be left unchanged.
     base: Option<u64>,
 }
 
@@ -115,7 +119,6 @@ impl Cutoff {
                 (seen, last.is_some_and(|s| s.facts == facts))
             })
             .unzip();
-        let changed = self.changed(&pages, &was);
         let mut unavailable: Vec<_> = site.unavailable.iter().collect();
         unavailable.sort_unstable();
         let mut dates: Vec<_> = site.git_dates.iter().collect();
@@ -146,6 +149,10 @@ impl Cutoff {
             alternates,
             (anchor_maps, &site.anchors.moved),
         ));
+        // With the same facts, no page changed and no key is computed.
+        let changed = (self.digest != Some(digest))
+            .then(|| self.changed(&pages, &was))
+            .flatten();
         Observed {
             sources: pages.iter().map(|p| &p.source).collect(),
             seen,
@@ -159,7 +166,10 @@ impl Cutoff {
     /// the same facts (`was`, by page), and the last render's pages that are gone. `None`
     /// when more than [`FEW`], or when no render came before.
     fn changed(&self, pages: &[&Page], was: &[bool]) -> Option<Vec<SourcePath>> {
+        // A cutoff read back from the cache left out the pages whose bodies were not read
+        // back (one of them gone would not be named), and it knows no shared values.
         self.digest?;
+        self.base?;
         let mut changed = Vec::new();
         for (p, _) in pages.iter().zip(was).filter(|(_, was)| !**was) {
             if changed.len() == FEW {

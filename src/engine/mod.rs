@@ -854,9 +854,9 @@ impl Engine {
         self.contexts
     }
 
-    /// How many dependency keys the last render computed: none while the facts are the same,
-    /// else every file's but the Markdown copies' that read none of the few pages whose
-    /// facts changed.
+    /// How many dependency keys the last render computed: with the same facts, none but those
+    /// of files the render before did not make; else every file's but the Markdown copies'
+    /// that read none of the few pages whose facts changed.
     pub fn dependency_keys_computed(&self) -> usize {
         self.keys
     }
@@ -1041,6 +1041,7 @@ impl<'a> Sink<'a> {
     }
 }
 
+/// The value behind `m`, which no thread panicked while holding.
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().expect("no panic while holding the lock")
 }

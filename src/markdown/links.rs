@@ -9,12 +9,12 @@
 //! title or heading. Whether fragments exist is the link checker's job.
 
 use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
+use rustc_hash::FxHashMap;
 
 use super::ids::github_slug;
 use super::{Ctx, Events, Input, LinkRef, Reads, Rendered};
 use crate::diagnostics::Diagnostic;
 use crate::paths::{SourcePath, UrlPath, percent_decode};
-use rustc_hash::FxHashMap;
 
 /// `my%20file.md` -> `my file.md`; a path with a broken escape is kept as written.
 fn decoded(path: &str) -> String {

@@ -257,15 +257,17 @@ fn render_one(
                 return None;
             }
             let path = deps::path(site, &facts, job);
-            // With the same facts, a page's dependency key is the one of the last render; so
-            // is a Markdown copy's that reads no page whose facts changed.
+            // With the same facts, a page's dependency key is the one of the last render (only
+            // a file it did not make has its key computed); so is a Markdown copy's that reads
+            // no page whose facts changed.
             let reads_same = own_same && changed.is_some_and(|c| deps::reads_none_of(site, job, c));
             let dep = reads
                 .as_ref()
                 .filter(|_| !(facts_same && own_same))
                 .map(|r| {
                     let at = key_of(&*path);
-                    let last = known.and_then(|k| k.made(at)).filter(|_| reads_same);
+                    let last =
+                        (known.and_then(|k| k.made(at))).filter(|_| facts_same || reads_same);
                     (
                         at,
                         last.unwrap_or_else(|| {

@@ -170,28 +170,22 @@ impl Cutoff {
         // back (one of them gone would not be named), and it knows no shared values.
         self.digest?;
         self.base?;
-        let mut changed = Vec::new();
-        for (p, _) in pages.iter().zip(was).filter(|(_, was)| !**was) {
-            if changed.len() == FEW {
-                return None;
-            }
-            changed.push(p.source.clone());
-        }
+        let mut changed: Vec<SourcePath> = (pages.iter().zip(was))
+            .filter(|(_, was)| !**was)
+            .map(|(p, _)| p.source.clone())
+            .take(FEW + 1)
+            .collect();
         // Pages seen again: as many as the last render's pages, and none of those is gone.
         let again = pages.len() - changed.len()
             + (changed.iter())
                 .filter(|s| self.pages.contains_key(*s))
                 .count();
-        if again < self.pages.len() {
+        if again < self.pages.len() && changed.len() <= FEW {
             let now: FxHashSet<&SourcePath> = pages.iter().map(|p| &p.source).collect();
-            for gone in self.pages.keys().filter(|s| !now.contains(s)) {
-                if changed.len() == FEW {
-                    return None;
-                }
-                changed.push(gone.clone());
-            }
+            let gone = self.pages.keys().filter(|s| !now.contains(s));
+            changed.extend(gone.take(FEW + 1 - changed.len()).cloned());
         }
-        Some(changed)
+        (changed.len() <= FEW).then_some(changed)
     }
 
     /// What the last render knows for the one that saw `now`; `None` when none succeeded.

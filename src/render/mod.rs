@@ -266,18 +266,17 @@ fn render_one(
                 .filter(|_| !(facts_same && own_same))
                 .map(|r| {
                     let at = key_of(&*path);
-                    let last =
-                        (known.and_then(|k| k.made(at))).filter(|_| facts_same || reads_same);
-                    (
-                        at,
-                        last.unwrap_or_else(|| {
+                    let made = known.and_then(|k| k.made(at));
+                    let key = made
+                        .filter(|_| facts_same || reads_same)
+                        .unwrap_or_else(|| {
                             keyed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             r.key(job, &path)
-                        }),
-                    )
+                        });
+                    (at, key, made)
                 });
-            let unchanged =
-                own_same && dep.is_none_or(|(p, d)| known.and_then(|k| k.made(p)) == Some(d));
+            let unchanged = own_same && dep.is_none_or(|(_, key, made)| made == Some(key));
+            let dep = dep.map(|(at, key, _)| (at, key));
             if unchanged && sink.kept(&path) {
                 return dep;
             }

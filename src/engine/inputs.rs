@@ -494,25 +494,58 @@ impl<T> Default for Kept<T> {
     }
 }
 
+/// A file [`Kept::check`] found changed (or never read): its stamp as it was before it is
+/// read again, for [`Kept::keep`].
+#[derive(Debug)]
+pub struct Due {
+    path: PathBuf,
+    stamp: Option<Stamp>,
+    /// When the stamp was taken.
+    at: u128,
+}
+
 impl<T: Clone> Kept<T> {
     /// What `read` made of `path` last time when its stamp is unchanged, else `read()`.
     pub fn get(&mut self, path: &Path, read: impl FnOnce() -> T) -> T {
+        match self.check(path) {
+            Ok(value) => value,
+            Err(due) => {
+                let value = read();
+                self.keep(due, &value);
+                value
+            }
+        }
+    }
+
+    /// [`Kept::get`] in two halves, so that the file can be read on another thread meanwhile:
+    /// the value made last time when the file's stamp is unchanged, else what `keep` needs
+    /// once the file is read again.
+    pub fn check(&self, path: &Path) -> Result<T, Due> {
         let stamp = Stamp::of(path);
         if let (Some(stamp), Some((p, s, value))) = (stamp, &self.last)
             && p == path
             && *s == stamp
         {
-            return value.clone();
+            return Ok(value.clone());
         }
-        let now = SystemTime::now()
+        let at = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or(0);
-        let value = read();
+        Err(Due {
+            path: path.to_path_buf(),
+            stamp,
+            at,
+        })
+    }
+
+    /// Keeps `value`, read after `due` was found, unless the stamp was taken too soon after
+    /// the file was written to be trusted.
+    pub fn keep(&mut self, due: Due, value: &T) {
+        let Due { path, stamp, at } = due;
         self.last = stamp
-            .filter(|s| s.modified < now.saturating_sub(RACY.as_nanos()))
-            .map(|s| (path.to_path_buf(), s, value.clone()));
-        value
+            .filter(|s| s.modified < at.saturating_sub(RACY.as_nanos()))
+            .map(|s| (path, s, value.clone()));
     }
 }
 

@@ -74,6 +74,12 @@ pub struct Loaded {
     pub timings: Timings,
 }
 
+/// The anchor record of a run: as the last run read it, or being read on a thread of its own.
+enum RecordRead<'s> {
+    Kept(crate::anchors::Recorded),
+    Reading(std::thread::ScopedJoinHandle<'s, (inputs::Due, crate::anchors::Recorded)>),
+}
+
 /// The build engine and its memory of the last run.
 pub struct Engine {
     root: PathBuf,
@@ -390,6 +396,28 @@ impl Engine {
     }
 
     fn load_config(&mut self, config: Config) -> (Option<Loaded>, Diagnostics) {
+        // The anchor record is an input of every article, read again when its stamp changed.
+        // A large file: it is read beside the content folder, not after it.
+        let path = config.root.join(crate::anchors::record::FILE);
+        let root = config.root.clone();
+        let check = self.anchors.check(&path);
+        std::thread::scope(|s| {
+            let record = match check {
+                Ok(kept) => RecordRead::Kept(kept),
+                Err(due) => RecordRead::Reading(
+                    s.spawn(move || (due, crate::anchors::Recorded::read(&root))),
+                ),
+            };
+            self.load_reading(config, record)
+        })
+    }
+
+    /// [`Engine::load_config`], with the anchor record read or being read.
+    fn load_reading(
+        &mut self,
+        config: Config,
+        record: RecordRead<'_>,
+    ) -> (Option<Loaded>, Diagnostics) {
         let mut diags = Diagnostics::new();
         diags.extend(config.warnings.iter().cloned());
         let mut timings = Timings::default();
@@ -602,9 +630,16 @@ impl Engine {
         timings.lap("read and render Markdown");
         let site_problems_from = diags.len();
 
-        // The anchor record is an input of every article: read again when its stamp changed.
-        let record = config.root.join(crate::anchors::record::FILE);
-        let anchors = (self.anchors).get(&record, || crate::anchors::Recorded::read(&config.root));
+        let anchors = match record {
+            RecordRead::Kept(kept) => kept,
+            RecordRead::Reading(reading) => {
+                let (due, read) = reading
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                self.anchors.keep(due, &read);
+                read
+            }
+        };
         diags.extend(anchors.problems.iter().cloned());
         // The dates of the last commits are an input too: read again when `HEAD` moved.
         let git_dates = self.git_dates.read(&config.content_dir);

@@ -322,16 +322,8 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
 
 /// The recorded anchors of `address`, its page first.
 fn at_address<'r>(record: &'r Record, address: &str) -> Vec<(&'r Key, &'r Entry)> {
-    let mut entries = record
-        .entries
-        .range((Arc::from(address), String::new())..)
-        .peekable();
-    // The anchors of one address share its text: the first tells the others by it.
-    let Some(first) = (entries.peek().map(|(k, _)| k.0.clone())).filter(|a| **a == *address) else {
-        return Vec::new();
-    };
-    entries
-        .take_while(|(k, _)| Arc::ptr_eq(&k.0, &first) || *k.0 == *address)
+    (record.entries.at_address(address).iter())
+        .map(|(k, e)| (k, e))
         .collect()
 }
 

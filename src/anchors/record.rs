@@ -23,7 +23,6 @@
 //! reads and writes the text ([`Recorded`]: as a run read it); it decides
 //! nothing.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -93,7 +92,115 @@ pub struct Entry {
 /// Every recorded anchor, in the file's order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Record {
-    pub entries: BTreeMap<Key, Entry>,
+    pub entries: Entries,
+}
+
+/// Recorded anchors in key order, each key once: a sorted vector, which the entries of a
+/// record as written (sorted) become as they are read, without being moved again. A record
+/// of a large site holds hundreds of thousands; it is read whole, looked up an address at a
+/// time, and never edited in place.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Entries(Vec<(Key, Entry)>);
+
+impl Entries {
+    /// Entries already in key order, each key once.
+    fn sorted(entries: Vec<(Key, Entry)>) -> Entries {
+        debug_assert!(in_order(&entries));
+        Entries(entries)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The entries in key order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Key, &Entry)> + ExactSizeIterator {
+        self.0.iter().map(|(k, e)| (k, e))
+    }
+
+    /// The keys in order.
+    pub fn keys(&self) -> impl Iterator<Item = &Key> {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    /// The entries in key order.
+    pub fn values(&self) -> impl Iterator<Item = &Entry> {
+        self.0.iter().map(|(_, e)| e)
+    }
+
+    pub fn get(&self, key: &Key) -> Option<&Entry> {
+        let at = self.0.binary_search_by(|(k, _)| k.cmp(key)).ok()?;
+        Some(&self.0[at].1)
+    }
+
+    pub fn contains_key(&self, key: &Key) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// The entries of `address`, in order: its page's first.
+    pub fn at_address(&self, address: &str) -> &[(Key, Entry)] {
+        let start = self.0.partition_point(|(k, _)| &*k.0 < address);
+        let len = self.0[start..].partition_point(|(k, _)| &*k.0 == address);
+        &self.0[start..start + len]
+    }
+
+    /// Adds or replaces the entry of `key`; returns the one it replaced.
+    pub fn insert(&mut self, key: Key, entry: Entry) -> Option<Entry> {
+        match self.0.binary_search_by(|(k, _)| k.cmp(&key)) {
+            Ok(at) => Some(std::mem::replace(&mut self.0[at].1, entry)),
+            Err(at) => {
+                self.0.insert(at, (key, entry));
+                None
+            }
+        }
+    }
+
+    /// Takes out the entry of `key`.
+    pub fn remove(&mut self, key: &Key) -> Option<Entry> {
+        let at = self.0.binary_search_by(|(k, _)| k.cmp(key)).ok()?;
+        Some(self.0.remove(at).1)
+    }
+}
+
+impl std::ops::Index<&Key> for Entries {
+    type Output = Entry;
+
+    fn index(&self, key: &Key) -> &Entry {
+        self.get(key).expect("a recorded key")
+    }
+}
+
+/// Entries in any order; of a key given twice, the later entry (as a map would keep).
+impl FromIterator<(Key, Entry)> for Entries {
+    fn from_iter<I: IntoIterator<Item = (Key, Entry)>>(iter: I) -> Entries {
+        let mut entries: Vec<(Key, Entry)> = iter.into_iter().collect();
+        if !in_order(&entries) {
+            // Stable: the later of two equal keys stays later, and is the one kept.
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            entries.reverse();
+            entries.dedup_by(|later, earlier| later.0 == earlier.0);
+            entries.reverse();
+        }
+        Entries(entries)
+    }
+}
+
+impl IntoIterator for Entries {
+    type Item = (Key, Entry);
+    type IntoIter = std::vec::IntoIter<(Key, Entry)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+/// Whether `entries` are in key order, each key once.
+fn in_order(entries: &[(Key, Entry)]) -> bool {
+    (entries.windows(2)).all(|w| key_order(&w[0].0, &w[1].0) == std::cmp::Ordering::Less)
 }
 
 /// A line of the record that could not be read: its number and why.
@@ -140,34 +247,30 @@ impl Record {
             read.extend(r);
             bad.extend(b);
         }
-        // A record as written is sorted, and a map is built from sorted entries at once;
-        // one sorted otherwise (edited by hand) is built entry by entry.
-        if (read.windows(2)).all(|w| key_order(&w[0].0, &w[1].0) == std::cmp::Ordering::Less) {
-            return Ok((
-                Record {
-                    entries: read.into_iter().collect(),
-                },
-                bad,
-            ));
+        // A record as written is sorted, and is kept as read.
+        if in_order(&read) {
+            let entries = Entries::sorted(read);
+            return Ok((Record { entries }, bad));
         }
-        let mut record = Record::default();
+        // One sorted otherwise (edited by hand) is sorted; of a key read twice, the later
+        // line wins, as it would in a map, and each later line is reported.
+        read.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut entries: Vec<(Key, Entry)> = Vec::with_capacity(read.len());
         for (key, entry) in read {
-            match record.entries.entry(key) {
-                std::collections::btree_map::Entry::Vacant(v) => {
-                    v.insert(entry);
-                }
-                std::collections::btree_map::Entry::Occupied(mut o) => {
+            match entries.last_mut() {
+                Some(last) if last.0 == key => {
                     bad.push(BadLine {
                         line: entry.line,
-                        why: format!("`{}` is recorded twice", display_key(o.key())),
+                        why: format!("`{}` is recorded twice", display_key(&key)),
                     });
-                    // The later line wins, as it would in a map.
-                    o.insert(entry);
+                    last.1 = entry;
                 }
+                _ => entries.push((key, entry)),
             }
         }
         bad.sort_by_key(|b| b.line);
-        Ok((record, bad))
+        let entries = Entries::sorted(entries);
+        Ok((Record { entries }, bad))
     }
 
     /// The record's text: the header, the version, then each address with its fragments.
@@ -409,7 +512,9 @@ type ReadLines = (Vec<(Key, Entry)>, Vec<BadLine>);
 
 /// The entries of `lines`, in order, and the lines that cannot be read.
 fn parse_lines(lines: Numbered<'_>) -> ReadLines {
-    let mut read: Vec<(Key, Entry)> = Vec::new();
+    // At most an entry a line: the part's entries are made where they stay.
+    let mut read: Vec<(Key, Entry)> =
+        Vec::with_capacity(memchr::memchr_iter(b'\n', lines.rest.as_bytes()).count() + 1);
     let mut bad = Vec::new();
     // The address of the fragments that follow; `None` after an address line that cannot
     // be read (that line is reported, its fragments are left out with it).
@@ -873,6 +978,35 @@ mod tests {
         let (back, bad) = Record::parse(&text).unwrap();
         assert_eq!(bad, []);
         assert_eq!(back.render(), text);
+    }
+
+    #[test]
+    fn entries_keep_the_later_of_a_key_given_twice_and_give_an_address_whole() {
+        let key = |a: &str, f: &str| (Arc::from(a), f.to_string());
+        let at_line = |line| Entry {
+            line,
+            ..entry(Kind::Step, "", None)
+        };
+        let entries: Entries = [
+            (key("b.html", "x"), at_line(1)),
+            (key("a.html", ""), at_line(2)),
+            (key("b.html", "x"), at_line(3)),
+            (key("b.html", ""), at_line(4)),
+            (key("ab.html", ""), at_line(5)),
+        ]
+        .into_iter()
+        .collect();
+        let keys: Vec<String> = entries.keys().map(display_key).collect();
+        assert_eq!(keys, ["a.html", "ab.html", "b.html", "b.html#x"]);
+        assert_eq!(entries[&key("b.html", "x")].line, 3);
+        let lines = |address| -> Vec<usize> {
+            (entries.at_address(address).iter())
+                .map(|(_, e)| e.line)
+                .collect()
+        };
+        assert_eq!(lines("b.html"), [4, 3]);
+        assert_eq!(lines("a.html"), [2]);
+        assert_eq!(lines("c.html"), Vec::<usize>::new());
     }
 
     #[test]

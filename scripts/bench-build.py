@@ -8,7 +8,8 @@ For each size it generates the native, hugo and mdbook flavours with
 alternating rounds (after untimed warm-up rounds), and prints medians, stepbook-to-peer
 ratios, stepbook's peak memory and the pulldown-cmark floor (examples/markdown_floor:
 pulldown-cmark alone over the same files). "stepbook (empty dest)" builds into a new
-folder each time, and so does "hugo (empty dest)". A peer that is not installed is skipped,
+folder each time, and so does "hugo (empty dest)"; "stepbook --force (empty dest)" does too,
+taking nothing from the cache. A peer that is not installed is skipped,
 and the script says so. --baseline BIN times a second stepbook binary (an earlier build of it)
 in the same alternating rounds, on its own copy of the site, so that a change is measured
 against what it changes under the same load.
@@ -109,6 +110,11 @@ def main():
                 # thousands of others are slow to make, and the benchmark would time that.
                 "stepbook (empty dest)": ([STEPBOOK, "build", "--dest"], sites["native"]),
             }
+            # A full build: nothing taken from the cache either. On a copy of its own, as the
+            # cache it writes (every build writes one) would be the one the others read.
+            force_site = sites["native"] + "-force"
+            shutil.copytree(sites["native"], force_site)
+            cmds["stepbook --force (empty dest)"] = ([STEPBOOK, "build", "--force", "--dest"], force_site)
             if args.baseline:
                 # Its own copy: the two binaries' caches and anchor records must not meet.
                 base_site = sites["native"] + "-baseline"
@@ -130,7 +136,8 @@ def main():
                     if name.endswith("(empty dest)"):
                         if r < args.warmup:
                             continue
-                        cmd = cmd + [os.path.join(work, f"out-{name.split()[0]}-fresh-{n}-{r}")]
+                        label = "-".join(name.replace("(empty dest)", "").replace("-", " ").split())
+                        cmd = cmd + [os.path.join(work, f"out-{label}-fresh-{n}-{r}")]
                         subprocess.run(["sync"])
                     took = run(cmd, cwd)[0]
                     if r >= args.warmup:
@@ -142,6 +149,7 @@ def main():
                 line = f"  {name:24} {t * 1000:9.0f} ms"
                 if name.endswith("(empty dest)") and not name.startswith("stepbook"):
                     line += f"   stepbook/{name.split()[0]}, both into an empty folder = {med['stepbook (empty dest)'] / t:.2f}"
+                    line += f" (with --force: {med['stepbook --force (empty dest)'] / t:.2f})"
                 elif not name.startswith("stepbook"):
                     line += f"   stepbook/{name} = {med['stepbook'] / t:.2f} (empty dest: {med['stepbook (empty dest)'] / t:.2f})"
                 print(line)

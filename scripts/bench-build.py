@@ -149,7 +149,8 @@ def main():
                 line = f"  {name:24} {t * 1000:9.0f} ms"
                 if name.endswith("(empty dest)") and not name.startswith("stepbook"):
                     line += f"   stepbook/{name.split()[0]}, both into an empty folder = {med['stepbook (empty dest)'] / t:.2f}"
-                    line += f" (with --force: {med['stepbook --force (empty dest)'] / t:.2f})"
+                    if not name.startswith("baseline"):
+                        line += f" (with --force: {med['stepbook --force (empty dest)'] / t:.2f})"
                 elif not name.startswith("stepbook"):
                     line += f"   stepbook/{name} = {med['stepbook'] / t:.2f} (empty dest: {med['stepbook (empty dest)'] / t:.2f})"
                 print(line)

@@ -48,6 +48,25 @@ def run(cmd, cwd):
     return took, max(peak, before)
 
 
+def on_tmpfs(path):
+    """Whether path is on a tmpfs (its files are held in memory), as /proc/mounts says."""
+    path = os.path.realpath(path)
+    best, kind = "", None
+    try:
+        with open("/proc/mounts") as mounts:
+            for line in mounts:
+                fields = line.split()
+                if len(fields) < 3:
+                    continue
+                point = fields[1].replace("\\040", " ")
+                inside = path == point or path.startswith(point.rstrip("/") + "/")
+                if inside and len(point) > len(best):
+                    best, kind = point, fields[2]
+    except OSError:
+        return False
+    return kind == "tmpfs"
+
+
 def peak_rss(cmd, cwd):
     """Peak memory of one run, via /usr/bin/time when it is there."""
     if not shutil.which("time") and not os.path.exists("/usr/bin/time"):
@@ -94,6 +113,7 @@ def main():
         if name not in peers and name in args.peers:
             print(f"note: {name} is not installed; skipping it")
     work = tempfile.mkdtemp(prefix=args.prefix, dir=args.tmp)
+    in_memory = on_tmpfs(work)
     per_article = {}
     try:
         for n in args.sizes:
@@ -105,9 +125,11 @@ def main():
             cmds = {
                 "stepbook": ([STEPBOOK, "build", "--dest", os.path.join(work, f"out-stepbook-{n}")], sites["native"]),
                 # Into a new folder every time: nothing of an earlier build to keep. Each run
-                # gets its own folder, and they are deleted only after the last run: on ext4
-                # without a journal, files made within a minute of deleting tens of
-                # thousands of others are slow to make, and the benchmark would time that.
+                # gets its own folder. On a tmpfs it is deleted after its run (the folders
+                # of 10,000 articles hold half a gigabyte each, in memory); elsewhere they
+                # are deleted only after the last run: on ext4 without a journal, files made
+                # within a minute of deleting tens of thousands of others are slow to make,
+                # and the benchmark would time that.
                 "stepbook (empty dest)": ([STEPBOOK, "build", "--dest"], sites["native"]),
             }
             # A full build: nothing taken from the cache either. On a copy of its own, as the
@@ -137,16 +159,19 @@ def main():
                         if r < args.warmup:
                             continue
                         label = "-".join(name.replace("(empty dest)", "").replace("-", " ").split())
-                        cmd = cmd + [os.path.join(work, f"out-{label}-fresh-{n}-{r}")]
+                        fresh = os.path.join(work, f"out-{label}-fresh-{n}-{r}")
+                        cmd = cmd + [fresh]
                         subprocess.run(["sync"])
                     took = run(cmd, cwd)[0]
+                    if name.endswith("(empty dest)") and in_memory:
+                        shutil.rmtree(fresh, ignore_errors=True)
                     if r >= args.warmup:
                         times[name].append(took)
             med = {k: statistics.median(v) for k, v in times.items()}
             mem = peak_rss(cmds["stepbook"][0], cmds["stepbook"][1])
             print(f"\n{n} articles ({args.runs} alternating runs after {args.warmup} untimed, medians)")
             for name, t in med.items():
-                line = f"  {name:24} {t * 1000:9.0f} ms"
+                line = f"  {name:30} {t * 1000:9.0f} ms"
                 if name.endswith("(empty dest)") and not name.startswith("stepbook"):
                     line += f"   stepbook/{name.split()[0]}, both into an empty folder = {med['stepbook (empty dest)'] / t:.2f}"
                     if not name.startswith("baseline"):
@@ -155,11 +180,11 @@ def main():
                     line += f"   stepbook/{name} = {med['stepbook'] / t:.2f} (empty dest: {med['stepbook (empty dest)'] / t:.2f})"
                 print(line)
             if mem:
-                print(f"  stepbook peak memory     {mem / 1024:9.0f} MiB")
+                print(f"  {'stepbook peak memory':30} {mem / 1024:9.0f} MiB")
             if args.baseline:
                 base_mem = peak_rss(cmds["baseline"][0], cmds["baseline"][1])
                 if base_mem:
-                    print(f"  baseline peak memory     {base_mem / 1024:9.0f} MiB")
+                    print(f"  {'baseline peak memory':30} {base_mem / 1024:9.0f} MiB")
             if args.instructions and "pulldown-cmark floor" in cmds:
                 # --force: every page rendered, none taken from the cache of the timed runs.
                 build = instructions([STEPBOOK, "build", "--force", "--dest", os.path.join(work, f"out-stepbook-perf-{n}")], sites["native"])

@@ -51,6 +51,8 @@ pub struct State {
     /// The current build's problems as JSON, shown to pages that connect while they last.
     problems: Mutex<Option<String>>,
     pub events: Broadcaster,
+    /// Set when the server stops: its last line is then written, and nothing after it.
+    stopped: Mutex<bool>,
 }
 
 impl State {
@@ -64,7 +66,25 @@ impl State {
                 .unwrap_or(0),
             problems: Mutex::new(None),
             events: Broadcaster::default(),
+            stopped: Mutex::new(false),
         }
+    }
+
+    /// Writes `text` to the terminal, unless the server is stopping: a rebuild or a search
+    /// index that finishes meanwhile says nothing after the server's last line.
+    pub fn say(&self, text: std::fmt::Arguments<'_>) {
+        let stopped = self.stopped.lock().unwrap_or_else(|e| e.into_inner());
+        if !*stopped {
+            eprint!("{text}");
+        }
+    }
+
+    /// Writes the server's last line (`text`, then a new line); [`State::say`] writes nothing
+    /// after it.
+    pub fn say_last(&self, text: &str) {
+        let mut stopped = self.stopped.lock().unwrap_or_else(|e| e.into_inner());
+        *stopped = true;
+        eprintln!("{text}");
     }
 
     /// This server's run and build: a page served by another run or build is stale.
@@ -145,7 +165,10 @@ pub fn run(opts: ServeOptions) -> Result<(), Diagnostics> {
         all
     })?;
     let url = format!("http://{}/", server.addr);
-    eprintln!("serving {} at {url} (Ctrl+C to stop)", root.display());
+    state.say(format_args!(
+        "serving {} at {url} (Ctrl+C to stop)\n",
+        root.display()
+    ));
     if opts.open {
         open_browser(&url);
     }
@@ -242,23 +265,26 @@ impl Session {
             state.set_problems(None);
             state.swap(site);
             let took = start.elapsed();
-            self.print_warnings(diags);
+            self.print_warnings(state, diags);
             let pages = crate::render::pages::page_count(&loaded.site);
-            eprintln!("built {pages} pages in {} ms", took.as_millis());
+            state.say(format_args!(
+                "built {pages} pages in {} ms\n",
+                took.as_millis()
+            ));
         } else {
             let reach = Reach::of(&files, &gone, &loaded.theme);
             self.publish(state, files, &gone, reach);
             // The pages are told first: printing waits for them.
             let took = start.elapsed();
-            let same = self.print_warnings(diags);
+            let same = self.print_warnings(state, diags);
             let pages = crate::render::pages::page_count(&loaded.site);
-            eprintln!(
-                "rebuilt {count} file{} of {pages} pages in {} ms{}",
+            state.say(format_args!(
+                "rebuilt {count} file{} of {pages} pages in {} ms{}\n",
                 if count == 1 { "" } else { "s" },
                 took.as_millis(),
                 same.map(|n| format!(" ({}, as before)", warnings(n)))
                     .unwrap_or_default()
-            );
+            ));
         }
         // Freeing a big site takes a while: it is not the next save's to wait for, nor the
         // page's that fetches what changed.
@@ -309,10 +335,10 @@ impl Session {
 
     /// Prints the warnings of a good build, unless they are the ones printed last: a save
     /// should not print the same screenful again. Returns their number when they were.
-    fn print_warnings(&mut self, diags: Diagnostics) -> Option<usize> {
+    fn print_warnings(&mut self, state: &State, diags: Diagnostics) -> Option<usize> {
         let same = !diags.is_empty() && self.printed.as_ref() == Some(&diags);
         if !same && !diags.is_empty() {
-            eprint!("{}", diags.render(&self.root));
+            state.say(format_args!("{}", diags.render(&self.root)));
         }
         let n = diags.len();
         self.printed = Some(diags);
@@ -323,7 +349,7 @@ impl Session {
     fn show_problems(&mut self, state: &State, mut diags: Diagnostics) {
         self.printed = None;
         diags.sort();
-        eprint!("{}", diags.render(&self.root));
+        state.say(format_args!("{}", diags.render(&self.root)));
         let json = diags.to_json(&self.root);
         state.set_problems(Some(json.clone()));
         state.events.send("problems", &json);
@@ -333,7 +359,9 @@ impl Session {
                 PLACEHOLDER.as_bytes().to_vec(),
             )]));
         }
-        eprintln!("the site has errors; still serving the last good build");
+        state.say(format_args!(
+            "the site has errors; still serving the last good build\n"
+        ));
     }
 
     /// Has the search index of the last good build rebuilt in the background and served.
@@ -473,11 +501,11 @@ fn search_worker(state: &State, jobs: &Receiver<SearchJob>) {
         let index = pool.install(|| indexer.build(&job.docs));
         let built = building.elapsed();
         state.edit(|site| site.extend(index));
-        eprintln!(
-            "  search index ready after {} ms (built in {} ms)",
+        state.say(format_args!(
+            "  search index ready after {} ms (built in {} ms)\n",
             job.start.elapsed().as_millis(),
             built.as_millis()
-        );
+        ));
     }
 }
 

@@ -109,7 +109,7 @@ async fn serve(listener: TcpListener, state: Arc<State>) {
         () = accept(&listener, &state, &open, &stopping) => {}
         () = ctrl_c() => {}
     }
-    eprintln!("stopping");
+    state.say_last("stopping");
     state.events.close();
     let _ = stop.send(true);
     let all = MAX_CONNECTIONS as u32;
@@ -139,9 +139,9 @@ async fn accept(
             }
             Err(_) => {
                 if !full {
-                    eprintln!(
-                        "serve: {MAX_CONNECTIONS} connections are open, the most it keeps; new connections wait until some close"
-                    );
+                    state.say(format_args!(
+                        "serve: {MAX_CONNECTIONS} connections are open, the most it keeps; new connections wait until some close\n"
+                    ));
                     full = true;
                 }
                 match open.clone().acquire_owned().await {

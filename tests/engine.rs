@@ -48,6 +48,13 @@ impl Rng {
 /// The output of a site: every file's bytes by path.
 type Output = BTreeMap<String, Vec<u8>>;
 
+/// The paths of `files`, sorted.
+fn sorted_paths(files: &[OutFile]) -> Vec<&str> {
+    let mut paths: Vec<&str> = files.iter().map(OutFile::path).collect();
+    paths.sort();
+    paths
+}
+
 fn bytes_of(f: &OutFile) -> Vec<u8> {
     match f {
         OutFile::Bytes(_, b) => b.clone(),
@@ -806,10 +813,8 @@ fn a_body_edit_renders_only_its_page() {
     // Told the file that changed, the engine did not walk the content folder again.
     assert_eq!(engine.walks(), 1);
     let (files, gone) = out.unwrap();
-    let mut paths: Vec<&str> = files.iter().map(OutFile::path).collect();
-    paths.sort();
     // The page and its Markdown copy; no other page's context was even built.
-    assert_eq!(paths, ["guide/b.html", "guide/b.md"]);
+    assert_eq!(sorted_paths(&files), ["guide/b.html", "guide/b.md"]);
     assert!(gone.is_empty());
     assert_eq!(engine.contexts_built(), 2);
     // With the same facts, every key is the one the last render made.
@@ -819,15 +824,8 @@ fn a_body_edit_renders_only_its_page() {
     write(&b, b"---\ntitle: Bee\n---\nMore text.\n");
     let (_, out) = run_after(&mut engine, root, saved(&b));
     assert_eq!(engine.walks(), 1);
-    let mut paths: Vec<String> = out
-        .unwrap()
-        .0
-        .iter()
-        .map(|f| f.path().to_string())
-        .collect();
-    paths.sort();
     assert_eq!(
-        paths,
+        sorted_paths(&out.unwrap().0),
         [
             "guide/a.html",
             "guide/b.html",
@@ -870,10 +868,8 @@ fn a_new_title_computes_the_keys_of_the_markdown_copies_that_read_it_only() {
     write(&b, page("Bee", "Text.").as_bytes());
     let (_, out) = run_after(&mut engine, root, Changes::Paths([b].into_iter().collect()));
     let files = out.expect("the site builds").0;
-    let mut paths: Vec<&str> = files.iter().map(OutFile::path).collect();
-    paths.sort();
     assert_eq!(
-        paths,
+        sorted_paths(&files),
         [
             "guide/a.html",
             "guide/b.html",

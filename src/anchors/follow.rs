@@ -13,7 +13,7 @@ use super::Fingerprint;
 use super::memo::{Kept, Own, Prints};
 use super::pins::Pin;
 use super::record::{Entry, Key, Kind, Record};
-use super::{THRESHOLD, at_address, report};
+use super::{THRESHOLD, report};
 use crate::diagnostics::Diagnostic;
 use crate::site::Article;
 
@@ -112,12 +112,12 @@ impl Planner<'_> {
         let mut known: FxHashSet<&str> = FxHashSet::default();
         let mut known_address = None;
         if alone {
-            let entries = at_address(record, address);
+            let entries = record.entries.at_address(address);
             known.reserve(entries.len());
             known_address = entries.first().map(|(k, _)| k.0.clone());
             known.extend(entries.iter().map(|(k, _)| k.1.as_str()));
             let mut map = BTreeMap::new();
-            self.follow(i, &entries, &mut map, &mut own);
+            self.follow(i, entries, &mut map, &mut own);
             own.map = map;
             for (_, fragment) in &own.retired {
                 known.remove(fragment.as_str());
@@ -162,7 +162,7 @@ impl Planner<'_> {
     pub fn follow(
         &self,
         i: usize,
-        entries: &[(&Key, &Entry)],
+        entries: &[(Key, Entry)],
         map: &mut BTreeMap<String, String>,
         out: &mut Own,
     ) {
@@ -219,7 +219,7 @@ impl Planner<'_> {
     pub fn moved_to(
         &self,
         address: &str,
-        entries: &[(&Key, &Entry)],
+        entries: &[(Key, Entry)],
         reports: &mut Vec<Diagnostic>,
     ) -> Option<usize> {
         // A hand-edited line must not send a redirect out of the output folder.
@@ -230,10 +230,7 @@ impl Planner<'_> {
         if !portable {
             return None;
         }
-        let page = entries
-            .iter()
-            .find(|(k, _)| k.1.is_empty())
-            .map(|(_, e)| *e);
+        let page = entries.iter().find(|(k, _)| k.1.is_empty()).map(|(_, e)| e);
         let by_id = page.and_then(|p| p.intercom).and_then(|id| {
             self.articles
                 .iter()
@@ -253,11 +250,11 @@ impl Planner<'_> {
 
     /// The article holding most of the recorded fingerprints of an address (at least half),
     /// else the one most like its recorded page.
-    fn by_fingerprints(&self, entries: &[(&Key, &Entry)]) -> Option<(usize, String)> {
+    fn by_fingerprints(&self, entries: &[(Key, Entry)]) -> Option<(usize, String)> {
         let fragments: Vec<&Entry> = entries
             .iter()
             .filter(|(k, _)| !k.1.is_empty())
-            .map(|(_, e)| *e)
+            .map(|(_, e)| e)
             .collect();
         let mut best: Option<(usize, usize)> = None;
         for (i, k) in self.kept.iter().enumerate() {
@@ -278,7 +275,7 @@ impl Planner<'_> {
             let why = format!("it holds {held} of its {}", anchors_word(fragments.len()));
             return Some((i, why));
         }
-        let page = entries.iter().find(|(k, _)| k.1.is_empty())?.1;
+        let page = &entries.iter().find(|(k, _)| k.1.is_empty())?.1;
         let (i, score) = self
             .kept
             .iter()

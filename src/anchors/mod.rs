@@ -253,16 +253,16 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
         if by_url.contains_key(address) || taken.contains(address) {
             continue;
         }
-        let entries = at_address(&record, address);
-        match ctx.moved_to(address, &entries, &mut later.reports) {
+        let entries = record.entries.at_address(address);
+        match ctx.moved_to(address, entries, &mut later.reports) {
             Some(i) => {
                 moved.push((UrlPath::new(address), i));
                 let map = later_maps.entry(i).or_default();
-                ctx.follow(i, &entries, map, &mut later);
+                ctx.follow(i, entries, map, &mut later);
             }
             None => later
                 .reports
-                .push(ctx.at_line(report::page_gone(address), entries[0].1)),
+                .push(ctx.at_line(report::page_gone(address), &entries[0].1)),
         }
     }
 
@@ -318,13 +318,6 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
         memo,
     };
     (plan, problems)
-}
-
-/// The recorded anchors of `address`, its page first.
-fn at_address<'r>(record: &'r Record, address: &str) -> Vec<(&'r Key, &'r Entry)> {
-    (record.entries.at_address(address).iter())
-        .map(|(k, e)| (k, e))
-        .collect()
 }
 
 /// The map as JSON a `<script>` element can hold.

@@ -103,12 +103,6 @@ pub struct Record {
 pub struct Entries(Vec<(Key, Entry)>);
 
 impl Entries {
-    /// Entries already in key order, each key once.
-    fn sorted(entries: Vec<(Key, Entry)>) -> Entries {
-        debug_assert!(in_order(&entries));
-        Entries(entries)
-    }
-
     pub fn len(&self) -> usize {
         self.0.len()
     }
@@ -174,18 +168,33 @@ impl std::ops::Index<&Key> for Entries {
     }
 }
 
+impl Entries {
+    /// `entries` in any order, as entries; of a key given twice, the later entry, as a map
+    /// would keep it, with each entry it replaces handed to `replaced` first.
+    fn sort(mut entries: Vec<(Key, Entry)>, mut replaced: impl FnMut(&Key, &Entry)) -> Entries {
+        if in_order(&entries) {
+            return Entries(entries);
+        }
+        // Stable: the later of two equal keys stays later.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut kept: Vec<(Key, Entry)> = Vec::with_capacity(entries.len());
+        for (key, entry) in entries {
+            match kept.last_mut() {
+                Some(last) if last.0 == key => {
+                    replaced(&key, &entry);
+                    last.1 = entry;
+                }
+                _ => kept.push((key, entry)),
+            }
+        }
+        Entries(kept)
+    }
+}
+
 /// Entries in any order; of a key given twice, the later entry (as a map would keep).
 impl FromIterator<(Key, Entry)> for Entries {
     fn from_iter<I: IntoIterator<Item = (Key, Entry)>>(iter: I) -> Entries {
-        let mut entries: Vec<(Key, Entry)> = iter.into_iter().collect();
-        if !in_order(&entries) {
-            // Stable: the later of two equal keys stays later, and is the one kept.
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            entries.reverse();
-            entries.dedup_by(|later, earlier| later.0 == earlier.0);
-            entries.reverse();
-        }
-        Entries(entries)
+        Entries::sort(iter.into_iter().collect(), |_, _| {})
     }
 }
 
@@ -247,29 +256,16 @@ impl Record {
             read.extend(r);
             bad.extend(b);
         }
-        // A record as written is sorted, and is kept as read.
-        if in_order(&read) {
-            let entries = Entries::sorted(read);
-            return Ok((Record { entries }, bad));
-        }
-        // One sorted otherwise (edited by hand) is sorted; of a key read twice, the later
-        // line wins, as it would in a map, and each later line is reported.
-        read.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut entries: Vec<(Key, Entry)> = Vec::with_capacity(read.len());
-        for (key, entry) in read {
-            match entries.last_mut() {
-                Some(last) if last.0 == key => {
-                    bad.push(BadLine {
-                        line: entry.line,
-                        why: format!("`{}` is recorded twice", display_key(&key)),
-                    });
-                    last.1 = entry;
-                }
-                _ => entries.push((key, entry)),
-            }
-        }
+        // A record as written is sorted, and is kept as read; one sorted otherwise (edited by
+        // hand) is sorted, and each line of a key read before is reported (it wins, as it
+        // would in a map).
+        let entries = Entries::sort(read, |key, entry| {
+            bad.push(BadLine {
+                line: entry.line,
+                why: format!("`{}` is recorded twice", display_key(key)),
+            })
+        });
         bad.sort_by_key(|b| b.line);
-        let entries = Entries::sorted(entries);
         Ok((Record { entries }, bad))
     }
 
@@ -512,7 +508,7 @@ type ReadLines = (Vec<(Key, Entry)>, Vec<BadLine>);
 
 /// The entries of `lines`, in order, and the lines that cannot be read.
 fn parse_lines(lines: Numbered<'_>) -> ReadLines {
-    // At most an entry a line: the part's entries are made where they stay.
+    // At most an entry a line: the part's entries are allocated once.
     let mut read: Vec<(Key, Entry)> =
         Vec::with_capacity(memchr::memchr_iter(b'\n', lines.rest.as_bytes()).count() + 1);
     let mut bad = Vec::new();

@@ -166,9 +166,8 @@ impl Cutoff {
     /// the same facts (`was`, by page), and the last render's pages that are gone. `None`
     /// when more than [`FEW`], or when no render came before.
     fn changed(&self, pages: &[&Page], was: &[bool]) -> Option<Vec<SourcePath>> {
-        // A cutoff read back from the cache left out the pages whose bodies were not read
-        // back (one of them gone would not be named), and it knows no shared values.
-        self.digest?;
+        // Only a render sets the shared values: a cutoff read back from the cache left out
+        // the pages whose bodies were not read back (one of them gone would not be named).
         self.base?;
         let mut changed: Vec<SourcePath> = (pages.iter().zip(was))
             .filter(|(_, was)| !**was)

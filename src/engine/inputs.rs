@@ -505,8 +505,10 @@ pub struct Due {
 }
 
 impl<T: Clone> Kept<T> {
-    /// What `read` made of `path` last time when its stamp is unchanged, else `read()`.
-    pub fn get(&mut self, path: &Path, read: impl FnOnce() -> T) -> T {
+    /// What `read` made of `path` last time when its stamp is unchanged, else `read()`: the
+    /// two halves below at once (the engine reads on another thread in between).
+    #[cfg(test)]
+    fn get(&mut self, path: &Path, read: impl FnOnce() -> T) -> T {
         match self.check(path) {
             Ok(value) => value,
             Err(due) => {
@@ -517,9 +519,8 @@ impl<T: Clone> Kept<T> {
         }
     }
 
-    /// [`Kept::get`] in two halves, so that the file can be read on another thread meanwhile:
-    /// the value made last time when the file's stamp is unchanged, else what `keep` needs
-    /// once the file is read again.
+    /// The value made last time when the file's stamp is unchanged, else what [`Kept::keep`]
+    /// needs once the file is read again (on another thread meanwhile, perhaps).
     pub fn check(&self, path: &Path) -> Result<T, Due> {
         let stamp = Stamp::of(path);
         if let (Some(stamp), Some((p, s, value))) = (stamp, &self.last)

@@ -239,10 +239,11 @@ fn render_one(
     // keeps every file whose own page is the same, which is known without its path.
     let kept_whole = facts_same && sink.keeps_all();
     let reads = (site.lang == 0).then(|| deps::Reads::new(site, &facts, salt, !facts_same));
+    let base = reads.as_ref().map(deps::Reads::base);
     // With other facts, the pages that changed when they are few: a Markdown copy that reads
     // none of them keeps the key the last render made, with the same shared values.
     let changed = known
-        .filter(|k| !facts_same && reads.as_ref().map(deps::Reads::base) == k.base())
+        .filter(|k| !facts_same && base == k.base())
         .and_then(|k| k.changed());
     let sites = Sites::new(&facts);
     let built = std::sync::atomic::AtomicUsize::new(0);
@@ -330,7 +331,7 @@ fn render_one(
             contexts: built.into_inner(),
             keys: keyed.into_inner(),
             deps,
-            base: reads.as_ref().map(deps::Reads::base),
+            base,
         })
     } else {
         Err(problems)

@@ -78,13 +78,7 @@ impl Memo {
         {
             return a.clone();
         }
-        let mut addresses: Vec<Arc<str>> = Vec::new();
-        for (address, _) in record.entries.keys() {
-            if addresses.last() != Some(address) {
-                addresses.push(address.clone());
-            }
-        }
-        let addresses: Addresses = addresses.into();
+        let addresses: Addresses = record.entries.addresses().into();
         self.against = record_digest(path, text);
         self.record = Some((record.clone(), addresses.clone()));
         addresses

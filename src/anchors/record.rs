@@ -24,7 +24,7 @@
 //! nothing.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
@@ -99,36 +99,127 @@ pub struct Record {
 /// record as written (sorted) become as they are read, without being moved again. A record
 /// of a large site holds hundreds of thousands; it is read whole, looked up an address at a
 /// time, and never edited in place.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct Entries(Vec<(Key, Entry)>);
+///
+/// A text known to be a record exactly as this stepbook writes it (one that an earlier build
+/// read back to itself, by its hash) is read an address at a time instead ([`Record::known`]):
+/// a build in which a few articles changed looks up a few addresses, and the others' lines
+/// are never read into entries. Asked for all its entries, such a record reads them all then,
+/// once.
+#[derive(Clone, Default)]
+pub struct Entries {
+    /// Every entry, in order: read whole, or from `known` when first asked for all.
+    all: OnceLock<Vec<(Key, Entry)>>,
+    /// The known text the entries are read from, an address at a time.
+    known: Option<Arc<Known>>,
+}
+
+/// A record's known text, cut at its addresses.
+struct Known {
+    text: Arc<str>,
+    /// Each address with its lines, in order.
+    addresses: Vec<Lines>,
+    /// How many entries the lines hold.
+    len: usize,
+}
+
+/// The lines of one address: its own, then its fragments'.
+struct Lines {
+    address: Arc<str>,
+    bytes: std::ops::Range<usize>,
+    /// The number of the address's own line.
+    first: usize,
+    entries: OnceLock<Vec<(Key, Entry)>>,
+}
+
+impl Lines {
+    fn entries(&self, text: &str) -> &[(Key, Entry)] {
+        self.entries.get_or_init(|| self.read(text))
+    }
+
+    /// The entries of these lines. A known text reads without a fault: there is none to
+    /// report.
+    fn read(&self, text: &str) -> Vec<(Key, Entry)> {
+        parse_lines(numbered(&text[self.bytes.clone()], self.first)).0
+    }
+}
 
 impl Entries {
+    fn read(entries: Vec<(Key, Entry)>) -> Entries {
+        Entries {
+            all: OnceLock::from(entries),
+            known: None,
+        }
+    }
+
+    /// Every entry, read now from the known text if it was not yet.
+    fn all(&self) -> &Vec<(Key, Entry)> {
+        self.all.get_or_init(|| {
+            let Some(known) = &self.known else {
+                return Vec::new();
+            };
+            let parts: Vec<Vec<(Key, Entry)>> = (known.addresses.par_iter())
+                .map(|l| match l.entries.get() {
+                    Some(read) => read.clone(),
+                    None => l.read(&known.text),
+                })
+                .collect();
+            let mut all = Vec::with_capacity(known.len);
+            all.extend(parts.into_iter().flatten());
+            all
+        })
+    }
+
+    /// Every entry, to edit: the known text is let go.
+    fn all_mut(&mut self) -> &mut Vec<(Key, Entry)> {
+        self.all();
+        self.known = None;
+        self.all.get_mut().expect("read just above")
+    }
+
     pub fn len(&self) -> usize {
-        self.0.len()
+        match (self.all.get(), &self.known) {
+            (None, Some(known)) => known.len,
+            _ => self.all().len(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.len() == 0
     }
 
     /// The entries in key order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Key, &Entry)> + ExactSizeIterator {
-        self.0.iter().map(|(k, e)| (k, e))
+        self.all().iter().map(|(k, e)| (k, e))
     }
 
     /// The keys in order.
     pub fn keys(&self) -> impl Iterator<Item = &Key> {
-        self.0.iter().map(|(k, _)| k)
+        self.all().iter().map(|(k, _)| k)
     }
 
     /// The entries in key order.
     pub fn values(&self) -> impl Iterator<Item = &Entry> {
-        self.0.iter().map(|(_, e)| e)
+        self.all().iter().map(|(_, e)| e)
+    }
+
+    /// The addresses of the entries, each once, in order.
+    pub fn addresses(&self) -> Vec<Arc<str>> {
+        if let (None, Some(known)) = (self.all.get(), &self.known) {
+            return known.addresses.iter().map(|l| l.address.clone()).collect();
+        }
+        let mut addresses: Vec<Arc<str>> = Vec::new();
+        for (address, _) in self.keys() {
+            if addresses.last() != Some(address) {
+                addresses.push(address.clone());
+            }
+        }
+        addresses
     }
 
     pub fn get(&self, key: &Key) -> Option<&Entry> {
-        let at = self.0.binary_search_by(|(k, _)| k.cmp(key)).ok()?;
-        Some(&self.0[at].1)
+        let entries = self.at_address(&key.0);
+        let at = entries.binary_search_by(|(k, _)| k.cmp(key)).ok()?;
+        Some(&entries[at].1)
     }
 
     pub fn contains_key(&self, key: &Key) -> bool {
@@ -137,17 +228,26 @@ impl Entries {
 
     /// The entries of `address`, in order: its page's first.
     pub fn at_address(&self, address: &str) -> &[(Key, Entry)] {
-        let start = self.0.partition_point(|(k, _)| &*k.0 < address);
-        let len = self.0[start..].partition_point(|(k, _)| &*k.0 == address);
-        &self.0[start..start + len]
+        if let (None, Some(known)) = (self.all.get(), &self.known) {
+            let lines = &known.addresses;
+            return match lines.binary_search_by(|l| (*l.address).cmp(address)) {
+                Ok(at) => lines[at].entries(&known.text),
+                Err(_) => &[],
+            };
+        }
+        let all = self.all();
+        let start = all.partition_point(|(k, _)| &*k.0 < address);
+        let len = all[start..].partition_point(|(k, _)| &*k.0 == address);
+        &all[start..start + len]
     }
 
     /// Adds or replaces the entry of `key`; returns the one it replaced.
     pub fn insert(&mut self, key: Key, entry: Entry) -> Option<Entry> {
-        match self.0.binary_search_by(|(k, _)| k.cmp(&key)) {
-            Ok(at) => Some(std::mem::replace(&mut self.0[at].1, entry)),
+        let all = self.all_mut();
+        match all.binary_search_by(|(k, _)| k.cmp(&key)) {
+            Ok(at) => Some(std::mem::replace(&mut all[at].1, entry)),
             Err(at) => {
-                self.0.insert(at, (key, entry));
+                all.insert(at, (key, entry));
                 None
             }
         }
@@ -155,8 +255,29 @@ impl Entries {
 
     /// Takes out the entry of `key`.
     pub fn remove(&mut self, key: &Key) -> Option<Entry> {
-        let at = self.0.binary_search_by(|(k, _)| k.cmp(key)).ok()?;
-        Some(self.0.remove(at).1)
+        let all = self.all_mut();
+        let at = all.binary_search_by(|(k, _)| k.cmp(key)).ok()?;
+        Some(all.remove(at).1)
+    }
+}
+
+impl std::fmt::Debug for Entries {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl PartialEq for Entries {
+    fn eq(&self, other: &Entries) -> bool {
+        self.all() == other.all()
+    }
+}
+
+impl Eq for Entries {}
+
+impl std::hash::Hash for Entries {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.all().hash(state);
     }
 }
 
@@ -173,7 +294,7 @@ impl Entries {
     /// would keep it, with each entry it replaces handed to `replaced` first.
     fn sort(mut entries: Vec<(Key, Entry)>, mut replaced: impl FnMut(&Key, &Entry)) -> Entries {
         if in_order(&entries) {
-            return Entries(entries);
+            return Entries::read(entries);
         }
         // Stable: the later of two equal keys stays later.
         entries.sort_by(|a, b| a.0.cmp(&b.0));
@@ -187,7 +308,7 @@ impl Entries {
                 _ => kept.push((key, entry)),
             }
         }
-        Entries(kept)
+        Entries::read(kept)
     }
 }
 
@@ -202,8 +323,8 @@ impl IntoIterator for Entries {
     type Item = (Key, Entry);
     type IntoIter = std::vec::IntoIter<(Key, Entry)>;
 
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+    fn into_iter(mut self) -> Self::IntoIter {
+        std::mem::take(self.all_mut()).into_iter()
     }
 }
 
@@ -267,6 +388,65 @@ impl Record {
         });
         bad.sort_by_key(|b| b.line);
         Ok((Record { entries }, bad))
+    }
+
+    /// The record of `text`, a text known to be one exactly as [`Record::render`] writes it
+    /// (an earlier build read it back to itself): cut at its addresses, each read when first
+    /// looked up ([`Entries`]). `None` when the text does not open as such a text does.
+    pub fn known(text: Arc<str>) -> Option<Record> {
+        let version = format!("{}\n", version_line());
+        let head = HEADER.len() + version.len();
+        if !text.starts_with(HEADER) || text.get(HEADER.len()..head) != Some(version.as_str()) {
+            return None;
+        }
+        let bytes = text.as_bytes();
+        let mut addresses: Vec<Lines> = Vec::new();
+        let mut len = 0;
+        // Numbered from the first line after the version line.
+        let first = memchr::memchr_iter(b'\n', &bytes[..head]).count() + 1;
+        let ends = memchr::memchr_iter(b'\n', &bytes[head..]).map(|i| i + head);
+        let mut start = head;
+        for (line, end) in (first..).zip(ends) {
+            let text_of_line = &text[start..end];
+            // Never written: read as any text is.
+            if text_of_line.is_empty()
+                || text_of_line.starts_with('#')
+                || text_of_line.ends_with('\r')
+            {
+                return None;
+            }
+            if text_of_line.starts_with(' ') {
+                len += 1;
+            } else {
+                if let Some(last) = addresses.last_mut() {
+                    last.bytes.end = start;
+                }
+                let (address, page) = match text_of_line.split_once(' ') {
+                    Some((address, _)) => (address, true),
+                    None => (text_of_line, false),
+                };
+                len += usize::from(page);
+                addresses.push(Lines {
+                    address: decode(address)?.into(),
+                    bytes: start..text.len(),
+                    first: line,
+                    entries: OnceLock::new(),
+                });
+            }
+            start = end + 1;
+        }
+        // Written in order: each address once, ascending.
+        let in_order = (addresses.windows(2)).all(|w| w[0].address < w[1].address);
+        (in_order && start == text.len()).then(|| Record {
+            entries: Entries {
+                all: OnceLock::new(),
+                known: Some(Arc::new(Known {
+                    text,
+                    addresses,
+                    len,
+                })),
+            },
+        })
     }
 
     /// The record's text: the header, the version, then each address with its fragments.
@@ -597,6 +777,12 @@ impl Recorded {
     /// empty one, with a warning: the next build writes it anew. One of another version is
     /// an error, so that a build never writes over what a newer stepbook recorded.
     pub fn read(root: &Path) -> Recorded {
+        Recorded::read_knowing(root, None)
+    }
+
+    /// [`Recorded::read`]; a text of hash `known` (xxh3) is known to be a record exactly as
+    /// this stepbook writes it, and is read an address at a time ([`Record::known`]).
+    pub fn read_knowing(root: &Path, known: Option<u64>) -> Recorded {
         let path = root.join(FILE);
         let text: Arc<str> = match std::fs::read_to_string(&path) {
             Ok(t) => t.into(),
@@ -615,6 +801,15 @@ impl Recorded {
                 };
             }
         };
+        let is_known = known.is_some_and(|h| h == xxhash_rust::xxh3::xxh3_64(text.as_bytes()));
+        if let Some(record) = is_known.then(|| Record::known(text.clone())).flatten() {
+            return Recorded {
+                path,
+                text: Some(text),
+                record: Arc::new(record),
+                problems: Vec::new(),
+            };
+        }
         let (record, problems) = match Record::parse(&text) {
             Ok((record, bad)) => {
                 let problems = bad
@@ -1031,6 +1226,107 @@ mod tests {
         assert_eq!(
             back.entries[&(Arc::from("guide/b.html"), "step-1".to_string())].line,
             8
+        );
+    }
+
+    #[test]
+    fn a_known_text_is_read_an_address_at_a_time_as_the_parse_reads_it() {
+        let key = |a: &str, f: &str| (Arc::from(a), f.to_string());
+        let mut record = sample();
+        // An address whose page is not recorded: written alone, above its fragment.
+        record.entries.insert(
+            key("guide/c.html", "alone"),
+            entry(Kind::Section, "Alone", None),
+        );
+        let text: Arc<str> = record.render().into();
+        let (parsed, bad) = Record::parse(&text).unwrap();
+        assert_eq!(bad, []);
+        let known = Record::known(text.clone()).expect("a text as written");
+        // The count and the addresses come from the lines alone.
+        assert!(known.entries.all.get().is_none());
+        assert_eq!(known.entries.len(), 6);
+        assert_eq!(known.entries.addresses(), parsed.entries.addresses());
+        let addresses: Vec<String> = (known.entries.addresses().iter())
+            .map(|a| a.to_string())
+            .collect();
+        assert_eq!(
+            addresses,
+            ["guide/a b%#.html", "guide/b.html", "guide/c.html"]
+        );
+        // An address at a time, numbered as the parse numbers its lines.
+        for address in [
+            "guide/c.html",
+            "guide/b.html",
+            "guide/a b%#.html",
+            "guide/d.html",
+        ] {
+            assert_eq!(
+                known.entries.at_address(address),
+                parsed.entries.at_address(address)
+            );
+        }
+        assert_eq!(known.entries[&key("guide/b.html", "step-1")].line, 8);
+        assert_eq!(known.entries.get(&key("guide/b.html", "none")), None);
+        assert!(known.entries.all.get().is_none());
+        // Asked for all: the record the parse reads, which writes the same text back.
+        assert_eq!(known, parsed);
+        assert_eq!(known.render(), *text);
+        // Edited, it lets its text go.
+        let mut edited = known.clone();
+        edited.entries.remove(&key("guide/c.html", "alone"));
+        assert!(edited.entries.known.is_none());
+        assert_eq!(edited.render(), sample().render());
+    }
+
+    #[test]
+    fn only_a_text_as_written_is_read_as_known() {
+        let text = sample().render();
+        assert!(Record::known(text.clone().into()).is_some());
+        let comment = text.replacen("guide/b.html page", "# a note\nguide/b.html page", 1);
+        let blank = text.replacen("guide/b.html page", "\nguide/b.html page", 1);
+        let crlf = text.replacen(" intercom=42\n", " intercom=42\r\n", 1);
+        let cut = text.trim_end().to_string();
+        let (head, body) = text.split_at(text.find("guide/a").unwrap());
+        let (a, b) = body.split_at(body.find("guide/b").unwrap());
+        let swapped = format!("{head}{b}{a}");
+        let other_version = text.replacen("stepbook-anchors 2", "stepbook-anchors 3", 1);
+        let undecodable = text.replacen("a%20b", "a%2", 1);
+        for t in [
+            comment,
+            blank,
+            crlf,
+            cut,
+            swapped,
+            other_version,
+            undecodable,
+        ] {
+            assert!(Record::known(t.clone().into()).is_none(), "{t}");
+        }
+    }
+
+    #[test]
+    fn a_record_is_read_as_known_only_under_its_own_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = sample().render();
+        std::fs::write(dir.path().join(FILE), &text).unwrap();
+        let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+        let known = Recorded::read_knowing(dir.path(), Some(hash));
+        assert!(known.record.entries.known.is_some());
+        assert_eq!(known.problems.len(), 0);
+        let read = Recorded::read(dir.path());
+        assert!(read.record.entries.known.is_none());
+        assert_eq!(known.record, read.record);
+        assert_eq!(known.text, read.text);
+        // Another text, the hash the same: read whole, and its faults reported.
+        std::fs::write(dir.path().join(FILE), format!("{text}not a line\n")).unwrap();
+        let other = Recorded::read_knowing(dir.path(), Some(hash));
+        assert!(other.record.entries.known.is_none());
+        let problems: Vec<String> = other.problems.iter().map(|d| d.message.clone()).collect();
+        assert_eq!(
+            problems,
+            [
+                "this line cannot be read: expected `address page hash sketch` or the address alone, found 3 fields"
+            ]
         );
     }
 

@@ -401,11 +401,12 @@ impl Engine {
         let path = config.root.join(crate::anchors::record::FILE);
         let root = config.root.clone();
         let check = self.anchors.check(&path);
+        let known = self.record_renders;
         std::thread::scope(|s| {
             let record = match check {
                 Ok(kept) => RecordRead::Kept(kept),
                 Err(due) => RecordRead::Reading(
-                    s.spawn(move || (due, crate::anchors::Recorded::read(&root))),
+                    s.spawn(move || (due, crate::anchors::Recorded::read_knowing(&root, known))),
                 ),
             };
             self.load_reading(config, record)

@@ -59,15 +59,24 @@ pub struct Buckets {
 
 /// Sorts the terms of `index` and cuts them into shards, without writing them. A term whose
 /// postings hash as those of a cut in `known` is cut as that one.
-pub fn shards(index: &Index, known: &FxHashMap<u64, Arc<Cut>>) -> Shards {
-    let terms = &index.terms;
+pub fn shards(index: &mut Index, known: &FxHashMap<u64, Arc<Cut>>) -> Shards {
+    let terms = index.terms;
     let mut order = index.live.clone();
     order.par_sort_unstable_by(|&a, &b| js_order(&terms[a as usize], &terms[b as usize]));
-    // Each term's postings, in pieces that fit a shard, the best articles last.
+    // Each term's postings, in pieces that fit a shard, the best articles last: the
+    // postings of a term cut anew are gathered first.
+    let kept = |t: u32| known.get(&index.key(t)).filter(|cut| index.fits(t, cut));
+    let new: Vec<u32> = order
+        .iter()
+        .copied()
+        .filter(|&t| kept(t).is_none())
+        .collect();
+    index.gather(new);
+    let index = &*index;
     let cut: Vec<Term> = order
         .par_iter()
-        .map_init(Vec::new, |buf, &t| {
-            let key = index.key(t, buf);
+        .map(|&t| {
+            let key = index.key(t);
             let cut = match known.get(&key) {
                 Some(cut) if index.fits(t, cut) => cut.clone(),
                 _ => Arc::new(index.cut(t, SHARD_BYTES)),
@@ -157,7 +166,17 @@ impl Shards {
         xxhash_rust::xxh3::xxh3_64(&key).max(1)
     }
 
-    /// The text of shard `k`'s file.
+    /// The terms of the shards `ks`, by number: those whose postings [`Shards::text`]
+    /// writes.
+    pub fn terms_of(&self, ks: &[usize]) -> Vec<u32> {
+        (ks.iter())
+            .flat_map(|&k| self.items(k))
+            .map(|&(at, _)| self.terms[at as usize].id)
+            .collect()
+    }
+
+    /// The text of shard `k`'s file; the postings of its terms are gathered
+    /// ([`Shards::terms_of`]).
     pub fn text(&self, index: &Index, k: usize) -> String {
         let items = self.items(k);
         let len: usize = items

@@ -274,22 +274,27 @@ fn build_one(
         });
         let counted: Vec<&postings::Counted> = articles.iter().map(|a| &a.counted).collect();
         let mut index = postings::Index::build(&counted, memo.names(), stemmer.as_ref());
-        let shards = files::shards(&index, &memo.cuts);
+        let shards = files::shards(&mut index, &memo.cuts);
         cuts = shards.cuts();
         live = index.live.len();
         let endings = std::mem::take(&mut index.endings);
         // A shard whose key is the one of the file last written there is kept; the others
-        // are written, in parallel.
+        // are written, in parallel, once their terms' postings are gathered.
         let shard = |k: usize| format!("{root}search/t{k}.js");
-        let texts: Vec<(u64, Option<String>)> = (0..shards.len())
+        let keys: Vec<(u64, bool)> = (0..shards.len())
             .into_par_iter()
             .map(|k| {
                 let key = shards.key(k);
-                (
-                    key,
-                    (!reuse(&shard(k), key)).then(|| shards.text(&index, k)),
-                )
+                (key, !reuse(&shard(k), key))
             })
+            .collect();
+        let written: Vec<usize> = (keys.iter().enumerate())
+            .filter(|(_, (_, write))| *write)
+            .map(|(k, _)| k)
+            .collect();
+        index.gather(shards.terms_of(&written));
+        let texts: Vec<(u64, Option<String>)> = (keys.into_par_iter().enumerate())
+            .map(|(k, (key, write))| (key, write.then(|| shards.text(&index, k))))
             .collect();
         // The postings are written: they need not stay while the last buckets are.
         drop(index);

@@ -202,11 +202,46 @@ pub struct Index<'a> {
     pub terms: &'a [String],
     /// The numbers of the terms some article holds.
     pub live: Vec<u32>,
-    /// Postings, by term number.
+    /// Postings, by term number: empty until gathered ([`Index::gather`]).
     postings: Vec<Vec<Entry<'a>>>,
     /// The endings the language's stemmer takes off the index's words, most common first
     /// then longest first (empty without a stemmer): the browser takes them off query words.
     pub endings: Vec<String>,
+    /// The articles, by number, and the score of each of their pairs.
+    articles: Vec<&'a Counted>,
+    scores: Vec<Vec<u8>>,
+    /// How many articles hold each term.
+    df: Vec<u32>,
+    /// The hash of each term's postings ([`Index::key`]).
+    keys: Vec<u64>,
+}
+
+/// The hash of one posting of the term named `name` (the hash of its text): its article's
+/// number, score and label, and its units. A term's postings hash as the sum of theirs:
+/// each article is in them once, so the sum tells one set of postings from another as a hash
+/// of their text would, and threads that each made some of them add up their sums.
+fn entry_hash(name: u64, (article, score, label, units): (u32, u8, bool, &str)) -> u64 {
+    let units = match units.len() {
+        // A few bytes, and how many: as they are.
+        0..=7 => {
+            let mut word = [0u8; 8];
+            word[..units.len()].copy_from_slice(units.as_bytes());
+            word[7] = units.len() as u8;
+            u64::from_le_bytes(word)
+        }
+        _ => xxhash_rust::xxh3::xxh3_64(units.as_bytes()) | 0xff << 56,
+    };
+    let rest = u64::from(article) << 16 | u64::from(label) << 8 | u64::from(score);
+    mix(mix(name ^ units).wrapping_add(rest))
+}
+
+/// MurmurHash3's 64-bit finalizer: every bit of `x` moves every bit of the result.
+fn mix(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
 }
 
 /// How many endings the manifest lists at most.
@@ -290,40 +325,126 @@ impl<'a> Index<'a> {
                     .fold(f64::MIN_POSITIVE, |m, p| m.max(bm25(&norms, p)))
             })
             .reduce(|| f64::MIN_POSITIVE, f64::max);
-        // Scaled in parallel, then gathered article after article, so that each term's
-        // articles are in ascending order.
-        let scores: Vec<Vec<u8>> = articles
-            .par_iter()
-            .map(|a| {
-                let norms = norms(a);
-                a.pairs
-                    .iter()
-                    .map(|p| scale(bm25(&norms, p) / max))
-                    .collect()
+        // Scaled in parallel, a run of articles per thread, each thread summing the hash of
+        // every posting it makes into its terms' keys ([`entry_hash`]); the postings
+        // themselves are gathered only for the terms that need them ([`Index::gather`]).
+        let names: Vec<u64> = (terms.iter().zip(&df))
+            .map(|(t, &df)| match df {
+                0 => 0,
+                _ => xxhash_rust::xxh3::xxh3_64(t.as_bytes()),
             })
             .collect();
-        let mut postings: Vec<Vec<Entry>> = df
-            .iter()
-            .map(|&df| Vec::with_capacity(df as usize))
+        // A few runs a thread, so that a thread held up elsewhere leaves its share to the
+        // others.
+        let run = articles
+            .len()
+            .div_ceil(4 * rayon::current_num_threads().max(1))
+            .max(1);
+        let runs: Vec<(Vec<Vec<u8>>, Vec<u64>)> = articles
+            .par_chunks(run)
+            .enumerate()
+            .map(|(r, run_articles)| {
+                let mut sums = vec![0u64; terms.len()];
+                let mut scores = Vec::with_capacity(run_articles.len());
+                for (i, a) in run_articles.iter().enumerate() {
+                    let article = (r * run + i) as u32;
+                    let norms = norms(a);
+                    let mut start = 0;
+                    let mut of_article = Vec::with_capacity(a.pairs.len());
+                    for p in &a.pairs {
+                        let score = scale(bm25(&norms, p) / max);
+                        let units = &a.units[start..p.end as usize];
+                        start = p.end as usize;
+                        let name = names[p.term as usize];
+                        let sum = &mut sums[p.term as usize];
+                        let entry = (article, score, p.label, units);
+                        *sum = sum.wrapping_add(entry_hash(name, entry));
+                        of_article.push(score);
+                    }
+                    scores.push(of_article);
+                }
+                (scores, sums)
+            })
             .collect();
-        for (id, (a, scores)) in articles.iter().zip(&scores).enumerate() {
-            let mut start = 0;
-            for (p, &score) in a.pairs.iter().zip(scores) {
-                postings[p.term as usize].push(Entry {
-                    article: id as u32,
-                    score,
-                    label: p.label,
-                    units: &a.units[start..p.end as usize],
-                });
-                start = p.end as usize;
+        let mut scores = Vec::with_capacity(articles.len());
+        let mut sums = vec![0u64; terms.len()];
+        for (run_scores, run_sums) in runs {
+            scores.extend(run_scores);
+            for (sum, s) in sums.iter_mut().zip(run_sums) {
+                *sum = sum.wrapping_add(s);
             }
         }
+        let keys = (sums.iter().zip(&df))
+            .map(|(&sum, &df)| {
+                let mut both = [0u8; 12];
+                both[..8].copy_from_slice(&sum.to_le_bytes());
+                both[8..].copy_from_slice(&df.to_le_bytes());
+                xxhash_rust::xxh3::xxh3_64(&both)
+            })
+            .collect();
         Index {
             terms,
             live,
-            postings,
+            postings: (0..terms.len()).map(|_| Vec::new()).collect(),
             endings,
+            articles: articles.to_vec(),
+            scores,
+            df,
+            keys,
         }
+    }
+
+    /// Gathers the postings of `wanted` (by number) that are not yet, each in ascending
+    /// article order. A few terms are looked up in each article's pairs (in term order);
+    /// more, in one pass over all of them.
+    pub fn gather(&mut self, wanted: impl IntoIterator<Item = u32>) {
+        let mut need: Vec<u32> = (wanted.into_iter())
+            .filter(|&t| !self.gathered(t))
+            .collect();
+        need.sort_unstable();
+        need.dedup();
+        if need.is_empty() {
+            return;
+        }
+        for &t in &need {
+            self.postings[t as usize] = Vec::with_capacity(self.df[t as usize] as usize);
+        }
+        let entry = |a: &'a Counted, scores: &[u8], id: usize, at: usize| {
+            let start = at.checked_sub(1).map_or(0, |b| a.pairs[b].end as usize);
+            Entry {
+                article: id as u32,
+                score: scores[at],
+                label: a.pairs[at].label,
+                units: &a.units[start..a.pairs[at].end as usize],
+            }
+        };
+        const LOOKED_UP: usize = 16;
+        if need.len() <= LOOKED_UP {
+            for (id, (a, scores)) in self.articles.iter().zip(&self.scores).enumerate() {
+                for &t in &need {
+                    if let Ok(at) = a.pairs.binary_search_by_key(&t, |p| p.term) {
+                        self.postings[t as usize].push(entry(a, scores, id, at));
+                    }
+                }
+            }
+            return;
+        }
+        let mut wants = vec![false; self.terms.len()];
+        for &t in &need {
+            wants[t as usize] = true;
+        }
+        for (id, (a, scores)) in self.articles.iter().zip(&self.scores).enumerate() {
+            for (at, p) in a.pairs.iter().enumerate() {
+                if wants[p.term as usize] {
+                    self.postings[p.term as usize].push(entry(a, scores, id, at));
+                }
+            }
+        }
+    }
+
+    /// Whether the postings of `term` are gathered.
+    fn gathered(&self, term: u32) -> bool {
+        self.postings[term as usize].len() == self.df[term as usize] as usize
     }
 
     /// The postings of `term` (by number), encoded as `docs/search-index.md` says, in
@@ -346,6 +467,10 @@ impl<'a> Index<'a> {
     /// Where the pieces of [`Index::pieces`] start and end, and how long each is, without
     /// writing them.
     pub fn cut(&self, term: u32, max: usize) -> Cut {
+        debug_assert!(
+            self.gathered(term),
+            "the postings of a term cut are gathered"
+        );
         let list = &self.postings[term as usize];
         let all = 0..list.len() as u32;
         let whole = chain_len(list.iter());
@@ -423,7 +548,7 @@ impl<'a> Index<'a> {
     /// Whether `cut` can be a cut of `term`'s postings: its pieces within them (a cut kept
     /// by their key is theirs; one read back from a damaged cache could be out of range).
     pub fn fits(&self, term: u32, cut: &Cut) -> bool {
-        let len = self.postings[term as usize].len();
+        let len = self.df[term as usize] as usize;
         (cut.in_head.is_empty() || cut.in_head.len() == len)
             && (cut.pieces.iter())
                 .all(|p| p.range.start <= p.range.end && p.range.end as usize <= len)
@@ -431,22 +556,18 @@ impl<'a> Index<'a> {
 
     /// Writes piece `p` of `term`'s postings, cut as `cut`, to `out`.
     pub fn write_piece(&self, term: u32, cut: &Cut, p: usize, out: &mut String) {
+        debug_assert!(
+            self.gathered(term),
+            "the postings of a term written are gathered"
+        );
         join_into(out, self.piece_entries(term, cut, p));
     }
 
     /// A hash of `term`'s postings as they are made of, unwritten: each article's number,
-    /// score, label and units. The pieces of [`Index::cut`] are a function of them.
-    pub fn key(&self, term: u32, buf: &mut Vec<u8>) -> u64 {
-        let list = &self.postings[term as usize];
-        buf.clear();
-        buf.reserve(list.len() * 16);
-        for e in list {
-            let head = u64::from(e.article) << 16 | u64::from(e.label) << 8 | u64::from(e.score);
-            buf.extend_from_slice(&head.to_le_bytes());
-            buf.extend_from_slice(&(e.units.len() as u32).to_le_bytes());
-            buf.extend_from_slice(e.units.as_bytes());
-        }
-        xxhash_rust::xxh3::xxh3_64(buf)
+    /// score, label and units, and how many there are ([`entry_hash`]). The pieces of
+    /// [`Index::cut`] are a function of them.
+    pub fn key(&self, term: u32) -> u64 {
+        self.keys[term as usize]
     }
 }
 
@@ -934,7 +1055,9 @@ mod tests {
 
     fn index<'a>(memo: &'a Memo, articles: &'a [Arc<Article>]) -> Index<'a> {
         let counted: Vec<&Counted> = articles.iter().map(|a| &a.counted).collect();
-        Index::build(&counted, memo.names(), None)
+        let mut index = Index::build(&counted, memo.names(), None);
+        index.gather(0..memo.names().len() as u32);
+        index
     }
 
     #[test]
@@ -1113,6 +1236,98 @@ mod tests {
         );
         for p in &pieces {
             assert!(articles(p).windows(2).all(|w| w[0].0 < w[1].0), "{p}");
+        }
+    }
+
+    /// Sixty articles: "key" in each, "word{i % 20}" in every twentieth.
+    fn sixty() -> Vec<Doc> {
+        (0..60)
+            .map(|i| {
+                let title = if i % 5 == 0 { "Key key key" } else { "Other" };
+                doc(
+                    title,
+                    &format!("The key, word{}.\n\n## Step\n\nThe key.\n", i % 20),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn postings_gathered_for_a_few_terms_or_many_are_those_of_all() {
+        let docs = sixty();
+        let (memo, counts) = counted(&docs);
+        let all = index(&memo, &counts);
+        let counted: Vec<&Counted> = counts.iter().map(|a| &a.counted).collect();
+        let id = |t: &str| all.terms.iter().position(|x| x == t).unwrap() as u32;
+        let few = [id("key"), id("word3"), id("step")];
+        let many: Vec<u32> = (0..20).map(|i| id(&format!("word{i}"))).collect();
+        for wanted in [&few[..], &many[..]] {
+            let mut some = Index::build(&counted, memo.names(), None);
+            assert!(!wanted.iter().any(|&t| some.gathered(t)));
+            // Asked twice, a term is gathered once.
+            some.gather(wanted.iter().chain(wanted).copied());
+            for &t in wanted {
+                assert!(some.gathered(t));
+                assert_eq!(
+                    some.pieces(t, 40),
+                    all.pieces(t, 40),
+                    "{}",
+                    all.terms[t as usize]
+                );
+                assert_eq!(some.key(t), all.key(t));
+            }
+            let others = (0..all.terms.len() as u32).filter(|t| !wanted.contains(t));
+            assert!(
+                others
+                    .into_iter()
+                    .all(|t| !some.gathered(t) || all.df[t as usize] == 0)
+            );
+        }
+    }
+
+    #[test]
+    fn a_term_s_key_changes_with_its_postings_alone_whatever_its_number() {
+        // The highest score, which scales every other, is that of one rare word.
+        let mut docs = sixty();
+        docs.push(doc("Peak peak peak", "Peak.\n"));
+        let (memo, counts) = counted(&docs);
+        let index = index(&memo, &counts);
+        let key = |index: &Index, t: &str| {
+            let id = index.terms.iter().position(|x| x == t).unwrap() as u32;
+            index.key(id)
+        };
+        // Numbered otherwise (other terms first), the same postings have the same keys.
+        let mut other = Memo::default();
+        let first = [doc("Zebra", "Yak and xylophone.\n")];
+        other.update(&first, &[1], None);
+        let hashes: Vec<u64> = docs.iter().map(crate::render::key_of).collect();
+        let renumbered = other.update(&docs, &hashes, None);
+        let again = self::index(&other, &renumbered);
+        assert_ne!(memo.names(), other.names());
+        for t in ["key", "word3", "step", "other"] {
+            assert_eq!(key(&index, t), key(&again, t), "{t}");
+        }
+        // Keys of different postings differ.
+        let keys: std::collections::HashSet<u64> =
+            (0..20).map(|i| key(&index, &format!("word{i}"))).collect();
+        assert_eq!(keys.len(), 20);
+        // One article's word swapped for another of the same length: the postings of the
+        // two words change, and those of the others do not.
+        let mut edited = docs.clone();
+        edited[7] = doc("Other", "The key, wordx.\n\n## Step\n\nThe key.\n");
+        let (memo2, counts2) = counted(&edited);
+        let after = self::index(&memo2, &counts2);
+        let id = |index: &Index, t: &str| index.terms.iter().position(|x| x == t).unwrap() as u32;
+        for (t, same) in [
+            ("word7", false),
+            ("key", true),
+            ("word3", true),
+            ("step", true),
+            ("other", true),
+        ] {
+            let (was, now) = (id(&index, t), id(&after, t));
+            assert_eq!(index.pieces(was, 40) == after.pieces(now, 40), same, "{t}");
+            assert_eq!(key(&index, t) == key(&after, t), same, "{t}");
         }
     }
 

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
 use super::journal::Journal;
+use super::meta::{Folder, Meta};
 use crate::diagnostics::Diagnostic;
 use crate::paths::is_within;
 
@@ -175,23 +176,23 @@ pub(super) fn read_checked(dir: &Path) -> (Option<(Manifest, u64)>, Vec<String>)
 pub(super) fn unlisted(dir: &Path, manifest: &Manifest, journal: Option<&Journal>) -> Vec<String> {
     struct Walk<'a> {
         root: &'a Path,
+        /// The root, open: its folders are looked at by their paths in it.
+        at: Folder,
         manifest: &'a Manifest,
         journal: Option<&'a Journal>,
     }
     impl Walk<'_> {
-        /// Walks the folder `dir` at `rel`; `meta` is what it is, when already known.
+        /// Walks the folder at `rel`; `meta` is what it is, when already known.
         fn walk(
             &self,
-            dir: &Path,
             rel: &mut String,
-            meta: Option<fs::Metadata>,
+            meta: Option<Meta>,
             depth: usize,
             found: &mut Vec<String>,
         ) {
-            if let Some(children) = self.unchanged(dir, rel, meta, depth) {
-                let each = |(child, path, meta): (&str, PathBuf, fs::Metadata),
-                            found: &mut Vec<String>| {
-                    self.walk(&path, &mut child.to_string(), Some(meta), depth + 1, found)
+            if let Some(children) = self.unchanged(rel, meta, depth) {
+                let each = |(child, meta): (&str, Meta), found: &mut Vec<String>| {
+                    self.walk(&mut child.to_string(), Some(meta), depth + 1, found)
                 };
                 if depth < 2 {
                     found.par_extend(children.into_par_iter().flat_map_iter(|c| {
@@ -206,7 +207,11 @@ pub(super) fn unlisted(dir: &Path, manifest: &Manifest, journal: Option<&Journal
                 }
                 return;
             }
-            let Ok(entries) = fs::read_dir(dir) else {
+            let dir = match rel.is_empty() {
+                true => self.root.to_path_buf(),
+                false => self.at(rel),
+            };
+            let Ok(entries) = fs::read_dir(&dir) else {
                 return;
             };
             if depth < 2 {
@@ -230,20 +235,18 @@ pub(super) fn unlisted(dir: &Path, manifest: &Manifest, journal: Option<&Journal
         /// (and they are all still folders).
         fn unchanged<'j>(
             &'j self,
-            dir: &Path,
             rel: &str,
-            meta: Option<fs::Metadata>,
+            meta: Option<Meta>,
             depth: usize,
-        ) -> Option<Vec<(&'j str, PathBuf, fs::Metadata)>> {
+        ) -> Option<Vec<(&'j str, Meta)>> {
             let journal = self.journal.filter(|j| depth > 0 && j.lists(rel))?;
-            let meta = meta.or_else(|| fs::symlink_metadata(dir).ok())?;
+            let meta = meta.or_else(|| self.at.meta(rel))?;
             journal
                 .unchanged(rel, &meta)?
                 .iter()
                 .map(|child| {
-                    let path = self.at(child);
-                    let meta = fs::symlink_metadata(&path).ok();
-                    Some((&**child, path, meta.filter(fs::Metadata::is_dir)?))
+                    let meta = self.at.meta(child);
+                    Some((&**child, meta.filter(Meta::is_dir)?))
                 })
                 .collect()
         }
@@ -260,7 +263,7 @@ pub(super) fn unlisted(dir: &Path, manifest: &Manifest, journal: Option<&Journal
             }
             rel.push_str(&e.file_name().to_string_lossy());
             if e.file_type().is_ok_and(|t| t.is_dir()) {
-                self.walk(&e.path(), rel, None, depth + 1, found);
+                self.walk(rel, None, depth + 1, found);
             } else {
                 let ours =
                     self.manifest.contains_key(rel.as_str()) || (depth == 0 && rel == MANIFEST);
@@ -273,11 +276,12 @@ pub(super) fn unlisted(dir: &Path, manifest: &Manifest, journal: Option<&Journal
     }
     let walk = Walk {
         root: dir,
+        at: Folder::open(dir),
         manifest,
         journal,
     };
     let mut found = Vec::new();
-    walk.walk(dir, &mut String::new(), None, 0, &mut found);
+    walk.walk(&mut String::new(), None, 0, &mut found);
     found
 }
 

@@ -27,6 +27,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
 use super::destination::{Recorded, decimal, hex};
+use super::meta::{Folder, Meta};
 
 /// How the journal's lines open: `#folder<TAB>stamp<TAB>path`, then `#journal<TAB>hash`. A
 /// manifest line with all four fields is a file, and these have fewer, so a build that does
@@ -46,20 +47,19 @@ pub(super) struct Stamp {
 impl Stamp {
     /// The stamp of a folder (not of a link to one), and how many links it has.
     #[cfg(unix)]
-    fn of(meta: &fs::Metadata) -> Option<(Stamp, u64)> {
-        use std::os::unix::fs::MetadataExt;
+    fn of(meta: &Meta) -> Option<(Stamp, u64)> {
         meta.is_dir().then(|| {
             let stamp = Stamp {
-                inode: meta.ino(),
-                modified: ns(meta.mtime(), meta.mtime_nsec()),
-                changed: ns(meta.ctime(), meta.ctime_nsec()),
+                inode: meta.inode,
+                modified: meta.modified,
+                changed: meta.changed,
             };
-            (stamp, meta.nlink())
+            (stamp, meta.links)
         })
     }
 
     #[cfg(not(unix))]
-    fn of(_: &fs::Metadata) -> Option<(Stamp, u64)> {
+    fn of(_: &Meta) -> Option<(Stamp, u64)> {
         None
     }
 
@@ -101,14 +101,7 @@ fn time(text: &str) -> Option<i128> {
 /// The modification time of a file, in nanoseconds, as [`Stamp`] counts it.
 #[cfg(unix)]
 pub(super) fn modified(meta: &fs::Metadata) -> Option<i128> {
-    use std::os::unix::fs::MetadataExt;
-    Some(ns(meta.mtime(), meta.mtime_nsec()))
-}
-
-/// A time given in seconds and nanoseconds, in nanoseconds.
-#[cfg(unix)]
-fn ns(seconds: i64, nanos: i64) -> i128 {
-    i128::from(seconds) * 1_000_000_000 + i128::from(nanos)
+    Some(Meta::from(meta).modified)
 }
 
 #[cfg(not(unix))]
@@ -190,7 +183,7 @@ impl Journal {
     /// When the folder at `rel` is as the build stamped it (`meta` is what it is now): the
     /// folders that are then all it holds besides the manifest's files. Never the output's
     /// own folder, which the manifest's writing changed.
-    pub(super) fn unchanged(&self, rel: &str, meta: &fs::Metadata) -> Option<&[Arc<str>]> {
+    pub(super) fn unchanged(&self, rel: &str, meta: &Meta) -> Option<&[Arc<str>]> {
         let was = (*self.folders.get(rel)?)?;
         let (now, _) = Stamp::of(meta)?;
         (now == was && was.modified < self.written)
@@ -235,11 +228,12 @@ pub(super) fn record(dir: &Path, written: &[(String, Recorded)], text: &mut Stri
     }
     let mut folders: Vec<(&str, u64)> = folders.into_iter().collect();
     folders.sort_unstable();
+    let at = Folder::open(dir);
     let lines: Vec<String> = folders
         .par_iter()
         .map(|(rel, subfolders)| {
-            let stamp = fs::symlink_metadata(dir.join(rel))
-                .ok()
+            let stamp = at
+                .meta(rel)
                 .as_ref()
                 .and_then(Stamp::of)
                 // Each subfolder links back to its parent (`..`), and a folder to itself.
@@ -306,7 +300,7 @@ mod tests {
 
     /// What the journal says of the folder `rel` of `dest` as it is now.
     fn vouched(dest: &Path, rel: &str) -> Option<Vec<String>> {
-        let meta = fs::symlink_metadata(dest.join(rel)).unwrap();
+        let meta = Meta::of(&dest.join(rel)).unwrap();
         journal(dest)
             .unchanged(rel, &meta)
             .map(|children| children.iter().map(|c| c.to_string()).collect())
@@ -332,7 +326,7 @@ mod tests {
         assert_eq!(vouched(&dest, "e"), Some(vec![]));
         // The output's own folder is never vouched for: writing the manifest changed it.
         assert_eq!(
-            journal(&dest).unchanged("", &fs::metadata(&dest).unwrap()),
+            journal(&dest).unchanged("", &Meta::of(&dest).unwrap()),
             None
         );
         assert_eq!(foreign(&dest), (vec![], vec![]));
@@ -444,10 +438,10 @@ mod tests {
         assert_eq!(lines.len(), 3, "{text}");
         let journal = Journal::parse(&text, i128::MAX).unwrap();
         assert_eq!(
-            journal.unchanged("a", &fs::metadata(d.path().join("a")).unwrap()),
+            journal.unchanged("a", &Meta::of(&d.path().join("a")).unwrap()),
             None
         );
-        let c = fs::metadata(d.path().join("a/c")).unwrap();
+        let c = Meta::of(&d.path().join("a/c")).unwrap();
         assert_eq!(journal.unchanged("a/c", &c), Some(&[][..]));
     }
 }

@@ -29,10 +29,12 @@ use crate::render::OutFile;
 
 mod destination;
 mod journal;
+mod meta;
 mod swap;
 
 pub use destination::{MANIFEST, Previous, check_destination, resolve_destination, spare_path};
 use destination::{Manifest, Recorded, split};
+use meta::{Folder, Meta};
 use swap::{ours, remove_ours, remove_stale, remove_tree, swap};
 
 fn modified_ns(meta: &fs::Metadata) -> u128 {
@@ -78,7 +80,7 @@ fn read_error(path: &Path, e: std::io::Error) -> Diagnostic {
 /// What the manifests say of one file, and what the spare holds in its place.
 struct Found {
     /// The spare's file (or folder), when the spare's manifest lists the path.
-    here: Option<fs::Metadata>,
+    here: Option<Meta>,
     spare: Option<Recorded>,
     previous: Option<Recorded>,
 }
@@ -92,6 +94,9 @@ struct Found {
 pub struct Staging {
     tmp: PathBuf,
     dest: PathBuf,
+    /// The two folders, open, to look at their files ([`Folder::meta`]).
+    tmp_at: Folder,
+    dest_at: Folder,
     previous: Manifest,
     /// What the temporary folder holds at the start: the spare's manifest, or nothing.
     spare: Manifest,
@@ -149,6 +154,8 @@ impl Staging {
         Ok(Staging {
             previous: previous.files,
             spare,
+            tmp_at: Folder::open(&tmp),
+            dest_at: Folder::open(dest),
             tmp,
             dest: dest.to_path_buf(),
             written: (0..=rayon::current_num_threads())
@@ -170,8 +177,8 @@ impl Staging {
                 (Body::File(from), size, hash)
             }
         };
-        let found = self.found(rel, &to);
-        let modified = match self.keep(rel, &to, &found, size, hash) {
+        let found = self.found(rel);
+        let modified = match self.keep(rel, &found, size, hash) {
             Some(m) => {
                 self.reused.fetch_add(1, Ordering::Relaxed);
                 m
@@ -193,12 +200,11 @@ impl Staging {
     /// handed over again (any thread): for a file the caller knows to be unchanged. False when
     /// the previous build did not write it or it was touched since; the caller then puts it.
     pub fn reuse(&self, rel: &str) -> bool {
-        let to = self.at(rel);
-        let found = self.found(rel, &to);
+        let found = self.found(rel);
         let Some(was) = found.previous else {
             return false;
         };
-        if self.keep(rel, &to, &found, was.size, was.hash).is_none() {
+        if self.keep(rel, &found, was.size, was.hash).is_none() {
             return false;
         }
         self.reused.fetch_add(1, Ordering::Relaxed);
@@ -211,12 +217,12 @@ impl Staging {
         joined(&self.tmp, rel)
     }
 
-    /// What the manifests say of `rel`, each looked up once, and what the spare holds at `to`
+    /// What the manifests say of `rel`, each looked up once, and what the spare holds there
     /// (nothing when the spare does not list it).
-    fn found(&self, rel: &str, to: &Path) -> Found {
+    fn found(&self, rel: &str) -> Found {
         let spare = self.spare.get(rel).copied();
         Found {
-            here: spare.and_then(|_| fs::symlink_metadata(to).ok()),
+            here: spare.and_then(|_| self.tmp_at.meta(rel)),
             spare: spare.flatten(),
             previous: self.previous.get(rel).copied().flatten(),
         }
@@ -231,13 +237,13 @@ impl Staging {
             .push((rel.to_string(), recorded));
     }
 
-    /// When a file with these bytes is already at `to` (the spare's own copy, untouched
-    /// since it was written) or can be hard-linked there from the previous build: its
-    /// modification time.
-    fn keep(&self, rel: &str, to: &Path, found: &Found, size: u64, hash: u64) -> Option<u128> {
+    /// When a file with these bytes is already at `rel` in the temporary folder (the spare's
+    /// own copy, untouched since it was written) or can be hard-linked there from the
+    /// previous build: its modification time.
+    fn keep(&self, rel: &str, found: &Found, size: u64, hash: u64) -> Option<u128> {
         let same = |was: &Recorded| was.size == size && was.hash == hash;
-        let untouched = |meta: &fs::Metadata, was: &Recorded| {
-            meta.is_file() && meta.len() == was.size && modified_ns(meta) == was.modified
+        let untouched = |meta: &Meta, was: &Recorded| {
+            meta.is_file() && meta.len == was.size && meta.modified_ns() == was.modified
         };
         if let (Some(meta), Some(was)) = (&found.here, found.spare)
             && same(&was)
@@ -246,25 +252,20 @@ impl Staging {
             return Some(was.modified);
         }
         let was = found.previous.filter(same)?;
-        let old = self.dest.join(rel);
-        if !untouched(&fs::symlink_metadata(&old).ok()?, &was) {
+        if !untouched(&self.dest_at.meta(rel)?, &was) {
             return None;
         }
+        let (old, to) = (self.dest.join(rel), self.at(rel));
         if found.here.as_ref().is_some_and(|m| !m.is_dir()) {
-            fs::remove_file(to).ok()?;
+            fs::remove_file(&to).ok()?;
         }
-        self.in_folder(to, || fs::hard_link(&old, to)).ok()?;
+        self.in_folder(&to, || fs::hard_link(&old, &to)).ok()?;
         Some(was.modified)
     }
 
     /// Writes `bytes` to `to`, in place when the spare's file there is its own; returns the
     /// file's modification time.
-    fn write(
-        &self,
-        to: &Path,
-        here: Option<&fs::Metadata>,
-        body: Body<'_>,
-    ) -> Result<u128, Diagnostic> {
+    fn write(&self, to: &Path, here: Option<&Meta>, body: Body<'_>) -> Result<u128, Diagnostic> {
         match here {
             Some(m) if m.is_dir() => remove_tree(to).map_err(|e| io_error(to, e))?,
             // A hard link shares its bytes with the live site: never write through it.
@@ -421,12 +422,12 @@ fn no_folder(e: &std::io::Error) -> bool {
 
 /// Whether a file has other names (hard links), which writing in place would change too.
 #[cfg(unix)]
-fn shared(meta: &fs::Metadata) -> bool {
-    std::os::unix::fs::MetadataExt::nlink(meta) > 1
+fn shared(meta: &Meta) -> bool {
+    meta.links > 1
 }
 
 #[cfg(not(unix))]
-fn shared(_: &fs::Metadata) -> bool {
+fn shared(_: &Meta) -> bool {
     true
 }
 

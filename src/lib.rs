@@ -47,6 +47,7 @@ pub mod site;
 pub mod snippets;
 pub mod stored;
 pub mod suggest;
+pub mod textfile;
 pub mod translations;
 
 use std::path::{Path, PathBuf};

@@ -784,16 +784,23 @@ impl Recorded {
     /// this stepbook writes it, and is read an address at a time ([`Record::known`]).
     pub fn read_knowing(root: &Path, known: Option<u64>) -> Recorded {
         let path = root.join(FILE);
-        let text: Arc<str> = match std::fs::read_to_string(&path) {
-            Ok(t) => t.into(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        let text: Arc<str> = match crate::textfile::read(&path) {
+            Ok(t) => t,
+            Err(crate::textfile::Unreadable::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Recorded {
                     path,
                     ..Default::default()
                 };
             }
             Err(e) => {
-                let d = Diagnostic::error("anchors-record", format!("cannot read it: {e}"))
+                let why = match e {
+                    crate::textfile::Unreadable::Io(e) => e.to_string(),
+                    // As reading it into a `String` says.
+                    crate::textfile::Unreadable::NotUtf8 { .. } => {
+                        "stream did not contain valid UTF-8".to_string()
+                    }
+                };
+                let d = Diagnostic::error("anchors-record", format!("cannot read it: {why}"))
                     .in_file(&path);
                 return Recorded {
                     problems: vec![d],

@@ -409,7 +409,7 @@ fn look_text(path: &Path, old: Option<&Seen>, racy_after: u128) -> (Text, Option
             // Keep the old text when it is the same, so its rendering is kept.
             let text = match old.and_then(|o| o.text.clone()) {
                 Some(old) if *old == *text => old,
-                _ => Arc::from(text),
+                _ => text,
             };
             let entry = stamp.map(|stamp| Seen {
                 version: Version {
@@ -459,24 +459,21 @@ fn digest_of(path: &Path) -> Option<u64> {
 }
 
 /// Reads a Markdown file as UTF-8 text.
-pub fn read_text(path: &Path) -> Result<String, ReadError> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        vec![Diagnostic::error("io", format!("cannot read {}: {e}", path.display())).in_file(path)]
-    })?;
-    String::from_utf8(bytes).map_err(|e| {
-        vec![
+pub fn read_text(path: &Path) -> Result<Arc<str>, ReadError> {
+    crate::textfile::read(path).map_err(|e| match e {
+        crate::textfile::Unreadable::Io(e) => vec![
+            Diagnostic::error("io", format!("cannot read {}: {e}", path.display())).in_file(path),
+        ],
+        crate::textfile::Unreadable::NotUtf8 { valid_up_to } => vec![
             Diagnostic::error(
                 "not-utf8",
-                format!(
-                    "this file is not UTF-8 text (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
+                format!("this file is not UTF-8 text (invalid byte at offset {valid_up_to})"),
             )
             .in_file(path)
             .with_hint(
                 "save the file as UTF-8, or give it another extension than .md to copy it as it is",
             ),
-        ]
+        ],
     })
 }
 

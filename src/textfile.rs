@@ -1,0 +1,102 @@
+//! Reading a file as shared text (`Arc<str>`), without copying it.
+//!
+//! A `String` read and then made into an `Arc<str>` is copied whole into a new allocation:
+//! for the ten thousand articles and the anchor record of a large site, some 70 MB copied
+//! into freshly faulted memory on every build. [`read`] reads the bytes into the shared
+//! allocation itself and checks them there.
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Why a file could not be read as text.
+#[derive(Debug)]
+pub enum Unreadable {
+    Io(std::io::Error),
+    /// Not UTF-8: the bytes before `valid_up_to` are.
+    NotUtf8 {
+        valid_up_to: usize,
+    },
+}
+
+/// The text of the file at `path`.
+pub fn read(path: &Path) -> Result<Arc<str>, Unreadable> {
+    let mut file = std::fs::File::open(path).map_err(Unreadable::Io)?;
+    let len = file.metadata().map_err(Unreadable::Io)?.len();
+    let bytes = match usize::try_from(len) {
+        Ok(len) => read_exactly(&mut file, len).map_err(Unreadable::Io)?,
+        Err(_) => None,
+    };
+    // A file whose length changed while it was read is read again as a stream.
+    let bytes: Arc<[u8]> = match bytes {
+        Some(bytes) => bytes,
+        None => {
+            let mut file = std::fs::File::open(path).map_err(Unreadable::Io)?;
+            let mut all = Vec::new();
+            file.read_to_end(&mut all).map_err(Unreadable::Io)?;
+            all.into()
+        }
+    };
+    if let Err(e) = std::str::from_utf8(&bytes) {
+        return Err(Unreadable::NotUtf8 {
+            valid_up_to: e.valid_up_to(),
+        });
+    }
+    // SAFETY: the bytes were just checked to be UTF-8, and `str` has the layout of `[u8]`:
+    // the pointer is the same allocation, read as the text it holds.
+    Ok(unsafe { Arc::from_raw(Arc::into_raw(bytes) as *const str) })
+}
+
+/// The next `len` bytes of `file`, read into a shared allocation, when the file ends there.
+fn read_exactly(file: &mut std::fs::File, len: usize) -> std::io::Result<Option<Arc<[u8]>>> {
+    // SAFETY: zeroed bytes are bytes. (Zeroed, a large allocation is the system's own
+    // zeroed pages, written once, by the read.)
+    let mut bytes: Arc<[u8]> = unsafe { Arc::new_zeroed_slice(len).assume_init() };
+    let Some(buf) = Arc::get_mut(&mut bytes) else {
+        return Ok(None);
+    };
+    let mut filled = 0;
+    while filled < len {
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => return Ok(None),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let mut more = [0u8; 1];
+    loop {
+        match file.read(&mut more) {
+            Ok(0) => return Ok(Some(bytes)),
+            Ok(_) => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_reads_as_its_text_or_says_where_it_is_not_utf8() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        for text in ["", "plain", "Café ☕ and more\n"] {
+            std::fs::write(&path, text).unwrap();
+            assert_eq!(&*read(&path).unwrap(), text);
+        }
+        std::fs::write(&path, b"ok\xffno").unwrap();
+        assert!(matches!(
+            read(&path),
+            Err(Unreadable::NotUtf8 { valid_up_to: 2 })
+        ));
+        assert!(matches!(
+            read(&dir.path().join("none.md")),
+            Err(Unreadable::Io(e)) if e.kind() == std::io::ErrorKind::NotFound
+        ));
+        // A folder is no text.
+        assert!(matches!(read(dir.path()), Err(Unreadable::Io(_))));
+    }
+}

@@ -172,43 +172,70 @@ impl Engine {
     /// ([`cache`]); with nothing usable there, an engine with no memory.
     pub fn from_cache(root: &Path, opts: Options) -> Engine {
         let mut restored = cache::load(root);
-        // The assembly is made again from the memos of its pages, as read back.
-        let assembly: Vec<site::memo::Memo> = (restored.assembly.take())
-            .and_then(|saved| {
-                site::memo::Memo::restore(saved, |source| {
-                    let (md, fm, _) = restored.memos.get(source)?.shown()?;
-                    Some((fm.clone(), md.clone()))
-                })
-            })
-            .into_iter()
-            .collect();
+        // Each part is made again from the memos read back, beside the others.
+        let (assembly, links, claims, table, cutoff) = (
+            restored.assembly.take(),
+            restored.links.take(),
+            restored.claims.take(),
+            restored.table.take(),
+            restored.cutoff.take(),
+        );
+        let memos = &restored.memos;
+        let ((assembly, links), (claims, (tables, cutoff))) = rayon::join(
+            || {
+                rayon::join(
+                    // The assembly is made again from the memos of its pages.
+                    || -> Vec<site::memo::Memo> {
+                        (assembly.and_then(|saved| {
+                            site::memo::Memo::restore(saved, |source| {
+                                let (md, fm, _) = memos.get(source)?.shown()?;
+                                Some((fm.clone(), md.clone()))
+                            })
+                        }))
+                        .into_iter()
+                        .collect()
+                    },
+                    || {
+                        links.map(|saved| {
+                            linkcheck::Memo::restore(saved, |source| {
+                                memos.get(source)?.rendered().cloned()
+                            })
+                        })
+                    },
+                )
+            },
+            || {
+                rayon::join(
+                    || claims.map(crate::claims::Memo::restore),
+                    || {
+                        rayon::join(
+                            // The bodies read back were checked against this table when it
+                            // was saved.
+                            || table.and_then(table::Memo::restore),
+                            || {
+                                cutoff.map_or_else(cutoff::Cutoff::default, |kept| {
+                                    cutoff::Cutoff::restore(kept, |source| {
+                                        memos.get(source)?.rendered().cloned()
+                                    })
+                                })
+                            },
+                        )
+                    },
+                )
+            },
+        );
         if assembly.is_empty() {
             restored.written.assembly = None;
         }
-        let links = (restored.links.take()).map(|saved| {
-            linkcheck::Memo::restore(saved, |source| {
-                restored.memos.get(source)?.rendered().cloned()
-            })
-        });
         if links.is_none() {
             restored.written.links = None;
         }
-        let claims = restored.claims.take().map(crate::claims::Memo::restore);
-        // The bodies read back were checked against this table when it was saved.
-        let tables = restored.table.take().and_then(table::Memo::restore);
         if tables.is_none() {
             restored.written.table = None;
         }
         if claims.is_none() {
             restored.written.claims = None;
         }
-        let cutoff = restored
-            .cutoff
-            .map_or_else(cutoff::Cutoff::default, |kept| {
-                cutoff::Cutoff::restore(kept, |source| {
-                    restored.memos.get(source)?.rendered().cloned()
-                })
-            });
         Engine {
             config: restored.config,
             memos: restored.memos,

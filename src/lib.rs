@@ -334,11 +334,21 @@ pub fn build_with(
     if !changed.is_empty() {
         return fail(diags, changed);
     }
-    let stats = match staging.commit() {
+    // The cache's files but the one that names them are written beside the swap: they need
+    // neither the output nor the anchor record.
+    let (stats, cache_files) = std::thread::scope(|s| {
+        let saving = s.spawn(|| engine.save_cache_files());
+        let stats = staging.commit();
+        let files = saving
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (stats, files)
+    });
+    let stats = match stats {
         Ok(s) => s,
         Err(d) => return fail(diags, vec![d]),
     };
-    timings.lap("swap in the output");
+    timings.lap("swap in the output (and write the cache beside it)");
     // A preview with drafts publishes nothing for good: only a real build records anchors.
     if !opts.drafts {
         match write_record(&site.anchors, engine.record_renders()) {
@@ -346,7 +356,9 @@ pub fn build_with(
             Err(d) => return fail(diags, vec![d]),
         }
     }
-    if let Err(d) = engine.save_cache(Some((dest.clone(), stats.digest))) {
+    let saved = cache_files
+        .and_then(|files| engine.save_cache_index(files, Some((dest.clone(), stats.digest))));
+    if let Err(d) = saved {
         diags.extend([d]);
     }
     timings.lap("save the cache");

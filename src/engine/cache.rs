@@ -516,6 +516,27 @@ pub struct ToSave<'a> {
 /// Writes the engine's memory to the cache folder of `root`, and returns the files as
 /// written, as [`Restored::written`] for the next save.
 pub fn save(root: &Path, what: ToSave<'_>) -> Result<Written, Diagnostic> {
+    let files = save_files(root, &what)?;
+    save_index(what, files)
+}
+
+/// The files [`save_files`] wrote, for [`save_index`] to name.
+pub struct Files {
+    dir: PathBuf,
+    fingerprint: u64,
+    shards: Vec<Shard>,
+    indexer: search_cache::Written,
+    assembly: Option<u64>,
+    links: Option<u64>,
+    claims: Option<u64>,
+    table: Option<u64>,
+}
+
+/// The first part of [`save`]: every file but `engine.bin`, which names them. Its output
+/// and anchor record are not read: it may run while the output is swapped in and the record
+/// written, and a build that fails then leaves files that the `engine.bin` it leaves does not
+/// name (they are not read).
+pub fn save_files(root: &Path, what: &ToSave<'_>) -> Result<Files, Diagnostic> {
     let dir = folder(root).ok_or_else(|| {
         Diagnostic::warning(
             "cache",
@@ -621,6 +642,30 @@ pub fn save(root: &Path, what: ToSave<'_>) -> Result<Written, Diagnostic> {
         || what.table.save(),
         fingerprint,
     )?;
+    Ok(Files {
+        dir,
+        fingerprint,
+        shards,
+        indexer,
+        assembly,
+        links,
+        claims,
+        table,
+    })
+}
+
+/// The second part of [`save`]: `engine.bin`, naming the `files` written.
+pub fn save_index(what: ToSave<'_>, files: Files) -> Result<Written, Diagnostic> {
+    let Files {
+        dir,
+        fingerprint,
+        shards,
+        indexer,
+        assembly,
+        links,
+        claims,
+        table,
+    } = files;
     let mut published: Vec<(String, u64)> = what
         .published
         .iter()

@@ -365,27 +365,51 @@ impl Engine {
     /// Saves the engine's memory in the cache folder of the site, with the output folder its
     /// keys were written to and the hash of that output's manifest.
     pub fn save_cache(&mut self, output: Option<(PathBuf, u64)>) -> Result<(), Diagnostic> {
-        let saved = cache::save(
-            &self.root,
-            cache::ToSave {
-                config: self.config.as_deref().unwrap_or(""),
-                memos: &self.memos,
-                published: &self.published,
-                output,
-                written: &self.written,
-                search: self.search.clone(),
-                cutoff: self.cutoff.keep(),
-                anchors: &self.anchor_memo,
-                record_renders: self.record_renders,
-                indexer: &self.indexer,
-                assembly: self.assembly.first(),
-                links: &self.links,
-                claims: &self.claims,
-                table: &self.tables,
-            },
-        )?;
+        let files = self.save_cache_files()?;
+        self.save_cache_index(files, output)
+    }
+
+    /// The first part of [`Engine::save_cache`] ([`cache::save_files`]): every file of the
+    /// cache but the one that names them. It reads neither the output nor the anchor record,
+    /// so it may run while the output is swapped in and the record written.
+    pub fn save_cache_files(&self) -> Result<cache::Files, Diagnostic> {
+        cache::save_files(&self.root, &self.to_save(None, None))
+    }
+
+    /// The rest of [`Engine::save_cache`]: the file naming `files`, with the `output` they
+    /// were written to.
+    pub fn save_cache_index(
+        &mut self,
+        files: cache::Files,
+        output: Option<(PathBuf, u64)>,
+    ) -> Result<(), Diagnostic> {
+        let saved = cache::save_index(self.to_save(output, self.cutoff.keep()), files)?;
         self.written = saved;
         Ok(())
+    }
+
+    /// What the cache keeps of the engine.
+    fn to_save(
+        &self,
+        output: Option<(PathBuf, u64)>,
+        cutoff: Option<cutoff::Kept>,
+    ) -> cache::ToSave<'_> {
+        cache::ToSave {
+            config: self.config.as_deref().unwrap_or(""),
+            memos: &self.memos,
+            published: &self.published,
+            output,
+            written: &self.written,
+            search: self.search.clone(),
+            cutoff,
+            anchors: &self.anchor_memo,
+            record_renders: self.record_renders,
+            indexer: &self.indexer,
+            assembly: self.assembly.first(),
+            links: &self.links,
+            claims: &self.claims,
+            table: &self.tables,
+        }
     }
 
     /// Reads the config and the content folder, renders the Markdown that changed, assembles

@@ -21,8 +21,14 @@ pub enum Unreadable {
 
 /// The text of the file at `path`.
 pub fn read(path: &Path) -> Result<Arc<str>, Unreadable> {
+    read_with_meta(path).map(|(text, _)| text)
+}
+
+/// The text of the file at `path`, and what the file was just before it was read.
+pub fn read_with_meta(path: &Path) -> Result<(Arc<str>, std::fs::Metadata), Unreadable> {
     let mut file = std::fs::File::open(path).map_err(Unreadable::Io)?;
-    let len = file.metadata().map_err(Unreadable::Io)?.len();
+    let meta = file.metadata().map_err(Unreadable::Io)?;
+    let len = meta.len();
     let bytes = match usize::try_from(len) {
         Ok(len) => read_exactly(&mut file, len).map_err(Unreadable::Io)?,
         Err(_) => None,
@@ -44,7 +50,8 @@ pub fn read(path: &Path) -> Result<Arc<str>, Unreadable> {
     }
     // SAFETY: the bytes were just checked to be UTF-8, and `str` has the layout of `[u8]`:
     // the pointer is the same allocation, read as the text it holds.
-    Ok(unsafe { Arc::from_raw(Arc::into_raw(bytes) as *const str) })
+    let text = unsafe { Arc::from_raw(Arc::into_raw(bytes) as *const str) };
+    Ok((text, meta))
 }
 
 /// The next `len` bytes of `file`, read into a shared allocation, when the file ends there.

@@ -57,17 +57,20 @@ pub struct Stamp {
 
 impl Stamp {
     pub fn of(path: &Path) -> Option<Stamp> {
-        let meta = std::fs::metadata(path).ok()?;
+        Some(Stamp::from_meta(&std::fs::metadata(path).ok()?))
+    }
+
+    pub fn from_meta(meta: &std::fs::Metadata) -> Stamp {
         let modified = meta
             .modified()
             .ok()
             .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
             .map(|d| d.as_nanos())
             .unwrap_or(0);
-        Some(Stamp {
+        Stamp {
             len: meta.len(),
             modified,
-        })
+        }
     }
 }
 
@@ -396,30 +399,30 @@ impl Files {
 
 /// A Markdown file's text and its new record, given its last record `old`.
 fn look_text(path: &Path, old: Option<&Seen>, racy_after: u128) -> (Text, Option<Seen>) {
-    let stamp = Stamp::of(path);
-    if let (Some(stamp), Some(old)) = (stamp, old)
-        && old.version.stamp == stamp
+    // A text known from the last look is kept while the file's stamp is the same.
+    if let Some(old) = old
         && !old.racy
         && let Some(text) = &old.text
+        && Stamp::of(path) == Some(old.version.stamp)
     {
         return (Ok(text.clone()), Some(old.clone()));
     }
     match read_text(path) {
-        Ok(text) => {
+        Ok((text, stamp)) => {
             // Keep the old text when it is the same, so its rendering is kept.
             let text = match old.and_then(|o| o.text.clone()) {
                 Some(old) if *old == *text => old,
                 _ => text,
             };
-            let entry = stamp.map(|stamp| Seen {
+            let entry = Seen {
                 version: Version {
                     stamp,
                     digest: None,
                 },
                 racy: stamp.modified >= racy_after,
                 text: Some(text.clone()),
-            });
-            (Ok(text), entry)
+            };
+            (Ok(text), Some(entry))
         }
         Err(e) => (Err(e), None),
     }
@@ -458,9 +461,11 @@ fn digest_of(path: &Path) -> Option<u64> {
     }
 }
 
-/// Reads a Markdown file as UTF-8 text.
-pub fn read_text(path: &Path) -> Result<Arc<str>, ReadError> {
-    crate::textfile::read(path).map_err(|e| match e {
+/// Reads a Markdown file as UTF-8 text, with its stamp as it was just before it was read.
+pub fn read_text(path: &Path) -> Result<(Arc<str>, Stamp), ReadError> {
+    let read = crate::textfile::read_with_meta(path);
+    let read = read.map(|(text, meta)| (text, Stamp::from_meta(&meta)));
+    read.map_err(|e| match e {
         crate::textfile::Unreadable::Io(e) => vec![
             Diagnostic::error("io", format!("cannot read {}: {e}", path.display())).in_file(path),
         ],

@@ -63,30 +63,24 @@ pub fn shards(index: &mut Index, known: &FxHashMap<u64, Arc<Cut>>) -> Shards {
     let terms = index.terms;
     let mut order = index.live.clone();
     order.par_sort_unstable_by(|&a, &b| js_order(&terms[a as usize], &terms[b as usize]));
-    // Each term's postings, in pieces that fit a shard, the best articles last: the
-    // postings of a term cut anew are gathered first.
-    let kept = |t: u32| known.get(&index.key(t)).filter(|cut| index.fits(t, cut));
-    let new: Vec<u32> = order
-        .iter()
-        .copied()
-        .filter(|&t| kept(t).is_none())
-        .collect();
-    index.gather(new);
-    let index = &*index;
-    let cut: Vec<Term> = order
-        .par_iter()
+    // Each term's postings, in pieces that fit a shard, the best articles last: a cut kept
+    // by the hash of the postings, or made anew from them, once they are gathered.
+    let kept: Vec<Option<Arc<Cut>>> = (order.iter())
         .map(|&t| {
-            let key = index.key(t);
-            let cut = match known.get(&key) {
-                Some(cut) if index.fits(t, cut) => cut.clone(),
-                _ => Arc::new(index.cut(t, SHARD_BYTES)),
-            };
-            Term {
-                id: t,
-                name: serde_json::to_string(&terms[t as usize]).expect("a string serializes"),
-                cut,
-                key,
-            }
+            known
+                .get(&index.key(t))
+                .filter(|cut| index.fits(t, cut))
+                .cloned()
+        })
+        .collect();
+    index.gather((order.iter().zip(&kept)).filter_map(|(&t, cut)| cut.is_none().then_some(t)));
+    let index = &*index;
+    let cut: Vec<Term> = (order.par_iter().zip(kept))
+        .map(|(&t, cut)| Term {
+            id: t,
+            name: serde_json::to_string(&terms[t as usize]).expect("a string serializes"),
+            cut: cut.unwrap_or_else(|| Arc::new(index.cut(t, SHARD_BYTES))),
+            key: index.key(t),
         })
         .collect();
     let mut s = Shards {

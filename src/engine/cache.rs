@@ -656,16 +656,6 @@ pub fn save_files(root: &Path, what: &ToSave<'_>) -> Result<Files, Diagnostic> {
 
 /// The second part of [`save`]: `engine.bin`, naming the `files` written.
 pub fn save_index(what: ToSave<'_>, files: Files) -> Result<Written, Diagnostic> {
-    let Files {
-        dir,
-        fingerprint,
-        shards,
-        indexer,
-        assembly,
-        links,
-        claims,
-        table,
-    } = files;
     let mut published: Vec<(String, u64)> = what
         .published
         .iter()
@@ -674,30 +664,30 @@ pub fn save_index(what: ToSave<'_>, files: Files) -> Result<Written, Diagnostic>
     published.sort_unstable();
     let index = Index {
         config: what.config.to_string(),
-        shards: shards.iter().map(|s| Some(s.digest)).collect(),
+        shards: files.shards.iter().map(|s| Some(s.digest)).collect(),
         published,
         output: what.output,
         search: what.search,
         cutoff: what.cutoff,
-        indexer: indexer.digests.clone(),
+        indexer: files.indexer.digests.clone(),
         record_renders: what.record_renders,
-        assembly,
-        links,
-        claims,
-        table,
+        assembly: files.assembly,
+        links: files.links,
+        claims: files.claims,
+        table: files.table,
     };
-    let payload = postcard::to_allocvec(&index).map_err(|e| encode_error(&dir, e))?;
+    let payload = postcard::to_allocvec(&index).map_err(|e| encode_error(&files.dir, e))?;
     let digest = xxhash_rust::xxh3::xxh3_64(&payload);
-    write(&dir.join(INDEX), &payload, digest, fingerprint)?;
+    write(&files.dir.join(INDEX), &payload, digest, files.fingerprint)?;
     Ok(Written {
-        shards: shards.into_iter().map(Some).collect(),
+        shards: files.shards.into_iter().map(Some).collect(),
         // A part read before its file was replaced keeps what was read.
         parts: what.written.parts.clone(),
-        indexer,
-        assembly,
-        links,
-        claims,
-        table,
+        indexer: files.indexer,
+        assembly: files.assembly,
+        links: files.links,
+        claims: files.claims,
+        table: files.table,
     })
 }
 

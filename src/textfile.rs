@@ -19,6 +19,9 @@ pub enum Unreadable {
     },
 }
 
+/// The largest file read into its shared allocation at once.
+const AT_ONCE: usize = 1 << 30;
+
 /// The text of the file at `path`.
 pub fn read(path: &Path) -> Result<Arc<str>, Unreadable> {
     read_with_meta(path).map(|(text, _)| text)
@@ -30,17 +33,20 @@ pub fn read_with_meta(path: &Path) -> Result<(Arc<str>, std::fs::Metadata), Unre
     let meta = file.metadata().map_err(Unreadable::Io)?;
     let len = meta.len();
     let bytes = match usize::try_from(len) {
-        Ok(len) => read_exactly(&mut file, len).map_err(Unreadable::Io)?,
-        Err(_) => None,
+        Ok(len) if len <= AT_ONCE => read_exactly(&mut file, len).map_err(Unreadable::Io)?,
+        _ => None,
     };
-    // A file whose length changed while it was read is read again as a stream.
-    let bytes: Arc<[u8]> = match bytes {
-        Some(bytes) => bytes,
+    // A file whose length changed while it was read is read again as a stream, and so is
+    // a huge one (a stream that cannot be held is an error, where an allocation of its
+    // announced length that fails would end the process).
+    let (bytes, meta): (Arc<[u8]>, _) = match bytes {
+        Some(bytes) => (bytes, meta),
         None => {
             let mut file = std::fs::File::open(path).map_err(Unreadable::Io)?;
+            let meta = file.metadata().map_err(Unreadable::Io)?;
             let mut all = Vec::new();
             file.read_to_end(&mut all).map_err(Unreadable::Io)?;
-            all.into()
+            (all.into(), meta)
         }
     };
     if let Err(e) = std::str::from_utf8(&bytes) {

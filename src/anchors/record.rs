@@ -97,8 +97,8 @@ pub struct Record {
 
 /// Recorded anchors in key order, each key once: a sorted vector, which the entries of a
 /// record as written (sorted) become as they are read, without being moved again. A record
-/// of a large site holds hundreds of thousands; it is read whole, looked up an address at a
-/// time, and never edited in place.
+/// of a large site holds hundreds of thousands; it is looked up an address at a time, and
+/// never edited in place.
 ///
 /// A text known to be a record exactly as this stepbook writes it (one that an earlier build
 /// read back to itself, by its hash) is read an address at a time instead ([`Record::known`]):
@@ -151,22 +151,25 @@ impl Entries {
         }
     }
 
-    /// Every entry, read now from the known text if it was not yet.
+    /// Every entry, read now from the known text if it was not yet (in parallel, outside
+    /// the lock: a thread that waits for the others' parts may be handed work that looks
+    /// the entries up).
     fn all(&self) -> &Vec<(Key, Entry)> {
-        self.all.get_or_init(|| {
-            let Some(known) = &self.known else {
-                return Vec::new();
-            };
-            let parts: Vec<Vec<(Key, Entry)>> = (known.addresses.par_iter())
-                .map(|l| match l.entries.get() {
-                    Some(read) => read.clone(),
-                    None => l.read(&known.text),
-                })
-                .collect();
-            let mut all = Vec::with_capacity(known.len);
-            all.extend(parts.into_iter().flatten());
-            all
-        })
+        if let Some(all) = self.all.get() {
+            return all;
+        }
+        let Some(known) = &self.known else {
+            return self.all.get_or_init(Vec::new);
+        };
+        let parts: Vec<Vec<(Key, Entry)>> = (known.addresses.par_iter())
+            .map(|l| match l.entries.get() {
+                Some(read) => read.clone(),
+                None => l.read(&known.text),
+            })
+            .collect();
+        let mut all = Vec::with_capacity(known.len);
+        all.extend(parts.into_iter().flatten());
+        self.all.get_or_init(|| all)
     }
 
     /// Every entry, to edit: the known text is let go.

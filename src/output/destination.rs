@@ -176,23 +176,26 @@ pub(super) fn read_checked(dir: &Path) -> (Option<(Manifest, u64)>, Vec<String>)
 pub(super) fn unlisted(dir: &Path, manifest: &Manifest, journal: Option<&Journal>) -> Vec<String> {
     struct Walk<'a> {
         root: &'a Path,
-        /// The root, open: its folders are looked at by their paths in it.
-        at: Folder,
+        /// The root, open: the folders the journal names are looked at by their paths in it.
+        folder: Folder,
         manifest: &'a Manifest,
         journal: Option<&'a Journal>,
     }
     impl Walk<'_> {
-        /// Walks the folder at `rel`; `meta` is what it is, when already known.
+        /// Walks the folder `dir` at `rel` (its name as a string, which may have lost bytes
+        /// that are not UTF-8: `dir` is read); `meta` is what it is, when already known.
         fn walk(
             &self,
+            dir: &Path,
             rel: &mut String,
             meta: Option<Meta>,
             depth: usize,
             found: &mut Vec<String>,
         ) {
-            if let Some(children) = self.unchanged(rel, meta, depth) {
+            if let Some(children) = self.unchanged(dir, rel, meta, depth) {
                 let each = |(child, meta): (&str, Meta), found: &mut Vec<String>| {
-                    self.walk(&mut child.to_string(), Some(meta), depth + 1, found)
+                    let path = self.path_of(child);
+                    self.walk(&path, &mut child.to_string(), Some(meta), depth + 1, found)
                 };
                 if depth < 2 {
                     found.par_extend(children.into_par_iter().flat_map_iter(|c| {
@@ -207,11 +210,7 @@ pub(super) fn unlisted(dir: &Path, manifest: &Manifest, journal: Option<&Journal
                 }
                 return;
             }
-            let dir = match rel.is_empty() {
-                true => self.root.to_path_buf(),
-                false => self.at(rel),
-            };
-            let Ok(entries) = fs::read_dir(&dir) else {
+            let Ok(entries) = fs::read_dir(dir) else {
                 return;
             };
             if depth < 2 {
@@ -235,24 +234,25 @@ pub(super) fn unlisted(dir: &Path, manifest: &Manifest, journal: Option<&Journal
         /// (and they are all still folders).
         fn unchanged<'j>(
             &'j self,
+            dir: &Path,
             rel: &str,
             meta: Option<Meta>,
             depth: usize,
         ) -> Option<Vec<(&'j str, Meta)>> {
             let journal = self.journal.filter(|j| depth > 0 && j.lists(rel))?;
-            let meta = meta.or_else(|| self.at.meta(rel))?;
+            let meta = meta.or_else(|| Meta::of(dir))?;
             journal
                 .unchanged(rel, &meta)?
                 .iter()
                 .map(|child| {
-                    let meta = self.at.meta(child);
+                    let meta = self.folder.meta(child);
                     Some((&**child, meta.filter(Meta::is_dir)?))
                 })
                 .collect()
         }
 
         /// The path of `rel` under the root.
-        fn at(&self, rel: &str) -> PathBuf {
+        fn path_of(&self, rel: &str) -> PathBuf {
             super::joined(self.root, rel)
         }
 
@@ -263,7 +263,7 @@ pub(super) fn unlisted(dir: &Path, manifest: &Manifest, journal: Option<&Journal
             }
             rel.push_str(&e.file_name().to_string_lossy());
             if e.file_type().is_ok_and(|t| t.is_dir()) {
-                self.walk(rel, None, depth + 1, found);
+                self.walk(&e.path(), rel, None, depth + 1, found);
             } else {
                 let ours =
                     self.manifest.contains_key(rel.as_str()) || (depth == 0 && rel == MANIFEST);
@@ -276,12 +276,12 @@ pub(super) fn unlisted(dir: &Path, manifest: &Manifest, journal: Option<&Journal
     }
     let walk = Walk {
         root: dir,
-        at: Folder::open(dir),
+        folder: Folder::open(dir),
         manifest,
         journal,
     };
     let mut found = Vec::new();
-    walk.walk(&mut String::new(), None, 0, &mut found);
+    walk.walk(dir, &mut String::new(), None, 0, &mut found);
     found
 }
 

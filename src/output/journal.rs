@@ -343,6 +343,17 @@ mod tests {
     }
 
     #[test]
+    fn a_folder_whose_name_is_not_utf8_is_read_by_its_own_name() {
+        use std::os::unix::ffi::OsStrExt;
+        let (_d, dest) = built(Duration::from_secs(2));
+        let odd = dest.join("e").join(std::ffi::OsStr::from_bytes(b"caf\xe9"));
+        fs::create_dir(&odd).unwrap();
+        fs::write(odd.join("x.txt"), "mine").unwrap();
+        let found = vec!["e/caf\u{fffd}/x.txt".to_string()];
+        assert_eq!(foreign(&dest), (found.clone(), found));
+    }
+
+    #[test]
     fn a_folder_replaced_or_renamed_is_read() {
         let (d, dest) = built(Duration::from_secs(2));
         // `a/c` swapped for a link to a folder, `e` for another folder of the same name.

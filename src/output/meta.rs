@@ -117,10 +117,12 @@ impl Folder {
         }
     }
 
-    /// What `lstat` says of `rel` within the folder.
+    /// What `lstat` says of `rel` within the folder (of the folder itself for `""`).
     pub fn meta(&self, rel: &str) -> Option<Meta> {
         #[cfg(target_os = "linux")]
-        if let Some(fd) = &self.fd {
+        if let Some(fd) = &self.fd
+            && !rel.is_empty()
+        {
             return stat_at(fd, rel);
         }
         Meta::of(&super::joined(&self.path, rel))
@@ -174,14 +176,18 @@ fn stat_at(fd: &std::os::fd::OwnedFd, rel: &str) -> Option<Meta> {
         libc::S_IFDIR => Kind::Folder,
         _ => Kind::Other,
     };
-    Some(Meta {
+    // The fields' types vary from one Linux target to another (`nlink_t` is 32 bits on
+    // some, `time_t` on 32-bit ones): each is widened, which is no conversion on others.
+    #[allow(clippy::useless_conversion)]
+    let meta = Meta {
         kind,
         len: st.st_size as u64,
-        inode: st.st_ino,
-        links: st.st_nlink,
-        modified: ns(st.st_mtime, st.st_mtime_nsec),
-        changed: ns(st.st_ctime, st.st_ctime_nsec),
-    })
+        inode: u64::from(st.st_ino),
+        links: u64::from(st.st_nlink),
+        modified: ns(i64::from(st.st_mtime), i64::from(st.st_mtime_nsec)),
+        changed: ns(i64::from(st.st_ctime), i64::from(st.st_ctime_nsec)),
+    };
+    Some(meta)
 }
 
 #[cfg(test)]
@@ -209,7 +215,8 @@ mod tests {
         assert!(folder.meta("a/b").unwrap().is_dir());
         #[cfg(unix)]
         assert_eq!(folder.meta("a/to-b").unwrap().kind, Kind::Other);
-        // Missing, or a name no path can hold.
+        // The folder itself; missing, or a name no path can hold.
+        assert_eq!(folder.meta(""), Meta::of(root));
         assert_eq!(folder.meta("a/none.html"), None);
         assert_eq!(folder.meta("a/\0b"), None);
         let long = "x/".repeat(200);

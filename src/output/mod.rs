@@ -94,9 +94,8 @@ struct Found {
 pub struct Staging {
     tmp: PathBuf,
     dest: PathBuf,
-    /// The two folders, open, to look at their files ([`Folder::meta`]).
+    /// The temporary folder, open, to look at its files ([`Folder::meta`]).
     tmp_at: Folder,
-    dest_at: Folder,
     previous: Manifest,
     /// What the temporary folder holds at the start: the spare's manifest, or nothing.
     spare: Manifest,
@@ -155,7 +154,6 @@ impl Staging {
             previous: previous.files,
             spare,
             tmp_at: Folder::open(&tmp),
-            dest_at: Folder::open(dest),
             tmp,
             dest: dest.to_path_buf(),
             written: (0..=rayon::current_num_threads())
@@ -252,10 +250,12 @@ impl Staging {
             return Some(was.modified);
         }
         let was = found.previous.filter(same)?;
-        if !untouched(&self.dest_at.meta(rel)?, &was) {
+        // Looked at by the path it is linked from.
+        let old = self.dest.join(rel);
+        if !untouched(&Meta::of(&old)?, &was) {
             return None;
         }
-        let (old, to) = (self.dest.join(rel), self.at(rel));
+        let to = self.at(rel);
         if found.here.as_ref().is_some_and(|m| !m.is_dir()) {
             fs::remove_file(&to).ok()?;
         }

@@ -196,7 +196,7 @@ mod packed {
     }
 }
 
-/// The postings of every term.
+/// The postings of every term: their scores and keys, and those gathered.
 pub struct Index<'a> {
     /// Terms by number.
     pub terms: &'a [String],
@@ -268,8 +268,9 @@ impl Entry<'_> {
 
 impl<'a> Index<'a> {
     /// The index of `articles`, counted with the terms `terms` (by number) in a language
-    /// that `stemmer` stems: the site-wide part of the work, scoring and gathering the
-    /// postings of each term.
+    /// that `stemmer` stems: the site-wide part of the work, scoring the postings of each
+    /// term and hashing them ([`Index::key`]); they are gathered when asked
+    /// ([`Index::gather`]).
     pub fn build(
         articles: &[&'a Counted],
         terms: &'a [String],
@@ -335,12 +336,13 @@ impl<'a> Index<'a> {
             })
             .collect();
         // A few runs a thread, so that a thread held up elsewhere leaves its share to the
-        // others.
+        // others; runs next to each other add up as they end, so that about one sum per
+        // thread is held at a time.
         let run = articles
             .len()
             .div_ceil(4 * rayon::current_num_threads().max(1))
             .max(1);
-        let runs: Vec<(Vec<Vec<u8>>, Vec<u64>)> = articles
+        let (scores, sums) = articles
             .par_chunks(run)
             .enumerate()
             .map(|(r, run_articles)| {
@@ -365,15 +367,25 @@ impl<'a> Index<'a> {
                 }
                 (scores, sums)
             })
-            .collect();
-        let mut scores = Vec::with_capacity(articles.len());
-        let mut sums = vec![0u64; terms.len()];
-        for (run_scores, run_sums) in runs {
-            scores.extend(run_scores);
-            for (sum, s) in sums.iter_mut().zip(run_sums) {
-                *sum = sum.wrapping_add(s);
-            }
-        }
+            .reduce(
+                || (Vec::new(), Vec::new()),
+                |(mut scores, mut sums), (later, more)| {
+                    scores.extend(later);
+                    match sums.is_empty() {
+                        true => sums = more,
+                        false => {
+                            for (sum, s) in sums.iter_mut().zip(more) {
+                                *sum = sum.wrapping_add(s);
+                            }
+                        }
+                    }
+                    (scores, sums)
+                },
+            );
+        let sums = match sums.is_empty() {
+            true => vec![0u64; terms.len()],
+            false => sums,
+        };
         let keys = (sums.iter().zip(&df))
             .map(|(&sum, &df)| {
                 let mut both = [0u8; 12];

@@ -68,24 +68,13 @@ fn read_exactly(file: &mut std::fs::File, len: usize) -> std::io::Result<Option<
     let Some(buf) = Arc::get_mut(&mut bytes) else {
         return Ok(None);
     };
-    let mut filled = 0;
-    while filled < len {
-        match file.read(&mut buf[filled..]) {
-            Ok(0) => return Ok(None),
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
+    // Shorter than announced, or longer: not these bytes alone.
+    match file.read_exact(buf) {
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+        read => read?,
     }
-    let mut more = [0u8; 1];
-    loop {
-        match file.read(&mut more) {
-            Ok(0) => return Ok(Some(bytes)),
-            Ok(_) => return Ok(None),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
+    let ended = file.read(&mut [0u8; 1])? == 0;
+    Ok(ended.then_some(bytes))
 }
 
 #[cfg(test)]

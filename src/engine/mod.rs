@@ -181,48 +181,28 @@ impl Engine {
             restored.cutoff.take(),
         );
         let memos = &restored.memos;
+        // The assembly is made again from the memos of its pages.
+        let assembly = || -> Vec<site::memo::Memo> {
+            let shown = |source: &SourcePath| {
+                let (md, fm, _) = memos.get(source)?.shown()?;
+                Some((fm.clone(), md.clone()))
+            };
+            let restored = assembly.and_then(|saved| site::memo::Memo::restore(saved, shown));
+            restored.into_iter().collect()
+        };
+        let rendered = |source: &SourcePath| memos.get(source)?.rendered().cloned();
+        let links = || links.map(|saved| linkcheck::Memo::restore(saved, rendered));
+        let claims = || claims.map(crate::claims::Memo::restore);
+        // The bodies read back were checked against this table when it was saved.
+        let tables = || table.and_then(table::Memo::restore);
+        let cutoff = || {
+            cutoff.map_or_else(cutoff::Cutoff::default, |kept| {
+                cutoff::Cutoff::restore(kept, rendered)
+            })
+        };
         let ((assembly, links), (claims, (tables, cutoff))) = rayon::join(
-            || {
-                rayon::join(
-                    // The assembly is made again from the memos of its pages.
-                    || -> Vec<site::memo::Memo> {
-                        (assembly.and_then(|saved| {
-                            site::memo::Memo::restore(saved, |source| {
-                                let (md, fm, _) = memos.get(source)?.shown()?;
-                                Some((fm.clone(), md.clone()))
-                            })
-                        }))
-                        .into_iter()
-                        .collect()
-                    },
-                    || {
-                        links.map(|saved| {
-                            linkcheck::Memo::restore(saved, |source| {
-                                memos.get(source)?.rendered().cloned()
-                            })
-                        })
-                    },
-                )
-            },
-            || {
-                rayon::join(
-                    || claims.map(crate::claims::Memo::restore),
-                    || {
-                        rayon::join(
-                            // The bodies read back were checked against this table when it
-                            // was saved.
-                            || table.and_then(table::Memo::restore),
-                            || {
-                                cutoff.map_or_else(cutoff::Cutoff::default, |kept| {
-                                    cutoff::Cutoff::restore(kept, |source| {
-                                        memos.get(source)?.rendered().cloned()
-                                    })
-                                })
-                            },
-                        )
-                    },
-                )
-            },
+            || rayon::join(assembly, links),
+            || rayon::join(claims, || rayon::join(tables, cutoff)),
         );
         if assembly.is_empty() {
             restored.written.assembly = None;

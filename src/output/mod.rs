@@ -37,13 +37,6 @@ use destination::{Manifest, Recorded, split};
 use meta::{Folder, Meta};
 use swap::{ours, remove_ours, remove_stale, remove_tree, swap};
 
-fn modified_ns(meta: &fs::Metadata) -> u128 {
-    meta.modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos())
-}
-
 fn content_hash(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)
 }
@@ -291,7 +284,7 @@ impl Staging {
                 std::io::copy(&mut source, &mut file).map_err(|e| io_error(to, e))?;
             }
         }
-        Ok(file.metadata().map(|m| modified_ns(&m)).unwrap_or(0))
+        Ok(file.metadata().map_or(0, |m| Meta::from(&m).modified_ns()))
     }
 
     /// Runs `make` (which creates `to`), and once more after making the folder to hold `to`

@@ -70,15 +70,16 @@ const CLAIMS: &str = "claims.bin";
 /// The file of the pages' URLs and link table ([`super::table::Saved`]).
 const TABLE: &str = "table.bin";
 
-/// What `engine.bin` holds.
+/// What `engine.bin` holds: written with the output files' keys borrowed (`P` is then
+/// `Vec<(&str, u64)>`, which encodes as the owned list reads back).
 #[derive(Serialize, Deserialize, Default)]
-pub struct Index {
+pub struct Index<P = Vec<(String, u64)>> {
     /// The config the memos and keys were made under (as the engine compares it).
     pub config: String,
     /// The hash of each shard's file, as written; `None` for a shard not written.
     pub shards: Vec<Option<u64>>,
-    /// The key of every output file of the output below.
-    pub published: Vec<(String, u64)>,
+    /// The key of every output file of the output below, in no order.
+    pub published: P,
     /// The output folder the keys were written to, and the hash of its manifest.
     pub output: Option<(PathBuf, u64)>,
     /// The key of the search index in that output, and its files with what each one's bytes
@@ -656,12 +657,9 @@ pub fn save_files(root: &Path, what: &ToSave<'_>) -> Result<Files, Diagnostic> {
 
 /// The second part of [`save`]: `engine.bin`, naming the `files` written.
 pub fn save_index(what: ToSave<'_>, files: Files) -> Result<Written, Diagnostic> {
-    let mut published: Vec<(String, u64)> = what
-        .published
-        .iter()
-        .map(|(p, k)| (p.clone(), *k))
+    let published: Vec<(&str, u64)> = (what.published.iter())
+        .map(|(p, k)| (p.as_str(), *k))
         .collect();
-    published.sort_unstable();
     let index = Index {
         config: what.config.to_string(),
         shards: files.shards.iter().map(|s| Some(s.digest)).collect(),

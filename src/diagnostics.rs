@@ -110,21 +110,54 @@ impl Diagnostic {
     }
 
     /// Points at a byte offset of `source`, the full text of the file at `path`.
-    pub fn at(mut self, path: &Path, source: &str, offset: usize, len_bytes: usize) -> Self {
+    pub fn at(self, path: &Path, source: &str, offset: usize, len_bytes: usize) -> Self {
+        self.at_line_of(path, source, offset, len_bytes, |before| {
+            let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+            (before.matches('\n').count() + 1, line_start)
+        })
+    }
+
+    /// [`Diagnostic::at`] in the text of `locate`'s file, found through its line index.
+    pub fn located(self, locate: &Locator, offset: usize, len_bytes: usize) -> Self {
+        locate.at(self, offset, len_bytes)
+    }
+
+    /// [`Diagnostic::at`], the line found through `index`, a [`LineIndex`] of `source`.
+    pub fn at_through(
+        self,
+        path: &Path,
+        source: &str,
+        index: &LineIndex,
+        offset: usize,
+        len_bytes: usize,
+    ) -> Self {
+        self.at_line_of(path, source, offset, len_bytes, |before| {
+            let line = index.starts.partition_point(|&s| s <= before.len());
+            (line, index.starts[line - 1])
+        })
+    }
+
+    /// [`Diagnostic::at`], with `line_of` telling the 1-based line of the text `before` the
+    /// offset ends on and where that line starts.
+    fn at_line_of(
+        mut self,
+        path: &Path,
+        source: &str,
+        offset: usize,
+        len_bytes: usize,
+        line_of: impl FnOnce(&str) -> (usize, usize),
+    ) -> Self {
         let mut offset = offset.min(source.len());
         while !source.is_char_boundary(offset) {
             offset -= 1;
         }
         let before = &source[..offset];
-        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let (line, line_start) = line_of(before);
         let line_end = source[offset..]
             .find('\n')
             .map(|i| offset + i)
             .unwrap_or(source.len());
-        let pos = (
-            before.matches('\n').count() + 1,
-            before[line_start..].chars().count() + 1,
-        );
+        let pos = (line, before[line_start..].chars().count() + 1);
         let line_text = source[line_start..line_end]
             .trim_end_matches('\r')
             .to_string();
@@ -178,8 +211,28 @@ impl Diagnostic {
     }
 
     /// Points at a 1-based line and column of `source`.
-    pub fn at_line_col(mut self, path: &Path, source: &str, line: usize, col: usize) -> Self {
-        let line_text = nth_line(source, line.saturating_sub(1)).map(str::to_string);
+    pub fn at_line_col(self, path: &Path, source: &str, line: usize, col: usize) -> Self {
+        let line_text = nth_line(source, line.saturating_sub(1));
+        self.at_line_text(path, line, col, line_text)
+    }
+
+    /// [`Diagnostic::at_line_col`] with a prepared [`LineIndex`] of `source`, for many
+    /// diagnostics in one large file: the line is found without reading the lines before it.
+    pub fn at_line_col_indexed(
+        self,
+        path: &Path,
+        source: &str,
+        index: &LineIndex,
+        line: usize,
+        col: usize,
+    ) -> Self {
+        let start = index.starts.get(line.saturating_sub(1));
+        let line_text = start.and_then(|&s| nth_line(&source[s..], 0));
+        self.at_line_text(path, line, col, line_text)
+    }
+
+    fn at_line_text(mut self, path: &Path, line: usize, col: usize, text: Option<&str>) -> Self {
+        let line_text = text.map(str::to_string);
         self.location = Some(Box::new(Location {
             path: path.to_path_buf(),
             line,
@@ -210,6 +263,40 @@ impl Diagnostic {
     }
 }
 
+/// Points the diagnostics of one file at places of its text as [`Diagnostic::at`] does,
+/// through a [`LineIndex`] made for the first of them: a check that may report a problem at
+/// each of thousands of places in one large page stays linear in its size.
+pub struct Locator<'a> {
+    path: &'a Path,
+    source: &'a str,
+    index: std::cell::OnceCell<LineIndex>,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(path: &'a Path, source: &'a str) -> Self {
+        Locator {
+            path,
+            source,
+            index: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// [`Diagnostic::at`] in this file's text.
+    pub fn at(&self, d: Diagnostic, offset: usize, len_bytes: usize) -> Diagnostic {
+        d.at_through(self.path, self.source, self.index(), offset, len_bytes)
+    }
+
+    /// The 1-based line of the byte at `offset` (of the end of the text, past it).
+    pub fn line(&self, offset: usize) -> usize {
+        let offset = offset.min(self.source.len());
+        self.index().starts.partition_point(|&s| s <= offset)
+    }
+
+    fn index(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(self.source))
+    }
+}
+
 /// Byte offset to (line, column) conversion, both 1-based; columns count characters.
 pub struct LineIndex {
     starts: Vec<usize>,
@@ -218,7 +305,7 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(source: &str) -> Self {
         let starts = std::iter::once(0)
-            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(memchr::memchr_iter(b'\n', source.as_bytes()).map(|i| i + 1))
             .collect();
         Self { starts }
     }
@@ -513,6 +600,46 @@ mod tests {
         for text in texts {
             for n in 0..6 {
                 assert_eq!(nth_line(text, n), text.lines().nth(n), "{text:?} line {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_found_through_an_index_is_the_line_found_by_reading() {
+        let texts = [
+            "",
+            "a",
+            "a\n",
+            "a\nb",
+            "a\r\nb\r\n",
+            "a\n\nb\n\n",
+            "\n",
+            "x\r\ny\r",
+        ];
+        let path = Path::new("anchors.lock");
+        for text in texts {
+            let index = LineIndex::new(text);
+            for line in 0..7 {
+                let read = Diagnostic::warning("w", "m").at_line_col(path, text, line, 2);
+                let indexed =
+                    Diagnostic::warning("w", "m").at_line_col_indexed(path, text, &index, line, 2);
+                assert_eq!(indexed, read, "{text:?} line {line}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_place_located_through_an_index_is_the_place_found_by_reading() {
+        let texts = ["", "a", "a\n", "ab\ncd", "a\r\nbé\r\n", "\n\nx\n", "é\nü"];
+        let path = Path::new("a.md");
+        for text in texts {
+            let locator = Locator::new(path, text);
+            for offset in 0..=text.len() + 1 {
+                for len in [0, 1, 3, 10] {
+                    let read = Diagnostic::warning("w", "m").at(path, text, offset, len);
+                    let located = locator.at(Diagnostic::warning("w", "m"), offset, len);
+                    assert_eq!(located, read, "{text:?} at {offset}, {len} bytes");
+                }
             }
         }
     }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -14,7 +14,7 @@ use super::memo::{Kept, Own, Prints};
 use super::pins::Pin;
 use super::record::{Entry, Key, Kind, Record};
 use super::{THRESHOLD, report};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, LineIndex};
 use crate::site::Article;
 
 /// Where a recorded fragment leads now.
@@ -98,6 +98,10 @@ pub(super) struct Planner<'a> {
     /// The record's file and its text as read, for the reports' lines.
     pub path: &'a Path,
     pub read: Option<&'a str>,
+    /// Where each line of `read` starts, found for the first report that points at one: a
+    /// large site's record has hundreds of thousands of lines, and a vanished address
+    /// reports on each of its anchors.
+    pub lines: OnceLock<LineIndex>,
 }
 
 impl Planner<'_> {
@@ -293,7 +297,10 @@ impl Planner<'_> {
 
     pub fn at_line(&self, d: Diagnostic, entry: &Entry) -> Diagnostic {
         match self.read {
-            Some(text) if entry.line > 0 => d.at_line_col(self.path, text, entry.line, 1),
+            Some(text) if entry.line > 0 => {
+                let lines = self.lines.get_or_init(|| LineIndex::new(text));
+                d.at_line_col_indexed(self.path, text, lines, entry.line, 1)
+            }
             _ => d.in_file(self.path),
         }
     }

@@ -233,6 +233,7 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
         kept: &kept,
         path: &path,
         read: read.as_deref(),
+        lines: OnceLock::new(),
     };
     // Each article's own address: decided again only for an article that changed, each
     // apart from the others.

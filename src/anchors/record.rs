@@ -29,7 +29,7 @@ use std::sync::{Arc, OnceLock};
 use rayon::prelude::*;
 
 use super::fingerprint::{Fingerprint, SKETCH, Sketch};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, LineIndex};
 
 /// The file's name, beside `content/` and `book.toml`.
 pub const FILE: &str = "anchors.lock";
@@ -822,14 +822,18 @@ impl Recorded {
         }
         let (record, problems) = match Record::parse(&text) {
             Ok((record, bad)) => {
+                // Each bad line found without reading the lines before it again: a file
+                // of other things may have a bad line for each of its lines.
+                let mut lines = None;
                 let problems = bad
                     .into_iter()
                     .map(|b| {
+                        let lines = lines.get_or_insert_with(|| LineIndex::new(&text));
                         Diagnostic::error(
                             "anchors-record",
                             format!("this line cannot be read: {}", b.why),
                         )
-                        .at_line_col(&path, &text, b.line, 1)
+                        .at_line_col_indexed(&path, &text, lines, b.line, 1)
                         .with_hint(
                             "mend or delete the line (a build records what is missing again)",
                         )
@@ -1338,6 +1342,27 @@ mod tests {
                 "this line cannot be read: expected `address page hash sketch` or the address alone, found 3 fields"
             ]
         );
+    }
+
+    /// A file of other things where the record should be has a bad line for each of its
+    /// lines: each is reported at its own line, which was once found by reading every line
+    /// before it (minutes for this file).
+    #[test]
+    fn a_record_of_many_bad_lines_reports_each_at_its_line() {
+        const N: usize = 50_000;
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::from("stepbook-anchors 2\n");
+        for i in 0..N {
+            text.push_str(&format!("not a line {i}\n"));
+        }
+        std::fs::write(dir.path().join(FILE), &text).unwrap();
+        let read = Recorded::read(dir.path());
+        assert_eq!(read.problems.len(), N);
+        for (i, d) in read.problems.iter().enumerate() {
+            let at = d.location.as_deref().unwrap();
+            assert_eq!(at.line, i + 2);
+            assert_eq!(at.source_line.as_deref(), Some(&*format!("not a line {i}")));
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::config::LinkCheck;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Locator};
 use crate::markdown::images::ImageRef;
 use crate::paths::SourcePath;
 use crate::site::{Page, Site};
@@ -94,6 +94,7 @@ fn check_page<'a>(
     near: &mut Near<'a>,
 ) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
+    let locate = Locator::new(&page.abs, &page.text);
     for link in &page.md.links {
         let target = link.target.as_ref().unwrap_or(&page.source);
         let written = &page.text[link.span.clone()];
@@ -106,9 +107,8 @@ fn check_page<'a>(
                         format!("link target `{target}` is a draft"),
                         "link-to-draft",
                     )
-                    .at(
-                        &page.abs,
-                        &page.text,
+                    .located(
+                        &locate,
                         link.span.start,
                         written.lines().next().unwrap_or("").len(),
                     )
@@ -126,9 +126,8 @@ fn check_page<'a>(
                 format!("link target `{target}` does not exist"),
                 "link-missing-page",
             )
-            .at(
-                &page.abs,
-                &page.text,
+            .located(
+                &locate,
                 link.span.start,
                 written.lines().next().unwrap_or("").len(),
             );
@@ -156,9 +155,8 @@ fn check_page<'a>(
             format!("`#{fragment}` is not an id {on}"),
             "link-missing-fragment",
         )
-        .at(
-            &page.abs,
-            &page.text,
+        .located(
+            &locate,
             link.span.start,
             written.lines().next().unwrap_or("").len(),
         )
@@ -166,7 +164,7 @@ fn check_page<'a>(
         problems.push(d);
     }
     for image in &page.md.images {
-        if let Some(d) = near.images.check(page, image) {
+        if let Some(d) = near.images.check(page, &locate, image) {
             problems.push(d);
         }
     }
@@ -219,9 +217,9 @@ impl<'a> NearImages<'a> {
         }
     }
 
-    fn check(&mut self, page: &Page, image: &ImageRef) -> Option<Diagnostic> {
+    fn check(&mut self, page: &Page, locate: &Locator, image: &ImageRef) -> Option<Diagnostic> {
         let written = page.text[image.span.clone()].lines().next().unwrap_or("");
-        let at = |d: Diagnostic| d.at(&page.abs, &page.text, image.span.start, written.len());
+        let at = |d: Diagnostic| d.located(locate, image.span.start, written.len());
         let Some(file) = &image.file else {
             return Some(
                 at(diagnostic(
@@ -356,6 +354,7 @@ fn redirect_links_of_page(
     page: &Page,
 ) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
+    let locate = Locator::new(&page.abs, &page.text);
     for (path, span) in &page.md.file_links {
         let trimmed = path.trim_end_matches('/');
         let as_dir = format!("{trimmed}/index.html");
@@ -373,7 +372,7 @@ fn redirect_links_of_page(
                 format!("this link points at a redirect to {target}"),
                 "link-to-redirect",
             )
-            .at(&page.abs, &page.text, span.start, written.len())
+            .located(&locate, span.start, written.len())
             .with_hint(format!(
                 "link to the article itself: `{}`",
                 relative_md(&page.source, target)

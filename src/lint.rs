@@ -8,7 +8,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Locator};
 use crate::markdown::{escape, prose::Run};
 use crate::paths::SourcePath;
 use crate::site::{Page, Site};
@@ -37,14 +37,15 @@ pub fn lint(site: &Site) -> Vec<Diagnostic> {
         .par_iter()
         .flat_map_iter(|page| {
             let body_offset = page.body_offset;
+            let locate = Locator::new(&page.abs, &page.text);
             let mut out = Vec::new();
             for run in &page.md.prose.runs {
-                out.extend(mentions(page, run, body_offset, &names, &index));
+                out.extend(mentions(page, &locate, run, body_offset, &names, &index));
             }
             for img in &page.md.prose.images_without_alt {
                 out.push(
                     Diagnostic::warning("image-alt", "this image has no alt text")
-                        .at(&page.abs, &page.text, body_offset + img.start, img.len())
+                        .located(&locate, body_offset + img.start, img.len())
                         .with_hint("describe the image for readers who cannot see it: `![The Settings screen](settings.png)`"),
                 );
             }
@@ -144,6 +145,7 @@ impl<'a> NameIndex<'a> {
 
 fn mentions<'n>(
     page: &Page,
+    locate: &Locator,
     run: &Run,
     body_offset: usize,
     names: &'n [Name],
@@ -198,7 +200,7 @@ fn mentions<'n>(
                         &run.text[at..end]
                     ),
                 )
-                .at(&page.abs, &page.text, offset, end - at)
+                .located(locate, offset, end - at)
                 .with_hint(format!("link it: [{}]({href})", escape(&name.shown))),
             );
         }

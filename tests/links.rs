@@ -252,3 +252,39 @@ fn empty_links_to_options_and_their_steps_are_filled() {
     assert!(b.contains(">By card</a>, <a href=\"a.html#card-step-1\">By card, step 1</a> and <a href=\"a.html#by-bank-transfer-step-1\">By bank transfer, step 1</a>"), "{b}");
     assert!(b.contains("<a href=\"a.html\">the A page</a>"), "{b}");
 }
+
+/// A page with a problem at each of tens of thousands of places: each is reported at its
+/// own line and column, found through one index of the page's lines (each was once found by
+/// reading the whole page up to it, which took seconds in a release build).
+#[test]
+fn a_page_of_many_broken_links_and_images_reports_each_at_its_place() {
+    const N: usize = 20_000;
+    let f = Fixture::empty();
+    f.write("content/shot.png", "a screenshot");
+    let mut page = String::from("---\ntitle: Many\ndescription: Many places.\n---\n");
+    for i in 0..N {
+        page.push_str(&format!(
+            "- See [gone {i}](gone-{i}.md) and ![](shot.png)\n"
+        ));
+    }
+    f.write("content/many.md", &page);
+    let run = f.run(&["check"]);
+    assert_eq!(run.code, 1);
+    let at = |code: &str, line: usize, col: usize| {
+        format!("{code}\n  --> content/many.md:{line}:{col}\n")
+    };
+    for i in [0, N / 2, N - 1] {
+        let line = i + 5;
+        let missing = format!("error[link-missing-page]: link target `gone-{i}.md` does not exist");
+        assert!(
+            run.stderr.contains(&at(&missing, line, 7)),
+            "{}",
+            &run.stderr[..2000]
+        );
+        let alt = "warning[image-alt]: this image has no alt text";
+        let col = format!("- See [gone {i}](gone-{i}.md) and ").len() + 1;
+        assert!(run.stderr.contains(&at(alt, line, col)), "line {line}");
+    }
+    assert_eq!(run.stderr.matches("error[link-missing-page]").count(), N);
+    assert_eq!(run.stderr.matches("warning[image-alt]").count(), N);
+}

@@ -2,13 +2,14 @@
 //! elsewhere: the link checker finds the id on the page, but a reader who follows the link
 //! lands where the id's old links go.
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Locator};
 use crate::site::Site;
 
 /// A `link-to-moved-anchor` warning for every such link of the site.
 pub fn lint(site: &Site) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     for page in site.pages() {
+        let locate = Locator::new(&page.abs, &page.text);
         for link in &page.md.links {
             let Some(fragment) = link.fragment.as_deref() else {
                 continue;
@@ -34,7 +35,7 @@ pub fn lint(site: &Site) -> Vec<Diagnostic> {
                     "this link names `#{fragment}`, but the anchor record sends links to `#{fragment}` on to `#{to}`"
                 ),
             )
-            .at(&page.abs, &page.text, link.span.start, written.len())
+            .located(&locate, link.span.start, written.len())
             .with_hint(format!(
                 "link to `#{to}` if that is what you mean; to link to what `#{fragment}` shows now, write `{fragment}: retire` under `anchors:` in the frontmatter of {}, or give it a fixed id",
                 target.source

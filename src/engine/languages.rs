@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use super::inputs::{Files, ReadError};
 use super::pages::{Memo, RenderCtx};
 use crate::config::{Config, languages::Language};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Locator};
 use crate::frontmatter::Frontmatter;
 use crate::markdown::{Rendered, links::PageTable};
 use crate::paths::{SourcePath, UrlPath};
@@ -305,6 +305,7 @@ fn untranslated_links(
     lang: &Language,
 ) -> Vec<Diagnostic> {
     let prefix = format!("{}/", lang.folder);
+    let locate = Locator::new(&page.abs, &page.text);
     md.links
         .iter()
         .filter_map(|link| {
@@ -321,7 +322,7 @@ fn untranslated_links(
                 "readers of this page go to the page in the default language; translate it as {}",
                 translated_name(target, &lang.tag)
             ));
-            Some(d.at(&page.abs, &page.text, link.span.start, link.span.len()))
+            Some(d.located(&locate, link.span.start, link.span.len()))
         })
         .collect()
 }

@@ -214,7 +214,7 @@ fn retarget<'a>(
                 let (message, hint) = message;
                 problems.push(
                     Diagnostic::error("wiki-link", message)
-                        .at(input.path, input.source, span.start, span.len())
+                        .located(&input.locate, span.start, span.len())
                         .with_hint(hint),
                 );
                 (dest_url, false)
@@ -267,7 +267,7 @@ fn resolve<'a>(
                         "link-outside",
                         format!("link to `{dest}` leaves the content folder"),
                     )
-                    .at(input.path, input.source, span.start, span.len())
+                    .located(&input.locate, span.start, span.len())
                     .with_hint("link to a page inside the content folder"),
                 );
                 return None;

@@ -35,7 +35,7 @@ use std::path::Path;
 use pulldown_cmark::{CowStr, Event, Options, Parser};
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostics::{Diagnostic, LineIndex};
+use crate::diagnostics::{Diagnostic, LineIndex, Locator};
 use crate::paths::{AnchorId, SourcePath, UrlPath};
 
 /// One event with its byte range in the body.
@@ -223,6 +223,9 @@ pub struct Input<'a> {
     /// ([`crate::snippets`]): positions are moved back to the files the writer wrote, and a
     /// snippet's relative links resolve from its own file.
     pub origins: Option<&'a crate::snippets::Origins>,
+    /// Places diagnostics in `source` ([`Locator::new`] of `path` and `source`): a page may
+    /// have a problem at each of thousands of places.
+    pub locate: Locator<'a>,
 }
 
 impl Input<'_> {
@@ -377,7 +380,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
                     "snippet-id-collision",
                     format!("id `{id}` from this snippet is already an id of the page that includes it; here it became `{became}`"),
                 )
-                .at(input.path, input.source, input.body_offset + at, 1)
+                .located(&input.locate, input.body_offset + at, 1)
                 .with_hint("give it another `{#id}`, or include the snippet only once in a page"),
             );
         }
@@ -430,7 +433,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
                     steps::MAX_DEPTH
                 ),
             )
-            .at(input.path, input.source, input.body_offset + at, 1)
+            .located(&input.locate, input.body_offset + at, 1)
             .with_hint("split the procedure into shorter ones, or move the deep steps into their own section"),
         );
     }
@@ -665,6 +668,7 @@ pub(crate) mod tests {
             pages: &pages,
             prose: true,
             origins: None,
+            locate: Locator::new(Path::new(at), md),
         })
     }
 
@@ -674,6 +678,40 @@ pub(crate) mod tests {
 
     pub fn render_body(md: &str) -> String {
         render_full(md).html.to_string()
+    }
+
+    /// A body with a problem at each of thousands of places (wiki links to no page, options
+    /// outside a branch point, elements left open): each is reported at its own line, found
+    /// through one index of the page's lines (each was once found by reading the page up to
+    /// it, seconds for this page).
+    #[test]
+    fn a_body_of_many_problems_reports_each_at_its_place() {
+        const N: usize = 5_000;
+        let mut md = String::new();
+        for i in 0..N {
+            md.push_str(&format!(
+                "- [[Missing {i}]]\n\n::: option Lost {i}\n\n<div>\n\n"
+            ));
+        }
+        let r = render_full(&md);
+        let mut by_code: std::collections::BTreeMap<&str, Vec<(usize, usize)>> =
+            std::collections::BTreeMap::new();
+        for d in &r.diagnostics {
+            let at = d.location.as_deref().unwrap();
+            by_code.entry(d.code).or_default().push((at.line, at.col));
+        }
+        let every = |line: usize, col: usize| -> Vec<(usize, usize)> {
+            (0..N).map(|i| (6 * i + line, col)).collect()
+        };
+        let mut wiki = by_code["wiki-link"].clone();
+        wiki.sort();
+        assert_eq!(wiki, every(1, 3));
+        let mut open = by_code["html-left-open"].clone();
+        open.sort();
+        assert_eq!(open, every(5, 1));
+        let mut options = by_code["branch-syntax"].clone();
+        options.sort();
+        assert_eq!(options, every(3, 1));
     }
 
     #[test]

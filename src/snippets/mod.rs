@@ -14,6 +14,7 @@
 
 mod origins;
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -24,7 +25,7 @@ use pulldown_cmark::{Event, Parser, Tag};
 use origins::Line;
 pub use origins::{Inclusion, Origins};
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, LineIndex};
 use crate::paths::SourcePath;
 
 /// The folder of the content folder that holds snippets.
@@ -187,6 +188,7 @@ pub fn expand(
             from: None,
         }],
         texts: vec![text.clone()],
+        line_starts: vec![OnceCell::new()],
         stack: Vec::new(),
         read: Vec::new(),
         names: None,
@@ -238,6 +240,9 @@ struct Run<'l> {
     files: Vec<Inclusion>,
     /// The text of each inclusion in `files`.
     texts: Vec<Arc<str>>,
+    /// Where the lines of each text start, found for its first problem: a page may have a
+    /// problem at each of thousands of include lines.
+    line_starts: Vec<OnceCell<LineIndex>>,
     /// The names of the snippets being included, outermost first.
     stack: Vec<String>,
     read: Vec<(String, Option<Arc<str>>)>,
@@ -333,9 +338,10 @@ impl Run<'_> {
         };
         if let Some(d) = problem {
             self.over |= d.code == "snippet-too-large";
-            let here = &self.files[file];
+            let (here, text) = (&self.files[file], &self.texts[file]);
+            let lines = self.line_starts[file].get_or_init(|| LineIndex::new(text));
             let d = d
-                .at(&here.abs, &self.texts[file], name_at, name.len())
+                .at_through(&here.abs, text, lines, name_at, name.len())
                 .with_via(origins::chain(&self.files, file));
             self.diagnostics.push(d);
             return self.blank(file, line_no);
@@ -351,6 +357,7 @@ impl Run<'_> {
             from: Some((file, line_no)),
         });
         self.texts.push(s.text);
+        self.line_starts.push(OnceCell::new());
         self.stack.push(name.to_string());
         self.walk(self.files.len() - 1, bom, 1, indent);
         self.stack.pop();
@@ -501,6 +508,23 @@ mod tests {
             ("/site/content/_snippets/steps.md", 3, 4, Some("2. Two"))
         );
         assert_eq!(loc.via, [(PathBuf::from("/site/content/guides/a.md"), 3)]);
+    }
+
+    /// A page of thousands of include lines that name no snippet: each is reported at its own
+    /// line, found through one index of the page's lines (each was once found by reading the
+    /// page up to it, seconds for this page).
+    #[test]
+    fn a_page_of_many_missing_includes_reports_each_at_its_line() {
+        const N: usize = 10_000;
+        let lib = library(&[("steps", "1. One\n")]);
+        let page: String = (0..N)
+            .map(|i| format!("::: include gone-{i}\n\n"))
+            .collect();
+        let e = expand_page(&page, &lib);
+        let at: Vec<(usize, usize)> = (e.diagnostics.iter())
+            .map(|d| d.location.as_deref().map(|l| (l.line, l.col)).unwrap())
+            .collect();
+        assert_eq!(at, (0..N).map(|i| (2 * i + 1, 13)).collect::<Vec<_>>());
     }
 
     #[test]

@@ -95,6 +95,9 @@ fn check_page<'a>(
 ) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let locate = Locator::new(&page.abs, &page.text);
+    // The ids of each page linked with a fragment, gathered once: a page may link to one
+    // page (itself, say) thousands of times.
+    let mut ids_at: HashMap<*const Page, HashSet<&str>> = HashMap::default();
     for link in &page.md.links {
         let target = link.target.as_ref().unwrap_or(&page.source);
         let written = &page.text[link.span.clone()];
@@ -142,7 +145,9 @@ fn check_page<'a>(
         let Some(fragment) = link.fragment.as_deref().filter(|f| !f.is_empty()) else {
             continue;
         };
-        if ids(target_page).any(|i| i == fragment) {
+        let known = (ids_at.entry(target_page as *const Page))
+            .or_insert_with(|| ids(target_page).collect());
+        if known.contains(fragment) {
             continue;
         }
         let on = if link.target.is_some() {

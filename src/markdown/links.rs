@@ -8,6 +8,8 @@
 //! Links written without text get a marker that [`crate::site`] replaces with the target's
 //! title or heading. Whether fragments exist is the link checker's job.
 
+use std::borrow::Cow;
+
 use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 use rustc_hash::FxHashMap;
 
@@ -351,7 +353,45 @@ fn wiki_target(
 /// Stands in the HTML for the text of the empty link recorded at `index`, until the site
 /// knows every page's headings and fills it in ([`crate::site`]).
 pub fn fill_marker(index: usize) -> String {
-    format!("\u{E000}fill{index}\u{E000}")
+    format!("{FILL}{index}\u{E000}")
+}
+
+/// How a [`fill_marker`] starts.
+const FILL: &str = "\u{E000}fill";
+
+/// `text` with each [`fill_marker`] for which `words` has words (by the link's index)
+/// replaced by them, in one pass whatever the number of markers; `text` itself when it holds
+/// no marker.
+pub fn fill_in<'t, 'w>(text: &'t str, words: impl Fn(usize) -> Option<&'w str>) -> Cow<'t, str> {
+    let Some(first) = text.find(FILL) else {
+        return Cow::Borrowed(text);
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut at = Some(first);
+    while let Some(i) = at {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + FILL.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let index = after[..digits].parse::<usize>().ok();
+        let filled = (after[digits..].starts_with('\u{E000}'))
+            .then_some(index)
+            .flatten()
+            .and_then(&words);
+        match filled {
+            Some(w) => {
+                out.push_str(w);
+                rest = &after[digits + '\u{E000}'.len_utf8()..];
+            }
+            None => {
+                out.push_str(FILL);
+                rest = after;
+            }
+        }
+        at = rest.find(FILL);
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
 }
 
 enum Target<'s> {

@@ -8,6 +8,8 @@
 //! cut. Links written without text carry [`crate::markdown::links::fill_marker`]s until
 //! [`Outline::fill`] puts in the words the reader sees (search does, as it reads the site).
 
+use std::borrow::Cow;
+
 use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::branches::{Branches, Kind as Marker};
@@ -54,11 +56,12 @@ impl Outline {
             .map(|u| u.label.as_str())
     }
 
-    /// Replaces `marker` (a link written without text) with `text` wherever it stands.
-    pub fn fill(&mut self, marker: &str, text: &str) {
+    /// Replaces each marker of a link written without text for which `words` has words (by
+    /// the link's index, [`crate::markdown::links::fill_in`]) with them, wherever it stands.
+    pub fn fill<'w>(&mut self, words: impl Fn(usize) -> Option<&'w str>) {
         let fill = |s: &mut String| {
-            if s.contains(marker) {
-                *s = s.replace(marker, text);
+            if let Cow::Owned(filled) = crate::markdown::links::fill_in(s, &words) {
+                *s = filled;
             }
         };
         fill(&mut self.intro);

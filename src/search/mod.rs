@@ -79,9 +79,8 @@ fn filled(site: &Site, page: &Page) -> Lazy<Outline> {
         return page.md.outline.clone();
     }
     let mut outline = Outline::clone(&page.md.outline);
-    for (marker, text) in crate::site::xref::fills(site, page) {
-        outline.fill(&marker, &text);
-    }
+    let words = crate::site::xref::fill_words(site, page, |w| w);
+    outline.fill(|k| words.get(k)?.as_deref());
     Lazy::new(outline)
 }
 

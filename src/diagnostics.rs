@@ -178,56 +178,9 @@ impl Diagnostic {
         self
     }
 
-    /// [`Diagnostic::at`] with a prepared [`LineIndex`] of `source`, for many diagnostics in
-    /// one large file.
-    pub fn at_indexed(
-        mut self,
-        path: &Path,
-        source: &str,
-        index: &LineIndex,
-        offset: usize,
-        len_bytes: usize,
-    ) -> Self {
-        let (line, col) = index.position(source, offset);
-        let start = index.starts[line - 1];
-        let end = source[start..]
-            .find('\n')
-            .map(|i| start + i)
-            .unwrap_or(source.len());
-        let len = source
-            .get(offset..(offset + len_bytes).min(end))
-            .map(|s| s.chars().count())
-            .unwrap_or(1)
-            .max(1);
-        self.location = Some(Box::new(Location {
-            path: path.to_path_buf(),
-            line,
-            col,
-            source_line: Some(source[start..end].trim_end_matches('\r').to_string()),
-            len,
-            via: Vec::new(),
-        }));
-        self
-    }
-
     /// Points at a 1-based line and column of `source`.
     pub fn at_line_col(self, path: &Path, source: &str, line: usize, col: usize) -> Self {
         let line_text = nth_line(source, line.saturating_sub(1));
-        self.at_line_text(path, line, col, line_text)
-    }
-
-    /// [`Diagnostic::at_line_col`] with a prepared [`LineIndex`] of `source`, for many
-    /// diagnostics in one large file: the line is found without reading the lines before it.
-    pub fn at_line_col_indexed(
-        self,
-        path: &Path,
-        source: &str,
-        index: &LineIndex,
-        line: usize,
-        col: usize,
-    ) -> Self {
-        let start = index.starts.get(line.saturating_sub(1));
-        let line_text = start.and_then(|&s| nth_line(&source[s..], 0));
         self.at_line_text(path, line, col, line_text)
     }
 
@@ -269,7 +222,7 @@ impl Diagnostic {
 pub struct Locator<'a> {
     path: &'a Path,
     source: &'a str,
-    index: std::cell::OnceCell<LineIndex>,
+    index: std::sync::OnceLock<LineIndex>,
 }
 
 impl<'a> Locator<'a> {
@@ -277,7 +230,7 @@ impl<'a> Locator<'a> {
         Locator {
             path,
             source,
-            index: std::cell::OnceCell::new(),
+            index: std::sync::OnceLock::new(),
         }
     }
 
@@ -286,7 +239,14 @@ impl<'a> Locator<'a> {
         d.at_through(self.path, self.source, self.index(), offset, len_bytes)
     }
 
-    /// The 1-based line of the byte at `offset` (of the end of the text, past it).
+    /// [`Diagnostic::at_line_col`] in this file's text.
+    pub fn at_line(&self, d: Diagnostic, line: usize, col: usize) -> Diagnostic {
+        let start = self.index().starts.get(line.saturating_sub(1));
+        let text = start.and_then(|&s| nth_line(&self.source[s..], 0));
+        d.at_line_text(self.path, line, col, text)
+    }
+
+    /// The 1-based line of the byte at `offset`; the last line for an offset past the end.
     pub fn line(&self, offset: usize) -> usize {
         let offset = offset.min(self.source.len());
         self.index().starts.partition_point(|&s| s <= offset)
@@ -618,12 +578,11 @@ mod tests {
         ];
         let path = Path::new("anchors.lock");
         for text in texts {
-            let index = LineIndex::new(text);
+            let locator = Locator::new(path, text);
             for line in 0..7 {
                 let read = Diagnostic::warning("w", "m").at_line_col(path, text, line, 2);
-                let indexed =
-                    Diagnostic::warning("w", "m").at_line_col_indexed(path, text, &index, line, 2);
-                assert_eq!(indexed, read, "{text:?} line {line}");
+                let located = locator.at_line(Diagnostic::warning("w", "m"), line, 2);
+                assert_eq!(located, read, "{text:?} line {line}");
             }
         }
     }

@@ -347,7 +347,7 @@ impl Reader<'_> {
     }
 
     fn located(&self, d: Diagnostic, offset: usize, len: usize) -> Diagnostic {
-        d.at_indexed(self.path, self.source, self.index(), offset, len)
+        d.at_through(self.path, self.source, self.index(), offset, len)
     }
 
     /// The scalar value of `key` exactly as written on its line.

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -14,7 +14,7 @@ use super::memo::{Kept, Own, Prints};
 use super::pins::Pin;
 use super::record::{Entry, Key, Kind, Record};
 use super::{THRESHOLD, report};
-use crate::diagnostics::{Diagnostic, LineIndex};
+use crate::diagnostics::{Diagnostic, Locator};
 use crate::site::Article;
 
 /// Where a recorded fragment leads now.
@@ -95,13 +95,11 @@ fn find(fragment: &str, entry: &Entry, prints: &Prints, current: Option<usize>) 
 pub(super) struct Planner<'a> {
     pub articles: &'a [Arc<Article>],
     pub kept: &'a [Kept],
-    /// The record's file and its text as read, for the reports' lines.
+    /// The record's file, and its text as read, for the reports' lines (a large site's
+    /// record has hundreds of thousands, and a vanished address reports on each of its
+    /// anchors).
     pub path: &'a Path,
-    pub read: Option<&'a str>,
-    /// Where each line of `read` starts, found for the first report that points at one: a
-    /// large site's record has hundreds of thousands of lines, and a vanished address
-    /// reports on each of its anchors.
-    pub lines: OnceLock<LineIndex>,
+    pub read: Option<Locator<'a>>,
 }
 
 impl Planner<'_> {
@@ -296,11 +294,8 @@ impl Planner<'_> {
     }
 
     pub fn at_line(&self, d: Diagnostic, entry: &Entry) -> Diagnostic {
-        match self.read {
-            Some(text) if entry.line > 0 => {
-                let lines = self.lines.get_or_init(|| LineIndex::new(text));
-                d.at_line_col_indexed(self.path, text, lines, entry.line, 1)
-            }
+        match &self.read {
+            Some(record) if entry.line > 0 => record.at_line(d, entry.line, 1),
             _ => d.in_file(self.path),
         }
     }

@@ -40,7 +40,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Locator};
 use crate::paths::UrlPath;
 use crate::site::{Redirect, tree::Tree};
 pub use fingerprint::Fingerprint;
@@ -232,8 +232,7 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
         articles,
         kept: &kept,
         path: &path,
-        read: read.as_deref(),
-        lines: OnceLock::new(),
+        read: read.as_deref().map(|text| Locator::new(&path, text)),
     };
     // Each article's own address: decided again only for an article that changed, each
     // apart from the others.

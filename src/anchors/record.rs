@@ -29,7 +29,7 @@ use std::sync::{Arc, OnceLock};
 use rayon::prelude::*;
 
 use super::fingerprint::{Fingerprint, SKETCH, Sketch};
-use crate::diagnostics::{Diagnostic, LineIndex};
+use crate::diagnostics::{Diagnostic, Locator};
 
 /// The file's name, beside `content/` and `book.toml`.
 pub const FILE: &str = "anchors.lock";
@@ -822,19 +822,16 @@ impl Recorded {
         }
         let (record, problems) = match Record::parse(&text) {
             Ok((record, bad)) => {
-                // Each bad line found without reading the lines before it again: a file
-                // of other things may have a bad line for each of its lines.
-                let mut lines = None;
+                // Any number of lines may be bad: each is found through one index.
+                let lines = Locator::new(&path, &text);
                 let problems = bad
                     .into_iter()
                     .map(|b| {
-                        let lines = lines.get_or_insert_with(|| LineIndex::new(&text));
-                        Diagnostic::error(
+                        let d = Diagnostic::error(
                             "anchors-record",
                             format!("this line cannot be read: {}", b.why),
-                        )
-                        .at_line_col_indexed(&path, &text, lines, b.line, 1)
-                        .with_hint(
+                        );
+                        lines.at_line(d, b.line, 1).with_hint(
                             "mend or delete the line (a build records what is missing again)",
                         )
                     })
@@ -1344,9 +1341,8 @@ mod tests {
         );
     }
 
-    /// A file of other things where the record should be has a bad line for each of its
-    /// lines: each is reported at its own line, which was once found by reading every line
-    /// before it (minutes for this file).
+    /// A record whose every line after the version cannot be read: each is reported at its
+    /// own line, with its text.
     #[test]
     fn a_record_of_many_bad_lines_reports_each_at_its_line() {
         const N: usize = 50_000;

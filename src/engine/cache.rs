@@ -78,7 +78,7 @@ pub struct Index<P = Vec<(String, u64)>> {
     pub config: String,
     /// The hash of each shard's file, as written; `None` for a shard not written.
     pub shards: Vec<Option<u64>>,
-    /// The key of every output file of the output below, in no order.
+    /// The key of every output file of the output below, sorted by path.
     pub published: P,
     /// The output folder the keys were written to, and the hash of its manifest.
     pub output: Option<(PathBuf, u64)>,
@@ -657,9 +657,11 @@ pub fn save_files(root: &Path, what: &ToSave<'_>) -> Result<Files, Diagnostic> {
 
 /// The second part of [`save`]: `engine.bin`, naming the `files` written.
 pub fn save_index(what: ToSave<'_>, files: Files) -> Result<Written, Diagnostic> {
-    let published: Vec<(&str, u64)> = (what.published.iter())
+    let mut published: Vec<(&str, u64)> = (what.published.iter())
         .map(|(p, k)| (p.as_str(), *k))
         .collect();
+    // Sorted, so that the file is the same whatever order the render took.
+    published.sort_unstable();
     let index = Index {
         config: what.config.to_string(),
         shards: files.shards.iter().map(|s| Some(s.digest)).collect(),

@@ -373,7 +373,10 @@ pub fn fill_in<'t, 'w>(text: &'t str, words: impl Fn(usize) -> Option<&'w str>) 
         out.push_str(&rest[..i]);
         let after = &rest[i + FILL.len()..];
         let digits = after.bytes().take_while(u8::is_ascii_digit).count();
-        let index = after[..digits].parse::<usize>().ok();
+        // A marker's number is written without leading zeros.
+        let index = (digits == 1 || !after.starts_with('0'))
+            .then(|| after[..digits].parse::<usize>().ok())
+            .flatten();
         let filled = (after[digits..].starts_with('\u{E000}'))
             .then_some(index)
             .flatten()

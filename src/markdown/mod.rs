@@ -35,7 +35,7 @@ use std::path::Path;
 use pulldown_cmark::{CowStr, Event, Options, Parser};
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostics::{Diagnostic, LineIndex, Locator};
+use crate::diagnostics::{Diagnostic, Locator};
 use crate::paths::{AnchorId, SourcePath, UrlPath};
 
 /// One event with its byte range in the body.
@@ -386,11 +386,9 @@ pub fn render(input: &Input<'_>) -> Rendered {
         }
     }
     // A page that repeats one step id thousands of times gets a handful of warnings and a
-    // count, not thousands of lines; positions come from one line index.
+    // count, not thousands of lines.
     const SHOWN: usize = 20;
-    let index = (!repeated.is_empty()).then(|| LineIndex::new(input.source));
     for dup in repeated.iter().take(SHOWN) {
-        let index = index.as_ref().expect("built when there are repeats");
         out.diagnostics.push(
             Diagnostic::warning(
                 "step-id-repeated",
@@ -399,13 +397,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
                     dup.0, dup.1
                 ),
             )
-            .at_indexed(
-                input.path,
-                input.source,
-                index,
-                input.body_offset + dup.2,
-                1,
-            )
+            .located(&input.locate, input.body_offset + dup.2, 1)
             .with_hint(
                 "give one of the steps an explicit id with `{#id}` at the end of its first line",
             ),
@@ -681,9 +673,8 @@ pub(crate) mod tests {
     }
 
     /// A body with a problem at each of thousands of places (wiki links to no page, options
-    /// outside a branch point, elements left open): each is reported at its own line, found
-    /// through one index of the page's lines (each was once found by reading the page up to
-    /// it, seconds for this page).
+    /// outside a branch point, elements left open): each is reported at its own line and
+    /// column.
     #[test]
     fn a_body_of_many_problems_reports_each_at_its_place() {
         const N: usize = 5_000;

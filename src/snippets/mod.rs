@@ -511,8 +511,7 @@ mod tests {
     }
 
     /// A page of thousands of include lines that name no snippet: each is reported at its own
-    /// line, found through one index of the page's lines (each was once found by reading the
-    /// page up to it, seconds for this page).
+    /// line and column.
     #[test]
     fn a_page_of_many_missing_includes_reports_each_at_its_line() {
         const N: usize = 10_000;

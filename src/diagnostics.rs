@@ -543,21 +543,23 @@ fn nth_line(source: &str, n: usize) -> Option<&str> {
 mod tests {
     use super::*;
 
+    /// Texts with every kind of line end, empty lines and none.
+    const TEXTS: [&str; 10] = [
+        "",
+        "a",
+        "a\n",
+        "a\nb",
+        "a\r\nb\r\n",
+        "a\n\nb\n\n",
+        "\n",
+        "x\r",
+        "x\r\ny\r",
+        "é\nü\r\n",
+    ];
+
     #[test]
     fn a_line_is_found_as_lines_finds_it() {
-        let texts = [
-            "",
-            "a",
-            "a\n",
-            "a\nb",
-            "a\r\nb\r\n",
-            "a\n\nb\n\n",
-            "\n",
-            "x\r",
-            "x\r\ny\r",
-            "é\nü\r\n",
-        ];
-        for text in texts {
+        for text in TEXTS {
             for n in 0..6 {
                 assert_eq!(nth_line(text, n), text.lines().nth(n), "{text:?} line {n}");
             }
@@ -566,18 +568,8 @@ mod tests {
 
     #[test]
     fn a_line_found_through_an_index_is_the_line_found_by_reading() {
-        let texts = [
-            "",
-            "a",
-            "a\n",
-            "a\nb",
-            "a\r\nb\r\n",
-            "a\n\nb\n\n",
-            "\n",
-            "x\r\ny\r",
-        ];
         let path = Path::new("anchors.lock");
-        for text in texts {
+        for text in TEXTS {
             let locator = Locator::new(path, text);
             for line in 0..7 {
                 let read = Diagnostic::warning("w", "m").at_line_col(path, text, line, 2);
@@ -589,9 +581,8 @@ mod tests {
 
     #[test]
     fn a_place_located_through_an_index_is_the_place_found_by_reading() {
-        let texts = ["", "a", "a\n", "ab\ncd", "a\r\nbé\r\n", "\n\nx\n", "é\nü"];
         let path = Path::new("a.md");
-        for text in texts {
+        for text in TEXTS {
             let locator = Locator::new(path, text);
             for offset in 0..=text.len() + 1 {
                 for len in [0, 1, 3, 10] {

@@ -468,14 +468,8 @@ mod tests {
         let mut from = page("guide/from.md", titled("From"), linking);
         from.text = std::sync::Arc::from("[](x)");
         let site = site_of(vec![target, from]);
-        let from = &site
-            .articles
-            .iter()
-            .find(|a| a.title == "From")
-            .unwrap()
-            .page;
         assert_eq!(
-            filled_html(&site, from),
+            filled_html(&site, page_titled(&site, "From")),
             "<a>Setup</a><a>Set it up</a><a>Set it up, step 2</a><a>[](x)</a>"
         );
     }
@@ -514,12 +508,15 @@ mod tests {
             ..Default::default()
         };
         let site = site_of(vec![target, page("guide/from.md", titled("From"), linking)]);
-        let from = &site
+        assert!(filled_html(&site, page_titled(&site, "From")) == expected);
+    }
+
+    fn page_titled<'s>(site: &'s Site, title: &str) -> &'s Page {
+        &site
             .articles
             .iter()
-            .find(|a| a.title == "From")
+            .find(|a| a.title == title)
             .unwrap()
-            .page;
-        assert!(filled_html(&site, from) == expected);
+            .page
     }
 }

@@ -225,7 +225,6 @@ impl Memo {
             url,
             pages: ctx.table,
             origins: self.expanded.as_ref().and_then(|e| e.origins.as_deref()),
-            locate: crate::diagnostics::Locator::new(&page.abs, &page.text),
         }));
         let images = md
             .reads

@@ -197,19 +197,18 @@ pub fn check<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
     }
     let input = cx.input;
     let mut out = cx.fresh(events.len());
-    let branches = &mut cx.branches;
+    let (branches, locate) = (&mut cx.branches, &cx.locate);
     let body_offset = input.body_offset;
     // Where a marker was written, for a message that names another marker.
     let line_of = |m: &Marker| match input.origins {
         Some(o) => o.line_label(body_offset + m.range.start),
-        None => format!("line {}", input.locate.line(body_offset + m.range.start)),
+        None => format!("line {}", locate.line(body_offset + m.range.start)),
     };
     let mut containers: Vec<usize> = Vec::new();
     let mut open: Vec<(usize, Option<usize>, Vec<usize>)> = Vec::new();
     let mut problems = Vec::new();
-    let at = |m: &Marker, d: Diagnostic| {
-        d.located(&input.locate, body_offset + m.range.start, m.range.len())
-    };
+    let at =
+        |m: &Marker, d: Diagnostic| d.located(locate, body_offset + m.range.start, m.range.len());
     let mut iter = events.drain(..).peekable();
     while let Some((event, range)) = iter.next() {
         let range = branches.to_original(range.start)..branches.to_original(range.end);

@@ -223,7 +223,6 @@ mod tests {
             pages: &crate::markdown::links::PageTable::default(),
             prose: false,
             origins: None,
-            locate: crate::diagnostics::Locator::new(page, md),
         };
         let mut events: Vec<Ev> = pulldown_cmark::Parser::new_ext(md, crate::markdown::options())
             .into_offset_iter()

@@ -187,7 +187,7 @@ fn retarget<'a>(
     input: &Input<'_>,
     cx: &mut Ctx<'_, '_>,
 ) -> (CowStr<'a>, bool) {
-    let (links, reads) = (&mut cx.links, &mut cx.reads);
+    let (links, reads, locate) = (&mut cx.links, &mut cx.reads, &cx.locate);
     let Rendered {
         file_links,
         relocated,
@@ -216,7 +216,7 @@ fn retarget<'a>(
                 let (message, hint) = message;
                 problems.push(
                     Diagnostic::error("wiki-link", message)
-                        .located(&input.locate, span.start, span.len())
+                        .located(locate, span.start, span.len())
                         .with_hint(hint),
                 );
                 (dest_url, false)
@@ -236,12 +236,19 @@ fn retarget<'a>(
             }
             file_links.push((p.to_string(), span.clone()));
         }
-        let resolved = resolve(&dest_url, span, base, input, reads, links, problems);
+        let resolved = match resolve(&dest_url, span.clone(), base, input, reads, links) {
+            Ok(href) => href,
+            Err(d) => {
+                problems.push(d.located(locate, span.start, span.len()));
+                None
+            }
+        };
         (resolved.or(moved).unwrap_or(dest_url), false)
     }
 }
 
-/// Resolves a Markdown link; returns the new href when it changes.
+/// Resolves a Markdown link at `span`; returns the new href when it changes, or the problem
+/// with it (to be placed at the link).
 fn resolve<'a>(
     dest: &str,
     span: std::ops::Range<usize>,
@@ -249,10 +256,9 @@ fn resolve<'a>(
     input: &Input<'_>,
     reads: &mut Reads,
     links: &mut Vec<LinkRef>,
-    problems: &mut Vec<Diagnostic>,
-) -> Option<CowStr<'a>> {
+) -> Result<Option<CowStr<'a>>, Diagnostic> {
     match classify(dest) {
-        Target::External | Target::File(_) => None,
+        Target::External | Target::File(_) => Ok(None),
         Target::Fragment(frag) => {
             links.push(LinkRef {
                 target: None,
@@ -260,19 +266,15 @@ fn resolve<'a>(
                 span,
                 fill: false,
             });
-            None
+            Ok(None)
         }
         Target::Page(path, frag) => {
             let Some(target) = base.join_link(&decoded(path)) else {
-                problems.push(
-                    Diagnostic::error(
-                        "link-outside",
-                        format!("link to `{dest}` leaves the content folder"),
-                    )
-                    .located(&input.locate, span.start, span.len())
-                    .with_hint("link to a page inside the content folder"),
-                );
-                return None;
+                return Err(Diagnostic::error(
+                    "link-outside",
+                    format!("link to `{dest}` leaves the content folder"),
+                )
+                .with_hint("link to a page inside the content folder"));
             };
             let href = input
                 .pages
@@ -284,11 +286,11 @@ fn resolve<'a>(
                 span,
                 fill: false,
             });
-            match (href, frag) {
+            Ok(match (href, frag) {
                 (Some(h), Some(f)) => Some(CowStr::from(format!("{h}#{f}"))),
                 (Some(h), None) => Some(CowStr::from(h)),
                 (None, _) => None,
-            }
+            })
         }
     }
 }

@@ -223,9 +223,6 @@ pub struct Input<'a> {
     /// ([`crate::snippets`]): positions are moved back to the files the writer wrote, and a
     /// snippet's relative links resolve from its own file.
     pub origins: Option<&'a crate::snippets::Origins>,
-    /// Places diagnostics in `source` ([`Locator::new`] of `path` and `source`): a page may
-    /// have a problem at each of thousands of places.
-    pub locate: Locator<'a>,
 }
 
 impl Input<'_> {
@@ -248,6 +245,9 @@ pub type Events<'a> = Vec<Ev<'a>>;
 /// adds its own findings; none keeps state of its own between pages.
 pub struct Ctx<'i, 'a> {
     pub input: &'i Input<'i>,
+    /// Places problems in the input's file: a page may have one at each of thousands of
+    /// places.
+    pub locate: Locator<'i>,
     pub ids: ids::IdSet,
     pub branches: branches::Branches,
     /// The title and the headings with their ids ([`headings::apply`]).
@@ -270,6 +270,7 @@ impl<'i, 'a> Ctx<'i, 'a> {
     pub(crate) fn new(input: &'i Input<'i>, branches: branches::Branches) -> Self {
         Ctx {
             input,
+            locate: Locator::new(input.path, input.source),
             ids: ids::IdSet::default(),
             branches,
             headings: headings::Headings::default(),
@@ -331,6 +332,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
         pass(&mut events, &mut cx);
     }
     let Ctx {
+        locate,
         ids,
         headings: heads,
         steps,
@@ -380,7 +382,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
                     "snippet-id-collision",
                     format!("id `{id}` from this snippet is already an id of the page that includes it; here it became `{became}`"),
                 )
-                .located(&input.locate, input.body_offset + at, 1)
+                .located(&locate, input.body_offset + at, 1)
                 .with_hint("give it another `{#id}`, or include the snippet only once in a page"),
             );
         }
@@ -397,7 +399,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
                     dup.0, dup.1
                 ),
             )
-            .located(&input.locate, input.body_offset + dup.2, 1)
+            .located(&locate, input.body_offset + dup.2, 1)
             .with_hint(
                 "give one of the steps an explicit id with `{#id}` at the end of its first line",
             ),
@@ -425,7 +427,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
                     steps::MAX_DEPTH
                 ),
             )
-            .located(&input.locate, input.body_offset + at, 1)
+            .located(&locate, input.body_offset + at, 1)
             .with_hint("split the procedure into shorter ones, or move the deep steps into their own section"),
         );
     }
@@ -660,7 +662,6 @@ pub(crate) mod tests {
             pages: &pages,
             prose: true,
             origins: None,
-            locate: Locator::new(Path::new(at), md),
         })
     }
 

@@ -44,7 +44,7 @@ pub fn close<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
                 "html-left-open",
                 format!("this page leaves {what} open; it is closed at the end of the page, so that it cannot hide the theme's markup"),
             )
-            .located(&input.locate, input.body_offset + at, 1)
+            .located(&cx.locate, input.body_offset + at, 1)
             .with_hint("close it where it should end"),
         );
     }

@@ -119,7 +119,13 @@ impl Diagnostic {
 
     /// [`Diagnostic::at`] in the text of `locate`'s file, found through its line index.
     pub fn located(self, locate: &Locator, offset: usize, len_bytes: usize) -> Self {
-        locate.at(self, offset, len_bytes)
+        self.at_through(
+            locate.path,
+            locate.source,
+            locate.index(),
+            offset,
+            len_bytes,
+        )
     }
 
     /// [`Diagnostic::at`], the line found through `index`, a [`LineIndex`] of `source`.
@@ -132,8 +138,8 @@ impl Diagnostic {
         len_bytes: usize,
     ) -> Self {
         self.at_line_of(path, source, offset, len_bytes, |before| {
-            let line = index.starts.partition_point(|&s| s <= before.len());
-            (line, index.starts[line - 1])
+            let line = index.line_of(before.len());
+            (line, index.line_start(line))
         })
     }
 
@@ -216,9 +222,10 @@ impl Diagnostic {
     }
 }
 
-/// Points the diagnostics of one file at places of its text as [`Diagnostic::at`] does,
-/// through a [`LineIndex`] made for the first of them: a check that may report a problem at
-/// each of thousands of places in one large page stays linear in its size.
+/// One file's text, in which [`Diagnostic::located`] points diagnostics as
+/// [`Diagnostic::at`] does, through a [`LineIndex`] made for the first of them: a check that
+/// may report a problem at each of thousands of places in one large page stays linear in its
+/// size.
 pub struct Locator<'a> {
     path: &'a Path,
     source: &'a str,
@@ -234,11 +241,6 @@ impl<'a> Locator<'a> {
         }
     }
 
-    /// [`Diagnostic::at`] in this file's text.
-    pub fn at(&self, d: Diagnostic, offset: usize, len_bytes: usize) -> Diagnostic {
-        d.at_through(self.path, self.source, self.index(), offset, len_bytes)
-    }
-
     /// [`Diagnostic::at_line_col`] in this file's text.
     pub fn at_line(&self, d: Diagnostic, line: usize, col: usize) -> Diagnostic {
         let start = self.index().starts.get(line.saturating_sub(1));
@@ -248,8 +250,7 @@ impl<'a> Locator<'a> {
 
     /// The 1-based line of the byte at `offset`; the last line for an offset past the end.
     pub fn line(&self, offset: usize) -> usize {
-        let offset = offset.min(self.source.len());
-        self.index().starts.partition_point(|&s| s <= offset)
+        self.index().line_of(offset.min(self.source.len()))
     }
 
     fn index(&self) -> &LineIndex {
@@ -270,6 +271,12 @@ impl LineIndex {
         Self { starts }
     }
 
+    /// The 1-based line that holds the byte at `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        // The first start is 0, so at least one start is not after any offset.
+        self.starts.partition_point(|&s| s <= offset)
+    }
+
     /// Byte offset where 1-based `line` starts; the last line's start past the end.
     pub fn line_start(&self, line: usize) -> usize {
         let i = line.clamp(1, self.starts.len()) - 1;
@@ -281,7 +288,7 @@ impl LineIndex {
         while !source.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let line = self.line_of(offset);
         let start = self.starts[line - 1];
         let col = source
             .get(start..offset)
@@ -587,7 +594,7 @@ mod tests {
             for offset in 0..=text.len() + 1 {
                 for len in [0, 1, 3, 10] {
                     let read = Diagnostic::warning("w", "m").at(path, text, offset, len);
-                    let located = locator.at(Diagnostic::warning("w", "m"), offset, len);
+                    let located = Diagnostic::warning("w", "m").located(&locator, offset, len);
                     assert_eq!(located, read, "{text:?} at {offset}, {len} bytes");
                 }
             }

@@ -26,8 +26,8 @@ pub const TOP_SCORE: f64 = 31.0;
 
 /// One term of one article: its number, its frequency per field, where its units end in
 /// [`Counted::units`] (they start where the pair before's end), and whether it is in one of
-/// the article's labels.
-#[derive(Clone, Copy)]
+/// the article's labels. Held as a [`Slot`] in [`Pairs`].
+#[derive(Clone, Copy, Debug, PartialEq)]
 struct Pair {
     term: u32,
     tf: [u32; 3],
@@ -35,11 +35,116 @@ struct Pair {
     label: bool,
 }
 
+/// A [`Pair`] in 12 bytes rather than 24: a site's articles hold millions of pairs, which a
+/// build holds all at once to score them. The three frequencies share `bits`, [`TF_BITS`]
+/// bits each, with [`WIDE`] set when one of them does not fit (then they are in
+/// [`Pairs::wide`]) and [`LABEL`] when the term is in a label.
+#[derive(Clone, Copy)]
+struct Slot {
+    term: u32,
+    end: u32,
+    bits: u32,
+}
+
+const TF_BITS: u32 = 10;
+const TF_MAX: u32 = (1 << TF_BITS) - 1;
+const WIDE: u32 = 1 << 30;
+const LABEL: u32 = 1 << 31;
+
+/// An article's pairs, in ascending term order.
+#[derive(Clone, Default)]
+struct Pairs {
+    slots: Vec<Slot>,
+    /// The frequencies of the slots marked [`WIDE`], by the slot's index, ascending: few
+    /// articles have any (a term met more than a thousand times in one field).
+    wide: Vec<(u32, [u32; 3])>,
+}
+
+impl Pairs {
+    fn with_capacity(n: usize) -> Pairs {
+        Pairs {
+            slots: Vec::with_capacity(n),
+            wide: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, p: Pair) {
+        let label = if p.label { LABEL } else { 0 };
+        let bits = match p.tf.iter().all(|&tf| tf <= TF_MAX) {
+            true => p.tf[0] | p.tf[1] << TF_BITS | p.tf[2] << (2 * TF_BITS),
+            false => {
+                self.wide.push((self.slots.len() as u32, p.tf));
+                WIDE
+            }
+        };
+        self.slots.push(Slot {
+            term: p.term,
+            end: p.end,
+            bits: bits | label,
+        });
+    }
+
+    fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// The pair at `at`.
+    #[inline]
+    fn get(&self, at: usize) -> Pair {
+        let s = self.slots[at];
+        let tf = match s.bits & WIDE {
+            0 => std::array::from_fn(|f| s.bits >> (f as u32 * TF_BITS) & TF_MAX),
+            _ => {
+                let i = self.wide.partition_point(|&(i, _)| (i as usize) < at);
+                self.wide[i].1
+            }
+        };
+        Pair {
+            term: s.term,
+            tf,
+            end: s.end,
+            label: s.bits & LABEL != 0,
+        }
+    }
+
+    /// Where the units of the pair at `at` end.
+    fn end(&self, at: usize) -> u32 {
+        self.slots[at].end
+    }
+
+    fn label(&self, at: usize) -> bool {
+        self.slots[at].bits & LABEL != 0
+    }
+
+    /// The pairs' terms, in order.
+    fn terms(&self) -> impl Iterator<Item = u32> + '_ {
+        self.slots.iter().map(|s| s.term)
+    }
+
+    /// Where `term` is, when the article holds it.
+    fn find(&self, term: u32) -> Option<usize> {
+        self.slots.binary_search_by_key(&term, |s| s.term).ok()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = Pair> + '_ {
+        (0..self.slots.len()).map(|at| self.get(at))
+    }
+
+    #[cfg(test)]
+    fn of(pairs: impl IntoIterator<Item = Pair>) -> Pairs {
+        let mut all = Pairs::default();
+        for p in pairs {
+            all.push(p);
+        }
+        all
+    }
+}
+
 /// An article, counted: what of its postings depends on it alone.
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct Counted {
     #[serde(with = "packed")]
-    pairs: Vec<Pair>,
+    pairs: Pairs,
     /// The units of each pair, encoded as a posting writes them after the score: how many,
     /// then each one (the first as it is, the others as the difference from the one before).
     units: String,
@@ -71,13 +176,13 @@ impl Counted {
 /// its term (times two, plus one in a label), its three frequencies and how many units' bytes
 /// it adds, as LEB128 numbers. Read back in one pass, rather than field after field.
 mod packed {
-    use super::Pair;
+    use super::{Pair, Pairs};
     use serde::de::{Error, Visitor};
 
-    pub fn serialize<S: serde::Serializer>(pairs: &[Pair], s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: serde::Serializer>(pairs: &Pairs, s: S) -> Result<S::Ok, S::Error> {
         let mut out = Vec::with_capacity(pairs.len() * 8);
         let mut start = 0;
-        for p in pairs {
+        for p in pairs.iter() {
             push(&mut out, p.term << 1 | p.label as u32);
             for tf in p.tf {
                 push(&mut out, tf);
@@ -88,15 +193,17 @@ mod packed {
         s.serialize_bytes(&out)
     }
 
-    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Pair>, D::Error> {
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Pairs, D::Error> {
         struct Bytes;
         impl Visitor<'_> for Bytes {
-            type Value = Vec<Pair>;
+            type Value = Pairs;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("packed pairs")
             }
-            fn visit_bytes<E: Error>(self, mut bytes: &[u8]) -> Result<Vec<Pair>, E> {
-                let mut pairs = Vec::with_capacity(bytes.len() / 6);
+            fn visit_bytes<E: Error>(self, mut bytes: &[u8]) -> Result<Pairs, E> {
+                // Each pair is five numbers, and each number ends with its one byte below 0x80.
+                let numbers = bytes.iter().filter(|&&b| b < 0x80).count();
+                let mut pairs = Pairs::with_capacity(numbers / 5);
                 let mut end = 0u32;
                 let next = |bytes: &mut &[u8]| {
                     take(bytes).ok_or_else(|| E::custom("a number cut short or too long"))
@@ -278,8 +385,8 @@ impl<'a> Index<'a> {
     ) -> Index<'a> {
         let mut df = vec![0u32; terms.len()];
         for a in articles {
-            for p in &a.pairs {
-                df[p.term as usize] += 1;
+            for t in a.pairs.terms() {
+                df[t as usize] += 1;
             }
         }
         let live: Vec<u32> = (0..terms.len() as u32)
@@ -323,7 +430,7 @@ impl<'a> Index<'a> {
                 let norms = norms(a);
                 a.pairs
                     .iter()
-                    .fold(f64::MIN_POSITIVE, |m, p| m.max(bm25(&norms, p)))
+                    .fold(f64::MIN_POSITIVE, |m, p| m.max(bm25(&norms, &p)))
             })
             .reduce(|| f64::MIN_POSITIVE, f64::max);
         // Scaled in parallel, a run of articles per thread, each thread summing the hash of
@@ -353,8 +460,8 @@ impl<'a> Index<'a> {
                     let norms = norms(a);
                     let mut start = 0;
                     let mut of_article = Vec::with_capacity(a.pairs.len());
-                    for p in &a.pairs {
-                        let score = scale(bm25(&norms, p) / max);
+                    for p in a.pairs.iter() {
+                        let score = scale(bm25(&norms, &p) / max);
                         let units = &a.units[start..p.end as usize];
                         start = p.end as usize;
                         let name = names[p.term as usize];
@@ -422,19 +529,19 @@ impl<'a> Index<'a> {
             self.postings[t as usize] = Vec::with_capacity(self.df[t as usize] as usize);
         }
         let entry = |a: &'a Counted, scores: &[u8], id: usize, at: usize| {
-            let start = at.checked_sub(1).map_or(0, |b| a.pairs[b].end as usize);
+            let start = at.checked_sub(1).map_or(0, |b| a.pairs.end(b) as usize);
             Entry {
                 article: id as u32,
                 score: scores[at],
-                label: a.pairs[at].label,
-                units: &a.units[start..a.pairs[at].end as usize],
+                label: a.pairs.label(at),
+                units: &a.units[start..a.pairs.end(at) as usize],
             }
         };
         const LOOKED_UP: usize = 16;
         if need.len() <= LOOKED_UP {
             for (id, (a, scores)) in self.articles.iter().zip(&self.scores).enumerate() {
                 for &t in &need {
-                    if let Ok(at) = a.pairs.binary_search_by_key(&t, |p| p.term) {
+                    if let Some(at) = a.pairs.find(t) {
                         self.postings[t as usize].push(entry(a, scores, id, at));
                     }
                 }
@@ -446,9 +553,9 @@ impl<'a> Index<'a> {
             wants[t as usize] = true;
         }
         for (id, (a, scores)) in self.articles.iter().zip(&self.scores).enumerate() {
-            for (at, p) in a.pairs.iter().enumerate() {
-                if wants[p.term as usize] {
-                    self.postings[p.term as usize].push(entry(a, scores, id, at));
+            for (at, t) in a.pairs.terms().enumerate() {
+                if wants[t as usize] {
+                    self.postings[t as usize].push(entry(a, scores, id, at));
                 }
             }
         }
@@ -965,7 +1072,7 @@ pub fn count(
         last[t as usize] += 1;
     }
     // Memos keep every article's pairs and units: they take no more room than they need.
-    let mut pairs: Vec<Pair> = Vec::with_capacity(order.len());
+    let mut pairs = Pairs::with_capacity(order.len());
     let mut units = String::with_capacity(met.len() * 2);
     let mut start = 0;
     for &term in order.iter() {
@@ -1116,7 +1223,7 @@ mod tests {
         ];
         let (_, articles) = counted(&docs);
         for a in &articles {
-            let terms: Vec<u32> = a.counted.pairs.iter().map(|p| p.term).collect();
+            let terms: Vec<u32> = a.counted.pairs.terms().collect();
             assert!(terms.windows(2).all(|w| w[0] < w[1]), "{terms:?}");
         }
     }
@@ -1131,34 +1238,35 @@ mod tests {
         let good = &articles[0];
         assert!(good.counted.pairs.len() >= 2);
         assert!(good.counted.holds_together(names.len()));
-        let forged = |change: &dyn Fn(&mut Counted)| {
-            let mut counted = Counted {
-                pairs: good.counted.pairs.clone(),
-                units: good.counted.units.clone(),
-                len: good.counted.len,
-            };
-            change(&mut counted);
+        let forged = |change: &dyn Fn(&mut Vec<Pair>, &mut String)| {
+            let mut pairs: Vec<Pair> = good.counted.pairs.iter().collect();
+            let mut units = good.counted.units.clone();
+            change(&mut pairs, &mut units);
             Article {
-                counted,
+                counted: Counted {
+                    pairs: Pairs::of(pairs),
+                    units,
+                    len: good.counted.len,
+                },
                 record_len: good.record_len,
             }
         };
         let bad = [
             // Units past the end of the article's units.
-            forged(&|c| c.pairs.last_mut().unwrap().end = c.units.len() as u32 + 1),
+            forged(&|p, u| p.last_mut().unwrap().end = u.len() as u32 + 1),
             // Units ending before the pair before's end.
-            forged(&|c| c.pairs[0].end = c.pairs[1].end + 1),
+            forged(&|p, _| p[0].end = p[1].end + 1),
             // A term not numbered.
-            forged(&|c| c.pairs[0].term = names.len() as u32),
+            forged(&|p, _| p[0].term = names.len() as u32),
             // Terms out of order.
-            forged(&|c| (c.pairs[0].term, c.pairs[1].term) = (c.pairs[1].term, c.pairs[0].term)),
+            forged(&|p, _| (p[0].term, p[1].term) = (p[1].term, p[0].term)),
             // Units ending inside a character.
-            forged(&|c| {
-                c.units.push('é');
-                c.pairs.last_mut().unwrap().end = c.units.len() as u32 - 1;
+            forged(&|p, u| {
+                u.push('é');
+                p.last_mut().unwrap().end = u.len() as u32 - 1;
             }),
         ];
-        let mut kept = vec![(0, forged(&|_| ()))];
+        let mut kept = vec![(0, forged(&|_, _| ()))];
         kept.extend(bad.into_iter().enumerate().map(|(i, a)| (i as u64 + 1, a)));
         let restored = Memo::restore(names, kept, Vec::new());
         assert_eq!(restored.kept(), 1);
@@ -1340,6 +1448,37 @@ mod tests {
             let (was, now) = (id(&index, t), id(&after, t));
             assert_eq!(index.pieces(was, 40) == after.pieces(now, 40), same, "{t}");
             assert_eq!(key(&index, t) == key(&after, t), same, "{t}");
+        }
+    }
+
+    #[test]
+    fn pairs_keep_every_frequency() {
+        // Around the width of a frequency in a slot, the wide ones among the others.
+        let tfs = [
+            [0, 0, 1],
+            [TF_MAX, TF_MAX, TF_MAX],
+            [TF_MAX + 1, 0, 0],
+            [3, 2, 1],
+            [0, u32::MAX, 7],
+            [1, 1, TF_MAX + 1],
+            [TF_MAX, 0, 2],
+        ];
+        let written: Vec<Pair> = (tfs.iter().enumerate())
+            .map(|(i, &tf)| Pair {
+                term: i as u32 * 3,
+                tf,
+                end: i as u32 * 5,
+                label: i % 2 == 1,
+            })
+            .collect();
+        let pairs = Pairs::of(written.iter().copied());
+        assert_eq!(pairs.iter().collect::<Vec<_>>(), written);
+        assert_eq!(pairs.wide.len(), 3);
+        for (at, p) in written.iter().enumerate() {
+            assert_eq!(pairs.get(at), *p);
+            assert_eq!((pairs.end(at), pairs.label(at)), (p.end, p.label));
+            assert_eq!(pairs.find(p.term), Some(at));
+            assert_eq!(pairs.find(p.term + 1), None);
         }
     }
 

@@ -160,13 +160,13 @@ impl Counted {
     pub fn holds_together(&self, terms: usize) -> bool {
         let mut start = 0;
         let mut last = None;
-        self.pairs.iter().all(|p| {
-            let end = p.end as usize;
-            let fits = (p.term as usize) < terms
-                && last.is_none_or(|l| l < p.term)
+        self.pairs.slots.iter().all(|&Slot { term, end, .. }| {
+            let end = end as usize;
+            let fits = (term as usize) < terms
+                && last.is_none_or(|l| l < term)
                 && start <= end
                 && self.units.is_char_boundary(end);
-            (start, last) = (end, Some(p.term));
+            (start, last) = (end, Some(term));
             fits
         })
     }
@@ -329,13 +329,8 @@ pub struct Index<'a> {
 /// of their text would, and threads that each made some of them add up their sums.
 fn entry_hash(name: u64, (article, score, label, units): (u32, u8, bool, &str)) -> u64 {
     let units = match units.len() {
-        // A few bytes, and how many: as they are.
-        0..=7 => {
-            let mut word = [0u8; 8];
-            word[..units.len()].copy_from_slice(units.as_bytes());
-            word[7] = units.len() as u8;
-            u64::from_le_bytes(word)
-        }
+        // A few bytes, and how many (in the last byte): as they are.
+        n @ 0..=7 => Words::short(units).map_or(0, |w| w as u64) | (n as u64) << 56,
         _ => xxhash_rust::xxh3::xxh3_64(units.as_bytes()) | 0xff << 56,
     };
     let rest = u64::from(article) << 16 | u64::from(label) << 8 | u64::from(score);
@@ -1273,6 +1268,25 @@ mod tests {
         let counted: Vec<&Counted> = restored.articles().map(|(_, a)| &a.counted).collect();
         let index = Index::build(&counted, restored.names(), None);
         assert!(!index.live.is_empty());
+    }
+
+    #[test]
+    fn short_units_hash_as_their_bytes_and_length() {
+        let text = "AbCdEfGhIj";
+        for n in 0..=text.len() {
+            let units = &text[..n];
+            let word = match n {
+                0..=7 => {
+                    let mut word = [0u8; 8];
+                    word[..n].copy_from_slice(units.as_bytes());
+                    word[7] = n as u8;
+                    u64::from_le_bytes(word)
+                }
+                _ => xxhash_rust::xxh3::xxh3_64(units.as_bytes()) | 0xff << 56,
+            };
+            let want = mix(mix(7 ^ word).wrapping_add(3 << 16 | 1 << 8 | 9));
+            assert_eq!(entry_hash(7, (3, 9, true, units)), want, "{units}");
+        }
     }
 
     #[test]

@@ -16,8 +16,10 @@ against what it changes under the same load.
 
 Everything goes into a temporary folder under --tmp (default /dev/shm, a tmpfs, when it is
 there), named with --prefix. --instructions also counts the user-space instructions of one
-stepbook build --force into an empty folder and of the floor (perf stat -e instructions:u, or valgrind's
-cachegrind where the machine has no hardware counters), and prints their ratio.
+stepbook build --force into an empty folder, of one build into an empty folder from the cache
+that one left (every page rendered, from bodies read back), and of the floor (perf stat -e
+instructions:u, or valgrind's cachegrind where the machine has no hardware counters), and
+prints their ratios.
 """
 import argparse
 import os
@@ -78,17 +80,27 @@ def peak_rss(cmd, cwd):
         return None
 
 
-def instructions(cmd, cwd):
+def instructions(cmd, cwd, dest=None):
     """User-space instructions of one run: perf stat's count, or, where the machine has no
-    hardware counters (many VMs), valgrind's (cachegrind's I refs). None when neither can."""
+    hardware counters (many VMs), valgrind's (cachegrind's I refs). None when neither can.
+    `dest`, the run's output folder, is deleted before each try: a perf run that could not
+    count has built into it, and a second build there would keep its files."""
+    if dest:
+        shutil.rmtree(dest, ignore_errors=True)
     if shutil.which("perf"):
         proc = subprocess.run(["perf", "stat", "-x,", "-e", "instructions:u"] + cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if proc.returncode != 0:
+            sys.exit(f"{' '.join(cmd)} failed in {cwd}:\n{proc.stderr[-2000:]}")
         for line in proc.stderr.splitlines():
             fields = line.split(",")
             if len(fields) > 2 and fields[2].startswith("instructions") and fields[0].isdigit():
                 return int(fields[0]), "perf"
     if shutil.which("valgrind"):
+        if dest:
+            shutil.rmtree(dest, ignore_errors=True)
         proc = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"] + cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if proc.returncode != 0:
+            sys.exit(f"{' '.join(cmd)} failed under valgrind in {cwd}:\n{proc.stderr[-2000:]}")
         for line in proc.stderr.splitlines():
             if "I refs:" in line or "I   refs:" in line:
                 return int(line.split(":")[-1].strip().replace(",", "")), "valgrind"
@@ -187,12 +199,20 @@ def main():
                     print(f"  {'baseline peak memory':30} {base_mem / 1024:9.0f} MiB")
             if args.instructions and "pulldown-cmark floor" in cmds:
                 # --force: every page rendered, none taken from the cache of the timed runs.
-                build = instructions([STEPBOOK, "build", "--force", "--dest", os.path.join(work, f"out-stepbook-perf-{n}")], sites["native"])
+                forced = os.path.join(work, f"out-stepbook-perf-{n}")
+                build = instructions([STEPBOOK, "build", "--force", "--dest", forced], sites["native"], forced)
                 floor = instructions(*cmds["pulldown-cmark floor"])
                 if build and floor:
                     print(f"  instructions ({build[1]:8}) build --force into an empty folder {build[0]:,}, floor {floor[0]:,}, ratio {build[0] / floor[0]:.2f}")
+                    # The default build into an empty folder: its bodies come from the cache
+                    # the build above left, and every page is rendered and written.
+                    fresh = os.path.join(work, f"out-stepbook-perf-cached-{n}")
+                    cached = instructions([STEPBOOK, "build", "--dest", fresh], sites["native"], fresh)
+                    if cached:
+                        print(f"  instructions ({cached[1]:8}) build into an empty folder {cached[0]:,}, ratio {cached[0] / floor[0]:.2f}")
                     if args.baseline:
-                        base = instructions([args.baseline, "build", "--force", "--dest", os.path.join(work, f"out-baseline-perf-{n}")], cmds["baseline"][1])
+                        based = os.path.join(work, f"out-baseline-perf-{n}")
+                        base = instructions([args.baseline, "build", "--force", "--dest", based], cmds["baseline"][1], based)
                         if base:
                             print(f"  instructions ({base[1]:8}) baseline build --force {base[0]:,}, ratio {base[0] / floor[0]:.2f}")
                 else:

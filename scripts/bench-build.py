@@ -84,16 +84,18 @@ def instructions(cmd, cwd, dest=None):
     """User-space instructions of one run: perf stat's count, or, where the machine has no
     hardware counters (many VMs), valgrind's (cachegrind's I refs). None when neither can.
     `dest`, the run's output folder, is deleted before each try: a perf run that could not
-    count has built into it, and a second build there would keep its files."""
+    count has built into it, and a second build there would keep its files. A run that fails
+    stops the script."""
     if dest:
         shutil.rmtree(dest, ignore_errors=True)
     if shutil.which("perf"):
         proc = subprocess.run(["perf", "stat", "-x,", "-e", "instructions:u"] + cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        if proc.returncode != 0:
+        # perf's line for the event, a count or `<not supported>`: perf ran the command.
+        counted = [f for f in (line.split(",") for line in proc.stderr.splitlines()) if len(f) > 2 and f[2].startswith("instructions")]
+        if counted and proc.returncode != 0:
             sys.exit(f"{' '.join(cmd)} failed in {cwd}:\n{proc.stderr[-2000:]}")
-        for line in proc.stderr.splitlines():
-            fields = line.split(",")
-            if len(fields) > 2 and fields[2].startswith("instructions") and fields[0].isdigit():
+        for fields in counted:
+            if fields[0].isdigit():
                 return int(fields[0]), "perf"
     if shutil.which("valgrind"):
         if dest:
@@ -117,7 +119,7 @@ def main():
     ap.add_argument("--tmp", default="/dev/shm" if os.path.isdir("/dev/shm") else None, help="folder for the corpora and outputs (default /dev/shm when there)")
     ap.add_argument("--prefix", default="stepbook-bench-", help="name prefix of the temporary folder")
     ap.add_argument("--baseline", help="another stepbook binary to time in the same rounds, on its own copy of the site")
-    ap.add_argument("--instructions", action="store_true", help="count instructions (perf stat) of a build into an empty folder and of the floor")
+    ap.add_argument("--instructions", action="store_true", help="count instructions (perf stat, or valgrind) of a build --force into an empty folder, of a build into an empty folder from its cache, and of the floor")
     args = ap.parse_args()
     peers = {"hugo": shutil.which("hugo"), "mdbook": shutil.which("mdbook") or os.path.expanduser("~/.cargo/bin/mdbook")}
     peers = {k: v for k, v in peers.items() if v and os.path.exists(v) and k in args.peers}

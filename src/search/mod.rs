@@ -12,6 +12,7 @@
 
 mod files;
 pub mod memo;
+mod pairs;
 mod postings;
 pub use postings::Cut;
 mod record;

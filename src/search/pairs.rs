@@ -49,8 +49,9 @@ impl Pairs {
     /// Adds `p` after the others (its term above theirs).
     pub(super) fn push(&mut self, p: Pair) {
         let label = if p.label { LABEL } else { 0 };
-        let bits = match p.tf.iter().all(|&tf| tf <= TF_MAX) {
-            true => p.tf[0] | p.tf[1] << TF_BITS | p.tf[2] << (2 * TF_BITS),
+        let [a, b, c] = p.tf;
+        let bits = match (a | b | c) <= TF_MAX {
+            true => a | b << TF_BITS | c << (2 * TF_BITS),
             false => {
                 self.wide.push((self.slots.len() as u32, p.tf));
                 WIDE
@@ -75,9 +76,14 @@ impl Pairs {
     }
 
     /// The pair at `at`.
+    #[cfg(test)]
+    fn get(&self, at: usize) -> Pair {
+        self.unpack(at, self.slots[at])
+    }
+
+    /// The pair of the slot `s`, at `at`.
     #[inline]
-    pub(super) fn get(&self, at: usize) -> Pair {
-        let s = self.slots[at];
+    fn unpack(&self, at: usize, s: Slot) -> Pair {
         let tf = match s.bits & WIDE {
             0 => std::array::from_fn(|f| s.bits >> (f as u32 * TF_BITS) & TF_MAX),
             _ => {
@@ -121,7 +127,7 @@ impl Pairs {
 
     /// The pairs, in order.
     pub(super) fn iter(&self) -> impl Iterator<Item = Pair> + '_ {
-        (0..self.slots.len()).map(|at| self.get(at))
+        (self.slots.iter().enumerate()).map(|(at, &s)| self.unpack(at, s))
     }
 
     #[cfg(test)]
@@ -164,8 +170,7 @@ pub(super) mod packed {
             }
             fn visit_bytes<E: Error>(self, mut bytes: &[u8]) -> Result<Pairs, E> {
                 // Each pair is five numbers, and each number ends with its one byte below 0x80.
-                let numbers = bytes.iter().filter(|&&b| b < 0x80).count();
-                let mut pairs = Pairs::with_capacity(numbers / 5);
+                let mut pairs = Pairs::with_capacity(last_bytes(bytes) / 5);
                 let mut end = 0u32;
                 let next = |bytes: &mut &[u8]| {
                     take(bytes).ok_or_else(|| E::custom("a number cut short or too long"))
@@ -185,6 +190,19 @@ pub(super) mod packed {
             }
         }
         d.deserialize_bytes(Bytes)
+    }
+
+    /// How many bytes of `bytes` are below 0x80, eight at a time: each high bit clear, moved
+    /// down to its byte's lowest, and the eight bytes summed by one multiplication.
+    fn last_bytes(bytes: &[u8]) -> usize {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        let mut words = bytes.chunks_exact(8);
+        let mut n = 0;
+        for w in &mut words {
+            let w = u64::from_le_bytes(w.try_into().expect("8 bytes"));
+            n += ((!w >> 7 & ONES).wrapping_mul(ONES) >> 56) as usize;
+        }
+        n + words.remainder().iter().filter(|&&b| b < 0x80).count()
     }
 
     fn push(out: &mut Vec<u8>, mut v: u32) {
@@ -221,7 +239,19 @@ pub(super) mod packed {
 
     #[cfg(test)]
     mod tests {
-        use super::{push, take};
+        use super::{last_bytes, push, take};
+
+        #[test]
+        fn the_last_bytes_of_numbers_are_counted() {
+            let bytes: Vec<u8> = (0..=255u8).chain((0..=255u8).rev()).collect();
+            for start in 0..20 {
+                for len in [0, 1, 7, 8, 9, 17, 100, 512 - start] {
+                    let some = &bytes[start..start + len];
+                    let want = some.iter().filter(|&&b| b < 0x80).count();
+                    assert_eq!(last_bytes(some), want, "{start} {len}");
+                }
+            }
+        }
 
         #[test]
         fn numbers_are_read_back_as_written() {

@@ -248,6 +248,11 @@ impl<'a> Locator<'a> {
         d.at_line_text(self.path, line, col, text)
     }
 
+    /// Byte offset where 1-based `line` starts ([`LineIndex::line_start`]).
+    pub fn line_start(&self, line: usize) -> usize {
+        self.index().line_start(line)
+    }
+
     /// The 1-based line of the byte at `offset`; the last line for an offset past the end.
     pub fn line(&self, offset: usize) -> usize {
         self.index().line_of(offset.min(self.source.len()))

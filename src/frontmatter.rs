@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde_yaml::Value;
 
-use crate::diagnostics::{Diagnostic, LineIndex};
+use crate::diagnostics::{Diagnostic, Locator};
 
 /// The typed keys the user guide lists (`content/write/frontmatter.md`). Every key is
 /// optional.
@@ -121,10 +121,9 @@ pub fn parse<'a>(
         Err(e) => return Err(vec![syntax_error(path, source, &split, &keys, &e)]),
     };
     let reader = Reader {
-        path,
         source,
+        locate: Locator::new(path, source),
         key_lines: keys.iter().cloned().collect(),
-        index: std::cell::OnceCell::new(),
     };
     let mut errors = Vec::new();
     let mut fm = Frontmatter::default();
@@ -166,19 +165,14 @@ pub fn at_value(
 
 /// Reads each key of the parsed mapping into [`Frontmatter`].
 struct Reader<'a> {
-    path: &'a Path,
     source: &'a str,
-    key_lines: BTreeMap<String, usize>,
     /// Every diagnostic finds its line through one index: a frontmatter of many keys stays
-    /// linear. Made for the first diagnostic: most frontmatter has none.
-    index: std::cell::OnceCell<LineIndex>,
+    /// linear.
+    locate: Locator<'a>,
+    key_lines: BTreeMap<String, usize>,
 }
 
 impl Reader<'_> {
-    fn index(&self) -> &LineIndex {
-        self.index.get_or_init(|| LineIndex::new(self.source))
-    }
-
     fn read(&self, fm: &mut Frontmatter, key: &str, v: &Value) -> Result<(), Diagnostic> {
         if v.is_null() {
             return Ok(());
@@ -326,34 +320,30 @@ impl Reader<'_> {
         ));
         match self.key_lines.get(key) {
             Some(&line) => {
-                let offset = self.index().line_start(line);
+                let offset = self.locate.line_start(line);
                 let text = self.source[offset..].lines().next().unwrap_or("");
                 let indent = text.len() - text.trim_start().len();
                 let len = text[indent..].find(':').unwrap_or(key.len());
-                self.located(d, offset + indent, len)
+                d.located(&self.locate, offset + indent, len)
             }
-            None => d.at_line_col(self.path, self.source, 1, 1),
+            None => self.locate.at_line(d, 1, 1),
         }
     }
 
     fn at(&self, key: &str, d: Diagnostic) -> Diagnostic {
         match self.key_lines.get(key) {
             Some(&line) => {
-                let (offset, len) = value_span(self.source, self.index().line_start(line));
-                self.located(d, offset, len)
+                let (offset, len) = value_span(self.source, self.locate.line_start(line));
+                d.located(&self.locate, offset, len)
             }
-            None => d.at_line_col(self.path, self.source, 1, 1),
+            None => self.locate.at_line(d, 1, 1),
         }
-    }
-
-    fn located(&self, d: Diagnostic, offset: usize, len: usize) -> Diagnostic {
-        d.at_through(self.path, self.source, self.index(), offset, len)
     }
 
     /// The scalar value of `key` exactly as written on its line.
     fn written(&self, key: &str) -> Option<String> {
         let line = *self.key_lines.get(key)?;
-        let (offset, len) = value_span(self.source, self.index().line_start(line));
+        let (offset, len) = value_span(self.source, self.locate.line_start(line));
         let text = self.source.get(offset..offset + len)?;
         let text = text.split(" #").next().unwrap_or(text).trim_end();
         (!text.is_empty()).then(|| text.to_string())

@@ -95,9 +95,10 @@ fn check_page<'a>(
 ) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let locate = Locator::new(&page.abs, &page.text);
-    // The ids of each page linked with a fragment, gathered once: a page may link to one
-    // page (itself, say) thousands of times.
-    let mut ids_at: HashMap<*const Page, HashSet<&str>> = HashMap::default();
+    // The ids of each page linked with a fragment (by the source the link names, which
+    // finds the page), gathered once: a page may link to one page (itself, say) thousands of
+    // times.
+    let mut ids_at: HashMap<&SourcePath, HashSet<&str>> = HashMap::default();
     for link in &page.md.links {
         let target = link.target.as_ref().unwrap_or(&page.source);
         let written = &page.text[link.span.clone()];
@@ -145,8 +146,7 @@ fn check_page<'a>(
         let Some(fragment) = link.fragment.as_deref().filter(|f| !f.is_empty()) else {
             continue;
         };
-        let known = (ids_at.entry(target_page as *const Page))
-            .or_insert_with(|| ids(target_page).collect());
+        let known = (ids_at.entry(target)).or_insert_with(|| ids(target_page).collect());
         if known.contains(fragment) {
             continue;
         }

@@ -379,10 +379,8 @@ pub fn fill_in<'t, 'w>(text: &'t str, words: impl Fn(usize) -> Option<&'w str>) 
         let index = (digits == 1 || !after.starts_with('0'))
             .then(|| after[..digits].parse::<usize>().ok())
             .flatten();
-        let filled = (after[digits..].starts_with('\u{E000}'))
-            .then_some(index)
-            .flatten()
-            .and_then(&words);
+        let closed = after[digits..].starts_with('\u{E000}');
+        let filled = index.filter(|_| closed).and_then(&words);
         match filled {
             Some(w) => {
                 out.push_str(w);

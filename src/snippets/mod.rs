@@ -187,8 +187,7 @@ pub fn expand(
             source: source.clone(),
             from: None,
         }],
-        texts: vec![text.clone()],
-        line_starts: vec![OnceCell::new()],
+        texts: vec![Text::new(text.clone())],
         stack: Vec::new(),
         read: Vec::new(),
         names: None,
@@ -239,10 +238,7 @@ struct Run<'l> {
     lines: Vec<Line>,
     files: Vec<Inclusion>,
     /// The text of each inclusion in `files`.
-    texts: Vec<Arc<str>>,
-    /// Where the lines of each text start, found for its first problem: a page may have a
-    /// problem at each of thousands of include lines.
-    line_starts: Vec<OnceCell<LineIndex>>,
+    texts: Vec<Text>,
     /// The names of the snippets being included, outermost first.
     stack: Vec<String>,
     read: Vec<(String, Option<Arc<str>>)>,
@@ -255,11 +251,31 @@ struct Run<'l> {
     over: bool,
 }
 
+/// The text of one inclusion, with where its lines start, found for its first problem: a
+/// page may have a problem at each of thousands of include lines.
+struct Text {
+    text: Arc<str>,
+    lines: OnceCell<LineIndex>,
+}
+
+impl Text {
+    fn new(text: Arc<str>) -> Text {
+        Text {
+            text,
+            lines: OnceCell::new(),
+        }
+    }
+
+    fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
+}
+
 impl Run<'_> {
     /// Copies the text of inclusion `file` from byte `from`, whose first line is `first_line`,
     /// with `indent` in front of every line that is not blank, replacing include lines.
     fn walk(&mut self, file: usize, from: usize, first_line: usize, indent: &str) {
-        let text = self.texts[file].clone();
+        let text = self.texts[file].text.clone();
         let region = &text[from..];
         let code = code_blocks(region);
         let indent_chars = indent.chars().count() as u32;
@@ -339,9 +355,8 @@ impl Run<'_> {
         if let Some(d) = problem {
             self.over |= d.code == "snippet-too-large";
             let (here, text) = (&self.files[file], &self.texts[file]);
-            let lines = self.line_starts[file].get_or_init(|| LineIndex::new(text));
             let d = d
-                .at_through(&here.abs, text, lines, name_at, name.len())
+                .at_through(&here.abs, &text.text, text.lines(), name_at, name.len())
                 .with_via(origins::chain(&self.files, file));
             self.diagnostics.push(d);
             return self.blank(file, line_no);
@@ -356,8 +371,7 @@ impl Run<'_> {
             source: s.source,
             from: Some((file, line_no)),
         });
-        self.texts.push(s.text);
-        self.line_starts.push(OnceCell::new());
+        self.texts.push(Text::new(s.text));
         self.stack.push(name.to_string());
         self.walk(self.files.len() - 1, bom, 1, indent);
         self.stack.pop();

@@ -395,6 +395,20 @@ impl Files {
             },
         }
     }
+
+    /// Whether the file at `path` is still the one of version `was` (`None`: missing), as
+    /// [`Files::version`] sees it: a stamp that changes with the file and is the same, or the
+    /// same stamp and bytes that hash the same, for a version whose bytes were hashed (the
+    /// file was written too recently to trust its stamp when that version was taken).
+    pub fn still(&self, path: &Path, was: Option<&Version>) -> bool {
+        match (self.version(path), was) {
+            ((now, true), was) if now.as_ref() == was => true,
+            ((Some(now), _), Some(was)) if now.stamp == was.stamp && was.digest.is_some() => {
+                now.digest.or_else(|| digest_of(path)) == was.digest
+            }
+            _ => false,
+        }
+    }
 }
 
 /// A Markdown file's text and its new record, given its last record `old`.
@@ -555,6 +569,42 @@ impl<T: Clone> Kept<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_hashed_when_too_recent_to_trust_is_known_again_by_its_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let image = dir.path().join("shot.png");
+        let look = || {
+            let mut files = Files::default();
+            files.refresh(&[], std::slice::from_ref(&image));
+            files
+        };
+        std::fs::write(&image, "one").unwrap();
+        // Written just now: its stamp is not trusted, and its bytes are hashed.
+        let (was, trusted) = look().version(&image);
+        let was = was.unwrap();
+        assert!(!trusted && was.digest.is_some(), "{was:?}");
+        // A later run trusts the stamp and hashes nothing: the bytes are hashed to compare.
+        std::thread::sleep(RACY + Duration::from_millis(20));
+        let later = look();
+        let stamp_alone = Version {
+            digest: None,
+            ..was
+        };
+        assert_eq!(later.version(&image), (Some(stamp_alone), true));
+        assert!(later.still(&image, Some(&was)));
+        // Other bytes of the same length under the very same stamp: another file.
+        let modified = std::fs::metadata(&image).unwrap().modified().unwrap();
+        std::fs::write(&image, "two").unwrap();
+        let file = std::fs::File::options().write(true).open(&image).unwrap();
+        file.set_modified(modified).unwrap();
+        let again = look();
+        assert_eq!(again.version(&image).0.unwrap().stamp, was.stamp);
+        assert!(!again.still(&image, Some(&was)));
+        assert!(!again.still(&image, None));
+        // A missing file is still missing.
+        assert!(again.still(&dir.path().join("gone.png"), None));
+    }
 
     #[test]
     fn a_kept_file_is_read_again_only_when_its_stamp_changes_or_was_racy() {

@@ -230,10 +230,7 @@ impl Memo {
             .reads
             .images
             .iter()
-            .map(|p| match ctx.files.version(p) {
-                (v, true) => (p.clone(), Some(v)),
-                (_, false) => (p.clone(), None),
-            })
+            .map(|p| (p.clone(), trusted(ctx.files.version(p))))
             .collect();
         self.fresh = true;
         self.body = Some(Body {
@@ -275,9 +272,21 @@ fn still_answered(b: &Body, ctx: &RenderCtx<'_>) -> bool {
 
 /// Whether every image file the body measured is still the same.
 fn images_same(b: &Body, ctx: &RenderCtx<'_>) -> bool {
-    b.images.iter().all(|(path, was)| {
-        was.is_some() && matches!(ctx.files.version(path), (now, true) if Some(now) == *was)
+    (b.images.iter()).all(|(path, was)| {
+        was.as_ref()
+            .is_some_and(|was| ctx.files.still(path, was.as_ref()))
     })
+}
+
+/// A file's version when it tells the file's bytes from others (`Some(None)`: the file is
+/// missing): one whose stamp changes with the file, or one written too recently for that,
+/// whose bytes were hashed (a file seen so is hashed again at every look); `None` otherwise.
+fn trusted(version: (Option<Version>, bool)) -> Option<Option<Version>> {
+    match version {
+        (v, true) => Some(v),
+        (Some(v), false) if v.digest.is_some() => Some(Some(v)),
+        _ => None,
+    }
 }
 
 /// The hash that tells an expansion from another, for a memo read back from the cache.

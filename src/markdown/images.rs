@@ -5,11 +5,11 @@
 //! the link checker can report the ones that do not exist.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use super::{Ctx, Ev, escape, plain_text};
+use super::{Ctx, Ev, Input, escape, plain_text};
 use crate::paths::percent_decode;
 
 /// An image that names a file of the site, for the link checker.
@@ -58,13 +58,17 @@ pub fn html(events: &[Ev<'_>], i: usize, cx: &mut Ctx<'_, '_>) -> Option<(String
     if !title.is_empty() {
         tag.push_str(&format!(" title=\"{}\"", escape(title)));
     }
-    if let Some(path) = local {
+    // The file, from the folder of the text that names it (a snippet's own, for an image
+    // of a snippet), within the content folder.
+    let file = local.as_deref().and_then(|path| base.join_link(path));
+    if local.is_some() {
         cx.out.images.push(ImageRef {
-            file: base.join_link(&path),
+            file: file.clone(),
             span: input.body_offset + range.start..input.body_offset + range.end,
         });
     }
-    if let Some((w, h)) = local_size(input.path, &src, &mut cx.reads.images) {
+    let measured = file.and_then(|f| Some(content_root(input)?.join(f.as_str())));
+    if let Some((w, h)) = measured.and_then(|at| local_size(at, &mut cx.reads.images)) {
         tag.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
     }
     tag.push_str(" loading=\"lazy\" decoding=\"async\">");
@@ -82,13 +86,18 @@ fn local_path(src: &str) -> Option<String> {
     Some(percent_decode(path).unwrap_or_else(|| path.to_string()))
 }
 
-/// The pixel size of a relative image file next to `page_file`.
-fn local_size(page_file: &Path, src: &str, measured: &mut Vec<PathBuf>) -> Option<(u32, u32)> {
-    if src.contains("://") || src.starts_with('/') || src.starts_with("data:") || src.contains("..")
-    {
-        return None;
+/// The content folder: the page's file, less its place in it.
+fn content_root(input: &Input<'_>) -> Option<PathBuf> {
+    let mut root = input.path;
+    for _ in input.source_path.as_str().split('/') {
+        root = root.parent()?;
     }
-    let path = page_file.parent()?.join(src.split(['?', '#']).next()?);
+    Some(root.to_path_buf())
+}
+
+/// The pixel size of the image file at `path`, which is noted among the files measured,
+/// found or not.
+fn local_size(path: PathBuf, measured: &mut Vec<PathBuf>) -> Option<(u32, u32)> {
     measured.push(path.clone());
     // On the heap: as an array it made the frame of every caller it is inlined into 64 KiB,
     // probed page by page on each call, and `html` is called for every event of a page.
@@ -188,6 +197,8 @@ fn svg_size(b: &[u8]) -> Option<(u32, u32)> {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
 
     #[test]
@@ -253,20 +264,49 @@ mod tests {
         );
     }
 
+    /// The first bytes of a PNG of `width` x `height`, written at `path` (its folders made).
+    fn png_at(path: &Path, width: u32, height: u32) {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        png.extend_from_slice(&width.to_be_bytes());
+        png.extend_from_slice(&height.to_be_bytes());
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, &png).unwrap();
+    }
+
     #[test]
     fn images_are_lazy_and_sized() {
         let d = tempfile::tempdir().unwrap();
-        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-        png.extend_from_slice(&800u32.to_be_bytes());
-        png.extend_from_slice(&600u32.to_be_bytes());
-        std::fs::write(d.path().join("shot.png"), &png).unwrap();
-        let page = d.path().join("a.md");
+        png_at(&d.path().join("guides/shot.png"), 800, 600);
+        let page = d.path().join("guides/a.md");
         let md = "![The *Settings* screen](shot.png \"Settings\") ![](https://e.com/x.png)";
         let (out, _, measured) = render_with(&page, "guides/a.md", md);
-        assert_eq!(measured, [d.path().join("shot.png")]);
+        assert_eq!(measured, [d.path().join("guides/shot.png")]);
         assert_eq!(
             out,
             "<p><img src=\"shot.png\" alt=\"The Settings screen\" title=\"Settings\" width=\"800\" height=\"600\" loading=\"lazy\" decoding=\"async\"> <img src=\"https://e.com/x.png\" alt=\"\" loading=\"lazy\" decoding=\"async\"></p>\n"
+        );
+    }
+
+    #[test]
+    fn images_of_other_folders_are_sized_and_none_outside_the_content_folder_is_read() {
+        let d = tempfile::tempdir().unwrap();
+        let content = d.path().join("content");
+        png_at(&content.join("images/shot 1.png"), 1200, 675);
+        // Beside the content folder: named by a path that climbs out of it.
+        png_at(&d.path().join("up.png"), 10, 10);
+        let page = content.join("guides/setup/a.md");
+        let md = "![a](../../images/shot%201.png?v=2) ![b](../../images/missing.png) ![c](../../../up.png)";
+        let (out, _, measured) = render_with(&page, "guides/setup/a.md", md);
+        assert_eq!(
+            measured,
+            [
+                content.join("images/shot 1.png"),
+                content.join("images/missing.png")
+            ]
+        );
+        assert_eq!(
+            out,
+            "<p><img src=\"../../images/shot%201.png?v=2\" alt=\"a\" width=\"1200\" height=\"675\" loading=\"lazy\" decoding=\"async\"> <img src=\"../../images/missing.png\" alt=\"b\" loading=\"lazy\" decoding=\"async\"> <img src=\"../../../up.png\" alt=\"c\" loading=\"lazy\" decoding=\"async\"></p>\n"
         );
     }
 }

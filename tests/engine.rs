@@ -19,7 +19,7 @@
 //! the seed; `scripts/diff-engine.sh` runs thousands.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use stepbook::engine::{Changes, Engine, Options};
@@ -784,6 +784,58 @@ fn a_replaced_image_updates_the_size_on_the_page() {
         second,
         "<img src=\"pic.png\" alt=\"Screen\" width=\"300\" height=\"40\" loading=\"lazy\" decoding=\"async\">"
     );
+}
+
+/// A new site title reaches every page, and renders no Markdown body again: a body reads no
+/// config, and is kept while what it read is the same. The pages are the ones a new engine
+/// makes.
+#[test]
+fn a_new_site_title_renders_every_page_and_no_body_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        &root.join("content/guide/a.md"),
+        b"---\ntitle: A\n---\nSee [B](b.md).\n",
+    );
+    write(
+        &root.join("content/guide/b.md"),
+        b"---\ntitle: B\n---\nText.\n",
+    );
+    write(&root.join("book.toml"), b"[book]\ntitle = \"Help\"\n");
+    let mut engine = Engine::new(root, Options::default());
+    run(&mut engine, root);
+    assert_eq!(engine.bodies_rendered(), 2);
+    write(&root.join("book.toml"), b"[book]\ntitle = \"Support\"\n");
+    let (diags, out) = run(&mut engine, root);
+    assert_eq!(engine.bodies_rendered(), 0);
+    let (fresh_diags, fresh) = run(&mut Engine::new(root, Options::default()), root);
+    assert_eq!(diags, fresh_diags);
+    let fresh: HashMap<String, Vec<u8>> = (fresh.unwrap().0.iter())
+        .map(|f| (f.path().to_string(), bytes_of(f)))
+        .collect();
+    let (files, gone) = out.unwrap();
+    assert!(gone.is_empty());
+    // A new config makes every file from a template again, each as a new engine makes it.
+    assert_eq!(
+        sorted_paths(&files),
+        [
+            "404.html",
+            "guide/a.html",
+            "guide/a.md",
+            "guide/b.html",
+            "guide/b.md",
+            "guide/index.html",
+            "index.html",
+            "llms.txt"
+        ]
+    );
+    for f in &files {
+        assert!(
+            fresh.get(f.path()) == Some(&bytes_of(f)),
+            "{} is not made as anew",
+            f.path()
+        );
+    }
 }
 
 /// A body edit renders that page again, and no other.

@@ -214,6 +214,7 @@ pub fn pages(
             same_table: false,
             files: inputs.files,
             prose: inputs.prose,
+            rendered: Default::default(),
         };
         let mut own: HashMap<usize, &mut Memo> = memos
             .iter_mut()

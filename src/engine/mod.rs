@@ -84,8 +84,16 @@ enum RecordRead<'s> {
 pub struct Engine {
     root: PathBuf,
     opts: Options,
-    /// The config of the last run, as text: a new config starts from scratch.
+    /// The config of the last run, as text: a new config starts from scratch, but for the
+    /// files' memos of a running engine (see [`Engine::load_reading`]).
     config: Option<String>,
+    /// The content folder of the last run, whose files the memos are of.
+    content_dir: Option<PathBuf>,
+    /// The memory was read from the cache and has not met a config yet: under another config
+    /// than its own, none of it is taken (the cache is the config's).
+    from_cache: bool,
+    /// How many Markdown bodies of the default language the last load rendered.
+    bodies_rendered: usize,
     files: Files,
     memos: FxHashMap<SourcePath, Memo>,
     /// The memos of default-language indexes shown in another language, by language.
@@ -142,6 +150,9 @@ impl Engine {
             root: root.to_path_buf(),
             opts,
             config: None,
+            content_dir: None,
+            from_cache: false,
+            bodies_rendered: 0,
             files: Files::default(),
             memos: FxHashMap::default(),
             fallbacks: HashMap::new(),
@@ -218,6 +229,7 @@ impl Engine {
         }
         Engine {
             config: restored.config,
+            from_cache: true,
             memos: restored.memos,
             cached: Some(cache::OutputKeys {
                 published: restored.published,
@@ -455,7 +467,13 @@ impl Engine {
         let mut timings = Timings::default();
         let seen = format!("{config:?}");
         if self.config.as_ref() != Some(&seen) {
-            self.memos.clear();
+            // A file's memo, its frontmatter and its body, reads no config: its body is
+            // checked against what it read (its URL, the pages it links to, the images it
+            // measured) like after any other edit, so a running engine keeps the memos of the
+            // same content folder, and a new site title renders no Markdown again.
+            if self.from_cache || self.content_dir.as_ref() != Some(&config.content_dir) {
+                self.memos.clear();
+            }
             self.fallbacks.clear();
             self.cutoff.clear();
             self.tables.clear();
@@ -468,6 +486,8 @@ impl Engine {
             self.cached = None;
             self.config = Some(seen);
         }
+        self.from_cache = false;
+        self.content_dir = Some(config.content_dir.clone());
         let sources = render::Sources::read(&config.theme_dir());
         let theme = match self.theme.take() {
             Some(last) if sources.made(&last) => Ok(last),
@@ -599,6 +619,7 @@ impl Engine {
             same_table: tabled.same,
             files: &self.files,
             prose: self.opts.lint,
+            rendered: Default::default(),
         };
         let bodies: Vec<Arc<crate::markdown::Rendered>> = memos
             .par_iter_mut()
@@ -608,6 +629,7 @@ impl Engine {
                 _ => None,
             })
             .collect();
+        self.bodies_rendered = ctx.rendered.into_inner();
         diags.extend(languages::name_problems(
             &config,
             md_files,
@@ -885,6 +907,12 @@ impl Engine {
         self.assembly
             .first()
             .map_or_else(Default::default, |m| m.how)
+    }
+
+    /// How many Markdown bodies of the default language's pages the last load rendered (the
+    /// others were kept).
+    pub fn bodies_rendered(&self) -> usize {
+        self.bodies_rendered
     }
 
     /// How many pages of the default language's site the last link check checked.

@@ -216,6 +216,8 @@ impl Memo {
         {
             return b.md.clone();
         }
+        ctx.rendered
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let md = Arc::new(markdown::render(&markdown::Input {
             prose: ctx.prose,
             path: &page.abs,
@@ -254,6 +256,8 @@ pub struct RenderCtx<'a> {
     pub same_table: bool,
     pub files: &'a Files,
     pub prose: bool,
+    /// How many bodies were rendered anew (the others were kept).
+    pub rendered: std::sync::atomic::AtomicUsize,
 }
 
 /// Whether every answer the body read of the table is still the same.

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Save-to-screen latency of `stepbook serve`: the time from a save to the open page in
 // headless Chromium showing the change, for each kind of edit (body, title, description,
-// tags, a new article, a deletion, a rename, a template), median of several edits at each
-// size, with the server's part (save -> the page's `update` or `reload` event arrives).
+// tags, a new slug, a new article, a deletion, a rename, a replaced image, a template, a
+// stylesheet, book.toml), median of several edits at each size, with the server's part
+// (save -> the page's `update`, `reload` or `css` event arrives).
 // `KINDS=body,title` runs only those.
 //
 //   cargo build --release && node scripts/bench-serve.mjs [--pause MS] [1000 10000 ...]
@@ -19,6 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
@@ -34,6 +36,32 @@ const EDITS = 9;
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
+}
+
+// A PNG of `width` x `height` grey pixels: a real image, so that the page shows it as well
+// as its size.
+function png(width, height) {
+  const chunk = (type, data) => {
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([head, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale, no interlace
+  // Each row: filter type 0, then one byte a pixel.
+  const rows = Buffer.alloc((width + 1) * height, 0x80);
+  for (let y = 0; y < height; y++) rows[y * (width + 1)] = 0;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 function serve(dir) {
@@ -69,7 +97,7 @@ for (const n of sizes.length ? sizes : [1000, 10000]) {
     await page.evaluate(() => {
       window.__updates = [];
       const events = new EventSource('/__stepbook/events');
-      for (const e of ['update', 'reload']) events.addEventListener(e, () => window.__updates.push(Date.now()));
+      for (const e of ['update', 'reload', 'css']) events.addEventListener(e, () => window.__updates.push(Date.now()));
       return new Promise((resolve) => events.addEventListener('hello', resolve));
     });
   };
@@ -81,6 +109,16 @@ for (const n of sizes.length ? sizes : [1000, 10000]) {
   };
   const base = path.join(repo, 'themes/default/templates/base.html');
   const override = path.join(dir, 'themes/default/templates/base.html');
+  const css = path.join(repo, 'themes/default/static/assets/stepbook.css');
+  const cssOverride = path.join(dir, 'themes/default/static/assets/stepbook.css');
+  // The article's first image: replaced by one of another size at each edit.
+  const image = (() => {
+    const m = fs.readFileSync(article, 'utf8').match(/!\[[^\]]*\]\(([^)\s]+\.png)\)/);
+    return m && path.resolve(path.dirname(article), m[1]);
+  })();
+  const slug = (m) => `s-${m.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
+  // The marker's own number, for sizes that differ at every edit.
+  const width = (m) => 200 + Number(m.split(' ').at(-2));
   // Each kind of edit: the page that shows it, the edit, and what the page shows after it.
   const kinds = {
     body: { url: rel, edit: (m) => fs.appendFileSync(article, `\n${m}\n`), shows: (m) => (document.body ? document.body.textContent : '').includes(m) },
@@ -91,6 +129,14 @@ for (const n of sizes.length ? sizes : [1000, 10000]) {
       shows: (m) => document.querySelector('meta[name="description"]')?.content === m,
     },
     tags: { url: rel, edit: (m) => setKey(article, 'tags', [m]), shows: (m) => (document.body ? document.body.textContent : '').includes(m) },
+    slug: {
+      url: collectionUrl,
+      edit: (m) => setKey(article, 'slug', slug(m)),
+      shows: (s) => [...document.querySelectorAll('a')].some((a) => (a.getAttribute('href') || '').includes(s)),
+      marker: slug,
+      // The article goes back to its own address, where the kinds after this one open it.
+      after: () => fs.writeFileSync(article, fs.readFileSync(article, 'utf8').replace(/^slug:.*\n/m, '')),
+    },
     'new article': {
       url: collectionUrl,
       edit: (m) => fs.writeFileSync(path.join(collection, `${m.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.md`), `---\ntitle: ${m}\n---\nNew.\n`),
@@ -119,10 +165,32 @@ for (const n of sizes.length ? sizes : [1000, 10000]) {
       shows: (m) => (document.body ? document.body.textContent : '').includes(m),
       edits: 3,
     },
+    image: {
+      url: rel,
+      edit: (m) => fs.writeFileSync(image, png(width(m), 40)),
+      shows: (w) => [...document.querySelectorAll('main img')].some((i) => i.getAttribute('width') === String(w) && i.naturalWidth === w),
+      marker: width,
+    },
+    stylesheet: {
+      url: rel,
+      edit: (m) => {
+        fs.mkdirSync(path.dirname(cssOverride), { recursive: true });
+        fs.writeFileSync(cssOverride, `${fs.readFileSync(css, 'utf8')}\n:root { --bench-marker: "${m}"; }\n`);
+      },
+      shows: (m) => getComputedStyle(document.documentElement).getPropertyValue('--bench-marker').includes(m),
+    },
+    'book.toml': {
+      url: rel,
+      edit: (m) => fs.writeFileSync(path.join(dir, 'book.toml'), `[book]\ntitle = "${m}"\n`),
+      shows: (m) => document.title.includes(m),
+      edits: 3,
+    },
   };
   const only = process.env.KINDS ? process.env.KINDS.split(',') : Object.keys(kinds);
   for (const name of only) {
     const kind = kinds[name];
+    if (!kind) throw new Error(`no kind of edit named ${name}: ${Object.keys(kinds).join(', ')}`);
+    if (name === 'image' && !image) throw new Error(`${article} shows no PNG image to replace`);
     await open(kind.url);
     const times = [];
     const server = [];
@@ -133,7 +201,9 @@ for (const n of sizes.length ? sizes : [1000, 10000]) {
         await page.waitForFunction(kind.before, marker, { polling: 'raf', timeout: 120_000 });
         await page.waitForTimeout(PAUSE);
       }
-      const seen = page.waitForFunction(kind.shows, marker, { polling: 'raf', timeout: 120_000 })
+      // What the page shows of the edit, when it is not the marker itself.
+      const shown = kind.marker ? kind.marker(marker) : marker;
+      const seen = page.waitForFunction(kind.shows, shown, { polling: 'raf', timeout: 120_000 })
         .catch((e) => { throw new Error(`${name}: the page never showed edit ${i}: ${e.message}`); });
       const start = Date.now();
       kind.edit(marker);
@@ -144,7 +214,11 @@ for (const n of sizes.length ? sizes : [1000, 10000]) {
       if (event !== undefined) server.push(event - start);
       await page.waitForTimeout(PAUSE);
     }
-    console.log(`  ${n} ${name}: save -> page shows it median ${median(times)} ms (min ${Math.min(...times)}, max ${Math.max(...times)}), server part median ${median(server)} ms`);
+    if (kind.after) {
+      kind.after();
+      await page.waitForTimeout(2000);
+    }
+    console.log(`  ${n} ${name}: save -> page shows it median ${median(times)} ms (min ${Math.min(...times)}, max ${Math.max(...times)}), ${server.length ? `server part median ${median(server)} ms` : 'server part not seen (the page reloaded, and its record of events with it)'}`);
   }
   await page.close();
   srv.child.kill();

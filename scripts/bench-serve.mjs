@@ -216,7 +216,11 @@ for (const n of sizes.length ? sizes : [1000, 10000]) {
     }
     if (kind.after) {
       kind.after();
-      await page.waitForTimeout(2000);
+      // Until the article is served at its own address again.
+      for (let t = Date.now(); (await fetch(srv.url + rel)).status !== 200; ) {
+        if (Date.now() - t > 120_000) throw new Error(`${name}: ${rel} never came back`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
     console.log(`  ${n} ${name}: save -> page shows it median ${median(times)} ms (min ${Math.min(...times)}, max ${Math.max(...times)}), ${server.length ? `server part median ${median(server)} ms` : 'server part not seen (the page reloaded, and its record of events with it)'}`);
   }

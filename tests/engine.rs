@@ -786,6 +786,54 @@ fn a_replaced_image_updates_the_size_on_the_page() {
     );
 }
 
+/// A page that measured an image written too recently to trust its stamp keeps its body
+/// while the image's bytes are the same, and is rendered again, with the new size, when other
+/// bytes come under the very same stamp.
+#[test]
+fn an_image_written_just_before_a_run_is_known_again_by_its_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        &root.join("content/guide/a.md"),
+        b"---\ntitle: A\n---\n![Screen](../images/pic.png)\n",
+    );
+    let pic = root.join("content/images/pic.png");
+    // A second ahead: too recent to trust, however slow the machine.
+    let ahead = std::time::SystemTime::now() + std::time::Duration::from_secs(1);
+    let put = |w: u32| {
+        write(&pic, &png(w, 20));
+        let file = std::fs::File::options().write(true).open(&pic).unwrap();
+        file.set_modified(ahead).unwrap();
+    };
+    let img = |out: Option<Delta>| {
+        let (files, _) = out.expect("the site builds");
+        let page = files
+            .iter()
+            .find(|f| f.path() == "guide/a.html")
+            .map(bytes_of);
+        let html = String::from_utf8(page.expect("the page is handed on")).unwrap();
+        let at = html.find("<img").unwrap();
+        html[at..at + html[at..].find('>').unwrap() + 1].to_string()
+    };
+    put(10);
+    let mut engine = Engine::new(root, Options::default());
+    let first = img(run(&mut engine, root).1);
+    assert_eq!(engine.bodies_rendered(), 1);
+    assert_eq!(
+        first,
+        "<img src=\"../images/pic.png\" alt=\"Screen\" width=\"10\" height=\"20\" loading=\"lazy\" decoding=\"async\">"
+    );
+    run(&mut engine, root);
+    assert_eq!(engine.bodies_rendered(), 0);
+    put(30);
+    let again = img(run(&mut engine, root).1);
+    assert_eq!(engine.bodies_rendered(), 1);
+    assert_eq!(
+        again,
+        "<img src=\"../images/pic.png\" alt=\"Screen\" width=\"30\" height=\"20\" loading=\"lazy\" decoding=\"async\">"
+    );
+}
+
 /// A new site title reaches every page, and renders no Markdown body again: a body reads no
 /// config, and is kept while what it read is the same. The pages are the ones a new engine
 /// makes.

@@ -580,12 +580,16 @@ mod tests {
             files
         };
         std::fs::write(&image, "one").unwrap();
-        // Written just now: its stamp is not trusted, and its bytes are hashed.
+        // Its modification time a second ahead, as if written just before a look however
+        // slow the machine: its stamp is not trusted, and its bytes are hashed.
+        let ahead = SystemTime::now() + Duration::from_secs(1);
+        let file = std::fs::File::options().write(true).open(&image).unwrap();
+        file.set_modified(ahead).unwrap();
         let (was, trusted) = look().version(&image);
         let was = was.unwrap();
         assert!(!trusted && was.digest.is_some(), "{was:?}");
         // A later run trusts the stamp and hashes nothing: the bytes are hashed to compare.
-        std::thread::sleep(RACY + Duration::from_millis(20));
+        std::thread::sleep(Duration::from_secs(1) + RACY + Duration::from_millis(50));
         let later = look();
         let stamp_alone = Version {
             digest: None,

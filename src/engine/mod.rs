@@ -84,8 +84,8 @@ enum RecordRead<'s> {
 pub struct Engine {
     root: PathBuf,
     opts: Options,
-    /// The config of the last run, as text: a new config starts from scratch, but for the
-    /// files' memos of a running engine (see [`Engine::load_reading`]).
+    /// The config of the last run, as text: a new config clears what depends on it (see
+    /// [`Engine::load_reading`]).
     config: Option<String>,
     /// The content folder of the last run, whose files the memos are of.
     content_dir: Option<PathBuf>,
@@ -465,6 +465,7 @@ impl Engine {
         let mut diags = Diagnostics::new();
         diags.extend(config.warnings.iter().cloned());
         let mut timings = Timings::default();
+        self.bodies_rendered = 0;
         let seen = format!("{config:?}");
         if self.config.as_ref() != Some(&seen) {
             // A file's memo, its frontmatter and its body, reads no config: its body is
@@ -910,7 +911,7 @@ impl Engine {
     }
 
     /// How many Markdown bodies of the default language's pages the last load rendered (the
-    /// others were kept).
+    /// others were kept); translations are not counted.
     pub fn bodies_rendered(&self) -> usize {
         self.bodies_rendered
     }

@@ -1,6 +1,7 @@
 //! Images: lazy loading, and their size written out so the page keeps their space while
 //! they load. The size is read from the file's header (PNG, GIF, JPEG, WebP, SVG) when the
-//! image is a file next to the page; other images are only made lazy. Every image that names
+//! image names a file of the content folder (resolved as the link checker resolves it, from
+//! the folder of the text that names it); other images are only made lazy. Every image that names
 //! a file of the site (not a URL) is recorded in [`Rendered::images`](super::Rendered), so
 //! the link checker can report the ones that do not exist.
 
@@ -67,7 +68,9 @@ pub fn html(events: &[Ev<'_>], i: usize, cx: &mut Ctx<'_, '_>) -> Option<(String
             span: input.body_offset + range.start..input.body_offset + range.end,
         });
     }
-    let measured = file.and_then(|f| Some(content_root(input)?.join(f.as_str())));
+    let measured = file
+        .filter(measurable)
+        .and_then(|f| Some(content_root(input)?.join(f.as_str())));
     if let Some((w, h)) = measured.and_then(|at| local_size(at, &mut cx.reads.images)) {
         tag.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
     }
@@ -84,6 +87,17 @@ fn local_path(src: &str) -> Option<String> {
         return None;
     }
     Some(percent_decode(path).unwrap_or_else(|| path.to_string()))
+}
+
+/// Whether the file at `path` of the content folder may be measured: a path to a file the
+/// engine lists (not the folder itself, nothing hidden, which the engine does not follow), and
+/// no part that another system reads as a separator or a drive (`\\`, `:`), so that it stays
+/// within the folder wherever it is joined.
+fn measurable(path: &crate::paths::SourcePath) -> bool {
+    let path = path.as_str();
+    !path.is_empty()
+        && !path.contains(['\\', ':'])
+        && path.split('/').all(|part| !part.starts_with('.'))
 }
 
 /// The content folder: the page's file, less its place in it.
@@ -288,14 +302,14 @@ mod tests {
     }
 
     #[test]
-    fn images_of_other_folders_are_sized_and_none_outside_the_content_folder_is_read() {
+    fn images_of_other_folders_are_sized_and_nothing_outside_the_listed_files_is_read() {
         let d = tempfile::tempdir().unwrap();
         let content = d.path().join("content");
         png_at(&content.join("images/shot 1.png"), 1200, 675);
         // Beside the content folder: named by a path that climbs out of it.
         png_at(&d.path().join("up.png"), 10, 10);
         let page = content.join("guides/setup/a.md");
-        let md = "![a](../../images/shot%201.png?v=2) ![b](../../images/missing.png) ![c](../../../up.png)";
+        let md = "![a](../../images/shot%201.png?v=2) ![b](../../images/missing.png) ![c](../../../up.png) ![d](../..) ![e](../.hidden/x.png) ![f](a%5C..%5C..%5Cx.png)";
         let (out, _, measured) = render_with(&page, "guides/setup/a.md", md);
         assert_eq!(
             measured,
@@ -306,7 +320,7 @@ mod tests {
         );
         assert_eq!(
             out,
-            "<p><img src=\"../../images/shot%201.png?v=2\" alt=\"a\" width=\"1200\" height=\"675\" loading=\"lazy\" decoding=\"async\"> <img src=\"../../images/missing.png\" alt=\"b\" loading=\"lazy\" decoding=\"async\"> <img src=\"../../../up.png\" alt=\"c\" loading=\"lazy\" decoding=\"async\"></p>\n"
+            "<p><img src=\"../../images/shot%201.png?v=2\" alt=\"a\" width=\"1200\" height=\"675\" loading=\"lazy\" decoding=\"async\"> <img src=\"../../images/missing.png\" alt=\"b\" loading=\"lazy\" decoding=\"async\"> <img src=\"../../../up.png\" alt=\"c\" loading=\"lazy\" decoding=\"async\"> <img src=\"../..\" alt=\"d\" loading=\"lazy\" decoding=\"async\"> <img src=\"../.hidden/x.png\" alt=\"e\" loading=\"lazy\" decoding=\"async\"> <img src=\"a%5C..%5C..%5Cx.png\" alt=\"f\" loading=\"lazy\" decoding=\"async\"></p>\n"
         );
     }
 }

@@ -7,7 +7,7 @@
 //! redirects quote), where its body starts, its leading heading and where each of its links
 //! points. Beside the pages it reads which language it builds and where every page is in
 //! every language; the config is its owner's to watch (the engine starts this memory over
-//! under a new config, as it does every other). Pages whose file, frontmatter and body are
+//! under a new config). Pages whose file, frontmatter and body are
 //! the very ones of the last run (shared, not copied) have the same shape without being
 //! compared. Under the same languages, a run whose pages are the last run's files in the
 //! same order:

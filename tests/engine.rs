@@ -752,6 +752,17 @@ fn incremental_output_equals_a_clean_build_after_every_edit() {
     );
 }
 
+/// The first `<img>` tag of `guide/a.html` among the files a run handed on.
+fn first_img(out: Option<Delta>) -> String {
+    let (files, _) = out.expect("the site builds");
+    let page = (files.iter())
+        .find(|f| f.path() == "guide/a.html")
+        .map(bytes_of);
+    let html = String::from_utf8(page.expect("the page is handed on")).unwrap();
+    let at = html.find("<img").unwrap();
+    html[at..at + html[at..].find('>').unwrap() + 1].to_string()
+}
+
 /// The size of a replaced image reaches the page at once, though the page's text is the same.
 #[test]
 fn a_replaced_image_updates_the_size_on_the_page() {
@@ -763,23 +774,13 @@ fn a_replaced_image_updates_the_size_on_the_page() {
     );
     write(&root.join("content/guide/pic.png"), &png(10, 20));
     let mut engine = Engine::new(root, Options::default());
-    let page = |out: Option<Delta>| {
-        let (files, _) = out.expect("the site builds");
-        let a = files
-            .iter()
-            .find(|f| f.path() == "guide/a.html")
-            .map(bytes_of);
-        let html = String::from_utf8(a.expect("the page is rendered again")).unwrap();
-        let at = html.find("<img").unwrap();
-        html[at..at + html[at..].find('>').unwrap() + 1].to_string()
-    };
-    let first = page(run(&mut engine, root).1);
+    let first = first_img(run(&mut engine, root).1);
     assert_eq!(
         first,
         "<img src=\"pic.png\" alt=\"Screen\" width=\"10\" height=\"20\" loading=\"lazy\" decoding=\"async\">"
     );
     write(&root.join("content/guide/pic.png"), &png(300, 40));
-    let second = page(run(&mut engine, root).1);
+    let second = first_img(run(&mut engine, root).1);
     assert_eq!(
         second,
         "<img src=\"pic.png\" alt=\"Screen\" width=\"300\" height=\"40\" loading=\"lazy\" decoding=\"async\">"
@@ -805,19 +806,9 @@ fn an_image_written_just_before_a_run_is_known_again_by_its_bytes() {
         let file = std::fs::File::options().write(true).open(&pic).unwrap();
         file.set_modified(ahead).unwrap();
     };
-    let img = |out: Option<Delta>| {
-        let (files, _) = out.expect("the site builds");
-        let page = files
-            .iter()
-            .find(|f| f.path() == "guide/a.html")
-            .map(bytes_of);
-        let html = String::from_utf8(page.expect("the page is handed on")).unwrap();
-        let at = html.find("<img").unwrap();
-        html[at..at + html[at..].find('>').unwrap() + 1].to_string()
-    };
     put(10);
     let mut engine = Engine::new(root, Options::default());
-    let first = img(run(&mut engine, root).1);
+    let first = first_img(run(&mut engine, root).1);
     assert_eq!(engine.bodies_rendered(), 1);
     assert_eq!(
         first,
@@ -826,7 +817,7 @@ fn an_image_written_just_before_a_run_is_known_again_by_its_bytes() {
     run(&mut engine, root);
     assert_eq!(engine.bodies_rendered(), 0);
     put(30);
-    let again = img(run(&mut engine, root).1);
+    let again = first_img(run(&mut engine, root).1);
     assert_eq!(engine.bodies_rendered(), 1);
     assert_eq!(
         again,

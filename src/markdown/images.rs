@@ -112,13 +112,13 @@ fn content_root(input: &Input<'_>) -> Option<PathBuf> {
 /// The pixel size of the image file at `path`, which is noted among the files measured,
 /// found or not.
 fn local_size(path: PathBuf, measured: &mut Vec<PathBuf>) -> Option<(u32, u32)> {
-    measured.push(path.clone());
-    // On the heap: as an array it made the frame of every caller it is inlined into 64 KiB,
-    // probed page by page on each call, and `html` is called for every event of a page.
-    let mut head = vec![0u8; 64 * 1024];
-    let mut f = std::fs::File::open(path).ok()?;
-    let n = f.read(&mut head).ok()?;
-    size_of(&head[..n])
+    let f = std::fs::File::open(&path);
+    measured.push(path);
+    // At most the first 64 KiB (a JPEG's size may follow its metadata), into room that is
+    // not zeroed first: a screenshot is read whole in one call, and most are far smaller.
+    let mut head = Vec::with_capacity(64 * 1024);
+    f.ok()?.take(64 * 1024).read_to_end(&mut head).ok()?;
+    size_of(&head)
 }
 
 /// Width and height from the first bytes of a PNG, GIF, JPEG or WebP file.

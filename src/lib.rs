@@ -95,6 +95,9 @@ pub struct BuildReport {
     /// Articles the anchor plan fingerprinted: every one, or those that changed since the
     /// prints the cache kept ([`anchors::Memo`]).
     pub fingerprinted: usize,
+    /// Articles the anchor plan followed anew along the anchor record: every one, or those
+    /// whose decision the cache did not keep.
+    pub followed: usize,
     /// Articles the search index counted: every one, or those that changed since the counts
     /// the cache kept.
     pub counted: usize,
@@ -319,6 +322,7 @@ pub fn build_with(
     }
     let contexts = engine.contexts_built();
     let fingerprinted = engine.articles_fingerprinted();
+    let followed = engine.articles_followed();
     timings.lap("render and write pages");
     if loaded.config.search {
         progress.stage("indexing", 0);
@@ -378,6 +382,7 @@ pub fn build_with(
         rendered: rendered.into_inner(),
         contexts,
         fingerprinted,
+        followed,
         counted,
         assembled,
         link_checked,

@@ -91,6 +91,10 @@ fn build(
                 );
                 eprintln!("  {} page contexts built", report.contexts);
                 eprintln!("  {} articles fingerprinted", report.fingerprinted);
+                eprintln!(
+                    "  {} articles followed along the anchor record",
+                    report.followed
+                );
                 eprintln!("  {} articles counted for search", report.counted);
                 eprintln!("  {} pages checked for links", report.link_checked);
                 eprintln!("  site assembled: {}", report.assembled.describe());

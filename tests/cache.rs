@@ -37,11 +37,12 @@ fn rendered(run: &Run) -> (usize, usize) {
 }
 
 /// The counts the `--timings` report ends with, each after the count.
-const COUNTS: [&str; 4] = [
+const COUNTS: [&str; 5] = [
     " page contexts built",
     " articles fingerprinted",
     " articles counted for search",
     " pages checked for links",
+    " articles followed along the anchor record",
 ];
 
 /// How the `--timings` report says the default language's site was assembled.
@@ -606,4 +607,29 @@ fn modified(dir: &Path) -> BTreeMap<String, std::time::SystemTime> {
             (rel.to_string_lossy().into_owned(), time)
         })
         .collect()
+}
+
+/// What following the anchor record decided for an article is saved when it was decided
+/// anew, though the article is the same: after the first build, whose record the second
+/// reads, a body edit follows one article along the record, not every one.
+#[test]
+fn decisions_made_against_a_new_record_are_saved() {
+    let f = Fixture::new(".");
+    let followed = |run: &Run| count(run, COUNTS[4]);
+    let build = || {
+        let run = f.run(&["build", "--timings"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run
+    };
+    let all = followed(&build());
+    assert!(all > 1, "{all} articles followed by the first build");
+    // The record the first build wrote, read for the first time: every decision is made again.
+    assert_eq!(followed(&build()), all);
+    edit(
+        &f,
+        "content/write/write-a-procedure.md",
+        "\n\n",
+        "\n\nA sentence added to the body.\n\n",
+    );
+    assert_eq!(followed(&build()), 1);
 }

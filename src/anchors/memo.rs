@@ -101,6 +101,7 @@ impl Memo {
             k.unwrap_or_else(|| Kept {
                 prints: Arc::new(Prints::of(a)),
                 own: None,
+                renewed: false,
             })
         };
         // Threads pay only for many articles.
@@ -149,6 +150,12 @@ impl Memo {
         self.fingerprinted
     }
 
+    /// How many articles the last plan followed anew: every one, or those whose decision
+    /// was not kept (a changed article, or another record).
+    pub fn followed(&self) -> usize {
+        self.followed
+    }
+
     /// Whether the prints kept of the article from `source` were made from these very body,
     /// frontmatter and text (those its file's memo holds), so that the cache may keep them.
     pub fn made_from(
@@ -162,6 +169,12 @@ impl Memo {
             let p = &k.prints;
             Arc::ptr_eq(&p.md, md) && Arc::ptr_eq(&p.fm, fm) && Arc::ptr_eq(&p.text, text)
         })
+    }
+
+    /// Whether the last plan decided anew what following the article's own address gives:
+    /// the cache's copy of its prints is then out of date, though they are the same.
+    pub fn renewed(&self, source: &SourcePath) -> bool {
+        self.articles.get(source).is_some_and(|k| k.renewed)
     }
 
     /// What the cache keeps of the prints of the article from `source`.
@@ -210,6 +223,7 @@ impl Memo {
         self.articles.entry(source).or_insert(Kept {
             prints: Arc::new(prints),
             own: saved.own,
+            renewed: false,
         });
     }
 }
@@ -248,6 +262,9 @@ pub(super) struct Kept {
     /// What following its own address decided, against the record of a [`record_digest`],
     /// and whether the article held its address alone then.
     pub own: Option<(u64, bool, Arc<Own>)>,
+    /// Whether the last plan decided `own` anew (against another record, say) rather than
+    /// keeping it: what the cache holds of the article is then not what it would save.
+    pub renewed: bool,
 }
 
 impl Kept {

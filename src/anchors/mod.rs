@@ -243,8 +243,8 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
             None => (Arc::new(ctx.own(i, alone[i], &record)), true),
         })
         .collect();
-    let followed = owns.iter().filter(|(_, again)| *again).count();
-    let owns: Vec<Arc<Own>> = owns.into_iter().map(|(own, _)| own).collect();
+    let (owns, again): (Vec<Arc<Own>>, Vec<bool>) = owns.into_iter().unzip();
+    let followed = again.iter().filter(|again| **again).count();
     // Recorded addresses that no page holds: where each went, if anywhere.
     let mut later = Own::default();
     let mut later_maps: FxHashMap<usize, BTreeMap<String, String>> = FxHashMap::default();
@@ -298,8 +298,9 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
         .iter()
         .map(|(url, m)| (url.clone(), map_json(m)))
         .collect();
-    for ((k, own), alone) in kept.iter_mut().zip(&owns).zip(alone) {
+    for (((k, own), alone), again) in kept.iter_mut().zip(&owns).zip(alone).zip(again) {
         k.own = Some((against, alone, own.clone()));
+        k.renewed = again;
     }
     memo.keep(articles, kept);
     memo.followed = followed;

@@ -571,11 +571,15 @@ pub fn save_files(root: &Path, what: &ToSave<'_>) -> Result<Files, Diagnostic> {
             let prints = memos.iter().filter(|(p, m)| has_prints(p, m)).count();
             let kept = what.written.shards.get(i).copied().flatten();
             // Prints are made from what the memo holds: with the same memos, the same prints
-            // (those of a renamed or moved page are made again, and are then no longer kept).
+            // (those of a renamed or moved page are made again, and are then no longer kept),
+            // unless what following an article's own address decided was decided anew (as
+            // after the first build, whose record the next build reads).
             if let Some(shard) = kept
                 && shard.memos == memos.len()
                 && shard.prints == prints
-                && memos.iter().all(|(_, m)| !m.fresh())
+                && memos
+                    .iter()
+                    .all(|(p, m)| !m.fresh() && !what.anchors.renewed(p))
             {
                 return Ok(shard);
             }

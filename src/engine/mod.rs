@@ -903,6 +903,12 @@ impl Engine {
         self.anchor_memo.fingerprinted()
     }
 
+    /// How many articles the last anchor plan followed anew along the anchor record: every
+    /// article, or those whose decision was not kept (in memory, or in the cache).
+    pub fn articles_followed(&self) -> usize {
+        self.anchor_memo.followed()
+    }
+
     /// How the last run assembled the default language's site.
     pub fn assembled(&self) -> site::memo::How {
         self.assembly

@@ -396,6 +396,18 @@ impl Files {
         }
     }
 
+    /// The version of `path` when it tells the file's bytes from others, to be checked
+    /// later with [`Files::still`] (`Some(None)`: the file is missing): one whose stamp
+    /// changes with the file, or one written too recently for that, whose bytes were hashed
+    /// (a file seen so is hashed again at every look); `None` otherwise.
+    pub fn trusted_version(&self, path: &Path) -> Option<Option<Version>> {
+        match self.version(path) {
+            (v, true) => Some(v),
+            (Some(v), false) if v.digest.is_some() => Some(Some(v)),
+            _ => None,
+        }
+    }
+
     /// Whether the file at `path` is still the one of version `was` (`None`: missing), as
     /// [`Files::version`] sees it: a stamp that changes with the file and is the same, or the
     /// same stamp and bytes that hash the same, for a version whose bytes were hashed (the

@@ -232,7 +232,7 @@ impl Memo {
             .reads
             .images
             .iter()
-            .map(|p| (p.clone(), trusted(ctx.files.version(p))))
+            .map(|p| (p.clone(), ctx.files.trusted_version(p)))
             .collect();
         self.fresh = true;
         self.body = Some(Body {
@@ -280,17 +280,6 @@ fn images_same(b: &Body, ctx: &RenderCtx<'_>) -> bool {
         was.as_ref()
             .is_some_and(|was| ctx.files.still(path, was.as_ref()))
     })
-}
-
-/// A file's version when it tells the file's bytes from others (`Some(None)`: the file is
-/// missing): one whose stamp changes with the file, or one written too recently for that,
-/// whose bytes were hashed (a file seen so is hashed again at every look); `None` otherwise.
-fn trusted(version: (Option<Version>, bool)) -> Option<Option<Version>> {
-    match version {
-        (v, true) => Some(v),
-        (Some(v), false) if v.digest.is_some() => Some(Some(v)),
-        _ => None,
-    }
 }
 
 /// The hash that tells an expansion from another, for a memo read back from the cache.

@@ -70,7 +70,7 @@ pub fn html(events: &[Ev<'_>], i: usize, cx: &mut Ctx<'_, '_>) -> Option<(String
     }
     let measured = file
         .filter(measurable)
-        .and_then(|f| Some(content_root(input)?.join(f.as_str())));
+        .and_then(|f| Some(f.to_path(&content_root(input)?)));
     if let Some((w, h)) = measured.and_then(|at| local_size(at, &mut cx.reads.images)) {
         tag.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
     }

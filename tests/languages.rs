@@ -328,3 +328,49 @@ fn a_site_with_one_language_has_no_switcher() {
     );
     assert!(!en.contains("stepbook-strings"), "{en}");
 }
+
+/// A translation that includes a snippet with an image: the snippet's image leads from the
+/// language's page to the content's file once, as the page's own image does, so it is found
+/// under a `base-url` with a path too.
+#[test]
+fn a_translated_snippet_image_leads_to_the_file_once() {
+    let f = Fixture::new("snippets");
+    f.write(
+        "book.toml",
+        "[book]\ntitle = \"Repository help\"\nbase-url = \"https://example.com/docs/\"\n\n[languages.de]\ntitle = \"Hilfe\"\n",
+    );
+    for (page, title) in [
+        ("change-the-default-branch", "Standardzweig ändern"),
+        (
+            "change-the-default-branch-inline",
+            "Standardzweig ändern, ausgeschrieben",
+        ),
+    ] {
+        let text = f.read(&format!("content/repositories/{page}.md"));
+        let (_, rest) = text.split_once("\ndescription:").unwrap();
+        f.write(
+            &format!("content/repositories/{page}.de.md"),
+            &format!("---\ntitle: {title}\ndescription:{rest}"),
+        );
+    }
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let img = |page: &str| {
+        let html = f.read(page);
+        let at = html.find("<img ").unwrap();
+        html[at..at + html[at..].find('>').unwrap() + 1].to_string()
+    };
+    let tag = "<img src=\"../../images/repo-settings.png\" alt=\"Repository settings button\" width=\"32\" height=\"16\" loading=\"lazy\" decoding=\"async\">";
+    assert_eq!(
+        img("public/de/repositories/change-the-default-branch.html"),
+        tag
+    );
+    assert_eq!(
+        img("public/de/repositories/change-the-default-branch-inline.html"),
+        tag.replace("../../images", "../../repositories/../images")
+    );
+    assert_eq!(
+        img("public/repositories/change-the-default-branch.html"),
+        tag.replace("../../images", "../images")
+    );
+}

@@ -19,7 +19,7 @@ use super::pages::{Memo, RenderCtx};
 use crate::config::{Config, languages::Language};
 use crate::diagnostics::{Diagnostic, Locator};
 use crate::frontmatter::Frontmatter;
-use crate::markdown::{Rendered, links::PageTable};
+use crate::markdown::{Rendered, escape, links::PageTable};
 use crate::paths::{SourcePath, UrlPath};
 use crate::site::langs::{Alternates, Lang};
 use crate::site::{Page, PageFile, is_index};
@@ -399,14 +399,18 @@ pub fn alternates(config: &Config, pages: &[Page], langs: &[LangPages]) -> Alter
 /// The body with every relative image source led back to the content's files: an image is
 /// written as the Markdown names it, relative to the page, and a language's page in the
 /// folder `dir` sits under the language's folder, away from the files beside its source.
+/// A snippet's image is not: its source was made from the page's own URL
+/// ([`Rendered::relocated`]), and is already right.
 fn rebase_images(md: Arc<Rendered>, dir: &str) -> Arc<Rendered> {
     const SRC: &str = "<img src=\"";
+    let made: HashSet<String> = md.relocated.iter().map(|(_, href)| escape(href)).collect();
     let relative = |rest: &str| {
         let rest = &rest[..rest.find('"').unwrap_or(rest.len())];
         !(rest.starts_with('/')
             || rest.starts_with('#')
             || rest.starts_with("data:")
-            || rest.contains("://"))
+            || rest.contains("://")
+            || made.contains(rest))
     };
     let html = &md.html;
     if !html
@@ -494,6 +498,21 @@ mod tests {
         assert_eq!(
             rebase_images(md(html), "").html,
             "<img src=\"../pic.png\" alt=\"\"><img src=\"https://x.test/a.png\"><img src=\"/abs.png\">"
+        );
+    }
+
+    #[test]
+    fn a_snippet_image_made_from_the_page_url_is_not_led_back_again() {
+        // The page `guide/reset.md` of the language `de` is at `de/guide/reset.html`; its
+        // snippet's image was written from that URL, its own image from the source's folder.
+        let md = Arc::new(Rendered {
+            html: "<img src=\"../../images/a&amp;b.png\" alt=\"\"><img src=\"../images/own.png\" alt=\"\">".into(),
+            relocated: vec![(0..10, "../../images/a&b.png".into())],
+            ..Default::default()
+        });
+        assert_eq!(
+            rebase_images(md, "guide").html,
+            "<img src=\"../../images/a&amp;b.png\" alt=\"\"><img src=\"../../guide/../images/own.png\" alt=\"\">"
         );
     }
 }

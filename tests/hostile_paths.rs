@@ -102,6 +102,64 @@ build failed; the previous output was left as it was
     assert!(!check.stderr.contains("Private notes"), "{}", check.stderr);
 }
 
+/// An image behind a link that leads outside is refused like any such link, and never opened
+/// on the way, not even to read its size: the file behind it here is a named pipe, which
+/// would hold the build up until something wrote to it.
+#[cfg(unix)]
+#[test]
+fn an_image_behind_a_link_outside_is_never_opened() {
+    let f = Fixture::empty();
+    let outside = tempfile::tempdir().unwrap();
+    let outside = outside.path().canonicalize().unwrap();
+    let pipe = outside.join("shot.png");
+    let made = std::process::Command::new("mkfifo").arg(&pipe).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo makes a named pipe");
+    f.write("content/a.md", "# A\n\n![Shot](images/shot.png)\n");
+    std::fs::create_dir(f.root().join("content/images")).unwrap();
+    symlink(&pipe, f.root().join("content/images/shot.png"));
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("stepbook"))
+        .arg("build")
+        .current_dir(f.root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("the build waited a minute on the pipe behind the link: it opened it");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let root = f.root().canonicalize().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).replace(root.to_str().unwrap(), "[ROOT]"),
+        format!(
+            "error[image-missing]: image `images/shot.png` does not exist
+  --> content/a.md:3:1
+  |
+3 | ![Shot](images/shot.png)
+  | ^^^^^^^^^^^^^^^^^^^^^^^^
+  = hint: image paths are relative to this file; put the image in the content folder
+
+error[symlink-outside]: this is a symbolic link to {}, outside the site's folder; stepbook does not follow it
+  --> content/images/shot.png
+  = hint: copy what it leads to into the site's folder, or remove the link; links that stay inside the site's folder are followed
+
+error: found 2 errors and 0 warnings
+build failed; the previous output was left as it was
+",
+            pipe.display()
+        )
+    );
+    assert!(
+        !f.root().join("public").exists(),
+        "a failed build writes nothing"
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn links_that_stay_inside_the_site_are_followed() {

@@ -396,6 +396,11 @@ impl Files {
         }
     }
 
+    /// Whether `path` is a file of the content folder as last listed (one of the record).
+    pub fn listed(&self, path: &Path) -> bool {
+        self.seen.contains_key(path)
+    }
+
     /// The version of `path` when it tells the file's bytes from others, to be checked
     /// later with [`Files::still`] (`Some(None)`: the file is missing): one whose stamp
     /// changes with the file, or one written too recently for that, whose bytes were hashed

@@ -227,6 +227,7 @@ impl Memo {
             url,
             pages: ctx.table,
             origins: self.expanded.as_ref().and_then(|e| e.origins.as_deref()),
+            listed: &|path| ctx.files.listed(path),
         }));
         let images = md
             .reads

@@ -6,7 +6,7 @@
 //! the link checker can report the ones that do not exist.
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
@@ -71,7 +71,8 @@ pub fn html(events: &[Ev<'_>], i: usize, cx: &mut Ctx<'_, '_>) -> Option<(String
     let measured = file
         .filter(measurable)
         .and_then(|f| Some(f.to_path(&content_root(input)?)));
-    if let Some((w, h)) = measured.and_then(|at| local_size(at, &mut cx.reads.images)) {
+    if let Some((w, h)) = measured.and_then(|at| local_size(at, input.listed, &mut cx.reads.images))
+    {
         tag.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
     }
     tag.push_str(" loading=\"lazy\" decoding=\"async\">");
@@ -110,14 +111,18 @@ fn content_root(input: &Input<'_>) -> Option<PathBuf> {
 }
 
 /// The pixel size of the image file at `path`, which is noted among the files measured,
-/// found or not.
-fn local_size(path: PathBuf, measured: &mut Vec<PathBuf>) -> Option<(u32, u32)> {
-    let f = std::fs::File::open(&path);
+/// found or not; a file the engine did not list is not opened.
+fn local_size(
+    path: PathBuf,
+    listed: &dyn Fn(&Path) -> bool,
+    measured: &mut Vec<PathBuf>,
+) -> Option<(u32, u32)> {
+    let f = listed(&path).then(|| std::fs::File::open(&path));
     measured.push(path);
     // At most the first 64 KiB (a JPEG's size may follow its metadata), into room that is
     // not zeroed first: a screenshot is read whole in one call, and most are far smaller.
     let mut head = Vec::with_capacity(64 * 1024);
-    f.ok()?.take(64 * 1024).read_to_end(&mut head).ok()?;
+    f?.ok()?.take(64 * 1024).read_to_end(&mut head).ok()?;
     size_of(&head)
 }
 
@@ -248,6 +253,7 @@ mod tests {
             pages: &crate::markdown::links::PageTable::default(),
             prose: false,
             origins: None,
+            listed: &|_| true,
         };
         let mut events: Vec<Ev> = pulldown_cmark::Parser::new_ext(md, crate::markdown::options())
             .into_offset_iter()

@@ -223,6 +223,10 @@ pub struct Input<'a> {
     /// ([`crate::snippets`]): positions are moved back to the files the writer wrote, and a
     /// snippet's relative links resolve from its own file.
     pub origins: Option<&'a crate::snippets::Origins>,
+    /// Whether a file of the content folder is one the engine listed: an image is opened to
+    /// be measured only then, so that a symbolic link that leads outside the site's folder,
+    /// which the listing leaves out, is never read.
+    pub listed: &'a dyn Fn(&Path) -> bool,
 }
 
 impl Input<'_> {
@@ -662,6 +666,7 @@ pub(crate) mod tests {
             pages: &pages,
             prose: true,
             origins: None,
+            listed: &|_| true,
         })
     }
 

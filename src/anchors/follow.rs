@@ -5,12 +5,12 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::Fingerprint;
-use super::memo::{Kept, Own, Prints};
+use super::memo::{Kept, Own, Prints, Unit};
 use super::pins::Pin;
 use super::record::{Entry, Key, Kind, Record};
 use super::{THRESHOLD, report};
@@ -29,8 +29,165 @@ enum Found {
     Lost,
 }
 
+/// An article's units by what finds them for a recorded fragment that no longer anchors what
+/// it did: by kind and name hash, and by kind and word hash. Made once per article followed,
+/// when a fragment first needs it, so that a page that lost thousands of anchors looks at the
+/// few units that can be theirs rather than at every unit for each.
+struct Index<'p> {
+    exact: FxHashMap<(Kind, u32), Group<'p>>,
+    /// The units (ascending) whose sketch holds the word hash: a unit that shares no word
+    /// with a fragment has a similarity of 0 with it.
+    words: FxHashMap<(Kind, u16), Vec<usize>>,
+}
+
+/// The units of one kind and name hash: their ids sorted, with their places.
+struct Group<'p> {
+    by_id: Vec<(&'p str, usize)>,
+    /// The least place of any run of `by_id`.
+    first: RangeMin,
+}
+
+impl<'p> Index<'p> {
+    fn new(prints: &'p Prints) -> Index<'p> {
+        let mut exact: FxHashMap<(Kind, u32), Vec<(&str, usize)>> = FxHashMap::default();
+        let mut words: FxHashMap<(Kind, u16), Vec<usize>> = FxHashMap::default();
+        for (u, unit) in prints.units().iter().enumerate() {
+            let fp = &unit.fingerprint;
+            exact
+                .entry((unit.kind, fp.hash))
+                .or_default()
+                .push((prints.id(u), u));
+            for &h in fp.sketch.iter() {
+                words.entry((unit.kind, h)).or_default().push(u);
+            }
+        }
+        let exact = exact
+            .into_iter()
+            .map(|(key, mut by_id)| {
+                by_id.sort_unstable();
+                let first = RangeMin::new(by_id.iter().map(|(_, u)| *u).collect());
+                (key, Group { by_id, first })
+            })
+            .collect();
+        Index { exact, words }
+    }
+
+    /// Among the units of `entry`'s kind with its name hash, the one whose id shares the
+    /// longest start with `fragment` (the first such unit of the page), and how many there
+    /// are. The ids sharing the longest start are a run of the sorted ids, beside the place
+    /// `fragment` would take among them.
+    fn exact(&self, fragment: &str, entry: &Entry) -> Option<(usize, usize)> {
+        let group = self.exact.get(&(entry.kind, entry.fingerprint.hash))?;
+        Some((group.sharing_most(fragment)?, group.by_id.len()))
+    }
+
+    /// The unit of `entry`'s kind most like it (the first of the page among equals), when
+    /// one is alike enough to matter: at [`THRESHOLD`] or above (below it nothing moves).
+    fn most_like(&self, entry: &Entry, units: &[Unit]) -> Option<(usize, f64)> {
+        let sketch = &entry.fingerprint.sketch;
+        let lists = (sketch.iter())
+            .map(|h| {
+                self.words
+                    .get(&(entry.kind, *h))
+                    .map_or(&[][..], Vec::as_slice)
+            })
+            .collect();
+        let like = holding_enough(lists, alike_needs(sketch.len()));
+        let mut best: Option<(usize, f64)> = None;
+        for u in like {
+            let score = entry.fingerprint.similarity(&units[u].fingerprint);
+            if best.is_none_or(|(_, s)| score > s) {
+                best = Some((u, score));
+            }
+        }
+        best.filter(|(_, score)| *score >= THRESHOLD)
+    }
+}
+
+/// How many of its `len` word hashes a sketch shares with any sketch at least [`THRESHOLD`]
+/// alike: the share is taken over at least `len` hashes (the smallest of both together).
+fn alike_needs(len: usize) -> usize {
+    (THRESHOLD * len as f64).ceil() as usize
+}
+
+/// The items (ascending, each once) that may be in at least `need` of `lists`: those of the
+/// shortest `lists.len() - need + 1` lists, since an item in `need` of the lists is in one of
+/// any `lists.len() - need + 1` of them. None when `need` is 0.
+fn holding_enough(mut lists: Vec<&[usize]>, need: usize) -> Vec<usize> {
+    if need == 0 || need > lists.len() {
+        return Vec::new();
+    }
+    lists.sort_unstable_by_key(|l| l.len());
+    let mut items: Vec<usize> = lists[..lists.len() - need + 1]
+        .iter()
+        .flat_map(|l| l.iter().copied())
+        .collect();
+    items.sort_unstable();
+    items.dedup();
+    items
+}
+
+impl Group<'_> {
+    /// The first place (the least) among the ids that share the longest start with
+    /// `fragment`: a run of the sorted ids, beside the place `fragment` would take among them.
+    fn sharing_most(&self, fragment: &str) -> Option<usize> {
+        let ids = &self.by_id;
+        let shared = |id: &str| {
+            (id.bytes())
+                .zip(fragment.bytes())
+                .take_while(|(a, b)| a == b)
+                .count()
+        };
+        let at = ids.partition_point(|(id, _)| *id < fragment);
+        let longest = (at.checked_sub(1).into_iter().chain([at]))
+            .filter_map(|i| ids.get(i))
+            .map(|(id, _)| shared(id))
+            .max()?;
+        let start = &fragment.as_bytes()[..longest];
+        let from = ids.partition_point(|(id, _)| id.as_bytes() < start);
+        let to = from + ids[from..].partition_point(|(id, _)| id.as_bytes().starts_with(start));
+        Some(self.first.least(from..to))
+    }
+}
+
+/// The least value of any run of a list, in two looks (a sparse table: the least of each run
+/// of every power of two in length).
+struct RangeMin {
+    levels: Vec<Vec<usize>>,
+}
+
+impl RangeMin {
+    fn new(values: Vec<usize>) -> RangeMin {
+        let n = values.len();
+        let mut levels = vec![values];
+        let mut width = 1;
+        while width * 2 <= n {
+            let last = &levels[levels.len() - 1];
+            let next = (0..=n - width * 2)
+                .map(|i| last[i].min(last[i + width]))
+                .collect();
+            levels.push(next);
+            width *= 2;
+        }
+        RangeMin { levels }
+    }
+
+    /// The least value of `run`, which is not empty.
+    fn least(&self, run: std::ops::Range<usize>) -> usize {
+        let level = (usize::BITS - 1 - run.len().leading_zeros()) as usize;
+        let values = &self.levels[level];
+        values[run.start].min(values[run.end - (1 << level)])
+    }
+}
+
 /// `current` is the unit that holds `fragment` now, if one does.
-fn find(fragment: &str, entry: &Entry, prints: &Prints, current: Option<usize>) -> Found {
+fn find<'p>(
+    fragment: &str,
+    entry: &Entry,
+    prints: &'p Prints,
+    index: &mut Option<Index<'p>>,
+    current: Option<usize>,
+) -> Found {
     let units = prints.units();
     let fp = &entry.fingerprint;
     if let Some(c) = current
@@ -39,43 +196,14 @@ fn find(fragment: &str, entry: &Entry, prints: &Prints, current: Option<usize>) 
     {
         return Found::Same;
     }
-    let same_kind = || {
-        units
-            .iter()
-            .enumerate()
-            .filter(|(_, u)| u.kind == entry.kind)
-    };
-    let exact: Vec<usize> = same_kind()
-        .filter(|(_, u)| u.fingerprint.hash == fp.hash)
-        .map(|(i, _)| i)
-        .collect();
+    let index = index.get_or_insert_with(|| Index::new(prints));
     // Among units with the same text, the one whose id shares most of the old one's start:
     // the same procedure's step, not another procedure's.
-    let shared = |i: &usize| {
-        prints
-            .id(*i)
-            .bytes()
-            .zip(fragment.bytes())
-            .take_while(|(a, b)| a == b)
-            .count()
-    };
-    let mut best_exact: Option<usize> = None;
-    for i in &exact {
-        if best_exact.is_none_or(|b| shared(i) > shared(&b)) {
-            best_exact = Some(*i);
-        }
+    if let Some((i, of)) = index.exact(fragment, entry) {
+        return Found::Exact(i, of);
     }
-    if let Some(i) = best_exact {
-        return Found::Exact(i, exact.len());
-    }
-    let mut best: Option<(usize, f64)> = None;
-    for (i, u) in same_kind() {
-        let score = fp.similarity(&u.fingerprint);
-        if best.is_none_or(|(_, s)| score > s) {
-            best = Some((i, score));
-        }
-    }
-    match (best, current) {
+    // Only a unit that shares a word can reach the threshold; below it, nothing moves.
+    match (index.most_like(entry, units), current) {
         (Some((i, _)), Some(c)) if i == c => Found::Same,
         (Some((i, score)), Some(c)) if score >= THRESHOLD => {
             let kept = units[c].kind == entry.kind && fp.similarity(&units[c].fingerprint) >= score;
@@ -100,6 +228,41 @@ pub(super) struct Planner<'a> {
     /// anchors).
     pub path: &'a Path,
     pub read: Option<Locator<'a>>,
+    /// Made when a vanished address is first looked at.
+    pub holders: OnceLock<Holders>,
+}
+
+/// Which articles hold each unit fingerprint, and which articles' own sketches hold each word
+/// hash: what finds the article a vanished address became by looking at the articles that
+/// share something with it, rather than at every article for each address (a site that lost
+/// a thousand articles looks at every vanished address at every build).
+#[derive(Default)]
+pub(super) struct Holders {
+    /// The articles (ascending, each once) holding a unit of this kind and name hash.
+    units: FxHashMap<(Kind, u32), Vec<usize>>,
+    /// The articles (ascending) whose own sketch holds this word hash.
+    pages: FxHashMap<u16, Vec<usize>>,
+}
+
+impl Holders {
+    fn new(kept: &[Kept]) -> Holders {
+        let mut holders = Holders::default();
+        for (i, k) in kept.iter().enumerate() {
+            for u in k.prints.units() {
+                let list = holders
+                    .units
+                    .entry((u.kind, u.fingerprint.hash))
+                    .or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+            for &h in k.prints.page().sketch.iter() {
+                holders.pages.entry(h).or_default().push(i);
+            }
+        }
+        holders
+    }
 }
 
 impl Planner<'_> {
@@ -175,6 +338,7 @@ impl Planner<'_> {
         // all the work they cost.
         let by_id: FxHashMap<&str, usize> =
             (0..units.len()).map(|u| (prints.id(u), u)).rev().collect();
+        let mut index = None;
         for (key, entry) in entries {
             let fragment = key.1.as_str();
             if fragment.is_empty() {
@@ -200,7 +364,7 @@ impl Planner<'_> {
                 }
                 None => {}
             }
-            let (u, how) = match find(fragment, entry, prints, current) {
+            let (u, how) = match find(fragment, entry, prints, &mut index, current) {
                 Found::Same => continue,
                 Found::Exact(u, of) => (u, report::How::Exact(of)),
                 Found::Similar(u, score) => (u, report::How::Similar(score)),
@@ -250,39 +414,53 @@ impl Planner<'_> {
         Some(i)
     }
 
-    /// The article holding most of the recorded fingerprints of an address (at least half),
-    /// else the one most like its recorded page.
+    /// The article holding most of the recorded fingerprints of an address (at least half;
+    /// the first of the site among equals), else the one most like its recorded page.
     fn by_fingerprints(&self, entries: &[(Key, Entry)]) -> Option<(usize, String)> {
-        let fragments: Vec<&Entry> = entries
+        let holders = self.holders.get_or_init(|| Holders::new(self.kept));
+        let lists: Vec<&[usize]> = entries
             .iter()
             .filter(|(k, _)| !k.1.is_empty())
-            .map(|(_, e)| e)
+            .map(|(_, e)| {
+                (holders.units.get(&(e.kind, e.fingerprint.hash))).map_or(&[][..], Vec::as_slice)
+            })
             .collect();
-        let mut best: Option<(usize, usize)> = None;
-        for (i, k) in self.kept.iter().enumerate() {
-            let hashes: FxHashSet<(Kind, u32)> = (k.prints.units().iter())
-                .map(|u| (u.kind, u.fingerprint.hash))
-                .collect();
-            let held = fragments
-                .iter()
-                .filter(|e| hashes.contains(&(e.kind, e.fingerprint.hash)))
-                .count();
-            if held > 0 && best.is_none_or(|(_, b)| held > b) {
-                best = Some((i, held));
-            }
-        }
-        if let Some((i, held)) = best
-            && held * 2 >= fragments.len()
-        {
-            let why = format!("it holds {held} of its {}", anchors_word(fragments.len()));
+        let fragments = lists.len();
+        let need = fragments.div_ceil(2);
+        let best = holding_enough(lists.clone(), need)
+            .into_iter()
+            .map(|i| {
+                (
+                    i,
+                    lists.iter().filter(|l| l.binary_search(&i).is_ok()).count(),
+                )
+            })
+            .filter(|&(_, held)| held >= need)
+            .max_by_key(|&(i, held)| (held, std::cmp::Reverse(i)));
+        if let Some((i, held)) = best {
+            let why = format!("it holds {held} of its {}", anchors_word(fragments));
             return Some((i, why));
         }
         let page = &entries.iter().find(|(k, _)| k.1.is_empty())?.1;
-        let (i, score) = self
-            .kept
-            .iter()
-            .map(|k| page.fingerprint.similarity(k.prints.page()))
-            .enumerate()
+        let sketch = &page.fingerprint.sketch;
+        let lists: Vec<&[usize]> = (sketch.iter())
+            .map(|h| holders.pages.get(h).map_or(&[][..], Vec::as_slice))
+            .collect();
+        // Counted rather than compared: most articles share a word or two of a page's
+        // sketch, few share enough.
+        let mut shared = vec![0u8; self.kept.len()];
+        let need = alike_needs(sketch.len());
+        let mut like = Vec::new();
+        for &i in lists.iter().flat_map(|l| l.iter()) {
+            shared[i] += 1;
+            if usize::from(shared[i]) == need {
+                like.push(i);
+            }
+        }
+        like.sort_unstable();
+        let (i, score) = like
+            .into_iter()
+            .map(|i| (i, page.fingerprint.similarity(self.kept[i].prints.page())))
             .fold(None, |best: Option<(usize, f64)>, (i, s)| match best {
                 Some((_, b)) if b >= s => best,
                 _ => Some((i, s)),
@@ -303,4 +481,102 @@ impl Planner<'_> {
 
 fn anchors_word(n: usize) -> String {
     crate::diagnostics::plural(n, "recorded anchor")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pseudo-random sequence, the same at every run.
+    fn numbers() -> impl FnMut() -> usize {
+        let mut seed = 0x2545_f491_u32;
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed as usize
+        }
+    }
+
+    #[test]
+    fn the_least_of_every_run() {
+        let mut next = numbers();
+        for n in 1..40 {
+            let values: Vec<usize> = (0..n).map(|_| next() % 100).collect();
+            let table = RangeMin::new(values.clone());
+            for from in 0..n {
+                for to in from + 1..=n {
+                    assert_eq!(
+                        table.least(from..to),
+                        *values[from..to].iter().min().unwrap()
+                    );
+                }
+            }
+        }
+    }
+
+    /// Every item in at least `need` of the lists is among those looked at.
+    #[test]
+    fn items_in_enough_lists_are_all_looked_at() {
+        let mut next = numbers();
+        for _ in 0..2_000 {
+            let lists: Vec<Vec<usize>> = (0..next() % 9)
+                .map(|_| {
+                    let mut l: Vec<usize> = (0..next() % 6).map(|_| next() % 12).collect();
+                    l.sort_unstable();
+                    l.dedup();
+                    l
+                })
+                .collect();
+            let need = next() % 10;
+            let looked = holding_enough(lists.iter().map(Vec::as_slice).collect(), need);
+            for item in 0..12 {
+                let holding = lists.iter().filter(|l| l.contains(&item)).count();
+                if need > 0 && holding >= need {
+                    assert!(looked.contains(&item), "{lists:?} {need} {item}");
+                }
+            }
+            assert!(looked.windows(2).all(|w| w[0] < w[1]));
+        }
+        assert_eq!(alike_needs(8), 4);
+        assert_eq!(alike_needs(5), 3);
+        assert_eq!(alike_needs(0), 0);
+    }
+
+    /// The unit whose id shares the longest start with the fragment, the first of the page
+    /// among equals: what comparing the fragment with every id gives.
+    #[test]
+    fn the_id_sharing_the_longest_start_is_found_beside_the_fragment() {
+        let mut next = numbers();
+        let word = |next: &mut dyn FnMut() -> usize| -> String {
+            (0..next() % 6)
+                .map(|_| ['a', 'b', '-', 'é'][next() % 4])
+                .collect()
+        };
+        for _ in 0..2_000 {
+            let ids: Vec<String> = (0..1 + next() % 12).map(|_| word(&mut next)).collect();
+            let mut by_id: Vec<(&str, usize)> = ids
+                .iter()
+                .enumerate()
+                .map(|(u, id)| (id.as_str(), u))
+                .collect();
+            by_id.sort_unstable();
+            let first = RangeMin::new(by_id.iter().map(|(_, u)| *u).collect());
+            let group = Group { by_id, first };
+            let fragment = word(&mut next);
+            let shared = |id: &str| {
+                (id.bytes())
+                    .zip(fragment.bytes())
+                    .take_while(|(a, b)| a == b)
+                    .count()
+            };
+            let mut best: Option<usize> = None;
+            for (u, id) in ids.iter().enumerate() {
+                if best.is_none_or(|b| shared(id) > shared(&ids[b])) {
+                    best = Some(u);
+                }
+            }
+            assert_eq!(group.sharing_most(&fragment), best, "{ids:?} {fragment:?}");
+        }
+    }
 }

@@ -233,6 +233,7 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
         kept: &kept,
         path: &path,
         read: read.as_deref().map(|text| Locator::new(&path, text)),
+        holders: Default::default(),
     };
     // Each article's own address: decided again only for an article that changed, each
     // apart from the others.
@@ -249,12 +250,22 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
     let mut later = Own::default();
     let mut later_maps: FxHashMap<usize, BTreeMap<String, String>> = FxHashMap::default();
     let mut moved = Vec::new();
-    for address in addresses.iter().map(|a| &**a) {
-        if by_url.contains_key(address) || taken.contains(address) {
-            continue;
-        }
+    let vanished: Vec<&str> = (addresses.iter().map(|a| &**a))
+        .filter(|a| !by_url.contains_key(a) && !taken.contains(a))
+        .collect();
+    // Where each went is decided apart from the others.
+    let went: Vec<(Option<usize>, Vec<Diagnostic>)> = vanished
+        .par_iter()
+        .map(|address| {
+            let mut reports = Vec::new();
+            let entries = record.entries.at_address(address);
+            (ctx.moved_to(address, entries, &mut reports), reports)
+        })
+        .collect();
+    for (address, (to, reports)) in vanished.into_iter().zip(went) {
+        later.reports.extend(reports);
         let entries = record.entries.at_address(address);
-        match ctx.moved_to(address, entries, &mut later.reports) {
+        match to {
             Some(i) => {
                 moved.push((UrlPath::new(address), i));
                 let map = later_maps.entry(i).or_default();

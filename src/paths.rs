@@ -167,7 +167,7 @@ impl UrlPath {
     }
 
     /// The folders of this path, without a trailing `/`: `a/b` for `a/b/c.html`.
-    fn dir(&self) -> &str {
+    pub fn dir(&self) -> &str {
         self.0.rsplit_once('/').map_or("", |(d, _)| d)
     }
 

@@ -329,48 +329,75 @@ fn a_site_with_one_language_has_no_switcher() {
     assert!(!en.contains("stepbook-strings"), "{en}");
 }
 
-/// A translation that includes a snippet with an image: the snippet's image leads from the
-/// language's page to the content's file once, as the page's own image does, so it is found
-/// under a `base-url` with a path too.
+/// A translation's page is under its language's folder, away from the text it is written
+/// in: every file that text names relative to itself (its own images and file links, the
+/// images of its raw HTML, a snippet's image) is led from the page to the file once, in the
+/// page and in its Markdown copy, so it is found under a `base-url` with a path too.
 #[test]
-fn a_translated_snippet_image_leads_to_the_file_once() {
+fn a_translation_leads_to_the_files_its_text_names() {
     let f = Fixture::new("snippets");
     f.write(
         "book.toml",
         "[book]\ntitle = \"Repository help\"\nbase-url = \"https://example.com/docs/\"\n\n[languages.de]\ntitle = \"Hilfe\"\n",
     );
-    for (page, title) in [
-        ("change-the-default-branch", "Standardzweig ändern"),
-        (
-            "change-the-default-branch-inline",
-            "Standardzweig ändern, ausgeschrieben",
-        ),
-    ] {
-        let text = f.read(&format!("content/repositories/{page}.md"));
-        let (_, rest) = text.split_once("\ndescription:").unwrap();
-        f.write(
-            &format!("content/repositories/{page}.de.md"),
-            &format!("---\ntitle: {title}\ndescription:{rest}"),
-        );
-    }
+    let png = std::fs::read(f.root().join("content/images/repo-settings.png")).unwrap();
+    std::fs::create_dir_all(f.root().join("content/de/images")).unwrap();
+    std::fs::write(f.root().join("content/de/images/shot.png"), png).unwrap();
+    f.write("content/files/guide.pdf", "pdf");
+    f.write(
+        "content/_snippets/repositories/localized.md",
+        "![Lokal](../../de/images/shot.png)\n",
+    );
+    f.write(
+        "content/repositories/change-the-default-branch-inline.de.md",
+        "---\ntitle: Standardzweig ändern\n---\n\n![Einstellungen](../images/repo-settings.png)\n\n\
+         <img src=\"../images/repo-settings.png\" alt=\"roh\">\n\n\
+         Siehe [die Anleitung](../files/guide.pdf).\n\n\
+         ::: include repositories/localized\n",
+    );
     let run = f.run(&["build"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let img = |page: &str| {
+    let tags = |page: &str, open: &str| -> Vec<String> {
         let html = f.read(page);
-        let at = html.find("<img ").unwrap();
-        html[at..at + html[at..].find('>').unwrap() + 1].to_string()
+        let main = &html[html.find("<main").unwrap()..];
+        (main.match_indices(open))
+            .map(|(at, _)| main[at..at + main[at..].find('>').unwrap() + 1].to_string())
+            .collect()
     };
-    let tag = "<img src=\"../../images/repo-settings.png\" alt=\"Repository settings button\" width=\"32\" height=\"16\" loading=\"lazy\" decoding=\"async\">";
+    let de = "public/de/repositories/change-the-default-branch-inline.html";
     assert_eq!(
-        img("public/de/repositories/change-the-default-branch.html"),
-        tag
+        tags(de, "<img "),
+        [
+            "<img src=\"../../images/repo-settings.png\" alt=\"Einstellungen\" width=\"32\" height=\"16\" loading=\"lazy\" decoding=\"async\">",
+            "<img src=\"../../repositories/../images/repo-settings.png\" alt=\"roh\">",
+            "<img src=\"../images/shot.png\" alt=\"Lokal\" width=\"32\" height=\"16\" loading=\"lazy\" decoding=\"async\">",
+        ]
     );
-    assert_eq!(
-        img("public/de/repositories/change-the-default-branch-inline.html"),
-        tag.replace("../../images", "../../repositories/../images")
+    assert!(
+        tags(de, "<a href=\"../../files/").len() == 1,
+        "{:?}",
+        tags(de, "<a ")
     );
+    let copy = f.read("public/de/repositories/change-the-default-branch-inline.md");
+    let links: Vec<&str> = (copy.match_indices("](").map(|(at, _)| &copy[at..]))
+        .map(|rest| &rest[..rest.find(')').unwrap() + 1])
+        .collect();
     assert_eq!(
-        img("public/repositories/change-the-default-branch.html"),
-        tag.replace("../../images", "../images")
+        links,
+        [
+            "](../../images/repo-settings.png)",
+            "](../../files/guide.pdf)",
+            "](../images/shot.png)"
+        ]
+    );
+    // The site's own language is beside its text: its images are as written.
+    assert_eq!(
+        tags(
+            "public/repositories/change-the-default-branch-inline.html",
+            "<img "
+        ),
+        [
+            "<img src=\"../images/repo-settings.png\" alt=\"Repository settings button\" width=\"32\" height=\"16\" loading=\"lazy\" decoding=\"async\">"
+        ]
     );
 }

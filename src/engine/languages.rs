@@ -19,7 +19,7 @@ use super::pages::{Memo, RenderCtx};
 use crate::config::{Config, languages::Language};
 use crate::diagnostics::{Diagnostic, Locator};
 use crate::frontmatter::Frontmatter;
-use crate::markdown::{Rendered, escape, links::PageTable};
+use crate::markdown::{Rendered, links::PageTable};
 use crate::paths::{SourcePath, UrlPath};
 use crate::site::langs::{Alternates, Lang};
 use crate::site::{Page, PageFile, is_index};
@@ -239,7 +239,7 @@ pub fn pages(
         }
         let bodies: Vec<_> = jobs
             .into_par_iter()
-            .map(|(memo, p, url)| rebase_images(memo.body(p, url, &ctx), p.source.dir()))
+            .map(|(memo, p, url)| memo.body(p, url, &ctx))
             .collect();
         let mut pages = Vec::with_capacity(listed.len());
         for (((file, f, _), url), md) in listed.into_iter().zip(urls).zip(bodies) {
@@ -396,49 +396,6 @@ pub fn alternates(config: &Config, pages: &[Page], langs: &[LangPages]) -> Alter
     alt
 }
 
-/// The body with every relative image source led back to the content's files: an image is
-/// written as the Markdown names it, relative to the page, and a language's page in the
-/// folder `dir` sits under the language's folder, away from the files beside its source.
-/// A snippet's image is not: its source was made from the page's own URL
-/// ([`Rendered::relocated`]), and is already right.
-fn rebase_images(md: Arc<Rendered>, dir: &str) -> Arc<Rendered> {
-    const SRC: &str = "<img src=\"";
-    let made: HashSet<String> = md.relocated.iter().map(|(_, href)| escape(href)).collect();
-    let relative = |rest: &str| {
-        let rest = &rest[..rest.find('"').unwrap_or(rest.len())];
-        !(rest.starts_with('/')
-            || rest.starts_with('#')
-            || rest.starts_with("data:")
-            || rest.contains("://")
-            || made.contains(rest))
-    };
-    let html = &md.html;
-    if !html
-        .match_indices(SRC)
-        .any(|(i, _)| relative(&html[i + SRC.len()..]))
-    {
-        return md;
-    }
-    let back = match dir {
-        "" => "../".to_string(),
-        dir => format!("{}{dir}/", "../".repeat(dir.split('/').count() + 1)),
-    };
-    let mut out = String::with_capacity(html.len() + 64);
-    let mut rest = html.as_str();
-    while let Some(i) = rest.find(SRC) {
-        let (before, after) = rest.split_at(i + SRC.len());
-        out.push_str(before);
-        if relative(after) {
-            out.push_str(&back);
-        }
-        rest = after;
-    }
-    out.push_str(rest);
-    let mut md = md.as_ref().clone();
-    md.html = out.into();
-    Arc::new(md)
-}
-
 /// `guide/reset.md` -> `guide/reset.de.md`.
 pub fn translated_name(source: &SourcePath, tag: &str) -> String {
     let s = source.as_str();
@@ -480,39 +437,5 @@ mod tests {
         assert_eq!(of("guide/reset.md"), None);
         assert_eq!(of("guide/v1.2.md"), None);
         assert_eq!(of("guide/reset.fr.md"), None);
-    }
-
-    #[test]
-    fn images_lead_back_to_the_files_beside_the_source() {
-        let md = |html: &str| {
-            Arc::new(Rendered {
-                html: html.into(),
-                ..Default::default()
-            })
-        };
-        let html = "<img src=\"pic.png\" alt=\"\"><img src=\"https://x.test/a.png\"><img src=\"/abs.png\">";
-        assert_eq!(
-            rebase_images(md(html), "guide/deep").html,
-            "<img src=\"../../../guide/deep/pic.png\" alt=\"\"><img src=\"https://x.test/a.png\"><img src=\"/abs.png\">"
-        );
-        assert_eq!(
-            rebase_images(md(html), "").html,
-            "<img src=\"../pic.png\" alt=\"\"><img src=\"https://x.test/a.png\"><img src=\"/abs.png\">"
-        );
-    }
-
-    #[test]
-    fn a_snippet_image_made_from_the_page_url_is_not_led_back_again() {
-        // The page `guide/reset.md` of the language `de` is at `de/guide/reset.html`; its
-        // snippet's image was written from that URL, its own image from the source's folder.
-        let md = Arc::new(Rendered {
-            html: "<img src=\"../../images/a&amp;b.png\" alt=\"\"><img src=\"../images/own.png\" alt=\"\">".into(),
-            relocated: vec![(0..10, "../../images/a&b.png".into())],
-            ..Default::default()
-        });
-        assert_eq!(
-            rebase_images(md, "guide").html,
-            "<img src=\"../../images/a&amp;b.png\" alt=\"\"><img src=\"../../guide/../images/own.png\" alt=\"\">"
-        );
     }
 }

@@ -44,9 +44,10 @@ pub fn html(events: &[Ev<'_>], i: usize, cx: &mut Ctx<'_, '_>) -> Option<(String
     let alt = plain_text(events[i + 1..end.min(events.len())].iter().map(|(e, _)| e));
     let local = local_path(dest_url);
     let base = input.base_at(range.start);
-    // A snippet's image is written from the snippet's folder: its src is moved to the page.
-    let src = match (&local, input.snippet_at(range.start)) {
-        (Some(path), Some(_)) => base.join_link(path).map_or(dest_url.to_string(), |p| {
+    // An image written from another folder than the page's (a snippet's, or a translation's
+    // under its language's folder): its src is led from the page.
+    let src = match (&local, input.text_elsewhere(range.start)) {
+        (Some(path), true) => base.join_link(path).map_or(dest_url.to_string(), |p| {
             let tail = dest_url.split(['?', '#']).next().map_or(0, str::len);
             let href = super::links::file_href(input, &p, &dest_url[tail..]);
             let span = input.body_offset + range.start..input.body_offset + range.end;
@@ -77,6 +78,35 @@ pub fn html(events: &[Ev<'_>], i: usize, cx: &mut Ctx<'_, '_>) -> Option<(String
     }
     tag.push_str(" loading=\"lazy\" decoding=\"async\">");
     Some((tag, end))
+}
+
+/// Raw HTML with the source of every `<img src="...">` that is a relative path prefixed with
+/// `back` (the href from the page to the folder the HTML was written in); `None` when it
+/// has none.
+pub fn rebase_raw(html: &str, back: &str) -> Option<String> {
+    const SRC: &str = "<img src=\"";
+    let relative = |rest: &str| {
+        let src = &rest[..rest.find('"').unwrap_or(rest.len())];
+        !(src.starts_with('/')
+            || src.starts_with('#')
+            || src.starts_with("data:")
+            || src.contains("://"))
+    };
+    if !(html.match_indices(SRC)).any(|(i, _)| relative(&html[i + SRC.len()..])) {
+        return None;
+    }
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(i) = rest.find(SRC) {
+        let (before, after) = rest.split_at(i + SRC.len());
+        out.push_str(before);
+        if relative(after) {
+            out.push_str(back);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// The file path of an image source that names a file of the site: not a URL, not a
@@ -221,6 +251,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn raw_images_with_relative_sources_are_led_from_the_page() {
+        let html = "<p><img src=\"pic.png\" alt=\"\"><img src=\"https://x.test/a.png\"><img src=\"/abs.png\"><img src=\"data:image/png;base64,AA\"><img src=\"#x\"></p>";
+        assert_eq!(
+            rebase_raw(html, "../../guide/").as_deref(),
+            Some(
+                "<p><img src=\"../../guide/pic.png\" alt=\"\"><img src=\"https://x.test/a.png\"><img src=\"/abs.png\"><img src=\"data:image/png;base64,AA\"><img src=\"#x\"></p>"
+            )
+        );
+        assert_eq!(rebase_raw("<img src=\"/abs.png\">", "../"), None);
+        assert_eq!(rebase_raw("<div></div>", "../"), None);
+    }
+
+    #[test]
     fn reads_sizes() {
         let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
         png.extend_from_slice(&640u32.to_be_bytes());
@@ -249,7 +292,11 @@ mod tests {
             source: md,
             body_offset: 0,
             source_path: &source_path,
-            url: &crate::paths::UrlPath::new("a.html"),
+            // The page beside its source, as in the site's own language.
+            url: &crate::paths::UrlPath::new(&match source_path.dir() {
+                "" => "a.html".to_string(),
+                dir => format!("{dir}/a.html"),
+            }),
             pages: &crate::markdown::links::PageTable::default(),
             prose: false,
             origins: None,

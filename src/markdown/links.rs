@@ -228,8 +228,9 @@ fn retarget<'a>(
         if let Target::File(path) = classify(&dest_url)
             && let Some(p) = base.join_link(&decoded(path))
         {
-            // A snippet's link to a file is written from the snippet's folder.
-            if input.snippet_at(range.start).is_some() {
+            // A link to a file written from another folder than the page's (a snippet's, or a
+            // translation's under its language's folder) is led from the page.
+            if input.text_elsewhere(range.start) {
                 let href = file_href(input, &p, &dest_url[path.len()..]);
                 relocated.push((span.clone(), href.clone()));
                 moved = Some(CowStr::from(href));

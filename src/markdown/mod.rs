@@ -239,6 +239,27 @@ impl Input<'_> {
     pub fn base_at(&self, at: usize) -> &SourcePath {
         self.snippet_at(at).map_or(self.source_path, |s| &s.source)
     }
+
+    /// Whether the page is outside the folder of the text at byte `at` of the body.
+    pub fn text_elsewhere(&self, at: usize) -> bool {
+        self.base_at(at).dir() != self.url.dir()
+    }
+
+    /// The href from the page to the folder of the text at byte `at` of the body, ending in
+    /// `/`; `None` when the page is in that folder. A file that a snippet, or a translation
+    /// (whose page is under its language's folder), names relative to itself is linked from
+    /// the page's URL.
+    pub fn back_to_text(&self, at: usize) -> Option<String> {
+        let dir = self.base_at(at).dir();
+        self.text_elsewhere(at).then(|| {
+            let mut href = match dir {
+                "" => self.url.href_to(&UrlPath::new("x")),
+                dir => self.url.href_to(&UrlPath::new(format!("{dir}/x"))),
+            };
+            href.pop();
+            href
+        })
+    }
 }
 
 /// The events of one body, each with its byte range in the body: what every pass walks.

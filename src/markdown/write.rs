@@ -20,8 +20,14 @@ pub fn apply<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
         let mut next = i + 1;
         // Each kind of event has one writer; the others (most events) pass as they are.
         let html = match &events[i].0 {
-            Event::Html(_) => {
-                Branches::marker_of(&events[i].0).map(|n| branches::html(n, &cx.branches, &mut seq))
+            Event::Html(text) | Event::InlineHtml(text) => {
+                match Branches::marker_of(&events[i].0) {
+                    Some(n) => Some(branches::html(n, &cx.branches, &mut seq)),
+                    // Raw HTML written from another folder than the page's: its images too are
+                    // led from the page.
+                    None => (cx.input.back_to_text(events[i].1.start))
+                        .and_then(|back| images::rebase_raw(text, &back)),
+                }
             }
             Event::Start(Tag::Image { .. }) => images::html(events, i, cx).map(|(tag, end)| {
                 next = end + 1;

@@ -29,10 +29,29 @@ enum Found {
     Lost,
 }
 
+/// What the searches read of an article: its units, their ids and its own fingerprint.
+trait Anchored {
+    fn units(&self) -> &[Unit];
+    fn id(&self, u: usize) -> &str;
+    fn page(&self) -> &Fingerprint;
+}
+
+impl Anchored for Prints {
+    fn units(&self) -> &[Unit] {
+        Prints::units(self)
+    }
+    fn id(&self, u: usize) -> &str {
+        Prints::id(self, u)
+    }
+    fn page(&self) -> &Fingerprint {
+        Prints::page(self)
+    }
+}
+
 /// An article's units by what finds them for a recorded fragment that no longer anchors what
-/// it did: by kind and name hash, and by kind and word hash. Made once per article followed,
-/// when a fragment first needs it, so that a page that lost thousands of anchors looks at the
-/// few units that can be theirs rather than at every unit for each.
+/// it did: by kind and name hash, and by kind and word hash. Made once per address followed
+/// into the article, when a fragment first needs it, so that a page that lost thousands of
+/// anchors looks at the units that can be theirs rather than at every unit for each.
 struct Index<'p> {
     exact: FxHashMap<(Kind, u32), Group<'p>>,
     /// The units (ascending) whose sketch holds the word hash: a unit that shares no word
@@ -48,7 +67,7 @@ struct Group<'p> {
 }
 
 impl<'p> Index<'p> {
-    fn new(prints: &'p Prints) -> Index<'p> {
+    fn new(prints: &'p impl Anchored) -> Index<'p> {
         let mut exact: FxHashMap<(Kind, u32), Vec<(&str, usize)>> = FxHashMap::default();
         let mut words: FxHashMap<(Kind, u16), Vec<usize>> = FxHashMap::default();
         for (u, unit) in prints.units().iter().enumerate() {
@@ -104,8 +123,9 @@ impl<'p> Index<'p> {
     }
 }
 
-/// How many of its `len` word hashes a sketch shares with any sketch at least [`THRESHOLD`]
-/// alike: the share is taken over at least `len` hashes (the smallest of both together).
+/// How many of its `len` word hashes a sketch shares, at least, with any sketch at least
+/// [`THRESHOLD`] alike: the share is taken over at least `len` hashes (the smallest of both
+/// together). `THRESHOLD * len` is exact for a sketch's lengths.
 fn alike_needs(len: usize) -> usize {
     (THRESHOLD * len as f64).ceil() as usize
 }
@@ -184,7 +204,7 @@ impl RangeMin {
 fn find<'p>(
     fragment: &str,
     entry: &Entry,
-    prints: &'p Prints,
+    prints: &'p impl Anchored,
     index: &mut Option<Index<'p>>,
     current: Option<usize>,
 ) -> Found {
@@ -202,10 +222,10 @@ fn find<'p>(
     if let Some((i, of)) = index.exact(fragment, entry) {
         return Found::Exact(i, of);
     }
-    // Only a unit that shares a word can reach the threshold; below it, nothing moves.
+    // The most alike, when it reaches the threshold; below it, nothing moves.
     match (index.most_like(entry, units), current) {
         (Some((i, _)), Some(c)) if i == c => Found::Same,
-        (Some((i, score)), Some(c)) if score >= THRESHOLD => {
+        (Some((i, score)), Some(c)) => {
             let kept = units[c].kind == entry.kind && fp.similarity(&units[c].fingerprint) >= score;
             if kept {
                 Found::Same
@@ -213,9 +233,9 @@ fn find<'p>(
                 Found::Similar(i, score)
             }
         }
-        (Some((i, score)), None) if score >= THRESHOLD => Found::Similar(i, score),
-        (_, Some(_)) => Found::Same,
-        (_, None) => Found::Lost,
+        (Some((i, score)), None) => Found::Similar(i, score),
+        (None, Some(_)) => Found::Same,
+        (None, None) => Found::Lost,
     }
 }
 
@@ -245,10 +265,10 @@ pub(super) struct Holders {
 }
 
 impl Holders {
-    fn new(kept: &[Kept]) -> Holders {
+    fn new<'a, A: Anchored + 'a>(articles: impl Iterator<Item = &'a A>) -> Holders {
         let mut holders = Holders::default();
-        for (i, k) in kept.iter().enumerate() {
-            for u in k.prints.units() {
+        for (i, a) in articles.enumerate() {
+            for u in a.units() {
                 let list = holders
                     .units
                     .entry((u.kind, u.fingerprint.hash))
@@ -257,7 +277,7 @@ impl Holders {
                     list.push(i);
                 }
             }
-            for &h in k.prints.page().sketch.iter() {
+            for &h in a.page().sketch.iter() {
                 holders.pages.entry(h).or_default().push(i);
             }
         }
@@ -364,7 +384,7 @@ impl Planner<'_> {
                 }
                 None => {}
             }
-            let (u, how) = match find(fragment, entry, prints, &mut index, current) {
+            let (u, how) = match find(fragment, entry, &**prints, &mut index, current) {
                 Found::Same => continue,
                 Found::Exact(u, of) => (u, report::How::Exact(of)),
                 Found::Similar(u, score) => (u, report::How::Similar(score)),
@@ -417,58 +437,9 @@ impl Planner<'_> {
     /// The article holding most of the recorded fingerprints of an address (at least half;
     /// the first of the site among equals), else the one most like its recorded page.
     fn by_fingerprints(&self, entries: &[(Key, Entry)]) -> Option<(usize, String)> {
-        let holders = self.holders.get_or_init(|| Holders::new(self.kept));
-        let lists: Vec<&[usize]> = entries
-            .iter()
-            .filter(|(k, _)| !k.1.is_empty())
-            .map(|(_, e)| {
-                (holders.units.get(&(e.kind, e.fingerprint.hash))).map_or(&[][..], Vec::as_slice)
-            })
-            .collect();
-        let fragments = lists.len();
-        let need = fragments.div_ceil(2);
-        let best = holding_enough(lists.clone(), need)
-            .into_iter()
-            .map(|i| {
-                (
-                    i,
-                    lists.iter().filter(|l| l.binary_search(&i).is_ok()).count(),
-                )
-            })
-            .filter(|&(_, held)| held >= need)
-            .max_by_key(|&(i, held)| (held, std::cmp::Reverse(i)));
-        if let Some((i, held)) = best {
-            let why = format!("it holds {held} of its {}", anchors_word(fragments));
-            return Some((i, why));
-        }
-        let page = &entries.iter().find(|(k, _)| k.1.is_empty())?.1;
-        let sketch = &page.fingerprint.sketch;
-        let lists: Vec<&[usize]> = (sketch.iter())
-            .map(|h| holders.pages.get(h).map_or(&[][..], Vec::as_slice))
-            .collect();
-        // Counted rather than compared: most articles share a word or two of a page's
-        // sketch, few share enough.
-        let mut shared = vec![0u8; self.kept.len()];
-        let need = alike_needs(sketch.len());
-        let mut like = Vec::new();
-        for &i in lists.iter().flat_map(|l| l.iter()) {
-            shared[i] += 1;
-            if usize::from(shared[i]) == need {
-                like.push(i);
-            }
-        }
-        like.sort_unstable();
-        let (i, score) = like
-            .into_iter()
-            .map(|i| (i, page.fingerprint.similarity(self.kept[i].prints.page())))
-            .fold(None, |best: Option<(usize, f64)>, (i, s)| match best {
-                Some((_, b)) if b >= s => best,
-                _ => Some((i, s)),
-            })?;
-        (score >= THRESHOLD).then(|| {
-            let why = format!("its text is alike ({:.0}% of words shared)", score * 100.0);
-            (i, why)
-        })
+        let holders =
+            (self.holders).get_or_init(|| Holders::new(self.kept.iter().map(|k| &*k.prints)));
+        went_to(holders, |i| &*self.kept[i].prints, self.kept.len(), entries)
     }
 
     pub fn at_line(&self, d: Diagnostic, entry: &Entry) -> Diagnostic {
@@ -477,6 +448,68 @@ impl Planner<'_> {
             _ => d.in_file(self.path),
         }
     }
+}
+
+/// The article (of `count`, each [`article`]) that a vanished address with `entries` became:
+/// the one holding most of its recorded fingerprints (at least half; the first of the site
+/// among equals), else the one most like its recorded page.
+fn went_to<'a, A: Anchored + 'a>(
+    holders: &Holders,
+    article: impl Fn(usize) -> &'a A,
+    count: usize,
+    entries: &[(Key, Entry)],
+) -> Option<(usize, String)> {
+    let lists: Vec<&[usize]> = entries
+        .iter()
+        .filter(|(k, _)| !k.1.is_empty())
+        .map(|(_, e)| {
+            (holders.units.get(&(e.kind, e.fingerprint.hash))).map_or(&[][..], Vec::as_slice)
+        })
+        .collect();
+    let fragments = lists.len();
+    let need = fragments.div_ceil(2);
+    let best = holding_enough(lists.clone(), need)
+        .into_iter()
+        .map(|i| {
+            (
+                i,
+                lists.iter().filter(|l| l.binary_search(&i).is_ok()).count(),
+            )
+        })
+        .filter(|&(_, held)| held >= need)
+        .max_by_key(|&(i, held)| (held, std::cmp::Reverse(i)));
+    if let Some((i, held)) = best {
+        let why = format!("it holds {held} of its {}", anchors_word(fragments));
+        return Some((i, why));
+    }
+    let page = &entries.iter().find(|(k, _)| k.1.is_empty())?.1;
+    let sketch = &page.fingerprint.sketch;
+    let lists: Vec<&[usize]> = (sketch.iter())
+        .map(|h| holders.pages.get(h).map_or(&[][..], Vec::as_slice))
+        .collect();
+    // Counted rather than compared: most articles share a word or two of a page's
+    // sketch, few share enough.
+    let mut shared = vec![0u8; count];
+    let need = alike_needs(sketch.len());
+    let mut like = Vec::new();
+    for &i in lists.iter().flat_map(|l| l.iter()) {
+        shared[i] += 1;
+        if usize::from(shared[i]) == need {
+            like.push(i);
+        }
+    }
+    like.sort_unstable();
+    let (i, score) = like
+        .into_iter()
+        .map(|i| (i, page.fingerprint.similarity(article(i).page())))
+        .fold(None, |best: Option<(usize, f64)>, (i, s)| match best {
+            Some((_, b)) if b >= s => best,
+            _ => Some((i, s)),
+        })?;
+    (score >= THRESHOLD).then(|| {
+        let why = format!("its text is alike ({:.0}% of words shared)", score * 100.0);
+        (i, why)
+    })
 }
 
 fn anchors_word(n: usize) -> String {
@@ -543,6 +576,222 @@ mod tests {
         assert_eq!(alike_needs(0), 0);
     }
 
+    /// An article as the searches read it, made up.
+    struct Made {
+        units: Vec<Unit>,
+        ids: Vec<String>,
+        page: Fingerprint,
+    }
+
+    impl Anchored for Made {
+        fn units(&self) -> &[Unit] {
+            &self.units
+        }
+        fn id(&self, u: usize) -> &str {
+            &self.ids[u]
+        }
+        fn page(&self) -> &Fingerprint {
+            &self.page
+        }
+    }
+
+    /// Made-up prints from few names and words, so that many share a name, a word or the
+    /// start of an id (with characters of the same first byte).
+    struct Maker(Box<dyn FnMut() -> usize>);
+
+    impl Maker {
+        fn new() -> Maker {
+            Maker(Box::new(numbers()))
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.0)() % n
+        }
+        fn fingerprint(&mut self) -> Fingerprint {
+            let mut words: Vec<u16> = (0..self.below(9)).map(|_| self.below(20) as u16).collect();
+            words.sort_unstable();
+            words.dedup();
+            Fingerprint {
+                hash: self.below(4) as u32,
+                sketch: crate::anchors::fingerprint::Sketch::new(&words).unwrap(),
+            }
+        }
+        fn kind(&mut self) -> Kind {
+            [Kind::Section, Kind::Step][self.below(2)]
+        }
+        fn id(&mut self) -> String {
+            (0..self.below(5))
+                .map(|_| ['a', '-', 'é', 'è'][self.below(4)])
+                .collect()
+        }
+        fn article(&mut self) -> Made {
+            let n = self.below(12);
+            Made {
+                units: (0..n)
+                    .map(|at| Unit {
+                        at: at as u32,
+                        kind: self.kind(),
+                        fingerprint: self.fingerprint(),
+                    })
+                    .collect(),
+                ids: (0..n).map(|_| self.id()).collect(),
+                page: self.fingerprint(),
+            }
+        }
+        fn entry(&mut self) -> Entry {
+            Entry {
+                kind: self.kind(),
+                fingerprint: self.fingerprint(),
+                intercom: None,
+                line: 0,
+            }
+        }
+    }
+
+    /// Where a fragment leads, as found before the indexes: every unit looked at.
+    fn find_looking_at_every_unit(
+        fragment: &str,
+        entry: &Entry,
+        a: &Made,
+        current: Option<usize>,
+    ) -> Found {
+        let units = a.units();
+        let fp = &entry.fingerprint;
+        if let Some(c) = current
+            && units[c].kind == entry.kind
+            && units[c].fingerprint.hash == fp.hash
+        {
+            return Found::Same;
+        }
+        let same_kind = || (units.iter().enumerate()).filter(|(_, u)| u.kind == entry.kind);
+        let exact: Vec<usize> = same_kind()
+            .filter(|(_, u)| u.fingerprint.hash == fp.hash)
+            .map(|(i, _)| i)
+            .collect();
+        let shared = |i: &usize| {
+            (a.id(*i).bytes())
+                .zip(fragment.bytes())
+                .take_while(|(x, y)| x == y)
+                .count()
+        };
+        let mut best_exact: Option<usize> = None;
+        for i in &exact {
+            if best_exact.is_none_or(|b| shared(i) > shared(&b)) {
+                best_exact = Some(*i);
+            }
+        }
+        if let Some(i) = best_exact {
+            return Found::Exact(i, exact.len());
+        }
+        let mut best: Option<(usize, f64)> = None;
+        for (i, u) in same_kind() {
+            let score = fp.similarity(&u.fingerprint);
+            if best.is_none_or(|(_, s)| score > s) {
+                best = Some((i, score));
+            }
+        }
+        match (best, current) {
+            (Some((i, _)), Some(c)) if i == c => Found::Same,
+            (Some((i, score)), Some(c)) if score >= THRESHOLD => {
+                let kept =
+                    units[c].kind == entry.kind && fp.similarity(&units[c].fingerprint) >= score;
+                if kept {
+                    Found::Same
+                } else {
+                    Found::Similar(i, score)
+                }
+            }
+            (Some((i, score)), None) if score >= THRESHOLD => Found::Similar(i, score),
+            (_, Some(_)) => Found::Same,
+            (_, None) => Found::Lost,
+        }
+    }
+
+    /// Where a vanished address went, as found before the indexes: every article looked at.
+    fn went_to_looking_at_every_article(
+        articles: &[Made],
+        entries: &[(Key, Entry)],
+    ) -> Option<(usize, String)> {
+        let fragments: Vec<&Entry> = (entries.iter())
+            .filter(|(k, _)| !k.1.is_empty())
+            .map(|(_, e)| e)
+            .collect();
+        let mut best: Option<(usize, usize)> = None;
+        for (i, a) in articles.iter().enumerate() {
+            let hashes: FxHashSet<(Kind, u32)> = (a.units().iter())
+                .map(|u| (u.kind, u.fingerprint.hash))
+                .collect();
+            let held = (fragments.iter())
+                .filter(|e| hashes.contains(&(e.kind, e.fingerprint.hash)))
+                .count();
+            if held > 0 && best.is_none_or(|(_, b)| held > b) {
+                best = Some((i, held));
+            }
+        }
+        if let Some((i, held)) = best
+            && held * 2 >= fragments.len()
+        {
+            let why = format!("it holds {held} of its {}", anchors_word(fragments.len()));
+            return Some((i, why));
+        }
+        let page = &entries.iter().find(|(k, _)| k.1.is_empty())?.1;
+        let (i, score) = (articles.iter())
+            .map(|a| page.fingerprint.similarity(a.page()))
+            .enumerate()
+            .fold(None, |best: Option<(usize, f64)>, (i, s)| match best {
+                Some((_, b)) if b >= s => best,
+                _ => Some((i, s)),
+            })?;
+        (score >= THRESHOLD).then(|| {
+            let why = format!("its text is alike ({:.0}% of words shared)", score * 100.0);
+            (i, why)
+        })
+    }
+
+    /// The indexes find what looking at every unit finds, ties and all.
+    #[test]
+    fn a_fragment_leads_where_looking_at_every_unit_leads() {
+        let mut make = Maker::new();
+        for _ in 0..3_000 {
+            let a = make.article();
+            let mut index = None;
+            for _ in 0..8 {
+                let fragment = make.id();
+                let entry = make.entry();
+                // As `follow` finds it: the first unit with the fragment for its id.
+                let current = (0..a.units.len()).find(|&u| a.ids[u] == fragment);
+                assert_eq!(
+                    find(&fragment, &entry, &a, &mut index, current),
+                    find_looking_at_every_unit(&fragment, &entry, &a, current),
+                    "{:?} {fragment:?} {entry:?} {current:?}",
+                    a.ids
+                );
+            }
+        }
+    }
+
+    /// The indexes find the article that looking at every article finds, ties and all.
+    #[test]
+    fn a_vanished_address_goes_where_looking_at_every_article_leads() {
+        let mut make = Maker::new();
+        let address: Arc<str> = Arc::from("gone.html");
+        for _ in 0..2_000 {
+            let articles: Vec<Made> = (0..make.below(8)).map(|_| make.article()).collect();
+            let holders = Holders::new(articles.iter());
+            let mut entries: Vec<(Key, Entry)> = Vec::new();
+            if make.below(4) > 0 {
+                entries.push(((address.clone(), String::new()), make.entry()));
+            }
+            for _ in 0..make.below(7) {
+                entries.push(((address.clone(), make.id() + "x"), make.entry()));
+            }
+            assert_eq!(
+                went_to(&holders, |i| &articles[i], articles.len(), &entries),
+                went_to_looking_at_every_article(&articles, &entries),
+                "{entries:?}"
+            );
+        }
+    }
+
     /// The unit whose id shares the longest start with the fragment, the first of the page
     /// among equals: what comparing the fragment with every id gives.
     #[test]
@@ -550,7 +799,7 @@ mod tests {
         let mut next = numbers();
         let word = |next: &mut dyn FnMut() -> usize| -> String {
             (0..next() % 6)
-                .map(|_| ['a', 'b', '-', 'é'][next() % 4])
+                .map(|_| ['a', 'b', '-', 'é', 'è'][next() % 5])
                 .collect()
         };
         for _ in 0..2_000 {

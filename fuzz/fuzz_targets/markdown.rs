@@ -31,6 +31,8 @@ fuzz_target!(|data: &[u8]| {
         pages: &pages,
         prose: true,
         origins: None,
+        // Nothing is listed: no file is opened.
+        listed: &|_| false,
     });
     let unique: HashSet<_> = out.ids.iter().collect();
     assert_eq!(unique.len(), out.ids.len(), "ids repeat");

@@ -245,13 +245,13 @@ impl Input<'_> {
         self.base_at(at).dir() != self.url.dir()
     }
 
-    /// The href from the page to the folder of the text at byte `at` of the body, ending in
-    /// `/`; `None` when the page is in that folder. A file that a snippet, or a translation
-    /// (whose page is under its language's folder), names relative to itself is linked from
-    /// the page's URL.
-    pub fn back_to_text(&self, at: usize) -> Option<String> {
-        let dir = self.base_at(at).dir();
-        self.text_elsewhere(at).then(|| {
+    /// The href from the page to the folder of the text `text` (the page's file or a
+    /// snippet), ending in `/`; `None` when the page is in that folder. A file that a snippet,
+    /// or a translation (whose page is under its language's folder), names relative to itself
+    /// is linked from the page's URL.
+    pub fn back_to(&self, text: &SourcePath) -> Option<String> {
+        let dir = text.dir();
+        (dir != self.url.dir()).then(|| {
             let mut href = match dir {
                 "" => self.url.href_to(&UrlPath::new("x")),
                 dir => self.url.href_to(&UrlPath::new(format!("{dir}/x"))),

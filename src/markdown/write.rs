@@ -16,6 +16,9 @@ pub fn apply<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
     let mut seq = 0;
     let mut kept = 0;
     let mut i = 0;
+    // Raw HTML written from another folder than the page's: its images too are led from the
+    // page. Worked out once for the page's own text, and for a snippet's where there is one.
+    let own = cx.input.back_to(cx.input.source_path);
     while i < events.len() {
         let mut next = i + 1;
         // Each kind of event has one writer; the others (most events) pass as they are.
@@ -23,10 +26,11 @@ pub fn apply<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
             Event::Html(text) | Event::InlineHtml(text) => {
                 match Branches::marker_of(&events[i].0) {
                     Some(n) => Some(branches::html(n, &cx.branches, &mut seq)),
-                    // Raw HTML written from another folder than the page's: its images too are
-                    // led from the page.
-                    None => (cx.input.back_to_text(events[i].1.start))
-                        .and_then(|back| images::rebase_raw(text, &back)),
+                    None => match cx.input.snippet_at(events[i].1.start) {
+                        Some(s) => cx.input.back_to(&s.source),
+                        None => own.clone(),
+                    }
+                    .and_then(|back| images::rebase_raw(text, &back)),
                 }
             }
             Event::Start(Tag::Image { .. }) => images::html(events, i, cx).map(|(tag, end)| {

@@ -43,30 +43,31 @@ pub fn html(events: &[Ev<'_>], i: usize, cx: &mut Ctx<'_, '_>) -> Option<(String
         .unwrap_or(events.len());
     let alt = plain_text(events[i + 1..end.min(events.len())].iter().map(|(e, _)| e));
     let local = local_path(dest_url);
-    let base = input.base_at(range.start);
+    let span = input.body_offset + range.start..input.body_offset + range.end;
+    // The file, from the folder of the text that names it (a snippet's own, for an image
+    // of a snippet), within the content folder.
+    let file = local
+        .as_deref()
+        .and_then(|path| input.base_at(range.start).join_link(path));
     // An image written from another folder than the page's (a snippet's, or a translation's
     // under its language's folder): its src is led from the page.
-    let src = match (&local, input.text_elsewhere(range.start)) {
-        (Some(path), true) => base.join_link(path).map_or(dest_url.to_string(), |p| {
+    let src = match &file {
+        Some(p) if input.text_elsewhere(range.start) => {
             let tail = dest_url.split(['?', '#']).next().map_or(0, str::len);
-            let href = super::links::file_href(input, &p, &dest_url[tail..]);
-            let span = input.body_offset + range.start..input.body_offset + range.end;
-            cx.out.relocated.push((span, href.clone()));
+            let href = super::links::file_href(input, p, &dest_url[tail..]);
+            cx.out.relocated.push((span.clone(), href.clone()));
             href
-        }),
+        }
         _ => dest_url.to_string(),
     };
     let mut tag = format!("<img src=\"{}\" alt=\"{}\"", escape(&src), escape(&alt));
     if !title.is_empty() {
         tag.push_str(&format!(" title=\"{}\"", escape(title)));
     }
-    // The file, from the folder of the text that names it (a snippet's own, for an image
-    // of a snippet), within the content folder.
-    let file = local.as_deref().and_then(|path| base.join_link(path));
     if local.is_some() {
         cx.out.images.push(ImageRef {
             file: file.clone(),
-            span: input.body_offset + range.start..input.body_offset + range.end,
+            span,
         });
     }
     let measured = file
@@ -81,9 +82,9 @@ pub fn html(events: &[Ev<'_>], i: usize, cx: &mut Ctx<'_, '_>) -> Option<(String
 }
 
 /// Raw HTML with the source of every `<img src="...">` that is a relative path prefixed with
-/// `back` (the href from the page to the folder the HTML was written in); `None` when it
-/// has none.
-pub fn rebase_raw(html: &str, back: &str) -> Option<String> {
+/// `back` (the href from the page to the folder the HTML was written in, worked out only
+/// for HTML that has such an image); `None` when it has none, or `back` is none.
+pub fn rebase_raw(html: &str, back: impl FnOnce() -> Option<String>) -> Option<String> {
     const SRC: &str = "<img src=\"";
     let relative = |rest: &str| {
         let src = &rest[..rest.find('"').unwrap_or(rest.len())];
@@ -95,13 +96,14 @@ pub fn rebase_raw(html: &str, back: &str) -> Option<String> {
     if !(html.match_indices(SRC)).any(|(i, _)| relative(&html[i + SRC.len()..])) {
         return None;
     }
+    let back = back()?;
     let mut out = String::with_capacity(html.len() + 64);
     let mut rest = html;
     while let Some(i) = rest.find(SRC) {
         let (before, after) = rest.split_at(i + SRC.len());
         out.push_str(before);
         if relative(after) {
-            out.push_str(back);
+            out.push_str(&back);
         }
         rest = after;
     }
@@ -254,13 +256,16 @@ mod tests {
     fn raw_images_with_relative_sources_are_led_from_the_page() {
         let html = "<p><img src=\"pic.png\" alt=\"\"><img src=\"https://x.test/a.png\"><img src=\"/abs.png\"><img src=\"data:image/png;base64,AA\"><img src=\"#x\"></p>";
         assert_eq!(
-            rebase_raw(html, "../../guide/").as_deref(),
+            rebase_raw(html, || Some("../../guide/".into())).as_deref(),
             Some(
                 "<p><img src=\"../../guide/pic.png\" alt=\"\"><img src=\"https://x.test/a.png\"><img src=\"/abs.png\"><img src=\"data:image/png;base64,AA\"><img src=\"#x\"></p>"
             )
         );
-        assert_eq!(rebase_raw("<img src=\"/abs.png\">", "../"), None);
-        assert_eq!(rebase_raw("<div></div>", "../"), None);
+        assert_eq!(
+            rebase_raw("<img src=\"/abs.png\">", || Some("../".into())),
+            None
+        );
+        assert_eq!(rebase_raw("<div></div>", || Some("../".into())), None);
     }
 
     #[test]

@@ -242,7 +242,13 @@ impl Input<'_> {
 
     /// Whether the page is outside the folder of the text at byte `at` of the body.
     pub fn text_elsewhere(&self, at: usize) -> bool {
-        self.base_at(at).dir() != self.url.dir()
+        self.away_from(self.base_at(at))
+    }
+
+    /// Whether the page is outside the folder of the text `text` (the page's file or a
+    /// snippet).
+    pub fn away_from(&self, text: &SourcePath) -> bool {
+        text.dir() != self.url.dir()
     }
 
     /// The href from the page to the folder of the text `text` (the page's file or a
@@ -250,9 +256,8 @@ impl Input<'_> {
     /// or a translation (whose page is under its language's folder), names relative to itself
     /// is linked from the page's URL.
     pub fn back_to(&self, text: &SourcePath) -> Option<String> {
-        let dir = text.dir();
-        (dir != self.url.dir()).then(|| {
-            let mut href = match dir {
+        self.away_from(text).then(|| {
+            let mut href = match text.dir() {
                 "" => self.url.href_to(&UrlPath::new("x")),
                 dir => self.url.href_to(&UrlPath::new(format!("{dir}/x"))),
             };

@@ -17,8 +17,8 @@ pub fn apply<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
     let mut kept = 0;
     let mut i = 0;
     // Raw HTML written from another folder than the page's: its images too are led from the
-    // page. Worked out once for the page's own text, and for a snippet's where there is one.
-    let own = cx.input.back_to(cx.input.source_path);
+    // page. Worked out once for the page's own text; a snippet's is always elsewhere.
+    let own_away = cx.input.away_from(cx.input.source_path);
     while i < events.len() {
         let mut next = i + 1;
         // Each kind of event has one writer; the others (most events) pass as they are.
@@ -27,10 +27,12 @@ pub fn apply<'a>(events: &mut Events<'a>, cx: &mut Ctx<'_, 'a>) {
                 match Branches::marker_of(&events[i].0) {
                     Some(n) => Some(branches::html(n, &cx.branches, &mut seq)),
                     None => match cx.input.snippet_at(events[i].1.start) {
-                        Some(s) => cx.input.back_to(&s.source),
-                        None => own.clone(),
-                    }
-                    .and_then(|back| images::rebase_raw(text, &back)),
+                        Some(s) => images::rebase_raw(text, || cx.input.back_to(&s.source)),
+                        None if own_away => {
+                            images::rebase_raw(text, || cx.input.back_to(cx.input.source_path))
+                        }
+                        None => None,
+                    },
                 }
             }
             Event::Start(Tag::Image { .. }) => images::html(events, i, cx).map(|(tag, end)| {

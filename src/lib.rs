@@ -98,6 +98,9 @@ pub struct BuildReport {
     /// Articles the anchor plan followed anew along the anchor record: every one, or those
     /// whose decision the cache did not keep.
     pub followed: usize,
+    /// Vanished addresses of the anchor record the anchor plan decided anew: every one, or
+    /// those whose decision was not kept.
+    pub vanished_decided: usize,
     /// Articles the search index counted: every one, or those that changed since the counts
     /// the cache kept.
     pub counted: usize,
@@ -323,6 +326,7 @@ pub fn build_with(
     let contexts = engine.contexts_built();
     let fingerprinted = engine.articles_fingerprinted();
     let followed = engine.articles_followed();
+    let vanished_decided = engine.vanished_decided();
     timings.lap("render and write pages");
     if loaded.config.search {
         progress.stage("indexing", 0);
@@ -383,6 +387,7 @@ pub fn build_with(
         contexts,
         fingerprinted,
         followed,
+        vanished_decided,
         counted,
         assembled,
         link_checked,

@@ -95,6 +95,10 @@ fn build(
                     "  {} articles followed along the anchor record",
                     report.followed
                 );
+                eprintln!(
+                    "  {} vanished addresses of the anchor record decided",
+                    report.vanished_decided
+                );
                 eprintln!("  {} articles counted for search", report.counted);
                 eprintln!("  {} pages checked for links", report.link_checked);
                 eprintln!("  site assembled: {}", report.assembled.describe());

@@ -37,12 +37,13 @@ fn rendered(run: &Run) -> (usize, usize) {
 }
 
 /// The counts the `--timings` report ends with, each after the count.
-const COUNTS: [&str; 5] = [
+const COUNTS: [&str; 6] = [
     " page contexts built",
     " articles fingerprinted",
     " articles counted for search",
     " pages checked for links",
     " articles followed along the anchor record",
+    " vanished addresses of the anchor record decided",
 ];
 
 /// How the `--timings` report says the default language's site was assembled.
@@ -632,4 +633,35 @@ fn decisions_made_against_a_new_record_are_saved() {
         "\n\nA sentence added to the body.\n\n",
     );
     assert_eq!(followed(&build()), 1);
+}
+
+/// Where each vanished address of the anchor record went is kept by the cache: after a body
+/// edit of another article, a cached build decides none of them again (a forced one decides
+/// every one), and writes what the forced one writes.
+#[test]
+fn where_vanished_addresses_went_is_kept_by_the_cache() {
+    let f = Fixture::new(".");
+    let decided = |run: &Run| count(run, COUNTS[5]);
+    f.write(
+        "content/write/gone-soon.md",
+        "---\ntitle: Gone soon\n---\n\n1. Open the app.\n2. Tap **Settings**.\n",
+    );
+    assert_eq!(f.run(&["build"]).code, 0);
+    std::fs::remove_file(f.root().join("content/write/gone-soon.md")).unwrap();
+    let (cached, forced) = build_runs(&f, "a deleted article");
+    let all = decided(&forced);
+    assert!(all >= 1, "{all} vanished addresses decided");
+    assert_eq!(
+        decided(&cached),
+        all,
+        "the record read is the one the last build wrote"
+    );
+    edit(
+        &f,
+        "content/write/write-a-procedure.md",
+        "\n\n",
+        "\n\nA sentence added to the body.\n\n",
+    );
+    let (cached, forced) = build_runs(&f, "a body edit");
+    assert_eq!((decided(&cached), decided(&forced)), (0, all));
 }

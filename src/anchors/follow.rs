@@ -126,7 +126,7 @@ impl<'p> Index<'p> {
 /// How many of its `len` word hashes a sketch shares, at least, with any sketch at least
 /// [`THRESHOLD`] alike: the share is taken over at least `len` hashes (the smallest of both
 /// together). `THRESHOLD * len` is exact for a sketch's lengths.
-fn alike_needs(len: usize) -> usize {
+pub(super) fn alike_needs(len: usize) -> usize {
     (THRESHOLD * len as f64).ceil() as usize
 }
 
@@ -401,42 +401,51 @@ impl Planner<'_> {
         }
     }
 
-    /// The article a vanished address became, with a report into `reports`, or `None`.
-    pub fn moved_to(
-        &self,
-        address: &str,
-        entries: &[(Key, Entry)],
-        reports: &mut Vec<Diagnostic>,
-    ) -> Option<usize> {
+    /// The article a vanished address became, and why, if any.
+    pub fn moved_to(&self, address: &str, entries: &[(Key, Entry)]) -> Decided {
         // A hand-edited line must not send a redirect out of the output folder.
         let portable = address.ends_with(".html")
             && address
                 .split('/')
                 .all(|p| crate::paths::name_problem(p).is_none());
         if !portable {
-            return None;
+            return Decided {
+                to: None,
+                bar: None,
+            };
         }
-        let page = entries.iter().find(|(k, _)| k.1.is_empty()).map(|(_, e)| e);
-        let by_id = page.and_then(|p| p.intercom).and_then(|id| {
+        let by_id = page_entry(entries).and_then(|p| p.intercom).and_then(|id| {
             self.articles
                 .iter()
                 .position(|a| a.page.fm.intercom_id == Some(id))
         });
-        let (i, why) = match by_id {
-            Some(i) => (i, "it has the same intercom_id".to_string()),
-            None => self.by_fingerprints(entries)?,
-        };
-        let d = report::page_moved(address, &self.articles[i], &why);
-        reports.push(match page {
+        match by_id {
+            Some(i) => Decided {
+                to: Some((i, "it has the same intercom_id".to_string())),
+                bar: None,
+            },
+            None => self.by_fingerprints(entries),
+        }
+    }
+
+    /// The report that vanished `address` became article `i`, for `why`.
+    pub fn moved_report(
+        &self,
+        address: &str,
+        entries: &[(Key, Entry)],
+        i: usize,
+        why: &str,
+    ) -> Diagnostic {
+        let d = report::page_moved(address, &self.articles[i], why);
+        match page_entry(entries) {
             Some(p) => self.at_line(d, p),
             None => d.in_file(self.path),
-        });
-        Some(i)
+        }
     }
 
     /// The article holding most of the recorded fingerprints of an address (at least half;
     /// the first of the site among equals), else the one most like its recorded page.
-    fn by_fingerprints(&self, entries: &[(Key, Entry)]) -> Option<(usize, String)> {
+    fn by_fingerprints(&self, entries: &[(Key, Entry)]) -> Decided {
         let holders =
             (self.holders).get_or_init(|| Holders::new(self.kept.iter().map(|k| &*k.prints)));
         went_to(holders, |i| &*self.kept[i].prints, self.kept.len(), entries)
@@ -450,6 +459,15 @@ impl Planner<'_> {
     }
 }
 
+/// What a vanished address became: the article and why, if any.
+pub struct Decided {
+    pub to: Option<(usize, String)>,
+    /// When how alike its page and the articles' are decided it (no article has its
+    /// `intercom_id` or holds half its recorded anchors): how alike another article's page
+    /// must be to change it (the likeness of the one chosen, else [`THRESHOLD`]).
+    pub bar: Option<f64>,
+}
+
 /// The article (of `count`, each [`article`]) that a vanished address with `entries` became:
 /// the one holding most of its recorded fingerprints (at least half; the first of the site
 /// among equals), else the one most like its recorded page.
@@ -458,7 +476,31 @@ fn went_to<'a, A: Anchored + 'a>(
     article: impl Fn(usize) -> &'a A,
     count: usize,
     entries: &[(Key, Entry)],
-) -> Option<(usize, String)> {
+) -> Decided {
+    if let Some(to) = by_anchors(holders, entries) {
+        return Decided {
+            to: Some(to),
+            bar: None,
+        };
+    }
+    match by_page(holders, article, count, entries) {
+        Some((i, score)) if score >= THRESHOLD => {
+            let why = format!("its text is alike ({:.0}% of words shared)", score * 100.0);
+            Decided {
+                to: Some((i, why)),
+                bar: Some(score),
+            }
+        }
+        _ => Decided {
+            to: None,
+            bar: Some(THRESHOLD),
+        },
+    }
+}
+
+/// The article holding most of the recorded fingerprints of an address with `entries`, when
+/// one holds at least half (the first of the site among equals).
+fn by_anchors(holders: &Holders, entries: &[(Key, Entry)]) -> Option<(usize, String)> {
     let lists: Vec<&[usize]> = entries
         .iter()
         .filter(|(k, _)| !k.1.is_empty())
@@ -478,11 +520,22 @@ fn went_to<'a, A: Anchored + 'a>(
         })
         .filter(|&(_, held)| held >= need)
         .max_by_key(|&(i, held)| (held, std::cmp::Reverse(i)));
-    if let Some((i, held)) = best {
+    best.map(|(i, held)| {
         let why = format!("it holds {held} of its {}", anchors_word(fragments));
-        return Some((i, why));
-    }
-    let page = &entries.iter().find(|(k, _)| k.1.is_empty())?.1;
+        (i, why)
+    })
+}
+
+/// The article (of `count`, each [`article`]) most like the recorded page of an address with
+/// `entries` (the first of the site among equals), with its likeness, when one shares enough
+/// words to be [`THRESHOLD`] alike.
+fn by_page<'a, A: Anchored + 'a>(
+    holders: &Holders,
+    article: impl Fn(usize) -> &'a A,
+    count: usize,
+    entries: &[(Key, Entry)],
+) -> Option<(usize, f64)> {
+    let page = page_entry(entries)?;
     let sketch = &page.fingerprint.sketch;
     let lists: Vec<&[usize]> = (sketch.iter())
         .map(|h| holders.pages.get(h).map_or(&[][..], Vec::as_slice))
@@ -499,17 +552,17 @@ fn went_to<'a, A: Anchored + 'a>(
         }
     }
     like.sort_unstable();
-    let (i, score) = like
-        .into_iter()
+    like.into_iter()
         .map(|i| (i, page.fingerprint.similarity(article(i).page())))
         .fold(None, |best: Option<(usize, f64)>, (i, s)| match best {
             Some((_, b)) if b >= s => best,
             _ => Some((i, s)),
-        })?;
-    (score >= THRESHOLD).then(|| {
-        let why = format!("its text is alike ({:.0}% of words shared)", score * 100.0);
-        (i, why)
-    })
+        })
+}
+
+/// The entry of an address's page itself (its fragment is empty), when recorded.
+pub(super) fn page_entry(entries: &[(Key, Entry)]) -> Option<&Entry> {
+    entries.iter().find(|(k, _)| k.1.is_empty()).map(|(_, e)| e)
 }
 
 fn anchors_word(n: usize) -> String {
@@ -785,7 +838,7 @@ mod tests {
                 entries.push(((address.clone(), make.id() + "x"), make.entry()));
             }
             assert_eq!(
-                went_to(&holders, |i| &articles[i], articles.len(), &entries),
+                went_to(&holders, |i| &articles[i], articles.len(), &entries).to,
                 went_to_looking_at_every_article(&articles, &entries),
                 "{entries:?}"
             );

@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use super::fingerprint::{Fingerprint, Scratch};
 use super::pins::{self, Pin};
 use super::record::{Entry, Key, Kind, Record};
+use super::vanished::Went;
 use crate::diagnostics::Diagnostic;
 use crate::frontmatter::Frontmatter;
 use crate::lazy::Lazy;
@@ -49,9 +50,13 @@ pub struct Memo {
     /// a record of this digest.
     pub(super) against: u64,
     pub(super) articles: FxHashMap<SourcePath, Kept>,
+    /// Where each vanished address went, as the last plan decided ([`super::vanished`]).
+    pub(super) went: Option<Arc<Went>>,
     /// How many articles the last plan fingerprinted, and how many it followed anew.
     pub(super) fingerprinted: usize,
     pub(super) followed: usize,
+    /// How many vanished addresses the last plan decided anew.
+    pub(super) decided: usize,
 }
 
 impl std::fmt::Debug for Memo {
@@ -86,8 +91,8 @@ impl Memo {
 
     /// Every article's prints, in order, each with what its own address decided when that
     /// may still hold: kept where the article is the same, made anew (in parallel) where
-    /// not.
-    pub(super) fn prints(&mut self, articles: &[Arc<Article>]) -> Vec<Kept> {
+    /// not; and which were made anew.
+    pub(super) fn prints(&mut self, articles: &[Arc<Article>]) -> (Vec<Kept>, Vec<bool>) {
         use rayon::prelude::*;
         let kept: Vec<Option<Kept>> = articles
             .iter()
@@ -96,7 +101,8 @@ impl Memo {
                 k.prints.is_of(a).then(|| k.clone())
             })
             .collect();
-        self.fingerprinted = kept.iter().filter(|p| p.is_none()).count();
+        let fresh: Vec<bool> = kept.iter().map(Option::is_none).collect();
+        self.fingerprinted = fresh.iter().filter(|f| **f).count();
         let new = |(k, a): (Option<Kept>, &Arc<Article>)| {
             k.unwrap_or_else(|| Kept {
                 prints: Arc::new(Prints::of(a)),
@@ -105,14 +111,15 @@ impl Memo {
             })
         };
         // Threads pay only for many articles.
-        if self.fingerprinted < 64 {
+        let kept = if self.fingerprinted < 64 {
             kept.into_iter().zip(articles).map(new).collect()
         } else {
             kept.into_par_iter()
                 .zip(articles.par_iter())
                 .map(new)
                 .collect()
-        }
+        };
+        (kept, fresh)
     }
 
     /// Keeps what this run decided of each article for the next run, and forgets the
@@ -145,9 +152,27 @@ impl Memo {
         });
     }
 
+    /// Where each vanished address went, as the last plan decided: what the build cache
+    /// keeps of it.
+    pub fn went(&self) -> Option<&Went> {
+        self.went.as_deref()
+    }
+
+    /// Takes back decisions of vanished addresses that the build cache kept ([`Memo::went`]).
+    /// They are then kept only where they still hold, as those of the last run are.
+    pub fn restore_went(&mut self, went: Went) {
+        self.went = Some(Arc::new(went));
+    }
+
     /// How many articles the last plan fingerprinted.
     pub fn fingerprinted(&self) -> usize {
         self.fingerprinted
+    }
+
+    /// How many vanished addresses the last plan decided anew: every one, or those whose
+    /// decision could not be kept.
+    pub fn decided(&self) -> usize {
+        self.decided
     }
 
     /// How many articles the last plan followed anew: every one, or those whose decision

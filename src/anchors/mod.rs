@@ -32,6 +32,7 @@ pub mod lint;
 mod memo;
 pub mod pins;
 pub mod record;
+mod vanished;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -50,6 +51,7 @@ use memo::Own;
 pub use memo::Saved as SavedPrints;
 pub use record::Recorded;
 use record::{Entry, Key, Record};
+pub use vanished::Went;
 
 /// The least share of words a unit must have in common with a recorded anchor to take its
 /// old links.
@@ -202,7 +204,7 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
     let articles = &tree.articles;
     let addresses = memo.addresses(&record, &path, read.as_deref());
     let against = memo.against;
-    let mut kept = memo.prints(articles);
+    let (mut kept, fresh) = memo.prints(articles);
     let problems: Vec<Diagnostic> = kept
         .iter()
         .flat_map(|k| k.prints.problems.iter().cloned())
@@ -253,20 +255,32 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
     let vanished: Vec<&str> = (addresses.iter().map(|a| &**a))
         .filter(|a| !by_url.contains_key(a) && !taken.contains(a))
         .collect();
-    // Where each went is decided apart from the others.
-    let went: Vec<(Option<usize>, Vec<Diagnostic>)> = vanished
+    // Where each went is decided apart from the others, or kept from the last plan.
+    let went = memo.went.take();
+    let keeping = vanished::Keeping::new(went.as_deref(), against, articles, &kept, &fresh);
+    let went: Vec<(follow::Decided, bool)> = vanished
         .par_iter()
         .map(|address| {
-            let mut reports = Vec::new();
             let entries = record.entries.at_address(address);
-            (ctx.moved_to(address, entries, &mut reports), reports)
+            match keeping.as_ref().and_then(|k| k.kept(address, entries)) {
+                Some(kept) => (kept, false),
+                None => (ctx.moved_to(address, entries), true),
+            }
         })
         .collect();
-    for (address, (to, reports)) in vanished.into_iter().zip(went) {
-        later.reports.extend(reports);
+    drop(keeping);
+    memo.decided = went.iter().filter(|(_, anew)| *anew).count();
+    let went: Vec<follow::Decided> = went.into_iter().map(|(d, _)| d).collect();
+    memo.went = Some(Arc::new(vanished::went(
+        against,
+        articles,
+        vanished.iter().copied().zip(&went),
+    )));
+    for (address, decided) in vanished.into_iter().zip(went) {
         let entries = record.entries.at_address(address);
-        match to {
-            Some(i) => {
+        match decided.to {
+            Some((i, why)) => {
+                (later.reports).push(ctx.moved_report(address, entries, i, &why));
                 moved.push((UrlPath::new(address), i));
                 let map = later_maps.entry(i).or_default();
                 ctx.follow(i, entries, map, &mut later);

@@ -523,3 +523,223 @@ fn the_text_of_a_record_with_repeated_ids_keeps_the_first_as_the_record_does() {
     assert!(plan.text().contains("\n  other "));
     assert!(plan.text().contains("\n  set-up-step-1 "));
 }
+
+/// A small random source for the tests below (xorshift), the same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+/// An article of a few words of a small vocabulary, so that steps repeat across articles
+/// and pages are alike: some with the `intercom_id` `n`.
+fn made_up(rng: &mut Rng, n: usize) -> (String, Frontmatter) {
+    const WORDS: [&str; 12] = [
+        "open", "settings", "tap", "save", "billing", "invoice", "export", "account", "team",
+        "login", "phone", "report",
+    ];
+    let mut words = |k: usize| -> String {
+        let mut w: Vec<&str> = (0..k).map(|_| WORDS[rng.below(WORDS.len())]).collect();
+        w.dedup();
+        w.join(" ")
+    };
+    let mut body = format!("Intro {}.\n\n", words(3));
+    for s in 0..1 + n % 3 {
+        body.push_str(&format!("## {}\n\n", words(2)));
+        for i in 1..=2 + (n + s) % 3 {
+            body.push_str(&format!("{i}. {}.\n", words(3)));
+        }
+        body.push('\n');
+    }
+    let fm = Frontmatter {
+        intercom_id: n.is_multiple_of(4).then_some(1000 + n as u64),
+        ..titled(&words(2))
+    };
+    (body, fm)
+}
+
+/// The plan kept across runs decides where each vanished address went as a plan with no
+/// memory does, after edits of every kind to the articles it may have gone to: a changed
+/// body, title or `intercom_id`, a new article, a deleted one; in memory, and read back from
+/// what the build cache keeps of it.
+#[test]
+fn kept_decisions_of_vanished_addresses_are_those_decided_anew() {
+    let mut rng = Rng(0x5eed_1234_abcd);
+    let make = |rng: &mut Rng, n: usize| {
+        let (body, fm) = made_up(rng, n);
+        let folder = ["guide", "billing"][n % 2];
+        page(&format!("{folder}/a{n}.md"), fm, render_full(&body))
+    };
+    let mut pages: Vec<Page> = (0..24).map(|n| make(&mut rng, n)).collect();
+    let first = plan_from(&pages, &Recorded::default(), Memo::default());
+    let text = first.text().to_string();
+    let old = Recorded {
+        path: PathBuf::from("/site/anchors.lock"),
+        record: Record::parse(&text).unwrap().0.into(),
+        text: Some(text.into()),
+        problems: Vec::new(),
+    };
+    // Some articles go, and some come back under other names, as copies.
+    let mut deleted = Vec::new();
+    for n in [3, 8, 11, 16, 20] {
+        let gone = pages
+            .iter()
+            .position(|p| p.source.as_str().ends_with(&format!("/a{n}.md")));
+        let gone = pages.remove(gone.unwrap());
+        if n % 2 == 1 {
+            pages.push(page(
+                &format!("moved/b{n}.md"),
+                (*gone.fm).clone(),
+                (*gone.md).clone(),
+            ));
+        }
+        deleted.push(gone);
+    }
+    let folders = ["guide", "billing", "moved"];
+    let mut memo = Memo::default();
+    let (mut kept, mut vanished) = (0, 0);
+    for step in 0..300 {
+        let next = 100 + step;
+        match rng.below(7) {
+            0 => {
+                let at = rng.below(pages.len());
+                let (body, _) = made_up(&mut rng, next);
+                let p = &pages[at];
+                pages[at] = page(p.source.as_str(), (*p.fm).clone(), render_full(&body));
+            }
+            1 => {
+                pages.push(make(&mut rng, next));
+            }
+            2 if pages.len() > 8 => {
+                pages.remove(rng.below(pages.len()));
+            }
+            3 => {
+                // Another title or intercom_id: its place among equals may change.
+                let at = rng.below(pages.len());
+                let n = rng.below(24);
+                let (_, fm) = made_up(&mut rng, n);
+                let p = &pages[at];
+                pages[at] = page(p.source.as_str(), fm, (*p.md).clone());
+            }
+            4 => {
+                // A copy of an article, or of one deleted, under a new name.
+                let p = match rng.below(2) {
+                    0 => pages[rng.below(pages.len())].clone(),
+                    _ => deleted[rng.below(deleted.len())].clone(),
+                };
+                let folder = folders[rng.below(folders.len())];
+                let copy = page(
+                    &format!("{folder}/c{next}.md"),
+                    (*p.fm).clone(),
+                    (*p.md).clone(),
+                );
+                pages.push(copy);
+            }
+            5 => {
+                // The same pages listed in another order: of articles alike, the first of
+                // the site is chosen.
+                let (a, b) = (rng.below(pages.len()), rng.below(pages.len()));
+                pages.swap(a, b);
+            }
+            _ => {}
+        }
+        if step % 3 == 0 {
+            // What the build cache keeps, read back: the prints of the articles they were
+            // made from.
+            let same: Vec<Page> = (pages.iter())
+                .filter(|p| memo.made_from(&p.source, &p.md, &p.fm, &p.text))
+                .cloned()
+                .collect();
+            let mut restored = read_back(&memo, &same);
+            if let Some(went) = memo.went() {
+                let saved = postcard::to_allocvec(went).unwrap();
+                restored.restore_went(postcard::from_bytes(&saved).unwrap());
+            }
+            memo = restored;
+        }
+        let plan = plan_from(&pages, &old, memo);
+        let fresh = plan_from(&pages, &old, Memo::default());
+        assert_eq!(decided(&plan), decided(&fresh), "after step {step}");
+        let gone = fresh.memo.decided;
+        assert!(plan.memo.decided <= gone);
+        kept += gone - plan.memo.decided;
+        vanished += gone;
+        memo = plan.memo;
+    }
+    // The decisions were kept most of the time, or this test shows nothing.
+    assert!(kept * 2 > vanished, "kept {kept} of {vanished}");
+}
+
+/// The one moved page of `plan` of `pages`: its old address, and the source of its article.
+fn moved_to(plan: &Plan, pages: &[Page]) -> (String, String) {
+    let [(from, to)] = &plan.moved[..] else {
+        panic!("not one move: {:?}", plan.moved)
+    };
+    let article = &assemble(pages.to_vec()).articles[*to];
+    (from.to_string(), article.page.source.to_string())
+}
+
+/// Of two articles that hold every anchor of a vanished address, the first of the site is the
+/// one it became: a kept decision gives way to the articles listed in another order, though
+/// neither changed, and to a new copy listed before both.
+#[test]
+fn a_kept_decision_gives_way_to_another_order_and_to_an_earlier_copy() {
+    let gone = page("guide/gone.md", titled("Pay"), render_full(PAY));
+    let old = recorded(&[("guide/gone.md", PAY, titled("Pay"))]);
+    let mut pages = vec![page("moved/pay.md", titled("Pay"), (*gone.md).clone())];
+    let first = plan_from(&pages, &old, Memo::default());
+    assert_eq!(
+        moved_to(&first, &pages),
+        ("guide/gone.html".into(), "moved/pay.md".into())
+    );
+
+    // A copy listed after it: the address is decided again, to the same article.
+    pages.push(page("billing/pay.md", titled("Pay"), (*gone.md).clone()));
+    let second = plan_from(&pages, &old, first.memo);
+    assert_eq!(second.memo.decided, 1);
+    assert_eq!(
+        decided(&second),
+        decided(&plan_from(&pages, &old, Memo::default()))
+    );
+    assert_eq!(moved_to(&second, &pages).1, "moved/pay.md");
+    // Another article, with nothing of it: the decision is kept.
+    pages.push(page(
+        "guide/other.md",
+        titled("Set up"),
+        render_full(BEFORE),
+    ));
+    let second = plan_from(&pages, &old, second.memo);
+    assert_eq!(second.memo.decided, 0);
+    assert_eq!(
+        decided(&second),
+        decided(&plan_from(&pages, &old, Memo::default()))
+    );
+
+    // The same articles listed in another order: the copy is now the first.
+    pages.swap(0, 1);
+    let third = plan_from(&pages, &old, second.memo);
+    assert_eq!(third.memo.decided, 1);
+    assert_eq!(moved_to(&third, &pages).1, "billing/pay.md");
+    assert_eq!(
+        decided(&third),
+        decided(&plan_from(&pages, &old, Memo::default()))
+    );
+
+    // A copy listed before both.
+    pages.insert(
+        0,
+        page("billing/a-pay.md", titled("A pay"), (*gone.md).clone()),
+    );
+    let fourth = plan_from(&pages, &old, third.memo);
+    assert_eq!(fourth.memo.decided, 1);
+    assert_eq!(moved_to(&fourth, &pages).1, "billing/a-pay.md");
+    assert_eq!(
+        decided(&fourth),
+        decided(&plan_from(&pages, &old, Memo::default()))
+    );
+}

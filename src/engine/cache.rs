@@ -37,7 +37,7 @@ use serde::{Deserialize, Serialize};
 
 use super::pages::{Memo, Saved, SavedRef};
 use super::{cutoff, search_cache};
-use crate::anchors::SavedPrints;
+use crate::anchors::{SavedPrints, Went};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::html::Html;
 use crate::paths::SourcePath;
@@ -50,7 +50,7 @@ pub const FOLDER: &str = ".stepbook-cache";
 pub const MAGIC: &[u8; 8] = b"stepbook";
 
 /// The version of the layout below; a change makes older caches unreadable on purpose.
-const FORMAT: u32 = 16;
+const FORMAT: u32 = 17;
 
 /// How many files the memos are cut into: after a one-page edit, a save writes one of them
 /// again (at 10,000 pages, some 4 MB).
@@ -70,10 +70,11 @@ const CLAIMS: &str = "claims.bin";
 /// The file of the pages' URLs and link table ([`super::table::Saved`]).
 const TABLE: &str = "table.bin";
 
-/// What `engine.bin` holds: written with the output files' keys borrowed (`P` is then
-/// `Vec<(&str, u64)>`, which encodes as the owned list reads back).
+/// What `engine.bin` holds: written with the output files' keys and the vanished addresses'
+/// decisions borrowed (`P` is then `Vec<(&str, u64)>` and `W` `Option<&Went>`, which encode
+/// as the owned values read back).
 #[derive(Serialize, Deserialize, Default)]
-pub struct Index<P = Vec<(String, u64)>> {
+pub struct Index<P = Vec<(String, u64)>, W = Option<Went>> {
     /// The config the memos and keys were made under (as the engine compares it).
     pub config: String,
     /// The hash of each shard's file, as written; `None` for a shard not written.
@@ -99,6 +100,8 @@ pub struct Index<P = Vec<(String, u64)>> {
     pub claims: Option<u64>,
     /// The hash of the file of the pages' URLs and link table, as written.
     pub table: Option<u64>,
+    /// Where each vanished address of the anchor record went ([`crate::anchors::Memo::went`]).
+    pub went: W,
 }
 
 /// The keys of the output files of one output folder, and that folder with the hash of its
@@ -126,6 +129,8 @@ pub struct Restored {
     pub indexer: Option<crate::search::Indexer>,
     /// [`Index::record_renders`].
     pub record_renders: Option<u64>,
+    /// [`Index::went`].
+    pub went: Option<Went>,
     /// The default language's assembly, for the engine to make again once the memos of its
     /// pages are read back.
     pub assembly: Option<crate::site::memo::Saved>,
@@ -343,6 +348,7 @@ pub fn load(root: &Path) -> Restored {
         search: index.search,
         cutoff: index.cutoff,
         record_renders: index.record_renders,
+        went: index.went,
         assembly,
         links,
         claims,
@@ -679,6 +685,7 @@ pub fn save_index(what: ToSave<'_>, files: Files) -> Result<Written, Diagnostic>
         links: files.links,
         claims: files.claims,
         table: files.table,
+        went: what.anchors.went(),
     };
     let payload = postcard::to_allocvec(&index).map_err(|e| encode_error(&files.dir, e))?;
     let digest = xxhash_rust::xxh3::xxh3_64(&payload);

@@ -108,6 +108,9 @@ pub struct Engine {
     /// The anchor plan's prints read back from the cache, until the Markdown stage has shown
     /// which of them were made from what the files hold now.
     prints: HashMap<SourcePath, crate::anchors::SavedPrints>,
+    /// Where the vanished addresses went, as read back from the cache, until the anchor plan
+    /// takes it with the prints.
+    went: Option<crate::anchors::Went>,
     /// The key of the search index last handed on, and its files with what each one's bytes
     /// depend on ([`crate::search::Indexer::build_reusing`]).
     search: Option<(u64, Vec<(String, u64)>)>,
@@ -160,6 +163,7 @@ impl Engine {
             cached: None,
             written: Default::default(),
             prints: HashMap::new(),
+            went: None,
             search: None,
             indexer: Default::default(),
             cutoff: cutoff::Cutoff::default(),
@@ -241,6 +245,7 @@ impl Engine {
             prints: restored.prints,
             search: restored.search,
             record_renders: restored.record_renders,
+            went: restored.went,
             assembly,
             links: links.unwrap_or_default(),
             claims: claims.unwrap_or_default(),
@@ -481,6 +486,7 @@ impl Engine {
             self.alternates = Default::default();
             self.assembly.clear();
             self.prints.clear();
+            self.went = None;
             self.links = Default::default();
             self.claims = Default::default();
             // Keys read from a cache made under another config are not taken either.
@@ -909,6 +915,12 @@ impl Engine {
         self.anchor_memo.followed()
     }
 
+    /// How many vanished addresses of the anchor record the last plan decided anew: every
+    /// one, or those whose decision was not kept (in memory, or in the cache).
+    pub fn vanished_decided(&self) -> usize {
+        self.anchor_memo.decided()
+    }
+
     /// How the last run assembled the default language's site.
     pub fn assembled(&self) -> site::memo::How {
         self.assembly
@@ -994,6 +1006,9 @@ impl Engine {
     /// kept as read back: its text hashes the same as the one they were made from, and so do
     /// its snippets' expansion, its frontmatter and its body, which it still holds.
     fn restore_prints(&mut self) {
+        if let Some(went) = self.went.take() {
+            self.anchor_memo.restore_went(went);
+        }
         for (source, saved) in std::mem::take(&mut self.prints) {
             if let Some(m) = self.memos.get(&source)
                 && !m.fresh()

@@ -111,7 +111,7 @@ impl<'p> Index<'p> {
                     .map_or(&[][..], Vec::as_slice)
             })
             .collect();
-        let like = holding_enough(lists, alike_needs(sketch.len()));
+        let like = holding_enough(lists, alike_needs(sketch.len()), LOOKED_AT);
         let mut best: Option<(usize, f64)> = None;
         for u in like {
             let score = entry.fingerprint.similarity(&units[u].fingerprint);
@@ -130,20 +130,30 @@ pub(super) fn alike_needs(len: usize) -> usize {
     (THRESHOLD * len as f64).ceil() as usize
 }
 
-/// The items (ascending, each once) that may be in at least `need` of `lists`: those of the
-/// shortest `lists.len() - need + 1` lists, since an item in `need` of the lists is in one of
-/// any `lists.len() - need + 1` of them. None when `need` is 0.
-fn holding_enough(mut lists: Vec<&[usize]>, need: usize) -> Vec<usize> {
+/// How many units of a page a fragment that no longer anchors what it did is compared with, at
+/// most: the first of the page among those that share enough of its words. On a page whose
+/// thousands of headings share most of their words, each lost fragment would otherwise be
+/// compared with all of them, and following the page would grow with the square of its size;
+/// a real page has far fewer units that alike.
+const LOOKED_AT: usize = 1024;
+
+/// The items (ascending, each once) that may be in at least `need` of `lists`, the `first`
+/// of them at most: the items of the shortest `lists.len() - need + 1` lists, since an item
+/// in `need` of the lists is in one of any `lists.len() - need + 1` of them. Each list is read
+/// up to its `first` items: one of the `first` items of all has fewer than `first` before it
+/// in any list. None when `need` is 0.
+fn holding_enough(mut lists: Vec<&[usize]>, need: usize, first: usize) -> Vec<usize> {
     if need == 0 || need > lists.len() {
         return Vec::new();
     }
     lists.sort_unstable_by_key(|l| l.len());
     let mut items: Vec<usize> = lists[..lists.len() - need + 1]
         .iter()
-        .flat_map(|l| l.iter().copied())
+        .flat_map(|l| l[..l.len().min(first)].iter().copied())
         .collect();
     items.sort_unstable();
     items.dedup();
+    items.truncate(first);
     items
 }
 
@@ -510,7 +520,7 @@ fn by_anchors(holders: &Holders, entries: &[(Key, Entry)]) -> Option<(usize, Str
         .collect();
     let fragments = lists.len();
     let need = fragments.div_ceil(2);
-    let best = holding_enough(lists.clone(), need)
+    let best = holding_enough(lists.clone(), need, usize::MAX)
         .into_iter()
         .map(|i| {
             (
@@ -615,7 +625,8 @@ mod tests {
                 })
                 .collect();
             let need = next() % 10;
-            let looked = holding_enough(lists.iter().map(Vec::as_slice).collect(), need);
+            let slices = || lists.iter().map(Vec::as_slice).collect();
+            let looked = holding_enough(slices(), need, usize::MAX);
             for item in 0..12 {
                 let holding = lists.iter().filter(|l| l.contains(&item)).count();
                 if need > 0 && holding >= need {
@@ -623,10 +634,61 @@ mod tests {
                 }
             }
             assert!(looked.windows(2).all(|w| w[0] < w[1]));
+            // The first of them, reading each list no further.
+            let first = next() % 8;
+            let some = holding_enough(slices(), need, first);
+            assert_eq!(
+                some,
+                looked[..first.min(looked.len())],
+                "{lists:?} {need} {first}"
+            );
         }
         assert_eq!(alike_needs(8), 4);
         assert_eq!(alike_needs(5), 3);
         assert_eq!(alike_needs(0), 0);
+    }
+
+    /// On a page with more units alike to a lost fragment than are looked at, the fragment
+    /// goes to the most alike of the first of the page: the one of all as alike, later, is
+    /// not compared.
+    #[test]
+    fn a_lost_fragment_is_compared_with_the_first_units_alike_at_most() {
+        let sketch = |words: &[u16]| crate::anchors::fingerprint::Sketch::new(words).unwrap();
+        let unit = |at: usize, sketch| Unit {
+            at: at as u32,
+            kind: Kind::Section,
+            fingerprint: Fingerprint { hash: 7, sketch },
+        };
+        // Half alike: four of the eight smallest words of both.
+        let mut units: Vec<Unit> = (0..LOOKED_AT + 100)
+            .map(|u| unit(u, sketch(&[1, 2, 3, 4, 100 + u as u16])))
+            .collect();
+        let all = sketch(&[1, 2, 3, 4, 5, 6, 7, 8]);
+        let entry = Entry {
+            kind: Kind::Section,
+            fingerprint: Fingerprint {
+                hash: 9,
+                sketch: all,
+            },
+            intercom: None,
+            line: 0,
+        };
+        let made = |units: Vec<Unit>| Made {
+            ids: (0..units.len()).map(|u| format!("s{u}")).collect(),
+            units,
+            page: Fingerprint::default(),
+        };
+        // The same words: found, among the first.
+        units[LOOKED_AT - 1] = unit(LOOKED_AT - 1, all);
+        let page = made(units.clone());
+        let found = find("gone", &entry, &page, &mut None, None);
+        assert_eq!(found, Found::Similar(LOOKED_AT - 1, 1.0));
+        // Past them: the first of those half alike.
+        units[LOOKED_AT - 1] = unit(LOOKED_AT - 1, sketch(&[1, 2, 3, 4, 99]));
+        units[LOOKED_AT] = unit(LOOKED_AT, all);
+        let page = made(units);
+        let found = find("gone", &entry, &page, &mut None, None);
+        assert_eq!(found, Found::Similar(0, 0.5));
     }
 
     /// An article as the searches read it, made up.

@@ -67,8 +67,11 @@ pub struct Plan {
     pub followed: HashMap<UrlPath, BTreeMap<String, String>>,
     /// The old addresses of moved articles, with the article (index into the articles).
     pub moved: Vec<(UrlPath, usize)>,
-    /// What `check` reports: each mapping guessed, each moved or deleted page.
-    pub reports: Vec<Diagnostic>,
+    /// The articles whose own address reports, in the record's order.
+    reporting: Vec<usize>,
+    /// What each address no article holds reports, in order, with what following its
+    /// fragments into the article it became gave.
+    later: Vec<(Diagnostic, Option<Arc<Own>>)>,
     /// The record as read, and what this build adds to it and retires from it.
     read_record: Arc<Record>,
     /// What each article's own address decided, with the anchors it adds and retires.
@@ -88,6 +91,17 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// What `check` reports, in the record's order: each mapping guessed, each moved or
+    /// deleted page. Made when asked for: only `check` asks.
+    pub fn reports(&self) -> Vec<Diagnostic> {
+        let own = (self.reporting.iter()).flat_map(|&i| self.owns[i].reports.iter().cloned());
+        let later = self.later.iter().flat_map(|(head, followed)| {
+            let followed = followed.iter().flat_map(|f| f.reports.iter().cloned());
+            std::iter::once(head.clone()).chain(followed)
+        });
+        own.chain(later).collect()
+    }
+
     /// The record this build leaves.
     pub fn record(&self) -> &Arc<Record> {
         self.record.get_or_init(|| {
@@ -249,7 +263,8 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
     let (owns, again): (Vec<Arc<Own>>, Vec<bool>) = owns.into_iter().unzip();
     let followed = again.iter().filter(|again| **again).count();
     // Recorded addresses that no page holds: where each went, if anywhere.
-    let mut later = Own::default();
+    let mut later = Vec::new();
+    let mut retired = Vec::new();
     let mut later_maps: FxHashMap<usize, BTreeMap<String, String>> = FxHashMap::default();
     let mut moved = Vec::new();
     let vanished: Vec<&str> = (addresses.iter().map(|a| &**a))
@@ -268,30 +283,49 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
             }
         })
         .collect();
-    drop(keeping);
     memo.decided = went.iter().filter(|(_, anew)| *anew).count();
     let went: Vec<follow::Decided> = went.into_iter().map(|(d, _)| d).collect();
+    // Each address's fragments followed into the article it became, apart from the others,
+    // or as the last plan followed them.
+    let into: Vec<Option<Arc<Own>>> = (vanished.par_iter().zip(&went))
+        .map(|(address, decided)| {
+            let (i, _) = decided.to.as_ref()?;
+            if let Some(kept) = keeping.as_ref().and_then(|k| k.followed(address, *i)) {
+                return Some(kept);
+            }
+            let (mut own, mut map) = (Own::default(), BTreeMap::new());
+            ctx.follow(*i, record.entries.at_address(address), &mut map, &mut own);
+            own.map = map;
+            Some(Arc::new(own))
+        })
+        .collect();
+    drop(keeping);
+    let decisions = (vanished.iter().copied()).zip(&went).zip(&into);
     memo.went = Some(Arc::new(vanished::went(
         against,
         articles,
-        vanished.iter().copied().zip(&went),
+        decisions.map(|((a, d), f)| (a, d, f)),
     )));
-    for (address, decided) in vanished.into_iter().zip(went) {
+    for ((address, decided), followed) in vanished.into_iter().zip(went).zip(into) {
         let entries = record.entries.at_address(address);
-        match decided.to {
-            Some((i, why)) => {
-                (later.reports).push(ctx.moved_report(address, entries, i, &why));
+        match (decided.to, followed) {
+            (Some((i, why)), Some(followed)) => {
+                let head = ctx.moved_report(address, entries, i, &why);
                 moved.push((UrlPath::new(address), i));
+                // Of two addresses that became one article, the first maps a fragment both
+                // hold.
                 let map = later_maps.entry(i).or_default();
-                ctx.follow(i, entries, map, &mut later);
+                for (old, to) in &followed.map {
+                    map.entry(old.clone()).or_insert_with(|| to.clone());
+                }
+                retired.extend(followed.retired.iter().cloned());
+                later.push((head, Some(followed)));
             }
-            None => later
-                .reports
-                .push(ctx.at_line(report::page_gone(address), &entries[0].1)),
+            _ => later.push((ctx.at_line(report::page_gone(address), &entries[0].1), None)),
         }
     }
 
-    // The reports in the record's order: the articles' own addresses, then the others.
+    // The articles whose own address reports, in the record's order.
     let mut reporting: Vec<usize> = (0..articles.len())
         .filter(|&i| !owns[i].reports.is_empty())
         .collect();
@@ -302,11 +336,6 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
             .as_str()
             .cmp(articles[b].page.url.as_str())
     });
-    let reports: Vec<Diagnostic> = reporting
-        .iter()
-        .flat_map(|&i| owns[i].reports.iter().cloned())
-        .chain(later.reports)
-        .collect();
     let mut followed_maps: HashMap<UrlPath, BTreeMap<String, String>> = HashMap::new();
     for (i, own) in owns.iter().enumerate() {
         let more = later_maps.remove(&i);
@@ -333,10 +362,11 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
         maps,
         followed: followed_maps,
         moved,
-        reports,
+        reporting,
+        later,
         read_record: record,
         owns,
-        retired: later.retired,
+        retired,
         record: Default::default(),
         path,
         read,

@@ -61,7 +61,7 @@ fn recorded(pages: &[(&str, &str, Frontmatter)]) -> Recorded {
 }
 
 fn reports(plan: &Plan) -> Vec<String> {
-    plan.reports
+    plan.reports()
         .iter()
         .map(|d| {
             let line = d.location.as_ref().map_or(0, |l| l.line);
@@ -106,7 +106,7 @@ fn a_first_build_records_every_anchor_and_maps_nothing() {
     // Built again from its own record, nothing changes.
     let again = plan_of(&tree_of(&pages), &recorded(&pages));
     assert!(!again.changed());
-    assert!(again.maps.is_empty() && again.reports.is_empty());
+    assert!(again.maps.is_empty() && again.reports().is_empty());
 }
 
 #[test]
@@ -178,7 +178,8 @@ fn a_step_whose_text_is_gone_is_reported_lost() {
             "9: warning[anchor-lost]: `guide/a.html#set-up-step-4` anchored a step that is gone: old links to it open the top of `guide/a.html`"
         ]
     );
-    let hint = plan.reports[0].hint.as_deref().unwrap();
+    let reports = plan.reports();
+    let hint = reports[0].hint.as_deref().unwrap();
     assert_eq!(
         hint,
         "send it to an id of the page with `set-up-step-4: new-id` under `anchors:` in the frontmatter of guide/a.md, or `set-up-step-4: retire`"

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Fingerprint;
 use super::follow::{Decided, alike_needs, page_entry};
-use super::memo::Kept;
+use super::memo::{Kept, Own};
 use super::record::{Entry, Key, Kind};
 use crate::site::Article;
 use std::sync::Arc;
@@ -45,6 +45,10 @@ pub struct Went {
 struct Became {
     to: Option<(u64, String)>,
     bar: Option<f64>,
+    /// What following its recorded fragments into that article gave, while this run keeps
+    /// it (not in the build cache, which follows them again).
+    #[serde(skip)]
+    followed: Option<Arc<Own>>,
 }
 
 /// The hash naming an article in a [`Went`].
@@ -121,7 +125,7 @@ impl<'a> Keeping<'a> {
     /// What the last plan decided of `address`, with `entries`, when it stands, with the
     /// place of the article it became now. `None`: decide it again.
     pub fn kept(&self, address: &str, entries: &[(Key, Entry)]) -> Option<Decided> {
-        let Became { to, bar } = self.went.to.get(address)?;
+        let Became { to, bar, .. } = self.went.to.get(address)?;
         let to = match to {
             Some((name, why)) => Some((*self.kept.get(name)?, why.clone())),
             None => None,
@@ -174,6 +178,19 @@ impl Keeping<'_> {
     }
 }
 
+impl Keeping<'_> {
+    /// What following the recorded fragments of `address` into article `i` gave in the last
+    /// run, when it holds: the address became the same article then, and its prints were
+    /// kept (the record is the same one, or nothing is kept at all).
+    pub fn followed(&self, address: &str, i: usize) -> Option<Arc<Own>> {
+        let became = self.went.to.get(address)?;
+        let (name, _) = became.to.as_ref()?;
+        (self.kept.get(name) == Some(&i))
+            .then(|| became.followed.clone())
+            .flatten()
+    }
+}
+
 /// How many hashes two ascending sketches share.
 fn shared(a: &[u16], b: &[u16]) -> usize {
     let (mut i, mut j, mut both) = (0, 0, 0);
@@ -192,17 +209,23 @@ fn shared(a: &[u16], b: &[u16]) -> usize {
 }
 
 /// What this plan decided, as the next one may keep it: `decided` holds, for each vanished
-/// address, the place of the article it became and why.
+/// address, the place of the article it became and why, and what following its fragments
+/// into that article gave.
 pub(super) fn went<'d>(
     against: u64,
     articles: &[Arc<Article>],
-    decided: impl Iterator<Item = (&'d str, &'d Decided)>,
+    decided: impl Iterator<Item = (&'d str, &'d Decided, &'d Option<Arc<Own>>)>,
 ) -> Went {
     let order: Vec<u64> = articles.iter().map(|a| named(a)).collect();
     let to = decided
-        .map(|(address, d)| {
+        .map(|(address, d, followed)| {
             let to = d.to.as_ref().map(|(i, why)| (order[*i], why.clone()));
-            (address.to_string(), Became { to, bar: d.bar })
+            let became = Became {
+                to,
+                bar: d.bar,
+                followed: followed.clone(),
+            };
+            (address.to_string(), became)
         })
         .collect();
     Went { against, order, to }

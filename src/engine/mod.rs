@@ -746,7 +746,7 @@ impl Engine {
         }
         diags.extend(problems);
         if self.opts.lint {
-            diags.extend(site.anchors.reports.iter().cloned());
+            diags.extend(site.anchors.reports());
             diags.extend(crate::anchors::lint::lint(&site));
         }
         if self.opts.locked {

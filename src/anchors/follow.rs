@@ -1,7 +1,7 @@
 //! Following recorded anchors: where each recorded fragment of an address leads in the
-//! article that holds it now ([`Planner::follow`]), and which article a vanished address
-//! became ([`Planner::moved_to`]). It decides from the articles' [`Prints`] and the record's
-//! entries, and returns what it decided; [`plan`](super::plan) gathers it.
+//! article that holds it now ([`Planner::follow`]); which article a vanished address became
+//! is [`super::became`]'s. It decides from the articles' [`Prints`] and the record's entries,
+//! and returns what it decided; [`plan`](super::plan) gathers it.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -30,7 +30,7 @@ enum Found {
 }
 
 /// What the searches read of an article: its units, their ids and its own fingerprint.
-trait Anchored {
+pub(super) trait Anchored {
     fn units(&self) -> &[Unit];
     fn id(&self, u: usize) -> &str;
     fn page(&self) -> &Fingerprint;
@@ -142,7 +142,7 @@ const LOOKED_AT: usize = 1024;
 /// in `need` of the lists is in one of any `lists.len() - need + 1` of them. Each list is read
 /// up to its `first` items: one of the `first` items of all has fewer than `first` before it
 /// in any list. None when `need` is 0.
-fn holding_enough(mut lists: Vec<&[usize]>, need: usize, first: usize) -> Vec<usize> {
+pub(super) fn holding_enough(mut lists: Vec<&[usize]>, need: usize, first: usize) -> Vec<usize> {
     if need == 0 || need > lists.len() {
         return Vec::new();
     }
@@ -259,40 +259,7 @@ pub(super) struct Planner<'a> {
     pub path: &'a Path,
     pub read: Option<Locator<'a>>,
     /// Made when a vanished address is first looked at.
-    pub holders: OnceLock<Holders>,
-}
-
-/// Which articles hold each unit fingerprint, and which articles' own sketches hold each word
-/// hash: what finds the article a vanished address became by looking at the articles that
-/// share something with it, rather than at every article for each address (a site that lost
-/// a thousand articles looks at every vanished address at every build).
-#[derive(Default)]
-pub(super) struct Holders {
-    /// The articles (ascending, each once) holding a unit of this kind and name hash.
-    units: FxHashMap<(Kind, u32), Vec<usize>>,
-    /// The articles (ascending) whose own sketch holds this word hash.
-    pages: FxHashMap<u16, Vec<usize>>,
-}
-
-impl Holders {
-    fn new<'a, A: Anchored + 'a>(articles: impl Iterator<Item = &'a A>) -> Holders {
-        let mut holders = Holders::default();
-        for (i, a) in articles.enumerate() {
-            for u in a.units() {
-                let list = holders
-                    .units
-                    .entry((u.kind, u.fingerprint.hash))
-                    .or_default();
-                if list.last() != Some(&i) {
-                    list.push(i);
-                }
-            }
-            for &h in a.page().sketch.iter() {
-                holders.pages.entry(h).or_default().push(i);
-            }
-        }
-        holders
-    }
+    pub holders: OnceLock<super::became::Holders>,
 }
 
 impl Planner<'_> {
@@ -411,56 +378,6 @@ impl Planner<'_> {
         }
     }
 
-    /// The article a vanished address became, and why, if any.
-    pub fn moved_to(&self, address: &str, entries: &[(Key, Entry)]) -> Decided {
-        // A hand-edited line must not send a redirect out of the output folder.
-        let portable = address.ends_with(".html")
-            && address
-                .split('/')
-                .all(|p| crate::paths::name_problem(p).is_none());
-        if !portable {
-            return Decided {
-                to: None,
-                bar: None,
-            };
-        }
-        let by_id = page_entry(entries).and_then(|p| p.intercom).and_then(|id| {
-            self.articles
-                .iter()
-                .position(|a| a.page.fm.intercom_id == Some(id))
-        });
-        match by_id {
-            Some(i) => Decided {
-                to: Some((i, "it has the same intercom_id".to_string())),
-                bar: None,
-            },
-            None => self.by_fingerprints(entries),
-        }
-    }
-
-    /// The report that vanished `address` became article `i`, for `why`.
-    pub fn moved_report(
-        &self,
-        address: &str,
-        entries: &[(Key, Entry)],
-        i: usize,
-        why: &str,
-    ) -> Diagnostic {
-        let d = report::page_moved(address, &self.articles[i], why);
-        match page_entry(entries) {
-            Some(p) => self.at_line(d, p),
-            None => d.in_file(self.path),
-        }
-    }
-
-    /// The article holding most of the recorded fingerprints of an address (at least half;
-    /// the first of the site among equals), else the one most like its recorded page.
-    fn by_fingerprints(&self, entries: &[(Key, Entry)]) -> Decided {
-        let holders =
-            (self.holders).get_or_init(|| Holders::new(self.kept.iter().map(|k| &*k.prints)));
-        went_to(holders, |i| &*self.kept[i].prints, self.kept.len(), entries)
-    }
-
     pub fn at_line(&self, d: Diagnostic, entry: &Entry) -> Diagnostic {
         match &self.read {
             Some(record) if entry.line > 0 => record.at_line(d, entry.line, 1),
@@ -469,118 +386,8 @@ impl Planner<'_> {
     }
 }
 
-/// What a vanished address became: the article and why, if any.
-pub struct Decided {
-    pub to: Option<(usize, String)>,
-    /// When how alike its page and the articles' are decided it (no article has its
-    /// `intercom_id` or holds half its recorded anchors): how alike another article's page
-    /// must be to change it (the likeness of the one chosen, else [`THRESHOLD`]).
-    pub bar: Option<f64>,
-}
-
-/// The article (of `count`, each [`article`]) that a vanished address with `entries` became:
-/// the one holding most of its recorded fingerprints (at least half; the first of the site
-/// among equals), else the one most like its recorded page.
-fn went_to<'a, A: Anchored + 'a>(
-    holders: &Holders,
-    article: impl Fn(usize) -> &'a A,
-    count: usize,
-    entries: &[(Key, Entry)],
-) -> Decided {
-    if let Some(to) = by_anchors(holders, entries) {
-        return Decided {
-            to: Some(to),
-            bar: None,
-        };
-    }
-    match by_page(holders, article, count, entries) {
-        Some((i, score)) if score >= THRESHOLD => {
-            let why = format!("its text is alike ({:.0}% of words shared)", score * 100.0);
-            Decided {
-                to: Some((i, why)),
-                bar: Some(score),
-            }
-        }
-        _ => Decided {
-            to: None,
-            bar: Some(THRESHOLD),
-        },
-    }
-}
-
-/// The article holding most of the recorded fingerprints of an address with `entries`, when
-/// one holds at least half (the first of the site among equals).
-fn by_anchors(holders: &Holders, entries: &[(Key, Entry)]) -> Option<(usize, String)> {
-    let lists: Vec<&[usize]> = entries
-        .iter()
-        .filter(|(k, _)| !k.1.is_empty())
-        .map(|(_, e)| {
-            (holders.units.get(&(e.kind, e.fingerprint.hash))).map_or(&[][..], Vec::as_slice)
-        })
-        .collect();
-    let fragments = lists.len();
-    let need = fragments.div_ceil(2);
-    let best = holding_enough(lists.clone(), need, usize::MAX)
-        .into_iter()
-        .map(|i| {
-            (
-                i,
-                lists.iter().filter(|l| l.binary_search(&i).is_ok()).count(),
-            )
-        })
-        .filter(|&(_, held)| held >= need)
-        .max_by_key(|&(i, held)| (held, std::cmp::Reverse(i)));
-    best.map(|(i, held)| {
-        let why = format!("it holds {held} of its {}", anchors_word(fragments));
-        (i, why)
-    })
-}
-
-/// The article (of `count`, each [`article`]) most like the recorded page of an address with
-/// `entries` (the first of the site among equals), with its likeness, when one shares enough
-/// words to be [`THRESHOLD`] alike.
-fn by_page<'a, A: Anchored + 'a>(
-    holders: &Holders,
-    article: impl Fn(usize) -> &'a A,
-    count: usize,
-    entries: &[(Key, Entry)],
-) -> Option<(usize, f64)> {
-    let page = page_entry(entries)?;
-    let sketch = &page.fingerprint.sketch;
-    let lists: Vec<&[usize]> = (sketch.iter())
-        .map(|h| holders.pages.get(h).map_or(&[][..], Vec::as_slice))
-        .collect();
-    // Counted rather than compared: most articles share a word or two of a page's
-    // sketch, few share enough.
-    let mut shared = vec![0u8; count];
-    let need = alike_needs(sketch.len());
-    let mut like = Vec::new();
-    for &i in lists.iter().flat_map(|l| l.iter()) {
-        shared[i] += 1;
-        if usize::from(shared[i]) == need {
-            like.push(i);
-        }
-    }
-    like.sort_unstable();
-    like.into_iter()
-        .map(|i| (i, page.fingerprint.similarity(article(i).page())))
-        .fold(None, |best: Option<(usize, f64)>, (i, s)| match best {
-            Some((_, b)) if b >= s => best,
-            _ => Some((i, s)),
-        })
-}
-
-/// The entry of an address's page itself (its fragment is empty), when recorded.
-pub(super) fn page_entry(entries: &[(Key, Entry)]) -> Option<&Entry> {
-    entries.iter().find(|(k, _)| k.1.is_empty()).map(|(_, e)| e)
-}
-
-fn anchors_word(n: usize) -> String {
-    crate::diagnostics::plural(n, "recorded anchor")
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// A pseudo-random sequence, the same at every run.
@@ -692,7 +499,7 @@ mod tests {
     }
 
     /// An article as the searches read it, made up.
-    struct Made {
+    pub(in crate::anchors) struct Made {
         units: Vec<Unit>,
         ids: Vec<String>,
         page: Fingerprint,
@@ -712,13 +519,13 @@ mod tests {
 
     /// Made-up prints from few names and words, so that many share a name, a word or the
     /// start of an id (with characters of the same first byte).
-    struct Maker(Box<dyn FnMut() -> usize>);
+    pub(in crate::anchors) struct Maker(Box<dyn FnMut() -> usize>);
 
     impl Maker {
-        fn new() -> Maker {
+        pub(in crate::anchors) fn new() -> Maker {
             Maker(Box::new(numbers()))
         }
-        fn below(&mut self, n: usize) -> usize {
+        pub(in crate::anchors) fn below(&mut self, n: usize) -> usize {
             (self.0)() % n
         }
         fn fingerprint(&mut self) -> Fingerprint {
@@ -733,12 +540,12 @@ mod tests {
         fn kind(&mut self) -> Kind {
             [Kind::Section, Kind::Step][self.below(2)]
         }
-        fn id(&mut self) -> String {
+        pub(in crate::anchors) fn id(&mut self) -> String {
             (0..self.below(5))
                 .map(|_| ['a', '-', 'é', 'è'][self.below(4)])
                 .collect()
         }
-        fn article(&mut self) -> Made {
+        pub(in crate::anchors) fn article(&mut self) -> Made {
             let n = self.below(12);
             Made {
                 units: (0..n)
@@ -752,7 +559,7 @@ mod tests {
                 page: self.fingerprint(),
             }
         }
-        fn entry(&mut self) -> Entry {
+        pub(in crate::anchors) fn entry(&mut self) -> Entry {
             Entry {
                 kind: self.kind(),
                 fingerprint: self.fingerprint(),
@@ -821,47 +628,6 @@ mod tests {
         }
     }
 
-    /// Where a vanished address went, as found before the indexes: every article looked at.
-    fn went_to_looking_at_every_article(
-        articles: &[Made],
-        entries: &[(Key, Entry)],
-    ) -> Option<(usize, String)> {
-        let fragments: Vec<&Entry> = (entries.iter())
-            .filter(|(k, _)| !k.1.is_empty())
-            .map(|(_, e)| e)
-            .collect();
-        let mut best: Option<(usize, usize)> = None;
-        for (i, a) in articles.iter().enumerate() {
-            let hashes: FxHashSet<(Kind, u32)> = (a.units().iter())
-                .map(|u| (u.kind, u.fingerprint.hash))
-                .collect();
-            let held = (fragments.iter())
-                .filter(|e| hashes.contains(&(e.kind, e.fingerprint.hash)))
-                .count();
-            if held > 0 && best.is_none_or(|(_, b)| held > b) {
-                best = Some((i, held));
-            }
-        }
-        if let Some((i, held)) = best
-            && held * 2 >= fragments.len()
-        {
-            let why = format!("it holds {held} of its {}", anchors_word(fragments.len()));
-            return Some((i, why));
-        }
-        let page = &entries.iter().find(|(k, _)| k.1.is_empty())?.1;
-        let (i, score) = (articles.iter())
-            .map(|a| page.fingerprint.similarity(a.page()))
-            .enumerate()
-            .fold(None, |best: Option<(usize, f64)>, (i, s)| match best {
-                Some((_, b)) if b >= s => best,
-                _ => Some((i, s)),
-            })?;
-        (score >= THRESHOLD).then(|| {
-            let why = format!("its text is alike ({:.0}% of words shared)", score * 100.0);
-            (i, why)
-        })
-    }
-
     /// The indexes find what looking at every unit finds, ties and all.
     #[test]
     fn a_fragment_leads_where_looking_at_every_unit_leads() {
@@ -885,28 +651,6 @@ mod tests {
     }
 
     /// The indexes find the article that looking at every article finds, ties and all.
-    #[test]
-    fn a_vanished_address_goes_where_looking_at_every_article_leads() {
-        let mut make = Maker::new();
-        let address: Arc<str> = Arc::from("gone.html");
-        for _ in 0..2_000 {
-            let articles: Vec<Made> = (0..make.below(8)).map(|_| make.article()).collect();
-            let holders = Holders::new(articles.iter());
-            let mut entries: Vec<(Key, Entry)> = Vec::new();
-            if make.below(4) > 0 {
-                entries.push(((address.clone(), String::new()), make.entry()));
-            }
-            for _ in 0..make.below(7) {
-                entries.push(((address.clone(), make.id() + "x"), make.entry()));
-            }
-            assert_eq!(
-                went_to(&holders, |i| &articles[i], articles.len(), &entries).to,
-                went_to_looking_at_every_article(&articles, &entries),
-                "{entries:?}"
-            );
-        }
-    }
-
     /// The unit whose id shares the longest start with the fragment, the first of the page
     /// among equals: what comparing the fragment with every id gives.
     #[test]

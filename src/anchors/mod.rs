@@ -26,6 +26,7 @@
 //! made only when asked for, and whether it differs from the file is found without making
 //! its text.
 
+mod became;
 pub mod fingerprint;
 mod follow;
 pub mod lint;
@@ -273,7 +274,7 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
     // Where each went is decided apart from the others, or kept from the last plan.
     let went = memo.went.take();
     let keeping = vanished::Keeping::new(went.as_deref(), against, articles, &kept, &fresh);
-    let went: Vec<(follow::Decided, bool)> = vanished
+    let went: Vec<(became::Decided, bool)> = vanished
         .par_iter()
         .map(|address| {
             let entries = record.entries.at_address(address);
@@ -284,7 +285,7 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
         })
         .collect();
     memo.decided = went.iter().filter(|(_, anew)| *anew).count();
-    let went: Vec<follow::Decided> = went.into_iter().map(|(d, _)| d).collect();
+    let went: Vec<became::Decided> = went.into_iter().map(|(d, _)| d).collect();
     // Each address's fragments followed into the article it became, apart from the others,
     // or as the last plan followed them.
     let into: Vec<Option<Arc<Own>>> = (vanished.par_iter().zip(&went))

@@ -2,7 +2,7 @@
 //!
 //! A recorded address that no page holds any more (a deleted or moved article) is looked at
 //! in every run: the article it became is the one with its `intercom_id`, else the one
-//! holding most of its anchors, else the one most like its page ([`Planner::moved_to`]).
+//! holding most of its anchors, else the one most like its page ([`super::became`]).
 //! A site that deleted a thousand articles would decide a thousand addresses at every build
 //! and every save of `serve`, each against every article that shares words with it.
 //!
@@ -18,7 +18,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use super::Fingerprint;
-use super::follow::{Decided, alike_needs, page_entry};
+use super::became::{Decided, page_entry};
+use super::follow::alike_needs;
 use super::memo::{Kept, Own};
 use super::record::{Entry, Key, Kind};
 use crate::site::Article;

@@ -273,7 +273,10 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
         .collect();
     // Where each went is decided apart from the others, or kept from the last plan.
     let went = memo.went.take();
-    let keeping = vanished::Keeping::new(went.as_deref(), against, articles, &kept, &fresh);
+    let keeping = match vanished.is_empty() {
+        true => None,
+        false => vanished::Keeping::new(went.as_deref(), against, articles, &kept, &fresh),
+    };
     let went: Vec<(became::Decided, bool)> = vanished
         .par_iter()
         .map(|address| {

@@ -215,9 +215,13 @@ fn shared(a: &[u16], b: &[u16]) -> usize {
 pub(super) fn went<'d>(
     against: u64,
     articles: &[Arc<Article>],
-    decided: impl Iterator<Item = (&'d str, &'d Decided, &'d Option<Arc<Own>>)>,
+    decided: impl ExactSizeIterator<Item = (&'d str, &'d Decided, &'d Option<Arc<Own>>)>,
 ) -> Went {
-    let order: Vec<u64> = articles.iter().map(|a| named(a)).collect();
+    // Without a vanished address, there is nothing to keep.
+    let order: Vec<u64> = match decided.len() {
+        0 => Vec::new(),
+        _ => articles.iter().map(|a| named(a)).collect(),
+    };
     let to = decided
         .map(|(address, d, followed)| {
             let to = d.to.as_ref().map(|(i, why)| (order[*i], why.clone()));

@@ -692,55 +692,35 @@ fn moved_to(plan: &Plan, pages: &[Page]) -> (String, String) {
 fn a_kept_decision_gives_way_to_another_order_and_to_an_earlier_copy() {
     let gone = page("guide/gone.md", titled("Pay"), render_full(PAY));
     let old = recorded(&[("guide/gone.md", PAY, titled("Pay"))]);
-    let mut pages = vec![page("moved/pay.md", titled("Pay"), (*gone.md).clone())];
-    let first = plan_from(&pages, &old, Memo::default());
-    assert_eq!(
-        moved_to(&first, &pages),
-        ("guide/gone.html".into(), "moved/pay.md".into())
-    );
-
+    let copy = |source: &str, title: &str| page(source, titled(title), (*gone.md).clone());
+    let mut pages = vec![copy("moved/pay.md", "Pay")];
+    let mut memo = Memo::default();
+    // Plans `pages` from the last memo; returns how many vanished addresses it decided anew
+    // and where the one address went, having checked that a plan with no memory agrees.
+    let mut next = |pages: &[Page]| {
+        let plan = plan_from(pages, &old, std::mem::take(&mut memo));
+        let fresh = plan_from(pages, &old, Memo::default());
+        assert_eq!(decided(&plan), decided(&fresh));
+        let (from, to) = moved_to(&plan, pages);
+        assert_eq!(from, "guide/gone.html");
+        memo = plan.memo;
+        (memo.decided, to)
+    };
+    assert_eq!(next(&pages), (1, "moved/pay.md".into()));
     // A copy listed after it: the address is decided again, to the same article.
-    pages.push(page("billing/pay.md", titled("Pay"), (*gone.md).clone()));
-    let second = plan_from(&pages, &old, first.memo);
-    assert_eq!(second.memo.decided, 1);
-    assert_eq!(
-        decided(&second),
-        decided(&plan_from(&pages, &old, Memo::default()))
-    );
-    assert_eq!(moved_to(&second, &pages).1, "moved/pay.md");
+    pages.push(copy("billing/pay.md", "Pay"));
+    assert_eq!(next(&pages), (1, "moved/pay.md".into()));
     // Another article, with nothing of it: the decision is kept.
     pages.push(page(
         "guide/other.md",
         titled("Set up"),
         render_full(BEFORE),
     ));
-    let second = plan_from(&pages, &old, second.memo);
-    assert_eq!(second.memo.decided, 0);
-    assert_eq!(
-        decided(&second),
-        decided(&plan_from(&pages, &old, Memo::default()))
-    );
-
+    assert_eq!(next(&pages), (0, "moved/pay.md".into()));
     // The same articles listed in another order: the copy is now the first.
     pages.swap(0, 1);
-    let third = plan_from(&pages, &old, second.memo);
-    assert_eq!(third.memo.decided, 1);
-    assert_eq!(moved_to(&third, &pages).1, "billing/pay.md");
-    assert_eq!(
-        decided(&third),
-        decided(&plan_from(&pages, &old, Memo::default()))
-    );
-
+    assert_eq!(next(&pages), (1, "billing/pay.md".into()));
     // A copy listed before both.
-    pages.insert(
-        0,
-        page("billing/a-pay.md", titled("A pay"), (*gone.md).clone()),
-    );
-    let fourth = plan_from(&pages, &old, third.memo);
-    assert_eq!(fourth.memo.decided, 1);
-    assert_eq!(moved_to(&fourth, &pages).1, "billing/a-pay.md");
-    assert_eq!(
-        decided(&fourth),
-        decided(&plan_from(&pages, &old, Memo::default()))
-    );
+    pages.insert(0, copy("billing/a-pay.md", "A pay"));
+    assert_eq!(next(&pages), (1, "billing/a-pay.md".into()));
 }

@@ -146,7 +146,7 @@ fn by_anchors(holders: &Holders, entries: &[(Key, Entry)]) -> Option<(usize, Str
         .collect();
     let fragments = lists.len();
     let need = fragments.div_ceil(2);
-    let best = holding_enough(lists.clone(), need, usize::MAX)
+    let best = holding_enough(lists.clone(), need)
         .into_iter()
         .map(|i| {
             (

@@ -104,14 +104,17 @@ impl<'p> Index<'p> {
     /// one is alike enough to matter: at [`THRESHOLD`] or above (below it nothing moves).
     fn most_like(&self, entry: &Entry, units: &[Unit]) -> Option<(usize, f64)> {
         let sketch = &entry.fingerprint.sketch;
-        let lists = (sketch.iter())
+        let lists: Vec<&[usize]> = (sketch.iter())
             .map(|h| {
                 self.words
                     .get(&(entry.kind, *h))
                     .map_or(&[][..], Vec::as_slice)
             })
             .collect();
-        let like = holding_enough(lists, alike_needs(sketch.len()), LOOKED_AT);
+        // A unit at least as alike as the threshold shares that many words: the others are
+        // not compared.
+        let need = alike_needs(sketch.len());
+        let like = in_enough(&lists, need, LOOKED_AT, READ_AT_MOST);
         let mut best: Option<(usize, f64)> = None;
         for u in like {
             let score = entry.fingerprint.similarity(&units[u].fingerprint);
@@ -131,30 +134,61 @@ pub(super) fn alike_needs(len: usize) -> usize {
 }
 
 /// How many units of a page a fragment that no longer anchors what it did is compared with, at
-/// most: the first of the page among those that share enough of its words. On a page whose
-/// thousands of headings share most of their words, each lost fragment would otherwise be
-/// compared with all of them, and following the page would grow with the square of its size;
-/// a real page has far fewer units that alike.
+/// most: the first of the page among those that share enough of its words to be alike
+/// enough. On a page whose thousands of headings share most of their words, each lost
+/// fragment would otherwise be compared with all of them, and following the page would grow
+/// with the square of its size; a real page has far fewer units that alike.
 const LOOKED_AT: usize = 1024;
 
-/// The items (ascending, each once) that may be in at least `need` of `lists`, the `first`
-/// of them at most: the items of the shortest `lists.len() - need + 1` lists, since an item
-/// in `need` of the lists is in one of any `lists.len() - need + 1` of them. Each list is read
-/// up to its `first` items: one of the `first` items of all has fewer than `first` before it
-/// in any list. None when `need` is 0.
-pub(super) fn holding_enough(mut lists: Vec<&[usize]>, need: usize, first: usize) -> Vec<usize> {
+/// How many entries of a fragment's word lists are read, at most, to find the units that
+/// share enough of its words: a page on which more units share a word or two with it than
+/// this, before the first [`LOOKED_AT`] that share enough, is looked at no further.
+const READ_AT_MOST: usize = 16 * LOOKED_AT;
+
+/// The items (ascending, each once) that may be in at least `need` of `lists`: those of the
+/// shortest `lists.len() - need + 1` lists, since an item in `need` of the lists is in one of
+/// any `lists.len() - need + 1` of them. None when `need` is 0.
+pub(super) fn holding_enough(mut lists: Vec<&[usize]>, need: usize) -> Vec<usize> {
     if need == 0 || need > lists.len() {
         return Vec::new();
     }
     lists.sort_unstable_by_key(|l| l.len());
     let mut items: Vec<usize> = lists[..lists.len() - need + 1]
         .iter()
-        .flat_map(|l| l[..l.len().min(first)].iter().copied())
+        .flat_map(|l| l.iter().copied())
         .collect();
     items.sort_unstable();
     items.dedup();
-    items.truncate(first);
     items
+}
+
+/// The first `first` items (ascending) that are in at least `need` of `lists` (each
+/// ascending, holding an item once), the lists merged in order and read no further than
+/// `budget` entries of them all. None when `need` is 0.
+fn in_enough(lists: &[&[usize]], need: usize, first: usize, budget: usize) -> Vec<usize> {
+    let mut at = vec![0; lists.len()];
+    let (mut found, mut read) = (Vec::new(), 0);
+    if need == 0 {
+        return found;
+    }
+    while found.len() < first && read < budget {
+        let heads = lists.iter().zip(&at).filter_map(|(l, &i)| l.get(i));
+        let Some(&least) = heads.min() else {
+            break;
+        };
+        let mut holding = 0;
+        for (l, i) in lists.iter().zip(at.iter_mut()) {
+            if l.get(*i) == Some(&least) {
+                holding += 1;
+                *i += 1;
+            }
+        }
+        read += holding;
+        if holding >= need {
+            found.push(least);
+        }
+    }
+    found
 }
 
 impl Group<'_> {
@@ -432,8 +466,8 @@ pub(super) mod tests {
                 })
                 .collect();
             let need = next() % 10;
-            let slices = || lists.iter().map(Vec::as_slice).collect();
-            let looked = holding_enough(slices(), need, usize::MAX);
+            let slices = || lists.iter().map(Vec::as_slice).collect::<Vec<_>>();
+            let looked = holding_enough(slices(), need);
             for item in 0..12 {
                 let holding = lists.iter().filter(|l| l.contains(&item)).count();
                 if need > 0 && holding >= need {
@@ -441,14 +475,31 @@ pub(super) mod tests {
                 }
             }
             assert!(looked.windows(2).all(|w| w[0] < w[1]));
-            // The first of them, reading each list no further.
+            // Those in enough lists, the first of them, or those met in the first entries.
+            let enough: Vec<usize> = (0..12)
+                .filter(|i| need > 0 && lists.iter().filter(|l| l.contains(i)).count() >= need)
+                .collect();
+            assert_eq!(in_enough(&slices(), need, usize::MAX, usize::MAX), enough);
             let first = next() % 8;
-            let some = holding_enough(slices(), need, first);
+            let some = in_enough(&slices(), need, first, usize::MAX);
             assert_eq!(
                 some,
-                looked[..first.min(looked.len())],
+                enough[..first.min(enough.len())],
                 "{lists:?} {need} {first}"
             );
+            let budget = next() % 20;
+            let met = in_enough(&slices(), need, usize::MAX, budget);
+            assert_eq!(met, enough[..met.len()], "{lists:?} {need} {budget}");
+            // What was not met lies past the budget.
+            let reads = |x: usize| -> usize {
+                lists
+                    .iter()
+                    .map(|l| l.iter().filter(|i| **i <= x).count())
+                    .sum()
+            };
+            if let Some(&later) = enough.get(met.len()) {
+                assert!(reads(later) > budget, "{lists:?} {need} {budget}");
+            }
         }
         assert_eq!(alike_needs(8), 4);
         assert_eq!(alike_needs(5), 3);
@@ -457,7 +508,7 @@ pub(super) mod tests {
 
     /// On a page with more units alike to a lost fragment than are looked at, the fragment
     /// goes to the most alike of the first of the page: the one of all as alike, later, is
-    /// not compared.
+    /// not compared. Units sharing too few of its words do not count.
     #[test]
     fn a_lost_fragment_is_compared_with_the_first_units_alike_at_most() {
         let sketch = |words: &[u16]| crate::anchors::fingerprint::Sketch::new(words).unwrap();
@@ -496,6 +547,14 @@ pub(super) mod tests {
         let page = made(units);
         let found = find("gone", &entry, &page, &mut None, None);
         assert_eq!(found, Found::Similar(0, 0.5));
+        // Units sharing a word with it, too few to be alike, are not counted among them: the
+        // one alike is found past thousands of them.
+        let mut units: Vec<Unit> = (0..2 * LOOKED_AT)
+            .map(|u| unit(u, sketch(&[1 + (u % 8) as u16, 100])))
+            .collect();
+        units.push(unit(2 * LOOKED_AT, all));
+        let found = find("gone", &entry, &made(units), &mut None, None);
+        assert_eq!(found, Found::Similar(2 * LOOKED_AT, 1.0));
     }
 
     /// An article as the searches read it, made up.

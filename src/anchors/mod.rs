@@ -272,12 +272,12 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
         .filter(|a| !by_url.contains_key(a) && !taken.contains(a))
         .collect();
     // Where each went is decided apart from the others, or kept from the last plan.
-    let went = memo.went.take();
+    let last = memo.went.take();
     let keeping = match vanished.is_empty() {
         true => None,
-        false => vanished::Keeping::new(went.as_deref(), against, articles, &kept, &fresh),
+        false => vanished::Keeping::new(last.as_deref(), against, articles, &kept, &fresh),
     };
-    let went: Vec<(became::Decided, bool)> = vanished
+    let decisions: Vec<(became::Decided, bool)> = vanished
         .par_iter()
         .map(|address| {
             let entries = record.entries.at_address(address);
@@ -287,45 +287,49 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
             }
         })
         .collect();
-    memo.decided = went.iter().filter(|(_, anew)| *anew).count();
-    let went: Vec<became::Decided> = went.into_iter().map(|(d, _)| d).collect();
-    // Each address's fragments followed into the article it became, apart from the others,
-    // or as the last plan followed them.
-    let into: Vec<Option<Arc<Own>>> = (vanished.par_iter().zip(&went))
+    memo.decided = decisions.iter().filter(|(_, anew)| *anew).count();
+    let decided: Vec<became::Decided> = decisions.into_iter().map(|(d, _)| d).collect();
+    // Each moved address's fragments followed into the article it became, apart from the
+    // others, or as the last plan followed them.
+    let moves: Vec<Option<(usize, &str, Arc<Own>)>> = (vanished.par_iter().zip(&decided))
         .map(|(address, decided)| {
-            let (i, _) = decided.to.as_ref()?;
-            if let Some(kept) = keeping.as_ref().and_then(|k| k.followed(address, *i)) {
-                return Some(kept);
-            }
-            let (mut own, mut map) = (Own::default(), BTreeMap::new());
-            ctx.follow(*i, record.entries.at_address(address), &mut map, &mut own);
-            own.map = map;
-            Some(Arc::new(own))
+            let (i, why) = decided.to.as_ref()?;
+            let kept = keeping.as_ref().and_then(|k| k.followed(address, *i));
+            let followed = kept.unwrap_or_else(|| {
+                let (mut own, mut map) = (Own::default(), BTreeMap::new());
+                ctx.follow(*i, record.entries.at_address(address), &mut map, &mut own);
+                own.map = map;
+                Arc::new(own)
+            });
+            Some((*i, why.as_str(), followed))
         })
         .collect();
+    // What `keeping` borrows from the last plan's memory is freed here, before the memory
+    // this plan leaves is made.
     drop(keeping);
-    let decisions = (vanished.iter().copied()).zip(&went).zip(&into);
+    drop(last);
+    let leaving = (vanished.iter().copied()).zip(&decided).zip(&moves);
     memo.went = Some(Arc::new(vanished::went(
         against,
         articles,
-        decisions.map(|((a, d), f)| (a, d, f)),
+        leaving.map(|((a, d), m)| (a, d, m.as_ref().map(|(_, _, f)| f))),
     )));
-    for ((address, decided), followed) in vanished.into_iter().zip(went).zip(into) {
+    for (address, moved_to) in vanished.into_iter().zip(&moves) {
         let entries = record.entries.at_address(address);
-        match (decided.to, followed) {
-            (Some((i, why)), Some(followed)) => {
-                let head = ctx.moved_report(address, entries, i, &why);
-                moved.push((UrlPath::new(address), i));
+        match moved_to {
+            Some((i, why, followed)) => {
+                let head = ctx.moved_report(address, entries, *i, why);
+                moved.push((UrlPath::new(address), *i));
                 // Of two addresses that became one article, the first maps a fragment both
                 // hold.
-                let map = later_maps.entry(i).or_default();
+                let map = later_maps.entry(*i).or_default();
                 for (old, to) in &followed.map {
                     map.entry(old.clone()).or_insert_with(|| to.clone());
                 }
                 retired.extend(followed.retired.iter().cloned());
-                later.push((head, Some(followed)));
+                later.push((head, Some(followed.clone())));
             }
-            _ => later.push((ctx.at_line(report::page_gone(address), &entries[0].1), None)),
+            None => later.push((ctx.at_line(report::page_gone(address), &entries[0].1), None)),
         }
     }
 

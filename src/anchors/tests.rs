@@ -724,3 +724,48 @@ fn a_kept_decision_gives_way_to_another_order_and_to_an_earlier_copy() {
     pages.insert(0, copy("billing/a-pay.md", "A pay"));
     assert_eq!(next(&pages), (1, "billing/a-pay.md".into()));
 }
+
+/// Two vanished addresses that became one article, each with a fragment of the same id: the
+/// article's map takes the first address's, in the record's order, whether the plan decides
+/// them anew or keeps what it decided.
+#[test]
+fn of_two_addresses_that_became_one_article_the_first_maps_a_shared_fragment() {
+    let a = "## Set up\n\n1. Open the app.\n2. Tap Settings.\n";
+    let b = "## Set up\n\n1. Pay the bill.\n2. Keep the receipt.\n";
+    let old = recorded(&[
+        ("guide/a.md", a, titled("A")),
+        ("guide/b.md", b, titled("B")),
+    ]);
+    let both = "## Open\n\n1. Open the app.\n2. Tap Settings.\n\n## Pay\n\n1. Pay the bill.\n2. Keep the receipt.\n";
+    let mut pages = vec![page("guide/c.md", titled("C"), render_full(both))];
+    let first = plan_from(&pages, &old, Memo::default());
+    let map = |plan: &Plan| plan.followed[&UrlPath::new("guide/c.html")].clone();
+    let shared = map(&first);
+    assert_eq!(shared["set-up-step-1"], "open-step-1");
+    assert_eq!(shared["set-up-step-2"], "open-step-2");
+    // Another article: both decisions and what following gave are kept, and so is the map.
+    let other = render_full("1. Export the report.\n");
+    pages.push(page("guide/d.md", titled("D"), other));
+    let second = plan_from(&pages, &old, first.memo);
+    assert_eq!(second.memo.decided, 0);
+    assert_eq!(map(&second), shared);
+}
+
+/// An article that holds exactly half the anchors of a vanished address is a candidate: listed
+/// before the one chosen, which holds as many, it is the one the address became.
+#[test]
+fn a_new_article_holding_half_the_anchors_is_a_candidate() {
+    let old = recorded(&[("guide/gone.md", PAY, titled("Pay"))]);
+    let half = |source: &str, md: &str| page(source, titled("Half"), render_full(md));
+    let mut pages = vec![half("moved/w.md", "1. Pay the bill.\n2. Wait a day.\n")];
+    let first = plan_from(&pages, &old, Memo::default());
+    assert_eq!(moved_to(&first, &pages).1, "moved/w.md");
+    pages.insert(0, half("billing/n.md", "1. Keep the receipt.\n"));
+    let second = plan_from(&pages, &old, first.memo);
+    assert_eq!(second.memo.decided, 1);
+    assert_eq!(moved_to(&second, &pages).1, "billing/n.md");
+    assert_eq!(
+        decided(&second),
+        decided(&plan_from(&pages, &old, Memo::default()))
+    );
+}

@@ -7,12 +7,16 @@
 //! and every save of `serve`, each against every article that shares words with it.
 //!
 //! What was decided is a function of the record's entries at the address and of the articles
-//! that are candidates for it, in their order: an article holding one of its anchors, one
-//! with its `intercom_id`, one whose page shares enough words with its page. So a decision
-//! stands while the record is the same one, while the articles whose prints were kept are in
-//! the same order, while the article chosen is among them, and while no article fingerprinted
-//! anew (changed or new) is a candidate. An article that changed or went away and was a
-//! candidate but not the one chosen does not change the choice: it only leaves the field.
+//! that are candidates for it, in their order: an article with its `intercom_id`, one holding
+//! at least half its recorded anchors, and, when neither decided, one whose page shares
+//! enough words with its recorded page to be as alike as the one chosen (or as the threshold,
+//! when none was). So a decision stands while the record is the same one, while the articles
+//! whose prints were kept are in the same order, while the article chosen is among them, and
+//! while no article fingerprinted anew (changed or new) is a candidate. An article that
+//! changed or went away and was a candidate but not the one chosen does not change the
+//! choice: it only leaves the field.
+
+use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
@@ -23,14 +27,13 @@ use super::follow::alike_needs;
 use super::memo::{Kept, Own};
 use super::record::{Entry, Key, Kind};
 use crate::site::Article;
-use std::sync::Arc;
 
 /// Past this many articles fingerprinted anew, every vanished address is decided again
 /// rather than each checked against each of them.
 const CHANGED_AT_MOST: usize = 256;
 
 /// What the last plan decided of the vanished addresses, as the next one may keep it.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Went {
     /// The [`super::memo::record_digest`] of the record they were decided against.
     against: u64,
@@ -63,8 +66,8 @@ pub(super) struct Keeping<'a> {
     /// The place of each article whose prints were kept, by [`named`].
     kept: FxHashMap<u64, usize>,
     /// What makes an article fingerprinted anew a candidate: its units' kinds and name
-    /// hashes (with the number of each such article that holds one, each once), its
-    /// `intercom_id` and its page's fingerprint.
+    /// hashes (each with the place, among the articles fingerprinted anew, of every one that
+    /// holds such a unit, once), its `intercom_id` and its page's fingerprint.
     units: FxHashMap<(Kind, u32), Vec<usize>>,
     intercoms: FxHashSet<u64>,
     pages: Vec<&'a Fingerprint>,
@@ -141,9 +144,7 @@ impl<'a> Keeping<'a> {
         let by_page = bar.is_some_and(|bar| page.is_some_and(|p| self.alike(&p.fingerprint, bar)));
         (!by_intercom && !by_anchor && !by_page).then_some(Decided { to, bar: *bar })
     }
-}
 
-impl Keeping<'_> {
     /// Whether the page of an article fingerprinted anew is a candidate for a recorded page
     /// of fingerprint `page` (it shares enough words), at least `bar` alike.
     fn alike(&self, page: &Fingerprint, bar: f64) -> bool {
@@ -177,9 +178,7 @@ impl Keeping<'_> {
         }
         false
     }
-}
 
-impl Keeping<'_> {
     /// What following the recorded fragments of `address` into article `i` gave in the last
     /// run, when it holds: the address became the same article then, and its prints were
     /// kept (the record is the same one, or nothing is kept at all).
@@ -215,7 +214,7 @@ fn shared(a: &[u16], b: &[u16]) -> usize {
 pub(super) fn went<'d>(
     against: u64,
     articles: &[Arc<Article>],
-    decided: impl ExactSizeIterator<Item = (&'d str, &'d Decided, &'d Option<Arc<Own>>)>,
+    decided: impl ExactSizeIterator<Item = (&'d str, &'d Decided, Option<&'d Arc<Own>>)>,
 ) -> Went {
     // Without a vanished address, there is nothing to keep.
     let order: Vec<u64> = match decided.len() {
@@ -228,7 +227,7 @@ pub(super) fn went<'d>(
             let became = Became {
                 to,
                 bar: d.bar,
-                followed: followed.clone(),
+                followed: followed.cloned(),
             };
             (address.to_string(), became)
         })

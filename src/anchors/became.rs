@@ -5,7 +5,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::follow::{Anchored, Planner, alike_needs, holding_enough};
+use super::follow::{Anchored, Planner, alike_needs};
 use super::record::{Entry, Key, Kind};
 use super::{THRESHOLD, report};
 use crate::diagnostics::Diagnostic;
@@ -194,6 +194,23 @@ fn by_page<'a, A: Anchored + 'a>(
             Some((_, b)) if b >= s => best,
             _ => Some((i, s)),
         })
+}
+
+/// The items (ascending, each once) that may be in at least `need` of `lists`: those of the
+/// shortest `lists.len() - need + 1` lists, since an item in `need` of the lists is in one of
+/// any `lists.len() - need + 1` of them. None when `need` is 0.
+pub(super) fn holding_enough(mut lists: Vec<&[usize]>, need: usize) -> Vec<usize> {
+    if need == 0 || need > lists.len() {
+        return Vec::new();
+    }
+    lists.sort_unstable_by_key(|l| l.len());
+    let mut items: Vec<usize> = lists[..lists.len() - need + 1]
+        .iter()
+        .flat_map(|l| l.iter().copied())
+        .collect();
+    items.sort_unstable();
+    items.dedup();
+    items
 }
 
 /// The entry of an address's page itself (its fragment is empty), when recorded.

@@ -145,23 +145,6 @@ const LOOKED_AT: usize = 1024;
 /// this, before the first [`LOOKED_AT`] that share enough, is looked at no further.
 const READ_AT_MOST: usize = 16 * LOOKED_AT;
 
-/// The items (ascending, each once) that may be in at least `need` of `lists`: those of the
-/// shortest `lists.len() - need + 1` lists, since an item in `need` of the lists is in one of
-/// any `lists.len() - need + 1` of them. None when `need` is 0.
-pub(super) fn holding_enough(mut lists: Vec<&[usize]>, need: usize) -> Vec<usize> {
-    if need == 0 || need > lists.len() {
-        return Vec::new();
-    }
-    lists.sort_unstable_by_key(|l| l.len());
-    let mut items: Vec<usize> = lists[..lists.len() - need + 1]
-        .iter()
-        .flat_map(|l| l.iter().copied())
-        .collect();
-    items.sort_unstable();
-    items.dedup();
-    items
-}
-
 /// The first `first` items (ascending) that are in at least `need` of `lists` (each
 /// ascending, holding an item once), the lists merged in order and read no further than
 /// `budget` entries of them all. None when `need` is 0.
@@ -467,7 +450,7 @@ pub(super) mod tests {
                 .collect();
             let need = next() % 10;
             let slices = || lists.iter().map(Vec::as_slice).collect::<Vec<_>>();
-            let looked = holding_enough(slices(), need);
+            let looked = super::super::became::holding_enough(slices(), need);
             for item in 0..12 {
                 let holding = lists.iter().filter(|l| l.contains(&item)).count();
                 if need > 0 && holding >= need {

@@ -271,33 +271,42 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
     let vanished: Vec<&str> = (addresses.iter().map(|a| &**a))
         .filter(|a| !by_url.contains_key(a) && !taken.contains(a))
         .collect();
+    // Each one's recorded entries, looked up once.
+    let entries: Vec<&[(Key, Entry)]> = (vanished.par_iter())
+        .map(|address| record.entries.at_address(address))
+        .collect();
     // Where each went is decided apart from the others, or kept from the last plan.
     let last = memo.went.take();
+    let names = match vanished.is_empty() {
+        true => Vec::new(),
+        false => vanished::names(articles),
+    };
     let keeping = match vanished.is_empty() {
         true => None,
-        false => vanished::Keeping::new(last.as_deref(), against, articles, &kept, &fresh),
+        false => {
+            let articles = (&articles[..], &names[..]);
+            vanished::Keeping::new(last.as_deref(), against, articles, &kept, &fresh)
+        }
     };
-    let decisions: Vec<(became::Decided, bool)> = vanished
-        .par_iter()
-        .map(|address| {
-            let entries = record.entries.at_address(address);
-            match keeping.as_ref().and_then(|k| k.kept(address, entries)) {
+    let (decided, anew): (Vec<became::Decided>, Vec<bool>) = (vanished.par_iter().zip(&entries))
+        .map(
+            |(address, entries)| match keeping.as_ref().and_then(|k| k.kept(address, entries)) {
                 Some(kept) => (kept, false),
                 None => (ctx.moved_to(address, entries), true),
-            }
-        })
-        .collect();
-    memo.decided = decisions.iter().filter(|(_, anew)| *anew).count();
-    let decided: Vec<became::Decided> = decisions.into_iter().map(|(d, _)| d).collect();
+            },
+        )
+        .unzip();
+    memo.decided = anew.iter().filter(|anew| **anew).count();
     // Each moved address's fragments followed into the article it became, apart from the
     // others, or as the last plan followed them.
-    let moves: Vec<Option<(usize, &str, Arc<Own>)>> = (vanished.par_iter().zip(&decided))
-        .map(|(address, decided)| {
+    let moves: Vec<Option<(usize, &str, Arc<Own>)>> = (vanished.par_iter().zip(&entries))
+        .zip(&decided)
+        .map(|((address, entries), decided)| {
             let (i, why) = decided.to.as_ref()?;
             let kept = keeping.as_ref().and_then(|k| k.followed(address, *i));
             let followed = kept.unwrap_or_else(|| {
                 let (mut own, mut map) = (Own::default(), BTreeMap::new());
-                ctx.follow(*i, record.entries.at_address(address), &mut map, &mut own);
+                ctx.follow(*i, entries, &mut map, &mut own);
                 own.map = map;
                 Arc::new(own)
             });
@@ -311,11 +320,10 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
     let leaving = (vanished.iter().copied()).zip(&decided).zip(&moves);
     memo.went = Some(Arc::new(vanished::went(
         against,
-        articles,
+        names,
         leaving.map(|((a, d), m)| (a, d, m.as_ref().map(|(_, _, f)| f))),
     )));
-    for (address, moved_to) in vanished.into_iter().zip(&moves) {
-        let entries = record.entries.at_address(address);
+    for ((address, entries), moved_to) in vanished.into_iter().zip(entries).zip(&moves) {
         match moved_to {
             Some((i, why, followed)) => {
                 let head = ctx.moved_report(address, entries, *i, why);

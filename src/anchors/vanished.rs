@@ -23,7 +23,6 @@ use serde::{Deserialize, Serialize};
 
 use super::Fingerprint;
 use super::became::{Decided, page_entry};
-use super::follow::alike_needs;
 use super::memo::{Kept, Own};
 use super::record::{Entry, Key, Kind};
 use crate::site::Article;
@@ -55,15 +54,17 @@ struct Became {
     followed: Option<Arc<Own>>,
 }
 
-/// The hash naming an article in a [`Went`].
-fn named(a: &Article) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(a.page.source.as_str().as_bytes())
+/// The hash naming each article in a [`Went`], in order.
+pub(super) fn names(articles: &[Arc<Article>]) -> Vec<u64> {
+    (articles.iter())
+        .map(|a| xxhash_rust::xxh3::xxh3_64(a.page.source.as_str().as_bytes()))
+        .collect()
 }
 
 /// What a plan may keep of the last one's decisions.
 pub(super) struct Keeping<'a> {
     went: &'a Went,
-    /// The place of each article whose prints were kept, by [`named`].
+    /// The place of each article whose prints were kept, by its name ([`names`]).
     kept: FxHashMap<u64, usize>,
     /// What makes an article fingerprinted anew a candidate: its units' kinds and name
     /// hashes (each with the place, among the articles fingerprinted anew, of every one that
@@ -74,12 +75,13 @@ pub(super) struct Keeping<'a> {
 }
 
 impl<'a> Keeping<'a> {
-    /// What can be kept of `went` for `articles`, whose prints are `kept` (`fresh`: made
-    /// anew in this run), against the record of digest `against`. `None`: nothing.
+    /// What can be kept of `went` for `articles`, named `names`, whose prints are `kept`
+    /// (`fresh`: made anew in this run), against the record of digest `against`. `None`:
+    /// nothing.
     pub fn new(
         went: Option<&'a Went>,
         against: u64,
-        articles: &[Arc<Article>],
+        (articles, names): (&[Arc<Article>], &[u64]),
         kept: &'a [Kept],
         fresh: &[bool],
     ) -> Option<Keeping<'a>> {
@@ -88,7 +90,6 @@ impl<'a> Keeping<'a> {
         if changed > CHANGED_AT_MOST {
             return None;
         }
-        let names: Vec<u64> = articles.iter().map(|a| named(a)).collect();
         let kept_at: FxHashMap<u64, usize> = (names.iter().enumerate())
             .filter(|(i, _)| !fresh[*i])
             .map(|(i, n)| (*n, i))
@@ -145,13 +146,11 @@ impl<'a> Keeping<'a> {
         (!by_intercom && !by_anchor && !by_page).then_some(Decided { to, bar: *bar })
     }
 
-    /// Whether the page of an article fingerprinted anew is a candidate for a recorded page
-    /// of fingerprint `page` (it shares enough words), at least `bar` alike.
+    /// Whether the page of an article fingerprinted anew is at least `bar` alike to a
+    /// recorded page of fingerprint `page`. `bar` is at least [`super::THRESHOLD`], so such a
+    /// page shares enough words to be a candidate ([`super::follow::alike_needs`]).
     fn alike(&self, page: &Fingerprint, bar: f64) -> bool {
-        let need = alike_needs(page.sketch.len());
-        (self.pages.iter()).any(|f| {
-            need > 0 && shared(&f.sketch, &page.sketch) >= need && page.similarity(f) >= bar
-        })
+        (self.pages.iter()).any(|f| page.similarity(f) >= bar)
     }
 
     /// Whether an article fingerprinted anew holds at least half the recorded anchors of an
@@ -191,36 +190,15 @@ impl<'a> Keeping<'a> {
     }
 }
 
-/// How many hashes two ascending sketches share.
-fn shared(a: &[u16], b: &[u16]) -> usize {
-    let (mut i, mut j, mut both) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                both += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    both
-}
-
 /// What this plan decided, as the next one may keep it: `decided` holds, for each vanished
 /// address, the place of the article it became and why, and what following its fragments
-/// into that article gave.
+/// into that article gave; `order`, the articles' [`names`] (none without a vanished address:
+/// there is nothing to keep).
 pub(super) fn went<'d>(
     against: u64,
-    articles: &[Arc<Article>],
-    decided: impl ExactSizeIterator<Item = (&'d str, &'d Decided, Option<&'d Arc<Own>>)>,
+    order: Vec<u64>,
+    decided: impl Iterator<Item = (&'d str, &'d Decided, Option<&'d Arc<Own>>)>,
 ) -> Went {
-    // Without a vanished address, there is nothing to keep.
-    let order: Vec<u64> = match decided.len() {
-        0 => Vec::new(),
-        _ => articles.iter().map(|a| named(a)).collect(),
-    };
     let to = decided
         .map(|(address, d, followed)| {
             let to = d.to.as_ref().map(|(i, why)| (order[*i], why.clone()));

@@ -14,6 +14,10 @@ use std::time::Instant;
 
 use stepbook::engine::{Changes, Engine, Options};
 
+/// The allocator of the `stepbook` binary, so that the stages are timed as a build runs them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let root = PathBuf::from(

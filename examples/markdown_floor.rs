@@ -6,6 +6,10 @@
 
 use rayon::prelude::*;
 
+/// The allocator of the `stepbook` binary, so that the floor is measured as a build is.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let dir = std::env::args().nth(1).unwrap_or_else(|| "content".into());
     let files: Vec<std::path::PathBuf> = walkdir::WalkDir::new(&dir)

@@ -12,6 +12,13 @@ use clap::Parser;
 use cli::{Cli, Command, Format};
 use stepbook::diagnostics::{Diagnostic, Diagnostics, plural};
 
+/// mimalloc rather than the system allocator: a build makes and drops millions of small values
+/// (page contexts, strings, decoded cache entries) on every thread, which mimalloc serves
+/// faster than glibc's malloc (a 10,000-article build into an empty folder takes about a
+/// quarter less time), at the cost of a somewhat higher peak memory.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let root = cli.root.canonicalize().unwrap_or(cli.root.clone());

@@ -50,11 +50,11 @@ fn a_large_asset_is_copied_without_reading_it_whole() {
 /// The largest peak memory of the child processes waited for so far, in kB (as Linux gives
 /// it).
 #[cfg(target_os = "linux")]
-fn children_peak_kb() -> i64 {
+fn children_peak_kb() -> libc::c_long {
     // SAFETY: `getrusage` fills the struct it is given.
     unsafe {
         let mut usage: libc::rusage = std::mem::zeroed();
         assert_eq!(libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage), 0);
-        i64::from(usage.ru_maxrss)
+        usage.ru_maxrss
     }
 }

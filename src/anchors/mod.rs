@@ -277,17 +277,18 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
         .collect();
     // Where each went is decided apart from the others, or kept from the last plan.
     let last = memo.went.take();
-    let names = match vanished.is_empty() {
-        true => Vec::new(),
-        false => vanished::names(articles),
+    // A site without one has no decision to keep, and its articles need no names.
+    let names = if vanished.is_empty() {
+        Vec::new()
+    } else {
+        vanished::names(articles)
     };
-    let keeping = match vanished.is_empty() {
-        true => None,
-        false => {
+    let keeping = (!vanished.is_empty())
+        .then(|| {
             let articles = (&articles[..], &names[..]);
             vanished::Keeping::new(last.as_deref(), against, articles, &kept, &fresh)
-        }
-    };
+        })
+        .flatten();
     let (decided, anew): (Vec<became::Decided>, Vec<bool>) = (vanished.par_iter().zip(&entries))
         .map(
             |(address, entries)| match keeping.as_ref().and_then(|k| k.kept(address, entries)) {

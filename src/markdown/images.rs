@@ -46,13 +46,12 @@ pub fn html(events: &[Ev<'_>], i: usize, cx: &mut Ctx<'_, '_>) -> Option<(String
     let span = input.body_offset + range.start..input.body_offset + range.end;
     // The file, from the folder of the text that names it (a snippet's own, for an image
     // of a snippet), within the content folder.
-    let file = local
-        .as_deref()
-        .and_then(|path| input.base_at(range.start).join_link(path));
+    let base = input.base_at(range.start);
+    let file = local.as_deref().and_then(|path| base.join_link(path));
     // An image written from another folder than the page's (a snippet's, or a translation's
     // under its language's folder): its src is led from the page.
     let src = match &file {
-        Some(p) if input.text_elsewhere(range.start) => {
+        Some(p) if input.away_from(base) => {
             let tail = dest_url.split(['?', '#']).next().map_or(0, str::len);
             let href = super::links::file_href(input, p, &dest_url[tail..]);
             cx.out.relocated.push((span.clone(), href.clone()));

@@ -230,7 +230,7 @@ fn retarget<'a>(
         {
             // A link to a file written from another folder than the page's (a snippet's, or a
             // translation's under its language's folder) is led from the page.
-            if input.text_elsewhere(range.start) {
+            if input.away_from(base) {
                 let href = file_href(input, &p, &dest_url[path.len()..]);
                 relocated.push((span.clone(), href.clone()));
                 moved = Some(CowStr::from(href));

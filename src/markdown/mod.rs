@@ -240,11 +240,6 @@ impl Input<'_> {
         self.snippet_at(at).map_or(self.source_path, |s| &s.source)
     }
 
-    /// Whether the page is outside the folder of the text at byte `at` of the body.
-    pub fn text_elsewhere(&self, at: usize) -> bool {
-        self.away_from(self.base_at(at))
-    }
-
     /// Whether the page is outside the folder of the text `text` (the page's file or a
     /// snippet).
     pub fn away_from(&self, text: &SourcePath) -> bool {

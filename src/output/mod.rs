@@ -211,11 +211,11 @@ impl Staging {
     /// What the manifests say of `rel`, each looked up once, and what the spare holds there
     /// (nothing when the spare does not list it).
     fn found(&self, rel: &str) -> Found {
-        let spare = self.spare.get(rel).copied();
+        let spare = self.spare.get(rel);
         Found {
             here: spare.and_then(|_| self.tmp_at.meta(rel)),
             spare: spare.flatten(),
-            previous: self.previous.get(rel).copied().flatten(),
+            previous: self.previous.get(rel).flatten(),
         }
     }
 
@@ -335,12 +335,12 @@ impl Staging {
         }
         let kept: HashSet<&str> = written.iter().map(|(p, _)| p.as_str()).collect();
         let mut dirs = std::collections::BTreeSet::new();
-        for rel in self.spare.keys().filter(|r| !kept.contains(r.as_str())) {
+        for rel in self.spare.paths().filter(|r| !kept.contains(r)) {
             let path = self.tmp.join(rel);
             if fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) {
                 let _ = fs::remove_file(&path);
             }
-            let mut dir = rel.as_str();
+            let mut dir = rel;
             while let Some((up, _)) = dir.rsplit_once('/') {
                 dirs.insert(up);
                 dir = up;
@@ -811,6 +811,34 @@ mod tests {
                 })
             )
         );
+    }
+
+    #[test]
+    fn a_manifest_finds_each_file_by_its_path_and_the_last_line_of_a_path_counts() {
+        let text = "# Files written by stepbook\n\
+                    a.html\t1\tff\t2\n\
+                    #x.html\t3\t0\t4\n\
+                    b\tc.html\t5\t1\t6\n\
+                    d.html\tnew\n\
+                    \n\
+                    a.html\t7\tee\t8\n";
+        let m = destination::Manifest::parse(text.to_string());
+        let r = |size, hash, modified| Recorded {
+            size,
+            hash,
+            modified,
+        };
+        assert_eq!(m.get("a.html"), Some(Some(r(7, 0xee, 8))));
+        assert_eq!(m.get("#x.html"), Some(Some(r(3, 0, 4))));
+        assert_eq!(m.get("b\tc.html"), Some(Some(r(5, 1, 6))));
+        assert_eq!(m.get("d.html"), Some(None));
+        assert_eq!(m.get("b"), None);
+        assert!(!m.contains("# Files written by stepbook"));
+        let mut paths: Vec<&str> = m.paths().collect();
+        paths.sort_unstable();
+        assert_eq!(paths, ["#x.html", "a.html", "b\tc.html", "d.html"]);
+        assert!(!m.is_empty());
+        assert!(destination::Manifest::default().is_empty());
     }
 
     #[test]

@@ -15,9 +15,7 @@ use stepbook::diagnostics::{Diagnostic, Diagnostics, plural};
 /// mimalloc rather than the system allocator: a build makes and drops millions of small values
 /// (page contexts, strings, decoded cache entries) on every thread, which mimalloc serves
 /// faster than glibc's malloc (a 10,000-article build into an empty folder takes about a
-/// quarter less time), at the cost of a somewhat higher peak memory. It is built without
-/// transparent huge pages (`no_thp` in Cargo.toml): 2 MiB pages are faulted in and zeroed
-/// whole, which cost a large build a second of system time and 50 MB of peak memory.
+/// quarter less time), at the cost of a somewhat higher peak memory.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

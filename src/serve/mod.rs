@@ -126,6 +126,7 @@ impl State {
 
 /// Runs `stepbook serve` until the process is stopped.
 pub fn run(opts: ServeOptions) -> Result<(), Diagnostics> {
+    no_huge_pages();
     let root = opts.root.clone();
     let mut session = Session::new(root.clone(), opts.drafts);
     let config = crate::config::Config::load(&root).map_err(|ds| {
@@ -518,6 +519,19 @@ fn lowest_priority() {
     unsafe {
         let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
         libc::setpriority(libc::PRIO_PROCESS, tid, 19);
+    }
+}
+
+/// Turns transparent huge pages off for this process (Linux). A build is a short run that
+/// faults in fresh memory, where 2 MiB pages mean fewer faults; a preview lives on and
+/// builds again in the memory it has, and its first build, waiting on the kernel to find
+/// and clear whole huge pages, was ready a second and a half later at 10,000 articles.
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: `prctl(PR_SET_THP_DISABLE)` takes no pointers; a failure leaves huge pages on,
+    // which is harmless.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
 }
 

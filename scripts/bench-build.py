@@ -5,7 +5,8 @@
 
 For each size it generates the native, hugo and mdbook flavours with
 ../shared/bench/gen_corpus.py, then builds them with stepbook, hugo and mdbook in
-alternating rounds (after untimed warm-up rounds), and prints medians, stepbook-to-peer
+alternating rounds, each starting one command later than the one before (after untimed
+warm-up rounds), and prints medians, stepbook-to-peer
 ratios, stepbook's peak memory and the pulldown-cmark floor (examples/markdown_floor:
 pulldown-cmark alone over the same files). "stepbook (empty dest)" builds into a new
 folder each time, and so does "hugo (empty dest)"; "stepbook --force (empty dest)" does too,
@@ -167,8 +168,13 @@ def main():
             if os.path.exists(FLOOR):
                 cmds["pulldown-cmark floor"] = ([FLOOR, os.path.join(sites["native"], "content")], sites["native"])
             times = {k: [] for k in cmds}
+            order = list(cmds.items())
             for r in range(args.warmup + args.runs):
-                for name, (cmd, cwd) in cmds.items():
+                # Each round starts one command later: a build runs faster or slower with
+                # what the one before it left (memory freed in huge pages, files cached), so
+                # no command always follows the same one.
+                shift = r % len(order)
+                for name, (cmd, cwd) in order[shift:] + order[:shift]:
                     if name.endswith("(empty dest)"):
                         if r < args.warmup:
                             continue

@@ -5,14 +5,14 @@
 
 For each size it generates the native, hugo and mdbook flavours with
 ../shared/bench/gen_corpus.py, then builds them with stepbook, hugo and mdbook in
-alternating rounds, each starting one command later than the one before (after untimed
-warm-up rounds), and prints medians, stepbook-to-peer
-ratios, stepbook's peak memory and the pulldown-cmark floor (examples/markdown_floor:
+rounds after untimed warm-up rounds, each round in an order of its own (shuffled with a
+fixed seed), and prints medians, stepbook-to-peer ratios, stepbook's peak memory and the
+pulldown-cmark floor (examples/markdown_floor:
 pulldown-cmark alone over the same files). "stepbook (empty dest)" builds into a new
 folder each time, and so does "hugo (empty dest)"; "stepbook --force (empty dest)" does too,
 taking nothing from the cache. A peer that is not installed is skipped,
 and the script says so. --baseline BIN times a second stepbook binary (an earlier build of it)
-in the same alternating rounds, on its own copy of the site, so that a change is measured
+in the same rounds, on its own copy of the site, so that a change is measured
 against what it changes under the same load.
 
 Everything goes into a temporary folder under --tmp (default /dev/shm, a tmpfs, when it is
@@ -24,6 +24,7 @@ prints their ratios.
 """
 import argparse
 import os
+import random
 import resource
 import shutil
 import statistics
@@ -168,13 +169,14 @@ def main():
             if os.path.exists(FLOOR):
                 cmds["pulldown-cmark floor"] = ([FLOOR, os.path.join(sites["native"], "content")], sites["native"])
             times = {k: [] for k in cmds}
-            order = list(cmds.items())
+            # Each round runs the commands in an order of its own, shuffled with a fixed seed:
+            # a build runs faster or slower with what the one before it left (memory freed in
+            # huge pages, files in the page cache), so no command always follows the same one.
+            rounds = random.Random(n)
             for r in range(args.warmup + args.runs):
-                # Each round starts one command later: a build runs faster or slower with
-                # what the one before it left (memory freed in huge pages, files cached), so
-                # no command always follows the same one.
-                shift = r % len(order)
-                for name, (cmd, cwd) in order[shift:] + order[:shift]:
+                order = list(cmds.items())
+                rounds.shuffle(order)
+                for name, (cmd, cwd) in order:
                     if name.endswith("(empty dest)"):
                         if r < args.warmup:
                             continue
@@ -189,7 +191,7 @@ def main():
                         times[name].append(took)
             med = {k: statistics.median(v) for k, v in times.items()}
             mem = peak_rss(cmds["stepbook"][0], cmds["stepbook"][1])
-            print(f"\n{n} articles ({args.runs} alternating runs after {args.warmup} untimed, medians)")
+            print(f"\n{n} articles ({args.runs} rounds in shuffled order after {args.warmup} untimed, medians)")
             for name, t in med.items():
                 line = f"  {name:30} {t * 1000:9.0f} ms"
                 if name.endswith("(empty dest)") and not name.startswith("stepbook"):

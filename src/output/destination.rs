@@ -289,12 +289,13 @@ pub(super) fn unlisted(dir: &Path, manifest: &Manifest, journal: Option<&Journal
 /// A large site's manifest lists some 56,000 files at 10,000 articles, and a build reads two
 /// of them (the output's and the spare's). Each path is held as a range of the manifest's
 /// text, found through a table of its hash, rather than as a string of its own: no
-/// allocation a file.
+/// allocation per file.
 #[derive(Debug, Default)]
 pub(super) struct Manifest {
     text: String,
     files: Vec<Listed>,
-    /// Indexes into `files`, by the hash of the path; the last line of a path is its own.
+    /// Indexes into `files`, by the hash of the path: a path listed on several lines points
+    /// to its last.
     index: hashbrown::HashTable<usize>,
 }
 
@@ -306,7 +307,8 @@ struct Listed {
 }
 
 impl Manifest {
-    /// The manifest of `text`: its lines of files (any line with a path, but a comment).
+    /// The manifest of `text`. Every line but an empty one or a comment lists a file; a later
+    /// line of the same path replaces an earlier one.
     pub(super) fn parse(text: String) -> Manifest {
         // About 70 bytes a line: sized at once, rather than grown again and again.
         let lines = text.len() / 64;

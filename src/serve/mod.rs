@@ -126,7 +126,6 @@ impl State {
 
 /// Runs `stepbook serve` until the process is stopped.
 pub fn run(opts: ServeOptions) -> Result<(), Diagnostics> {
-    no_huge_pages();
     let root = opts.root.clone();
     let mut session = Session::new(root.clone(), opts.drafts);
     let config = crate::config::Config::load(&root).map_err(|ds| {
@@ -522,19 +521,6 @@ fn lowest_priority() {
     }
 }
 
-/// Turns transparent huge pages off for this process (Linux). A build is a short run that
-/// faults in fresh memory, where 2 MiB pages mean fewer faults; a preview lives on and
-/// builds again in the memory it has, and its first build, waiting on the kernel to find
-/// and clear whole huge pages, was ready a second and a half later at 10,000 articles.
-fn no_huge_pages() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: `prctl(PR_SET_THP_DISABLE)` takes no pointers; a failure leaves huge pages on,
-    // which is harmless.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
-}
-
 fn warnings(n: usize) -> String {
     format!("{n} warning{}", if n == 1 { "" } else { "s" })
 }
@@ -559,7 +545,30 @@ pub fn open_browser(url: &str) {
     } else {
         "xdg-open"
     };
-    let _ = std::process::Command::new(opener).arg(url).spawn();
+    let mut command = std::process::Command::new(opener);
+    command.arg(url);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: the closure runs in the child between fork and exec, where only
+        // async-signal-safe calls may be made: `prctl` is a bare system call. Its variadic
+        // arguments are `unsigned long`, as the kernel reads them.
+        unsafe {
+            command.pre_exec(|| {
+                // A browser this starts keeps the huge pages a preview turned off for itself
+                // (a setting children inherit): it gets the system's default back.
+                libc::prctl(
+                    libc::PR_SET_THP_DISABLE,
+                    0 as libc::c_ulong,
+                    0 as libc::c_ulong,
+                    0 as libc::c_ulong,
+                    0 as libc::c_ulong,
+                );
+                Ok(())
+            });
+        }
+    }
+    let _ = command.spawn();
 }
 
 #[cfg(test)]

@@ -232,7 +232,13 @@ fn init(dir: &Path) -> ExitCode {
 }
 
 fn serve(opts: stepbook::serve::ServeOptions) -> ExitCode {
-    no_huge_pages();
+    // Huge pages off for the preview's process, as the allocator is chosen for the whole
+    // binary above. A build is a short run that faults in fresh memory, where 2 MiB pages mean
+    // fewer faults; a preview lives on and builds again in the memory it holds, and its first
+    // build, waiting on the kernel to find and clear whole huge pages, was ready a second and
+    // a half later at 10,000 articles. The `git` runs that date pages inherit the setting; the
+    // browser `serve --open` starts gets huge pages back.
+    stepbook::serve::huge_pages(false);
     let root = opts.root.clone();
     if !opts.host.is_loopback() {
         eprintln!(
@@ -246,27 +252,5 @@ fn serve(opts: stepbook::serve::ServeOptions) -> ExitCode {
             print(&diags, &root);
             ExitCode::from(1)
         }
-    }
-}
-
-/// Turns transparent huge pages off for the preview's process (Linux), as the allocator is
-/// chosen for the whole binary above. A build is a short run that faults in fresh memory,
-/// where 2 MiB pages mean fewer faults; a preview lives on and builds again in the memory it
-/// holds, and its first build, waiting on the kernel to find and clear whole huge pages, was
-/// ready a second and a half later at 10,000 articles. Children inherit the setting: the
-/// `git` runs that date pages keep it, the browser `serve --open` starts does not.
-fn no_huge_pages() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: `prctl(PR_SET_THP_DISABLE)` takes no pointers; its variadic arguments are
-    // `unsigned long`, as the kernel reads them. A failure leaves huge pages on, which is
-    // harmless.
-    unsafe {
-        libc::prctl(
-            libc::PR_SET_THP_DISABLE,
-            1 as libc::c_ulong,
-            0 as libc::c_ulong,
-            0 as libc::c_ulong,
-            0 as libc::c_ulong,
-        );
     }
 }

@@ -284,10 +284,7 @@ pub fn plan(input: Input) -> (Plan, Vec<Diagnostic>) {
         vanished::names(articles)
     };
     let keeping = (!vanished.is_empty())
-        .then(|| {
-            let articles = (&articles[..], &names[..]);
-            vanished::Keeping::new(last.as_deref(), against, articles, &kept, &fresh)
-        })
+        .then(|| vanished::Keeping::new(last.as_deref(), against, articles, &names, &kept, &fresh))
         .flatten();
     let (decided, anew): (Vec<became::Decided>, Vec<bool>) = (vanished.par_iter().zip(&entries))
         .map(

@@ -81,7 +81,8 @@ impl<'a> Keeping<'a> {
     pub fn new(
         went: Option<&'a Went>,
         against: u64,
-        (articles, names): (&[Arc<Article>], &[u64]),
+        articles: &[Arc<Article>],
+        names: &[u64],
         kept: &'a [Kept],
         fresh: &[bool],
     ) -> Option<Keeping<'a>> {

@@ -521,6 +521,26 @@ fn lowest_priority() {
     }
 }
 
+/// Turns transparent huge pages on or off for this process and the processes it starts
+/// (Linux; elsewhere nothing changes).
+pub fn huge_pages(on: bool) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: `prctl(PR_SET_THP_DISABLE)` takes no pointers; its variadic arguments are
+    // `unsigned long`, as the kernel reads them. A failure leaves the setting as it was, which
+    // is harmless.
+    unsafe {
+        libc::prctl(
+            libc::PR_SET_THP_DISABLE,
+            libc::c_ulong::from(!on),
+            0 as libc::c_ulong,
+            0 as libc::c_ulong,
+            0 as libc::c_ulong,
+        );
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = on;
+}
+
 fn warnings(n: usize) -> String {
     format!("{n} warning{}", if n == 1 { "" } else { "s" })
 }
@@ -551,19 +571,12 @@ pub fn open_browser(url: &str) {
     {
         use std::os::unix::process::CommandExt;
         // SAFETY: the closure runs in the child between fork and exec, where only
-        // async-signal-safe calls may be made: `prctl` is a bare system call. Its variadic
-        // arguments are `unsigned long`, as the kernel reads them.
+        // async-signal-safe calls may be made: `huge_pages` makes one bare system call.
         unsafe {
             command.pre_exec(|| {
-                // A browser this starts keeps the huge pages a preview turned off for itself
-                // (a setting children inherit): it gets the system's default back.
-                libc::prctl(
-                    libc::PR_SET_THP_DISABLE,
-                    0 as libc::c_ulong,
-                    0 as libc::c_ulong,
-                    0 as libc::c_ulong,
-                    0 as libc::c_ulong,
-                );
+                // A browser this starts would keep the huge pages a preview may have turned
+                // off for itself (a setting children inherit): it gets them back.
+                huge_pages(true);
                 Ok(())
             });
         }

@@ -104,6 +104,9 @@ pub struct BuildReport {
     /// Articles the search index counted: every one, or those that changed since the counts
     /// the cache kept.
     pub counted: usize,
+    /// Article buckets of the search index deflated: every one, or those neither kept in
+    /// their files nor by the cache.
+    pub deflated: usize,
     /// How the default language's site was assembled: anew, or from the assembly the cache
     /// kept ([`site::memo`]).
     pub assembled: site::memo::How,
@@ -336,6 +339,7 @@ pub fn build_with(
         timings.lap("build the search index");
     }
     let counted = engine.articles_counted();
+    let deflated = engine.buckets_deflated();
     let (assembled, link_checked) = (engine.assembled(), engine.pages_link_checked());
     let site = loaded.site;
     let changed = engine.cache_changed();
@@ -389,6 +393,7 @@ pub fn build_with(
         followed,
         vanished_decided,
         counted,
+        deflated,
         assembled,
         link_checked,
         elapsed: start.elapsed(),

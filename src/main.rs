@@ -107,6 +107,7 @@ fn build(
                     report.vanished_decided
                 );
                 eprintln!("  {} articles counted for search", report.counted);
+                eprintln!("  {} search buckets deflated", report.deflated);
                 eprintln!("  {} pages checked for links", report.link_checked);
                 eprintln!("  site assembled: {}", report.assembled.describe());
             }

@@ -37,13 +37,14 @@ fn rendered(run: &Run) -> (usize, usize) {
 }
 
 /// The counts the `--timings` report ends with, each after the count.
-const COUNTS: [&str; 6] = [
+const COUNTS: [&str; 7] = [
     " page contexts built",
     " articles fingerprinted",
     " articles counted for search",
     " pages checked for links",
     " articles followed along the anchor record",
     " vanished addresses of the anchor record decided",
+    " search buckets deflated",
 ];
 
 /// How the `--timings` report says the default language's site was assembled.
@@ -363,6 +364,8 @@ fn a_cached_build_into_another_folder_renders_every_page_as_the_last_build_did()
     let (n, files) = rendered(&other);
     assert_eq!(n, files, "every file is rendered into another folder");
     assert_eq!(fingerprinted(&other), 0, "{}", other.stderr);
+    // The search index's buckets come deflated from the cache.
+    assert_eq!(count(&other, COUNTS[6]), 0, "{}", other.stderr);
     assert_eq!(
         tree(&f.root().join("other")),
         tree(&f.root().join("public"))
@@ -463,16 +466,19 @@ fn a_damaged_cache_is_ignored() {
         .filter(|n| n.ends_with(".bin"))
         .collect();
     names.sort();
-    // The index, 64 memo shards, 16 shards of the search index's counts and its terms, the
-    // output paths' check, the link check, the assembly and the URL table.
-    assert_eq!(names.len(), 86, "{names:?}");
-    assert_eq!(names[..3], ["claims.bin", "engine.bin", "links.bin"]);
-    assert_eq!(names[66], "memo-63.bin");
-    assert_eq!(names[67], "search-00.bin");
-    assert_eq!(names[82], "search-15.bin");
-    assert_eq!(names[83], "search.bin");
-    assert_eq!(names[84], "site.bin");
-    assert_eq!(names[85], "table.bin");
+    // The index, 64 memo shards, 16 files of the search index's buckets, 16 shards of its
+    // counts and its terms, the output paths' check, the link check, the assembly and the
+    // URL table.
+    assert_eq!(names.len(), 102, "{names:?}");
+    assert_eq!(names[0], "buckets-00.bin");
+    assert_eq!(names[15], "buckets-15.bin");
+    assert_eq!(names[16..19], ["claims.bin", "engine.bin", "links.bin"]);
+    assert_eq!(names[82], "memo-63.bin");
+    assert_eq!(names[83], "search-00.bin");
+    assert_eq!(names[98], "search-15.bin");
+    assert_eq!(names[99], "search.bin");
+    assert_eq!(names[100], "site.bin");
+    assert_eq!(names[101], "table.bin");
     let page = "content/write/write-a-procedure.md";
     // The index, a few shards, the search index's terms and one of its shards, each damaged
     // in one of four ways.
@@ -484,6 +490,7 @@ fn a_damaged_cache_is_ignored() {
         "memo-63.bin",
         "search.bin",
         "search-07.bin",
+        "buckets-03.bin",
         "site.bin",
         "links.bin",
         "claims.bin",

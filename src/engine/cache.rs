@@ -283,6 +283,14 @@ fn folder(root: &Path) -> Option<PathBuf> {
     }
 }
 
+/// Gives the search index's memos the deflated buckets the cache of `root` keeps, as
+/// `written` names them ([`search_cache::load_buckets`]).
+pub fn load_buckets(root: &Path, written: &mut Written, indexer: &mut crate::search::Indexer) {
+    if let (Some(dir), Some(want)) = (folder(root), written.indexer.digests.as_mut()) {
+        search_cache::load_buckets(&dir, want, fingerprint(), indexer);
+    }
+}
+
 /// Reads back what [`save`] wrote in `root`; anything missing, foreign, stale or damaged is
 /// left out.
 pub fn load(root: &Path) -> Restored {
@@ -751,7 +759,8 @@ fn remove_stale(dir: &Path) {
         let name = e.file_name();
         let name = name.to_string_lossy();
         if [
-            "memo-", "engine.", "search.", "search-", "site.", "links.", "claims.", "table.",
+            "memo-", "engine.", "search.", "search-", "buckets-", "site.", "links.", "claims.",
+            "table.",
         ]
         .iter()
         .any(|p| name.starts_with(p))

@@ -281,6 +281,9 @@ impl Engine {
                 }
             });
             self.anchor_memo.detach();
+            // And so is the search index: its buckets are taken from the cache rather than
+            // deflated again.
+            cache::load_buckets(&self.root, &mut self.written, &mut self.indexer);
         }
     }
 
@@ -943,6 +946,13 @@ impl Engine {
     /// were not kept (in memory, or in the cache).
     pub fn articles_counted(&self) -> usize {
         self.indexer.counted()
+    }
+
+    /// How many of the search index's article buckets the last build deflated: those the
+    /// engine held neither deflated (in `serve`, or read back from the cache for a build into
+    /// another output folder) nor in their files.
+    pub fn buckets_deflated(&self) -> usize {
+        self.indexer.deflated()
     }
 
     /// The errors of a build that read a body's HTML or a value from cache files that changed

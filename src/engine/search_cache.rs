@@ -5,6 +5,13 @@
 //! for as long as its doc hashes the same, so a shard whose articles are the very ones read
 //! or written last is not even encoded. Every file is sealed like the rest of the cache, and
 //! the memory is read back whole or not at all.
+//!
+//! The deflated article buckets are kept too, cut into [`BUCKET_SHARDS`] files
+//! (`buckets-NN.bin`) by their key, and read back only by a build that writes into another
+//! output folder ([`load_buckets`]): a build into its last output keeps the buckets' files,
+//! and deflating them all again was most of the index's time in the other. A save writes a
+//! file again only when a bucket of it was deflated anew, and then leaves out the buckets
+//! no longer in the index.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -35,12 +42,37 @@ type At = (String, String);
 /// articles' counts by hash.
 type Parts = ((Vec<String>, Vec<(u64, Cut)>), Vec<(u64, Article)>);
 
+/// How many files the deflated buckets are cut into.
+pub const BUCKET_SHARDS: usize = 16;
+
+fn bucket_name(i: usize) -> String {
+    format!("buckets-{i:02}.bin")
+}
+
+/// The file of buckets a bucket of key `key` is in.
+fn bucket_shard(key: u64) -> usize {
+    (key % BUCKET_SHARDS as u64) as usize
+}
+
 /// What `engine.bin` names of the search index's files: the hash of each as written.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Digests {
     pub names: u64,
     pub shards: Vec<u64>,
+    /// Each file of buckets: its hash and the keys of the buckets it holds, sorted; `None`
+    /// for a file not written.
+    pub buckets: Vec<Option<Held>>,
 }
+
+/// A file of deflated buckets as written: its hash and the keys it holds, sorted.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Held {
+    pub digest: u64,
+    pub keys: Vec<u64>,
+}
+
+/// A file of buckets: each language's buckets by key, in order of language and key.
+type Bodies = Vec<(At, Vec<(u64, String)>)>;
 
 /// What a save needs to know of the files on disk: their hashes, and the articles each shard
 /// holds (the very `Arc`s, in the shard's order).
@@ -191,13 +223,103 @@ pub fn save(
             Ok(digest)
         })
         .collect::<Result<_, Diagnostic>>()?;
+    let was = written.digests.as_ref().map_or(&[][..], |d| &d.buckets[..]);
+    let buckets = save_buckets(dir, indexer, was, fingerprint)?;
     Ok(Written {
         digests: Some(Digests {
             names,
             shards: digests,
+            buckets,
         }),
         shards: held(shards),
     })
+}
+
+/// Reads back the buckets of the files `want` names into the memos of `indexer`; a file that
+/// is missing, damaged or not of this stepbook is left out (its buckets are deflated again),
+/// and `want` then names it no more, so that the next save writes it again.
+pub fn load_buckets(dir: &Path, want: &mut Digests, fingerprint: u64, indexer: &mut Indexer) {
+    let read: Vec<Option<Bodies>> = (want.buckets.par_iter())
+        .enumerate()
+        .map(|(i, held)| read_buckets(dir, i, held.as_ref()?, fingerprint))
+        .collect();
+    let mut memos: rustc_hash::FxHashMap<&At, &mut Memo> = indexer.memos_mut().collect();
+    for (held, bodies) in want.buckets.iter_mut().zip(read) {
+        let Some(bodies) = bodies else {
+            *held = None;
+            continue;
+        };
+        for (at, entries) in bodies {
+            if let Some(memo) = memos.get_mut(&at) {
+                memo.buckets.extend(entries);
+            }
+        }
+    }
+}
+
+/// The buckets of file `i`, when it is the one `held` names.
+fn read_buckets(dir: &Path, i: usize, held: &Held, fingerprint: u64) -> Option<Bodies> {
+    let bytes = std::fs::read(dir.join(bucket_name(i))).ok()?;
+    let (payload, _) = open(&bytes, fingerprint).filter(|(_, d)| *d == held.digest)?;
+    postcard::from_bytes(payload).ok()
+}
+
+/// Writes each file of buckets that lacks a bucket the memos hold, or is not there: the
+/// buckets it held (read again) and those the memos hold, but the ones no longer in the index. `was` names the
+/// files as they are; returns them as they then are.
+fn save_buckets(
+    dir: &Path,
+    indexer: &Indexer,
+    was: &[Option<Held>],
+    fingerprint: u64,
+) -> Result<Vec<Option<Held>>, Diagnostic> {
+    let mut memos: Vec<(&At, &Memo)> = indexer.memos().collect();
+    memos.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    (0..BUCKET_SHARDS)
+        .into_par_iter()
+        .map(|i| {
+            let was = was.get(i).cloned().flatten();
+            // A file never written (or left out as damaged) is written, with no bucket perhaps.
+            if let Some(held) = &was {
+                let lacks = (memos.iter().flat_map(|(_, m)| m.buckets.keys()))
+                    .any(|&k| bucket_shard(k) == i && held.keys.binary_search(&k).is_err());
+                if !lacks {
+                    return Ok(was);
+                }
+            }
+            let before: rustc_hash::FxHashMap<At, Vec<(u64, String)>> = was
+                .and_then(|held| read_buckets(dir, i, &held, fingerprint))
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
+            let mut bodies: Vec<(&At, Vec<(u64, &str)>)> = Vec::new();
+            for (at, memo) in &memos {
+                let live: rustc_hash::FxHashSet<u64> = (memo.bucket_keys.iter().copied())
+                    .filter(|&k| bucket_shard(k) == i)
+                    .collect();
+                let old = before.get(*at).map_or(&[][..], |o| &o[..]);
+                let mut entries: Vec<(u64, &str)> = (memo.buckets.iter())
+                    .chain(old.iter().map(|(k, b)| (k, b)))
+                    .filter(|(k, _)| live.contains(k))
+                    .map(|(k, b)| (*k, b.as_str()))
+                    .collect();
+                // A bucket both deflated and read back is the same: its key is its articles'.
+                entries.sort_unstable_by_key(|(k, _)| *k);
+                entries.dedup_by_key(|(k, _)| *k);
+                if !entries.is_empty() {
+                    bodies.push((*at, entries));
+                }
+            }
+            let mut keys: Vec<u64> = (bodies.iter())
+                .flat_map(|(_, e)| e.iter().map(|(k, _)| *k))
+                .collect();
+            keys.sort_unstable();
+            let payload = postcard::to_allocvec(&bodies).map_err(|e| encode_error(dir, e))?;
+            let digest = xxhash_rust::xxh3::xxh3_64(&payload);
+            write(&dir.join(bucket_name(i)), &payload, digest, fingerprint)?;
+            Ok(Some(Held { digest, keys }))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -287,5 +409,108 @@ mod tests {
         *bytes.last_mut().unwrap() ^= 1;
         std::fs::write(&shard, bytes).unwrap();
         assert!(load(d.path(), &again, 7).is_none());
+    }
+
+    #[test]
+    fn the_buckets_kept_are_read_back_only_when_asked_and_a_file_is_written_when_it_lacks_one() {
+        let d = tempfile::tempdir().unwrap();
+        // Long enough articles that a language's index has many buckets.
+        let long = "plain words of a longer article ".repeat(80);
+        let mut docs: Vec<Doc> = (0..120).map(|i| doc(i, &long)).collect();
+        let mut indexer = Indexer::default();
+        let first_files = files(&mut indexer, &langs(&docs));
+        let buckets = indexer.deflated();
+        assert!(buckets > BUCKET_SHARDS, "{buckets} buckets");
+        let first = save(d.path(), &indexer, &Written::default(), 7).unwrap();
+        let want = first.digests.clone().unwrap();
+        let held: usize = want.buckets.iter().flatten().map(|h| h.keys.len()).sum();
+        assert_eq!(held, buckets, "every bucket is kept, once");
+
+        // Read back, the memory holds no bucket until asked: a build that cannot keep the
+        // buckets' files deflates them all.
+        let (mut restored, _) = load(d.path(), &want, 7).unwrap();
+        assert_eq!(files(&mut restored, &langs(&docs)), first_files);
+        assert_eq!(restored.deflated(), buckets);
+
+        // Asked, it deflates none and writes the same files.
+        let (mut restored, mut written) = load(d.path(), &want, 7).unwrap();
+        load_buckets(
+            d.path(),
+            written.digests.as_mut().unwrap(),
+            7,
+            &mut restored,
+        );
+        assert_eq!(files(&mut restored, &langs(&docs)), first_files);
+        assert_eq!(restored.deflated(), 0);
+        // Nothing is written again: no file lacks a bucket.
+        let again = save(d.path(), &restored, &written, 7).unwrap();
+        assert_eq!(again.digests, first.digests);
+
+        // After an edit, a build that keeps the files of the buckets whose articles did not
+        // change, as a build into its last output does, deflates the edited article's bucket
+        // in each language; the files of buckets that lack it (one or two) are written again,
+        // with the buckets they held, but those that are gone.
+        let before: std::collections::HashSet<u64> = (indexer.memos())
+            .flat_map(|(_, m)| m.bucket_keys.clone())
+            .collect();
+        docs[5] = doc(5, &format!("{long} reworded"));
+        let (mut restored, written) = load(d.path(), &want, 7).unwrap();
+        let keep = |path: &str, key: u64| path.contains("search/d") && before.contains(&key);
+        restored.build_reusing(&langs(&docs), &keep);
+        assert_eq!(restored.deflated(), 2, "one bucket of each language");
+        let edited = save(d.path(), &restored, &written, 7).unwrap();
+        let now = edited.digests.clone().unwrap();
+        let changed: Vec<usize> = (0..BUCKET_SHARDS)
+            .filter(|&i| now.buckets[i] != want.buckets[i])
+            .collect();
+        assert!((1..=2).contains(&changed.len()), "{changed:?}");
+        let live: std::collections::HashSet<u64> = restored
+            .memos()
+            .flat_map(|(_, m)| m.bucket_keys.clone())
+            .collect();
+        for &i in &changed {
+            let keys = &now.buckets[i].as_ref().unwrap().keys;
+            assert!(
+                keys.iter().all(|k| live.contains(k)),
+                "file {i} keeps a bucket gone"
+            );
+        }
+        // Read back, every bucket of the edited index is there.
+        let (mut restored, mut written) = load(d.path(), &now, 7).unwrap();
+        load_buckets(
+            d.path(),
+            written.digests.as_mut().unwrap(),
+            7,
+            &mut restored,
+        );
+        let edited_files = files(&mut restored, &langs(&docs));
+        assert_eq!(restored.deflated(), 0);
+        assert_eq!(edited_files, files(&mut Indexer::default(), &langs(&docs)));
+
+        // A damaged file is left out: its buckets are deflated again, and the next save
+        // writes it again.
+        let damaged = (0..BUCKET_SHARDS)
+            .find(|&i| now.buckets[i].as_ref().is_some_and(|h| !h.keys.is_empty()))
+            .unwrap();
+        let in_it = now.buckets[damaged].as_ref().unwrap().keys.len();
+        let path = d.path().join(bucket_name(damaged));
+        let mut bytes = std::fs::read(&path).unwrap();
+        *bytes.last_mut().unwrap() ^= 1;
+        std::fs::write(&path, bytes).unwrap();
+        let (mut restored, mut written) = load(d.path(), &now, 7).unwrap();
+        load_buckets(
+            d.path(),
+            written.digests.as_mut().unwrap(),
+            7,
+            &mut restored,
+        );
+        assert_eq!(written.digests.as_ref().unwrap().buckets[damaged], None);
+        assert_eq!(files(&mut restored, &langs(&docs)), edited_files);
+        assert_eq!(restored.deflated(), in_it);
+        let mended = save(d.path(), &restored, &written, 7).unwrap();
+        assert_eq!(
+            mended.digests.unwrap().buckets[damaged],
+            now.buckets[damaged]
+        );
     }
 }

@@ -10,9 +10,11 @@
 //! articles) and how each term's postings were cut into pieces (by the hash of the postings,
 //! which every build works out anyway).
 //!
-//! The build cache keeps the terms, the cuts and the articles ([`Memo::articles`]), not the buckets: a build
-//! from the cache keeps the buckets' files instead. A memo read back is the memo that was
-//! saved, so a build from it counts what a build in the same process would.
+//! The build cache keeps the terms, the cuts and the articles ([`Memo::articles`]), and the
+//! deflated buckets in files of their own, which a build from the cache reads only when it
+//! writes into another output folder (it keeps the buckets' files otherwise). A memo read
+//! back is the memo that was saved, so a build from it counts what a build in the same
+//! process would.
 
 use std::sync::Arc;
 
@@ -41,12 +43,17 @@ pub struct Memo {
     names: Vec<String>,
     /// The articles of the last build, by the hash of their `Doc`.
     articles: FxHashMap<u64, Arc<Article>>,
-    /// The deflated buckets of the last build, by the hash of their articles' hashes.
+    /// The deflated buckets of the last build, by the hash of their articles' hashes: those
+    /// it made or took from here, not those whose files it kept.
     pub buckets: FxHashMap<u64, String>,
+    /// The keys of every bucket of the last build, in order.
+    pub bucket_keys: Vec<u64>,
     /// How the last build cut each term's postings, by their hash ([`super::postings::Cut`]).
     pub cuts: FxHashMap<u64, Arc<Cut>>,
     /// How many articles the last update counted.
     pub counted: usize,
+    /// How many buckets the last build deflated: those neither kept here nor in their files.
+    pub deflated: usize,
 }
 
 /// The terms may number at most this many times those in use before the memo starts over
@@ -110,8 +117,10 @@ impl Memo {
                 .collect(),
             names,
             buckets: FxHashMap::default(),
+            bucket_keys: Vec::new(),
             cuts: (cuts.into_iter()).map(|(k, c)| (k, Arc::new(c))).collect(),
             counted: 0,
+            deflated: 0,
         }
     }
 

@@ -142,9 +142,20 @@ impl Indexer {
         self.memos.iter()
     }
 
+    /// Each language's memo, to give it what the build cache kept.
+    pub fn memos_mut(&mut self) -> impl Iterator<Item = (&(String, String), &mut memo::Memo)> {
+        self.memos.iter_mut()
+    }
+
     /// How many articles the last build counted, of every language: those it did not hold.
     pub fn counted(&self) -> usize {
         self.memos.values().map(|m| m.counted).sum()
+    }
+
+    /// How many article buckets the last build deflated, of every language: those it held
+    /// neither deflated nor in their files.
+    pub fn deflated(&self) -> usize {
+        self.memos.values().map(|m| m.deflated).sum()
     }
 
     /// The indexer the cache kept: each language's memo.
@@ -255,6 +266,7 @@ fn build_one(
         all.push((path, key));
     };
     let mut live = 0;
+    let mut deflated = 0;
     let mut cuts = FxHashMap::default();
     std::thread::scope(|scope| {
         // The buckets are made on another thread, a batch at a time, while this one merges
@@ -296,7 +308,6 @@ fn build_one(
         let texts: Vec<(u64, Option<String>)> = (keys.into_par_iter().enumerate())
             .map(|(k, (key, write))| (key, write.then(|| shards.text(&index, k))))
             .collect();
-        // The postings are written: they need not stay while the last buckets are.
         drop(index);
         put(
             format!("{root}search/manifest.js"),
@@ -310,6 +321,7 @@ fn build_one(
             for (b, body) in (start..).zip(bodies) {
                 let key = buckets.keys[b];
                 let text = body.map(|body| {
+                    deflated += usize::from(!kept.contains_key(&key));
                     let text = format!("stepbookSearch.docs({b},{body});\n");
                     fresh.insert(key, body);
                     text
@@ -319,6 +331,8 @@ fn build_one(
         }
     });
     memo.buckets = fresh;
+    memo.bucket_keys = buckets.keys;
+    memo.deflated = deflated;
     memo.cuts = cuts;
     memo.trim(live);
 }

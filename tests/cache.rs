@@ -356,7 +356,8 @@ fn a_cache_from_another_stepbook_is_not_read() {
 #[test]
 fn a_cached_build_into_another_folder_renders_every_page_as_the_last_build_did() {
     let f = Fixture::new(".");
-    assert_eq!(f.run(&["build"]).code, 0);
+    let first = f.run(&["build", "--timings"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
     // Every page is rendered again from the bodies and values the cache keeps, whose
     // encodings it reads from the cache files' parts.
     let other = f.run(&["build", "--timings", "--dest", "other"]);
@@ -368,6 +369,19 @@ fn a_cached_build_into_another_folder_renders_every_page_as_the_last_build_did()
     assert_eq!(count(&other, COUNTS[6]), 0, "{}", other.stderr);
     assert_eq!(
         tree(&f.root().join("other")),
+        tree(&f.root().join("public"))
+    );
+    // A file of them damaged is left out: its buckets are deflated again, the others not.
+    let buckets = f.root().join(".stepbook-cache/buckets-03.bin");
+    let mut bytes = std::fs::read(&buckets).unwrap();
+    *bytes.last_mut().unwrap() ^= 0x55;
+    std::fs::write(&buckets, bytes).unwrap();
+    let third = f.run(&["build", "--timings", "--dest", "third"]);
+    assert_eq!(third.code, 0, "{}", third.stderr);
+    let (deflated, all) = (count(&third, COUNTS[6]), count(&first, COUNTS[6]));
+    assert!(deflated > 0 && deflated < all, "{deflated} of {all}");
+    assert_eq!(
+        tree(&f.root().join("third")),
         tree(&f.root().join("public"))
     );
     // And the cache it saved serves the next build, after an edit, as well.
@@ -480,8 +494,8 @@ fn a_damaged_cache_is_ignored() {
     assert_eq!(names[100], "site.bin");
     assert_eq!(names[101], "table.bin");
     let page = "content/write/write-a-procedure.md";
-    // The index, a few shards, the search index's terms and one of its shards, each damaged
-    // in one of four ways.
+    // The index, a few shards, the search index's terms, one of its shards and one file of
+    // its buckets, each damaged in one of four ways.
     let picked = [
         "engine.bin",
         "memo-00.bin",

@@ -50,7 +50,7 @@ pub const FOLDER: &str = ".stepbook-cache";
 pub const MAGIC: &[u8; 8] = b"stepbook";
 
 /// The version of the layout below; a change makes older caches unreadable on purpose.
-const FORMAT: u32 = 17;
+const FORMAT: u32 = 18;
 
 /// How many files the memos are cut into: after a one-page edit, a save writes one of them
 /// again (at 10,000 pages, some 4 MB).
@@ -286,8 +286,8 @@ fn folder(root: &Path) -> Option<PathBuf> {
 /// Gives the search index's memos the deflated buckets the cache of `root` keeps, as
 /// `written` names them ([`search_cache::load_buckets`]).
 pub fn load_buckets(root: &Path, written: &mut Written, indexer: &mut crate::search::Indexer) {
-    if let (Some(dir), Some(want)) = (folder(root), written.indexer.digests.as_mut()) {
-        search_cache::load_buckets(&dir, want, fingerprint(), indexer);
+    if let Some(dir) = folder(root) {
+        search_cache::load_buckets(&dir, &mut written.indexer, fingerprint(), indexer);
     }
 }
 
@@ -364,7 +364,8 @@ pub fn load(root: &Path) -> Restored {
         written: Written {
             shards: Vec::new(),
             parts: Vec::new(),
-            indexer: indexer_written.unwrap_or_default(),
+            indexer: indexer_written
+                .unwrap_or_else(|| search_cache::Written::buckets_of(index.indexer.as_ref())),
             assembly: assembly_written,
             links: links_written,
             claims: claims_written,

@@ -949,8 +949,8 @@ impl Engine {
     }
 
     /// How many of the search index's article buckets the last build deflated: those the
-    /// engine held neither deflated (in `serve`, or read back from the cache for a build into
-    /// another output folder) nor in their files.
+    /// engine held neither deflated (read back from the cache by a build that does not start
+    /// from its last output) nor in their files.
     pub fn buckets_deflated(&self) -> usize {
         self.indexer.deflated()
     }

@@ -7,11 +7,10 @@
 //! the memory is read back whole or not at all.
 //!
 //! The deflated article buckets are kept too, cut into [`BUCKET_SHARDS`] files
-//! (`buckets-NN.bin`) by their key, and read back only by a build that writes into another
-//! output folder ([`load_buckets`]): a build into its last output keeps the buckets' files,
-//! and deflating them all again was most of the index's time in the other. A save writes a
-//! file again only when a bucket of it was deflated anew, and then leaves out the buckets
-//! no longer in the index.
+//! (`buckets-NN.bin`) by their key, and read back only by a build that does not start from
+//! its last output ([`load_buckets`]): one that does keeps the buckets' files instead. A save
+//! writes a file again only when it is not there or lacks a bucket the index holds, with the
+//! buckets it held, less those no longer in the index.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -74,12 +73,24 @@ pub struct Held {
 /// A file of buckets: each language's buckets by key, in order of language and key.
 type Bodies = Vec<(At, Vec<(u64, String)>)>;
 
-/// What a save needs to know of the files on disk: their hashes, and the articles each shard
-/// holds (the very `Arc`s, in the shard's order).
+/// What a save needs to know of the files on disk: their hashes, the articles each shard
+/// holds (the very `Arc`s, in the shard's order), and what each file of buckets holds.
 #[derive(Clone, Default)]
 pub struct Written {
     pub digests: Option<Digests>,
     shards: Vec<Vec<Arc<Article>>>,
+    buckets: Vec<Option<Held>>,
+}
+
+impl Written {
+    /// The files of buckets `want` names, when the rest of the memory was not read back:
+    /// the buckets do not depend on it, and are kept.
+    pub fn buckets_of(want: Option<&Digests>) -> Written {
+        Written {
+            buckets: want.map(|d| d.buckets.clone()).unwrap_or_default(),
+            ..Written::default()
+        }
+    }
 }
 
 /// An article in a shard: its language's rank, its language, its hash, its counts.
@@ -163,6 +174,7 @@ pub fn load(dir: &Path, want: &Digests, fingerprint: u64) -> Option<(Indexer, Wr
     let written = Written {
         digests: Some(want.clone()),
         shards: held(by_shard(&indexer)),
+        buckets: want.buckets.clone(),
     };
     Some((indexer, written))
 }
@@ -223,28 +235,28 @@ pub fn save(
             Ok(digest)
         })
         .collect::<Result<_, Diagnostic>>()?;
-    let was = written.digests.as_ref().map_or(&[][..], |d| &d.buckets[..]);
-    let buckets = save_buckets(dir, indexer, was, fingerprint)?;
+    let buckets = save_buckets(dir, indexer, &written.buckets, fingerprint)?;
     Ok(Written {
         digests: Some(Digests {
             names,
             shards: digests,
-            buckets,
+            buckets: buckets.clone(),
         }),
         shards: held(shards),
+        buckets,
     })
 }
 
-/// Reads back the buckets of the files `want` names into the memos of `indexer`; a file that
-/// is missing, damaged or not of this stepbook is left out (its buckets are deflated again),
-/// and `want` then names it no more, so that the next save writes it again.
-pub fn load_buckets(dir: &Path, want: &mut Digests, fingerprint: u64, indexer: &mut Indexer) {
-    let read: Vec<Option<Bodies>> = (want.buckets.par_iter())
+/// Reads back the buckets of the files `written` names into the memos of `indexer`; a file
+/// that is missing, damaged or not of this stepbook is left out (its buckets are deflated
+/// again), and `written` then names it no more, so that the next save writes it again.
+pub fn load_buckets(dir: &Path, written: &mut Written, fingerprint: u64, indexer: &mut Indexer) {
+    let read: Vec<Option<Bodies>> = (written.buckets.par_iter())
         .enumerate()
         .map(|(i, held)| read_buckets(dir, i, held.as_ref()?, fingerprint))
         .collect();
     let mut memos: rustc_hash::FxHashMap<&At, &mut Memo> = indexer.memos_mut().collect();
-    for (held, bodies) in want.buckets.iter_mut().zip(read) {
+    for (held, bodies) in written.buckets.iter_mut().zip(read) {
         let Some(bodies) = bodies else {
             *held = None;
             continue;
@@ -264,9 +276,9 @@ fn read_buckets(dir: &Path, i: usize, held: &Held, fingerprint: u64) -> Option<B
     postcard::from_bytes(payload).ok()
 }
 
-/// Writes each file of buckets that lacks a bucket the memos hold, or is not there: the
-/// buckets it held (read again) and those the memos hold, but the ones no longer in the index. `was` names the
-/// files as they are; returns them as they then are.
+/// Writes each file of buckets that is not there or lacks a bucket the memos hold: the
+/// buckets it held (read again) and the memos', less those no longer in the index. `was`
+/// names the files as they are; returns them as they then are.
 fn save_buckets(
     dir: &Path,
     indexer: &Indexer,
@@ -411,11 +423,33 @@ mod tests {
         assert!(load(d.path(), &again, 7).is_none());
     }
 
+    /// The inode of each file of buckets: a file written again (through a temporary file and
+    /// a rename) has another.
+    fn inodes(dir: &Path) -> Vec<Option<u64>> {
+        use std::os::unix::fs::MetadataExt;
+        (0..BUCKET_SHARDS)
+            .map(|i| {
+                std::fs::metadata(dir.join(bucket_name(i)))
+                    .ok()
+                    .map(|m| m.ino())
+            })
+            .collect()
+    }
+
     #[test]
     fn the_buckets_kept_are_read_back_only_when_asked_and_a_file_is_written_when_it_lacks_one() {
         let d = tempfile::tempdir().unwrap();
-        // Long enough articles that a language's index has many buckets.
+        // Long enough articles that a language's index has many buckets; the second
+        // language's articles are its own.
         let long = "plain words of a longer article ".repeat(80);
+        let langs = |docs: &[Doc]| {
+            let mut langs = langs(docs);
+            for doc in &mut langs[1].docs {
+                doc.title = format!("Artikel {}", doc.title);
+            }
+            langs[1].hashes = langs[1].docs.iter().map(crate::render::key_of).collect();
+            langs
+        };
         let mut docs: Vec<Doc> = (0..120).map(|i| doc(i, &long)).collect();
         let mut indexer = Indexer::default();
         let first_files = files(&mut indexer, &langs(&docs));
@@ -423,6 +457,10 @@ mod tests {
         assert!(buckets > BUCKET_SHARDS, "{buckets} buckets");
         let first = save(d.path(), &indexer, &Written::default(), 7).unwrap();
         let want = first.digests.clone().unwrap();
+        assert!(
+            inodes(d.path()).iter().all(Option::is_some),
+            "every file is written"
+        );
         let held: usize = want.buckets.iter().flatten().map(|h| h.keys.len()).sum();
         assert_eq!(held, buckets, "every bucket is kept, once");
 
@@ -434,22 +472,19 @@ mod tests {
 
         // Asked, it deflates none and writes the same files.
         let (mut restored, mut written) = load(d.path(), &want, 7).unwrap();
-        load_buckets(
-            d.path(),
-            written.digests.as_mut().unwrap(),
-            7,
-            &mut restored,
-        );
+        load_buckets(d.path(), &mut written, 7, &mut restored);
         assert_eq!(files(&mut restored, &langs(&docs)), first_files);
         assert_eq!(restored.deflated(), 0);
         // Nothing is written again: no file lacks a bucket.
+        let files_before = inodes(d.path());
         let again = save(d.path(), &restored, &written, 7).unwrap();
         assert_eq!(again.digests, first.digests);
+        assert_eq!(inodes(d.path()), files_before);
 
         // After an edit, a build that keeps the files of the buckets whose articles did not
         // change, as a build into its last output does, deflates the edited article's bucket
-        // in each language; the files of buckets that lack it (one or two) are written again,
-        // with the buckets they held, but those that are gone.
+        // in each language; only the files that lack one (one to two) are written again, with
+        // the buckets they held.
         let before: std::collections::HashSet<u64> = (indexer.memos())
             .flat_map(|(_, m)| m.bucket_keys.clone())
             .collect();
@@ -458,34 +493,44 @@ mod tests {
         let keep = |path: &str, key: u64| path.contains("search/d") && before.contains(&key);
         restored.build_reusing(&langs(&docs), &keep);
         assert_eq!(restored.deflated(), 2, "one bucket of each language");
+        let files_before = inodes(d.path());
         let edited = save(d.path(), &restored, &written, 7).unwrap();
         let now = edited.digests.clone().unwrap();
-        let changed: Vec<usize> = (0..BUCKET_SHARDS)
-            .filter(|&i| now.buckets[i] != want.buckets[i])
-            .collect();
-        assert!((1..=2).contains(&changed.len()), "{changed:?}");
-        let live: std::collections::HashSet<u64> = restored
-            .memos()
-            .flat_map(|(_, m)| m.bucket_keys.clone())
-            .collect();
-        for &i in &changed {
-            let keys = &now.buckets[i].as_ref().unwrap().keys;
-            assert!(
-                keys.iter().all(|k| live.contains(k)),
-                "file {i} keeps a bucket gone"
-            );
-        }
+        let rewritten = (inodes(d.path()).iter().zip(&files_before))
+            .filter(|(a, b)| a != b)
+            .count();
+        assert!((1..=2).contains(&rewritten), "{rewritten} files written");
         // Read back, every bucket of the edited index is there.
         let (mut restored, mut written) = load(d.path(), &now, 7).unwrap();
-        load_buckets(
-            d.path(),
-            written.digests.as_mut().unwrap(),
-            7,
-            &mut restored,
-        );
+        load_buckets(d.path(), &mut written, 7, &mut restored);
         let edited_files = files(&mut restored, &langs(&docs));
         assert_eq!(restored.deflated(), 0);
         assert_eq!(edited_files, files(&mut Indexer::default(), &langs(&docs)));
+
+        // An article first moves every article to another bucket: every file lacks buckets
+        // and is written again, and holds the buckets of the index alone.
+        docs.insert(0, doc(1000, &long));
+        let (mut restored, written) = load(d.path(), &now, 7).unwrap();
+        let keep = |path: &str, key: u64| path.contains("search/d") && before.contains(&key);
+        restored.build_reusing(&langs(&docs), &keep);
+        let moved = save(d.path(), &restored, &written, 7).unwrap();
+        let mut live: Vec<u64> = (restored.memos())
+            .flat_map(|(_, m)| m.bucket_keys.clone())
+            .collect();
+        live.sort_unstable();
+        let mut held: Vec<u64> = (moved.digests.as_ref().unwrap().buckets.iter())
+            .flat_map(|h| h.as_ref().unwrap().keys.clone())
+            .collect();
+        held.sort_unstable();
+        assert_eq!(
+            held, live,
+            "the files hold the buckets of the index, and no others"
+        );
+        let now = moved.digests.clone().unwrap();
+        let (mut restored, mut written) = load(d.path(), &now, 7).unwrap();
+        load_buckets(d.path(), &mut written, 7, &mut restored);
+        let moved_files = files(&mut restored, &langs(&docs));
+        assert_eq!(restored.deflated(), 0);
 
         // A damaged file is left out: its buckets are deflated again, and the next save
         // writes it again.
@@ -498,19 +543,27 @@ mod tests {
         *bytes.last_mut().unwrap() ^= 1;
         std::fs::write(&path, bytes).unwrap();
         let (mut restored, mut written) = load(d.path(), &now, 7).unwrap();
-        load_buckets(
-            d.path(),
-            written.digests.as_mut().unwrap(),
-            7,
-            &mut restored,
-        );
-        assert_eq!(written.digests.as_ref().unwrap().buckets[damaged], None);
-        assert_eq!(files(&mut restored, &langs(&docs)), edited_files);
+        load_buckets(d.path(), &mut written, 7, &mut restored);
+        assert_eq!(written.buckets[damaged], None);
+        assert_eq!(files(&mut restored, &langs(&docs)), moved_files);
         assert_eq!(restored.deflated(), in_it);
         let mended = save(d.path(), &restored, &written, 7).unwrap();
         assert_eq!(
             mended.digests.unwrap().buckets[damaged],
             now.buckets[damaged]
         );
+
+        // The memory's terms damaged, the files of buckets are kept all the same.
+        let names = d.path().join(NAMES);
+        std::fs::write(&names, b"garbage").unwrap();
+        assert!(load(d.path(), &now, 7).is_none());
+        let mut written = Written::buckets_of(Some(&now));
+        let mut fresh = Indexer::default();
+        files(&mut fresh, &langs(&docs));
+        load_buckets(d.path(), &mut written, 7, &mut Indexer::default());
+        let files_before = inodes(d.path());
+        let saved = save(d.path(), &fresh, &written, 7).unwrap();
+        assert_eq!(saved.digests.unwrap().buckets, now.buckets);
+        assert_eq!(inodes(d.path()), files_before);
     }
 }

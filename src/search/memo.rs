@@ -135,10 +135,17 @@ impl Memo {
         &self.names
     }
 
-    /// Starts over when the terms in use, `live`, are few of those numbered.
+    /// Starts over when the terms in use, `live`, are few of those numbered. The buckets,
+    /// which hold no term numbers, are kept, with what the last build counted.
     pub fn trim(&mut self, live: usize) {
         if self.names.len() > SPARE_TERMS * live.max(1024) {
-            *self = Memo::default();
+            *self = Memo {
+                buckets: std::mem::take(&mut self.buckets),
+                bucket_keys: std::mem::take(&mut self.bucket_keys),
+                counted: self.counted,
+                deflated: self.deflated,
+                ..Memo::default()
+            };
         }
     }
 }

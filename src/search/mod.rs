@@ -308,6 +308,7 @@ fn build_one(
         let texts: Vec<(u64, Option<String>)> = (keys.into_par_iter().enumerate())
             .map(|(k, (key, write))| (key, write.then(|| shards.text(&index, k))))
             .collect();
+        // The postings are written: they need not stay while the last buckets are.
         drop(index);
         put(
             format!("{root}search/manifest.js"),

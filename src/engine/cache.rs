@@ -397,7 +397,7 @@ pub fn load(root: &Path) -> Restored {
 }
 
 /// The value the side file `name` holds, with its hash, when its payload hashes to `want`.
-fn read_side<T: serde::de::DeserializeOwned>(
+pub(super) fn read_side<T: serde::de::DeserializeOwned>(
     dir: &Path,
     name: &str,
     want: Option<u64>,
@@ -426,10 +426,24 @@ fn write_side<T: Serialize>(
     let Some(value) = value() else {
         return Ok(None);
     };
-    let payload = postcard::to_allocvec(&value).map_err(|e| encode_error(dir, e))?;
+    write_value(dir, name, &value, None, fingerprint).map(Some)
+}
+
+/// Writes `value`, encoded, to the file `name`, unless its hash is `unless` (the file's as
+/// read or last written); returns the hash.
+pub(super) fn write_value<T: Serialize + ?Sized>(
+    dir: &Path,
+    name: &str,
+    value: &T,
+    unless: Option<u64>,
+    fingerprint: u64,
+) -> Result<u64, Diagnostic> {
+    let payload = postcard::to_allocvec(value).map_err(|e| encode_error(dir, e))?;
     let digest = xxhash_rust::xxh3::xxh3_64(&payload);
-    write(&dir.join(name), &payload, digest, fingerprint)?;
-    Ok(Some(digest))
+    if unless != Some(digest) {
+        write(&dir.join(name), &payload, digest, fingerprint)?;
+    }
+    Ok(digest)
 }
 
 /// A shard read back: its entries with their bodies' HTML, and its stored parts.

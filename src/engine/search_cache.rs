@@ -18,7 +18,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::cache::{encode_error, open, write};
+use super::cache::{read_side, write_value};
 use crate::diagnostics::Diagnostic;
 use crate::search::Cut;
 use crate::search::Indexer;
@@ -128,41 +128,35 @@ fn held(shards: Vec<Vec<(&At, u64, &Arc<Article>)>>) -> Vec<Vec<Arc<Article>>> {
 /// Reads back the memory [`save`] wrote in `dir`, when every file is there, whole, of this
 /// stepbook and the one `want` names.
 pub fn load(dir: &Path, want: &Digests, fingerprint: u64) -> Option<(Indexer, Written)> {
-    fn read<T: serde::de::DeserializeOwned>(path: &Path, want: u64, fingerprint: u64) -> Option<T> {
-        let bytes = std::fs::read(path).ok()?;
-        let (payload, _) = open(&bytes, fingerprint).filter(|(_, d)| *d == want)?;
-        postcard::from_bytes(payload).ok()
-    }
     if want.shards.len() != SHARDS {
         return None;
     }
     let (names, shards) = rayon::join(
         || {
-            read::<Vec<(At, (Vec<String>, Vec<(u64, Cut)>))>>(
-                &dir.join(NAMES),
-                want.names,
+            read_side::<Vec<(At, (Vec<String>, Vec<(u64, Cut)>))>>(
+                dir,
+                NAMES,
+                Some(want.names),
                 fingerprint,
             )
         },
         || {
-            want.shards
-                .par_iter()
-                .enumerate()
+            (want.shards.par_iter().enumerate())
                 .map(|(i, d)| {
-                    read::<Vec<(At, Vec<(u64, Article)>)>>(
-                        &dir.join(shard_name(i)),
-                        *d,
+                    read_side::<Vec<(At, Vec<(u64, Article)>)>>(
+                        dir,
+                        &shard_name(i),
+                        Some(*d),
                         fingerprint,
                     )
                 })
                 .collect::<Option<Vec<_>>>()
         },
     );
-    let mut memos: rustc_hash::FxHashMap<At, Parts> = names?
-        .into_iter()
+    let mut memos: rustc_hash::FxHashMap<At, Parts> = (names?.0.into_iter())
         .map(|(at, names)| (at, (names, Vec::new())))
         .collect();
-    for (at, articles) in shards?.into_iter().flatten() {
+    for (at, articles) in shards?.into_iter().flat_map(|(shard, _)| shard) {
         // A shard naming a language the terms do not is not of this save.
         memos.get_mut(&at)?.1.extend(articles);
     }
@@ -198,11 +192,8 @@ pub fn save(
         })
         .collect();
     names.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let payload = postcard::to_allocvec(&names).map_err(|e| encode_error(dir, e))?;
-    let names = xxhash_rust::xxh3::xxh3_64(&payload);
-    if written.digests.as_ref().map(|d| d.names) != Some(names) {
-        write(&dir.join(NAMES), &payload, names, fingerprint)?;
-    }
+    let was = written.digests.as_ref().map(|d| d.names);
+    let names = write_value(dir, NAMES, &names, was, fingerprint)?;
     let shards = by_shard(indexer);
     let digests: Vec<u64> = shards
         .par_iter()
@@ -229,10 +220,7 @@ pub fn save(
                     _ => grouped.push((at, vec![(*h, a)])),
                 }
             }
-            let payload = postcard::to_allocvec(&grouped).map_err(|e| encode_error(dir, e))?;
-            let digest = xxhash_rust::xxh3::xxh3_64(&payload);
-            write(&dir.join(shard_name(i)), &payload, digest, fingerprint)?;
-            Ok(digest)
+            write_value(dir, &shard_name(i), &grouped, None, fingerprint)
         })
         .collect::<Result<_, Diagnostic>>()?;
     let buckets = save_buckets(dir, indexer, &written.buckets, fingerprint)?;
@@ -271,9 +259,7 @@ pub fn load_buckets(dir: &Path, written: &mut Written, fingerprint: u64, indexer
 
 /// The buckets of file `i`, when it is the one `held` names.
 fn read_buckets(dir: &Path, i: usize, held: &Held, fingerprint: u64) -> Option<Bodies> {
-    let bytes = std::fs::read(dir.join(bucket_name(i))).ok()?;
-    let (payload, _) = open(&bytes, fingerprint).filter(|(_, d)| *d == held.digest)?;
-    postcard::from_bytes(payload).ok()
+    read_side(dir, &bucket_name(i), Some(held.digest), fingerprint).map(|(bodies, _)| bodies)
 }
 
 /// Writes each file of buckets that is not there or lacks a bucket the memos hold: the
@@ -326,9 +312,7 @@ fn save_buckets(
                 .flat_map(|(_, e)| e.iter().map(|(k, _)| *k))
                 .collect();
             keys.sort_unstable();
-            let payload = postcard::to_allocvec(&bodies).map_err(|e| encode_error(dir, e))?;
-            let digest = xxhash_rust::xxh3::xxh3_64(&payload);
-            write(&dir.join(bucket_name(i)), &payload, digest, fingerprint)?;
+            let digest = write_value(dir, &bucket_name(i), &bodies, None, fingerprint)?;
             Ok(Some(Held { digest, keys }))
         })
         .collect()

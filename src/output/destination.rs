@@ -330,12 +330,12 @@ impl Manifest {
                 path: at..at + path.len(),
                 recorded,
             });
-            let hash = hash_of(path);
             let same = |&j: &usize| text[files[j].path.clone()] == *path;
-            match index.find_mut(hash, same) {
-                Some(slot) => *slot = i,
-                None => {
-                    index.insert_unique(hash, i, |&j| hash_of(&text[files[j].path.clone()]));
+            let rehash = |&j: &usize| hash_of(&text[files[j].path.clone()]);
+            match index.entry(hash_of(path), same, rehash) {
+                hashbrown::hash_table::Entry::Occupied(mut slot) => *slot.get_mut() = i,
+                hashbrown::hash_table::Entry::Vacant(slot) => {
+                    slot.insert(i);
                 }
             }
         }

@@ -120,6 +120,11 @@ impl<T: Serialize + DeserializeOwned + Default> Lazy<T> {
 }
 
 impl<T> Lazy<T> {
+    /// The digest, taken from `bytes` (the value's encoding) when it is not known yet.
+    fn digest_of(&self, bytes: &[u8]) -> u64 {
+        *(self.0.digest).get_or_init(|| xxhash_rust::xxh3::xxh3_64(bytes))
+    }
+
     fn encoded(&self) -> std::sync::MutexGuard<'_, Option<Encoded>> {
         // Nothing panics while holding the lock.
         (self.0.encoded)
@@ -198,6 +203,27 @@ fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     in_line(|| postcard::to_allocvec(value)).expect("an in-memory value encodes")
 }
 
+/// `value` encoded (postcard) at the end of `out`, rather than in a buffer of its own that
+/// would be copied there.
+pub fn encode_into<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) -> postcard::Result<()> {
+    struct Append<'a>(&'a mut Vec<u8>);
+    impl postcard::ser_flavors::Flavor for Append<'_> {
+        type Output = ();
+        fn try_push(&mut self, byte: u8) -> postcard::Result<()> {
+            self.0.push(byte);
+            Ok(())
+        }
+        fn try_extend(&mut self, bytes: &[u8]) -> postcard::Result<()> {
+            self.0.extend_from_slice(bytes);
+            Ok(())
+        }
+        fn finalize(self) -> postcard::Result<()> {
+            Ok(())
+        }
+    }
+    postcard::serialize_with_flavor(value, Append(out))
+}
+
 impl<T> Clone for Lazy<T> {
     fn clone(&self) -> Self {
         Lazy(self.0.clone())
@@ -270,31 +296,42 @@ impl<T: Serialize + DeserializeOwned + Default> Serialize for Lazy<T> {
         // Still encoded: never decoded, since decoding takes the encoding. Otherwise the value
         // is there, or being decoded on another thread (`get` waits for it).
         let still = self.encoded().clone();
-        let made;
-        let bytes: &[u8] = match &still {
-            Some(e) => e.bytes().ok_or_else(|| {
+        let bytes = match &still {
+            Some(e) => Some(e.bytes().ok_or_else(|| {
                 S::Error::custom("a stored part of the cache changed while it was read")
-            })?,
+            })?),
+            None => None,
+        };
+        let mut t = s.serialize_tuple(2)?;
+        // Written apart, the encoding goes straight to the part; a value made in this run is
+        // encoded there, not first on its own and then copied.
+        if let Some(Apart::Writing(mut out)) = APART.take() {
+            let start = out.len();
+            let encoded = match bytes {
+                Some(bytes) => {
+                    out.extend_from_slice(bytes);
+                    Ok(())
+                }
+                None => in_line(|| encode_into(&**self.get(), &mut out)),
+            };
+            let written = &out[start..];
+            let (digest, len) = (self.digest_of(written), written.len() as u64);
+            APART.set(Some(Apart::Writing(out)));
+            encoded.map_err(S::Error::custom)?;
+            t.serialize_element(&digest)?;
+            t.serialize_element(&len)?;
+            return t.end();
+        }
+        let made;
+        let bytes = match bytes {
+            Some(bytes) => bytes,
             None => {
                 made = encode(&**self.get());
-                &made
+                &made[..]
             }
         };
-        let digest = (self.0.digest).get_or_init(|| xxhash_rust::xxh3::xxh3_64(bytes));
-        let apart = APART.with_borrow_mut(|apart| match apart {
-            Some(Apart::Writing(out)) => {
-                out.extend_from_slice(bytes);
-                true
-            }
-            _ => false,
-        });
-        let mut t = s.serialize_tuple(2)?;
-        t.serialize_element(digest)?;
-        if apart {
-            t.serialize_element(&(bytes.len() as u64))?;
-        } else {
-            t.serialize_element(&Bytes(bytes))?;
-        }
+        t.serialize_element(&self.digest_of(bytes))?;
+        t.serialize_element(&Bytes(bytes))?;
         t.end()
     }
 }
@@ -459,11 +496,14 @@ mod tests {
         other.n = 8;
         let values = [Lazy::new(value()), Lazy::new(other.clone())];
         let (path, part, entries) = written_apart(dir.path(), &values);
-        // In line, only the digests and lengths.
-        let lengths: Vec<(u64, u64)> = (values.iter())
-            .map(|v| (v.digest(), encode(&**v).len() as u64))
+        // In line, only the digests and lengths: the digests of the encodings the part holds,
+        // one after the other (a value made in this run is encoded there as it is in line).
+        let encodings: Vec<Vec<u8>> = values.iter().map(|v| encode(&**v)).collect();
+        let lengths: Vec<(u64, u64)> = (encodings.iter())
+            .map(|e| (xxhash_rust::xxh3::xxh3_64(e), e.len() as u64))
             .collect();
         assert_eq!(entries, postcard::to_allocvec(&lengths).unwrap());
+        assert_eq!(std::fs::read(&path).unwrap()[3 + 6..], encodings.concat());
         let (read, end) = from_part(&part, 6, || {
             postcard::from_bytes::<Vec<Lazy<Value>>>(&entries).unwrap()
         });

@@ -633,9 +633,15 @@ pub fn save_files(root: &Path, what: &ToSave<'_>) -> Result<Files, Diagnostic> {
                 return Err(changed_under(part.path()));
             }
             let mut entries = Vec::with_capacity(64 * 1024);
-            let mut apart = Vec::new();
-            crate::lazy::apart(&mut apart, || encode_into(&saved, &mut entries))
-                .map_err(|e| encode_error(&dir, e))?;
+            // The encodings kept apart weigh about what the bodies' HTML does: reserved at
+            // once (what is not written is never touched), the buffer is not grown and copied
+            // again and again.
+            let html: usize = memos.iter().map(|(_, m)| html_of(m).len()).sum();
+            let mut apart = Vec::with_capacity(html + html / 4);
+            crate::lazy::apart(&mut apart, || {
+                crate::lazy::encode_into(&saved, &mut entries)
+            })
+            .map_err(|e| encode_error(&dir, e))?;
             let htmls = || memos.iter().map(|(_, m)| html_of(m));
             let path = dir.join(shard_name(i));
             let digest = write_shard(&path, &entries, htmls, &apart, fingerprint)?;
@@ -787,27 +793,6 @@ fn remove_stale(dir: &Path) {
     }
 }
 
-/// `value` encoded (postcard) at the end of `out`, rather than in a buffer of its own that
-/// would be copied there.
-fn encode_into<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) -> postcard::Result<()> {
-    struct Append<'a>(&'a mut Vec<u8>);
-    impl postcard::ser_flavors::Flavor for Append<'_> {
-        type Output = ();
-        fn try_push(&mut self, byte: u8) -> postcard::Result<()> {
-            self.0.push(byte);
-            Ok(())
-        }
-        fn try_extend(&mut self, bytes: &[u8]) -> postcard::Result<()> {
-            self.0.extend_from_slice(bytes);
-            Ok(())
-        }
-        fn finalize(self) -> postcard::Result<()> {
-            Ok(())
-        }
-    }
-    postcard::serialize_with_flavor(value, Append(out))
-}
-
 /// Writes `payload`, whose hash is `digest`, behind its header to `path`, through a
 /// temporary file beside it, so a reader never sees half.
 pub(super) fn write(
@@ -955,7 +940,7 @@ mod tests {
             })
             .collect();
         let mut entries = Vec::new();
-        encode_into(&saved[..], &mut entries).unwrap();
+        crate::lazy::encode_into(&saved[..], &mut entries).unwrap();
         let write = || {
             let htmls = || htmls.iter().map(|h| h.as_bytes());
             write_shard(&path, &entries, htmls, &[], this)

@@ -368,7 +368,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
     } = cx;
     out.reads = crate::lazy::Lazy::new(reads);
     out.fills = links.iter().any(|l| l.fill);
-    out.links = crate::lazy::Lazy::new(links);
+    out.links = crate::lazy::Lazy::new(exact(links));
 
     out.title = heads.title;
     out.title_id = heads.title_id;
@@ -386,9 +386,9 @@ pub fn render(input: &Input<'_>) -> Rendered {
     for (i, count) in counted {
         headings[i].steps += count;
     }
-    out.headings = crate::lazy::Lazy::new(headings);
-    out.steps = crate::lazy::Lazy::new(steps.steps);
-    out.step_starts = steps.starts;
+    out.headings = crate::lazy::Lazy::new(exact(headings));
+    out.steps = crate::lazy::Lazy::new(exact(steps.steps));
+    out.step_starts = exact(steps.starts);
     // An id of a snippet's text that repeats one of its page is an error: links to it would
     // land on the wrong place.
     let mut repeated = steps.repeated;
@@ -456,7 +456,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
             .with_hint("split the procedure into shorter ones, or move the deep steps into their own section"),
         );
     }
-    out.ids = crate::lazy::Lazy::new(ids.into_ids());
+    out.ids = crate::lazy::Lazy::new(exact(ids.into_ids()));
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(e, _)| e));
     html.shrink_to_fit();
@@ -466,6 +466,19 @@ pub fn render(input: &Input<'_>) -> Rendered {
             origins.remap(input.path, d);
         }
     }
+    out
+}
+
+/// `v` in a block of its own length. What a body collects is held for the whole build (every
+/// page's, at once, in a build of every page): a list grown by doubling holds room for up
+/// to as many again, which the allocator does not give back when asked to shrink by less
+/// than half. Copied, the list is a few hundred bytes; the room is freed for what comes next.
+pub(crate) fn exact<T>(v: Vec<T>) -> Vec<T> {
+    if v.capacity() == v.len() {
+        return v;
+    }
+    let mut out = Vec::with_capacity(v.len());
+    out.extend(v);
     out
 }
 
@@ -697,6 +710,43 @@ pub(crate) mod tests {
 
     pub fn render_body(md: &str) -> String {
         render_full(md).html.to_string()
+    }
+
+    /// What a body keeps for the rest of the build is held in blocks of its own length, not
+    /// in the room its lists and texts grew into.
+    #[test]
+    fn what_a_body_keeps_is_held_without_spare_room() {
+        let mut md = String::from("Intro [a](#first).\n\n");
+        for h in 0..5 {
+            md.push_str(&format!("## Part {h}\n\n"));
+            for s in 1..=13 {
+                md.push_str(&format!(
+                    "{s}. Open **Settings** and tap the button number {s} of part {h}.\n"
+                ));
+            }
+            md.push('\n');
+        }
+        let out = render_full(&md);
+        let (steps, units) = (out.steps.get(), &out.outline.get().units);
+        assert_eq!((steps.len(), units.len()), (65, 70));
+        assert_eq!(steps.capacity(), steps.len());
+        assert_eq!(out.step_starts.capacity(), out.step_starts.len());
+        assert_eq!(out.headings.get().capacity(), 5);
+        assert_eq!(out.ids.get().capacity(), out.ids.get().len());
+        assert_eq!(out.links.get().capacity(), 1);
+        assert_eq!(units.capacity(), units.len());
+        for u in units {
+            assert_eq!(u.text.capacity(), u.text.len(), "{:?}", u.text);
+        }
+        let step = |u: &&outline::Unit| u.kind == outline::Kind::Step;
+        assert!(units.iter().filter(step).all(|u| u.text.len() > 40));
+        // A list that fills its block is kept as it is.
+        let full = Vec::with_capacity(3);
+        let at = full.as_ptr();
+        let mut full = full;
+        full.extend([1, 2, 3]);
+        let kept = super::exact(full);
+        assert_eq!((kept.as_ptr(), kept.capacity()), (at, 3));
     }
 
     /// A body with a problem at each of thousands of places (wiki links to no page, options

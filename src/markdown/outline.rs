@@ -225,6 +225,7 @@ fn gather(events: &[Ev<'_>], branches: &Branches, steps: &[super::Step]) -> Outl
     for u in &mut o.units {
         tidy(&mut u.text);
     }
+    o.units = super::exact(o.units);
     o
 }
 
@@ -246,8 +247,11 @@ fn tidy(s: &mut String) {
     if plain {
         let end = s.trim_end_matches(' ').len();
         s.truncate(end);
-        // Collected into room for the longest text: give back what it did not use.
-        s.shrink_to_fit();
+        // Collected into room for the longest text: held in a block of its own length (see
+        // [`super::exact`]).
+        if s.capacity() != s.len() {
+            *s = s.as_str().to_owned();
+        }
     } else {
         *s = squash(s);
     }

@@ -167,6 +167,49 @@ impl Drop for Setting {
     }
 }
 
+/// This thread's buffer of encodings written apart, taken out while a value is encoded into
+/// it (what the value holds is written in line meanwhile), and put back when dropped: with
+/// the value's encoding once it is written whole, as it was before otherwise (an error or a
+/// panic leaves no half of one in the part).
+struct Taken {
+    out: Vec<u8>,
+    /// Where the value's encoding starts.
+    start: usize,
+    done: bool,
+}
+
+impl Taken {
+    /// The buffer, when this thread writes apart.
+    fn writing() -> Option<Taken> {
+        APART.with_borrow_mut(|apart| match apart {
+            Some(Apart::Writing(out)) => {
+                let out = std::mem::take(out);
+                let start = out.len();
+                Some(Taken {
+                    out,
+                    start,
+                    done: false,
+                })
+            }
+            _ => None,
+        })
+    }
+}
+
+impl Drop for Taken {
+    fn drop(&mut self) {
+        let mut out = std::mem::take(&mut self.out);
+        if !self.done {
+            out.truncate(self.start);
+        }
+        APART.with_borrow_mut(|apart| {
+            if let Some(Apart::Writing(slot)) = apart {
+                *slot = out;
+            }
+        });
+    }
+}
+
 /// Runs `write`, which encodes values, with the encodings of the [`Lazy`] values it writes
 /// appended to `out` rather than written in line; a reader gives the same `out` to
 /// [`from_part`] as a part of a file.
@@ -205,7 +248,10 @@ fn encode<T: Serialize>(value: &T) -> Vec<u8> {
 
 /// `value` encoded (postcard) at the end of `out`, rather than in a buffer of its own that
 /// would be copied there.
-pub fn encode_into<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) -> postcard::Result<()> {
+pub(crate) fn encode_into<T: Serialize + ?Sized>(
+    value: &T,
+    out: &mut Vec<u8>,
+) -> postcard::Result<()> {
     struct Append<'a>(&'a mut Vec<u8>);
     impl postcard::ser_flavors::Flavor for Append<'_> {
         type Output = ();
@@ -303,21 +349,18 @@ impl<T: Serialize + DeserializeOwned + Default> Serialize for Lazy<T> {
             None => None,
         };
         let mut t = s.serialize_tuple(2)?;
-        // Written apart, the encoding goes straight to the part; a value made in this run is
-        // encoded there, not first on its own and then copied.
-        if let Some(Apart::Writing(mut out)) = APART.take() {
-            let start = out.len();
-            let encoded = match bytes {
-                Some(bytes) => {
-                    out.extend_from_slice(bytes);
-                    Ok(())
-                }
-                None => in_line(|| encode_into(&**self.get(), &mut out)),
-            };
-            let written = &out[start..];
+        // Written apart, the encoding goes straight to the part: a value made in this run is
+        // encoded there rather than in a buffer of its own.
+        if let Some(mut taken) = Taken::writing() {
+            let out = &mut taken.out;
+            match bytes {
+                Some(bytes) => out.extend_from_slice(bytes),
+                None => in_line(|| encode_into(&**self.get(), out)).map_err(S::Error::custom)?,
+            }
+            let written = &out[taken.start..];
             let (digest, len) = (self.digest_of(written), written.len() as u64);
-            APART.set(Some(Apart::Writing(out)));
-            encoded.map_err(S::Error::custom)?;
+            taken.done = true;
+            drop(taken);
             t.serialize_element(&digest)?;
             t.serialize_element(&len)?;
             return t.end();
@@ -476,7 +519,7 @@ mod tests {
     }
 
     /// `values` written apart, as a memo shard writes them: the file (3 bytes of head, then
-    /// 5 of something else, then the encodings), its part, and the values' in-line bytes.
+    /// 6 of something else, then the encodings), its part, and the values' in-line bytes.
     fn written_apart(dir: &Path, values: &[Lazy<Value>]) -> (PathBuf, Arc<Part>, Vec<u8>) {
         let mut apart_ = Vec::new();
         let entries = apart(&mut apart_, || postcard::to_allocvec(values)).unwrap();
@@ -509,6 +552,19 @@ mod tests {
         });
         assert_eq!(end, part.len(), "the values fill the part");
         assert!(!part.is_read(), "the part was read with the entries");
+        // Never decoded, written apart again: the same entries, and the same encodings (read
+        // from a part of their own, the file written anew as it was).
+        let (_, unread, _) = written_apart(dir.path(), &values);
+        let (fresh, _) = from_part(&unread, 6, || {
+            postcard::from_bytes::<Vec<Lazy<Value>>>(&entries).unwrap()
+        });
+        let mut apart_again = Vec::new();
+        let entries_again = apart(&mut apart_again, || postcard::to_allocvec(&fresh)).unwrap();
+        assert_eq!(
+            (entries_again, apart_again),
+            (entries.clone(), encodings.concat())
+        );
+        assert!(fresh.iter().all(|v| !v.is_decoded()));
         assert_eq!(read[1].digest(), values[1].digest());
         assert!(!part.is_read(), "the part was read for a digest");
         assert_eq!(*read[1], other);
@@ -576,6 +632,39 @@ mod tests {
         assert_eq!(
             postcard::to_allocvec(&unread).unwrap_err().to_string(),
             "Serde Serialization Error"
+        );
+    }
+
+    /// A value whose encoding fails halfway, as a panic.
+    #[derive(Default, Deserialize)]
+    struct Halfway;
+
+    impl Serialize for Halfway {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeTuple;
+            let mut t = s.serialize_tuple(2)?;
+            t.serialize_element(&"the first half")?;
+            panic!("a value that cannot be encoded");
+        }
+    }
+
+    #[test]
+    fn a_value_whose_encoding_fails_leaves_nothing_of_it_in_the_part() {
+        let mut out = Vec::new();
+        let entries = apart(&mut out, || {
+            let first = postcard::to_allocvec(&Lazy::new(value())).unwrap();
+            let failed = std::panic::catch_unwind(|| postcard::to_allocvec(&Lazy::new(Halfway)));
+            assert!(failed.is_err());
+            // Still written apart, after the first value's encoding.
+            let second = postcard::to_allocvec(&Lazy::new(value())).unwrap();
+            [first, second].concat()
+        });
+        assert_eq!(out, [encode(&value()), encode(&value())].concat());
+        let len = encode(&value()).len() as u64;
+        let digest = Lazy::new(value()).digest();
+        assert_eq!(
+            entries,
+            postcard::to_allocvec(&[(digest, len), (digest, len)]).unwrap()
         );
     }
 

@@ -636,7 +636,7 @@ pub fn save_files(root: &Path, what: &ToSave<'_>) -> Result<Files, Diagnostic> {
             // The encodings kept apart weigh about what the bodies' HTML does: reserved at
             // once (what is not written is never touched), the buffer is not grown and copied
             // again and again.
-            let html: usize = memos.iter().map(|(_, m)| html_of(m).len()).sum();
+            let html: usize = saved.iter().map(|e| e.html).sum();
             let mut apart = Vec::with_capacity(html + html / 4);
             crate::lazy::apart(&mut apart, || {
                 crate::lazy::encode_into(&saved, &mut entries)

@@ -247,13 +247,13 @@ fn tidy(s: &mut String) {
     if plain {
         let end = s.trim_end_matches(' ').len();
         s.truncate(end);
-        // Collected into room for the longest text: held in a block of its own length (see
-        // [`super::exact`]).
-        if s.capacity() != s.len() {
-            *s = s.as_str().to_owned();
-        }
     } else {
         *s = squash(s);
+    }
+    // Collected into room for the longest text (or squashed into room for all of it): held
+    // in a block of its own length (see [`super::exact`]).
+    if s.capacity() != s.len() {
+        *s = s.as_str().to_owned();
     }
 }
 

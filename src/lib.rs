@@ -32,6 +32,7 @@ pub mod discover;
 pub mod engine;
 pub mod frontmatter;
 pub mod gitdates;
+pub mod held;
 pub mod init;
 pub mod lazy;
 pub mod linkcheck;

@@ -36,6 +36,7 @@ use pulldown_cmark::{CowStr, Event, Options, Parser};
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Locator};
+use crate::held::{exact, exact_string};
 use crate::paths::{AnchorId, SourcePath, UrlPath};
 
 /// One event with its byte range in the body.
@@ -459,29 +460,14 @@ pub fn render(input: &Input<'_>) -> Rendered {
     out.ids = crate::lazy::Lazy::new(exact(ids.into_ids()));
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(e, _)| e));
-    // Held for the whole build, the largest thing a body keeps: in a block of its length.
-    out.html = match html.capacity() == html.len() {
-        true => html.into(),
-        false => html.as_str().into(),
-    };
+    // The largest thing a body keeps.
+    exact_string(&mut html);
+    out.html = html.into();
     if let Some(origins) = input.origins {
         for d in &mut out.diagnostics {
             origins.remap(input.path, d);
         }
     }
-    out
-}
-
-/// `v` in a block of its own length. What a body collects is held for the whole build (every
-/// page's, at once, in a build of every page): a list grown by doubling holds room for up
-/// to as many again, which the allocator does not give back when asked to shrink by less
-/// than half. Copied, the list is a few hundred bytes; the room is freed for what comes next.
-pub(crate) fn exact<T>(v: Vec<T>) -> Vec<T> {
-    if v.capacity() == v.len() {
-        return v;
-    }
-    let mut out = Vec::with_capacity(v.len());
-    out.extend(v);
     out
 }
 
@@ -745,13 +731,6 @@ pub(crate) mod tests {
         }
         let step = |u: &&outline::Unit| u.kind == outline::Kind::Step;
         assert!(units.iter().filter(step).all(|u| u.text.len() > 40));
-        // A list that fills its block is kept as it is.
-        let full = Vec::with_capacity(3);
-        let at = full.as_ptr();
-        let mut full = full;
-        full.extend([1, 2, 3]);
-        let kept = super::exact(full);
-        assert_eq!((kept.as_ptr(), kept.capacity()), (at, 3));
     }
 
     /// A body with a problem at each of thousands of places (wiki links to no page, options

@@ -225,7 +225,7 @@ fn gather(events: &[Ev<'_>], branches: &Branches, steps: &[super::Step]) -> Outl
     for u in &mut o.units {
         tidy(&mut u.text);
     }
-    o.units = super::exact(o.units);
+    o.units = crate::held::exact(o.units);
     o
 }
 
@@ -250,11 +250,8 @@ fn tidy(s: &mut String) {
     } else {
         *s = squash(s);
     }
-    // Collected into room for the longest text (or squashed into room for all of it): held
-    // in a block of its own length (see [`super::exact`]).
-    if s.capacity() != s.len() {
-        *s = s.as_str().to_owned();
-    }
+    // Collected into room for the longest text (or squashed into room for all of it).
+    crate::held::exact_string(s);
 }
 
 /// Collapses runs of white space into one space and trims (as `split_whitespace` and

@@ -1,14 +1,14 @@
 //! What a build holds for the rest of its run, in blocks of their own length.
 //!
-//! A build of every page holds what each page made (its body's HTML, steps, search outline,
-//! search counts, anchor fingerprints) all at once, until the output and the cache are
-//! written. A list or a text grown by doubling holds room for up to as many again, and the
-//! allocator keeps the block when asked to shrink it by less than half (`shrink_to_fit`
-//! then gives nothing back). Copied into a block of its own length, the list costs a copy of
-//! a few hundred bytes, and the room it grew into is free for what comes next.
+//! A build of every page holds what each page's body made (its HTML, steps and search
+//! outline) all at once, until the output and the cache are written. A list or a text grown
+//! by doubling holds room for up to as much again, and mimalloc (the binary's allocator)
+//! keeps the block when asked to shrink it by less than half: `shrink_to_fit` then gives
+//! nothing back. Copied into a block of its own length, the list costs one copy, and the
+//! room it grew into is free for what comes next.
 
 /// `v` in a block of its own length.
-pub fn exact<T>(v: Vec<T>) -> Vec<T> {
+pub(crate) fn exact<T>(v: Vec<T>) -> Vec<T> {
     if v.capacity() == v.len() {
         return v;
     }
@@ -18,7 +18,7 @@ pub fn exact<T>(v: Vec<T>) -> Vec<T> {
 }
 
 /// [`exact`] for a text, in place.
-pub fn exact_string(s: &mut String) {
+pub(crate) fn exact_string(s: &mut String) {
     if s.capacity() != s.len() {
         *s = s.as_str().to_owned();
     }

@@ -168,13 +168,15 @@ impl Drop for Setting {
 }
 
 /// This thread's buffer of encodings written apart, taken out while a value is encoded into
-/// it (what the value holds is written in line meanwhile), and put back when dropped: with
-/// the value's encoding once it is written whole, as it was before otherwise (an error or a
-/// panic leaves no half of one in the part).
+/// it, and put back when dropped: with the value's encoding once it is written whole, as it
+/// was before otherwise (an error or a panic leaves no half of one in the part). The slot
+/// holds an empty buffer meanwhile, which nothing writes to: the value is encoded
+/// [`in_line`], so what it holds is written in line, not apart.
 struct Taken {
     out: Vec<u8>,
     /// Where the value's encoding starts.
     start: usize,
+    /// Whether the value's encoding was written whole (else it is cut off when put back).
     done: bool,
 }
 
@@ -203,6 +205,10 @@ impl Drop for Taken {
             out.truncate(self.start);
         }
         APART.with_borrow_mut(|apart| {
+            debug_assert!(
+                matches!(apart, Some(Apart::Writing(slot)) if slot.is_empty()),
+                "the slot is as the buffer left it"
+            );
             if let Some(Apart::Writing(slot)) = apart {
                 *slot = out;
             }
@@ -553,8 +559,9 @@ mod tests {
         assert_eq!(end, part.len(), "the values fill the part");
         assert!(!part.is_read(), "the part was read with the entries");
         // Never decoded, written apart again: the same entries, and the same encodings (read
-        // from a part of their own, the file written anew as it was).
-        let (_, unread, _) = written_apart(dir.path(), &values);
+        // from a file of their own).
+        let other_dir = tempfile::tempdir().unwrap();
+        let (_, unread, _) = written_apart(other_dir.path(), &values);
         let (fresh, _) = from_part(&unread, 6, || {
             postcard::from_bytes::<Vec<Lazy<Value>>>(&entries).unwrap()
         });
@@ -635,26 +642,34 @@ mod tests {
         );
     }
 
-    /// A value whose encoding fails halfway, as a panic.
+    /// A value whose encoding fails halfway: with an error, or a panic.
     #[derive(Default, Deserialize)]
-    struct Halfway;
+    struct Halfway {
+        panics: bool,
+    }
 
     impl Serialize for Halfway {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            use serde::ser::SerializeTuple;
+            use serde::ser::{Error, SerializeTuple};
             let mut t = s.serialize_tuple(2)?;
             t.serialize_element(&"the first half")?;
-            panic!("a value that cannot be encoded");
+            if self.panics {
+                panic!("a value that cannot be encoded");
+            }
+            Err(S::Error::custom("a value that cannot be encoded"))
         }
     }
 
     #[test]
     fn a_value_whose_encoding_fails_leaves_nothing_of_it_in_the_part() {
         let mut out = Vec::new();
+        let refused = Lazy::new(Halfway { panics: false });
         let entries = apart(&mut out, || {
             let first = postcard::to_allocvec(&Lazy::new(value())).unwrap();
-            let failed = std::panic::catch_unwind(|| postcard::to_allocvec(&Lazy::new(Halfway)));
-            assert!(failed.is_err());
+            assert!(postcard::to_allocvec(&refused).is_err());
+            let panicking = Lazy::new(Halfway { panics: true });
+            let panicked = std::panic::catch_unwind(|| postcard::to_allocvec(&panicking));
+            assert!(panicked.is_err());
             // Still written apart, after the first value's encoding.
             let second = postcard::to_allocvec(&Lazy::new(value())).unwrap();
             [first, second].concat()
@@ -666,6 +681,22 @@ mod tests {
             entries,
             postcard::to_allocvec(&[(digest, len), (digest, len)]).unwrap()
         );
+        // No digest of half an encoding.
+        assert!(refused.0.digest.get().is_none());
+    }
+
+    #[test]
+    fn a_value_written_while_values_are_read_from_a_part_leaves_the_reading_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let values = [Lazy::new(value())];
+        let (_, part, entries) = written_apart(dir.path(), &values);
+        let (read, end) = from_part(&part, 6, || {
+            let written = postcard::to_allocvec(&Lazy::new(value())).unwrap();
+            assert!(written.ends_with(&encode(&value())), "written in line");
+            postcard::from_bytes::<Vec<Lazy<Value>>>(&entries).unwrap()
+        });
+        assert_eq!(end, part.len());
+        assert_eq!(*read[0], value());
     }
 
     #[test]

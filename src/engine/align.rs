@@ -45,7 +45,9 @@ pub fn align(source: &Rendered, own: Arc<Rendered>) -> Arc<Rendered> {
         return own;
     }
     let mut md = own.as_ref().clone();
-    md.html = rename(&own.html, &map, &headings).into();
+    let mut html = rename(&own.html, &map, &headings);
+    crate::held::exact_string(&mut html);
+    md.html = html.into();
     let to = |id: &AnchorId| AnchorId::new(map.get(id.as_str()).map_or(id.as_str(), |s| s));
     let mut heads = Vec::clone(&md.headings);
     for h in &mut heads {

@@ -460,7 +460,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
     out.ids = crate::lazy::Lazy::new(exact(ids.into_ids()));
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(e, _)| e));
-    // The largest thing a body keeps.
+    // The largest thing a body keeps ([`crate::held`]).
     exact_string(&mut html);
     out.html = html.into();
     if let Some(origins) = input.origins {
@@ -709,8 +709,9 @@ pub(crate) mod tests {
         for h in 0..5 {
             md.push_str(&format!("## Part {h}\n\n"));
             for s in 1..=13 {
+                // Squashed: the tab and the double space.
                 md.push_str(&format!(
-                    "{s}. Open **Settings** and tap the button number {s} of part {h}.\n"
+                    "{s}. Open **Settings** and tap  the\tbutton number {s} of part {h}.\n"
                 ));
             }
             md.push('\n');

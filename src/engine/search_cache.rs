@@ -263,7 +263,8 @@ fn read_buckets(dir: &Path, i: usize, held: &Held, fingerprint: u64) -> Option<B
 }
 
 /// Writes each file of buckets that is not there or lacks a bucket the memos hold: the
-/// buckets it held (read again) and the memos', less those no longer in the index. `was`
+/// buckets it held (read again when the memos do not hold them all) and the memos', less
+/// those no longer in the index. `was`
 /// names the files as they are; returns them as they then are.
 fn save_buckets(
     dir: &Path,
@@ -285,7 +286,11 @@ fn save_buckets(
                     return Ok(was);
                 }
             }
+            // What the file held, read again, unless the memos hold all of it (as after a
+            // build that read the files back).
+            let in_memos = |k: &u64| memos.iter().any(|(_, m)| m.buckets.contains_key(k));
             let before: rustc_hash::FxHashMap<At, Vec<(u64, String)>> = was
+                .filter(|held| !held.keys.iter().all(in_memos))
                 .and_then(|held| read_buckets(dir, i, &held, fingerprint))
                 .unwrap_or_default()
                 .into_iter()

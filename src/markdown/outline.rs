@@ -247,15 +247,16 @@ fn tidy(s: &mut String) {
     if plain {
         let end = s.trim_end_matches(' ').len();
         s.truncate(end);
+        // Collected into room for the longest text.
+        crate::held::exact_string(s);
     } else {
         *s = squash(s);
     }
-    // Collected into room for the longest text (or squashed into room for all of it).
-    crate::held::exact_string(s);
 }
 
 /// Collapses runs of white space into one space and trims (as `split_whitespace` and
-/// `join(" ")` would, copying whole words at a time).
+/// `join(" ")` would, copying whole words at a time), into a block of the result's length: a
+/// unit's text and a section's label are held for the whole build ([`crate::held`]).
 fn squash(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let bytes = s.as_bytes();
@@ -290,6 +291,7 @@ fn squash(s: &str) -> String {
         }
         out.push_str(&s[start..]);
     }
+    crate::held::exact_string(&mut out);
     out
 }
 

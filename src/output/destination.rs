@@ -27,6 +27,9 @@ pub struct Previous {
     pub(super) files: Manifest,
     /// The spare's manifest, when the spare holds nothing but what it lists.
     pub(super) spare: Option<Manifest>,
+    /// The spare's folders that its journal vouched for, each as it was then: as its build
+    /// left it (see [`Vouched`]).
+    pub(super) vouched: Vouched,
     /// A hash of the output's manifest as written: it tells one build's output from another's.
     pub digest: Option<u64>,
 }
@@ -75,14 +78,21 @@ pub fn check_destination(
     let spare = spare_path(dest);
     // Only a real folder: a link could lead the build to write somewhere else.
     let real = fs::symlink_metadata(&spare).is_ok_and(|m| m.is_dir());
-    let (manifest, spare) =
-        rayon::join(|| read_checked(dest), || real.then(|| read_checked(&spare)));
-    let (manifest, foreign) = manifest;
+    let (manifest, spare) = rayon::join(
+        || read_checked(dest, false),
+        || real.then(|| read_checked(&spare, true)),
+    );
+    let (manifest, foreign, _) = manifest;
     if foreign.is_empty() {
         let (files, digest) = manifest.map_or((Manifest::default(), None), |(m, d)| (m, Some(d)));
+        let (spare, vouched) = match spare {
+            Some((Some((m, _)), foreign, vouched)) if foreign.is_empty() => (Some(m), vouched),
+            _ => (None, Vouched::default()),
+        };
         return Ok(Previous {
             files,
-            spare: spare.and_then(|(m, foreign)| m.filter(|_| foreign.is_empty()).map(|(m, _)| m)),
+            spare,
+            vouched,
             digest,
         });
     }
@@ -152,34 +162,71 @@ pub(super) fn split(dest: &Path) -> (PathBuf, String) {
     (parent, name)
 }
 
-/// A folder's manifest with its hash, when it has one, and its files that the manifest does
-/// not list (sorted). A folder that does not exist has neither.
-pub(super) fn read_checked(dir: &Path) -> (Option<(Manifest, u64)>, Vec<String>) {
+/// The folders of an output that its journal vouched for when it was checked, by their paths
+/// from the output, each with what it was then: as the build that wrote them left them, so
+/// older than that build's manifest. A later change to one (an entry made, removed or
+/// renamed) gives it newer times, so the journal of the next build may take one of them
+/// that that build did not change as it is, rather than look at it again
+/// ([`super::journal::record`]).
+#[derive(Debug, Default)]
+pub(super) struct Vouched(rustc_hash::FxHashMap<String, Meta>);
+
+impl Vouched {
+    /// The folder at `rel`, as it was when it was vouched for.
+    pub(super) fn get(&self, rel: &str) -> Option<&Meta> {
+        self.0.get(rel)
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// A folder's manifest with its hash, when it has one, its files that the manifest does not
+/// list (sorted), and, when asked to keep them, the folders its journal vouched for. A folder
+/// that does not exist has none of them.
+pub(super) fn read_checked(
+    dir: &Path,
+    keep: bool,
+) -> (Option<(Manifest, u64)>, Vec<String>, Vouched) {
     if !dir.is_dir() {
-        return (None, Vec::new());
+        return (None, Vec::new(), Vouched::default());
     }
     let manifest = read_manifest(dir);
     let empty = Manifest::default();
     let (files, journal) = manifest
         .as_ref()
         .map_or((&empty, None), |(m, _, j)| (m, j.as_ref()));
-    let mut foreign = unlisted(dir, files, journal);
+    let (mut foreign, vouched) = unlisted(dir, files, journal, keep);
     foreign.sort_unstable();
-    (manifest.map(|(m, d, _)| (m, d)), foreign)
+    (manifest.map(|(m, d, _)| (m, d)), foreign, vouched)
 }
 
-/// Files under `dir` that `manifest` does not list, as paths from `dir`. A folder that the
-/// `journal` says is as the last build left it is not read, only its subfolders are. The
-/// first two levels of folders are read in parallel (a site keeps most of its files a level
-/// or two down), the rest on the thread that reached them. Folders themselves are never
-/// foreign.
-pub(super) fn unlisted(dir: &Path, manifest: &Manifest, journal: Option<&Journal>) -> Vec<String> {
+/// What the walk of an output meets: a file the manifest does not list, or a folder the
+/// journal vouched for (kept only when asked).
+enum Met {
+    Foreign(String),
+    Vouched(String, Meta),
+}
+
+/// Files under `dir` that `manifest` does not list, as paths from `dir`, and, when `keep`,
+/// the folders the `journal` vouched for. A folder that the journal says is as the last build
+/// left it is not read, only its subfolders are. The first two levels of folders are read in
+/// parallel (a site keeps most of its files a level or two down), the rest on the thread
+/// that reached them. Folders themselves are never foreign.
+pub(super) fn unlisted(
+    dir: &Path,
+    manifest: &Manifest,
+    journal: Option<&Journal>,
+    keep: bool,
+) -> (Vec<String>, Vouched) {
     struct Walk<'a> {
         root: &'a Path,
         /// The root, open: the folders the journal names are looked at by their paths in it.
         folder: Folder,
         manifest: &'a Manifest,
         journal: Option<&'a Journal>,
+        keep: bool,
     }
     impl Walk<'_> {
         /// Walks the folder `dir` at `rel` (its name as a string, which may have lost bytes
@@ -190,10 +237,13 @@ pub(super) fn unlisted(dir: &Path, manifest: &Manifest, journal: Option<&Journal
             rel: &mut String,
             meta: Option<Meta>,
             depth: usize,
-            found: &mut Vec<String>,
+            found: &mut Vec<Met>,
         ) {
-            if let Some(children) = self.unchanged(dir, rel, meta, depth) {
-                let each = |(child, meta): (&str, Meta), found: &mut Vec<String>| {
+            if let Some((meta, children)) = self.unchanged(dir, rel, meta, depth) {
+                if self.keep {
+                    found.push(Met::Vouched(rel.clone(), meta));
+                }
+                let each = |(child, meta): (&str, Meta), found: &mut Vec<Met>| {
                     let path = self.path_of(child);
                     self.walk(&path, &mut child.to_string(), Some(meta), depth + 1, found)
                 };
@@ -229,26 +279,28 @@ pub(super) fn unlisted(dir: &Path, manifest: &Manifest, journal: Option<&Journal
             }
         }
 
-        /// The subfolders of the folder `dir` at `rel`, each with what it is, when the
-        /// journal says that the folder holds nothing else than them and the manifest's files
-        /// (and they are all still folders).
+        /// What the folder `dir` at `rel` is, and its subfolders, each with what it is, when
+        /// the journal says that the folder holds nothing else than them and the manifest's
+        /// files (and they are all still folders).
+        #[allow(clippy::type_complexity)]
         fn unchanged<'j>(
             &'j self,
             dir: &Path,
             rel: &str,
             meta: Option<Meta>,
             depth: usize,
-        ) -> Option<Vec<(&'j str, Meta)>> {
+        ) -> Option<(Meta, Vec<(&'j str, Meta)>)> {
             let journal = self.journal.filter(|j| depth > 0 && j.lists(rel))?;
             let meta = meta.or_else(|| Meta::of(dir))?;
-            journal
+            let children = journal
                 .unchanged(rel, &meta)?
                 .iter()
                 .map(|child| {
                     let meta = self.folder.meta(child);
                     Some((&**child, meta.filter(Meta::is_dir)?))
                 })
-                .collect()
+                .collect::<Option<_>>()?;
+            Some((meta, children))
         }
 
         /// The path of `rel` under the root.
@@ -256,7 +308,7 @@ pub(super) fn unlisted(dir: &Path, manifest: &Manifest, journal: Option<&Journal
             super::joined(self.root, rel)
         }
 
-        fn visit(&self, e: &fs::DirEntry, rel: &mut String, depth: usize, found: &mut Vec<String>) {
+        fn visit(&self, e: &fs::DirEntry, rel: &mut String, depth: usize, found: &mut Vec<Met>) {
             let len = rel.len();
             if len > 0 {
                 rel.push('/');
@@ -267,7 +319,7 @@ pub(super) fn unlisted(dir: &Path, manifest: &Manifest, journal: Option<&Journal
             } else {
                 let ours = self.manifest.contains(rel) || (depth == 0 && rel == MANIFEST);
                 if !ours {
-                    found.push(rel.clone());
+                    found.push(Met::Foreign(rel.clone()));
                 }
             }
             rel.truncate(len);
@@ -278,10 +330,21 @@ pub(super) fn unlisted(dir: &Path, manifest: &Manifest, journal: Option<&Journal
         folder: Folder::open(dir),
         manifest,
         journal,
+        keep,
     };
     let mut found = Vec::new();
     walk.walk(dir, &mut String::new(), None, 0, &mut found);
-    found
+    let mut foreign = Vec::new();
+    let mut vouched = rustc_hash::FxHashMap::default();
+    for met in found {
+        match met {
+            Met::Foreign(rel) => foreign.push(rel),
+            Met::Vouched(rel, meta) => {
+                vouched.insert(rel, meta);
+            }
+        }
+    }
+    (foreign, Vouched(vouched))
 }
 
 /// What the manifest of an earlier build says of each file, when it recorded it.
@@ -374,6 +437,11 @@ impl Manifest {
 
     pub(super) fn is_empty(&self) -> bool {
         self.index.is_empty()
+    }
+
+    /// How many files it lists.
+    pub(super) fn len(&self) -> usize {
+        self.index.len()
     }
 }
 

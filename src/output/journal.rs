@@ -198,8 +198,15 @@ impl Journal {
 
 /// The journal's lines for the output in `dir`, whose files are `written`, to follow them in
 /// the manifest `text`; nothing when a folder's name could not be written in a line. Every
-/// folder that holds a file is stamped.
-pub(super) fn record(dir: &Path, written: &[(String, Recorded)], text: &mut String) {
+/// folder that holds a file is stamped: as `known` says it is, for a folder it knows
+/// (one vouched for before the build and that the build did not change: see
+/// [`super::destination::Vouched`]), else as it is looked at now.
+pub(super) fn record(
+    dir: &Path,
+    written: &[(String, Recorded)],
+    known: impl Fn(&str) -> Option<Meta> + Sync,
+    text: &mut String,
+) {
     let mut set: rustc_hash::FxHashSet<&str> = Default::default();
     // The files come sorted, so most share the folder of the one before.
     let mut last = None;
@@ -232,8 +239,8 @@ pub(super) fn record(dir: &Path, written: &[(String, Recorded)], text: &mut Stri
     let lines: Vec<String> = folders
         .par_iter()
         .map(|(rel, subfolders)| {
-            let stamp = at
-                .meta(rel)
+            let stamp = known(rel)
+                .or_else(|| at.meta(rel))
                 .as_ref()
                 .and_then(Stamp::of)
                 // Each subfolder links back to its parent (`..`), and a folder to itself.
@@ -270,12 +277,25 @@ mod tests {
     /// Builds `files` into `dest`, and makes its manifest look written `later` than its
     /// folders were stamped (a fast file system's clock may not have ticked in between).
     fn build(dest: &Path, files: &[&str], later: Duration) {
+        let files: Vec<(&str, &str)> = files.iter().map(|f| (*f, *f)).collect();
+        build_with(dest, &files, later, |_| {});
+    }
+
+    /// [`build`] of files with their bytes, running `meanwhile` between the check of the
+    /// output and the start of the writing.
+    fn build_with(
+        dest: &Path,
+        files: &[(&str, &str)],
+        later: Duration,
+        meanwhile: impl FnOnce(&Path),
+    ) {
         let beside = dest.parent().unwrap();
         let previous =
             check_destination(dest, &beside.join("content"), &beside.join("site")).unwrap();
+        meanwhile(dest);
         let staging = Staging::begin(dest, previous).unwrap();
-        for f in files {
-            let file = OutFile::Bytes(f.to_string(), f.as_bytes().to_vec());
+        for (path, bytes) in files {
+            let file = OutFile::Bytes(path.to_string(), bytes.as_bytes().to_vec());
             staging.put(&file).unwrap();
         }
         staging.commit().unwrap();
@@ -309,8 +329,8 @@ mod tests {
     /// The files under `dest` its manifest does not list, with and without the journal.
     fn foreign(dest: &Path) -> (Vec<String>, Vec<String>) {
         let (files, _, journal) = read_manifest(dest).unwrap();
-        let mut with = unlisted(dest, &files, journal.as_ref());
-        let mut without = unlisted(dest, &files, None);
+        let (mut with, _) = unlisted(dest, &files, journal.as_ref(), false);
+        let (mut without, _) = unlisted(dest, &files, None, false);
         with.sort();
         without.sort();
         (with, without)
@@ -339,6 +359,68 @@ mod tests {
         // Their parent did not change, and is still vouched for.
         assert_eq!(vouched(&dest, "a"), Some(vec!["a/c".to_string()]));
         let found = vec!["a/c/x.txt".to_string(), "e/g/y.txt".to_string()];
+        assert_eq!(foreign(&dest), (found.clone(), found));
+    }
+
+    /// Every folder the journal of `dest` names, and whether it vouches for it as it is now.
+    fn journaled(dest: &Path) -> Vec<(String, bool)> {
+        let text = fs::read_to_string(dest.join(MANIFEST)).unwrap();
+        let mut folders: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix(FOLDER))
+            .map(|l| l.split_once('\t').unwrap().1.to_string())
+            .collect();
+        folders.sort();
+        folders
+            .into_iter()
+            .map(|rel| {
+                let now = vouched(dest, &rel).is_some();
+                (rel, now)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_build_in_the_spare_stamps_each_folder_as_it_leaves_it() {
+        let (_d, dest) = built(Duration::from_secs(2));
+        // The second build leaves the first one's output as the spare, which the third
+        // works in: its journal vouches for every folder.
+        build(&dest, SITE, Duration::from_secs(2));
+        let site = [
+            ("index.html", "index.html"),
+            // Written again in place: its folder keeps its entries.
+            ("a/b.html", "another a/b.html"),
+            ("a/c/d.html", "a/c/d.html"),
+            // A new file in a folder, and a new folder; `e/f.html` is gone.
+            ("e/g.html", "e/g.html"),
+            ("h/i.html", "h/i.html"),
+        ];
+        build_with(&dest, &site, Duration::from_secs(2), |_| {});
+        let all = |folders: &[&str]| -> Vec<(String, bool)> {
+            folders.iter().map(|f| (f.to_string(), true)).collect()
+        };
+        assert_eq!(journaled(&dest), all(&["a", "a/c", "e", "h"]));
+        assert_eq!(foreign(&dest), (vec![], vec![]));
+        // And once more, with nothing changed: every folder is as its stamp says.
+        let spare = super::super::spare_path(&dest);
+        assert_eq!(journaled(&spare), all(&["a", "a/c", "e"]));
+        build_with(&dest, &site, Duration::from_secs(2), |_| {});
+        assert_eq!(journaled(&dest), all(&["a", "a/c", "e", "h"]));
+    }
+
+    #[test]
+    fn a_file_slipped_into_the_spare_while_a_build_works_in_it_is_found() {
+        let (_d, dest) = built(Duration::from_secs(2));
+        build(&dest, SITE, Duration::from_secs(2));
+        // After the check vouched for the spare's folders, something writes in one of them.
+        build_with(
+            &dest,
+            &SITE.iter().map(|f| (*f, *f)).collect::<Vec<_>>(),
+            Duration::from_secs(2),
+            |dest| fs::write(super::super::spare_path(dest).join("a/c/x.txt"), "mine").unwrap(),
+        );
+        assert_eq!(vouched(&dest, "a/c"), None);
+        let found = vec!["a/c/x.txt".to_string()];
         assert_eq!(foreign(&dest), (found.clone(), found));
     }
 
@@ -439,7 +521,7 @@ mod tests {
             ("a/c/d.html".to_string(), recorded),
         ];
         let mut text = String::new();
-        record(d.path(), &written, &mut text);
+        record(d.path(), &written, |_| None, &mut text);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "#folder\t-\ta");
         assert!(

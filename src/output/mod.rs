@@ -33,7 +33,7 @@ mod meta;
 mod swap;
 
 pub use destination::{MANIFEST, Previous, check_destination, resolve_destination, spare_path};
-use destination::{Manifest, Recorded, split};
+use destination::{Manifest, Recorded, Vouched, split};
 use meta::{Folder, Meta};
 use swap::{ours, remove_ours, remove_stale, remove_tree, swap};
 
@@ -92,6 +92,11 @@ pub struct Staging {
     previous: Manifest,
     /// What the temporary folder holds at the start: the spare's manifest, or nothing.
     spare: Manifest,
+    /// The spare's folders its journal vouched for; nothing without the spare.
+    vouched: Vouched,
+    /// The files (or folders) made, replaced or removed in the temporary folder (while there
+    /// are vouched folders): the folders that hold them changed.
+    changed: Mutex<Vec<String>>,
     /// What was written, one list per thread of the pool (and one for other threads), so
     /// that threads never wait on each other to record a file.
     written: Vec<Mutex<Vec<(String, Recorded)>>>,
@@ -132,20 +137,22 @@ impl Staging {
         }
         // Under the temporary name, a spare that a stopped build half changed is removed by
         // the next build instead of being trusted.
-        let spare = match previous.spare {
-            Some(m) if fs::rename(spare_path(dest), &tmp).is_ok() => m,
+        let (spare, vouched) = match previous.spare {
+            Some(m) if fs::rename(spare_path(dest), &tmp).is_ok() => (m, previous.vouched),
             _ => {
                 fs::create_dir(&tmp).map_err(|e| io_error(&tmp, e))?;
                 // An empty manifest marks the folder as stepbook's until the real one
                 // replaces it, so that the next build may remove it if this one is stopped.
                 let mark = tmp.join(MANIFEST);
                 fs::write(&mark, "").map_err(|e| io_error(&mark, e))?;
-                Manifest::default()
+                (Manifest::default(), Vouched::default())
             }
         };
         Ok(Staging {
             previous: previous.files,
             spare,
+            vouched,
+            changed: Mutex::new(Vec::new()),
             tmp_at: Folder::open(&tmp),
             tmp,
             dest: dest.to_path_buf(),
@@ -174,7 +181,17 @@ impl Staging {
                 self.reused.fetch_add(1, Ordering::Relaxed);
                 m
             }
-            None => self.write(&to, found.here.as_ref(), body)?,
+            None => {
+                // Written over the spare's own file, the folder keeps its entries.
+                if !found
+                    .here
+                    .as_ref()
+                    .is_some_and(|m| m.is_file() && !shared(m))
+                {
+                    self.note_changed(rel);
+                }
+                self.write(&to, found.here.as_ref(), body)?
+            }
         };
         self.record(
             rel,
@@ -219,6 +236,17 @@ impl Staging {
         }
     }
 
+    /// Notes that the entry `rel` of the temporary folder is made, replaced or removed, so
+    /// that the folders holding it are not taken as vouched for.
+    fn note_changed(&self, rel: &str) {
+        if !self.vouched.is_empty() {
+            self.changed
+                .lock()
+                .expect("no panic while holding the lock")
+                .push(rel.to_string());
+        }
+    }
+
     /// Notes that `rel` is part of the new output.
     fn record(&self, rel: &str, recorded: Recorded) {
         let slot = rayon::current_thread_index().map_or(0, |i| i + 1);
@@ -249,6 +277,7 @@ impl Staging {
             return None;
         }
         let to = self.at(rel);
+        self.note_changed(rel);
         if found.here.as_ref().is_some_and(|m| !m.is_dir()) {
             fs::remove_file(&to).ok()?;
         }
@@ -333,9 +362,21 @@ impl Staging {
         if self.spare.is_empty() {
             return;
         }
+        // `written` is sorted: a path in it twice is counted once. When it holds every path
+        // of the spare, nothing is left over (the common case after a small edit), and no
+        // set of the written paths is made.
+        let listed = written
+            .iter()
+            .enumerate()
+            .filter(|(i, (p, _))| (*i == 0 || written[i - 1].0 != *p) && self.spare.contains(p))
+            .count();
+        if listed == self.spare.len() {
+            return;
+        }
         let kept: HashSet<&str> = written.iter().map(|(p, _)| p.as_str()).collect();
         let mut dirs = std::collections::BTreeSet::new();
         for rel in self.spare.paths().filter(|r| !kept.contains(r)) {
+            self.note_changed(rel);
             let path = self.tmp.join(rel);
             if fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) {
                 let _ = fs::remove_file(&path);
@@ -372,7 +413,33 @@ impl Staging {
         for (path, r) in &written {
             manifest_line(&mut manifest, path, r);
         }
-        journal::record(&self.tmp, &written, &mut manifest);
+        // The folders holding what the build made, replaced or removed changed; each other
+        // folder the spare's journal vouched for is as it was then.
+        let changed: HashSet<&str> = {
+            let changed = self
+                .changed
+                .get_mut()
+                .expect("no panic while holding the lock");
+            let mut folders = HashSet::default();
+            for rel in changed.iter() {
+                let mut at = rel.as_str();
+                while let Some((up, _)) = at.rsplit_once('/')
+                    && folders.insert(up)
+                {
+                    at = up;
+                }
+            }
+            folders
+        };
+        let vouched = &self.vouched;
+        let known = |rel: &str| {
+            if changed.contains(rel) {
+                None
+            } else {
+                vouched.get(rel).copied()
+            }
+        };
+        journal::record(&self.tmp, &written, known, &mut manifest);
         let at = self.tmp.join(MANIFEST);
         let digest = content_hash(manifest.as_bytes());
         fs::write(&at, manifest).map_err(|e| io_error(&at, e))?;

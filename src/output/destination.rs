@@ -439,9 +439,11 @@ impl Manifest {
         self.index.is_empty()
     }
 
-    /// How many files it lists.
-    pub(super) fn len(&self) -> usize {
-        self.index.len()
+    /// Its lines' paths in the order of the text, when they are in ascending order, each
+    /// once (as a build writes them).
+    pub(super) fn sorted_paths(&self) -> Option<Vec<&str>> {
+        let paths: Vec<&str> = (0..self.files.len()).map(|i| self.path(i)).collect();
+        paths.is_sorted_by(|a, b| a < b).then_some(paths)
     }
 }
 

@@ -453,3 +453,23 @@ pub fn check_with(root: &Path, drafts: bool, locked: bool) -> Diagnostics {
     diags.sort();
     diags
 }
+
+/// Turns transparent huge pages on or off for this process and the processes it starts
+/// (Linux; elsewhere nothing changes).
+pub fn huge_pages(on: bool) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: `prctl(PR_SET_THP_DISABLE)` takes no pointers; its variadic arguments are
+    // `unsigned long`, as the kernel reads them. A failure leaves the setting as it was, which
+    // is harmless.
+    unsafe {
+        libc::prctl(
+            libc::PR_SET_THP_DISABLE,
+            libc::c_ulong::from(!on),
+            0 as libc::c_ulong,
+            0 as libc::c_ulong,
+            0 as libc::c_ulong,
+        );
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = on;
+}

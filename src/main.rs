@@ -19,24 +19,17 @@ use stepbook::diagnostics::{Diagnostic, Diagnostics, plural};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Turns transparent huge pages off for this process. mimalloc asks for them (`madvise`) on
-/// the memory it maps, and where the system gives them only to those who ask (the common
-/// setting), each fault of a fresh huge page clears 2 MiB and may first compact memory to
-/// find it. A build touches most of its memory once. With them off, a cached build of 10,000
-/// articles into an empty folder holds 60 MiB less and its time spreads far less from run to
-/// run (2.16-2.41 s against 1.90-3.18 s, median 2.24 s against 2.38 s); its best runs were a
-/// little faster with them, when memory happened not to need compacting.
-fn no_huge_pages() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: `PR_SET_THP_DISABLE` reads no memory of ours: it sets a flag of this process.
-    // Its result is not needed: where it fails, huge pages stay as the system has them.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
-}
-
 fn main() -> ExitCode {
-    no_huge_pages();
+    // Transparent huge pages off for this process (and the `git` runs that date pages).
+    // mimalloc asks for them (`madvise`) on the memory it maps, and where the system grants
+    // them on request with direct compaction (Debian's and Ubuntu's default), each fault of a
+    // fresh huge page clears 2 MiB and may first compact memory to find it. A build touches
+    // most of its memory once: with them off, a cached build of 10,000 articles into an empty
+    // folder held 60 MiB less, and its time spread far less from run to run (2.16-2.41 s
+    // against 1.90-3.18 s, median 2.24 s against 2.38 s; its best runs were a little faster
+    // with them, when memory happened not to need compacting). `serve`'s first build waited
+    // a second and a half longer with them at 10,000 articles.
+    stepbook::huge_pages(false);
     let cli = Cli::parse();
     let root = cli.root.canonicalize().unwrap_or(cli.root.clone());
     match cli.command {
@@ -250,13 +243,6 @@ fn init(dir: &Path) -> ExitCode {
 }
 
 fn serve(opts: stepbook::serve::ServeOptions) -> ExitCode {
-    // Huge pages off for the preview's process, as the allocator is chosen for the whole
-    // binary above. A build is a short run that faults in fresh memory, where 2 MiB pages mean
-    // fewer faults; a preview lives on and builds again in the memory it holds, and its first
-    // build, waiting on the kernel to find and clear whole huge pages, was ready a second and
-    // a half later at 10,000 articles. The `git` runs that date pages inherit the setting; the
-    // browser `serve --open` starts gets huge pages back.
-    stepbook::serve::huge_pages(false);
     let root = opts.root.clone();
     if !opts.host.is_loopback() {
         eprintln!(

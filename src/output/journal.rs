@@ -3,10 +3,13 @@
 //!
 //! A folder's modification time changes whenever an entry is added to it, removed from it or
 //! renamed in it. So a folder whose inode, modification time and change time are still those
-//! recorded when the build that wrote it finished holds what it held then: the files of the
-//! manifest and the folders the journal lists under it (as git's untracked cache reasons).
-//! [`record`] stamps every folder of the output just before the manifest is written;
-//! [`Journal::unchanged`] tells the check which folders it need not read. Exact about:
+//! recorded by the build that wrote it holds what it held then: the files of the manifest and
+//! the folders the journal lists under it (as git's untracked cache reasons). [`record`]
+//! stamps every folder of the output before the manifest is written: a folder of the spare
+//! that the check vouched for and in which the build made, replaced or removed no entry with
+//! the stamp the check saw (older than the spare's manifest, so any later change to the
+//! folder gives it another), every other one as it is then. [`Journal::unchanged`] tells the
+//! check which folders it need not read. Exact about:
 //! - a folder changed in the clock tick its stamp was taken (a file system with coarse
 //!   times): a stamp not older than the manifest itself is not trusted, the folder is read;
 //! - a folder holding more folders than the manifest's files name (its link count says how
@@ -382,13 +385,15 @@ mod tests {
 
     #[test]
     fn a_build_in_the_spare_stamps_each_folder_as_it_leaves_it() {
+        use std::os::unix::fs::MetadataExt;
         let (_d, dest) = built(Duration::from_secs(2));
         // The second build leaves the first one's output as the spare, which the third
         // works in: its journal vouches for every folder.
         build(&dest, SITE, Duration::from_secs(2));
-        let site = [
+        let mut site = vec![
             ("index.html", "index.html"),
-            // Written again in place: its folder keeps its entries.
+            // Its file in the spare is linked with the live site's: replaced, not written
+            // through.
             ("a/b.html", "another a/b.html"),
             ("a/c/d.html", "a/c/d.html"),
             // A new file in a folder, and a new folder; `e/f.html` is gone.
@@ -401,11 +406,17 @@ mod tests {
         };
         assert_eq!(journaled(&dest), all(&["a", "a/c", "e", "h"]));
         assert_eq!(foreign(&dest), (vec![], vec![]));
-        // And once more, with nothing changed: every folder is as its stamp says.
+        // The fourth build works in the second one's output, whose `a/b.html` is its own
+        // now: written in place, its folder keeps its entries and the stamp it was vouched
+        // with.
         let spare = super::super::spare_path(&dest);
         assert_eq!(journaled(&spare), all(&["a", "a/c", "e"]));
+        let own = fs::metadata(spare.join("a/b.html")).unwrap().ino();
+        site[1] = ("a/b.html", "a third a/b.html");
         build_with(&dest, &site, Duration::from_secs(2), |_| {});
+        assert_eq!(fs::metadata(dest.join("a/b.html")).unwrap().ino(), own);
         assert_eq!(journaled(&dest), all(&["a", "a/c", "e", "h"]));
+        assert_eq!(foreign(&dest), (vec![], vec![]));
     }
 
     #[test]

@@ -642,7 +642,8 @@ mod tests {
             ]),
         ];
         // The second time, each spare's manifest lists its files out of order, as one edited
-        // by hand might: what is left over is then found by looking each path up.
+        // by hand might (which also voids its journal): what is left over is then found by
+        // looking each path up.
         for reordered in [false, true] {
             let _ = fs::remove_dir_all(&dest);
             let _ = fs::remove_dir_all(spare_path(&dest));

@@ -521,26 +521,6 @@ fn lowest_priority() {
     }
 }
 
-/// Turns transparent huge pages on or off for this process and the processes it starts
-/// (Linux; elsewhere nothing changes).
-pub fn huge_pages(on: bool) {
-    #[cfg(target_os = "linux")]
-    // SAFETY: `prctl(PR_SET_THP_DISABLE)` takes no pointers; its variadic arguments are
-    // `unsigned long`, as the kernel reads them. A failure leaves the setting as it was, which
-    // is harmless.
-    unsafe {
-        libc::prctl(
-            libc::PR_SET_THP_DISABLE,
-            libc::c_ulong::from(!on),
-            0 as libc::c_ulong,
-            0 as libc::c_ulong,
-            0 as libc::c_ulong,
-        );
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = on;
-}
-
 fn warnings(n: usize) -> String {
     format!("{n} warning{}", if n == 1 { "" } else { "s" })
 }
@@ -576,7 +556,7 @@ pub fn open_browser(url: &str) {
             command.pre_exec(|| {
                 // A browser this starts would keep the huge pages a preview may have turned
                 // off for itself (a setting children inherit): it gets them back.
-                huge_pages(true);
+                crate::huge_pages(true);
                 Ok(())
             });
         }

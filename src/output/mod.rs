@@ -167,7 +167,6 @@ impl Staging {
     /// Writes one file of the site (any thread).
     pub fn put(&self, file: &OutFile) -> Result<(), Diagnostic> {
         let rel = file.path();
-        let to = self.at(rel);
         let (body, size, hash) = match file {
             OutFile::Bytes(_, b) => (Body::Bytes(b), b.len() as u64, content_hash(b)),
             OutFile::Copy(_, from) => {
@@ -181,17 +180,7 @@ impl Staging {
                 self.reused.fetch_add(1, Ordering::Relaxed);
                 m
             }
-            None => {
-                // Written over the spare's own file, the folder keeps its entries.
-                if !found
-                    .here
-                    .as_ref()
-                    .is_some_and(|m| m.is_file() && !shared(m))
-                {
-                    self.note_changed(rel);
-                }
-                self.write(&to, found.here.as_ref(), body)?
-            }
+            None => self.write(rel, found.here.as_ref(), body)?,
         };
         self.record(
             rel,
@@ -285,16 +274,23 @@ impl Staging {
         Some(was.modified)
     }
 
-    /// Writes `bytes` to `to`, in place when the spare's file there is its own; returns the
+    /// Writes `bytes` at `rel`, in place when the spare's file there is its own; returns the
     /// file's modification time.
-    fn write(&self, to: &Path, here: Option<&Meta>, body: Body<'_>) -> Result<u128, Diagnostic> {
+    fn write(&self, rel: &str, here: Option<&Meta>, body: Body<'_>) -> Result<u128, Diagnostic> {
+        let to = &self.at(rel);
         match here {
-            Some(m) if m.is_dir() => remove_tree(to).map_err(|e| io_error(to, e))?,
-            // A hard link shares its bytes with the live site: never write through it.
-            Some(m) if !m.is_file() || shared(m) => {
-                fs::remove_file(to).map_err(|e| io_error(to, e))?
+            // Written in place: the folder keeps its entries.
+            Some(m) if m.is_file() && !shared(m) => {}
+            Some(m) => {
+                self.note_changed(rel);
+                if m.is_dir() {
+                    remove_tree(to).map_err(|e| io_error(to, e))?
+                } else {
+                    // A hard link shares its bytes with the live site: never write through it.
+                    fs::remove_file(to).map_err(|e| io_error(to, e))?
+                }
             }
-            _ => {}
+            None => self.note_changed(rel),
         }
         let mut file = match self.in_folder(to, || fs::File::create(to)) {
             // A folder of the spare where this file goes now.

@@ -329,13 +329,16 @@ impl Engine {
             of != 0 && before.get(path) == Some(&of) && (kept_already.contains(path) || keep(path))
         };
         // Each file is written as it is made: the index's files are never all held at once.
-        let mut failed = None;
-        let kept = self.indexer.build_into(&docs, &reuse, &mut |f| {
-            if failed.is_none() && !kept_already.contains(f.path()) {
-                failed = put(f).err();
+        let failed = std::sync::OnceLock::new();
+        let kept = self.indexer.build_into(&docs, &reuse, &|f| {
+            if failed.get().is_none()
+                && !kept_already.contains(f.path())
+                && let Err(d) = put(f)
+            {
+                let _ = failed.set(d);
             }
         });
-        if let Some(d) = failed {
+        if let Some(d) = failed.into_inner() {
             return Err(d);
         }
         self.search = Some((key, kept));

@@ -179,18 +179,27 @@ impl Indexer {
         langs: &[LangDocs],
         reuse: &(dyn Fn(&str, u64) -> bool + Sync),
     ) -> (Vec<OutFile>, Vec<(String, u64)>) {
-        let mut out = Vec::new();
-        let all = self.build_into(langs, reuse, &mut |f| out.push(f));
+        let out = std::sync::Mutex::new(Vec::new());
+        let all = self.build_into(langs, reuse, &|f| {
+            out.lock().unwrap_or_else(|e| e.into_inner()).push(f)
+        });
+        // In the order of `all`: files are handed over from two threads.
+        let order: FxHashMap<&str, usize> = (all.iter().enumerate())
+            .map(|(i, (p, _))| (p.as_str(), i))
+            .collect();
+        let mut out = out.into_inner().unwrap_or_else(|e| e.into_inner());
+        out.sort_by_key(|f| order.get(f.path()).copied());
         (out, all)
     }
 
     /// [`Indexer::build_reusing`], handing each file to `put` as soon as it is made rather
-    /// than holding every file of the index at once.
+    /// than holding every file of the index at once. The article buckets are handed over
+    /// from a thread of their own, while the term shards are made.
     pub fn build_into(
         &mut self,
         langs: &[LangDocs],
         reuse: &(dyn Fn(&str, u64) -> bool + Sync),
-        put: &mut dyn FnMut(OutFile),
+        put: &(dyn Fn(OutFile) + Sync),
     ) -> Vec<(String, u64)> {
         let mut before = std::mem::take(&mut self.memos);
         let mut all = Vec::new();
@@ -241,12 +250,13 @@ pub fn build_from(langs: &[LangDocs]) -> Vec<OutFile> {
 }
 
 /// The files of `<root>search/`, from the articles' [`Doc`]s and what `memo` kept of them,
-/// to `out`, but the buckets `reuse` keeps; every file's path into `all`.
+/// to `out`, but the buckets `reuse` keeps; every file's path into `all`: the manifest, the
+/// term shards, then the article buckets, each in order.
 fn build_one(
     l: &LangDocs,
     memo: &mut memo::Memo,
     reuse: &(dyn Fn(&str, u64) -> bool + Sync),
-    out: &mut dyn FnMut(OutFile),
+    out: &(dyn Fn(OutFile) + Sync),
     all: &mut Vec<(String, u64)>,
 ) {
     let stemmer = stemmer(&l.language);
@@ -258,31 +268,33 @@ fn build_one(
     // The memo then holds the buckets deflated or kept here, and no others; each body moves
     // into it once its file's text is made.
     let kept = std::mem::take(&mut memo.buckets);
-    let mut fresh = FxHashMap::default();
-    let mut put = |path: String, key: u64, bytes: Option<String>| {
-        if let Some(bytes) = bytes {
-            out(OutFile::Bytes(path.clone(), bytes.into_bytes()));
-        }
-        all.push((path, key));
-    };
     let mut live = 0;
-    let mut deflated = 0;
     let mut cuts = FxHashMap::default();
-    std::thread::scope(|scope| {
-        // The buckets are made on another thread, a batch at a time, while this one merges
-        // the postings and writes the shards (its steps that run alone leave a core to the
-        // buckets), then writes each batch as it comes.
-        let (batches, made) = std::sync::mpsc::sync_channel(2);
+    let (fresh, deflated, bucket_files) = std::thread::scope(|scope| {
+        // The buckets are made and written on another thread, a batch at a time, while this
+        // one merges the postings and writes the shards: its steps that run alone (the
+        // merge's passes, gathering the postings) leave a core to the buckets.
         let (docs, buckets, kept, bucket) = (&l.docs, &buckets, &kept, &bucket);
-        scope.spawn(move || {
+        let made = scope.spawn(move || {
+            let mut fresh = FxHashMap::default();
+            let mut deflated = 0;
+            let mut files = Vec::with_capacity(buckets.keys.len());
             let n = buckets.keys.len();
             for start in (0..n).step_by(BATCH) {
                 let range = start..(start + BATCH).min(n);
                 let bodies = buckets.bodies(docs, range, kept, &|b, key| reuse(&bucket(b), key));
-                if batches.send((start, bodies)).is_err() {
-                    return;
+                for (b, body) in (start..).zip(bodies) {
+                    let key = buckets.keys[b];
+                    if let Some(body) = body {
+                        deflated += usize::from(!kept.contains_key(&key));
+                        let text = format!("stepbookSearch.docs({b},{body});\n");
+                        out(OutFile::Bytes(bucket(b), text.into_bytes()));
+                        fresh.insert(key, body);
+                    }
+                    files.push((bucket(b), key));
                 }
             }
+            (fresh, deflated, files)
         });
         let counted: Vec<&postings::Counted> = articles.iter().map(|a| &a.counted).collect();
         let mut index = postings::Index::build(&counted, memo.names(), stemmer.as_ref());
@@ -305,32 +317,31 @@ fn build_one(
             .map(|(k, _)| k)
             .collect();
         index.gather(shards.terms_of(&written));
-        let texts: Vec<(u64, Option<String>)> = (keys.into_par_iter().enumerate())
-            .map(|(k, (key, write))| (key, write.then(|| shards.text(&index, k))))
-            .collect();
+        let manifest = format!("{root}search/manifest.js");
+        all.push((manifest.clone(), 0));
+        all.extend(
+            keys.iter()
+                .enumerate()
+                .map(|(k, &(key, _))| (shard(k), key)),
+        );
+        (keys.into_par_iter().enumerate())
+            .filter(|(_, (_, write))| *write)
+            .for_each(|(k, _)| {
+                out(OutFile::Bytes(
+                    shard(k),
+                    shards.text(&index, k).into_bytes(),
+                ))
+            });
         // The postings are written: they need not stay while the last buckets are.
         drop(index);
-        put(
-            format!("{root}search/manifest.js"),
-            0,
-            Some(files::manifest(l.docs.len(), &shards, buckets, &endings)),
-        );
-        for (k, (key, text)) in texts.into_iter().enumerate() {
-            put(shard(k), key, text);
-        }
-        for (start, bodies) in made {
-            for (b, body) in (start..).zip(bodies) {
-                let key = buckets.keys[b];
-                let text = body.map(|body| {
-                    deflated += usize::from(!kept.contains_key(&key));
-                    let text = format!("stepbookSearch.docs({b},{body});\n");
-                    fresh.insert(key, body);
-                    text
-                });
-                put(bucket(b), key, text);
-            }
-        }
+        out(OutFile::Bytes(
+            manifest,
+            files::manifest(l.docs.len(), &shards, buckets, &endings).into_bytes(),
+        ));
+        made.join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     });
+    all.extend(bucket_files);
     memo.buckets = fresh;
     memo.bucket_keys = buckets.keys;
     memo.deflated = deflated;

@@ -183,7 +183,7 @@ impl Indexer {
         let all = self.build_into(langs, reuse, &|f| {
             out.lock().unwrap_or_else(|e| e.into_inner()).push(f)
         });
-        // In the order of `all`: files are handed over from two threads.
+        // In the order of `all`: files are handed over from several threads at once.
         let order: FxHashMap<&str, usize> = (all.iter().enumerate())
             .map(|(i, (p, _))| (p.as_str(), i))
             .collect();
@@ -193,8 +193,9 @@ impl Indexer {
     }
 
     /// [`Indexer::build_reusing`], handing each file to `put` as soon as it is made rather
-    /// than holding every file of the index at once. The article buckets are handed over
-    /// from a thread of their own, while the term shards are made.
+    /// than holding every file of the index at once. `put` is called from several threads at
+    /// once, in no set order: the article buckets from a thread of their own while the term
+    /// shards are made, the shards from rayon's; the list returned gives the order.
     pub fn build_into(
         &mut self,
         langs: &[LangDocs],
@@ -213,7 +214,7 @@ impl Indexer {
     }
 }
 
-/// How many buckets are made at a time: a batch is written while the next one is made.
+/// How many buckets are made at a time, in parallel, before their files are written.
 const BATCH: usize = 256;
 
 /// The Snowball stemmer of a language, when there is one. English keeps the light stemming
@@ -270,17 +271,25 @@ fn build_one(
     let kept = std::mem::take(&mut memo.buckets);
     let mut live = 0;
     let mut cuts = FxHashMap::default();
+    // Set if this thread unwinds (a panic here or in a shard's thread): the buckets then stop
+    // at the end of their batch rather than be made to the last.
+    let stop = std::sync::atomic::AtomicBool::new(false);
     let (fresh, deflated, bucket_files) = std::thread::scope(|scope| {
         // The buckets are made and written on another thread, a batch at a time, while this
         // one merges the postings and writes the shards: its steps that run alone (the
         // merge's passes, gathering the postings) leave a core to the buckets.
         let (docs, buckets, kept, bucket) = (&l.docs, &buckets, &kept, &bucket);
+        let _stop = StopOnPanic(&stop);
+        let stop = &stop;
         let made = scope.spawn(move || {
             let mut fresh = FxHashMap::default();
             let mut deflated = 0;
             let mut files = Vec::with_capacity(buckets.keys.len());
             let n = buckets.keys.len();
             for start in (0..n).step_by(BATCH) {
+                if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
                 let range = start..(start + BATCH).min(n);
                 let bodies = buckets.bodies(docs, range, kept, &|b, key| reuse(&bucket(b), key));
                 for (b, body) in (start..).zip(bodies) {
@@ -332,7 +341,8 @@ fn build_one(
                     shards.text(&index, k).into_bytes(),
                 ))
             });
-        // The postings are written: they need not stay while the last buckets are.
+        // The postings are written: they need not stay while the last buckets are made and
+        // written.
         drop(index);
         out(OutFile::Bytes(
             manifest,
@@ -349,9 +359,43 @@ fn build_one(
     memo.trim(live);
 }
 
+/// Sets its flag when it is dropped while its thread unwinds.
+struct StopOnPanic<'a>(&'a std::sync::atomic::AtomicBool);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bucket_thread_is_told_to_stop_only_when_the_other_unwinds() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let stop = AtomicBool::new(false);
+        drop(StopOnPanic(&stop));
+        assert!(
+            !stop.load(Ordering::Relaxed),
+            "a guard dropped as a scope ends"
+        );
+        let unwound = std::thread::scope(|s| {
+            s.spawn(|| {
+                let _stop = StopOnPanic(&stop);
+                panic!("a shard that cannot be written");
+            })
+            .join()
+        });
+        assert!(unwound.is_err());
+        assert!(
+            stop.load(Ordering::Relaxed),
+            "a guard dropped as its thread unwinds"
+        );
+    }
     use crate::markdown::tests::render_full;
 
     /// Article `i`: long enough that a few articles fill a bucket, with words of its own.

@@ -434,13 +434,7 @@ impl Staging {
             folders
         };
         let vouched = &self.vouched;
-        let known = |rel: &str| {
-            if changed.contains(rel) {
-                None
-            } else {
-                vouched.get(rel).copied()
-            }
-        };
+        let known = |rel: &str| vouched.get(rel).filter(|_| !changed.contains(rel)).copied();
         journal::record(&self.tmp, &written, known, &mut manifest);
         let at = self.tmp.join(MANIFEST);
         let digest = content_hash(manifest.as_bytes());

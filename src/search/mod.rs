@@ -181,13 +181,13 @@ impl Indexer {
     ) -> (Vec<OutFile>, Vec<(String, u64)>) {
         let out = std::sync::Mutex::new(Vec::new());
         let all = self.build_into(langs, reuse, &|f| {
-            out.lock().unwrap_or_else(|e| e.into_inner()).push(f)
+            out.lock().expect("no panic while holding the lock").push(f)
         });
         // In the order of `all`: files are handed over from several threads at once.
         let order: FxHashMap<&str, usize> = (all.iter().enumerate())
             .map(|(i, (p, _))| (p.as_str(), i))
             .collect();
-        let mut out = out.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut out = out.into_inner().expect("no panic while holding the lock");
         out.sort_by_key(|f| order.get(f.path()).copied());
         (out, all)
     }
@@ -293,14 +293,14 @@ fn build_one(
                 let range = start..(start + BATCH).min(n);
                 let bodies = buckets.bodies(docs, range, kept, &|b, key| reuse(&bucket(b), key));
                 for (b, body) in (start..).zip(bodies) {
-                    let key = buckets.keys[b];
+                    let (key, path) = (buckets.keys[b], bucket(b));
                     if let Some(body) = body {
                         deflated += usize::from(!kept.contains_key(&key));
                         let text = format!("stepbookSearch.docs({b},{body});\n");
-                        out(OutFile::Bytes(bucket(b), text.into_bytes()));
+                        out(OutFile::Bytes(path.clone(), text.into_bytes()));
                         fresh.insert(key, body);
                     }
-                    files.push((bucket(b), key));
+                    files.push((path, key));
                 }
             }
             (fresh, deflated, files)
@@ -333,14 +333,12 @@ fn build_one(
                 .enumerate()
                 .map(|(k, &(key, _))| (shard(k), key)),
         );
-        (keys.into_par_iter().enumerate())
-            .filter(|(_, (_, write))| *write)
-            .for_each(|(k, _)| {
-                out(OutFile::Bytes(
-                    shard(k),
-                    shards.text(&index, k).into_bytes(),
-                ))
-            });
+        written.par_iter().for_each(|&k| {
+            out(OutFile::Bytes(
+                shard(k),
+                shards.text(&index, k).into_bytes(),
+            ))
+        });
         // The postings are written: they need not stay while the last buckets are made and
         // written.
         drop(index);
